@@ -1,0 +1,39 @@
+// Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O libraries,
+// and nothing from the modules that do I/O. Activities are imported as types only.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [
+  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
+  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers',
+  'tls', 'url', 'util', 'worker_threads', 'zlib',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.stack/**', 'lib/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [
+          ...nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins.' })),
+          ...nodeBuiltins.map((name) => ({ name: `node:${name}`, message: 'Workflow code must be deterministic: no Node built-ins.' })),
+          { name: 'kafkajs', message: 'Kafka I/O belongs in activities/.', allowTypeImports: true },
+          { name: '@alicloud/pop-core', message: 'Cloud I/O belongs in activities/.', allowTypeImports: true },
+          { name: '@temporalio/client', message: 'Workflows use @temporalio/workflow only.' },
+          { name: '@temporalio/worker', message: 'Workflows use @temporalio/workflow only.' },
+        ],
+        patterns: [
+          { group: ['**/src/cloud/**', '**/src/kafka/**', '**/src/connectors/**', '**/activities/**', '**/stack/**'],
+            message: 'Only types may be imported from I/O modules into workflows (use `import type`).', allowTypeImports: true },
+        ],
+      }],
+    },
+  },
+);

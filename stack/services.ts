@@ -1,0 +1,247 @@
+// The services of the local stack: how each is prepared, launched and judged ready.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { host, local, ports, repoRoot, stackDir } from '../src/local-stack';
+import { paths } from './install';
+import { Launch, logFile, portOpen, sleep } from './process';
+
+export interface Service {
+  name: string;
+  /** What `stack:status` prints next to the name. */
+  address: string;
+  ports: number[];
+  dependsOn: string[];
+  /** Writes config files, formats storage: idempotent. */
+  prepare?: () => void;
+  launch: () => Launch;
+  /** Resolves when the service answers like a client expects; rejects with the reason otherwise. */
+  ready: () => Promise<void>;
+  readyTimeoutMs: number;
+  /** Optional services are skipped when their code is not there. */
+  enabled?: () => boolean;
+}
+
+/** The Kafka "DR" listeners share one port on two loopback addresses, so a CNAME switch needs no port change. */
+export const drListener = {
+  port: Number(process.env.KDR_DR_PORT ?? 39092),
+  primaryIp: '127.0.0.2',
+  secondaryIp: '127.0.0.3',
+};
+
+const jvmOpts = (heap: string) => [`-Xms128m`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true'];
+const classpath = () => `${paths.kafkaLibs}/*`;
+
+function writeIfChanged(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;
+  fs.writeFileSync(file, text);
+}
+
+function log4jConfig(): string {
+  const file = path.join(stackDir, 'kafka', 'log4j.properties');
+  writeIfChanged(
+    file,
+    [
+      'log4j.rootLogger=INFO, stdout',
+      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      'log4j.logger.org.apache.kafka.clients=WARN',
+      'log4j.logger.kafka.request.logger=WARN',
+      'log4j.logger.org.reflections=ERROR',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+function kafkaBroker(role: 'primary' | 'secondary'): Service {
+  const dir = path.join(stackDir, `kafka-${role}`);
+  const props = path.join(dir, 'server.properties');
+  const dataDir = path.join(dir, 'data');
+  const port = role === 'primary' ? ports.primary : ports.secondary;
+  const controller = role === 'primary' ? ports.primaryController : ports.secondaryController;
+  const drIp = role === 'primary' ? drListener.primaryIp : drListener.secondaryIp;
+  return {
+    name: `kafka-${role}`,
+    address: `${host}:${port} (DR listener ${drIp}:${drListener.port})`,
+    ports: [port, controller],
+    dependsOn: [],
+    prepare() {
+      writeIfChanged(
+        props,
+        [
+          `# kafka-dr local stack: Kafka "${role}", single node in KRaft mode`,
+          'process.roles=broker,controller',
+          'node.id=1',
+          `controller.quorum.voters=1@${host}:${controller}`,
+          `listeners=PLAINTEXT://${host}:${port},DR://${drIp}:${drListener.port},CONTROLLER://${host}:${controller}`,
+          `advertised.listeners=PLAINTEXT://${host}:${port},DR://${drIp}:${drListener.port}`,
+          'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,DR:PLAINTEXT,CONTROLLER:PLAINTEXT',
+          'inter.broker.listener.name=PLAINTEXT',
+          'controller.listener.names=CONTROLLER',
+          `log.dirs=${dataDir}`,
+          'num.partitions=3',
+          // Like ApsaraMQ, topics are created on purpose, never by a typo in a client.
+          'auto.create.topics.enable=false',
+          'offsets.topic.replication.factor=1',
+          'offsets.topic.num.partitions=10',
+          'transaction.state.log.replication.factor=1',
+          'transaction.state.log.min.isr=1',
+          'group.initial.rebalance.delay.ms=0',
+          'log.retention.hours=168',
+          '',
+        ].join('\n'),
+      );
+      if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
+        const clusterId = randomBytes(16).toString('base64url');
+        const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+        const r = spawnSync(
+          'java',
+          ['-cp', classpath(), `-Dlog4j.configuration=file:${log4jConfig()}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
+          { encoding: 'utf8' },
+        );
+        if (r.status !== 0) throw new Error(`formatting the ${role} Kafka storage failed:\n${r.stdout}${r.stderr}`);
+      }
+    },
+    launch: () => ({
+      command: 'java',
+      args: [...jvmOpts('768m'), '-cp', classpath(), `-Dlog4j.configuration=file:${log4jConfig()}`, `-Dkdr.stack=${stackDir}`, 'kafka.Kafka', props],
+    }),
+    async ready() {
+      const kafka = new Kafka({
+        clientId: 'kdr-stack',
+        brokers: [`${host}:${port}`],
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: 1000,
+        retry: { retries: 0 },
+      });
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        await admin.describeCluster();
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+      if (!(await portOpen(drListener.port, drIp))) throw new Error(`DR listener ${drIp}:${drListener.port} not open yet`);
+    },
+    readyTimeoutMs: 90_000,
+  };
+}
+
+const temporal: Service = {
+  name: 'temporal',
+  address: `${local.temporalAddress} (Web UI ${local.temporalUiUrl})`,
+  ports: [ports.temporal, ports.temporalUi],
+  dependsOn: [],
+  prepare() {
+    fs.mkdirSync(path.join(stackDir, 'temporal'), { recursive: true });
+  },
+  launch: () => ({
+    command: paths.temporalBin,
+    args: [
+      'server', 'start-dev',
+      '--ip', host,
+      '--port', String(ports.temporal),
+      '--ui-port', String(ports.temporalUi),
+      // A SQLite file, so workflow runs survive a restart of the dev server.
+      '--db-filename', path.join(stackDir, 'temporal', 'temporal.db'),
+      '--search-attribute', 'DrPair=Keyword',
+      '--search-attribute', 'DrPhase=Keyword',
+      '--log-level', 'warn',
+    ],
+  }),
+  async ready() {
+    if (!(await portOpen(ports.temporal))) throw new Error(`gRPC ${local.temporalAddress} not open yet`);
+    const res = await fetch(local.temporalUiUrl, { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) throw new Error(`Web UI answered HTTP ${res.status}`);
+  },
+  readyTimeoutMs: 90_000,
+};
+
+const connect: Service = {
+  name: 'kafka-connect',
+  address: `${local.connectUrl} (MirrorMaker 2, next to the secondary)`,
+  ports: [ports.connect],
+  dependsOn: ['kafka-secondary'],
+  prepare() {
+    writeIfChanged(
+      path.join(stackDir, 'kafka-connect', 'connect-distributed.properties'),
+      [
+        '# kafka-dr local stack: Kafka Connect (distributed, one worker) next to the secondary, running MirrorMaker 2',
+        `bootstrap.servers=${local.secondaryBootstrap}`,
+        'group.id=kdr-connect',
+        'key.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
+        'value.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
+        'config.storage.topic=kdr-connect-configs',
+        'offset.storage.topic=kdr-connect-offsets',
+        'status.storage.topic=kdr-connect-status',
+        'config.storage.replication.factor=1',
+        'offset.storage.replication.factor=1',
+        'status.storage.replication.factor=1',
+        'offset.flush.interval.ms=5000',
+        `listeners=http://${host}:${ports.connect}`,
+        `rest.advertised.host.name=${host}`,
+        `rest.advertised.port=${ports.connect}`,
+        'connector.client.config.override.policy=All',
+        '',
+      ].join('\n'),
+    );
+  },
+  launch: () => ({
+    command: 'java',
+    args: [
+      ...jvmOpts('768m'), '-cp', classpath(), `-Dlog4j.configuration=file:${log4jConfig()}`, `-Dkdr.stack=${stackDir}`,
+      'org.apache.kafka.connect.cli.ConnectDistributed', path.join(stackDir, 'kafka-connect', 'connect-distributed.properties'),
+    ],
+  }),
+  async ready() {
+    const res = await fetch(`${local.connectUrl}/connector-plugins`, { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) throw new Error(`REST answered HTTP ${res.status}`);
+    const plugins = (await res.json()) as Array<{ class: string }>;
+    if (!plugins.some((p) => p.class.endsWith('MirrorSourceConnector'))) {
+      throw new Error('MirrorSourceConnector is not among the connector plugins');
+    }
+  },
+  readyTimeoutMs: 120_000,
+};
+
+const emulatorMain = path.join(repoRoot, 'stack', 'emulator', 'main.ts');
+const emulator: Service = {
+  name: 'alicloud-emulator',
+  address: `${local.emulatorUrl} (POP RPC: alikafka, alidns, EventBridge) + DNS ${local.dnsServer} udp/tcp`,
+  ports: [ports.emulator, ports.dns],
+  dependsOn: ['kafka-primary', 'kafka-secondary', 'kafka-connect'],
+  enabled: () => fs.existsSync(emulatorMain),
+  launch: () => ({
+    command: path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
+    args: [emulatorMain, `--state-dir=${path.join(stackDir, 'emulator')}`],
+    cwd: repoRoot,
+  }),
+  async ready() {
+    const res = await fetch(`${local.emulatorUrl}/health`, { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) throw new Error(`health answered HTTP ${res.status}`);
+  },
+  readyTimeoutMs: 60_000,
+};
+
+export const services: Service[] = [temporal, kafkaBroker('primary'), kafkaBroker('secondary'), connect, emulator];
+
+export async function waitReady(service: Service): Promise<void> {
+  const deadline = Date.now() + service.readyTimeoutMs;
+  let last = 'no answer yet';
+  for (;;) {
+    try {
+      await service.ready();
+      return;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${service.name} was not ready after ${service.readyTimeoutMs / 1000}s (${last}); see ${logFile(service.name)}`);
+    }
+    await sleep(250);
+  }
+}
