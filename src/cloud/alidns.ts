@@ -1,0 +1,75 @@
+// Alibaba Cloud DNS OpenAPI 2015-01-09 (reference alicloud.md §2). Success answers carry no Code.
+import { z } from 'zod';
+import type { PopRpc } from './rpc';
+import { bool, num, popEnvelope, wrapped } from './schemas';
+import { collect, type Page } from './alikafka';
+
+const recordVO = z.looseObject({
+  RecordId: z.union([z.string(), z.number()]).transform(String),
+  DomainName: z.string(),
+  RR: z.string(),
+  Type: z.string(),
+  Value: z.string(),
+  TTL: num,
+  Line: z.string().optional(),
+  Status: z.string().optional(),
+  Locked: bool.optional(),
+  Priority: num.optional(),
+  Weight: num.optional(),
+  Remark: z.string().optional(),
+});
+export type DnsRecord = z.output<typeof recordVO>;
+
+const subDomainRecordsResponse = popEnvelope.extend({
+  TotalCount: num, PageNumber: num, PageSize: num, DomainRecords: wrapped('Record', recordVO),
+});
+const recordInfoResponse = popEnvelope.extend(recordVO.shape).extend({ DomainId: z.string().optional() });
+const recordIdResponse = popEnvelope.extend({ RecordId: z.union([z.string(), z.number()]).transform(String) });
+
+export type DnsRecordType = 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'MX' | 'NS' | 'SRV' | 'CAA' | 'REDIRECT_URL' | 'FORWARD_URL';
+
+export interface DnsRecordInput {
+  rr: string;
+  type: DnsRecordType;
+  value: string;
+  /** Seconds; the API defaults to 600 when omitted, so pass it explicitly to keep a short drill TTL. */
+  ttl?: number;
+  line?: string;
+  priority?: number;
+}
+
+export class AlidnsClient {
+  constructor(private readonly rpc: PopRpc) {}
+
+  async describeSubDomainRecords(opts: { subDomain: string; domainName?: string; type?: DnsRecordType; line?: string; pageNumber?: number; pageSize?: number }): Promise<Page<DnsRecord>> {
+    const res = await this.rpc.call('DescribeSubDomainRecords', {
+      SubDomain: opts.subDomain, DomainName: opts.domainName, Type: opts.type, Line: opts.line,
+      PageNumber: opts.pageNumber, PageSize: opts.pageSize,
+    }, subDomainRecordsResponse);
+    return { total: res.TotalCount, currentPage: res.PageNumber, pageSize: res.PageSize, items: res.DomainRecords };
+  }
+
+  /** All records of a full name (every page). */
+  async listSubDomainRecords(opts: { subDomain: string; domainName?: string; type?: DnsRecordType }): Promise<DnsRecord[]> {
+    return collect((pageNumber) => this.describeSubDomainRecords({ ...opts, pageNumber, pageSize: 100 }));
+  }
+
+  async describeDomainRecordInfo(recordId: string): Promise<DnsRecord> {
+    return this.rpc.call('DescribeDomainRecordInfo', { RecordId: recordId }, recordInfoResponse);
+  }
+
+  async addDomainRecord(domainName: string, record: DnsRecordInput): Promise<string> {
+    const res = await this.rpc.call('AddDomainRecord', {
+      DomainName: domainName, RR: record.rr, Type: record.type, Value: record.value, TTL: record.ttl, Line: record.line, Priority: record.priority,
+    }, recordIdResponse);
+    return res.RecordId;
+  }
+
+  /** Answers DomainRecordDuplicate when nothing would change: read first to stay idempotent. */
+  async updateDomainRecord(recordId: string, record: DnsRecordInput): Promise<string> {
+    const res = await this.rpc.call('UpdateDomainRecord', {
+      RecordId: recordId, RR: record.rr, Type: record.type, Value: record.value, TTL: record.ttl, Line: record.line, Priority: record.priority,
+    }, recordIdResponse);
+    return res.RecordId;
+  }
+}

@@ -1,0 +1,291 @@
+// Emulated EventBridge event streaming 2020-04-01 (reference §1) for Kafka source -> Kafka sink. Starting a
+// stream creates a MirrorMaker 2 MirrorSourceConnector on the local Kafka Connect, so records really flow.
+import { PopError } from './pop';
+import type { StateStore, StreamState } from './state';
+import type { EmulatedInstance } from './instances';
+import type { KafkaAdmins } from './kafka-admin';
+import { ConnectRest } from './connect';
+
+export const ACCOUNT_ID = '1648000000000001';
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,126}$/;
+const FORMS = new Set(['ORIGINAL', 'JSONPATH', 'CONSTANT', 'TEMPLATE']);
+
+export function connectorNameFor(region: string, streamName: string): string {
+  return `eventstreaming-${region}-${streamName}`;
+}
+
+function need(p: Record<string, string>, name: string): string {
+  const v = p[name];
+  if (v === undefined || v === '') throw new PopError('MissingParameter', `${name} is mandatory for this action.`);
+  return v;
+}
+
+function parseJsonParam(p: Record<string, string>, name: string, required: boolean): Record<string, unknown> | undefined {
+  const raw = p[name];
+  if (raw === undefined || raw === '') {
+    if (required) throw new PopError('MissingParameter', `${name} is mandatory for this action (a JSON string).`);
+    return undefined;
+  }
+  let v: unknown;
+  try { v = JSON.parse(raw); } catch { throw new PopError('InvalidParameter', `${name} is not valid JSON (send it as a JSON string, not as "[object Object]").`); }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new PopError('InvalidParameter', `${name} must be a JSON object.`);
+  return v as Record<string, unknown>;
+}
+
+interface Lag { diff: number; replicated: number; at: number }
+
+export class EventBridgeEmulator {
+  private readonly connect: ConnectRest;
+  private readonly lag = new Map<string, Lag & { lastProgressAt: number; tps: number }>();
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly instances: EmulatedInstance[],
+    private readonly admins: KafkaAdmins,
+    connectUrl: string,
+    private readonly replicationFactor: number,
+  ) {
+    this.connect = new ConnectRest(connectUrl);
+  }
+
+  async handle(action: string, p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
+    switch (action) {
+      case 'CreateEventStreaming': return this.create(p, region);
+      case 'GetEventStreaming': return this.get(p, region);
+      case 'StartEventStreaming': return this.start(p, region);
+      case 'PauseEventStreaming': return this.pause(p, region);
+      case 'DeleteEventStreaming': return this.remove(p, region);
+      case 'ListEventStreamings': return this.list(p, region);
+      default: throw new PopError('InvalidAction.NotFound', `Specified api "${action}" is not found (the emulator implements Create/Get/Start/Pause/Delete/ListEventStreaming(s)).`, 404);
+    }
+  }
+
+  private stream(p: Record<string, string>, region: string): StreamState {
+    const name = need(p, 'EventStreamingName');
+    const s = this.store.state.eventbridge.streams.find((x) => x.Region === region && x.EventStreamingName === name);
+    if (!s) throw new PopError('EventStreamingNotExisted', `The event streaming [${name}] not existed!`, 200);
+    return s;
+  }
+
+  private instance(id: string, region: string, field: string): EmulatedInstance {
+    const inst = this.instances.find((i) => i.instanceId === id);
+    if (!inst || inst.regionId !== region) {
+      throw new PopError('InvalidParameter', `${field}: the ApsaraMQ for Kafka instance ${id} does not exist in region ${region}.`);
+    }
+    return inst;
+  }
+
+  private async create(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
+    const name = need(p, 'EventStreamingName');
+    if (!NAME.test(name)) throw new PopError('InvalidParameter', `EventStreamingName "${name}" must be 2-127 characters of letters, digits, - and _, starting with a letter or digit.`);
+    const source = parseJsonParam(p, 'Source', true)!;
+    const sink = parseJsonParam(p, 'Sink', true)!;
+    const runOptions = parseJsonParam(p, 'RunOptions', false) ?? {};
+    const filterPattern = p.FilterPattern ?? '{}';
+    try { JSON.parse(filterPattern); } catch { throw new PopError('InvalidParameter', 'FilterPattern must be a JSON string ("{}" matches every event).'); }
+
+    const sourceKeys = Object.keys(source).filter((k) => source[k] !== null && source[k] !== undefined);
+    if (sourceKeys.length !== 1) throw new PopError('InvalidParameter', `Source must have exactly one source type, got ${sourceKeys.join(', ') || 'none'}.`);
+    if (sourceKeys[0] !== 'SourceKafkaParameters') throw new PopError('InvalidParameter', `Source type ${sourceKeys[0]} is not emulated; use SourceKafkaParameters.`);
+    const sk = source.SourceKafkaParameters as Record<string, unknown>;
+    for (const f of ['RegionId', 'InstanceId', 'Topic', 'ConsumerGroup', 'OffsetReset']) {
+      if (typeof sk?.[f] !== 'string' || sk[f] === '') throw new PopError('InvalidParameter', `Source.SourceKafkaParameters.${f} is required (a string).`);
+    }
+    if (!['latest', 'earliest'].includes(sk.OffsetReset as string)) throw new PopError('InvalidParameter', 'Source.SourceKafkaParameters.OffsetReset must be latest or earliest.');
+    if (sk.Network !== undefined && !['Default', 'PublicNetwork'].includes(sk.Network as string)) throw new PopError('InvalidParameter', 'Source.SourceKafkaParameters.Network must be Default or PublicNetwork.');
+    if (sk.ValueDataType !== undefined && !['JSON', 'Text', 'Binary'].includes(sk.ValueDataType as string)) throw new PopError('InvalidParameter', 'Source.SourceKafkaParameters.ValueDataType must be JSON, Text or Binary.');
+    const srcInst = this.instance(sk.InstanceId as string, sk.RegionId as string, 'Source.SourceKafkaParameters.InstanceId');
+
+    const sinkKeys = Object.keys(sink).filter((k) => sink[k] !== null && sink[k] !== undefined);
+    if (sinkKeys.length !== 1) throw new PopError('InvalidParameter', `Sink must have exactly one sink type, got ${sinkKeys.join(', ') || 'none'}.`);
+    if (sinkKeys[0] !== 'SinkKafkaParameters') throw new PopError('InvalidParameter', `Sink type ${sinkKeys[0]} is not emulated; use SinkKafkaParameters.`);
+    const kp = sink.SinkKafkaParameters as Record<string, unknown>;
+    for (const [f, v] of Object.entries(kp ?? {})) {
+      if (f === 'CompressionType') continue;
+      const field = v as { Form?: unknown; Value?: unknown };
+      if (!field || typeof field !== 'object' || !FORMS.has(field.Form as string)) {
+        throw new PopError('InvalidParameter', `Sink.SinkKafkaParameters.${f} must be {"Form": ORIGINAL|JSONPATH|CONSTANT|TEMPLATE, "Value": ...}.`);
+      }
+    }
+    const constant = (f: string): string => {
+      const v = kp?.[f] as { Form?: string; Value?: unknown } | undefined;
+      if (!v || v.Form !== 'CONSTANT' || typeof v.Value !== 'string' || v.Value === '') {
+        throw new PopError('InvalidParameter', `Sink.SinkKafkaParameters.${f} is required as {"Form":"CONSTANT","Value":"..."}.`);
+      }
+      return v.Value;
+    };
+    const sinkInst = this.instance(constant('InstanceId'), region, 'Sink.SinkKafkaParameters.InstanceId (the event stream lives in the sink region)');
+    const sinkTopic = constant('Topic');
+    if (kp.Acks !== undefined && !['0', '1', 'all'].includes(constant('Acks'))) throw new PopError('InvalidParameter', 'Sink.SinkKafkaParameters.Acks must be 0, 1 or all.');
+    if (sinkTopic !== sk.Topic) {
+      throw new PopError('InvalidParameter', `Emulator limitation: the sink topic (${sinkTopic}) must equal the source topic (${String(sk.Topic)}); replication uses MirrorMaker 2 with IdentityReplicationPolicy.`);
+    }
+    const sourceTopics = await this.admins.with(srcInst, (a) => a.listTopics()).catch((err: Error) => {
+      throw new PopError('InternalError', `Cannot reach the source instance: ${err.message}`, 500);
+    });
+    if (!sourceTopics.includes(sk.Topic as string)) throw new PopError('InvalidParameter', `Source.SourceKafkaParameters.Topic: the topic ${String(sk.Topic)} does not exist on ${srcInst.instanceId}.`);
+    void sinkInst;
+
+    return this.store.mutate((s) => {
+      if (s.eventbridge.streams.some((x) => x.Region === region && x.EventStreamingName === name)) {
+        throw new PopError('EventStreamingExisted', `The name [${name}] of event streaming in request is already exist!`);
+      }
+      s.eventbridge.streams.push({
+        Region: region, EventStreamingName: name, Description: p.Description ?? '', FilterPattern: filterPattern,
+        Source: source, Sink: sink, RunOptions: runOptions, Desired: 'READY', LastStatus: 'READY', ReachedRunning: false,
+        ConnectorName: connectorNameFor(region, name), CreateTime: Date.now(),
+      });
+      return { Data: { EventStreamingARN: `acs:eventbridge:${region}:${ACCOUNT_ID}:eventstreaming/${name}` } };
+    });
+  }
+
+  private connectorConfig(s: StreamState): Record<string, string> {
+    const sk = (s.Source.SourceKafkaParameters ?? {}) as Record<string, string>;
+    const kp = (s.Sink.SinkKafkaParameters ?? {}) as Record<string, { Value?: string }>;
+    const src = this.instances.find((i) => i.instanceId === sk.InstanceId)!;
+    const dst = this.instances.find((i) => i.instanceId === kp.InstanceId?.Value)!;
+    const tasks = Number((s.RunOptions as { MaximumTasks?: unknown }).MaximumTasks ?? 1);
+    const escaped = sk.Topic.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return {
+      'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector',
+      'tasks.max': String(Number.isInteger(tasks) && tasks > 0 ? tasks : 1),
+      'source.cluster.alias': src.instanceId,
+      'target.cluster.alias': dst.instanceId,
+      'source.cluster.bootstrap.servers': src.bootstrap,
+      'target.cluster.bootstrap.servers': dst.bootstrap,
+      // Records go to the sink instance even if the Connect worker's own cluster is another one.
+      'producer.override.bootstrap.servers': dst.bootstrap,
+      'producer.override.acks': kp.Acks?.Value ?? 'all',
+      'topics': `^${escaped}$`,
+      'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
+      'replication.factor': String(this.replicationFactor),
+      // An event stream re-produces records; it does not translate consumer offsets (reference §6.3).
+      'emit.offset-syncs.enabled': 'false',
+      'sync.topic.configs.enabled': 'false',
+      'sync.topic.acls.enabled': 'false',
+      'refresh.topics.interval.seconds': '5',
+      'source.consumer.auto.offset.reset': sk.OffsetReset === 'latest' ? 'latest' : 'earliest',
+      'key.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
+      'value.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
+      'header.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
+    };
+  }
+
+  private async connectOr500<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new PopError('InternalError', `The event streaming runtime is not reachable: ${(err as Error).message}`, 500);
+    }
+  }
+
+  private async start(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
+    const s = this.stream(p, region);
+    await this.connectOr500(async () => {
+      const status = await this.connect.status(s.ConnectorName);
+      if (!status) await this.connect.putConfig(s.ConnectorName, this.connectorConfig(s));
+      else if (status.connector.state === 'PAUSED' || status.connector.state === 'STOPPED') await this.connect.resume(s.ConnectorName);
+      else if (status.connector.state === 'FAILED' || status.tasks.some((t) => t.state === 'FAILED')) await this.connect.restartFailed(s.ConnectorName);
+    });
+    this.store.mutate(() => {
+      if (s.Desired !== 'RUNNING') { s.Desired = 'RUNNING'; s.LastStatus = 'STARTING'; }
+    });
+    return {};
+  }
+
+  private async pause(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
+    const s = this.stream(p, region);
+    if (s.Desired === 'READY') return {};
+    await this.connectOr500(async () => {
+      if (await this.connect.status(s.ConnectorName)) await this.connect.pause(s.ConnectorName);
+    });
+    this.store.mutate(() => { s.Desired = 'PAUSED'; s.LastStatus = 'PAUSED'; });
+    return {};
+  }
+
+  private async remove(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
+    const s = this.stream(p, region);
+    if (s.Desired !== 'READY') await this.connectOr500(() => this.connect.remove(s.ConnectorName));
+    this.store.mutate((st) => { st.eventbridge.streams = st.eventbridge.streams.filter((x) => x !== s); });
+    this.lag.delete(s.ConnectorName);
+    return {};
+  }
+
+  /** Status from the connector's real state; a connector that disappeared or failed counts as failed. */
+  private async status(s: StreamState): Promise<string> {
+    if (s.Desired === 'READY') return 'READY';
+    if (s.Desired === 'PAUSED') return 'PAUSED';
+    let next: string;
+    try {
+      const st = await this.connect.status(s.ConnectorName);
+      if (!st) next = s.ReachedRunning ? 'RUNNING_FAILED' : 'STARTING_FAILED';
+      else if (st.connector.state === 'FAILED' || st.tasks.some((t) => t.state === 'FAILED')) next = s.ReachedRunning ? 'RUNNING_FAILED' : 'STARTING_FAILED';
+      else if (st.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t) => t.state === 'RUNNING')) next = 'RUNNING';
+      else next = s.ReachedRunning ? 'RUNNING' : 'STARTING';
+    } catch {
+      return s.LastStatus;
+    }
+    if (next !== s.LastStatus || (next === 'RUNNING' && !s.ReachedRunning)) {
+      this.store.mutate(() => { s.LastStatus = next; if (next === 'RUNNING') s.ReachedRunning = true; });
+    }
+    return next;
+  }
+
+  /** DiffOffset = records on the source not yet replicated, from the connector's committed source offsets. */
+  private async detailedStatus(s: StreamState, status: string): Promise<Record<string, unknown>> {
+    const sk = (s.Source.SourceKafkaParameters ?? {}) as Record<string, string>;
+    const src = this.instances.find((i) => i.instanceId === sk.InstanceId);
+    if (!src || s.Desired === 'READY') return { DelayTime: 0, DiffOffset: 0, TPS: 0, Extensions: {} };
+    try {
+      const [ends, committed] = await Promise.all([
+        this.admins.with(src, (a) => a.fetchTopicOffsets(sk.Topic)),
+        this.connect.offsets(s.ConnectorName),
+      ]);
+      let diff = 0;
+      let replicated = 0;
+      for (const e of ends) {
+        const c = committed.find((o) => o.partition.topic === sk.Topic && Number(o.partition.partition) === e.partition);
+        const next = c ? Number(c.offset.offset) + 1 : Number(e.low);
+        replicated += Math.max(0, next - Number(e.low));
+        diff += Math.max(0, Number(e.high) - next);
+      }
+      const now = Date.now();
+      const prev = this.lag.get(s.ConnectorName);
+      const progressed = !prev || replicated !== prev.replicated;
+      const tps = prev && now > prev.at ? Math.max(0, Math.round(((replicated - prev.replicated) * 1000) / (now - prev.at))) : 0;
+      const lastProgressAt = progressed ? now : prev!.lastProgressAt;
+      this.lag.set(s.ConnectorName, { diff, replicated, at: now, lastProgressAt, tps });
+      return { DelayTime: diff === 0 ? 0 : Math.round((now - lastProgressAt) / 1000), DiffOffset: diff, TPS: tps, Extensions: { connector: s.ConnectorName, status } };
+    } catch (err) {
+      return { DelayTime: -1, DiffOffset: -1, TPS: 0, Extensions: { error: (err as Error).message } };
+    }
+  }
+
+  private view(s: StreamState, status: string): Record<string, unknown> {
+    return {
+      EventStreamingName: s.EventStreamingName, Description: s.Description, FilterPattern: s.FilterPattern,
+      Source: s.Source, Sink: s.Sink, RunOptions: s.RunOptions, Transforms: [], Status: status, Tags: [],
+    };
+  }
+
+  private async get(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
+    const s = this.stream(p, region);
+    const status = await this.status(s);
+    return { Data: { ...this.view(s, status), DetailedStatus: await this.detailedStatus(s, status), Metadata: '' } };
+  }
+
+  private async list(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
+    const limit = p.Limit ? Number(p.Limit) : 10;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new PopError('InvalidParameter', `Limit=${p.Limit} must be an integer between 1 and 100.`);
+    const start = p.NextToken ? Number(p.NextToken) : 0;
+    if (!Number.isInteger(start) || start < 0) throw new PopError('InvalidParameter', `NextToken "${p.NextToken}" is not a token returned by ListEventStreamings.`);
+    const all = this.store.state.eventbridge.streams
+      .filter((s) => s.Region === region && s.EventStreamingName.startsWith(p.NamePrefix ?? ''))
+      .sort((a, b) => a.CreateTime - b.CreateTime || (a.EventStreamingName < b.EventStreamingName ? -1 : 1));
+    const pageItems = all.slice(start, start + limit);
+    const EventStreamings = [];
+    for (const s of pageItems) EventStreamings.push(this.view(s, await this.status(s)));
+    const next = start + limit < all.length ? String(start + limit) : '';
+    return { Data: { EventStreamings, NextToken: next, Total: all.length } };
+  }
+}

@@ -1,0 +1,103 @@
+// The emulator's persistent state: one JSON file, written atomically (temp file + rename) after every change,
+// so it survives a restart and a crash mid-write never leaves half a file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export type DnsEdition = 'free' | 'basic' | 'standard' | 'ultimate' | 'exclusive';
+
+/** TTL floor per Alibaba Cloud DNS edition (reference §2.3). */
+export const TTL_FLOOR: Record<DnsEdition, number> = { free: 600, basic: 120, standard: 60, ultimate: 10, exclusive: 1 };
+export const TTL_MAX = 86_400;
+
+export interface DnsZone { DomainName: string; DomainId: string; Edition: DnsEdition }
+export interface DnsRecordState {
+  RecordId: string; DomainName: string; RR: string; Type: string; Value: string; TTL: number; Line: string;
+  Status: 'Enable' | 'Disable'; Locked: boolean; Priority?: number; Remark?: string;
+  CreateTimestamp: number; UpdateTimestamp: number;
+}
+export interface KafkaGroupState { InstanceId: string; ConsumerId: string; Remark: string; CreateTime: number }
+export interface KafkaTopicState { InstanceId: string; Topic: string; Remark: string; CreateTime: number; LocalTopic: boolean; CompactTopic: boolean }
+export interface StreamState {
+  Region: string;
+  EventStreamingName: string;
+  Description: string;
+  FilterPattern: string;
+  Source: Record<string, unknown>;
+  Sink: Record<string, unknown>;
+  RunOptions: Record<string, unknown>;
+  /** What the user asked for last. */
+  Desired: 'READY' | 'RUNNING' | 'PAUSED';
+  /** Last status shown; RUNNING once seen makes a later failure RUNNING_FAILED rather than STARTING_FAILED. */
+  LastStatus: string;
+  ReachedRunning: boolean;
+  ConnectorName: string;
+  CreateTime: number;
+}
+
+export interface EmulatorState {
+  version: 1;
+  dns: { zones: DnsZone[]; records: DnsRecordState[]; nextRecordId: string };
+  kafka: { groups: KafkaGroupState[]; topics: KafkaTopicState[] };
+  eventbridge: { streams: StreamState[] };
+}
+
+/** Zones every fresh emulator starts with: one for drills (short TTLs allowed), one Free edition (600 s floor). */
+export const SEED_ZONES: DnsZone[] = [
+  { DomainName: 'kdr.test', DomainId: '00000000-0000-4000-8000-000000000001', Edition: 'exclusive' },
+  { DomainName: 'kdr-free.test', DomainId: '00000000-0000-4000-8000-000000000002', Edition: 'free' },
+];
+
+function seed(): EmulatorState {
+  return {
+    version: 1,
+    dns: { zones: SEED_ZONES.map((z) => ({ ...z })), records: [], nextRecordId: '1790000000000000001' },
+    kafka: { groups: [], topics: [] },
+    eventbridge: { streams: [] },
+  };
+}
+
+export class StateStore {
+  readonly file: string;
+  state: EmulatorState;
+
+  constructor(stateDir: string) {
+    fs.mkdirSync(stateDir, { recursive: true });
+    this.file = path.join(stateDir, 'state.json');
+    this.state = this.load();
+  }
+
+  private load(): EmulatorState {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const fresh = seed();
+      this.write(fresh);
+      return fresh;
+    }
+    const parsed = JSON.parse(text) as EmulatorState;
+    if (parsed.version !== 1) throw new Error(`${this.file}: unknown state version ${String(parsed.version)}; move the file away to start fresh`);
+    return parsed;
+  }
+
+  private write(state: EmulatorState): void {
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(state, null, 2));
+    fs.renameSync(tmp, this.file);
+  }
+
+  /** Apply a change and persist it before anyone sees the answer. */
+  mutate<T>(fn: (s: EmulatorState) => T): T {
+    const result = fn(this.state);
+    this.write(this.state);
+    return result;
+  }
+
+  /** Issue the next RecordId (a 19-digit decimal string like the real ones). */
+  nextRecordId(): string {
+    const id = this.state.dns.nextRecordId;
+    this.state.dns.nextRecordId = (BigInt(id) + 1n).toString();
+    return id;
+  }
+}

@@ -1,0 +1,88 @@
+// An Alibaba Cloud emulator of its own for one test file: free ports, a temporary state dir, the real local
+// Kafka clusters and Kafka Connect behind it. Clients are the real cloud layer (pop-core) pointed at it.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { local } from '../../src/local-stack';
+import { createCloudClients, type CloudClients } from '../../src/cloud';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../stack/emulator/server';
+import type { FaultRule } from '../../stack/emulator/faults';
+
+export const PRIMARY_ID = 'alikafka_pre-cn-kdrprimary01';
+export const PRIMARY_REGION = 'cn-hangzhou';
+export const SECONDARY_ID = 'alikafka_pre-cn-kdrsecond001';
+export const SECONDARY_REGION = 'cn-shanghai';
+
+export interface TestEmulator {
+  emulator: Emulator;
+  stateDir: string;
+  env: Record<string, string>;
+  clients: CloudClients;
+  /** Clients with other env on top (e.g. a wrong secret, a short timeout). */
+  clientsWith(extra: Record<string, string>): CloudClients;
+  setFaults(rule: FaultRule | FaultRule[]): Promise<void>;
+  clearFaults(): Promise<void>;
+  /** Stop and start again on the same ports and state dir (state must survive). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function cloudEnvFor(url: string): Record<string, string> {
+  return {
+    ALIBABA_CLOUD_ACCESS_KEY_ID: local.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: local.accessKeySecret,
+    KDR_ALIKAFKA_ENDPOINT: `${url}/alikafka/{region}`,
+    KDR_ALIDNS_ENDPOINT: `${url}/alidns`,
+    KDR_EVENTBRIDGE_ENDPOINT: `${url}/eventbridge/{region}`,
+  };
+}
+
+export async function startTestEmulator(overrides: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
+  const stateDir = overrides.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-emulator-test-'));
+  const base: EmulatorOptions = {
+    httpPort: 0,
+    dnsPort: 0,
+    stateDir,
+    primaryBootstrap: local.primaryBootstrap,
+    secondaryBootstrap: local.secondaryBootstrap,
+    connectUrl: local.connectUrl,
+    accessKeyId: local.accessKeyId,
+    accessKeySecret: local.accessKeySecret,
+    ...overrides,
+  };
+  let emulator = await startEmulator(base);
+  const env = cloudEnvFor(emulator.url);
+  const admin = async (method: string, body?: unknown) => {
+    const res = await fetch(`${emulator.url}/__admin/faults`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (res.status !== 200) throw new Error(`faults ${method}: HTTP ${res.status} ${await res.text()}`);
+  };
+  const t: TestEmulator = {
+    get emulator() { return emulator; },
+    stateDir,
+    env,
+    clients: createCloudClients(env),
+    clientsWith: (extra) => createCloudClients({ ...env, ...extra }),
+    setFaults: (rule) => admin('POST', rule),
+    clearFaults: () => admin('DELETE'),
+    restart: async () => {
+      const { httpPort, dnsPort } = emulator;
+      await emulator.close();
+      emulator = await startEmulator({ ...base, httpPort, dnsPort: dnsPort ?? 0 });
+    },
+    close: async () => {
+      await emulator.close();
+      if (!overrides.stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+/** Await a rejected promise and return the error (fails the test if it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error & Record<string, unknown>;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
