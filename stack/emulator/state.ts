@@ -47,10 +47,22 @@ export const SEED_ZONES: DnsZone[] = [
   { DomainName: 'kdr-free.test', DomainId: '00000000-0000-4000-8000-000000000002', Edition: 'free' },
 ];
 
+/**
+ * Host names of the local self-managed Kafka clusters' DR listeners (the `endpointHost` of the local-kafka pair):
+ * ordinary A records in kdr.test, so they show in DescribeSubDomainRecords and conflict like real ones.
+ */
+export const SEED_RECORDS: DnsRecordState[] = [
+  { RecordId: '1790000000000000001', RR: 'primary', Value: '127.0.0.2' },
+  { RecordId: '1790000000000000002', RR: 'secondary', Value: '127.0.0.3' },
+].map((r) => ({
+  ...r, DomainName: 'kdr.test', Type: 'A', TTL: 60, Line: 'default', Status: 'Enable' as const, Locked: false,
+  Remark: 'kafka-dr local stack broker host', CreateTimestamp: 0, UpdateTimestamp: 0,
+}));
+
 function seed(): EmulatorState {
   return {
     version: 1,
-    dns: { zones: SEED_ZONES.map((z) => ({ ...z })), records: [], nextRecordId: '1790000000000000001' },
+    dns: { zones: SEED_ZONES.map((z) => ({ ...z })), records: SEED_RECORDS.map((r) => ({ ...r })), nextRecordId: '1790000000000000101' },
     kafka: { groups: [], topics: [] },
     eventbridge: { streams: [] },
   };

@@ -1,0 +1,118 @@
+// Canary round trip: produce records carrying a run id to the canary topic on the primary, read them back
+// on the secondary, and measure how long replication took. Reading uses plain Fetch requests from offsets
+// captured before producing, so no consumer group is created on either cluster.
+import type { Kafka } from 'kafkajs';
+import { partitionOffsets, type AdminSession } from './admin';
+import { fetchFrom, mapLimit } from './protocol';
+
+export const CANARY_RUN_HEADER = 'kdr-canary-run';
+
+export interface CanaryOptions {
+  runId: string;
+  topic: string;
+  /** Records to produce (spread over every partition, round robin). Default 10. */
+  count?: number;
+  /** Give up reading after this long, ms. Default 30000. */
+  timeoutMs?: number;
+}
+
+export interface CanaryResult {
+  runId: string;
+  topic: string;
+  produced: number;
+  received: number;
+  /** Sequence numbers (and partitions) not seen on the secondary before the deadline. */
+  missing: { seq: number; partition: number }[];
+  /** From produce to first seen on the secondary, ms; null when nothing arrived. */
+  latencyMs: { p50: number; max: number; min: number } | null;
+  /** Whether the secondary copies carry the primary's record timestamps. */
+  timestampsPreserved: boolean | null;
+  elapsedMs: number;
+}
+
+export class CanaryError extends Error {
+  override name = 'CanaryError';
+}
+
+interface CanaryValue { runId: string; seq: number; producedAt: number }
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+export async function runCanary(primary: Kafka, secondary: AdminSession, options: CanaryOptions): Promise<CanaryResult> {
+  const count = options.count ?? 10;
+  const timeoutMs = options.timeoutMs ?? 30000;
+  if (!options.runId) throw new CanaryError('canary runId is empty: pass the workflow run id');
+  if (!Number.isInteger(count) || count < 1) throw new CanaryError(`canary count=${count}: give a positive integer`);
+  const started = Date.now();
+
+  // Where the secondary stands before we produce: only records past these offsets can be ours.
+  const before = await partitionOffsets(secondary, [options.topic]);
+  const partitions = before.map((p) => p.partition);
+
+  const producer = primary.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const sentAt = new Map<number, { producedAt: number; partition: number; timestamp?: number }>();
+  try {
+    // One send per record: each gets its own produce time, so p50 and max mean something.
+    for (let seq = 0; seq < count; seq++) {
+      const producedAt = Date.now();
+      const partition = partitions[seq % partitions.length];
+      sentAt.set(seq, { producedAt, partition });
+      const value: CanaryValue = { runId: options.runId, seq, producedAt };
+      await producer.send({
+        topic: options.topic,
+        acks: -1,
+        messages: [{
+          partition,
+          key: `${options.runId}-${seq}`,
+          value: JSON.stringify(value),
+          timestamp: String(producedAt),
+          headers: { [CANARY_RUN_HEADER]: options.runId },
+        }],
+      });
+    }
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+  }
+
+  const seen = new Map<number, { arrivedAt: number; timestamp: number }>();
+  const deadline = started + timeoutMs;
+  await mapLimit(before, before.length, async (p) => {
+    let next = p.end;
+    const expected = [...sentAt.values()].filter((s) => s.partition === p.partition).length;
+    let got = 0;
+    while (got < expected && Date.now() < deadline) {
+      const waitMs = Math.max(0, Math.min(500, deadline - Date.now()));
+      const { records } = await fetchFrom(secondary.protocol, options.topic, p.partition, next, { waitMs });
+      const arrivedAt = Date.now();
+      for (const r of records) {
+        next = r.offset + 1;
+        const header = r.headers[CANARY_RUN_HEADER];
+        const run = Array.isArray(header) ? header[0]?.toString() : header?.toString();
+        if (run !== options.runId || !r.value) continue;
+        let v: CanaryValue;
+        try { v = JSON.parse(r.value.toString()) as CanaryValue; } catch { continue; }
+        if (v.runId !== options.runId || seen.has(v.seq)) continue;
+        seen.set(v.seq, { arrivedAt, timestamp: r.timestamp });
+        got++;
+      }
+    }
+  });
+
+  const latencies = [...seen].map(([seq, s]) => Math.max(0, s.arrivedAt - (sentAt.get(seq) as { producedAt: number }).producedAt)).sort((a, b) => a - b);
+  const missing = [...sentAt].filter(([seq]) => !seen.has(seq)).map(([seq, s]) => ({ seq, partition: s.partition }));
+  const preserved = seen.size ? [...seen].every(([seq, s]) => s.timestamp === sentAt.get(seq)?.producedAt) : null;
+  return {
+    runId: options.runId,
+    topic: options.topic,
+    produced: count,
+    received: seen.size,
+    missing,
+    latencyMs: latencies.length ? { p50: percentile(latencies, 50), max: latencies[latencies.length - 1], min: latencies[0] } : null,
+    timestampsPreserved: preserved,
+    elapsedMs: Date.now() - started,
+  };
+}

@@ -1,0 +1,379 @@
+// The offset plan: for every consumer group and partition, where the group resumes on the secondary.
+// Pure functions over evidence gathered elsewhere (src/kafka/evidence.ts): no I/O, no clock, no node:crypto,
+// so a workflow can import this module and recompute a plan id. The algorithm and its bound are documented
+// in docs/offset-plan.md; keep the two in step.
+
+export type OffsetSource = 'checkpoint' | 'primary-timestamp' | 'operator-timestamp' | 'earliest';
+
+/** Preference order: the first source that can place a partition without skipping anything wins. */
+export const SOURCE_ORDER: readonly OffsetSource[] = ['checkpoint', 'primary-timestamp', 'operator-timestamp', 'earliest'];
+
+/** The newest MirrorMaker 2 checkpoint for (group, topic, partition), read on the secondary. */
+export interface CheckpointEvidence {
+  upstreamOffset: number;
+  downstreamOffset: number;
+}
+
+/** What the primary said about the group on one partition (absent when the primary does not answer). */
+export interface PrimaryEvidence {
+  /** Next offset the group would read on the primary; -1 when it never committed on this partition. */
+  committedOffset: number;
+  /** Log start and end offsets of the partition on the primary, when known. */
+  earliest?: number;
+  end?: number;
+  /** Timestamp of the first record the group had not processed (the record at max(committed, earliest)). */
+  firstUnprocessedTimestamp?: number;
+  /** Timestamp of the last record the group processed (the record at committed - 1). */
+  lastProcessedTimestamp?: number;
+}
+
+export interface PartitionEvidence {
+  topic: string;
+  partition: number;
+  /** Log start and end (high watermark) of the partition on the secondary. */
+  secondary: { earliest: number; end: number };
+  checkpoint?: CheckpointEvidence;
+  primary?: PrimaryEvidence;
+  /**
+   * Answers of the secondary to "earliest offset whose timestamp is >= t" for the timestamps that
+   * `timestampQueries` asked for, keyed by String(t); null means no such record (the answer is the log end).
+   */
+  offsetsForTimes?: Record<string, number | null>;
+}
+
+export interface GroupEvidence {
+  group: string;
+  partitions: PartitionEvidence[];
+  /** Members currently in the group on the secondary; a group with members cannot be reset. */
+  liveMembersOnSecondary?: number;
+}
+
+export interface PlanOptions {
+  /** How far before the translated time the group is sent back, in ms. */
+  marginMs: number;
+  /** The replication latency measured by connector-verify (max), in ms; the margin used is never below it. */
+  replicationLatencyMs: number;
+  /** "The group had processed everything before this time" (epoch ms), given by the operator. */
+  operatorTimestamp?: number;
+  /** Sources the operator allows (default: all four); `earliest` is always allowed as the last resort. */
+  sources?: readonly OffsetSource[];
+}
+
+export interface PartitionTarget {
+  topic: string;
+  partition: number;
+  offset: number;
+  source: OffsetSource;
+  /** The time the group was translated to (before the margin), for timestamp sources. */
+  translatedTime?: number;
+  /**
+   * Upper bound on records the group will read again on this partition: every record between the target
+   * and the secondary's log end, all of which may already have been processed.
+   */
+  duplicateBound: number;
+  /** Records the group had not processed that the secondary no longer holds (retention); 0 normally. */
+  missingOnSecondary: number;
+  /** Why better sources were not used, and anything an operator should know. */
+  notes: string[];
+}
+
+export interface UntranslatedPartition {
+  topic: string;
+  partition: number;
+  reason: string;
+}
+
+export interface GroupPlan {
+  group: string;
+  partitions: PartitionTarget[];
+  /** Sum of the partitions' duplicate bounds. */
+  duplicateBound: number;
+  /** Partitions placed at `earliest` because no source could translate them. */
+  untranslated: UntranslatedPartition[];
+  liveMembersOnSecondary: number;
+}
+
+export interface OffsetPlan {
+  /** FNV-1a 64 over the canonical JSON of everything below; an approval names it. */
+  planId: string;
+  marginMs: number;
+  groups: GroupPlan[];
+}
+
+export interface TimestampQuery {
+  topic: string;
+  partition: number;
+  timestamp: number;
+}
+
+export class PlanInputError extends Error {
+  override name = 'PlanInputError';
+}
+
+export class EvidenceIncompleteError extends Error {
+  override name = 'EvidenceIncompleteError';
+}
+
+/** The margin actually used: never below the measured replication latency. */
+export function effectiveMarginMs(options: PlanOptions): number {
+  validateOptions(options);
+  return Math.max(options.marginMs, Math.ceil(options.replicationLatencyMs));
+}
+
+function validateOptions(options: PlanOptions): void {
+  if (!Number.isFinite(options.marginMs) || options.marginMs < 0) {
+    throw new PlanInputError(`plan option marginMs=${options.marginMs} is invalid: give a number of milliseconds >= 0`);
+  }
+  if (!Number.isFinite(options.replicationLatencyMs) || options.replicationLatencyMs < 0) {
+    throw new PlanInputError(
+      `plan option replicationLatencyMs=${options.replicationLatencyMs} is invalid: give the measured latency in ms (>= 0)`);
+  }
+  if (options.operatorTimestamp !== undefined && !Number.isFinite(options.operatorTimestamp)) {
+    throw new PlanInputError(`plan option operatorTimestamp=${options.operatorTimestamp} is invalid: give epoch milliseconds`);
+  }
+  for (const s of options.sources ?? []) {
+    if (!SOURCE_ORDER.includes(s)) {
+      throw new PlanInputError(`plan option sources contains "${s}": allowed are ${SOURCE_ORDER.join(', ')}`);
+    }
+  }
+}
+
+function validatePartition(group: string, p: PartitionEvidence): void {
+  const where = `group ${group} ${p.topic}[${p.partition}]`;
+  const { earliest, end } = p.secondary;
+  if (!Number.isInteger(earliest) || !Number.isInteger(end) || earliest < 0 || end < earliest) {
+    throw new PlanInputError(`${where}: secondary offsets earliest=${earliest} end=${end} are invalid (need 0 <= earliest <= end)`);
+  }
+}
+
+function allowed(options: PlanOptions, source: OffsetSource): boolean {
+  return source === 'earliest' || options.sources === undefined || options.sources.includes(source);
+}
+
+type Candidate =
+  | { kind: 'offset'; source: OffsetSource; offset: number; notes: string[] }
+  | { kind: 'time'; source: OffsetSource; translatedTime: number; lookupTime: number; notes: string[] }
+  | { kind: 'end'; source: OffsetSource; notes: string[] };
+
+/**
+ * Walks the sources in preference order and returns the first that can place the partition, with the notes
+ * explaining why earlier sources were passed over. Shared by `timestampQueries` and `planGroup`, so the
+ * caller looks up exactly the timestamps the decision will need.
+ */
+function choose(p: PartitionEvidence, options: PlanOptions, margin: number): Candidate {
+  const notes: string[] = [];
+  const primary = p.primary;
+
+  if (allowed(options, 'checkpoint')) {
+    const cp = p.checkpoint;
+    if (!cp) {
+      notes.push('no MirrorMaker 2 checkpoint');
+    } else if (cp.downstreamOffset < 0) {
+      notes.push(`checkpoint has no downstream offset (${cp.downstreamOffset})`);
+    } else if (primary && primary.committedOffset >= 0 && cp.upstreamOffset > primary.committedOffset) {
+      // The group moved back on the primary after this checkpoint: using it would skip the records between.
+      notes.push(`checkpoint (upstream ${cp.upstreamOffset}) is ahead of the primary's committed offset ${primary.committedOffset}`);
+    } else if (cp.downstreamOffset > p.secondary.end) {
+      notes.push(`checkpoint downstream offset ${cp.downstreamOffset} is past the secondary log end ${p.secondary.end}`);
+    } else {
+      if (primary && primary.committedOffset > cp.upstreamOffset) {
+        notes.push(`checkpoint is behind the primary's commit by ${primary.committedOffset - cp.upstreamOffset} offsets (re-read)`);
+      }
+      return { kind: 'offset', source: 'checkpoint', offset: cp.downstreamOffset, notes };
+    }
+  }
+
+  if (allowed(options, 'primary-timestamp')) {
+    if (!primary) {
+      notes.push('primary did not answer');
+    } else if (primary.committedOffset < 0) {
+      notes.push('no committed offset on the primary');
+    } else if (primary.firstUnprocessedTimestamp !== undefined && primary.firstUnprocessedTimestamp >= 0) {
+      const t = primary.firstUnprocessedTimestamp;
+      return { kind: 'time', source: 'primary-timestamp', translatedTime: t, lookupTime: t - margin, notes };
+    } else if (primary.lastProcessedTimestamp !== undefined && primary.lastProcessedTimestamp >= 0) {
+      // Group at the primary's log end: what it had not processed comes after its last record, in time too
+      // unless timestamps go backwards by more than the margin.
+      const t = primary.lastProcessedTimestamp;
+      notes.push('group was at the primary log end: translated from its last processed record');
+      return { kind: 'time', source: 'primary-timestamp', translatedTime: t, lookupTime: t - margin, notes };
+    } else if (primary.end !== undefined && primary.committedOffset >= primary.end) {
+      // Nothing on the primary is left to read and no record remains to date it: every record ever written
+      // there has an offset below the commit, so every copy on the secondary was processed.
+      notes.push('group had processed every record of the primary partition (no record left to take a time from)');
+      return { kind: 'end', source: 'primary-timestamp', notes };
+    } else {
+      notes.push('primary gave no record timestamp around the committed offset');
+    }
+  }
+
+  if (allowed(options, 'operator-timestamp')) {
+    if (options.operatorTimestamp === undefined) {
+      notes.push('no operator timestamp');
+    } else {
+      const t = options.operatorTimestamp;
+      return { kind: 'time', source: 'operator-timestamp', translatedTime: t, lookupTime: t - margin, notes };
+    }
+  }
+
+  return { kind: 'offset', source: 'earliest', offset: p.secondary.earliest, notes };
+}
+
+/** The secondary offset-for-time lookups `planGroup` will need for this evidence (deduplicated). */
+export function timestampQueries(groups: readonly GroupEvidence[], options: PlanOptions): TimestampQuery[] {
+  const margin = effectiveMarginMs(options);
+  const seen = new Set<string>();
+  const out: TimestampQuery[] = [];
+  for (const g of groups) {
+    for (const p of g.partitions) {
+      validatePartition(g.group, p);
+      const c = choose(p, options, margin);
+      if (c.kind !== 'time') continue;
+      const key = `${p.topic}\u0000${p.partition}\u0000${c.lookupTime}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ topic: p.topic, partition: p.partition, timestamp: c.lookupTime });
+    }
+  }
+  return out;
+}
+
+function clampToLog(offset: number, p: PartitionEvidence, notes: string[]): { offset: number; missing: number } {
+  const { earliest, end } = p.secondary;
+  if (offset < earliest) {
+    notes.push(`target ${offset} is below the secondary log start ${earliest}: ${earliest - offset} records are gone (retention)`);
+    return { offset: earliest, missing: earliest - offset };
+  }
+  if (offset > end) return { offset: end, missing: 0 };
+  return { offset, missing: 0 };
+}
+
+export function planPartition(group: string, p: PartitionEvidence, options: PlanOptions): PartitionTarget {
+  validatePartition(group, p);
+  const margin = effectiveMarginMs(options);
+  const c = choose(p, options, margin);
+  const notes = [...c.notes];
+  let raw: number;
+  let translatedTime: number | undefined;
+  if (c.kind === 'offset') {
+    raw = c.offset;
+  } else if (c.kind === 'end') {
+    raw = p.secondary.end;
+  } else {
+    translatedTime = c.translatedTime;
+    const key = String(c.lookupTime);
+    const answers = p.offsetsForTimes ?? {};
+    if (!(key in answers)) {
+      throw new EvidenceIncompleteError(
+        `group ${group} ${p.topic}[${p.partition}]: the secondary offset for time ${c.lookupTime} was not looked up ` +
+        '(run the lookups from timestampQueries() with the same options before planGroup())');
+    }
+    const answer = answers[key];
+    raw = answer === null || answer === undefined ? p.secondary.end : answer;
+  }
+  const { offset, missing } = clampToLog(raw, p, notes);
+  return {
+    topic: p.topic,
+    partition: p.partition,
+    offset,
+    source: c.source,
+    ...(translatedTime !== undefined ? { translatedTime } : {}),
+    duplicateBound: p.secondary.end - offset,
+    missingOnSecondary: missing,
+    notes,
+  };
+}
+
+function byTopicPartition(a: { topic: string; partition: number }, b: { topic: string; partition: number }): number {
+  return a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
+}
+
+export function planGroup(evidence: GroupEvidence, options: PlanOptions): GroupPlan {
+  if (!evidence.group) throw new PlanInputError('group evidence has an empty group id');
+  const seen = new Set<string>();
+  for (const p of evidence.partitions) {
+    const key = `${p.topic}\u0000${p.partition}`;
+    if (seen.has(key)) throw new PlanInputError(`group ${evidence.group}: ${p.topic}[${p.partition}] appears twice in the evidence`);
+    seen.add(key);
+  }
+  const partitions = [...evidence.partitions].sort(byTopicPartition).map((p) => planPartition(evidence.group, p, options));
+  return {
+    group: evidence.group,
+    partitions,
+    duplicateBound: partitions.reduce((sum, t) => sum + t.duplicateBound, 0),
+    untranslated: partitions
+      .filter((t) => t.source === 'earliest')
+      .map((t) => ({ topic: t.topic, partition: t.partition, reason: t.notes.join('; ') || 'no source' })),
+    liveMembersOnSecondary: evidence.liveMembersOnSecondary ?? 0,
+  };
+}
+
+export function makePlan(groups: readonly GroupEvidence[], options: PlanOptions): OffsetPlan {
+  const seen = new Set<string>();
+  for (const g of groups) {
+    if (seen.has(g.group)) throw new PlanInputError(`group ${g.group} appears twice in the evidence`);
+    seen.add(g.group);
+  }
+  const planned = [...groups].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
+    .map((g) => planGroup(g, options));
+  const body = { marginMs: effectiveMarginMs(options), groups: planned };
+  return { planId: planIdOf(body), ...body };
+}
+
+/** Recomputes the id of a plan's content (ignores the stored planId), e.g. to check an approval. */
+export function planIdOf(plan: { marginMs: number; groups: readonly GroupPlan[] }): string {
+  return fnv1a64Hex(canonicalJson({ marginMs: plan.marginMs, groups: plan.groups }));
+}
+
+/** JSON with object keys sorted at every level, so equal content always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new PlanInputError(`cannot hash non-finite number ${value}`);
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+}
+
+const FNV64_OFFSET = 0xcbf29ce484222325n;
+const FNV64_PRIME = 0x100000001b3n;
+const MASK64 = 0xffffffffffffffffn;
+
+/** FNV-1a 64-bit over the UTF-8 bytes of `text`, as 16 hex digits. */
+export function fnv1a64Hex(text: string): string {
+  let h = FNV64_OFFSET;
+  const mix = (byte: number) => {
+    h ^= BigInt(byte);
+    h = (h * FNV64_PRIME) & MASK64;
+  };
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) as number;
+    if (cp < 0x80) mix(cp);
+    else if (cp < 0x800) { mix(0xc0 | (cp >> 6)); mix(0x80 | (cp & 0x3f)); }
+    else if (cp < 0x10000) { mix(0xe0 | (cp >> 12)); mix(0x80 | ((cp >> 6) & 0x3f)); mix(0x80 | (cp & 0x3f)); }
+    else { mix(0xf0 | (cp >> 18)); mix(0x80 | ((cp >> 12) & 0x3f)); mix(0x80 | ((cp >> 6) & 0x3f)); mix(0x80 | (cp & 0x3f)); }
+  }
+  return h.toString(16).padStart(16, '0');
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * The file `kafka-consumer-groups.sh --reset-offsets --from-file <f> --execute` reads. With `group` (and one
+ * `--group` on the command line) it is the single-group form `topic,partition,offset`; without, every group
+ * as `group,topic,partition,offset` (use with several `--group` or `--all-groups`).
+ */
+export function planToCsv(plan: Pick<OffsetPlan, 'groups'>, group?: string): string {
+  if (group !== undefined) {
+    const g = plan.groups.find((x) => x.group === group);
+    if (!g) throw new PlanInputError(`group ${group} is not in the plan (groups: ${plan.groups.map((x) => x.group).join(', ') || 'none'})`);
+    return g.partitions.map((t) => `${csvField(t.topic)},${t.partition},${t.offset}\n`).join('');
+  }
+  return plan.groups
+    .flatMap((g) => g.partitions.map((t) => `${csvField(g.group)},${csvField(t.topic)},${t.partition},${t.offset}\n`))
+    .join('');
+}

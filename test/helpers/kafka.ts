@@ -1,0 +1,59 @@
+// Kafka helpers for tests on the local stack: clients for both clusters, topics with unique names, a
+// MirrorMaker 2 pair on the shared Kafka Connect, and polling with a bound.
+import type { Kafka } from 'kafkajs';
+import { local } from '../../src/local-stack';
+import { createKafka } from '../../src/kafka/clients';
+import { openAdmin, type AdminSession } from '../../src/kafka/admin';
+import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
+import type { ReplicationPairSpec } from '../../src/connectors/types';
+
+export const primaryKafka = (): Kafka => createKafka({ bootstrapServers: [local.primaryBootstrap] }, { clientId: 'kdr-test' });
+export const secondaryKafka = (): Kafka => createKafka({ bootstrapServers: [local.secondaryBootstrap] }, { clientId: 'kdr-test' });
+
+export async function openBoth(): Promise<{ primary: AdminSession; secondary: AdminSession; close(): Promise<void> }> {
+  const primary = await openAdmin(primaryKafka());
+  const secondary = await openAdmin(secondaryKafka());
+  return { primary, secondary, close: async () => { await primary.close(); await secondary.close(); } };
+}
+
+export async function createTopic(s: AdminSession, topic: string, partitions: number): Promise<void> {
+  await s.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+}
+
+export async function deleteTopics(s: AdminSession, topics: string[]): Promise<void> {
+  const existing = new Set(await s.admin.listTopics());
+  const mine = topics.filter((t) => existing.has(t));
+  if (mine.length) await s.admin.deleteTopics({ topics: mine }).catch(() => undefined);
+}
+
+export function connectProvider(): KafkaConnectProvider {
+  return new KafkaConnectProvider({ url: local.connectUrl });
+}
+
+/** A pair spec for MM2 on the local stack (replication factor 1, topics as a list). */
+export function localPairSpec(pair: string, topics: string[], groups?: string[]): ReplicationPairSpec {
+  return {
+    pair,
+    primary: { bootstrapServers: [local.primaryBootstrap] },
+    secondary: { bootstrapServers: [local.secondaryBootstrap] },
+    topics,
+    ...(groups ? { groups } : {}),
+    replicationFactor: 1,
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs` naming `what`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
