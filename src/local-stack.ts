@@ -47,3 +47,21 @@ export const local = {
 
 /** Task queue of the kafka-dr worker (the contract in DESIGN.md). */
 export const TASK_QUEUE = 'kafka-dr';
+
+/**
+ * The environment a worker needs to run against the local stack instead of a real account: the emulator's
+ * AccessKey pair and endpoints, replication factor 1 (single-broker clusters) and the example pairs file.
+ * Used by `npm run dev`, the demo and the tests; values already set in `base` win.
+ */
+export function localStackEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ALIBABA_CLOUD_ACCESS_KEY_ID: local.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: local.accessKeySecret,
+    KDR_ALIKAFKA_ENDPOINT: `${local.emulatorUrl}/alikafka/{region}`,
+    KDR_ALIDNS_ENDPOINT: `${local.emulatorUrl}/alidns`,
+    KDR_EVENTBRIDGE_ENDPOINT: `${local.emulatorUrl}/eventbridge/{region}`,
+    KDR_REPLICATION_FACTOR: '1',
+    KDR_PAIRS_FILE: path.join(repoRoot, 'config', 'pairs.example.jsonc'),
+    ...base,
+  };
+}

@@ -2,8 +2,8 @@
 // (activities/) on task queue `kafka-dr`. Connection settings come from the standard TEMPORAL_* variables,
 // defaulting to the local stack's dev server.
 import { NativeConnection, Worker, WorkerOptions, bundleWorkflowCode, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities } from '../activities';
-import { local, TASK_QUEUE } from './local-stack';
+import { createActivities, defaultDeps } from '../activities';
+import { local, localStackEnv, TASK_QUEUE } from './local-stack';
 import { temporalTarget } from './temporal-connection';
 
 export const workflowsPath = require.resolve('../workflows');
@@ -48,11 +48,16 @@ export async function createWorker(options: KdrWorkerOptions): Promise<Worker> {
   });
 }
 
-async function main(): Promise<void> {
+/**
+ * `--local` (npm run dev, the demo) points the activities at the local stack: the Alibaba Cloud emulator, the
+ * example pairs file. Without it the worker takes everything from its environment, as in production.
+ */
+async function main(argv: string[]): Promise<void> {
   const target = temporalTarget();
+  const env = argv.includes('--local') ? localStackEnv() : process.env;
   const connection = await NativeConnection.connect(target.connectionOptions);
   try {
-    const worker = await createWorker({ connection, namespace: target.namespace });
+    const worker = await createWorker({ connection, namespace: target.namespace, activities: createActivities(defaultDeps(env)) });
     console.log(`kafka-dr worker polling task queue "${TASK_QUEUE}" on ${target.address} (namespace ${target.namespace})`);
     if (target.address === local.temporalAddress) console.log(`Temporal UI: ${local.temporalUiUrl}/namespaces/${target.namespace}/workflows`);
     await worker.run();
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err) => {
+  main(process.argv.slice(2)).catch((err) => {
     console.error(err);
     process.exit(1);
   });

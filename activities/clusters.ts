@@ -1,0 +1,132 @@
+// drSetup "preflight": both clusters answer, ApsaraMQ instances exist and run in different regions, the
+// replicated topics exist on the primary and (created when missing) on the secondary with the same partition
+// counts, and the consumer groups exist on the secondary where ApsaraMQ needs them declared.
+import type { ClusterConfig, PairConfig } from '../src/config';
+import { selects } from '../src/config';
+import type { KafkaInstance } from '../src/cloud';
+import { describeCluster, ensureTopicsLike, topicPartitionCounts, TopicMissingError, type ClusterDescription } from '../src/kafka/admin';
+import type { ActivityDeps } from './deps';
+import { permanent } from './failures';
+import { replicatedTopics, withAdmin, withBoth } from './sessions';
+
+export interface SideCheck {
+  reachable: boolean;
+  brokers?: number;
+  clusterId?: string;
+  error?: string;
+  instance?: { id: string; region: string; running: boolean; status: string; name?: string };
+}
+
+export interface ClusterChecks {
+  primary: SideCheck;
+  secondary: SideCheck;
+}
+
+export interface SecondaryPrepared {
+  topics: string[];
+  createdTopics: string[];
+  createdGroups: string[];
+  partitions: number;
+}
+
+/** ServiceStatus 5 = running (the older field; ViewInstanceStatusCode 2 = running in the newer one). */
+function instanceRunning(i: KafkaInstance): { running: boolean; status: string } {
+  const view = (i as { ViewInstanceStatusCode?: number }).ViewInstanceStatusCode;
+  if (view !== undefined) return { running: view === 2, status: `ViewInstanceStatusCode ${view}` };
+  const service = (i as { ServiceStatus?: number }).ServiceStatus;
+  return { running: service === 5, status: `ServiceStatus ${service}` };
+}
+
+export function clusterActivities(deps: ActivityDeps) {
+  async function side(cluster: ClusterConfig, label: string): Promise<SideCheck> {
+    const d: ClusterDescription = await describeCluster(deps.kafka(cluster, `check-${label}`), 8000);
+    const check: SideCheck = { reachable: d.reachable, brokers: d.brokers?.length, clusterId: d.clusterId, error: d.error };
+    if (cluster.provider === 'apsaramq' && cluster.instanceId && cluster.region) {
+      const instance = await deps.cloud().alikafka(cluster.region).getInstance(cluster.instanceId);
+      if (!instance) {
+        throw permanent('InstanceNotFound', `${label}: ApsaraMQ instance ${cluster.instanceId} does not exist in ${cluster.region} ` +
+          '(GetInstanceList): check instanceId and region in the pair config');
+      }
+      check.instance = { id: instance.InstanceId, region: instance.RegionId, name: instance.Name, ...instanceRunning(instance) };
+    }
+    return check;
+  }
+
+  return {
+    /** Reachability of both sides (never throws for an unreachable cluster: the caller decides). */
+    async checkClusters(pair: PairConfig): Promise<ClusterChecks> {
+      const [primary, secondary] = await Promise.all([side(pair.primary, 'primary'), side(pair.secondary, 'secondary')]);
+      return { primary, secondary };
+    },
+
+    /**
+     * Creates what the secondary needs before replication starts. Idempotent: a second call creates nothing.
+     * The canary topic is created on the primary too when missing (it belongs to kafka-dr, not to applications).
+     */
+    async prepareSecondary(pair: PairConfig): Promise<SecondaryPrepared> {
+      return withBoth(deps, pair, 'prepare', async ({ primary, secondary }) => {
+        const canary = pair.replication.canaryTopic;
+        if (!(await topicPartitionCounts(primary, [canary])).has(canary)) {
+          await createTopic(pair.primary, primary.admin, canary, 3, 'kafka-dr canary topic');
+        }
+        const topics = await replicatedTopics(primary, pair);
+        const onPrimary = await topicPartitionCounts(primary, topics);
+        const missing = topics.filter((t) => !onPrimary.has(t));
+        if (missing.length) throw new TopicMissingError(missing, `primary (pair ${pair.name}: fix replication.topics or create them)`);
+        const createdTopics: string[] = [];
+        if (pair.secondary.provider === 'apsaramq') {
+          // ApsaraMQ topics are created through the API (remark, storage type), not with the Kafka protocol.
+          const onSecondary = await topicPartitionCounts(secondary, topics);
+          for (const t of topics.filter((x) => !onSecondary.has(x))) {
+            await createTopic(pair.secondary, secondary.admin, t, onPrimary.get(t) as number, `kafka-dr replica of ${t}`);
+            createdTopics.push(t);
+          }
+        }
+        const ensured = await ensureTopicsLike(primary, secondary, topics, { replicationFactor: deps.env.KDR_REPLICATION_FACTOR ? Number(deps.env.KDR_REPLICATION_FACTOR) : undefined });
+        createdTopics.push(...ensured.created);
+        const createdGroups = await ensureSecondaryGroups(pair);
+        return { topics, createdTopics, createdGroups, partitions: [...onPrimary.values()].reduce((a, b) => a + b, 0) };
+      });
+    },
+  };
+
+  async function createTopic(cluster: ClusterConfig, admin: import('kafkajs').Admin, topic: string, partitions: number, remark: string): Promise<void> {
+    if (cluster.provider === 'apsaramq' && cluster.instanceId && cluster.region) {
+      const alikafka = deps.cloud().alikafka(cluster.region);
+      const existing = await alikafka.listTopics({ instanceId: cluster.instanceId, topic });
+      if (!existing.some((t) => t.Topic === topic)) {
+        await alikafka.createTopic({ instanceId: cluster.instanceId, topic, remark: remark.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64), partitionNum: partitions });
+      }
+      return;
+    }
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] }).catch((e: Error) => {
+      if (!/already exists/i.test(e.message)) throw e;
+    });
+  }
+
+  /** ApsaraMQ needs consumer groups declared (CreateConsumerGroup) before clients may use them. */
+  async function ensureSecondaryGroups(pair: PairConfig): Promise<string[]> {
+    if (pair.secondary.provider !== 'apsaramq' || !pair.secondary.instanceId || !pair.secondary.region) return [];
+    const wanted = await groupsOfPrimary(pair);
+    const alikafka = deps.cloud().alikafka(pair.secondary.region);
+    const existing = new Set((await alikafka.listConsumerGroups({ instanceId: pair.secondary.instanceId })).map((g) => g.ConsumerId));
+    const created: string[] = [];
+    for (const group of wanted.filter((g) => !existing.has(g))) {
+      await alikafka.createConsumerGroup({ instanceId: pair.secondary.instanceId, consumerId: group, remark: 'kafka-dr' });
+      created.push(group);
+    }
+    return created;
+  }
+
+  /** The pair's consumer groups as the primary knows them (configured list, or the pattern over its groups). */
+  async function groupsOfPrimary(pair: PairConfig): Promise<string[]> {
+    if (Array.isArray(pair.groups)) return [...pair.groups];
+    let names: string[];
+    if (pair.primary.provider === 'apsaramq' && pair.primary.instanceId && pair.primary.region) {
+      names = (await deps.cloud().alikafka(pair.primary.region).listConsumerGroups({ instanceId: pair.primary.instanceId })).map((g) => g.ConsumerId);
+    } else {
+      names = await withAdmin(deps, pair.primary, 'groups', async (s) => (await s.admin.listGroups()).groups.map((g) => g.groupId));
+    }
+    return names.filter((g) => selects(pair.groups, g) && !g.startsWith('kdr-')).sort();
+  }
+}

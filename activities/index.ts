@@ -1,0 +1,22 @@
+// Every activity of kafka-dr, built from injected dependencies (defaultDeps reads the worker's environment).
+// Workflows import only the type: `import type { KdrActivities } from '../activities'`.
+import { clusterActivities } from './clusters';
+import { defaultDeps, type ActivityDeps } from './deps';
+import { dnsActivities } from './dns';
+import { classified } from './failures';
+import { pairActivities } from './pairs';
+import { replicationActivities } from './replication';
+import { verifyActivities } from './verify';
+
+export function createActivities(deps: ActivityDeps = defaultDeps()) {
+  return classified({
+    ...pairActivities(deps),
+    ...clusterActivities(deps),
+    ...replicationActivities(deps),
+    ...verifyActivities(deps),
+    ...dnsActivities(deps),
+  });
+}
+
+export type KdrActivities = ReturnType<typeof createActivities>;
+export { defaultDeps, type ActivityDeps } from './deps';

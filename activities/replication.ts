@@ -1,0 +1,60 @@
+// The replication ("sink connector" of the runbook) of a pair, whichever provider implements it.
+import type { PairConfig } from '../src/config';
+import { EventBridgeProvider } from '../src/connectors/eventbridge';
+import { KafkaConnectProvider } from '../src/connectors/kafka-connect';
+import type { EnsureResult, ReplicationLag, ReplicationPairSpec, ReplicationProvider, ReplicationStatus } from '../src/connectors/types';
+import type { ActivityDeps } from './deps';
+import { clusterSecurity } from './deps';
+import { withBoth } from './sessions';
+
+export function replicationSpec(pair: PairConfig, topics: string[], env: NodeJS.ProcessEnv = process.env): ReplicationPairSpec {
+  const side = (c: PairConfig['primary']) => ({
+    bootstrapServers: c.bootstrapServers, security: clusterSecurity(c), region: c.region, instanceId: c.instanceId,
+  });
+  return {
+    pair: pair.name,
+    primary: side(pair.primary),
+    secondary: side(pair.secondary),
+    topics,
+    groups: pair.groups,
+    replicationFactor: env.KDR_REPLICATION_FACTOR ? Number(env.KDR_REPLICATION_FACTOR) : undefined,
+  };
+}
+
+export function providerFor(deps: ActivityDeps, pair: PairConfig): ReplicationProvider {
+  if (pair.replication.provider === 'kafka-connect') {
+    return new KafkaConnectProvider({ url: pair.replication.connectUrl as string });
+  }
+  // The event stream lives in the secondary's region (reference alicloud.md §0).
+  return new EventBridgeProvider(deps.cloud().eventbridge(pair.secondary.region as string));
+}
+
+export function replicationActivities(deps: ActivityDeps) {
+  const spec = (pair: PairConfig, topics: string[]) => replicationSpec(pair, topics, deps.env);
+  return {
+    async ensureReplication(pair: PairConfig, topics: string[]): Promise<EnsureResult> {
+      return providerFor(deps, pair).ensure(spec(pair, topics));
+    },
+    async replicationState(pair: PairConfig, topics: string[]): Promise<ReplicationStatus> {
+      return providerFor(deps, pair).state(spec(pair, topics));
+    },
+    async pauseReplication(pair: PairConfig, topics: string[]): Promise<ReplicationStatus> {
+      const provider = providerFor(deps, pair);
+      await provider.pause(spec(pair, topics));
+      return provider.state(spec(pair, topics));
+    },
+    async resumeReplication(pair: PairConfig, topics: string[]): Promise<ReplicationStatus> {
+      const provider = providerFor(deps, pair);
+      await provider.resume(spec(pair, topics));
+      return provider.state(spec(pair, topics));
+    },
+    /** Per-partition end offsets primary vs secondary; `caughtUp` within the pair's lag threshold. */
+    async replicationLag(pair: PairConfig, topics: string[]): Promise<Omit<ReplicationLag, 'partitions'> & { worst: ReplicationLag['partitions'] }> {
+      const lag = await withBoth(deps, pair, 'lag', (clusters) =>
+        providerFor(deps, pair).lag(spec(pair, topics), clusters, pair.replication.thresholds.maxLagRecords));
+      // Only the worst partitions go back into history: a 1,000-partition table would bloat it for nothing.
+      const worst = [...lag.partitions].sort((a, b) => b.lag - a.lag).slice(0, 5).filter((p) => p.lag > 0);
+      return { caughtUp: lag.caughtUp, totalLag: lag.totalLag, worst };
+    },
+  };
+}

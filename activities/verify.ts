@@ -1,0 +1,23 @@
+// connector-verify: canary records with the run id go to the primary and must arrive on the secondary.
+import type { PairConfig } from '../src/config';
+import { openAdmin } from '../src/kafka/admin';
+import { runCanary, type CanaryResult } from '../src/kafka/canary';
+import type { ActivityDeps } from './deps';
+
+export function verifyActivities(deps: ActivityDeps) {
+  return {
+    async runCanary(pair: PairConfig, runId: string): Promise<CanaryResult> {
+      const { canaryTopic, thresholds } = pair.replication;
+      const secondary = await openAdmin(deps.kafka(pair.secondary, 'canary-secondary'));
+      try {
+        const result = await runCanary(deps.kafka(pair.primary, 'canary-primary'), secondary, {
+          runId, topic: canaryTopic, count: thresholds.canaryRecords, timeoutMs: thresholds.canaryTimeoutMs,
+        });
+        // Only the first few missing records: the rest are implied by the count.
+        return { ...result, missing: result.missing.slice(0, 10) };
+      } finally {
+        await secondary.close();
+      }
+    },
+  };
+}

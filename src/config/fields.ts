@@ -1,0 +1,112 @@
+// Field builders that carry ONE plain-language expectation each, so every error reads
+// `<path>: expected <what>, got <value>` whatever check failed (type, range, format).
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+export function text(what = 'a non-empty string', maxLength = 256) {
+  const expected = `expected ${what}`;
+  return z.string({ error: expected }).trim().min(1, expected).max(maxLength, `${expected} of at most ${maxLength} characters`);
+}
+
+export function matching(pattern: RegExp, expected: string) {
+  return z.string({ error: expected }).regex(pattern, expected);
+}
+
+export function integer(min: number, max?: number) {
+  const expected = max === undefined ? `expected an integer >= ${min}` : `expected an integer between ${min} and ${max}`;
+  const base = z.number({ error: expected }).int(expected).min(min, expected);
+  return max === undefined ? base : base.max(max, expected);
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}` });
+}
+
+export function flag() {
+  return z.boolean({ error: 'expected true or false' });
+}
+
+export function listOf<T extends z.ZodType>(item: T, what: string, min = 1) {
+  const expected = min > 0 ? `expected a non-empty list of ${what}` : `expected a list of ${what}`;
+  return z.array(item, { error: expected }).min(min, expected);
+}
+
+/** A duration ('30s', '5 minutes', '1h') or milliseconds, normalised to milliseconds. */
+export function duration(min = 0) {
+  const expected = `expected a duration such as "30s", "5m", "1h" or a number of milliseconds${min > 0 ? ` (at least ${min}ms)` : ''}`;
+  return z
+    .union([z.string(), z.number()], { error: expected })
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < min) {
+        ctx.issues.push({ code: 'custom', message: expected, input: value });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+/** A regular expression given as a string; checked here so a typo never reaches a Kafka listing. */
+export function regexPattern() {
+  const expected = 'expected a valid regular expression';
+  return z.string({ error: expected }).min(1, expected).refine((p) => {
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, expected);
+}
+
+/** An environment-variable NAME (never the secret): secrets stay in the worker's environment. */
+export function envName() {
+  return matching(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    'expected the NAME of an environment variable of the worker (e.g. KDR_PRIMARY_SASL_PASSWORD), not the secret itself');
+}
+
+export const HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const IPV4 = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}';
+const PORT = '(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d\\d|6[0-4]\\d{3}|[1-5]\\d{4}|[1-9]\\d{0,3})';
+
+export function hostName(what = 'a DNS host name') {
+  return matching(HOST, `expected ${what}, e.g. kafka.example.com`);
+}
+
+export function hostPort() {
+  const re = new RegExp(`^(?:${HOST.source.slice(1, -1)}|\\[[0-9A-Fa-f:.]+\\]):${PORT}$`);
+  return matching(re, 'expected host:port, e.g. 127.0.0.1:9092');
+}
+
+export function resolverAddress() {
+  const re = new RegExp(`^(?:${IPV4}(?::${PORT})?|\\[[0-9A-Fa-f:.]+\\](?::${PORT})?)$`);
+  return matching(re, 'expected an IP address with an optional port, e.g. 223.5.5.5 or 127.0.0.1:5353');
+}
+
+export function httpUrl() {
+  return matching(/^https?:\/\/[^\s/]+(?:\/\S*)?$/, 'expected an http(s) URL, e.g. http://127.0.0.1:8083');
+}
+
+/** An ISO-8601 time or epoch milliseconds, normalised to epoch milliseconds. */
+export function timestamp() {
+  const expected = 'expected an ISO-8601 time (e.g. "2026-01-31T12:00:00Z") or epoch milliseconds';
+  return z.union([z.string(), z.number()], { error: expected }).transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(value) : NaN;
+    if (!Number.isFinite(ms) || ms < 0) {
+      ctx.issues.push({ code: 'custom', message: expected, input: value });
+      return z.NEVER;
+    }
+    return Math.round(ms);
+  });
+}
+
+/** A check that runs even when other fields of the object are wrong, so ALL errors are reported at once. */
+export function crossCheck<T>(fn: (value: Partial<T>, report: (path: PropertyKey[], message: string) => void) => void) {
+  return z.core._check<T>((payload) => {
+    const value = payload.value;
+    if (value === null || typeof value !== 'object') return;
+    fn(value as Partial<T>, (path, message) => {
+      payload.issues.push({ code: 'custom', path, message, input: undefined, continue: true });
+    });
+  }, { when: () => true });
+}

@@ -1,0 +1,6 @@
+// Pure configuration modules: safe to import from workflow code (no Node built-ins, no I/O).
+export * from './duration';
+export * from './pair';
+export * from './inputs';
+export * from './signals';
+export * from './validate';

@@ -1,0 +1,74 @@
+// Workflow inputs: ONE JSON object, as the Temporal UI's Start Workflow form sends it. Either `pair` names a pair
+// from the worker's config file, or `config` carries a whole pair; the options sit next to it.
+import { z } from 'zod';
+import { crossCheck, duration, flag, integer, listOf, matching, text, timestamp } from './fields';
+import { PAIR_NAME, PAIR_NAME_EXPECTED, PairConfigSchema, selection } from './pair';
+
+const pairRef = {
+  pair: matching(PAIR_NAME, PAIR_NAME_EXPECTED).optional(),
+  config: PairConfigSchema.optional(),
+};
+
+function exactlyOnePair(p: { pair?: unknown; config?: unknown }, report: (path: PropertyKey[], message: string) => void) {
+  if (p.pair === undefined && p.config === undefined) {
+    report(['pair'], 'missing: give "pair" (the name of a pair in the worker\'s pairs file) or "config" (a whole pair config)');
+  } else if (p.pair !== undefined && p.config !== undefined) {
+    report(['config'], 'give either "pair" or "config", not both');
+  }
+}
+
+const SetupObject = z.strictObject({
+  ...pairRef,
+  requestedBy: text('the operator starting the run').optional(),
+});
+export const SetupInputSchema = SetupObject.check(crossCheck<z.input<typeof SetupObject>>(exactlyOnePair));
+
+export const ApprovalPolicySchema = z.strictObject({
+  required: integer(1, 10).default(1),
+  allowList: listOf(text('an approver name'), 'approver names').optional(),
+  forbidSelfApproval: flag().default(true),
+  timeout: duration(1_000).default(3_600_000),
+});
+
+export const TranslationSchema = z.strictObject({
+  /** Used when no better source (MM2 checkpoint, primary's committed offsets) answers for a partition. */
+  operatorTimestamp: timestamp().optional(),
+  /** Re-read margin before the translated time; never below the measured replication latency. */
+  marginMs: integer(0).optional(),
+});
+
+const FailoverObject = z.strictObject({
+  ...pairRef,
+  requestedBy: text('the operator requesting the failover'),
+  dryRun: flag().default(false),
+  groups: selection('consumer group').optional(),
+  translation: TranslationSchema.default({}),
+  approval: ApprovalPolicySchema.default(ApprovalPolicySchema.parse({})),
+  /** true: drain then pause the connector; false: never; "auto": only when the primary answers. */
+  drain: z.union([flag(), z.literal('auto')], { error: 'expected true, false or "auto"' }).default('auto'),
+});
+
+type FailoverDraft = z.input<typeof FailoverObject>;
+
+export const FailoverInputSchema = FailoverObject.check(crossCheck<FailoverDraft>((f, report) => {
+  exactlyOnePair(f, report);
+  const a = f.approval;
+  if (!a || typeof a !== 'object' || !Array.isArray(a.allowList)) return;
+  const allowed = new Set(a.allowList.filter((n) => typeof n === 'string').map(normaliseName));
+  if (a.forbidSelfApproval !== false && typeof f.requestedBy === 'string') allowed.delete(normaliseName(f.requestedBy));
+  const required = typeof a.required === 'number' ? a.required : 1;
+  if (allowed.size < required) {
+    report(['approval', 'allowList'], `names ${allowed.size} possible approver(s) but ${required} approval(s) are required` +
+      (a.forbidSelfApproval !== false ? ' (the requester may not approve their own failover)' : ''));
+  }
+}));
+
+export type SetupInput = z.output<typeof SetupInputSchema>;
+export type FailoverInput = z.output<typeof FailoverInputSchema>;
+export type ApprovalPolicy = z.output<typeof ApprovalPolicySchema>;
+export type ApprovalPolicyInput = z.input<typeof ApprovalPolicySchema>;
+
+/** People are compared case- and space-insensitively ("Alice " approves as "alice"). */
+export function normaliseName(name: string): string {
+  return name.trim().toLowerCase();
+}

@@ -1,0 +1,137 @@
+// A DR pair: the primary and secondary clusters, how messages are replicated between them, the DNS name clients
+// bootstrap from, and the consumer groups that move on failover. Pure (zod only): workflows import it.
+import { z } from 'zod';
+import {
+  crossCheck, envName, hostName, hostPort, httpUrl, integer, listOf, matching, oneOf, regexPattern,
+  resolverAddress, text,
+} from './fields';
+
+export const PAIR_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const PAIR_NAME_EXPECTED =
+  'expected a lowercase name of letters, digits and "-" (at most 63; it becomes part of workflow ids and connector names)';
+
+export const PROVIDERS = ['apsaramq', 'kafka'] as const;
+export const REPLICATION_PROVIDERS = ['eventbridge', 'kafka-connect'] as const;
+
+const SecurityObject = z.strictObject({
+  protocol: oneOf(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']),
+  mechanism: oneOf(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).optional(),
+  usernameEnv: envName().optional(),
+  passwordEnv: envName().optional(),
+});
+
+export const SecuritySchema = SecurityObject.check(crossCheck<z.input<typeof SecurityObject>>((s, report) => {
+  if (typeof s.protocol === 'string' && s.protocol.startsWith('SASL_')) {
+    if (s.mechanism === undefined) report(['mechanism'], `required with protocol ${s.protocol}: one of "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"`);
+    if (s.usernameEnv === undefined) report(['usernameEnv'], `required with protocol ${s.protocol}: the NAME of the environment variable holding the SASL user`);
+    if (s.passwordEnv === undefined) report(['passwordEnv'], `required with protocol ${s.protocol}: the NAME of the environment variable holding the SASL password`);
+  } else if (s.mechanism !== undefined) {
+    report(['mechanism'], 'only used with SASL_PLAINTEXT or SASL_SSL: remove it or change protocol');
+  }
+}));
+
+export const ClusterSchema = z.strictObject({
+  provider: oneOf(PROVIDERS),
+  region: matching(/^[a-z]{2,}(?:-[a-z0-9]+)+$/, 'expected an Alibaba Cloud region id, e.g. cn-hangzhou').optional(),
+  instanceId: matching(/^[A-Za-z0-9][A-Za-z0-9_.-]{2,127}$/, 'expected an ApsaraMQ for Kafka instance id, e.g. alikafka_pre-cn-xxxx').optional(),
+  bootstrapServers: listOf(hostPort(), 'host:port bootstrap servers'),
+  endpointHost: hostName('the host name the CNAME should point at for this side'),
+  security: SecuritySchema.optional(),
+});
+
+/** A list of names, or every name matching a regular expression. */
+export function selection(what: string) {
+  return z.union([
+    listOf(text(`a ${what} name`), `${what} names`),
+    z.strictObject({ pattern: regexPattern() }),
+  ], { error: `expected a list of ${what} names or { "pattern": "<regular expression>" }` });
+}
+
+export const ThresholdsSchema = z.strictObject({
+  /** Per-partition end-offset difference (primary minus secondary) still accepted as "caught up". */
+  maxLagRecords: integer(0).default(1_000),
+  /** Highest accepted canary replication latency. */
+  maxLatencyMs: integer(1).default(30_000),
+  /** How long connector-verify waits for its canary records on the secondary. */
+  canaryTimeoutMs: integer(1).default(120_000),
+  canaryRecords: integer(1, 1_000).default(10),
+  /** Bound on waiting for a new connector to reach RUNNING. */
+  connectorReadyTimeoutMs: integer(1).default(600_000),
+});
+
+export const ReplicationSchema = z.strictObject({
+  provider: oneOf(REPLICATION_PROVIDERS),
+  topics: selection('topic'),
+  canaryTopic: text('a topic name'),
+  connectUrl: httpUrl().optional(),
+  thresholds: ThresholdsSchema.default(ThresholdsSchema.parse({})),
+});
+
+export const DnsSchema = z.strictObject({
+  provider: oneOf(['alidns']),
+  domain: hostName('a domain name, e.g. example.com'),
+  rr: matching(/^(?:@|\*|[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*)$/,
+    'expected a host record (RR) such as "kafka" or "kafka.dr"'),
+  ttl: integer(1, 86_400),
+  resolvers: listOf(resolverAddress(), 'DNS resolvers (ip[:port])'),
+});
+
+const PairObject = z.strictObject({
+  name: matching(PAIR_NAME, PAIR_NAME_EXPECTED),
+  primary: ClusterSchema,
+  secondary: ClusterSchema,
+  replication: ReplicationSchema,
+  dns: DnsSchema,
+  /** Omitted: every group with committed offsets on the replicated topics. */
+  groups: selection('consumer group').default({ pattern: '.*' }),
+});
+
+type PairDraft = z.input<typeof PairObject>;
+
+export const PairConfigSchema = PairObject.check(crossCheck<PairDraft>((p, report) => {
+  for (const side of ['primary', 'secondary'] as const) {
+    const c = p[side];
+    if (!c || typeof c !== 'object' || c.provider !== 'apsaramq') continue;
+    if (c.instanceId === undefined) report([side, 'instanceId'], 'required for provider "apsaramq": the ApsaraMQ for Kafka instance id');
+    if (c.region === undefined) report([side, 'region'], 'required for provider "apsaramq": the region id of the instance, e.g. cn-hangzhou');
+  }
+  const { primary, secondary, replication } = p;
+  if (primary?.provider === 'apsaramq' && secondary?.provider === 'apsaramq' &&
+      typeof primary.region === 'string' && primary.region === secondary.region) {
+    report(['secondary', 'region'], `must differ from primary.region ("${primary.region}"): single-zone DR needs the secondary in another region`);
+  }
+  if (primary?.endpointHost !== undefined && primary.endpointHost === secondary?.endpointHost) {
+    report(['secondary', 'endpointHost'], 'must differ from primary.endpointHost: the CNAME switch would change nothing');
+  }
+  if (replication && typeof replication === 'object') {
+    if (replication.provider === 'eventbridge') {
+      for (const side of ['primary', 'secondary'] as const) {
+        const provider = p[side]?.provider;
+        if (provider !== undefined && provider !== 'apsaramq') {
+          report([side, 'provider'], `replication "eventbridge" needs "apsaramq" on both sides; use replication.provider "kafka-connect" for self-managed Kafka`);
+        }
+      }
+      if (replication.connectUrl !== undefined) report(['replication', 'connectUrl'], 'only used with replication.provider "kafka-connect": remove it');
+    }
+    if (replication.provider === 'kafka-connect' && replication.connectUrl === undefined) {
+      report(['replication', 'connectUrl'], 'required for replication.provider "kafka-connect": the Kafka Connect REST URL, e.g. http://127.0.0.1:8083');
+    }
+  }
+}));
+
+export type PairConfig = z.output<typeof PairConfigSchema>;
+/** What an operator writes: defaults may be left out. */
+export type PairConfigInput = z.input<typeof PairConfigSchema>;
+export type ClusterConfig = PairConfig['primary'];
+export type Selection = PairConfig['groups'];
+
+/** True when `name` is selected by a list or pattern (patterns match the whole name). */
+export function selects(selection: Selection, name: string): boolean {
+  if (Array.isArray(selection)) return selection.includes(name);
+  return new RegExp(`^(?:${selection.pattern})$`).test(name);
+}
+
+/** The fully qualified name clients bootstrap from, e.g. kafka.kdr.test. */
+export function customDomain(pair: Pick<PairConfig, 'dns'>): string {
+  return pair.dns.rr === '@' ? pair.dns.domain : `${pair.dns.rr}.${pair.dns.domain}`;
+}

@@ -1,0 +1,178 @@
+// drSetup end to end on the real stack: Temporal dev server, both Kafka clusters, MirrorMaker 2 on Kafka
+// Connect, the Alibaba Cloud emulator (alikafka, EventBridge, alidns) and the loopback DNS server.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import { createCloudClients } from '../../src/cloud';
+import { EventBridgeProvider } from '../../src/connectors/eventbridge';
+import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
+import { local } from '../../src/local-stack';
+import { workflowBundle } from '../../src/worker';
+import { resolveSignal } from '../../workflows/definitions';
+import { drSetup } from '../../workflows';
+import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
+import { closeTemporal, temporal } from '../helpers/temporal';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+
+describe('drSetup', () => {
+  let kafka: Awaited<ReturnType<typeof openBoth>>;
+  before(async () => {
+    await temporal();
+    kafka = await openBoth();
+  });
+  after(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    await kafka.close();
+    await closeTemporal();
+  });
+
+  async function topicsWithData(prefix: string, count = 2): Promise<string[]> {
+    const topics = Array.from({ length: count }, (_, i) => uniqueName(`${prefix}${i}`));
+    for (const t of topics) await createTopic(kafka.primary, t, 3);
+    const producer = kafka.primary.kafka.producer();
+    await producer.connect();
+    for (const t of topics) await producer.send({ topic: t, messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+    await producer.disconnect();
+    cleanups.push(() => deleteTopics(kafka.primary, topics), () => deleteTopics(kafka.secondary, topics));
+    return topics;
+  }
+
+  test('kafka-connect pair: sets up MirrorMaker 2, verifies it, points the CNAME at the primary; a second run changes nothing', async () => {
+    const name = uniqueName('su-kc');
+    const topics = await topicsWithData('su-kc-t');
+    const config = kafkaPair(name, topics);
+    cleanups.push(() => new KafkaConnectProvider({ url: local.connectUrl }).remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics }));
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const first = await client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
+      assert.equal(first.outcome, 'completed');
+      assert.deepEqual(first.steps.map((s) => s.state), ['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+      assert.equal(first.connector.state, 'running');
+      assert.equal(first.connector.created, true);
+      assert.equal(first.verify.received, first.verify.produced, 'every canary record reached the secondary');
+      assert.equal(first.dns.target, 'primary.kdr.test');
+      assert.equal(first.dns.action, 'added');
+      assert.ok(first.dns.resolvers.every((r) => r.target === 'primary.kdr.test'), 'the loopback DNS server answers the new CNAME');
+      // The topics now exist on the secondary with the primary's partition counts, holding the replicated data.
+      const counts = await kafka.secondary.admin.fetchTopicMetadata({ topics });
+      assert.deepEqual(counts.topics.map((t) => t.partitions.length), [3, 3]);
+
+      const second = await client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
+      assert.equal(second.connector.created, false);
+      assert.equal(second.dns.action, 'unchanged');
+      assert.ok(!second.audit.some((a) => a.action === 'cname'), 'no CNAME change recorded on the second run');
+    });
+  });
+
+  test('apsaramq pair: creates EventBridge event streams in the secondary region through the emulator', async () => {
+    const name = uniqueName('su-eb');
+    const topics = await topicsWithData('su-eb-t', 1);
+    const config = apsaramqPair(name, topics);
+    const env = testEnv();
+    cleanups.push(() => new EventBridgeProvider(createCloudClients(env).eventbridge('cn-shanghai'))
+      .remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [...topics, `${name}-canary`] }));
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const result = await client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
+      assert.equal(result.outcome, 'completed');
+      assert.equal(result.connector.provider, 'eventbridge');
+      assert.equal(result.connector.state, 'running');
+      assert.match(result.connector.id, new RegExp(`kdr-${name}-`));
+      assert.equal(result.dns.target, 'alikafka-pre-cn-kdrprimary01-1-vpc.alikafka.aliyuncs.com');
+      const streams = await createCloudClients(env).eventbridge('cn-shanghai').listEventStreamings({ namePrefix: `kdr-${name}-` });
+      assert.equal(streams.length, topics.length + 1, 'one stream per topic plus the canary topic');
+      assert.ok(streams.every((s) => s.Status === 'RUNNING'));
+    }, { env });
+  });
+
+  test('a missing topic blocks preflight; once it exists, resolve retry completes the run', async () => {
+    const name = uniqueName('su-miss');
+    const [present] = await topicsWithData('su-miss-t', 1);
+    const missing = uniqueName('su-miss-late');
+    cleanups.push(() => deleteTopics(kafka.primary, [missing]), () => deleteTopics(kafka.secondary, [missing]));
+    cleanups.push(() => new KafkaConnectProvider({ url: local.connectUrl }).remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [] }));
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config: kafkaPair(name, [present, missing]) }] });
+      const blocked = await blockedStep(handle);
+      assert.equal(blocked.name, 'preflight');
+      assert.match(blocked.lastError ?? '', new RegExp(`TopicMissingError.*${missing}`));
+      const s = await status(handle);
+      assert.match(s.waitingFor ?? '', /resolve on step preflight/);
+
+      await createTopic(kafka.primary, missing, 2);
+      await handle.signal(resolveSignal, { action: 'retry', by: 'alice', note: 'topic created' });
+      const result = await handle.result();
+      assert.equal(result.outcome, 'completed');
+      const preflight = result.steps.find((x) => x.name === 'preflight')!;
+      assert.equal(preflight.attempts, 2);
+      assert.ok(result.audit.some((a) => a.action === 'resolve:retry' && a.by === 'alice' && a.accepted));
+    });
+  });
+
+  test('canary records that do not arrive in time block connector-verify; abort ends the run with the audit trail', async () => {
+    const name = uniqueName('su-slow');
+    const topics = await topicsWithData('su-slow-t', 1);
+    // 1 ms cannot be met by any replication: the canary check must block, not pass.
+    const config = kafkaPair(name, topics, {});
+    (config.replication as { thresholds: Record<string, number> }).thresholds = { canaryTimeoutMs: 1, connectorReadyTimeoutMs: 120_000 };
+    cleanups.push(() => new KafkaConnectProvider({ url: local.connectUrl }).remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics }));
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
+      const blocked = await blockedStep(handle);
+      assert.equal(blocked.name, 'connector-verify');
+      assert.match(blocked.lastError ?? '', /VerifyFailed: .*canary records did not reach the secondary within 1 ms/);
+      await handle.signal(resolveSignal, { action: 'abort', by: 'bob', note: 'replication too slow' });
+      const err = await handle.result().then(() => undefined, (e) => e);
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.ok(err.cause instanceof ApplicationFailure);
+      assert.equal(err.cause.type, 'Aborted');
+      assert.match(err.cause.message, /aborted by bob at step connector-verify/);
+    });
+  });
+
+  test('a CNAME name already taken by an A record blocks ensure-cname with a clear error', async () => {
+    const name = uniqueName('su-a');
+    const topics = await topicsWithData('su-a-t', 1);
+    // primary.kdr.test is an A record (the local broker host): a CNAME cannot share its name.
+    const config = kafkaPair(name, topics, {});
+    (config.dns as { rr: string }).rr = 'primary';
+    cleanups.push(() => new KafkaConnectProvider({ url: local.connectUrl }).remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics }));
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
+      const blocked = await blockedStep(handle);
+      assert.equal(blocked.name, 'ensure-cname');
+      assert.match(blocked.lastError ?? '', /DomainRecordConflict: primary\.kdr\.test already has A 127\.0\.0\.2 .*choose another dns\.rr/);
+      await handle.signal(resolveSignal, { action: 'abort', by: 'carol' });
+      await assert.rejects(handle.result(), WorkflowFailedError);
+    });
+  });
+
+  test('bad input fails the run at once, non-retryably, naming every wrong field', async () => {
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const bad = kafkaPair('Bad Name', ['t']) as Record<string, unknown>;
+      (bad.dns as Record<string, unknown>).ttl = 'sixty';
+      const err = await client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config: bad }] })
+        .then(() => undefined, (e) => e);
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.ok(err.cause instanceof ApplicationFailure);
+      assert.equal(err.cause.type, 'InvalidInput');
+      assert.equal(err.cause.nonRetryable, true);
+      assert.match(err.cause.message, /config\.name/);
+      assert.match(err.cause.message, /config\.dns\.ttl/);
+    });
+  });
+
+  test('the recorded history of a full run replays against the current workflow code', async () => {
+    const { client } = await temporal();
+    // The first test's runs are in the dev server; replay every completed drSetup of this test file.
+    const histories = client.workflow.list({ query: `WorkflowType = 'drSetup' AND ExecutionStatus = 'Completed'` }).intoHistories();
+    let replayed = 0;
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      assert.equal(r.error, undefined, `replay of ${r.workflowId} failed: ${r.error?.message}`);
+      if (++replayed >= 3) break;
+    }
+    assert.ok(replayed >= 1, 'at least one completed drSetup history was replayed');
+  });
+});

@@ -1,0 +1,100 @@
+// drSetup: the first half of the runbook ("Set up disaster recovery", steps 1-3), for ApsaraMQ or self-managed
+// Kafka. Running it again on a pair that is already set up changes nothing and passes.
+import { ApplicationFailure, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { SetupInputSchema, customDomain, type PairConfig } from '../src/config';
+import type { KdrActivities } from '../activities';
+import { pollUntil, runbook } from './runner';
+import { resolvePair, verdictOfCanary, waitForDns } from './shared';
+
+const quick: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' } };
+const cloudCalls: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 6, initialInterval: '2s', maximumInterval: '30s' } };
+
+export async function drSetup(raw: unknown) {
+  const run = runbook('drSetup', {
+    resolve: { title: 'Resolve and validate the pair', activities: quick },
+    preflight: { title: 'Preflight: clusters, instances, topics, groups', activities: cloudCalls },
+    'ensure-connector': { title: 'Ensure the sink connector', activities: cloudCalls },
+    'wait-running': { title: 'Wait until the connector runs', activities: quick },
+    'connector-verify': { title: 'Connector-verify: canary and lag', activities: { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 2 } } },
+    'ensure-cname': { title: 'Ensure the CNAME points at the primary', activities: cloudCalls },
+    report: { title: 'Report' },
+  });
+  const input = run.input(SetupInputSchema, raw);
+  run.setPair(input.pair ?? input.config?.name ?? 'unknown');
+
+  const pair: PairConfig = await run.step('resolve', (step) => resolvePair(step, input));
+  run.setPair(pair.name);
+
+  const prepared = await run.step('preflight', async (step) => {
+    const acts = step.activities<KdrActivities>();
+    const checks = await acts.checkClusters(pair);
+    for (const side of ['primary', 'secondary'] as const) {
+      const c = checks[side];
+      if (!c.reachable) throw ApplicationFailure.nonRetryable(`${side} cluster ${pair[side].bootstrapServers.join(',')} does not answer: ${c.error}`, 'ClusterUnreachable');
+      if (c.instance && !c.instance.running) {
+        throw ApplicationFailure.nonRetryable(`${side} instance ${c.instance.id} is not running (${c.instance.status})`, 'InstanceNotRunning');
+      }
+    }
+    const { primary, secondary } = checks;
+    if (primary.instance && secondary.instance && primary.instance.region === secondary.instance.region) {
+      throw ApplicationFailure.nonRetryable(`both instances are in ${primary.instance.region}: single-zone DR needs the secondary in another region`, 'SameRegion');
+    }
+    const result = await acts.prepareSecondary(pair);
+    step.summary(`${result.topics.length} topics (${result.partitions} partitions); created on secondary: ` +
+      `${result.createdTopics.length ? result.createdTopics.join(', ') : 'no topics'}` +
+      `${result.createdGroups.length ? `, groups ${result.createdGroups.join(', ')}` : ''}`);
+    return result;
+  });
+  const topics = prepared.topics;
+
+  const connector = await run.step('ensure-connector', async (step) => {
+    const ensured = await step.activities<KdrActivities>().ensureReplication(pair, topics);
+    step.summary(`${pair.replication.provider} ${ensured.id}: ${ensured.created ? 'created' : ensured.updated ? 'updated' : 'already in place'}`);
+    run.audit({ action: 'connector', note: `${ensured.id} ${ensured.created ? 'created' : ensured.updated ? 'updated' : 'unchanged'}` });
+    return ensured;
+  });
+
+  const running = await run.step('wait-running', async (step) => {
+    const { replicationState } = step.activities<KdrActivities>();
+    const state = await pollUntil<Awaited<ReturnType<typeof replicationState>>, string>(async () => {
+      const s = await replicationState(pair, topics);
+      if (s.state === 'failed') throw ApplicationFailure.nonRetryable(`connector ${s.id} failed: ${s.cause ?? 'no cause given'}`, 'ConnectorFailed');
+      return s.state === 'running' ? { done: s } : { observed: `${s.state}${s.cause ? `: ${s.cause}` : ''}` };
+    }, { what: `connector ${connector.id} to run`, every: '3s', within: pair.replication.thresholds.connectorReadyTimeoutMs });
+    step.summary(`${state.id} RUNNING (${state.tasks?.length ?? 0} tasks)`);
+    return state;
+  });
+
+  const verify = await run.step('connector-verify', async (step) => {
+    const acts = step.activities<KdrActivities>();
+    const canary = await acts.runCanary(pair, workflowInfo().runId);
+    const lag = await acts.replicationLag(pair, topics);
+    const verdict = verdictOfCanary(pair, canary, lag);
+    step.summary(verdict.summary);
+    if (!verdict.ok) throw ApplicationFailure.nonRetryable(verdict.summary, 'VerifyFailed');
+    return { latencyMs: canary.latencyMs, received: canary.received, produced: canary.produced, totalLag: lag.totalLag, timestampsPreserved: canary.timestampsPreserved };
+  });
+
+  const dns = await run.step('ensure-cname', async (step) => {
+    const change = await step.activities<KdrActivities>().ensureCname(pair, pair.primary.endpointHost);
+    if (change.action !== 'unchanged') {
+      run.audit({ action: 'cname', note: `${change.domain}: ${change.before ?? '(none)'} -> ${change.after} (${change.action})` });
+    }
+    const seen = await waitForDns(step, pair, pair.primary.endpointHost);
+    step.summary(`${change.domain} -> ${change.after} (${change.action}); ${seen.summary}`);
+    return { ...change, resolvers: seen.answers };
+  });
+
+  await run.step('report', async (step) => {
+    step.summary(`pair ${pair.name} protected: ${running.id} RUNNING, canary p50 ${verify.latencyMs?.p50 ?? '?'} ms, ` +
+      `${customDomain(pair)} -> ${dns.after}`);
+  });
+
+  return run.finish({
+    pair: pair.name,
+    connector: { provider: pair.replication.provider, id: running.id, state: running.state, created: connector.created },
+    topics,
+    verify,
+    dns: { domain: dns.domain, target: dns.after, ttl: dns.ttl, action: dns.action, resolvers: dns.resolvers },
+  });
+}

@@ -1,0 +1,51 @@
+// Which errors block a step (the operator decides) and which end the run, and how an error reads in one line.
+import {
+  ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure, TimeoutFailure, isCancellation,
+} from '@temporalio/workflow';
+
+/** Failure types that end the run instead of blocking a step. */
+export const TERMINAL_FAILURE_TYPES = ['Aborted', 'Rejected', 'InvalidInput'] as const;
+
+/**
+ * A step blocks on Temporal failures: an activity that failed after its retries, a child workflow that failed,
+ * or an ApplicationFailure the step threw itself (e.g. "lag above threshold"). Cancellation and plain Errors
+ * (bugs: Temporal retries the workflow task until the code is fixed) are not blocking.
+ */
+export function blocksStep(err: unknown): err is TemporalFailure {
+  if (!(err instanceof TemporalFailure) || isCancellation(err)) return false;
+  if (err instanceof ApplicationFailure && (TERMINAL_FAILURE_TYPES as readonly string[]).includes(err.type ?? '')) return false;
+  return true;
+}
+
+const MAX_ERROR = 400;
+
+/** One line, innermost cause last: "activity ensureConnector (retries exhausted): ConnectorFailed: auth failed". */
+export function describeFailure(err: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof ActivityFailure) {
+      parts.push(`activity ${current.activityType}${retryNote(current.retryState)}`);
+    } else if (current instanceof ChildWorkflowFailure) {
+      parts.push(`child workflow ${current.execution.workflowId}`);
+    } else if (current instanceof TimeoutFailure) {
+      parts.push(`${(current.timeoutType ?? 'activity').toLowerCase().replace(/_/g, '-')} timeout`);
+    } else if (current instanceof ApplicationFailure) {
+      parts.push(current.type ? `${current.type}: ${current.message}` : current.message);
+    } else if (current instanceof Error) {
+      parts.push(current.message || current.name);
+    } else {
+      parts.push(String(current));
+    }
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  const line = parts.filter(Boolean).join(': ').replace(/\s+/g, ' ');
+  return line.length > MAX_ERROR ? `${line.slice(0, MAX_ERROR - 3)}...` : line;
+}
+
+function retryNote(state: string | undefined): string {
+  if (state === 'MAXIMUM_ATTEMPTS_REACHED') return ' (retries exhausted)';
+  if (state === 'NON_RETRYABLE_FAILURE') return ' (non-retryable)';
+  if (state === 'TIMEOUT') return ' (retry time exhausted)';
+  return '';
+}

@@ -1,0 +1,7 @@
+export { Runbook, runbook, type Approval, type ApprovalOptions, type StepContext, type StepDeclaration, type StepDeclarations } from './runbook';
+export { blocksStep, describeFailure, TERMINAL_FAILURE_TYPES } from './failures';
+export { refuseApproval, refuseRejection } from './approval';
+export { renderStatus } from './render';
+export { pollUntil, type PollOptions } from './poll';
+export { DrPairKey, DrPhaseKey } from './search-attributes';
+export type * from './types';

@@ -1,0 +1,86 @@
+// What a run shows about itself: the step table, the phase, what it waits for, and the audit trail.
+// Plain data (no functions, no classes): returned by query `status`, embedded in results and failure details.
+
+export type StepState = 'pending' | 'running' | 'succeeded' | 'blocked' | 'skipped' | 'aborted';
+
+export interface StepRecord {
+  name: string;
+  title: string;
+  skippable: boolean;
+  state: StepState;
+  /** Times the step was run (1 + operator retries); activity retries inside one run are not counted here. */
+  attempts: number;
+  /** Workflow time, ISO-8601. */
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  /** One line: what the step found or did. */
+  summary?: string;
+  lastError?: string;
+}
+
+export interface AuditEntry {
+  /** Workflow time, ISO-8601. */
+  at: string;
+  /** Operator name, or "runbook" for decisions the workflow took itself (timeouts, automatic skips). */
+  by: string;
+  /** approve, reject, resolve:retry, resolve:skip, resolve:abort, skip, timeout, or a workflow-specific verb. */
+  action: string;
+  accepted: boolean;
+  step?: string;
+  planId?: string;
+  /** Why a request was refused, or why the runbook decided as it did. */
+  reason?: string;
+  /** The operator's note, comment or reason, as given. */
+  note?: string;
+}
+
+export interface ApprovalState {
+  planId: string;
+  required: number;
+  approvedBy: string[];
+  requestedBy?: string;
+  allowList?: string[];
+  /** Workflow time (ISO) when the approval wait aborts the run. */
+  deadline: string;
+}
+
+export type Phase = string;
+
+export interface RunStatus {
+  runbook: string;
+  pair?: string;
+  runId?: string;
+  /** A step name while it runs, or one of: starting, blocked, awaiting-approval, completed, aborted, rejected. */
+  phase: Phase;
+  /** What the run waits for, e.g. "resolve on step ensure-connector", "approval: 0/1 for plan p-3f2a"; none when busy. */
+  waitingFor?: string;
+  steps: StepRecord[];
+  approval?: ApprovalState;
+  planId?: string;
+  audit: AuditEntry[];
+  startedAt: string;
+  endedAt?: string;
+}
+
+/** Everything a finished (or aborted) run reports about itself; merged into workflow results. */
+export interface RunReport {
+  runbook: string;
+  pair?: string;
+  outcome: 'completed' | 'aborted' | 'rejected';
+  steps: StepRecord[];
+  audit: AuditEntry[];
+  startedAt: string;
+  endedAt: string;
+}
+
+export interface PlanView<P = unknown> {
+  planId: string;
+  plan: P;
+}
+
+/** Reply to the `resolveStep` update (the signal has no reply: read `status`). */
+export interface ResolveOutcome {
+  step: string;
+  action: 'retry' | 'skip' | 'abort';
+}
