@@ -3,6 +3,7 @@
 import { clusterActivities } from './clusters';
 import { defaultDeps, type ActivityDeps } from './deps';
 import { dnsActivities } from './dns';
+import { failoverActivities } from './failover';
 import { classified } from './failures';
 import { pairActivities } from './pairs';
 import { replicationActivities } from './replication';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps = defaultDeps()) {
     ...replicationActivities(deps),
     ...verifyActivities(deps),
     ...dnsActivities(deps),
+    ...failoverActivities(deps),
   });
 }
 

@@ -76,7 +76,10 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Stops a service by its pid file: SIGTERM to its process group, SIGKILL after the grace period. */
+/**
+ * Stops a service by its pid file: SIGTERM to its process group, SIGKILL after the grace period.
+ * `graceMs: 0` kills at once, like a machine that loses power (the outage test does that).
+ */
 export async function stopService(name: string, graceMs = 15000): Promise<boolean> {
   const pid = runningPid(name);
   if (pid === undefined) return false;
@@ -91,7 +94,7 @@ export async function stopService(name: string, graceMs = 15000): Promise<boolea
       }
     }
   };
-  signal('SIGTERM');
+  signal(graceMs === 0 ? 'SIGKILL' : 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (alive(pid) && Date.now() < deadline) await sleep(100);
   if (alive(pid)) signal('SIGKILL');

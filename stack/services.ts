@@ -58,14 +58,27 @@ function log4jConfig(): string {
 }
 
 function kafkaBroker(role: 'primary' | 'secondary'): Service {
-  const dir = path.join(stackDir, `kafka-${role}`);
+  return kafkaBrokerService({
+    name: `kafka-${role}`,
+    role,
+    port: role === 'primary' ? ports.primary : ports.secondary,
+    controllerPort: role === 'primary' ? ports.primaryController : ports.secondaryController,
+    drIp: role === 'primary' ? drListener.primaryIp : drListener.secondaryIp,
+  });
+}
+
+/**
+ * A single-node KRaft broker with a PLAINTEXT listener on 127.0.0.1 and a DR listener on its own loopback
+ * address. The stack runs two; the outage test starts a throwaway one it can kill for real.
+ */
+export function kafkaBrokerService(o: { name: string; role: string; port: number; controllerPort: number; drIp: string }): Service {
+  const dir = path.join(stackDir, o.name);
   const props = path.join(dir, 'server.properties');
   const dataDir = path.join(dir, 'data');
-  const port = role === 'primary' ? ports.primary : ports.secondary;
-  const controller = role === 'primary' ? ports.primaryController : ports.secondaryController;
-  const drIp = role === 'primary' ? drListener.primaryIp : drListener.secondaryIp;
+  const { port, drIp, role } = o;
+  const controller = o.controllerPort;
   return {
-    name: `kafka-${role}`,
+    name: o.name,
     address: `${host}:${port} (DR listener ${drIp}:${drListener.port})`,
     ports: [port, controller],
     dependsOn: [],

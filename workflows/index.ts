@@ -1,3 +1,4 @@
 // The workflows the kafka-dr worker runs (task queue "kafka-dr"). Each takes ONE JSON object, as the
 // Temporal UI's Start Workflow form sends it.
 export { drSetup } from './dr-setup';
+export { drFailover } from './dr-failover';

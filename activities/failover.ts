@@ -1,0 +1,224 @@
+// drFailover's activities: assess both sides, plan every group's offsets on the secondary, reset them in
+// batches (heartbeating which groups are done, so a retry after a crash applies the plan once), and guard
+// against two failovers of one pair.
+import { Context } from '@temporalio/activity';
+import type { PairConfig, Selection } from '../src/config';
+import { selects } from '../src/config';
+import {
+  committedOffsets, describeCluster, groupsOnTopics, partitionOffsets, recordTimestamps, setManyGroupOffsets,
+  topicPartitionCounts, type AdminSession, type CommittedOffset,
+} from '../src/kafka/admin';
+import { runCanary } from '../src/kafka/canary';
+import { readCheckpoints } from '../src/kafka/checkpoints';
+import { gatherEvidence } from '../src/kafka/evidence';
+import { makePlan, type GroupEvidence, type OffsetSource } from '../src/kafka/plan';
+import { openAdmin } from '../src/kafka/admin';
+import type { ActivityDeps } from './deps';
+import { permanent } from './failures';
+import { providerFor, replicationSpec } from './replication';
+import { replicatedTopics, withAdmin } from './sessions';
+import type { FailoverPlan, GroupReset, GroupTarget } from '../workflows/plan-view';
+
+export type { FailoverPlan, GroupReset, GroupTarget };
+
+export interface Assessment {
+  primaryReachable: boolean;
+  primaryError?: string;
+  secondary: { brokers: number; clusterId?: string };
+  topics: string[];
+  partitions: number;
+  connector: { state: string; cause?: string };
+  /** Newest record timestamp on the secondary over the replicated topics (epoch ms), null when empty. */
+  newestReplicatedAt: number | null;
+  /** The replication latency the plan's margin must cover, and where the figure comes from. */
+  latency: { ms: number; source: 'canary' | 'threshold' };
+}
+
+export interface ResetBatchResult {
+  done: GroupReset[];
+  live: { group: string; members: number; state: string }[];
+  failed: { group: string; error: string }[];
+}
+
+function isInternal(group: string): boolean {
+  return group.startsWith('kdr-') || group.startsWith('connect-');
+}
+
+/** Keeps, per group, the topics it consumes (a commit on the primary or an MM2 checkpoint); all when unknown. */
+function consumedOnly(groups: GroupEvidence[]): GroupEvidence[] {
+  return groups.map((g) => {
+    const consumed = new Set(g.partitions.filter((p) => (p.primary && p.primary.committedOffset >= 0) || p.checkpoint).map((p) => p.topic));
+    return consumed.size === 0 ? g : { ...g, partitions: g.partitions.filter((p) => consumed.has(p.topic)) };
+  });
+}
+
+export function failoverActivities(deps: ActivityDeps) {
+  async function topicsOf(pair: PairConfig, primary: AdminSession | null, secondary: AdminSession): Promise<string[]> {
+    if (primary) return replicatedTopics(primary, pair);
+    // Without the primary, the secondary's copies are the only list there is.
+    return replicatedTopics(secondary, pair);
+  }
+
+  async function newestRecord(secondary: AdminSession, topics: string[]): Promise<number | null> {
+    const logs = (await partitionOffsets(secondary, topics)).filter((p) => p.end > p.earliest);
+    if (logs.length === 0) return null;
+    const stamps = await recordTimestamps(secondary, logs.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.end - 1 })));
+    let newest: number | null = null;
+    for (const r of stamps.values()) if (newest === null || r.timestamp > newest) newest = r.timestamp;
+    return newest;
+  }
+
+  return {
+    /** Where things stand: a drill (primary answers) or an outage, and whether the secondary can take over. */
+    async assess(pair: PairConfig): Promise<Assessment> {
+      const primaryCheck = await describeCluster(deps.kafka(pair.primary, 'assess-primary'), 6000);
+      return withAdmin(deps, pair.secondary, 'assess-secondary', async (secondary) => {
+        const primary = primaryCheck.reachable ? await openAdmin(deps.kafka(pair.primary, 'assess-primary')).catch(() => null) : null;
+        try {
+          const topics = await topicsOf(pair, primary, secondary);
+          const onSecondary = await topicPartitionCounts(secondary, topics);
+          const missing = topics.filter((t) => !onSecondary.has(t));
+          if (missing.length) {
+            throw permanent('SecondaryIncomplete', `the secondary lacks replicated topic(s) ${missing.join(', ')}: it cannot take over; run drSetup for pair ${pair.name} (or create them) first`);
+          }
+          if (primary) {
+            const onPrimary = await topicPartitionCounts(primary, topics);
+            const differ = topics.filter((t) => onPrimary.has(t) && onPrimary.get(t) !== onSecondary.get(t));
+            if (differ.length) {
+              throw permanent('PartitionCountMismatch', `partition counts differ for ${differ.map((t) => `${t} (primary ${onPrimary.get(t)}, secondary ${onSecondary.get(t)})`).join(', ')}: offsets cannot be mapped partition by partition`);
+            }
+          }
+          let connector: Assessment['connector'];
+          try {
+            const s = await providerFor(deps, pair).state(replicationSpec(pair, topics, deps.env));
+            connector = { state: s.state, ...(s.cause ? { cause: s.cause } : {}) };
+          } catch (err) {
+            connector = { state: 'unknown', cause: (err as Error).message };
+          }
+          let latency: Assessment['latency'] = { ms: pair.replication.thresholds.maxLatencyMs, source: 'threshold' };
+          if (primary && connector.state === 'running') {
+            const canary = await runCanary(primary.kafka, secondary, {
+              runId: `assess-${Context.current().info.workflowExecution?.runId ?? Date.now()}`, topic: pair.replication.canaryTopic, count: 5,
+              timeoutMs: Math.min(pair.replication.thresholds.canaryTimeoutMs, 20_000),
+            }).catch(() => undefined);
+            if (canary?.latencyMs && canary.received === canary.produced) latency = { ms: canary.latencyMs.max, source: 'canary' };
+          }
+          const described = await secondary.admin.describeCluster();
+          return {
+            primaryReachable: primary !== null,
+            ...(primaryCheck.error ? { primaryError: primaryCheck.error } : {}),
+            secondary: { brokers: described.brokers.length, clusterId: described.clusterId },
+            topics,
+            partitions: [...onSecondary.values()].reduce((a, b) => a + b, 0),
+            connector,
+            newestReplicatedAt: await newestRecord(secondary, topics),
+            latency,
+          };
+        } finally {
+          await primary?.close();
+        }
+      });
+    },
+
+    /** The offset plan: for every selected group and partition it consumes, its target on the secondary. */
+    async planOffsets(pair: PairConfig, o: {
+      topics: string[]; groups?: Selection; primaryReachable: boolean; latencyMs: number; marginMs?: number; operatorTimestamp?: number;
+    }): Promise<FailoverPlan> {
+      const selection = o.groups ?? pair.groups;
+      return withAdmin(deps, pair.secondary, 'plan-secondary', async (secondary) => {
+        const primary = o.primaryReachable ? await openAdmin(deps.kafka(pair.primary, 'plan-primary')).catch(() => null) : null;
+        try {
+          const candidates = new Set<string>(Array.isArray(selection) ? selection : []);
+          if (primary) for (const g of (await groupsOnTopics(primary, o.topics)).keys()) candidates.add(g);
+          const useCheckpoints = pair.replication.provider === 'kafka-connect';
+          if (useCheckpoints) {
+            const read = await readCheckpoints(secondary, { topics: o.topics });
+            for (const c of read.checkpoints.values()) candidates.add(c.group);
+          }
+          const groups = [...candidates].filter((g) => !isInternal(g) && selects(selection, g)).sort();
+          const planOptions = { marginMs: o.marginMs ?? 1_000, replicationLatencyMs: o.latencyMs, operatorTimestamp: o.operatorTimestamp };
+          const evidence = await gatherEvidence({ groups, topics: o.topics, primary, secondary, useCheckpoints, plan: planOptions });
+          const plan = makePlan(consumedOnly(evidence.groups), planOptions);
+          const sources: Partial<Record<OffsetSource, number>> = {};
+          const compact: GroupTarget[] = plan.groups.map((g) => {
+            for (const p of g.partitions) sources[p.source] = (sources[p.source] ?? 0) + 1;
+            return {
+              group: g.group,
+              duplicateBound: g.duplicateBound,
+              liveMembers: g.liveMembersOnSecondary,
+              offsets: g.partitions.map((p) => [p.topic, p.partition, p.offset, p.source]),
+              untranslated: g.untranslated,
+            };
+          });
+          return {
+            planId: plan.planId,
+            pair: pair.name,
+            marginMs: plan.marginMs,
+            latencyMs: o.latencyMs,
+            primaryReachable: primary !== null,
+            totals: {
+              groups: compact.length,
+              partitions: compact.reduce((n, g) => n + g.offsets.length, 0),
+              duplicateBound: compact.reduce((n, g) => n + g.duplicateBound, 0),
+              untranslated: compact.reduce((n, g) => n + g.untranslated.length, 0),
+              liveGroups: compact.filter((g) => g.liveMembers > 0).length,
+              sources,
+            },
+            groups: compact,
+          };
+        } finally {
+          await primary?.close();
+        }
+      });
+    },
+
+    /**
+     * Applies the plan to a batch of groups on the secondary: per group, refuse if it has live members, commit
+     * the planned offsets, read them back and compare. Groups done are heartbeated, so an attempt after a
+     * worker crash skips them: the plan is applied once even if consumers started meanwhile.
+     */
+    async resetGroups(pair: PairConfig, batch: GroupTarget[], options: { concurrency?: number } = {}): Promise<ResetBatchResult> {
+      const ctx = Context.current();
+      const previous = (ctx.info.heartbeatDetails as { done?: GroupReset[] } | undefined)?.done ?? [];
+      const already = new Set(previous.map((d) => d.group));
+      const todo = batch.filter((g) => !already.has(g.group));
+      return withAdmin(deps, pair.secondary, 'reset', async (secondary) => {
+        const done: GroupReset[] = [...previous.filter((d) => batch.some((g) => g.group === d.group))];
+        const before = new Map<string, Map<string, number>>();
+        const plans = todo.map((g) => ({
+          group: g.group,
+          offsets: g.offsets.map(([topic, partition, offset]): CommittedOffset => ({ topic, partition, offset })),
+        }));
+        // Old offsets for the report: read before anything is changed.
+        await Promise.all(plans.map(async (p) => {
+          const c = await committedOffsets(secondary, p.group, p.offsets);
+          before.set(p.group, new Map(c.map((x) => [`${x.topic}:${x.partition}`, x.offset])));
+        }));
+        const result = await setManyGroupOffsets(secondary, plans, {
+          concurrency: options.concurrency ?? 32,
+          onProgress: () => ctx.heartbeat({ done }),
+        });
+        for (const d of result.done) {
+          const old = before.get(d.group);
+          done.push({ group: d.group, changes: d.applied.map((a) => [a.topic, a.partition, old?.get(`${a.topic}:${a.partition}`) ?? -1, a.offset]) });
+        }
+        ctx.heartbeat({ done });
+        return {
+          done,
+          live: result.live.map((e) => ({ group: e.group, members: e.members, state: e.state })),
+          failed: result.failed.map((f) => ({ group: f.group, error: f.error.message })),
+        };
+      });
+    },
+
+    /** Other running drFailover runs of the same pair (visibility), so a second failover is refused. */
+    async otherFailovers(pair: string): Promise<string[]> {
+      const ctx = Context.current();
+      const own = ctx.info.workflowExecution?.workflowId;
+      const ids: string[] = [];
+      const query = `WorkflowType = 'drFailover' AND ExecutionStatus = 'Running' AND DrPair = '${pair.replace(/'/g, '')}'`;
+      for await (const w of ctx.client.workflow.list({ query })) if (w.workflowId !== own) ids.push(w.workflowId);
+      return ids;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// Live traffic for the failover tests: a producer writing numbered records, and consumer groups that process
+// and commit them, remembering exactly which records each group processed (to count losses and duplicates).
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { local } from '../../src/local-stack';
+import { dnsSocketFactory } from '../../src/kafka/clients';
+
+/** A client that bootstraps from the custom domain through the local DNS server, as applications in CNAME mode do. */
+export function viaDomain(domain: string, clientId: string): Kafka {
+  return new Kafka({
+    clientId, brokers: [`${domain}:39092`], logLevel: logLevel.NOTHING, socketFactory: dnsSocketFactory(local.dnsServer),
+    connectionTimeout: 2000, requestTimeout: 10000, retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+  });
+}
+
+export class Producing {
+  sent = 0;
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  constructor(private readonly producer: Producer, private readonly topic: string) {}
+
+  static async start(kafka: Kafka, topic: string, perSecond: number): Promise<Producing> {
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    const p = new Producing(producer, topic);
+    p.loop = p.run(perSecond);
+    return p;
+  }
+
+  private async run(perSecond: number): Promise<void> {
+    const batch = Math.max(1, Math.round(perSecond / 10));
+    while (!this.stopped) {
+      const messages = Array.from({ length: batch }, () => ({ key: `k${this.sent % 17}`, value: String(this.sent++) }));
+      try {
+        await this.producer.send({ topic: this.topic, messages });
+      } catch {
+        // The primary went away: an outage, which is what the test provokes.
+        this.stopped = true;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}
+
+/** One consumer group member that records every record value it processed. */
+export class Consuming {
+  readonly processed = new Set<string>();
+  readonly seen: string[] = [];
+  constructor(readonly group: string, private readonly consumer: Consumer) {}
+
+  static async start(kafka: Kafka, group: string, topic: string, options: { fromBeginning?: boolean } = {}): Promise<Consuming> {
+    const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10000, heartbeatInterval: 1000, retry: { retries: 2 } });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+    const c = new Consuming(group, consumer);
+    await consumer.run({
+      autoCommitInterval: 300,
+      eachMessage: async ({ message }) => {
+        const v = message.value?.toString() ?? '';
+        c.seen.push(v);
+        c.processed.add(v);
+      },
+    });
+    return c;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect().catch(() => undefined);
+  }
+}

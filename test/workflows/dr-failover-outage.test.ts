@@ -1,0 +1,150 @@
+// drFailover against a real outage with real traffic: a producer writes continuously to the primary, consumer
+// groups consume and commit there (bootstrapping from the custom domain, as applications in CNAME mode do),
+// the primary broker is killed, drFailover runs and is approved by signal, and the groups resume on the
+// secondary through the same domain. For every group: nothing that reached the secondary is lost, and the
+// records read twice stay within the plan's stated bound.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createCloudClients } from '../../src/cloud';
+import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
+import { openAdmin } from '../../src/kafka/admin';
+import { createKafka } from '../../src/kafka/clients';
+import { readCheckpoints } from '../../src/kafka/checkpoints';
+import { local, stackDir } from '../../src/local-stack';
+import { startDetached, stopService } from '../../stack/process';
+import { kafkaBrokerService, waitReady } from '../../stack/services';
+import { approveSignal, planQuery } from '../../workflows/definitions';
+import { drFailover, drSetup } from '../../workflows';
+import type { FailoverPlan } from '../../workflows/plan-view';
+import { kafkaPair, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { Consuming, Producing, viaDomain } from '../helpers/traffic';
+import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+describe('drFailover after a real outage of the primary', () => {
+  const id = uniqueName('outage');
+  const brokerName = `kafka-${id}`;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  before(() => temporal());
+  after(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    await closeTemporal();
+  });
+
+  test('consumers resume on the secondary through the custom domain: 0 lost, duplicates within the plan bound', async () => {
+    // A primary of its own (the shared one stays up for the other tests), with its DR listener on 127.0.0.4.
+    const port = await freePort();
+    const broker = kafkaBrokerService({ name: brokerName, role: 'outage primary', port, controllerPort: await freePort(), drIp: '127.0.0.4' });
+    broker.prepare?.();
+    startDetached(broker.name, broker.launch());
+    cleanups.push(async () => { await stopService(brokerName, 0); fs.rmSync(path.join(stackDir, brokerName), { recursive: true, force: true }); });
+    await waitReady(broker);
+
+    const env = testEnv();
+    const name = uniqueName('fo');
+    const topic = `${name}-orders`;
+    const hostRr = `${name}-primary-host`;
+    await createCloudClients(env).alidns().addDomainRecord('kdr.test', { rr: hostRr, type: 'A', value: '127.0.0.4', ttl: 60 });
+    const config = kafkaPair(name, [topic]);
+    config.primary = { provider: 'kafka', bootstrapServers: [`127.0.0.1:${port}`], endpointHost: `${hostRr}.kdr.test` };
+    const domain = `${name}.kdr.test`;
+    const primaryAdmin = await openAdmin(createKafka({ bootstrapServers: [`127.0.0.1:${port}`] }));
+    await primaryAdmin.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+    await primaryAdmin.close();
+    const secondary = await openAdmin(createKafka({ bootstrapServers: [local.secondaryBootstrap] }));
+    cleanups.push(() => secondary.close(), () => secondary.admin.deleteTopics({ topics: [topic, `${name}-canary`] }));
+    cleanups.push(() => new KafkaConnectProvider({ url: local.connectUrl }).remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [] }));
+
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const setup = await client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
+      assert.equal(setup.dns.target, `${hostRr}.kdr.test`);
+
+      // Live traffic through the custom domain: it resolves to the primary now.
+      const producing = await Producing.start(viaDomain(domain, 'orders-service'), topic, 200);
+      const groups = [`${name}-billing`, `${name}-ledger`];
+      const onPrimary = await Promise.all(groups.map((g) => Consuming.start(viaDomain(domain, g), g, topic)));
+      // Until MirrorMaker 2 has checkpointed both groups, so the plan can translate them without the primary.
+      await eventually(async () => (await readCheckpoints(secondary, { groups, topics: [topic] })).checkpoints,
+        (cps) => groups.every((g) => [...cps.values()].some((c) => c.group === g && c.downstreamOffset > 0)),
+        'MirrorMaker 2 checkpoints for both groups', 90_000);
+      await new Promise((r) => setTimeout(r, 1500));
+
+      // The outage: the primary broker dies mid-traffic.
+      await stopService(brokerName, 0);
+      await Promise.all([producing.stop(), ...onPrimary.map((c) => c.stop())]);
+      assert.ok(producing.sent > 0 && onPrimary.every((c) => c.processed.size > 0), 'traffic flowed before the outage');
+
+      const handle = await client.workflow.start(drFailover, {
+        taskQueue, workflowId: uniqueName('drFailover'),
+        args: [{ config, requestedBy: 'alice', approval: { timeout: '10m' } }],
+      });
+      const view = await eventually(() => handle.query(planQuery), (p) => p !== null, 'the plan', 120_000);
+      const plan = view!.plan as FailoverPlan;
+      assert.equal(plan.primaryReachable, false);
+      assert.deepEqual(plan.groups.map((g) => g.group).sort(), [...groups].sort());
+      assert.ok(plan.groups.every((g) => g.offsets.every(([, , , source]) => source === 'checkpoint')), 'translated from MM2 checkpoints');
+
+      await handle.signal(approveSignal, { by: 'alice', planId: view!.planId });
+      await handle.signal(approveSignal, { by: 'bob', planId: view!.planId, comment: 'outage drill' });
+      const result = await handle.result();
+      assert.equal(result.outcome, 'completed');
+      if (result.dryRun) throw new Error('not a dry run');
+      assert.deepEqual(result.approvedBy.map((a) => a.by), ['bob']);
+      assert.ok(result.audit.some((a) => a.action === 'approve' && a.by === 'alice' && !a.accepted), 'self-approval refused and recorded');
+      assert.equal(result.steps.find((s) => s.name === 'drain')!.state, 'skipped');
+      assert.equal(result.cname.before, `${hostRr}.kdr.test`);
+      assert.equal(result.cname.after, 'secondary.kdr.test');
+
+      // What reached the secondary before the outage.
+      const ends = await secondary.admin.fetchTopicOffsets(topic);
+      const onSecondaryLog = await readAll(topic, ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0));
+
+      // The same groups restart, bootstrapping from the same custom domain: it now resolves to the secondary.
+      for (const [i, group] of groups.entries()) {
+        const resumed = await Consuming.start(viaDomain(domain, `${group}-restarted`), group, topic, { fromBeginning: false });
+        await eventually(() => secondary.admin.fetchOffsets({ groupId: group, topics: [topic] }),
+          (o) => o[0].partitions.every((p) => Number(p.offset) === Number(ends.find((e) => e.partition === p.partition)!.high)),
+          `group ${group} to reach the end on the secondary`, 60_000);
+        await resumed.stop();
+        const before = onPrimary[i].processed;
+        const lost = [...onSecondaryLog].filter((v) => !before.has(v) && !resumed.processed.has(v));
+        const duplicates = resumed.seen.filter((v) => before.has(v)).length;
+        const bound = plan.groups.find((g) => g.group === group)!.duplicateBound;
+        console.log(`# ${group}: ${onSecondaryLog.size} records on the secondary, ${before.size} processed on the primary, ` +
+          `${resumed.seen.length} on the secondary after failover: lost ${lost.length}, duplicates ${duplicates} (plan bound ${bound})`);
+        assert.equal(lost.length, 0, `${group}: ${lost.length} records on the secondary were never consumed`);
+        assert.ok(duplicates <= bound, `${group}: ${duplicates} duplicates exceed the plan's bound ${bound}`);
+        assert.ok(resumed.processed.size > 0 || before.size >= onSecondaryLog.size, `${group} consumed on the secondary`);
+      }
+      const s = await status(handle);
+      assert.equal(s.phase, 'completed');
+    }, { env });
+  });
+});
+
+/** Every record value of the topic on the secondary (a throwaway group reads it from the beginning). */
+async function readAll(topic: string, count: number): Promise<Set<string>> {
+  const kafka = createKafka({ bootstrapServers: [local.secondaryBootstrap] });
+  const c = kafka.consumer({ groupId: uniqueName('kdr-test-reader') });
+  const values = new Set<string>();
+  await c.connect();
+  await c.subscribe({ topic, fromBeginning: true });
+  let n = 0;
+  await c.run({ eachMessage: async ({ message }) => { values.add(message.value?.toString() ?? ''); n++; } });
+  await eventually(async () => n, (x) => x >= count, `reading ${count} records of ${topic}`, 60_000);
+  await c.disconnect();
+  return values;
+}

@@ -1,0 +1,77 @@
+// The failover plan as operators see it: what query `plan` returns, the Markdown in the run's details, and the
+// CSV that `kafka-consumer-groups.sh --reset-offsets --from-file` reads. Pure: workflow, CLI and tests share it.
+import type { OffsetSource } from '../src/kafka/plan';
+
+export interface GroupTarget {
+  group: string;
+  /** Upper bound of records the group may read again (sum over its partitions). */
+  duplicateBound: number;
+  /** Members in the group on the secondary when planned; such a group cannot be reset until they stop. */
+  liveMembers: number;
+  /** [topic, partition, offset, source] per partition the group consumes. */
+  offsets: [string, number, number, OffsetSource][];
+  /** Partitions no better source could translate (placed at earliest), with the reason. */
+  untranslated: { topic: string; partition: number; reason: string }[];
+}
+
+/** Compact on purpose: it is an activity result (history) and the `plan` query answer at 1,000+ groups. */
+export interface FailoverPlan {
+  planId: string;
+  pair: string;
+  marginMs: number;
+  latencyMs: number;
+  primaryReachable: boolean;
+  totals: {
+    groups: number; partitions: number; duplicateBound: number; untranslated: number; liveGroups: number;
+    sources: Partial<Record<OffsetSource, number>>;
+  };
+  groups: GroupTarget[];
+}
+
+export interface CnameChangePlan {
+  domain: string;
+  from: string;
+  to: string;
+}
+
+/** What a reset did to one group: [topic, partition, before (-1 = none), after]. */
+export interface GroupReset {
+  group: string;
+  changes: [string, number, number, number][];
+}
+
+const MAX_GROUP_ROWS = 25;
+
+export function planMarkdown(plan: FailoverPlan, cname: CnameChangePlan): string {
+  const t = plan.totals;
+  const sources = Object.entries(t.sources).map(([s, n]) => `${s} ${n}`).join(', ') || 'none';
+  const lines = [
+    `**Plan \`${plan.planId}\`** — approve with signal \`approve\` \`{"by": "<you>", "planId": "${plan.planId}"}\``,
+    '',
+    `- CNAME \`${cname.domain}\`: \`${cname.from}\` → \`${cname.to}\``,
+    `- ${t.groups} groups, ${t.partitions} partitions; sources: ${sources}`,
+    `- expected duplicates ≤ ${t.duplicateBound} records (margin ${plan.marginMs} ms ≥ replication latency ${plan.latencyMs} ms)`,
+    `- untranslated partitions (placed at earliest): ${t.untranslated}`,
+    `- groups with live members on the secondary: ${t.liveGroups}${t.liveGroups ? ' ⚠ stop them before the reset step' : ''}`,
+    '',
+    '| group | partitions | duplicates ≤ | untranslated | live members |',
+    '|---|---|---|---|---|',
+    ...plan.groups.slice(0, MAX_GROUP_ROWS).map((g) =>
+      `| ${g.group} | ${g.offsets.length} | ${g.duplicateBound} | ${g.untranslated.length} | ${g.liveMembers}${g.liveMembers ? ' ⚠' : ''} |`),
+  ];
+  if (plan.groups.length > MAX_GROUP_ROWS) lines.push(`| … ${plan.groups.length - MAX_GROUP_ROWS} more (query \`plan\`) | | | | |`);
+  return lines.join('\n');
+}
+
+/**
+ * The plan in the format of `kafka-consumer-groups.sh --reset-offsets --from-file`: `topic,partition,offset`
+ * lines for one group, or `group,topic,partition,offset` for all groups (the tool then takes --all-groups).
+ */
+export function planCsv(plan: Pick<FailoverPlan, 'groups'>, group?: string): string {
+  if (group !== undefined) {
+    const g = plan.groups.find((x) => x.group === group);
+    if (!g) throw new Error(`group ${group} is not in the plan`);
+    return g.offsets.map(([topic, partition, offset]) => `${topic},${partition},${offset}`).join('\n') + '\n';
+  }
+  return plan.groups.flatMap((g) => g.offsets.map(([topic, partition, offset]) => `${g.group},${topic},${partition},${offset}`)).join('\n') + '\n';
+}
