@@ -3,6 +3,7 @@
 // defaulting to the local stack's dev server.
 import { NativeConnection, Worker, WorkerOptions, bundleWorkflowCode, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../activities';
+import { dataConverter } from './data-converter';
 import { local, localStackEnv, TASK_QUEUE } from './local-stack';
 import { temporalTarget } from './temporal-connection';
 
@@ -44,6 +45,7 @@ export async function createWorker(options: KdrWorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     activities: options.activities ?? createActivities(),
+    dataConverter,
     identity: options.identity,
   });
 }

@@ -265,7 +265,9 @@ export class KafkaConnectProvider implements ReplicationProvider {
     const tasks = [...(source.tasks ?? []), ...(checkpoint.tasks ?? [])];
     if (source.state === 'absent' && checkpoint.state === 'absent') return { id, state: 'absent' };
     const missing = [source, checkpoint].find((c) => c.state === 'absent');
-    if (missing) return { id, state: 'failed', cause: `connector ${missing.id} is missing: run ensure again`, tasks };
+    // Connect registers connectors asynchronously: right after ensure one may not be visible yet. Waiting is
+    // bounded by the caller (drSetup's wait-running); a connector that never appears times out there.
+    if (missing) return { id, state: 'starting', cause: `connector ${missing.id} is not registered yet (run ensure again if it stays missing)`, tasks };
     const worst = RANK[source.state] >= RANK[checkpoint.state] ? source : checkpoint;
     return { id, state: worst.state, ...(worst.cause ? { cause: worst.cause } : {}), tasks };
   }

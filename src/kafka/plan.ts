@@ -190,13 +190,13 @@ function choose(p: PartitionEvidence, options: PlanOptions, margin: number): Can
       notes.push('no committed offset on the primary');
     } else if (primary.firstUnprocessedTimestamp !== undefined && primary.firstUnprocessedTimestamp >= 0) {
       const t = primary.firstUnprocessedTimestamp;
-      return { kind: 'time', source: 'primary-timestamp', translatedTime: t, lookupTime: t - margin, notes };
+      return { kind: 'time', source: 'primary-timestamp', translatedTime: t, lookupTime: before(t, margin), notes };
     } else if (primary.lastProcessedTimestamp !== undefined && primary.lastProcessedTimestamp >= 0) {
       // Group at the primary's log end: what it had not processed comes after its last record, in time too
       // unless timestamps go backwards by more than the margin.
       const t = primary.lastProcessedTimestamp;
       notes.push('group was at the primary log end: translated from its last processed record');
-      return { kind: 'time', source: 'primary-timestamp', translatedTime: t, lookupTime: t - margin, notes };
+      return { kind: 'time', source: 'primary-timestamp', translatedTime: t, lookupTime: before(t, margin), notes };
     } else if (primary.end !== undefined && primary.committedOffset >= primary.end) {
       // Nothing on the primary is left to read and no record remains to date it: every record ever written
       // there has an offset below the commit, so every copy on the secondary was processed.
@@ -212,11 +212,16 @@ function choose(p: PartitionEvidence, options: PlanOptions, margin: number): Can
       notes.push('no operator timestamp');
     } else {
       const t = options.operatorTimestamp;
-      return { kind: 'time', source: 'operator-timestamp', translatedTime: t, lookupTime: t - margin, notes };
+      return { kind: 'time', source: 'operator-timestamp', translatedTime: t, lookupTime: before(t, margin), notes };
     }
   }
 
   return { kind: 'offset', source: 'earliest', offset: p.secondary.earliest, notes };
+}
+
+/** `t - margin`, never before the epoch: a lookup at 0 already answers "the first record". */
+function before(t: number, margin: number): number {
+  return Math.max(0, t - margin);
 }
 
 /** The secondary offset-for-time lookups `planGroup` will need for this evidence (deduplicated). */

@@ -6,6 +6,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities, defaultDeps } from '../../activities';
 import type { PairConfigInput } from '../../src/config';
 import { local, localStackEnv } from '../../src/local-stack';
+import { dataConverter } from '../../src/data-converter';
 import { workflowBundle } from '../../src/worker';
 import { statusQuery } from '../../workflows/definitions';
 import type { RunStatus } from '../../workflows/runner';
@@ -27,6 +28,7 @@ export async function withKdrWorker<T>(fn: (run: WorkerRun) => Promise<T>, optio
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(defaultDeps(options.env ?? testEnv())),
+    dataConverter,
   });
   return worker.runUntil(fn({ client, taskQueue }));
 }

@@ -4,6 +4,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import {
   DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { dataConverter } from '../../src/data-converter';
 import { local } from '../../src/local-stack';
 import { ensureStack, uniqueName } from './stack';
 
@@ -24,7 +25,7 @@ export function temporal(): Promise<{ client: Client; native: NativeConnection }
     }
     const connection = await Connection.connect({ address: local.temporalAddress });
     const native = await NativeConnection.connect({ address: local.temporalAddress });
-    return { client: new Client({ connection, namespace: local.namespace }), connection, native };
+    return { client: new Client({ connection, namespace: local.namespace, dataConverter }), connection, native };
   })();
   return connections;
 }
@@ -57,6 +58,7 @@ export async function withWorker<T>(
     taskQueue,
     workflowBundle: await workflowBundle(options.workflowsPath),
     activities: options.activities,
+    dataConverter,
   });
   return worker.runUntil(fn({ client, taskQueue }));
 }

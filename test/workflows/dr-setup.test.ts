@@ -9,6 +9,7 @@ import { createCloudClients } from '../../src/cloud';
 import { EventBridgeProvider } from '../../src/connectors/eventbridge';
 import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import { local } from '../../src/local-stack';
+import { dataConverter } from '../../src/data-converter';
 import { workflowBundle } from '../../src/worker';
 import { resolveSignal } from '../../workflows/definitions';
 import { drSetup } from '../../workflows';
@@ -169,7 +170,7 @@ describe('drSetup', () => {
     // The first test's runs are in the dev server; replay every completed drSetup of this test file.
     const histories = client.workflow.list({ query: `WorkflowType = 'drSetup' AND ExecutionStatus = 'Completed'` }).intoHistories();
     let replayed = 0;
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter }, histories)) {
       assert.equal(r.error, undefined, `replay of ${r.workflowId} failed: ${r.error?.message}`);
       if (++replayed >= 3) break;
     }

@@ -1,0 +1,25 @@
+// `kdr`: the kafka-dr operator CLI (bin/kdr.js, `npm run kdr -- ...`). Commands live in src/cli/.
+import { runCli } from './cli/program';
+
+export { runCli };
+export { ExitCode } from './cli/errors';
+
+/** Entry point of bin/kdr.js and `tsx src/cli.ts`: runs the CLI and exits with its code. */
+export function run(argv: string[] = process.argv.slice(2)): void {
+  runCli(argv, {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    env: process.env,
+    isTTY: process.stdout.isTTY === true,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`kdr: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
+if (require.main === module) run();

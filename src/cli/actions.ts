@@ -1,0 +1,156 @@
+// What each `kdr` command does, without the argument parsing: start a run, decide on it, read it. The demo
+// (src/demo.ts) calls these too, so the drill walks the same path an operator does.
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { FailoverInput } from '../config';
+import {
+  approveSignal, planQuery, rejectSignal, resolveUpdate, statusQuery,
+  type ApprovePayload, type RejectPayload, type ResolvePayload,
+} from '../../workflows/definitions';
+import type { AuditEntry, PlanView, RunStatus } from '../../workflows/runner/types';
+import { CliError, ExitCode } from './errors';
+import {
+  explain, failoverWorkflowId, findRun, queryStatus, RUNBOOKS, setupWorkflowId, uiLink, type CliContext, type FoundRun,
+} from './temporal';
+
+export interface StartedRun {
+  workflowId: string;
+  runId: string;
+  type: string;
+  taskQueue: string;
+  uiUrl?: string;
+}
+
+export type FailoverOptions = Omit<Partial<FailoverInput>, 'pair' | 'config'> & { requestedBy: string };
+
+export async function startSetup(ctx: CliContext, pair: string, options: { requestedBy?: string } = {}): Promise<StartedRun> {
+  return start(ctx, RUNBOOKS.setup, setupWorkflowId(pair), { pair, ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}) },
+    `Set up DR for pair ${pair}${options.requestedBy ? ` (requested by ${options.requestedBy})` : ''}`);
+}
+
+export async function startFailover(ctx: CliContext, pair: string, options: FailoverOptions): Promise<StartedRun> {
+  const what = options.dryRun ? 'Failover dry run' : 'Failover';
+  return start(ctx, RUNBOOKS.failover, failoverWorkflowId(pair), { pair, ...options },
+    `${what} of pair ${pair} requested by ${options.requestedBy}`);
+}
+
+/** Starts `type` under `workflowId`, refused (exit 6) while a run with that id is going. */
+export async function start(ctx: CliContext, type: string, workflowId: string, input: object, summary: string): Promise<StartedRun> {
+  try {
+    const handle = await ctx.client.workflow.start(type, {
+      taskQueue: ctx.taskQueue, workflowId, args: [input],
+      // One run per pair and runbook at a time; a finished run's id may be reused.
+      workflowIdConflictPolicy: 'FAIL',
+      staticSummary: summary,
+    });
+    return { workflowId, runId: handle.firstExecutionRunId, type, taskQueue: ctx.taskQueue, uiUrl: uiLink(ctx, workflowId, handle.firstExecutionRunId) };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const running = await ctx.client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+      throw new CliError(`refused: a ${type} run for this pair is already running: ${workflowId}` +
+        `${running ? ` (run ${running.runId}, started ${running.startTime.toISOString()})` : ''}; see kdr status ${workflowId}`, ExitCode.refused);
+    }
+    throw explain(err, ctx);
+  }
+}
+
+/** The current plan of a run, or a refusal saying why there is none yet. */
+export async function readPlan(ctx: CliContext, found: FoundRun): Promise<PlanView> {
+  let plan: PlanView | null;
+  try {
+    plan = await ctx.client.withDeadline(Date.now() + 15_000, () => found.handle.query(planQuery));
+  } catch (err) {
+    throw explain(err, ctx);
+  }
+  if (!plan) {
+    const phase = found.description.status.name === 'RUNNING'
+      ? (await queryStatus(ctx, found.handle, found.description.taskQueue)).phase : found.description.status.name.toLowerCase();
+    throw new CliError(`run ${found.description.workflowId} (${found.description.type}) has no plan${phase ? ` (phase ${phase})` : ''}`, ExitCode.refused);
+  }
+  return plan;
+}
+
+export interface Decision {
+  workflowId: string;
+  runId: string;
+  action: string;
+  by: string;
+  accepted: boolean | undefined;
+  planId?: string;
+  reason?: string;
+}
+
+function requireRunning(found: FoundRun, what: string): void {
+  if (found.description.status.name !== 'RUNNING') {
+    throw new CliError(`refused: run ${found.description.workflowId} is ${found.description.status.name.toLowerCase()}; nothing to ${what}`, ExitCode.refused);
+  }
+}
+
+/**
+ * Sends `approve` with the current planId (or the one given) and reads the audit trail back: a signal has no
+ * reply, so this is how the CLI learns whether the run accepted it (self-approval, stale plan...).
+ */
+export async function approve(ctx: CliContext, run: string, payload: Omit<ApprovePayload, 'planId'> & { planId?: string }): Promise<Decision> {
+  const found = await findRun(ctx, run, undefined);
+  requireRunning(found, 'approve');
+  const planId = payload.planId ?? (await readPlan(ctx, found)).planId;
+  const full: ApprovePayload = { by: payload.by, planId, ...(payload.comment ? { comment: payload.comment } : {}) };
+  const verdict = await signalAndRead(ctx, found, 'approve', payload.by, (h) => h.signal(approveSignal, full));
+  return { workflowId: found.description.workflowId, runId: found.description.runId, action: 'approve', by: payload.by, planId, ...verdict };
+}
+
+export async function reject(ctx: CliContext, run: string, payload: RejectPayload): Promise<Decision> {
+  const found = await findRun(ctx, run, undefined);
+  requireRunning(found, 'reject');
+  const verdict = await signalAndRead(ctx, found, 'reject', payload.by, (h) => h.signal(rejectSignal, payload));
+  return { workflowId: found.description.workflowId, runId: found.description.runId, action: 'reject', by: payload.by, ...verdict };
+}
+
+async function signalAndRead(ctx: CliContext, found: FoundRun, action: string, by: string, send: (h: WorkflowHandle) => Promise<void>):
+  Promise<{ accepted: boolean | undefined; reason?: string }> {
+  const mine = (audit: AuditEntry[]) => audit.filter((a) => a.action === action && a.by === by);
+  const before = await queryStatus(ctx, found.handle, found.description.taskQueue);
+  const seen = mine(before.audit).length;
+  try {
+    await send(found.handle);
+  } catch (err) {
+    throw explain(err, ctx);
+  }
+  const until = Date.now() + 10_000;
+  while (Date.now() < until) {
+    let after: RunStatus;
+    try {
+      after = await ctx.client.withDeadline(Date.now() + 5_000, () => found.handle.query(statusQuery));
+    } catch {
+      // The run may have just finished (a reject ends it): its result holds the audit trail.
+      const closed = await found.handle.result().then((r) => r as { audit?: AuditEntry[] }, (e) => reportOf(e));
+      const entry = closed?.audit ? mine(closed.audit)[seen] : undefined;
+      if (entry) return { accepted: entry.accepted, reason: entry.reason };
+      break;
+    }
+    const entry = mine(after.audit)[seen];
+    if (entry) return { accepted: entry.accepted, reason: entry.reason };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { accepted: undefined, reason: 'the run has not handled the signal yet (is a worker running?); it will when a worker picks it up' };
+}
+
+function reportOf(err: unknown): { audit?: AuditEntry[] } | undefined {
+  const cause = (err as { cause?: unknown })?.cause;
+  return cause instanceof ApplicationFailure ? (cause.details?.[0] as { audit?: AuditEntry[] } | undefined) : undefined;
+}
+
+/** `resolve` as an update: the run answers at once, and an invalid request comes back as a refusal. */
+export async function resolve(ctx: CliContext, run: string, payload: ResolvePayload): Promise<Decision & { step?: string }> {
+  const found = await findRun(ctx, run, undefined);
+  requireRunning(found, 'resolve');
+  try {
+    const outcome = await ctx.client.withDeadline(Date.now() + 30_000, () => found.handle.executeUpdate(resolveUpdate, { args: [payload] }));
+    return { workflowId: found.description.workflowId, runId: found.description.runId, action: `resolve:${outcome.action}`, by: payload.by, accepted: true, step: outcome.step };
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      throw new CliError(`refused: ${err.cause.message}`, ExitCode.refused);
+    }
+    throw explain(err, ctx);
+  }
+}

@@ -1,0 +1,113 @@
+// `kdr pairs`: the pairs file where the operator is, and each pair's last setup and failover runs.
+import * as path from 'node:path';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { customDomain, type PairConfig } from '../config';
+import { loadPairsFile, PAIRS_FILE_ENV, PairsFileError, type PairsFile } from '../config/file';
+import { local, repoRoot } from '../local-stack';
+import type { TemporalTarget } from '../temporal-connection';
+import { DrPairKey, DrPhaseKey } from '../../workflows/runner/search-attributes';
+import { CliError, ExitCode } from './errors';
+import { failoverWorkflowId, RUNBOOKS, setupWorkflowId } from './temporal';
+
+/**
+ * --pairs-file, else $KDR_PAIRS_FILE, else (against the local dev server) the example pairs file the local
+ * worker (`npm run dev`) serves.
+ */
+export function pairsFileLocation(option: string | undefined, target: TemporalTarget, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (option) return path.resolve(option);
+  if (env[PAIRS_FILE_ENV]) return path.resolve(env[PAIRS_FILE_ENV] as string);
+  if (target.address === local.temporalAddress) return path.join(repoRoot, 'config', 'pairs.example.jsonc');
+  return undefined;
+}
+
+export function readPairs(file: string | undefined): PairsFile {
+  if (!file) {
+    throw new CliError(`no pairs file: set ${PAIRS_FILE_ENV} (or --pairs-file) to the file the worker reads`, ExitCode.notFound);
+  }
+  try {
+    return loadPairsFile(file);
+  } catch (err) {
+    if (err instanceof PairsFileError) {
+      const code = /cannot read/.test(err.message) ? ExitCode.notFound : ExitCode.usage;
+      throw new CliError(err.message.replace(/\n\s*/g, ' '), code);
+    }
+    throw err;
+  }
+}
+
+/** Refuses a pair name the operator's pairs file does not know, listing the names it does. */
+export function checkPairName(file: string | undefined, name: string): PairConfig | undefined {
+  if (!file) return undefined; // nothing to check against: the worker decides
+  const loaded = readPairs(file);
+  const pair = loaded.pairs.get(name);
+  if (!pair) {
+    const known = [...loaded.pairs.keys()].join(', ') || 'none';
+    throw new CliError(`no such pair: "${name}" is not in ${loaded.path} (pairs: ${known})`, ExitCode.notFound);
+  }
+  return pair;
+}
+
+export interface RunSummary {
+  workflowId: string;
+  runId: string;
+  type: string;
+  status: string;
+  phase?: string;
+  startTime: string;
+  closeTime?: string;
+}
+
+export interface PairState {
+  name: string;
+  primary: string;
+  secondary: string;
+  replication: string;
+  domain: string;
+  setup?: RunSummary;
+  failover?: RunSummary;
+  /** Other runs of the pair still going (e.g. started from the UI under another workflow id). */
+  running: RunSummary[];
+}
+
+function summary(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'type' | 'status' | 'typedSearchAttributes' | 'startTime' | 'closeTime'>): RunSummary {
+  return {
+    workflowId: info.workflowId, runId: info.runId, type: info.type, status: info.status.name,
+    phase: info.typedSearchAttributes.get(DrPhaseKey), startTime: info.startTime.toISOString(), closeTime: info.closeTime?.toISOString(),
+  };
+}
+
+async function latest(client: Client, workflowId: string): Promise<RunSummary | undefined> {
+  try {
+    return summary(await client.workflow.getHandle(workflowId).describe());
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+export async function pairStates(client: Client, pairs: PairConfig[]): Promise<PairState[]> {
+  return Promise.all(pairs.map(async (p) => {
+    const [setup, failover] = await Promise.all([latest(client, setupWorkflowId(p.name)), latest(client, failoverWorkflowId(p.name))]);
+    const running: RunSummary[] = [];
+    const query = `${DrPairKey.name} = ${JSON.stringify(p.name)} AND ExecutionStatus = "Running" AND WorkflowType IN ("${RUNBOOKS.setup}", "${RUNBOOKS.failover}")`;
+    for await (const info of client.workflow.list({ query, pageSize: 20 })) {
+      if (info.workflowId !== setup?.workflowId && info.workflowId !== failover?.workflowId) running.push(summary(info));
+      if (running.length >= 10) break;
+    }
+    return {
+      name: p.name,
+      primary: `${p.primary.provider} ${p.primary.endpointHost}`,
+      secondary: `${p.secondary.provider} ${p.secondary.endpointHost}`,
+      replication: p.replication.provider,
+      domain: customDomain(p),
+      setup, failover, running,
+    };
+  }));
+}
+
+export function describeRun(r: RunSummary | undefined): string {
+  if (!r) return '-';
+  const when = (r.closeTime ?? r.startTime).slice(0, 16).replace('T', ' ');
+  return `${r.status.toLowerCase()}${r.phase && r.status === 'RUNNING' ? ` (${r.phase})` : ''} ${when}`;
+}

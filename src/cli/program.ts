@@ -1,0 +1,304 @@
+// The `kdr` command line (commander): every command, its flags, its --help example, its output and exit code.
+import * as os from 'node:os';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { planCsv } from '../../workflows/plan-view';
+import { RESOLVE_ACTIONS, type ResolveAction } from '../config';
+import { temporalTarget } from '../temporal-connection';
+import { approve, readPlan, reject, resolve, startFailover, startSetup, type Decision, type StartedRun } from './actions';
+import { CliError, ExitCode } from './errors';
+import { checkPairName, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
+import { renderPlan, renderRun, table, type PlanShown } from './render';
+import { connect, exitCodeOf, explain, findRun, readRun, type CliContext, type RunView } from './temporal';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+}
+
+interface GlobalOptions {
+  json?: boolean;
+  taskQueue?: string;
+  pairsFile?: string;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  done (status: the run completed or is making progress)
+  1  the run failed, was aborted or rejected; or an unexpected error
+  2  bad command, flag or argument
+  3  no such run, pair or pairs file
+  4  Temporal unreachable (TEMPORAL_ADDRESS; default the local stack's 127.0.0.1:7233)
+  5  the run waits for a human: a blocked step (kdr resolve) or an approval (kdr approve)
+  6  refused: a run is already going, the approval/resolve was not accepted, no plan yet
+
+<run> is a workflow id, or a pair name meaning its current run (a running failover, else a running setup,
+else the latest of the two). Temporal is reached through the standard TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE /
+TEMPORAL_API_KEY / TEMPORAL_TLS_* variables; the UI link uses KDR_TEMPORAL_UI_URL outside the local stack.`;
+
+function example(...lines: string[]): string {
+  return `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+function defaultOperator(env: NodeJS.ProcessEnv): string {
+  try {
+    return env.KDR_OPERATOR ?? env.USER ?? os.userInfo().username;
+  } catch {
+    return 'operator';
+  }
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return n;
+}
+
+function commaList(value: string): string[] {
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!list.length) throw new InvalidArgumentError('expected a comma-separated list of names');
+  return list;
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('kdr');
+  const globals = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
+  const print = (cmd: Command, json: unknown, human: () => string) => {
+    io.out(globals(cmd).json ? JSON.stringify(json, null, 2) : human());
+  };
+  async function withTemporal<T>(cmd: Command, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+    const ctx = await connect({ env: io.env, taskQueue: globals(cmd).taskQueue });
+    try {
+      return await fn(ctx);
+    } catch (err) {
+      throw explain(err, ctx);
+    } finally {
+      await ctx.close();
+    }
+  }
+
+  program
+    .description('kafka-dr operator CLI: set up Kafka disaster recovery, run failover drills and failovers, approve and resolve them.')
+    .option('--json', 'machine-readable output (one JSON document; with --watch one JSON line per change)')
+    .option('--task-queue <name>', 'task queue of the kafka-dr worker (default $KDR_TASK_QUEUE or "kafka-dr")')
+    .option('--pairs-file <path>', 'the DR pairs file (default $KDR_PAIRS_FILE; on the local stack config/pairs.example.jsonc)')
+    .showSuggestionAfterError(true)
+    .addHelpText('after', `${example('kdr pairs', 'kdr failover local-kafka --dry-run', 'kdr status local-kafka --watch')}${EXIT_CODES_HELP}`);
+
+  program.command('pairs')
+    .description('list the configured DR pairs and the state of their last setup and failover runs')
+    .addHelpText('after', example('kdr pairs', 'KDR_PAIRS_FILE=/etc/kdr/pairs.jsonc kdr pairs --json'))
+    .action(async (_opts, cmd: Command) => {
+      const loaded = readPairs(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env));
+      const states = await withTemporal(cmd, (ctx) => pairStates(ctx.client, [...loaded.pairs.values()]));
+      print(cmd, { pairsFile: loaded.path, pairs: states }, () => [
+        `Pairs in ${loaded.path}:`, '',
+        table(['PAIR', 'PRIMARY -> SECONDARY', 'REPLICATION', 'CUSTOM DOMAIN', 'LAST SETUP', 'LAST FAILOVER'], states.map((s) => [
+          s.name, `${s.primary.split(' ')[0]} -> ${s.secondary.split(' ')[0]}`, s.replication, s.domain, describeRun(s.setup), describeRun(s.failover),
+        ])),
+        ...states.flatMap((s) => s.running.map((r) => `  ${s.name}: also running ${r.type} ${r.workflowId} (${r.phase ?? 'starting'})`)),
+      ].join('\n'));
+    });
+
+  const started = (cmd: Command, run: StartedRun, next: string[]) => print(cmd, run, () => [
+    `Started ${run.type} ${run.workflowId} (run ${run.runId}) on task queue ${run.taskQueue}`,
+    ...(run.uiUrl ? [`Temporal UI: ${run.uiUrl}`] : []),
+    ...next.map((n) => `  → ${n}`),
+  ].join('\n'));
+
+  program.command('setup')
+    .argument('<pair>', 'a pair name from the pairs file')
+    .description('start drSetup for a pair: preflight, the sink connector, connector-verify, the CNAME on the primary')
+    .option('--requested-by <name>', 'who asks (recorded in the run)')
+    .option('--watch', 'follow the run until it ends (like kdr status --watch)')
+    .addHelpText('after', example('kdr setup local-kafka', 'kdr setup local-apsaramq --watch'))
+    .action(async (pair: string, opts: { requestedBy?: string; watch?: boolean }, cmd: Command) => {
+      checkPairName(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env), pair);
+      await withTemporal(cmd, async (ctx) => {
+        const run = await startSetup(ctx, pair, { requestedBy: opts.requestedBy });
+        started(cmd, run, [`kdr status ${run.workflowId} --watch`]);
+        if (opts.watch) setExit(await watch(ctx, cmd, run.workflowId, 1000));
+      });
+    });
+
+  program.command('failover')
+    .argument('<pair>', 'a pair name from the pairs file')
+    .description('start drFailover for a pair: assess, plan offsets, wait for approval, switch the CNAME, reset offsets, verify')
+    .option('--dry-run', 'stop after the plan: nothing is changed (a drill of the decision, not of the switch)')
+    .option('--requested-by <name>', 'who asks; may not approve their own failover (default $KDR_OPERATOR or $USER)')
+    .option('--groups <list>', 'only these consumer groups (comma-separated; default every group of the pair)', commaList)
+    .addOption(new Option('--drain <mode>', 'drain then pause the connector before the switch').choices(['auto', 'true', 'false']).default('auto'))
+    .option('--operator-timestamp <iso>', 'groups had processed everything before this time (used when nothing better translates)')
+    .option('--approvals <n>', 'approvals required (default 1)', positiveInt)
+    .option('--watch', 'follow the run until it ends')
+    .addHelpText('after', example('kdr failover local-kafka --dry-run', 'kdr failover local-kafka --requested-by alice',
+      'kdr failover local-kafka --groups orders-billing,payments-ledger --drain false'))
+    .action(async (pair: string, opts: { dryRun?: boolean; requestedBy?: string; groups?: string[]; drain: string; operatorTimestamp?: string; approvals?: number; watch?: boolean }, cmd: Command) => {
+      checkPairName(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env), pair);
+      if (opts.operatorTimestamp !== undefined && Number.isNaN(Date.parse(opts.operatorTimestamp))) {
+        throw new CliError(`--operator-timestamp "${opts.operatorTimestamp}" is not a time: give ISO-8601, e.g. 2025-01-31T09:30:00Z`, ExitCode.usage);
+      }
+      const requestedBy = opts.requestedBy ?? defaultOperator(io.env);
+      await withTemporal(cmd, async (ctx) => {
+        const run = await startFailover(ctx, pair, {
+          requestedBy,
+          ...(opts.dryRun ? { dryRun: true } : {}),
+          ...(opts.groups ? { groups: opts.groups } : {}),
+          ...(opts.drain !== 'auto' ? { drain: opts.drain === 'true' } : {}),
+          ...(opts.operatorTimestamp ? { translation: { operatorTimestamp: opts.operatorTimestamp } } : {}),
+          ...(opts.approvals ? { approval: { required: opts.approvals } } : {}),
+        } as Parameters<typeof startFailover>[2]);
+        started(cmd, run, [`kdr plan ${run.workflowId}`, ...(opts.dryRun ? [] : [`kdr approve ${run.workflowId} --by <approver, not ${requestedBy}>`]),
+          `kdr status ${run.workflowId} --watch`]);
+        if (opts.watch) setExit(await watch(ctx, cmd, run.workflowId, 1000));
+      });
+    });
+
+  const decided = (cmd: Command, d: Decision, okText: string) => {
+    print(cmd, d, () => d.accepted === false ? `refused: ${d.reason ?? 'no reason given'}`
+      : d.accepted === undefined ? `sent ${d.action} to ${d.workflowId}; ${d.reason}` : okText);
+    if (d.accepted === false) setExit(ExitCode.refused);
+  };
+
+  program.command('approve')
+    .argument('<run>', 'workflow id, or pair name (its current run)')
+    .description('approve the current plan of a failover (reads its planId with query "plan" unless --plan-id is given)')
+    .requiredOption('--by <name>', 'who approves (not the requester)')
+    .option('--comment <text>', 'a comment recorded with the approval')
+    .option('--plan-id <id>', 'approve exactly this plan (refused when the plan has changed since)')
+    .addHelpText('after', example('kdr approve dr-failover-local-kafka --by bob --comment "drill, checked the plan"',
+      'kdr approve local-kafka --by bob --plan-id 3f2a9c0d1e2b4a5f'))
+    .action(async (run: string, opts: { by: string; comment?: string; planId?: string }, cmd: Command) => {
+      await withTemporal(cmd, async (ctx) => {
+        const d = await approve(ctx, run, { by: opts.by, comment: opts.comment, planId: opts.planId });
+        decided(cmd, d, `approved plan ${d.planId} of ${d.workflowId} as ${d.by} (${d.reason ?? 'accepted'}); follow it: kdr status ${d.workflowId} --watch`);
+      });
+    });
+
+  program.command('reject')
+    .argument('<run>', 'workflow id, or pair name (its current run)')
+    .description('reject the plan of a failover: the run ends and nothing is changed')
+    .requiredOption('--by <name>', 'who rejects')
+    .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+    .addHelpText('after', example('kdr reject dr-failover-local-kafka --by bob --reason "primary is back, no failover"'))
+    .action(async (run: string, opts: { by: string; reason: string }, cmd: Command) => {
+      await withTemporal(cmd, async (ctx) => {
+        const d = await reject(ctx, run, { by: opts.by, reason: opts.reason });
+        decided(cmd, d, `rejected ${d.workflowId} as ${d.by}: the run ends and nothing was changed`);
+      });
+    });
+
+  program.command('resolve')
+    .argument('<run>', 'workflow id, or pair name (its current run)')
+    .argument('<action>', 'retry (after fixing the cause), skip (skippable steps only) or abort', (v: string) => {
+      if (!(RESOLVE_ACTIONS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${RESOLVE_ACTIONS.join(', ')}`);
+      return v as ResolveAction;
+    })
+    .description('decide about a blocked step: retry it, skip it or abort the run')
+    .requiredOption('--by <name>', 'who decides')
+    .option('--note <text>', 'why (recorded in the audit trail)')
+    .option('--step <name>', 'act only if this is the blocked step (guards against a stale view)')
+    .addHelpText('after', example('kdr resolve dr-setup-local-kafka retry --by alice --note "topic created"',
+      'kdr resolve local-kafka abort --by alice --note "wrong pair"'))
+    .action(async (run: string, action: ResolveAction, opts: { by: string; note?: string; step?: string }, cmd: Command) => {
+      await withTemporal(cmd, async (ctx) => {
+        const d = await resolve(ctx, run, { action, by: opts.by, ...(opts.note ? { note: opts.note } : {}), ...(opts.step ? { step: opts.step } : {}) });
+        print(cmd, d, () => `${action} accepted for step ${d.step} of ${d.workflowId}; follow it: kdr status ${d.workflowId} --watch`);
+      });
+    });
+
+  program.command('status')
+    .argument('<run>', 'workflow id, or pair name (its current run)')
+    .description('the step table of a run: state, attempts, timings, summaries, what it waits for, recent decisions')
+    .option('--watch', 'refresh until the run ends (progress of long steps: elapsed time, activity heartbeats)')
+    .option('--interval <seconds>', 'refresh period with --watch', (v) => positiveInt(v), 1)
+    .addHelpText('after', example('kdr status local-kafka', 'kdr status dr-failover-local-kafka --watch', 'kdr status dr-setup-local-kafka --json | jq .status.phase'))
+    .action(async (run: string, opts: { watch?: boolean; interval: number }, cmd: Command) => {
+      await withTemporal(cmd, async (ctx) => {
+        const found = await findRun(ctx, run);
+        if (opts.watch) {
+          setExit(await watch(ctx, cmd, found.description.workflowId, opts.interval * 1000));
+          return;
+        }
+        const view = await readRun(ctx, found);
+        print(cmd, view, () => renderRun(view));
+        setExit(exitCodeOf(view));
+      });
+    });
+
+  program.command('plan')
+    .argument('<run>', 'workflow id, or pair name (its current failover)')
+    .description('the failover plan: per group and partition the target offset on the secondary, its source and duplicate bound')
+    .option('--csv', 'the file kafka-consumer-groups.sh --reset-offsets --from-file reads (group,topic,partition,offset)')
+    .option('--group <name>', 'with --csv: one group, in the single-group form topic,partition,offset')
+    .addHelpText('after', example('kdr plan local-kafka', 'kdr plan dr-failover-local-kafka --csv > plan.csv',
+      'kdr plan local-kafka --csv --group orders-billing > orders-billing.csv'))
+    .action(async (run: string, opts: { csv?: boolean; group?: string }, cmd: Command) => {
+      if (opts.group && !opts.csv) throw new CliError('--group goes with --csv', ExitCode.usage);
+      await withTemporal(cmd, async (ctx) => {
+        const found = await findRun(ctx, run, 'failover');
+        const view = await readPlan(ctx, found);
+        if (opts.csv) {
+          const plan = view.plan as PlanShown;
+          if (opts.group && !plan.groups.some((g) => g.group === opts.group)) {
+            throw new CliError(`no such group in plan ${view.planId}: ${opts.group} (groups: ${plan.groups.map((g) => g.group).join(', ') || 'none'})`, ExitCode.notFound);
+          }
+          io.out(planCsv(plan, opts.group).trimEnd());
+          return;
+        }
+        print(cmd, { workflowId: found.description.workflowId, runId: found.description.runId, ...view },
+          () => renderPlan(found.description.workflowId, view.planId, view.plan as PlanShown));
+      });
+    });
+
+  async function watch(ctx: CliContext, cmd: Command, workflowId: string, everyMs: number): Promise<number> {
+    const json = globals(cmd).json;
+    let last = '';
+    for (;;) {
+      const view: RunView = await readRun(ctx, await findRun(ctx, workflowId));
+      const key = JSON.stringify({ ...view, uiUrl: undefined });
+      if (io.isTTY && !json) {
+        io.out(`\x1b[2J\x1b[H${renderRun(view)}\n\n(refreshing every ${everyMs / 1000}s, Ctrl-C stops watching; the run goes on)`);
+      } else if (key !== last) {
+        io.out(json ? JSON.stringify(view) : `${renderRun(view)}\n`);
+      }
+      last = key;
+      if (view.executionStatus !== 'RUNNING') return exitCodeOf(view);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+
+  return program;
+}
+
+/** Runs `kdr` with `argv` (without node and script); returns the exit code. Errors are one line on stderr. */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = buildProgram(io, (c) => { code = c; });
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (s) => io.out(s.trimEnd()),
+    writeErr: (s) => io.err(s.trimEnd()),
+    outputError: () => undefined,
+  });
+  for (const sub of program.commands) {
+    sub.exitOverride();
+    sub.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()), outputError: () => undefined });
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+      if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
+      const where = program.args[0] && program.commands.some((c) => c.name() === program.args[0]) ? ` ${program.args[0]}` : '';
+      io.err(`kdr: ${err.message.replace(/^error: /, '')} (see kdr${where} --help)`);
+      return ExitCode.usage;
+    }
+    const e = explain(err);
+    io.err(`kdr: ${e.message}`);
+    return e.exitCode;
+  }
+}

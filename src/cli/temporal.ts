@@ -1,0 +1,217 @@
+// How the CLI reaches Temporal and finds runs: a fast connection check that names the address, the UI link of
+// a run, and `<run>` = a workflow id or a pair name (its current failover or setup run).
+import * as net from 'node:net';
+import { Client, Connection, WorkflowNotFoundError, isGrpcServiceError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { local, TASK_QUEUE } from '../local-stack';
+import { temporalTarget, type TemporalTarget } from '../temporal-connection';
+import type { RunReport, RunStatus } from '../../workflows/runner/types';
+import { statusQuery } from '../../workflows/definitions';
+import { CliError, ExitCode } from './errors';
+import { dataConverter } from '../data-converter';
+
+export const RUNBOOKS = { setup: 'drSetup', failover: 'drFailover' } as const;
+
+/** Workflow ids derived from the pair: one setup and one failover per pair at a time. */
+export const setupWorkflowId = (pair: string): string => `dr-setup-${pair}`;
+export const failoverWorkflowId = (pair: string): string => `dr-failover-${pair}`;
+
+export interface CliContext {
+  client: Client;
+  target: TemporalTarget;
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+/** Connects within a few seconds or fails with one line naming the address (exit 4). */
+export async function connect(options: { env?: NodeJS.ProcessEnv; taskQueue?: string; timeoutMs?: number } = {}): Promise<CliContext> {
+  const env = options.env ?? process.env;
+  const target = temporalTarget(env);
+  let connection: Connection;
+  try {
+    await tcpReachable(target.address, options.timeoutMs ?? 3_000);
+    connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: options.timeoutMs ?? 5_000 });
+  } catch (err) {
+    throw unreachable(target, err);
+  }
+  const client = new Client({ connection, namespace: target.namespace, dataConverter });
+  return {
+    client,
+    target,
+    taskQueue: options.taskQueue ?? env.KDR_TASK_QUEUE ?? TASK_QUEUE,
+    close: () => connection.close(),
+  };
+}
+
+/** A refused or silent port fails in milliseconds here, where gRPC would keep retrying until its deadline. */
+function tcpReachable(address: string, timeoutMs: number): Promise<void> {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
+  if (!m) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: m[1], port: Number(m[2]) });
+    const fail = (err: Error) => { socket.destroy(); reject(err); };
+    socket.setTimeout(timeoutMs, () => fail(new Error(`no answer within ${timeoutMs} ms`)));
+    socket.once('error', (err: NodeJS.ErrnoException) => fail(new Error(err.code ?? err.message)));
+    socket.once('connect', () => { socket.destroy(); resolve(); });
+  });
+}
+
+function unreachable(target: TemporalTarget, err: unknown): CliError {
+  const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const hint = target.address === local.temporalAddress ? ' (the local stack: npm run stack:up)' : ' (TEMPORAL_ADDRESS)';
+  return new CliError(`Temporal is unreachable at ${target.address}${hint}: ${why}`, ExitCode.unreachable);
+}
+
+/** Maps errors of any Temporal call to one line and an exit code; rethrows CliErrors as they are. */
+export function explain(err: unknown, ctx?: CliContext): CliError {
+  if (err instanceof CliError) return err;
+  if (err instanceof WorkflowNotFoundError) return new CliError(`no such run: ${err.workflowId ?? err.message}`, ExitCode.notFound);
+  if (isGrpcServiceError(err) && (err.code === GRPC_UNAVAILABLE) && ctx) return unreachable(ctx.target, err);
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  if (isGrpcServiceError(err) && err.code === GRPC_DEADLINE_EXCEEDED) {
+    return new CliError(`Temporal did not answer in time${ctx ? ` (${ctx.target.address})` : ''}: ${message}; ` +
+      'is a kafka-dr worker polling the run\'s task queue?', ExitCode.failed);
+  }
+  return new CliError(message, ExitCode.failed);
+}
+
+/** The Temporal UI page of a run: the local dev server's UI, or $KDR_TEMPORAL_UI_URL; undefined when unknown. */
+export function uiLink(ctx: Pick<CliContext, 'target'>, workflowId: string, runId?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const base = env.KDR_TEMPORAL_UI_URL?.replace(/\/+$/, '') ?? (ctx.target.address === local.temporalAddress ? local.temporalUiUrl : undefined);
+  if (!base) return undefined;
+  const ns = encodeURIComponent(ctx.target.namespace);
+  return `${base}/namespaces/${ns}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${encodeURIComponent(runId)}` : ''}`;
+}
+
+export interface FoundRun {
+  handle: WorkflowHandle;
+  description: WorkflowExecutionDescription;
+}
+
+async function describeOrUndefined(client: Client, workflowId: string): Promise<FoundRun | undefined> {
+  try {
+    const description = await client.workflow.getHandle(workflowId).describe();
+    // Pinned to the run found, so a decision never lands on a newer run started in between.
+    return { handle: client.workflow.getHandle(workflowId, description.runId), description };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * `<run>` is a workflow id, or a pair name meaning the pair's current run: a running failover, else a running
+ * setup, else the most recent of the two. `only` restricts a pair name to one runbook (e.g. plan: failover).
+ */
+export async function findRun(ctx: CliContext, run: string, only?: 'setup' | 'failover'): Promise<FoundRun> {
+  const exact = await describeOrUndefined(ctx.client, run);
+  if (exact) return exact;
+  const ids = only === 'setup' ? [setupWorkflowId(run)] : only === 'failover' ? [failoverWorkflowId(run)]
+    : [failoverWorkflowId(run), setupWorkflowId(run)];
+  const found = (await Promise.all(ids.map((id) => describeOrUndefined(ctx.client, id)))).filter((f): f is FoundRun => f !== undefined);
+  const running = found.find((f) => f.description.status.name === 'RUNNING');
+  const latest = running ?? found.sort((a, b) => b.description.startTime.getTime() - a.description.startTime.getTime())[0];
+  if (!latest) {
+    throw new CliError(`no such run: "${run}" is neither a workflow id nor a pair with a run (looked for ${ids.join(', ')})`, ExitCode.notFound);
+  }
+  return latest;
+}
+
+/** What `kdr status` shows: the run's own status while it runs, its report (result or failure) once closed. */
+export interface RunView {
+  workflowId: string;
+  runId: string;
+  type: string;
+  taskQueue: string;
+  executionStatus: string;
+  status?: RunStatus;
+  /** The workflow's result (completed runs). */
+  result?: unknown;
+  /** Why a closed run failed (one line). */
+  failure?: { type?: string; message: string };
+  /** Activities in flight: attempt, last heartbeat (progress of long steps), last failure. */
+  activities: { type: string; attempt: number; state: string; heartbeat?: unknown; lastFailure?: string }[];
+  uiUrl?: string;
+}
+
+export async function readRun(ctx: CliContext, found: FoundRun): Promise<RunView> {
+  const { handle } = found;
+  const d = await handle.describe();
+  const view: RunView = {
+    workflowId: d.workflowId, runId: d.runId, type: d.type, taskQueue: d.taskQueue, executionStatus: d.status.name,
+    activities: pendingActivities(d), uiUrl: uiLink(ctx, d.workflowId, d.runId),
+  };
+  if (d.status.name === 'RUNNING') {
+    view.status = await queryStatus(ctx, handle, d.taskQueue);
+    return view;
+  }
+  try {
+    const result = await handle.result();
+    view.result = result;
+    view.status = statusOfReport(result as RunReport, d.runId);
+  } catch (err) {
+    const cause = err instanceof WorkflowFailedError ? err.cause : err;
+    if (cause instanceof ApplicationFailure) {
+      view.failure = { type: cause.type ?? undefined, message: cause.message };
+      const report = cause.details?.[0] as RunReport | undefined;
+      if (report && Array.isArray(report.steps)) view.status = statusOfReport(report, d.runId);
+    } else {
+      view.failure = { message: cause instanceof Error ? cause.message : String(cause) };
+    }
+  }
+  return view;
+}
+
+export async function queryStatus(ctx: CliContext, handle: WorkflowHandle, taskQueue: string): Promise<RunStatus> {
+  try {
+    return await ctx.client.withDeadline(Date.now() + 15_000, () => handle.query(statusQuery));
+  } catch (err) {
+    if (isGrpcServiceError(err) && err.code === GRPC_UNAVAILABLE) throw explain(err, ctx);
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new CliError(`run ${handle.workflowId} did not answer query "status" (${why}): is a kafka-dr worker polling task queue "${taskQueue}"?`, ExitCode.failed);
+  }
+}
+
+function statusOfReport(report: RunReport, runId: string): RunStatus | undefined {
+  if (!report || !Array.isArray(report.steps)) return undefined;
+  return {
+    runbook: report.runbook, pair: report.pair, runId, phase: report.outcome, steps: report.steps, audit: report.audit ?? [],
+    startedAt: report.startedAt, endedAt: report.endedAt,
+  };
+}
+
+// temporal.api.enums.v1.PendingActivityState
+const PENDING_STATE: Record<number, string> = { 1: 'scheduled', 2: 'started', 3: 'cancel-requested', 4: 'paused', 5: 'pause-requested' };
+
+function pendingActivities(d: WorkflowExecutionDescription): RunView['activities'] {
+  return (d.raw.pendingActivities ?? []).map((a) => {
+    let heartbeat: unknown;
+    const payload = a.heartbeatDetails?.payloads?.[0];
+    if (payload) {
+      try {
+        heartbeat = defaultPayloadConverter.fromPayload(payload as Payload);
+      } catch {
+        heartbeat = undefined;
+      }
+    }
+    const state = PENDING_STATE[Number(a.state ?? 1)] ?? 'scheduled';
+    return {
+      type: a.activityType?.name ?? '?', attempt: a.attempt ?? 1, state,
+      ...(heartbeat !== undefined ? { heartbeat } : {}),
+      ...(a.lastFailure?.message ? { lastFailure: a.lastFailure.message } : {}),
+    };
+  });
+}
+
+/** The exit code that says where a run is: done, waiting for a human, or failed. */
+export function exitCodeOf(view: RunView): number {
+  if (view.executionStatus === 'RUNNING') {
+    const phase = view.status?.phase;
+    return phase === 'blocked' || phase === 'awaiting-approval' ? ExitCode.waiting : ExitCode.ok;
+  }
+  return view.executionStatus === 'COMPLETED' ? ExitCode.ok : ExitCode.failed;
+}
