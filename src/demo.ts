@@ -4,7 +4,7 @@
 // duplicates N. Everything runs on the real services: Temporal, two Kafka clusters, MirrorMaker 2, the DNS.
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../activities';
-import type { PairConfigInput } from './config';
+import { localKafkaPair } from './local-pairs';
 import { KafkaConnectProvider } from './connectors/kafka-connect';
 import { createKafka } from './kafka/clients';
 import { local, localStackEnv, TASK_QUEUE } from './local-stack';
@@ -30,19 +30,6 @@ function log(line = ''): void {
   console.log(line ? `[${s}s] ${line}` : '');
 }
 
-function demoPair(name: string, topics: string[]): PairConfigInput {
-  return {
-    name,
-    primary: { provider: 'kafka', bootstrapServers: [local.primaryBootstrap], endpointHost: 'primary.kdr.test' },
-    secondary: { provider: 'kafka', bootstrapServers: [local.secondaryBootstrap], endpointHost: 'secondary.kdr.test' },
-    replication: {
-      provider: 'kafka-connect', connectUrl: local.connectUrl, topics, canaryTopic: `${name}-canary`,
-      thresholds: { canaryTimeoutMs: 60_000, connectorReadyTimeoutMs: 120_000 },
-    },
-    dns: { provider: 'alidns', domain: 'kdr.test', rr: name, ttl: 5, resolvers: [local.dnsServer] },
-  };
-}
-
 async function waitUntil(what: string, check: () => boolean, boundMs: number, refresh?: () => Promise<void>): Promise<boolean> {
   const until = Date.now() + boundMs;
   for (;;) {
@@ -64,7 +51,7 @@ async function drill(ctx: CliContext, options: DemoOptions): Promise<number> {
     { group: `${name}-ledger`, topics: [topics[1]] },
     { group: `${name}-audit`, topics },
   ];
-  const config = demoPair(name, topics);
+  const config = localKafkaPair(name, topics);
   const domain = `${name}.kdr.test`;
   const viaDomain = { bootstrap: `${domain}:39092`, dnsServer: local.dnsServer };
   const cleanup: (() => Promise<unknown>)[] = [];

@@ -46,7 +46,7 @@ export async function createWorker(options: KdrWorkerOptions): Promise<Worker> {
     workflowBundle: await workflowBundle(),
     activities: options.activities ?? createActivities(),
     dataConverter,
-    identity: options.identity,
+    ...(options.identity ? { identity: options.identity } : {}),
   });
 }
 

@@ -42,9 +42,10 @@ async function main(): Promise<number> {
     await up((line) => console.log(`  ${line}`));
   }
   console.log(`local stack ready after ${((Date.now() - t0) / 1000).toFixed(1)}s; running ${files.length} test files`);
+  // --test-force-exit: a test that fails half-way may leave a client connected; the run must still end.
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-reporter=spec',
+    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-force-exit', '--test-reporter=spec',
       ...process.argv.slice(2).filter((a) => a.startsWith('-')), ...files.map((f) => path.relative(repoRoot, f))],
     { stdio: 'inherit', cwd: repoRoot, env: { ...process.env, KDR_TEST: '1' } },
   );

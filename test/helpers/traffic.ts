@@ -1,15 +1,46 @@
 // Live traffic for the failover tests: a producer writing numbered records, and consumer groups that process
 // and commit them, remembering exactly which records each group processed (to count losses and duplicates).
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import type * as net from 'node:net';
+import { Kafka, logLevel, type Consumer, type ISocketFactory, type Producer } from 'kafkajs';
 import { local } from '../../src/local-stack';
 import { dnsSocketFactory } from '../../src/kafka/clients';
 
-/** A client that bootstraps from the custom domain through the local DNS server, as applications in CNAME mode do. */
-export function viaDomain(domain: string, clientId: string): Kafka {
-  return new Kafka({
-    clientId, brokers: [`${domain}:39092`], logLevel: logLevel.NOTHING, socketFactory: dnsSocketFactory(local.dnsServer),
+/** An application process that can crash: `crash()` cuts every connection and refuses new ones. */
+export interface AppClient {
+  kafka: Kafka;
+  crash(): void;
+}
+
+/**
+ * A client that bootstraps from the custom domain through the local DNS server, as applications in CNAME mode
+ * do. A crashed one must really be gone: a kafkajs client left retrying would re-resolve the domain after the
+ * switch, join its group on the secondary and commit its in-memory positions over the reset offsets.
+ */
+export function viaDomain(domain: string, clientId: string): AppClient {
+  const open = new Set<net.Socket>();
+  let crashed = false;
+  const factory = dnsSocketFactory(local.dnsServer);
+  const socketFactory: ISocketFactory = (args) => {
+    const socket = factory(args) as net.Socket;
+    if (crashed) {
+      process.nextTick(() => socket.destroy(new Error('application crashed')));
+      return socket;
+    }
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    return socket;
+  };
+  const kafka = new Kafka({
+    clientId, brokers: [`${domain}:39092`], logLevel: logLevel.NOTHING, socketFactory,
     connectionTimeout: 2000, requestTimeout: 10000, retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
   });
+  return {
+    kafka,
+    crash() {
+      crashed = true;
+      for (const socket of open) socket.destroy();
+    },
+  };
 }
 
 export class Producing {
@@ -53,7 +84,7 @@ export class Consuming {
   readonly seen: string[] = [];
   constructor(readonly group: string, private readonly consumer: Consumer) {}
 
-  static async start(kafka: Kafka, group: string, topic: string, options: { fromBeginning?: boolean } = {}): Promise<Consuming> {
+  static async start(kafka: Kafka, group: string, topic: string, options: { fromBeginning?: boolean; delayMs?: number } = {}): Promise<Consuming> {
     const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10000, heartbeatInterval: 1000, retry: { retries: 2 } });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
@@ -61,6 +92,8 @@ export class Consuming {
     await consumer.run({
       autoCommitInterval: 300,
       eachMessage: async ({ message }) => {
+        // A slow consumer lags behind the producer, so the outage leaves records it has not processed yet.
+        if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
         const v = message.value?.toString() ?? '';
         c.seen.push(v);
         c.processed.add(v);

@@ -73,17 +73,21 @@ describe('drFailover after a real outage of the primary', () => {
       assert.equal(setup.dns.target, `${hostRr}.kdr.test`);
 
       // Live traffic through the custom domain: it resolves to the primary now.
-      const producing = await Producing.start(viaDomain(domain, 'orders-service'), topic, 200);
+      const producer = viaDomain(domain, 'orders-service');
+      const producing = await Producing.start(producer.kafka, topic, 200);
       const groups = [`${name}-billing`, `${name}-ledger`];
-      const onPrimary = await Promise.all(groups.map((g) => Consuming.start(viaDomain(domain, g), g, topic)));
+      const apps = groups.map((g) => viaDomain(domain, g));
+      // billing keeps up; ledger is slow and lags, so it has records left to process after the failover.
+      const onPrimary = await Promise.all(groups.map((g, i) => Consuming.start(apps[i].kafka, g, topic, { delayMs: i === 1 ? 8 : 0 })));
       // Until MirrorMaker 2 has checkpointed both groups, so the plan can translate them without the primary.
       await eventually(async () => (await readCheckpoints(secondary, { groups, topics: [topic] })).checkpoints,
         (cps) => groups.every((g) => [...cps.values()].some((c) => c.group === g && c.downstreamOffset > 0)),
         'MirrorMaker 2 checkpoints for both groups', 90_000);
       await new Promise((r) => setTimeout(r, 1500));
 
-      // The outage: the primary broker dies mid-traffic.
+      // The outage: the primary broker dies mid-traffic, and the applications with it.
       await stopService(brokerName, 0);
+      for (const app of [producer, ...apps]) app.crash();
       await Promise.all([producing.stop(), ...onPrimary.map((c) => c.stop())]);
       assert.ok(producing.sent > 0 && onPrimary.every((c) => c.processed.size > 0), 'traffic flowed before the outage');
 
@@ -114,7 +118,7 @@ describe('drFailover after a real outage of the primary', () => {
 
       // The same groups restart, bootstrapping from the same custom domain: it now resolves to the secondary.
       for (const [i, group] of groups.entries()) {
-        const resumed = await Consuming.start(viaDomain(domain, `${group}-restarted`), group, topic, { fromBeginning: false });
+        const resumed = await Consuming.start(viaDomain(domain, `${group}-restarted`).kafka, group, topic, { fromBeginning: false });
         await eventually(() => secondary.admin.fetchOffsets({ groupId: group, topics: [topic] }),
           (o) => o[0].partitions.every((p) => Number(p.offset) === Number(ends.find((e) => e.partition === p.partition)!.high)),
           `group ${group} to reach the end on the secondary`, 60_000);
@@ -127,7 +131,7 @@ describe('drFailover after a real outage of the primary', () => {
           `${resumed.seen.length} on the secondary after failover: lost ${lost.length}, duplicates ${duplicates} (plan bound ${bound})`);
         assert.equal(lost.length, 0, `${group}: ${lost.length} records on the secondary were never consumed`);
         assert.ok(duplicates <= bound, `${group}: ${duplicates} duplicates exceed the plan's bound ${bound}`);
-        assert.ok(resumed.processed.size > 0 || before.size >= onSecondaryLog.size, `${group} consumed on the secondary`);
+        assert.ok(resumed.processed.size > 0, `${group} consumed on the secondary`);
       }
       const s = await status(handle);
       assert.equal(s.phase, 'completed');
