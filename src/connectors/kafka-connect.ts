@@ -133,7 +133,10 @@ export class KafkaConnectClient {
     this.timeoutMs = options.timeoutMs ?? 10000;
   }
 
-  /** JSON request; 409 (Connect rebalancing) is retried briefly. Returns undefined on 404. */
+  /**
+   * JSON request. While Connect rebalances (after any connector is created or deleted, by anyone) it answers
+   * 409, or 500 "a rebalance is expected": both are retried for up to ~15 s. Returns undefined on 404.
+   */
   async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T | undefined }> {
     for (let attempt = 0; ; attempt++) {
       let res: Response;
@@ -148,8 +151,9 @@ export class KafkaConnectClient {
         throw new ConnectApiError(`Kafka Connect at ${this.base} did not answer ${method} ${path}: ${(err as Error).message}`);
       }
       const text = await res.text();
-      if (res.status === 409 && attempt < 5) {
-        await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+      const rebalancing = res.status === 409 || (res.status === 500 && /rebalance/i.test(text));
+      if (rebalancing && attempt < 8) {
+        await new Promise((r) => setTimeout(r, 250 * 2 ** Math.min(attempt, 4)));
         continue;
       }
       if (res.status === 404) return { status: 404, body: undefined };
