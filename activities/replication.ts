@@ -38,10 +38,16 @@ export function replicationActivities(deps: ActivityDeps) {
     async replicationState(pair: PairConfig, topics: string[]): Promise<ReplicationStatus> {
       return providerFor(deps, pair).state(spec(pair, topics));
     },
+    /** Pauses and waits (briefly) until the provider reports it: Connect applies a pause asynchronously. */
     async pauseReplication(pair: PairConfig, topics: string[]): Promise<ReplicationStatus> {
       const provider = providerFor(deps, pair);
       await provider.pause(spec(pair, topics));
-      return provider.state(spec(pair, topics));
+      let state = await provider.state(spec(pair, topics));
+      for (let i = 0; i < 40 && state.state !== 'paused' && state.state !== 'absent'; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        state = await provider.state(spec(pair, topics));
+      }
+      return state;
     },
     async resumeReplication(pair: PairConfig, topics: string[]): Promise<ReplicationStatus> {
       const provider = providerFor(deps, pair);

@@ -1,6 +1,6 @@
 // Emulated alidns 2015-01-09 (reference §2): zones and records in the persistent state, the same state the
 // loopback DNS server answers from.
-import { PopError } from './pop';
+import { PopError, intParam, need } from './pop';
 import { TTL_FLOOR, TTL_MAX, type DnsRecordState, type DnsZone, type StateStore } from './state';
 import { CLASS_IN, RCode, RRType, type DnsQuestion, type DnsResourceRecord } from '../dns/codec';
 import type { DnsAnswer } from '../dns/server';
@@ -11,19 +11,7 @@ const LINES = new Set(['default', 'telecom', 'unicom', 'mobile', 'oversea', 'edu
 
 const lower = (s: string) => s.toLowerCase().replace(/\.$/, '');
 
-function need(p: Record<string, string>, name: string): string {
-  const v = p[name];
-  if (v === undefined || v === '') throw new PopError('MissingParameter', `${name} is mandatory for this action.`);
-  return v;
-}
 
-function intParam(p: Record<string, string>, name: string, def: number, min: number, max: number): number {
-  const raw = p[name];
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new PopError(`InvalidParameter`, `${name}=${raw} must be an integer between ${min} and ${max}.`);
-  return n;
-}
 
 function zoneFor(state: StateStore, fqdn: string): DnsZone | undefined {
   const name = lower(fqdn);

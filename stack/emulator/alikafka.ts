@@ -1,6 +1,6 @@
 // Emulated alikafka 2019-09-16 (reference §3) over the two real local Kafka clusters.
 import { AssignerProtocol, type Admin, type GroupDescription } from 'kafkajs';
-import { PopError } from './pop';
+import { PopError, intParam, need } from './pop';
 import type { StateStore } from './state';
 import { brokerHost, type EmulatedInstance } from './instances';
 import type { KafkaAdmins } from './kafka-admin';
@@ -9,19 +9,7 @@ const NAME = /^[A-Za-z0-9_-]+$/;
 /** Internal topics a managed instance would not list. */
 const hiddenTopic = (t: string) => t.startsWith('__') || /^mm2-offset-syncs\..*\.internal$/.test(t);
 
-function need(p: Record<string, string>, name: string): string {
-  const v = p[name];
-  if (v === undefined || v === '') throw new PopError('MissingParameter', `${name} is mandatory for this action.`);
-  return v;
-}
 
-function intParam(p: Record<string, string>, name: string, def: number, min: number, max: number): number {
-  const raw = p[name];
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new PopError('InvalidParameter', `${name}=${raw} must be an integer between ${min} and ${max}.`);
-  return n;
-}
 
 function listParam(p: Record<string, string>, name: string): string[] {
   return Object.keys(p).filter((k) => k.startsWith(`${name}.`) && /^\d+$/.test(k.slice(name.length + 1)))

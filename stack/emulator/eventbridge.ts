@@ -1,6 +1,6 @@
 // Emulated EventBridge event streaming 2020-04-01 (reference §1) for Kafka source -> Kafka sink. Starting a
 // stream creates a MirrorMaker 2 MirrorSourceConnector on the local Kafka Connect, so records really flow.
-import { PopError } from './pop';
+import { PopError, need } from './pop';
 import type { StateStore, StreamState } from './state';
 import type { EmulatedInstance } from './instances';
 import type { KafkaAdmins } from './kafka-admin';
@@ -14,11 +14,6 @@ export function connectorNameFor(region: string, streamName: string): string {
   return `eventstreaming-${region}-${streamName}`;
 }
 
-function need(p: Record<string, string>, name: string): string {
-  const v = p[name];
-  if (v === undefined || v === '') throw new PopError('MissingParameter', `${name} is mandatory for this action.`);
-  return v;
-}
 
 function parseJsonParam(p: Record<string, string>, name: string, required: boolean): Record<string, unknown> | undefined {
   const raw = p[name];

@@ -21,6 +21,22 @@ export class PopError extends Error {
 
 export const newRequestId = (): string => randomUUID().toUpperCase();
 
+/** A required request parameter, or MissingParameter as the real gateway answers. */
+export function need(p: Record<string, string>, name: string): string {
+  const v = p[name];
+  if (v === undefined || v === '') throw new PopError('MissingParameter', `${name} is mandatory for this action.`);
+  return v;
+}
+
+/** An optional integer parameter within bounds, or InvalidParameter. */
+export function intParam(p: Record<string, string>, name: string, def: number, min: number, max: number): number {
+  const raw = p[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new PopError('InvalidParameter', `${name}=${raw} must be an integer between ${min} and ${max}.`);
+  return n;
+}
+
 export interface PopRequest {
   method: string;
   params: Record<string, string>;
