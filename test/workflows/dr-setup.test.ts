@@ -5,12 +5,13 @@ import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
+import { createActivities, defaultDeps } from '../../activities';
 import { createCloudClients } from '../../src/cloud';
 import { EventBridgeProvider } from '../../src/connectors/eventbridge';
 import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import { local } from '../../src/local-stack';
 import { dataConverter } from '../../src/data-converter';
-import { workflowBundle } from '../../src/worker';
+import { createWorker, workflowBundle } from '../../src/worker';
 import { resolveSignal } from '../../workflows/definitions';
 import { drSetup } from '../../workflows';
 import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
@@ -110,6 +111,33 @@ describe('drSetup', () => {
       assert.equal(preflight.attempts, 2);
       assert.ok(result.audit.some((a) => a.action === 'resolve:retry' && a.by === 'alice' && a.accepted));
     });
+  });
+
+  test('wrong AccessKey secret on the worker: the cloud step blocks; redeploying the worker with the right one and resolve retry completes', async () => {
+    const name = uniqueName('su-ak');
+    const topics = await topicsWithData('su-ak-t', 1);
+    const good = testEnv();
+    cleanups.push(() => new EventBridgeProvider(createCloudClients(good).eventbridge('cn-shanghai'))
+      .remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [...topics, `${name}-canary`] }));
+    const { client, native } = await temporal();
+    const taskQueue = uniqueName('kdr-tq');
+    const workerWith = (env: NodeJS.ProcessEnv) => createWorker({ connection: native, taskQueue, activities: createActivities(defaultDeps(env)) });
+    const bad = await workerWith(testEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-secret' }));
+    const handle = await bad.runUntil(async () => {
+      const h = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config: apsaramqPair(name, topics) }] });
+      const blocked = await blockedStep(h);
+      assert.equal(blocked.name, 'preflight');
+      assert.match(blocked.lastError ?? '', /SignatureDoesNotMatch/);
+      assert.doesNotMatch(blocked.lastError ?? '', /not-the-secret|LTAI5tKdrLocalStack0001/, 'no secret or AccessKey id in the error');
+      return h;
+    });
+    const fixed = await workerWith(good);
+    const result = await fixed.runUntil(async () => {
+      await handle.signal(resolveSignal, { action: 'retry', by: 'alice', note: 'worker redeployed with the right AccessKey' });
+      return handle.result();
+    });
+    assert.equal(result.outcome, 'completed');
+    assert.equal(result.connector.state, 'running');
   });
 
   test('canary records that do not arrive in time block connector-verify; abort ends the run with the audit trail', async () => {
