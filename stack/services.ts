@@ -109,7 +109,9 @@ export function kafkaBrokerService(o: { name: string; role: string; port: number
         ].join('\n'),
       );
       if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
-        const clusterId = randomBytes(16).toString('base64url');
+        // A base64url UUID may start with "-", which the storage tool's argument parser takes for an option.
+        let clusterId = randomBytes(16).toString('base64url');
+        while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
         const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
         const r = spawnSync(
           'java',
