@@ -5,14 +5,13 @@ import { Context } from '@temporalio/activity';
 import type { PairConfig, Selection } from '../src/config';
 import { selects } from '../src/config';
 import {
-  committedOffsets, describeCluster, groupsOnTopics, partitionOffsets, recordTimestamps, setManyGroupOffsets,
+  committedOffsets, describeCluster, groupsOnTopics, openAdmin, partitionOffsets, recordTimestamps, setManyGroupOffsets,
   topicPartitionCounts, type AdminSession, type CommittedOffset,
 } from '../src/kafka/admin';
 import { runCanary } from '../src/kafka/canary';
 import { readCheckpoints } from '../src/kafka/checkpoints';
 import { gatherEvidence } from '../src/kafka/evidence';
 import { makePlan, type GroupEvidence, type OffsetSource } from '../src/kafka/plan';
-import { openAdmin } from '../src/kafka/admin';
 import type { ActivityDeps } from './deps';
 import { permanent } from './failures';
 import { providerFor, replicationSpec } from './replication';

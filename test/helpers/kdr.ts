@@ -4,8 +4,9 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities, defaultDeps } from '../../activities';
 import type { PairConfigInput } from '../../src/config';
+import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import { localApsaramqPair, localKafkaPair } from '../../src/local-pairs';
-import { localStackEnv } from '../../src/local-stack';
+import { local, localStackEnv } from '../../src/local-stack';
 import { createWorker } from '../../src/worker';
 import { statusQuery } from '../../workflows/definitions';
 import type { RunStatus } from '../../workflows/runner';
@@ -44,4 +45,10 @@ export async function status(handle: WorkflowHandle): Promise<RunStatus> {
 export async function blockedStep(handle: WorkflowHandle, boundMs = 180_000) {
   const s = await eventually(() => status(handle), (x) => x.phase === 'blocked', 'the run to block', boundMs);
   return s.steps.find((x) => x.state === 'blocked')!;
+}
+
+/** Removes a kafka-connect pair's MirrorMaker 2 connectors from the shared Kafka Connect (idempotent). */
+export function removeMirror(pair: string): Promise<{ removed: boolean }> {
+  return new KafkaConnectProvider({ url: local.connectUrl })
+    .remove({ pair, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [] });
 }

@@ -9,7 +9,6 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createCloudClients } from '../../src/cloud';
-import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import { openAdmin } from '../../src/kafka/admin';
 import { createKafka } from '../../src/kafka/clients';
 import { readCheckpoints } from '../../src/kafka/checkpoints';
@@ -19,7 +18,7 @@ import { kafkaBrokerService, waitReady } from '../../stack/services';
 import { approveSignal, planQuery } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { kafkaPair, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror } from '../helpers/kdr';
 import { Consuming, Producing, viaDomain } from '../helpers/traffic';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
 
@@ -66,7 +65,7 @@ describe('drFailover after a real outage of the primary', () => {
     await primaryAdmin.close();
     const secondary = await openAdmin(createKafka({ bootstrapServers: [local.secondaryBootstrap] }));
     cleanups.push(() => secondary.close(), () => secondary.admin.deleteTopics({ topics: [topic, `${name}-canary`] }));
-    cleanups.push(() => new KafkaConnectProvider({ url: local.connectUrl }).remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [] }));
+    cleanups.push(() => removeMirror(name));
 
     await withKdrWorker(async ({ client, taskQueue }) => {
       const setup = await client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });

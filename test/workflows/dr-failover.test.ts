@@ -7,7 +7,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../../activities';
 import { createCloudClients } from '../../src/cloud';
-import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import { setManyGroupOffsets, committedOffsets } from '../../src/kafka/admin';
 import { local } from '../../src/local-stack';
 import { dataConverter } from '../../src/data-converter';
@@ -15,7 +14,7 @@ import { workflowBundle } from '../../src/worker';
 import { approveSignal, planQuery, rejectSignal, resolveSignal } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror } from '../helpers/kdr';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
 import { Consuming } from '../helpers/traffic';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
@@ -42,7 +41,7 @@ describe('drFailover guard rails (drill, primary up)', () => {
       await setManyGroupOffsets(kafka.primary, [{ group, offsets: [0, 1, 2].map((partition) => ({ topic, partition, offset: 5 + i * 3 })) }]);
     }
     cleanups.push(() => deleteTopics(kafka.primary, [topic, `${name}-canary`]), () => deleteTopics(kafka.secondary, [topic, `${name}-canary`]));
-    cleanups.push(() => new KafkaConnectProvider({ url: local.connectUrl }).remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [] }));
+    cleanups.push(() => removeMirror(name));
     await withKdrWorker(({ client, taskQueue }) => client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] }), { env });
   });
   after(async () => {
@@ -215,7 +214,7 @@ describe('drFailover survives a worker killed during the reset step', () => {
       assert.ok(sample.every((o) => o.length === 1 && o[0].offset === 0));
       assert.equal(result.audit.filter((a) => a.action === 'cname').length, 1, 'the CNAME was switched once');
     } finally {
-      await new KafkaConnectProvider({ url: local.connectUrl }).remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [] }).catch(() => undefined);
+      await removeMirror(name).catch(() => undefined);
       await deleteTopics(kafka.primary, [topic, `${name}-canary`]);
       await deleteTopics(kafka.secondary, [topic, `${name}-canary`]);
       await kafka.close();

@@ -8,13 +8,11 @@ import { Worker } from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../../activities';
 import { createCloudClients } from '../../src/cloud';
 import { EventBridgeProvider } from '../../src/connectors/eventbridge';
-import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
-import { local } from '../../src/local-stack';
 import { dataConverter } from '../../src/data-converter';
 import { createWorker, workflowBundle } from '../../src/worker';
 import { resolveSignal } from '../../workflows/definitions';
 import { drSetup } from '../../workflows';
-import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror } from '../helpers/kdr';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
 import { closeTemporal, temporal } from '../helpers/temporal';
 
@@ -47,7 +45,7 @@ describe('drSetup', () => {
     const name = uniqueName('su-kc');
     const topics = await topicsWithData('su-kc-t');
     const config = kafkaPair(name, topics);
-    cleanups.push(() => new KafkaConnectProvider({ url: local.connectUrl }).remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics }));
+    cleanups.push(() => removeMirror(name));
     await withKdrWorker(async ({ client, taskQueue }) => {
       const first = await client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
       assert.equal(first.outcome, 'completed');
@@ -94,7 +92,7 @@ describe('drSetup', () => {
     const [present] = await topicsWithData('su-miss-t', 1);
     const missing = uniqueName('su-miss-late');
     cleanups.push(() => deleteTopics(kafka.primary, [missing]), () => deleteTopics(kafka.secondary, [missing]));
-    cleanups.push(() => new KafkaConnectProvider({ url: local.connectUrl }).remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [] }));
+    cleanups.push(() => removeMirror(name));
     await withKdrWorker(async ({ client, taskQueue }) => {
       const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config: kafkaPair(name, [present, missing]) }] });
       const blocked = await blockedStep(handle);
@@ -146,7 +144,7 @@ describe('drSetup', () => {
     // 1 ms cannot be met by any replication: the canary check must block, not pass.
     const config = kafkaPair(name, topics, {});
     (config.replication as { thresholds: Record<string, number> }).thresholds = { canaryTimeoutMs: 1, connectorReadyTimeoutMs: 120_000 };
-    cleanups.push(() => new KafkaConnectProvider({ url: local.connectUrl }).remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics }));
+    cleanups.push(() => removeMirror(name));
     await withKdrWorker(async ({ client, taskQueue }) => {
       const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
       const blocked = await blockedStep(handle);
@@ -167,7 +165,7 @@ describe('drSetup', () => {
     // primary.kdr.test is an A record (the local broker host): a CNAME cannot share its name.
     const config = kafkaPair(name, topics, {});
     (config.dns as { rr: string }).rr = 'primary';
-    cleanups.push(() => new KafkaConnectProvider({ url: local.connectUrl }).remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics }));
+    cleanups.push(() => removeMirror(name));
     await withKdrWorker(async ({ client, taskQueue }) => {
       const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
       const blocked = await blockedStep(handle);
