@@ -9,7 +9,7 @@ import { KafkaConnectProvider } from './connectors/kafka-connect';
 import { createKafka } from './kafka/clients';
 import { local, localStackEnv, TASK_QUEUE } from './local-stack';
 import { createWorker } from './worker';
-import { approve, resolve, start } from './cli/actions';
+import { approve, start } from './cli/actions';
 import { connect, failoverWorkflowId, RUNBOOKS, setupWorkflowId, type CliContext } from './cli/temporal';
 import { table } from './cli/render';
 import { follow } from './demo/follow';
@@ -55,18 +55,12 @@ async function drill(ctx: CliContext, options: DemoOptions): Promise<number> {
   const domain = `${name}.kdr.test`;
   const viaDomain = { bootstrap: `${domain}:39092`, dnsServer: local.dnsServer };
   const cleanup: (() => Promise<unknown>)[] = [];
-  // A blocked step waits for an operator. With --yes the demo retries it a few times on its own (transient
-  // failures); otherwise it shows the commands and waits, as a run would for a person.
-  let autoRetries = 0;
+  // A blocked step waits for an operator, as a run would for a person. Under --yes there is no person to ask:
+  // the demo stops and says why (the run stays, with the commands to resolve it); it never retries on its own.
   const unblock = (workflowId: string) => async (step: StepRecord) => {
-    if (options.yes && autoRetries < 3) {
-      autoRetries += 1;
-      log(`  (--yes) retrying blocked step ${step.name} (automatic retry ${autoRetries}/3)`);
-      await resolve(ctx, workflowId, { action: 'retry', by: 'demo-approver', note: 'automatic retry by npm run demo --yes', step: step.name });
-      return;
-    }
     log(`  Step ${step.name} is blocked. Fix the cause, then: npm run kdr -- resolve ${workflowId} retry --by <your name>`);
     log(`  (or abort: npm run kdr -- resolve ${workflowId} abort --by <your name>)`);
+    if (options.yes) throw new Error(`step ${step.name} of ${workflowId} blocked: ${step.lastError ?? 'no error recorded'} (--yes does not resolve blocked steps)`);
   };
 
   log(`Demo DR pair "${name}": primary ${local.primaryBootstrap} -> secondary ${local.secondaryBootstrap}, MirrorMaker 2, custom domain ${domain}`);

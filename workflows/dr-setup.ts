@@ -7,6 +7,9 @@ import { pollUntil, runbook } from './runner';
 import { resolvePair, verdictOfCanary, waitForDns } from './shared';
 
 const quick: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' } };
+/** wait-running: seconds between reads, and failed reads in a row before the step blocks. */
+const WAIT_EVERY_S = 3;
+const FAILED_READS = 3;
 const cloudCalls: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 6, initialInterval: '2s', maximumInterval: '30s' } };
 
 export async function drSetup(raw: unknown) {
@@ -56,12 +59,25 @@ export async function drSetup(raw: unknown) {
 
   const running = await run.step('wait-running', async (step) => {
     const { replicationState } = step.activities<KdrActivities>();
+    // A connector that has just been created or started can look failed for a moment (Kafka Connect rebalancing, a
+    // stream still being scheduled): block only on a failure seen FAILED_READS times in a row.
+    const failures: string[] = [];
+    let inARow = 0;
     const state = await pollUntil<Awaited<ReturnType<typeof replicationState>>, string>(async () => {
       const s = await replicationState(pair, topics);
-      if (s.state === 'failed') throw ApplicationFailure.nonRetryable(`connector ${s.id} failed: ${s.cause ?? 'no cause given'}`, 'ConnectorFailed');
+      if (s.state !== 'failed') inARow = 0;
+      else {
+        inARow++;
+        failures.push(s.cause ?? 'no cause given');
+        if (inARow >= FAILED_READS) {
+          throw ApplicationFailure.nonRetryable(`connector ${s.id} failed (seen ${inARow} times in a row, ${WAIT_EVERY_S} s apart): ` +
+            `${s.cause ?? 'no cause given'}`, 'ConnectorFailed');
+        }
+      }
       return s.state === 'running' ? { done: s } : { observed: `${s.state}${s.cause ? `: ${s.cause}` : ''}` };
-    }, { what: `connector ${connector.id} to run`, every: '3s', within: pair.replication.thresholds.connectorReadyTimeoutMs });
-    step.summary(`${state.id} RUNNING (${state.tasks?.length ?? 0} tasks)`);
+    }, { what: `connector ${connector.id} to run`, every: `${WAIT_EVERY_S}s`, within: pair.replication.thresholds.connectorReadyTimeoutMs });
+    step.summary(`${state.id} RUNNING (${state.tasks?.length ?? 0} tasks)` +
+      (failures.length ? `; looked failed ${failures.length} time(s) on the way (${failures[0]})` : ''));
     return state;
   });
 

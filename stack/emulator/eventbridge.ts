@@ -29,8 +29,19 @@ function parseJsonParam(p: Record<string, string>, name: string, required: boole
 
 interface Lag { diff: number; replicated: number; at: number }
 
+/**
+ * startTimeoutMs: how long a started stream may stay STARTING before the emulator calls it STARTING_FAILED. Kafka
+ * Connect lists a new connector only after its herder has read the config topic back, and answers 404/409/500
+ * while it rebalances: none of that is a failed start, and the real service, too, reports STARTING while a
+ * stream starts. missingGraceMs: how long the connector of a stream that ran may be unlisted (a Connect restart
+ * or rebalance) before the stream is RUNNING_FAILED.
+ */
+export interface StreamTimings { startTimeoutMs: number; missingGraceMs: number }
+const DEFAULT_TIMINGS: StreamTimings = { startTimeoutMs: 120_000, missingGraceMs: 20_000 };
+
 export class EventBridgeEmulator {
   private readonly connect: ConnectRest;
+  private readonly timings: StreamTimings;
   private readonly lag = new Map<string, Lag & { lastProgressAt: number; tps: number }>();
 
   constructor(
@@ -39,8 +50,10 @@ export class EventBridgeEmulator {
     private readonly admins: KafkaAdmins,
     connectUrl: string,
     private readonly replicationFactor: number,
+    timings: Partial<StreamTimings> = {},
   ) {
     this.connect = new ConnectRest(connectUrl);
+    this.timings = { ...DEFAULT_TIMINGS, ...timings };
   }
 
   async handle(action: string, p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
@@ -176,14 +189,20 @@ export class EventBridgeEmulator {
 
   private async start(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
     const s = this.stream(p, region);
+    let restarted = false;
     await this.connectOr500(async () => {
       const status = await this.connect.status(s.ConnectorName);
       if (!status) await this.connect.putConfig(s.ConnectorName, this.connectorConfig(s));
       else if (status.connector.state === 'PAUSED' || status.connector.state === 'STOPPED') await this.connect.resume(s.ConnectorName);
-      else if (status.connector.state === 'FAILED' || status.tasks.some((t) => t.state === 'FAILED')) await this.connect.restartFailed(s.ConnectorName);
+      else if (status.connector.state === 'FAILED' || status.tasks.some((t) => t.state === 'FAILED')) {
+        await this.connect.restartFailed(s.ConnectorName);
+        restarted = true;
+      }
     });
     this.store.mutate(() => {
-      if (s.Desired !== 'RUNNING') { s.Desired = 'RUNNING'; s.LastStatus = 'STARTING'; }
+      if (s.Desired !== 'RUNNING' || restarted) {
+        s.Desired = 'RUNNING'; s.LastStatus = 'STARTING'; s.StartedAt = Date.now(); s.MissingSince = undefined; s.ReachedRunning = false;
+      }
     });
     return {};
   }
@@ -206,22 +225,43 @@ export class EventBridgeEmulator {
     return {};
   }
 
-  /** Status from the connector's real state; a connector that disappeared or failed counts as failed. */
+  /**
+   * Status from the connector's real state. A stream fails only on a real connector/task FAILED state, when it
+   * has not run within this.timings.startTimeoutMs of its start, or when the connector of a stream that ran stays unlisted
+   * past this.timings.missingGraceMs. Connect being unreachable or rebalancing shows the last status unchanged.
+   */
   private async status(s: StreamState): Promise<string> {
     if (s.Desired === 'READY') return 'READY';
     if (s.Desired === 'PAUSED') return 'PAUSED';
-    let next: string;
+    let st: Awaited<ReturnType<ConnectRest['status']>>;
     try {
-      const st = await this.connect.status(s.ConnectorName);
-      if (!st) next = s.ReachedRunning ? 'RUNNING_FAILED' : 'STARTING_FAILED';
-      else if (st.connector.state === 'FAILED' || st.tasks.some((t) => t.state === 'FAILED')) next = s.ReachedRunning ? 'RUNNING_FAILED' : 'STARTING_FAILED';
-      else if (st.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t) => t.state === 'RUNNING')) next = 'RUNNING';
-      else next = s.ReachedRunning ? 'RUNNING' : 'STARTING';
+      st = await this.connect.status(s.ConnectorName);
     } catch {
       return s.LastStatus;
     }
-    if (next !== s.LastStatus || (next === 'RUNNING' && !s.ReachedRunning)) {
-      this.store.mutate(() => { s.LastStatus = next; if (next === 'RUNNING') s.ReachedRunning = true; });
+    const now = Date.now();
+    const failed = s.ReachedRunning ? 'RUNNING_FAILED' : 'STARTING_FAILED';
+    let next: string;
+    let missingSince: number | undefined;
+    if (!st) {
+      missingSince = s.MissingSince ?? now;
+      if (s.ReachedRunning) next = now - missingSince >= this.timings.missingGraceMs ? failed : 'RUNNING';
+      else next = now - (s.StartedAt ?? s.CreateTime) >= this.timings.startTimeoutMs ? failed : 'STARTING';
+    } else if (st.connector.state === 'FAILED' || st.tasks.some((t) => t.state === 'FAILED')) {
+      next = failed;
+    } else if (st.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t) => t.state === 'RUNNING')) {
+      next = 'RUNNING';
+    } else if (!s.ReachedRunning && now - (s.StartedAt ?? s.CreateTime) >= this.timings.startTimeoutMs) {
+      next = failed;
+    } else {
+      next = s.ReachedRunning ? 'RUNNING' : 'STARTING';
+    }
+    if (next !== s.LastStatus || (next === 'RUNNING' && !s.ReachedRunning) || missingSince !== s.MissingSince) {
+      this.store.mutate(() => {
+        s.LastStatus = next;
+        s.MissingSince = missingSince;
+        if (next === 'RUNNING' && st) s.ReachedRunning = true;
+      });
     }
     return next;
   }

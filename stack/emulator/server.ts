@@ -8,7 +8,7 @@ import { defaultInstances, type EmulatedInstance } from './instances';
 import { KafkaAdmins } from './kafka-admin';
 import { AlidnsEmulator } from './alidns';
 import { AlikafkaEmulator } from './alikafka';
-import { EventBridgeEmulator } from './eventbridge';
+import { EventBridgeEmulator, type StreamTimings } from './eventbridge';
 import { startDnsServer, type DnsServer } from '../dns/server';
 
 export interface EmulatorOptions {
@@ -26,6 +26,8 @@ export interface EmulatorOptions {
   /** Replication factor MirrorMaker 2 uses for topics it creates (1 on the single-broker local clusters). */
   replicationFactor?: number;
   instances?: EmulatedInstance[];
+  /** Event streams: how long a start may take before STARTING_FAILED, and how long a running stream's connector may be unlisted. */
+  streamTimings?: Partial<StreamTimings>;
   log?: (line: string) => void;
 }
 
@@ -64,7 +66,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const admins = new KafkaAdmins();
   const alidns = new AlidnsEmulator(store, instances);
   const alikafka = new AlikafkaEmulator(store, instances, admins);
-  const eventbridge = new EventBridgeEmulator(store, instances, admins, opts.connectUrl, opts.replicationFactor ?? 1);
+  const eventbridge = new EventBridgeEmulator(store, instances, admins, opts.connectUrl, opts.replicationFactor ?? 1, opts.streamTimings);
   const faults = new FaultInjector();
   const nonces = new NonceCache();
   const auth = { accessKeys: { [opts.accessKeyId]: opts.accessKeySecret } };

@@ -30,6 +30,10 @@ export interface StreamState {
   /** Last status shown; RUNNING once seen makes a later failure RUNNING_FAILED rather than STARTING_FAILED. */
   LastStatus: string;
   ReachedRunning: boolean;
+  /** When the last start was asked for (epoch ms): a stream is STARTING for a bounded time, then STARTING_FAILED. */
+  StartedAt?: number;
+  /** Since when Connect has not listed the connector of a stream that ran (epoch ms). */
+  MissingSince?: number;
   ConnectorName: string;
   CreateTime: number;
 }

@@ -35,7 +35,7 @@ describe('EventBridge emulator', () => {
 
   before(async () => {
     await ensureStack();
-    emu = await startTestEmulator({ dnsPort: undefined });
+    emu = await startTestEmulator({ dnsPort: undefined, streamTimings: { missingGraceMs: 3_000 } });
     await emu.clients.alikafka(PRIMARY_REGION).createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr-test', partitionNum: 1 });
   });
   after(async () => {
@@ -76,6 +76,27 @@ describe('EventBridge emulator', () => {
     assert.match(err.message, /OffsetReset/);
     // The stream lives in the sink's region: creating it in the source region is refused.
     assert.equal((await rejection(emu.clients.eventbridge(PRIMARY_REGION).createKafkaToKafka(spec(uniqueName('wrongregion'))))).code, 'InvalidParameter');
+  });
+
+  test('a started stream whose connector Kafka Connect does not list yet is STARTING, never STARTING_FAILED', async () => {
+    const eb = emu.clients.eventbridge(SECONDARY_REGION);
+    const name = uniqueName('kdrslow');
+    streams.push(name);
+    await eb.createKafkaToKafka(spec(name));
+    await eb.startEventStreaming(name);
+    // What Connect shows for a moment after a PUT (its herder has not read the config back): no such connector.
+    const url = `${local.connectUrl}/connectors/${connectorNameFor(SECONDARY_REGION, name)}`;
+    await until('the connector gone from Connect', async () => {
+      await fetch(url, { method: 'DELETE' });
+      return (await fetch(url)).status === 404 ? true : undefined;
+    }, 30_000);
+    const seen = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      seen.add((await eb.getEventStreaming(name)).Status as string);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.deepEqual([...seen], ['STARTING']);
+    await eb.deleteEventStreaming(name);
   });
 
   test('start -> RUNNING, a record produced on the primary is read on the secondary, pause, delete', async () => {
@@ -122,7 +143,7 @@ describe('EventBridge emulator', () => {
     await eb.startEventStreaming(name);
     await until('RUNNING again', async () => ((await eb.getEventStreaming(name)).Status === 'RUNNING' ? true : undefined));
 
-    // A connector that disappears behind the stream's back is a failed stream.
+    // A connector that disappears behind the stream's back is a failed stream (once the grace has passed).
     await fetch(`${local.connectUrl}/connectors/${connectorNameFor(SECONDARY_REGION, name)}`, { method: 'DELETE' });
     await until('RUNNING_FAILED', async () => ((await eb.getEventStreaming(name)).Status === 'RUNNING_FAILED' ? true : undefined), 30_000);
     await eb.startEventStreaming(name);

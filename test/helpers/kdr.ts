@@ -1,7 +1,8 @@
 // End-to-end helpers: the real kafka-dr workflows and activities on a private task queue, pointed at the
 // local stack (Kafka, Kafka Connect, the Alibaba Cloud emulator, the loopback DNS), and pair configs with
 // names no other test uses.
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
+import type { Workflow, WorkflowResultType } from '@temporalio/common';
 import { createActivities, defaultDeps } from '../../activities';
 import type { PairConfigInput } from '../../src/config';
 import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
@@ -45,6 +46,42 @@ export async function status(handle: WorkflowHandle): Promise<RunStatus> {
 export async function blockedStep(handle: WorkflowHandle, boundMs = 180_000) {
   const s = await eventually(() => status(handle), (x) => x.phase === 'blocked', 'the run to block', boundMs);
   return s.steps.find((x) => x.state === 'blocked')!;
+}
+
+/**
+ * The run's result, or a failure as soon as the run blocks on a step (naming the step and its error), or when
+ * `boundMs` passes: a test waiting for a run never hangs on a blocked step. A blocked run is terminated.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function runToEnd<H extends WorkflowHandle<any>>(handle: H, boundMs = 300_000): Promise<Awaited<ReturnType<H['result']>>> {
+  type R = Awaited<ReturnType<H['result']>>;
+  let settled = false;
+  const result = handle.result().finally(() => { settled = true; }) as Promise<R>;
+  const watch = (async (): Promise<never> => {
+    const until = Date.now() + boundMs;
+    while (!settled) {
+      const s = await status(handle).catch(() => undefined);
+      const blocked = s?.phase === 'blocked' ? s.steps.find((x) => x.state === 'blocked') : undefined;
+      if (blocked) {
+        await handle.terminate('test: the run blocked').catch(() => undefined);
+        throw new Error(`run ${handle.workflowId} blocked at step ${blocked.name}: ${blocked.lastError ?? '(no error recorded)'}`);
+      }
+      if (Date.now() > until) {
+        await handle.terminate('test: the run did not finish in time').catch(() => undefined);
+        throw new Error(`run ${handle.workflowId} did not finish within ${boundMs} ms; phase ${s?.phase ?? 'unknown'}, waiting for ${s?.waitingFor ?? '-'}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return new Promise<never>(() => undefined);
+  })();
+  watch.catch(() => undefined);
+  return Promise.race([result, watch]);
+}
+
+/** Starts a workflow and waits for it with runToEnd. */
+export async function execute<W extends Workflow>(client: WorkerRun['client'], workflow: W,
+  options: WorkflowStartOptions<W>, boundMs?: number): Promise<WorkflowResultType<W>> {
+  return runToEnd(await client.workflow.start(workflow, options), boundMs) as Promise<WorkflowResultType<W>>;
 }
 
 /** Removes a kafka-connect pair's MirrorMaker 2 connectors from the shared Kafka Connect (idempotent). */

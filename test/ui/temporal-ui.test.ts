@@ -14,7 +14,7 @@ import { planQuery } from '../../workflows/definitions';
 import { openBrowser, type BrowserSession } from '../helpers/browser';
 import { writePairsFile } from '../helpers/cli';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { kafkaPair, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { kafkaPair, status, testEnv, uniqueName, withKdrWorker, execute, runToEnd } from '../helpers/kdr';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
 
 const shots = path.join(repoRoot, 'docs', 'screenshots');
@@ -91,7 +91,7 @@ describe('Temporal UI (real browser)', () => {
 
   test('start drFailover from the form, see the step table and the plan, approve by signal, see it complete', async () => {
     await withKdrWorker(async ({ client, taskQueue }) => withFailureShot(browser.page, async () => {
-      const setup = await client.workflow.execute(drSetup, { taskQueue, workflowId: `dr-setup-${pair}`, args: [{ pair }] });
+      const setup = await execute(client, drSetup, { taskQueue, workflowId: `dr-setup-${pair}`, args: [{ pair }] });
       assert.equal(setup.outcome, 'completed');
       const { page } = browser;
       const workflowId = `dr-failover-${pair}`;
@@ -149,7 +149,7 @@ describe('Temporal UI (real browser)', () => {
       // 5. The run completes; the details show every step done and bob's approval.
       await eventually(() => status(handle), (s) => s.audit.some((a) => a.action === 'approve' && a.by === 'bob'), 'the approve signal sent from the UI', 60_000);
       await eventually(() => handle.describe(), (d) => d.status.name !== 'RUNNING', 'the run to end', 180_000);
-      const result = await handle.result();
+      const result = await runToEnd(handle);
       assert.equal(result.outcome, 'completed');
       assert.ok('approvedBy' in result && result.approvedBy.some((a: { by: string; comment?: string }) => a.by === 'bob' && a.comment === 'approved from the Temporal UI'));
       await page.goto(`${local.temporalUiUrl}/namespaces/default/workflows/${workflowId}/${described.runId}/user-metadata`);

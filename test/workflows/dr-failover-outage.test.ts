@@ -18,7 +18,7 @@ import { kafkaBrokerService, waitReady } from '../../stack/services';
 import { approveSignal, planQuery } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror } from '../helpers/kdr';
+import { kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../helpers/kdr';
 import { Consuming, Producing, viaDomain } from '../helpers/traffic';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
 
@@ -68,7 +68,7 @@ describe('drFailover after a real outage of the primary', () => {
     cleanups.push(() => removeMirror(name));
 
     await withKdrWorker(async ({ client, taskQueue }) => {
-      const setup = await client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
+      const setup = await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
       assert.equal(setup.dns.target, `${hostRr}.kdr.test`);
 
       // Live traffic through the custom domain: it resolves to the primary now.
@@ -102,7 +102,7 @@ describe('drFailover after a real outage of the primary', () => {
 
       await handle.signal(approveSignal, { by: 'alice', planId: view!.planId });
       await handle.signal(approveSignal, { by: 'bob', planId: view!.planId, comment: 'outage drill' });
-      const result = await handle.result();
+      const result = await runToEnd(handle);
       assert.equal(result.outcome, 'completed');
       if (result.dryRun) throw new Error('not a dry run');
       assert.deepEqual(result.approvedBy.map((a) => a.by), ['bob']);

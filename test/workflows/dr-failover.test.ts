@@ -14,7 +14,7 @@ import { workflowBundle } from '../../src/worker';
 import { approveSignal, planQuery, rejectSignal, resolveSignal } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror } from '../helpers/kdr';
+import { blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../helpers/kdr';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
 import { Consuming } from '../helpers/traffic';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
@@ -42,7 +42,7 @@ describe('drFailover guard rails (drill, primary up)', () => {
     }
     cleanups.push(() => deleteTopics(kafka.primary, [topic, `${name}-canary`]), () => deleteTopics(kafka.secondary, [topic, `${name}-canary`]));
     cleanups.push(() => removeMirror(name));
-    await withKdrWorker(({ client, taskQueue }) => client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] }), { env });
+    await withKdrWorker(({ client, taskQueue }) => execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] }), { env });
   });
   after(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -63,7 +63,7 @@ describe('drFailover guard rails (drill, primary up)', () => {
 
   test('a dry run returns the plan and changes nothing', async () => {
     await withKdrWorker(async ({ client, taskQueue }) => {
-      const result = await client.workflow.execute(drFailover, { taskQueue, workflowId: uniqueName('drFailover'), args: [{ config, requestedBy: 'alice', dryRun: true }] });
+      const result = await execute(client, drFailover, { taskQueue, workflowId: uniqueName('drFailover'), args: [{ config, requestedBy: 'alice', dryRun: true }] });
       assert.equal(result.dryRun, true);
       assert.equal(result.plan.groups, 2);
       assert.equal(result.plan.partitions, 6);
@@ -76,7 +76,7 @@ describe('drFailover guard rails (drill, primary up)', () => {
   test('the plan uses the primary\'s committed offsets and never starts past them', async () => {
     await withKdrWorker(async ({ client, taskQueue }) => {
       const handle = await client.workflow.start(drFailover, { taskQueue, workflowId: uniqueName('drFailover'), args: [{ config, requestedBy: 'alice', dryRun: true }] });
-      await handle.result();
+      await runToEnd(handle);
       const plan = (await handle.query(planQuery))!.plan as FailoverPlan;
       for (const [i, group] of groups.entries()) {
         const g = plan.groups.find((x) => x.group === group)!;
@@ -105,7 +105,7 @@ describe('drFailover guard rails (drill, primary up)', () => {
 
   test('no approval within the timeout aborts the run', async () => {
     await withKdrWorker(async ({ client, taskQueue }) => {
-      const failure = await failedWith(client.workflow.execute(drFailover, {
+      const failure = await failedWith(execute(client, drFailover, {
         taskQueue, workflowId: uniqueName('drFailover'), args: [{ config, requestedBy: 'alice', approval: { timeout: '2s' } }],
       }));
       assert.equal(failure.type, 'Aborted');
@@ -119,7 +119,7 @@ describe('drFailover guard rails (drill, primary up)', () => {
       const first = await client.workflow.start(drFailover, { taskQueue, workflowId: uniqueName('drFailover'), args: [{ config, requestedBy: 'alice' }] });
       await eventually(() => status(first), (s) => s.phase === 'awaiting-approval', 'the first run to wait for approval', 60_000);
       await eventually(() => countRunning(client, name), (n) => n >= 1, 'the first run to be visible', 30_000);
-      const failure = await failedWith(client.workflow.execute(drFailover, { taskQueue, workflowId: uniqueName('drFailover'), args: [{ config, requestedBy: 'carol' }] }));
+      const failure = await failedWith(execute(client, drFailover, { taskQueue, workflowId: uniqueName('drFailover'), args: [{ config, requestedBy: 'carol' }] }));
       assert.equal(failure.type, 'Aborted');
       assert.match(failure.message, new RegExp(`another failover of pair ${name} is running \\(${first.workflowId}\\)`));
       await first.signal(rejectSignal, { by: 'bob', reason: 'test over' });
@@ -145,7 +145,7 @@ describe('drFailover guard rails (drill, primary up)', () => {
 
         await member.stop();
         await handle.signal(resolveSignal, { action: 'retry', by: 'bob', note: 'consumer stopped' });
-        const result = await handle.result();
+        const result = await runToEnd(handle);
         assert.equal(result.outcome, 'completed');
         if (result.dryRun) throw new Error('not a dry run');
         assert.deepEqual(result.groups.map((g) => g.group).sort(), [...groups].sort());
@@ -204,7 +204,7 @@ describe('drFailover survives a worker killed during the reset step', () => {
       }
 
       const second = await makeWorker();
-      const result = await second.runUntil(handle!.result());
+      const result = await second.runUntil(runToEnd(handle!));
       assert.equal(result.outcome, 'completed');
       if (result.dryRun) throw new Error('not a dry run');
       assert.equal(result.groups.length, groups.length);

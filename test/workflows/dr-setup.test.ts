@@ -12,7 +12,7 @@ import { dataConverter } from '../../src/data-converter';
 import { createWorker, workflowBundle } from '../../src/worker';
 import { resolveSignal } from '../../workflows/definitions';
 import { drSetup } from '../../workflows';
-import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror } from '../helpers/kdr';
+import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../helpers/kdr';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
 import { closeTemporal, temporal } from '../helpers/temporal';
 
@@ -47,7 +47,7 @@ describe('drSetup', () => {
     const config = kafkaPair(name, topics);
     cleanups.push(() => removeMirror(name));
     await withKdrWorker(async ({ client, taskQueue }) => {
-      const first = await client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
+      const first = await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
       assert.equal(first.outcome, 'completed');
       assert.deepEqual(first.steps.map((s) => s.state), ['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
       assert.equal(first.connector.state, 'running');
@@ -60,7 +60,7 @@ describe('drSetup', () => {
       const counts = await kafka.secondary.admin.fetchTopicMetadata({ topics });
       assert.deepEqual(counts.topics.map((t) => t.partitions.length), [3, 3]);
 
-      const second = await client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
+      const second = await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
       assert.equal(second.connector.created, false);
       assert.equal(second.dns.action, 'unchanged');
       assert.ok(!second.audit.some((a) => a.action === 'cname'), 'no CNAME change recorded on the second run');
@@ -75,7 +75,7 @@ describe('drSetup', () => {
     cleanups.push(() => new EventBridgeProvider(createCloudClients(env).eventbridge('cn-shanghai'))
       .remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [...topics, `${name}-canary`] }));
     await withKdrWorker(async ({ client, taskQueue }) => {
-      const result = await client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
+      const result = await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
       assert.equal(result.outcome, 'completed');
       assert.equal(result.connector.provider, 'eventbridge');
       assert.equal(result.connector.state, 'running');
@@ -103,7 +103,7 @@ describe('drSetup', () => {
 
       await createTopic(kafka.primary, missing, 2);
       await handle.signal(resolveSignal, { action: 'retry', by: 'alice', note: 'topic created' });
-      const result = await handle.result();
+      const result = await runToEnd(handle);
       assert.equal(result.outcome, 'completed');
       const preflight = result.steps.find((x) => x.name === 'preflight')!;
       assert.equal(preflight.attempts, 2);
@@ -132,7 +132,7 @@ describe('drSetup', () => {
     const fixed = await workerWith(good);
     const result = await fixed.runUntil(async () => {
       await handle.signal(resolveSignal, { action: 'retry', by: 'alice', note: 'worker redeployed with the right AccessKey' });
-      return handle.result();
+      return runToEnd(handle);
     });
     assert.equal(result.outcome, 'completed');
     assert.equal(result.connector.state, 'running');
@@ -180,7 +180,7 @@ describe('drSetup', () => {
     await withKdrWorker(async ({ client, taskQueue }) => {
       const bad = kafkaPair('Bad Name', ['t']) as Record<string, unknown>;
       (bad.dns as Record<string, unknown>).ttl = 'sixty';
-      const err = await client.workflow.execute(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config: bad }] })
+      const err = await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config: bad }] })
         .then(() => undefined, (e) => e);
       assert.ok(err instanceof WorkflowFailedError);
       assert.ok(err.cause instanceof ApplicationFailure);
