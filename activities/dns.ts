@@ -13,6 +13,8 @@ export interface CnameChange {
   after: string;
   ttl: number;
   action: 'added' | 'updated' | 'unchanged';
+  /** Every CNAME record of the name (one per resolution line: default, telecom, overseas...), each as it was handled. */
+  records: { recordId: string; line: string; before: string | null; action: 'added' | 'updated' | 'unchanged' }[];
 }
 
 export interface ResolverAnswer {
@@ -30,6 +32,13 @@ function resolverFor(address: string): dns.Resolver {
   return r;
 }
 
+function conflictOr(err: unknown, domain: string): unknown {
+  if (err instanceof CloudApiError && err.code === 'DomainRecordConflict') {
+    return permanent('DomainRecordConflict', `${domain}: Alibaba Cloud DNS refused the CNAME (${err.message}); another record holds the name`);
+  }
+  return err;
+}
+
 export function dnsActivities(deps: ActivityDeps) {
   return {
     /** Points the pair's custom domain at `target` (read first; add, update, or nothing when already right). */
@@ -44,30 +53,45 @@ export function dnsActivities(deps: ActivityDeps) {
         throw permanent('DomainRecordConflict', `${domain} already has ${list}: a CNAME cannot share its name with other records. ` +
           `Delete those records in Alibaba Cloud DNS, or choose another dns.rr for pair ${pair.name}`);
       }
-      const record = { rr: pair.dns.rr, type: 'CNAME' as const, value: target, ttl: pair.dns.ttl };
-      if (cname && sameHost(cname.Value, target) && cname.TTL === pair.dns.ttl) {
-        return { domain, recordId: cname.RecordId, before: cname.Value, after: cname.Value, ttl: cname.TTL, action: 'unchanged' };
-      }
-      try {
-        if (cname) {
-          await alidns.updateDomainRecord(cname.RecordId, record);
-          return { domain, recordId: cname.RecordId, before: cname.Value, after: target, ttl: pair.dns.ttl, action: 'updated' };
-        }
-        const recordId = await alidns.addDomainRecord(pair.dns.domain, record);
-        return { domain, recordId, before: null, after: target, ttl: pair.dns.ttl, action: 'added' };
-      } catch (err) {
-        // A retry after a timeout may find its own earlier write applied: that is success, not a conflict.
-        if (err instanceof CloudApiError && err.code === 'DomainRecordDuplicate') {
-          const again = (await alidns.listSubDomainRecords({ subDomain: domain, domainName: pair.dns.domain })).find((r) => r.Type === 'CNAME');
-          if (again && sameHost(again.Value, target)) {
-            return { domain, recordId: again.RecordId, before: cname?.Value ?? null, after: target, ttl: again.TTL, action: cname ? 'updated' : 'added' };
+      const cnames = records.filter((r) => r.Type === 'CNAME');
+      if (cnames.length === 0) {
+        const record = { rr: pair.dns.rr, type: 'CNAME' as const, value: target, ttl: pair.dns.ttl };
+        try {
+          const recordId = await alidns.addDomainRecord(pair.dns.domain, record);
+          return { domain, recordId, before: null, after: target, ttl: pair.dns.ttl, action: 'added', records: [{ recordId, line: 'default', before: null, action: 'added' }] };
+        } catch (err) {
+          // A retry after a timeout may find its own earlier write applied: that is success, not a conflict.
+          if (err instanceof CloudApiError && err.code === 'DomainRecordDuplicate') {
+            const again = (await alidns.listSubDomainRecords({ subDomain: domain, domainName: pair.dns.domain })).find((r) => r.Type === 'CNAME');
+            if (again && sameHost(again.Value, target)) {
+              return { domain, recordId: again.RecordId, before: null, after: target, ttl: again.TTL, action: 'added',
+                records: [{ recordId: again.RecordId, line: again.Line ?? 'default', before: null, action: 'added' }] };
+            }
           }
+          throw conflictOr(err, domain);
         }
-        if (err instanceof CloudApiError && err.code === 'DomainRecordConflict') {
-          throw permanent('DomainRecordConflict', `${domain}: Alibaba Cloud DNS refused the CNAME (${err.message}); another record holds the name`);
-        }
-        throw err;
       }
+      // Every line's record moves: a resolver on the telecom line must not keep sending clients to the old side.
+      const handled: CnameChange['records'] = [];
+      for (const c of cnames) {
+        if (sameHost(c.Value, target) && c.TTL === pair.dns.ttl) {
+          handled.push({ recordId: c.RecordId, line: c.Line ?? 'default', before: c.Value, action: 'unchanged' });
+          continue;
+        }
+        const record = { rr: pair.dns.rr, type: 'CNAME' as const, value: target, ttl: pair.dns.ttl, ...(c.Line ? { line: c.Line } : {}) };
+        try {
+          await alidns.updateDomainRecord(c.RecordId, record);
+        } catch (err) {
+          if (!(err instanceof CloudApiError && err.code === 'DomainRecordDuplicate')) throw conflictOr(err, domain);
+        }
+        handled.push({ recordId: c.RecordId, line: c.Line ?? 'default', before: c.Value, action: 'updated' });
+      }
+      const main = cnames.find((c) => (c.Line ?? 'default') === 'default') ?? cnames[0];
+      const changed = handled.some((h) => h.action === 'updated');
+      return {
+        domain, recordId: main.RecordId, before: main.Value, after: target, ttl: pair.dns.ttl,
+        action: changed ? 'updated' : 'unchanged', records: handled,
+      };
     },
 
     /** What the CNAME is in Alibaba Cloud DNS right now (null when there is none). */

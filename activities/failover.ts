@@ -1,7 +1,7 @@
 // drFailover's activities: assess both sides, plan every group's offsets on the secondary, reset them in
 // batches (heartbeating which groups are done, so a retry after a crash applies the plan once), and guard
 // against two failovers of one pair.
-import { Context } from '@temporalio/activity';
+import { CancelledFailure, Context } from '@temporalio/activity';
 import type { PairConfig, Selection } from '../src/config';
 import { selects } from '../src/config';
 import {
@@ -11,6 +11,7 @@ import {
 import { runCanary } from '../src/kafka/canary';
 import { readCheckpoints } from '../src/kafka/checkpoints';
 import { gatherEvidence } from '../src/kafka/evidence';
+import type { TailMatch } from '../src/kafka/match';
 import { makePlan, type GroupEvidence, type OffsetSource } from '../src/kafka/plan';
 import type { ActivityDeps } from './deps';
 import { permanent } from './failures';
@@ -122,21 +123,28 @@ export function failoverActivities(deps: ActivityDeps) {
     /** The offset plan: for every selected group and partition it consumes, its target on the secondary. */
     async planOffsets(pair: PairConfig, o: {
       topics: string[]; groups?: Selection; primaryReachable: boolean; latencyMs: number; marginMs?: number; operatorTimestamp?: number;
+      /** Only these groups (the approved plan's), e.g. for the final plan of a switchover. */
+      onlyGroups?: string[];
+      /** Where the copy of each partition's last primary record is (a drained switchover): exact bounds. */
+      tails?: TailMatch[];
     }): Promise<FailoverPlan> {
       const selection = o.groups ?? pair.groups;
       return withAdmin(deps, pair.secondary, 'plan-secondary', async (secondary) => {
         const primary = o.primaryReachable ? await openAdmin(deps.kafka(pair.primary, 'plan-primary')).catch(() => null) : null;
         try {
-          const candidates = new Set<string>(Array.isArray(selection) ? selection : []);
-          if (primary) for (const g of (await groupsOnTopics(primary, o.topics)).keys()) candidates.add(g);
+          const candidates = new Set<string>(o.onlyGroups ?? (Array.isArray(selection) ? selection : []));
+          if (primary && !o.onlyGroups) for (const g of (await groupsOnTopics(primary, o.topics)).keys()) candidates.add(g);
           const useCheckpoints = pair.replication.provider === 'kafka-connect';
-          if (useCheckpoints) {
+          if (useCheckpoints && !o.onlyGroups) {
             const read = await readCheckpoints(secondary, { topics: o.topics });
             for (const c of read.checkpoints.values()) candidates.add(c.group);
           }
           const groups = [...candidates].filter((g) => !isInternal(g) && selects(selection, g)).sort();
           const planOptions = { marginMs: o.marginMs ?? 1_000, replicationLatencyMs: o.latencyMs, operatorTimestamp: o.operatorTimestamp };
-          const evidence = await gatherEvidence({ groups, topics: o.topics, primary, secondary, useCheckpoints, plan: planOptions });
+          const evidence = await gatherEvidence({
+            groups, topics: o.topics, primary, secondary, useCheckpoints, plan: planOptions,
+            exact: { ...(o.tails ? { tails: o.tails } : {}) },
+          });
           const plan = makePlan(consumedOnly(evidence.groups), planOptions);
           const sources: Partial<Record<OffsetSource, number>> = {};
           const compact: GroupTarget[] = plan.groups.map((g) => {
@@ -173,8 +181,9 @@ export function failoverActivities(deps: ActivityDeps) {
 
     /**
      * Applies the plan to a batch of groups on the secondary: per group, refuse if it has live members, commit
-     * the planned offsets, read them back and compare. Groups done are heartbeated, so an attempt after a
-     * worker crash skips them: the plan is applied once even if consumers started meanwhile.
+     * the planned offsets, read them back and compare. Each group is heartbeated as soon as it is done, and a
+     * group already at its planned offsets is not committed again: an attempt after a worker crash commits
+     * only the groups the crashed attempt had not reached, so each group is committed once.
      */
     async resetGroups(pair: PairConfig, batch: GroupTarget[], options: { concurrency?: number } = {}): Promise<ResetBatchResult> {
       const ctx = Context.current();
@@ -193,15 +202,23 @@ export function failoverActivities(deps: ActivityDeps) {
           const c = await committedOffsets(secondary, p.group, p.offsets);
           before.set(p.group, new Map(c.map((x) => [`${x.topic}:${x.partition}`, x.offset])));
         }));
-        const result = await setManyGroupOffsets(secondary, plans, {
+        const record = (group: string, applied: CommittedOffset[]) => {
+          const old = before.get(group);
+          done.push({ group, changes: applied.map((a) => [a.topic, a.partition, old?.get(`${a.topic}:${a.partition}`) ?? -1, a.offset]) });
+        };
+        const atPlan = (p: (typeof plans)[number]) => p.offsets.every((o) => before.get(p.group)?.get(`${o.topic}:${o.partition}`) === o.offset);
+        for (const p of plans.filter(atPlan)) record(p.group, p.offsets);
+        const result = await setManyGroupOffsets(secondary, plans.filter((p) => !atPlan(p)), {
           concurrency: options.concurrency ?? 32,
-          onProgress: () => ctx.heartbeat({ done }),
+          stopped: () => ctx.cancellationSignal.aborted,
+          onProgress: (_n, _total, applied) => {
+            if (applied) record(applied.group, applied.applied);
+            ctx.heartbeat({ done });
+          },
         });
-        for (const d of result.done) {
-          const old = before.get(d.group);
-          done.push({ group: d.group, changes: d.applied.map((a) => [a.topic, a.partition, old?.get(`${a.topic}:${a.partition}`) ?? -1, a.offset]) });
-        }
         ctx.heartbeat({ done });
+        // Stopped half-way by a cancellation (worker shutdown, run cancelled): this is not a result.
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`reset cancelled after ${done.length}/${batch.length} groups`);
         return {
           done,
           live: result.live.map((e) => ({ group: e.group, members: e.members, state: e.state })),

@@ -7,6 +7,7 @@ import { failoverActivities } from './failover';
 import { classified } from './failures';
 import { pairActivities } from './pairs';
 import { replicationActivities } from './replication';
+import { switchoverActivities } from './switchover';
 import { verifyActivities } from './verify';
 
 export function createActivities(deps: ActivityDeps = defaultDeps()) {
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps = defaultDeps()) {
     ...verifyActivities(deps),
     ...dnsActivities(deps),
     ...failoverActivities(deps),
+    ...switchoverActivities(deps),
   });
 }
 

@@ -1,17 +1,27 @@
 // drFailover: the second half of the runbook. Assess both sides, plan every consumer group's offsets on the
-// secondary, wait for a person to approve that plan, switch the CNAME, reset the offsets, verify and report.
-// Nothing is changed before the approval; a dry run ends after the plan.
+// secondary, wait for a person to approve that plan, then act in the order that loses nothing:
+//   outage (primary down):   freeze replication and re-plan -> reset offsets -> switch the CNAME -> guard
+//   switchover (primary up): reset offsets (safety net) -> switch the CNAME -> drain (applications leave the
+//                            primary, replication completes exactly, then pauses) -> final plan from the groups'
+//                            last positions -> apply it -> guard
+// Offsets are always set before the CNAME moves: no client can reach the secondary through the domain yet, so
+// its groups are empty and every client that arrives finds a safe position. Nothing is changed before the
+// approval; a dry run ends after the plan; a final plan worse than the approved one is approved again.
 import { ApplicationFailure, type ActivityOptions } from '@temporalio/workflow';
-import { FailoverInputSchema, customDomain, type PairConfig } from '../src/config';
+import { FailoverInputSchema, customDomain, formatDuration, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
-import { pollUntil, runbook } from './runner';
-import { planMarkdown, type FailoverPlan, type GroupReset, type GroupTarget } from './plan-view';
+import { pollUntil, runbook, type StepContext } from './runner';
+import { comparePlans as compare, planMarkdown, type FailoverPlan, type GroupReset, type GroupTarget } from './plan-view';
 import { resolvePair, waitForDns } from './shared';
 
 const quick: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' } };
 const reading: ActivityOptions = { startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 4, initialInterval: '2s', maximumInterval: '30s' } };
 const resetting: ActivityOptions = {
   startToCloseTimeout: '10 minutes', heartbeatTimeout: '30s',
+  retry: { maximumAttempts: 5, initialInterval: '2s', maximumInterval: '30s' },
+};
+const watching: ActivityOptions = {
+  startToCloseTimeout: '25 hours', heartbeatTimeout: '30s',
   retry: { maximumAttempts: 5, initialInterval: '2s', maximumInterval: '30s' },
 };
 
@@ -24,9 +34,14 @@ export async function drFailover(raw: unknown) {
     assess: { title: 'Assess: secondary healthy, primary reachable, connector', activities: reading },
     plan: { title: 'Plan offsets for every group', activities: reading },
     approval: { title: 'Approval' },
-    drain: { title: 'Drain and pause the connector (primary answers)', skippable: true, activities: quick },
+    freeze: { title: 'Outage: pause replication and re-plan on the frozen secondary', activities: reading },
+    'reset-offsets': { title: 'Reset offsets on the secondary (before the CNAME moves)', activities: resetting },
     'switch-cname': { title: 'Switch the CNAME to the secondary', activities: quick },
-    'reset-offsets': { title: 'Reset offsets on the secondary', activities: resetting },
+    drain: { title: 'Switchover: primary quiet, replication complete, connector paused', activities: watching },
+    'final-plan': { title: 'Switchover: final plan from the groups\' last positions', activities: reading },
+    reapproval: { title: 'Approval again (only if the final plan is worse than the approved one)' },
+    'apply-final': { title: 'Switchover: apply the final plan', activities: resetting },
+    guard: { title: 'Post-switch guard: no stale client commits over the plan', skippable: true, activities: watching },
     verify: { title: 'Verify and report', activities: quick },
   });
   const input = run.input(FailoverInputSchema, raw);
@@ -46,116 +61,221 @@ export async function drFailover(raw: unknown) {
 
   const assessment = await run.step('assess', async (step) => {
     const a = await step.activities<KdrActivities>().assess(pair);
-    step.summary(`${a.primaryReachable ? 'primary answers (planned failover / drill)' : `primary DOWN (${a.primaryError ?? 'no answer'})`}; ` +
+    step.summary(`${a.primaryReachable ? 'primary answers (planned switchover / drill)' : `primary DOWN (${a.primaryError ?? 'no answer'})`}; ` +
       `secondary ${a.secondary.brokers} broker(s), ${a.topics.length} topics / ${a.partitions} partitions; connector ${a.connector.state}; ` +
       `newest replicated record ${a.newestReplicatedAt ? new Date(a.newestReplicatedAt).toISOString() : 'none'}; ` +
       `latency ${a.latency.ms} ms (${a.latency.source})`);
     return a;
   });
+  const topics = assessment.topics;
+  const switchover = assessment.primaryReachable && input.drain !== false;
+  const planOptions = {
+    topics, primaryReachable: assessment.primaryReachable, latencyMs: assessment.latency.ms,
+    marginMs: input.translation.marginMs, operatorTimestamp: input.translation.operatorTimestamp,
+  };
 
-  const plan: FailoverPlan = await run.step('plan', async (step) => {
-    const p = await step.activities<KdrActivities>().planOffsets(pair, {
-      topics: assessment.topics,
-      groups: input.groups,
-      primaryReachable: assessment.primaryReachable,
-      latencyMs: assessment.latency.ms,
-      marginMs: input.translation.marginMs,
-      operatorTimestamp: input.translation.operatorTimestamp,
-    });
-    const t = p.totals;
-    step.summary(`plan ${p.planId}: ${t.groups} groups, ${t.partitions} partitions, duplicates <= ${t.duplicateBound}, ` +
-      `${t.untranslated} untranslated, ${t.liveGroups} group(s) with live members`);
+  const approved: FailoverPlan = await run.step('plan', async (step) => {
+    const p = await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, groups: input.groups });
+    step.summary(`plan ${p.planId}: ${summaryOf(p)}`);
     return p;
   });
   const cname = { domain: customDomain(pair), from: pair.primary.endpointHost, to: pair.secondary.endpointHost };
-  run.setPlan(plan.planId, { ...plan, cname }, planMarkdown(plan, cname));
+  run.setPlan(approved.planId, { ...approved, cname }, planMarkdown(approved, cname));
 
   if (input.dryRun) {
     run.skipRemaining('dry run: nothing was changed');
-    return run.finish({ pair: pair.name, dryRun: true as const, planId: plan.planId, plan: plan.totals, cname, changed: false });
+    return run.finish({ pair: pair.name, dryRun: true as const, planId: approved.planId, plan: approved.totals, cname, changed: false });
   }
 
   const approval = await run.approval('approval', { policy: input.approval, requestedBy: input.requestedBy });
   const approvedAt = Date.now();
+  const approvers = [...approval.approvedBy];
 
-  const drained = await (async () => {
-    const wanted = input.drain === true || (input.drain === 'auto' && assessment.primaryReachable);
-    if (!wanted) {
-      run.skip('drain', input.drain === false ? 'drain: false in the input' : 'the primary does not answer: nothing to drain');
-      return undefined;
+  /** A final plan is applied under the first approval only if no group's bound grows and nothing new is untranslated. */
+  async function confirmed(final: FailoverPlan, why: string): Promise<FailoverPlan> {
+    const worse = compare(approved, final);
+    if (worse.length === 0) {
+      run.skip('reapproval', `final plan ${final.planId} is no worse than the approved ${approved.planId} (${why}): applied under the first approval`);
+      return final;
     }
-    return run.step('drain', async (step) => {
-      const { replicationLag, pauseReplication } = step.activities<KdrActivities>();
-      type Lag = Awaited<ReturnType<typeof replicationLag>>;
-      const lag = await pollUntil<Lag, string>(async () => {
-        const l = await replicationLag(pair, assessment.topics);
-        return l.caughtUp ? { done: l } : { observed: `${l.totalLag} records behind` };
-      }, { what: 'the secondary to catch up', every: '2s', within: '5 minutes' });
-      const paused = await pauseReplication(pair, assessment.topics);
-      step.summary(`caught up (lag ${lag.totalLag}); connector ${paused.id} ${paused.state}`);
-      return { lag: lag.totalLag, connector: paused.state };
+    run.audit({ action: 'plan-changed', note: `final plan ${final.planId} is worse than approved ${approved.planId}: ${worse.slice(0, 5).join('; ')}` });
+    run.setPlan(final.planId, { ...final, cname, comparedTo: approved.planId, worse }, planMarkdown(final, cname));
+    const again = await run.approval('reapproval', { policy: input.approval, requestedBy: input.requestedBy });
+    approvers.push(...again.approvedBy);
+    return final;
+  }
+
+  // The plan applied before the switch: in an outage the final one (replication frozen first, so the secondary
+  // holds exactly what the plan saw); in a switchover the approved one, a safety net the final plan replaces.
+  let preSwitch: FailoverPlan = approved;
+  let frozen: { connector: string } | undefined;
+  if (!assessment.primaryReachable) {
+    const result = await run.step('freeze', async (step) => {
+      const { pauseReplication, planOffsets } = step.activities<KdrActivities>();
+      const paused = await pauseReplication(pair, topics).catch((err: Error) => ({ id: '?', state: `not paused: ${err.message}` }));
+      const final = await planOffsets(pair, { ...planOptions, onlyGroups: approved.groups.map((g) => g.group) });
+      step.summary(`connector ${paused.id} ${paused.state}; final plan ${final.planId}: ${summaryOf(final)}`);
+      return { final, connector: `${paused.id} ${paused.state}` };
     });
-  })();
+    frozen = { connector: result.connector };
+    preSwitch = await confirmed(result.final, 'replication frozen');
+  } else {
+    run.skip('freeze', switchover ? 'the primary answers: a switchover drains instead of freezing' : 'drain: false in the input: replication is left as it is');
+    if (!switchover) run.skip('reapproval', 'drain: false: the approved plan is applied as it is');
+  }
+
+  const applied = new Map<string, GroupReset>();
+  const preSwitchEnds = await run.step('reset-offsets', async (step) => {
+    const ends = await step.activities<KdrActivities>().secondaryEnds(pair, topics);
+    await resetAll(step, pair, preSwitch.groups, applied);
+    return ends;
+  });
 
   const dns = await run.step('switch-cname', async (step) => {
     const change = await step.activities<KdrActivities>().ensureCname(pair, pair.secondary.endpointHost);
-    run.audit({ action: 'cname', note: `${change.domain}: ${change.before ?? '(none)'} -> ${change.after} (${change.action})` });
+    run.audit({ action: 'cname', note: `${change.domain}: ${change.before ?? '(none)'} -> ${change.after} (${change.action}; ${change.records.length} record(s))` });
     const seen = await waitForDns(step, pair, pair.secondary.endpointHost, { acceptAfterTtl: true });
-    step.summary(`${change.domain}: ${change.before ?? '(none)'} -> ${change.after} (${change.action}); ${seen.summary}`);
+    step.summary(`${change.domain}: ${change.records.map((r) => `[${r.line}] ${r.before ?? '(none)'} -> ${change.after} (${r.action})`).join(', ')}; ${seen.summary}`);
     return { ...change, resolvers: seen.answers };
   });
 
-  // Survives operator retries of the step: a retry resets only the groups still to do.
-  const done = new Map<string, GroupReset>();
-  await run.step('reset-offsets', async (step) => {
-    const { resetGroups } = step.activities<KdrActivities>();
-    const todo = plan.groups.filter((g) => !done.has(g.group));
-    const live: string[] = [];
-    const failed: string[] = [];
-    for (let i = 0; i < todo.length; i += RESET_BATCH) {
-      const batch: GroupTarget[] = todo.slice(i, i + RESET_BATCH);
-      const r = await resetGroups(pair, batch, { concurrency: 32 });
-      for (const d of r.done) done.set(d.group, d);
-      live.push(...r.live.map((l) => `${l.group} (${l.members} member(s), ${l.state})`));
-      failed.push(...r.failed.map((f) => `${f.group}: ${f.error}`));
-      step.summary(`${done.size}/${plan.groups.length} groups reset`);
-    }
-    if (live.length || failed.length) {
-      const parts = [
-        live.length ? `${live.length} group(s) still have live members on the secondary, stop their consumers: ${live.slice(0, 20).join(', ')}` : '',
-        failed.length ? `${failed.length} group(s) failed: ${failed.slice(0, 10).join('; ')}` : '',
-      ].filter(Boolean);
-      throw ApplicationFailure.nonRetryable(`${parts.join('; ')}. ${done.size}/${plan.groups.length} groups done; resolve retry resets only the rest`,
-        live.length ? 'GroupsHaveLiveMembers' : 'ResetFailed');
-    }
-    step.summary(`${done.size}/${plan.groups.length} groups reset and read back`);
-  });
+  let final: FailoverPlan = preSwitch;
+  let drained: { connector: string; quietAfterChecks: number } | undefined;
+  if (switchover) {
+    const groups = approved.groups.map((g) => g.group);
+    const drainResult = await run.step('drain', async (step) => {
+      const { primaryQuiet, replicationComplete, pauseReplication } = step.activities<KdrActivities>();
+      const quietWindow = input.switchover.quietWindow;
+      step.summary(`NOW: restart producers (they follow ${dns.domain} to the secondary) and STOP the consumers of ${groups.length} group(s) ` +
+        `(${groups.slice(0, 5).join(', ')}${groups.length > 5 ? ', …' : ''}); they start again after the final plan. ` +
+        'Replication keeps running until the primary is quiet.');
+      let checks = 0;
+      type Quiet = Awaited<ReturnType<typeof primaryQuiet>>;
+      await pollUntil<Quiet, string>(async () => {
+        checks++;
+        const q = await primaryQuiet(pair, topics, groups, quietWindow);
+        if (q.quiet) return { done: q };
+        const writes = q.moving.map((m) => `${m.topic}[${m.partition}] +${m.records}`).join(', ');
+        const members = q.groupsWithMembers.map((g) => `${g.group} (${g.members}: ${g.clients.join(', ')})`).join('; ');
+        const observed = [writes && `still written on the primary: ${writes}`, members && `groups still consuming there: ${members}`].filter(Boolean).join('; ');
+        step.summary(`NOW: restart producers, stop consumers. Waiting for the primary to go quiet (${formatDuration(quietWindow)} without writes): ${observed}`);
+        return { observed };
+      }, { what: 'the primary to go quiet (no writes, no members in the planned groups)', every: '1s', within: input.switchover.timeout });
+      type Complete = Awaited<ReturnType<typeof replicationComplete>>;
+      const complete = await pollUntil<Complete, string>(async () => {
+        const c = await replicationComplete(pair, topics, preSwitchEnds);
+        return c.complete ? { done: c } : { observed: c.missing.map((m) => `${m.topic}[${m.partition}] (primary end ${m.primaryEnd})`).join(', ') };
+      }, { what: 'every partition\'s newest primary record to be on the secondary', every: '2s', within: input.switchover.timeout });
+      const paused = await pauseReplication(pair, topics);
+      step.summary(`primary quiet after ${checks} check(s); every partition's newest record found on the secondary (${complete.tails.length} partitions); ` +
+        `connector ${paused.id} ${paused.state}`);
+      return { connector: `${paused.id} ${paused.state}`, quietAfterChecks: checks, tails: complete.tails };
+    });
+    drained = { connector: drainResult.connector, quietAfterChecks: drainResult.quietAfterChecks };
+    const tails = drainResult.tails;
+    const computed = await run.step('final-plan', async (step) => {
+      const p = await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, onlyGroups: groups, ...(tails ? { tails } : {}) });
+      step.summary(`final plan ${p.planId} from the groups' last positions: ${summaryOf(p)}`);
+      return p;
+    });
+    final = await confirmed(computed, 'groups left the primary');
+    await run.step('apply-final', async (step) => {
+      const finalApplied = new Map<string, GroupReset>();
+      await resetAll(step, pair, final.groups, finalApplied);
+      for (const [g, r] of finalApplied) applied.set(g, r);
+      step.summary(`${finalApplied.size} group(s) at their final offsets. NOW: start the consumers (they bootstrap from ${dns.domain})`);
+    });
+  } else {
+    run.skip('drain', assessment.primaryReachable ? 'drain: false in the input' : 'the primary does not answer: replication was frozen instead');
+    run.skip('final-plan', 'outage: the plan applied before the switch is the final one');
+    run.skip('apply-final', 'outage: the plan applied before the switch is the final one');
+  }
+
+  if (input.switchover.guard === 0) run.skip('guard', 'switchover.guard is 0');
+  const guard = input.switchover.guard === 0 ? undefined : await run.step('guard', async (step) => {
+      const { guardGroups } = step.activities<KdrActivities>();
+      step.summary(`watching ${final.groups.length} group(s) for ${formatDuration(input.switchover.guard)}: a commit below the plan means a stale client`);
+      const g = await guardGroups(pair, final.groups, input.switchover.guard);
+      const live = g.suspicious.filter((s) => s.live);
+      if (live.length) {
+        throw ApplicationFailure.nonRetryable(`${live.length} group(s) have clients committing positions that do not come from the plan — restart those clients ` +
+          `(a client that never restarted keeps the other cluster's positions): ${live.slice(0, 10).map((s) => `${s.group}: ${s.seen}`).join('; ')}`, 'StaleClientCommits');
+      }
+      step.summary(`${g.checks} check(s) over ${formatDuration(input.switchover.guard)}: ` +
+        (g.suspicious.length ? `plan re-applied to ${g.suspicious.length} empty group(s): ${g.suspicious.slice(0, 5).map((s) => `${s.group} (${s.seen})`).join('; ')}` : 'every commit consistent with the plan'));
+      return g;
+    });
 
   const report = await run.step('verify', async (step) => {
     const answers = await step.activities<KdrActivities>().queryResolvers(pair);
     const following = answers.filter((a) => a.target?.replace(/\.$/, '') === pair.secondary.endpointHost).length;
-    const changes = [...done.values()];
+    const changes = [...applied.values()];
     const moved = changes.reduce((n, g) => n + g.changes.filter(([, , before, after]) => before !== after).length, 0);
     step.summary(`${changes.length} groups on the secondary (${moved} partition offsets changed); ${following}/${answers.length} resolvers answer ` +
-      `${pair.secondary.endpointHost}; restart producers and consumers so new connections follow ${dns.domain}`);
+      `${pair.secondary.endpointHost}`);
     return { resolversFollowing: following, resolvers: answers.length };
   });
 
   return run.finish({
     pair: pair.name,
     dryRun: false as const,
-    planId: plan.planId,
-    plan: plan.totals,
-    approvedBy: approval.approvedBy,
-    cname: { domain: dns.domain, before: dns.before, after: dns.after, ttl: dns.ttl, action: dns.action },
-    drained: drained ?? null,
-    groups: [...done.values()],
+    mode: switchover ? 'switchover' as const : 'outage' as const,
+    planId: final.planId,
+    approvedPlanId: approved.planId,
+    plan: final.totals,
+    approvedBy: approvers,
+    cname: { domain: dns.domain, before: dns.before, after: dns.after, ttl: dns.ttl, action: dns.action, records: dns.records },
+    drained: drained ? { connector: drained.connector, quietAfterChecks: drained.quietAfterChecks } : null,
+    frozen: frozen ?? null,
+    groups: [...applied.values()],
+    guard: guard ? { checks: guard.checks, suspicious: guard.suspicious } : null,
     verify: report,
     timing: { approvalToDoneMs: Date.now() - approvedAt },
-    nextSteps: [
-      `Restart producers and consumers of pair ${pair.name}: a CNAME only moves NEW bootstrap connections, running clients stay on the brokers they know.`,
-      `Clients must bootstrap from ${dns.domain} (not from a broker address) to follow the switch.`,
-      'Consumers resume from the planned offsets and may re-read up to the stated duplicate bound: idempotent processing absorbs them.',
-    ],
+    nextSteps: nextSteps(pair, dns.domain, switchover),
   });
+}
+
+async function resetAll(step: StepContext, pair: PairConfig, groups: GroupTarget[], done: Map<string, GroupReset>): Promise<void> {
+  const { resetGroups } = step.activities<KdrActivities>();
+  const todo = groups.filter((g) => !done.has(g.group));
+  const live: string[] = [];
+  const failed: string[] = [];
+  for (let i = 0; i < todo.length; i += RESET_BATCH) {
+    const batch = todo.slice(i, i + RESET_BATCH);
+    const r = await resetGroups(pair, batch, { concurrency: 32 });
+    for (const d of r.done) done.set(d.group, d);
+    const answered = new Set([...r.done.map((d) => d.group), ...r.live.map((l) => l.group), ...r.failed.map((f) => f.group)]);
+    const unanswered = batch.filter((g) => !answered.has(g.group)).map((g) => g.group);
+    if (unanswered.length) failed.push(...unanswered.slice(0, 10).map((g) => `${g}: no outcome reported (the reset was interrupted)`));
+    live.push(...r.live.map((l) => `${l.group} (${l.members} member(s), ${l.state})`));
+    failed.push(...r.failed.map((f) => `${f.group}: ${f.error}`));
+    step.summary(`${done.size}/${groups.length} groups reset`);
+  }
+  if (live.length || failed.length) {
+    const parts = [
+      live.length ? `${live.length} group(s) still have live members on the secondary, stop their consumers: ${live.slice(0, 20).join(', ')}` : '',
+      failed.length ? `${failed.length} group(s) failed: ${failed.slice(0, 10).join('; ')}` : '',
+    ].filter(Boolean);
+    throw ApplicationFailure.nonRetryable(`${parts.join('; ')}. ${done.size}/${groups.length} groups done; resolve retry resets only the rest`,
+      live.length ? 'GroupsHaveLiveMembers' : 'ResetFailed');
+  }
+  step.summary(`${done.size}/${groups.length} groups reset and read back`);
+}
+
+function summaryOf(p: FailoverPlan): string {
+  const t = p.totals;
+  const sources = Object.entries(t.sources).map(([s, n]) => `${s} ${n}`).join(', ');
+  return `${t.groups} groups, ${t.partitions} partitions (${sources || 'none'}), duplicates <= ${t.duplicateBound}, ` +
+    `${t.untranslated} untranslated, ${t.liveGroups} group(s) with live members`;
+}
+
+function nextSteps(pair: PairConfig, domain: string, switchover: boolean): string[] {
+  return [
+    switchover
+      ? `Consumers of pair ${pair.name} start from the final plan; producers already write to the secondary through ${domain}.`
+      : `Restart producers and consumers of pair ${pair.name} that did not follow ${domain} on their own (see docs/operator-guide.md, "Clients after a CNAME switch").`,
+    `Clients must bootstrap from ${domain} (not from a broker address) to follow the switch; kafkajs and Java clients before 3.8 (or without metadata.recovery.strategy=rebootstrap) need a restart.`,
+    'Consumers using assign() must be restarted: they commit without a group generation and overwrite the reset offsets.',
+    'Consumers resume from the planned offsets and may re-read up to the stated duplicate bound: idempotent processing absorbs them.',
+  ];
 }

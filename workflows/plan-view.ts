@@ -75,3 +75,16 @@ export function planCsv(plan: Pick<FailoverPlan, 'groups'>, group?: string): str
   }
   return plan.groups.flatMap((g) => g.offsets.map(([topic, partition, offset]) => `${g.group},${topic},${partition},${offset}`)).join('\n') + '\n';
 }
+
+/** Why `final` needs a new approval: a group whose bound grew, or that has more untranslated partitions. */
+export function comparePlans(approved: FailoverPlan, final: FailoverPlan): string[] {
+  const before = new Map(approved.groups.map((g) => [g.group, g]));
+  const worse: string[] = [];
+  for (const g of final.groups) {
+    const a = before.get(g.group);
+    if (!a) { worse.push(`${g.group} was not in the approved plan`); continue; }
+    if (g.duplicateBound > a.duplicateBound) worse.push(`${g.group} duplicate bound ${a.duplicateBound} -> ${g.duplicateBound}`);
+    if (g.untranslated.length > a.untranslated.length) worse.push(`${g.group} untranslated partitions ${a.untranslated.length} -> ${g.untranslated.length}`);
+  }
+  return worse;
+}

@@ -1,8 +1,8 @@
 // Pieces drSetup and drFailover share: resolving the pair, judging the canary, waiting for DNS.
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import type { PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
-import { pollUntil, type StepContext } from './runner';
+import type { StepContext } from './runner';
 
 type Activities = KdrActivities;
 type Canary = Awaited<ReturnType<Activities['runCanary']>>;
@@ -40,31 +40,42 @@ export function verdictOfCanary(pair: PairConfig, canary: Canary, lag: Lag): { o
 
 const sameHost = (a: string | null, b: string) => a !== null && a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
 
+/** Quick checks right after the change (most resolvers follow at once), and checks after the TTL has passed. */
+const FIRST_CHECKS = 5;
+const LATE_CHECKS = 10;
+const LATE_EVERY_MS = 2_000;
+
 /**
- * Asks the pair's resolvers until every one answers `target`. With `acceptAfterTtl` (failover) the wait also
- * ends when the record's TTL has passed since the change, since caches then expire on their own; otherwise a
- * resolver that never answers blocks the step.
+ * Asks the pair's resolvers until every one answers `target`. The history stays bounded for any TTL: a few
+ * quick checks, then one timer until the TTL has passed since the change (caches expire on their own by then),
+ * then a bounded number of checks. With `acceptAfterTtl` (failover) the wait ends once at least one resolver
+ * answers the target after the TTL, naming the ones that do not; it blocks when none does. Without it
+ * (setup) every resolver must answer.
  */
 export async function waitForDns(step: StepContext, pair: PairConfig, target: string, options: { acceptAfterTtl?: boolean } = {}):
   Promise<{ answers: Answers; summary: string }> {
   const { queryResolvers } = step.activities<Activities>();
   const ttlMs = pair.dns.ttl * 1000;
-  const within = Math.max(ttlMs + 5_000, 15_000);
   const started = Date.now();
-  try {
-    return await pollUntil<{ answers: Answers; summary: string }, string>(async () => {
-      const answers = await queryResolvers(pair);
-      const stale = answers.filter((a) => !sameHost(a.target, target));
-      if (stale.length === 0) return { done: { answers, summary: `all ${answers.length} resolver(s) answer ${target}` } };
-      if (options.acceptAfterTtl && Date.now() - started >= ttlMs) {
-        return { done: { answers, summary: `TTL ${pair.dns.ttl}s passed; ${stale.length} resolver(s) still answer ${stale.map((s) => s.target ?? s.error).join(', ')}` } };
-      }
-      return { observed: stale.map((s) => `${s.resolver}: ${s.target ?? s.error}`).join('; ') };
-    }, { what: `resolvers to answer ${target}`, every: '1s', within });
-  } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === 'WaitTimedOut') {
-      throw ApplicationFailure.nonRetryable(`${err.message}. Check dns.resolvers of pair ${pair.name} (they must serve ${pair.dns.domain})`, 'DnsNotPropagated');
-    }
-    throw err;
+  const describe = (answers: Answers) => answers.filter((a) => !sameHost(a.target, target)).map((s) => `${s.resolver}: ${s.target ?? s.error}`).join('; ');
+  let answers: Answers = [];
+  for (let i = 0; i < FIRST_CHECKS; i++) {
+    answers = await queryResolvers(pair);
+    if (answers.every((a) => sameHost(a.target, target))) return { answers, summary: `all ${answers.length} resolver(s) answer ${target}` };
+    if (i < FIRST_CHECKS - 1) await sleep(1_000, { summary: `waiting for resolvers to answer ${target}` });
   }
+  const remaining = ttlMs - (Date.now() - started);
+  if (remaining > 0) await sleep(remaining, { summary: `waiting ${pair.dns.ttl}s (the record's TTL) for resolver caches to expire` });
+  for (let i = 0; i < LATE_CHECKS; i++) {
+    answers = await queryResolvers(pair);
+    const following = answers.filter((a) => sameHost(a.target, target));
+    if (following.length === answers.length) return { answers, summary: `all ${answers.length} resolver(s) answer ${target}` };
+    if (options.acceptAfterTtl && following.length > 0 && i === LATE_CHECKS - 1) {
+      return { answers, summary: `TTL ${pair.dns.ttl}s passed; ${following.length}/${answers.length} resolver(s) answer ${target}; still stale: ${describe(answers)}` };
+    }
+    if (i < LATE_CHECKS - 1) await sleep(LATE_EVERY_MS, { summary: `checking resolvers after the TTL (${i + 1}/${LATE_CHECKS})` });
+  }
+  throw ApplicationFailure.nonRetryable(`no ${options.acceptAfterTtl ? '' : 'full '}agreement on ${target} ${pair.dns.ttl}s (TTL) + ` +
+    `${(LATE_CHECKS * LATE_EVERY_MS) / 1000}s after the change: ${describe(answers)}. Check dns.resolvers of pair ${pair.name} ` +
+    `(they must serve ${pair.dns.domain}) and the record in Alibaba Cloud DNS; resolve retry checks again`, 'DnsNotPropagated');
 }

@@ -32,13 +32,14 @@ export function listOf<T extends z.ZodType>(item: T, what: string, min = 1) {
 }
 
 /** A duration ('30s', '5 minutes', '1h') or milliseconds, normalised to milliseconds. */
-export function duration(min = 0) {
-  const expected = `expected a duration such as "30s", "5m", "1h" or a number of milliseconds${min > 0 ? ` (at least ${min}ms)` : ''}`;
+export function duration(min = 0, max = Number.POSITIVE_INFINITY) {
+  const range = [min > 0 ? `at least ${min}ms` : '', Number.isFinite(max) ? `at most ${max}ms` : ''].filter(Boolean).join(', ');
+  const expected = `expected a duration such as "30s", "5m", "1h" or a number of milliseconds${range ? ` (${range})` : ''}`;
   return z
     .union([z.string(), z.number()], { error: expected })
     .transform((value, ctx) => {
       const ms = parseDuration(value);
-      if (ms === undefined || ms < min) {
+      if (ms === undefined || ms < min || ms > max) {
         ctx.issues.push({ code: 'custom', message: expected, input: value });
         return z.NEVER;
       }

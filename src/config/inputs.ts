@@ -37,6 +37,16 @@ export const TranslationSchema = z.strictObject({
   marginMs: integer(0).optional(),
 });
 
+/** A planned switchover (the primary answers): how the run waits for the applications to leave the primary. */
+export const SwitchoverSchema = z.strictObject({
+  /** The primary is quiet when no partition's log end moved for this long and no planned group has members. */
+  quietWindow: duration(1_000, 600_000).default(10_000),
+  /** How long the run waits for the primary to go quiet and replication to complete before it blocks. */
+  timeout: duration(10_000, 86_400_000).default(900_000),
+  /** After the switch: how long the guard watches the groups' commits for stale clients (0 = no guard). */
+  guard: duration(0, 86_400_000).default(300_000),
+});
+
 const FailoverObject = z.strictObject({
   ...pairRef,
   requestedBy: text('the operator requesting the failover'),
@@ -46,6 +56,7 @@ const FailoverObject = z.strictObject({
   approval: ApprovalPolicySchema.default(ApprovalPolicySchema.parse({})),
   /** true: drain then pause the connector; false: never; "auto": only when the primary answers. */
   drain: z.union([flag(), z.literal('auto')], { error: 'expected true, false or "auto"' }).default('auto'),
+  switchover: SwitchoverSchema.default(SwitchoverSchema.parse({})),
 });
 
 type FailoverDraft = z.input<typeof FailoverObject>;

@@ -263,6 +263,8 @@ export interface GroupMembers {
   state: string;
   members: number;
   live: boolean;
+  /** "clientId@host" of each member, as the coordinator knows them. */
+  clients: string[];
 }
 
 /** State and member count of each group (batched per coordinator); a group with members is live. */
@@ -272,7 +274,12 @@ export async function describeGroupMembers(s: AdminSession, groups: readonly str
   // Chunks keep one DescribeGroups request reasonable at 1,000+ groups.
   for (let i = 0; i < groups.length; i += 200) {
     const { groups: described } = await s.admin.describeGroups(groups.slice(i, i + 200) as string[]);
-    for (const g of described) out.push({ group: g.groupId, state: g.state, members: g.members.length, live: g.members.length > 0 });
+    for (const g of described) {
+      out.push({
+        group: g.groupId, state: g.state, members: g.members.length, live: g.members.length > 0,
+        clients: g.members.map((m) => `${m.clientId}@${m.clientHost.replace(/^\//, '')}`),
+      });
+    }
   }
   return out;
 }
@@ -323,19 +330,27 @@ export interface SetManyResult {
  */
 export async function setManyGroupOffsets(
   s: AdminSession, plans: readonly { group: string; offsets: readonly CommittedOffset[] }[],
-  options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    concurrency?: number;
+    onProgress?: (done: number, total: number, applied?: SetOffsetsResult) => void;
+    /** Checked before each group: a cancelled activity must not go on committing after its retry has started. */
+    stopped?: () => boolean;
+  } = {},
 ): Promise<SetManyResult> {
   const states = new Map((await describeGroupMembers(s, plans.map((p) => p.group))).map((g) => [g.group, g]));
   const result: SetManyResult = { done: [], live: [], failed: [] };
   let count = 0;
   await mapLimit(plans, options.concurrency ?? 32, async (p) => {
+    let applied: SetOffsetsResult | undefined;
+    if (options.stopped?.()) return;
     try {
-      result.done.push(await applyAndVerify(s, p.group, p.offsets, states.get(p.group)));
+      applied = await applyAndVerify(s, p.group, p.offsets, states.get(p.group));
+      result.done.push(applied);
     } catch (err) {
       if (err instanceof GroupHasLiveMembersError) result.live.push(err);
       else result.failed.push({ group: p.group, error: err as Error });
     }
-    options.onProgress?.(++count, plans.length);
+    options.onProgress?.(++count, plans.length, applied);
   });
   return result;
 }

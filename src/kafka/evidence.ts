@@ -6,6 +6,7 @@ import {
   tpKey, type AdminSession, type PartitionOffsets,
 } from './admin';
 import { checkpointKey, readCheckpoints, type Checkpoint } from './checkpoints';
+import { findCopy, type MatchResult, type TailMatch } from './match';
 import { mapLimit } from './protocol';
 import { timestampQueries, type GroupEvidence, type PlanOptions, type PrimaryEvidence } from './plan';
 
@@ -20,6 +21,12 @@ export interface GatherOptions {
   sourceAlias?: string;
   plan: PlanOptions;
   concurrency?: number;
+  /**
+   * Exact translation by record identity (src/kafka/match.ts) where the primary answers: `maxMatches` distinct
+   * (partition, offset) searches at most (default 5,000); `tails`, where the copy of each partition's last
+   * primary record is already known (a drained switchover), also bounds duplicates at the replicated end.
+   */
+  exact?: { maxMatches?: number; tails?: readonly TailMatch[] };
 }
 
 export interface GatheredEvidence {
@@ -30,6 +37,8 @@ export interface GatheredEvidence {
     checkpointsRead: number;
     checkpointsUsable: number;
     lookups: number;
+    matched: number;
+    unmatched: number;
     elapsedMs: number;
   };
 }
@@ -89,6 +98,50 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
     primaryAnswered = true;
   }
 
+  // Exact matches: one search per distinct (partition, committed offset), shared by every group there.
+  const matches = new Map<string, MatchResult>();
+  const tails = new Map((o.exact?.tails ?? []).map((t) => [tpKey(t.topic, t.partition), t]));
+  if (o.primary && o.exact) {
+    const primary = o.primary;
+    const wanted = new Map<string, { topic: string; partition: number; offset: number; end: number; earliest: number }>();
+    for (const [, m] of primaryByGroup) {
+      for (const [key, pe] of m) {
+        if (pe.committedOffset < 0 || pe.end === undefined || pe.earliest === undefined) continue;
+        const [topic, partition] = [key.slice(0, key.lastIndexOf(':')), Number(key.slice(key.lastIndexOf(':') + 1))];
+        wanted.set(`${key}@${pe.committedOffset}`, { topic, partition, offset: pe.committedOffset, end: pe.end, earliest: pe.earliest });
+      }
+    }
+    const limit = o.exact.maxMatches ?? 5_000;
+    const items = [...wanted.entries()];
+    if (items.length > limit) {
+      for (const [k] of items) matches.set(k, { found: false, reason: `${items.length} distinct positions exceed the exact-match limit ${limit}` });
+    } else {
+      const tailCopy = new Map<string, Promise<MatchResult>>();
+      const copyOfLast = (w: { topic: string; partition: number; end: number }): Promise<MatchResult> => {
+        const key = tpKey(w.topic, w.partition);
+        const known = tails.get(key);
+        if (known?.found && known.lastCopy !== null && known.primaryEnd === w.end) {
+          return Promise.resolve({ found: true, secondaryOffset: known.lastCopy, proof: `the primary's last record ${w.end - 1} is at secondary offset ${known.lastCopy}` });
+        }
+        let p = tailCopy.get(key);
+        if (!p) { p = findCopy(primary, o.secondary, w, w.end - 1); tailCopy.set(key, p); }
+        return p;
+      };
+      await mapLimit(items, 8, async ([k, w]) => {
+        if (w.offset < w.earliest) { matches.set(k, { found: false, reason: `offset ${w.offset} is below the primary log start ${w.earliest}` }); return; }
+        if (w.offset >= w.end) {
+          if (w.end <= w.earliest) { matches.set(k, { found: false, reason: 'the primary partition holds no record to match' }); return; }
+          const last = await copyOfLast(w);
+          matches.set(k, last.found
+            ? { found: true, secondaryOffset: last.secondaryOffset + 1, proof: `group had processed every primary record; ${last.proof}` }
+            : last);
+          return;
+        }
+        matches.set(k, await findCopy(primary, o.secondary, w, w.offset));
+      });
+    }
+  }
+
   const members = new Map((await describeGroupMembers(o.secondary, o.groups)).map((g) => [g.group, g.members]));
 
   const groups: GroupEvidence[] = o.groups.map((group) => ({
@@ -97,10 +150,14 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
     partitions: secondaryLogs.map((log) => {
       const cp = checkpoints.get(checkpointKey(group, log.topic, log.partition));
       const pe = primaryByGroup.get(group)?.get(tpKey(log.topic, log.partition));
+      const m = pe && pe.committedOffset >= 0 ? matches.get(`${tpKey(log.topic, log.partition)}@${pe.committedOffset}`) : undefined;
+      const tail = tails.get(tpKey(log.topic, log.partition));
+      const replicatedEnd = tail?.found && tail.lastCopy !== null ? tail.lastCopy + 1 : undefined;
       return {
         topic: log.topic,
         partition: log.partition,
-        secondary: { earliest: log.earliest, end: log.end },
+        secondary: { earliest: log.earliest, end: log.end, ...(replicatedEnd !== undefined ? { replicatedEnd } : {}) },
+        ...(m ? (m.found ? { matched: { offset: m.secondaryOffset, proof: m.proof } } : { unmatched: m.reason }) : {}),
         ...(cp ? { checkpoint: { upstreamOffset: cp.upstreamOffset, downstreamOffset: cp.downstreamOffset } } : {}),
         ...(pe ? { primary: pe } : o.primary ? { primary: { committedOffset: -1 } } : {}),
       };
@@ -127,6 +184,8 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
       checkpointsRead,
       checkpointsUsable: [...checkpoints.values()].filter((c) => c.downstreamOffset >= 0).length,
       lookups,
+      matched: [...matches.values()].filter((m) => m.found).length,
+      unmatched: [...matches.values()].filter((m) => !m.found).length,
       elapsedMs: Date.now() - started,
     },
   };

@@ -3,10 +3,13 @@
 // so a workflow can import this module and recompute a plan id. The algorithm and its bound are documented
 // in docs/offset-plan.md; keep the two in step.
 
-export type OffsetSource = 'checkpoint' | 'primary-timestamp' | 'operator-timestamp' | 'earliest';
+export type OffsetSource = 'matched' | 'checkpoint' | 'primary-timestamp' | 'operator-timestamp' | 'earliest';
 
-/** Preference order: the first source that can place a partition without skipping anything wins. */
-export const SOURCE_ORDER: readonly OffsetSource[] = ['checkpoint', 'primary-timestamp', 'operator-timestamp', 'earliest'];
+/**
+ * Preference order: the first source that can place a partition without skipping anything wins. `matched`
+ * (the copy of the group's first unprocessed record, found by identity) is exact, so it comes first.
+ */
+export const SOURCE_ORDER: readonly OffsetSource[] = ['matched', 'checkpoint', 'primary-timestamp', 'operator-timestamp', 'earliest'];
 
 /** The newest MirrorMaker 2 checkpoint for (group, topic, partition), read on the secondary. */
 export interface CheckpointEvidence {
@@ -30,8 +33,16 @@ export interface PrimaryEvidence {
 export interface PartitionEvidence {
   topic: string;
   partition: number;
-  /** Log start and end (high watermark) of the partition on the secondary. */
-  secondary: { earliest: number; end: number };
+  /**
+   * Log start and end (high watermark) of the partition on the secondary; `replicatedEnd`, when known, is the
+   * offset just past the newest replicated record (records after it were written on the secondary itself, after
+   * the switch, and cannot be read again): the duplicate bound counts up to there.
+   */
+  secondary: { earliest: number; end: number; replicatedEnd?: number };
+  /** The secondary offset of the copy of the record at the group's committed offset, proven by identity. */
+  matched?: { offset: number; proof: string };
+  /** Why the exact match was tried and not proven (absent when it was not tried). */
+  unmatched?: string;
   checkpoint?: CheckpointEvidence;
   primary?: PrimaryEvidence;
   /**
@@ -164,6 +175,14 @@ function choose(p: PartitionEvidence, options: PlanOptions, margin: number): Can
   const notes: string[] = [];
   const primary = p.primary;
 
+  if (allowed(options, 'matched')) {
+    if (p.matched && p.matched.offset >= p.secondary.earliest && p.matched.offset <= p.secondary.end) {
+      return { kind: 'offset', source: 'matched', offset: p.matched.offset, notes: [p.matched.proof] };
+    }
+    if (p.matched) notes.push(`matched offset ${p.matched.offset} is outside the secondary log`);
+    else if (p.unmatched) notes.push(`no exact match: ${p.unmatched}`);
+  }
+
   if (allowed(options, 'checkpoint')) {
     const cp = p.checkpoint;
     if (!cp) {
@@ -263,7 +282,8 @@ export function planPartition(group: string, p: PartitionEvidence, options: Plan
   if (c.kind === 'offset') {
     raw = c.offset;
   } else if (c.kind === 'end') {
-    raw = p.secondary.end;
+    // Past the replicated records only: after a switch the secondary's own new records follow them.
+    raw = p.secondary.replicatedEnd ?? p.secondary.end;
   } else {
     translatedTime = c.translatedTime;
     const key = String(c.lookupTime);
@@ -283,7 +303,7 @@ export function planPartition(group: string, p: PartitionEvidence, options: Plan
     offset,
     source: c.source,
     ...(translatedTime !== undefined ? { translatedTime } : {}),
-    duplicateBound: p.secondary.end - offset,
+    duplicateBound: Math.max(0, (p.secondary.replicatedEnd ?? p.secondary.end) - offset),
     missingOnSecondary: missing,
     notes,
   };

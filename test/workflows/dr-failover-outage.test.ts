@@ -4,38 +4,21 @@
 // secondary through the same domain. For every group: nothing that reached the secondary is lost, and the
 // records read twice stay within the plan's stated bound.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createCloudClients } from '../../src/cloud';
 import { openAdmin } from '../../src/kafka/admin';
 import { createKafka } from '../../src/kafka/clients';
 import { readCheckpoints } from '../../src/kafka/checkpoints';
-import { local, stackDir } from '../../src/local-stack';
-import { startDetached, stopService } from '../../stack/process';
-import { kafkaBrokerService, waitReady } from '../../stack/services';
+import { local } from '../../src/local-stack';
 import { approveSignal, planQuery } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';
 import { kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../helpers/kdr';
 import { Consuming, Producing, viaDomain } from '../helpers/traffic';
+import { startOwnPrimary } from '../helpers/own-primary';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 describe('drFailover after a real outage of the primary', () => {
   const id = uniqueName('outage');
-  const brokerName = `kafka-${id}`;
   const cleanups: (() => Promise<unknown>)[] = [];
   before(() => temporal());
   after(async () => {
@@ -45,22 +28,15 @@ describe('drFailover after a real outage of the primary', () => {
 
   test('consumers resume on the secondary through the custom domain: 0 lost, duplicates within the plan bound', async () => {
     // A primary of its own (the shared one stays up for the other tests), with its DR listener on 127.0.0.4.
-    const port = await freePort();
-    const broker = kafkaBrokerService({ name: brokerName, role: 'outage primary', port, controllerPort: await freePort(), drIp: '127.0.0.4' });
-    broker.prepare?.();
-    startDetached(broker.name, broker.launch());
-    cleanups.push(async () => { await stopService(brokerName, 0); fs.rmSync(path.join(stackDir, brokerName), { recursive: true, force: true }); });
-    await waitReady(broker);
-
     const env = testEnv();
     const name = uniqueName('fo');
+    const own = await startOwnPrimary(id, '127.0.0.4', env);
+    cleanups.push(() => own.remove());
     const topic = `${name}-orders`;
-    const hostRr = `${name}-primary-host`;
-    await createCloudClients(env).alidns().addDomainRecord('kdr.test', { rr: hostRr, type: 'A', value: '127.0.0.4', ttl: 60 });
     const config = kafkaPair(name, [topic]);
-    config.primary = { provider: 'kafka', bootstrapServers: [`127.0.0.1:${port}`], endpointHost: `${hostRr}.kdr.test` };
+    config.primary = { provider: 'kafka', bootstrapServers: [own.bootstrap], endpointHost: own.endpointHost };
     const domain = `${name}.kdr.test`;
-    const primaryAdmin = await openAdmin(createKafka({ bootstrapServers: [`127.0.0.1:${port}`] }));
+    const primaryAdmin = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
     await primaryAdmin.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
     await primaryAdmin.close();
     const secondary = await openAdmin(createKafka({ bootstrapServers: [local.secondaryBootstrap] }));
@@ -69,7 +45,7 @@ describe('drFailover after a real outage of the primary', () => {
 
     await withKdrWorker(async ({ client, taskQueue }) => {
       const setup = await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
-      assert.equal(setup.dns.target, `${hostRr}.kdr.test`);
+      assert.equal(setup.dns.target, own.endpointHost);
 
       // Live traffic through the custom domain: it resolves to the primary now.
       const producer = viaDomain(domain, 'orders-service');
@@ -85,14 +61,14 @@ describe('drFailover after a real outage of the primary', () => {
       await new Promise((r) => setTimeout(r, 1500));
 
       // The outage: the primary broker dies mid-traffic, and the applications with it.
-      await stopService(brokerName, 0);
+      await own.kill();
       for (const app of [producer, ...apps]) app.crash();
       await Promise.all([producing.stop(), ...onPrimary.map((c) => c.stop())]);
       assert.ok(producing.sent > 0 && onPrimary.every((c) => c.processed.size > 0), 'traffic flowed before the outage');
 
       const handle = await client.workflow.start(drFailover, {
         taskQueue, workflowId: uniqueName('drFailover'),
-        args: [{ config, requestedBy: 'alice', approval: { timeout: '10m' } }],
+        args: [{ config, requestedBy: 'alice', approval: { timeout: '10m' }, switchover: { guard: '10s' } }],
       });
       const view = await eventually(() => handle.query(planQuery), (p) => p !== null, 'the plan', 120_000);
       const plan = view!.plan as FailoverPlan;
@@ -108,7 +84,7 @@ describe('drFailover after a real outage of the primary', () => {
       assert.deepEqual(result.approvedBy.map((a) => a.by), ['bob']);
       assert.ok(result.audit.some((a) => a.action === 'approve' && a.by === 'alice' && !a.accepted), 'self-approval refused and recorded');
       assert.equal(result.steps.find((s) => s.name === 'drain')!.state, 'skipped');
-      assert.equal(result.cname.before, `${hostRr}.kdr.test`);
+      assert.equal(result.cname.before, own.endpointHost);
       assert.equal(result.cname.after, 'secondary.kdr.test');
 
       // What reached the secondary before the outage.
