@@ -84,13 +84,14 @@ export class Consuming {
   readonly seen: string[] = [];
   constructor(readonly group: string, private readonly consumer: Consumer) {}
 
-  static async start(kafka: Kafka, group: string, topic: string, options: { fromBeginning?: boolean; delayMs?: number } = {}): Promise<Consuming> {
+  static async start(kafka: Kafka, group: string, topic: string,
+    options: { fromBeginning?: boolean; delayMs?: number; commitEveryMs?: number } = {}): Promise<Consuming> {
     const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10000, heartbeatInterval: 1000, retry: { retries: 2 } });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
     const c = new Consuming(group, consumer);
     await consumer.run({
-      autoCommitInterval: 300,
+      autoCommitInterval: options.commitEveryMs ?? 300,
       eachMessage: async ({ message }) => {
         // A slow consumer lags behind the producer, so the outage leaves records it has not processed yet.
         if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
@@ -105,4 +106,65 @@ export class Consuming {
   async stop(): Promise<void> {
     await this.consumer.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * A producer application that keeps running through an outage: a batch that fails is sent again (the same
+ * numbered records) until a cluster acknowledges it. It remembers what was acknowledged, and which records it
+ * had to send more than once (a retried batch may have been written before its acknowledgement was lost:
+ * those records can legitimately appear twice, whatever the DR tool does).
+ */
+export class RetryingProducer {
+  readonly acked = new Set<string>();
+  readonly resent = new Set<string>();
+  private next = 0;
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  constructor(private readonly producer: Producer, private readonly topic: string) {}
+
+  static async start(kafka: Kafka, topic: string, perSecond: number, firstValue = 0): Promise<RetryingProducer> {
+    const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 } });
+    await producer.connect();
+    const p = new RetryingProducer(producer, topic);
+    p.next = firstValue;
+    p.loop = p.run(perSecond);
+    return p;
+  }
+
+  get sent(): number { return this.acked.size; }
+
+  private async run(perSecond: number): Promise<void> {
+    const batch = Math.max(1, Math.round(perSecond / 10));
+    while (!this.stopped) {
+      const values = Array.from({ length: batch }, () => String(this.next++));
+      for (let attempt = 0; !this.stopped || attempt === 0; attempt++) {
+        if (attempt > 0) for (const v of values) this.resent.add(v);
+        try {
+          await this.producer.send({ topic: this.topic, acks: -1, messages: values.map((v) => ({ key: `k${Number(v) % 17}`, value: v })) });
+          for (const v of values) this.acked.add(v);
+          break;
+        } catch {
+          if (this.stopped) break;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}
+
+/** Per group, counted from the applications' own records: acknowledged and never processed, and processed twice. */
+export function tally(acked: Iterable<string>, runs: readonly Consuming[], exclude: ReadonlySet<string> = new Set()):
+  { processed: number; lost: string[]; redelivered: number } {
+  const times = new Map<string, number>();
+  for (const c of runs) for (const v of c.seen) times.set(v, (times.get(v) ?? 0) + 1);
+  const lost = [...acked].filter((v) => !times.has(v));
+  const redelivered = [...times].filter(([v, n]) => n > 1 && !exclude.has(v)).reduce((sum, [, n]) => sum + n - 1, 0);
+  return { processed: times.size, lost, redelivered };
 }
