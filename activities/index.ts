@@ -1,5 +1,7 @@
 // Every activity of kafka-dr, built from injected dependencies (defaultDeps reads the worker's environment).
 // Workflows import only the type: `import type { KdrActivities } from '../activities'`.
+import { admissionActivities } from './admission';
+import { approvalActivities } from './approvals';
 import { clusterActivities } from './clusters';
 import { defaultDeps, type ActivityDeps } from './deps';
 import { dnsActivities } from './dns';
@@ -19,6 +21,8 @@ export function createActivities(deps: ActivityDeps = defaultDeps()) {
     ...dnsActivities(deps),
     ...failoverActivities(deps),
     ...switchoverActivities(deps),
+    ...admissionActivities(deps),
+    ...approvalActivities(),
   });
 }
 

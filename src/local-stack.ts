@@ -48,6 +48,14 @@ export const local = {
 /** Task queue of the kafka-dr worker (the contract in DESIGN.md). */
 export const TASK_QUEUE = 'kafka-dr';
 
+/** The hosts of the local stack (loopback, its DNS zone, the emulated ApsaraMQ endpoints, docker-compose service names). */
+function localInlineHosts(): string[] {
+  const hostOf = (a: string) => a.replace(/^https?:\/\//, '').split('/')[0].replace(/:\d+$/, '').toLowerCase();
+  const hosts = ['127.0.0.1', 'localhost', '*.kdr.test', 'kdr.test', '*.alikafka.aliyuncs.com',
+    hostOf(local.primaryBootstrap), hostOf(local.secondaryBootstrap), hostOf(local.connectUrl), hostOf(local.dnsServer)];
+  return [...new Set(hosts)];
+}
+
 /**
  * The environment a worker needs to run against the local stack instead of a real account: the emulator's
  * AccessKey pair and endpoints, replication factor 1 (single-broker clusters) and the example pairs file.
@@ -62,6 +70,10 @@ export function localStackEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Pro
     KDR_EVENTBRIDGE_ENDPOINT: `${local.emulatorUrl}/eventbridge/{region}`,
     KDR_REPLICATION_FACTOR: '1',
     KDR_PAIRS_FILE: path.join(repoRoot, 'config', 'pairs.example.jsonc'),
+    // Inline pair configs (tests, the demo) only for the stack's own hosts; SASL variables only KDR_SECRET_*.
+    KDR_ALLOW_INLINE_CONFIG: 'true',
+    KDR_INLINE_ALLOWED_HOSTS: localInlineHosts().join(','),
+    KDR_SECRET_ENV_PREFIX: 'KDR_SECRET_',
     ...base,
   };
 }

@@ -13,6 +13,8 @@ import type { KdrActivities } from '../activities';
 import { pollUntil, runbook, type StepContext } from './runner';
 import { comparePlans as compare, planMarkdown, type FailoverPlan, type GroupReset, type GroupTarget } from './plan-view';
 import { resolvePair, waitForDns } from './shared';
+import { approvalOptions, approvalPolicyFor } from './approval-policy';
+import { planSealer } from './plan-seal';
 
 const quick: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' } };
 const reading: ActivityOptions = { startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 4, initialInterval: '2s', maximumInterval: '30s' } };
@@ -47,11 +49,13 @@ export async function drFailover(raw: unknown) {
   const input = run.input(FailoverInputSchema, raw);
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
 
-  const { pair, others } = await run.step('resolve', async (step) => {
+  const { pair, others, policy } = await run.step('resolve', async (step) => {
     const resolved: PairConfig = await resolvePair(step, input);
+    // The pair's approval policy, tightened (never loosened) by the input: a loosening ends the run, audited.
+    const policy = approvalPolicyFor(resolved, input);
     const running = await step.activities<KdrActivities>().otherFailovers(resolved.name);
     step.summary(`pair ${resolved.name}, requested by ${input.requestedBy}${input.dryRun ? ' (dry run)' : ''}`);
-    return { pair: resolved, others: running };
+    return { pair: resolved, others: running, policy };
   });
   if (others.length) {
     run.abort(`another failover of pair ${pair.name} is running (${others.join(', ')}): one failover per pair at a time; ` +
@@ -69,13 +73,18 @@ export async function drFailover(raw: unknown) {
   });
   const topics = assessment.topics;
   const switchover = assessment.primaryReachable && input.drain !== false;
+  // Every plan's id covers what approving it authorises (pair, CNAME, drain mode, offsets, margin, operator time).
+  const seal = planSealer(pair, {
+    drain: input.drain, mode: switchover ? 'switchover' : assessment.primaryReachable ? 'no-drain' : 'outage',
+    operatorTimestamp: input.translation.operatorTimestamp, newestReplicatedAt: assessment.newestReplicatedAt,
+  });
   const planOptions = {
     topics, primaryReachable: assessment.primaryReachable, latencyMs: assessment.latency.ms,
     marginMs: input.translation.marginMs, operatorTimestamp: input.translation.operatorTimestamp,
   };
 
   const approved: FailoverPlan = await run.step('plan', async (step) => {
-    const p = await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, groups: input.groups });
+    const p = seal(await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, groups: input.groups }));
     step.summary(`plan ${p.planId}: ${summaryOf(p)}`);
     return p;
   });
@@ -87,7 +96,7 @@ export async function drFailover(raw: unknown) {
     return run.finish({ pair: pair.name, dryRun: true as const, planId: approved.planId, plan: approved.totals, cname, changed: false });
   }
 
-  const approval = await run.approval('approval', { policy: input.approval, requestedBy: input.requestedBy });
+  const approval = await run.approval('approval', approvalOptions(policy, input.requestedBy));
   const approvedAt = Date.now();
   const approvers = [...approval.approvedBy];
 
@@ -100,7 +109,7 @@ export async function drFailover(raw: unknown) {
     }
     run.audit({ action: 'plan-changed', note: `final plan ${final.planId} is worse than approved ${approved.planId}: ${worse.slice(0, 5).join('; ')}` });
     run.setPlan(final.planId, { ...final, cname, comparedTo: approved.planId, worse }, planMarkdown(final, cname));
-    const again = await run.approval('reapproval', { policy: input.approval, requestedBy: input.requestedBy });
+    const again = await run.approval('reapproval', approvalOptions(policy, input.requestedBy));
     approvers.push(...again.approvedBy);
     return final;
   }
@@ -113,7 +122,7 @@ export async function drFailover(raw: unknown) {
     const result = await run.step('freeze', async (step) => {
       const { pauseReplication, planOffsets } = step.activities<KdrActivities>();
       const paused = await pauseReplication(pair, topics).catch((err: Error) => ({ id: '?', state: `not paused: ${err.message}` }));
-      const final = await planOffsets(pair, { ...planOptions, onlyGroups: approved.groups.map((g) => g.group) });
+      const final = seal(await planOffsets(pair, { ...planOptions, onlyGroups: approved.groups.map((g) => g.group) }));
       step.summary(`connector ${paused.id} ${paused.state}; final plan ${final.planId}: ${summaryOf(final)}`);
       return { final, connector: `${paused.id} ${paused.state}` };
     });
@@ -174,7 +183,7 @@ export async function drFailover(raw: unknown) {
     drained = { connector: drainResult.connector, quietAfterChecks: drainResult.quietAfterChecks };
     const tails = drainResult.tails;
     const computed = await run.step('final-plan', async (step) => {
-      const p = await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, onlyGroups: groups, ...(tails ? { tails } : {}) });
+      const p = seal(await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, onlyGroups: groups, ...(tails ? { tails } : {}) }));
       step.summary(`final plan ${p.planId} from the groups' last positions: ${summaryOf(p)}`);
       return p;
     });

@@ -5,6 +5,7 @@ import { SetupInputSchema, customDomain, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import { pollUntil, runbook } from './runner';
 import { resolvePair, verdictOfCanary, waitForDns } from './shared';
+import { refuseIfFailedOver } from './reversal-guard';
 
 const quick: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' } };
 /** wait-running: seconds between reads, and failed reads in a row before the step blocks. */
@@ -15,6 +16,7 @@ const cloudCalls: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: {
 export async function drSetup(raw: unknown) {
   const run = runbook('drSetup', {
     resolve: { title: 'Resolve and validate the pair', activities: quick },
+    'not-failed-over': { title: 'Check the pair has not failed over (no silent reversal)', activities: quick },
     preflight: { title: 'Preflight: clusters, instances, topics, groups', activities: cloudCalls },
     'ensure-connector': { title: 'Ensure the sink connector', activities: cloudCalls },
     'wait-running': { title: 'Wait until the connector runs', activities: quick },
@@ -27,6 +29,8 @@ export async function drSetup(raw: unknown) {
 
   const pair: PairConfig = await run.step('resolve', (step) => resolvePair(step, input));
   run.setPair(pair.name);
+  await run.step('not-failed-over', (step) => refuseIfFailedOver(step, pair,
+    (note) => run.audit({ action: 'refuse', accepted: false, note })));
 
   const prepared = await run.step('preflight', async (step) => {
     const acts = step.activities<KdrActivities>();

@@ -1,6 +1,7 @@
 // The failover plan as operators see it: what query `plan` returns, the Markdown in the run's details, and the
 // CSV that `kafka-consumer-groups.sh --reset-offsets --from-file` reads. Pure: workflow, CLI and tests share it.
 import type { OffsetSource } from '../src/kafka/plan';
+import { mdCell } from './markdown';
 
 export interface GroupTarget {
   group: string;
@@ -26,6 +27,10 @@ export interface FailoverPlan {
     sources: Partial<Record<OffsetSource, number>>;
   };
   groups: GroupTarget[];
+  /** Set by the workflow (plan-seal.ts): what approving this planId authorises beyond the offsets. */
+  authorises?: {
+    drain: boolean | 'auto'; mode: string; operatorTimestamp: number | null;
+  };
 }
 
 export interface CnameChangePlan {
@@ -49,6 +54,10 @@ export function planMarkdown(plan: FailoverPlan, cname: CnameChangePlan): string
     `**Plan \`${plan.planId}\`** — approve with signal \`approve\` \`{"by": "<you>", "planId": "${plan.planId}"}\``,
     '',
     `- CNAME \`${cname.domain}\`: \`${cname.from}\` → \`${cname.to}\``,
+    ...(plan.authorises ? [
+      `- mode **${plan.authorises.mode}** (drain ${JSON.stringify(plan.authorises.drain)}); operator timestamp: ` +
+        `${plan.authorises.operatorTimestamp === null ? 'none' : new Date(plan.authorises.operatorTimestamp).toISOString()}`,
+    ] : []),
     `- ${t.groups} groups, ${t.partitions} partitions; sources: ${sources}`,
     `- expected duplicates ≤ ${t.duplicateBound} records (margin ${plan.marginMs} ms ≥ replication latency ${plan.latencyMs} ms)`,
     `- untranslated partitions (placed at earliest): ${t.untranslated}`,
@@ -57,7 +66,7 @@ export function planMarkdown(plan: FailoverPlan, cname: CnameChangePlan): string
     '| group | partitions | duplicates ≤ | untranslated | live members |',
     '|---|---|---|---|---|',
     ...plan.groups.slice(0, MAX_GROUP_ROWS).map((g) =>
-      `| ${g.group} | ${g.offsets.length} | ${g.duplicateBound} | ${g.untranslated.length} | ${g.liveMembers}${g.liveMembers ? ' ⚠' : ''} |`),
+      `| ${mdCell(g.group, 120)} | ${g.offsets.length} | ${g.duplicateBound} | ${g.untranslated.length} | ${g.liveMembers}${g.liveMembers ? ' ⚠' : ''} |`),
   ];
   if (plan.groups.length > MAX_GROUP_ROWS) lines.push(`| … ${plan.groups.length - MAX_GROUP_ROWS} more (query \`plan\`) | | | | |`);
   return lines.join('\n');

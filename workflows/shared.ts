@@ -12,8 +12,10 @@ type Answers = Awaited<ReturnType<Activities['queryResolvers']>>;
 /** The inline config as given, or the named pair from the worker's pairs file. */
 export async function resolvePair(step: StepContext, input: { pair?: string; config?: PairConfig }): Promise<PairConfig> {
   if (input.config) {
-    step.summary(`inline config for pair ${input.config.name}`);
-    return input.config;
+    // Only the worker decides whether an inline config may be used, and with which hosts and secret names.
+    const admitted = await step.activities<Activities>().admitInlineConfig(input.config);
+    step.summary(`inline config for pair ${admitted.name} (admitted by the worker)`);
+    return admitted;
   }
   const pair = await step.activities<Activities>().resolvePair(input.pair as string);
   step.summary(`pair ${pair.name} from the worker's pairs file: ${pair.primary.provider} -> ${pair.secondary.provider} via ${pair.replication.provider}`);

@@ -2,6 +2,7 @@
 // `<path>: expected <what>, got <value>` whatever check failed (type, range, format).
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { patternProblem } from './safe-pattern';
 
 export function text(what = 'a non-empty string', maxLength = 256) {
   const expected = `expected ${what}`;
@@ -47,24 +48,26 @@ export function duration(min = 0, max = Number.POSITIVE_INFINITY) {
     });
 }
 
-/** A regular expression given as a string; checked here so a typo never reaches a Kafka listing. */
+/** A regular expression given as a string: valid, short, and free of catastrophic backtracking (safe-pattern.ts). */
 export function regexPattern() {
   const expected = 'expected a valid regular expression';
-  return z.string({ error: expected }).min(1, expected).refine((p) => {
-    try {
-      new RegExp(p);
-      return true;
-    } catch {
-      return false;
-    }
-  }, expected);
+  return z.string({ error: expected }).superRefine((p, ctx) => {
+    const problem = patternProblem(p);
+    if (problem === 'is not a valid regular expression' || problem === 'is empty') ctx.addIssue({ code: 'custom', message: expected, input: p });
+    else if (problem) ctx.addIssue({ code: 'custom', message: `expected a safe regular expression; this one ${problem}`, input: undefined });
+  });
 }
 
 /** An environment-variable NAME (never the secret): secrets stay in the worker's environment. */
 export function envName() {
   return matching(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
-    'expected the NAME of an environment variable of the worker (e.g. KDR_PRIMARY_SASL_PASSWORD), not the secret itself');
+    'expected the NAME of an environment variable of the worker (e.g. KDR_SECRET_PRIMARY_SASL_PASSWORD), not the secret itself')
+    .refine((name) => !RESERVED_ENV.test(name),
+      'names a variable the worker keeps for itself (ALIBABA_CLOUD_*, TEMPORAL_*, KDR_* settings): give the variable that holds this SASL secret, e.g. KDR_SECRET_PRIMARY_SASL_PASSWORD');
 }
+
+/** The worker's own credentials and settings: never usable as a SASL user or password. */
+const RESERVED_ENV = /^(?:ALIBABA_CLOUD_|ALICLOUD_|TEMPORAL_|AWS_|KDR_(?!SECRET_))/i;
 
 export const HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const IPV4 = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}';
@@ -85,7 +88,15 @@ export function resolverAddress() {
 }
 
 export function httpUrl() {
-  return matching(/^https?:\/\/[^\s/]+(?:\/\S*)?$/, 'expected an http(s) URL, e.g. http://127.0.0.1:8083');
+  return matching(/^https?:\/\/[^\s/]+(?:\/\S*)?$/, 'expected an http(s) URL, e.g. http://127.0.0.1:8083')
+    .refine((url) => !/^https?:\/\/[^/]*@/.test(url), 'must not carry credentials (user:password@): they would show in errors and history; ' +
+      'put Connect behind a network boundary instead');
+}
+
+/** The host of an http(s) URL accepted by httpUrl(). */
+export function urlHost(url: string): string {
+  const authority = url.replace(/^https?:\/\//, '').split('/')[0];
+  return authority.startsWith('[') ? authority.slice(1, authority.indexOf(']')) : authority.replace(/:\d+$/, '');
 }
 
 /** An ISO-8601 time or epoch milliseconds, normalised to epoch milliseconds. */
@@ -95,6 +106,32 @@ export function timestamp() {
     const ms = typeof value === 'number' ? value : /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(value) : NaN;
     if (!Number.isFinite(ms) || ms < 0) {
       ctx.issues.push({ code: 'custom', message: expected, input: value });
+      return z.NEVER;
+    }
+    return Math.round(ms);
+  });
+}
+
+const ZONED_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)$/i;
+/** Clock skew tolerated before a time counts as "in the future". */
+const FUTURE_SKEW_MS = 60_000;
+
+/**
+ * The operator's "everything before this time was processed": ISO-8601 WITH a zone (Z or +hh:mm; a zone-less time
+ * would be read in the worker's zone) or epoch milliseconds; never in the future. Normalised to epoch ms.
+ * In workflow code Date.now() is workflow time, so the check replays the same.
+ */
+export function operatorTimestamp() {
+  const expected = 'expected an ISO-8601 time with a zone (e.g. "2026-01-31T12:00:00Z" or "2026-01-31T20:00:00+08:00") or epoch milliseconds';
+  return z.union([z.string(), z.number()], { error: expected }).transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : ZONED_ISO.test(value) ? Date.parse(value) : NaN;
+    if (!Number.isFinite(ms) || ms < 946_684_800_000) {
+      const zoneless = typeof value === 'string' && /^\d{4}-\d\d-\d\dT[\d:.]+$/.test(value);
+      ctx.issues.push({ code: 'custom', message: zoneless ? `${expected}; this one has no zone: add Z (UTC) or the offset, e.g. +08:00` : expected, input: value });
+      return z.NEVER;
+    }
+    if (ms > Date.now() + FUTURE_SKEW_MS) {
+      ctx.issues.push({ code: 'custom', message: `${expected}, not in the future`, input: value });
       return z.NEVER;
     }
     return Math.round(ms);

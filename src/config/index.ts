@@ -4,3 +4,6 @@ export * from './pair';
 export * from './inputs';
 export * from './signals';
 export * from './validate';
+export * from './identity';
+export * from './approval';
+export { patternProblem, MAX_PATTERN_LENGTH } from './safe-pattern';

@@ -1,7 +1,9 @@
 // Workflow inputs: ONE JSON object, as the Temporal UI's Start Workflow form sends it. Either `pair` names a pair
 // from the worker's config file, or `config` carries a whole pair; the options sit next to it.
 import { z } from 'zod';
-import { crossCheck, duration, flag, integer, listOf, matching, text, timestamp } from './fields';
+import { ApprovalRequestSchema } from './approval';
+import { crossCheck, duration, flag, integer, matching, operatorTimestamp } from './fields';
+import { normaliseName, personName } from './identity';
 import { PAIR_NAME, PAIR_NAME_EXPECTED, PairConfigSchema, selection } from './pair';
 
 const pairRef = {
@@ -19,22 +21,18 @@ function exactlyOnePair(p: { pair?: unknown; config?: unknown }, report: (path: 
 
 const SetupObject = z.strictObject({
   ...pairRef,
-  requestedBy: text('the operator starting the run').optional(),
+  requestedBy: personName('the operator starting the run').optional(),
 });
 export const SetupInputSchema = SetupObject.check(crossCheck<z.input<typeof SetupObject>>(exactlyOnePair));
 
-export const ApprovalPolicySchema = z.strictObject({
-  required: integer(1, 10).default(1),
-  allowList: listOf(text('an approver name'), 'approver names').optional(),
-  forbidSelfApproval: flag().default(true),
-  timeout: duration(1_000).default(3_600_000),
-});
+/** A margin longer than a week would re-read more than any retention keeps. */
+export const MAX_MARGIN_MS = 7 * 86_400_000;
 
 export const TranslationSchema = z.strictObject({
   /** Used when no better source (MM2 checkpoint, primary's committed offsets) answers for a partition. */
-  operatorTimestamp: timestamp().optional(),
+  operatorTimestamp: operatorTimestamp().optional(),
   /** Re-read margin before the translated time; never below the measured replication latency. */
-  marginMs: integer(0).optional(),
+  marginMs: integer(0, MAX_MARGIN_MS).optional(),
 });
 
 /** A planned switchover (the primary answers): how the run waits for the applications to leave the primary. */
@@ -49,11 +47,12 @@ export const SwitchoverSchema = z.strictObject({
 
 const FailoverObject = z.strictObject({
   ...pairRef,
-  requestedBy: text('the operator requesting the failover'),
+  requestedBy: personName('the operator requesting the failover'),
   dryRun: flag().default(false),
   groups: selection('consumer group').optional(),
   translation: TranslationSchema.default({}),
-  approval: ApprovalPolicySchema.default(ApprovalPolicySchema.parse({})),
+  /** Only tightens the pair's own approval policy (pairs file): more approvals, a shorter timeout, fewer approvers. */
+  approval: ApprovalRequestSchema.default({}),
   /** true: drain then pause the connector; false: never; "auto": only when the primary answers. */
   drain: z.union([flag(), z.literal('auto')], { error: 'expected true, false or "auto"' }).default('auto'),
   switchover: SwitchoverSchema.default(SwitchoverSchema.parse({})),
@@ -76,10 +75,4 @@ export const FailoverInputSchema = FailoverObject.check(crossCheck<FailoverDraft
 
 export type SetupInput = z.output<typeof SetupInputSchema>;
 export type FailoverInput = z.output<typeof FailoverInputSchema>;
-export type ApprovalPolicy = z.output<typeof ApprovalPolicySchema>;
-export type ApprovalPolicyInput = z.input<typeof ApprovalPolicySchema>;
-
-/** People are compared case- and space-insensitively ("Alice " approves as "alice"). */
-export function normaliseName(name: string): string {
-  return name.trim().toLowerCase();
-}
+export type ApprovalRequestInput = z.input<typeof ApprovalRequestSchema>;

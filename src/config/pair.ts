@@ -5,6 +5,7 @@ import {
   crossCheck, envName, hostName, hostPort, httpUrl, integer, listOf, matching, oneOf, regexPattern,
   resolverAddress, text,
 } from './fields';
+import { DEFAULT_PAIR_APPROVAL, PairApprovalSchema } from './approval';
 
 export const PAIR_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const PAIR_NAME_EXPECTED =
@@ -49,14 +50,14 @@ export function selection(what: string) {
 
 export const ThresholdsSchema = z.strictObject({
   /** Per-partition end-offset difference (primary minus secondary) still accepted as "caught up". */
-  maxLagRecords: integer(0).default(1_000),
+  maxLagRecords: integer(0, 1_000_000_000).default(1_000),
   /** Highest accepted canary replication latency. */
-  maxLatencyMs: integer(1).default(30_000),
+  maxLatencyMs: integer(1, 3_600_000).default(30_000),
   /** How long connector-verify waits for its canary records on the secondary. */
-  canaryTimeoutMs: integer(1).default(120_000),
+  canaryTimeoutMs: integer(1, 3_600_000).default(120_000),
   canaryRecords: integer(1, 1_000).default(10),
   /** Bound on waiting for a new connector to reach RUNNING. */
-  connectorReadyTimeoutMs: integer(1).default(600_000),
+  connectorReadyTimeoutMs: integer(1, 86_400_000).default(600_000),
 });
 
 export const ReplicationSchema = z.strictObject({
@@ -84,6 +85,8 @@ const PairObject = z.strictObject({
   dns: DnsSchema,
   /** Omitted: every group with committed offsets on the replicated topics. */
   groups: selection('consumer group').default({ pattern: '.*' }),
+  /** Who must approve a failover of this pair, and how they prove who they are. Runs may only tighten it. */
+  approval: PairApprovalSchema.default(DEFAULT_PAIR_APPROVAL),
 });
 
 type PairDraft = z.input<typeof PairObject>;

@@ -1,18 +1,32 @@
 // Signal (and update) payloads. Kept small on purpose: every signal is stored in the workflow history.
+// Names are checked (NFKC, no invisible characters); free text refuses control and zero-width characters.
 import { z } from 'zod';
-import { matching, oneOf, text } from './fields';
+import { matching, oneOf } from './fields';
+import { operatorText, personName } from './identity';
 
-const who = text('the name of the operator', 128);
+const who = personName('the name of the operator', 128);
+
+/** An Ed25519 signature: 64 bytes in base64. */
+export const SIGNATURE = /^[A-Za-z0-9+/]{86}==$/;
+const SIGNED_AT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
 
 export const ApprovePayloadSchema = z.strictObject({
   by: who,
-  planId: text('the planId shown by query "plan"', 128),
-  comment: text('a comment', 500).optional(),
+  planId: matching(/^[0-9a-z-]{1,64}$/, 'expected the planId shown by query "plan" (letters, digits and "-")'),
+  comment: operatorText('a comment', 500).optional(),
+  /** signed identity: the Ed25519 signature `kdr approve` makes over (pair, run, planId, by, signedAt). */
+  signature: matching(SIGNATURE, 'expected the base64 Ed25519 signature kdr approve makes (88 characters)').optional(),
+  signedAt: matching(SIGNED_AT, 'expected the UTC time the approval was signed, e.g. "2026-01-31T12:00:00.000Z"').optional(),
+}).superRefine((p, ctx) => {
+  if ((p.signature === undefined) !== (p.signedAt === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [p.signature === undefined ? 'signature' : 'signedAt'], input: undefined,
+      message: 'signature and signedAt go together: sign with kdr approve --key <private key>' });
+  }
 });
 
 export const RejectPayloadSchema = z.strictObject({
   by: who,
-  reason: text('the reason for rejecting', 500),
+  reason: operatorText('the reason for rejecting', 500),
 });
 
 export const RESOLVE_ACTIONS = ['retry', 'skip', 'abort'] as const;
@@ -20,9 +34,9 @@ export const RESOLVE_ACTIONS = ['retry', 'skip', 'abort'] as const;
 export const ResolvePayloadSchema = z.strictObject({
   action: oneOf(RESOLVE_ACTIONS),
   by: who,
-  note: text('a note', 500).optional(),
+  note: operatorText('a note', 500).optional(),
   /** Optional guard: refuse unless this is the blocked step (protects against acting on a stale view). */
-  step: matching(/^[a-z0-9][a-z0-9-]*$/, 'expected a step name as shown by query "status"').optional(),
+  step: matching(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a step name as shown by query "status"').optional(),
 });
 
 export type ApprovePayload = z.input<typeof ApprovePayloadSchema>;

@@ -120,7 +120,7 @@ describe('workflow inputs', () => {
   test('failover: defaults, durations, and an allow-list that cannot satisfy the policy', () => {
     const result = validate(FailoverInputSchema, { pair: 'local-kafka', requestedBy: 'alice' });
     assert.ok(result.ok);
-    assert.deepEqual(result.value.approval, { required: 1, forbidSelfApproval: true, timeout: 3_600_000 });
+    assert.deepEqual(result.value.approval, {}, 'the input asks for nothing: the pair\'s own policy applies');
     assert.equal(result.value.dryRun, false);
     assert.equal(result.value.drain, 'auto');
     const custom = validate(FailoverInputSchema, {
@@ -133,7 +133,7 @@ describe('workflow inputs', () => {
       'approval.allowList: names 1 possible approver(s) but 2 approval(s) are required (the requester may not approve their own failover)',
     ]);
     assert.deepEqual(problems(FailoverInputSchema, { pair: 'p', approval: { timeout: 'soon' }, dryRun: 'yes' }).sort(), [
-      'approval.timeout: expected a duration such as "30s", "5m", "1h" or a number of milliseconds (at least 1000ms), got "soon"',
+      'approval.timeout: expected a duration such as "30s", "5m", "1h" or a number of milliseconds (at least 1000ms, at most 604800000ms), got "soon"',
       'dryRun: expected true or false, got "yes"',
       'requestedBy: missing: expected the operator requesting the failover',
     ]);
@@ -145,7 +145,7 @@ describe('workflow inputs', () => {
       'action: expected one of "retry", "skip", "abort", got "ignore"',
       'by: expected the name of the operator, got ""',
     ]);
-    assert.deepEqual(problems(ApprovePayloadSchema, { by: 'bob' }), ['planId: missing: expected the planId shown by query "plan"']);
+    assert.deepEqual(problems(ApprovePayloadSchema, { by: 'bob' }), ['planId: missing: expected the planId shown by query "plan" (letters, digits and "-")']);
   });
 
   test('durations', () => {

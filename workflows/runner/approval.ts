@@ -1,7 +1,7 @@
 // The approval policy as a pure judgement: may this person approve this plan now?
 import { normaliseName, type ApprovalPolicy } from '../../src/config';
 
-export interface ApprovalRequest {
+export interface ApprovalWaitState {
   planId: string;
   policy: ApprovalPolicy;
   requestedBy?: string;
@@ -9,7 +9,7 @@ export interface ApprovalRequest {
 }
 
 /** undefined when the approval counts; otherwise why it is refused (recorded in the audit trail). */
-export function refuseApproval(request: ApprovalRequest, by: string, planId: string): string | undefined {
+export function refuseApproval(request: ApprovalWaitState, by: string, planId: string): string | undefined {
   const who = normaliseName(by);
   if (planId !== request.planId) {
     return `plan ${planId} is not the current plan (${request.planId}): query "plan" and approve what you reviewed`;
@@ -27,7 +27,7 @@ export function refuseApproval(request: ApprovalRequest, by: string, planId: str
 }
 
 /** Anyone allowed to approve may reject, and so may the requester (withdrawing their own request). */
-export function refuseRejection(request: ApprovalRequest, by: string): string | undefined {
+export function refuseRejection(request: ApprovalWaitState, by: string): string | undefined {
   const who = normaliseName(by);
   const isRequester = request.requestedBy !== undefined && normaliseName(request.requestedBy) === who;
   if (request.policy.allowList && !isRequester && !request.policy.allowList.some((name) => normaliseName(name) === who)) {

@@ -4,7 +4,24 @@ import {
 } from '@temporalio/workflow';
 
 /** Failure types that end the run instead of blocking a step. */
-export const TERMINAL_FAILURE_TYPES = ['Aborted', 'Rejected', 'InvalidInput'] as const;
+export const TERMINAL_FAILURE_TYPES = ['Aborted', 'Rejected', 'InvalidInput', 'Refused'] as const;
+
+/**
+ * A security refusal thrown by a step (an input that tries to loosen the pair's policy, an inline config the
+ * worker does not admit): the run ends at once with type Refused, nothing changed, and the refusal audited.
+ */
+export function refused(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: 'Refused', message, nonRetryable: true });
+}
+
+/** The Refused failure inside `err` (directly, or as the cause of a failed activity), if any. */
+export function refusalIn(err: unknown): ApplicationFailure | undefined {
+  for (let current = err, depth = 0; current && depth < 3; depth++) {
+    if (current instanceof ApplicationFailure && current.type === 'Refused') return current;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return undefined;
+}
 
 /**
  * A step blocks on Temporal failures: an activity that failed after its retries, a child workflow that failed,

@@ -1,5 +1,5 @@
-export { Runbook, runbook, type Approval, type ApprovalOptions, type StepContext, type StepDeclaration, type StepDeclarations } from './runbook';
-export { blocksStep, describeFailure, TERMINAL_FAILURE_TYPES } from './failures';
+export { Runbook, runbook, type Approval, type ApprovalClaim, type ApprovalOptions, type StepContext, type StepDeclaration, type StepDeclarations } from './runbook';
+export { blocksStep, describeFailure, refused, refusalIn, TERMINAL_FAILURE_TYPES } from './failures';
 export { refuseApproval, refuseRejection } from './approval';
 export { renderStatus } from './render';
 export { pollUntil, type PollOptions } from './poll';

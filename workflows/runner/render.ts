@@ -1,5 +1,6 @@
 // The status as Markdown for the Temporal UI ("User Metadata" / current details). Compact: it is rebuilt on
 // every change and read by people, so long texts are cut.
+import { mdCell } from '../markdown';
 import type { RunStatus, StepRecord } from './types';
 
 const ICON: Record<StepRecord['state'], string> = {
@@ -8,15 +9,19 @@ const ICON: Record<StepRecord['state'], string> = {
 
 export function renderStatus(status: RunStatus, planMarkdown?: string): string {
   const lines: string[] = [];
-  const pair = status.pair ? ` · pair \`${status.pair}\`` : '';
+  // Pair names are validated (lowercase letters, digits, "-"): safe inside a code span.
+  const pair = status.pair ? ` · pair \`${status.pair.replace(/[^a-z0-9-]/g, '')}\`` : '';
   lines.push(`### ${status.runbook}${pair} · phase **${status.phase}**`);
-  if (status.waitingFor) lines.push('', `**Waiting for:** ${status.waitingFor}`);
+  if (status.waitingFor) lines.push('', `**Waiting for:** ${mdCell(status.waitingFor, 300)}`);
   const blocked = status.steps.find((s) => s.state === 'blocked');
   if (blocked) {
     lines.push('', `Send signal \`resolve\` with \`{"action": "retry" | ${blocked.skippable ? '"skip" | ' : ''}"abort", "by": "<your name>", "note": "..."}\``);
   }
   if (status.approval) {
-    lines.push('', `Send signal \`approve\` with \`{"by": "<your name>", "planId": "${status.approval.planId}"}\` or \`reject\` with \`{"by": "<your name>", "reason": "..."}\``);
+    lines.push('', status.approval.identity === 'signed'
+      ? `This pair accepts **signed** approvals only: \`kdr approve ${(status.pair ?? '<pair>').replace(/[^a-z0-9<>-]/g, '')} --by <you> --key <your private key> --plan-id ${status.approval.planId}\`` +
+        ' (an approve signal sent from this UI is refused and audited). Reject with signal `reject` `{"by": "<your name>", "reason": "..."}`'
+      : `Send signal \`approve\` with \`{"by": "<your name>", "planId": "${status.approval.planId}"}\` or \`reject\` with \`{"by": "<your name>", "reason": "..."}\``);
   }
   lines.push('', '| | Step | State | Runs | Started | Took | Summary / last error |', '|---|---|---|---|---|---|---|');
   status.steps.forEach((s) => {
@@ -29,7 +34,7 @@ export function renderStatus(status: RunStatus, planMarkdown?: string): string {
   if (recent.length) {
     lines.push('', `**Decisions** (${status.audit.length}${status.audit.length > recent.length ? ', last 5' : ''})`);
     for (const a of recent) {
-      lines.push(`- ${clock(a.at)} ${a.by}: ${a.action}${a.step ? ` on ${a.step}` : ''} ${a.accepted ? '✔' : `refused — ${cell(a.reason ?? '')}`}` +
+      lines.push(`- ${clock(a.at)} ${cell(a.by, 64)}: ${cell(a.action, 40)}${a.step ? ` on ${cell(a.step, 64)}` : ''} ${a.accepted ? '✔' : `refused — ${cell(a.reason ?? '')}`}` +
         `${a.note ? ` (“${cell(a.note)}”)` : ''}`);
     }
   }
@@ -37,8 +42,7 @@ export function renderStatus(status: RunStatus, planMarkdown?: string): string {
 }
 
 function cell(text: string, max = 160): string {
-  const flat = text.replace(/\s+/g, ' ').replace(/\|/g, '\\|');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return mdCell(text, max);
 }
 
 function clock(iso: string): string {

@@ -12,7 +12,7 @@ import {
 } from '../../src/config';
 import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery } from '../definitions';
 import { refuseApproval, refuseRejection } from './approval';
-import { blocksStep, describeFailure } from './failures';
+import { blocksStep, describeFailure, refusalIn } from './failures';
 import { renderStatus } from './render';
 import { DrPairKey, DrPhaseKey } from './search-attributes';
 import type { ApprovalState, AuditEntry, PlanView, ResolveOutcome, RunReport, RunStatus, StepRecord } from './types';
@@ -45,6 +45,22 @@ export interface ApprovalOptions {
   policy: ApprovalPolicy;
   /** Who started the run; may not approve it when policy.forbidSelfApproval. */
   requestedBy?: string;
+  /**
+   * Checks a signed approval (policy.identity "signed") in the worker: undefined when the signature is good,
+   * otherwise why not (forged, wrong or unknown key, expired). Required for signed policies.
+   */
+  verify?: (claim: ApprovalClaim) => Promise<string | undefined>;
+}
+
+/** What a signed approval claims; the signature covers every field but `signature`. */
+export interface ApprovalClaim {
+  pair: string;
+  workflowId: string;
+  runId: string;
+  planId: string;
+  by: string;
+  signedAt: string;
+  signature: string;
 }
 
 export interface Approval {
@@ -66,7 +82,12 @@ export class Runbook<S extends StepDeclarations> {
   private waitingFor: string | undefined;
   private pair: string | undefined;
   private plan: { id: string; plan: unknown; markdown?: string } | undefined;
-  private approvalWait: (ApprovalState & { policy: ApprovalPolicy; comments: Map<string, string | undefined>; at: Map<string, string>; rejected?: { by: string; reason: string } }) | undefined;
+  private approvalWait: (ApprovalState & {
+    policy: ApprovalPolicy; comments: Map<string, string | undefined>; at: Map<string, string>; rejected?: { by: string; reason: string };
+    verify?: ApprovalOptions['verify'];
+  }) | undefined;
+  /** Every signature ever presented to this run: one use each, accepted or not (replays are refused). */
+  private readonly seenSignatures = new Set<string>();
   private readonly startedAt = now();
   private endedAt: string | undefined;
   private publishedPhase: string | undefined;
@@ -142,6 +163,13 @@ export class Runbook<S extends StepDeclarations> {
         this.end(record, 'succeeded');
         return value;
       } catch (err) {
+        const refusal = refusalIn(err);
+        if (refusal) {
+          record.lastError = clip(`refused: ${refusal.message}`);
+          this.end(record, 'aborted');
+          this.remember({ by: RUNBOOK, action: 'refuse', accepted: false, step: name, reason: refusal.message });
+          throw this.terminate('aborted', 'Refused', `refused: ${refusal.message}. Nothing was changed.`);
+        }
         if (!blocksStep(err)) throw err;
         record.state = 'blocked';
         record.lastError = describeFailure(err);
@@ -205,13 +233,16 @@ export class Runbook<S extends StepDeclarations> {
     if (!this.plan) throw ApplicationFailure.nonRetryable('approval needs a plan: call setPlan first', 'RunbookDefinitionError');
     const record = this.record(name);
     const { policy } = options;
+    if (policy.identity === 'signed' && !options.verify) {
+      throw ApplicationFailure.nonRetryable('a signed approval policy needs options.verify', 'RunbookDefinitionError');
+    }
     record.state = 'running';
     record.attempts += 1;
     record.startedAt = now();
     const wait = {
       planId: this.plan.id, required: policy.required, approvedBy: [] as string[], requestedBy: options.requestedBy,
       allowList: policy.allowList, deadline: new Date(Date.now() + policy.timeout).toISOString(), policy,
-      comments: new Map<string, string | undefined>(), at: new Map<string, string>(),
+      comments: new Map<string, string | undefined>(), at: new Map<string, string>(), identity: policy.identity, verify: options.verify,
     };
     this.approvalWait = wait;
     this.phase = 'awaiting-approval';
@@ -260,7 +291,7 @@ export class Runbook<S extends StepDeclarations> {
       steps: this.records.map((r) => ({ ...r })),
       approval: approval && {
         planId: approval.planId, required: approval.required, approvedBy: [...approval.approvedBy],
-        requestedBy: approval.requestedBy, allowList: approval.allowList, deadline: approval.deadline,
+        requestedBy: approval.requestedBy, allowList: approval.allowList, deadline: approval.deadline, identity: approval.identity,
       },
       planId: this.plan?.id,
       audit: [...this.auditTrail],
@@ -336,25 +367,42 @@ export class Runbook<S extends StepDeclarations> {
     return { step: target, action, by, note };
   }
 
-  private onApprove(raw: unknown): void {
+  private async onApprove(raw: unknown): Promise<void> {
     const parsed = validate(ApprovePayloadSchema, raw, { what: 'approve' });
     const p = loose(raw);
     const wait = this.approvalWait;
-    let refusal: string | undefined;
-    if (!parsed.ok) refusal = parsed.message;
-    else if (!wait || wait.rejected) refusal = `nothing is waiting for approval (phase ${this.phase})`;
-    else refusal = refuseApproval({ ...wait, policy: wait.policy }, parsed.value.by, parsed.value.planId);
-    if (refusal !== undefined || !parsed.ok || !wait) {
-      this.remember({ by: p.by ?? 'unknown', action: 'approve', accepted: false, planId: p.planId, reason: refusal, note: p.comment });
-    } else {
-      const { by, planId, comment } = parsed.value;
-      wait.approvedBy.push(by);
-      wait.comments.set(by, comment);
-      wait.at.set(by, now());
-      this.remember({ by, action: 'approve', accepted: true, planId, note: comment,
-        reason: `${wait.approvedBy.length}/${wait.required}` });
-      this.refreshApprovalWait();
+    const refuse = (reason: string | undefined, planId = p.planId) => {
+      this.remember({ by: p.by ?? 'unknown', action: 'approve', accepted: false, planId, reason, note: p.comment });
+      this.publish();
+    };
+    if (!parsed.ok) return refuse(parsed.message);
+    if (!wait || wait.rejected) return refuse(`nothing is waiting for approval (phase ${this.phase})`);
+    const { by, planId, comment, signature, signedAt } = parsed.value;
+    const refusal = refuseApproval({ ...wait, policy: wait.policy }, by, planId);
+    if (refusal !== undefined) return refuse(refusal);
+    if (wait.policy.identity === 'signed') {
+      if (signature === undefined || signedAt === undefined) {
+        return refuse(`pair ${this.pair ?? '?'} accepts signed approvals only (approval.identity "signed"): ` +
+          `approve with kdr approve --by <you> --key <your private key> --plan-id ${planId}`);
+      }
+      if (this.seenSignatures.has(signature)) return refuse('this signature was already presented to this run: a replayed approval is refused; sign again');
+      this.seenSignatures.add(signature);
+      const info = workflowInfo();
+      const problem = await wait.verify!({ pair: this.pair ?? '', workflowId: info.workflowId, runId: info.runId, planId, by, signedAt, signature });
+      if (problem !== undefined) return refuse(problem);
+      // The check took an activity round trip: the wait may have ended, the plan changed, or the same person been counted.
+      if (this.approvalWait !== wait || wait.rejected) return refuse(`nothing is waiting for approval any more (phase ${this.phase})`);
+      const again = refuseApproval({ ...wait, policy: wait.policy }, by, planId);
+      if (again !== undefined) return refuse(again);
+    } else if (signature !== undefined) {
+      return refuse(`pair ${this.pair ?? '?'} uses declared identity: send the approval without signature and signedAt`);
     }
+    wait.approvedBy.push(by);
+    wait.comments.set(by, comment);
+    wait.at.set(by, now());
+    this.remember({ by, action: 'approve', accepted: true, planId, note: comment,
+      reason: `${wait.approvedBy.length}/${wait.required}${wait.policy.identity === 'signed' ? ' (signature verified)' : ''}` });
+    this.refreshApprovalWait();
     this.publish();
   }
 
@@ -434,7 +482,7 @@ export class Runbook<S extends StepDeclarations> {
     }
   }
 
-  private terminate(outcome: 'aborted' | 'rejected', type: 'Aborted' | 'Rejected', message: string): ApplicationFailure {
+  private terminate(outcome: 'aborted' | 'rejected', type: 'Aborted' | 'Rejected' | 'Refused', message: string): ApplicationFailure {
     this.phase = outcome;
     this.waitingFor = undefined;
     this.endedAt = now();

@@ -43,6 +43,8 @@ export interface ApprovalState {
   allowList?: string[];
   /** Workflow time (ISO) when the approval wait aborts the run. */
   deadline: string;
+  /** How approvers prove who they are: declared (a name) or signed (Ed25519, checked by the worker). */
+  identity?: 'declared' | 'signed';
 }
 
 export type Phase = string;
