@@ -1,0 +1,153 @@
+// Bypass attempts on the approval, each refused and audited, on the real dev server with the real step runner,
+// the real policy code and the real signature check (a local activity on the worker): loosening the pair's
+// policy from the input, name variants, and on a `signed` pair unsigned, forged, wrong-key, unknown-approver,
+// expired, replayed, other-run and stale-plan approvals. Signatures never reach results, details or history
+// (beyond the signal that carried them).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { approvalActivities } from '../../activities/approvals';
+import type { PairConfigInput } from '../../src/config';
+import { localKafkaPair } from '../../src/local-pairs';
+import { generateApproverKeys, privateKeyFrom, signApproval } from '../../src/security/approval-signature';
+import { approveSignal, planQuery, statusQuery, type RunReport } from '../../workflows/definitions';
+import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';
+import type { approvalFixture } from '../workflows/fixtures/workflows';
+import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
+
+const workflowsPath = require.resolve('../workflows/fixtures/workflows');
+const activities = () => ({ ...createFixtureActivities(createControl()), ...approvalActivities() });
+
+function pairWith(approval: PairConfigInput['approval']): PairConfigInput {
+  const name = uniqueName('sec');
+  return { ...localKafkaPair(name, [`${name}-t`]), approval };
+}
+
+async function refusal(handle: WorkflowHandle): Promise<ApplicationFailure> {
+  const err = await handle.result().then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, `expected the run to fail, got ${String(err)}`);
+  return err.cause;
+}
+
+describe('approval bypass attempts', () => {
+  before(async () => {
+    await temporal();
+    await workflowBundle(workflowsPath);
+  });
+  after(closeTemporal);
+
+  test('the input may not loosen the pair\'s policy: each attempt ends the run Refused, audited, nothing applied', async () => {
+    const attempts: [string, PairConfigInput['approval'], object, RegExp][] = [
+      ['self-approval allowed from the input', undefined, { forbidSelfApproval: false }, /approval\.forbidSelfApproval: false would loosen/],
+      ['fewer approvals than the pair requires', { required: 2, allowList: ['bob', 'carol', 'dave'] }, { required: 1 }, /approval\.required: 1 would loosen the pair's policy, which requires 2/],
+      ['a longer timeout', { timeout: '10m' }, { timeout: '2h' }, /approval\.timeout: 7200000ms would loosen/],
+      ['an approver the pair does not list', { allowList: ['bob', 'carol'] }, { allowList: ['mallory'] }, /approval\.allowList: mallory may not approve runs of this pair/],
+    ];
+    await withWorker({ workflowsPath, activities: activities() }, async ({ client, taskQueue }) => {
+      for (const [what, pairPolicy, request, reason] of attempts) {
+        const handle = await client.workflow.start<typeof approvalFixture>('approvalFixture', {
+          taskQueue, workflowId: uniqueName('loosen'), args: [{ config: pairWith(pairPolicy), requestedBy: 'alice', approval: request }],
+        });
+        const cause = await refusal(handle);
+        assert.equal(cause.type, 'Refused', what);
+        assert.match(cause.message, reason, what);
+        const report = cause.details?.[0] as RunReport;
+        const audit = report.audit.find((a) => a.action === 'refuse');
+        assert.ok(audit && !audit.accepted && reason.test(audit.reason ?? ''), `${what}: audited`);
+        assert.equal(report.steps.find((s) => s.name === 'apply')?.state, 'pending', `${what}: nothing applied`);
+      }
+    });
+  });
+
+  test('name variants of the requester or of one approver never count as another person', async () => {
+    await withWorker({ workflowsPath, activities: activities() }, async ({ client, taskQueue }) => {
+      const handle = await client.workflow.start<typeof approvalFixture>('approvalFixture', {
+        taskQueue, workflowId: uniqueName('names'), args: [{ config: pairWith({ required: 2 }), requestedBy: 'bob' }],
+      });
+      await eventually(() => handle.query(statusQuery), (s) => s.phase === 'awaiting-approval', 'the approval wait');
+      const { planId } = (await handle.query(planQuery))!;
+      const variants = ['b\u200Bob', 'ＢＯＢ', ' Bob ', 'bob\u202E', 'bo\u00ADb', 'carol', 'CAROL', 'ca\u200Drol', 'Ｃａｒｏｌ'];
+      for (const by of variants) await handle.signal(approveSignal, { by, planId });
+      const s = await eventually(() => handle.query(statusQuery), (x) => x.audit.length === variants.length, 'every attempt judged');
+      const verdicts = s.audit.map((a) => [a.accepted, a.reason ?? '']);
+      assert.match(verdicts[0][1] as string, /invisible or control character U\+200B/);
+      assert.match(verdicts[1][1] as string, /ＢＯＢ requested this run and may not approve it/, 'full-width letters are the same person (NFKC)');
+      assert.match(verdicts[2][1] as string, /requested this run/);
+      assert.match(verdicts[3][1] as string, /U\+202E/);
+      assert.match(verdicts[4][1] as string, /U\+00AD/);
+      assert.equal(verdicts[5][0], true, 'carol approves');
+      for (const i of [6, 7, 8]) assert.equal(verdicts[i][0], false, `variant ${variants[i]} of carol is not a second approver`);
+      assert.match(verdicts[6][1] as string, /already approved/);
+      assert.match(verdicts[8][1] as string, /already approved/);
+      assert.equal(s.approval?.approvedBy.length, 1, 'still 1 of 2');
+      await client.workflow.getHandle(handle.workflowId).terminate('test done');
+    });
+  });
+
+  test('a signed pair refuses unsigned, forged, wrong-key, unknown, expired, replayed, other-run and stale approvals; good signatures pass', async () => {
+    const alice = generateApproverKeys();
+    const bob = generateApproverKeys();
+    const carol = generateApproverKeys();
+    const config = pairWith({ identity: 'signed', required: 2, approvers: [{ name: 'alice', publicKey: alice.publicKey }, { name: 'bob', publicKey: bob.publicKey }] });
+    const sign = (pem: string, fields: { pair: string; workflowId: string; runId: string; planId: string; by: string; signedAt?: string }) => {
+      const signedAt = fields.signedAt ?? new Date().toISOString();
+      return { signedAt, signature: signApproval(privateKeyFrom(pem, 'test key'), { ...fields, signedAt }) };
+    };
+    const signatures: string[] = [];
+    await withWorker({ workflowsPath, activities: activities() }, async ({ client, taskQueue }) => {
+      const handle = await client.workflow.start<typeof approvalFixture>('approvalFixture', {
+        taskQueue, workflowId: uniqueName('signed'), args: [{ config, requestedBy: 'dave' }],
+      });
+      await eventually(() => handle.query(statusQuery), (s) => s.phase === 'awaiting-approval', 'the approval wait');
+      const { planId } = (await handle.query(planQuery))!;
+      const runId = (await handle.describe()).runId;
+      const base = { pair: config.name, workflowId: handle.workflowId, runId, planId };
+      assert.match(await currentDetails(handle), /accepts \*\*signed\*\* approvals only: `kdr approve .* --key <your private key> --plan-id /);
+      assert.equal((await handle.query(statusQuery)).approval?.identity, 'signed');
+
+      const attempts: [string, object, RegExp][] = [];
+      attempts.push(['unsigned (as from the Temporal UI)', { by: 'bob', planId }, /accepts signed approvals only/]);
+      const forged = { signedAt: new Date().toISOString(), signature: Buffer.alloc(64, 7).toString('base64') };
+      attempts.push(['forged', { by: 'bob', planId, ...forged }, /does not verify with bob's public key/]);
+      const wrongKey = sign(carol.privatePem, { ...base, by: 'bob' });
+      attempts.push(['signed with another key', { by: 'bob', planId, ...wrongKey }, /does not verify with bob's public key/]);
+      const unknown = sign(carol.privatePem, { ...base, by: 'carol' });
+      attempts.push(['an approver the pair does not list', { by: 'carol', planId, ...unknown }, /carol is not in approval\.allowList/]);
+      const expired = sign(bob.privatePem, { ...base, by: 'bob', signedAt: new Date(Date.now() - 10 * 60_000).toISOString() });
+      attempts.push(['expired', { by: 'bob', planId, ...expired }, /the signature is expired/]);
+      const otherRun = sign(bob.privatePem, { ...base, runId: 'another-run', by: 'bob' });
+      attempts.push(['signed for another run', { by: 'bob', planId, ...otherRun }, /does not verify/]);
+      const stale = sign(bob.privatePem, { ...base, planId: 'plan-old', by: 'bob' });
+      attempts.push(['a stale plan', { by: 'bob', planId: 'plan-old', ...stale }, /plan plan-old is not the current plan/]);
+      const good = sign(bob.privatePem, { ...base, by: 'bob' });
+      attempts.push(['bob, correctly signed', { by: 'Bob', planId, ...good }, /^1\/2 \(signature verified\)$/]);
+      attempts.push(['bob\'s approval replayed', { by: 'bob', planId, ...good }, /already approved|already presented/]);
+      attempts.push(['bob\'s signature replayed by alice', { by: 'alice', planId, ...good }, /already presented to this run/]);
+      // One at a time: a signed approval is judged after a worker round trip, so verdicts could otherwise interleave.
+      for (const [i, [what, payload, reason]] of attempts.entries()) {
+        const p = payload as { signature?: string };
+        if (p.signature) signatures.push(p.signature);
+        await handle.signal(approveSignal, payload as never);
+        const s = await eventually(() => handle.query(statusQuery), (x) => x.audit.length === i + 1, `the verdict on: ${what}`);
+        assert.match(s.audit[i].reason ?? '', reason, what);
+        assert.equal(s.audit[i].accepted, i === 7, `${what}: ${i === 7 ? 'accepted' : 'refused'}`);
+      }
+      const aliceGood = sign(alice.privatePem, { ...base, by: 'alice' });
+      signatures.push(aliceGood.signature);
+      await handle.signal(approveSignal, { by: 'alice', planId, ...aliceGood });
+      const result = await handle.result();
+      assert.equal(result.applied, true);
+      assert.deepEqual(result.approvedBy, ['Bob', 'alice']);
+
+      // Signatures are single-use proofs, bound to this run and plan; still, they appear nowhere but in the signal events.
+      const shown = JSON.stringify(result) + (await currentDetails(handle));
+      const history = (await handle.fetchHistory()).events ?? [];
+      const elsewhere = JSON.stringify(history.filter((e) => !e.workflowExecutionSignaledEventAttributes), (_k, v) => (typeof v === 'object' && v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
+      for (const sig of signatures) {
+        assert.equal(shown.includes(sig), false, 'no signature in the result or the details');
+        assert.equal(elsewhere.includes(sig), false, 'no signature in any history event but the signal that carried it');
+      }
+    });
+  });
+});
