@@ -165,7 +165,7 @@ describe('kdr CLI', () => {
       assert.equal(noPlan.code, 6, shown(noPlan));
       assert.match(noPlan.stderr, /has no plan/);
 
-      const started = await kdr(['failover', ready, '--requested-by', 'alice'], cli);
+      const started = await kdr(['failover', ready, '--requested-by', 'alice', '--guard', '3s', '--quiet-window', '2s'], cli);
       assert.equal(started.code, 0, shown(started));
       const id = `dr-failover-${ready}`;
       assert.match(started.stdout, new RegExp(`Started drFailover ${id} `));
@@ -210,7 +210,7 @@ describe('kdr CLI', () => {
       assert.deepEqual(last.result.approvedBy.map((a: { by: string }) => a.by), ['bob']);
 
       // The pair's id is free again: a new failover, rejected this time, ends with exit 1 and nothing changed.
-      const drill = await kdr(['failover', ready, '--requested-by', 'alice'], cli);
+      const drill = await kdr(['failover', ready, '--requested-by', 'alice', '--guard', '3s', '--quiet-window', '2s'], cli);
       assert.equal(drill.code, 0, shown(drill));
       await eventually(() => kdr(['status', ready, '--json'], cli),
         (r) => r.code === 5 && JSON.parse(r.stdout).status.phase === 'awaiting-approval', 'the second failover to await approval', 180_000);

@@ -168,3 +168,21 @@ export function tally(acked: Iterable<string>, runs: readonly Consuming[], exclu
   const redelivered = [...times].filter(([v, n]) => n > 1 && !exclude.has(v)).reduce((sum, [, n]) => sum + n - 1, 0);
   return { processed: times.size, lost, redelivered };
 }
+
+/**
+ * Re-deliveries split by cause, for an application that was never restarted: records processed before `mark`
+ * (on the primary) and again after it are the failover's re-reads (what a plan's bound covers); records
+ * processed twice after it are the application's own at-least-once repeats (a consumer that restarts on its
+ * retry policy re-reads what it had not committed yet, with or without a failover).
+ */
+export function splitRedeliveries(c: Consuming, mark: number, exclude: ReadonlySet<string> = new Set()): { failover: number; ownRepeats: number } {
+  const before = new Set(c.seen.slice(0, mark));
+  const after = new Map<string, number>();
+  for (const v of c.seen.slice(mark)) if (!exclude.has(v)) after.set(v, (after.get(v) ?? 0) + 1);
+  let failover = 0;
+  let ownRepeats = 0;
+  for (const [v, n] of after) {
+    if (before.has(v)) { failover += 1; ownRepeats += n - 1; } else ownRepeats += n - 1;
+  }
+  return { failover, ownRepeats };
+}

@@ -287,3 +287,38 @@ describe('plan: inputs, totals, id and CSV', () => {
     assert.deepEqual(timestampQueries([ev, { ...ev, group: 'h' }], opts), [{ topic: 't', partition: 0, timestamp: 4000 }]);
   });
 });
+
+describe('matched source and the replicated end', () => {
+  const options: PlanOptions = { marginMs: 1000, replicationLatencyMs: 0 };
+  const base: PartitionEvidence = {
+    topic: 't', partition: 0, secondary: { earliest: 0, end: 500 },
+    checkpoint: { upstreamOffset: 90, downstreamOffset: 80 },
+    primary: { committedOffset: 100, earliest: 0, end: 120, firstUnprocessedTimestamp: 5000 },
+    offsetsForTimes: { 4000: 70 },
+  };
+
+  test('an exact match wins over a checkpoint, with its proof in the notes', () => {
+    const g = planGroup({ group: 'g', partitions: [{ ...base, matched: { offset: 97, proof: 'record 100 found at 97' } }] }, options);
+    assert.equal(g.partitions[0].source, 'matched');
+    assert.equal(g.partitions[0].offset, 97);
+    assert.deepEqual(g.partitions[0].notes, ['record 100 found at 97']);
+  });
+
+  test('without a match the planner falls back and says why', () => {
+    const g = planGroup({ group: 'g', partitions: [{ ...base, unmatched: 'record 100 not found' }] }, options);
+    assert.equal(g.partitions[0].source, 'checkpoint');
+    assert.match(g.partitions[0].notes[0], /no exact match: record 100 not found/);
+  });
+
+  test('the duplicate bound counts up to the replicated end, not the records written on the secondary after the switch', () => {
+    const g = planGroup({ group: 'g', partitions: [{ ...base, secondary: { earliest: 0, end: 500, replicatedEnd: 117 }, matched: { offset: 97, proof: 'p' } }] }, options);
+    assert.equal(g.partitions[0].duplicateBound, 20);
+  });
+
+  test('a group that processed everything on an emptied primary partition resumes at the replicated end, never past new records', () => {
+    const p: PartitionEvidence = { topic: 't', partition: 0, secondary: { earliest: 0, end: 500, replicatedEnd: 120 }, primary: { committedOffset: 120, earliest: 120, end: 120 } };
+    const g = planGroup({ group: 'g', partitions: [p] }, { ...options, sources: ['primary-timestamp'] });
+    assert.equal(g.partitions[0].offset, 120);
+    assert.equal(g.partitions[0].duplicateBound, 0);
+  });
+});

@@ -95,7 +95,7 @@ describe('Temporal UI (real browser)', () => {
       assert.equal(setup.outcome, 'completed');
       const { page } = browser;
       const workflowId = `dr-failover-${pair}`;
-      const input = { pair, requestedBy: 'alice' };
+      const input = { pair, requestedBy: 'alice', switchover: { quietWindow: '3s', guard: '3s' } };
 
       // 1. The Start Workflow form.
       await page.goto(`${local.temporalUiUrl}/namespaces/default/workflows/start-workflow`);
