@@ -71,7 +71,7 @@ export async function runFailover(client: Client, taskQueue: string, o: {
   const handle = await client.workflow.start('drFailover', {
     taskQueue,
     workflowId: o.workflowId,
-    args: [{ config: o.pair, requestedBy: REQUESTED_BY, dryRun: false, drain: false, groups: { pattern: o.groupPattern } }],
+    args: [{ config: o.pair, requestedBy: REQUESTED_BY, dryRun: false, drain: false, switchover: { guard: 0 }, groups: { pattern: o.groupPattern } }],
   });
   const status = await poll(() => handle.query(statusQuery), (s: RunStatus) => s.phase === 'awaiting-approval' || !!s.endedAt,
     'the plan to await approval', 300_000).catch(async (err) => {

@@ -103,7 +103,7 @@ async function drill(ctx: CliContext, options: DemoOptions): Promise<number> {
     // 3. The failover drill.
     const id = failoverWorkflowId(name);
     log(`drFailover ${id} (requested by "demo"):`);
-    const run = await start(ctx, RUNBOOKS.failover, id, { config, requestedBy: 'demo' }, `Failover drill of demo pair ${name} requested by demo`);
+    const run = await start(ctx, RUNBOOKS.failover, id, { config, requestedBy: 'demo', switchover: { quietWindow: '3s', guard: '15s' } }, `Failover drill of demo pair ${name} requested by demo`);
     const handle = ctx.client.workflow.getHandle(run.workflowId, run.runId);
     log(`  Temporal UI: ${run.uiUrl}`);
     const printed = new Map<string, string>();

@@ -124,17 +124,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program.command('failover')
     .argument('<pair>', 'a pair name from the pairs file')
-    .description('start drFailover for a pair: assess, plan offsets, wait for approval, switch the CNAME, reset offsets, verify')
+    .description('start drFailover for a pair: assess, plan offsets, wait for approval, reset offsets, switch the CNAME, (switchover) drain and apply the final plan, guard, verify')
     .option('--dry-run', 'stop after the plan: nothing is changed (a drill of the decision, not of the switch)')
     .option('--requested-by <name>', 'who asks; may not approve their own failover (default $KDR_OPERATOR or $USER)')
     .option('--groups <list>', 'only these consumer groups (comma-separated; default every group of the pair)', commaList)
-    .addOption(new Option('--drain <mode>', 'drain then pause the connector before the switch').choices(['auto', 'true', 'false']).default('auto'))
+    .addOption(new Option('--drain <mode>', 'planned switchover when the primary answers: wait for it to go quiet and for replication to complete, then pause').choices(['auto', 'true', 'false']).default('auto'))
+    .option('--quiet-window <duration>', 'switchover: the primary is quiet after this long without writes (default 10s)')
+    .option('--switchover-timeout <duration>', 'switchover: block if the primary is not quiet and replicated within this (default 15m)')
+    .option('--guard <duration>', 'after the switch, watch the groups for stale client commits this long (default 5m; 0 = off)')
     .option('--operator-timestamp <iso>', 'groups had processed everything before this time (used when nothing better translates)')
     .option('--approvals <n>', 'approvals required (default 1)', positiveInt)
     .option('--watch', 'follow the run until it ends')
     .addHelpText('after', example('kdr failover local-kafka --dry-run', 'kdr failover local-kafka --requested-by alice',
       'kdr failover local-kafka --groups orders-billing,payments-ledger --drain false'))
-    .action(async (pair: string, opts: { dryRun?: boolean; requestedBy?: string; groups?: string[]; drain: string; operatorTimestamp?: string; approvals?: number; watch?: boolean }, cmd: Command) => {
+    .action(async (pair: string, opts: {
+      dryRun?: boolean; requestedBy?: string; groups?: string[]; drain: string; operatorTimestamp?: string; approvals?: number; watch?: boolean;
+      quietWindow?: string; switchoverTimeout?: string; guard?: string;
+    }, cmd: Command) => {
       checkPairName(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env), pair);
       if (opts.operatorTimestamp !== undefined && Number.isNaN(Date.parse(opts.operatorTimestamp))) {
         throw new CliError(`--operator-timestamp "${opts.operatorTimestamp}" is not a time: give ISO-8601, e.g. 2025-01-31T09:30:00Z`, ExitCode.usage);
@@ -148,6 +154,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           ...(opts.drain !== 'auto' ? { drain: opts.drain === 'true' } : {}),
           ...(opts.operatorTimestamp ? { translation: { operatorTimestamp: opts.operatorTimestamp } } : {}),
           ...(opts.approvals ? { approval: { required: opts.approvals } } : {}),
+          ...(opts.quietWindow || opts.switchoverTimeout || opts.guard !== undefined ? {
+            switchover: {
+              ...(opts.quietWindow ? { quietWindow: opts.quietWindow } : {}),
+              ...(opts.switchoverTimeout ? { timeout: opts.switchoverTimeout } : {}),
+              ...(opts.guard !== undefined ? { guard: /^\d+$/.test(opts.guard) ? Number(opts.guard) : opts.guard } : {}),
+            },
+          } : {}),
         } as Parameters<typeof startFailover>[2]);
         started(cmd, run, [`kdr plan ${run.workflowId}`, ...(opts.dryRun ? [] : [`kdr approve ${run.workflowId} --by <approver, not ${requestedBy}>`]),
           `kdr status ${run.workflowId} --watch`]);

@@ -79,7 +79,8 @@ export async function findCopy(
       scanned++;
       const id = identityOf(r);
       if (id === want) {
-        const neighbourOk = before === undefined || r.offset === earliest || window.slice(-NEIGHBOUR_WINDOW).includes(before);
+        // No predecessor copy in sight means no proof: a look-alike earlier in the log must not match.
+        const neighbourOk = before === undefined || window.slice(-NEIGHBOUR_WINDOW).includes(before);
         if (neighbourOk) {
           return {
             found: true, secondaryOffset: r.offset,
