@@ -1,4 +1,5 @@
 // `kdr`: the kafka-dr operator CLI (bin/kdr.js, `npm run kdr -- ...`). Commands live in src/cli/.
+import * as readline from 'node:readline/promises';
 import { runCli } from './cli/program';
 
 export { runCli };
@@ -11,6 +12,15 @@ export function run(argv: string[] = process.argv.slice(2)): void {
     err: (text) => process.stderr.write(`${text}\n`),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
+    // Only an interactive terminal can confirm an approval; scripts give --plan-id or --yes.
+    ask: process.stdin.isTTY !== true ? undefined : async (question: string) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
   }).then(
     (code) => {
       process.exitCode = code;

@@ -120,7 +120,7 @@ async function drill(ctx: CliContext, options: DemoOptions): Promise<number> {
     log('');
     log(`The plan ${planId} waits for approval. Approve it from the Temporal UI (signal "approve" with`);
     log(`  {"by": "<your name>", "planId": "${planId}"}) or from a terminal:`);
-    log(`    npm run kdr -- approve ${id} --by <your name>      (kdr approve ... once kafka-dr is installed)`);
+    log(`    npm run kdr -- approve ${id} --by <your name> --plan-id ${planId}   (kdr approve ... once kafka-dr is installed)`);
     log(`  Inspect it first: npm run kdr -- plan ${id}`);
     log('');
     if (options.yes) {

@@ -94,7 +94,10 @@ export async function approve(ctx: CliContext, run: string, payload: Omit<Approv
   const found = await findRun(ctx, run, undefined);
   requireRunning(found, 'approve');
   const planId = payload.planId ?? (await readPlan(ctx, found)).planId;
-  const full: ApprovePayload = { by: payload.by, planId, ...(payload.comment ? { comment: payload.comment } : {}) };
+  const full: ApprovePayload = {
+    by: payload.by, planId, ...(payload.comment ? { comment: payload.comment } : {}),
+    ...(payload.signature && payload.signedAt ? { signature: payload.signature, signedAt: payload.signedAt } : {}),
+  };
   const verdict = await signalAndRead(ctx, found, 'approve', payload.by, (h) => h.signal(approveSignal, full));
   return { workflowId: found.description.workflowId, runId: found.description.runId, action: 'approve', by: payload.by, planId, ...verdict };
 }

@@ -4,7 +4,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { planCsv } from '../../workflows/plan-view';
 import { RESOLVE_ACTIONS, type ResolveAction } from '../config';
 import { temporalTarget } from '../temporal-connection';
-import { approve, readPlan, reject, resolve, startFailover, startSetup, type Decision, type StartedRun } from './actions';
+import { readPlan, reject, resolve, startFailover, startSetup, type Decision, type StartedRun } from './actions';
+import { APPROVER_KEY_ENV, approveCommand, registerKeygen } from './approve-command';
 import { CliError, ExitCode } from './errors';
 import { checkPairName, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
 import { renderPlan, renderRun, table, type PlanShown } from './render';
@@ -15,6 +16,8 @@ export interface Io {
   err(text: string): void;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /** A question on the terminal (kdr approve's confirmation); absent when not interactive. */
+  ask?(question: string): Promise<string>;
 }
 
 interface GlobalOptions {
@@ -176,18 +179,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program.command('approve')
     .argument('<run>', 'workflow id, or pair name (its current run)')
-    .description('approve the current plan of a failover (reads its planId with query "plan" unless --plan-id is given)')
+    .description('approve the plan of a failover: give --plan-id after reviewing kdr plan, or confirm the plan shown (--yes in scripts)')
     .requiredOption('--by <name>', 'who approves (not the requester)')
     .option('--comment <text>', 'a comment recorded with the approval')
     .option('--plan-id <id>', 'approve exactly this plan (refused when the plan has changed since)')
-    .addHelpText('after', example('kdr approve dr-failover-local-kafka --by bob --comment "drill, checked the plan"',
-      'kdr approve local-kafka --by bob --plan-id 3f2a9c0d1e2b4a5f'))
-    .action(async (run: string, opts: { by: string; comment?: string; planId?: string }, cmd: Command) => {
+    .option('--yes', 'approve the plan shown without asking (scripts); the summary is still printed')
+    .option('--key <file>', `your Ed25519 private key (pairs with approval.identity "signed"; default $${APPROVER_KEY_ENV}; kdr keygen creates one)`)
+    .addHelpText('after', example('kdr approve local-kafka --by bob --plan-id 3f2a9c0d1e2b4a5f3f2a9c0d1e2b4a5f',
+      'kdr approve dr-failover-local-kafka --by bob --comment "drill, checked the plan"   # shows the plan, asks',
+      'kdr approve local-apsaramq --by bob --key ~/.kdr/bob.key --plan-id <id>          # signed pair'))
+    .action(async (run: string, opts: { by: string; comment?: string; planId?: string; yes?: boolean; key?: string }, cmd: Command) => {
       await withTemporal(cmd, async (ctx) => {
-        const d = await approve(ctx, run, { by: opts.by, comment: opts.comment, planId: opts.planId });
+        const d = await approveCommand(ctx, io, run, opts);
         decided(cmd, d, `approved plan ${d.planId} of ${d.workflowId} as ${d.by} (${d.reason ?? 'accepted'}); follow it: kdr status ${d.workflowId} --watch`);
       });
     });
+
+  registerKeygen(program, print);
 
   program.command('reject')
     .argument('<run>', 'workflow id, or pair name (its current run)')

@@ -91,6 +91,8 @@ export function renderPlan(workflowId: string, planId: string, plan: PlanShown):
   const out = [`Plan ${planId} of ${workflowId}`];
   const t = plan.totals;
   if (plan.cname) out.push(`  CNAME ${plan.cname.domain}: ${plan.cname.from} -> ${plan.cname.to}`);
+  const a = plan.authorises;
+  if (a) out.push(`  mode ${a.mode} (drain ${JSON.stringify(a.drain)}); operator timestamp ${a.operatorTimestamp === null ? 'none' : new Date(a.operatorTimestamp).toISOString()}`);
   if (t) {
     const sources = Object.entries(t.sources ?? {}).map(([s, n]) => `${s} ${n}`).join(', ') || 'none';
     out.push(`  ${t.groups} groups, ${t.partitions} partitions; sources: ${sources}`,

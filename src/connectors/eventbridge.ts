@@ -1,6 +1,7 @@
 // The ApsaraMQ "sink connector" of the runbook, created programmatically: one EventBridge event stream per
 // replicated topic (a stream has exactly one source topic), Kafka source on the primary instance, Kafka sink on
 // the secondary instance, created and run in the secondary's region (reference alicloud.md §0, §1).
+import * as crypto from 'node:crypto';
 import type { EventBridgeClient, EventStreaming, EventStreamingDetail, KafkaToKafkaStream } from '../cloud';
 import { CloudApiError } from '../cloud';
 import type { AdminSession } from '../kafka/admin';
@@ -10,13 +11,21 @@ import {
   ReplicationTask,
 } from './types';
 
-/** Stream names: `kdr-<pair>-<topic>`, so every stream of a pair is found by prefix. */
-export function streamPrefix(pair: string): string {
-  return `kdr-${pair}-`;
-}
+/** EventStreamingName: 2-127 characters of letters, digits, "-" and "_". */
+export const STREAM_NAME_MAX = 127;
+const HASH_CHARS = 10;
 
+/**
+ * The stream of one (pair, topic): `kdr-<pair>-<topic>-<hash>`, the topic cut to fit 127 characters and its
+ * "." turned into "_", and the hash (SHA-256 of pair and topic, 40 bits) keeping names apart that would
+ * otherwise meet: pair "a" + topic "b-c" vs pair "a-b" + topic "c", or two long topics with one prefix.
+ * Streams are always found by this exact name, never by prefix (pair "orders" must not touch "orders-eu").
+ */
 export function streamName(pair: string, topic: string): string {
-  return `${streamPrefix(pair)}${topic}`;
+  const hash = crypto.createHash('sha256').update(`${pair}\n${topic}`).digest('hex').slice(0, HASH_CHARS);
+  const head = `kdr-${pair}-`;
+  const room = STREAM_NAME_MAX - head.length - 1 - HASH_CHARS;
+  return `${head}${topic.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, Math.max(0, room))}-${hash}`;
 }
 
 /** The dedicated consumer group the streams use on the primary (never shared with business consumers). */
@@ -78,9 +87,18 @@ export class EventBridgeProvider implements ReplicationProvider {
   /** `client` must be for the secondary's region: the stream lives where the data goes. */
   constructor(private readonly client: EventBridgeClient) {}
 
-  private async existing(spec: ReplicationPairSpec): Promise<Map<string, EventStreaming>> {
-    const all = await this.client.listEventStreamings({ namePrefix: streamPrefix(spec.pair) });
-    return new Map(all.map((s) => [s.EventStreamingName, s]));
+  /** The pair's streams for the spec's topics, each looked up by its exact name (absent ones are left out). */
+  private async existing(spec: ReplicationPairSpec): Promise<Map<string, EventStreaming | EventStreamingDetail>> {
+    const found = new Map<string, EventStreaming | EventStreamingDetail>();
+    for (const topic of concreteTopics(spec)) {
+      const name = streamName(spec.pair, topic);
+      try {
+        found.set(name, await this.client.getEventStreaming(name));
+      } catch (err) {
+        if (!notFound(err)) throw err;
+      }
+    }
+    return found;
   }
 
   async ensure(spec: ReplicationPairSpec): Promise<EnsureResult> {

@@ -65,7 +65,7 @@ describe('kdr CLI', () => {
     const help = await kdr(['--help']);
     assert.equal(help.code, 0, shown(help));
     assert.match(help.stdout, /Exit codes:/);
-    for (const command of ['pairs', 'setup', 'failover', 'approve', 'reject', 'resolve', 'status', 'plan']) {
+    for (const command of ['pairs', 'setup', 'failover', 'approve', 'keygen', 'reject', 'resolve', 'status', 'plan']) {
       const r = await kdr([command, '--help']);
       assert.equal(r.code, 0, shown(r));
       assert.match(r.stdout, new RegExp(`Examples?:\\n\\s+\\$ kdr ${command}`), `kdr ${command} --help has an example`);
@@ -193,12 +193,17 @@ describe('kdr CLI', () => {
       const oneGroup = await kdr(['plan', ready, '--csv', '--group', group], cli);
       assert.ok(oneGroup.stdout.trim().split('\n').every((r) => /^[^,]+,[01],\d+$/.test(r)), shown(oneGroup));
 
-      const self = await kdr(['approve', ready, '--by', 'alice'], cli);
+      // An approval names its plan: without --plan-id (and no terminal to confirm on) nothing is sent.
+      const unnamed = await kdr(['approve', ready, '--by', 'bob'], cli);
+      assert.equal(unnamed.code, 2, shown(unnamed));
+      assert.match(unnamed.stdout, new RegExp(`^Plan ${planId} of ${id} \\(pair ${ready}\\)\n  CNAME ${ready}\\.kdr\\.test: primary\\.kdr\\.test -> secondary\\.kdr\\.test\n  mode `));
+      assert.match(unnamed.stderr, new RegExp(`give --plan-id ${planId}, or --yes to approve the plan shown above`));
+      const self = await kdr(['approve', ready, '--by', 'alice', '--plan-id', planId], cli);
       assert.equal(self.code, 6, shown(self));
       assert.match(self.stdout, /refused: .*alice/i);
       const stale = await kdr(['approve', ready, '--by', 'bob', '--plan-id', 'not-the-plan'], cli);
       assert.equal(stale.code, 6, shown(stale));
-      const ok = await kdr(['approve', ready, '--by', 'bob', '--comment', 'drill'], cli);
+      const ok = await kdr(['approve', ready, '--by', 'bob', '--comment', 'drill', '--yes'], cli);
       assert.equal(ok.code, 0, shown(ok));
       assert.match(ok.stdout, new RegExp(`approved plan ${planId} of ${id} as bob`));
 

@@ -1,0 +1,120 @@
+// `kdr approve` and `kdr keygen`. An approval names exactly the plan it approves: either --plan-id (after
+// reviewing `kdr plan`), or the CLI shows the plan summary and asks for confirmation; --yes (scripts) approves
+// the plan shown. On a pair with approval.identity "signed" the approval is signed with the approver's Ed25519
+// private key (--key or $KDR_APPROVER_KEY), and the worker checks it against the pairs file.
+import * as fs from 'node:fs';
+import type { Command } from 'commander';
+import { nameProblem } from '../config';
+import { generateApproverKeys, privateKeyFrom, signApproval } from '../security/approval-signature';
+import type { PlanShown } from './render';
+import { approve, readPlan, type Decision } from './actions';
+import { CliError, ExitCode } from './errors';
+import { findRun, queryStatus, type CliContext } from './temporal';
+
+export const APPROVER_KEY_ENV = 'KDR_APPROVER_KEY';
+
+export interface ApproveIo {
+  out(text: string): void;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+  /** Asks a question on the terminal; absent when there is none (then --plan-id or --yes is required). */
+  ask?(question: string): Promise<string>;
+}
+
+export interface ApproveOptions {
+  by: string;
+  comment?: string;
+  planId?: string;
+  yes?: boolean;
+  key?: string;
+}
+
+/** The plan summary an approver confirms: everything the planId authorises, in one screen. */
+export function planSummary(workflowId: string, planId: string, plan: PlanShown): string {
+  const t = plan.totals;
+  const a = plan.authorises;
+  return [
+    `Plan ${planId} of ${workflowId} (pair ${plan.pair ?? '?'})`,
+    ...(plan.cname ? [`  CNAME ${plan.cname.domain}: ${plan.cname.from} -> ${plan.cname.to}`] : []),
+    ...(a ? [`  mode ${a.mode} (drain ${JSON.stringify(a.drain)}); operator timestamp ${a.operatorTimestamp === null ? 'none' : new Date(a.operatorTimestamp).toISOString()}`] : []),
+    ...(t ? [`  ${t.groups} groups, ${t.partitions} partitions; duplicates <= ${t.duplicateBound}; untranslated ${t.untranslated}; ` +
+      `groups with live members ${t.liveGroups}; margin ${plan.marginMs} ms`] : []),
+    `  every offset: kdr plan ${workflowId}`,
+  ].join('\n');
+}
+
+function readKey(path: string) {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read the private key ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}): give --key <file> or set ${APPROVER_KEY_ENV}`, ExitCode.usage);
+  }
+  try {
+    return privateKeyFrom(pem, path);
+  } catch (err) {
+    throw new CliError((err as Error).message, ExitCode.usage);
+  }
+}
+
+export async function approveCommand(ctx: CliContext, io: ApproveIo, run: string, opts: ApproveOptions): Promise<Decision> {
+  const problem = nameProblem(opts.by);
+  if (problem) throw new CliError(`--by ${problem}`, ExitCode.usage);
+  const found = await findRun(ctx, run, undefined);
+  if (found.description.status.name !== 'RUNNING') {
+    throw new CliError(`refused: run ${found.description.workflowId} is ${found.description.status.name.toLowerCase()}; nothing to approve`, ExitCode.refused);
+  }
+  const status = await queryStatus(ctx, found.handle, found.description.taskQueue);
+  let planId = opts.planId;
+  if (planId === undefined) {
+    const view = await readPlan(ctx, found);
+    io.out(planSummary(found.description.workflowId, view.planId, view.plan as PlanShown));
+    if (!opts.yes) {
+      if (!io.ask) {
+        throw new CliError(`approve names the plan it approves: review it (kdr plan ${found.description.workflowId}) and give --plan-id ${view.planId}, ` +
+          'or --yes to approve the plan shown above (scripts)', ExitCode.usage);
+      }
+      const answer = (await io.ask(`Approve plan ${view.planId} as ${opts.by}? Type "yes" to approve: `)).trim().toLowerCase();
+      if (answer !== 'yes') throw new CliError('not approved (answer was not "yes"); nothing was sent', ExitCode.refused);
+    }
+    planId = view.planId;
+  }
+  const keyPath = opts.key ?? io.env[APPROVER_KEY_ENV];
+  const signed = status.approval?.identity === 'signed';
+  if (signed && !keyPath) {
+    throw new CliError(`pair ${status.pair ?? '?'} accepts signed approvals only: give --key <your Ed25519 private key file> ` +
+      `(or set ${APPROVER_KEY_ENV}); kdr keygen creates a key pair, the pairs file lists your public key`, ExitCode.usage);
+  }
+  let signature: { signature: string; signedAt: string } | undefined;
+  if (signed && keyPath) {
+    const signedAt = new Date().toISOString();
+    const fields = { pair: status.pair ?? '', workflowId: found.description.workflowId, runId: found.description.runId, planId, by: opts.by, signedAt };
+    signature = { signedAt, signature: signApproval(readKey(keyPath), fields) };
+  }
+  return approve(ctx, run, { by: opts.by, planId, ...(opts.comment ? { comment: opts.comment } : {}), ...(signature ?? {}) });
+}
+
+/** `kdr keygen --out <file>`: a new Ed25519 key pair; the private key file is created 0600, never overwritten. */
+export function keygenCommand(out: string): { privateKeyFile: string; publicKey: string } {
+  const keys = generateApproverKeys();
+  try {
+    fs.writeFileSync(out, keys.privatePem, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'EEXIST' ? `${out} exists: kdr keygen never overwrites a key; choose another --out` : `cannot write ${out} (${code ?? String(err)})`, ExitCode.usage);
+  }
+  return { privateKeyFile: out, publicKey: keys.publicKey };
+}
+
+export function registerKeygen(program: Command, print: (cmd: Command, json: unknown, human: () => string) => void): void {
+  program.command('keygen')
+    .description('create an approver key pair for pairs with approval.identity "signed": a private key file (keep it) and the public key (for the pairs file)')
+    .requiredOption('--out <file>', 'where to write the private key (PEM, mode 0600; never overwritten)')
+    .addHelpText('after', '\nExample:\n  $ kdr keygen --out ~/.kdr/bob.key\n')
+    .action((opts: { out: string }, cmd: Command) => {
+      const k = keygenCommand(opts.out);
+      print(cmd, k, () => [`private key written to ${k.privateKeyFile} (keep it secret; approve with kdr approve --key ${k.privateKeyFile})`,
+        'add your public key to the pair\'s approval.approvers in the pairs file:',
+        `  { "name": "<your name>", "publicKey": "${k.publicKey}" }`].join('\n'));
+    });
+}
