@@ -68,6 +68,15 @@ export function failoverActivities(deps: ActivityDeps) {
     return newest;
   }
 
+  async function secondaryGroups(pair: PairConfig, secondary: AdminSession, topics: string[]): Promise<string[]> {
+    const names = new Set((await groupsOnTopics(secondary, topics)).keys());
+    if (pair.secondary.provider === 'apsaramq' && pair.secondary.instanceId && pair.secondary.region) {
+      const declared = await deps.cloud().alikafka(pair.secondary.region).listConsumerGroups({ instanceId: pair.secondary.instanceId });
+      for (const g of declared) names.add(g.ConsumerId);
+    }
+    return [...names];
+  }
+
   return {
     /** Where things stand: a drill (primary answers) or an outage, and whether the secondary can take over. */
     async assess(pair: PairConfig): Promise<Assessment> {
@@ -139,10 +148,16 @@ export function failoverActivities(deps: ActivityDeps) {
             const read = await readCheckpoints(secondary, { topics: o.topics });
             for (const c of read.checkpoints.values()) candidates.add(c.group);
           }
+          // No group is dropped silently: without the primary, the secondary still knows some groups (groups with
+          // commits on the pair's topics there; ApsaraMQ keeps the groups drSetup declared). A group with no evidence is planned at earliest and
+          // listed as untranslated, which the approver sees, rather than left to its auto.offset.reset.
+          if (!primary && !o.onlyGroups) for (const g of await secondaryGroups(pair, secondary, o.topics)) candidates.add(g);
           const groups = [...candidates].filter((g) => !isInternal(g) && selects(selection, g)).sort();
           const planOptions = { marginMs: o.marginMs ?? 1_000, replicationLatencyMs: o.latencyMs, operatorTimestamp: o.operatorTimestamp };
+          // kafka-dr's own canary topic is replicated but consumed by no application group.
+          const appTopics = o.topics.filter((t) => t !== pair.replication.canaryTopic);
           const evidence = await gatherEvidence({
-            groups, topics: o.topics, primary, secondary, useCheckpoints, plan: planOptions,
+            groups, topics: appTopics, primary, secondary, useCheckpoints, plan: planOptions,
             exact: { ...(o.tails ? { tails: o.tails } : {}) },
           });
           const plan = makePlan(consumedOnly(evidence.groups), planOptions);

@@ -14,7 +14,7 @@ import { workflowBundle } from '../../src/worker';
 import { approveSignal, planQuery, rejectSignal, resolveSignal } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../helpers/kdr';
+import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../helpers/kdr';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
 import { Consuming } from '../helpers/traffic';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
@@ -236,3 +236,35 @@ async function countRunning(client: Client, pair: string): Promise<number> {
   for await (const _ of client.workflow.list({ query: `WorkflowType = 'drFailover' AND ExecutionStatus = 'Running' AND DrPair = '${pair}'` })) n++;
   return n;
 }
+
+describe('drFailover with the primary gone: no group left behind', () => {
+  test('an ApsaraMQ pair whose primary does not answer plans the groups the secondary instance declares, at earliest, listed as untranslated', async () => {
+    const kafka = await openBoth();
+    const env = testEnv();
+    const name = uniqueName('gone');
+    const topic = `${name}-t`;
+    const declared = `${name}-billing`;
+    const base = apsaramqPair(name, [topic]);
+    // The primary's brokers are gone (nothing listens there); the secondary holds the replicated topic.
+    const config = { ...base, primary: { ...base.primary!, bootstrapServers: ['127.0.0.1:1'] } };
+    try {
+      await createTopic(kafka.secondary, topic, 2);
+      await createTopic(kafka.secondary, `${name}-canary`, 1);
+      await createCloudClients(env).alikafka('cn-shanghai').createConsumerGroup({ instanceId: base.secondary!.instanceId!, consumerId: declared, remark: 'kdr-test' });
+      await withKdrWorker(async ({ client, taskQueue }) => {
+        const handle = await client.workflow.start(drFailover, { taskQueue, workflowId: uniqueName('drFailover'), args: [{ config, requestedBy: 'alice', dryRun: true }] });
+        const result = await runToEnd(handle);
+        assert.equal(result.outcome, 'completed');
+        const plan = (await handle.query(planQuery))!.plan as FailoverPlan;
+        assert.equal(plan.primaryReachable, false);
+        const g = plan.groups.find((x) => x.group === declared);
+        assert.ok(g, `the declared group ${declared} is in the plan (groups: ${plan.groups.map((x) => x.group).join(', ')})`);
+        assert.deepEqual(g.offsets.map(([t, p, offset, source]) => [t, p, offset, source]), [[topic, 0, 0, 'earliest'], [topic, 1, 0, 'earliest']]);
+        assert.equal(g.untranslated.length, 2, 'listed as untranslated, for the approver to see');
+      }, { env });
+    } finally {
+      await deleteTopics(kafka.secondary, [topic, `${name}-canary`]);
+      await kafka.close();
+    }
+  });
+});
