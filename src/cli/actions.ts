@@ -2,7 +2,8 @@
 // (src/demo.ts) calls these too, so the drill walks the same path an operator does.
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { FailoverInput } from '../config';
+import { FailoverInputSchema, RejectPayloadSchema, ResolvePayloadSchema, SetupInputSchema, type FailoverInput } from '../config';
+import { checkFlags, DECISION_FLAGS, FAILOVER_FLAGS, SETUP_FLAGS } from './flags';
 import {
   approveSignal, planQuery, rejectSignal, resolveUpdate, statusQuery,
   type ApprovePayload, type RejectPayload, type ResolvePayload,
@@ -24,11 +25,13 @@ export interface StartedRun {
 export type FailoverOptions = Omit<Partial<FailoverInput>, 'pair' | 'config'> & { requestedBy: string };
 
 export async function startSetup(ctx: CliContext, pair: string, options: { requestedBy?: string } = {}): Promise<StartedRun> {
+  checkFlags(SetupInputSchema, { pair, ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}) }, SETUP_FLAGS, 'setup');
   return start(ctx, RUNBOOKS.setup, setupWorkflowId(pair), { pair, ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}) },
     `Set up DR for pair ${pair}${options.requestedBy ? ` (requested by ${options.requestedBy})` : ''}`);
 }
 
 export async function startFailover(ctx: CliContext, pair: string, options: FailoverOptions): Promise<StartedRun> {
+  checkFlags(FailoverInputSchema, { pair, ...options }, FAILOVER_FLAGS, 'failover');
   const what = options.dryRun ? 'Failover dry run' : 'Failover';
   return start(ctx, RUNBOOKS.failover, failoverWorkflowId(pair), { pair, ...options },
     `${what} of pair ${pair} requested by ${options.requestedBy}`);
@@ -103,6 +106,7 @@ export async function approve(ctx: CliContext, run: string, payload: Omit<Approv
 }
 
 export async function reject(ctx: CliContext, run: string, payload: RejectPayload): Promise<Decision> {
+  checkFlags(RejectPayloadSchema, payload, DECISION_FLAGS, 'reject');
   const found = await findRun(ctx, run, undefined);
   requireRunning(found, 'reject');
   const verdict = await signalAndRead(ctx, found, 'reject', payload.by, (h) => h.signal(rejectSignal, payload));
@@ -145,6 +149,7 @@ function reportOf(err: unknown): { audit?: AuditEntry[] } | undefined {
 
 /** `resolve` as an update: the run answers at once, and an invalid request comes back as a refusal. */
 export async function resolve(ctx: CliContext, run: string, payload: ResolvePayload): Promise<Decision & { step?: string }> {
+  checkFlags(ResolvePayloadSchema, payload, DECISION_FLAGS, 'resolve');
   const found = await findRun(ctx, run, undefined);
   requireRunning(found, 'resolve');
   try {

@@ -4,11 +4,12 @@
 // private key (--key or $KDR_APPROVER_KEY), and the worker checks it against the pairs file.
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { nameProblem } from '../config';
+import { ApprovePayloadSchema } from '../config';
 import { generateApproverKeys, privateKeyFrom, signApproval } from '../security/approval-signature';
 import type { PlanShown } from './render';
 import { approve, readPlan, type Decision } from './actions';
 import { CliError, ExitCode } from './errors';
+import { checkFlags, DECISION_FLAGS } from './flags';
 import { findRun, queryStatus, type CliContext } from './temporal';
 
 export const APPROVER_KEY_ENV = 'KDR_APPROVER_KEY';
@@ -58,8 +59,8 @@ function readKey(path: string) {
 }
 
 export async function approveCommand(ctx: CliContext, io: ApproveIo, run: string, opts: ApproveOptions): Promise<Decision> {
-  const problem = nameProblem(opts.by);
-  if (problem) throw new CliError(`--by ${problem}`, ExitCode.usage);
+  checkFlags(ApprovePayloadSchema, { by: opts.by, planId: opts.planId ?? 'unset', ...(opts.comment !== undefined ? { comment: opts.comment } : {}) },
+    DECISION_FLAGS, 'approve');
   const found = await findRun(ctx, run, undefined);
   if (found.description.status.name !== 'RUNNING') {
     throw new CliError(`refused: run ${found.description.workflowId} is ${found.description.status.name.toLowerCase()}; nothing to approve`, ExitCode.refused);
