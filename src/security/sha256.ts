@@ -13,7 +13,9 @@ const K = new Uint32Array([
 function utf8(text: string): Uint8Array {
   const out: number[] = [];
   for (const ch of text) {
-    const cp = ch.codePointAt(0) as number;
+    let cp = ch.codePointAt(0) as number;
+    // A lone surrogate is encoded as U+FFFD, as TextEncoder and Buffer do.
+    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
     if (cp < 0x80) out.push(cp);
     else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
     else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));

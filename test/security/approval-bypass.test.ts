@@ -7,7 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { approvalActivities } from '../../activities/approvals';
+import { runCli } from '../../src/cli/program';
+import { local } from '../../src/local-stack';
 import type { PairConfigInput } from '../../src/config';
 import { localKafkaPair } from '../../src/local-pairs';
 import { generateApproverKeys, privateKeyFrom, signApproval } from '../../src/security/approval-signature';
@@ -149,5 +154,37 @@ describe('approval bypass attempts', () => {
         assert.equal(elsewhere.includes(sig), false, 'no signature in any history event but the signal that carried it');
       }
     });
+  });
+
+  test('kdr keygen + kdr approve --key: the CLI signs, the worker verifies; without the key nothing is sent', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-keys-'));
+    const cli = async (args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(args, { out: (t) => out.push(t), err: (t) => err.push(t), env: { ...process.env, TEMPORAL_ADDRESS: local.temporalAddress }, isTTY: false });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const keyFile = path.join(dir, 'bob.key');
+    const made = await cli(['keygen', '--out', keyFile, '--json']);
+    assert.equal(made.code, 0, made.err);
+    const { publicKey } = JSON.parse(made.out) as { publicKey: string };
+    assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600, 'the private key is readable by its owner only');
+    assert.equal((await cli(['keygen', '--out', keyFile])).code, 2, 'never overwrites a key');
+    const config = pairWith({ identity: 'signed', approvers: [{ name: 'bob', publicKey }] });
+    await withWorker({ workflowsPath, activities: activities() }, async ({ client, taskQueue }) => {
+      const handle = await client.workflow.start<typeof approvalFixture>('approvalFixture', {
+        taskQueue, workflowId: uniqueName('cli-signed'), args: [{ config, requestedBy: 'alice' }],
+      });
+      await eventually(() => handle.query(statusQuery), (s) => s.phase === 'awaiting-approval', 'the approval wait');
+      const { planId } = (await handle.query(planQuery))!;
+      const unsigned = await cli(['approve', handle.workflowId, '--by', 'bob', '--plan-id', planId]);
+      assert.equal(unsigned.code, 2);
+      assert.match(unsigned.err, /accepts signed approvals only: give --key/);
+      const signed = await cli(['approve', handle.workflowId, '--by', 'bob', '--plan-id', planId, '--key', keyFile]);
+      assert.equal(signed.code, 0, signed.err);
+      assert.match(signed.out, new RegExp(`approved plan ${planId} of ${handle.workflowId} as bob \\(1/1 \\(signature verified\\)\\)`));
+      assert.equal((await handle.result()).applied, true);
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
