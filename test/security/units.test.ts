@@ -9,7 +9,11 @@ import { approvalMessage, generateApproverKeys, privateKeyFrom, signApproval, ve
 import { hostAllowed } from '../../src/security/inline-admission';
 import { sha256Hex } from '../../src/security/sha256';
 import { escapeMarkdown } from '../../workflows/markdown';
-import { planIdOf, type PlanAuthority } from '../../workflows/plan-seal';
+import { ApplicationFailure } from '@temporalio/common';
+import { PairConfigSchema } from '../../src/config';
+import { localKafkaPair } from '../../src/local-pairs';
+import { planIdOf, planSealer, type PlanAuthority } from '../../workflows/plan-seal';
+import type { FailoverPlan } from '../../workflows/plan-view';
 
 describe('security units', () => {
   test('sha256Hex equals node:crypto on 300 random texts (ASCII, multi-byte, block boundaries)', () => {
@@ -107,5 +111,24 @@ describe('security units', () => {
       assert.match(v({ ...fields, [field]: 'other', signature: sig }).reason ?? '', /does not verify/, `${field} is covered`);
     }
     assert.match(approvalMessage(fields).toString(), /^kafka-dr approval v1\npair p\nworkflow w\nrun r\nplan abc\napprover bob\nsigned-at /);
+  });
+
+  test('an operator timestamp after the newest replicated record is refused; the sealed plan shows it', () => {
+    const pair = PairConfigSchema.parse(localKafkaPair('seal', ['orders']));
+    const plan: FailoverPlan = {
+      planId: 'offsets', pair: 'seal', marginMs: 1000, latencyMs: 10, primaryReachable: false,
+      totals: { groups: 0, partitions: 0, duplicateBound: 0, untranslated: 0, liveGroups: 0, sources: {} }, groups: [],
+    };
+    const newest = Date.parse('2026-01-31T12:00:00Z');
+    const late = planSealer(pair, { drain: 'auto', mode: 'outage', operatorTimestamp: newest + 1, newestReplicatedAt: newest });
+    assert.throws(() => late(plan), (e: unknown) => e instanceof ApplicationFailure && e.type === 'Refused' &&
+      /translation\.operatorTimestamp 2026-01-31T12:00:00\.001Z is after the newest replicated record/.test(e.message));
+    const sealed = planSealer(pair, { drain: 'auto', mode: 'outage', operatorTimestamp: newest - 60_000, newestReplicatedAt: newest })(plan);
+    assert.equal(sealed.offsetsId, 'offsets');
+    assert.deepEqual(sealed.authorises, {
+      pair: 'seal', cname: { domain: 'seal.kdr.test', from: 'primary.kdr.test', to: 'secondary.kdr.test' }, drain: 'auto', mode: 'outage',
+      marginMs: 1000, operatorTimestamp: newest - 60_000,
+    });
+    assert.equal(sealed.planId, planIdOf(plan, sealed.authorises));
   });
 });
