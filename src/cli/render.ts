@@ -46,7 +46,8 @@ export function stepRows(steps: StepRecord[], now = Date.now()): string[][] {
 /** The next command an operator runs, when the run waits for one. */
 export function nextCommands(status: RunStatus, workflowId: string): string[] {
   if (status.phase === 'awaiting-approval' && status.approval) {
-    return [`kdr approve ${workflowId} --by <your name>            # plan ${status.approval.planId}`,
+    const key = status.approval.identity === 'signed' ? ' --key <your private key>' : '';
+    return [`kdr approve ${workflowId} --by <your name> --plan-id ${status.approval.planId}${key}   # after kdr plan ${workflowId}`,
       `kdr reject ${workflowId} --by <your name> --reason "..."`];
   }
   const blocked = status.steps.find((s) => s.state === 'blocked');

@@ -31,7 +31,10 @@ export class KafkaAdmins {
       return await fn(admin);
     } catch (err) {
       const name = (err as Error).name ?? '';
-      if (/Connection|Network|Timeout|NotImplemented/.test(name)) {
+      // kafkajs keeps refreshing metadata of every topic it has seen: once one is deleted, every later call fails
+      // with UNKNOWN_TOPIC_OR_PARTITION. A fresh client forgets it.
+      const forgotten = (err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION';
+      if (/Connection|Network|Timeout|NotImplemented/.test(name) || forgotten) {
         this.admins.delete(instance.instanceId);
         await admin.disconnect().catch(() => undefined);
       }

@@ -9,7 +9,7 @@ import { EventBridgeProvider, STREAM_NAME_MAX, streamName } from '../../src/conn
 import type { ReplicationPairSpec } from '../../src/connectors/types';
 import { local } from '../../src/local-stack';
 import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION } from '../helpers/emulator';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
+import { createTopic, openBoth } from '../helpers/kafka';
 import { testEnv, uniqueName } from '../helpers/kdr';
 
 const EMULATOR_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,126}$/;
@@ -49,11 +49,9 @@ describe('EventBridge stream names', () => {
     const bc = `b-${c}`;
     const kafka = await openBoth();
     for (const side of [kafka.primary, kafka.secondary]) for (const t of [bc, c]) await createTopic(side, t, 1);
-    cleanups.push(async () => {
-      await deleteTopics(kafka.primary, [bc, c]);
-      await deleteTopics(kafka.secondary, [bc, c]);
-      await kafka.close();
-    });
+    // The topics stay (one partition each, names of their own): the emulator's admin client has read their
+    // metadata, and kafkajs keeps asking for a topic it once knew, so deleting them would break its later calls.
+    cleanups.push(() => kafka.close());
     const mine = spec(base, bc);
     const theirs = spec(`${base}-b`, c);
     cleanups.unshift(() => provider.remove(mine), () => provider.remove(theirs));
