@@ -1,10 +1,13 @@
-// Emulated EventBridge event streaming 2020-04-01 (reference §1) for Kafka source -> Kafka sink. Starting a
-// stream creates a MirrorMaker 2 MirrorSourceConnector on the local Kafka Connect, so records really flow.
+// Emulated EventBridge event streaming 2020-04-01 (reference §1) for Kafka source -> Kafka sink. Records really
+// flow: on the `mirror` data plane a MirrorMaker 2 MirrorSourceConnector on the local Kafka Connect copies them,
+// on the `reproduce` plane a producer inside this process sends them again (stack/emulator/data-plane.ts).
 import { PopError, need } from './pop';
 import type { StateStore, StreamState } from './state';
 import type { EmulatedInstance } from './instances';
 import type { KafkaAdmins } from './kafka-admin';
 import { ConnectRest } from './connect';
+import { DEFAULT_DATA_PLANE, type DataPlaneConfig } from './data-plane';
+import { Reproducer } from './reproducer';
 
 export const ACCOUNT_ID = '1648000000000001';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,126}$/;
@@ -43,6 +46,7 @@ export class EventBridgeEmulator {
   private readonly connect: ConnectRest;
   private readonly timings: StreamTimings;
   private readonly lag = new Map<string, Lag & { lastProgressAt: number; tps: number }>();
+  private readonly reproducers = new Map<string, Reproducer>();
 
   constructor(
     private readonly store: StateStore,
@@ -51,9 +55,56 @@ export class EventBridgeEmulator {
     connectUrl: string,
     private readonly replicationFactor: number,
     timings: Partial<StreamTimings> = {},
+    private readonly dataPlane: DataPlaneConfig = DEFAULT_DATA_PLANE,
+    private readonly log: (line: string) => void = () => undefined,
   ) {
     this.connect = new ConnectRest(connectUrl);
     this.timings = { ...DEFAULT_TIMINGS, ...timings };
+    // Streams running on the reproduce plane resume where they were (their progress is in the state).
+    for (const s of this.store.state.eventbridge.streams) {
+      if (s.Desired === 'RUNNING' && s.DataPlane?.mode === 'reproduce') this.reproducerFor(s).start();
+    }
+  }
+
+  /** Stops every reproduce-plane stream of this process (the state keeps where each one was). */
+  async close(): Promise<void> {
+    const all = [...this.reproducers.values()];
+    this.reproducers.clear();
+    await Promise.all(all.map((r) => r.stop()));
+  }
+
+  private planeOf(s: StreamState): DataPlaneConfig {
+    return s.DataPlane ?? this.dataPlane;
+  }
+
+  private reproducerFor(s: StreamState): Reproducer {
+    let r = this.reproducers.get(s.ConnectorName);
+    if (r) return r;
+    const sk = (s.Source.SourceKafkaParameters ?? {}) as Record<string, string>;
+    const kp = (s.Sink.SinkKafkaParameters ?? {}) as Record<string, { Value?: string }>;
+    const acks = kp.Acks?.Value === '0' ? 0 : kp.Acks?.Value === '1' ? 1 : -1;
+    r = new Reproducer({
+      name: s.ConnectorName,
+      source: this.instances.find((i) => i.instanceId === sk.InstanceId)!,
+      sink: this.instances.find((i) => i.instanceId === kp.InstanceId?.Value)!,
+      topic: sk.Topic,
+      sinkTopic: kp.Topic?.Value ?? sk.Topic,
+      offsetReset: sk.OffsetReset === 'latest' ? 'latest' : 'earliest',
+      acks,
+      fidelity: this.planeOf(s).fidelity,
+      replicationFactor: this.replicationFactor,
+      progress: () => s.ReproduceProgress ?? {},
+      save: (progress) => this.store.mutate(() => { s.ReproduceProgress = progress; }),
+      log: this.log,
+    });
+    this.reproducers.set(s.ConnectorName, r);
+    return r;
+  }
+
+  private async stopReproducer(s: StreamState): Promise<void> {
+    const r = this.reproducers.get(s.ConnectorName);
+    this.reproducers.delete(s.ConnectorName);
+    await r?.stop();
   }
 
   async handle(action: string, p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
@@ -125,7 +176,7 @@ export class EventBridgeEmulator {
     const sinkInst = this.instance(constant('InstanceId'), region, 'Sink.SinkKafkaParameters.InstanceId (the event stream lives in the sink region)');
     const sinkTopic = constant('Topic');
     if (kp.Acks !== undefined && !['0', '1', 'all'].includes(constant('Acks'))) throw new PopError('InvalidParameter', 'Sink.SinkKafkaParameters.Acks must be 0, 1 or all.');
-    if (sinkTopic !== sk.Topic) {
+    if (this.dataPlane.mode === 'mirror' && sinkTopic !== sk.Topic) {
       throw new PopError('InvalidParameter', `Emulator limitation: the sink topic (${sinkTopic}) must equal the source topic (${String(sk.Topic)}); replication uses MirrorMaker 2 with IdentityReplicationPolicy.`);
     }
     const sourceTopics = await this.admins.with(srcInst, (a) => a.listTopics()).catch((err: Error) => {
@@ -189,6 +240,16 @@ export class EventBridgeEmulator {
 
   private async start(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
     const s = this.stream(p, region);
+    if (!s.DataPlane) this.store.mutate(() => { s.DataPlane = this.dataPlane; });
+    if (this.planeOf(s).mode === 'reproduce') {
+      this.reproducerFor(s).start();
+      this.store.mutate(() => {
+        if (s.Desired !== 'RUNNING') {
+          s.Desired = 'RUNNING'; s.LastStatus = 'STARTING'; s.StartedAt = Date.now(); s.MissingSince = undefined; s.ReachedRunning = false;
+        }
+      });
+      return {};
+    }
     let restarted = false;
     await this.connectOr500(async () => {
       const status = await this.connect.status(s.ConnectorName);
@@ -210,16 +271,20 @@ export class EventBridgeEmulator {
   private async pause(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
     const s = this.stream(p, region);
     if (s.Desired === 'READY') return {};
-    await this.connectOr500(async () => {
-      if (await this.connect.status(s.ConnectorName)) await this.connect.pause(s.ConnectorName);
-    });
+    if (this.planeOf(s).mode === 'reproduce') await this.stopReproducer(s);
+    else {
+      await this.connectOr500(async () => {
+        if (await this.connect.status(s.ConnectorName)) await this.connect.pause(s.ConnectorName);
+      });
+    }
     this.store.mutate(() => { s.Desired = 'PAUSED'; s.LastStatus = 'PAUSED'; });
     return {};
   }
 
   private async remove(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
     const s = this.stream(p, region);
-    if (s.Desired !== 'READY') await this.connectOr500(() => this.connect.remove(s.ConnectorName));
+    if (this.planeOf(s).mode === 'reproduce') await this.stopReproducer(s);
+    else if (s.Desired !== 'READY') await this.connectOr500(() => this.connect.remove(s.ConnectorName));
     this.store.mutate((st) => { st.eventbridge.streams = st.eventbridge.streams.filter((x) => x !== s); });
     this.lag.delete(s.ConnectorName);
     return {};
@@ -233,6 +298,7 @@ export class EventBridgeEmulator {
   private async status(s: StreamState): Promise<string> {
     if (s.Desired === 'READY') return 'READY';
     if (s.Desired === 'PAUSED') return 'PAUSED';
+    if (this.planeOf(s).mode === 'reproduce') return this.reproduceStatus(s);
     let st: Awaited<ReturnType<ConnectRest['status']>>;
     try {
       st = await this.connect.status(s.ConnectorName);
@@ -266,21 +332,52 @@ export class EventBridgeEmulator {
     return next;
   }
 
-  /** DiffOffset = records on the source not yet replicated, from the connector's committed source offsets. */
+  /** A reproduce-plane stream is RUNNING once a round went through, failed after missingGraceMs of failing rounds. */
+  private reproduceStatus(s: StreamState): string {
+    const r = this.reproducerFor(s);
+    r.start();
+    const now = Date.now();
+    let next: string;
+    if (r.failingSince !== undefined) {
+      const failed = s.ReachedRunning ? 'RUNNING_FAILED' : 'STARTING_FAILED';
+      const limit = s.ReachedRunning ? this.timings.missingGraceMs : this.timings.startTimeoutMs;
+      next = now - r.failingSince >= limit ? failed : s.ReachedRunning ? 'RUNNING' : 'STARTING';
+    } else {
+      next = s.ReproduceProgress ? 'RUNNING' : 'STARTING';
+    }
+    if (next !== s.LastStatus || (next === 'RUNNING' && !s.ReachedRunning)) {
+      this.store.mutate(() => { s.LastStatus = next; if (next === 'RUNNING') s.ReachedRunning = true; });
+    }
+    return next;
+  }
+
+  /** Next source offset per partition the data plane has copied up to (absent = nothing copied yet). */
+  private async copiedUpTo(s: StreamState, topic: string): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    if (this.planeOf(s).mode === 'reproduce') {
+      for (const [partition, next] of Object.entries(s.ReproduceProgress ?? {})) out.set(Number(partition), next);
+      return out;
+    }
+    for (const o of await this.connect.offsets(s.ConnectorName)) {
+      if (o.partition.topic === topic) out.set(Number(o.partition.partition), Number(o.offset.offset) + 1);
+    }
+    return out;
+  }
+
+  /** DiffOffset = records on the source not yet replicated, from the data plane's committed source offsets. */
   private async detailedStatus(s: StreamState, status: string): Promise<Record<string, unknown>> {
     const sk = (s.Source.SourceKafkaParameters ?? {}) as Record<string, string>;
     const src = this.instances.find((i) => i.instanceId === sk.InstanceId);
     if (!src || s.Desired === 'READY') return { DelayTime: 0, DiffOffset: 0, TPS: 0, Extensions: {} };
     try {
-      const [ends, committed] = await Promise.all([
+      const [ends, copied] = await Promise.all([
         this.admins.with(src, (a) => a.fetchTopicOffsets(sk.Topic)),
-        this.connect.offsets(s.ConnectorName),
+        this.copiedUpTo(s, sk.Topic),
       ]);
       let diff = 0;
       let replicated = 0;
       for (const e of ends) {
-        const c = committed.find((o) => o.partition.topic === sk.Topic && Number(o.partition.partition) === e.partition);
-        const next = c ? Number(c.offset.offset) + 1 : Number(e.low);
+        const next = Math.max(copied.get(e.partition) ?? Number(e.low), Number(e.low));
         replicated += Math.max(0, next - Number(e.low));
         diff += Math.max(0, Number(e.high) - next);
       }
@@ -290,7 +387,11 @@ export class EventBridgeEmulator {
       const tps = prev && now > prev.at ? Math.max(0, Math.round(((replicated - prev.replicated) * 1000) / (now - prev.at))) : 0;
       const lastProgressAt = progressed ? now : prev!.lastProgressAt;
       this.lag.set(s.ConnectorName, { diff, replicated, at: now, lastProgressAt, tps });
-      return { DelayTime: diff === 0 ? 0 : Math.round((now - lastProgressAt) / 1000), DiffOffset: diff, TPS: tps, Extensions: { connector: s.ConnectorName, status } };
+      const plane = this.planeOf(s);
+      const extensions = plane.mode === 'reproduce'
+        ? { dataPlane: 'reproduce', fidelity: plane.fidelity, status, ...(this.reproducers.get(s.ConnectorName)?.lastError ? { error: this.reproducers.get(s.ConnectorName)?.lastError } : {}) }
+        : { dataPlane: 'mirror', connector: s.ConnectorName, status };
+      return { DelayTime: diff === 0 ? 0 : Math.round((now - lastProgressAt) / 1000), DiffOffset: diff, TPS: tps, Extensions: extensions };
     } catch (err) {
       return { DelayTime: -1, DiffOffset: -1, TPS: 0, Extensions: { error: (err as Error).message } };
     }

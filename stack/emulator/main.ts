@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { local, ports, stackDir } from '../../src/local-stack';
 import { startEmulator } from './server';
+import { dataPlaneFromEnv } from './data-plane';
 
 async function main(): Promise<void> {
   const emulator = await startEmulator({
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
     connectUrl: local.connectUrl,
     accessKeyId: local.accessKeyId,
     accessKeySecret: local.accessKeySecret,
+    // KDR_EMULATOR_EVENTBRIDGE_MODE=mirror|reproduce and KDR_EMULATOR_EVENTBRIDGE_KEEP_{PARTITION,TIMESTAMP,HEADERS}.
+    eventBridgeDataPlane: dataPlaneFromEnv(process.env),
     log: (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
   const stop = (signal: string) => {

@@ -9,6 +9,7 @@ import { KafkaAdmins } from './kafka-admin';
 import { AlidnsEmulator } from './alidns';
 import { AlikafkaEmulator } from './alikafka';
 import { EventBridgeEmulator, type StreamTimings } from './eventbridge';
+import { dataPlaneOf, type DataPlaneMode, type ReproduceFidelity } from './data-plane';
 import { startDnsServer, type DnsServer } from '../dns/server';
 
 export interface EmulatorOptions {
@@ -28,6 +29,8 @@ export interface EmulatorOptions {
   instances?: EmulatedInstance[];
   /** Event streams: how long a start may take before STARTING_FAILED, and how long a running stream's connector may be unlisted. */
   streamTimings?: Partial<StreamTimings>;
+  /** How event streams move records: `mirror` (MirrorMaker 2, the default) or `reproduce`, with its switches. */
+  eventBridgeDataPlane?: { mode?: DataPlaneMode; fidelity?: Partial<ReproduceFidelity> };
   log?: (line: string) => void;
 }
 
@@ -66,7 +69,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const admins = new KafkaAdmins();
   const alidns = new AlidnsEmulator(store, instances);
   const alikafka = new AlikafkaEmulator(store, instances, admins);
-  const eventbridge = new EventBridgeEmulator(store, instances, admins, opts.connectUrl, opts.replicationFactor ?? 1, opts.streamTimings);
+  const eventbridge = new EventBridgeEmulator(store, instances, admins, opts.connectUrl, opts.replicationFactor ?? 1, opts.streamTimings,
+    dataPlaneOf(opts.eventBridgeDataPlane), log);
   const faults = new FaultInjector();
   const nonces = new NonceCache();
   const auth = { accessKeys: { [opts.accessKeyId]: opts.accessKeySecret } };
@@ -185,6 +189,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dns?.close();
+      await eventbridge.close();
       await admins.close();
     },
   };

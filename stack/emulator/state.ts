@@ -2,6 +2,7 @@
 // so it survives a restart and a crash mid-write never leaves half a file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { DataPlaneConfig } from './data-plane';
 
 export type DnsEdition = 'free' | 'basic' | 'standard' | 'ultimate' | 'exclusive';
 
@@ -36,6 +37,10 @@ export interface StreamState {
   MissingSince?: number;
   ConnectorName: string;
   CreateTime: number;
+  /** The data plane the stream was first started with (kept across emulator restarts); absent = not started. */
+  DataPlane?: DataPlaneConfig;
+  /** `reproduce` plane: the next source offset per partition, saved after each acknowledged batch. */
+  ReproduceProgress?: Record<string, number>;
 }
 
 export interface EmulatorState {

@@ -1,0 +1,151 @@
+// The `reproduce` data plane of one event stream: reads the source topic with plain Fetch requests and sends
+// every record again through a kafkajs producer on the sink instance (the default partitioner is murmur2 on the
+// key, as Java's, and spreads null keys round robin). Progress (the next source offset per partition) is kept
+// in the emulator state after each batch is acknowledged, so a restart resumes there: at least once, as the
+// real service's "push retry" is. See data-plane.ts for what each fidelity switch changes.
+import { Kafka, logLevel, type Admin, type Producer, type Message } from 'kafkajs';
+import { fetchFrom, openCluster, type ProtocolHandle } from '../../src/kafka/protocol';
+import type { EmulatedInstance } from './instances';
+import type { ReproduceFidelity } from './data-plane';
+
+export interface ReproducerSpec {
+  name: string;
+  source: EmulatedInstance;
+  sink: EmulatedInstance;
+  topic: string;
+  sinkTopic: string;
+  offsetReset: 'earliest' | 'latest';
+  acks: -1 | 0 | 1;
+  fidelity: ReproduceFidelity;
+  replicationFactor: number;
+  /** Next source offset per partition, as last saved. */
+  progress(): Record<string, number>;
+  save(progress: Record<string, number>): void;
+  log(line: string): void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function client(instance: EmulatedInstance, name: string): Kafka {
+  return new Kafka({
+    clientId: `kdr-emulator-reproduce-${name}`,
+    brokers: [instance.bootstrap],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { retries: 2, initialRetryTime: 100 },
+  });
+}
+
+export class Reproducer {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  /** Last error of the loop (cleared by the next good round); shown in DetailedStatus.Extensions. */
+  lastError: string | undefined;
+  /** Since when every round has failed (epoch ms). */
+  failingSince: number | undefined;
+
+  constructor(private readonly spec: ReproducerSpec) {}
+
+  start(): void {
+    if (!this.loop) this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let handle: ProtocolHandle | undefined;
+      let producer: Producer | undefined;
+      let admin: Admin | undefined;
+      try {
+        const source = client(this.spec.source, this.spec.name);
+        handle = await openCluster(source);
+        admin = source.admin();
+        await admin.connect();
+        const sink = client(this.spec.sink, this.spec.name);
+        await this.ensureSinkTopic(sink, admin);
+        producer = sink.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+        await producer.connect();
+        while (!this.stopped) {
+          await this.round(handle, admin, producer);
+          this.lastError = undefined;
+          this.failingSince = undefined;
+        }
+      } catch (err) {
+        this.lastError = (err as Error).message;
+        this.failingSince ??= Date.now();
+        this.spec.log(`reproduce ${this.spec.name}: ${this.lastError} (retrying)`);
+        await sleep(1000);
+      } finally {
+        await producer?.disconnect().catch(() => undefined);
+        await admin?.disconnect().catch(() => undefined);
+        await handle?.close().catch(() => undefined);
+      }
+    }
+  }
+
+  /** MirrorMaker 2 creates a missing sink topic; so does this plane, with the source's partition count. */
+  private async ensureSinkTopic(sink: Kafka, srcAdmin: Admin): Promise<void> {
+    const dstAdmin = sink.admin();
+    await dstAdmin.connect();
+    try {
+      const existing = await dstAdmin.listTopics();
+      if (existing.includes(this.spec.sinkTopic)) return;
+      const meta = await srcAdmin.fetchTopicMetadata({ topics: [this.spec.topic] });
+      const numPartitions = meta.topics[0]?.partitions.length ?? 1;
+      await dstAdmin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic: this.spec.sinkTopic, numPartitions, replicationFactor: this.spec.replicationFactor }],
+      });
+    } finally {
+      await dstAdmin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** One pass over every partition: fetch what is new, send it, save the progress. */
+  private async round(handle: ProtocolHandle, admin: Admin, producer: Producer): Promise<void> {
+    const bounds = await admin.fetchTopicOffsets(this.spec.topic);
+    const progress = { ...this.spec.progress() };
+    let moved = false;
+    for (const b of bounds.sort((x, y) => x.partition - y.partition)) {
+      if (this.stopped) break;
+      const partition = b.partition;
+      const start = Number(b.low);
+      let next = progress[String(partition)] ?? (this.spec.offsetReset === 'latest' ? Number(b.high) : start);
+      if (next < start) {
+        // Retention removed records before they were copied: they are gone, as they would be on the real service.
+        this.spec.log(`reproduce ${this.spec.name}: ${this.spec.topic}[${partition}] offsets ${next}..${start - 1} are gone, resuming at ${start}`);
+        next = start;
+      }
+      if (next >= Number(b.high)) {
+        if (progress[String(partition)] !== next) { progress[String(partition)] = next; moved = true; }
+        continue;
+      }
+      let records;
+      try {
+        ({ records } = await fetchFrom(handle, this.spec.topic, partition, next));
+      } catch (err) {
+        if ((err as { type?: string }).type !== 'OFFSET_OUT_OF_RANGE') throw err;
+        continue; // the next round re-reads the log start
+      }
+      if (records.length === 0) continue;
+      const { fidelity } = this.spec;
+      const messages: Message[] = records.map((r) => ({
+        key: r.key,
+        value: r.value,
+        ...(fidelity.keepPartition ? { partition } : {}),
+        ...(fidelity.keepTimestamp ? { timestamp: String(r.timestamp) } : {}),
+        ...(fidelity.keepHeaders ? { headers: r.headers } : {}),
+      }));
+      await producer.send({ topic: this.spec.sinkTopic, acks: this.spec.acks, messages });
+      progress[String(partition)] = records[records.length - 1].offset + 1;
+      moved = true;
+    }
+    if (moved) this.spec.save(progress);
+    if (!moved) await sleep(50);
+  }
+}
