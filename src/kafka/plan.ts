@@ -3,13 +3,18 @@
 // so a workflow can import this module and recompute a plan id. The algorithm and its bound are documented
 // in docs/offset-plan.md; keep the two in step.
 
-export type OffsetSource = 'matched' | 'checkpoint' | 'primary-timestamp' | 'operator-timestamp' | 'earliest';
+import { describeProfile, effectiveProfile, supportsExactMatch, supportsPerPartition, type FidelityProfile } from './fidelity';
+
+export type OffsetSource = 'matched' | 'checkpoint' | 'primary-timestamp' | 'group-timestamp' | 'operator-timestamp' | 'earliest';
 
 /**
  * Preference order: the first source that can place a partition without skipping anything wins. `matched`
  * (the copy of the group's first unprocessed record, found by identity) is exact, so it comes first.
  */
-export const SOURCE_ORDER: readonly OffsetSource[] = ['matched', 'checkpoint', 'primary-timestamp', 'operator-timestamp', 'earliest'];
+export const SOURCE_ORDER: readonly OffsetSource[] = ['matched', 'checkpoint', 'primary-timestamp', 'group-timestamp', 'operator-timestamp', 'earliest'];
+
+/** Sources that map one primary partition onto the same secondary partition: only for a partition-preserving replicator. */
+export const PER_PARTITION_SOURCES: readonly OffsetSource[] = ['matched', 'checkpoint', 'primary-timestamp'];
 
 /** The newest MirrorMaker 2 checkpoint for (group, topic, partition), read on the secondary. */
 export interface CheckpointEvidence {
@@ -68,6 +73,13 @@ export interface PlanOptions {
   operatorTimestamp?: number;
   /** Sources the operator allows (default: all four); `earliest` is always allowed as the last resort. */
   sources?: readonly OffsetSource[];
+  /**
+   * What the pair's replicator was measured to preserve (src/kafka/fidelity.ts). Absent = the replicator is
+   * taken to keep partition, order, timestamps, keys, values and headers (MirrorMaker 2 with the identity policy,
+   * as measured in test/connectors/mm2-preservation.test.ts); callers with an EventBridge pair must pass the
+   * measured profile, or UNMEASURED_PROFILE, which allows only group-wide and operator sources.
+   */
+  fidelity?: FidelityProfile;
 }
 
 export interface PartitionTarget {
@@ -108,6 +120,8 @@ export interface OffsetPlan {
   /** FNV-1a 64 over the canonical JSON of everything below; an approval names it. */
   planId: string;
   marginMs: number;
+  /** The replication fidelity the plan relied on, with a one-line description (absent: full preservation assumed). */
+  fidelity?: FidelityProfile & { description: string };
   groups: GroupPlan[];
 }
 
@@ -171,11 +185,25 @@ type Candidate =
  * explaining why earlier sources were passed over. Shared by `timestampQueries` and `planGroup`, so the
  * caller looks up exactly the timestamps the decision will need.
  */
-function choose(p: PartitionEvidence, options: PlanOptions, margin: number): Candidate {
+function choose(p: PartitionEvidence, options: PlanOptions, margin: number, groupTime?: GroupTime): Candidate {
   const notes: string[] = [];
   const primary = p.primary;
 
-  if (allowed(options, 'matched')) {
+  if (options.fidelity !== undefined && !supportsPerPartition(options.fidelity)) {
+    // The replicator moves records between partitions (or reorders them): a primary partition's position says
+    // nothing about the same-numbered secondary partition. Only group-wide times and the operator's time apply.
+    notes.push(`per-partition sources not used: ${describeProfile(options.fidelity)}`);
+    if (allowed(options, 'group-timestamp')) {
+      if (groupTime && 'time' in groupTime) {
+        return { kind: 'time', source: 'group-timestamp', translatedTime: groupTime.time, lookupTime: before(groupTime.time, margin), notes: [...notes, groupTime.note] };
+      }
+      if (groupTime && 'end' in groupTime) return { kind: 'end', source: 'group-timestamp', notes: [...notes, groupTime.note] };
+      notes.push(groupTime?.reason ?? 'no group-wide time');
+    }
+    return operatorOrEarliest(p, options, margin, notes);
+  }
+
+  if (allowed(options, 'matched') && (options.fidelity === undefined || supportsExactMatch(options.fidelity))) {
     if (p.matched && p.matched.offset >= p.secondary.earliest && p.matched.offset <= p.secondary.end) {
       return { kind: 'offset', source: 'matched', offset: p.matched.offset, notes: [p.matched.proof] };
     }
@@ -226,6 +254,10 @@ function choose(p: PartitionEvidence, options: PlanOptions, margin: number): Can
     }
   }
 
+  return operatorOrEarliest(p, options, margin, notes);
+}
+
+function operatorOrEarliest(p: PartitionEvidence, options: PlanOptions, margin: number, notes: string[]): Candidate {
   if (allowed(options, 'operator-timestamp')) {
     if (options.operatorTimestamp === undefined) {
       notes.push('no operator timestamp');
@@ -234,8 +266,43 @@ function choose(p: PartitionEvidence, options: PlanOptions, margin: number): Can
       return { kind: 'time', source: 'operator-timestamp', translatedTime: t, lookupTime: before(t, margin), notes };
     }
   }
-
   return { kind: 'offset', source: 'earliest', offset: p.secondary.earliest, notes };
+}
+
+/** The group-wide time of one topic, or why there is none. */
+type GroupTime = { time: number; note: string } | { end: true; note: string } | { reason: string };
+
+/**
+ * For a replicator that does not keep partitions: the oldest time of any record of `topic` the group may not
+ * have processed, over all of the group's primary partitions of that topic. Every unprocessed record's copy has
+ * a time at or after it minus the margin on any secondary partition: its own timestamp when timestamps are kept,
+ * else its append time on the secondary, which is later than its append on the primary.
+ */
+function groupTimeOf(partitions: readonly PartitionEvidence[], topic: string): GroupTime {
+  const times: number[] = [];
+  let allDone = true;
+  for (const p of partitions.filter((x) => x.topic === topic)) {
+    const pr = p.primary;
+    const where = `${p.topic}[${p.partition}]`;
+    if (!pr) return { reason: `primary did not answer for ${where}: no group-wide time` };
+    if (pr.committedOffset < 0) return { reason: `no committed offset on the primary for ${where}: no group-wide time` };
+    if (pr.firstUnprocessedTimestamp !== undefined && pr.firstUnprocessedTimestamp >= 0) { times.push(pr.firstUnprocessedTimestamp); allDone = false; continue; }
+    if (pr.lastProcessedTimestamp !== undefined && pr.lastProcessedTimestamp >= 0) { times.push(pr.lastProcessedTimestamp); allDone = false; continue; }
+    if (pr.end !== undefined && pr.committedOffset >= pr.end) continue;
+    return { reason: `primary gave no record timestamp around the committed offset of ${where}: no group-wide time` };
+  }
+  if (times.length === 0) {
+    return allDone ? { end: true, note: `group had processed every record of ${topic} on the primary` } : { reason: 'no partition evidence' };
+  }
+  const time = Math.min(...times);
+  return { time, note: `group-wide time of ${topic}: the oldest first-unprocessed (or last-processed) record time over ${times.length} primary partition(s)` };
+}
+
+function groupTimes(evidence: GroupEvidence, options: PlanOptions): Map<string, GroupTime> {
+  const out = new Map<string, GroupTime>();
+  if (options.fidelity === undefined || supportsPerPartition(options.fidelity)) return out;
+  for (const p of evidence.partitions) if (!out.has(p.topic)) out.set(p.topic, groupTimeOf(evidence.partitions, p.topic));
+  return out;
 }
 
 /** `t - margin`, never before the epoch: a lookup at 0 already answers "the first record". */
@@ -249,9 +316,10 @@ export function timestampQueries(groups: readonly GroupEvidence[], options: Plan
   const seen = new Set<string>();
   const out: TimestampQuery[] = [];
   for (const g of groups) {
+    const times = groupTimes(g, options);
     for (const p of g.partitions) {
       validatePartition(g.group, p);
-      const c = choose(p, options, margin);
+      const c = choose(p, options, margin, times.get(p.topic));
       if (c.kind !== 'time') continue;
       const key = `${p.topic}\u0000${p.partition}\u0000${c.lookupTime}`;
       if (seen.has(key)) continue;
@@ -272,10 +340,10 @@ function clampToLog(offset: number, p: PartitionEvidence, notes: string[]): { of
   return { offset, missing: 0 };
 }
 
-export function planPartition(group: string, p: PartitionEvidence, options: PlanOptions): PartitionTarget {
+export function planPartition(group: string, p: PartitionEvidence, options: PlanOptions, groupTime?: GroupTime): PartitionTarget {
   validatePartition(group, p);
   const margin = effectiveMarginMs(options);
-  const c = choose(p, options, margin);
+  const c = choose(p, options, margin, groupTime);
   const notes = [...c.notes];
   let raw: number;
   let translatedTime: number | undefined;
@@ -321,7 +389,8 @@ export function planGroup(evidence: GroupEvidence, options: PlanOptions): GroupP
     if (seen.has(key)) throw new PlanInputError(`group ${evidence.group}: ${p.topic}[${p.partition}] appears twice in the evidence`);
     seen.add(key);
   }
-  const partitions = [...evidence.partitions].sort(byTopicPartition).map((p) => planPartition(evidence.group, p, options));
+  const times = groupTimes(evidence, options);
+  const partitions = [...evidence.partitions].sort(byTopicPartition).map((p) => planPartition(evidence.group, p, options, times.get(p.topic)));
   return {
     group: evidence.group,
     partitions,
@@ -341,13 +410,15 @@ export function makePlan(groups: readonly GroupEvidence[], options: PlanOptions)
   }
   const planned = [...groups].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
     .map((g) => planGroup(g, options));
-  const body = { marginMs: effectiveMarginMs(options), groups: planned };
+  const fidelity = options.fidelity === undefined ? undefined
+    : { ...effectiveProfile(options.fidelity), description: describeProfile(options.fidelity) };
+  const body = { marginMs: effectiveMarginMs(options), groups: planned, ...(fidelity ? { fidelity } : {}) };
   return { planId: planIdOf(body), ...body };
 }
 
 /** Recomputes the id of a plan's content (ignores the stored planId), e.g. to check an approval. */
-export function planIdOf(plan: { marginMs: number; groups: readonly GroupPlan[] }): string {
-  return fnv1a64Hex(canonicalJson({ marginMs: plan.marginMs, groups: plan.groups }));
+export function planIdOf(plan: { marginMs: number; groups: readonly GroupPlan[]; fidelity?: OffsetPlan['fidelity'] }): string {
+  return fnv1a64Hex(canonicalJson({ marginMs: plan.marginMs, groups: plan.groups, fidelity: plan.fidelity }));
 }
 
 /** JSON with object keys sorted at every level, so equal content always hashes the same. */
