@@ -1,9 +1,12 @@
 // Canary round trip: produce records carrying a run id to the canary topic on the primary, read them back
-// on the secondary, and measure how long replication took. Reading uses plain Fetch requests from offsets
-// captured before producing, so no consumer group is created on either cluster.
+// on the secondary, and measure how long replication took and what the replicator preserved (the fidelity
+// profile, src/kafka/fidelity.ts): records go to chosen partitions, with keys (every third one null), a header
+// and a timestamp an hour old, and are recognised on the secondary by their value alone, wherever they land.
+// Reading uses plain Fetch requests from offsets captured before producing, so no consumer group is created.
 import type { Kafka } from 'kafkajs';
 import { partitionOffsets, type AdminSession } from './admin';
 import { fetchFrom, mapLimit } from './protocol';
+import { describeProfile, profileFromSamples, type FidelityProfile, type FidelitySample } from './fidelity';
 
 export const CANARY_RUN_HEADER = 'kdr-canary-run';
 
@@ -27,6 +30,10 @@ export interface CanaryResult {
   latencyMs: { p50: number; max: number; min: number } | null;
   /** Whether the secondary copies carry the primary's record timestamps. */
   timestampsPreserved: boolean | null;
+  /** What the replicator preserved; unmeasured (preserves nothing) unless every record arrived. */
+  fidelity: FidelityProfile;
+  /** The profile in one line (describeProfile), for reports and workflow summaries. */
+  fidelitySummary: string;
   elapsedMs: number;
 }
 
@@ -35,6 +42,14 @@ export class CanaryError extends Error {
 }
 
 interface CanaryValue { runId: string; seq: number; producedAt: number }
+
+/** The canary's records carry a timestamp this far in the past, so a replaced timestamp cannot pass for kept. */
+export const CANARY_TIMESTAMP_AGE_MS = 3_600_000;
+
+function headerText(v: unknown): string {
+  const one = Array.isArray(v) ? v[0] : v;
+  return one === undefined || one === null ? '' : String(one);
+}
 
 function percentile(sorted: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -54,57 +69,60 @@ export async function runCanary(primary: Kafka, secondary: AdminSession, options
 
   const producer = primary.producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  const sentAt = new Map<number, { producedAt: number; partition: number; timestamp?: number }>();
+  const sentAt = new Map<number, { producedAt: number; partition: number }>();
+  const samples = new Map<number, FidelitySample>();
   try {
     // One send per record: each gets its own produce time, so p50 and max mean something.
     for (let seq = 0; seq < count; seq++) {
       const producedAt = Date.now();
       const partition = partitions[seq % partitions.length];
       sentAt.set(seq, { producedAt, partition });
-      const value: CanaryValue = { runId: options.runId, seq, producedAt };
+      const value = JSON.stringify({ runId: options.runId, seq, producedAt } satisfies CanaryValue);
+      const key = seq % 3 === 2 ? null : `${options.runId}-${seq}`;
+      const timestamp = producedAt - CANARY_TIMESTAMP_AGE_MS;
+      const headers = { [CANARY_RUN_HEADER]: options.runId };
+      samples.set(seq, { seq, sent: { partition, key, value, timestamp, headers } });
       await producer.send({
         topic: options.topic,
         acks: -1,
-        messages: [{
-          partition,
-          key: `${options.runId}-${seq}`,
-          value: JSON.stringify(value),
-          timestamp: String(producedAt),
-          headers: { [CANARY_RUN_HEADER]: options.runId },
-        }],
+        messages: [{ partition, key, value, timestamp: String(timestamp), headers }],
       });
     }
   } finally {
     await producer.disconnect().catch(() => undefined);
   }
 
+  // A replicator that re-produces records may put any of them in any partition: read every partition until
+  // every record was seen (or the deadline), recognising ours by the value, which every replicator keeps.
   const seen = new Map<number, { arrivedAt: number; timestamp: number }>();
   const deadline = started + timeoutMs;
   await mapLimit(before, before.length, async (p) => {
     let next = p.end;
-    const expected = [...sentAt.values()].filter((s) => s.partition === p.partition).length;
-    let got = 0;
-    while (got < expected && Date.now() < deadline) {
+    while (seen.size < count && Date.now() < deadline) {
       const waitMs = Math.max(0, Math.min(500, deadline - Date.now()));
       const { records } = await fetchFrom(secondary.protocol, options.topic, p.partition, next, { waitMs });
       const arrivedAt = Date.now();
       for (const r of records) {
         next = r.offset + 1;
-        const header = r.headers[CANARY_RUN_HEADER];
-        const run = Array.isArray(header) ? header[0]?.toString() : header?.toString();
-        if (run !== options.runId || !r.value) continue;
+        if (!r.value) continue;
         let v: CanaryValue;
         try { v = JSON.parse(r.value.toString()) as CanaryValue; } catch { continue; }
         if (v.runId !== options.runId || seen.has(v.seq)) continue;
         seen.set(v.seq, { arrivedAt, timestamp: r.timestamp });
-        got++;
+        const sample = samples.get(v.seq);
+        if (sample) {
+          const headers: Record<string, string> = {};
+          for (const [k, h] of Object.entries(r.headers)) headers[k] = headerText(h);
+          sample.arrived = { partition: p.partition, offset: r.offset, key: r.key ? r.key.toString() : null, value: r.value.toString(), timestamp: r.timestamp, headers };
+        }
       }
     }
   });
 
   const latencies = [...seen].map(([seq, s]) => Math.max(0, s.arrivedAt - (sentAt.get(seq) as { producedAt: number }).producedAt)).sort((a, b) => a - b);
   const missing = [...sentAt].filter(([seq]) => !seen.has(seq)).map(([seq, s]) => ({ seq, partition: s.partition }));
-  const preserved = seen.size ? [...seen].every(([seq, s]) => s.timestamp === sentAt.get(seq)?.producedAt) : null;
+  const fidelity = profileFromSamples([...samples.values()], options.runId, started);
+  const preserved = seen.size ? [...seen].every(([seq, s]) => s.timestamp === samples.get(seq)?.sent.timestamp) : null;
   return {
     runId: options.runId,
     topic: options.topic,
@@ -113,6 +131,8 @@ export async function runCanary(primary: Kafka, secondary: AdminSession, options
     missing,
     latencyMs: latencies.length ? { p50: percentile(latencies, 50), max: latencies[latencies.length - 1], min: latencies[0] } : null,
     timestampsPreserved: preserved,
+    fidelity,
+    fidelitySummary: describeProfile(fidelity),
     elapsedMs: Date.now() - started,
   };
 }
