@@ -90,9 +90,13 @@ export async function drSetup(raw: unknown) {
     const canary = await acts.runCanary(pair, workflowInfo().runId);
     const lag = await acts.replicationLag(pair, topics);
     const verdict = verdictOfCanary(pair, canary, lag);
-    step.summary(verdict.summary);
+    step.summary(`${verdict.summary}; fidelity ${canary.fidelitySummary}`);
     if (!verdict.ok) throw ApplicationFailure.nonRetryable(verdict.summary, 'VerifyFailed');
-    return { latencyMs: canary.latencyMs, received: canary.received, produced: canary.produced, totalLag: lag.totalLag, timestampsPreserved: canary.timestampsPreserved };
+    // The replicator's measured fidelity profile: the failover plan may use only what it preserves.
+    return {
+      latencyMs: canary.latencyMs, received: canary.received, produced: canary.produced, totalLag: lag.totalLag,
+      timestampsPreserved: canary.timestampsPreserved, fidelity: canary.fidelity, fidelitySummary: canary.fidelitySummary,
+    };
   });
 
   const dns = await run.step('ensure-cname', async (step) => {
@@ -107,7 +111,7 @@ export async function drSetup(raw: unknown) {
 
   await run.step('report', async (step) => {
     step.summary(`pair ${pair.name} protected: ${running.id} RUNNING, canary p50 ${verify.latencyMs?.p50 ?? '?'} ms, ` +
-      `${customDomain(pair)} -> ${dns.after}`);
+      `${customDomain(pair)} -> ${dns.after}; replication fidelity ${verify.fidelitySummary}`);
   });
 
   return run.finish({

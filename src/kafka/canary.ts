@@ -5,8 +5,8 @@
 // Reading uses plain Fetch requests from offsets captured before producing, so no consumer group is created.
 import type { Kafka } from 'kafkajs';
 import { partitionOffsets, type AdminSession } from './admin';
-import { fetchFrom, mapLimit } from './protocol';
-import { describeProfile, profileFromSamples, type FidelityProfile, type FidelitySample } from './fidelity';
+import { fetchFrom, mapLimit, readRange, type FetchedRecord } from './protocol';
+import { describeProfile, profileFromSamples, UNMEASURED_PROFILE, type FidelityProfile, type FidelitySample } from './fidelity';
 
 export const CANARY_RUN_HEADER = 'kdr-canary-run';
 
@@ -41,10 +41,28 @@ export class CanaryError extends Error {
   override name = 'CanaryError';
 }
 
-interface CanaryValue { runId: string; seq: number; producedAt: number }
+/** A canary record's value: enough to rebuild what was sent (key, timestamp, header, partition) from the copy alone. */
+interface CanaryValue { runId: string; seq: number; producedAt: number; partition?: number; count?: number }
 
 /** The canary's records carry a timestamp this far in the past, so a replaced timestamp cannot pass for kept. */
 export const CANARY_TIMESTAMP_AGE_MS = 3_600_000;
+
+/** What the canary sent for one value: key null for every third record, the timestamp an hour old, one header. */
+function sentRecord(v: CanaryValue & { partition: number }, value: string): FidelitySample['sent'] {
+  return {
+    partition: v.partition,
+    key: v.seq % 3 === 2 ? null : `${v.runId}-${v.seq}`,
+    value,
+    timestamp: v.producedAt - CANARY_TIMESTAMP_AGE_MS,
+    headers: { [CANARY_RUN_HEADER]: v.runId },
+  };
+}
+
+function arrivedRecord(r: FetchedRecord): NonNullable<FidelitySample['arrived']> {
+  const headers: Record<string, string> = {};
+  for (const [k, h] of Object.entries(r.headers)) headers[k] = headerText(h);
+  return { partition: r.partition, offset: r.offset, key: r.key ? r.key.toString() : null, value: r.value ? r.value.toString() : '', timestamp: r.timestamp, headers };
+}
 
 function headerText(v: unknown): string {
   const one = Array.isArray(v) ? v[0] : v;
@@ -77,11 +95,10 @@ export async function runCanary(primary: Kafka, secondary: AdminSession, options
       const producedAt = Date.now();
       const partition = partitions[seq % partitions.length];
       sentAt.set(seq, { producedAt, partition });
-      const value = JSON.stringify({ runId: options.runId, seq, producedAt } satisfies CanaryValue);
-      const key = seq % 3 === 2 ? null : `${options.runId}-${seq}`;
-      const timestamp = producedAt - CANARY_TIMESTAMP_AGE_MS;
-      const headers = { [CANARY_RUN_HEADER]: options.runId };
-      samples.set(seq, { seq, sent: { partition, key, value, timestamp, headers } });
+      const value = JSON.stringify({ runId: options.runId, seq, producedAt, partition, count } satisfies CanaryValue);
+      const sent = sentRecord({ runId: options.runId, seq, producedAt, partition }, value);
+      const { key, timestamp, headers } = sent;
+      samples.set(seq, { seq, sent });
       await producer.send({
         topic: options.topic,
         acks: -1,
@@ -110,11 +127,7 @@ export async function runCanary(primary: Kafka, secondary: AdminSession, options
         if (v.runId !== options.runId || seen.has(v.seq)) continue;
         seen.set(v.seq, { arrivedAt, timestamp: r.timestamp });
         const sample = samples.get(v.seq);
-        if (sample) {
-          const headers: Record<string, string> = {};
-          for (const [k, h] of Object.entries(r.headers)) headers[k] = headerText(h);
-          sample.arrived = { partition: p.partition, offset: r.offset, key: r.key ? r.key.toString() : null, value: r.value.toString(), timestamp: r.timestamp, headers };
-        }
+        if (sample) sample.arrived = arrivedRecord(r);
       }
     }
   });
@@ -135,4 +148,32 @@ export async function runCanary(primary: Kafka, secondary: AdminSession, options
     fidelitySummary: describeProfile(fidelity),
     elapsedMs: Date.now() - started,
   };
+}
+
+/**
+ * The fidelity profile of the newest complete canary run found on the secondary's copy of the canary topic
+ * (its last `tail` records per partition): what the replicator preserved when it was last measured, readable
+ * when the primary is gone. Unmeasured (preserves nothing) when no complete run is there.
+ */
+export async function lastCanaryProfile(secondary: AdminSession, topic: string, tail = 200): Promise<FidelityProfile> {
+  const logs = (await partitionOffsets(secondary, [topic])).filter((p) => p.end > p.earliest);
+  const runs = new Map<string, { count: number; newest: number; samples: Map<number, FidelitySample> }>();
+  await mapLimit(logs, 4, async (p) => {
+    for (const r of await readRange(secondary.protocol, topic, p.partition, Math.max(p.earliest, p.end - tail), p.end)) {
+      if (!r.value) continue;
+      let v: CanaryValue;
+      try { v = JSON.parse(r.value.toString()) as CanaryValue; } catch { continue; }
+      if (typeof v.runId !== 'string' || !Number.isInteger(v.seq) || !Number.isInteger(v.partition) || !Number.isInteger(v.count)) continue;
+      const run = runs.get(v.runId) ?? { count: v.count as number, newest: 0, samples: new Map<number, FidelitySample>() };
+      runs.set(v.runId, run);
+      run.newest = Math.max(run.newest, v.producedAt);
+      if (!run.samples.has(v.seq)) {
+        run.samples.set(v.seq, { seq: v.seq, sent: sentRecord(v as CanaryValue & { partition: number }, r.value.toString()), arrived: arrivedRecord(r) });
+      }
+    }
+  });
+  const complete = [...runs].filter(([, r]) => r.samples.size === r.count).sort((a, b) => b[1].newest - a[1].newest)[0];
+  if (!complete) return UNMEASURED_PROFILE;
+  const [runId, run] = complete;
+  return profileFromSamples([...run.samples.values()], runId, run.newest);
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { ensureStack, uniqueName } from '../helpers/stack';
 import { createTopic, deleteTopics, openBoth, primaryKafka, waitFor } from '../helpers/kafka';
 import type { AdminSession } from '../../src/kafka/admin';
-import { runCanary } from '../../src/kafka/canary';
+import { lastCanaryProfile, runCanary } from '../../src/kafka/canary';
 import { describeProfile } from '../../src/kafka/fidelity';
 import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator } from '../helpers/emulator';
 
@@ -49,11 +49,25 @@ describe('canary fidelity on an EventBridge stream (reproduce data plane)', () =
     assert.deepEqual([f.measured, f.partitionPreserved, f.orderPreserved, f.timestampPreserved, f.keyValueIdentical, f.headersPreserved],
       [true, false, false, false, true, false], describeProfile(f));
     assert.equal(res.timestampsPreserved, false);
+    // Read back from the secondary alone (as a failover must when the primary is gone): the same profile.
+    const read = await lastCanaryProfile(c.secondary, canaryTopic);
+    const flags = (x: typeof f) => [x.measured, x.partitionPreserved, x.orderPreserved, x.timestampPreserved, x.keyValueIdentical, x.headersPreserved, x.runId, x.samples];
+    assert.deepEqual(flags(read), flags(f), 'the newest complete canary run on the secondary gives the same profile');
     console.log(`# reproduce plane: ${describeProfile(f)}; latency p50 ${res.latencyMs?.p50} ms max ${res.latencyMs?.max} ms`);
   });
 
   test('a canary that times out leaves the profile unmeasured (the most pessimistic)', async () => {
     const res = await runCanary(primaryKafka(), c.secondary, { runId: uniqueName('run'), topic: canaryTopic, count: 3, timeoutMs: 1 });
     if (res.received < 3) assert.equal(res.fidelity.measured, false);
+  });
+
+  test('a canary topic with no complete run on the secondary gives the unmeasured profile', async () => {
+    const empty = uniqueName('t-fid-empty');
+    await createTopic(c.secondary, empty, 2);
+    try {
+      assert.equal((await lastCanaryProfile(c.secondary, empty)).measured, false);
+    } finally {
+      await deleteTopics(c.secondary, [empty]);
+    }
   });
 });

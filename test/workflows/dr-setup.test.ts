@@ -54,6 +54,10 @@ describe('drSetup', () => {
       assert.equal(first.connector.state, 'running');
       assert.equal(first.connector.created, true);
       assert.equal(first.verify.received, first.verify.produced, 'every canary record reached the secondary');
+      assert.deepEqual(
+        [first.verify.fidelity.measured, first.verify.fidelity.partitionPreserved, first.verify.fidelity.orderPreserved,
+          first.verify.fidelity.timestampPreserved, first.verify.fidelity.keyValueIdentical, first.verify.fidelity.headersPreserved],
+        [true, true, true, true, true, true], `drSetup reports the measured fidelity profile: ${first.verify.fidelitySummary}`);
       assert.equal(first.dns.target, 'primary.kdr.test');
       assert.equal(first.dns.action, 'added');
       assert.ok(first.dns.resolvers.every((r) => r.target === 'primary.kdr.test'), 'the loopback DNS server answers the new CNAME');
