@@ -8,7 +8,8 @@ import {
   committedOffsets, describeCluster, groupsOnTopics, openAdmin, partitionOffsets, recordTimestamps, setManyGroupOffsets,
   topicPartitionCounts, type AdminSession, type CommittedOffset,
 } from '../src/kafka/admin';
-import { runCanary } from '../src/kafka/canary';
+import { lastCanaryProfile, runCanary } from '../src/kafka/canary';
+import { describeProfile } from '../src/kafka/fidelity';
 import { readCheckpoints } from '../src/kafka/checkpoints';
 import { gatherEvidence } from '../src/kafka/evidence';
 import type { TailMatch } from '../src/kafka/match';
@@ -153,7 +154,10 @@ export function failoverActivities(deps: ActivityDeps) {
           // listed as untranslated, which the approver sees, rather than left to its auto.offset.reset.
           if (!primary && !o.onlyGroups) for (const g of await secondaryGroups(pair, secondary, o.topics)) candidates.add(g);
           const groups = [...candidates].filter((g) => !isInternal(g) && selects(selection, g)).sort();
-          const planOptions = { marginMs: o.marginMs ?? 1_000, replicationLatencyMs: o.latencyMs, operatorTimestamp: o.operatorTimestamp };
+          // What the replicator preserves, from the newest complete canary run on the secondary (assess runs one
+          // when the primary answers; drSetup's otherwise); none found = preserves nothing (group-wide sources only).
+          const fidelity = await lastCanaryProfile(secondary, pair.replication.canaryTopic);
+          const planOptions = { marginMs: o.marginMs ?? 1_000, replicationLatencyMs: o.latencyMs, operatorTimestamp: o.operatorTimestamp, fidelity };
           // kafka-dr's own canary topic is replicated but consumed by no application group.
           const appTopics = o.topics.filter((t) => t !== pair.replication.canaryTopic);
           const evidence = await gatherEvidence({
@@ -177,6 +181,7 @@ export function failoverActivities(deps: ActivityDeps) {
             pair: pair.name,
             marginMs: plan.marginMs,
             latencyMs: o.latencyMs,
+            fidelity: { ...fidelity, description: describeProfile(fidelity) },
             primaryReachable: primary !== null,
             totals: {
               groups: compact.length,

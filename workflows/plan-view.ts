@@ -1,6 +1,7 @@
 // The failover plan as operators see it: what query `plan` returns, the Markdown in the run's details, and the
 // CSV that `kafka-consumer-groups.sh --reset-offsets --from-file` reads. Pure: workflow, CLI and tests share it.
 import type { OffsetSource } from '../src/kafka/plan';
+import type { FidelityProfile } from '../src/kafka/fidelity';
 import { mdCell } from './markdown';
 
 export interface GroupTarget {
@@ -21,6 +22,8 @@ export interface FailoverPlan {
   pair: string;
   marginMs: number;
   latencyMs: number;
+  /** The replication fidelity the plan relied on (measured by the canary; unmeasured = preserves nothing). */
+  fidelity?: FidelityProfile & { description: string };
   primaryReachable: boolean;
   totals: {
     groups: number; partitions: number; duplicateBound: number; untranslated: number; liveGroups: number;
@@ -59,6 +62,7 @@ export function planMarkdown(plan: FailoverPlan, cname: CnameChangePlan): string
         `${plan.authorises.operatorTimestamp === null ? 'none' : new Date(plan.authorises.operatorTimestamp).toISOString()}`,
     ] : []),
     `- ${t.groups} groups, ${t.partitions} partitions; sources: ${sources}`,
+    ...(plan.fidelity ? [`- replication fidelity relied on: ${mdCell(plan.fidelity.description, 300)}`] : []),
     `- expected duplicates ≤ ${t.duplicateBound} records (margin ${plan.marginMs} ms ≥ replication latency ${plan.latencyMs} ms)`,
     `- untranslated partitions (placed at earliest): ${t.untranslated}`,
     `- groups with live members on the secondary: ${t.liveGroups}${t.liveGroups ? ' ⚠ stop them before the reset step' : ''}`,
