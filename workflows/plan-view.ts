@@ -99,5 +99,12 @@ export function comparePlans(approved: FailoverPlan, final: FailoverPlan): strin
     if (g.duplicateBound > a.duplicateBound) worse.push(`${g.group} duplicate bound ${a.duplicateBound} -> ${g.duplicateBound}`);
     if (g.untranslated.length > a.untranslated.length) worse.push(`${g.group} untranslated partitions ${a.untranslated.length} -> ${g.untranslated.length}`);
   }
+  // A replicator measured to preserve less than when the plan was approved: the approver relied on the old profile.
+  if (approved.fidelity && final.fidelity) {
+    const lost = FIDELITY_PROPERTIES.filter((k) => approved.fidelity![k] && !final.fidelity![k]);
+    if (lost.length) worse.push(`replication fidelity no longer shows ${lost.join(', ')} (now: ${final.fidelity.description})`);
+  }
   return worse;
 }
+
+const FIDELITY_PROPERTIES = ['measured', 'partitionPreserved', 'orderPreserved', 'timestampPreserved', 'keyValueIdentical', 'headersPreserved'] as const;

@@ -11,6 +11,7 @@ import {
 import {
   describeProfile, effectiveProfile, profileFromSamples, UNMEASURED_PROFILE, type FidelityProfile, type FidelitySample,
 } from '../../src/kafka/fidelity';
+import { comparePlans, type FailoverPlan } from '../../workflows/plan-view';
 
 const PARTITIONS = 3;
 
@@ -191,5 +192,20 @@ describe('fidelity profile from canary samples', () => {
   test('a missing record or nothing at all leaves the profile unmeasured', () => {
     assert.deepEqual(profileFromSamples([sample(0, 0, {}), sample(1, 0, null)], 'run', 5), UNMEASURED_PROFILE);
     assert.deepEqual(profileFromSamples([], 'run', 5), UNMEASURED_PROFILE);
+  });
+});
+
+describe('final plan against the approved one', () => {
+  const plan = (fidelity: FidelityProfile): FailoverPlan => ({
+    planId: 'p', pair: 'x', marginMs: 0, latencyMs: 0, primaryReachable: true, groups: [],
+    totals: { groups: 0, partitions: 0, duplicateBound: 0, untranslated: 0, liveGroups: 0, sources: {} },
+    fidelity: { ...fidelity, description: describeProfile(fidelity) },
+  });
+
+  test('a replicator now measured to preserve less needs a new approval; the same or more does not', () => {
+    assert.deepEqual(comparePlans(plan(REPRODUCE), plan(REPRODUCE)), []);
+    assert.deepEqual(comparePlans(plan(REPRODUCE), plan(MIRROR)), []);
+    assert.match(comparePlans(plan(MIRROR), plan(REPRODUCE)).join(), /no longer shows partitionPreserved, orderPreserved, timestampPreserved, headersPreserved/);
+    assert.match(comparePlans(plan(MIRROR), plan(UNMEASURED_PROFILE)).join(), /measured/);
   });
 });
