@@ -32,6 +32,7 @@ describe('drFailover on an EventBridge pair that re-produces records', () => {
   const written = new Map<string, [number, number]>();
   /** group -> committed offset per primary partition */
   const positions = new Map<string, number[]>();
+  const batchStarts: number[] = [];
 
   before(async () => {
     await temporal();
@@ -49,6 +50,7 @@ describe('drFailover on an EventBridge pair that re-produces records', () => {
     const ends = [0, 0, 0];
     const atBatch: number[][] = [];
     for (let b = 0; b < BATCHES; b++) {
+      batchStarts.push(Date.now());
       for (let i = 0; i < PER_BATCH; i++) {
         const n = b * PER_BATCH + i;
         const partition = n % PARTITIONS;
@@ -68,6 +70,26 @@ describe('drFailover on an EventBridge pair that re-produces records', () => {
     await setManyGroupOffsets(kafka.primary, groups.map((group) => ({
       group, offsets: positions.get(group)!.map((offset, partition) => ({ topic, partition, offset })),
     })));
+  }
+
+  /** What each group reads on the secondary from where the run put it, against what it had not processed. */
+  async function countEveryGroup(applied: FailoverPlan, run: string): Promise<void> {
+    // What each group reads on the secondary from where the run put it, against what it had not processed.
+      const secondaryLog = (await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => readRange(kafka.secondary.protocol, topic, p, 0, 1e9)))).flat();
+      for (const group of groups) {
+        const at = await committedOffsets(kafka.secondary, group, Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })));
+        const target = new Map(at.map((o) => [o.partition, o.offset]));
+        const reads = secondaryLog.filter((r) => r.offset >= (target.get(r.partition) ?? 0)).map((r) => r.value!.toString());
+        const pos = positions.get(group)!;
+        const unprocessed = [...written].filter(([, [p, o]]) => o >= pos[p]).map(([v]) => v);
+        const readSet = new Set(reads);
+        const lost = unprocessed.filter((v) => !readSet.has(v));
+        const reread = reads.filter((v) => { const [p, o] = written.get(v)!; return o < pos[p]; }).length;
+        const bound = applied.groups.find((x) => x.group === group)!.duplicateBound;
+        console.log(`# reproduce ${run} ${group}: ${unprocessed.length} unprocessed, lost ${lost.length}, re-read ${reread} (bound ${bound}); sources ${JSON.stringify(applied.totals.sources)}`);
+        assert.equal(lost.length, 0, `${group}: lost ${lost.slice(0, 10).join(', ')}`);
+        assert.ok(reread <= bound, `${group}: ${reread} re-read, above the stated bound ${bound}`);
+      }
   }
 
   after(async () => {
@@ -113,22 +135,44 @@ describe('drFailover on an EventBridge pair that re-produces records', () => {
       }
       void plan;
 
-      // What each group reads on the secondary from where the run put it, against what it had not processed.
-      const secondaryLog = (await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => readRange(kafka.secondary.protocol, topic, p, 0, 1e9)))).flat();
-      for (const group of groups) {
-        const at = await committedOffsets(kafka.secondary, group, Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })));
-        const target = new Map(at.map((o) => [o.partition, o.offset]));
-        const reads = secondaryLog.filter((r) => r.offset >= (target.get(r.partition) ?? 0)).map((r) => r.value!.toString());
-        const pos = positions.get(group)!;
-        const unprocessed = [...written].filter(([, [p, o]]) => o >= pos[p]).map(([v]) => v);
-        const readSet = new Set(reads);
-        const lost = unprocessed.filter((v) => !readSet.has(v));
-        const reread = reads.filter((v) => { const [p, o] = written.get(v)!; return o < pos[p]; }).length;
-        const bound = applied.groups.find((x) => x.group === group)!.duplicateBound;
-        console.log(`# reproduce ${group}: ${unprocessed.length} unprocessed, lost ${lost.length}, re-read ${reread} (bound ${bound}); sources ${JSON.stringify(applied.totals.sources)}`);
-        assert.equal(lost.length, 0, `${group}: lost ${lost.slice(0, 10).join(', ')}`);
-        assert.ok(reread <= bound, `${group}: ${reread} re-read, above the stated bound ${bound}`);
+      await countEveryGroup(applied, 'drill');
+    }, { env });
+  });
+
+  test('outage (the primary does not answer): only the operator time or the log start; 0 lost per group, re-reads within the bound', async () => {
+    // The drill above moved the CNAME to the secondary: put it back, as drSetup does after a failback.
+    const env = testEnv(cloudEnvFor(emu.emulator.url));
+    const base = apsaramqPair(name, [topic]);
+    const dns = { ...base.dns, resolvers: [`127.0.0.1:${emu.emulator.dnsPort}`] } as typeof base.dns;
+    // The worker cannot reach the primary's brokers (nothing listens there); the streams keep their own path.
+    const config = { ...base, dns, primary: { ...base.primary!, bootstrapServers: ['127.0.0.1:1'] } };
+    // ApsaraMQ keeps the groups declared on the secondary instance: the plan finds them without the primary.
+    for (const g of groups) {
+      await emu.clients.alikafka('cn-shanghai').createConsumerGroup({ instanceId: base.secondary!.instanceId!, consumerId: g, remark: 'kdr-test' }).catch(() => undefined);
+    }
+    const records = await emu.clients.alidns().listSubDomainRecords({ subDomain: `${name}.kdr.test`, domainName: 'kdr.test', type: 'CNAME' });
+    for (const r of records) {
+      await emu.clients.alidns().updateDomainRecord(r.RecordId, { rr: name, type: 'CNAME', value: base.primary!.endpointHost!, ttl: r.TTL, line: r.Line });
+    }
+    // The operator's statement: every group had processed everything written before the second batch.
+    const operatorTimestamp = batchStarts[1];
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const handle = await client.workflow.start(drFailover, {
+        taskQueue, workflowId: uniqueName('drFailover'),
+        args: [{ config, requestedBy: 'alice', groups, translation: { operatorTimestamp }, switchover: { guard: 0 } }],
+      });
+      const view = await eventually(() => handle.query(planQuery), (p) => p !== null, 'the plan', 180_000);
+      await handle.signal(approveSignal, { by: 'bob', planId: view!.planId });
+      const result = await runToEnd(handle, 300_000);
+      assert.equal(result.outcome, 'completed');
+      const applied = (await handle.query(planQuery))!.plan as FailoverPlan;
+      assert.equal(applied.primaryReachable, false);
+      assert.equal(applied.fidelity?.measured, true, 'the profile was read from the canary runs on the secondary');
+      assert.equal(applied.fidelity?.partitionPreserved, false);
+      for (const g of applied.groups.filter((x) => groups.includes(x.group))) {
+        for (const [, , , source] of g.offsets) assert.ok(['operator-timestamp', 'earliest'].includes(source), `${g.group}: ${source}`);
       }
+      await countEveryGroup(applied, 'outage');
     }, { env });
   });
 });
