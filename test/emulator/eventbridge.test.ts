@@ -35,7 +35,8 @@ describe('EventBridge emulator', () => {
 
   before(async () => {
     await ensureStack();
-    emu = await startTestEmulator({ dnsPort: undefined, streamTimings: { missingGraceMs: 3_000 } });
+    // These cases drive the MirrorMaker 2 connector behind each stream: the mirror plane, whatever the environment says.
+    emu = await startTestEmulator({ dnsPort: undefined, streamTimings: { missingGraceMs: 3_000 }, eventBridgeDataPlane: { mode: 'mirror' } });
     await emu.clients.alikafka(PRIMARY_REGION).createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr-test', partitionNum: 1 });
   });
   after(async () => {

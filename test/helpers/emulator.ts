@@ -7,6 +7,7 @@ import { local } from '../../src/local-stack';
 import { createCloudClients, type CloudClients } from '../../src/cloud';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../stack/emulator/server';
 import type { FaultRule } from '../../stack/emulator/faults';
+import { dataPlaneFromEnv } from '../../stack/emulator/data-plane';
 
 export const PRIMARY_ID = 'alikafka_pre-cn-kdrprimary01';
 export const PRIMARY_REGION = 'cn-hangzhou';
@@ -48,6 +49,8 @@ export async function startTestEmulator(overrides: Partial<EmulatorOptions> = {}
     connectUrl: local.connectUrl,
     accessKeyId: local.accessKeyId,
     accessKeySecret: local.accessKeySecret,
+    // KDR_EMULATOR_EVENTBRIDGE_MODE and the KDR_EMULATOR_EVENTBRIDGE_KEEP_* switches run a test file under another data plane.
+    eventBridgeDataPlane: dataPlaneFromEnv(process.env),
     ...overrides,
   };
   let emulator = await startEmulator(base);
