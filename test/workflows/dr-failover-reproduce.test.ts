@@ -16,8 +16,13 @@ import { apsaramqPair, execute, runToEnd, testEnv, uniqueName, withKdrWorker } f
 import { cloudEnvFor, startTestEmulator, type TestEmulator } from '../helpers/emulator';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
 import { EventBridgeProvider } from '../../src/connectors/eventbridge';
+import { dataPlaneFromEnv } from '../../stack/emulator/data-plane';
 
 const PARTITIONS = 3;
+/** The reproduce plane's switches (default: nothing but key and value kept); KDR_EMULATOR_EVENTBRIDGE_KEEP_* change them. */
+const keeps = dataPlaneFromEnv(process.env).fidelity;
+/** Per-partition sources are allowed only when partitions (and, with them, order) are kept. */
+const allowedSources = keeps.keepPartition ? ['primary-timestamp', 'group-timestamp', 'operator-timestamp', 'earliest'] : ['group-timestamp', 'operator-timestamp', 'earliest'];
 const BATCHES = 3;
 const PER_BATCH = 60;
 
@@ -37,7 +42,7 @@ describe('drFailover on an EventBridge pair that re-produces records', () => {
   before(async () => {
     await temporal();
     kafka = await openBoth();
-    emu = await startTestEmulator({ dnsPort: 0, eventBridgeDataPlane: { mode: 'reproduce' } });
+    emu = await startTestEmulator({ dnsPort: 0, eventBridgeDataPlane: { mode: 'reproduce', fidelity: keeps } });
     cleanups.push(() => emu.close());
     await createTopic(kafka.primary, topic, PARTITIONS);
     cleanups.push(() => deleteTopics(kafka.primary, [topic, `${name}-canary`]), () => deleteTopics(kafka.secondary, [topic, `${name}-canary`]));
@@ -102,7 +107,7 @@ describe('drFailover on an EventBridge pair that re-produces records', () => {
     await closeTemporal();
   });
 
-  test('drill: the plan relies on the measured profile (group-wide times only); 0 lost per group, re-reads within the bound', async () => {
+  test('drill: the plan uses only the sources the measured profile allows; 0 lost per group, re-reads within the bound', async () => {
     const env = testEnv(cloudEnvFor(emu.emulator.url));
     const config = apsaramqPair(name, [topic]);
     config.dns = { ...config.dns, resolvers: [`127.0.0.1:${emu.emulator.dnsPort}`] } as typeof config.dns;
@@ -110,7 +115,7 @@ describe('drFailover on an EventBridge pair that re-produces records', () => {
       const setup = await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
       assert.equal(setup.outcome, 'completed');
       const f = setup.verify.fidelity;
-      assert.deepEqual([f.measured, f.partitionPreserved, f.timestampPreserved, f.headersPreserved, f.keyValueIdentical], [true, false, false, false, true],
+      assert.deepEqual([f.measured, f.partitionPreserved, f.timestampPreserved, f.headersPreserved, f.keyValueIdentical], [true, keeps.keepPartition, keeps.keepTimestamp, keeps.keepHeaders, true],
         `drSetup measured the re-producing stream: ${setup.verify.fidelitySummary}`);
       await produceAndConsume();
       // Every record is on the secondary before the drill (the plan is made from what has been replicated).
@@ -127,10 +132,10 @@ describe('drFailover on an EventBridge pair that re-produces records', () => {
       const result = await runToEnd(handle, 300_000);
       assert.equal(result.outcome, 'completed');
       const applied = (await handle.query(planQuery))!.plan as FailoverPlan;
-      assert.equal(applied.fidelity?.partitionPreserved, false, `the plan states the profile it relied on: ${applied.fidelity?.description}`);
+      assert.equal(applied.fidelity?.partitionPreserved, keeps.keepPartition, `the plan states the profile it relied on: ${applied.fidelity?.description}`);
       for (const g of applied.groups.filter((x) => groups.includes(x.group))) {
         for (const [, , , source] of g.offsets) {
-          assert.ok(['group-timestamp', 'operator-timestamp', 'earliest'].includes(source), `${g.group}: per-partition source ${source} under a re-producing stream`);
+          assert.ok(allowedSources.includes(source), `${g.group}: source ${source} not allowed under ${applied.fidelity?.description}`);
         }
       }
       void plan;
@@ -168,7 +173,7 @@ describe('drFailover on an EventBridge pair that re-produces records', () => {
       const applied = (await handle.query(planQuery))!.plan as FailoverPlan;
       assert.equal(applied.primaryReachable, false);
       assert.equal(applied.fidelity?.measured, true, 'the profile was read from the canary runs on the secondary');
-      assert.equal(applied.fidelity?.partitionPreserved, false);
+      assert.equal(applied.fidelity?.partitionPreserved, keeps.keepPartition);
       for (const g of applied.groups.filter((x) => groups.includes(x.group))) {
         for (const [, , , source] of g.offsets) assert.ok(['operator-timestamp', 'earliest'].includes(source), `${g.group}: ${source}`);
       }
