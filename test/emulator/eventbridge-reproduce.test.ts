@@ -10,23 +10,11 @@ import { openCluster } from '../../src/kafka/protocol';
 import type { KafkaToKafkaStream } from '../../src/cloud';
 import { dataPlaneFromEnv, DataPlaneConfigError } from '../../stack/emulator/data-plane';
 import { ensureStack, uniqueName } from '../helpers/stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator, until } from '../helpers/emulator';
 
 const PARTITIONS = 4;
 const OLD = Date.parse('2024-01-01T00:00:00Z');
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) { last = err; }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 interface Sent { seq: number; partition: number; key: string | null; timestamp: number }
 

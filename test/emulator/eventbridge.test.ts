@@ -6,20 +6,8 @@ import { local } from '../../src/local-stack';
 import { kafkaToKafkaParams, type KafkaToKafkaStream } from '../../src/cloud';
 import { connectorNameFor } from '../../stack/emulator/eventbridge';
 import { ensureStack, uniqueName } from '../helpers/stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, rejection, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, rejection, startTestEmulator, type TestEmulator, until } from '../helpers/emulator';
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) { last = err; }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 describe('EventBridge emulator', () => {
   let emu: TestEmulator;
