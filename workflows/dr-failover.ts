@@ -11,7 +11,7 @@ import { ApplicationFailure, type ActivityOptions } from '@temporalio/workflow';
 import { FailoverInputSchema, customDomain, formatDuration, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import { pollUntil, runbook, type StepContext } from './runner';
-import { comparePlans as compare, planMarkdown, type FailoverPlan, type GroupReset, type GroupTarget } from './plan-view';
+import { comparePlans, planMarkdown, type FailoverPlan, type GroupReset, type GroupTarget } from './plan-view';
 import { resolvePair, waitForDns } from './shared';
 import { approvalOptions, approvalPolicyFor } from './approval-policy';
 import { planSealer } from './plan-seal';
@@ -73,9 +73,11 @@ export async function drFailover(raw: unknown) {
   });
   const topics = assessment.topics;
   const switchover = assessment.primaryReachable && input.drain !== false;
+  // outage: freeze and re-plan; switchover: drain and re-plan; no-drain (primary up, drain: false): the approved plan as it is.
+  const mode = switchover ? 'switchover' as const : assessment.primaryReachable ? 'no-drain' as const : 'outage' as const;
   // Every plan's id covers what approving it authorises (pair, CNAME, drain mode, offsets, margin, operator time).
   const seal = planSealer(pair, {
-    drain: input.drain, mode: switchover ? 'switchover' : assessment.primaryReachable ? 'no-drain' : 'outage',
+    drain: input.drain, mode,
     operatorTimestamp: input.translation.operatorTimestamp, newestReplicatedAt: assessment.newestReplicatedAt,
   });
   const planOptions = {
@@ -102,7 +104,7 @@ export async function drFailover(raw: unknown) {
 
   /** A final plan is applied under the first approval only if no group's bound grows and nothing new is untranslated. */
   async function confirmed(final: FailoverPlan, why: string): Promise<FailoverPlan> {
-    const worse = compare(approved, final);
+    const worse = comparePlans(approved, final);
     if (worse.length === 0) {
       run.skip('reapproval', `final plan ${final.planId} is no worse than the approved ${approved.planId} (${why}): applied under the first approval`);
       return final;
@@ -181,9 +183,8 @@ export async function drFailover(raw: unknown) {
       return { connector: `${paused.id} ${paused.state}`, quietAfterChecks: checks, tails: complete.tails };
     });
     drained = { connector: drainResult.connector, quietAfterChecks: drainResult.quietAfterChecks };
-    const tails = drainResult.tails;
     const computed = await run.step('final-plan', async (step) => {
-      const p = seal(await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, onlyGroups: groups, ...(tails ? { tails } : {}) }));
+      const p = seal(await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, onlyGroups: groups, tails: drainResult.tails }));
       step.summary(`final plan ${p.planId} from the groups' last positions: ${summaryOf(p)}`);
       return p;
     });
@@ -196,24 +197,24 @@ export async function drFailover(raw: unknown) {
     });
   } else {
     run.skip('drain', assessment.primaryReachable ? 'drain: false in the input' : 'the primary does not answer: replication was frozen instead');
-    run.skip('final-plan', 'outage: the plan applied before the switch is the final one');
-    run.skip('apply-final', 'outage: the plan applied before the switch is the final one');
+    run.skip('final-plan', `${mode}: the plan applied before the switch is the final one`);
+    run.skip('apply-final', `${mode}: the plan applied before the switch is the final one`);
   }
 
   if (input.switchover.guard === 0) run.skip('guard', 'switchover.guard is 0');
   const guard = input.switchover.guard === 0 ? undefined : await run.step('guard', async (step) => {
-      const { guardGroups } = step.activities<KdrActivities>();
-      step.summary(`watching ${final.groups.length} group(s) for ${formatDuration(input.switchover.guard)}: a commit below the plan means a stale client`);
-      const g = await guardGroups(pair, final.groups, input.switchover.guard);
-      const live = g.suspicious.filter((s) => s.live);
-      if (live.length) {
-        throw ApplicationFailure.nonRetryable(`${live.length} group(s) have clients committing positions that do not come from the plan — restart those clients ` +
-          `(a client that never restarted keeps the other cluster's positions): ${live.slice(0, 10).map((s) => `${s.group}: ${s.seen}`).join('; ')}`, 'StaleClientCommits');
-      }
-      step.summary(`${g.checks} check(s) over ${formatDuration(input.switchover.guard)}: ` +
-        (g.suspicious.length ? `plan re-applied to ${g.suspicious.length} empty group(s): ${g.suspicious.slice(0, 5).map((s) => `${s.group} (${s.seen})`).join('; ')}` : 'every commit consistent with the plan'));
-      return g;
-    });
+    const { guardGroups } = step.activities<KdrActivities>();
+    step.summary(`watching ${final.groups.length} group(s) for ${formatDuration(input.switchover.guard)}: a commit below the plan means a stale client`);
+    const g = await guardGroups(pair, final.groups, input.switchover.guard);
+    const live = g.suspicious.filter((s) => s.live);
+    if (live.length) {
+      throw ApplicationFailure.nonRetryable(`${live.length} group(s) have clients committing positions that do not come from the plan — restart those clients ` +
+        `(a client that never restarted keeps the other cluster's positions): ${live.slice(0, 10).map((s) => `${s.group}: ${s.seen}`).join('; ')}`, 'StaleClientCommits');
+    }
+    step.summary(`${g.checks} check(s) over ${formatDuration(input.switchover.guard)}: ` +
+      (g.suspicious.length ? `plan re-applied to ${g.suspicious.length} empty group(s): ${g.suspicious.slice(0, 5).map((s) => `${s.group} (${s.seen})`).join('; ')}` : 'every commit consistent with the plan'));
+    return g;
+  });
 
   const report = await run.step('verify', async (step) => {
     const answers = await step.activities<KdrActivities>().queryResolvers(pair);
@@ -228,7 +229,7 @@ export async function drFailover(raw: unknown) {
   return run.finish({
     pair: pair.name,
     dryRun: false as const,
-    mode: switchover ? 'switchover' as const : 'outage' as const,
+    mode,
     planId: final.planId,
     approvedPlanId: approved.planId,
     plan: final.totals,
