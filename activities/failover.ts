@@ -13,7 +13,10 @@ import { describeProfile } from '../src/kafka/fidelity';
 import { readCheckpoints } from '../src/kafka/checkpoints';
 import { gatherEvidence } from '../src/kafka/evidence';
 import type { TailMatch } from '../src/kafka/match';
+import type { PostSwitchEnd } from '../src/kafka/post-switch';
 import { makePlan, type GroupEvidence, type OffsetSource } from '../src/kafka/plan';
+import { readPositions, type PositionsRead } from '../src/kafka/positions';
+import { attachSnapshots, type SnapshotsAttached } from '../src/kafka/snapshot-evidence';
 import type { ActivityDeps } from './deps';
 import { permanent } from './failures';
 import { providerFor, replicationSpec } from './replication';
@@ -48,7 +51,7 @@ function isInternal(group: string): boolean {
 /** Keeps, per group, the topics it consumes (a commit on the primary or an MM2 checkpoint); all when unknown. */
 function consumedOnly(groups: GroupEvidence[]): GroupEvidence[] {
   return groups.map((g) => {
-    const consumed = new Set(g.partitions.filter((p) => (p.primary && p.primary.committedOffset >= 0) || p.checkpoint).map((p) => p.topic));
+    const consumed = new Set(g.partitions.filter((p) => (p.primary && p.primary.committedOffset >= 0) || p.checkpoint || p.snapshot).map((p) => p.topic));
     return consumed.size === 0 ? g : { ...g, partitions: g.partitions.filter((p) => consumed.has(p.topic)) };
   });
 }
@@ -137,6 +140,8 @@ export function failoverActivities(deps: ActivityDeps) {
       onlyGroups?: string[];
       /** Where the copy of each partition's last primary record is (a drained switchover): exact bounds. */
       tails?: TailMatch[];
+      /** Where, per secondary partition, the applications' own post-switch records begin and the copies end (a drained switchover). */
+      postSwitch?: PostSwitchEnd[];
     }): Promise<FailoverPlan> {
       const selection = o.groups ?? pair.groups;
       return withAdmin(deps, pair.secondary, 'plan-secondary', async (secondary) => {
@@ -153,6 +158,10 @@ export function failoverActivities(deps: ActivityDeps) {
           // commits on the pair's topics there; ApsaraMQ keeps the groups drSetup declared). A group with no evidence is planned at earliest and
           // listed as untranslated, which the approver sees, rather than left to its auto.offset.reset.
           if (!primary && !o.onlyGroups) for (const g of await secondaryGroups(pair, secondary, o.topics)) candidates.add(g);
+          // drWatch's positions, stored on the secondary: the primary's view of every group, as of the last snapshot.
+          const positions: PositionsRead | undefined = primary ? undefined : await readPositions(secondary, pair.name);
+          const onlyInSnapshots = new Set<string>();
+          if (positions && !o.onlyGroups) for (const g of positions.byGroup.keys()) if (!candidates.has(g)) { candidates.add(g); onlyInSnapshots.add(g); }
           const groups = [...candidates].filter((g) => !isInternal(g) && selects(selection, g)).sort();
           // What the replicator preserves, from the newest complete canary run on the secondary (assess runs one
           // when the primary answers; drSetup's otherwise); none found = preserves nothing (group-wide sources only).
@@ -163,7 +172,9 @@ export function failoverActivities(deps: ActivityDeps) {
           const evidence = await gatherEvidence({
             groups, topics: appTopics, primary, secondary, useCheckpoints, plan: planOptions,
             exact: { ...(o.tails ? { tails: o.tails } : {}) },
+            ...(o.postSwitch ? { postSwitch: o.postSwitch } : {}),
           });
+          const attached: SnapshotsAttached | undefined = positions ? await attachSnapshots(secondary, evidence.groups, positions, planOptions) : undefined;
           const plan = makePlan(consumedOnly(evidence.groups), planOptions);
           const sources: Partial<Record<OffsetSource, number>> = {};
           const compact: GroupTarget[] = plan.groups.map((g) => {
@@ -183,6 +194,15 @@ export function failoverActivities(deps: ActivityDeps) {
             latencyMs: o.latencyMs,
             fidelity: { ...fidelity, description: describeProfile(fidelity) },
             primaryReachable: primary !== null,
+            ...(positions && attached ? {
+              snapshot: {
+                takenAt: positions.marker?.takenAt ?? attached.newest,
+                ageMs: positions.marker ? Math.max(0, Date.now() - positions.marker.takenAt) : null,
+                oldestPosition: attached.oldest,
+                positions: attached.positions,
+                groupsOnlyInSnapshots: [...onlyInSnapshots].filter((g) => selects(selection, g) && !isInternal(g)).length,
+              },
+            } : {}),
             totals: {
               groups: compact.length,
               partitions: compact.reduce((n, g) => n + g.offsets.length, 0),

@@ -6,6 +6,9 @@ import type { PairConfig } from '../src/config';
 import { committedOffsets, describeGroupMembers, partitionOffsets, setManyGroupOffsets, type CommittedOffset } from '../src/kafka/admin';
 import { matchTails, type TailMatch } from '../src/kafka/match';
 import { mapLimit } from '../src/kafka/protocol';
+import { lastCanaryProfile } from '../src/kafka/canary';
+import { describeProfile, supportsExactMatch } from '../src/kafka/fidelity';
+import { postSwitchRegion, type PostSwitchEnd } from '../src/kafka/post-switch';
 import type { ActivityDeps } from './deps';
 import { withAdmin, withBoth } from './sessions';
 import type { GroupTarget } from '../workflows/plan-view';
@@ -25,9 +28,17 @@ export interface QuietCheck {
 
 export interface ReplicationCheck {
   complete: boolean;
+  /** False when the measured profile gives nothing to compare: completeness can never be shown (fail, don't wait). */
+  provable: boolean;
+  reason?: string;
   /** Partitions whose newest primary record is not (yet) on the secondary (at most 10). */
   missing: { topic: string; partition: number; primaryEnd: number; reason?: string }[];
+  /** Per primary partition, the copy of its last record (same partition; only when the profile allows exact matching). */
   tails: TailMatch[];
+  /** Per secondary partition, once complete: the first record written there after the switch, and the end of the copies. */
+  postSwitch: PostSwitchEnd[];
+  /** What the comparison relied on, and where it was conservative. */
+  notes: string[];
 }
 
 export interface GuardCheck {
@@ -82,26 +93,42 @@ export function switchoverActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Replication is complete when, on every partition, the primary's newest record is on the secondary, found
-     * by identity (timestamp, key, value, headers), not by comparing counts. `preSwitchEnds` says where the
-     * secondary's replicated records ended for partitions the primary holds nothing of.
+     * Replication is complete when every primary partition's newest record is on the secondary, found by
+     * identity, not by comparing counts: in the same partition with its neighbour when the measured profile
+     * allows exact matching (MirrorMaker 2), else by key and value on any partition (a re-producing stream).
+     * Once complete, the secondary's post-switch records are told apart (copies vs. the applications' own), so
+     * the final plan never starts a group past a record nobody processed. `preSwitchEnds` are the secondary's
+     * log ends read just before the CNAME moved.
      */
     async replicationComplete(pair: PairConfig, topics: string[], preSwitchEnds: PartitionEnd[]): Promise<ReplicationCheck> {
       return withBoth(deps, pair, 'complete', async ({ primary, secondary }) => {
-        const logs = await partitionOffsets(primary, topics);
-        const tails = await matchTails(primary, secondary, logs);
+        const application = topics.filter((t) => t !== pair.replication.canaryTopic);
         const before = new Map(preSwitchEnds.map(([t, p, e]) => [`${t}:${p}`, e]));
-        for (const t of tails) {
-          if (t.found && t.lastCopy === null) {
-            const end = before.get(`${t.topic}:${t.partition}`) ?? 0;
-            if (end > 0) t.lastCopy = end - 1;
+        const profile = await lastCanaryProfile(secondary, pair.replication.canaryTopic);
+        const exact = supportsExactMatch(profile);
+        let tails: TailMatch[] = [];
+        if (exact) {
+          tails = await matchTails(primary, secondary, await partitionOffsets(primary, application));
+          for (const t of tails) {
+            if (t.found && t.lastCopy === null) {
+              const end = before.get(`${t.topic}:${t.partition}`) ?? 0;
+              if (end > 0) t.lastCopy = end - 1;
+            }
+          }
+          const missing = tails.filter((t) => !t.found);
+          if (missing.length) {
+            return {
+              complete: false, provable: true, tails, postSwitch: [], notes: [],
+              missing: missing.slice(0, 10).map((t) => ({ topic: t.topic, partition: t.partition, primaryEnd: t.primaryEnd, ...(t.reason ? { reason: t.reason } : {}) })),
+            };
           }
         }
-        const missing = tails.filter((t) => !t.found);
+        const region = await postSwitchRegion(primary, secondary, application, before, profile, { checkTails: !exact });
+        const notes = [`compared under ${describeProfile(profile)}`, ...region.notes.slice(0, 10)];
+        if (!region.provable) return { complete: false, provable: false, ...(region.reason ? { reason: region.reason } : {}), missing: [], tails, postSwitch: [], notes };
         return {
-          complete: missing.length === 0,
-          missing: missing.slice(0, 10).map((t) => ({ topic: t.topic, partition: t.partition, primaryEnd: t.primaryEnd, ...(t.reason ? { reason: t.reason } : {}) })),
-          tails,
+          complete: region.complete, provable: true, missing: region.missing.slice(0, 10), tails,
+          postSwitch: region.complete ? region.ends : [], notes,
         };
       });
     },

@@ -175,16 +175,21 @@ export async function drFailover(raw: unknown) {
       type Complete = Awaited<ReturnType<typeof replicationComplete>>;
       const complete = await pollUntil<Complete, string>(async () => {
         const c = await replicationComplete(pair, topics, preSwitchEnds);
-        return c.complete ? { done: c } : { observed: c.missing.map((m) => `${m.topic}[${m.partition}] (primary end ${m.primaryEnd})`).join(', ') };
+        if (!c.provable) {
+          throw ApplicationFailure.nonRetryable(`replication cannot be shown complete: ${c.reason ?? 'no identity to compare'}. ` +
+            'The CNAME already points at the secondary and the approved plan is applied; nothing else was changed.', 'ReplicationUnprovable');
+        }
+        return c.complete ? { done: c } : { observed: c.missing.map((m) => `${m.topic}[${m.partition}] (primary end ${m.primaryEnd}${m.reason ? `: ${m.reason}` : ''})`).join(', ') };
       }, { what: 'every partition\'s newest primary record to be on the secondary', every: '2s', within: input.switchover.timeout });
       const paused = await pauseReplication(pair, topics);
-      step.summary(`primary quiet after ${checks} check(s); every partition's newest record found on the secondary (${complete.tails.length} partitions); ` +
-        `connector ${paused.id} ${paused.state}`);
-      return { connector: `${paused.id} ${paused.state}`, quietAfterChecks: checks, tails: complete.tails };
+      const written = complete.postSwitch.filter(([, , firstNew, replicatedEnd]) => firstNew < replicatedEnd).length;
+      step.summary(`primary quiet after ${checks} check(s); every partition's newest record found on the secondary; ` +
+        `${written} partition(s) with application records between the copies; ${complete.notes.join('; ')}; connector ${paused.id} ${paused.state}`);
+      return { connector: `${paused.id} ${paused.state}`, quietAfterChecks: checks, tails: complete.tails, postSwitch: complete.postSwitch };
     });
     drained = { connector: drainResult.connector, quietAfterChecks: drainResult.quietAfterChecks };
     const computed = await run.step('final-plan', async (step) => {
-      const p = seal(await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, onlyGroups: groups, tails: drainResult.tails }));
+      const p = seal(await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, onlyGroups: groups, tails: drainResult.tails, postSwitch: drainResult.postSwitch }));
       step.summary(`final plan ${p.planId} from the groups' last positions: ${summaryOf(p)}`);
       return p;
     });

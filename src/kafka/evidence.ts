@@ -7,6 +7,7 @@ import {
 } from './admin';
 import { checkpointKey, readCheckpoints, type Checkpoint } from './checkpoints';
 import { findCopy, type MatchResult, type TailMatch } from './match';
+import type { PostSwitchEnd } from './post-switch';
 import { mapLimit } from './protocol';
 import { timestampQueries, type GroupEvidence, type PlanOptions, type PrimaryEvidence } from './plan';
 
@@ -27,6 +28,8 @@ export interface GatherOptions {
    * primary record is already known (a drained switchover), also bounds duplicates at the replicated end.
    */
   exact?: { maxMatches?: number; tails?: readonly TailMatch[] };
+  /** After a drained switchover: per secondary partition, where the applications' own records begin and the copies end. */
+  postSwitch?: readonly PostSwitchEnd[];
 }
 
 export interface GatheredEvidence {
@@ -101,6 +104,7 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
   // Exact matches: one search per distinct (partition, committed offset), shared by every group there.
   const matches = new Map<string, MatchResult>();
   const tails = new Map((o.exact?.tails ?? []).map((t) => [tpKey(t.topic, t.partition), t]));
+  const postSwitch = new Map((o.postSwitch ?? []).map((e) => [tpKey(e[0], e[1]), e]));
   if (o.primary && o.exact) {
     const primary = o.primary;
     const wanted = new Map<string, { topic: string; partition: number; offset: number; end: number; earliest: number }>();
@@ -152,11 +156,16 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
       const pe = primaryByGroup.get(group)?.get(tpKey(log.topic, log.partition));
       const m = pe && pe.committedOffset >= 0 ? matches.get(`${tpKey(log.topic, log.partition)}@${pe.committedOffset}`) : undefined;
       const tail = tails.get(tpKey(log.topic, log.partition));
-      const replicatedEnd = tail?.found && tail.lastCopy !== null ? tail.lastCopy + 1 : undefined;
+      const region = postSwitch.get(tpKey(log.topic, log.partition));
+      const replicatedEnd = region ? Math.min(region[3], log.end) : tail?.found && tail.lastCopy !== null ? tail.lastCopy + 1 : undefined;
+      const firstNew = region ? Math.min(region[2], log.end) : undefined;
       return {
         topic: log.topic,
         partition: log.partition,
-        secondary: { earliest: log.earliest, end: log.end, ...(replicatedEnd !== undefined ? { replicatedEnd } : {}) },
+        secondary: {
+          earliest: log.earliest, end: log.end,
+          ...(replicatedEnd !== undefined ? { replicatedEnd } : {}), ...(firstNew !== undefined ? { firstNew } : {}),
+        },
         ...(m ? (m.found ? { matched: { offset: m.secondaryOffset, proof: m.proof } } : { unmatched: m.reason }) : {}),
         ...(cp ? { checkpoint: { upstreamOffset: cp.upstreamOffset, downstreamOffset: cp.downstreamOffset } } : {}),
         ...(pe ? { primary: pe } : o.primary ? { primary: { committedOffset: -1 } } : {}),

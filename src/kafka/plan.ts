@@ -4,17 +4,20 @@
 // in docs/offset-plan.md; keep the two in step.
 
 import { describeProfile, effectiveProfile, supportsExactMatch, supportsPerPartition, type FidelityProfile } from './fidelity';
+import { snapshotCandidate, timeOf, type SnapshotEvidence } from './plan-snapshot';
 
-export type OffsetSource = 'matched' | 'checkpoint' | 'primary-timestamp' | 'group-timestamp' | 'operator-timestamp' | 'earliest';
+export type { SnapshotEvidence } from './plan-snapshot';
+
+export type OffsetSource = 'matched' | 'snapshot' | 'checkpoint' | 'primary-timestamp' | 'group-timestamp' | 'operator-timestamp' | 'earliest';
 
 /**
  * Preference order: the first source that can place a partition without skipping anything wins. `matched`
  * (the copy of the group's first unprocessed record, found by identity) is exact, so it comes first.
  */
-export const SOURCE_ORDER: readonly OffsetSource[] = ['matched', 'checkpoint', 'primary-timestamp', 'group-timestamp', 'operator-timestamp', 'earliest'];
+export const SOURCE_ORDER: readonly OffsetSource[] = ['matched', 'snapshot', 'checkpoint', 'primary-timestamp', 'group-timestamp', 'operator-timestamp', 'earliest'];
 
 /** Sources that map one primary partition onto the same secondary partition: only for a partition-preserving replicator. */
-export const PER_PARTITION_SOURCES: readonly OffsetSource[] = ['matched', 'checkpoint', 'primary-timestamp'];
+export const PER_PARTITION_SOURCES: readonly OffsetSource[] = ['matched', 'snapshot', 'checkpoint', 'primary-timestamp'];
 
 /** The newest MirrorMaker 2 checkpoint for (group, topic, partition), read on the secondary. */
 export interface CheckpointEvidence {
@@ -41,15 +44,19 @@ export interface PartitionEvidence {
   /**
    * Log start and end (high watermark) of the partition on the secondary; `replicatedEnd`, when known, is the
    * offset just past the newest replicated record (records after it were written on the secondary itself, after
-   * the switch, and cannot be read again): the duplicate bound counts up to there.
+   * the switch, and cannot be read again): the duplicate bound counts up to there. `firstNew`, when known, is the
+   * first record written on the secondary itself after a planned switch (no group has processed it): no target
+   * may pass it, whatever the source says (src/kafka/post-switch.ts).
    */
-  secondary: { earliest: number; end: number; replicatedEnd?: number };
+  secondary: { earliest: number; end: number; replicatedEnd?: number; firstNew?: number };
   /** The secondary offset of the copy of the record at the group's committed offset, proven by identity. */
   matched?: { offset: number; proof: string };
   /** Why the exact match was tried and not proven (absent when it was not tried). */
   unmatched?: string;
   checkpoint?: CheckpointEvidence;
   primary?: PrimaryEvidence;
+  /** drWatch's last stored position of the group here (src/kafka/plan-snapshot.ts); read when the primary does not answer. */
+  snapshot?: SnapshotEvidence;
   /**
    * Answers of the secondary to "earliest offset whose timestamp is >= t" for the timestamps that
    * `timestampQueries` asked for, keyed by String(t); null means no such record (the answer is the log end).
@@ -169,6 +176,10 @@ function validatePartition(group: string, p: PartitionEvidence): void {
   if (!Number.isInteger(earliest) || !Number.isInteger(end) || earliest < 0 || end < earliest) {
     throw new PlanInputError(`${where}: secondary offsets earliest=${earliest} end=${end} are invalid (need 0 <= earliest <= end)`);
   }
+  const { firstNew } = p.secondary;
+  if (firstNew !== undefined && (!Number.isInteger(firstNew) || firstNew < 0 || firstNew > end)) {
+    throw new PlanInputError(`${where}: secondary firstNew=${firstNew} is invalid (need 0 <= firstNew <= end ${end})`);
+  }
 }
 
 function allowed(options: PlanOptions, source: OffsetSource): boolean {
@@ -209,6 +220,11 @@ function choose(p: PartitionEvidence, options: PlanOptions, margin: number, grou
     }
     if (p.matched) notes.push(`matched offset ${p.matched.offset} is outside the secondary log`);
     else if (p.unmatched) notes.push(`no exact match: ${p.unmatched}`);
+  }
+
+  if (allowed(options, 'snapshot')) {
+    const s = snapshotCandidate(p.snapshot, p.secondary, primary?.committedOffset, options.fidelity, margin, notes);
+    if (s) return s;
   }
 
   if (allowed(options, 'checkpoint')) {
@@ -281,9 +297,12 @@ type GroupTime = { time: number; note: string } | { end: true; note: string } | 
 function groupTimeOf(partitions: readonly PartitionEvidence[], topic: string): GroupTime {
   const times: number[] = [];
   let allDone = true;
+  let fromSnapshots = 0;
   for (const p of partitions.filter((x) => x.topic === topic)) {
     const pr = p.primary;
     const where = `${p.topic}[${p.partition}]`;
+    // Without the primary, drWatch's snapshot dates the group's position as well (commits only move forward).
+    if (!pr && p.snapshot) { times.push(timeOf(p.snapshot)); allDone = false; fromSnapshots++; continue; }
     if (!pr) return { reason: `primary did not answer for ${where}: no group-wide time` };
     if (pr.committedOffset < 0) return { reason: `no committed offset on the primary for ${where}: no group-wide time` };
     if (pr.firstUnprocessedTimestamp !== undefined && pr.firstUnprocessedTimestamp >= 0) { times.push(pr.firstUnprocessedTimestamp); allDone = false; continue; }
@@ -295,7 +314,8 @@ function groupTimeOf(partitions: readonly PartitionEvidence[], topic: string): G
     return allDone ? { end: true, note: `group had processed every record of ${topic} on the primary` } : { reason: 'no partition evidence' };
   }
   const time = Math.min(...times);
-  return { time, note: `group-wide time of ${topic}: the oldest first-unprocessed (or last-processed) record time over ${times.length} primary partition(s)` };
+  return { time, note: `group-wide time of ${topic}: the oldest first-unprocessed (or last-processed) record time over ${times.length} primary partition(s)` +
+    (fromSnapshots ? ` (${fromSnapshots} from drWatch snapshots)` : '') };
 }
 
 function groupTimes(evidence: GroupEvidence, options: PlanOptions): Map<string, GroupTime> {
@@ -364,7 +384,16 @@ export function planPartition(group: string, p: PartitionEvidence, options: Plan
     const answer = answers[key];
     raw = answer === null || answer === undefined ? p.secondary.end : answer;
   }
-  const { offset, missing } = clampToLog(raw, p, notes);
+  const clamped = clampToLog(raw, p, notes);
+  const { missing } = clamped;
+  let { offset } = clamped;
+  const firstNew = p.secondary.firstNew;
+  if (firstNew !== undefined && offset > firstNew) {
+    // Applications wrote there after the switch, between the copies: starting later would skip their records.
+    notes.push(`records written on the secondary after the switch start at ${firstNew}, before the translated ${offset}: ` +
+      `the group starts there (up to ${offset - firstNew} copies read again)`);
+    offset = Math.max(firstNew, p.secondary.earliest);
+  }
   return {
     topic: p.topic,
     partition: p.partition,
