@@ -25,6 +25,11 @@ export interface FailoverPlan {
   /** The replication fidelity the plan relied on (measured by the canary; unmeasured = preserves nothing). */
   fidelity?: FidelityProfile & { description: string };
   primaryReachable: boolean;
+  /**
+   * With the primary down: the drWatch snapshot the plan read (src/kafka/positions.ts). `takenAt` is the last
+   * complete snapshot; `ageMs` how old it was when planned; a group re-reads at least what it processed since.
+   */
+  snapshot?: { takenAt: number | null; ageMs: number | null; oldestPosition: number | null; positions: number; groupsOnlyInSnapshots: number };
   totals: {
     groups: number; partitions: number; duplicateBound: number; untranslated: number; liveGroups: number;
     sources: Partial<Record<OffsetSource, number>>;
@@ -63,6 +68,7 @@ export function planMarkdown(plan: FailoverPlan, cname: CnameChangePlan): string
     ] : []),
     `- ${t.groups} groups, ${t.partitions} partitions; sources: ${sources}`,
     ...(plan.fidelity ? [`- replication fidelity relied on: ${mdCell(plan.fidelity.description, 300)}`] : []),
+    ...(plan.snapshot ? [snapshotLine(plan.snapshot)] : []),
     `- expected duplicates ≤ ${t.duplicateBound} records (margin ${plan.marginMs} ms ≥ replication latency ${plan.latencyMs} ms)`,
     `- untranslated partitions (placed at earliest): ${t.untranslated}`,
     `- groups with live members on the secondary: ${t.liveGroups}${t.liveGroups ? ' ⚠ stop them before the reset step' : ''}`,
@@ -74,6 +80,13 @@ export function planMarkdown(plan: FailoverPlan, cname: CnameChangePlan): string
   ];
   if (plan.groups.length > MAX_GROUP_ROWS) lines.push(`| … ${plan.groups.length - MAX_GROUP_ROWS} more (query \`plan\`) | | | | |`);
   return lines.join('\n');
+}
+
+function snapshotLine(s: NonNullable<FailoverPlan['snapshot']>): string {
+  if (s.takenAt === null) return '- drWatch snapshot: **none found** on the secondary (is `kdr watch` running for this pair?)';
+  const age = s.ageMs === null ? '' : `, ${Math.round(s.ageMs / 1000)} s old when planned`;
+  return `- drWatch snapshot of ${new Date(s.takenAt).toISOString()}${age}: ${s.positions} position(s) used` +
+    (s.groupsOnlyInSnapshots ? `; ${s.groupsOnlyInSnapshots} group(s) known only from snapshots` : '');
 }
 
 /**

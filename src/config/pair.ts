@@ -2,7 +2,7 @@
 // bootstrap from, and the consumer groups that move on failover. Pure (zod only): workflows import it.
 import { z } from 'zod';
 import {
-  crossCheck, envName, hostName, hostPort, httpUrl, integer, listOf, matching, oneOf, regexPattern,
+  crossCheck, duration, envName, hostName, hostPort, httpUrl, integer, listOf, matching, oneOf, regexPattern,
   resolverAddress, text,
 } from './fields';
 import { DEFAULT_PAIR_APPROVAL, PairApprovalSchema } from './approval';
@@ -77,6 +77,14 @@ export const DnsSchema = z.strictObject({
   resolvers: listOf(resolverAddress(), 'DNS resolvers (ip[:port])'),
 });
 
+/** drWatch (workflows/dr-watch.ts): how often it measures replication health and snapshots the groups' positions. */
+export const WatchSchema = z.strictObject({
+  /** Between two snapshots: a failover from snapshots re-reads at most about this much of each group's traffic. */
+  interval: duration(1_000, 3_600_000).default(5_000),
+  /** Between two canary round trips (each writes a few records to the canary topic). */
+  canaryEvery: duration(10_000, 86_400_000).default(300_000),
+});
+
 const PairObject = z.strictObject({
   name: matching(PAIR_NAME, PAIR_NAME_EXPECTED),
   primary: ClusterSchema,
@@ -87,6 +95,7 @@ const PairObject = z.strictObject({
   groups: selection('consumer group').default({ pattern: '.*' }),
   /** Who must approve a failover of this pair, and how they prove who they are. Runs may only tighten it. */
   approval: PairApprovalSchema.default(DEFAULT_PAIR_APPROVAL),
+  watch: WatchSchema.default(WatchSchema.parse({})),
 });
 
 type PairDraft = z.input<typeof PairObject>;
