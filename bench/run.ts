@@ -243,7 +243,9 @@ function resultsMarkdown(r: {
   return lines.join('\n');
 }
 
-main().then(() => process.exit(0), (err) => {
+// `npm run bench -- precision` runs the precision benchmark (bench/precision.ts) instead.
+const entry = process.argv[2] === 'precision' ? () => import('./precision').then((m) => m.main()) : main;
+entry().then(() => process.exit(0), (err) => {
   console.error(err);
   process.exit(1);
 });
