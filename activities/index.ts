@@ -11,6 +11,7 @@ import { pairActivities } from './pairs';
 import { replicationActivities } from './replication';
 import { switchoverActivities } from './switchover';
 import { verifyActivities } from './verify';
+import { watchActivities } from './watch';
 
 export function createActivities(deps: ActivityDeps = defaultDeps()) {
   return classified({
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps = defaultDeps()) {
     ...switchoverActivities(deps),
     ...admissionActivities(deps),
     ...approvalActivities(),
+    ...watchActivities(deps),
   });
 }
 

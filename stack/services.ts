@@ -165,6 +165,7 @@ const temporal: Service = {
       '--db-filename', path.join(stackDir, 'temporal', 'temporal.db'),
       '--search-attribute', 'DrPair=Keyword',
       '--search-attribute', 'DrPhase=Keyword',
+      '--search-attribute', 'DrHealth=Keyword',
       '--log-level', 'warn',
     ],
   }),

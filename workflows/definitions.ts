@@ -1,7 +1,8 @@
 // Signals, queries and updates of every runbook workflow: defined once, imported by workflows, the CLI and tests.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ApprovePayload, RejectPayload, ResolvePayload } from '../src/config';
+import type { ApprovePayload, RejectPayload, ResolvePayload, StopWatchPayload } from '../src/config';
 import type { PlanView, ResolveOutcome, RunStatus } from './runner/types';
+import type { WatchStatus } from './watch-view';
 
 export type { ApprovePayload, RejectPayload, ResolvePayload } from '../src/config';
 export type * from './runner/types';
@@ -10,6 +11,10 @@ export type * from './runner/types';
 export const approveSignal = defineSignal<[ApprovePayload]>('approve');
 /** Reject the current plan; the run ends with nothing changed: `{ by, reason }`. */
 export const rejectSignal = defineSignal<[RejectPayload]>('reject');
+/** Stop drWatch: `{ by, reason? }`. The run ends completed, with its last health. */
+export const stopWatchSignal = defineSignal<[StopWatchPayload]>('stopWatch');
+/** drWatch's health, since when and why, the last measurements and snapshot. */
+export const watchQuery = defineQuery<WatchStatus>('watch');
 /** Decide about a blocked step: `{ action: 'retry' | 'skip' | 'abort', by, note?, step? }`. */
 export const resolveSignal = defineSignal<[ResolvePayload]>('resolve');
 

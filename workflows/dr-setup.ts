@@ -6,6 +6,7 @@ import type { KdrActivities } from '../activities';
 import { pollUntil, runbook } from './runner';
 import { resolvePair, verdictOfCanary, waitForDns } from './shared';
 import { refuseIfFailedOver } from './reversal-guard';
+import { startWatch } from './watch-start';
 
 const quick: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' } };
 /** wait-running: seconds between reads, and failed reads in a row before the step blocks. */
@@ -109,9 +110,12 @@ export async function drSetup(raw: unknown) {
     return { ...change, resolvers: seen.answers };
   });
 
-  await run.step('report', async (step) => {
+  const watch = await run.step('report', async (step) => {
+    const started = input.watch ? await startWatch(pair, input.config) : undefined;
     step.summary(`pair ${pair.name} protected: ${running.id} RUNNING, canary p50 ${verify.latencyMs?.p50 ?? '?'} ms, ` +
-      `${customDomain(pair)} -> ${dns.after}; replication fidelity ${verify.fidelitySummary}`);
+      `${customDomain(pair)} -> ${dns.after}; replication fidelity ${verify.fidelitySummary}; ` +
+      (started ? `drWatch ${started.workflowId} ${started.outcome}` : 'drWatch not started (watch: false)'));
+    return started;
   });
 
   return run.finish({
@@ -120,5 +124,6 @@ export async function drSetup(raw: unknown) {
     topics,
     verify,
     dns: { domain: dns.domain, target: dns.after, ttl: dns.ttl, action: dns.action, resolvers: dns.resolvers },
+    ...(watch ? { watch } : {}),
   });
 }

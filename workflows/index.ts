@@ -2,3 +2,4 @@
 // Temporal UI's Start Workflow form sends it.
 export { drSetup } from './dr-setup';
 export { drFailover } from './dr-failover';
+export { drWatch } from './dr-watch';

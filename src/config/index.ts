@@ -6,4 +6,5 @@ export * from './signals';
 export * from './validate';
 export * from './identity';
 export * from './approval';
+export * from './watch-input';
 export { patternProblem, MAX_PATTERN_LENGTH } from './safe-pattern';

@@ -6,12 +6,12 @@ import { crossCheck, duration, flag, integer, matching, operatorTimestamp } from
 import { normaliseName, personName } from './identity';
 import { PAIR_NAME, PAIR_NAME_EXPECTED, PairConfigSchema, selection } from './pair';
 
-const pairRef = {
+export const pairRef = {
   pair: matching(PAIR_NAME, PAIR_NAME_EXPECTED).optional(),
   config: PairConfigSchema.optional(),
 };
 
-function exactlyOnePair(p: { pair?: unknown; config?: unknown }, report: (path: PropertyKey[], message: string) => void) {
+export function exactlyOnePair(p: { pair?: unknown; config?: unknown }, report: (path: PropertyKey[], message: string) => void) {
   if (p.pair === undefined && p.config === undefined) {
     report(['pair'], 'missing: give "pair" (the name of a pair in the worker\'s pairs file) or "config" (a whole pair config)');
   } else if (p.pair !== undefined && p.config !== undefined) {
@@ -22,6 +22,8 @@ function exactlyOnePair(p: { pair?: unknown; config?: unknown }, report: (path: 
 const SetupObject = z.strictObject({
   ...pairRef,
   requestedBy: personName('the operator starting the run').optional(),
+  /** Start drWatch for the pair at the end (default): health and position snapshots; false leaves it to `kdr watch`. */
+  watch: flag().default(true),
 });
 export const SetupInputSchema = SetupObject.check(crossCheck<z.input<typeof SetupObject>>(exactlyOnePair));
 

@@ -39,7 +39,14 @@ export const ResolvePayloadSchema = z.strictObject({
   step: matching(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a step name as shown by query "status"').optional(),
 });
 
+/** Stop drWatch (signal `stopWatch`); cancelling the run stops it too. */
+export const StopWatchPayloadSchema = z.strictObject({
+  by: who,
+  reason: operatorText('the reason for stopping the watch', 500).optional(),
+});
+
 export type ApprovePayload = z.input<typeof ApprovePayloadSchema>;
+export type StopWatchPayload = z.input<typeof StopWatchPayloadSchema>;
 export type RejectPayload = z.input<typeof RejectPayloadSchema>;
 export type ResolvePayload = z.input<typeof ResolvePayloadSchema>;
 export type ResolveAction = (typeof RESOLVE_ACTIONS)[number];

@@ -3,5 +3,5 @@ export { blocksStep, describeFailure, refused, refusalIn, TERMINAL_FAILURE_TYPES
 export { refuseApproval, refuseRejection } from './approval';
 export { renderStatus } from './render';
 export { pollUntil, type PollOptions } from './poll';
-export { DrPairKey, DrPhaseKey } from './search-attributes';
+export { DrHealthKey, DrPairKey, DrPhaseKey } from './search-attributes';
 export type * from './types';

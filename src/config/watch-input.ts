@@ -1,0 +1,45 @@
+// drWatch's input: the pair (by name, or inline), and the state a previous run handed over at continue-as-new.
+// Pure (zod only): the workflow validates it.
+import { z } from 'zod';
+import { crossCheck, integer, oneOf, text } from './fields';
+import { exactlyOnePair, pairRef } from './inputs';
+
+export const HEALTH_VALUES = ['unknown', 'healthy', 'degraded', 'broken'] as const;
+
+const Transition = z.strictObject({
+  at: integer(0),
+  from: oneOf(HEALTH_VALUES),
+  to: oneOf(HEALTH_VALUES),
+  why: text('why the health changed', 600),
+});
+
+/** Carried across continue-as-new so the health's "since" and the canary's schedule survive a new run. */
+export const WatchStateSchema = z.strictObject({
+  health: oneOf(HEALTH_VALUES),
+  since: integer(0),
+  why: text('why the watch has this health', 600),
+  startedAt: integer(0),
+  ticks: integer(0),
+  runs: integer(1),
+  lastCanaryAt: integer(0).optional(),
+  transitions: z.array(Transition).max(20, 'expected at most 20 transitions'),
+});
+
+const WatchObject = z.strictObject({
+  ...pairRef,
+  /** Checks per run before it continues as new (default 500, well below 10,000 history events). */
+  continueAsNewEvery: integer(1, 500).optional(),
+  /** Internal: set by the watch itself when it continues as new. */
+  state: WatchStateSchema.optional(),
+});
+
+export const WatchInputSchema = WatchObject.check(crossCheck<z.input<typeof WatchObject>>(exactlyOnePair));
+
+export type WatchInput = z.output<typeof WatchInputSchema>;
+export type WatchState = z.output<typeof WatchStateSchema>;
+export type HealthValue = (typeof HEALTH_VALUES)[number];
+
+/** The workflow id of a pair's watch: one per pair. */
+export function watchWorkflowId(pair: string): string {
+  return `kdr-watch-${pair}`;
+}

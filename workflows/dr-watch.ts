@@ -1,0 +1,125 @@
+// drWatch: one long-running run per pair (workflow id kdr-watch-<pair>). Every interval one activity measures
+// replication health and stores a snapshot of every group's position on the secondary, so a failover with the
+// primary gone still knows where each group stood. The history holds only small summaries and continues as new
+// long before it grows; the health, since when and why, survive that.
+import {
+  ApplicationFailure, condition, continueAsNew, isCancellation, proxyActivities, setCurrentDetails, setHandler,
+  upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import {
+  StopWatchPayloadSchema, WatchInputSchema, validate,
+  type HealthValue, type PairConfig, type WatchInput, type WatchState,
+} from '../src/config';
+import type { KdrActivities } from '../activities';
+import type { WatchTick } from '../activities/watch';
+import { stopWatchSignal, watchQuery } from './definitions';
+import { DrHealthKey, DrPairKey } from './runner';
+import { watchMarkdown, type WatchStatus } from './watch-view';
+
+/** ~11 events per check: 500 checks stay far below Temporal's 10,000-event suggestion (and 42 min at 5 s). */
+export const CONTINUE_AS_NEW_EVERY = 500;
+const MAX_TRANSITIONS = 20;
+
+export interface WatchResult {
+  pair: string;
+  health: HealthValue;
+  since: number;
+  ticks: number;
+  stoppedBy: string;
+}
+
+export async function drWatch(raw: unknown): Promise<WatchResult> {
+  let stop: { by: string; reason?: string; at: number } | undefined;
+  let status: WatchStatus | undefined;
+  // Handlers first: a stop sent right after the start must not be lost.
+  setHandler(stopWatchSignal, (payload) => {
+    const checked = validate(StopWatchPayloadSchema, payload);
+    if (checked.ok) stop ??= { by: checked.value.by, ...(checked.value.reason ? { reason: checked.value.reason } : {}), at: Date.now() };
+  }, { description: 'Stop the watch: {"by": "<your name>", "reason": "..."}' });
+  setHandler(watchQuery, () => {
+    if (!status) throw ApplicationFailure.nonRetryable('the watch has not resolved its pair yet', 'NotReady');
+    return status;
+  }, { description: 'Health, since when and why, the last measurements and position snapshot' });
+
+  const checked = validate(WatchInputSchema, raw);
+  if (!checked.ok) throw ApplicationFailure.nonRetryable(checked.message, 'InvalidInput');
+  const input: WatchInput = checked.value;
+
+  const { resolvePair, admitInlineConfig } = proxyActivities<KdrActivities>({
+    startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' },
+  });
+  // Only the worker decides whether an inline config may be used (as for drSetup and drFailover).
+  const pair: PairConfig = input.config ? await admitInlineConfig(input.config) : await resolvePair(input.pair as string);
+  upsertSearchAttributes([{ key: DrPairKey, value: pair.name }]);
+
+  const interval = pair.watch.interval;
+  // One attempt per check: the next check is the retry, and a slow check must not overlap the next one.
+  const { watchTick } = proxyActivities<KdrActivities>({
+    startToCloseTimeout: Math.max(60_000, interval * 2), retry: { maximumAttempts: 1 },
+  });
+
+  const now = Date.now();
+  const state: WatchState = input.state
+    ? { ...input.state, runs: input.state.runs + 1 }
+    : { health: 'unknown', since: now, why: 'starting', startedAt: now, ticks: 0, runs: 1, transitions: [] };
+  status = { ...state, pair: pair.name, intervalMs: interval };
+  let publishedHealth: HealthValue | undefined = input.state && input.state.health !== 'unknown' ? input.state.health : undefined;
+  if (publishedHealth) upsertSearchAttributes([{ key: DrHealthKey, value: publishedHealth }]);
+
+  const publish = (last?: WatchTick) => {
+    status = { ...state, pair: pair.name, intervalMs: interval, ...(last ? { last } : status?.last ? { last: status.last } : {}), ...(stop ? { stopped: stop } : {}) };
+    setCurrentDetails(watchMarkdown(status, Date.now()));
+    if (state.health !== 'unknown' && state.health !== publishedHealth) {
+      publishedHealth = state.health;
+      upsertSearchAttributes([{ key: DrHealthKey, value: state.health }]);
+    }
+  };
+
+  const judge = (health: HealthValue, why: string) => {
+    if (health !== state.health) {
+      state.transitions = [...state.transitions, { at: Date.now(), from: state.health, to: health, why: why.slice(0, 600) }].slice(-MAX_TRANSITIONS);
+      state.health = health;
+      state.since = Date.now();
+    }
+    state.why = (why || 'every check passed').slice(0, 600);
+  };
+  publish();
+
+  try {
+    for (let i = 0; !stop; i++) {
+      const canaryDue = state.lastCanaryAt === undefined || Date.now() - state.lastCanaryAt >= pair.watch.canaryEvery;
+      let tick: WatchTick | undefined;
+      try {
+        tick = await watchTick(pair, { canary: canaryDue });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // The activity fails only when the secondary itself cannot be read: nothing could take over now.
+        judge('broken', `check failed: ${(err as Error).message}`);
+      }
+      state.ticks++;
+      if (tick) {
+        if (tick.canary) state.lastCanaryAt = tick.at;
+        judge(tick.health, tick.reasons.join('; ') || 'every check passed');
+      }
+      publish(tick);
+      if (stop) break;
+      if (i + 1 >= (input.continueAsNewEvery ?? CONTINUE_AS_NEW_EVERY) || workflowInfo().continueAsNewSuggested) {
+        await continueAsNew<typeof drWatch>({
+          ...(input.config ? { config: input.config } : { pair: pair.name }),
+          ...(input.continueAsNewEvery ? { continueAsNewEvery: input.continueAsNewEvery } : {}),
+          state,
+        });
+      }
+      await condition(() => stop !== undefined, interval);
+    }
+  } catch (err) {
+    if (isCancellation(err)) {
+      // Cancelled (Temporal UI, tctl): the details say so after the run has ended.
+      stop ??= { by: 'cancellation', at: Date.now() };
+      publish();
+    }
+    throw err;
+  }
+  publish();
+  return { pair: pair.name, health: state.health, since: state.since, ticks: state.ticks, stoppedBy: stop?.by ?? 'unknown' };
+}
