@@ -3,9 +3,19 @@ import type { PairConfig } from '../src/config';
 import { openAdmin } from '../src/kafka/admin';
 import { runCanary, type CanaryResult } from '../src/kafka/canary';
 import type { ActivityDeps } from './deps';
+import { replicatedTopics, withAdmin } from './sessions';
 
 export function verifyActivities(deps: ActivityDeps) {
   return {
+    /** The pair's replicated topics as the primary lists them (the secondary's copies when the primary is down). */
+    async listReplicatedTopics(pair: PairConfig): Promise<string[]> {
+      try {
+        return await withAdmin(deps, pair.primary, 'topics-primary', (s) => replicatedTopics(s, pair));
+      } catch {
+        return withAdmin(deps, pair.secondary, 'topics-secondary', (s) => replicatedTopics(s, pair));
+      }
+    },
+
     async runCanary(pair: PairConfig, runId: string): Promise<CanaryResult> {
       const { canaryTopic, thresholds } = pair.replication;
       const secondary = await openAdmin(deps.kafka(pair.secondary, 'canary-secondary'));

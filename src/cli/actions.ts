@@ -11,7 +11,7 @@ import {
 import type { AuditEntry, PlanView, RunStatus } from '../../workflows/runner/types';
 import { CliError, ExitCode } from './errors';
 import {
-  explain, failoverWorkflowId, findRun, queryStatus, RUNBOOKS, setupWorkflowId, uiLink, type CliContext, type FoundRun,
+  explain, failoverWorkflowId, findRun, queryStatus, RUNBOOKS, setupWorkflowId, uiLink, verifyWorkflowId, type CliContext, type FoundRun,
 } from './temporal';
 
 export interface StartedRun {
@@ -35,6 +35,12 @@ export async function startFailover(ctx: CliContext, pair: string, options: Fail
   const what = options.dryRun ? 'Failover dry run' : 'Failover';
   return start(ctx, RUNBOOKS.failover, failoverWorkflowId(pair), { pair, ...options },
     `${what} of pair ${pair} requested by ${options.requestedBy}`);
+}
+
+/** drVerify: connector-verify alone (canary, lag, fidelity profile); changes nothing. */
+export async function startVerify(ctx: CliContext, pair: string, options: { requestedBy?: string } = {}): Promise<StartedRun> {
+  return start(ctx, RUNBOOKS.verify, verifyWorkflowId(pair), { pair, ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}) },
+    `Verify replication of pair ${pair} (canary, lag, fidelity profile)`);
 }
 
 /** Starts `type` under `workflowId`, refused (exit 6) while a run with that id is going. */

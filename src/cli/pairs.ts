@@ -8,7 +8,8 @@ import { local, repoRoot } from '../local-stack';
 import type { TemporalTarget } from '../temporal-connection';
 import { DrPairKey, DrPhaseKey } from '../../workflows/runner/search-attributes';
 import { CliError, ExitCode } from './errors';
-import { failoverWorkflowId, RUNBOOKS, setupWorkflowId } from './temporal';
+import { failoverWorkflowId, RUNBOOKS, setupWorkflowId, verifyWorkflowId } from './temporal';
+import { shortProfile, type FidelityProfile } from '../kafka/fidelity';
 
 /**
  * --pairs-file, else $KDR_PAIRS_FILE, else (against the local dev server) the example pairs file the local
@@ -66,6 +67,8 @@ export interface PairState {
   domain: string;
   setup?: RunSummary;
   failover?: RunSummary;
+  /** The replicator's fidelity profile from the newest completed drSetup or drVerify run (what failover plans rely on). */
+  fidelity?: { short: string; summary: string; measuredBy: string };
   /** Other runs of the pair still going (e.g. started from the UI under another workflow id). */
   running: RunSummary[];
 }
@@ -88,7 +91,8 @@ async function latest(client: Client, workflowId: string): Promise<RunSummary | 
 
 export async function pairStates(client: Client, pairs: PairConfig[]): Promise<PairState[]> {
   return Promise.all(pairs.map(async (p) => {
-    const [setup, failover] = await Promise.all([latest(client, setupWorkflowId(p.name)), latest(client, failoverWorkflowId(p.name))]);
+    const [setup, failover, verify] = await Promise.all([
+      latest(client, setupWorkflowId(p.name)), latest(client, failoverWorkflowId(p.name)), latest(client, verifyWorkflowId(p.name))]);
     const running: RunSummary[] = [];
     const query = `${DrPairKey.name} = ${JSON.stringify(p.name)} AND ExecutionStatus = "Running" AND WorkflowType IN ("${RUNBOOKS.setup}", "${RUNBOOKS.failover}")`;
     for await (const info of client.workflow.list({ query, pageSize: 20 })) {
@@ -102,8 +106,21 @@ export async function pairStates(client: Client, pairs: PairConfig[]): Promise<P
       replication: p.replication.provider,
       domain: customDomain(p),
       setup, failover, running,
+      ...await newestProfile(client, [setup, verify]),
     };
   }));
+}
+
+/** The fidelity measured by the newest completed run among `runs` (drSetup's and drVerify's results carry it). */
+async function newestProfile(client: Client, runs: (RunSummary | undefined)[]): Promise<{ fidelity?: PairState['fidelity'] }> {
+  const done = runs.filter((r): r is RunSummary => r?.status === 'COMPLETED').sort((a, b) => (b.closeTime ?? '').localeCompare(a.closeTime ?? ''));
+  for (const r of done) {
+    type Measured = { fidelity?: FidelityProfile; fidelitySummary?: string; verify?: { fidelity?: FidelityProfile; fidelitySummary?: string } };
+    const result = await client.workflow.getHandle(r.workflowId, r.runId).result().catch(() => undefined) as Measured | undefined;
+    const m = result?.verify ?? result;
+    if (m?.fidelity) return { fidelity: { short: shortProfile(m.fidelity), summary: m.fidelitySummary ?? '', measuredBy: `${r.type} ${r.workflowId}` } };
+  }
+  return {};
 }
 
 export function describeRun(r: RunSummary | undefined): string {

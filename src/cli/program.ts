@@ -4,12 +4,17 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { planCsv } from '../../workflows/plan-view';
 import { RESOLVE_ACTIONS, type ResolveAction } from '../config';
 import { temporalTarget } from '../temporal-connection';
-import { readPlan, reject, resolve, startFailover, startSetup, type Decision, type StartedRun } from './actions';
+import { readPlan, reject, resolve, startFailover, startSetup, startVerify, type Decision, type StartedRun } from './actions';
 import { APPROVER_KEY_ENV, approveCommand, registerKeygen } from './approve-command';
 import { CliError, ExitCode } from './errors';
 import { checkPairName, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
 import { renderPlan, renderRun, table, type PlanShown } from './render';
 import { connect, exitCodeOf, explain, findRun, readRun, type CliContext, type RunView } from './temporal';
+
+interface VerifyResult {
+  pair: string; replication: string; ok: boolean; summary: string; fidelitySummary: string;
+  fidelity: { measured: boolean; partitionPreserved: boolean; orderPreserved: boolean; timestampPreserved: boolean; keyValueIdentical: boolean; headersPreserved: boolean };
+}
 
 export interface Io {
   out(text: string): void;
@@ -97,8 +102,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const states = await withTemporal(cmd, (ctx) => pairStates(ctx.client, [...loaded.pairs.values()]));
       print(cmd, { pairsFile: loaded.path, pairs: states }, () => [
         `Pairs in ${loaded.path}:`, '',
-        table(['PAIR', 'PRIMARY -> SECONDARY', 'REPLICATION', 'CUSTOM DOMAIN', 'LAST SETUP', 'LAST FAILOVER'], states.map((s) => [
+        table(['PAIR', 'PRIMARY -> SECONDARY', 'REPLICATION', 'CUSTOM DOMAIN', 'LAST SETUP', 'LAST FAILOVER', 'FIDELITY'], states.map((s) => [
           s.name, `${s.primary.split(' ')[0]} -> ${s.secondary.split(' ')[0]}`, s.replication, s.domain, describeRun(s.setup), describeRun(s.failover),
+          s.fidelity?.short ?? 'unmeasured',
         ])),
         ...states.flatMap((s) => s.running.map((r) => `  ${s.name}: also running ${r.type} ${r.workflowId} (${r.phase ?? 'starting'})`)),
       ].join('\n'));
@@ -122,6 +128,32 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         const run = await startSetup(ctx, pair, { requestedBy: opts.requestedBy });
         started(cmd, run, [`kdr status ${run.workflowId} --watch`]);
         if (opts.watch) setExit(await watch(ctx, cmd, run.workflowId, 1000));
+      });
+    });
+
+  program.command('verify')
+    .argument('<pair>', 'a pair name from the pairs file')
+    .description('start drVerify for a pair and wait for it: canary records through the replicator, lag, and the fidelity profile ' +
+      '(partition, order, timestamp, key/value, headers kept or not) that failover plans rely on; changes nothing')
+    .option('--requested-by <name>', 'who asks (recorded in the run)')
+    .option('--fidelity', 'print the fidelity profile property by property; exit 1 when it could not be measured')
+    .addHelpText('after', example('kdr verify local-apsaramq --fidelity', 'kdr verify local-kafka --json'))
+    .action(async (pair: string, opts: { requestedBy?: string; fidelity?: boolean }, cmd: Command) => {
+      checkPairName(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env), pair);
+      await withTemporal(cmd, async (ctx) => {
+        const run = await startVerify(ctx, pair, { requestedBy: opts.requestedBy });
+        if (!globals(cmd).json) io.err(`Started drVerify ${run.workflowId} (run ${run.runId})${run.uiUrl ? `: ${run.uiUrl}` : ''}; waiting for the canary…`);
+        const result = await ctx.client.workflow.getHandle(run.workflowId, run.runId).result() as VerifyResult;
+        const f = result.fidelity;
+        print(cmd, { run, ...result }, () => [
+          `pair ${result.pair} (${result.replication}): ${result.ok ? 'within thresholds' : 'OUTSIDE thresholds'}: ${result.summary}`,
+          `fidelity: ${result.fidelitySummary}`,
+          ...(opts.fidelity ? [table(['PROPERTY', 'KEPT'], [
+            ['partition', f.partitionPreserved], ['order within a partition', f.orderPreserved], ['timestamp (CreateTime)', f.timestampPreserved],
+            ['key and value', f.keyValueIdentical], ['headers', f.headersPreserved],
+          ].map(([k, v]) => [String(k), f.measured ? (v ? 'yes' : 'no') : 'unmeasured']))] : []),
+        ].join('\n'));
+        if (opts.fidelity && !f.measured) setExit(ExitCode.failed);
       });
     });
 

@@ -11,11 +11,12 @@ import { statusQuery } from '../../workflows/definitions';
 import { CliError, ExitCode } from './errors';
 import { dataConverter } from '../data-converter';
 
-export const RUNBOOKS = { setup: 'drSetup', failover: 'drFailover' } as const;
+export const RUNBOOKS = { setup: 'drSetup', failover: 'drFailover', verify: 'drVerify' } as const;
 
 /** Workflow ids derived from the pair: one setup and one failover per pair at a time. */
 export const setupWorkflowId = (pair: string): string => `dr-setup-${pair}`;
 export const failoverWorkflowId = (pair: string): string => `dr-failover-${pair}`;
+export const verifyWorkflowId = (pair: string): string => `dr-verify-${pair}`;
 
 export interface CliContext {
   client: Client;

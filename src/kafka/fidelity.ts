@@ -58,6 +58,18 @@ export function describeProfile(profile: FidelityProfile | undefined): string {
   ].join(', ');
 }
 
+/** A few words for a table column: what is kept, e.g. "all kept", "key/value only", "unmeasured". */
+export function shortProfile(profile: FidelityProfile | undefined): string {
+  const p = effectiveProfile(profile);
+  if (!p.measured) return 'unmeasured';
+  const kept = [
+    p.partitionPreserved && 'partition', p.orderPreserved && 'order', p.timestampPreserved && 'timestamp',
+    p.keyValueIdentical && 'key/value', p.headersPreserved && 'headers',
+  ].filter((k): k is string => Boolean(k));
+  if (kept.length === 5) return 'all kept';
+  return kept.length ? `${kept.join(', ')} only` : 'nothing kept';
+}
+
 /** What the canary saw of one record it sent. */
 export interface FidelitySample {
   seq: number;

@@ -26,8 +26,8 @@ export interface DataPlaneConfig {
 /** The real service as documented or expected: nothing but key and value survives. */
 export const REPRODUCE_DEFAULTS: ReproduceFidelity = { keepPartition: false, keepTimestamp: false, keepHeaders: false };
 
-/** The local stack's default until every EventBridge test has been run under `reproduce`. */
-export const DEFAULT_DATA_PLANE: DataPlaneConfig = { mode: 'mirror', fidelity: REPRODUCE_DEFAULTS };
+/** The local stack's default: the pessimistic reading of the real service (docs/alicloud-emulator.md); `mirror` on request. */
+export const DEFAULT_DATA_PLANE: DataPlaneConfig = { mode: 'reproduce', fidelity: REPRODUCE_DEFAULTS };
 
 export const DATA_PLANE_ENV = {
   mode: 'KDR_EMULATOR_EVENTBRIDGE_MODE',

@@ -65,7 +65,7 @@ describe('kdr CLI', () => {
     const help = await kdr(['--help']);
     assert.equal(help.code, 0, shown(help));
     assert.match(help.stdout, /Exit codes:/);
-    for (const command of ['pairs', 'setup', 'failover', 'approve', 'keygen', 'reject', 'resolve', 'status', 'plan']) {
+    for (const command of ['pairs', 'setup', 'verify', 'failover', 'approve', 'keygen', 'reject', 'resolve', 'status', 'plan']) {
       const r = await kdr([command, '--help']);
       assert.equal(r.code, 0, shown(r));
       assert.match(r.stdout, new RegExp(`Examples?:\\n\\s+\\$ kdr ${command}`), `kdr ${command} --help has an example`);
@@ -158,8 +158,19 @@ describe('kdr CLI', () => {
       assert.equal(mine.domain, `${ready}.kdr.test`);
       assert.equal(mine.setup.status, 'COMPLETED');
       assert.equal(mine.failover, undefined);
+      assert.equal(mine.fidelity.short, 'all kept', `drSetup measured MirrorMaker 2's profile: ${JSON.stringify(mine.fidelity)}`);
       const table = await kdr(['pairs'], cli);
-      assert.match(table.stdout, new RegExp(`${ready}\\s+kafka -> kafka\\s+kafka-connect\\s+${ready}\\.kdr\\.test\\s+completed `));
+      assert.match(table.stdout, new RegExp(`${ready}\\s+kafka -> kafka\\s+kafka-connect\\s+${ready}\\.kdr\\.test\\s+completed .*all kept`));
+
+      // drVerify measures again without changing anything; --fidelity prints the profile property by property.
+      const verify = await kdr(['verify', ready, '--fidelity'], cli);
+      assert.equal(verify.code, 0, shown(verify));
+      assert.match(verify.stdout, /fidelity: measured \(canary /);
+      for (const property of ['partition', 'order within a partition', 'timestamp \\(CreateTime\\)', 'key and value', 'headers']) {
+        assert.match(verify.stdout, new RegExp(`${property}\\s+yes`), shown(verify));
+      }
+      const remeasured = JSON.parse((await kdr(['pairs', '--json'], cli)).stdout).pairs.find((p: { name: string }) => p.name === ready);
+      assert.match(remeasured.fidelity.measuredBy, /^drVerify dr-verify-/, 'kdr pairs shows the newest measurement');
 
       const noPlan = await kdr(['plan', `dr-setup-${ready}`], cli);
       assert.equal(noPlan.code, 6, shown(noPlan));

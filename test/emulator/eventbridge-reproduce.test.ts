@@ -143,7 +143,8 @@ describe('EventBridge emulator, reproduce data plane', () => {
   });
 
   test('switches come from the environment; a bad value names the variable and the fix', () => {
-    assert.deepEqual(dataPlaneFromEnv({}), { mode: 'mirror', fidelity: { keepPartition: false, keepTimestamp: false, keepHeaders: false } });
+    // Unset: the stack's default, the pessimistic reading of the real service.
+    assert.deepEqual(dataPlaneFromEnv({}), { mode: 'reproduce', fidelity: { keepPartition: false, keepTimestamp: false, keepHeaders: false } });
     assert.deepEqual(dataPlaneFromEnv({ KDR_EMULATOR_EVENTBRIDGE_MODE: 'reproduce', KDR_EMULATOR_EVENTBRIDGE_KEEP_TIMESTAMP: 'true' }).fidelity,
       { keepPartition: false, keepTimestamp: true, keepHeaders: false });
     assert.throws(() => dataPlaneFromEnv({ KDR_EMULATOR_EVENTBRIDGE_MODE: 'mm2' }), (e: Error) => e instanceof DataPlaneConfigError && /KDR_EMULATOR_EVENTBRIDGE_MODE.*mirror or reproduce/.test(e.message));

@@ -9,7 +9,7 @@ import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import { localApsaramqPair, localKafkaPair } from '../../src/local-pairs';
 import { local, localStackEnv } from '../../src/local-stack';
 import { createWorker } from '../../src/worker';
-import { statusQuery } from '../../workflows/definitions';
+import { approveSignal, statusQuery } from '../../workflows/definitions';
 import type { RunStatus } from '../../workflows/runner';
 import { eventually, temporal, uniqueName, type WorkerRun } from './temporal';
 
@@ -88,4 +88,22 @@ export async function execute<W extends Workflow>(client: WorkerRun['client'], w
 export function removeMirror(pair: string): Promise<{ removed: boolean }> {
   return new KafkaConnectProvider({ url: local.connectUrl })
     .remove({ pair, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [] });
+}
+
+/** Approves every plan the run asks about (first approval, and again if the final plan is worse). */
+export function approveAll(handle: WorkflowHandle, by: string): { stop(): void; approved: string[] } {
+  const approved: string[] = [];
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      const s = await status(handle).catch(() => undefined);
+      if (s?.approval && !approved.includes(s.approval.planId)) {
+        approved.push(s.approval.planId);
+        await handle.signal(approveSignal, { by, planId: s.approval.planId });
+      }
+      if (s && ['completed', 'aborted', 'rejected'].includes(s.phase)) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return { stop: () => { stopped = true; }, approved };
 }

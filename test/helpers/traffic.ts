@@ -4,6 +4,9 @@ import type * as net from 'node:net';
 import { Kafka, logLevel, type Consumer, type ISocketFactory, type Producer } from 'kafkajs';
 import { local } from '../../src/local-stack';
 import { dnsSocketFactory } from '../../src/kafka/clients';
+import type { AdminSession } from '../../src/kafka/admin';
+import { readRange } from '../../src/kafka/protocol';
+import { eventually } from './temporal';
 
 /** An application process that can crash: `crash()` cuts every connection and refuses new ones. */
 export interface AppClient {
@@ -185,4 +188,21 @@ export function splitRedeliveries(c: Consuming, mark: number, exclude: ReadonlyS
     if (before.has(v)) { failover += 1; ownRepeats += n - 1; } else ownRepeats += n - 1;
   }
   return { failover, ownRepeats };
+}
+
+/** Waits until the group's committed offsets reach the topic's end on the cluster (it has read everything). */
+export async function waitCaughtUp(s: AdminSession, group: string, topic: string): Promise<void> {
+  await eventually(async () => {
+    const [ends, offsets] = await Promise.all([s.admin.fetchTopicOffsets(topic), s.admin.fetchOffsets({ groupId: group, topics: [topic] })]);
+    return ends.every((e) => Number(offsets[0].partitions.find((p) => p.partition === e.partition)?.offset ?? -1) >= Number(e.high));
+  }, (ok) => ok, `group ${group} to reach the end of ${topic}`, 90_000);
+}
+
+/** Every record value of the topic on a cluster. */
+export async function readValues(s: AdminSession, topic: string): Promise<Set<string>> {
+  const values = new Set<string>();
+  for (const p of await s.admin.fetchTopicOffsets(topic)) {
+    for (const r of await readRange(s.protocol, topic, p.partition, Number(p.low), Number(p.high))) values.add(r.value?.toString() ?? '');
+  }
+  return values;
 }

@@ -9,44 +9,18 @@
 // Lost must be 0; re-delivered must stay within the bound of the plan the run applied.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { WorkflowHandle } from '@temporalio/client';
 import { createCloudClients } from '../../src/cloud';
-import { openAdmin, type AdminSession } from '../../src/kafka/admin';
+import { openAdmin } from '../../src/kafka/admin';
 import { createKafka } from '../../src/kafka/clients';
 import { local } from '../../src/local-stack';
-import { approveSignal, planQuery } from '../../workflows/definitions';
+import { planQuery } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
 import { startOwnPrimary } from '../helpers/own-primary';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
-import { Consuming, RetryingProducer, splitRedeliveries, tally, viaDomain } from '../helpers/traffic';
-
-/** Approves every plan the run asks about (first approval, and again if the final plan is worse). */
-function approveAll(handle: WorkflowHandle, by: string): { stop(): void; approved: string[] } {
-  const approved: string[] = [];
-  let stopped = false;
-  void (async () => {
-    while (!stopped) {
-      const s = await status(handle).catch(() => undefined);
-      if (s?.approval && !approved.includes(s.approval.planId)) {
-        approved.push(s.approval.planId);
-        await handle.signal(approveSignal, { by, planId: s.approval.planId });
-      }
-      if (s && ['completed', 'aborted', 'rejected'].includes(s.phase)) return;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  })();
-  return { stop: () => { stopped = true; }, approved };
-}
-
-async function waitCaughtUp(secondary: AdminSession, group: string, topic: string): Promise<void> {
-  await eventually(async () => {
-    const [ends, offsets] = await Promise.all([secondary.admin.fetchTopicOffsets(topic), secondary.admin.fetchOffsets({ groupId: group, topics: [topic] })]);
-    return ends.every((e) => Number(offsets[0].partitions.find((p) => p.partition === e.partition)?.offset ?? -1) >= Number(e.high));
-  }, (ok) => ok, `group ${group} to reach the end of ${topic} on the secondary`, 90_000);
-}
+import { Consuming, readValues, RetryingProducer, splitRedeliveries, tally, viaDomain, waitCaughtUp } from '../helpers/traffic';
 
 describe('drFailover with running applications', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -226,13 +200,3 @@ describe('drFailover with running applications', () => {
     }, { env });
   });
 });
-
-/** Every record value of the topic on a cluster. */
-async function readValues(s: AdminSession, topic: string): Promise<Set<string>> {
-  const { readRange } = await import('../../src/kafka/protocol');
-  const values = new Set<string>();
-  for (const p of await s.admin.fetchTopicOffsets(topic)) {
-    for (const r of await readRange(s.protocol, topic, p.partition, Number(p.low), Number(p.high))) values.add(r.value?.toString() ?? '');
-  }
-  return values;
-}

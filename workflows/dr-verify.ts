@@ -1,0 +1,40 @@
+// drVerify: connector-verify on its own. Sends canary records through the pair's replicator and records what
+// arrived: latency, lag, and the fidelity profile (partition, order, timestamp, key/value, headers kept or not)
+// that every later failover plan relies on. Changes nothing: no connector, no CNAME, no offsets. Run it after
+// the replicator or the service changes, and once on a real account to record the real profile
+// (docs/alicloud-emulator.md, "Real-service checklist").
+import { workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import type { PairConfig } from '../src/config';
+import { VerifyInputSchema } from '../src/config/verify-input';
+import type { KdrActivities } from '../activities';
+import { runbook } from './runner';
+import { resolvePair, verdictOfCanary } from './shared';
+
+const quick: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' } };
+
+export async function drVerify(raw: unknown) {
+  const run = runbook('drVerify', {
+    resolve: { title: 'Resolve and validate the pair', activities: quick },
+    'connector-verify': { title: 'Connector-verify: canary, lag and fidelity profile', activities: { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 2 } } },
+  });
+  const input = run.input(VerifyInputSchema, raw);
+  run.setPair(input.pair ?? input.config?.name ?? 'unknown');
+  const pair: PairConfig = await run.step('resolve', (step) => resolvePair(step, input));
+  run.setPair(pair.name);
+
+  const verify = await run.step('connector-verify', async (step) => {
+    const acts = step.activities<KdrActivities>();
+    const topics = await acts.listReplicatedTopics(pair);
+    const canary = await acts.runCanary(pair, workflowInfo().runId);
+    const lag = await acts.replicationLag(pair, topics);
+    const verdict = verdictOfCanary(pair, canary, lag);
+    // Not a failure: a slow or lagging replicator still has a profile worth recording.
+    step.summary(`${verdict.ok ? 'within thresholds' : `OUTSIDE thresholds: ${verdict.summary}`}; fidelity ${canary.fidelitySummary}`);
+    return {
+      ok: verdict.ok, summary: verdict.summary, latencyMs: canary.latencyMs, received: canary.received, produced: canary.produced,
+      totalLag: lag.totalLag, fidelity: canary.fidelity, fidelitySummary: canary.fidelitySummary,
+    };
+  });
+
+  return run.finish({ pair: pair.name, replication: pair.replication.provider, measuredAt: Date.now(), ...verify });
+}
