@@ -14,14 +14,14 @@ import { readCheckpoints } from '../src/kafka/checkpoints';
 import { gatherEvidence } from '../src/kafka/evidence';
 import type { TailMatch } from '../src/kafka/match';
 import type { PostSwitchEnd } from '../src/kafka/post-switch';
-import { makePlan, type GroupEvidence, type OffsetSource } from '../src/kafka/plan';
+import { makePlan, type GroupEvidence } from '../src/kafka/plan';
 import { readPositions, type PositionsRead } from '../src/kafka/positions';
 import { attachSnapshots, type SnapshotsAttached } from '../src/kafka/snapshot-evidence';
 import type { ActivityDeps } from './deps';
 import { permanent } from './failures';
 import { providerFor, replicationSpec } from './replication';
 import { replicatedTopics, withAdmin } from './sessions';
-import type { FailoverPlan, GroupReset, GroupTarget } from '../workflows/plan-view';
+import { compactPlan, type FailoverPlan, type GroupReset, type GroupTarget } from '../workflows/plan-view';
 
 export type { FailoverPlan, GroupReset, GroupTarget };
 
@@ -176,21 +176,8 @@ export function failoverActivities(deps: ActivityDeps) {
           });
           const attached: SnapshotsAttached | undefined = positions ? await attachSnapshots(secondary, evidence.groups, positions, planOptions) : undefined;
           const plan = makePlan(consumedOnly(evidence.groups), planOptions);
-          const sources: Partial<Record<OffsetSource, number>> = {};
-          const compact: GroupTarget[] = plan.groups.map((g) => {
-            for (const p of g.partitions) sources[p.source] = (sources[p.source] ?? 0) + 1;
-            return {
-              group: g.group,
-              duplicateBound: g.duplicateBound,
-              liveMembers: g.liveMembersOnSecondary,
-              offsets: g.partitions.map((p) => [p.topic, p.partition, p.offset, p.source]),
-              untranslated: g.untranslated,
-            };
-          });
-          return {
-            planId: plan.planId,
+          return compactPlan(plan, {
             pair: pair.name,
-            marginMs: plan.marginMs,
             latencyMs: o.latencyMs,
             fidelity: { ...fidelity, description: describeProfile(fidelity) },
             primaryReachable: primary !== null,
@@ -203,16 +190,7 @@ export function failoverActivities(deps: ActivityDeps) {
                 groupsOnlyInSnapshots: [...onlyInSnapshots].filter((g) => selects(selection, g) && !isInternal(g)).length,
               },
             } : {}),
-            totals: {
-              groups: compact.length,
-              partitions: compact.reduce((n, g) => n + g.offsets.length, 0),
-              duplicateBound: compact.reduce((n, g) => n + g.duplicateBound, 0),
-              untranslated: compact.reduce((n, g) => n + g.untranslated.length, 0),
-              liveGroups: compact.filter((g) => g.liveMembers > 0).length,
-              sources,
-            },
-            groups: compact,
-          };
+          });
         } finally {
           await primary?.close();
         }

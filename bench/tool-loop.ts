@@ -17,7 +17,7 @@ export class ToolFailedError extends Error {
   override name = 'ToolFailedError';
 }
 
-/** The single-group `--from-file` format: `topic,partition,offset` per line (what planToCsv(plan, group) writes). */
+/** The single-group `--from-file` format: `topic,partition,offset` per line (what planCsv(plan, group) writes). */
 export function groupCsv(target: Pick<GroupTarget, 'offsets'>): string {
   return target.offsets.map(([topic, partition, offset]) => `${topic},${partition},${offset}\n`).join('');
 }

@@ -11,7 +11,7 @@ import { ApplicationFailure, type ActivityOptions } from '@temporalio/workflow';
 import { FailoverInputSchema, customDomain, formatDuration, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import { pollUntil, runbook, type StepContext } from './runner';
-import { comparePlans, planMarkdown, type FailoverPlan, type GroupReset, type GroupTarget } from './plan-view';
+import { comparePlans, planMarkdown, type GroupReset, type GroupTarget, type SealedPlan } from './plan-view';
 import { resolvePair, waitForDns } from './shared';
 import { approvalOptions, approvalPolicyFor } from './approval-policy';
 import { planSealer } from './plan-seal';
@@ -85,7 +85,7 @@ export async function drFailover(raw: unknown) {
     marginMs: input.translation.marginMs, operatorTimestamp: input.translation.operatorTimestamp,
   };
 
-  const approved: FailoverPlan = await run.step('plan', async (step) => {
+  const approved: SealedPlan = await run.step('plan', async (step) => {
     const p = seal(await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, groups: input.groups }));
     step.summary(`plan ${p.planId}: ${summaryOf(p)}`);
     return p;
@@ -103,7 +103,7 @@ export async function drFailover(raw: unknown) {
   const approvers = [...approval.approvedBy];
 
   /** A final plan is applied under the first approval only if no group's bound grows and nothing new is untranslated. */
-  async function confirmed(final: FailoverPlan, why: string): Promise<FailoverPlan> {
+  async function confirmed(final: SealedPlan, why: string): Promise<SealedPlan> {
     const worse = comparePlans(approved, final);
     if (worse.length === 0) {
       run.skip('reapproval', `final plan ${final.planId} is no worse than the approved ${approved.planId} (${why}): applied under the first approval`);
@@ -118,7 +118,7 @@ export async function drFailover(raw: unknown) {
 
   // The plan applied before the switch: in an outage the final one (replication frozen first, so the secondary
   // holds exactly what the plan saw); in a switchover the approved one, a safety net the final plan replaces.
-  let preSwitch: FailoverPlan = approved;
+  let preSwitch: SealedPlan = approved;
   let frozen: { connector: string } | undefined;
   if (!assessment.primaryReachable) {
     const result = await run.step('freeze', async (step) => {
@@ -150,7 +150,7 @@ export async function drFailover(raw: unknown) {
     return { ...change, resolvers: seen.answers };
   });
 
-  let final: FailoverPlan = preSwitch;
+  let final: SealedPlan = preSwitch;
   let drained: { connector: string; quietAfterChecks: number } | undefined;
   if (switchover) {
     const groups = approved.groups.map((g) => g.group);
@@ -277,7 +277,7 @@ async function resetAll(step: StepContext, pair: PairConfig, groups: GroupTarget
   step.summary(`${done.size}/${groups.length} groups reset and read back`);
 }
 
-function summaryOf(p: FailoverPlan): string {
+function summaryOf(p: SealedPlan): string {
   const t = p.totals;
   const sources = Object.entries(t.sources).map(([s, n]) => `${s} ${n}`).join(', ');
   return `${t.groups} groups, ${t.partitions} partitions (${sources || 'none'}), duplicates <= ${t.duplicateBound}, ` +

@@ -3,28 +3,10 @@
 // SHA-256 over the canonical JSON of those facts (truncated to 128 bits), computed in the workflow from what the
 // plan activity returned, so a plan shown to an approver and the plan applied cannot differ under one id.
 import { customDomain, type PairConfig } from '../src/config';
-import { canonicalJson, sha256Hex } from '../src/security/sha256';
-import type { FailoverPlan } from './plan-view';
+import { sealedPlanId, type FailoverMode, type FailoverPlan, type PlanAuthority, type SealedPlan } from './plan-view';
 import { refused } from './runner';
 
-export type FailoverMode = 'switchover' | 'outage' | 'no-drain';
-
-export interface PlanAuthority {
-  pair: string;
-  cname: { domain: string; from: string; to: string };
-  /** What the input asked for (true, false, "auto") and what the run will do. */
-  drain: boolean | 'auto';
-  mode: FailoverMode;
-  marginMs: number;
-  /** Epoch ms, or null when none was given. */
-  operatorTimestamp: number | null;
-}
-
-export interface SealedPlan extends FailoverPlan {
-  /** The plan activity's own id over margin and offsets (kept for the record); planId is the seal. */
-  offsetsId: string;
-  authorises: PlanAuthority;
-}
+export type { FailoverMode, PlanAuthority, SealedPlan };
 
 export interface SealOptions {
   drain: boolean | 'auto';
@@ -32,12 +14,6 @@ export interface SealOptions {
   operatorTimestamp?: number;
   /** Newest record on the secondary (epoch ms): an operator timestamp after it would skip unreplicated records. */
   newestReplicatedAt: number | null;
-}
-
-/** The approval id of `authority` + the offsets of `plan`. */
-export function planIdOf(plan: Pick<FailoverPlan, 'groups'>, authority: PlanAuthority): string {
-  const offsets = plan.groups.map((g) => [g.group, g.offsets.map(([topic, partition, offset]) => [topic, partition, offset])]);
-  return sha256Hex(canonicalJson({ v: 1, ...authority, offsets })).slice(0, 32);
 }
 
 /** Returns a function that seals every plan of this run (first, frozen and final) the same way. */
@@ -56,6 +32,6 @@ export function planSealer(pair: PairConfig, options: SealOptions): (plan: Failo
       marginMs: plan.marginMs,
       operatorTimestamp: ts ?? null,
     };
-    return { ...plan, offsetsId: plan.planId, planId: planIdOf(plan, authority), authorises: authority };
+    return { ...plan, offsetsId: plan.planId, planId: sealedPlanId(plan, authority), authorises: authority };
   };
 }

@@ -1,7 +1,11 @@
-// The failover plan as operators see it: what query `plan` returns, the Markdown in the run's details, and the
-// CSV that `kafka-consumer-groups.sh --reset-offsets --from-file` reads. Pure: workflow, CLI and tests share it.
-import type { OffsetSource } from '../src/kafka/plan';
+// THE failover plan: its type (what the plan activity returns, what the `plan` query answers, what `kdr plan`
+// prints), its approval id, its Markdown (the run's details) and its CSV (what `kafka-consumer-groups.sh
+// --reset-offsets --from-file` reads). Pure (no I/O, no clock, no node:crypto): workflow, activities, CLI and
+// tests share this one module. The planner's working value (`OffsetPlan` in src/kafka/plan.ts, with per-partition
+// notes) becomes this plan through `compactPlan`.
+import type { OffsetPlan, OffsetSource } from '../src/kafka/plan';
 import type { FidelityProfile } from '../src/kafka/fidelity';
+import { canonicalJson, sha256Hex } from '../src/security/sha256';
 import { mdCell } from './markdown';
 
 export interface GroupTarget {
@@ -35,9 +39,68 @@ export interface FailoverPlan {
     sources: Partial<Record<OffsetSource, number>>;
   };
   groups: GroupTarget[];
-  /** Set by the workflow (plan-seal.ts): what approving this planId authorises beyond the offsets. */
-  authorises?: {
-    drain: boolean | 'auto'; mode: string; operatorTimestamp: number | null;
+}
+
+export type FailoverMode = 'switchover' | 'outage' | 'no-drain';
+
+/** What approving a plan authorises beyond the offsets; covered by its planId. */
+export interface PlanAuthority {
+  pair: string;
+  cname: { domain: string; from: string; to: string };
+  /** What the input asked for (true, false, "auto") and what the run will do. */
+  drain: boolean | 'auto';
+  mode: FailoverMode;
+  marginMs: number;
+  /** Epoch ms, or null when none was given. */
+  operatorTimestamp: number | null;
+}
+
+/** A plan as approved and applied: planId covers `authorises` and every target offset. */
+export interface SealedPlan extends FailoverPlan {
+  /** The plan activity's own id over margin and offsets (kept for the record); planId is the seal. */
+  offsetsId: string;
+  authorises: PlanAuthority;
+}
+
+/** The `plan` query's answer and what `kdr plan` prints: the sealed plan, the CNAME change, and why it was re-asked. */
+export type ShownPlan = SealedPlan & { cname: CnameChangePlan; comparedTo?: string; worse?: string[] };
+
+/** The approval id of `authority` + the offsets of `plan`: SHA-256 over their canonical JSON, 128 bits. */
+export function sealedPlanId(plan: Pick<FailoverPlan, 'groups'>, authority: PlanAuthority): string {
+  const offsets = plan.groups.map((g) => [g.group, g.offsets.map(([topic, partition, offset]) => [topic, partition, offset])]);
+  return sha256Hex(canonicalJson({ v: 1, ...authority, offsets })).slice(0, 32);
+}
+
+/** The planner's result as the plan the run carries: per group its targets and bound (per-partition notes stay in the activity). */
+export function compactPlan(plan: OffsetPlan, meta: Pick<FailoverPlan, 'pair' | 'latencyMs' | 'primaryReachable'> & Partial<Pick<FailoverPlan, 'fidelity' | 'snapshot'>>): FailoverPlan {
+  const sources: Partial<Record<OffsetSource, number>> = {};
+  const groups: GroupTarget[] = plan.groups.map((g) => {
+    for (const p of g.partitions) sources[p.source] = (sources[p.source] ?? 0) + 1;
+    return {
+      group: g.group,
+      duplicateBound: g.duplicateBound,
+      liveMembers: g.liveMembersOnSecondary,
+      offsets: g.partitions.map((p): [string, number, number, OffsetSource] => [p.topic, p.partition, p.offset, p.source]),
+      untranslated: g.untranslated,
+    };
+  });
+  return {
+    planId: plan.planId,
+    pair: meta.pair,
+    marginMs: plan.marginMs,
+    latencyMs: meta.latencyMs,
+    ...(meta.fidelity ? { fidelity: meta.fidelity } : {}),
+    primaryReachable: meta.primaryReachable,
+    ...(meta.snapshot ? { snapshot: meta.snapshot } : {}),
+    totals: {
+      groups: groups.length,
+      partitions: groups.reduce((n, g) => n + g.offsets.length, 0),
+      duplicateBound: groups.reduce((n, g) => n + g.duplicateBound, 0),
+      untranslated: groups.reduce((n, g) => n + g.untranslated.length, 0),
+      liveGroups: groups.filter((g) => g.liveMembers > 0).length,
+      sources,
+    },
+    groups,
   };
 }
 
@@ -55,17 +118,15 @@ export interface GroupReset {
 
 const MAX_GROUP_ROWS = 25;
 
-export function planMarkdown(plan: FailoverPlan, cname: CnameChangePlan): string {
+export function planMarkdown(plan: SealedPlan, cname: CnameChangePlan): string {
   const t = plan.totals;
   const sources = Object.entries(t.sources).map(([s, n]) => `${s} ${n}`).join(', ') || 'none';
   const lines = [
     `**Plan \`${plan.planId}\`** — approve with signal \`approve\` \`{"by": "<you>", "planId": "${plan.planId}"}\``,
     '',
     `- CNAME \`${cname.domain}\`: \`${cname.from}\` → \`${cname.to}\``,
-    ...(plan.authorises ? [
-      `- mode **${plan.authorises.mode}** (drain ${JSON.stringify(plan.authorises.drain)}); operator timestamp: ` +
-        `${plan.authorises.operatorTimestamp === null ? 'none' : new Date(plan.authorises.operatorTimestamp).toISOString()}`,
-    ] : []),
+    `- mode **${plan.authorises.mode}** (drain ${JSON.stringify(plan.authorises.drain)}); operator timestamp: ` +
+      `${plan.authorises.operatorTimestamp === null ? 'none' : new Date(plan.authorises.operatorTimestamp).toISOString()}`,
     `- ${t.groups} groups, ${t.partitions} partitions; sources: ${sources}`,
     ...(plan.fidelity ? [`- replication fidelity relied on: ${mdCell(plan.fidelity.description, 300)}`] : []),
     ...(plan.snapshot ? [snapshotLine(plan.snapshot)] : []),
@@ -89,17 +150,27 @@ function snapshotLine(s: NonNullable<FailoverPlan['snapshot']>): string {
     (s.groupsOnlyInSnapshots ? `; ${s.groupsOnlyInSnapshots} group(s) known only from snapshots` : '');
 }
 
+/** `kdr plan --csv --group g` for a group the plan does not hold (not raised in workflow code). */
+export class GroupNotInPlanError extends Error {
+  override name = 'GroupNotInPlanError';
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
 /**
- * The plan in the format of `kafka-consumer-groups.sh --reset-offsets --from-file`: `topic,partition,offset`
- * lines for one group, or `group,topic,partition,offset` for all groups (the tool then takes --all-groups).
+ * The file `kafka-consumer-groups.sh --reset-offsets --from-file <f> --execute` reads. With `group` (and one
+ * `--group` on the command line) it is the single-group form `topic,partition,offset`; without, every group
+ * as `group,topic,partition,offset` (use with several `--group` or `--all-groups`). Fields are quoted as CSV.
  */
 export function planCsv(plan: Pick<FailoverPlan, 'groups'>, group?: string): string {
   if (group !== undefined) {
     const g = plan.groups.find((x) => x.group === group);
-    if (!g) throw new Error(`group ${group} is not in the plan`);
-    return g.offsets.map(([topic, partition, offset]) => `${topic},${partition},${offset}`).join('\n') + '\n';
+    if (!g) throw new GroupNotInPlanError(`group ${group} is not in the plan (groups: ${plan.groups.map((x) => x.group).slice(0, 20).join(', ') || 'none'})`);
+    return g.offsets.map(([topic, partition, offset]) => `${csvField(topic)},${partition},${offset}\n`).join('');
   }
-  return plan.groups.flatMap((g) => g.offsets.map(([topic, partition, offset]) => `${g.group},${topic},${partition},${offset}`)).join('\n') + '\n';
+  return plan.groups.flatMap((g) => g.offsets.map(([topic, partition, offset]) => `${csvField(g.group)},${csvField(topic)},${partition},${offset}\n`)).join('');
 }
 
 /** Why `final` needs a new approval: a group whose bound grew, or that has more untranslated partitions. */

@@ -9,6 +9,7 @@ import {
   type ApprovePayload, type RejectPayload, type ResolvePayload,
 } from '../../workflows/definitions';
 import type { AuditEntry, PlanView, RunStatus } from '../../workflows/runner/types';
+import type { ShownPlan } from '../../workflows/plan-view';
 import { CliError, ExitCode } from './errors';
 import {
   explain, failoverWorkflowId, findRun, queryStatus, RUNBOOKS, setupWorkflowId, uiLink, verifyWorkflowId, type CliContext, type FoundRun,
@@ -64,8 +65,8 @@ export async function start(ctx: CliContext, type: string, workflowId: string, i
 }
 
 /** The current plan of a run, or a refusal saying why there is none yet. */
-export async function readPlan(ctx: CliContext, found: FoundRun): Promise<PlanView> {
-  let plan: PlanView | null;
+export async function readPlan(ctx: CliContext, found: FoundRun): Promise<PlanView<ShownPlan>> {
+  let plan: PlanView<ShownPlan> | null;
   try {
     plan = await ctx.client.withDeadline(Date.now() + 15_000, () => found.handle.query(planQuery));
   } catch (err) {

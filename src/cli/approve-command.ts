@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { ApprovePayloadSchema } from '../config';
 import { generateApproverKeys, privateKeyFrom, signApproval } from '../security/approval-signature';
-import type { PlanShown } from './render';
+import type { ShownPlan } from '../../workflows/plan-view';
 import { approve, readPlan, type Decision } from './actions';
 import { CliError, ExitCode } from './errors';
 import { checkFlags, DECISION_FLAGS } from './flags';
@@ -31,7 +31,7 @@ export interface ApproveOptions {
 }
 
 /** The plan summary an approver confirms: everything the planId authorises, in one screen. */
-export function planSummary(workflowId: string, planId: string, plan: PlanShown): string {
+export function planSummary(workflowId: string, planId: string, plan: ShownPlan): string {
   const t = plan.totals;
   const a = plan.authorises;
   return [
@@ -69,7 +69,7 @@ export async function approveCommand(ctx: CliContext, io: ApproveIo, run: string
   let planId = opts.planId;
   if (planId === undefined) {
     const view = await readPlan(ctx, found);
-    io.out(planSummary(found.description.workflowId, view.planId, view.plan as PlanShown));
+    io.out(planSummary(found.description.workflowId, view.planId, view.plan));
     if (!opts.yes) {
       if (!io.ask) {
         throw new CliError(`approve names the plan it approves: review it (kdr plan ${found.description.workflowId}) and give --plan-id ${view.planId}, ` +

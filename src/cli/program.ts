@@ -8,7 +8,7 @@ import { readPlan, reject, resolve, startFailover, startSetup, startVerify, type
 import { APPROVER_KEY_ENV, approveCommand, registerKeygen } from './approve-command';
 import { CliError, ExitCode } from './errors';
 import { checkPairName, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
-import { renderPlan, renderRun, table, type PlanShown } from './render';
+import { renderPlan, renderRun, table } from './render';
 import { connect, exitCodeOf, explain, findRun, readRun, type CliContext, type RunView } from './temporal';
 
 interface VerifyResult {
@@ -293,7 +293,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         const found = await findRun(ctx, run, 'failover');
         const view = await readPlan(ctx, found);
         if (opts.csv) {
-          const plan = view.plan as PlanShown;
+          const plan = view.plan;
           if (opts.group && !plan.groups.some((g) => g.group === opts.group)) {
             throw new CliError(`no such group in plan ${view.planId}: ${opts.group} (groups: ${plan.groups.map((g) => g.group).join(', ') || 'none'})`, ExitCode.notFound);
           }
@@ -301,7 +301,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           return;
         }
         print(cmd, { workflowId: found.description.workflowId, runId: found.description.runId, ...view },
-          () => renderPlan(found.description.workflowId, view.planId, view.plan as PlanShown));
+          () => renderPlan(found.description.workflowId, view.planId, view.plan));
       });
     });
 

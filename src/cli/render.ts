@@ -1,6 +1,6 @@
 // Human output of `kdr`: the step table as a terminal table, the plan per group and partition, the pairs list.
 // Plain text with aligned columns; no colours (logs and CI keep it readable).
-import type { CnameChangePlan, FailoverPlan, GroupTarget } from '../../workflows/plan-view';
+import type { GroupTarget, ShownPlan } from '../../workflows/plan-view';
 import type { RunStatus, StepRecord } from '../../workflows/runner/types';
 import type { RunView } from './temporal';
 
@@ -85,10 +85,8 @@ export function renderRun(view: RunView, now = Date.now()): string {
   return out.join('\n');
 }
 
-export type PlanShown = FailoverPlan & { cname?: CnameChangePlan };
-
 /** The per-group and per-partition plan as tables, with the CNAME change and the totals above. */
-export function renderPlan(workflowId: string, planId: string, plan: PlanShown): string {
+export function renderPlan(workflowId: string, planId: string, plan: ShownPlan): string {
   const out = [`Plan ${planId} of ${workflowId}`];
   const t = plan.totals;
   if (plan.cname) out.push(`  CNAME ${plan.cname.domain}: ${plan.cname.from} -> ${plan.cname.to}`);
@@ -100,6 +98,7 @@ export function renderPlan(workflowId: string, planId: string, plan: PlanShown):
       `  expected duplicates <= ${t.duplicateBound} records (margin ${plan.marginMs} ms, replication latency ${plan.latencyMs} ms)`,
       `  untranslated partitions (placed at earliest): ${t.untranslated}; groups with live members on the secondary: ${t.liveGroups}`,
       `  primary ${plan.primaryReachable ? 'answers (planned failover / drill)' : 'does NOT answer (outage)'}`);
+    if (plan.fidelity) out.push(`  replication fidelity relied on: ${plan.fidelity.description}`);
   }
   const groups = plan.groups ?? [];
   out.push('', table(['GROUP', 'PARTITIONS', 'DUPLICATES <=', 'SOURCES', 'UNTRANSLATED', 'LIVE MEMBERS'], groups.map((g) => [

@@ -482,23 +482,3 @@ export function fnv1a64Hex(text: string): string {
   }
   return h.toString(16).padStart(16, '0');
 }
-
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/**
- * The file `kafka-consumer-groups.sh --reset-offsets --from-file <f> --execute` reads. With `group` (and one
- * `--group` on the command line) it is the single-group form `topic,partition,offset`; without, every group
- * as `group,topic,partition,offset` (use with several `--group` or `--all-groups`).
- */
-export function planToCsv(plan: Pick<OffsetPlan, 'groups'>, group?: string): string {
-  if (group !== undefined) {
-    const g = plan.groups.find((x) => x.group === group);
-    if (!g) throw new PlanInputError(`group ${group} is not in the plan (groups: ${plan.groups.map((x) => x.group).join(', ') || 'none'})`);
-    return g.partitions.map((t) => `${csvField(t.topic)},${t.partition},${t.offset}\n`).join('');
-  }
-  return plan.groups
-    .flatMap((g) => g.partitions.map((t) => `${csvField(g.group)},${csvField(t.topic)},${t.partition},${t.offset}\n`))
-    .join('');
-}

@@ -6,9 +6,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   canonicalJson, effectiveMarginMs, EvidenceIncompleteError, fnv1a64Hex, makePlan, planGroup, planIdOf,
-  PlanInputError, planToCsv, timestampQueries,
+  PlanInputError, timestampQueries,
   type GroupEvidence, type PartitionEvidence, type PlanOptions,
 } from '../../src/kafka/plan';
+import { compactPlan, GroupNotInPlanError, planCsv } from '../../workflows/plan-view';
 
 interface Rec { offset: number; ts: number }
 
@@ -264,11 +265,15 @@ describe('plan: inputs, totals, id and CSV', () => {
     assert.equal(canonicalJson({ b: 1, a: [{ d: 2, c: undefined, e: 'é' }] }), '{"a":[{"d":2,"e":"é"}],"b":1}');
   });
 
-  test('CSV is what kafka-consumer-groups.sh --from-file reads', () => {
-    const plan = makePlan(groups, opts);
-    assert.equal(planToCsv(plan, 'b'), 'x,0,4\nx,1,7\n');
-    assert.equal(planToCsv(plan), 'a,x,0,5\nb,x,0,4\nb,x,1,7\n');
-    assert.throws(() => planToCsv(plan, 'zzz'), /group zzz is not in the plan/);
+  test('CSV is what kafka-consumer-groups.sh --from-file reads (the one plan type, compacted from the planner\'s result)', () => {
+    const plan = compactPlan(makePlan(groups, opts), { pair: 'p', latencyMs: 0, primaryReachable: true });
+    assert.equal(plan.totals.partitions, 3);
+    assert.equal(planCsv(plan, 'b'), 'x,0,4\nx,1,7\n');
+    assert.equal(planCsv(plan), 'a,x,0,5\nb,x,0,4\nb,x,1,7\n');
+    assert.throws(() => planCsv(plan, 'zzz'), (e: Error) => e instanceof GroupNotInPlanError && /group zzz is not in the plan \(groups: a, b\)/.test(e.message));
+    // Names with a comma or a quote are quoted, as CSV readers expect.
+    const odd = { groups: [{ group: 'g,1', duplicateBound: 0, liveMembers: 0, untranslated: [], offsets: [['t"x', 0, 3, 'matched']] as [string, number, number, 'matched'][] }] };
+    assert.equal(planCsv(odd), '"g,1","t""x",0,3\n');
   });
 
   test('bad input names the field', () => {

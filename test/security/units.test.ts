@@ -12,7 +12,8 @@ import { escapeMarkdown } from '../../workflows/markdown';
 import { ApplicationFailure } from '@temporalio/common';
 import { PairConfigSchema } from '../../src/config';
 import { localKafkaPair } from '../../src/local-pairs';
-import { planIdOf, planSealer, type PlanAuthority } from '../../workflows/plan-seal';
+import { planSealer } from '../../workflows/plan-seal';
+import { sealedPlanId as planIdOf, type PlanAuthority } from '../../workflows/plan-view';
 import type { FailoverPlan } from '../../workflows/plan-view';
 
 describe('security units', () => {

@@ -15,6 +15,7 @@ import { refuseApproval, refuseRejection } from './approval';
 import { blocksStep, describeFailure, refusalIn } from './failures';
 import { renderStatus } from './render';
 import { DrPairKey, DrPhaseKey } from './search-attributes';
+import type { ShownPlan } from '../plan-view';
 import type { ApprovalState, AuditEntry, PlanView, ResolveOutcome, RunReport, RunStatus, StepRecord } from './types';
 
 export interface StepDeclaration {
@@ -81,7 +82,7 @@ export class Runbook<S extends StepDeclarations> {
   private phase = 'starting';
   private waitingFor: string | undefined;
   private pair: string | undefined;
-  private plan: { id: string; plan: unknown; markdown?: string } | undefined;
+  private plan: { id: string; plan: ShownPlan; markdown?: string } | undefined;
   private approvalWait: (ApprovalState & {
     policy: ApprovalPolicy; comments: Map<string, string | undefined>; at: Map<string, string>; rejected?: { by: string; reason: string };
     verify?: ApprovalOptions['verify'];
@@ -98,7 +99,7 @@ export class Runbook<S extends StepDeclarations> {
       name: step, title: d.title ?? step, skippable: d.skippable === true, state: 'pending', attempts: 0,
     }));
     setHandler(statusQuery, () => this.status(), { description: 'Step table, phase, what the run waits for, audit trail' });
-    setHandler(planQuery, (): PlanView | null => (this.plan ? { planId: this.plan.id, plan: this.plan.plan } : null),
+    setHandler(planQuery, (): PlanView<ShownPlan> | null => (this.plan ? { planId: this.plan.id, plan: this.plan.plan } : null),
       { description: 'The current plan and its planId (approve with that planId)' });
     setHandler(resolveSignal, (payload) => this.onResolve(payload),
       { description: 'Decide about a blocked step: {"action": "retry"|"skip"|"abort", "by": "...", "note": "..."}' });
@@ -214,7 +215,7 @@ export class Runbook<S extends StepDeclarations> {
   // ---- plan and approval --------------------------------------------------------------------------------------
 
   /** Publishes the plan (query `plan`, details). A new planId discards approvals given for the old one. */
-  setPlan(planId: string, plan: unknown, markdown?: string): void {
+  setPlan(planId: string, plan: ShownPlan, markdown?: string): void {
     if (this.approvalWait && this.approvalWait.planId !== planId && this.approvalWait.approvedBy.length > 0) {
       this.remember({ by: RUNBOOK, action: 'plan', accepted: true, planId,
         reason: `plan changed from ${this.approvalWait.planId}: approvals by ${this.approvalWait.approvedBy.join(', ')} no longer count` });
