@@ -3,8 +3,8 @@
 // at the commit, found by identity), then stored on the secondary (src/kafka/positions.ts). Run by drWatch every
 // few seconds, so it only does new work: record times, matches and writes are cached per pair between calls.
 import { groupsOnTopics, listConsumerGroups, partitionOffsets, recordTimestamps, tpKey, type AdminSession, type PartitionOffsets } from './admin';
-import { findCopy } from './match';
-import { mapLimit } from './protocol';
+import { findCopy, identityOf } from './match';
+import { fetchFrom, mapLimit, type FetchedRecord, type PartitionRef } from './protocol';
 import { ensurePositionsTopic, positionKey, writePositions, type StoredPosition } from './positions';
 
 /** Remembered between snapshots of one pair (in the worker's memory; a new worker simply starts empty). */
@@ -16,10 +16,12 @@ export interface SnapshotCache {
   stamps: Map<string, { offset: number; timestamp: number }>;
   /** `topic:partition@committed` -> proven secondary offset, or when a search last failed (retried later). */
   matches: Map<string, { offset: number; proof: string } | { failedAt: number; reason: string }>;
+  /** `topic:partition` -> secondary minus primary offset of the last proven copy: the next guess. */
+  anchors: Map<string, number>;
 }
 
 export function newSnapshotCache(): SnapshotCache {
-  return { topicReady: false, written: new Map(), stamps: new Map(), matches: new Map() };
+  return { topicReady: false, written: new Map(), stamps: new Map(), matches: new Map(), anchors: new Map() };
 }
 
 export interface SnapshotOptions {
@@ -35,7 +37,7 @@ export interface SnapshotOptions {
   /** The pair's profile keeps partition, order and record identity: translate exactly by matching. */
   exact: boolean;
   cache: SnapshotCache;
-  /** New identity searches per snapshot (the rest wait for the next one); default 200. */
+  /** Full identity searches per snapshot when a guess fails (the rest wait for the next one); default 200. */
   maxMatches?: number;
   /** Stop starting new searches after this long, ms; default 1,500. */
   matchBudgetMs?: number;
@@ -50,7 +52,7 @@ export interface SnapshotSummary {
   written: number;
   /** Positions with a proven secondary offset. */
   matched: number;
-  /** Identity searches run this time. */
+  /** Full identity searches run this time (checked guesses not counted). */
   searches: number;
   elapsedMs: number;
 }
@@ -129,7 +131,13 @@ export async function takeSnapshot(o: SnapshotOptions): Promise<SnapshotSummary>
   return { takenAt, groups: committed.size, positions: positions.length, written: changed.length, matched, searches, elapsedMs: Date.now() - takenAt };
 }
 
-/** Identity searches for commits not matched yet, bounded in number and time; failures are retried a minute later. */
+/**
+ * Proves where the copy of each new commit's last processed record (C - 1) sits, and places the group just after it:
+ * for an order-keeping replicator nothing after that copy was processed, and unlike the record at C it is usually
+ * replicated already when the group sits near the tip. First a guess from the partition's last proven offset
+ * difference, checked by reading two records on each side; a full search (findCopy) only when the guess fails,
+ * bounded in number and time. Failures are retried a minute later.
+ */
 async function matchNew(o: SnapshotOptions, committed: Map<string, { topic: string; partition: number; offset: number }[]>,
   logs: Map<string, PartitionOffsets>): Promise<number> {
   const cache = o.cache;
@@ -144,19 +152,47 @@ async function matchNew(o: SnapshotOptions, committed: Map<string, { topic: stri
       if (log && log.end > log.earliest && c.offset >= log.earliest) todo.set(key, { ...c, log });
     }
   }
-  const items = [...todo].slice(0, o.maxMatches ?? 200);
   const deadline = now + (o.matchBudgetMs ?? 1_500);
   let searches = 0;
-  await mapLimit(items, 8, async ([key, w]) => {
-    if (Date.now() > deadline) return;
-    searches++;
+  await mapLimit([...todo], 8, async ([key, w]) => {
     const ref = { topic: w.topic, partition: w.partition };
-    // A group at the log end resumes just after the copy of the primary's last record.
-    const atEnd = w.offset >= w.log.end;
-    const r = await findCopy(o.primary, o.secondary, ref, atEnd ? w.log.end - 1 : w.offset).catch((err: Error) => ({ found: false as const, reason: err.message }));
-    cache.matches.set(key, r.found
-      ? { offset: atEnd ? r.secondaryOffset + 1 : r.secondaryOffset, proof: atEnd ? `group had processed every primary record; ${r.proof}` : r.proof }
-      : { failedAt: Date.now(), reason: r.reason });
+    const tp = tpKey(w.topic, w.partition);
+    // The record to find: the last processed one when the log still has it, else the first unprocessed one.
+    const after = Math.min(w.offset, w.log.end) - 1 >= w.log.earliest;
+    const target = after ? Math.min(w.offset, w.log.end) - 1 : w.offset;
+    const place = (copy: number, proof: string) => {
+      cache.anchors.set(tp, copy - target);
+      cache.matches.set(key, after
+        ? { offset: copy + 1, proof: `record ${target} (the last processed) ${proof}; the group resumes just after it` }
+        : { offset: copy, proof: `record ${target} ${proof}` });
+    };
+    const delta = cache.anchors.get(tp);
+    if (delta !== undefined && await proveAt(o.primary, o.secondary, ref, target, target + delta).catch(() => false)) {
+      place(target + delta, `is at secondary offset ${target + delta} (it and its predecessor compared)`);
+      return;
+    }
+    if (Date.now() > deadline || searches >= (o.maxMatches ?? 200)) return;
+    searches++;
+    const r = await findCopy(o.primary, o.secondary, ref, target).catch((err: Error) => ({ found: false as const, reason: err.message }));
+    if (r.found) place(r.secondaryOffset, `found at secondary offset ${r.secondaryOffset} by search`);
+    else cache.matches.set(key, { failedAt: Date.now(), reason: r.reason });
   });
   return searches;
+}
+
+/** The record at `guess` on the secondary and the one before it are the copies of `offset` and its predecessor. */
+async function proveAt(primary: AdminSession, secondary: AdminSession, p: PartitionRef, offset: number, guess: number): Promise<boolean> {
+  if (guess < 0) return false;
+  const [onPrimary, onSecondary] = await Promise.all([
+    fetchFrom(primary.protocol, p.topic, p.partition, Math.max(0, offset - 1), { maxBytes: 256 * 1024 }),
+    fetchFrom(secondary.protocol, p.topic, p.partition, Math.max(0, guess - 1), { maxBytes: 256 * 1024 }),
+  ]);
+  const at = (rs: FetchedRecord[], o: number) => rs.find((r) => r.offset === o);
+  const record = at(onPrimary.records, offset);
+  const copy = at(onSecondary.records, guess);
+  if (!record || !copy || identityOf(record) !== identityOf(copy)) return false;
+  const before = offset > 0 ? at(onPrimary.records, offset - 1) : undefined;
+  if (!before) return true;
+  const copyBefore = at(onSecondary.records, guess - 1);
+  return copyBefore !== undefined && identityOf(copyBefore) === identityOf(before);
 }

@@ -74,7 +74,9 @@ describe('drFailover after a real outage of the primary', () => {
       const plan = view!.plan as FailoverPlan;
       assert.equal(plan.primaryReachable, false);
       assert.deepEqual(plan.groups.map((g) => g.group).sort(), [...groups].sort());
-      assert.ok(plan.groups.every((g) => g.offsets.every(([, , , source]) => source === 'checkpoint')), 'translated from MM2 checkpoints');
+      // drSetup started drWatch: its snapshots come first; MM2 checkpoints where a snapshot is missing.
+      assert.ok(plan.groups.every((g) => g.offsets.every(([, , , source]) => source === 'snapshot' || source === 'checkpoint')),
+        'translated from drWatch snapshots or MM2 checkpoints');
 
       await handle.signal(approveSignal, { by: 'alice', planId: view!.planId });
       await handle.signal(approveSignal, { by: 'bob', planId: view!.planId, comment: 'outage drill' });
