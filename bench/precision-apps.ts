@@ -57,28 +57,24 @@ export interface AppOptions {
 export class App {
   readonly seen: ProcessedRecord[] = [];
   readonly processed = new Set<string>();
-  /** Offsets its commits had acknowledged (from the client's own COMMIT_OFFSETS events), per partition. */
+  /** Offsets its commits had acknowledged, per partition. */
   readonly committed = new Map<number, number>();
   private stopped = false;
+  private readonly position = new Map<number, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> = Promise.resolve();
   constructor(readonly group: string, readonly topic: string, private readonly consumer: Consumer) {}
 
   static async start(kafka: Kafka, group: string, topic: string, o: AppOptions): Promise<App> {
     const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 2 } });
     const app = new App(group, topic, consumer);
-    consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
-      for (const t of payload.topics) {
-        if (t.topic !== topic) continue;
-        for (const p of t.partitions) {
-          const partition = Number(p.partition); // kafkajs may hand partitions over as strings here
-          app.committed.set(partition, Math.max(app.committed.get(partition) ?? 0, Number(p.offset)));
-        }
-      }
-    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const skip = new Set(o.skipPartitions ?? []);
+    // kafkajs 2.2.4 commits after every batch whatever autoCommitInterval says (runner.autoCommitOffsets), so
+    // the application commits on its own timer, as a consumer with auto.commit.interval.ms does.
     await consumer.run({
-      autoCommitInterval: o.commitEveryMs,
+      autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }) => {
         if (skip.has(batch.partition)) {
@@ -90,17 +86,44 @@ export class App {
           const value = m.value?.toString() ?? '';
           app.seen.push({ value, partition: batch.partition, offset: Number(m.offset), timestamp: Number(m.timestamp) });
           app.processed.add(value);
+          app.position.set(batch.partition, Number(m.offset) + 1);
           resolveOffset(m.offset);
         }
         await heartbeat();
       },
     });
+    app.timer = setInterval(() => { void app.commit(); }, o.commitEveryMs);
     return app;
   }
 
-  /** A clean stop: kafkajs commits what was processed on its way out. */
+  /** Commits what it processed; the offsets count as committed once the cluster acknowledged them. */
+  commit(): Promise<void> {
+    this.committing = this.committing.then(async () => {
+      const at = [...this.position].filter(([p, o]) => (this.committed.get(p) ?? -1) < o);
+      if (!at.length) return;
+      try {
+        await this.consumer.commitOffsets(at.map(([partition, offset]) => ({ topic: this.topic, partition, offset: String(offset) })));
+        for (const [p, o] of at) this.committed.set(p, Math.max(this.committed.get(p) ?? 0, o));
+      } catch {
+        // The cluster is gone (an outage) or the member left: not acknowledged.
+      }
+    });
+    return this.committing;
+  }
+
+  /** A clean stop: commits what it processed, then leaves the group. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.timer);
+    await this.commit();
+    await this.consumer.disconnect().catch(() => undefined);
+  }
+
+  /** The process dies: no last commit (cut its client's connections first, AppClient.crash()). */
+  async crash(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.committing;
     await this.consumer.disconnect().catch(() => undefined);
   }
 
@@ -109,9 +132,17 @@ export class App {
     return this.seen.filter((r) => r.offset >= (this.committed.get(r.partition) ?? 0)).length;
   }
 
-  /** The newest record time it processed (what an operator reads off the application's logs), or null. */
-  lastProcessedTime(): number | null {
-    return this.seen.length ? Math.max(...this.seen.map((r) => r.timestamp)) : null;
+  /**
+   * The group's position as one time, from its own records: the oldest, over the partitions it committed, of
+   * the timestamp of its last committed record (the record at committed offset - 1). Null if it committed nothing.
+   */
+  lastCommittedTime(): number | null {
+    const times: number[] = [];
+    for (const [partition, offset] of this.committed) {
+      const r = this.seen.find((x) => x.partition === partition && x.offset === offset - 1);
+      if (r) times.push(r.timestamp);
+    }
+    return times.length ? Math.min(...times) : null;
   }
 }
 
@@ -129,10 +160,14 @@ export interface ReplayRange {
  * the end captured before it started.
  */
 export async function replay(kafka: Kafka, group: string, topic: string, ranges: readonly ReplayRange[], timeoutMs = 90_000): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 2 } });
+  // A short fetch wait: kafkajs's disconnect waits for the fetch in flight (5 s by default on a quiet log).
+  const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 100, retry: { retries: 2 } });
   const values: string[] = [];
   const next = new Map<number, number>();
   const done = () => ranges.every((r) => r.start >= r.end || (next.get(r.partition) ?? -1) >= r.end);
+  // Leaving while the join is in flight costs a rebalance timeout: the replay waits until it has joined.
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -144,7 +179,7 @@ export async function replay(kafka: Kafka, group: string, topic: string, ranges:
       },
     });
     const until = Date.now() + timeoutMs;
-    while (!done()) {
+    while (!joined || !done()) {
       if (Date.now() > until) {
         throw new Error(`replay of ${group} on ${topic} did not reach the end within ${timeoutMs} ms: ` +
           ranges.map((r) => `p${r.partition} ${next.get(r.partition) ?? r.start}/${r.end}`).join(', '));

@@ -39,6 +39,12 @@ export interface GroupResult {
   unprocessed: number;
   /** Processed after the application's last acknowledged commit: re-read by any method that starts from commits. */
   uncommitted: number;
+  /**
+   * Issue 9's target for kafka-dr's re-deliveries: 0 in a planned switchover with stopped applications; in an
+   * outage with drWatch running, what the group processed in one snapshot interval plus its own commit interval
+   * (counted by record time before its newest processed record). Null: no target for the scenario.
+   */
+  target: number | null;
   /** The plan's stated duplicate bound for the group, and its sources. */
   bound: number | null;
   sources: Record<string, number>;
@@ -50,6 +56,8 @@ export interface ScenarioResult {
   title: string;
   replication: string;
   outage: boolean;
+  /** drWatch ran (position snapshots every watchIntervalMs) from drSetup to the failover. */
+  watch: boolean;
   /** Acknowledged by the primary but never on the secondary (the outage's RPO, not any method's loss). */
   notReplicated: number;
   recordsOnSecondary: number;
@@ -116,7 +124,7 @@ export function rowsOf(s: ScenarioResult): string[][] {
     const by = (m: Method) => g.outcomes.find((o) => o.method === m);
     return [
       g.kind, `${g.partitions}`, `${g.processed}`, `${g.unprocessed}`, `${g.uncommitted}`,
-      cell(by('kafka-dr')), g.bound === null ? '-' : `${g.bound}`,
+      cell(by('kafka-dr')), g.bound === null ? '-' : `${g.bound}`, targetCell(g),
       cell(by('checkpoint')), cell(by('timestamp')), cell(by('earliest')),
       `${ratio(by('kafka-dr'), by('checkpoint'))}; ${ratio(by('kafka-dr'), by('timestamp'))}; ${ratio(by('kafka-dr'), by('earliest'))}`,
       Object.entries(g.sources).map(([k, v]) => `${k} ${v}`).join(', ') || '-',
@@ -124,7 +132,14 @@ export function rowsOf(s: ScenarioResult): string[][] {
   });
 }
 
-export const HEADER = ['group', 'partitions', 'processed', 'unprocessed', 'uncommitted', 'kafka-dr lost / re-del (share)', 'plan bound',
+/** "<= N met" / "<= N MISSED" / "-". */
+export function targetCell(g: GroupResult): string {
+  if (g.target === null) return '-';
+  const a = g.outcomes.find((o) => o.method === 'kafka-dr');
+  return `<= ${g.target} ${a && a.lost === 0 && a.redelivered <= g.target ? 'met' : 'MISSED'}`;
+}
+
+export const HEADER = ['group', 'partitions', 'processed', 'unprocessed', 'uncommitted', 'kafka-dr lost / re-del (share)', 'plan bound', 'issue-9 target',
   'checkpoint lost / re-del', 'timestamp lost / re-del', 'earliest lost / re-del', 'kafka-dr re-del vs checkpoint; timestamp; earliest', 'kafka-dr sources'];
 
 export function textTable(header: string[], rows: string[][]): string {
@@ -140,7 +155,7 @@ export function markdownTable(header: string[], rows: string[][]): string {
 }
 
 export function scenarioHeading(s: ScenarioResult): string {
-  return `${s.title} — ${s.replication}; ${s.recordsOnSecondary} records on the secondary` +
+  return `${s.title} — ${s.replication}; drWatch ${s.watch ? 'running' : 'not running'}; ${s.recordsOnSecondary} records on the secondary` +
     (s.outage ? `, ${s.notReplicated} acknowledged by the primary but never replicated (RPO)` : '') +
     (s.failoverMs !== null ? `; drFailover start -> done ${(s.failoverMs / 1000).toFixed(1)} s` : '');
 }

@@ -18,8 +18,8 @@ import * as path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createCloudClients } from '../src/cloud';
 import { EventBridgeProvider } from '../src/connectors/eventbridge';
-import type { PairConfigInput } from '../src/config';
-import { committedOffsets, openAdmin, partitionOffsets, offsetsForTimes, type AdminSession, type PartitionOffsets } from '../src/kafka/admin';
+import { watchWorkflowId, type PairConfigInput } from '../src/config';
+import { committedOffsets, openAdmin, partitionOffsets, offsetsForTimes, setManyGroupOffsets, type AdminSession, type PartitionOffsets } from '../src/kafka/admin';
 import { checkpointKey, readCheckpoints, type Checkpoint } from '../src/kafka/checkpoints';
 import { createKafka } from '../src/kafka/clients';
 import { mapLimit, readRange } from '../src/kafka/protocol';
@@ -33,7 +33,7 @@ import { createTopic, deleteTopics } from '../test/helpers/kafka';
 import { apsaramqPair, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../test/helpers/kdr';
 import { startOwnPrimary, type OwnPrimary } from '../test/helpers/own-primary';
 import { ensureStack } from '../test/helpers/stack';
-import { closeTemporal } from '../test/helpers/temporal';
+import { closeTemporal, temporal } from '../test/helpers/temporal';
 import { RetryingProducer, type AppClient } from '../test/helpers/traffic';
 import { App, crashable, replay, type ReplayRange } from './precision-apps';
 import {
@@ -49,7 +49,7 @@ function intEnv(name: string, fallback: number): number {
   return n;
 }
 
-const SCENARIOS = ['switchover-stopped', 'mm2-outage', 'eventbridge-outage'] as const;
+const SCENARIOS = ['switchover-stopped', 'mm2-outage', 'eventbridge-outage', 'mm2-outage-nowatch'] as const;
 type ScenarioId = typeof SCENARIOS[number];
 
 const config = {
@@ -63,6 +63,8 @@ const config = {
   /** The lagging group stops consuming after this share of the traffic time (and stays there). */
   behindStopsAt: 0.2,
   topics: { a: 3, b: 5 },
+  /** drWatch's snapshot interval (the pair's default watch.interval). */
+  watchIntervalMs: 5_000,
   /** Loopback address of the killable primary's DR listener (the tests use .4 and .5). */
   ownPrimaryIp: process.env.KDR_PRECISION_PRIMARY_IP ?? '127.0.0.9',
   out: path.resolve(process.env.KDR_BENCH_OUT ?? path.join(repoRoot, 'docs', 'benchmarks')),
@@ -94,7 +96,15 @@ const TITLES: Record<ScenarioId, { title: string; replication: string }> = {
     title: 'Outage: the applications crash and the primary no longer answers kafka-dr',
     replication: 'EventBridge event stream (ApsaraMQ pair on the emulator, reproduce data plane)',
   },
+  'mm2-outage-nowatch': {
+    title: 'Outage as in mm2-outage, without drWatch (drSetup watch: false): no position snapshots',
+    replication: 'MirrorMaker 2 (kafka-connect pair)',
+  },
 };
+
+/** drSetup starts drWatch unless told not to: its snapshots are one of kafka-dr's sources. */
+const watching = (id: ScenarioId) => id !== 'mm2-outage-nowatch';
+const killsPrimary = (id: ScenarioId) => id === 'mm2-outage' || id === 'mm2-outage-nowatch';
 
 const log = (line: string) => console.log(`[precision ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -194,11 +204,11 @@ async function waitCheckpoints(secondary: AdminSession, traffic: Traffic, topics
 
 async function scenario(id: ScenarioId): Promise<ScenarioResult> {
   const started = Date.now();
-  const name = uniqueName(`prc-${id.split('-')[0].slice(0, 3)}`);
+  const name = uniqueName(`prc-${id.split('-').map((w) => w[0]).join('')}`);
   const topics = { a: `${name}-a`, b: `${name}-b` };
   const canary = `${name}-canary`;
   const result: ScenarioResult = {
-    id, ...TITLES[id], outage: id !== 'switchover-stopped', notReplicated: 0, recordsOnSecondary: 0,
+    id, ...TITLES[id], outage: id !== 'switchover-stopped', watch: watching(id), notReplicated: 0, recordsOnSecondary: 0,
     workflowId: null, planId: null, failoverMs: null, durationMs: 0, groups: [],
   };
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -226,7 +236,7 @@ async function scenario(id: ScenarioId): Promise<ScenarioResult> {
     } else {
       pair = kafkaPair(name, [topics.a, topics.b]);
       cleanups.push(() => removeMirror(name));
-      if (id === 'mm2-outage') {
+      if (killsPrimary(id)) {
         own = await startOwnPrimary(name, config.ownPrimaryIp, env);
         const p = own;
         cleanups.push(() => p.remove());
@@ -248,9 +258,13 @@ async function scenario(id: ScenarioId): Promise<ScenarioResult> {
       await p.close();
     });
 
+    // drSetup's drWatch outlives drSetup: it is stopped when the scenario ends.
+    cleanups.push(async () => (await temporal()).client.workflow.getHandle(watchWorkflowId(name)).terminate('precision benchmark: scenario over'));
     await withKdrWorker(async ({ client, taskQueue }) => {
-      log(`${id}: drSetup of pair ${name}`);
-      const setup = await execute(client, drSetup, { taskQueue, workflowId: uniqueName('precision-drSetup'), args: [{ config: pair }] }, 240_000);
+      log(`${id}: drSetup of pair ${name}${watching(id) ? ' (drWatch started by it)' : ' (watch: false)'}`);
+      const setup = await execute(client, drSetup, {
+        taskQueue, workflowId: uniqueName('precision-drSetup'), args: [{ config: pair, watch: watching(id) }],
+      }, 240_000);
       if (setup.outcome !== 'completed') throw new Error(`drSetup ended ${setup.outcome}`);
 
       log(`${id}: traffic, ${config.ratePerSecond} records/s on each of 2 topics for ${config.trafficMs / 1000} s; 4 groups committing every ${config.commitEveryMs / 1000} s`);
@@ -266,20 +280,20 @@ async function scenario(id: ScenarioId): Promise<ScenarioResult> {
         await Promise.all([...t.apps.values()].map((a) => a.stop()));
         // Fair to MirrorMaker 2: its checkpoints are given time to reach the groups' final commits.
         await waitCheckpoints(secondary, t, topics, true, 45_000);
-      } else if (id === 'mm2-outage') {
+      } else if (killsPrimary(id)) {
         // Until MirrorMaker 2 has checkpointed every group (traffic still running), as an operator's pair would have.
         await waitCheckpoints(secondary, t, topics, false, 60_000);
         await sleep(1500);
         log(`${id}: killing the primary broker`);
         await own!.kill();
         for (const c of t.clients) c.crash();
-        await Promise.all([...Object.values(t.producers).map((p) => p.stop()), ...[...t.apps.values()].map((a) => a.stop())]);
+        await Promise.all([...Object.values(t.producers).map((p) => p.stop()), ...[...t.apps.values()].map((a) => a.crash())]);
       } else {
         // The shared primary cannot be killed: the applications crash (no final commit), and kafka-dr is given a
         // primary address where nothing answers, as test/workflows/dr-failover-reproduce.test.ts does.
         log(`${id}: the applications crash`);
         for (const c of t.clients) c.crash();
-        await Promise.all([...Object.values(t.producers).map((p) => p.stop()), ...[...t.apps.values()].map((a) => a.stop())]);
+        await Promise.all([...Object.values(t.producers).map((p) => p.stop()), ...[...t.apps.values()].map((a) => a.crash())]);
         await sleep(3000);
         for (const g of t.apps.keys()) {
           await emu!.clients.alikafka('cn-shanghai').createConsumerGroup({ instanceId: pair.secondary!.instanceId!, consumerId: g, remark: 'kdr-precision' })
@@ -298,7 +312,7 @@ async function scenario(id: ScenarioId): Promise<ScenarioResult> {
       result.planId = run.plan.planId;
       result.failoverMs = run.ms;
       log(`${id}: drFailover done in ${(run.ms / 1000).toFixed(1)} s; replaying every method`);
-      result.groups = await evaluate(secondary, t, topics, run.plan, id === 'switchover-stopped');
+      result.groups = await evaluate(secondary, t, topics, run.plan, id);
       const ends = await partitionOffsets(secondary, [topics.a, topics.b]);
       const onSecondary = await logValues(secondary, ends);
       result.recordsOnSecondary = onSecondary.size;
@@ -309,7 +323,7 @@ async function scenario(id: ScenarioId): Promise<ScenarioResult> {
     log(`${id}: FAILED: ${(err as Error).stack ?? err}`);
     if (traffic) {
       for (const c of traffic.clients) c.crash();
-      await Promise.all([...Object.values(traffic.producers).map((p) => p.stop()), ...[...traffic.apps.values()].map((a) => a.stop())]).catch(() => undefined);
+      await Promise.all([...Object.values(traffic.producers).map((p) => p.stop()), ...[...traffic.apps.values()].map((a) => a.crash())]).catch(() => undefined);
     }
   } finally {
     const copies = GROUPS.flatMap((g) => [`${name}-${g.suffix}`, ...METHODS.map((m) => `${name}-${g.suffix}.${m}`)]);
@@ -321,7 +335,8 @@ async function scenario(id: ScenarioId): Promise<ScenarioResult> {
 }
 
 /** Each method's targets, committed for a copy of the group (kafka-dr: the real group), then replayed and counted. */
-async function evaluate(secondary: AdminSession, traffic: Traffic, topics: Record<'a' | 'b', string>, plan: PlanSeen, stoppedApps: boolean): Promise<GroupResult[]> {
+async function evaluate(secondary: AdminSession, traffic: Traffic, topics: Record<'a' | 'b', string>, plan: PlanSeen, id: ScenarioId): Promise<GroupResult[]> {
+  const stoppedApps = id === 'switchover-stopped';
   const ends = await partitionOffsets(secondary, [topics.a, topics.b]);
   const { checkpoints } = await readCheckpoints(secondary, { groups: [...traffic.apps.keys()], topics: Object.values(topics) });
   const kafka = createKafka({ bootstrapServers: [local.secondaryBootstrap] }, { clientId: 'kdr-precision-replay' });
@@ -335,7 +350,7 @@ async function evaluate(secondary: AdminSession, traffic: Traffic, topics: Recor
     const applied = await committedOffsets(secondary, app.group, parts.map((p) => ({ topic: p.topic, partition: p.partition })));
     const kdr = parts.map((p) => applied.find((o) => o.partition === p.partition)?.offset ?? null);
     const cps = parts.map((p) => checkpoints.get(checkpointKey(app.group, app.topic, p.partition)) as Checkpoint | undefined);
-    const last = app.lastProcessedTime();
+    const last = app.lastCommittedTime();
     const byTime = last === null ? new Map<string, number | null>()
       : await offsetsForTimes(secondary, parts.filter((p) => app.committed.has(p.partition)).map((p) => ({ topic: p.topic, partition: p.partition, timestamp: last })));
     const time = parts.map((p) => {
@@ -348,16 +363,17 @@ async function evaluate(secondary: AdminSession, traffic: Traffic, topics: Recor
       { app, method: 'checkpoint', group: `${app.group}.checkpoint`, targets: cps.map((c) => c?.downstreamOffset ?? null),
         ...(missingCp.length ? { note: `no checkpoint for committed partition(s) ${missingCp.join(', ')}: the application's earliest applies` } : {}) },
       { app, method: 'timestamp', group: `${app.group}.timestamp`, targets: time,
-        ...(last === null ? { note: 'the group processed nothing: no time to translate' } : {}) },
+        ...(last === null ? { note: 'the group committed nothing: no time to translate' } : {}) },
       { app, method: 'earliest', group: `${app.group}.earliest`, targets: parts.map((p) => p.earliest) },
     );
   }
   // Commit each copy's targets (the real group already holds kafka-dr's), then replay all at once.
-  for (const j of jobs.filter((x) => x.method !== 'kafka-dr')) {
-    const partitions = j.targets.flatMap((o, partition) => (o === null ? [] : [{ partition, offset: String(o) }]));
-    if (partitions.length) await secondary.admin.setOffsets({ groupId: j.group, topic: j.app.topic, partitions });
-  }
-  await mapLimit(jobs, 8, async (j) => {
+  const commits = jobs.filter((x) => x.method !== 'kafka-dr').map((j) => ({
+    group: j.group, offsets: j.targets.flatMap((offset, partition) => (offset === null ? [] : [{ topic: j.app.topic, partition, offset }])),
+  })).filter((c) => c.offsets.length);
+  const set = await setManyGroupOffsets(secondary, commits);
+  if (set.failed.length || set.live.length) throw new Error(`committing the baselines' offsets: ${[...set.failed.map((f) => `${f.group}: ${f.error.message}`), ...set.live.map((l) => l.message)].join('; ')}`);
+  await mapLimit(jobs, 16, async (j) => {
     const ranges: ReplayRange[] = ends.filter((e) => e.topic === j.app.topic).map((e) => {
       const t = j.targets[e.partition];
       return { partition: e.partition, start: t !== null && t !== undefined && t >= e.earliest && t <= e.end ? t : e.earliest, end: e.end };
@@ -379,10 +395,18 @@ async function evaluate(secondary: AdminSession, traffic: Traffic, topics: Recor
       group: app.group, kind: spec.kind, topic: app.topic, partitions: config.topics[spec.topic],
       processed: app.processed.size, unprocessed: [...values].filter((v) => !app.processed.has(v)).length,
       uncommitted: stoppedApps || spec.stopsEarly ? 0 : app.uncommitted(),
+      target: stoppedApps ? 0 : watching(id) ? processedWithin(app, config.watchIntervalMs + config.commitEveryMs) : null,
       bound: planned ? planned.duplicateBound : null, sources, outcomes,
     });
   }
   return out;
+}
+
+/** Distinct records the application processed within `ms` (by record time) before the newest one it processed. */
+function processedWithin(app: App, ms: number): number {
+  if (!app.seen.length) return 0;
+  const newest = Math.max(...app.seen.map((r) => r.timestamp));
+  return new Set(app.seen.filter((r) => r.timestamp > newest - ms).map((r) => r.value)).size;
 }
 
 function gitCommit(): string | null {
