@@ -162,9 +162,10 @@ function csvField(s: string): string {
 /**
  * The file `kafka-consumer-groups.sh --reset-offsets --from-file <f> --execute` reads. With `group` (and one
  * `--group` on the command line) it is the single-group form `topic,partition,offset`; without, every group
- * as `group,topic,partition,offset` (use with several `--group` or `--all-groups`). Fields are quoted as CSV.
+ * as `group,topic,partition,offset`, applied with one `--group` per planned group (not `--all-groups`: the tool
+ * then fails on every other group of the cluster and skips planned groups it does not know yet). Fields are quoted as CSV.
  */
-export function planCsv(plan: Pick<FailoverPlan, 'groups'>, group?: string): string {
+export function planCsv(plan: { groups: readonly { group: string; offsets: readonly (readonly [string, number, number, string])[] }[] }, group?: string): string {
   if (group !== undefined) {
     const g = plan.groups.find((x) => x.group === group);
     if (!g) throw new GroupNotInPlanError(`group ${group} is not in the plan (groups: ${plan.groups.map((x) => x.group).slice(0, 20).join(', ') || 'none'})`);

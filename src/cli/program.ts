@@ -6,6 +6,7 @@ import { RESOLVE_ACTIONS, type ResolveAction } from '../config';
 import { temporalTarget } from '../temporal-connection';
 import { readPlan, reject, resolve, startFailover, startSetup, startVerify, type Decision, type StartedRun } from './actions';
 import { APPROVER_KEY_ENV, approveCommand, registerKeygen } from './approve-command';
+import { registerWatch } from './watch-command';
 import { CliError, ExitCode } from './errors';
 import { checkPairName, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
 import { renderPlan, renderRun, table } from './render';
@@ -67,6 +68,18 @@ function commaList(value: string): string[] {
   const list = value.split(',').map((s) => s.trim()).filter(Boolean);
   if (!list.length) throw new InvalidArgumentError('expected a comma-separated list of names');
   return list;
+}
+
+/** How to apply `kdr plan --csv` output with Apache Kafka's tool: one --group per planned group, never --all-groups. */
+export function applyHint(plan: { groups: readonly { group: string }[] }, group: string | undefined, bootstrap: string | undefined): string {
+  const groups = group !== undefined ? [group] : plan.groups.map((g) => g.group);
+  const flags = groups.length <= 20 ? groups.map((g) => `--group ${quoteArg(g)}`).join(' ') : `--group <each of the ${groups.length} planned groups>`;
+  return `# apply (after checking it with --dry-run instead of --execute): kafka-consumer-groups.sh --bootstrap-server ${bootstrap ?? '<secondary bootstrap>'} ` +
+    `${flags} --reset-offsets --from-file plan.csv --execute`;
+}
+
+function quoteArg(s: string): string {
+  return /^[A-Za-z0-9._-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -228,6 +241,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   registerKeygen(program, print);
+  registerWatch(program, {
+    print, withTemporal,
+    checkPair: (cmd, pair) => { checkPairName(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env), pair); },
+    operator: () => defaultOperator(io.env),
+  });
 
   program.command('reject')
     .argument('<run>', 'workflow id, or pair name (its current run)')
@@ -283,7 +301,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program.command('plan')
     .argument('<run>', 'workflow id, or pair name (its current failover)')
     .description('the failover plan: per group and partition the target offset on the secondary, its source and duplicate bound')
-    .option('--csv', 'the file kafka-consumer-groups.sh --reset-offsets --from-file reads (group,topic,partition,offset)')
+    .option('--csv', 'the file kafka-consumer-groups.sh --reset-offsets --from-file reads (group,topic,partition,offset); the command to apply it goes to stderr')
     .option('--group <name>', 'with --csv: one group, in the single-group form topic,partition,offset')
     .addHelpText('after', example('kdr plan local-kafka', 'kdr plan dr-failover-local-kafka --csv > plan.csv',
       'kdr plan local-kafka --csv --group orders-billing > orders-billing.csv'))
@@ -298,12 +316,24 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
             throw new CliError(`no such group in plan ${view.planId}: ${opts.group} (groups: ${plan.groups.map((g) => g.group).join(', ') || 'none'})`, ExitCode.notFound);
           }
           io.out(planCsv(plan, opts.group).trimEnd());
+          // On stderr, so the CSV stays pipeable: the exact command that applies it (--all-groups would fail
+          // on every other group of the cluster and skip planned groups that do not exist there yet).
+          io.err(applyHint(plan, opts.group, secondaryBootstrap(cmd, plan.pair)));
           return;
         }
         print(cmd, { workflowId: found.description.workflowId, runId: found.description.runId, ...view },
           () => renderPlan(found.description.workflowId, view.planId, view.plan));
       });
     });
+
+  /** The pair's secondary bootstrap servers from the pairs file, when it holds the pair. */
+  function secondaryBootstrap(cmd: Command, pair: string): string | undefined {
+    try {
+      return readPairs(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env)).pairs.get(pair)?.secondary.bootstrapServers.join(',');
+    } catch {
+      return undefined;
+    }
+  }
 
   async function watch(ctx: CliContext, cmd: Command, workflowId: string, everyMs: number): Promise<number> {
     const json = globals(cmd).json;

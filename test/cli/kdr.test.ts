@@ -201,6 +201,8 @@ describe('kdr CLI', () => {
       const rows = csv.stdout.trim().split('\n');
       assert.equal(rows.length, 4);
       for (const row of rows) assert.match(row, new RegExp(`^${group},(${readyTopics.join('|')}),[01],\\d+$`));
+      // The command that applies it, with the pair's secondary and one --group per planned group, on stderr.
+      assert.match(csv.stderr, new RegExp(`kafka-consumer-groups.sh --bootstrap-server ${local.secondaryBootstrap} --group ${group} --reset-offsets --from-file plan.csv --execute`));
       const oneGroup = await kdr(['plan', ready, '--csv', '--group', group], cli);
       assert.ok(oneGroup.stdout.trim().split('\n').every((r) => /^[^,]+,[01],\d+$/.test(r)), shown(oneGroup));
 

@@ -1,8 +1,10 @@
 // The operator's path through the Temporal UI, in a real browser (Debian's Chromium, playwright-core) against
 // the dev server's UI: start drFailover from the Start Workflow form with a JSON input, read the step table in
 // the run's details, run query `plan`, send signal `approve` with the planId read there, see the run complete.
-// Screenshots of each screen go to docs/screenshots/ (the README shows them).
+// Screenshots of each screen go to .stack/screenshots/; `npm run screenshots` refreshes the committed ones in
+// docs/screenshots/ (the README shows them), so a test run never dirties the repository.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,10 +19,11 @@ import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
 import { kafkaPair, status, testEnv, uniqueName, withKdrWorker, execute, runToEnd } from '../helpers/kdr';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
 
-const shots = path.join(repoRoot, 'docs', 'screenshots');
+const shots = path.resolve(repoRoot, process.env.KDR_SCREENSHOTS_DIR ?? path.join('.stack', 'screenshots'));
+fs.mkdirSync(shots, { recursive: true });
 const cleanups: (() => Promise<unknown>)[] = [];
 
-/** Saves docs/screenshots/<name>.png; `tall` grows the window so the whole step table is in the picture. */
+/** Saves <shots>/<name>.png; `tall` grows the window so the whole step table is in the picture. */
 async function shot(page: Page, name: string, tall = false): Promise<void> {
   const size = page.viewportSize();
   if (tall && size) {
