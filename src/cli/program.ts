@@ -6,6 +6,7 @@ import { RESOLVE_ACTIONS, type ResolveAction } from '../config';
 import { temporalTarget } from '../temporal-connection';
 import { readPlan, reject, resolve, startFailover, startSetup, startVerify, type Decision, type StartedRun } from './actions';
 import { APPROVER_KEY_ENV, approveCommand, registerKeygen } from './approve-command';
+import { registerWatch } from './watch-command';
 import { CliError, ExitCode } from './errors';
 import { checkPairName, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
 import { renderPlan, renderRun, table } from './render';
@@ -240,6 +241,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   registerKeygen(program, print);
+  registerWatch(program, {
+    print, withTemporal,
+    checkPair: (cmd, pair) => { checkPairName(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env), pair); },
+    operator: () => defaultOperator(io.env),
+  });
 
   program.command('reject')
     .argument('<run>', 'workflow id, or pair name (its current run)')

@@ -1,0 +1,70 @@
+// `kdr watch <pair>`: start the pair's drWatch (or report the one already running: one per pair), or stop it.
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Command } from 'commander';
+import { watchWorkflowId } from '../config';
+import { stopWatchSignal, watchQuery } from '../../workflows/definitions';
+import type { WatchStatus } from '../../workflows/watch-view';
+import { CliError, ExitCode } from './errors';
+import { explain, uiLink, type CliContext } from './temporal';
+
+export interface WatchCommandDeps {
+  print(cmd: Command, json: unknown, human: () => string): void;
+  withTemporal<T>(cmd: Command, fn: (ctx: CliContext) => Promise<T>): Promise<T>;
+  checkPair(cmd: Command, pair: string): void;
+  operator(): string;
+}
+
+function describe(s: WatchStatus | undefined): string {
+  if (!s) return 'no check yet';
+  const snap = s.last?.snapshot && !('error' in s.last.snapshot) ? `; last snapshot ${s.last.snapshot.groups} groups, ${s.last.snapshot.positions} positions` : '';
+  return `health ${s.health} since ${new Date(s.since).toISOString()} (${s.why})${snap}`;
+}
+
+export function registerWatch(program: Command, deps: WatchCommandDeps): void {
+  program.command('watch')
+    .argument('<pair>', 'a pair name from the pairs file')
+    .description('start drWatch for a pair (replication health every interval, and every group\'s position stored on the secondary for a failover without the primary); one per pair')
+    .option('--stop', 'stop the pair\'s drWatch')
+    .option('--by <name>', 'who stops it (default $KDR_OPERATOR or your user name)')
+    .option('--reason <text>', 'why it is stopped (recorded in the run)')
+    .addHelpText('after', '\nExamples:\n  $ kdr watch local-kafka\n  $ kdr watch local-kafka --stop --reason "pair retired"\n')
+    .action(async (pair: string, opts: { stop?: boolean; by?: string; reason?: string }, cmd: Command) => {
+      deps.checkPair(cmd, pair);
+      const workflowId = watchWorkflowId(pair);
+      await deps.withTemporal(cmd, async (ctx) => {
+        const handle = ctx.client.workflow.getHandle(workflowId);
+        if (opts.stop) {
+          try {
+            await handle.signal(stopWatchSignal, { by: opts.by ?? deps.operator(), ...(opts.reason ? { reason: opts.reason } : {}) });
+          } catch (err) {
+            if (err instanceof WorkflowNotFoundError) throw new CliError(`no drWatch is running for pair ${pair} (${workflowId})`, ExitCode.notFound);
+            throw explain(err, ctx);
+          }
+          // The run ends after its current check: at most one check plus a moment.
+          const result = await Promise.race([handle.result(), new Promise((r) => setTimeout(() => r(undefined), 90_000))]);
+          deps.print(cmd, { workflowId, stopped: result !== undefined, result }, () => result
+            ? `Stopped drWatch ${workflowId}.`
+            : `Asked drWatch ${workflowId} to stop; it has not ended yet (a check in progress?): see the Temporal UI.`);
+          return;
+        }
+        let started = true;
+        try {
+          await ctx.client.workflow.start('drWatch', {
+            taskQueue: ctx.taskQueue, workflowId, args: [{ pair }], workflowIdConflictPolicy: 'FAIL',
+            staticSummary: `Watch DR pair ${pair}: replication health and position snapshots`,
+          });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw explain(err, ctx);
+          started = false;
+        }
+        const status = await handle.query(watchQuery).catch(() => undefined);
+        const link = uiLink(ctx, workflowId);
+        deps.print(cmd, { workflowId, started, status }, () => [
+          `${started ? 'Started' : 'Already running:'} drWatch ${workflowId} on task queue ${ctx.taskQueue}${started ? '' : ` — ${describe(status)}`}`,
+          ...(link ? [`Temporal UI: ${link}`] : []),
+          `  → find it with DrPair = "${pair}"; unhealthy pairs: DrHealth != "healthy"`,
+          `  → stop it: kdr watch ${pair} --stop`,
+        ].join('\n'));
+      });
+    });
+}
