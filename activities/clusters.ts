@@ -70,6 +70,14 @@ export function clusterActivities(deps: ActivityDeps) {
           await createTopic(pair.primary, primary.admin, canary, 3, 'kafka-dr canary topic');
         }
         const topics = await replicatedTopics(primary, pair);
+        if (topics.every((t) => t === canary)) {
+          // Only kafka-dr's own canary would be replicated: reporting the pair "protected" would be false.
+          const seen = (await primary.admin.listTopics()).filter((t) => !t.startsWith('__') && t !== canary).sort();
+          const selection = Array.isArray(pair.replication.topics) ? `list ${JSON.stringify(pair.replication.topics)}` : `pattern "${pair.replication.topics.pattern}"`;
+          throw permanent('NoApplicationTopics', `replication.topics (${selection}) selects no application topic on the primary of pair ${pair.name}: ` +
+            'create the topics, or change replication.topics in the pairs file, then retry this step. ' +
+            `Topics there: ${seen.slice(0, 20).join(', ') || 'none'}${seen.length > 20 ? `, … (${seen.length})` : ''}`);
+        }
         const onPrimary = await topicPartitionCounts(primary, topics);
         const missing = topics.filter((t) => !onPrimary.has(t));
         if (missing.length) throw new TopicMissingError(missing, `primary (pair ${pair.name}: fix replication.topics or create them)`);

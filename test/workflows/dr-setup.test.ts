@@ -116,6 +116,30 @@ describe('drSetup', () => {
     });
   });
 
+  test('a topic pattern that selects no application topic blocks preflight (no false "protected"), naming the pattern and the fix', async () => {
+    const name = uniqueName('su-none');
+    const wanted = uniqueName('su-none-orders');
+    cleanups.push(() => deleteTopics(kafka.primary, [wanted, `${name}-canary`]), () => deleteTopics(kafka.secondary, [wanted, `${name}-canary`]));
+    cleanups.push(() => removeMirror(name));
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const config = { ...kafkaPair(name, [wanted]), replication: { ...kafkaPair(name, [wanted]).replication, topics: { pattern: `${wanted}|${wanted}-payments` } } };
+      const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config, watch: false }] });
+      const blocked = await blockedStep(handle);
+      assert.equal(blocked.name, 'preflight');
+      assert.match(blocked.lastError ?? '', /NoApplicationTopics/);
+      assert.match(blocked.lastError ?? '', new RegExp(`pattern "${wanted}\\|${wanted}-payments"`));
+      assert.match(blocked.lastError ?? '', /create the topics, or change replication.topics/);
+      const s = await status(handle);
+      assert.notEqual(s.phase, 'completed');
+
+      await createTopic(kafka.primary, wanted, 2);
+      await handle.signal(resolveSignal, { action: 'retry', by: 'alice', note: 'topics created' });
+      const result = await runToEnd(handle);
+      assert.equal(result.outcome, 'completed');
+      assert.deepEqual(result.topics.filter((t) => t !== `${name}-canary`), [wanted]);
+    });
+  });
+
   test('wrong AccessKey secret on the worker: the cloud step blocks; redeploying the worker with the right one and resolve retry completes', async () => {
     const name = uniqueName('su-ak');
     const topics = await topicsWithData('su-ak-t', 1);
