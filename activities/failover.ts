@@ -8,7 +8,7 @@ import {
   committedOffsets, describeCluster, groupsOnTopics, openAdmin, partitionOffsets, recordTimestamps, setManyGroupOffsets,
   topicPartitionCounts, type AdminSession, type CommittedOffset,
 } from '../src/kafka/admin';
-import { lastCanaryProfile, runCanary } from '../src/kafka/canary';
+import { lastCanaryProfile, lastCanaryRun, runCanary } from '../src/kafka/canary';
 import { describeProfile } from '../src/kafka/fidelity';
 import { readCheckpoints } from '../src/kafka/checkpoints';
 import { gatherEvidence } from '../src/kafka/evidence';
@@ -35,7 +35,7 @@ export interface Assessment {
   /** Newest record timestamp on the secondary over the replicated topics (epoch ms), null when empty. */
   newestReplicatedAt: number | null;
   /** The replication latency the plan's margin must cover, and where the figure comes from. */
-  latency: { ms: number; source: 'canary' | 'threshold' };
+  latency: { ms: number; source: 'canary' | 'canary-secondary' | 'threshold' };
 }
 
 export interface ResetBatchResult {
@@ -115,6 +115,11 @@ export function failoverActivities(deps: ActivityDeps) {
               timeoutMs: Math.min(pair.replication.thresholds.canaryTimeoutMs, 20_000),
             }).catch(() => undefined);
             if (canary?.latencyMs && canary.received === canary.produced) latency = { ms: canary.latencyMs.max, source: 'canary' };
+          } else if (!primary) {
+            // The primary is gone: the newest canary run on the secondary (drWatch runs one every few minutes)
+            // still shows the stream's latency where the replicator stamps its append time.
+            const last = await lastCanaryRun(secondary, pair.replication.canaryTopic).catch(() => undefined);
+            if (last?.latencyMs !== null && last?.latencyMs !== undefined) latency = { ms: last.latencyMs, source: 'canary-secondary' };
           }
           const described = await secondary.admin.describeCluster();
           return {

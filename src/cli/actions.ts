@@ -9,7 +9,9 @@ import {
   type ApprovePayload, type RejectPayload, type ResolvePayload,
 } from '../../workflows/definitions';
 import type { AuditEntry, PlanView, RunStatus } from '../../workflows/runner/types';
-import type { ShownPlan } from '../../workflows/plan-view';
+import type { FailoverPlan, ShownPlan } from '../../workflows/plan-view';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { dataConverter } from '../data-converter';
 import { CliError, ExitCode } from './errors';
 import {
   explain, failoverWorkflowId, findRun, queryStatus, RUNBOOKS, setupWorkflowId, uiLink, verifyWorkflowId, type CliContext, type FoundRun,
@@ -64,8 +66,38 @@ export async function start(ctx: CliContext, type: string, workflowId: string, i
   }
 }
 
+/**
+ * A closed run's plan, from its history: the last plan the plan activity returned (the one applied), with the
+ * planId and CNAME change from the run's result. Queries need a live worker on the run's task queue; history
+ * does not, so `kdr plan` works after the fact. `source` says where the answer came from.
+ */
+export async function planFromHistory(found: FoundRun): Promise<PlanView<ShownPlan> & { source: string } | null> {
+  const history = await found.handle.fetchHistory();
+  const planActivities = new Set<string>();
+  let last: Payload[] | undefined;
+  for (const e of history.events ?? []) {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === 'planOffsets') planActivities.add(String(e.eventId));
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (completed && planActivities.has(String(completed.scheduledEventId))) last = (completed.result?.payloads ?? undefined) as Payload[] | undefined;
+  }
+  if (!last?.length) return null;
+  const decoded = await (dataConverter.payloadCodecs ?? []).reduceRight(async (p, codec) => codec.decode(await p), Promise.resolve(last));
+  const plan = defaultPayloadConverter.fromPayload<FailoverPlan>(decoded[0]);
+  let result: { planId?: string; cname?: { domain: string; before: string | null; after: string } } = {};
+  try { result = await found.handle.result() as typeof result; } catch { /* a failed run: the plan as planned */ }
+  const planId = result.planId ?? plan.planId;
+  const cname = { domain: result.cname?.domain ?? '?', from: result.cname?.before ?? '?', to: result.cname?.after ?? '?' };
+  const shown = { ...plan, planId, offsetsId: plan.planId, cname } as ShownPlan;
+  return { planId, plan: shown, source: `history of closed run ${found.description.runId} (the last plan computed; no worker needed)` };
+}
+
 /** The current plan of a run, or a refusal saying why there is none yet. */
 export async function readPlan(ctx: CliContext, found: FoundRun): Promise<PlanView<ShownPlan>> {
+  if (found.description.status.name !== 'RUNNING') {
+    const fromHistory = await planFromHistory(found).catch(() => null);
+    if (fromHistory) return fromHistory;
+  }
   let plan: PlanView<ShownPlan> | null;
   try {
     plan = await ctx.client.withDeadline(Date.now() + 15_000, () => found.handle.query(planQuery));

@@ -321,8 +321,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           io.err(applyHint(plan, opts.group, secondaryBootstrap(cmd, plan.pair)));
           return;
         }
+        const source = (view as { source?: string }).source;
         print(cmd, { workflowId: found.description.workflowId, runId: found.description.runId, ...view },
-          () => renderPlan(found.description.workflowId, view.planId, view.plan));
+          () => renderPlan(found.description.workflowId, view.planId, view.plan) + (source ? `\n\n(read from the ${source})` : ''));
       });
     });
 

@@ -156,6 +156,14 @@ export async function runCanary(primary: Kafka, secondary: AdminSession, options
  * when the primary is gone. Unmeasured (preserves nothing) when no complete run is there.
  */
 export async function lastCanaryProfile(secondary: AdminSession, topic: string, tail = 200): Promise<FidelityProfile> {
+  return (await lastCanaryRun(secondary, topic, tail)).profile;
+}
+
+/**
+ * The newest complete canary run found on the secondary (the primary may be gone): the fidelity profile it
+ * measured and, where the replicator replaces timestamps with its append time, the latency it showed.
+ */
+export async function lastCanaryRun(secondary: AdminSession, topic: string, tail = 200): Promise<{ profile: FidelityProfile; latencyMs: number | null; measuredAt?: number }> {
   const logs = (await partitionOffsets(secondary, [topic])).filter((p) => p.end > p.earliest);
   const runs = new Map<string, { count: number; newest: number; samples: Map<number, FidelitySample> }>();
   await mapLimit(logs, 4, async (p) => {
@@ -173,7 +181,14 @@ export async function lastCanaryProfile(secondary: AdminSession, topic: string, 
     }
   });
   const complete = [...runs].filter(([, r]) => r.samples.size === r.count).sort((a, b) => b[1].newest - a[1].newest)[0];
-  if (!complete) return UNMEASURED_PROFILE;
+  if (!complete) return { profile: UNMEASURED_PROFILE, latencyMs: null };
   const [runId, run] = complete;
-  return profileFromSamples([...run.samples.values()], runId, run.newest);
+  const samples = [...run.samples.values()];
+  const profile = profileFromSamples(samples, runId, run.newest);
+  // A replicator that stamps its own append time shows, on the secondary alone, how long each record took:
+  // arrival stamp minus the time the canary sent it (the value's producedAt).
+  const latencyMs = profile.measured && !profile.timestampPreserved
+    ? Math.max(0, ...samples.map((x) => x.arrived!.timestamp - (x.sent.timestamp + CANARY_TIMESTAMP_AGE_MS)))
+    : null;
+  return { profile, latencyMs, measuredAt: run.newest };
 }

@@ -240,5 +240,17 @@ describe('kdr CLI', () => {
       assert.match(after.stdout, /FAILED · phase rejected/);
       assert.match(after.stdout, /Failure: Rejected: rejected by bob: drill only/);
     }, { env: testEnv({ KDR_PAIRS_FILE: pairsFile }) });
+
+    // No worker polls any more: a closed run's plan and status are read from its history and result.
+    const offline = { KDR_PAIRS_FILE: pairsFile, KDR_TASK_QUEUE: uniqueName('nobody-polls') };
+    const plan = await kdr(['plan', `dr-failover-${ready}`], offline);
+    assert.equal(plan.code, 0, shown(plan));
+    assert.match(plan.stdout, /read from the history of closed run/);
+    assert.match(plan.stdout, new RegExp(`${group}\\s+(${readyTopics.join('|')})\\s+[01]\\s+\\d+`));
+    const csv = await kdr(['plan', `dr-failover-${ready}`, '--csv'], offline);
+    assert.equal(csv.code, 0, shown(csv));
+    assert.equal(csv.stdout.trim().split('\n').length, 4);
+    const status = await kdr(['status', `dr-failover-${ready}`], offline);
+    assert.match(status.stdout, /FAILED · phase rejected/, shown(status));
   });
 });

@@ -172,6 +172,8 @@ describe('drFailover on an EventBridge pair that re-produces records', () => {
       assert.equal(result.outcome, 'completed');
       const applied = (await handle.query(planQuery))!.plan as FailoverPlan;
       assert.equal(applied.primaryReachable, false);
+      // The latency the margin covers comes from the newest canary run on the secondary (append times), not the 30 s threshold.
+      assert.ok(applied.latencyMs < 30_000, `latency ${applied.latencyMs} ms: measured on the secondary's canary runs`);
       assert.equal(applied.fidelity?.measured, true, 'the profile was read from the canary runs on the secondary');
       assert.equal(applied.fidelity?.partitionPreserved, keeps.keepPartition);
       for (const g of applied.groups.filter((x) => groups.includes(x.group))) {
