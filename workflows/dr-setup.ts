@@ -1,6 +1,6 @@
 // drSetup: the first half of the runbook ("Set up disaster recovery", steps 1-3), for ApsaraMQ or self-managed
 // Kafka. Running it again on a pair that is already set up changes nothing and passes.
-import { ApplicationFailure, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, patched, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import { SetupInputSchema, customDomain, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import { pollUntil, runbook } from './runner';
@@ -111,7 +111,8 @@ export async function drSetup(raw: unknown) {
   });
 
   const watch = await run.step('report', async (step) => {
-    const started = input.watch ? await startWatch(pair, input.config) : undefined;
+    // patched: runs recorded before drSetup started watches replay (status queries on old runs) without it.
+    const started = input.watch && patched('drsetup-starts-watch') ? await startWatch(pair, input.config) : undefined;
     step.summary(`pair ${pair.name} protected: ${running.id} RUNNING, canary p50 ${verify.latencyMs?.p50 ?? '?'} ms, ` +
       `${customDomain(pair)} -> ${dns.after}; replication fidelity ${verify.fidelitySummary}; ` +
       (started ? `drWatch ${started.workflowId} ${started.outcome}` : 'drWatch not started (watch: false)'));

@@ -25,7 +25,14 @@ export async function withKdrWorker<T>(fn: (run: WorkerRun) => Promise<T>, optio
   const taskQueue = uniqueName('kdr-tq');
   // The worker of src/worker.ts (same bundle, data converter, defaults), on a private task queue.
   const worker = await createWorker({ connection: native, taskQueue, activities: createActivities(defaultDeps(options.env ?? testEnv())) });
-  return worker.runUntil(fn({ client, taskQueue }));
+  try {
+    return await worker.runUntil(fn({ client, taskQueue }));
+  } finally {
+    // drSetup starts a drWatch that outlives it: without this worker nothing would ever run it again.
+    for await (const w of client.workflow.list({ query: `WorkflowType = 'drWatch' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'` })) {
+      await client.workflow.getHandle(w.workflowId, w.runId).terminate('test worker stopped').catch(() => undefined);
+    }
+  }
 }
 
 /** A self-managed Kafka pair replicated by MirrorMaker 2, with its own topics, canary topic and DNS name. */
