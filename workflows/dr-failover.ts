@@ -7,7 +7,7 @@
 // Offsets are always set before the CNAME moves: no client can reach the secondary through the domain yet, so
 // its groups are empty and every client that arrives finds a safe position. Nothing is changed before the
 // approval; a dry run ends after the plan; a final plan worse than the approved one is approved again.
-import { ApplicationFailure, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import { FailoverInputSchema, customDomain, formatDuration, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import { pollUntil, runbook, type StepContext } from './runner';
@@ -15,17 +15,7 @@ import { comparePlans, planMarkdown, type GroupReset, type GroupTarget, type Sea
 import { resolvePair, waitForDns } from './shared';
 import { approvalOptions, approvalPolicyFor } from './approval-policy';
 import { planSealer } from './plan-seal';
-
-const quick: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' } };
-const reading: ActivityOptions = { startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 4, initialInterval: '2s', maximumInterval: '30s' } };
-const resetting: ActivityOptions = {
-  startToCloseTimeout: '10 minutes', heartbeatTimeout: '30s',
-  retry: { maximumAttempts: 5, initialInterval: '2s', maximumInterval: '30s' },
-};
-const watching: ActivityOptions = {
-  startToCloseTimeout: '25 hours', heartbeatTimeout: '30s',
-  retry: { maximumAttempts: 5, initialInterval: '2s', maximumInterval: '30s' },
-};
+import { quick, reading, resetting, watching } from './activity-options';
 
 /** Groups per reset activity: big enough to keep the history small, small enough to heartbeat meaningfully. */
 const RESET_BATCH = 250;

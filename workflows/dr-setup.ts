@@ -1,18 +1,17 @@
 // drSetup: the first half of the runbook ("Set up disaster recovery", steps 1-3), for ApsaraMQ or self-managed
 // Kafka. Running it again on a pair that is already set up changes nothing and passes.
-import { ApplicationFailure, patched, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
 import { SetupInputSchema, customDomain, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import { pollUntil, runbook } from './runner';
 import { resolvePair, verdictOfCanary, waitForDns } from './shared';
 import { refuseIfFailedOver } from './reversal-guard';
 import { startWatch } from './watch-start';
+import { cloudCalls, quick, verifying } from './activity-options';
 
-const quick: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' } };
 /** wait-running: seconds between reads, and failed reads in a row before the step blocks. */
 const WAIT_EVERY_S = 3;
 const FAILED_READS = 3;
-const cloudCalls: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 6, initialInterval: '2s', maximumInterval: '30s' } };
 
 export async function drSetup(raw: unknown) {
   const run = runbook('drSetup', {
@@ -21,7 +20,7 @@ export async function drSetup(raw: unknown) {
     preflight: { title: 'Preflight: clusters, instances, topics, groups', activities: cloudCalls },
     'ensure-connector': { title: 'Ensure the sink connector', activities: cloudCalls },
     'wait-running': { title: 'Wait until the connector runs', activities: quick },
-    'connector-verify': { title: 'Connector-verify: canary and lag', activities: { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 2 } } },
+    'connector-verify': { title: 'Connector-verify: canary and lag', activities: verifying },
     'ensure-cname': { title: 'Ensure the CNAME points at the primary', activities: cloudCalls },
     report: { title: 'Report' },
   });

@@ -3,19 +3,18 @@
 // that every later failover plan relies on. Changes nothing: no connector, no CNAME, no offsets. Run it after
 // the replicator or the service changes, and once on a real account to record the real profile
 // (docs/alicloud-emulator.md, "Real-service checklist").
-import { workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
+import { quick, verifying } from './activity-options';
 import type { PairConfig } from '../src/config';
 import { VerifyInputSchema } from '../src/config/verify-input';
 import type { KdrActivities } from '../activities';
 import { runbook } from './runner';
 import { resolvePair, verdictOfCanary } from './shared';
 
-const quick: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' } };
-
 export async function drVerify(raw: unknown) {
   const run = runbook('drVerify', {
     resolve: { title: 'Resolve and validate the pair', activities: quick },
-    'connector-verify': { title: 'Connector-verify: canary, lag and fidelity profile', activities: { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 2 } } },
+    'connector-verify': { title: 'Connector-verify: canary, lag and fidelity profile', activities: verifying },
   });
   const input = run.input(VerifyInputSchema, raw);
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');

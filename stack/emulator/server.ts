@@ -1,5 +1,6 @@
 // The Alibaba Cloud emulator: POP RPC over HTTP (alikafka, alidns, EventBridge), an admin endpoint for fault
 // injection, and the loopback authoritative DNS server, all in one process.
+import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import { authenticate, errorEnvelope, newRequestId, NonceCache, PopError, successEnvelope, VERSION_PRODUCT, type Product } from './pop';
 import { StateStore } from './state';
@@ -31,6 +32,11 @@ export interface EmulatorOptions {
   streamTimings?: Partial<StreamTimings>;
   /** How event streams move records: `mirror` (MirrorMaker 2, the default) or `reproduce`, with its switches. */
   eventBridgeDataPlane?: { mode?: DataPlaneMode; fidelity?: Partial<ReproduceFidelity> };
+  /**
+   * Fault injection (`/__admin/faults`) is for tests only: it answers only with this token (header
+   * `x-kdr-admin-token`) and only from loopback; without a token it is off (404).
+   */
+  adminToken?: string;
   log?: (line: string) => void;
 }
 
@@ -83,6 +89,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   };
 
   async function admin(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    if (!opts.adminToken) return send(res, 404, { error: 'fault injection is off: it is for tests, which start the emulator with an admin token' });
+    const from = req.socket.remoteAddress ?? '';
+    const loopback = from.startsWith('127.') || from === '::1' || from.startsWith('::ffff:127.');
+    const given = Buffer.from(String(req.headers['x-kdr-admin-token'] ?? ''));
+    const wanted = Buffer.from(opts.adminToken);
+    if (!loopback || given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+      return send(res, 403, { error: 'fault injection needs the admin token (header x-kdr-admin-token) and a loopback client' });
+    }
     if (req.method === 'GET') return send(res, 200, { faults: faults.list() });
     if (req.method === 'DELETE') { faults.clear(url.searchParams.get('action') ?? undefined); return send(res, 200, { faults: faults.list() }); }
     if (req.method === 'POST') {

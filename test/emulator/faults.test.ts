@@ -55,8 +55,24 @@ describe('fault injection', () => {
     for (let i = 0; i < 3; i++) assert.equal((await rejection(emu.clients.alikafka(PRIMARY_REGION).getInstanceList())).code, 'ServiceUnavailable');
     await emu.clearFaults();
     assert.equal((await emu.clients.alikafka(PRIMARY_REGION).getInstanceList()).length, 1);
-    const res = await fetch(`${emu.emulator.url}/__admin/faults`, { method: 'POST', body: JSON.stringify({ action: 'X', codes: ['Nope'] }) });
+    const res = await fetch(`${emu.emulator.url}/__admin/faults`, { method: 'POST', headers: { 'x-kdr-admin-token': emu.adminToken }, body: JSON.stringify({ action: 'X', codes: ['Nope'] }) });
     assert.equal(res.status, 400);
     assert.match(await res.text(), /codes/);
+  });
+
+  test('fault injection is test-only: a wrong or missing token is refused (403); an emulator started without one has it off (404)', async () => {
+    const rule = JSON.stringify({ action: '*', errorRate: 1 });
+    for (const headers of [{}, { 'x-kdr-admin-token': 'not-the-token' }] as Record<string, string>[]) {
+      const res = await fetch(`${emu.emulator.url}/__admin/faults`, { method: 'POST', headers, body: rule });
+      assert.equal(res.status, 403);
+    }
+    assert.equal((await emu.clients.alikafka(PRIMARY_REGION).getInstanceList()).length, 1, 'no fault was set');
+    const off = await startTestEmulator({ dnsPort: undefined, adminToken: undefined });
+    try {
+      const res = await fetch(`${off.emulator.url}/__admin/faults`, { method: 'POST', body: rule });
+      assert.equal(res.status, 404);
+    } finally {
+      await off.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 // An Alibaba Cloud emulator of its own for one test file: free ports, a temporary state dir, the real local
 // Kafka clusters and Kafka Connect behind it. Clients are the real cloud layer (pop-core) pointed at it.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +18,8 @@ export const SECONDARY_REGION = 'cn-shanghai';
 export interface TestEmulator {
   emulator: Emulator;
   stateDir: string;
+  /** The token fault injection needs (header x-kdr-admin-token). */
+  adminToken: string;
   env: Record<string, string>;
   clients: CloudClients;
   /** Clients with other env on top (e.g. a wrong secret, a short timeout). */
@@ -51,17 +54,22 @@ export async function startTestEmulator(overrides: Partial<EmulatorOptions> = {}
     accessKeySecret: local.accessKeySecret,
     // KDR_EMULATOR_EVENTBRIDGE_MODE and the KDR_EMULATOR_EVENTBRIDGE_KEEP_* switches run a test file under another data plane.
     eventBridgeDataPlane: dataPlaneFromEnv(process.env),
+    // Fault injection answers only with this token (tests only).
+    adminToken: randomBytes(16).toString('hex'),
     ...overrides,
   };
   let emulator = await startEmulator(base);
   const env = cloudEnvFor(emulator.url);
   const admin = async (method: string, body?: unknown) => {
-    const res = await fetch(`${emulator.url}/__admin/faults`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${emulator.url}/__admin/faults`, {
+      method, headers: { 'content-type': 'application/json', 'x-kdr-admin-token': base.adminToken ?? '' }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (res.status !== 200) throw new Error(`faults ${method}: HTTP ${res.status} ${await res.text()}`);
   };
   const t: TestEmulator = {
     get emulator() { return emulator; },
     stateDir,
+    adminToken: base.adminToken ?? '',
     env,
     clients: createCloudClients(env),
     clientsWith: (extra) => createCloudClients({ ...env, ...extra }),
