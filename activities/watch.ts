@@ -71,6 +71,23 @@ export function watchActivities(deps: ActivityDeps) {
   }
 
   return {
+    /**
+     * Custom search attributes (of `names`) the Temporal server does not know: upserting one would fail every
+     * workflow task of the watch. Empty when the server cannot be asked (no operator access): assumed registered.
+     */
+    async searchAttributesMissing(names: string[]): Promise<string[]> {
+      const ctx = Context.current();
+      type Operator = { listSearchAttributes(req: { namespace: string }): Promise<{ customAttributes?: Record<string, unknown> | null }> };
+      const operator = (ctx.client.connection as unknown as { operatorService?: Operator }).operatorService;
+      if (!operator) return [];
+      try {
+        const known = await operator.listSearchAttributes({ namespace: ctx.info.namespace });
+        return names.filter((n) => !(n in (known.customAttributes ?? {})));
+      } catch {
+        return [];
+      }
+    },
+
     async watchTick(pair: PairConfig, options: WatchTickOptions): Promise<WatchTick> {
       const started = Date.now();
       const t = pair.replication.thresholds;

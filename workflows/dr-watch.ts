@@ -3,7 +3,7 @@
 // primary gone still knows where each group stood. The history holds only small summaries and continues as new
 // long before it grows; the health, since when and why, survive that.
 import {
-  ApplicationFailure, condition, continueAsNew, isCancellation, proxyActivities, setCurrentDetails, setHandler,
+  ApplicationFailure, condition, continueAsNew, isCancellation, patched, proxyActivities, setCurrentDetails, setHandler,
   upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -45,12 +45,15 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
   if (!checked.ok) throw ApplicationFailure.nonRetryable(checked.message, 'InvalidInput');
   const input: WatchInput = checked.value;
 
-  const { resolvePair, admitInlineConfig } = proxyActivities<KdrActivities>({
+  const { resolvePair, admitInlineConfig, searchAttributesMissing } = proxyActivities<KdrActivities>({
     startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' },
   });
   // Only the worker decides whether an inline config may be used (as for drSetup and drFailover).
   const pair: PairConfig = input.config ? await admitInlineConfig(input.config) : await resolvePair(input.pair as string);
   upsertSearchAttributes([{ key: DrPairKey, value: pair.name }]);
+  // A server without DrHealth would fail every workflow task that upserts it: then the details carry the health alone.
+  const unregistered = patched('watch-checks-drhealth') ? await searchAttributesMissing([DrHealthKey.name]) : [];
+  const healthAttribute = unregistered.length === 0;
 
   const interval = pair.watch.interval;
   // One attempt per check: the next check is the retry, and a slow check must not overlap the next one.
@@ -62,14 +65,17 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
   const state: WatchState = input.state
     ? { ...input.state, runs: input.state.runs + 1 }
     : { health: 'unknown', since: now, why: 'starting', startedAt: now, ticks: 0, runs: 1, transitions: [] };
-  status = { ...state, pair: pair.name, intervalMs: interval };
+  status = { ...state, pair: pair.name, intervalMs: interval, ...(healthAttribute ? {} : { unregistered }) };
   let publishedHealth: HealthValue | undefined = input.state && input.state.health !== 'unknown' ? input.state.health : undefined;
-  if (publishedHealth) upsertSearchAttributes([{ key: DrHealthKey, value: publishedHealth }]);
+  if (publishedHealth && healthAttribute) upsertSearchAttributes([{ key: DrHealthKey, value: publishedHealth }]);
 
   const publish = (last?: WatchTick) => {
-    status = { ...state, pair: pair.name, intervalMs: interval, ...(last ? { last } : status?.last ? { last: status.last } : {}), ...(stop ? { stopped: stop } : {}) };
+    status = {
+      ...state, pair: pair.name, intervalMs: interval, ...(last ? { last } : status?.last ? { last: status.last } : {}), ...(stop ? { stopped: stop } : {}),
+      ...(healthAttribute ? {} : { unregistered }),
+    };
     setCurrentDetails(watchMarkdown(status, Date.now()));
-    if (state.health !== 'unknown' && state.health !== publishedHealth) {
+    if (healthAttribute && state.health !== 'unknown' && state.health !== publishedHealth) {
       publishedHealth = state.health;
       upsertSearchAttributes([{ key: DrHealthKey, value: state.health }]);
     }

@@ -9,6 +9,8 @@ export interface WatchStatus extends WatchState {
   /** The last measurement, as the activity returned it. */
   last?: WatchTick;
   stopped?: { by: string; reason?: string; at: number };
+  /** Search attributes the server lacks (the health is then in the details only). */
+  unregistered?: string[];
 }
 
 const ICON: Record<HealthValue, string> = { unknown: '·', healthy: '✔', degraded: '⚠', broken: '✖' };
@@ -30,6 +32,10 @@ export function watchMarkdown(s: WatchStatus, now: number): string {
     '',
     `**Why:** ${mdCell(s.why, 600)}`,
   ];
+  for (const name of s.unregistered ?? []) {
+    lines.push('', `⚠ The Temporal server has no search attribute \`${name.replace(/[^A-Za-z]/g, '')}\`: the health is shown here only. ` +
+      `Register it (\`temporal operator search-attribute create --name ${name.replace(/[^A-Za-z]/g, '')} --type Keyword\`) and restart the watch.`);
+  }
   const t = s.last;
   if (t) {
     const snap = t.snapshot === undefined ? 'not taken (primary down: the stored positions are kept)'

@@ -70,6 +70,7 @@ describe('drWatch', () => {
       assert.equal(description.typedSearchAttributes.get(DrPairKey), name);
       const status = await handle.query(watchQuery);
       assert.equal(status.health, 'healthy');
+      assert.equal(status.unregistered, undefined, 'the server knows DrHealth (asked through the operator service)');
       assert.ok(status.last?.snapshot && !('error' in status.last.snapshot) && status.last.snapshot.groups >= 1);
       assert.equal(status.last?.exact, true, 'MirrorMaker 2 keeps records identical: exact translation allowed');
       assert.ok(status.transitions.some((t) => t.from === 'unknown' && t.to === 'healthy'));
