@@ -5,6 +5,7 @@ import { approvalActivities } from './approvals';
 import { clusterActivities } from './clusters';
 import { defaultDeps, type ActivityDeps } from './deps';
 import { dnsActivities } from './dns';
+import { failbackActivities } from './failback';
 import { failoverActivities } from './failover';
 import { classified } from './failures';
 import { pairActivities } from './pairs';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps = defaultDeps()) {
     ...admissionActivities(deps),
     ...approvalActivities(),
     ...watchActivities(deps),
+    ...failbackActivities(deps),
   });
 }
 

@@ -4,3 +4,4 @@ export { drSetup } from './dr-setup';
 export { drFailover } from './dr-failover';
 export { drWatch } from './dr-watch';
 export { drVerify } from './dr-verify';
+export { drFailback } from './dr-failback';

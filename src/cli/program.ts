@@ -7,6 +7,7 @@ import { temporalTarget } from '../temporal-connection';
 import { readPlan, reject, resolve, startFailover, startSetup, startVerify, type Decision, type StartedRun } from './actions';
 import { APPROVER_KEY_ENV, approveCommand, registerKeygen } from './approve-command';
 import { registerWatch } from './watch-command';
+import { registerFailback } from './failback-command';
 import { CliError, ExitCode } from './errors';
 import { checkPairName, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
 import { renderPlan, renderRun, table } from './render';
@@ -242,6 +243,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   registerKeygen(program, print);
   registerWatch(program, {
+    print, withTemporal,
+    checkPair: (cmd, pair) => { checkPairName(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env), pair); },
+    operator: () => defaultOperator(io.env),
+  });
+  registerFailback(program, {
     print, withTemporal,
     checkPair: (cmd, pair) => { checkPairName(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env), pair); },
     operator: () => defaultOperator(io.env),

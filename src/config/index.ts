@@ -8,3 +8,4 @@ export * from './identity';
 export * from './approval';
 export * from './watch-input';
 export { patternProblem, MAX_PATTERN_LENGTH } from './safe-pattern';
+export * from './failback-input';

@@ -25,6 +25,8 @@ export interface OwnPrimary {
   endpointHost: string;
   /** The outage: SIGKILL, no goodbye. */
   kill(): Promise<void>;
+  /** Starts it again on the same ports and data: the old primary coming back after the outage. */
+  restart(): Promise<void>;
   /** Kills it if alive and removes its data. */
   remove(): Promise<void>;
 }
@@ -42,6 +44,10 @@ export async function startOwnPrimary(name: string, drIp: string, env: NodeJS.Pr
     bootstrap: `127.0.0.1:${port}`,
     endpointHost: `${hostRr}.kdr.test`,
     kill: async () => { await stopService(brokerName, 0); },
+    restart: async () => {
+      startDetached(broker.name, broker.launch());
+      await waitReady(broker);
+    },
     remove: async () => {
       await stopService(brokerName, 0).catch(() => undefined);
       fs.rmSync(path.join(stackDir, brokerName), { recursive: true, force: true });

@@ -1,0 +1,134 @@
+// drFailback's activities: assess what the old primary holds that the secondary never received, preserve it on
+// the active side, and clear the old primary so reverse replication can make it a clean replica. The tail's
+// records never go into history: activities pass [from, to) offset ranges and re-read the records themselves.
+import type { PairConfig } from '../src/config';
+import { producerToTarget } from '../src/connectors/reverse-mirror';
+import type { EnsureResult } from '../src/connectors/types';
+import { describeCluster, groupsOnTopics, partitionOffsets, type AdminSession } from '../src/kafka/admin';
+import { lastCanaryProfile } from '../src/kafka/canary';
+import { matchTails } from '../src/kafka/match';
+import { describeProfile, type FidelityProfile } from '../src/kafka/fidelity';
+import { TailUnprovableError, unreplicatedTails, type PartitionTail } from '../src/kafka/tail';
+import { exportTails, type TopicExport } from '../src/kafka/tail-export';
+import type { ActivityDeps } from './deps';
+import { permanent } from './failures';
+import { providerFor, replicationSpec } from './replication';
+import { replicatedTopics, withAdmin, withBoth } from './sessions';
+import { reversedPair } from '../workflows/reverse-pair';
+
+export type { PartitionTail, TopicExport };
+
+export interface FailbackAssessment {
+  /** Application topics to fail back (replicated, without kafka-dr's canary and export topics). */
+  topics: string[];
+  canaryTopic: string;
+  fidelity: FidelityProfile;
+  fidelitySummary: string;
+  /** Only partitions with a tail or with records written on the secondary: a compact history. */
+  tails: PartitionTail[];
+  /** Every replicated partition's log end on the old primary when assessed: what re-protect may delete, at most. */
+  primaryEnds: [string, number, number][];
+  groups: { oldPrimary: string[]; secondary: string[] };
+}
+
+export interface ClearResult {
+  /** [topic, partition, deletedUpTo] */
+  cleared: [string, number, number][];
+  alreadyClear: number;
+}
+
+const isKdrGroup = (g: string) => g.startsWith('kdr-') || g.startsWith('connect-');
+
+export function failbackActivities(deps: ActivityDeps) {
+  async function applicationTopics(oldPrimary: AdminSession, pair: PairConfig, suffix: string): Promise<string[]> {
+    return (await replicatedTopics(oldPrimary, pair)).filter((t) => t !== pair.replication.canaryTopic && !t.endsWith(suffix));
+  }
+
+  return {
+    /** The old primary must answer; then per partition its unreplicated tail, and what the secondary got since. */
+    async assessFailback(pair: PairConfig, options: { exportSuffix: string; scanLimit?: number }): Promise<FailbackAssessment> {
+      const seen = await describeCluster(deps.kafka(pair.primary, 'failback-check'), 8000);
+      if (!seen.reachable) {
+        throw permanent('OldPrimaryUnreachable', `the old primary ${pair.primary.bootstrapServers.join(',')} does not answer (${seen.error ?? 'no answer'}): ` +
+          'failback needs it back with its data; bring it up, then resolve retry');
+      }
+      return withBoth(deps, pair, 'failback-assess', async ({ primary, secondary }) => {
+        const topics = await applicationTopics(primary, pair, options.exportSuffix);
+        const fidelity = await lastCanaryProfile(secondary, pair.replication.canaryTopic);
+        let tails: PartitionTail[];
+        try {
+          tails = await unreplicatedTails(primary, secondary, topics, fidelity, { scanLimit: options.scanLimit });
+        } catch (err) {
+          if (err instanceof TailUnprovableError) throw permanent('TailUnprovable', err.message);
+          throw err;
+        }
+        const ends = await partitionOffsets(primary, [...topics, pair.replication.canaryTopic]);
+        const groupNames = async (s: AdminSession) => [...(await groupsOnTopics(s, topics)).keys()].filter((g) => !isKdrGroup(g));
+        return {
+          topics, canaryTopic: pair.replication.canaryTopic, fidelity, fidelitySummary: describeProfile(fidelity),
+          tails: tails.filter((t) => t.records > 0 || t.writtenOnSecondary > 0),
+          primaryEnds: ends.map((p) => [p.topic, p.partition, p.end]),
+          groups: { oldPrimary: await groupNames(primary), secondary: await groupNames(secondary) },
+        };
+      });
+    },
+
+    /** Copies the tails to `<topic><suffix>` on the active side (idempotent) and reads them back; `verifyOnly` writes nothing. */
+    async exportTail(pair: PairConfig, tails: PartitionTail[], options: { exportSuffix: string; verifyOnly?: boolean }): Promise<TopicExport[]> {
+      return withBoth(deps, pair, 'failback-export', ({ primary, secondary }) => exportTails(primary, secondary, deps.kafka(pair.secondary, 'failback-export'), tails, {
+        suffix: options.exportSuffix, verifyOnly: options.verifyOnly,
+        replicationFactor: deps.env.KDR_REPLICATION_FACTOR ? Number(deps.env.KDR_REPLICATION_FACTOR) : undefined,
+      }));
+    },
+
+    /**
+     * Deletes the old primary's records up to the ends the approved plan names, so reverse replication appends a
+     * clean copy of the active side. Refuses when an application topic grew since the assessment: those records
+     * are in no export (a client still writes there). kafka-dr's canary topic is cleared to its current end.
+     */
+    async clearOldPrimary(pair: PairConfig, ends: [string, number, number][]): Promise<ClearResult> {
+      return withAdmin(deps, pair.primary, 'failback-clear', async (s) => {
+        const canary = pair.replication.canaryTopic;
+        const now = new Map((await partitionOffsets(s, [...new Set(ends.map(([t]) => t))])).map((p) => [`${p.topic}:${p.partition}`, p]));
+        const grown = ends.filter(([t, p, end]) => t !== canary && (now.get(`${t}:${p}`)?.end ?? end) > end);
+        if (grown.length) {
+          throw permanent('OldPrimaryWritten', `records were written on the old primary after the assessment, and no export holds them: ` +
+            `${grown.slice(0, 5).map(([t, p, end]) => `${t}[${p}] ${end} -> ${now.get(`${t}:${p}`)!.end}`).join(', ')}. ` +
+            'Stop every client still using the old primary, then start the failback again (its assessment and export include them)');
+        }
+        const cleared: [string, number, number][] = [];
+        let alreadyClear = 0;
+        for (const [topic, partition, end] of ends) {
+          const at = now.get(`${topic}:${partition}`);
+          const upTo = topic === canary ? at?.end ?? end : end;
+          if (!at || at.earliest >= upTo) { alreadyClear++; continue; }
+          await s.admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(upTo) }] });
+          cleared.push([topic, partition, upTo]);
+        }
+        return { cleared, alreadyClear };
+      });
+    },
+
+    /** Replication from the active side to the old primary, records written to the old primary (never the Connect cluster's own). */
+    async ensureReverseReplication(pair: PairConfig, topics: string[]): Promise<EnsureResult> {
+      const reverse = reversedPair(pair);
+      const spec = replicationSpec(reverse, topics, deps.env);
+      if (reverse.replication.provider === 'kafka-connect') spec.extra = { ...spec.extra, ...producerToTarget(spec) };
+      return providerFor(deps, reverse).ensure(spec);
+    },
+
+    /** [topic, partition, earliest, end] of every non-empty partition on the active side: the reverse copy's target. */
+    async activeEnds(pair: PairConfig, topics: string[]): Promise<[string, number, number, number][]> {
+      return withAdmin(deps, pair.secondary, 'failback-ends', async (s) =>
+        (await partitionOffsets(s, topics)).filter((p) => p.end > p.earliest).map((p) => [p.topic, p.partition, p.earliest, p.end]));
+    },
+
+    /** Is each target's last record on the old primary? By identity (a copy appended after the emptied offsets), not by a count. */
+    async reverseCaughtUp(pair: PairConfig, target: [string, number, number, number][]): Promise<{ partitions: number; missing: string[] }> {
+      return withBoth(deps, pair, 'failback-caught-up', async ({ primary, secondary }) => {
+        const tails = await matchTails(secondary, primary, target.map(([topic, partition, earliest, end]) => ({ topic, partition, earliest, end })));
+        return { partitions: tails.length, missing: tails.filter((t) => !t.found).map((t) => `${t.topic}[${t.partition}]: ${t.reason ?? 'not found'}`) };
+      });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// `kdr failback <pair>`: start the pair's drFailback (one per pair): assess the old primary's unreplicated tail,
+// export it to the active side, and after an approval re-protect the pair in reverse.
+import type { Command } from 'commander';
+import { FailbackInputSchema, failbackWorkflowId } from '../config';
+import { start, type StartedRun } from './actions';
+import { checkFlags, type FlagNames } from './flags';
+import type { CliContext } from './temporal';
+
+const FAILBACK_FLAGS: FlagNames = {
+  requestedBy: '--requested-by', stages: '--stages', exportSuffix: '--export-suffix', scanLimit: '--scan-limit', 'approval.required': '--approvals',
+};
+
+export interface FailbackCommandDeps {
+  print(cmd: Command, json: unknown, human: () => string): void;
+  withTemporal<T>(cmd: Command, fn: (ctx: CliContext) => Promise<T>): Promise<T>;
+  checkPair(cmd: Command, pair: string): void;
+  operator(): string;
+}
+
+interface FailbackOptions { requestedBy?: string; stages?: string; exportSuffix?: string; scanLimit?: string; approvals?: string }
+
+export function registerFailback(program: Command, deps: FailbackCommandDeps): void {
+  program.command('failback')
+    .argument('<pair>', 'a pair name from the pairs file (it must have failed over)')
+    .description('start drFailback for a pair that failed over: find the old primary\'s unreplicated tail, export it to the active side ' +
+      '(read back and counted), then after an approval empty the old primary and replicate in reverse (switching back is not built yet)')
+    .option('--requested-by <name>', 'who asks; may not approve their own failback (default $KDR_OPERATOR or $USER)')
+    .option('--stages <list>', 'comma-separated: assess, export, re-protect (default all; assess always runs, changes nothing)')
+    .option('--export-suffix <suffix>', 'the tail of <topic> goes to <topic><suffix> on the active side (default .kdr-unreplicated)')
+    .option('--scan-limit <n>', 'records read per partition on each side when looking for the tail (default 50000)')
+    .option('--approvals <n>', 'approvals required (only tightens the pair\'s policy)')
+    .addHelpText('after', '\nExamples:\n' +
+      '  $ kdr failback local-kafka --stages assess,export      # find and preserve the tail; nothing deleted\n' +
+      '  $ kdr failback local-kafka --requested-by alice        # all stages: re-protect after an approval\n' +
+      '  $ kdr approve dr-failback-local-kafka --by bob --plan-id <planId from kdr status dr-failback-local-kafka>\n')
+    .action(async (pair: string, opts: FailbackOptions, cmd: Command) => {
+      deps.checkPair(cmd, pair);
+      const input = {
+        pair, requestedBy: opts.requestedBy ?? deps.operator(),
+        ...(opts.stages !== undefined ? { stages: opts.stages.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        ...(opts.exportSuffix !== undefined ? { exportSuffix: opts.exportSuffix } : {}),
+        ...(opts.scanLimit !== undefined ? { scanLimit: Number(opts.scanLimit) } : {}),
+        ...(opts.approvals !== undefined ? { approval: { required: Number(opts.approvals) } } : {}),
+      };
+      checkFlags(FailbackInputSchema, input, FAILBACK_FLAGS, 'failback');
+      const workflowId = failbackWorkflowId(pair);
+      await deps.withTemporal(cmd, async (ctx) => {
+        const run: StartedRun = await start(ctx, 'drFailback', workflowId, input, `Failback of pair ${pair} requested by ${input.requestedBy}`);
+        deps.print(cmd, run, () => [
+          `Started drFailback ${workflowId} (run ${run.runId}) on task queue ${run.taskQueue}`,
+          ...(run.uiUrl ? [`Temporal UI: ${run.uiUrl} (the plan: tail counts per topic, partitions to empty, reverse replication)`] : []),
+          `  → follow it: kdr status ${workflowId} --watch`,
+          `  → approve re-protect: kdr approve ${workflowId} --by <approver, not ${input.requestedBy}> --plan-id <planId shown by kdr status>`,
+        ].join('\n'));
+      });
+    });
+}

@@ -1,0 +1,162 @@
+// drFailback end to end on a MirrorMaker 2 pair: drSetup, records acknowledged and replicated, replication held
+// back so the primary acknowledges records the secondary never gets (the unreplicated tail), the primary killed,
+// drFailover (outage), records acknowledged on the secondary, the old primary restarted with its tail, then
+// drFailback: the tail found, exported and counted exactly against what the old primary held and the secondary
+// lacked; nothing acknowledged on either side lost; the old primary emptied and re-filled by reverse replication.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { openAdmin, partitionOffsets, type AdminSession } from '../../src/kafka/admin';
+import { createKafka } from '../../src/kafka/clients';
+import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
+import { readRange } from '../../src/kafka/protocol';
+import { SOURCE_HEADER } from '../../src/kafka/tail-export';
+import { local } from '../../src/local-stack';
+import { drFailback, drFailover, drSetup } from '../../workflows';
+import { approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { startOwnPrimary } from '../helpers/own-primary';
+import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+
+async function produce(bootstrap: string, topic: string, prefix: string, count: number): Promise<string[]> {
+  const kafka = new Kafka({ clientId: `failback-${prefix}`, brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const values = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  // acks -1: every value returned here was acknowledged by the cluster.
+  for (let i = 0; i < values.length; i += 50) {
+    await producer.send({ topic, acks: -1, messages: values.slice(i, i + 50).map((v, j) => ({ key: `k${(i + j) % 7}`, value: v, headers: { app: 'orders' } })) });
+  }
+  await producer.disconnect();
+  return values;
+}
+
+async function valuesOf(s: AdminSession, topic: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of await partitionOffsets(s, [topic])) {
+    for (const r of await readRange(s.protocol, topic, p.partition, p.earliest, p.end)) out.push(r.value?.toString() ?? '');
+  }
+  return out;
+}
+
+describe('drFailback after an outage with an unreplicated tail', () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  before(() => temporal());
+  after(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    await closeTemporal();
+  });
+
+  test('the tail is exported exactly, nothing acknowledged is lost, the old primary becomes a verified replica', async () => {
+    const env = testEnv();
+    const name = uniqueName('fb');
+    const own = await startOwnPrimary(name, '127.0.0.5', env);
+    cleanups.push(() => own.remove());
+    const topic = `${name}-orders`;
+    const exportTopic = `${topic}.kdr-unreplicated`;
+    const config = kafkaPair(name, [topic]);
+    config.primary = { provider: 'kafka', bootstrapServers: [own.bootstrap], endpointHost: own.endpointHost };
+    let primary = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
+    await primary.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+    const secondary = await openAdmin(createKafka({ bootstrapServers: [local.secondaryBootstrap] }));
+    cleanups.push(() => secondary.close(), () => secondary.admin.deleteTopics({ topics: [topic, `${name}-canary`, exportTopic] }));
+    cleanups.push(() => removeMirror(name), () => removeMirror(`${name}.reverse`));
+
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config, watch: false }] });
+
+      // Acknowledged and replicated.
+      const replicated = await produce(own.bootstrap, topic, 'before', 300);
+      await eventually(() => valuesOf(secondary, topic), (v) => v.length === replicated.length, 'the first records on the secondary', 60_000);
+      // Replication held back: what the primary acknowledges now stays there (the tail).
+      const connect = new KafkaConnectProvider({ url: local.connectUrl });
+      const spec = { pair: name, primary: { bootstrapServers: [own.bootstrap] }, secondary: { bootstrapServers: [local.secondaryBootstrap] }, topics: [topic] };
+      await connect.pause(spec);
+      await eventually(() => connect.state(spec), (s) => s.state === 'paused', 'the forward connector to pause', 30_000);
+      await new Promise((r) => setTimeout(r, 2000));
+      const tail = await produce(own.bootstrap, topic, 'tail', 137);
+      await new Promise((r) => setTimeout(r, 2000));
+      const onPrimary = await valuesOf(primary, topic);
+      const onSecondary = new Set(await valuesOf(secondary, topic));
+      const lacked = onPrimary.filter((v) => !onSecondary.has(v));
+      assert.deepEqual(lacked.sort(), [...tail].sort(), 'the secondary lacks exactly the tail');
+      await primary.close();
+
+      // The outage, and the failover.
+      await own.kill();
+      const failover = await client.workflow.start(drFailover, {
+        taskQueue, workflowId: uniqueName('drFailover'),
+        args: [{ config, requestedBy: 'alice', approval: { timeout: '10m' }, switchover: { guard: 0 } }],
+      });
+      const approver = approveAll(failover, 'bob');
+      const fo = await runToEnd(failover);
+      approver.stop();
+      assert.equal(fo.outcome, 'completed');
+
+      // The applications carry on on the secondary.
+      const afterFailover = await produce(local.secondaryBootstrap, topic, 'after', 211);
+
+      // The old primary comes back with its tail.
+      await own.restart();
+      primary = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
+      cleanups.push(() => primary.close());
+
+      const handle = await client.workflow.start(drFailback, {
+        taskQueue, workflowId: `dr-failback-${name}`, args: [{ config, requestedBy: 'alice', approval: { timeout: '10m' } }],
+      });
+      const approving = approveAll(handle, 'bob');
+      const t0 = Date.now();
+      const result = await runToEnd(handle, 300_000);
+      approving.stop();
+      const took = Date.now() - t0;
+      assert.equal(result.outcome, 'completed');
+      if (!result.reprotected) throw new Error('not re-protected');
+
+      // The tail: counted exactly, exported exactly once each, with its source.
+      const line = result.tail.find((t) => t.topic === topic)!;
+      assert.equal(result.tailRecords, tail.length);
+      assert.equal(line.tailRecords, tail.length);
+      assert.equal(line.exported, tail.length);
+      assert.equal(line.writtenOnSecondary, afterFailover.length, 'records written on the secondary since the failover');
+      const exported: string[] = [];
+      const sources = new Set<string>();
+      for (const p of await partitionOffsets(secondary, [exportTopic])) {
+        for (const r of await readRange(secondary.protocol, exportTopic, p.partition, p.earliest, p.end)) {
+          exported.push(r.value!.toString());
+          sources.add(r.headers[SOURCE_HEADER]!.toString());
+          assert.equal(r.headers.app?.toString(), 'orders', 'the record\'s own headers kept');
+        }
+      }
+      assert.deepEqual([...exported].sort(), [...tail].sort(), 'the export holds exactly the tail');
+      assert.equal(sources.size, tail.length, 'each tail record exported once');
+
+      // Nothing acknowledged is lost: the active side has everything but the tail; the tail is in the export;
+      // the old primary, emptied and re-filled in reverse, holds the active side's records.
+      const active = new Set(await valuesOf(secondary, topic));
+      assert.ok([...replicated, ...afterFailover].every((v) => active.has(v)), 'every acknowledged record on the active side');
+      assert.equal((await valuesOf(secondary, topic)).length, replicated.length + afterFailover.length, 'no loop: the active side holds each record once');
+      await eventually(() => valuesOf(primary, topic), (v) => [...replicated, ...afterFailover].every((x) => v.includes(x)),
+        'the old primary to hold every record of the active side', 60_000);
+      const replica = await valuesOf(primary, topic);
+      assert.equal(replica.filter((v) => v.startsWith('tail-')).length, 0, 'the tail is gone from the old primary (it lives in the export)');
+      assert.equal(replica.length, replicated.length + afterFailover.length, 'the old primary is an exact replica');
+      assert.match(result.reverse.canary, /canary \d+\/\d+/);
+
+      // A second run changes nothing: no tail left, nothing exported twice, nothing deleted.
+      const again = await client.workflow.start(drFailback, {
+        taskQueue, workflowId: `dr-failback-${name}-again`, args: [{ config, requestedBy: 'alice', approval: { timeout: '10m' } }],
+      });
+      const approvingAgain = approveAll(again, 'bob');
+      const second = await runToEnd(again, 300_000);
+      approvingAgain.stop();
+      if (!second.reprotected) throw new Error('not re-protected');
+      assert.equal(second.tailRecords, 0);
+      assert.equal(second.cleared.byEarlierRun, true);
+      assert.equal((await valuesOf(secondary, exportTopic)).length, tail.length, 'nothing exported twice');
+      assert.equal((await valuesOf(primary, topic)).length, replicated.length + afterFailover.length);
+      const s = await status(again);
+      assert.equal(s.steps.find((x) => x.name === 'switch-back')!.state, 'skipped');
+      console.log(`# failback: tail ${tail.length} exported ${line.exported}, written on the secondary ${line.writtenOnSecondary}, ` +
+        `old primary re-filled with ${replica.length} records, first run ${took} ms (approval included); ${result.reverse.canary}`);
+    }, { env });
+  });
+});

@@ -1,0 +1,55 @@
+// What a failback approval authorises, and its id: the tail counts per topic and where they were exported, the
+// old primary's partitions to be emptied and up to which offset, and the reverse replication to start. The id is
+// a SHA-256 over the canonical JSON of exactly those facts (pure TypeScript, as in plan-seal.ts), so what an
+// approver saw and what re-protect does cannot differ under one id.
+import { canonicalJson, sha256Hex } from '../src/security/sha256';
+import { mdCell } from './markdown';
+
+export interface FailbackTopicLine {
+  topic: string;
+  tailRecords: number;
+  partitionsWithTail: number;
+  firstAt: number | null;
+  lastAt: number | null;
+  exportTopic: string;
+  /** Read back from the export topic. */
+  exported: number;
+  writtenOnSecondary: number;
+}
+
+export interface FailbackAuthority {
+  pair: string;
+  topics: FailbackTopicLine[];
+  /** [topic, partition, deleteUpTo]: the old primary's records below these offsets are deleted. */
+  clear: [string, number, number][];
+  reverse: { connector: string; from: string; to: string; topics: string[] };
+}
+
+export interface FailbackPlan extends FailbackAuthority {
+  planId: string;
+  kind: 'failback';
+}
+
+export function sealFailback(authority: FailbackAuthority): FailbackPlan {
+  return { ...authority, kind: 'failback', planId: sha256Hex(canonicalJson({ v: 1, kind: 'failback', ...authority })).slice(0, 32) };
+}
+
+const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
+
+export function failbackMarkdown(plan: FailbackPlan): string {
+  const rows = plan.topics.map((t) => `| ${mdCell(t.topic)} | ${t.tailRecords} | ${t.partitionsWithTail} | ${iso(t.firstAt)} | ${iso(t.lastAt)} | ` +
+    `${mdCell(t.exportTopic)} | ${t.exported} | ${t.writtenOnSecondary} |`);
+  const cleared = new Set(plan.clear.map(([t]) => t));
+  return [
+    `**Failback plan \`${plan.planId}\`** for pair ${mdCell(plan.pair)}: approving it authorises what follows, nothing else.`,
+    '',
+    '| topic | unreplicated tail | partitions | first | last | exported to | read back | written on the secondary since |',
+    '|---|---|---|---|---|---|---|---|',
+    ...(rows.length ? rows : ['| (no tail) | 0 | 0 | - | - | - | 0 | 0 |']),
+    '',
+    `Emptied on the old primary (records deleted up to the assessed ends): ${[...cleared].map(mdCell).join(', ') || 'nothing'} ` +
+      `(${plan.clear.length} partitions).`,
+    `Then replication in reverse: ${mdCell(plan.reverse.connector)} from ${mdCell(plan.reverse.from)} to ${mdCell(plan.reverse.to)}, ` +
+      `${plan.reverse.topics.length} topics; the forward connector stays paused.`,
+  ].join('\n');
+}
