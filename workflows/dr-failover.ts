@@ -7,7 +7,7 @@
 // Offsets are always set before the CNAME moves: no client can reach the secondary through the domain yet, so
 // its groups are empty and every client that arrives finds a safe position. Nothing is changed before the
 // approval; a dry run ends after the plan; a final plan worse than the approved one is approved again.
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
 import { FailoverInputSchema, customDomain, formatDuration, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import { pollUntil, runbook, type StepContext } from './runner';
@@ -16,6 +16,7 @@ import { resolvePair, waitForDns } from './shared';
 import { approvalOptions, approvalPolicyFor } from './approval-policy';
 import { planSealer } from './plan-seal';
 import { quick, reading, resetting, watching } from './activity-options';
+import { stopWatch } from './watch-start';
 
 /** Groups per reset activity: big enough to keep the history small, small enough to heartbeat meaningfully. */
 const RESET_BATCH = 250;
@@ -136,7 +137,10 @@ export async function drFailover(raw: unknown) {
     const change = await step.activities<KdrActivities>().ensureCname(pair, pair.secondary.endpointHost);
     run.audit({ action: 'cname', note: `${change.domain}: ${change.before ?? '(none)'} -> ${change.after} (${change.action}; ${change.records.length} record(s))` });
     const seen = await waitForDns(step, pair, pair.secondary.endpointHost, { acceptAfterTtl: true });
-    step.summary(`${change.domain}: ${change.records.map((r) => `[${r.line}] ${r.before ?? '(none)'} -> ${change.after} (${r.action})`).join(', ')}; ${seen.summary}`);
+    // The forward watch describes a direction that no longer serves clients (drFailback starts the reverse one).
+    const watch = patched('failover-stops-forward-watch')
+      ? `; watch: ${await stopWatch(pair, input.requestedBy, `pair failed over to ${pair.secondary.endpointHost} by ${workflowInfo().workflowId}`)}` : '';
+    step.summary(`${change.domain}: ${change.records.map((r) => `[${r.line}] ${r.before ?? '(none)'} -> ${change.after} (${r.action})`).join(', ')}; ${seen.summary}${watch}`);
     return { ...change, resolvers: seen.answers };
   });
 

@@ -78,6 +78,11 @@ export interface PopRpcOptions {
   timeoutMs: number;
 }
 
+/** Actions that only read, and so may be asked again after a transient failure without side effects. */
+const READ_ACTION = /^(Get|List|Describe|Query)/;
+const READ_RETRIES = 3;
+const READ_BACKOFF_MS = 200;
+
 export class PopRpc {
   readonly product: CloudProduct;
   readonly endpoint: string;
@@ -97,8 +102,25 @@ export class PopRpc {
     });
   }
 
-  /** One signed POST; the answer is normalised, checked for `Success: false`, and parsed with `schema`. */
+  /**
+   * One signed POST; the answer is normalised, checked for `Success: false`, and parsed with `schema`. A read
+   * (Get/List/Describe/Query) that fails transiently is asked again at once, a few times with short backoff: an
+   * activity that makes many reads would otherwise fail as a whole on one throttled read. Writes are not
+   * repeated here; the activity's retry (idempotent at that level) handles them.
+   */
   async call<S extends z.ZodType>(action: string, params: Record<string, unknown>, schema: S): Promise<z.output<S>> {
+    const read = READ_ACTION.test(action);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(action, params, schema);
+      } catch (err) {
+        if (!read || attempt >= READ_RETRIES || !(err instanceof CloudApiError) || !err.transient) throw err;
+        await new Promise((r) => setTimeout(r, READ_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random())));
+      }
+    }
+  }
+
+  private async once<S extends z.ZodType>(action: string, params: Record<string, unknown>, schema: S): Promise<z.output<S>> {
     const ctx = { product: this.product, action };
     let raw: unknown;
     try {

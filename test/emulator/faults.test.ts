@@ -22,26 +22,30 @@ describe('fault injection', () => {
   afterEach(() => emu.clearFaults());
   after(() => emu.close());
 
-  test('failNext with chosen codes: transient errors, then a retry succeeds', async () => {
-    await emu.setFaults({ action: 'GetInstanceList', failNext: 2, codes: ['Throttling.User', 'ServiceUnavailable'] });
-    const { value, failures } = await withRetries(() => emu.clients.alikafka(PRIMARY_REGION).getInstanceList(), 3);
-    assert.equal(value.length, 1);
-    assert.deepEqual(failures.map((f) => [f.code, f.httpStatus]), [['Throttling.User', 400], ['ServiceUnavailable', 503]]);
-    for (const f of failures) assert.equal(toActivityFailure(f).nonRetryable, false);
+  test('a read that fails transiently is asked again within the call (3 times); a 4th failure in a row surfaces as transient', async () => {
+    await emu.setFaults({ action: 'GetInstanceList', failNext: 3, codes: ['Throttling.User', 'ServiceUnavailable'] });
+    assert.equal((await emu.clients.alikafka(PRIMARY_REGION).getInstanceList()).length, 1, 'three failures absorbed by the call');
+    await emu.setFaults({ action: 'GetInstanceList', failNext: 4, codes: ['ServiceUnavailable'] });
+    const err = await rejection(emu.clients.alikafka(PRIMARY_REGION).getInstanceList());
+    assert.ok(err instanceof CloudApiError);
+    assert.deepEqual([err.code, err.httpStatus, err.transient], ['ServiceUnavailable', 503, true]);
+    assert.equal(toActivityFailure(err).nonRetryable, false, 'the activity retry takes over');
+    const { value, failures } = await withRetries(() => emu.clients.alikafka(PRIMARY_REGION).getInstanceList(), 2);
+    assert.deepEqual([value.length, failures.length], [1, 0]);
   });
 
-  test('InternalError on alidns only; other products unaffected', async () => {
+  test('a write is not repeated within the call (the activity retry, idempotent, handles it); faults on one product only', async () => {
     await emu.setFaults({ action: '*', product: 'alidns', failNext: 1, codes: ['InternalError'] });
     assert.equal((await emu.clients.alikafka(PRIMARY_REGION).getInstanceList()).length, 1);
-    const err = await rejection(emu.clients.alidns().describeSubDomainRecords({ subDomain: 'x.kdr.test' }));
-    assert.equal(err.code, 'InternalError');
-    assert.equal(err.httpStatus, 500);
-    assert.equal(err.transient, true);
-    await emu.clients.alidns().describeSubDomainRecords({ subDomain: 'x.kdr.test' });
+    const err = await rejection(emu.clients.alidns().addDomainRecord('kdr.test', { rr: 'faults-write', type: 'CNAME', value: 'x.kdr.test', ttl: 600 }));
+    assert.deepEqual([err.code, err.httpStatus, err.transient], ['InternalError', 500, true]);
+    // The failed write left nothing behind and the rule is spent: the same write now succeeds once.
+    assert.deepEqual(await emu.clients.alidns().listSubDomainRecords({ subDomain: 'faults-write.kdr.test' }), []);
+    await emu.clients.alidns().addDomainRecord('kdr.test', { rr: 'faults-write', type: 'CNAME', value: 'x.kdr.test', ttl: 600 });
   });
 
-  test('a hang becomes a transient RequestTimeout with the configured timeout', async () => {
-    await emu.setFaults({ action: 'GetInstanceList', hangNext: 1 });
+  test('a hang becomes a transient RequestTimeout with the configured timeout (after the read\'s own retries)', async () => {
+    await emu.setFaults({ action: 'GetInstanceList', hangNext: 4 });
     const short = emu.clientsWith({ KDR_CLOUD_TIMEOUT_MS: '300' }).alikafka(PRIMARY_REGION);
     const err = await rejection(short.getInstanceList());
     assert.ok(err instanceof CloudApiError);

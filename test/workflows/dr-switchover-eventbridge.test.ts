@@ -72,6 +72,8 @@ describe('planned switchover of an EventBridge pair with running applications', 
       assert.equal(drain.state, 'succeeded');
       const applied = (await handle.query(planQuery))!.plan as FailoverPlan;
       assert.equal(applied.fidelity?.measured, true, 'the plan relied on a measured profile');
+      // The forward watch drSetup started is stopped once the CNAME has moved.
+      await eventually(() => client.workflow.getHandle(`kdr-watch-${name}`).describe(), (d) => d.status.name !== 'RUNNING', 'the forward watch to stop', 60_000);
       if (!applied.fidelity?.partitionPreserved) {
         for (const g of applied.groups) for (const [, , , source] of g.offsets) assert.notEqual(source, 'matched', `${g.group}: no exact match under ${applied.fidelity?.description}`);
       }
