@@ -64,6 +64,13 @@ describe('drFailback after an outage with an unreplicated tail', () => {
     await withKdrWorker(async ({ client, taskQueue }) => {
       await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config, watch: false }] });
 
+      // Not failed over: refused, nothing changed.
+      const early = await client.workflow.start(drFailback, {
+        taskQueue, workflowId: uniqueName('dr-failback-early'), args: [{ config, requestedBy: 'alice' }],
+      });
+      await assert.rejects(early.result(), (err: Error & { cause?: { type?: string; message?: string } }) =>
+        err.cause?.type === 'Refused' && /has not failed over/.test(err.cause.message ?? ''));
+
       // Acknowledged and replicated.
       const replicated = await produce(own.bootstrap, topic, 'before', 300);
       await eventually(() => valuesOf(secondary, topic), (v) => v.length === replicated.length, 'the first records on the secondary', 60_000);
@@ -100,6 +107,15 @@ describe('drFailback after an outage with an unreplicated tail', () => {
       primary = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
       cleanups.push(() => primary.close());
 
+      // Stages alone: assess and export first; nothing is deleted, replication is unchanged.
+      const staged = await execute(client, drFailback, {
+        taskQueue, workflowId: uniqueName('dr-failback-staged'), args: [{ config, requestedBy: 'alice', stages: ['assess', 'export'] }],
+      });
+      assert.equal(staged.reprotected, false);
+      assert.equal(staged.tailRecords, tail.length);
+      assert.equal((await valuesOf(secondary, exportTopic)).length, tail.length, 'the staged run exported the tail');
+      assert.equal((await valuesOf(primary, topic)).filter((v) => v.startsWith('tail-')).length, tail.length, 'nothing deleted on the old primary');
+
       const handle = await client.workflow.start(drFailback, {
         taskQueue, workflowId: `dr-failback-${name}`, args: [{ config, requestedBy: 'alice', approval: { timeout: '10m' } }],
       });
@@ -116,6 +132,8 @@ describe('drFailback after an outage with an unreplicated tail', () => {
       assert.equal(result.tailRecords, tail.length);
       assert.equal(line.tailRecords, tail.length);
       assert.equal(line.exported, tail.length);
+      const exportStep = result.steps.find((x) => x.name === 'export')!;
+      assert.match(exportStep.summary ?? '', new RegExp(`${tail.length}/${tail.length} \\(${tail.length} from an earlier run\\)`), 'the full run did not export again');
       assert.equal(line.writtenOnSecondary, afterFailover.length, 'records written on the secondary since the failover');
       const exported: string[] = [];
       const sources = new Set<string>();
