@@ -100,6 +100,11 @@ export function watchActivities(deps: ActivityDeps) {
           if (!primary) broken.push(`primary ${pair.primary.bootstrapServers.join(',')} does not answer: ${check.error ?? 'no connection'}`);
           const topics = await replicatedTopics(primary ?? secondary, pair);
           const appTopics = topics.filter((x) => x !== pair.replication.canaryTopic);
+          // A pattern that stopped matching (topics deleted or renamed) protects nothing any more.
+          if (appTopics.length === 0) {
+            degraded.push(`replication.topics (${Array.isArray(pair.replication.topics) ? pair.replication.topics.join(', ') : `pattern "${pair.replication.topics.pattern}"`}) ` +
+              `selects no application topic on the ${primary ? 'primary' : 'secondary'}: nothing is protected`);
+          }
 
           let connector: WatchTick['connector'];
           try {
