@@ -7,8 +7,10 @@ import type { EnsureResult } from '../src/connectors/types';
 import { describeCluster, groupsOnTopics, partitionOffsets, type AdminSession } from '../src/kafka/admin';
 import { lastCanaryProfile } from '../src/kafka/canary';
 import { matchTails } from '../src/kafka/match';
-import { describeProfile, type FidelityProfile } from '../src/kafka/fidelity';
-import { TailUnprovableError, unreplicatedTails, type PartitionTail } from '../src/kafka/tail';
+import { describeProfile, effectiveProfile, supportsExactMatch, type FidelityProfile } from '../src/kafka/fidelity';
+import { copyIdentity } from '../src/kafka/post-switch';
+import { readRange } from '../src/kafka/protocol';
+import { DEFAULT_TAIL_SCAN_LIMIT, TailUnprovableError, unreplicatedTails, type PartitionTail } from '../src/kafka/tail';
 import { exportTails, type TopicExport } from '../src/kafka/tail-export';
 import type { ActivityDeps } from './deps';
 import { permanent } from './failures';
@@ -123,11 +125,35 @@ export function failbackActivities(deps: ActivityDeps) {
         (await partitionOffsets(s, topics)).filter((p) => p.end > p.earliest).map((p) => [p.topic, p.partition, p.earliest, p.end]));
     },
 
-    /** Is each target's last record on the old primary? By identity (a copy appended after the emptied offsets), not by a count. */
-    async reverseCaughtUp(pair: PairConfig, target: [string, number, number, number][]): Promise<{ partitions: number; missing: string[] }> {
+    /**
+     * Is each target's last record on the old primary? By identity (a copy appended after the emptied offsets), not
+     * by a count, under the reverse direction's measured profile: the full identity in the same partition where
+     * everything is kept (MirrorMaker 2), key and value on any partition otherwise (a re-producing stream).
+     */
+    async reverseCaughtUp(pair: PairConfig, target: [string, number, number, number][], fidelity: FidelityProfile): Promise<{ partitions: number; missing: string[] }> {
       return withBoth(deps, pair, 'failback-caught-up', async ({ primary, secondary }) => {
-        const tails = await matchTails(secondary, primary, target.map(([topic, partition, earliest, end]) => ({ topic, partition, earliest, end })));
-        return { partitions: tails.length, missing: tails.filter((t) => !t.found).map((t) => `${t.topic}[${t.partition}]: ${t.reason ?? 'not found'}`) };
+        const parts = target.map(([topic, partition, earliest, end]) => ({ topic, partition, earliest, end }));
+        if (supportsExactMatch(fidelity)) {
+          const tails = await matchTails(secondary, primary, parts);
+          return { partitions: tails.length, missing: tails.filter((t) => !t.found).map((t) => `${t.topic}[${t.partition}]: ${t.reason ?? 'not found'}`) };
+        }
+        if (!fidelity.keyValueIdentical) {
+          throw permanent('ReplicationUnprovable', 'the reverse canary did not show keys and values kept byte for byte: no record of the active side ' +
+            'can be found on the old primary by identity. Check the reverse replication, then resolve retry');
+        }
+        const profile = effectiveProfile(fidelity);
+        const missing: string[] = [];
+        for (const topic of new Set(parts.map((p) => p.topic))) {
+          const onOldPrimary = new Set<string>();
+          for (const p of await partitionOffsets(primary, [topic])) {
+            for (const r of await readRange(primary.protocol, topic, p.partition, Math.max(p.earliest, p.end - DEFAULT_TAIL_SCAN_LIMIT), p.end)) onOldPrimary.add(copyIdentity(r, profile));
+          }
+          for (const p of parts.filter((x) => x.topic === topic)) {
+            const [last] = await readRange(secondary.protocol, topic, p.partition, p.end - 1, p.end);
+            if (last && !onOldPrimary.has(copyIdentity(last, profile))) missing.push(`${topic}[${p.partition}]: offset ${p.end - 1} not on any partition of the old primary`);
+          }
+        }
+        return { partitions: parts.length, missing };
       });
     },
   };

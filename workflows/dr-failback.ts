@@ -163,13 +163,14 @@ export async function drFailback(raw: unknown) {
     const acts = step.activities<KdrActivities>();
     // The active side's newest records at this moment: caught up once each is found on the old primary.
     const target = await acts.activeEnds(pair, assessment.topics);
-    const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(async () => {
-      const c = await acts.reverseCaughtUp(pair, target);
-      return c.missing.length === 0 ? { done: c } : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };
-    }, { what: 'the active side\'s newest records to reach the old primary', every: '2s', within: pair.replication.thresholds.canaryTimeoutMs * 10 });
+    // The canary first: it measures what the reverse direction keeps, which says how a copy can be recognised.
     const canary = await acts.runCanary(reverse, workflowInfo().runId);
     const verdict = verdictOfCanary(reverse, canary, { caughtUp: true, totalLag: 0, worst: [] });
     if (!verdict.ok) throw ApplicationFailure.nonRetryable(`reverse: ${verdict.summary}`, 'VerifyFailed');
+    const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(async () => {
+      const c = await acts.reverseCaughtUp(pair, target, canary.fidelity);
+      return c.missing.length === 0 ? { done: c } : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };
+    }, { what: 'the active side\'s newest records to reach the old primary', every: '2s', within: pair.replication.thresholds.canaryTimeoutMs * 10 });
     step.summary(`reverse ${verdict.summary}; ${copied.partitions} partition(s) copied up to the active side's ends; fidelity ${canary.fidelitySummary}`);
     return { canary: verdict.summary, partitions: copied.partitions, fidelity: canary.fidelitySummary };
   });
