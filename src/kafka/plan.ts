@@ -11,7 +11,7 @@ export type { SnapshotEvidence } from './plan-snapshot';
 export type OffsetSource = 'matched' | 'snapshot' | 'checkpoint' | 'primary-timestamp' | 'group-timestamp' | 'operator-timestamp' | 'earliest';
 
 /**
- * Preference order: the first source that can place a partition without skipping anything wins. `matched`
+ * Preference order for ties (the highest proven-safe target wins; see choose()). `matched`
  * (the copy of the group's first unprocessed record, found by identity) is exact, so it comes first.
  */
 export const SOURCE_ORDER: readonly OffsetSource[] = ['matched', 'snapshot', 'checkpoint', 'primary-timestamp', 'group-timestamp', 'operator-timestamp', 'earliest'];
@@ -192,11 +192,12 @@ type Candidate =
   | { kind: 'end'; source: OffsetSource; notes: string[] };
 
 /**
- * Walks the sources in preference order and returns the first that can place the partition, with the notes
- * explaining why earlier sources were passed over. Shared by `timestampQueries` and `planGroup`, so the
- * caller looks up exactly the timestamps the decision will need.
+ * The candidates that can place the partition: the exact match alone when there is one; else every usable
+ * per-partition source (snapshot, checkpoint, primary timestamp), of which planPartition takes the highest;
+ * else the group-wide time, the operator's time or earliest. Each carries the notes of why sources were passed
+ * over. Shared by `timestampQueries` and `planGroup`, so the caller looks up exactly the timestamps needed.
  */
-function choose(p: PartitionEvidence, options: PlanOptions, margin: number, groupTime?: GroupTime): Candidate {
+function choose(p: PartitionEvidence, options: PlanOptions, margin: number, groupTime?: GroupTime): Candidate[] {
   const notes: string[] = [];
   const primary = p.primary;
 
@@ -206,25 +207,31 @@ function choose(p: PartitionEvidence, options: PlanOptions, margin: number, grou
     notes.push(`per-partition sources not used: ${describeProfile(options.fidelity)}`);
     if (allowed(options, 'group-timestamp')) {
       if (groupTime && 'time' in groupTime) {
-        return { kind: 'time', source: 'group-timestamp', translatedTime: groupTime.time, lookupTime: before(groupTime.time, margin), notes: [...notes, groupTime.note] };
+        return [{ kind: 'time', source: 'group-timestamp', translatedTime: groupTime.time, lookupTime: before(groupTime.time, margin), notes: [...notes, groupTime.note] }];
       }
-      if (groupTime && 'end' in groupTime) return { kind: 'end', source: 'group-timestamp', notes: [...notes, groupTime.note] };
+      if (groupTime && 'end' in groupTime) return [{ kind: 'end', source: 'group-timestamp', notes: [...notes, groupTime.note] }];
       notes.push(groupTime?.reason ?? 'no group-wide time');
     }
-    return operatorOrEarliest(p, options, margin, notes);
+    return [operatorOrEarliest(p, options, margin, notes)];
   }
 
   if (allowed(options, 'matched') && (options.fidelity === undefined || supportsExactMatch(options.fidelity))) {
+    // The copy of the group's first unprocessed record: exact, nothing safe can start later.
     if (p.matched && p.matched.offset >= p.secondary.earliest && p.matched.offset <= p.secondary.end) {
-      return { kind: 'offset', source: 'matched', offset: p.matched.offset, notes: [p.matched.proof] };
+      return [{ kind: 'offset', source: 'matched', offset: p.matched.offset, notes: [p.matched.proof] }];
     }
     if (p.matched) notes.push(`matched offset ${p.matched.offset} is outside the secondary log`);
     else if (p.unmatched) notes.push(`no exact match: ${p.unmatched}`);
   }
 
+  // Every usable per-partition source is a proven lower bound of the group's position; the plan takes the
+  // highest (fewest re-reads), not the first in a fixed order.
+  const found: Candidate[] = [];
   if (allowed(options, 'snapshot')) {
-    const s = snapshotCandidate(p.snapshot, p.secondary, primary?.committedOffset, options.fidelity, margin, notes);
-    if (s) return s;
+    const own: string[] = [];
+    const s = snapshotCandidate(p.snapshot, p.secondary, primary?.committedOffset, options.fidelity, margin, own);
+    if (s) found.push(s);
+    else notes.push(...own);
   }
 
   if (allowed(options, 'checkpoint')) {
@@ -242,7 +249,7 @@ function choose(p: PartitionEvidence, options: PlanOptions, margin: number, grou
       if (primary && primary.committedOffset > cp.upstreamOffset) {
         notes.push(`checkpoint is behind the primary's commit by ${primary.committedOffset - cp.upstreamOffset} offsets (re-read)`);
       }
-      return { kind: 'offset', source: 'checkpoint', offset: cp.downstreamOffset, notes };
+      found.push({ kind: 'offset', source: 'checkpoint', offset: cp.downstreamOffset, notes: [] });
     }
   }
 
@@ -253,24 +260,50 @@ function choose(p: PartitionEvidence, options: PlanOptions, margin: number, grou
       notes.push('no committed offset on the primary');
     } else if (primary.firstUnprocessedTimestamp !== undefined && primary.firstUnprocessedTimestamp >= 0) {
       const t = primary.firstUnprocessedTimestamp;
-      return { kind: 'time', source: 'primary-timestamp', translatedTime: t, lookupTime: before(t, margin), notes };
+      found.push({ kind: 'time', source: 'primary-timestamp', translatedTime: t, lookupTime: before(t, margin), notes: [] });
     } else if (primary.lastProcessedTimestamp !== undefined && primary.lastProcessedTimestamp >= 0) {
       // Group at the primary's log end: what it had not processed comes after its last record, in time too
       // unless timestamps go backwards by more than the margin.
       const t = primary.lastProcessedTimestamp;
-      notes.push('group was at the primary log end: translated from its last processed record');
-      return { kind: 'time', source: 'primary-timestamp', translatedTime: t, lookupTime: before(t, margin), notes };
+      found.push({ kind: 'time', source: 'primary-timestamp', translatedTime: t, lookupTime: before(t, margin), notes: ['group was at the primary log end: translated from its last processed record'] });
     } else if (primary.end !== undefined && primary.committedOffset >= primary.end) {
       // Nothing on the primary is left to read and no record remains to date it: every record ever written
       // there has an offset below the commit, so every copy on the secondary was processed.
-      notes.push('group had processed every record of the primary partition (no record left to take a time from)');
-      return { kind: 'end', source: 'primary-timestamp', notes };
+      found.push({ kind: 'end', source: 'primary-timestamp', notes: ['group had processed every record of the primary partition (no record left to take a time from)'] });
     } else {
       notes.push('primary gave no record timestamp around the committed offset');
     }
   }
 
-  return operatorOrEarliest(p, options, margin, notes);
+  if (found.length === 0) return [operatorOrEarliest(p, options, margin, notes)];
+  // The notes of why sources were passed over go with every candidate; the pick adds its own.
+  return found.map((c) => ({ ...c, notes: [...notes, ...c.notes] }));
+}
+
+/** Where a candidate places the partition on the secondary, before clamping. */
+function rawOffset(group: string, p: PartitionEvidence, c: Candidate): number {
+  if (c.kind === 'offset') return c.offset;
+  // Past the replicated records only: after a switch the secondary's own new records follow them.
+  if (c.kind === 'end') return p.secondary.replicatedEnd ?? p.secondary.end;
+  const key = String(c.lookupTime);
+  const answers = p.offsetsForTimes ?? {};
+  if (!(key in answers)) {
+    throw new EvidenceIncompleteError(
+      `group ${group} ${p.topic}[${p.partition}]: the secondary offset for time ${c.lookupTime} was not looked up ` +
+      '(run the lookups from timestampQueries() with the same options before planGroup())');
+  }
+  const answer = answers[key];
+  return answer === null || answer === undefined ? p.secondary.end : answer;
+}
+
+/** The highest target among proven-safe candidates (ties: the earlier source in SOURCE_ORDER), with why. */
+function best(group: string, p: PartitionEvidence, candidates: Candidate[]): { pick: Candidate; raw: number; note?: string } {
+  const placed = candidates.map((c) => ({ c, raw: rawOffset(group, p, c) }));
+  let top = placed[0];
+  for (const x of placed.slice(1)) if (x.raw > top.raw) top = x;
+  if (placed.length < 2) return { pick: top.c, raw: top.raw };
+  const others = placed.filter((x) => x !== top).map((x) => `${x.c.source} ${x.raw}`).join(', ');
+  return { pick: top.c, raw: top.raw, note: `best of ${placed.length} proven-safe sources: ${top.c.source} ${top.raw} (also ${others})` };
 }
 
 function operatorOrEarliest(p: PartitionEvidence, options: PlanOptions, margin: number, notes: string[]): Candidate {
@@ -339,12 +372,13 @@ export function timestampQueries(groups: readonly GroupEvidence[], options: Plan
     const times = groupTimes(g, options);
     for (const p of g.partitions) {
       validatePartition(g.group, p);
-      const c = choose(p, options, margin, times.get(p.topic));
-      if (c.kind !== 'time') continue;
-      const key = `${p.topic}\u0000${p.partition}\u0000${c.lookupTime}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ topic: p.topic, partition: p.partition, timestamp: c.lookupTime });
+      for (const c of choose(p, options, margin, times.get(p.topic))) {
+        if (c.kind !== 'time') continue;
+        const key = `${p.topic}\u0000${p.partition}\u0000${c.lookupTime}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ topic: p.topic, partition: p.partition, timestamp: c.lookupTime });
+      }
     }
   }
   return out;
@@ -363,27 +397,9 @@ function clampToLog(offset: number, p: PartitionEvidence, notes: string[]): { of
 export function planPartition(group: string, p: PartitionEvidence, options: PlanOptions, groupTime?: GroupTime): PartitionTarget {
   validatePartition(group, p);
   const margin = effectiveMarginMs(options);
-  const c = choose(p, options, margin, groupTime);
-  const notes = [...c.notes];
-  let raw: number;
-  let translatedTime: number | undefined;
-  if (c.kind === 'offset') {
-    raw = c.offset;
-  } else if (c.kind === 'end') {
-    // Past the replicated records only: after a switch the secondary's own new records follow them.
-    raw = p.secondary.replicatedEnd ?? p.secondary.end;
-  } else {
-    translatedTime = c.translatedTime;
-    const key = String(c.lookupTime);
-    const answers = p.offsetsForTimes ?? {};
-    if (!(key in answers)) {
-      throw new EvidenceIncompleteError(
-        `group ${group} ${p.topic}[${p.partition}]: the secondary offset for time ${c.lookupTime} was not looked up ` +
-        '(run the lookups from timestampQueries() with the same options before planGroup())');
-    }
-    const answer = answers[key];
-    raw = answer === null || answer === undefined ? p.secondary.end : answer;
-  }
+  const { pick: c, raw, note } = best(group, p, choose(p, options, margin, groupTime));
+  const notes = [...c.notes, ...(note ? [note] : [])];
+  const translatedTime = c.kind === 'time' ? c.translatedTime : undefined;
   const clamped = clampToLog(raw, p, notes);
   const { missing } = clamped;
   let { offset } = clamped;

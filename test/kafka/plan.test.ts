@@ -118,11 +118,19 @@ describe('plan: source preference and the never-skip rule', () => {
     assert.equal(g.partitions[0].source, 'earliest');
   });
 
-  test('a stale checkpoint (primary commit moved on) is still used: it only re-reads', () => {
+  test('a stale checkpoint (primary commit moved on) loses to the primary timestamp: the highest proven-safe target wins', () => {
     const g = plan1(m, { checkpoint: { upstreamOffset: 100, downstreamOffset: 100 }, primary: primaryEvidence(m, 450) });
-    assert.equal(g.partitions[0].source, 'checkpoint');
-    assert.equal(g.partitions[0].offset, 100);
+    assert.equal(g.partitions[0].source, 'primary-timestamp');
+    assert.ok(g.partitions[0].offset > 100 && g.partitions[0].offset <= firstUnprocessedOnSecondary(m, 450), `target ${g.partitions[0].offset}`);
     assert.match(g.partitions[0].notes.join(';'), /behind the primary's commit by 350/);
+    assert.match(g.partitions[0].notes.join(';'), /best of 2 proven-safe sources: primary-timestamp \d+ \(also checkpoint 100\)/);
+  });
+
+  test('a checkpoint ahead of the timestamp route wins over it (fewer re-reads), still never past the first unprocessed record', () => {
+    const g = plan1(m, { checkpoint: { upstreamOffset: 450, downstreamOffset: firstUnprocessedOnSecondary(m, 450) }, primary: primaryEvidence(m, 450) },
+      { marginMs: 5_000, replicationLatencyMs: 0 });
+    assert.equal(g.partitions[0].source, 'checkpoint');
+    assert.equal(g.partitions[0].offset, firstUnprocessedOnSecondary(m, 450));
   });
 
   test('primary down and no checkpoint: operator timestamp, then earliest (listed as untranslated)', () => {
