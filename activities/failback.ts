@@ -31,6 +31,8 @@ export interface FailbackAssessment {
   /** Every replicated partition's log end on the old primary when assessed: what re-protect may delete, at most. */
   primaryEnds: [string, number, number][];
   groups: { oldPrimary: string[]; secondary: string[] };
+  /** Reverse replication already exists (an earlier run re-protected the pair). */
+  reprotected: boolean;
 }
 
 export interface ClearResult {
@@ -56,7 +58,11 @@ export function failbackActivities(deps: ActivityDeps) {
       }
       return withBoth(deps, pair, 'failback-assess', async ({ primary, secondary }) => {
         const topics = await applicationTopics(primary, pair, options.exportSuffix);
-        const fidelity = await lastCanaryProfile(secondary, pair.replication.canaryTopic);
+        // Once reverse replication runs, the secondary's canary topic also holds the reverse canary's originals, which
+        // would read as perfect copies: the old primary's records are then reverse copies, judged by the reverse profile.
+        const reverse = reversedPair(pair);
+        const reprotected = (await providerFor(deps, reverse).state(replicationSpec(reverse, [...topics, pair.replication.canaryTopic], deps.env))).state !== 'absent';
+        const fidelity = await lastCanaryProfile(reprotected ? primary : secondary, pair.replication.canaryTopic);
         let tails: PartitionTail[];
         try {
           tails = await unreplicatedTails(primary, secondary, topics, fidelity, { scanLimit: options.scanLimit });
@@ -67,7 +73,7 @@ export function failbackActivities(deps: ActivityDeps) {
         const ends = await partitionOffsets(primary, [...topics, pair.replication.canaryTopic]);
         const groupNames = async (s: AdminSession) => [...(await groupsOnTopics(s, topics)).keys()].filter((g) => !isKdrGroup(g));
         return {
-          topics, canaryTopic: pair.replication.canaryTopic, fidelity, fidelitySummary: describeProfile(fidelity),
+          topics, canaryTopic: pair.replication.canaryTopic, fidelity, fidelitySummary: `${reprotected ? 'reverse ' : ''}${describeProfile(fidelity)}`, reprotected,
           tails: tails.filter((t) => t.records > 0 || t.writtenOnSecondary > 0),
           primaryEnds: ends.map((p) => [p.topic, p.partition, p.end]),
           groups: { oldPrimary: await groupNames(primary), secondary: await groupNames(secondary) },

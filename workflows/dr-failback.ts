@@ -114,7 +114,9 @@ export async function drFailback(raw: unknown) {
     pair: pair.name, topics: topicLines,
     clear: assessment.primaryEnds,
     reverse: {
-      connector: `kdr-${reverse.name}-mm2-source,kdr-${reverse.name}-mm2-checkpoint`,
+      connector: pair.replication.provider === 'kafka-connect'
+        ? `kdr-${reverse.name}-mm2-source,kdr-${reverse.name}-mm2-checkpoint`
+        : `event streams kdr-${reverse.name}-<topic>-* in ${pair.primary.region ?? 'the old primary\'s region'}`,
       from: pair.secondary.bootstrapServers.join(','), to: pair.primary.bootstrapServers.join(','), topics: reverseTopics,
     },
   });

@@ -42,7 +42,7 @@ describe('reverse replication', () => {
 
   test('the sides swap under a name no pairs file can hold', () => {
     const r = reversedPair(pair);
-    assert.equal(r.name, 'orders-dr.reverse');
+    assert.equal(r.name, 'orders-dr_reverse');
     assert.deepEqual(r.primary, pair.secondary);
     assert.deepEqual(r.secondary, pair.primary);
   });

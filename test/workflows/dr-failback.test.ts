@@ -8,12 +8,18 @@ import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { openAdmin, partitionOffsets, type AdminSession } from '../../src/kafka/admin';
 import { createKafka } from '../../src/kafka/clients';
-import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
+import { createCloudClients } from '../../src/cloud';
+import { PairConfigSchema, type PairConfigInput } from '../../src/config';
+import { EventBridgeProvider } from '../../src/connectors/eventbridge';
+import { defaultDeps } from '../../activities';
+import { providerFor, replicationSpec } from '../../activities/replication';
+import { dataPlaneFromEnv } from '../../stack/emulator/data-plane';
 import { readRange } from '../../src/kafka/protocol';
 import { SOURCE_HEADER } from '../../src/kafka/tail-export';
 import { local } from '../../src/local-stack';
 import { drFailback, drFailover, drSetup } from '../../workflows';
-import { approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { apsaramqPair, approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { cloudEnvFor, startTestEmulator } from '../helpers/emulator';
 import { startOwnPrimary } from '../helpers/own-primary';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
 
@@ -46,20 +52,48 @@ describe('drFailback after an outage with an unreplicated tail', () => {
     await closeTemporal();
   });
 
-  test('the tail is exported exactly, nothing acknowledged is lost, the old primary becomes a verified replica', async () => {
-    const env = testEnv();
-    const name = uniqueName('fb');
-    const own = await startOwnPrimary(name, '127.0.0.5', env);
+  /**
+   * The pair on a primary of its own (killed and restarted): MirrorMaker 2, or an ApsaraMQ pair on an emulator of
+   * its own whose primary instance is that broker, with event streams that re-produce records.
+   */
+  async function ownPair(kind: 'mm2' | 'eventbridge', name: string, topic: string) {
+    const own = await startOwnPrimary(name, kind === 'mm2' ? '127.0.0.6' : '127.0.0.8', testEnv());
     cleanups.push(() => own.remove());
+    if (kind === 'mm2') {
+      const config = kafkaPair(name, [topic]);
+      config.primary = { provider: 'kafka', bootstrapServers: [own.bootstrap], endpointHost: own.endpointHost };
+      cleanups.push(() => removeMirror(name), () => removeMirror(`${name}_reverse`));
+      return { own, config, env: testEnv() };
+    }
+    const emu = await startTestEmulator({ dnsPort: 0, primaryBootstrap: own.bootstrap, eventBridgeDataPlane: { mode: 'reproduce', fidelity: dataPlaneFromEnv(process.env).fidelity } });
+    const env = testEnv(cloudEnvFor(emu.emulator.url));
+    const base = apsaramqPair(name, [topic]);
+    const config: PairConfigInput = {
+      ...base, primary: { ...base.primary!, bootstrapServers: [own.bootstrap] },
+      dns: { ...base.dns, resolvers: [`127.0.0.1:${emu.emulator.dnsPort}`] } as typeof base.dns,
+    };
+    const streams = { pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [topic, `${name}-canary`] };
+    cleanups.push(async () => {
+      await new EventBridgeProvider(createCloudClients(env).eventbridge('cn-shanghai')).remove(streams).catch(() => undefined);
+      await new EventBridgeProvider(createCloudClients(env).eventbridge('cn-hangzhou')).remove({ ...streams, pair: `${name}_reverse` }).catch(() => undefined);
+      await emu.close();
+    });
+    return { own, config, env };
+  }
+
+  for (const kind of ['mm2', 'eventbridge'] as const) {
+    test(`${kind}: the tail is exported exactly, nothing acknowledged is lost, the old primary becomes a verified replica`, () => scenario(kind));
+  }
+
+  async function scenario(kind: 'mm2' | 'eventbridge') {
+    const name = uniqueName(kind === 'mm2' ? 'fb' : 'fbe');
     const topic = `${name}-orders`;
     const exportTopic = `${topic}.kdr-unreplicated`;
-    const config = kafkaPair(name, [topic]);
-    config.primary = { provider: 'kafka', bootstrapServers: [own.bootstrap], endpointHost: own.endpointHost };
+    const { own, config, env } = await ownPair(kind, name, topic);
     let primary = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
     await primary.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
     const secondary = await openAdmin(createKafka({ bootstrapServers: [local.secondaryBootstrap] }));
     cleanups.push(() => secondary.close(), () => secondary.admin.deleteTopics({ topics: [topic, `${name}-canary`, exportTopic] }));
-    cleanups.push(() => removeMirror(name), () => removeMirror(`${name}.reverse`));
 
     await withKdrWorker(async ({ client, taskQueue }) => {
       await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config, watch: false }] });
@@ -75,10 +109,11 @@ describe('drFailback after an outage with an unreplicated tail', () => {
       const replicated = await produce(own.bootstrap, topic, 'before', 300);
       await eventually(() => valuesOf(secondary, topic), (v) => v.length === replicated.length, 'the first records on the secondary', 60_000);
       // Replication held back: what the primary acknowledges now stays there (the tail).
-      const connect = new KafkaConnectProvider({ url: local.connectUrl });
-      const spec = { pair: name, primary: { bootstrapServers: [own.bootstrap] }, secondary: { bootstrapServers: [local.secondaryBootstrap] }, topics: [topic] };
-      await connect.pause(spec);
-      await eventually(() => connect.state(spec), (s) => s.state === 'paused', 'the forward connector to pause', 30_000);
+      const pair = PairConfigSchema.parse(config);
+      const forward = providerFor(defaultDeps(env), pair);
+      const spec = replicationSpec(pair, [topic, `${name}-canary`], env);
+      await forward.pause(spec);
+      await eventually(() => forward.state(spec), (s) => s.state === 'paused', 'the forward replication to pause', 30_000);
       await new Promise((r) => setTimeout(r, 2000));
       const tail = await produce(own.bootstrap, topic, 'tail', 137);
       await new Promise((r) => setTimeout(r, 2000));
@@ -176,5 +211,5 @@ describe('drFailback after an outage with an unreplicated tail', () => {
       console.log(`# failback: tail ${tail.length} exported ${line.exported}, written on the secondary ${line.writtenOnSecondary}, ` +
         `old primary re-filled with ${replica.length} records, first run ${took} ms (approval included); ${result.reverse.canary}`);
     }, { env });
-  });
+  }
 });
