@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { customDomain, type PairConfig } from '../config';
+import { customDomain, failbackWorkflowId, type PairConfig } from '../config';
 import { loadPairsFile, PAIRS_FILE_ENV, PairsFileError, type PairsFile } from '../config/file';
 import { local, repoRoot } from '../local-stack';
 import type { TemporalTarget } from '../temporal-connection';
@@ -67,6 +67,8 @@ export interface PairState {
   domain: string;
   setup?: RunSummary;
   failover?: RunSummary;
+  /** The last drFailback run, when the pair has one (failed over -> re-protected). */
+  failback?: RunSummary;
   /** The replicator's fidelity profile from the newest completed drSetup or drVerify run (what failover plans rely on). */
   fidelity?: { short: string; summary: string; measuredBy: string };
   /** Other runs of the pair still going (e.g. started from the UI under another workflow id). */
@@ -91,8 +93,9 @@ async function latest(client: Client, workflowId: string): Promise<RunSummary | 
 
 export async function pairStates(client: Client, pairs: PairConfig[]): Promise<PairState[]> {
   return Promise.all(pairs.map(async (p) => {
-    const [setup, failover, verify] = await Promise.all([
-      latest(client, setupWorkflowId(p.name)), latest(client, failoverWorkflowId(p.name)), latest(client, verifyWorkflowId(p.name))]);
+    const [setup, failover, verify, failback] = await Promise.all([
+      latest(client, setupWorkflowId(p.name)), latest(client, failoverWorkflowId(p.name)), latest(client, verifyWorkflowId(p.name)),
+      latest(client, failbackWorkflowId(p.name))]);
     const running: RunSummary[] = [];
     const query = `${DrPairKey.name} = ${JSON.stringify(p.name)} AND ExecutionStatus = "Running" AND WorkflowType IN ("${RUNBOOKS.setup}", "${RUNBOOKS.failover}")`;
     for await (const info of client.workflow.list({ query, pageSize: 20 })) {
@@ -106,6 +109,7 @@ export async function pairStates(client: Client, pairs: PairConfig[]): Promise<P
       replication: p.replication.provider,
       domain: customDomain(p),
       setup, failover, running,
+      ...(failback ? { failback } : {}),
       ...await newestProfile(client, [setup, verify]),
     };
   }));

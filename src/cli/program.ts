@@ -121,6 +121,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           s.fidelity?.short ?? 'unmeasured',
         ])),
         ...states.flatMap((s) => s.running.map((r) => `  ${s.name}: also running ${r.type} ${r.workflowId} (${r.phase ?? 'starting'})`)),
+        ...states.flatMap((s) => s.failback ? [`  ${s.name}: last failback ${s.failback.workflowId} ${describeRun(s.failback)}`] : []),
       ].join('\n'));
     });
 
