@@ -10,6 +10,7 @@ import { failoverActivities } from './failover';
 import { classified } from './failures';
 import { pairActivities } from './pairs';
 import { replicationActivities } from './replication';
+import { runEventActivities, withTickMetrics } from './run-events';
 import { switchoverActivities } from './switchover';
 import { verifyActivities } from './verify';
 import { watchActivities } from './watch';
@@ -25,8 +26,9 @@ export function createActivities(deps: ActivityDeps = defaultDeps()) {
     ...switchoverActivities(deps),
     ...admissionActivities(deps),
     ...approvalActivities(),
-    ...watchActivities(deps),
+    ...withTickMetrics(watchActivities(deps)),
     ...failbackActivities(deps),
+    ...runEventActivities(deps),
   });
 }
 

@@ -17,6 +17,7 @@ import { approvalOptions, approvalPolicyFor } from './approval-policy';
 import { planSealer } from './plan-seal';
 import { quick, reading, resetting, watching } from './activity-options';
 import { stopWatch } from './watch-start';
+import { reportEvents } from './notify';
 
 /** Groups per reset activity: big enough to keep the history small, small enough to heartbeat meaningfully. */
 const RESET_BATCH = 250;
@@ -37,6 +38,7 @@ export async function drFailover(raw: unknown) {
     guard: { title: 'Post-switch guard: no stale client commits over the plan', skippable: true, activities: watching },
     verify: { title: 'Verify and report', activities: quick },
   });
+  reportEvents(run);
   const input = run.input(FailoverInputSchema, raw);
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
 

@@ -7,6 +7,7 @@ import { pollUntil, runbook } from './runner';
 import { resolvePair, verdictOfCanary, waitForDns } from './shared';
 import { refuseIfFailedOver } from './reversal-guard';
 import { startWatch } from './watch-start';
+import { reportEvents } from './notify';
 import { cloudCalls, quick, verifying } from './activity-options';
 
 /** wait-running: seconds between reads, and failed reads in a row before the step blocks. */
@@ -24,6 +25,7 @@ export async function drSetup(raw: unknown) {
     'ensure-cname': { title: 'Ensure the CNAME points at the primary', activities: cloudCalls },
     report: { title: 'Report' },
   });
+  reportEvents(run);
   const input = run.input(SetupInputSchema, raw);
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
 

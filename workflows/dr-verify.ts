@@ -10,12 +10,14 @@ import { VerifyInputSchema } from '../src/config/verify-input';
 import type { KdrActivities } from '../activities';
 import { runbook } from './runner';
 import { resolvePair, verdictOfCanary } from './shared';
+import { reportEvents } from './notify';
 
 export async function drVerify(raw: unknown) {
   const run = runbook('drVerify', {
     resolve: { title: 'Resolve and validate the pair', activities: quick },
     'connector-verify': { title: 'Connector-verify: canary, lag and fidelity profile', activities: verifying },
   });
+  reportEvents(run);
   const input = run.input(VerifyInputSchema, raw);
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
   const pair: PairConfig = await run.step('resolve', (step) => resolvePair(step, input));

@@ -15,6 +15,7 @@ import type { WatchTick } from '../activities/watch';
 import { stopWatchSignal, watchQuery } from './definitions';
 import { DrHealthKey, DrPairKey } from './runner';
 import { watchMarkdown, type WatchStatus } from './watch-view';
+import { notableChange, reportHealth } from './notify';
 
 /** ~11 events per check: 500 checks stay far below Temporal's 10,000-event suggestion (and 42 min at 5 s). */
 export const CONTINUE_AS_NEW_EVERY = 500;
@@ -95,6 +96,7 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
     for (let i = 0; !stop; i++) {
       const canaryDue = state.lastCanaryAt === undefined || Date.now() - state.lastCanaryAt >= pair.watch.canaryEvery;
       let tick: WatchTick | undefined;
+      const before = state.health;
       try {
         tick = await watchTick(pair, { canary: canaryDue });
       } catch (err) {
@@ -108,6 +110,14 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
         judge(tick.health, tick.reasons.join('; ') || 'every check passed');
       }
       publish(tick);
+      if (notableChange(before, state.health)) {
+        const problem = await reportHealth({ kind: 'health-changed', pair: pair.name, from: before, to: state.health, why: state.why, at: state.since });
+        // Shown until the next check: the failed page is also counted in kdr_notifications_total.
+        if (problem) {
+          state.why = `${state.why}; ${problem}`.slice(0, 600);
+          publish(tick);
+        }
+      }
       if (stop) break;
       if (i + 1 >= (input.continueAsNewEvery ?? CONTINUE_AS_NEW_EVERY) || workflowInfo().continueAsNewSuggested) {
         await continueAsNew<typeof drWatch>({

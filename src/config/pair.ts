@@ -6,6 +6,7 @@ import {
   resolverAddress, text,
 } from './fields';
 import { DEFAULT_PAIR_APPROVAL, PairApprovalSchema } from './approval';
+import { NotifySchema } from './notify';
 
 export const PAIR_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const PAIR_NAME_EXPECTED =
@@ -96,6 +97,8 @@ const PairObject = z.strictObject({
   /** Who must approve a failover of this pair, and how they prove who they are. Runs may only tighten it. */
   approval: PairApprovalSchema.default(DEFAULT_PAIR_APPROVAL),
   watch: WatchSchema.default(WatchSchema.parse({})),
+  /** Who is paged about approvals, blocked steps, run ends and health changes (src/config/notify.ts). */
+  notify: NotifySchema.default([]),
 });
 
 type PairDraft = z.input<typeof PairObject>;

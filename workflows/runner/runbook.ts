@@ -16,6 +16,7 @@ import { blocksStep, describeFailure, refusalIn } from './failures';
 import { renderStatus } from './render';
 import { DrPairKey, DrPhaseKey } from './search-attributes';
 import type { ShownPlan } from '../plan-view';
+import type { RunEvent } from '../../src/notify/events';
 import type { ApprovalState, AuditEntry, PlanView, ResolveOutcome, RunReport, RunStatus, StepRecord } from './types';
 
 export interface StepDeclaration {
@@ -92,6 +93,7 @@ export class Runbook<S extends StepDeclarations> {
   private readonly startedAt = now();
   private endedAt: string | undefined;
   private publishedPhase: string | undefined;
+  private readonly listeners: ((event: RunEvent) => Promise<void>)[] = [];
 
   constructor(readonly name: string, steps: S) {
     this.declarations = steps;
@@ -139,6 +141,14 @@ export class Runbook<S extends StepDeclarations> {
     this.publish();
   }
 
+  /**
+   * Calls `listener` when the run asks for approval, blocks, or ends (notifications, metrics: workflows/notify.ts).
+   * It must not throw: a failed notification never changes the run.
+   */
+  onEvent(listener: (event: RunEvent) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
   // ---- steps --------------------------------------------------------------------------------------------------
 
   /**
@@ -169,7 +179,7 @@ export class Runbook<S extends StepDeclarations> {
           record.lastError = clip(`refused: ${refusal.message}`);
           this.end(record, 'aborted');
           this.remember({ by: RUNBOOK, action: 'refuse', accepted: false, step: name, reason: refusal.message });
-          throw this.terminate('aborted', 'Refused', `refused: ${refusal.message}. Nothing was changed.`);
+          throw await this.ending('aborted', 'Refused', `refused: ${refusal.message}. Nothing was changed.`);
         }
         if (!blocksStep(err)) throw err;
         record.state = 'blocked';
@@ -177,7 +187,9 @@ export class Runbook<S extends StepDeclarations> {
         this.phase = 'blocked';
         this.waitingFor = `resolve on step ${name} (${record.skippable ? 'retry, skip or abort' : 'retry or abort'})`;
         this.publish();
-        await condition(() => this.decisions.has(name));
+        const decided = condition(() => this.decisions.has(name));
+        await this.emit({ ...this.origin(), kind: 'step-blocked', step: name, title: record.title, error: record.lastError, skippable: record.skippable });
+        await decided;
         const decision = this.decisions.get(name)!;
         this.decisions.delete(name);
         if (decision.action === 'retry') continue;
@@ -187,7 +199,7 @@ export class Runbook<S extends StepDeclarations> {
           return undefined as StepResult<S[K], T>;
         }
         this.end(record, 'aborted');
-        throw this.terminate('aborted', 'Aborted',
+        throw await this.ending('aborted', 'Aborted',
           `aborted by ${decision.by} at step ${name}${decision.note ? `: ${decision.note}` : ''} (last error: ${record.lastError})`);
       }
     }
@@ -249,22 +261,31 @@ export class Runbook<S extends StepDeclarations> {
     this.phase = 'awaiting-approval';
     this.refreshApprovalWait();
     this.publish();
-    const decided = await condition(() => wait.approvedBy.length >= wait.required || this.approvalWait?.rejected !== undefined,
+    // The wait starts before the notification goes out: its deadline is the one just shown.
+    const deciding = condition(() => wait.approvedBy.length >= wait.required || this.approvalWait?.rejected !== undefined,
       policy.timeout);
+    const totals = this.plan.plan.totals;
+    await this.emit({
+      ...this.origin(), kind: 'approval-needed', step: name, planId: wait.planId, required: wait.required, approvedBy: [...wait.approvedBy],
+      ...(wait.allowList ? { allowList: wait.allowList } : {}), ...(wait.requestedBy ? { requestedBy: wait.requestedBy } : {}),
+      forbidSelfApproval: policy.forbidSelfApproval, identity: policy.identity, deadline: wait.deadline,
+      ...(totals ? { plan: { groups: totals.groups, partitions: totals.partitions, duplicateBound: totals.duplicateBound, untranslated: totals.untranslated, liveGroups: totals.liveGroups } } : {}),
+    });
+    const decided = await deciding;
     const rejected = this.approvalWait?.rejected;
     this.approvalWait = undefined;
     this.waitingFor = undefined;
     if (rejected) {
       record.lastError = clip(`rejected by ${rejected.by}: ${rejected.reason}`);
       this.end(record, 'aborted');
-      throw this.terminate('rejected', 'Rejected', `rejected by ${rejected.by}: ${rejected.reason}; nothing was changed`);
+      throw await this.ending('rejected', 'Rejected', `rejected by ${rejected.by}: ${rejected.reason}; nothing was changed`);
     }
     if (!decided) {
       const reason = `no ${wait.required} approval(s) within ${formatDuration(policy.timeout)} (got ${wait.approvedBy.length}); nothing was changed`;
       this.remember({ by: RUNBOOK, action: 'timeout', accepted: true, step: name, planId: wait.planId, reason });
       record.lastError = clip(reason);
       this.end(record, 'aborted');
-      throw this.terminate('aborted', 'Aborted', `approval timed out: ${reason}`);
+      throw await this.ending('aborted', 'Aborted', `approval timed out: ${reason}`);
     }
     record.summary = clip(`plan ${wait.planId} approved by ${wait.approvedBy.join(', ')}`);
     this.end(record, 'succeeded');
@@ -302,11 +323,12 @@ export class Runbook<S extends StepDeclarations> {
   }
 
   /** Ends the run successfully: the workflow's own result plus the step table and the audit trail. */
-  finish<R extends object>(result: R): R & RunReport {
+  async finish<R extends object>(result: R): Promise<R & RunReport> {
     this.phase = 'completed';
     this.waitingFor = undefined;
     this.endedAt = now();
     this.publish();
+    await this.emit(this.ended('completed'));
     return { ...result, ...this.report('completed') };
   }
 
@@ -483,10 +505,34 @@ export class Runbook<S extends StepDeclarations> {
     }
   }
 
-  private terminate(outcome: 'aborted' | 'rejected', type: 'Aborted' | 'Rejected' | 'Refused', message: string): ApplicationFailure {
+  /** terminate(), after telling the listeners (their audit entries land in the failure's report). */
+  private async ending(outcome: 'aborted' | 'rejected', type: 'Aborted' | 'Rejected' | 'Refused', message: string): Promise<ApplicationFailure> {
     this.phase = outcome;
     this.waitingFor = undefined;
     this.endedAt = now();
+    await this.emit(this.ended(outcome, message));
+    return this.terminate(outcome, type, message);
+  }
+
+  private origin(): { runbook: string; pair: string } {
+    return { runbook: this.name, pair: this.pair ?? 'unknown' };
+  }
+
+  private ended(outcome: RunReport['outcome'], reason?: string): RunEvent {
+    return {
+      ...this.origin(), kind: `run-${outcome}`, ...(reason ? { reason } : {}), startedAt: this.startedAt, endedAt: this.endedAt ?? now(),
+      steps: this.records.map((r) => ({ name: r.name, state: r.state, ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}), ...(r.endedAt ? { endedAt: r.endedAt } : {}) })),
+    };
+  }
+
+  private async emit(event: RunEvent): Promise<void> {
+    for (const listener of this.listeners) await listener(event);
+  }
+
+  private terminate(outcome: 'aborted' | 'rejected', type: 'Aborted' | 'Rejected' | 'Refused', message: string): ApplicationFailure {
+    this.phase = outcome;
+    this.waitingFor = undefined;
+    this.endedAt ??= now();
     this.publish();
     return ApplicationFailure.create({ message, type, nonRetryable: true, details: [this.report(outcome)] });
   }
