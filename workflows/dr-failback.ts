@@ -19,6 +19,7 @@ import { resolvePair, verdictOfCanary } from './shared';
 import { approvalOptions, approvalPolicyFor } from './approval-policy';
 import { failbackMarkdown, sealFailback, type FailbackTopicLine } from './failback-plan';
 import { reversedPair } from './reverse-pair';
+import { stopWatch } from './watch-start';
 import type { ShownPlan } from './plan-view';
 
 const quick: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' } };
@@ -131,7 +132,10 @@ export async function drFailback(raw: unknown) {
       throw ApplicationFailure.nonRetryable(`forward replication ${state.id} is ${state.state}, not paused: reverse replication would loop ` +
         `records back. Pause it (Kafka Connect PUT /connectors/<name>/pause), then resolve retry`, 'ForwardNotPaused');
     }
-    step.summary(`forward ${state.id} ${state.state}`);
+    // A forward watch (restarted by hand after the failover) would write its canary into the old primary's canary
+    // topic, where reverse copies go, and store the old primary's positions as current.
+    const watch = await stopWatch(pair, input.requestedBy, 'drFailback: the pair is being re-protected in reverse');
+    step.summary(`forward ${state.id} ${state.state}; forward watch ${watch}`);
   });
 
   const cleared = await run.step('clear-old-primary', async (step) => {

@@ -193,6 +193,7 @@ describe('drFailback after an outage with an unreplicated tail', () => {
       assert.equal(replica.filter((v) => v.startsWith('tail-')).length, 0, 'the tail is gone from the old primary (it lives in the export)');
       assert.equal(replica.length, replicated.length + afterFailover.length, 'the old primary is an exact replica');
       assert.match(result.reverse.canary, /canary \d+\/\d+/);
+      assert.match(result.steps.find((x) => x.name === 'pause-forward')!.summary ?? '', /forward watch kdr-watch-\S+ (not running|asked to stop)/);
 
       // A second run changes nothing: no tail left, nothing exported twice, nothing deleted.
       const again = await client.workflow.start(drFailback, {
