@@ -5,6 +5,7 @@ import { NativeConnection, Worker, WorkerOptions, bundleWorkflowCode, WorkflowBu
 import { createActivities, defaultDeps } from '../activities';
 import { dataConverter } from './data-converter';
 import { local, localStackEnv, TASK_QUEUE } from './local-stack';
+import { startMetricsFromEnv } from './metrics/server';
 import { temporalTarget } from './temporal-connection';
 
 export const workflowsPath = require.resolve('../workflows');
@@ -56,7 +57,11 @@ export async function createWorker(options: KdrWorkerOptions): Promise<Worker> {
  */
 async function main(argv: string[]): Promise<void> {
   const target = temporalTarget();
-  const env = argv.includes('--local') ? localStackEnv() : process.env;
+  // The local UI's address lets notifications link to the run (production sets KDR_TEMPORAL_UI_URL itself).
+  const env = argv.includes('--local') ? { KDR_TEMPORAL_UI_URL: local.temporalUiUrl, ...localStackEnv() } : process.env;
+  // Before the connection: the Temporal runtime's metrics exporter is fixed when the runtime starts.
+  const metrics = await startMetricsFromEnv(env);
+  if (metrics) console.log(`Prometheus metrics: ${metrics.url}`);
   const connection = await NativeConnection.connect(target.connectionOptions);
   try {
     const worker = await createWorker({ connection, namespace: target.namespace, activities: createActivities(defaultDeps(env)) });
