@@ -53,3 +53,19 @@ export function failbackMarkdown(plan: FailbackPlan): string {
       `${plan.reverse.topics.length} topics; the forward connector stays paused.`,
   ].join('\n');
 }
+
+export function isFailbackPlan(plan: unknown): plan is FailbackPlan {
+  return typeof plan === 'object' && plan !== null && (plan as { kind?: unknown }).kind === 'failback';
+}
+
+/** What `kdr plan` and `kdr approve` show of a failback plan: everything its planId authorises. */
+export function failbackText(workflowId: string, plan: FailbackPlan): string {
+  const topics = plan.topics.map((t) => `  ${t.topic}: tail ${t.tailRecords} record(s) in ${t.partitionsWithTail} partition(s) ` +
+    `(${iso(t.firstAt)} .. ${iso(t.lastAt)}), exported to ${t.exportTopic}: ${t.exported} read back; ${t.writtenOnSecondary} written on the secondary since`);
+  return [
+    `Failback plan ${plan.planId} of ${workflowId} (pair ${plan.pair})`,
+    ...topics,
+    `  emptied on the old primary: ${plan.clear.length} partition(s) of ${[...new Set(plan.clear.map(([t]) => t))].join(', ') || 'no topic'}, up to the assessed ends`,
+    `  then replication in reverse: ${plan.reverse.connector}, ${plan.reverse.from} -> ${plan.reverse.to}, ${plan.reverse.topics.length} topic(s)`,
+  ].join('\n');
+}

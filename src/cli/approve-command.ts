@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { ApprovePayloadSchema } from '../config';
 import { generateApproverKeys, privateKeyFrom, signApproval } from '../security/approval-signature';
 import type { ShownPlan } from '../../workflows/plan-view';
+import { failbackText, isFailbackPlan } from '../../workflows/failback-plan';
 import { approve, readPlan, type Decision } from './actions';
 import { CliError, ExitCode } from './errors';
 import { checkFlags, DECISION_FLAGS } from './flags';
@@ -32,6 +33,7 @@ export interface ApproveOptions {
 
 /** The plan summary an approver confirms: everything the planId authorises, in one screen. */
 export function planSummary(workflowId: string, planId: string, plan: ShownPlan): string {
+  if (isFailbackPlan(plan)) return failbackText(workflowId, plan);
   const t = plan.totals;
   const a = plan.authorises;
   return [

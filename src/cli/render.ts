@@ -1,6 +1,7 @@
 // Human output of `kdr`: the step table as a terminal table, the plan per group and partition, the pairs list.
 // Plain text with aligned columns; no colours (logs and CI keep it readable).
 import type { GroupTarget, ShownPlan } from '../../workflows/plan-view';
+import { failbackText, isFailbackPlan } from '../../workflows/failback-plan';
 import type { RunStatus, StepRecord } from '../../workflows/runner/types';
 import type { RunView } from './temporal';
 
@@ -87,6 +88,7 @@ export function renderRun(view: RunView, now = Date.now()): string {
 
 /** The per-group and per-partition plan as tables, with the CNAME change and the totals above. */
 export function renderPlan(workflowId: string, planId: string, plan: ShownPlan): string {
+  if (isFailbackPlan(plan)) return failbackText(workflowId, plan);
   const out = [`Plan ${planId} of ${workflowId}`];
   const t = plan.totals;
   if (plan.cname) out.push(`  CNAME ${plan.cname.domain}: ${plan.cname.from} -> ${plan.cname.to}`);

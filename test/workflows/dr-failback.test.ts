@@ -19,6 +19,7 @@ import { SOURCE_HEADER } from '../../src/kafka/tail-export';
 import { local } from '../../src/local-stack';
 import { drFailback, drFailover, drSetup } from '../../workflows';
 import { apsaramqPair, approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { kdr } from '../helpers/cli';
 import { cloudEnvFor, startTestEmulator } from '../helpers/emulator';
 import { startOwnPrimary } from '../helpers/own-primary';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
@@ -194,6 +195,11 @@ describe('drFailback after an outage with an unreplicated tail', () => {
       assert.equal(replica.length, replicated.length + afterFailover.length, 'the old primary is an exact replica');
       assert.match(result.reverse.canary, /canary \d+\/\d+/);
       assert.match(result.steps.find((x) => x.name === 'pause-forward')!.summary ?? '', /forward watch kdr-watch-\S+ (not running|asked to stop)/);
+      // What the approver was shown, as `kdr plan` prints it: the tail counts, the partitions emptied, the reverse replication.
+      const shownPlan = await kdr(['plan', `dr-failback-${name}`]);
+      assert.equal(shownPlan.code, 0, shownPlan.stderr);
+      assert.match(shownPlan.stdout, new RegExp(`Failback plan ${result.planId} .*\\n  ${topic}: tail ${tail.length} record\\(s\\) in \\d partition`));
+      assert.match(shownPlan.stdout, /then replication in reverse: /);
 
       // A second run changes nothing: no tail left, nothing exported twice, nothing deleted.
       const again = await client.workflow.start(drFailback, {
