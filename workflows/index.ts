@@ -5,3 +5,4 @@ export { drFailover } from './dr-failover';
 export { drWatch } from './dr-watch';
 export { drVerify } from './dr-verify';
 export { drFailback } from './dr-failback';
+export { drDrill } from './dr-drill';

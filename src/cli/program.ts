@@ -8,6 +8,7 @@ import { readPlan, reject, resolve, startFailover, startSetup, startVerify, type
 import { APPROVER_KEY_ENV, approveCommand, registerKeygen } from './approve-command';
 import { registerWatch } from './watch-command';
 import { registerFailback } from './failback-command';
+import { registerDrill } from './drill-command';
 import { CliError, ExitCode } from './errors';
 import { checkPairName, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
 import { renderPlan, renderRun, table } from './render';
@@ -249,6 +250,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     operator: () => defaultOperator(io.env),
   });
   registerFailback(program, {
+    print, withTemporal,
+    checkPair: (cmd, pair) => { checkPairName(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env), pair); },
+    operator: () => defaultOperator(io.env),
+  });
+  registerDrill(program, {
     print, withTemporal,
     checkPair: (cmd, pair) => { checkPairName(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env), pair); },
     operator: () => defaultOperator(io.env),

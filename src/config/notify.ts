@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { listOf, matching, oneOf } from './fields';
 
-export const NOTIFY_EVENTS = ['approval-needed', 'step-blocked', 'run-completed', 'run-aborted', 'run-rejected', 'health-changed'] as const;
+export const NOTIFY_EVENTS = ['approval-needed', 'step-blocked', 'run-completed', 'run-aborted', 'run-rejected', 'health-changed', 'drill-failed'] as const;
 export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;

@@ -38,6 +38,7 @@ export type RunEvent = Base & (
     plan?: PlanBrief;
   }
   | { kind: 'step-blocked'; step: string; title: string; error: string; skippable: boolean }
+  | { kind: 'drill-failed'; findings: string[]; duplicateBound?: number }
   | {
     kind: 'run-completed' | 'run-aborted' | 'run-rejected';
     reason?: string;

@@ -63,6 +63,17 @@ export function renderEvent(event: KdrEvent, origin: EventOrigin): Message {
         commands: [`kdr status ${origin.workflowId}`],
       };
     }
+    case 'drill-failed':
+      return {
+        title: `[kafka-dr] ${event.pair}: DR drill failed`,
+        lines: [
+          `The scheduled drill of pair **${event.pair}** found what would hurt a failover now:`,
+          ...event.findings.map((f) => `- ${f}`),
+          ...(event.duplicateBound !== undefined ? [`Plan: duplicates per partition <= ${event.duplicateBound}`] : []),
+          ...link,
+        ],
+        commands: [`kdr drills ${event.pair}`, `kdr verify ${event.pair}`, `kdr failover ${event.pair} --dry-run --requested-by <you>`],
+      };
     case 'health-changed':
       return {
         title: `[kafka-dr] ${event.pair}: replication ${event.to}`,

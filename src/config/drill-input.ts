@@ -1,0 +1,14 @@
+// drDrill's input: one named pair from the worker's pairs file (a schedule runs it unattended, so no inline
+// config: what a drill touches is decided by the worker's deployer alone). Pure (zod only).
+import { z } from 'zod';
+import { matching } from './fields';
+import { PAIR_NAME, PAIR_NAME_EXPECTED } from './pair';
+
+export const DrillInputSchema = z.strictObject({
+  pair: matching(PAIR_NAME, PAIR_NAME_EXPECTED),
+});
+
+export type DrillInput = z.output<typeof DrillInputSchema>;
+
+export const drillScheduleId = (pair: string): string => `kdr-drill-${pair}`;
+export const drillWorkflowId = (pair: string): string => `dr-drill-${pair}`;
