@@ -18,7 +18,8 @@ import { readRange } from '../../src/kafka/protocol';
 import { SOURCE_HEADER } from '../../src/kafka/tail-export';
 import { local } from '../../src/local-stack';
 import { drFailback, drFailover, drSetup } from '../../workflows';
-import { apsaramqPair, approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { approveSignal, resolveSignal } from '../../workflows/definitions';
+import { apsaramqPair, approveAll, blockedStep, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
 import { kdr } from '../helpers/cli';
 import { cloudEnvFor, startTestEmulator } from '../helpers/emulator';
 import { startOwnPrimary } from '../helpers/own-primary';
@@ -61,14 +62,15 @@ describe('drFailback after an outage with an unreplicated tail', () => {
     const own = await startOwnPrimary(name, kind === 'mm2' ? '127.0.0.6' : '127.0.0.8', testEnv());
     cleanups.push(() => own.remove());
     if (kind === 'mm2') {
-      const config = kafkaPair(name, [topic]);
+      // Only this test's groups: other tests' groups on the shared secondary are none of this pair's business.
+      const config = kafkaPair(name, [topic], { groups: { pattern: `${name}-.*` } });
       config.primary = { provider: 'kafka', bootstrapServers: [own.bootstrap], endpointHost: own.endpointHost };
       cleanups.push(() => removeMirror(name), () => removeMirror(`${name}_reverse`));
       return { own, config, env: testEnv() };
     }
     const emu = await startTestEmulator({ dnsPort: 0, primaryBootstrap: own.bootstrap, eventBridgeDataPlane: { mode: 'reproduce', fidelity: dataPlaneFromEnv(process.env).fidelity } });
     const env = testEnv(cloudEnvFor(emu.emulator.url));
-    const base = apsaramqPair(name, [topic]);
+    const base = apsaramqPair(name, [topic], { groups: { pattern: `${name}-.*` } });
     const config: PairConfigInput = {
       ...base, primary: { ...base.primary!, bootstrapServers: [own.bootstrap] },
       dns: { ...base.dns, resolvers: [`127.0.0.1:${emu.emulator.dnsPort}`] } as typeof base.dns,
@@ -152,6 +154,22 @@ describe('drFailback after an outage with an unreplicated tail', () => {
       assert.equal((await valuesOf(secondary, exportTopic)).length, tail.length, 'the staged run exported the tail');
       assert.equal((await valuesOf(primary, topic)).filter((v) => v.startsWith('tail-')).length, tail.length, 'nothing deleted on the old primary');
 
+      // A client writes to the old primary while the approval waits: those records are in no export, so nothing
+      // is deleted; the step blocks, naming them.
+      const guarded = await client.workflow.start(drFailback, {
+        taskQueue, workflowId: uniqueName('dr-failback-guarded'), args: [{ config, requestedBy: 'alice', approval: { timeout: '10m' } }],
+      });
+      const waiting = await eventually(() => status(guarded), (x) => x.phase === 'awaiting-approval', 'the approval', 120_000);
+      const late = await produce(own.bootstrap, topic, 'late', 3);
+      await guarded.signal(approveSignal, { by: 'bob', planId: waiting.approval!.planId });
+      const blocked = await blockedStep(guarded);
+      assert.equal(blocked.name, 'clear-old-primary');
+      assert.match(blocked.lastError ?? '', /written on the old primary after the assessment/);
+      assert.equal((await valuesOf(primary, topic)).filter((v) => v.startsWith('tail-')).length, tail.length, 'nothing deleted');
+      await guarded.signal(resolveSignal, { action: 'abort', by: 'bob', note: 'a client still wrote there' });
+      await assert.rejects(guarded.result());
+      tail.push(...late);
+
       const handle = await client.workflow.start(drFailback, {
         taskQueue, workflowId: `dr-failback-${name}`, args: [{ config, requestedBy: 'alice', approval: { timeout: '10m' } }],
       });
@@ -169,7 +187,7 @@ describe('drFailback after an outage with an unreplicated tail', () => {
       assert.equal(line.tailRecords, tail.length);
       assert.equal(line.exported, tail.length);
       const exportStep = result.steps.find((x) => x.name === 'export')!;
-      assert.match(exportStep.summary ?? '', new RegExp(`${tail.length}/${tail.length} \\(${tail.length} from an earlier run\\)`), 'the full run did not export again');
+      assert.match(exportStep.summary ?? '', new RegExp(`${tail.length}/${tail.length} \\(${staged.tailRecords} from an earlier run\\)`), 'the full run exported only the late records');
       assert.equal(line.writtenOnSecondary, afterFailover.length, 'records written on the secondary since the failover');
       const exported: string[] = [];
       const sources = new Set<string>();
