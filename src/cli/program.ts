@@ -45,7 +45,7 @@ Exit codes:
   6  refused: a run is already going, the approval/resolve was not accepted, no plan yet
 
 <run> is a workflow id, or a pair name meaning its current run (a running failover, else a running setup,
-else the latest of the two). Temporal is reached through the standard TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE /
+else a running failback, else the latest of them). Temporal is reached through the standard TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE /
 TEMPORAL_API_KEY / TEMPORAL_TLS_* variables; the UI link uses KDR_TEMPORAL_UI_URL outside the local stack.`;
 
 function example(...lines: string[]): string {

@@ -6,6 +6,7 @@ import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temp
 import { WorkflowFailedError } from '@temporalio/client';
 import { local, TASK_QUEUE } from '../local-stack';
 import { temporalTarget, type TemporalTarget } from '../temporal-connection';
+import { failbackWorkflowId } from '../config';
 import type { RunReport, RunStatus } from '../../workflows/runner/types';
 import { statusQuery } from '../../workflows/definitions';
 import { CliError, ExitCode } from './errors';
@@ -106,13 +107,13 @@ async function describeOrUndefined(client: Client, workflowId: string): Promise<
 
 /**
  * `<run>` is a workflow id, or a pair name meaning the pair's current run: a running failover, else a running
- * setup, else the most recent of the two. `only` restricts a pair name to one runbook (e.g. plan: failover).
+ * setup, else a running failback, else the most recent of them. `only` restricts a pair name to one runbook (e.g. plan: failover).
  */
 export async function findRun(ctx: CliContext, run: string, only?: 'setup' | 'failover'): Promise<FoundRun> {
   const exact = await describeOrUndefined(ctx.client, run);
   if (exact) return exact;
   const ids = only === 'setup' ? [setupWorkflowId(run)] : only === 'failover' ? [failoverWorkflowId(run)]
-    : [failoverWorkflowId(run), setupWorkflowId(run)];
+    : [failoverWorkflowId(run), setupWorkflowId(run), failbackWorkflowId(run)];
   const found = (await Promise.all(ids.map((id) => describeOrUndefined(ctx.client, id)))).filter((f): f is FoundRun => f !== undefined);
   const running = found.find((f) => f.description.status.name === 'RUNNING');
   const latest = running ?? found.sort((a, b) => b.description.startTime.getTime() - a.description.startTime.getTime())[0];

@@ -35,6 +35,10 @@ describe('kdr failback', () => {
       await assert.rejects(client.workflow.getHandle(failbackWorkflowId(name)).result(), (err: Error & { cause?: { type?: string; message?: string } }) =>
         err.cause?.type === 'Refused' && /has not failed over/.test(err.cause.message ?? ''));
 
+      // The pair's name finds its failback (no setup or failover run here): status, plan and approve take it.
+      const byPair = await kdr(['status', name], cli);
+      assert.match(byPair.stdout, new RegExp(`drFailback · pair ${name} · ${failbackWorkflowId(name)}`), shown(byPair));
+
       const pairs = await kdr(['pairs'], cli);
       assert.equal(pairs.code, 0, shown(pairs));
       assert.match(pairs.stdout, new RegExp(`${name}: last failback ${failbackWorkflowId(name)} failed`));
