@@ -20,12 +20,14 @@ import { approvalOptions, approvalPolicyFor } from './approval-policy';
 import { failbackMarkdown, sealFailback, type FailbackTopicLine } from './failback-plan';
 import { reversedPair } from './reverse-pair';
 import { stopWatch } from './watch-start';
+import { cloudCalls, quick, reading, verifying } from './activity-options';
 import type { ShownPlan } from './plan-view';
 
-const quick: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' } };
-const reading: ActivityOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 4, initialInterval: '2s', maximumInterval: '30s' } };
-const connectorCalls: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 6, initialInterval: '2s', maximumInterval: '30s' } };
-const verifying: ActivityOptions = { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 2 } };
+/** The export reads the tail from the old primary and writes it in one attempt: a big tail needs longer than `reading`. */
+const exporting: ActivityOptions = {
+  startToCloseTimeout: '15 minutes', scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s' },
+};
 
 const sameHost = (a: string | null, b: string) => a !== null && a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
 const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
@@ -35,11 +37,11 @@ export async function drFailback(raw: unknown) {
     resolve: { title: 'Resolve and validate the pair and options', activities: quick },
     'failed-over': { title: 'Check the pair has failed over (CNAME on the secondary)', activities: quick },
     assess: { title: 'Assess: old primary answers; unreplicated tail, records since the failover, groups', activities: reading },
-    export: { title: 'Export the tail to the active side, read back and count', activities: reading },
+    export: { title: 'Export the tail to the active side, read back and count', activities: exporting },
     approval: { title: 'Approval (tail counts, partitions to empty, reverse replication)' },
-    'pause-forward': { title: 'Forward replication paused (no loop)', activities: connectorCalls },
-    'clear-old-primary': { title: 'Empty the old primary up to the assessed ends', activities: connectorCalls },
-    'ensure-reverse': { title: 'Reverse replication: ensure and wait until it runs', activities: connectorCalls },
+    'pause-forward': { title: 'Forward replication paused (no loop)', activities: cloudCalls },
+    'clear-old-primary': { title: 'Empty the old primary up to the assessed ends', activities: cloudCalls },
+    'ensure-reverse': { title: 'Reverse replication: ensure and wait until it runs', activities: cloudCalls },
     'reverse-verify': { title: 'Reverse connector-verify: canary and the newest records on the old primary', activities: verifying },
     'switch-back': { title: 'Switch back (not built yet)' },
     report: { title: 'Report' },
