@@ -25,6 +25,7 @@ export function runEventActivities(deps: ActivityDeps) {
   }
 
   async function notify(event: KdrEvent): Promise<NotifyOutcome> {
+    if ('inline' in event && event.inline) return { sent: [], failed: [], note: 'inline config: only pairs of the worker\'s pairs file notify' };
     const { targets, note } = targetsOf(event.pair);
     const chosen = targets.filter((t) => wantsEvent(t, event.kind));
     if (chosen.length === 0) return { sent: [], failed: [], ...(note ? { note } : {}) };

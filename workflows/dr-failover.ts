@@ -38,8 +38,8 @@ export async function drFailover(raw: unknown) {
     guard: { title: 'Post-switch guard: no stale client commits over the plan', skippable: true, activities: watching },
     verify: { title: 'Verify and report', activities: quick },
   });
-  reportEvents(run);
   const input = run.input(FailoverInputSchema, raw);
+  reportEvents(run, { inline: input.config !== undefined });
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
 
   const { pair, others, policy } = await run.step('resolve', async (step) => {

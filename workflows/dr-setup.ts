@@ -25,8 +25,8 @@ export async function drSetup(raw: unknown) {
     'ensure-cname': { title: 'Ensure the CNAME points at the primary', activities: cloudCalls },
     report: { title: 'Report' },
   });
-  reportEvents(run);
   const input = run.input(SetupInputSchema, raw);
+  reportEvents(run, { inline: input.config !== undefined });
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
 
   const pair: PairConfig = await run.step('resolve', (step) => resolvePair(step, input));

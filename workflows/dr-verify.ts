@@ -17,8 +17,8 @@ export async function drVerify(raw: unknown) {
     resolve: { title: 'Resolve and validate the pair', activities: quick },
     'connector-verify': { title: 'Connector-verify: canary, lag and fidelity profile', activities: verifying },
   });
-  reportEvents(run);
   const input = run.input(VerifyInputSchema, raw);
+  reportEvents(run, { inline: input.config !== undefined });
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
   const pair: PairConfig = await run.step('resolve', (step) => resolvePair(step, input));
   run.setPair(pair.name);

@@ -15,12 +15,15 @@ const { reportRunEvent, reportHealthChange } = proxyActivities<KdrActivities>({
   startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 2, initialInterval: '1s' },
 });
 
-/** Reports the run's events (approval needed, step blocked, completed/aborted/rejected). */
-export function reportEvents<S extends StepDeclarations>(run: Runbook<S>): void {
+/**
+ * Reports the run's events (approval needed, step blocked, completed/aborted/rejected). Runs of inline configs
+ * count in the metrics but page nobody: their pair name is the starter's choice.
+ */
+export function reportEvents<S extends StepDeclarations>(run: Runbook<S>, o: { inline: boolean }): void {
   run.onEvent(async (event: RunEvent) => {
     if (!patched(RUN_EVENTS_PATCH)) return;
     try {
-      const outcome = await reportRunEvent(event);
+      const outcome = await reportRunEvent(o.inline ? { ...event, inline: true } : event);
       const line = describeOutcome(event.kind, outcome);
       if (line) run.audit({ action: 'notify', accepted: outcome.failed.length === 0, note: line });
     } catch (err) {

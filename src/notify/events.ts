@@ -20,6 +20,8 @@ export interface StepBrief {
 interface Base {
   runbook: string;
   pair: string;
+  /** The run was started with an inline config: its name may equal a pairs-file pair's, so nobody is paged. */
+  inline?: boolean;
 }
 
 export type RunEvent = Base & (

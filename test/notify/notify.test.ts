@@ -144,6 +144,25 @@ describe('notifications from runs on the dev server', () => {
     });
   });
 
+  test('a run of an inline config named like a pair of the pairs file pages nobody', async () => {
+    const pair = uniqueName('notify-inline');
+    const { activities } = worker(pair, [{ type: 'webhook', urlEnv: 'KDR_SECRET_HOOK_URL' }], { KDR_SECRET_HOOK_URL: `${receiver.url}/hook/${pair}` });
+    await withWorker({ workflowsPath, activities }, async ({ client, taskQueue }) => {
+      const before = receiver.received.length;
+      const result = await client.workflow.execute<typeof notifyFixture>('notifyFixture', {
+        taskQueue, workflowId: uniqueName('notify-inline'), args: [{ config: { ...base, name: pair }, requestedBy: 'alice', dryRun: true }],
+      });
+      assert.equal(result.applied, false);
+      assert.equal(receiver.received.length, before, 'nothing posted');
+      assert.deepEqual(result.audit.filter((a) => a.action === 'notify'), []);
+      // The same pair by name (from the pairs file) does notify.
+      await client.workflow.execute<typeof notifyFixture>('notifyFixture', {
+        taskQueue, workflowId: uniqueName('notify-named'), args: [{ pair, requestedBy: 'alice', dryRun: true }],
+      });
+      assert.equal(receiver.received.filter((r) => r.path === `/hook/${pair}`).length, 1);
+    });
+  });
+
   test('a receiver answering 500 and a missing variable do not block the run: retried, then recorded in the audit trail', async () => {
     const pair = uniqueName('notify-fail');
     const { activities } = worker(pair, [
