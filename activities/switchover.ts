@@ -149,10 +149,16 @@ export function switchoverActivities(deps: ActivityDeps) {
         let checks = 0;
         for (;;) {
           checks++;
+          // Commits first, log ends after: a consumer at the tip keeps committing while producers write, so ends
+          // read before the commits would make its legitimate commit look "past the log end".
+          const commits = new Map<string, Map<string, number>>();
+          await mapLimit([...planned], 16, async ([group, offsets]) => {
+            commits.set(group, new Map((await committedOffsets(secondary, group, offsets)).map((c) => [`${c.topic}:${c.partition}`, c.offset])));
+          });
           const ends = new Map((await partitionOffsets(secondary, topics)).map((p) => [`${p.topic}:${p.partition}`, p.end]));
           const wrong: { group: string; seen: string }[] = [];
-          await mapLimit([...planned], 16, async ([group, offsets]) => {
-            const now = new Map((await committedOffsets(secondary, group, offsets)).map((c) => [`${c.topic}:${c.partition}`, c.offset]));
+          for (const [group, offsets] of planned) {
+            const now = commits.get(group) ?? new Map<string, number>();
             const bad = offsets.filter((o) => {
               const c = now.get(`${o.topic}:${o.partition}`);
               return c === undefined || c < o.offset || c > (ends.get(`${o.topic}:${o.partition}`) ?? Infinity);
@@ -160,7 +166,7 @@ export function switchoverActivities(deps: ActivityDeps) {
             if (bad.length) {
               wrong.push({ group, seen: bad.slice(0, 3).map((o) => `${o.topic}[${o.partition}] planned ${o.offset}, committed ${now.get(`${o.topic}:${o.partition}`) ?? 'none'}`).join('; ') });
             }
-          });
+          }
           if (wrong.length) {
             const states = new Map((await describeGroupMembers(secondary, wrong.map((w) => w.group))).map((g) => [g.group, g]));
             const empty = wrong.filter((w) => !states.get(w.group)?.live);
