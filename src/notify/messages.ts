@@ -24,7 +24,7 @@ export function renderEvent(event: KdrEvent, origin: EventOrigin): Message {
         lines: [
           `**${event.runbook}** of pair **${event.pair}** waits for ${event.required - event.approvedBy.length} more approval(s) of plan \`${event.planId}\`` +
             (event.requestedBy ? ` (requested by ${event.requestedBy})` : ''),
-          p ? `Plan: ${p.groups} group(s), ${p.partitions} partition(s); duplicates per partition <= ${p.duplicateBound}; ` +
+          p ? `Plan: ${p.groups} group(s), ${p.partitions} partition(s); at most ${p.duplicateBound} record(s) re-read in all (duplicate bound); ` +
             `${p.untranslated} untranslated; ${p.liveGroups} group(s) with live members` : 'Plan: see the run',
           `May approve: ${who}${event.approvedBy.length ? `; approved so far: ${event.approvedBy.join(', ')}` : ''}`,
           `Deadline: ${event.deadline} (the run aborts, nothing changed)`,
@@ -69,7 +69,7 @@ export function renderEvent(event: KdrEvent, origin: EventOrigin): Message {
         lines: [
           `The scheduled drill of pair **${event.pair}** found what would hurt a failover now:`,
           ...event.findings.map((f) => `- ${f}`),
-          ...(event.duplicateBound !== undefined ? [`Plan: duplicates per partition <= ${event.duplicateBound}`] : []),
+          ...(event.duplicateBound !== undefined ? [`Plan: at most ${event.duplicateBound} record(s) re-read in all (duplicate bound)`] : []),
           ...link,
         ],
         commands: [`kdr drills ${event.pair}`, `kdr verify ${event.pair}`, `kdr failover ${event.pair} --dry-run --requested-by <you>`],

@@ -110,7 +110,7 @@ describe('notifications from runs on the dev server', () => {
       assert.equal(dingText.msgtype, 'markdown');
       assert.match(dingText.markdown.title, new RegExp(`${pair}: notifyFixture needs approval`));
       assert.ok(dingText.markdown.text.includes(`kdr approve ${pair} --by <you> --plan-id ${plan.planId}`), dingText.markdown.text);
-      assert.match(dingText.markdown.text, /3 group\(s\), 6 partition\(s\); duplicates per partition <= 7/);
+      assert.match(dingText.markdown.text, /3 group\(s\), 6 partition\(s\); at most 7 record\(s\) re-read in all \(duplicate bound\)/);
       assert.match(dingText.markdown.text, /May approve: anyone, except the requester alice/);
       assert.ok(dingText.markdown.text.includes(`http://127.0.0.1:8233/namespaces/default/workflows/${handle.workflowId}/`), 'the UI link');
       const slack = mine().find((r) => r.path.startsWith('/slack/'));
