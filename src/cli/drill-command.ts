@@ -35,11 +35,11 @@ export async function scheduleDrill(ctx: CliContext, pair: string, cron: string,
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' as const };
   let created = true;
   try {
-    await ctx.client.schedule.create({ scheduleId, spec, action, policies, memo: { createdBy: by }, state: { note: `DR drill of ${pair}, scheduled by ${by}` } });
+    await ctx.client.schedule.create({ scheduleId, spec, action, policies, memo: { createdBy: by }, state: { note: `DR drill of ${pair}: "${cron}" (UTC), scheduled by ${by}` } });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw explain(err, ctx);
     created = false;
-    await ctx.client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action, policies, state: { ...previous.state, note: `DR drill of ${pair}, rescheduled by ${by}` } }));
+    await ctx.client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action, policies, state: { ...previous.state, note: `DR drill of ${pair}: "${cron}" (UTC), rescheduled by ${by}` } }));
   }
   const described = await ctx.client.schedule.getHandle(scheduleId).describe();
   return { scheduleId, pair, cron, created, nextRuns: described.info.nextActionTimes.slice(0, 3).map((d) => d.toISOString()) };
@@ -96,6 +96,31 @@ export async function listDrills(ctx: CliContext, pair: string, limit = 20): Pro
     throw explain(err, ctx);
   }
   return rows.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+
+export interface DrillSchedule {
+  scheduleId: string;
+  /** Says the cron expression and who set it (the server keeps the cron only as calendars). */
+  note?: string;
+  paused: boolean;
+  nextRuns: string[];
+}
+
+/** The pair's drill schedule, or undefined when there is none. */
+export async function drillSchedule(ctx: CliContext, pair: string): Promise<DrillSchedule | undefined> {
+  const scheduleId = drillScheduleId(pair);
+  try {
+    const d = await ctx.client.schedule.getHandle(scheduleId).describe();
+    return { scheduleId, ...(d.state.note ? { note: d.state.note } : {}), paused: d.state.paused, nextRuns: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()) };
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return undefined;
+    throw explain(err, ctx);
+  }
+}
+
+export function renderSchedule(pair: string, s: DrillSchedule | undefined): string {
+  if (!s) return `No drill schedule for pair ${pair}.`;
+  return `Schedule ${s.scheduleId}${s.paused ? ' (PAUSED)' : ''}: ${s.note ?? ''}; next: ${s.nextRuns.join(', ') || 'none'}`;
 }
 
 export function renderDrills(pair: string, rows: DrillRow[]): string {
@@ -155,8 +180,8 @@ export function registerDrill(program: Command, deps: DrillCommandDeps): void {
     .addHelpText('after', '\nExamples:\n  $ kdr drills local-kafka\n  $ kdr drills local-kafka --json | jq \'.drills[0].result\'\n')
     .action(async (pair: string, opts: { limit: number }, cmd: Command) => {
       await deps.withTemporal(cmd, async (ctx) => {
-        const rows = await listDrills(ctx, pair, opts.limit);
-        deps.print(cmd, { pair, drills: rows }, () => renderDrills(pair, rows));
+        const [schedule, rows] = await Promise.all([drillSchedule(ctx, pair), listDrills(ctx, pair, opts.limit)]);
+        deps.print(cmd, { pair, schedule: schedule ?? null, drills: rows }, () => `${renderSchedule(pair, schedule)}\n${renderDrills(pair, rows)}`);
       });
     });
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { PairConfigSchema, validate, type PairConfig } from '../../src/config';
 import { local } from '../../src/local-stack';
 import { drillScheduleId } from '../../src/config/drill-input';
-import { listDrills, renderDrills, runDrillNow, scheduleDrill, unscheduleDrill } from '../../src/cli/drill-command';
+import { drillSchedule, listDrills, renderDrills, renderSchedule, runDrillNow, scheduleDrill, unscheduleDrill } from '../../src/cli/drill-command';
 import type { CliContext } from '../../src/cli/temporal';
 import type { RunEvent } from '../../src/notify/events';
 import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
@@ -94,9 +94,13 @@ describe('scheduled drills', () => {
       const again = await scheduleDrill({ ...ctx, taskQueue }, pair.name, '30 2 * * *', 'bob');
       assert.equal(again.created, false);
       assert.match(again.nextRuns[0] ?? '', /T02:30:00\.000Z$/);
+      const shown = await drillSchedule(ctx, pair.name);
+      assert.equal(shown?.paused, false);
+      assert.match(renderSchedule(pair.name, shown), new RegExp(`^Schedule kdr-drill-${pair.name}: DR drill of ${pair.name}: "30 2 \\* \\* \\*" \\(UTC\\), rescheduled by bob; next: \\S+T02:30:00\\.000Z`));
       await unscheduleDrill(ctx, pair.name);
       schedules.pop();
       await assert.rejects(runDrillNow(ctx, pair.name), /no drill schedule for pair/);
+      assert.equal(renderSchedule(pair.name, await drillSchedule(ctx, pair.name)), `No drill schedule for pair ${pair.name}.`);
     });
   });
 
