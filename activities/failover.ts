@@ -5,7 +5,7 @@ import { CancelledFailure, Context } from '@temporalio/activity';
 import type { PairConfig, Selection } from '../src/config';
 import { selects } from '../src/config';
 import {
-  committedOffsets, describeCluster, groupsOnTopics, openAdmin, partitionOffsets, recordTimestamps, setManyGroupOffsets,
+  committedOffsets, describeCluster, groupsOnTopics, isInternalGroup, newestRecordTimestamp, openAdmin, setManyGroupOffsets,
   topicPartitionCounts, type AdminSession, type CommittedOffset,
 } from '../src/kafka/admin';
 import { lastCanaryProfile, lastCanaryRun, runCanary } from '../src/kafka/canary';
@@ -44,10 +44,6 @@ export interface ResetBatchResult {
   failed: { group: string; error: string }[];
 }
 
-function isInternal(group: string): boolean {
-  return group.startsWith('kdr-') || group.startsWith('connect-');
-}
-
 /** Keeps, per group, the topics it consumes (a commit on the primary or an MM2 checkpoint); all when unknown. */
 function consumedOnly(groups: GroupEvidence[]): GroupEvidence[] {
   return groups.map((g) => {
@@ -61,15 +57,6 @@ export function failoverActivities(deps: ActivityDeps) {
     if (primary) return replicatedTopics(primary, pair);
     // Without the primary, the secondary's copies are the only list there is.
     return replicatedTopics(secondary, pair);
-  }
-
-  async function newestRecord(secondary: AdminSession, topics: string[]): Promise<number | null> {
-    const logs = (await partitionOffsets(secondary, topics)).filter((p) => p.end > p.earliest);
-    if (logs.length === 0) return null;
-    const stamps = await recordTimestamps(secondary, logs.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.end - 1 })));
-    let newest: number | null = null;
-    for (const r of stamps.values()) if (newest === null || r.timestamp > newest) newest = r.timestamp;
-    return newest;
   }
 
   async function secondaryGroups(pair: PairConfig, secondary: AdminSession, topics: string[]): Promise<string[]> {
@@ -129,7 +116,7 @@ export function failoverActivities(deps: ActivityDeps) {
             topics,
             partitions: [...onSecondary.values()].reduce((a, b) => a + b, 0),
             connector,
-            newestReplicatedAt: await newestRecord(secondary, topics),
+            newestReplicatedAt: await newestRecordTimestamp(secondary, topics),
             latency,
           };
         } finally {
@@ -167,7 +154,7 @@ export function failoverActivities(deps: ActivityDeps) {
           const positions: PositionsRead | undefined = primary ? undefined : await readPositions(secondary, pair.name);
           const onlyInSnapshots = new Set<string>();
           if (positions && !o.onlyGroups) for (const g of positions.byGroup.keys()) if (!candidates.has(g)) { candidates.add(g); onlyInSnapshots.add(g); }
-          const groups = [...candidates].filter((g) => !isInternal(g) && selects(selection, g)).sort();
+          const groups = [...candidates].filter((g) => !isInternalGroup(g) && selects(selection, g)).sort();
           // What the replicator preserves, from the newest complete canary run on the secondary (assess runs one
           // when the primary answers; drSetup's otherwise); none found = preserves nothing (group-wide sources only).
           const fidelity = await lastCanaryProfile(secondary, pair.replication.canaryTopic);
@@ -192,7 +179,7 @@ export function failoverActivities(deps: ActivityDeps) {
                 ageMs: positions.marker ? Math.max(0, Date.now() - positions.marker.takenAt) : null,
                 oldestPosition: attached.oldest,
                 positions: attached.positions,
-                groupsOnlyInSnapshots: [...onlyInSnapshots].filter((g) => selects(selection, g) && !isInternal(g)).length,
+                groupsOnlyInSnapshots: [...onlyInSnapshots].filter((g) => selects(selection, g) && !isInternalGroup(g)).length,
               },
             } : {}),
           });

@@ -4,7 +4,7 @@
 // were, which is exactly what a failover needs then.
 import { Context } from '@temporalio/activity';
 import { selects, type PairConfig } from '../src/config';
-import { describeCluster, openAdmin, partitionOffsets, recordTimestamps, type AdminSession } from '../src/kafka/admin';
+import { describeCluster, isInternalGroup, newestRecordTimestamp, openAdmin } from '../src/kafka/admin';
 import { lastCanaryProfile, runCanary } from '../src/kafka/canary';
 import { supportsExactMatch } from '../src/kafka/fidelity';
 import { newSnapshotCache, takeSnapshot, type SnapshotCache, type SnapshotSummary } from '../src/kafka/snapshot';
@@ -36,20 +36,6 @@ export interface WatchTick {
   /** The replicator allows exact translation (src/kafka/fidelity.ts). */
   exact: boolean;
   elapsedMs: number;
-}
-
-/** kafka-dr's own groups (canary readers, Connect): never applications. */
-function isInternal(group: string): boolean {
-  return group.startsWith('kdr-') || group.startsWith('connect-');
-}
-
-async function newestRecord(s: AdminSession, topics: readonly string[]): Promise<number | null> {
-  const logs = (await partitionOffsets(s, topics)).filter((p) => p.end > p.earliest);
-  if (logs.length === 0) return null;
-  const stamps = await recordTimestamps(s, logs.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.end - 1 })));
-  let newest: number | null = null;
-  for (const r of stamps.values()) if (newest === null || r.timestamp > newest) newest = r.timestamp;
-  return newest;
 }
 
 const DECLARED_GROUPS_EVERY_MS = 60_000;
@@ -118,14 +104,14 @@ export function watchActivities(deps: ActivityDeps) {
 
           let lag: WatchTick['lag'] = null;
           let rpoMs: number | null = null;
-          const newestReplicatedAt = await newestRecord(secondary, appTopics).catch(() => null);
+          const newestReplicatedAt = await newestRecordTimestamp(secondary, appTopics).catch(() => null);
           if (primary) {
             try {
               const l = await providerFor(deps, pair).lag(replicationSpec(pair, appTopics, deps.env), { primary, secondary }, t.maxLagRecords);
               const worst = [...l.partitions].sort((a, b) => b.lag - a.lag)[0];
               lag = { total: l.totalLag, caughtUp: l.caughtUp, ...(worst && worst.lag > 0 ? { worst: `${worst.topic}[${worst.partition}] ${worst.lag}` } : {}) };
               if (!l.caughtUp) degraded.push(`secondary behind by ${l.totalLag} records (maxLagRecords ${t.maxLagRecords})`);
-              const newestPrimary = await newestRecord(primary, appTopics);
+              const newestPrimary = await newestRecordTimestamp(primary, appTopics);
               rpoMs = l.totalLag === 0 || newestPrimary === null ? 0 : Math.max(0, newestPrimary - (newestReplicatedAt ?? 0));
               if (rpoMs > t.maxLatencyMs) degraded.push(`RPO estimate ${rpoMs} ms above maxLatencyMs ${t.maxLatencyMs}`);
             } catch (err) {
@@ -157,7 +143,7 @@ export function watchActivities(deps: ActivityDeps) {
               const extraGroups = await declaredGroups(pair).catch(() => []);
               snapshot = await takeSnapshot({
                 pair: pair.name, primary, secondary, topics: appTopics, extraGroups, exact, cache,
-                accept: (g) => !isInternal(g) && selects(pair.groups, g),
+                accept: (g) => !isInternalGroup(g) && selects(pair.groups, g),
                 replicationFactor: deps.env.KDR_REPLICATION_FACTOR ? Number(deps.env.KDR_REPLICATION_FACTOR) : undefined,
               });
             } catch (err) {

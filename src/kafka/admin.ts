@@ -354,3 +354,18 @@ export async function setManyGroupOffsets(
   });
   return result;
 }
+
+/** kafka-dr's own consumer groups (canary readers) and Kafka Connect's: never applications, never planned. */
+export function isInternalGroup(group: string): boolean {
+  return group.startsWith('kdr-') || group.startsWith('connect-');
+}
+
+/** The newest record timestamp over the topics' partitions (epoch ms), null when they hold no record. */
+export async function newestRecordTimestamp(s: AdminSession, topics: readonly string[]): Promise<number | null> {
+  const logs = (await partitionOffsets(s, topics)).filter((p) => p.end > p.earliest);
+  if (logs.length === 0) return null;
+  const stamps = await recordTimestamps(s, logs.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.end - 1 })));
+  let newest: number | null = null;
+  for (const r of stamps.values()) if (newest === null || r.timestamp > newest) newest = r.timestamp;
+  return newest;
+}

@@ -8,13 +8,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createCloudClients } from '../../src/cloud';
 import { EventBridgeProvider } from '../../src/connectors/eventbridge';
-import { planQuery } from '../../workflows/definitions';
-import { drFailover, drSetup } from '../../workflows';
-import type { FailoverPlan } from '../../workflows/plan-view';
+import { drSetup } from '../../workflows';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { apsaramqPair, approveAll, execute, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { apsaramqPair, execute, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
-import { Consuming, readValues, RetryingProducer, tally, viaDomain, waitCaughtUp } from '../helpers/traffic';
+import { assertNothingLostWithinBound, switchoverWithRunningApps } from '../helpers/switchover';
 
 describe('planned switchover of an EventBridge pair with running applications', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -28,7 +26,6 @@ describe('planned switchover of an EventBridge pair with running applications', 
     const env = testEnv();
     const name = uniqueName('swe');
     const topic = `${name}-orders`;
-    const domain = `${name}.kdr.test`;
     const config = apsaramqPair(name, [topic]);
     const kafka = await openBoth();
     cleanups.push(() => kafka.close(),
@@ -40,61 +37,19 @@ describe('planned switchover of an EventBridge pair with running applications', 
     await withKdrWorker(async ({ client, taskQueue }) => {
       const setup = await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
       assert.equal(setup.outcome, 'completed');
-      // 150 records/s through the domain; billing keeps up, ledger lags; both commit every 5 s.
-      const onPrimary = await RetryingProducer.start(viaDomain(domain, 'orders-service').kafka, topic, 150);
-      const groups = [`${name}-billing`, `${name}-ledger`];
-      const first = await Promise.all(groups.map((g, i) => Consuming.start(viaDomain(domain, g).kafka, g, topic, { delayMs: i === 1 ? 9 : 0, commitEveryMs: 5000 })));
-      await new Promise((r) => setTimeout(r, 8000));
-
-      const handle = await client.workflow.start(drFailover, {
-        taskQueue, workflowId: uniqueName('drFailover'),
-        args: [{ config, requestedBy: 'alice', switchover: { quietWindow: '4s', timeout: '5m', guard: '8s' } }],
-      });
-      const approvals = approveAll(handle, 'bob');
-      cleanups.push(async () => approvals.stop());
-      await eventually(() => status(handle), (s) => s.phase === 'drain' || s.phase === 'blocked', 'the drain step', 180_000);
-      assert.equal((await status(handle)).phase, 'drain', JSON.stringify((await status(handle)).steps.find((s) => s.state === 'blocked')));
-      // The producers restart at once (to the secondary) while the streams still copy the primary's last records:
-      // both write to the same secondary partitions, interleaved.
-      await onPrimary.stop();
-      const onSecondary = await RetryingProducer.start(viaDomain(domain, 'orders-service-restarted').kafka, topic, 150, 1_000_000);
-      await new Promise((r) => setTimeout(r, 1500));
-      await Promise.all(first.map((c) => c.stop()));
-
-      await eventually(() => status(handle), (s) => ['guard', 'verify', 'completed', 'blocked'].includes(s.phase), 'the final plan to be applied', 300_000);
-      assert.notEqual((await status(handle)).phase, 'blocked', JSON.stringify((await status(handle)).steps.find((s) => s.state === 'blocked')));
-      const second = await Promise.all(groups.map((g) => Consuming.start(viaDomain(domain, `${g}-restarted`).kafka, g, topic, { fromBeginning: false, commitEveryMs: 5000 })));
-      const result = await runToEnd(handle, 300_000);
-      assert.equal(result.outcome, 'completed');
-      if (result.dryRun) throw new Error('not a dry run');
-      assert.equal(result.mode, 'switchover');
-      const drain = result.steps.find((s) => s.name === 'drain')!;
+      const drill = await switchoverWithRunningApps(client, taskQueue, config, kafka.secondary, { label: 'eventbridge switchover', onStop: (stop) => cleanups.push(async () => stop()) });
+      if (drill.result.dryRun) throw new Error('not a dry run');
+      assert.equal(drill.result.mode, 'switchover');
+      const drain = drill.result.steps.find((s) => s.name === 'drain')!;
       assert.equal(drain.state, 'succeeded');
-      const applied = (await handle.query(planQuery))!.plan as FailoverPlan;
-      assert.equal(applied.fidelity?.measured, true, 'the plan relied on a measured profile');
+      console.log(`# eventbridge switchover drain: ${drain.summary}`);
+      assert.equal(drill.applied.fidelity?.measured, true, 'the plan relied on a measured profile');
+      if (!drill.applied.fidelity?.partitionPreserved) {
+        for (const g of drill.applied.groups) for (const [, , , source] of g.offsets) assert.notEqual(source, 'matched', `${g.group}: no exact match under ${drill.applied.fidelity?.description}`);
+      }
       // The forward watch drSetup started is stopped once the CNAME has moved.
       await eventually(() => client.workflow.getHandle(`kdr-watch-${name}`).describe(), (d) => d.status.name !== 'RUNNING', 'the forward watch to stop', 60_000);
-      if (!applied.fidelity?.partitionPreserved) {
-        for (const g of applied.groups) for (const [, , , source] of g.offsets) assert.notEqual(source, 'matched', `${g.group}: no exact match under ${applied.fidelity?.description}`);
-      }
-
-      await new Promise((r) => setTimeout(r, 3000));
-      await onSecondary.stop();
-      for (const g of groups) await waitCaughtUp(kafka.secondary, g, topic);
-      await Promise.all(second.map((c) => c.stop()));
-
-      const onSecondaryLog = await readValues(kafka.secondary, topic);
-      const missing = [...onPrimary.acked].filter((v) => !onSecondaryLog.has(v));
-      assert.equal(missing.length, 0, `${missing.length} records acknowledged by the primary never reached the secondary`);
-      const acked = new Set([...onPrimary.acked, ...onSecondary.acked]);
-      for (const [i, g] of groups.entries()) {
-        const t = tally(acked, [first[i], second[i]], new Set([...onPrimary.resent, ...onSecondary.resent]));
-        const bound = applied.groups.find((x) => x.group === g)!.duplicateBound;
-        console.log(`# eventbridge switchover ${g}: ${acked.size} acknowledged, ${t.processed} processed, lost ${t.lost.length}, re-delivered ${t.redelivered} ` +
-          `(bound ${bound}); approvals ${approvals.approved.length}; sources ${JSON.stringify(applied.totals.sources)}; ${applied.fidelity?.description}; drain: ${drain.summary}`);
-        assert.equal(t.lost.length, 0, `${g}: lost ${t.lost.slice(0, 10).join(', ')}`);
-        assert.ok(t.redelivered <= bound, `${g}: ${t.redelivered} re-delivered, above the stated bound ${bound}`);
-      }
+      assertNothingLostWithinBound(drill);
     }, { env });
   });
 });

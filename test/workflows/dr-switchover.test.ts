@@ -21,6 +21,7 @@ import { approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv
 import { startOwnPrimary } from '../helpers/own-primary';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
 import { Consuming, readValues, RetryingProducer, splitRedeliveries, tally, viaDomain, waitCaughtUp } from '../helpers/traffic';
+import { assertNothingLostWithinBound, switchoverWithRunningApps } from '../helpers/switchover';
 
 describe('drFailover with running applications', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -34,8 +35,7 @@ describe('drFailover with running applications', () => {
     const env = testEnv();
     const name = uniqueName('sw');
     const topic = `${name}-orders`;
-    const domain = `${name}.kdr.test`;
-    const config = kafkaPair(name, [topic]);
+        const config = kafkaPair(name, [topic]);
     const kafka = await openBoth();
     cleanups.push(() => kafka.close(), () => removeMirror(name),
       () => deleteTopics(kafka.primary, [topic, `${name}-canary`]), () => deleteTopics(kafka.secondary, [topic, `${name}-canary`]));
@@ -43,56 +43,11 @@ describe('drFailover with running applications', () => {
 
     await withKdrWorker(async ({ client, taskQueue }) => {
       await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
-      // 150 records/s through the domain; billing keeps up, ledger lags; both commit every 5 s.
-      const onPrimary = await RetryingProducer.start(viaDomain(domain, 'orders-service').kafka, topic, 150);
-      const groups = [`${name}-billing`, `${name}-ledger`];
-      const first = await Promise.all(groups.map((g, i) => Consuming.start(viaDomain(domain, g).kafka, g, topic, { delayMs: i === 1 ? 9 : 0, commitEveryMs: 5000 })));
-      await new Promise((r) => setTimeout(r, 8000));
-
-      const handle = await client.workflow.start(drFailover, {
-        taskQueue, workflowId: uniqueName('drFailover'),
-        args: [{ config, requestedBy: 'alice', switchover: { quietWindow: '4s', timeout: '5m', guard: '8s' } }],
-      });
-      const approvals = approveAll(handle, 'bob');
-      cleanups.push(async () => approvals.stop());
-      // The run moves the CNAME, then asks for the applications to move: producers restart (to the secondary),
-      // consumers stop (they start again once the final plan is applied).
-      await eventually(() => status(handle), (s) => s.phase === 'drain' || s.phase === 'blocked', 'the drain step', 180_000);
-      assert.equal((await status(handle)).phase, 'drain', 'the run reached the drain step');
-      await new Promise((r) => setTimeout(r, 3000)); // the applications keep running into the drain
-      await onPrimary.stop();
-      const onSecondary = await RetryingProducer.start(viaDomain(domain, 'orders-service-restarted').kafka, topic, 150, 1_000_000);
-      await Promise.all(first.map((c) => c.stop()));
-
-      await eventually(() => status(handle), (s) => ['guard', 'verify', 'completed', 'blocked'].includes(s.phase), 'the final plan to be applied', 300_000);
-      assert.notEqual((await status(handle)).phase, 'blocked', JSON.stringify((await status(handle)).steps.find((s) => s.state === 'blocked')));
-      const second = await Promise.all(groups.map((g) => Consuming.start(viaDomain(domain, `${g}-restarted`).kafka, g, topic, { fromBeginning: false, commitEveryMs: 5000 })));
-      const result = await runToEnd(handle, 300_000);
-      assert.equal(result.outcome, 'completed');
-      if (result.dryRun) throw new Error('not a dry run');
-      assert.equal(result.mode, 'switchover');
-      assert.equal(result.steps.find((s) => s.name === 'drain')!.state, 'succeeded');
-      const applied = (await handle.query(planQuery))!.plan as FailoverPlan;
-      assert.equal(applied.planId, result.planId, 'the plan query shows the plan that was applied');
-
-      await new Promise((r) => setTimeout(r, 3000));
-      await onSecondary.stop();
-      for (const g of groups) await waitCaughtUp(kafka.secondary, g, topic);
-      await Promise.all(second.map((c) => c.stop()));
-
-      // Every record the primary acknowledged is on the secondary.
-      const onSecondaryLog = await readValues(kafka.secondary, topic);
-      const missing = [...onPrimary.acked].filter((v) => !onSecondaryLog.has(v));
-      assert.equal(missing.length, 0, `${missing.length} records acknowledged by the primary never reached the secondary`);
-      const acked = new Set([...onPrimary.acked, ...onSecondary.acked]);
-      for (const [i, g] of groups.entries()) {
-        const t = tally(acked, [first[i], second[i]], new Set([...onPrimary.resent, ...onSecondary.resent]));
-        const bound = applied.groups.find((x) => x.group === g)!.duplicateBound;
-        console.log(`# switchover ${g}: ${acked.size} acknowledged, ${t.processed} processed, lost ${t.lost.length}, re-delivered ${t.redelivered} (bound ${bound}); ` +
-          `approvals ${approvals.approved.length}; sources ${JSON.stringify(applied.totals.sources)}`);
-        assert.equal(t.lost.length, 0, `${g}: lost ${t.lost.slice(0, 10).join(', ')}`);
-        assert.ok(t.redelivered <= bound, `${g}: ${t.redelivered} re-delivered, above the stated bound ${bound}`);
-      }
+      const drill = await switchoverWithRunningApps(client, taskQueue, config, kafka.secondary, { label: 'switchover', onStop: (stop) => cleanups.push(async () => stop()) });
+      if (drill.result.dryRun) throw new Error('not a dry run');
+      assert.equal(drill.result.mode, 'switchover');
+      assert.equal(drill.result.steps.find((s) => s.name === 'drain')!.state, 'succeeded');
+      assertNothingLostWithinBound(drill);
     }, { env });
   });
 
