@@ -22,6 +22,7 @@ import { reversedPair } from './reverse-pair';
 import { stopWatch } from './watch-start';
 import { cloudCalls, quick, reading, verifying } from './activity-options';
 import type { ShownPlan } from './plan-view';
+import { reportEvents } from './notify';
 
 /** The export reads the tail from the old primary and writes it in one attempt: a big tail needs longer than `reading`. */
 const exporting: ActivityOptions = {
@@ -47,6 +48,7 @@ export async function drFailback(raw: unknown) {
     report: { title: 'Report' },
   });
   const input = run.input(FailbackInputSchema, raw);
+  reportEvents(run, { inline: input.config !== undefined });
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
   const stages = new Set<FailbackStage>((input.stages ?? FAILBACK_STAGES) as FailbackStage[]);
 
