@@ -89,7 +89,7 @@ export function mirrorConfigs(spec: ReplicationPairSpec): { source: Record<strin
     'connector.class': `${MIRROR}.MirrorSourceConnector`,
     ...common,
     'replication.factor': rf,
-    // A sync every 10 records at most: bounds MM2's translation slack (KIP-545: a checkpoint uses the newest offset sync at or before the group's offset).
+    // A sync every 10 records at most: bounds MM2's translation slack (KIP-382, MirrorMaker 2.0: a checkpoint uses the newest offset sync at or before the group's offset).
     'offset.lag.max': '10',
     'refresh.topics.interval.seconds': '10',
     'sync.topic.acls.enabled': 'false',
