@@ -18,32 +18,43 @@ export const stackDir = process.env.KDR_STACK_DIR ? path.resolve(process.env.KDR
 
 export const host = '127.0.0.1';
 
+// Getters, not values: a stray or malformed KDR_*_PORT must only matter where the local stack is used, never
+// when the production worker or `kdr` merely import this module.
 export const ports = {
-  temporal: port('KDR_TEMPORAL_PORT', 7233),
-  temporalUi: port('KDR_TEMPORAL_UI_PORT', 8233),
-  primary: port('KDR_PRIMARY_PORT', 19092),
-  primaryController: port('KDR_PRIMARY_CONTROLLER_PORT', 19093),
-  secondary: port('KDR_SECONDARY_PORT', 29092),
-  secondaryController: port('KDR_SECONDARY_CONTROLLER_PORT', 29093),
-  connect: port('KDR_CONNECT_PORT', 8083),
-  emulator: port('KDR_EMULATOR_PORT', 18080),
-  dns: port('KDR_DNS_PORT', 5353),
+  get temporal() { return port('KDR_TEMPORAL_PORT', 7233); },
+  get temporalUi() { return port('KDR_TEMPORAL_UI_PORT', 8233); },
+  get primary() { return port('KDR_PRIMARY_PORT', 19092); },
+  get primaryController() { return port('KDR_PRIMARY_CONTROLLER_PORT', 19093); },
+  get secondary() { return port('KDR_SECONDARY_PORT', 29092); },
+  get secondaryController() { return port('KDR_SECONDARY_CONTROLLER_PORT', 29093); },
+  get connect() { return port('KDR_CONNECT_PORT', 8083); },
+  get emulator() { return port('KDR_EMULATOR_PORT', 18080); },
+  get dns() { return port('KDR_DNS_PORT', 5353); },
 };
 
 export const local = {
   // The *_BOOTSTRAP / *_URL overrides are for docker-compose, where services have names instead of loopback ports.
-  temporalAddress: `${host}:${ports.temporal}`,
-  temporalUiUrl: `http://${host}:${ports.temporalUi}`,
+  get temporalAddress() { return `${host}:${ports.temporal}`; },
+  get temporalUiUrl() { return `http://${host}:${ports.temporalUi}`; },
   namespace: 'default',
-  primaryBootstrap: process.env.KDR_PRIMARY_BOOTSTRAP ?? `${host}:${ports.primary}`,
-  secondaryBootstrap: process.env.KDR_SECONDARY_BOOTSTRAP ?? `${host}:${ports.secondary}`,
-  connectUrl: process.env.KDR_CONNECT_URL ?? `http://${host}:${ports.connect}`,
-  emulatorUrl: `http://${host}:${ports.emulator}`,
-  dnsServer: `${host}:${ports.dns}`,
+  get primaryBootstrap() { return process.env.KDR_PRIMARY_BOOTSTRAP ?? `${host}:${ports.primary}`; },
+  get secondaryBootstrap() { return process.env.KDR_SECONDARY_BOOTSTRAP ?? `${host}:${ports.secondary}`; },
+  get connectUrl() { return process.env.KDR_CONNECT_URL ?? `http://${host}:${ports.connect}`; },
+  get emulatorUrl() { return `http://${host}:${ports.emulator}`; },
+  get dnsServer() { return `${host}:${ports.dns}`; },
   /** The AccessKey pair the emulator accepts; only ever used against the local emulator. */
-  accessKeyId: process.env.KDR_EMULATOR_ACCESS_KEY_ID ?? 'LTAI5tKdrLocalStack0001',
-  accessKeySecret: process.env.KDR_EMULATOR_ACCESS_KEY_SECRET ?? 'kdr-local-stack-secret-not-for-production',
+  get accessKeyId() { return process.env.KDR_EMULATOR_ACCESS_KEY_ID ?? 'LTAI5tKdrLocalStack0001'; },
+  get accessKeySecret() { return process.env.KDR_EMULATOR_ACCESS_KEY_SECRET ?? 'kdr-local-stack-secret-not-for-production'; },
 };
+
+/** Whether `address` is the local stack's Temporal; false (never an error) when the stack's ports are misconfigured. */
+export function isLocalTemporal(address: string): boolean {
+  try {
+    return address === local.temporalAddress;
+  } catch {
+    return false;
+  }
+}
 
 /** Task queue of the kafka-dr worker (the contract in DESIGN.md). */
 export const TASK_QUEUE = 'kafka-dr';

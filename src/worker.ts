@@ -4,7 +4,7 @@
 import { NativeConnection, Worker, WorkerOptions, bundleWorkflowCode, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../activities';
 import { dataConverter } from './data-converter';
-import { local, localStackEnv, TASK_QUEUE } from './local-stack';
+import { isLocalTemporal, local, localStackEnv, TASK_QUEUE } from './local-stack';
 import { startMetricsFromEnv } from './metrics/server';
 import { temporalTarget } from './temporal-connection';
 
@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     const worker = await createWorker({ connection, namespace: target.namespace, activities: createActivities(defaultDeps(env)) });
     console.log(`kafka-dr worker polling task queue "${TASK_QUEUE}" on ${target.address} (namespace ${target.namespace})`);
-    if (target.address === local.temporalAddress) console.log(`Temporal UI: ${local.temporalUiUrl}/namespaces/${target.namespace}/workflows`);
+    if (isLocalTemporal(target.address)) console.log(`Temporal UI: ${local.temporalUiUrl}/namespaces/${target.namespace}/workflows`);
     await worker.run();
   } finally {
     await connection.close();

@@ -4,7 +4,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { customDomain, failbackWorkflowId, type PairConfig } from '../config';
 import { loadPairsFile, PAIRS_FILE_ENV, PairsFileError, type PairsFile } from '../config/file';
-import { local, repoRoot } from '../local-stack';
+import { isLocalTemporal, repoRoot } from '../local-stack';
 import type { TemporalTarget } from '../temporal-connection';
 import { DrPairKey, DrPhaseKey } from '../../workflows/runner/search-attributes';
 import { CliError, ExitCode } from './errors';
@@ -18,7 +18,7 @@ import { shortProfile, type FidelityProfile } from '../kafka/fidelity';
 export function pairsFileLocation(option: string | undefined, target: TemporalTarget, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (option) return path.resolve(option);
   if (env[PAIRS_FILE_ENV]) return path.resolve(env[PAIRS_FILE_ENV] as string);
-  if (target.address === local.temporalAddress) return path.join(repoRoot, 'config', 'pairs.example.jsonc');
+  if (isLocalTemporal(target.address)) return path.join(repoRoot, 'config', 'pairs.example.jsonc');
   return undefined;
 }
 

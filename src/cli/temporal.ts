@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import { Client, Connection, WorkflowNotFoundError, isGrpcServiceError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { local, TASK_QUEUE } from '../local-stack';
+import { isLocalTemporal, local, TASK_QUEUE } from '../local-stack';
 import { temporalTarget, type TemporalTarget } from '../temporal-connection';
 import { failbackWorkflowId } from '../config';
 import type { RunReport, RunStatus } from '../../workflows/runner/types';
@@ -64,7 +64,7 @@ function tcpReachable(address: string, timeoutMs: number): Promise<void> {
 
 function unreachable(target: TemporalTarget, err: unknown): CliError {
   const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-  const hint = target.address === local.temporalAddress ? ' (the local stack: npm run stack:up)' : ' (TEMPORAL_ADDRESS)';
+  const hint = isLocalTemporal(target.address) ? ' (the local stack: npm run stack:up)' : ' (TEMPORAL_ADDRESS)';
   return new CliError(`Temporal is unreachable at ${target.address}${hint}: ${why}`, ExitCode.unreachable);
 }
 
@@ -83,7 +83,7 @@ export function explain(err: unknown, ctx?: CliContext): CliError {
 
 /** The Temporal UI page of a run: the local dev server's UI, or $KDR_TEMPORAL_UI_URL; undefined when unknown. */
 export function uiLink(ctx: Pick<CliContext, 'target'>, workflowId: string, runId?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const base = env.KDR_TEMPORAL_UI_URL?.replace(/\/+$/, '') ?? (ctx.target.address === local.temporalAddress ? local.temporalUiUrl : undefined);
+  const base = env.KDR_TEMPORAL_UI_URL?.replace(/\/+$/, '') ?? (isLocalTemporal(ctx.target.address) ? local.temporalUiUrl : undefined);
   if (!base) return undefined;
   const ns = encodeURIComponent(ctx.target.namespace);
   return `${base}/namespaces/${ns}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${encodeURIComponent(runId)}` : ''}`;

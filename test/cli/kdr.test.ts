@@ -96,6 +96,10 @@ describe('kdr CLI', () => {
     assert.equal(r.code, 4, shown(r));
     assert.match(r.stderr, new RegExp(`^kdr: Temporal is unreachable at ${address.replace(/\./g, '\\.')}`));
     assert.equal(r.stderr.trim().split('\n').length, 1);
+    // A stray local-stack variable does not break the production CLI: only the local stack reads it.
+    const stray = await kdr(['status', 'anything'], { TEMPORAL_ADDRESS: address, KDR_DNS_PORT: 'not-a-port', KDR_TEMPORAL_PORT: '99999' });
+    assert.equal(stray.code, 4, shown(stray));
+    assert.doesNotMatch(stray.stderr, /KDR_DNS_PORT|KDR_TEMPORAL_PORT/);
   });
 
   test('setup blocks on a missing topic: status says so (exit 5), skip is refused, retry finishes it', async () => {
