@@ -254,7 +254,9 @@ export class EventBridgeEmulator {
     await this.connectOr500(async () => {
       const status = await this.connect.status(s.ConnectorName);
       if (!status) await this.connect.putConfig(s.ConnectorName, this.connectorConfig(s));
-      else if (status.connector.state === 'PAUSED' || status.connector.state === 'STOPPED') await this.connect.resume(s.ConnectorName);
+      // A pause just asked of Connect may not show in its status yet: resume whenever the stream was paused
+      // (resuming a running connector changes nothing), or the connector would go on to pause after this start.
+      else if (s.Desired === 'PAUSED' || status.connector.state === 'PAUSED' || status.connector.state === 'STOPPED') await this.connect.resume(s.ConnectorName);
       else if (status.connector.state === 'FAILED' || status.tasks.some((t) => t.state === 'FAILED')) {
         await this.connect.restartFailed(s.ConnectorName);
         restarted = true;
