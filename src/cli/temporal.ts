@@ -7,7 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { isLocalTemporal, local, TASK_QUEUE } from '../local-stack';
 import { temporalTarget, type TemporalTarget } from '../temporal-connection';
 import { failbackWorkflowId } from '../config';
-import type { RunReport, RunStatus } from '../../workflows/runner/types';
+import { waitsForOperator, type RunReport, type RunStatus } from '../../workflows/runner/types';
 import { statusQuery } from '../../workflows/definitions';
 import { CliError, ExitCode } from './errors';
 import { dataConverter } from '../data-converter';
@@ -213,7 +213,7 @@ function pendingActivities(d: WorkflowExecutionDescription): RunView['activities
 export function exitCodeOf(view: RunView): number {
   if (view.executionStatus === 'RUNNING') {
     const phase = view.status?.phase;
-    return phase === 'blocked' || phase === 'awaiting-approval' ? ExitCode.waiting : ExitCode.ok;
+    return waitsForOperator(phase) ? ExitCode.waiting : ExitCode.ok;
   }
   return view.executionStatus === 'COMPLETED' ? ExitCode.ok : ExitCode.failed;
 }

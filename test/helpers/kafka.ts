@@ -16,8 +16,25 @@ export async function openBoth(): Promise<{ primary: AdminSession; secondary: Ad
   return { primary, secondary, close: async () => { await primary.close(); await secondary.close(); } };
 }
 
+/**
+ * Creates a topic and returns once every partition has a leader. kafkajs' own wait (waitForLeaders) retries
+ * only LEADER_NOT_AVAILABLE; a broker whose metadata lags the controller (a busy machine) answers
+ * UNKNOWN_TOPIC_OR_PARTITION instead, which failed a test at its first line: that answer is waited out too.
+ */
 export async function createTopic(s: AdminSession, topic: string, partitions: number): Promise<void> {
-  await s.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+  const created = await s.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] })
+    .catch((err: { type?: string }) => {
+      if (err.type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+      return false;
+    });
+  if (created) return;
+  for (let attempt = 1; ; attempt++) {
+    const meta = await s.admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+    const ready = meta?.topics[0]?.partitions;
+    if (ready && ready.length === partitions && ready.every((p) => p.leader >= 0)) return;
+    if (attempt >= 50) throw new Error(`topic ${topic}: ${ready?.length ?? 0}/${partitions} partitions with a leader after ${attempt} checks`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export async function deleteTopics(s: AdminSession, topics: string[]): Promise<void> {

@@ -63,11 +63,13 @@ export async function blockedStep(handle: WorkflowHandle, boundMs = 180_000) {
 export async function runToEnd<H extends WorkflowHandle<any>>(handle: H, boundMs = 300_000): Promise<Awaited<ReturnType<H['result']>>> {
   type R = Awaited<ReturnType<H['result']>>;
   let settled = false;
-  const result = handle.result().finally(() => { settled = true; }) as Promise<R>;
-  const watch = (async (): Promise<never> => {
+  let wake = () => undefined as void;
+  const result = handle.result().finally(() => { settled = true; wake(); }) as Promise<R>;
+  const watch = (async (): Promise<void> => {
     const until = Date.now() + boundMs;
     while (!settled) {
       const s = await status(handle).catch(() => undefined);
+      if (settled) return;
       const blocked = s?.phase === 'blocked' ? s.steps.find((x) => x.state === 'blocked') : undefined;
       if (blocked) {
         await handle.terminate('test: the run blocked').catch(() => undefined);
@@ -77,12 +79,17 @@ export async function runToEnd<H extends WorkflowHandle<any>>(handle: H, boundMs
         await handle.terminate('test: the run did not finish in time').catch(() => undefined);
         throw new Error(`run ${handle.workflowId} did not finish within ${boundMs} ms; phase ${s?.phase ?? 'unknown'}, waiting for ${s?.waitingFor ?? '-'}`);
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise<void>((r) => { wake = r; setTimeout(r, 250); });
     }
-    return new Promise<never>(() => undefined);
   })();
-  watch.catch(() => undefined);
-  return Promise.race([result, watch]);
+  try {
+    return await Promise.race([result, watch.then(() => result)]);
+  } finally {
+    // No status query may outlive the call: the caller's worker stops next (a query of a run without a worker
+    // hangs), then the shared connection closes, and the client's retry of a query on a closed channel throws
+    // outside any promise ("Channel has been shut down", an uncaught exception that failed a CI run).
+    await watch.catch(() => undefined);
+  }
 }
 
 /** Starts a workflow and waits for it with runToEnd. */
@@ -106,7 +113,7 @@ export function approveAll(handle: WorkflowHandle, by: string): { stop(): void; 
       const s = await status(handle).catch(() => undefined);
       if (s?.approval && !approved.includes(s.approval.planId)) {
         approved.push(s.approval.planId);
-        await handle.signal(approveSignal, { by, planId: s.approval.planId });
+        await handle.signal(approveSignal, { by, planId: s.approval.planId }).catch(() => undefined);
       }
       if (s && ['completed', 'aborted', 'rejected'].includes(s.phase)) return;
       await new Promise((r) => setTimeout(r, 250));

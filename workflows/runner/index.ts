@@ -1,4 +1,5 @@
-export { Runbook, runbook, type Approval, type ApprovalClaim, type ApprovalOptions, type StepContext, type StepDeclaration, type StepDeclarations } from './runbook';
+export { Runbook, runbook, type StepContext, type StepDeclaration, type StepDeclarations } from './runbook';
+export { ApprovalGate, type Approval, type ApprovalClaim, type ApprovalOptions, type ApprovalOutcome } from './approval-gate';
 export { blocksStep, describeFailure, refused, refusalIn, TERMINAL_FAILURE_TYPES } from './failures';
 export { refuseApproval, refuseRejection } from './approval';
 export { renderStatus } from './render';

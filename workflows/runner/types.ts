@@ -1,5 +1,5 @@
 // What a run shows about itself: the step table, the phase, what it waits for, and the audit trail.
-// Plain data (no functions, no classes): returned by query `status`, embedded in results and failure details.
+// Plain data (no classes; one predicate on phases): returned by query `status`, embedded in results and failure details.
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'blocked' | 'skipped' | 'aborted';
 
@@ -47,7 +47,15 @@ export interface ApprovalState {
   identity?: 'declared' | 'signed';
 }
 
-export type Phase = string;
+/** The phases of a run besides its steps' names (while a step runs, its name is the phase). */
+export const RUN_PHASES = ['starting', 'blocked', 'awaiting-approval', 'completed', 'aborted', 'rejected', 'invalid-input'] as const;
+export type RunPhase = (typeof RUN_PHASES)[number];
+export type Phase = RunPhase | (string & Record<never, never>);
+
+/** Phases in which the run waits for a person: an approval, or a decision about a blocked step. */
+export function waitsForOperator(phase: Phase | undefined): boolean {
+  return phase === 'blocked' || phase === 'awaiting-approval';
+}
 
 export interface RunStatus {
   runbook: string;

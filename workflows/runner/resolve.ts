@@ -1,0 +1,95 @@
+// An operator's decision about a blocked step (retry, skip, abort): checked here, applied by the runner.
+import { ApplicationFailure } from '@temporalio/workflow';
+import { ResolvePayloadSchema, validate, type ResolveAction } from '../../src/config';
+import { loose } from './text';
+import type { AuditEntry, Phase, ResolveOutcome } from './types';
+
+export interface ResolveDecision {
+  step: string;
+  action: ResolveAction;
+  by: string;
+  note?: string;
+}
+
+/**
+ * The decision a resolve request makes, or why it is refused. `blocked` lists the steps still waiting for a
+ * decision; a request without "step" is only unambiguous when one step waits.
+ */
+export function checkResolve(raw: unknown, blocked: string[], skippable: (step: string) => boolean, phase: Phase): string | ResolveDecision {
+  const parsed = validate(ResolvePayloadSchema, raw, { what: 'resolve' });
+  if (!parsed.ok) return parsed.message;
+  const { action, by, note, step } = parsed.value;
+  if (blocked.length === 0) return `no step is blocked (phase ${phase}); nothing to ${action}`;
+  let target: string;
+  if (step !== undefined) {
+    if (!blocked.includes(step)) return `step ${step} is not blocked (blocked: ${blocked.join(', ')})`;
+    target = step;
+  } else if (blocked.length > 1) {
+    return `several steps are blocked (${blocked.join(', ')}): say which one with "step"`;
+  } else {
+    target = blocked[0];
+  }
+  if (action === 'skip' && !skippable(target)) {
+    return `step ${target} is not skippable: retry it after fixing the cause, or abort the run`;
+  }
+  return { step: target, action, by, note };
+}
+
+/** What the desk needs from the run: its blocked steps and its audit trail. */
+export interface DeskHost {
+  blocked(): string[];
+  skippable(step: string): boolean;
+  phase(): Phase;
+  remember(entry: Omit<AuditEntry, 'at'>): void;
+  publish(): void;
+}
+
+/** Takes resolve requests (signal or update) and holds each blocked step's decision until the step takes it. */
+export class ResolveDesk {
+  private readonly decisions = new Map<string, Omit<ResolveDecision, 'step'>>();
+
+  constructor(private readonly host: DeskHost) {}
+
+  has(step: string): boolean {
+    return this.decisions.has(step);
+  }
+
+  take(step: string): Omit<ResolveDecision, 'step'> {
+    const decision = this.decisions.get(step)!;
+    this.decisions.delete(step);
+    return decision;
+  }
+
+  /** The signal: a refused request is recorded in the audit trail (a signal has nobody to answer). */
+  signal(raw: unknown): void {
+    const refusal = this.check(raw);
+    if (typeof refusal === 'string') {
+      const p = loose(raw);
+      this.host.remember({ by: p.by ?? 'unknown', action: `resolve:${p.action ?? '?'}`, accepted: false, step: p.step ?? this.host.blocked()[0], reason: refusal, note: p.note });
+      this.host.publish();
+      return;
+    }
+    this.update(raw);
+  }
+
+  /** The update's validator: a refused request goes back to the caller at once. */
+  validate(raw: unknown): void {
+    const refusal = this.check(raw);
+    if (typeof refusal === 'string') throw ApplicationFailure.nonRetryable(refusal, 'ResolveRefused');
+  }
+
+  update(raw: unknown): ResolveOutcome {
+    const checked = this.check(raw);
+    if (typeof checked === 'string') throw ApplicationFailure.nonRetryable(checked, 'ResolveRefused');
+    const { step, action, by, note } = checked;
+    this.decisions.set(step, { action, by, note });
+    this.host.remember({ by, action: `resolve:${action}`, accepted: true, step, note });
+    this.host.publish();
+    return { step, action };
+  }
+
+  private check(raw: unknown): string | ResolveDecision {
+    const waiting = this.host.blocked().filter((n) => !this.decisions.has(n));
+    return checkResolve(raw, waiting, (step) => this.host.skippable(step), this.host.phase());
+  }
+}
