@@ -5,12 +5,12 @@ import { CancelledFailure, Context } from '@temporalio/activity';
 import type { PairConfig, Selection } from '../src/config';
 import { selects } from '../src/config';
 import {
-  committedOffsets, describeCluster, groupsOnTopics, isInternalGroup, newestRecordTimestamp, openAdmin, setManyGroupOffsets,
-  topicPartitionCounts, type AdminSession, type CommittedOffset,
+  committedOffsets, committedOffsetsMany, describeCluster, groupsOnTopics, isInternalGroup, listConsumerGroups, newestRecordTimestamp, openAdmin,
+  partitionsOf, setManyGroupOffsets, topicPartitionCounts, type AdminSession, type CommittedOffset,
 } from '../src/kafka/admin';
 import { lastCanaryProfile, lastCanaryRun, runCanary } from '../src/kafka/canary';
 import { describeProfile } from '../src/kafka/fidelity';
-import { readCheckpoints } from '../src/kafka/checkpoints';
+import { readCheckpoints, type CheckpointsRead } from '../src/kafka/checkpoints';
 import { gatherEvidence } from '../src/kafka/evidence';
 import type { TailMatch } from '../src/kafka/match';
 import type { PostSwitchEnd } from '../src/kafka/post-switch';
@@ -36,6 +36,15 @@ export interface Assessment {
   newestReplicatedAt: number | null;
   /** The replication latency the plan's margin must cover, and where the figure comes from. */
   latency: { ms: number; source: 'canary' | 'canary-secondary' | 'threshold' };
+}
+
+/** planOffsets's heartbeat: where it is, for `kdr status` ("primary commits: 6,200 / 10,000 groups"). */
+export interface PlanProgress {
+  phase: string;
+  groupsDone: number | null;
+  groups: number;
+  progress: string;
+  elapsedMs: number;
 }
 
 export interface ResetBatchResult {
@@ -136,15 +145,38 @@ export function failoverActivities(deps: ActivityDeps) {
       postSwitch?: PostSwitchEnd[];
     }): Promise<FailoverPlan> {
       const selection = o.groups ?? pair.groups;
+      const ctx = Context.current();
+      const started = Date.now();
+      let total = 0;
+      const beat = (phase: string, done?: number) => {
+        const progress = done === undefined ? phase : `${phase}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} groups`;
+        ctx.heartbeat({ phase, groupsDone: done ?? null, groups: total, progress, elapsedMs: Date.now() - started } satisfies PlanProgress);
+      };
       return withAdmin(deps, pair.secondary, 'plan-secondary', async (secondary) => {
         const primary = o.primaryReachable ? await openAdmin(deps.kafka(pair.primary, 'plan-primary')).catch(() => null) : null;
         try {
+          beat('listing groups');
+          const wanted = (g: string) => !isInternalGroup(g) && selects(selection, g);
           const candidates = new Set<string>(o.onlyGroups ?? (Array.isArray(selection) ? selection : []));
-          if (primary && !o.onlyGroups) for (const g of (await groupsOnTopics(primary, o.topics)).keys()) candidates.add(g);
+          // The primary's groups, narrowed to the selection before their commits are read (a shared cluster has
+          // many more groups than a pair selects); the commits read here are the plan's evidence too.
+          let primaryCommitted: Map<string, CommittedOffset[]> | undefined;
+          if (primary) {
+            const listed = o.onlyGroups ? [] : (await listConsumerGroups(primary)).filter(wanted);
+            const ask = [...new Set([...candidates, ...listed])].filter(wanted);
+            total = ask.length;
+            const parts = await partitionsOf(primary, o.topics.filter((t) => t !== pair.replication.canaryTopic));
+            let read = 0;
+            primaryCommitted = await committedOffsetsMany(primary, ask, parts, (n) => beat('primary commits', read += n));
+            for (const [g, c] of primaryCommitted) if (c.length > 0 || candidates.has(g)) candidates.add(g);
+          }
           const useCheckpoints = pair.replication.provider === 'kafka-connect';
-          if (useCheckpoints && !o.onlyGroups) {
-            const read = await readCheckpoints(secondary, { topics: o.topics });
-            for (const c of read.checkpoints.values()) candidates.add(c.group);
+          let checkpoints: CheckpointsRead | undefined;
+          if (useCheckpoints) {
+            beat('MirrorMaker 2 checkpoints');
+            // Read once: every group's checkpoints, kept for the evidence below.
+            checkpoints = await readCheckpoints(secondary, { topics: o.topics, groups: o.onlyGroups ?? wanted });
+            if (!o.onlyGroups) for (const c of checkpoints.checkpoints.values()) candidates.add(c.group);
           }
           // No group is dropped silently: without the primary, the secondary still knows some groups (groups with
           // commits on the pair's topics there; ApsaraMQ keeps the groups drSetup declared). A group with no evidence is planned at earliest and
@@ -154,7 +186,8 @@ export function failoverActivities(deps: ActivityDeps) {
           const positions: PositionsRead | undefined = primary ? undefined : await readPositions(secondary, pair.name);
           const onlyInSnapshots = new Set<string>();
           if (positions && !o.onlyGroups) for (const g of positions.byGroup.keys()) if (!candidates.has(g)) { candidates.add(g); onlyInSnapshots.add(g); }
-          const groups = [...candidates].filter((g) => !isInternalGroup(g) && selects(selection, g)).sort();
+          const groups = [...candidates].filter(wanted).sort();
+          total = groups.length;
           // What the replicator preserves, from the newest complete canary run on the secondary (assess runs one
           // when the primary answers; drSetup's otherwise); none found = preserves nothing (group-wide sources only).
           const fidelity = await lastCanaryProfile(secondary, pair.replication.canaryTopic);
@@ -165,9 +198,14 @@ export function failoverActivities(deps: ActivityDeps) {
             groups, topics: appTopics, primary, secondary, useCheckpoints, plan: planOptions,
             exact: { ...(o.tails ? { tails: o.tails } : {}) },
             ...(o.postSwitch ? { postSwitch: o.postSwitch } : {}),
+            ...(checkpoints ? { checkpoints } : {}),
+            ...(primaryCommitted ? { primaryCommitted } : {}),
+            progress: beat,
           });
           const attached: SnapshotsAttached | undefined = positions ? await attachSnapshots(secondary, evidence.groups, positions, planOptions) : undefined;
+          beat('planning', 0);
           const plan = makePlan(consumedOnly(evidence.groups), planOptions);
+          beat('planned', groups.length);
           return compactPlan(plan, {
             pair: pair.name,
             latencyMs: o.latencyMs,

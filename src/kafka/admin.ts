@@ -3,7 +3,7 @@
 // real partition.
 import type { Admin, Kafka } from 'kafkajs';
 import {
-  commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, mapLimit, openCluster, recordsAt, tpKey,
+  commitOffsets, describeGroupsMany, EARLIEST, fetchCommitted, fetchCommittedMany, LATEST, listOffsets, mapLimit, openCluster, recordsAt, tpKey,
   type OffsetQuery, type PartitionRef, type ProtocolHandle, type RecordAt,
 } from './protocol';
 
@@ -228,6 +228,19 @@ export async function committedOffsets(s: AdminSession, group: string, partition
     .filter((c) => c.offset >= 0);
 }
 
+/** Committed offsets of many groups on the same partitions (only those committed), batched per coordinator. */
+export async function committedOffsetsMany(
+  s: AdminSession, groups: readonly string[], partitions: readonly PartitionRef[], onGroups?: (n: number) => void,
+): Promise<Map<string, CommittedOffset[]>> {
+  const got = await fetchCommittedMany(s.protocol, groups, partitions, { onGroups });
+  const out = new Map<string, CommittedOffset[]>();
+  for (const g of groups) {
+    const m = got.get(g);
+    out.set(g, partitions.map((p) => ({ ...p, offset: m?.get(tpKey(p.topic, p.partition)) ?? -1 })).filter((c) => c.offset >= 0));
+  }
+  return out;
+}
+
 /** Every partition of the topics (from metadata). */
 export async function partitionsOf(s: AdminSession, topics: readonly string[]): Promise<PartitionRef[]> {
   const counts = await topicPartitionCounts(s, topics);
@@ -241,7 +254,7 @@ export async function partitionsOf(s: AdminSession, topics: readonly string[]): 
  * (a list, or a pattern over the cluster's groups); by default every consumer group on the cluster.
  */
 export async function groupsOnTopics(
-  s: AdminSession, topics: readonly string[], groups?: readonly string[] | RegExp, concurrency = 32,
+  s: AdminSession, topics: readonly string[], groups?: readonly string[] | RegExp,
 ): Promise<Map<string, CommittedOffset[]>> {
   let candidates: string[];
   if (Array.isArray(groups)) candidates = [...groups];
@@ -250,12 +263,8 @@ export async function groupsOnTopics(
     candidates = groups ? all.filter((g) => (groups as RegExp).test(g)) : all;
   }
   const partitions = await partitionsOf(s, topics);
-  const out = new Map<string, CommittedOffset[]>();
-  await mapLimit(candidates, concurrency, async (group) => {
-    const c = await committedOffsets(s, group, partitions);
-    if (c.length) out.set(group, c);
-  });
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+  const committed = await committedOffsetsMany(s, candidates, partitions);
+  return new Map([...committed].filter(([, c]) => c.length > 0).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 export interface GroupMembers {
@@ -270,18 +279,10 @@ export interface GroupMembers {
 /** State and member count of each group (batched per coordinator); a group with members is live. */
 export async function describeGroupMembers(s: AdminSession, groups: readonly string[]): Promise<GroupMembers[]> {
   if (groups.length === 0) return [];
-  const out: GroupMembers[] = [];
-  // Chunks keep one DescribeGroups request reasonable at 1,000+ groups.
-  for (let i = 0; i < groups.length; i += 200) {
-    const { groups: described } = await s.admin.describeGroups(groups.slice(i, i + 200) as string[]);
-    for (const g of described) {
-      out.push({
-        group: g.groupId, state: g.state, members: g.members.length, live: g.members.length > 0,
-        clients: g.members.map((m) => `${m.clientId}@${m.clientHost.replace(/^\//, '')}`),
-      });
-    }
-  }
-  return out;
+  return (await describeGroupsMany(s.protocol, groups)).map((g) => ({
+    group: g.groupId, state: g.state, members: g.members.length, live: g.members.length > 0,
+    clients: g.members.map((m) => `${m.clientId}@${m.clientHost.replace(/^\//, '')}`),
+  }));
 }
 
 export interface SetOffsetsResult {

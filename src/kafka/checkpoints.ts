@@ -95,7 +95,7 @@ export function checkpointKey(group: string, topic: string, partition: number): 
 export interface ReadCheckpointsOptions {
   sourceAlias?: string;
   /** Only keep checkpoints of these groups. */
-  groups?: readonly string[] | RegExp;
+  groups?: readonly string[] | RegExp | ((group: string) => boolean);
   /** Only keep checkpoints of these topics. */
   topics?: readonly string[];
 }
@@ -126,8 +126,11 @@ export async function readCheckpoints(secondary: AdminSession, options: ReadChec
   const bounds = await listOffsets(secondary.protocol, partitions.flatMap((partition) => [
     { topic, partition, timestamp: EARLIEST }, { topic, partition, timestamp: LATEST },
   ]));
+  const groupList = Array.isArray(options.groups) ? new Set(options.groups) : undefined;
+  const topicList = options.topics ? new Set(options.topics) : undefined;
   const groupOk = (g: string) =>
-    options.groups === undefined ? true : Array.isArray(options.groups) ? options.groups.includes(g) : (options.groups as RegExp).test(g);
+    options.groups === undefined ? true : groupList ? groupList.has(g)
+      : typeof options.groups === 'function' ? options.groups(g) : (options.groups as RegExp).test(g);
   for (const partition of partitions) {
     const from = bounds.get(`${topic}:${partition}@${EARLIEST}`) ?? 0;
     const to = bounds.get(`${topic}:${partition}@${LATEST}`) ?? 0;
@@ -141,7 +144,7 @@ export async function readCheckpoints(secondary: AdminSession, options: ReadChec
         result.undecodable++;
         continue;
       }
-      if (!groupOk(c.group) || (options.topics && !options.topics.includes(c.topic))) continue;
+      if (!groupOk(c.group) || (topicList && !topicList.has(c.topic))) continue;
       result.checkpoints.set(checkpointKey(c.group, c.topic, c.partition), c);
     }
   }

@@ -2,10 +2,11 @@
 // committed offsets and the timestamps of the records around them, then the secondary offset-for-time
 // lookups the plan will ask for. The decision itself is pure (plan.ts).
 import {
-  committedOffsets, describeGroupMembers, partitionOffsets, partitionsOf, recordTimestamps, offsetsForTimes,
-  tpKey, type AdminSession, type PartitionOffsets,
+  committedOffsetsMany, describeGroupMembers, partitionOffsets, partitionsOf, recordTimestamps, offsetsForTimes,
+  tpKey, type AdminSession, type CommittedOffset, type PartitionOffsets,
 } from './admin';
-import { checkpointKey, readCheckpoints, type Checkpoint } from './checkpoints';
+import { checkpointKey, readCheckpoints, type Checkpoint, type CheckpointsRead } from './checkpoints';
+import { supportsExactMatch } from './fidelity';
 import { findCopy, type MatchResult, type TailMatch } from './match';
 import type { PostSwitchEnd } from './post-switch';
 import { mapLimit } from './protocol';
@@ -30,6 +31,12 @@ export interface GatherOptions {
   exact?: { maxMatches?: number; tails?: readonly TailMatch[] };
   /** After a drained switchover: per secondary partition, where the applications' own records begin and the copies end. */
   postSwitch?: readonly PostSwitchEnd[];
+  /** The checkpoints topic, when the caller has read it already (it is read once per plan). */
+  checkpoints?: CheckpointsRead;
+  /** Primary commits the caller has read already, per group (groups absent here are read). */
+  primaryCommitted?: ReadonlyMap<string, readonly CommittedOffset[]>;
+  /** Progress, for the activity's heartbeat: a phase, and groups done of all where it goes group by group. */
+  progress?: (phase: string, done?: number) => void;
 }
 
 export interface GatheredEvidence {
@@ -48,13 +55,15 @@ export interface GatheredEvidence {
 
 export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence> {
   const started = Date.now();
-  const concurrency = o.concurrency ?? 32;
+  const progress = o.progress ?? (() => undefined);
+  progress('secondary log bounds');
   const secondaryLogs = await partitionOffsets(o.secondary, o.topics);
 
   let checkpoints = new Map<string, Checkpoint>();
   let checkpointsRead = 0;
   if (o.useCheckpoints) {
-    const read = await readCheckpoints(o.secondary, { sourceAlias: o.sourceAlias, groups: o.groups, topics: o.topics });
+    progress('MirrorMaker 2 checkpoints');
+    const read = o.checkpoints ?? await readCheckpoints(o.secondary, { sourceAlias: o.sourceAlias, groups: o.groups, topics: o.topics });
     checkpoints = read.checkpoints;
     checkpointsRead = read.recordsRead;
   }
@@ -67,10 +76,14 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
     const parts = await partitionsOf(primary, o.topics);
     const primaryLogs = new Map((await partitionOffsets(primary, o.topics)).map((p) => [tpKey(p.topic, p.partition), p]));
     const committed = new Map<string, Map<string, number>>();
-    await mapLimit(o.groups, concurrency, async (group) => {
-      const c = await committedOffsets(primary, group, parts);
-      committed.set(group, new Map(c.map((x) => [tpKey(x.topic, x.partition), x.offset])));
-    });
+    const known = o.primaryCommitted ?? new Map<string, readonly CommittedOffset[]>();
+    const toMap = (c: readonly CommittedOffset[]) => new Map(c.map((x) => [tpKey(x.topic, x.partition), x.offset]));
+    let done = 0;
+    for (const g of o.groups) { const c = known.get(g); if (c) { committed.set(g, toMap(c)); done++; } }
+    progress('primary commits', done);
+    const unread = o.groups.filter((g) => !known.has(g));
+    for (const [g, c] of await committedOffsetsMany(primary, unread, parts, (n) => progress('primary commits', done += n))) committed.set(g, toMap(c));
+    progress('primary record timestamps');
     const wanted: { topic: string; partition: number; offset: number }[] = [];
     for (const [, offs] of committed) {
       for (const [key, offset] of offs) {
@@ -105,7 +118,10 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
   const matches = new Map<string, MatchResult>();
   const tails = new Map((o.exact?.tails ?? []).map((t) => [tpKey(t.topic, t.partition), t]));
   const postSwitch = new Map((o.postSwitch ?? []).map((e) => [tpKey(e[0], e[1]), e]));
-  if (o.primary && o.exact) {
+  // A replicator that does not keep records identical and in order gives nothing to match (and the plan would not use it).
+  const matchable = o.plan.fidelity === undefined || supportsExactMatch(o.plan.fidelity);
+  if (o.primary && o.exact && matchable && (o.plan.sources === undefined || o.plan.sources.includes('matched'))) {
+    progress('exact matches by record identity');
     const primary = o.primary;
     const wanted = new Map<string, { topic: string; partition: number; offset: number; end: number; earliest: number }>();
     for (const [, m] of primaryByGroup) {
@@ -146,6 +162,7 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
     }
   }
 
+  progress('members on the secondary');
   const members = new Map((await describeGroupMembers(o.secondary, o.groups)).map((g) => [g.group, g.members]));
 
   const groups: GroupEvidence[] = o.groups.map((group) => ({
@@ -174,13 +191,14 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
   }));
 
   // Each group gets exactly the lookups its own decision needs; the secondary is asked once per distinct one.
+  progress('secondary offsets for times');
   const perGroup = groups.map((g) => timestampQueries([g], o.plan));
   const answers = await offsetsForTimes(o.secondary, perGroup.flat());
   let lookups = 0;
   groups.forEach((g, i) => {
     for (const q of perGroup[i]) {
       lookups++;
-      const p = g.partitions.find((x) => x.topic === q.topic && x.partition === q.partition);
+      const p = g.partitions.find((x) => x.partition === q.partition && x.topic === q.topic);
       if (!p) continue;
       const a = answers.get(`${tpKey(q.topic, q.partition)}@${q.timestamp}`);
       p.offsetsForTimes = { ...(p.offsetsForTimes ?? {}), [String(q.timestamp)]: a === undefined ? null : a };
