@@ -11,10 +11,12 @@ import {
 } from '../src/kafka/admin';
 import { KafkaConfigError } from '../src/kafka/clients';
 import { PlanInputError } from '../src/kafka/plan';
+import { PlanStoreError } from '../src/kafka/plan-store';
+import { keptAlive } from './keep-alive';
 
 const PERMANENT: (new (...args: never[]) => Error)[] = [
   CloudConfigError, PairsFileError, UnknownPairError, ReplicationSpecError, KafkaConfigError, TopicMissingError,
-  PartitionCountMismatchError, GroupHasLiveMembersError, PlanInputError, OffsetReadBackError,
+  PartitionCountMismatchError, GroupHasLiveMembersError, PlanInputError, OffsetReadBackError, PlanStoreError,
 ];
 
 /** A permanent, operator-actionable failure raised by kafka-dr itself. */
@@ -37,13 +39,16 @@ export function asActivityFailure(err: unknown): unknown {
   return err;
 }
 
-/** Wraps every function of an activities object so its errors are classified as above. */
+/**
+ * Wraps every function of an activities object so its errors are classified as above, and so it heartbeats
+ * while it runs (./keep-alive: a crashed worker's activity is retried within its heartbeat timeout).
+ */
 export function classified<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
     out[name] = async (...args: never[]) => {
       try {
-        return await fn(...args);
+        return await keptAlive(() => fn(...args));
       } catch (err) {
         throw asActivityFailure(err);
       }
