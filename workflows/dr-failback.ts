@@ -9,17 +9,24 @@
 //   re-protect  approval of a sealed plan (tail counts, partitions to empty, reverse replication), then: forward
 //               replication paused, the old primary emptied up to the assessed ends, MirrorMaker 2 in reverse,
 //               verified by canary and by finding the active side's newest records on the old primary.
-// Switching back (a planned switchover in the reverse direction, then forward replication again) is not built:
-// see docs/operator-guide.md, "Fail back".
-import { ApplicationFailure, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import { FailbackInputSchema, FAILBACK_STAGES, customDomain, type FailbackStage, type PairConfig } from '../src/config';
+//   switch-back (only when asked for) drFailover in reverse as a child under the pair's failover id, so its approval
+//               and every guarantee of a planned switchover hold; then forward replication again (the reverse one
+//               removed, the forward one restarted exactly where the old primary's logs stop holding copies), a
+//               forward connector-verify, and the forward watch. A run that finds the CNAME already on the primary
+//               only finishes that last part.
+import { ApplicationFailure, ChildWorkflowCancellationType, executeChild, ParentClosePolicy, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import {
+  DEFAULT_FAILBACK_STAGES, FailbackInputSchema, FAILBACK_STAGES, customDomain, switchBackWorkflowId, type FailbackStage, type PairConfig,
+} from '../src/config';
 import type { KdrActivities } from '../activities';
 import { pollUntil, refused, runbook } from './runner';
 import { resolvePair, verdictOfCanary } from './shared';
 import { approvalOptions, approvalPolicyFor } from './approval-policy';
 import { failbackMarkdown, sealFailback, type FailbackTopicLine } from './failback-plan';
 import { reversedPair } from './reverse-pair';
-import { stopWatch } from './watch-start';
+import { startWatch, stopWatch } from './watch-start';
+import { recordPairState } from './pair-state';
+import type { drFailover } from './dr-failover';
 import { cloudCalls, quick, reading, verifying } from './activity-options';
 import type { ShownPlan } from './plan-view';
 import { reportEvents } from './notify';
@@ -44,13 +51,15 @@ export async function drFailback(raw: unknown) {
     'clear-old-primary': { title: 'Empty the old primary up to the assessed ends', activities: cloudCalls },
     'ensure-reverse': { title: 'Reverse replication: ensure and wait until it runs', activities: cloudCalls },
     'reverse-verify': { title: 'Reverse connector-verify: canary and the newest records on the old primary', activities: verifying },
-    'switch-back': { title: 'Switch back (not built yet)' },
+    'switch-back': { title: 'Switch back: drFailover in reverse (approval, offsets before the CNAME, drain, exact final offsets)' },
+    'restore-forward': { title: 'Forward replication again: reverse removed, forward restarted where the copies end', activities: cloudCalls },
+    'forward-verify': { title: 'Forward connector-verify: canary and the primary\'s newest records on the secondary; forward watch', activities: verifying },
     report: { title: 'Report' },
   });
   const input = run.input(FailbackInputSchema, raw);
   reportEvents(run, { inline: input.config !== undefined });
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
-  const stages = new Set<FailbackStage>((input.stages ?? FAILBACK_STAGES) as FailbackStage[]);
+  const stages = new Set<FailbackStage>((input.stages ?? DEFAULT_FAILBACK_STAGES) as FailbackStage[]);
 
   const { pair, policy } = await run.step('resolve', async (step) => {
     const resolved: PairConfig = await resolvePair(step, input);
@@ -61,14 +70,74 @@ export async function drFailback(raw: unknown) {
   run.setPair(pair.name);
   const reverse = reversedPair(pair);
 
-  await run.step('failed-over', async (step) => {
+  const where = await run.step('failed-over', async (step) => {
     const cname = await step.activities<KdrActivities>().readCname(pair);
+    if (stages.has('switch-back') && sameHost(cname.target, pair.primary.endpointHost)) {
+      // A switch-back whose run ended after the CNAME moved (or one done by hand): only forward replication is left.
+      step.summary(`${cname.domain} points at the primary (${cname.target}): switched back already; forward replication is restored`);
+      return { switchedBack: true };
+    }
     if (!sameHost(cname.target, pair.secondary.endpointHost)) {
       throw refused(`pair ${pair.name} has not failed over: ${cname.domain} points at ${cname.target ?? 'nothing'}, not at the secondary ` +
         `(${pair.secondary.endpointHost}). Failback changed nothing; it only brings a pair back after drFailover.`);
     }
     step.summary(`${cname.domain} points at the secondary (${cname.target}): failed over`);
+    return { switchedBack: false };
   });
+
+  /** Forward replication again, verified, and the forward watch: the end of every switch-back, and idempotent. */
+  async function restoreForward(preSwitchEnds: [string, number, number][] | null) {
+    const restored = await run.step('restore-forward', async (step) => {
+      const { restoreForward: restore, replicationState } = step.activities<KdrActivities>();
+      const r = await restore(pair, { exportSuffix: input.exportSuffix, preSwitchEnds });
+      const state = await pollUntil<Awaited<ReturnType<typeof replicationState>>, string>(async () => {
+        const s = await replicationState(pair, r.topics);
+        if (s.state === 'failed') throw ApplicationFailure.nonRetryable(`forward replication ${s.id} failed: ${s.cause ?? 'no cause given'}`, 'ConnectorFailed');
+        return s.state === 'running' ? { done: s } : { observed: `${s.state}${s.cause ? `: ${s.cause}` : ''}` };
+      }, { what: 'forward replication to run', every: '3s', within: pair.replication.thresholds.connectorReadyTimeoutMs });
+      run.audit({ action: 'connector', note: `reverse ${r.reverse.id} ${r.reverse.removed ? 'removed' : 'already gone'}; forward ${state.id} restarted at ${r.starts.length} partition position(s)` });
+      recordPairState({ stage: 'switched-back', active: 'primary', replication: 'forward' });
+      step.summary(`reverse ${r.reverse.id} ${r.reverse.removed ? 'removed (with its stored positions)' : 'already gone'}; forward ${state.id} RUNNING from the ` +
+        `old primary's first record no copy explains: ${r.written} record(s) written since the switch-back to copy, ${r.recopied} reverse copies after the start ` +
+        `carried back once more${r.notes.length ? `; ${r.notes.join('; ')}` : ''}`);
+      return { ...r, id: state.id };
+    });
+    const verified = await run.step('forward-verify', async (step) => {
+      const acts = step.activities<KdrActivities>();
+      // The primary's newest records at this moment: forward replication runs once each is found on the secondary.
+      const target = await acts.activeEnds(reverse, restored.topics);
+      // A forward canary also makes the newest complete canary run on the secondary a forward copy again: the
+      // reverse canary's originals there would otherwise read as perfect copies to the next plan or watch.
+      const canary = await acts.runCanary(pair, workflowInfo().runId);
+      const verdict = verdictOfCanary(pair, canary, { caughtUp: true, totalLag: 0, worst: [] });
+      if (!verdict.ok) throw ApplicationFailure.nonRetryable(`forward: ${verdict.summary}`, 'VerifyFailed');
+      const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(async () => {
+        const c = await acts.reverseCaughtUp(reverse, target, canary.fidelity);
+        return c.missing.length === 0 ? { done: c } : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };
+      }, { what: 'the primary\'s newest records to reach the secondary', every: '2s', within: pair.replication.thresholds.canaryTimeoutMs * 10 });
+      const reverseWatch = await stopWatch(reverse, input.requestedBy, 'drFailback: switched back, forward replication runs again');
+      const watch = await startWatch(pair, input.config);
+      recordPairState({ stage: 'protected', active: 'primary', replication: 'forward' });
+      step.summary(`forward ${verdict.summary}; ${copied.partitions} partition(s) copied up to the primary's ends; fidelity ${canary.fidelitySummary}; ` +
+        `watch ${watch.workflowId} ${watch.outcome}; reverse watch ${reverseWatch}`);
+      return { canary: verdict.summary, partitions: copied.partitions, fidelity: canary.fidelitySummary, watch: `${watch.workflowId} ${watch.outcome}` };
+    });
+    return {
+      connector: restored.id, reverseRemoved: restored.reverse.removed, starts: restored.starts.length,
+      written: restored.written, recopied: restored.recopied, ...verified,
+    };
+  }
+
+  if (where.switchedBack) {
+    for (const s of ['assess', 'export', 'approval', 'pause-forward', 'clear-old-primary', 'ensure-reverse', 'reverse-verify', 'switch-back'] as const) {
+      run.skip(s, `${customDomain(pair)} already points at the primary: switched back by an earlier run or by hand`);
+    }
+    const forward = await restoreForward(null);
+    await run.step('report', async (step) => {
+      step.summary(`pair ${pair.name} protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs`);
+    });
+    return run.finish({ pair: pair.name, stages: [...stages], tail: [], tailRecords: 0, reprotected: false as const, switchedBack: { workflowId: null, byEarlierRun: true }, forward, nextSteps: nextSteps(pair, 'protected') });
+  }
 
   const assessment = await run.step('assess', async (step) => {
     const a = await step.activities<KdrActivities>().assessFailback(pair, { exportSuffix: input.exportSuffix, scanLimit: input.scanLimit });
@@ -109,109 +178,176 @@ export async function drFailback(raw: unknown) {
   });
   const tailTotal = topicLines.reduce((n, t) => n + t.tailRecords, 0);
 
-  if (!stages.has('re-protect')) {
+  if (!stages.has('re-protect') && !stages.has('switch-back')) {
     run.skipRemaining('stage re-protect not selected: nothing was deleted, replication is unchanged');
-    return run.finish({ pair: pair.name, stages: [...stages], tail: topicLines, tailRecords: tailTotal, reprotected: false as const, nextSteps: nextSteps(pair, false) });
+    return run.finish({ pair: pair.name, stages: [...stages], tail: topicLines, tailRecords: tailTotal, reprotected: false as const, nextSteps: nextSteps(pair, 'failed-over') });
   }
 
   const reverseTopics = [...assessment.topics, assessment.canaryTopic];
-  const plan = sealFailback({
-    pair: pair.name, topics: topicLines,
-    clear: assessment.primaryEnds,
-    reverse: {
-      connector: pair.replication.provider === 'kafka-connect'
-        ? `kdr-${reverse.name}-mm2-source,kdr-${reverse.name}-mm2-checkpoint`
-        : `event streams kdr-${reverse.name}-<topic>-* in ${pair.primary.region ?? 'the old primary\'s region'}`,
-      from: pair.secondary.bootstrapServers.join(','), to: pair.primary.bootstrapServers.join(','), topics: reverseTopics,
-    },
-  });
-  // The runner shows and seals any plan through the failover plan's slot; the failback plan is shown there as is.
-  run.setPlan(plan.planId, plan as unknown as ShownPlan, failbackMarkdown(plan));
-  const approval = await run.approval('approval', approvalOptions(policy, input.requestedBy));
-
-  await run.step('pause-forward', async (step) => {
-    // With the identity policy nothing marks a copy: forward and reverse running together would copy records round and round.
-    const state = await step.activities<KdrActivities>().pauseReplication(pair, reverseTopics);
-    if (state.state !== 'paused' && state.state !== 'absent') {
-      throw ApplicationFailure.nonRetryable(`forward replication ${state.id} is ${state.state}, not paused: reverse replication would loop ` +
-        `records back. Pause it (Kafka Connect PUT /connectors/<name>/pause), then resolve retry`, 'ForwardNotPaused');
+  const reprotected = stages.has('re-protect') ? await reprotect() : undefined;
+  if (!reprotected) {
+    for (const s of ['approval', 'pause-forward', 'clear-old-primary', 'ensure-reverse', 'reverse-verify'] as const) {
+      run.skip(s, 'stage re-protect not selected: re-protected by an earlier run (the switch-back checks the reverse replication runs)');
     }
-    // A forward watch (restarted by hand after the failover) would write its canary into the old primary's canary
-    // topic, where reverse copies go, and store the old primary's positions as current.
-    const watch = await stopWatch(pair, input.requestedBy, 'drFailback: the pair is being re-protected in reverse');
-    step.summary(`forward ${state.id} ${state.state}; forward watch ${watch}`);
-  });
+  }
 
-  const cleared = await run.step('clear-old-primary', async (step) => {
-    const acts = step.activities<KdrActivities>();
-    const existing = await acts.replicationState(reverse, reverseTopics);
-    if (existing.state !== 'absent') {
-      // Reverse replication already writes to the old primary: emptying it again would delete the copies.
-      step.summary(`reverse replication ${existing.id} already ${existing.state}: the old primary was emptied by an earlier run`);
-      return { cleared: [] as [string, number, number][], alreadyClear: assessment.primaryEnds.length, earlier: true };
+  async function reprotect() {
+    const plan = sealFailback({
+      pair: pair.name, topics: topicLines,
+      clear: assessment.primaryEnds,
+      reverse: {
+        connector: pair.replication.provider === 'kafka-connect'
+          ? `kdr-${reverse.name}-mm2-source,kdr-${reverse.name}-mm2-checkpoint`
+          : `event streams kdr-${reverse.name}-<topic>-* in ${pair.primary.region ?? 'the old primary\'s region'}`,
+        from: pair.secondary.bootstrapServers.join(','), to: pair.primary.bootstrapServers.join(','), topics: reverseTopics,
+      },
+    });
+    // The runner shows and seals any plan through the failover plan's slot; the failback plan is shown there as is.
+    run.setPlan(plan.planId, plan as unknown as ShownPlan, failbackMarkdown(plan));
+    const approval = await run.approval('approval', approvalOptions(policy, input.requestedBy));
+
+    await run.step('pause-forward', async (step) => {
+      // With the identity policy nothing marks a copy: forward and reverse running together would copy records round and round.
+      const state = await step.activities<KdrActivities>().pauseReplication(pair, reverseTopics);
+      if (state.state !== 'paused' && state.state !== 'absent') {
+        throw ApplicationFailure.nonRetryable(`forward replication ${state.id} is ${state.state}, not paused: reverse replication would loop ` +
+          `records back. Pause it (Kafka Connect PUT /connectors/<name>/pause), then resolve retry`, 'ForwardNotPaused');
+      }
+      // A forward watch (restarted by hand after the failover) would write its canary into the old primary's canary
+      // topic, where reverse copies go, and store the old primary's positions as current.
+      const watch = await stopWatch(pair, input.requestedBy, 'drFailback: the pair is being re-protected in reverse');
+      step.summary(`forward ${state.id} ${state.state}; forward watch ${watch}`);
+    });
+
+    const cleared = await run.step('clear-old-primary', async (step) => {
+      const acts = step.activities<KdrActivities>();
+      const existing = await acts.replicationState(reverse, reverseTopics);
+      if (existing.state !== 'absent') {
+        // Reverse replication already writes to the old primary: emptying it again would delete the copies.
+        step.summary(`reverse replication ${existing.id} already ${existing.state}: the old primary was emptied by an earlier run`);
+        return { cleared: [] as [string, number, number][], alreadyClear: assessment.primaryEnds.length, earlier: true };
+      }
+      const c = await acts.clearOldPrimary(pair, plan.clear);
+      run.audit({ action: 'clear-old-primary', planId: plan.planId, note: `${c.cleared.length} partition(s) emptied on the old primary (${tailTotal} tail record(s) exported)` });
+      step.summary(`${c.cleared.length} partition(s) emptied up to the assessed ends, ${c.alreadyClear} already empty`);
+      return { ...c, earlier: false };
+    });
+
+    const ensured = await run.step('ensure-reverse', async (step) => {
+      const { ensureReverseReplication, replicationState } = step.activities<KdrActivities>();
+      const e = await ensureReverseReplication(pair, reverseTopics);
+      const state = await pollUntil<Awaited<ReturnType<typeof replicationState>>, string>(async () => {
+        const s = await replicationState(reverse, reverseTopics);
+        if (s.state === 'failed') throw ApplicationFailure.nonRetryable(`reverse replication ${s.id} failed: ${s.cause ?? 'no cause given'}`, 'ConnectorFailed');
+        return s.state === 'running' ? { done: s } : { observed: `${s.state}${s.cause ? `: ${s.cause}` : ''}` };
+      }, { what: `reverse replication ${e.id} to run`, every: '3s', within: pair.replication.thresholds.connectorReadyTimeoutMs });
+      run.audit({ action: 'connector', note: `reverse ${e.id} ${e.created ? 'created' : e.updated ? 'updated' : 'unchanged'}` });
+      step.summary(`${state.id} RUNNING (${state.tasks?.length ?? 0} tasks), ${pair.secondary.bootstrapServers.join(',')} -> ${pair.primary.bootstrapServers.join(',')}`);
+      return { id: e.id, created: e.created };
+    });
+
+    const verified = await run.step('reverse-verify', async (step) => {
+      const acts = step.activities<KdrActivities>();
+      // The active side's newest records at this moment: caught up once each is found on the old primary.
+      const target = await acts.activeEnds(pair, assessment.topics);
+      // The canary first: it measures what the reverse direction keeps, which says how a copy can be recognised.
+      const canary = await acts.runCanary(reverse, workflowInfo().runId);
+      const verdict = verdictOfCanary(reverse, canary, { caughtUp: true, totalLag: 0, worst: [] });
+      if (!verdict.ok) throw ApplicationFailure.nonRetryable(`reverse: ${verdict.summary}`, 'VerifyFailed');
+      const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(async () => {
+        const c = await acts.reverseCaughtUp(pair, target, canary.fidelity);
+        return c.missing.length === 0 ? { done: c } : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };
+      }, { what: 'the active side\'s newest records to reach the old primary', every: '2s', within: pair.replication.thresholds.canaryTimeoutMs * 10 });
+      recordPairState({ stage: 're-protected', active: 'secondary', replication: 'reverse' });
+      step.summary(`reverse ${verdict.summary}; ${copied.partitions} partition(s) copied up to the active side's ends; fidelity ${canary.fidelitySummary}`);
+      return { canary: verdict.summary, partitions: copied.partitions, fidelity: canary.fidelitySummary };
+    });
+    return { plan, approval, cleared, ensured, verified };
+  }
+
+  const reprotectedPart = reprotected
+    ? {
+      reprotected: true as const,
+      planId: reprotected.plan.planId,
+      approvedBy: reprotected.approval.approvedBy,
+      cleared: { partitions: reprotected.cleared.cleared.length, byEarlierRun: reprotected.cleared.earlier },
+      reverse: { connector: reprotected.ensured.id, created: reprotected.ensured.created, ...reprotected.verified },
     }
-    const c = await acts.clearOldPrimary(pair, plan.clear);
-    run.audit({ action: 'clear-old-primary', planId: plan.planId, note: `${c.cleared.length} partition(s) emptied on the old primary (${tailTotal} tail record(s) exported)` });
-    step.summary(`${c.cleared.length} partition(s) emptied up to the assessed ends, ${c.alreadyClear} already empty`);
-    return { ...c, earlier: false };
-  });
+    : { reprotected: false as const };
+  const tailShown = topicLines.map((t) => ({ ...t, firstAt: iso(t.firstAt), lastAt: iso(t.lastAt) }));
 
-  const ensured = await run.step('ensure-reverse', async (step) => {
-    const { ensureReverseReplication, replicationState } = step.activities<KdrActivities>();
-    const e = await ensureReverseReplication(pair, reverseTopics);
-    const state = await pollUntil<Awaited<ReturnType<typeof replicationState>>, string>(async () => {
-      const s = await replicationState(reverse, reverseTopics);
-      if (s.state === 'failed') throw ApplicationFailure.nonRetryable(`reverse replication ${s.id} failed: ${s.cause ?? 'no cause given'}`, 'ConnectorFailed');
-      return s.state === 'running' ? { done: s } : { observed: `${s.state}${s.cause ? `: ${s.cause}` : ''}` };
-    }, { what: `reverse replication ${e.id} to run`, every: '3s', within: pair.replication.thresholds.connectorReadyTimeoutMs });
-    run.audit({ action: 'connector', note: `reverse ${e.id} ${e.created ? 'created' : e.updated ? 'updated' : 'unchanged'}` });
-    step.summary(`${state.id} RUNNING (${state.tasks?.length ?? 0} tasks), ${pair.secondary.bootstrapServers.join(',')} -> ${pair.primary.bootstrapServers.join(',')}`);
-    return { id: e.id, created: e.created };
-  });
+  if (!stages.has('switch-back')) {
+    const why = 'stage switch-back not selected: the pair stays re-protected; switch back when ready with stage switch-back';
+    run.skip('switch-back', why);
+    run.skip('restore-forward', why);
+    run.skip('forward-verify', why);
+    await run.step('report', async (step) => {
+      step.summary(`pair ${pair.name} re-protected: the old primary replicates the active side (${reprotected?.ensured.id ?? 'reverse replication'}); ` +
+        `tail ${tailTotal} record(s) preserved in ${topicLines.filter((t) => t.tailRecords).map((t) => t.exportTopic).join(', ') || 'no topic'}; ` +
+        `${customDomain(pair)} still points at the secondary`);
+    });
+    return run.finish({ pair: pair.name, stages: [...stages], tail: tailShown, tailRecords: tailTotal, ...reprotectedPart, nextSteps: nextSteps(pair, 're-protected') });
+  }
 
-  const verified = await run.step('reverse-verify', async (step) => {
+  const switched = await run.step('switch-back', async (step) => {
     const acts = step.activities<KdrActivities>();
-    // The active side's newest records at this moment: caught up once each is found on the old primary.
-    const target = await acts.activeEnds(pair, assessment.topics);
-    // The canary first: it measures what the reverse direction keeps, which says how a copy can be recognised.
-    const canary = await acts.runCanary(reverse, workflowInfo().runId);
-    const verdict = verdictOfCanary(reverse, canary, { caughtUp: true, totalLag: 0, worst: [] });
-    if (!verdict.ok) throw ApplicationFailure.nonRetryable(`reverse: ${verdict.summary}`, 'VerifyFailed');
-    const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(async () => {
-      const c = await acts.reverseCaughtUp(pair, target, canary.fidelity);
-      return c.missing.length === 0 ? { done: c } : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };
-    }, { what: 'the active side\'s newest records to reach the old primary', every: '2s', within: pair.replication.thresholds.canaryTimeoutMs * 10 });
-    step.summary(`reverse ${verdict.summary}; ${copied.partitions} partition(s) copied up to the active side's ends; fidelity ${canary.fidelitySummary}`);
-    return { canary: verdict.summary, partitions: copied.partitions, fidelity: canary.fidelitySummary };
+    const workflowId = switchBackWorkflowId(pair.name);
+    const cname = await acts.readCname(pair);
+    if (sameHost(cname.target, pair.primary.endpointHost)) {
+      step.summary(`${cname.domain} already points at the primary: switched back by an earlier run or by hand`);
+      return { workflowId: null, preSwitchEnds: null, result: null };
+    }
+    const state = await acts.replicationState(reverse, reverseTopics);
+    if (state.state !== 'running') {
+      throw ApplicationFailure.nonRetryable(`reverse replication ${state.id} is ${state.state}, not running: the switch-back drains the active side over it. ` +
+        `Re-protect first (stage re-protect), then resolve retry. Nothing was changed`, 'ReverseNotRunning');
+    }
+    // The old primary's ends before the switch: where the applications' first records can start, at the earliest.
+    const preSwitchEnds = await acts.oldPrimaryEnds(pair, assessment.topics);
+    recordPairState({ stage: 'switching-back', active: 'secondary', replication: 'reverse' });
+    step.summary(`drFailover ${workflowId} switches back in reverse. Approve its plan: kdr approve ${pair.name} --by <approver, not ${input.requestedBy}> ` +
+      `--plan-id <planId shown by kdr status ${workflowId}>. At its drain step restart the producers (they follow ${customDomain(pair)} to the primary) ` +
+      'and stop the consumers; start them again once it has applied the final plan');
+    const result = await executeChild<typeof drFailover>('drFailover', {
+      workflowId,
+      args: [{
+        ...(input.config ? { config: input.config } : { pair: pair.name }),
+        requestedBy: input.requestedBy, reverse: true, approval: input.approval,
+        ...(input.switchover ? { switchover: input.switchover } : {}),
+      }],
+      // Half a switchover must never be undone by the failback ending: the child has its own approve, resolve and abort.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      cancellationType: ChildWorkflowCancellationType.ABANDON,
+    });
+    if (result.dryRun) throw ApplicationFailure.nonRetryable(`${workflowId} was a dry run: nothing switched`, 'SwitchBackIncomplete');
+    run.audit({ action: 'switch-back', planId: result.planId, note: `${workflowId} ${result.mode}: ${customDomain(pair)} -> ${result.cname.after}; approved by ${result.approvedBy.join(', ')}` });
+    step.summary(`${workflowId} ${result.mode} completed: plan ${result.planId} (${result.plan.groups} group(s), duplicates <= ${result.plan.duplicateBound}), ` +
+      `approved by ${result.approvedBy.join(', ')}; ${customDomain(pair)} -> ${result.cname.after}`);
+    return {
+      workflowId, preSwitchEnds,
+      result: { mode: result.mode, planId: result.planId, approvedBy: result.approvedBy, duplicateBound: result.plan.duplicateBound, groups: result.plan.groups },
+    };
   });
 
-  run.skip('switch-back', 'not built yet: switch back with a planned switchover by hand (docs/operator-guide.md, "Fail back")');
-
+  const forward = await restoreForward(switched.preSwitchEnds);
   await run.step('report', async (step) => {
-    step.summary(`pair ${pair.name} re-protected: the old primary replicates the active side (${ensured.id}); ` +
-      `tail ${tailTotal} record(s) preserved in ${topicLines.filter((t) => t.tailRecords).map((t) => t.exportTopic).join(', ') || 'no topic'}; ` +
-      `${customDomain(pair)} still points at the secondary`);
+    step.summary(`pair ${pair.name} switched back and protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs ` +
+      `(${forward.written} record(s) written since the switch-back copied, ${forward.recopied} reverse copies carried back); tail ${tailTotal} record(s) preserved`);
   });
-
   return run.finish({
-    pair: pair.name,
-    stages: [...stages],
-    planId: plan.planId,
-    approvedBy: approval.approvedBy,
-    tail: topicLines.map((t) => ({ ...t, firstAt: iso(t.firstAt), lastAt: iso(t.lastAt) })),
-    tailRecords: tailTotal,
-    reprotected: true as const,
-    cleared: { partitions: cleared.cleared.length, byEarlierRun: cleared.earlier },
-    reverse: { connector: ensured.id, created: ensured.created, ...verified },
-    nextSteps: nextSteps(pair, true),
+    pair: pair.name, stages: [...stages], tail: tailShown, tailRecords: tailTotal, ...reprotectedPart,
+    switchedBack: { workflowId: switched.workflowId, byEarlierRun: switched.workflowId === null, ...(switched.result ?? {}) },
+    forward,
+    nextSteps: nextSteps(pair, 'protected'),
   });
 }
 
-function nextSteps(pair: PairConfig, reprotected: boolean): string[] {
-  return reprotected
-    ? [
-      `The tail is in the export topics on the active side: replay what your applications need from them (each record carries header kdr-unreplicated-from).`,
-      `Pair ${pair.name} is re-protected the other way round; switching back is not built yet (docs/operator-guide.md, "Fail back").`,
-    ]
-    : [`Run the failback again with stage re-protect once the export has been checked: kdr failback ${pair.name} --requested-by <you>`];
+function nextSteps(pair: PairConfig, stage: 'failed-over' | 're-protected' | 'protected'): string[] {
+  const replay = 'The tail is in the export topics on the active side: replay what your applications need from them (each record carries header kdr-unreplicated-from).';
+  if (stage === 'failed-over') return [`Run the failback again with stage re-protect once the export has been checked: kdr failback ${pair.name} --requested-by <you>`];
+  if (stage === 're-protected') {
+    return [replay, `Pair ${pair.name} is re-protected the other way round. Switch back when ready: kdr failback ${pair.name} --stages switch-back --requested-by <you> ` +
+      '(a planned switchover in reverse: approve it, then move the applications at its drain step).'];
+  }
+  return [replay, `Pair ${pair.name} is protected again: ${customDomain(pair)} points at the primary and forward replication runs; its watch is back.`];
 }

@@ -17,6 +17,7 @@ import { approvalOptions, approvalPolicyFor } from './approval-policy';
 import { planSealer } from './plan-seal';
 import { quick, reading, resetting, watching } from './activity-options';
 import { stopWatch } from './watch-start';
+import { reversedPair } from './reverse-pair';
 import { reportEvents } from './notify';
 
 /** Groups per reset activity: big enough to keep the history small, small enough to heartbeat meaningfully. */
@@ -42,19 +43,25 @@ export async function drFailover(raw: unknown) {
   reportEvents(run, { inline: input.config !== undefined });
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
 
-  const { pair, others, policy } = await run.step('resolve', async (step) => {
+  const { pair, name, others, policy } = await run.step('resolve', async (step) => {
     const resolved: PairConfig = await resolvePair(step, input);
     // The pair's approval policy, tightened (never loosened) by the input: a loosening ends the run, audited.
     const policy = approvalPolicyFor(resolved, input);
     const running = await step.activities<KdrActivities>().otherFailovers(resolved.name);
-    step.summary(`pair ${resolved.name}, requested by ${input.requestedBy}${input.dryRun ? ' (dry run)' : ''}`);
-    return { pair: resolved, others: running, policy };
+    // Switching back is this same runbook on the reversed pair: every later step (assess, plan, resets before the
+    // CNAME, drain, guard) then reads the old secondary as the source and the old primary as the target, over the
+    // reverse replication's connectors, canary and checkpoints. The run keeps the pair's own name, so kdr and the
+    // UI find it, and the pair's own approval policy.
+    const target = input.reverse ? reversedPair(resolved) : resolved;
+    step.summary(`pair ${resolved.name}${input.reverse ? ` in reverse (switch back: ${resolved.secondary.endpointHost} -> ${resolved.primary.endpointHost}, ` +
+      `replication ${target.name})` : ''}, requested by ${input.requestedBy}${input.dryRun ? ' (dry run)' : ''}`);
+    return { pair: target, name: resolved.name, others: running, policy };
   });
   if (others.length) {
-    run.abort(`another failover of pair ${pair.name} is running (${others.join(', ')}): one failover per pair at a time; ` +
+    run.abort(`another failover of pair ${name} is running (${others.join(', ')}): one failover per pair at a time; ` +
       'finish or cancel it first. Nothing was changed.');
   }
-  run.setPair(pair.name);
+  run.setPair(name);
 
   const assessment = await run.step('assess', async (step) => {
     const a = await step.activities<KdrActivities>().assess(pair);

@@ -1,7 +1,7 @@
 // drSetup must never silently undo a failover: after one, the custom domain's CNAME points at the secondary,
 // and setup would point it back at the old primary and resume replication the wrong way round. The guard reads
 // the CNAME before anything is changed and blocks the run when it points at the secondary.
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import type { PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import type { StepContext } from './runner';
@@ -17,6 +17,17 @@ export async function refuseIfFailedOver(step: StepContext, pair: PairConfig, au
       'copy in the wrong direction. Abort this run; fail back with the failback runbook once the primary is repaired.';
     audit(message);
     throw ApplicationFailure.nonRetryable(message, 'PairFailedOver');
+  }
+  // After a switch-back moved the CNAME but before forward replication runs again, the CNAME alone looks protected:
+  // setup would then resume forward replication from its stale positions while the reverse one still exists.
+  if (patched('setup-refuses-during-failback')) {
+    const reverse = await step.activities<KdrActivities>().reverseReplicationState(pair);
+    if (reverse.state !== 'absent' && !reverse.state.startsWith('unknown')) {
+      const message = `this pair replicates in reverse (${reverse.id} ${reverse.state}): a failback is not finished. drSetup changed nothing. ` +
+        `Finish it with the failback runbook (stage switch-back), which restores forward replication at exact positions.`;
+      audit(message);
+      throw ApplicationFailure.nonRetryable(message, 'PairFailedOver');
+    }
   }
   step.summary(`${cname.domain} ${cname.target === null ? 'has no CNAME yet' : `points at ${cname.target}`}: not failed over`);
 }

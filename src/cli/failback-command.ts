@@ -1,7 +1,8 @@
 // `kdr failback <pair>`: start the pair's drFailback (one per pair): assess the old primary's unreplicated tail,
-// export it to the active side, and after an approval re-protect the pair in reverse.
+// export it to the active side, and after an approval re-protect the pair in reverse; with stage switch-back, switch
+// back (drFailover in reverse, approved like any failover) and replicate forward again.
 import type { Command } from 'commander';
-import { FailbackInputSchema, failbackWorkflowId } from '../config';
+import { FailbackInputSchema, failbackWorkflowId, switchBackWorkflowId } from '../config';
 import { start, type StartedRun } from './actions';
 import { checkFlags, type FlagNames } from './flags';
 import type { CliContext } from './temporal';
@@ -23,16 +24,19 @@ export function registerFailback(program: Command, deps: FailbackCommandDeps): v
   program.command('failback')
     .argument('<pair>', 'a pair name from the pairs file (it must have failed over)')
     .description('start drFailback for a pair that failed over: find the old primary\'s unreplicated tail, export it to the active side ' +
-      '(read back and counted), then after an approval empty the old primary and replicate in reverse (switching back is not built yet)')
+      '(read back and counted), then after an approval empty the old primary and replicate in reverse; with --stages switch-back, switch back ' +
+      '(a planned switchover in reverse, run as dr-failover-<pair>) and replicate forward again')
     .option('--requested-by <name>', 'who asks; may not approve their own failback (default $KDR_OPERATOR or $USER)')
-    .option('--stages <list>', 'comma-separated: assess, export, re-protect (default all; assess always runs, changes nothing)')
+    .option('--stages <list>', 'comma-separated: assess, export, re-protect, switch-back (default assess,export,re-protect; assess always runs, changes nothing)')
     .option('--export-suffix <suffix>', 'the tail of <topic> goes to <topic><suffix> on the active side (default .kdr-unreplicated)')
     .option('--scan-limit <n>', 'records read per partition on each side when looking for the tail (default 50000)')
     .option('--approvals <n>', 'approvals required (only tightens the pair\'s policy)')
     .addHelpText('after', '\nExamples:\n' +
       '  $ kdr failback local-kafka --stages assess,export      # find and preserve the tail; nothing deleted\n' +
-      '  $ kdr failback local-kafka --requested-by alice        # all stages: re-protect after an approval\n' +
-      '  $ kdr approve dr-failback-local-kafka --by bob --plan-id <planId from kdr status dr-failback-local-kafka>\n')
+      '  $ kdr failback local-kafka --requested-by alice        # up to re-protect, after an approval\n' +
+      '  $ kdr approve dr-failback-local-kafka --by bob --plan-id <planId from kdr status dr-failback-local-kafka>\n' +
+      '  $ kdr failback local-kafka --stages switch-back        # later: switch back, then forward replication again\n' +
+      '  $ kdr approve local-kafka --by bob --plan-id <planId>  # approves the switch-back\'s drFailover (dr-failover-local-kafka)\n')
     .action(async (pair: string, opts: FailbackOptions, cmd: Command) => {
       deps.checkPair(cmd, pair);
       const input = {
@@ -51,6 +55,8 @@ export function registerFailback(program: Command, deps: FailbackCommandDeps): v
           ...(run.uiUrl ? [`Temporal UI: ${run.uiUrl} (the plan: tail counts per topic, partitions to empty, reverse replication)`] : []),
           `  → follow it: kdr status ${workflowId} --watch`,
           `  → approve re-protect: kdr approve ${workflowId} --by <approver, not ${input.requestedBy}> --plan-id <planId shown by kdr status>`,
+          ...(input.stages?.includes('switch-back') ? [`  → the switch-back runs as ${switchBackWorkflowId(pair)}: kdr approve ${pair} --by <approver> --plan-id <planId shown by kdr status ${switchBackWorkflowId(pair)}>; ` +
+            'at its drain step restart the producers and stop the consumers'] : []),
         ].join('\n'));
       });
     });

@@ -10,6 +10,7 @@ import { DrPairKey, DrPhaseKey } from '../../workflows/runner/search-attributes'
 import { CliError, ExitCode } from './errors';
 import { failoverWorkflowId, RUNBOOKS, setupWorkflowId, verifyWorkflowId } from './temporal';
 import { shortProfile, type FidelityProfile } from '../kafka/fidelity';
+import { PAIR_STATE_MEMO, type PairStage, type PairStateRecord } from '../../workflows/pair-state';
 
 /**
  * --pairs-file, else $KDR_PAIRS_FILE, else (against the local dev server) the example pairs file the local
@@ -57,6 +58,10 @@ export interface RunSummary {
   phase?: string;
   startTime: string;
   closeTime?: string;
+  /** The workflow that started this one (a switch-back's drFailover: its drFailback). */
+  parent?: string;
+  /** What a drFailback recorded about the pair (workflows/pair-state.ts). */
+  pairState?: PairStateRecord;
 }
 
 export interface PairState {
@@ -73,6 +78,8 @@ export interface PairState {
   fidelity?: { short: string; summary: string; measuredBy: string };
   /** Other runs of the pair still going (e.g. started from the UI under another workflow id). */
   running: RunSummary[];
+  /** Where the pair is in its cycle (protected -> failed-over -> re-protected -> switching-back -> switched-back -> protected). */
+  where: { stage: PairStage | 'not set up' | 'setting up' | 'failing over'; active: 'primary' | 'secondary' | '?'; replication: string; from: string };
 }
 
 function summary(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'type' | 'status' | 'typedSearchAttributes' | 'startTime' | 'closeTime'>): RunSummary {
@@ -84,7 +91,9 @@ function summary(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'typ
 
 async function latest(client: Client, workflowId: string): Promise<RunSummary | undefined> {
   try {
-    return summary(await client.workflow.getHandle(workflowId).describe());
+    const d = await client.workflow.getHandle(workflowId).describe();
+    const recorded = d.memo?.[PAIR_STATE_MEMO] as PairStateRecord | undefined;
+    return { ...summary(d), ...(d.parentExecution?.workflowId ? { parent: d.parentExecution.workflowId } : {}), ...(recorded ? { pairState: recorded } : {}) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
@@ -109,6 +118,7 @@ export async function pairStates(client: Client, pairs: PairConfig[]): Promise<P
       replication: p.replication.provider,
       domain: customDomain(p),
       setup, failover, running,
+      where: whereIs(setup, failover, failback),
       ...(failback ? { failback } : {}),
       ...await newestProfile(client, [setup, verify]),
     };
@@ -125,6 +135,24 @@ async function newestProfile(client: Client, runs: (RunSummary | undefined)[]): 
     if (m?.fidelity) return { fidelity: { short: shortProfile(m.fidelity), summary: m.fidelitySummary ?? '', measuredBy: `${r.type} ${r.workflowId}` } };
   }
   return {};
+}
+
+/**
+ * The newest word on the pair: a failback's own record when it is newer than the last forward failover (a
+ * switch-back's drFailover is the failback's child, not a failover of its own), else the failover's or the
+ * setup's outcome. Read from Temporal only: the CNAME and replication are checked by the runbooks themselves.
+ */
+export function whereIs(setup: RunSummary | undefined, failover: RunSummary | undefined, failback: RunSummary | undefined): PairState['where'] {
+  const forward = failover && !(failover.parent && failover.parent === failback?.workflowId) ? failover : undefined;
+  if (failback?.pairState && (!forward || failback.startTime > forward.startTime)) {
+    const r = failback.pairState;
+    return { stage: r.stage, active: r.active, replication: r.replication, from: `${failback.workflowId} at ${r.at.slice(0, 16).replace('T', ' ')}` };
+  }
+  if (forward?.status === 'RUNNING') return { stage: 'failing over', active: '?', replication: 'forward', from: forward.workflowId };
+  if (forward?.status === 'COMPLETED') return { stage: 'failed-over', active: 'secondary', replication: 'none', from: forward.workflowId };
+  if (setup?.status === 'COMPLETED') return { stage: 'protected', active: 'primary', replication: 'forward', from: setup.workflowId };
+  if (setup?.status === 'RUNNING') return { stage: 'setting up', active: 'primary', replication: '?', from: setup.workflowId };
+  return { stage: 'not set up', active: '?', replication: '?', from: '-' };
 }
 
 export function describeRun(r: RunSummary | undefined): string {

@@ -110,7 +110,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addHelpText('after', `${example('kdr pairs', 'kdr failover local-kafka --dry-run', 'kdr status local-kafka --watch')}${EXIT_CODES_HELP}`);
 
   program.command('pairs')
-    .description('list the configured DR pairs and the state of their last setup and failover runs')
+    .description('list the configured DR pairs, the state of their last setup, failover and failback runs, and where each pair is in its DR cycle')
     .addHelpText('after', example('kdr pairs', 'KDR_PAIRS_FILE=/etc/kdr/pairs.jsonc kdr pairs --json'))
     .action(async (_opts, cmd: Command) => {
       const loaded = readPairs(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env));
@@ -123,6 +123,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         ])),
         ...states.flatMap((s) => s.running.map((r) => `  ${s.name}: also running ${r.type} ${r.workflowId} (${r.phase ?? 'starting'})`)),
         ...states.flatMap((s) => s.failback ? [`  ${s.name}: last failback ${s.failback.workflowId} ${describeRun(s.failback)}`] : []),
+        ...states.map((s) => `  ${s.name}: ${s.where.stage} (clients on the ${s.where.active}, replication ${s.where.replication}; per ${s.where.from})`),
       ].join('\n'));
     });
 
@@ -185,12 +186,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--guard <duration>', 'after the switch, watch the groups for stale client commits this long (default 5m; 0 = off)')
     .option('--operator-timestamp <iso>', 'groups had processed everything before this time (used when nothing better translates)')
     .option('--approvals <n>', 'approvals required (default 1)', positiveInt)
+    .option('--reverse', 'switch back after drFailback re-protected the pair: from the old secondary to the primary, over the reverse replication ' +
+      '(kdr failback <pair> --stages switch-back also restores forward replication afterwards)')
     .option('--watch', 'follow the run until it ends')
     .addHelpText('after', example('kdr failover local-kafka --dry-run', 'kdr failover local-kafka --requested-by alice',
       'kdr failover local-kafka --groups orders-billing,payments-ledger --drain false'))
     .action(async (pair: string, opts: {
       dryRun?: boolean; requestedBy?: string; groups?: string[]; drain: string; operatorTimestamp?: string; approvals?: number; watch?: boolean;
-      quietWindow?: string; switchoverTimeout?: string; guard?: string;
+      quietWindow?: string; switchoverTimeout?: string; guard?: string; reverse?: boolean;
     }, cmd: Command) => {
       checkPairName(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env), pair);
       if (opts.operatorTimestamp !== undefined && Number.isNaN(Date.parse(opts.operatorTimestamp))) {
@@ -201,6 +204,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         const run = await startFailover(ctx, pair, {
           requestedBy,
           ...(opts.dryRun ? { dryRun: true } : {}),
+          ...(opts.reverse ? { reverse: true } : {}),
           ...(opts.groups ? { groups: opts.groups } : {}),
           ...(opts.drain !== 'auto' ? { drain: opts.drain === 'true' } : {}),
           ...(opts.operatorTimestamp ? { translation: { operatorTimestamp: opts.operatorTimestamp } } : {}),

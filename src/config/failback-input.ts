@@ -3,11 +3,16 @@ import { z } from 'zod';
 import { ApprovalRequestSchema } from './approval';
 import { crossCheck, integer, listOf, matching } from './fields';
 import { personName } from './identity';
-import { exactlyOnePair, pairRef } from './inputs';
+import { exactlyOnePair, pairRef, SwitchoverSchema } from './inputs';
 
-/** In runbook order. Switching back is not built yet: it needs drFailover in the reverse direction under the pair's own policy. */
-export const FAILBACK_STAGES = ['assess', 'export', 're-protect'] as const;
+/** In runbook order. */
+export const FAILBACK_STAGES = ['assess', 'export', 're-protect', 'switch-back'] as const;
 export type FailbackStage = (typeof FAILBACK_STAGES)[number];
+/**
+ * Without `stages`: everything up to re-protect. Switching back moves the applications (producers restart, consumers
+ * stop during the drain), so it runs only when asked for, typically days later, once the old primary has proven itself.
+ */
+export const DEFAULT_FAILBACK_STAGES: readonly FailbackStage[] = ['assess', 'export', 're-protect'];
 
 const STAGE_EXPECTED = `expected one of ${FAILBACK_STAGES.map((s) => JSON.stringify(s)).join(', ')}`;
 
@@ -20,17 +25,16 @@ const FailbackObject = z.strictObject({
   exportSuffix: matching(/^[._-][A-Za-z0-9._-]{1,60}$/, 'expected a topic-name suffix starting with ".", "_" or "-", e.g. ".kdr-unreplicated"').default('.kdr-unreplicated'),
   /** Records read per partition on either side when looking for the tail. */
   scanLimit: integer(100, 1_000_000).optional(),
-  /** Only tightens the pair's own approval policy. */
+  /** Only tightens the pair's own approval policy (the failback's and the switch-back's). */
   approval: ApprovalRequestSchema.default({}),
+  /** The switch-back's drain and guard (drFailover's `switchover`); its defaults otherwise. */
+  switchover: SwitchoverSchema.optional(),
 });
 
 export const FailbackInputSchema = FailbackObject.check(crossCheck<z.input<typeof FailbackObject>>((f, report) => {
   exactlyOnePair(f, report);
   for (const [i, s] of (Array.isArray(f.stages) ? f.stages : []).entries()) {
-    if (s === 'switch-back') {
-      report(['stages', i], 'switch-back is not built yet: after re-protect, switch back with a planned switchover by hand ' +
-        '(docs/operator-guide.md, "Fail back"); remove it from stages');
-    } else if (!(FAILBACK_STAGES as readonly unknown[]).includes(s)) report(['stages', i], `${STAGE_EXPECTED}, got ${JSON.stringify(s)}`);
+    if (!(FAILBACK_STAGES as readonly unknown[]).includes(s)) report(['stages', i], `${STAGE_EXPECTED}, got ${JSON.stringify(s)}`);
   }
 }));
 
@@ -39,4 +43,12 @@ export type FailbackInput = z.output<typeof FailbackInputSchema>;
 /** The workflow id of a pair's failback: one per pair. */
 export function failbackWorkflowId(pair: string): string {
   return `dr-failback-${pair}`;
+}
+
+/**
+ * The switch-back's drFailover runs under the pair's failover workflow id, so `kdr approve|status|resolve <pair>`
+ * (which look for a running failover first) reach it. Same id as the CLI's failoverWorkflowId.
+ */
+export function switchBackWorkflowId(pair: string): string {
+  return `dr-failover-${pair}`;
 }

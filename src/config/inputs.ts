@@ -58,6 +58,11 @@ const FailoverObject = z.strictObject({
   /** true: drain then pause the connector; false: never; "auto": only when the primary answers. */
   drain: z.union([flag(), z.literal('auto')], { error: 'expected true, false or "auto"' }).default('auto'),
   switchover: SwitchoverSchema.default(SwitchoverSchema.parse({})),
+  /**
+   * Switch back: the pair the other way round (the old secondary as the source, the old primary as the target,
+   * over the reverse replication drFailback's re-protect set up). Every guarantee of a forward failover holds.
+   */
+  reverse: flag().default(false),
 });
 
 type FailoverDraft = z.input<typeof FailoverObject>;

@@ -193,6 +193,40 @@ export class KafkaConnectClient {
   async remove(name: string): Promise<boolean> {
     return (await this.request('DELETE', `/connectors/${encodeURIComponent(name)}`)).status !== 404;
   }
+
+  /** STOPPED (KIP-875): no tasks, configuration kept; the state in which a connector's offsets may be changed. */
+  async stop(name: string): Promise<boolean> {
+    return (await this.request('PUT', `/connectors/${encodeURIComponent(name)}/stop`)).status !== 404;
+  }
+
+  /**
+   * Sets (or with `offset: null` removes) a stopped source connector's stored positions (KIP-875, Kafka >= 3.6).
+   * Connect refuses while the connector's tasks are still shutting down: retried for a few seconds.
+   */
+  async alterOffsets(name: string, offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> | null }[]): Promise<void> {
+    await this.whileStopping(() => this.request('PATCH', `/connectors/${encodeURIComponent(name)}/offsets`, { offsets }));
+  }
+
+  /** Removes every stored position of a stopped connector, so a connector created again under its name starts afresh. */
+  async resetOffsets(name: string): Promise<boolean> {
+    return (await this.whileStopping(() => this.request('DELETE', `/connectors/${encodeURIComponent(name)}/offsets`))).status !== 404;
+  }
+
+  private async whileStopping<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        if (!(err instanceof ConnectApiError) || err.status !== 400 || attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+}
+
+/** How MirrorSourceConnector keys its stored position of one source partition (MirrorUtils.wrapPartition). */
+export function mirrorSourcePartition(topic: string, partition: number): Record<string, unknown> {
+  return { cluster: SOURCE_ALIAS, partition, topic };
 }
 
 function sameConfig(current: Record<string, string>, wanted: Record<string, string>): boolean {

@@ -21,10 +21,10 @@ describe('kdr failback', () => {
     const pairsFile = writePairsFile([kafkaPair(name, [`${name}-t`])]);
     await withKdrWorker(async ({ client, taskQueue }) => {
       const cli = { KDR_PAIRS_FILE: pairsFile, KDR_TASK_QUEUE: taskQueue };
-      const badStage = await kdr(['failback', name, '--stages', 'assess,switch-back'], cli);
+      const badStage = await kdr(['failback', name, '--stages', 'assess,switch-bak'], cli);
       assert.equal(badStage.code, 2, shown(badStage));
       assert.equal(badStage.stderr.trim().split('\n').length, 1, 'one line');
-      assert.match(badStage.stderr, /--stages: switch-back is not built yet/);
+      assert.match(badStage.stderr, /--stages: expected one of "assess", "export", "re-protect", "switch-back", got "switch-bak"/);
       const unknown = await kdr(['failback', 'no-such-pair'], cli);
       assert.equal(unknown.code, 3, shown(unknown));
 
@@ -42,6 +42,8 @@ describe('kdr failback', () => {
       const pairs = await kdr(['pairs'], cli);
       assert.equal(pairs.code, 0, shown(pairs));
       assert.match(pairs.stdout, new RegExp(`${name}: last failback ${failbackWorkflowId(name)} failed`));
+      // Never set up: the refused failback recorded nothing about the pair.
+      assert.match(pairs.stdout, new RegExp(`${name}: not set up \\(clients on the \\?`));
     }, { env: testEnv({ KDR_PAIRS_FILE: pairsFile }) });
   });
 });
