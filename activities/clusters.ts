@@ -2,10 +2,10 @@
 // replicated topics exist on the primary and (created when missing) on the secondary with the same partition
 // counts, and the consumer groups exist on the secondary where ApsaraMQ needs them declared.
 import type { ClusterConfig, PairConfig } from '../src/config';
-import { selects } from '../src/config';
+import { isInternalTopic, selects } from '../src/config';
 import type { KafkaInstance } from '../src/cloud';
 import { describeCluster, ensureTopicsLike, topicPartitionCounts, TopicMissingError, type ClusterDescription } from '../src/kafka/admin';
-import type { ActivityDeps } from './deps';
+import { replicationFactorOf, type ActivityDeps } from './deps';
 import { permanent } from './failures';
 import { replicatedTopics, withAdmin, withBoth } from './sessions';
 
@@ -72,7 +72,7 @@ export function clusterActivities(deps: ActivityDeps) {
         const topics = await replicatedTopics(primary, pair);
         if (topics.every((t) => t === canary)) {
           // Only kafka-dr's own canary would be replicated: reporting the pair "protected" would be false.
-          const seen = (await primary.admin.listTopics()).filter((t) => !t.startsWith('__') && t !== canary).sort();
+          const seen = (await primary.admin.listTopics()).filter((t) => !isInternalTopic(t) && t !== canary).sort();
           const selection = Array.isArray(pair.replication.topics) ? `list ${JSON.stringify(pair.replication.topics)}` : `pattern "${pair.replication.topics.pattern}"`;
           throw permanent('NoApplicationTopics', `replication.topics (${selection}) selects no application topic on the primary of pair ${pair.name}: ` +
             'create the topics, or change replication.topics in the pairs file, then retry this step. ' +
@@ -90,7 +90,7 @@ export function clusterActivities(deps: ActivityDeps) {
             createdTopics.push(t);
           }
         }
-        const ensured = await ensureTopicsLike(primary, secondary, topics, { replicationFactor: deps.env.KDR_REPLICATION_FACTOR ? Number(deps.env.KDR_REPLICATION_FACTOR) : undefined });
+        const ensured = await ensureTopicsLike(primary, secondary, topics, { replicationFactor: replicationFactorOf(deps.env) });
         createdTopics.push(...ensured.created);
         const createdGroups = await ensureSecondaryGroups(pair);
         return { topics, createdTopics, createdGroups, partitions: [...onPrimary.values()].reduce((a, b) => a + b, 0) };

@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { createCloudClients, type CloudClients } from '../src/cloud';
 import { loadPairsFile, pairsFilePath } from '../src/config/file';
 import type { ClusterConfig, PairConfig } from '../src/config';
-import { createKafka, type ClusterSecurity } from '../src/kafka/clients';
+import { createKafka, KafkaConfigError, type ClusterSecurity } from '../src/kafka/clients';
 
 export interface ActivityDeps {
   env: NodeJS.ProcessEnv;
@@ -25,6 +25,22 @@ export function clusterSecurity(cluster: ClusterConfig): ClusterSecurity | undef
     usernameEnv: s.usernameEnv,
     passwordEnv: s.passwordEnv,
   };
+}
+
+/**
+ * KDR_REPLICATION_FACTOR: the replication factor of the topics kafka-dr creates (replicas of application topics on
+ * the secondary, its positions topic); unset means the cluster's default. Read in one place so a bad value fails
+ * the same way everywhere: at once, naming the variable.
+ */
+export function replicationFactorOf(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.KDR_REPLICATION_FACTOR;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 32) {
+    throw new KafkaConfigError(`KDR_REPLICATION_FACTOR must be an integer from 1 to 32 (replicas of the topics kafka-dr creates), got "${raw}": ` +
+      'fix it, or unset it to use the cluster default');
+  }
+  return n;
 }
 
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ActivityDeps {

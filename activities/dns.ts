@@ -2,7 +2,7 @@
 // it points elsewhere, then verified through real DNS queries to the pair's resolvers.
 import { promises as dns } from 'node:dns';
 import { CloudApiError, type DnsRecord } from '../src/cloud';
-import { customDomain, type PairConfig } from '../src/config';
+import { customDomain, sameHost, type PairConfig } from '../src/config';
 import type { ActivityDeps } from './deps';
 import { permanent } from './failures';
 
@@ -24,7 +24,6 @@ export interface ResolverAnswer {
   error?: string;
 }
 
-const sameHost = (a: string, b: string) => a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
 
 function resolverFor(address: string): dns.Resolver {
   const r = new dns.Resolver({ timeout: 2000, tries: 2 });

@@ -4,7 +4,7 @@ import { EventBridgeProvider } from '../src/connectors/eventbridge';
 import { KafkaConnectProvider } from '../src/connectors/kafka-connect';
 import type { EnsureResult, ReplicationLag, ReplicationPairSpec, ReplicationProvider, ReplicationStatus } from '../src/connectors/types';
 import type { ActivityDeps } from './deps';
-import { clusterSecurity } from './deps';
+import { clusterSecurity, replicationFactorOf } from './deps';
 import { withBoth } from './sessions';
 
 export function replicationSpec(pair: PairConfig, topics: string[], env: NodeJS.ProcessEnv = process.env): ReplicationPairSpec {
@@ -17,7 +17,7 @@ export function replicationSpec(pair: PairConfig, topics: string[], env: NodeJS.
     secondary: side(pair.secondary),
     topics,
     groups: pair.groups,
-    replicationFactor: env.KDR_REPLICATION_FACTOR ? Number(env.KDR_REPLICATION_FACTOR) : undefined,
+    replicationFactor: replicationFactorOf(env),
   };
 }
 

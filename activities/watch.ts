@@ -8,7 +8,7 @@ import { describeCluster, isInternalGroup, newestRecordTimestamp, openAdmin } fr
 import { lastCanaryProfile, runCanary } from '../src/kafka/canary';
 import { supportsExactMatch } from '../src/kafka/fidelity';
 import { newSnapshotCache, takeSnapshot, type SnapshotCache, type SnapshotSummary } from '../src/kafka/snapshot';
-import type { ActivityDeps } from './deps';
+import { replicationFactorOf, type ActivityDeps } from './deps';
 import { providerFor, replicationSpec } from './replication';
 import { replicatedTopics, withAdmin } from './sessions';
 
@@ -144,7 +144,7 @@ export function watchActivities(deps: ActivityDeps) {
               snapshot = await takeSnapshot({
                 pair: pair.name, primary, secondary, topics: appTopics, extraGroups, exact, cache,
                 accept: (g) => !isInternalGroup(g) && selects(pair.groups, g),
-                replicationFactor: deps.env.KDR_REPLICATION_FACTOR ? Number(deps.env.KDR_REPLICATION_FACTOR) : undefined,
+                replicationFactor: replicationFactorOf(deps.env),
               });
             } catch (err) {
               snapshot = { error: (err as Error).message };

@@ -1,6 +1,6 @@
 // Pieces drSetup and drFailover share: resolving the pair, judging the canary, waiting for DNS.
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
-import type { PairConfig } from '../src/config';
+import { sameHost, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import type { StepContext } from './runner';
 
@@ -40,7 +40,6 @@ export function verdictOfCanary(pair: PairConfig, canary: Canary, lag: Lag): { o
   return problems.length ? { ok: false, summary: `${problems.join('; ')} (${figures})` } : { ok: true, summary: figures };
 }
 
-const sameHost = (a: string | null, b: string) => a !== null && a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
 
 /** Quick checks right after the change (most resolvers follow at once), and checks after the TTL has passed. */
 const FIRST_CHECKS = 5;

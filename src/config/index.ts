@@ -9,3 +9,4 @@ export * from './approval';
 export * from './watch-input';
 export { patternProblem, MAX_PATTERN_LENGTH } from './safe-pattern';
 export * from './failback-input';
+export * from './names';

@@ -1,6 +1,7 @@
 // A DR pair: the primary and secondary clusters, how messages are replicated between them, the DNS name clients
 // bootstrap from, and the consumer groups that move on failover. Pure (zod only): workflows import it.
 import { z } from 'zod';
+import { wholeName } from './names';
 import {
   crossCheck, duration, envName, hostName, hostPort, httpUrl, integer, listOf, matching, oneOf, regexPattern,
   resolverAddress, text,
@@ -143,7 +144,7 @@ export type Selection = PairConfig['groups'];
 /** True when `name` is selected by a list or pattern (patterns match the whole name). */
 export function selects(selection: Selection, name: string): boolean {
   if (Array.isArray(selection)) return selection.includes(name);
-  return new RegExp(`^(?:${selection.pattern})$`).test(name);
+  return wholeName(selection.pattern).test(name);
 }
 
 /** The fully qualified name clients bootstrap from, e.g. kafka.kdr.test. */
