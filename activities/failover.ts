@@ -16,6 +16,7 @@ import type { TailMatch } from '../src/kafka/match';
 import type { PostSwitchEnd } from '../src/kafka/post-switch';
 import { makePlan, type GroupEvidence } from '../src/kafka/plan';
 import { readPositions, type PositionsRead } from '../src/kafka/positions';
+import { readPage, storePages, type StoredPlanRef } from '../src/kafka/plan-store';
 import { attachSnapshots, type SnapshotsAttached } from '../src/kafka/snapshot-evidence';
 import type { ActivityDeps } from './deps';
 import { permanent } from './failures';
@@ -38,14 +39,22 @@ export interface Assessment {
   latency: { ms: number; source: 'canary' | 'canary-secondary' | 'threshold' };
 }
 
-/** planOffsets's heartbeat: where it is, for `kdr status` ("primary commits: 6,200 / 10,000 groups"). */
+/**
+ * planOffsets's heartbeat: where it is, for `kdr status` ("primary commits: 6,200 / 10,000 groups"); once the
+ * plan is made, the result itself, so an attempt retried after the plan was made (a lost completion, a worker
+ * stopped) returns it instead of reading both clusters again.
+ */
 export interface PlanProgress {
   phase: string;
   groupsDone: number | null;
   groups: number;
   progress: string;
   elapsedMs: number;
+  result?: FailoverPlan;
 }
+
+/** Plans whose JSON is larger go to the plan store (src/kafka/plan-store.ts); the worker's KDR_PLAN_INLINE_BYTES overrides. */
+export const INLINE_PLAN_BYTES = 1024 * 1024;
 
 export interface ResetBatchResult {
   done: GroupReset[];
@@ -146,6 +155,8 @@ export function failoverActivities(deps: ActivityDeps) {
     }): Promise<FailoverPlan> {
       const selection = o.groups ?? pair.groups;
       const ctx = Context.current();
+      const earlier = (ctx.info.heartbeatDetails as PlanProgress | undefined)?.result;
+      if (earlier) return earlier;
       const started = Date.now();
       let total = 0;
       const beat = (phase: string, done?: number) => {
@@ -206,7 +217,7 @@ export function failoverActivities(deps: ActivityDeps) {
           beat('planning', 0);
           const plan = makePlan(consumedOnly(evidence.groups), planOptions);
           beat('planned', groups.length);
-          return compactPlan(plan, {
+          const compact = compactPlan(plan, {
             pair: pair.name,
             latencyMs: o.latencyMs,
             fidelity: { ...fidelity, description: describeProfile(fidelity) },
@@ -221,10 +232,24 @@ export function failoverActivities(deps: ActivityDeps) {
               },
             } : {}),
           });
+          const limit = Number(deps.env.KDR_PLAN_INLINE_BYTES) || INLINE_PLAN_BYTES;
+          let result: FailoverPlan = compact;
+          if (Buffer.byteLength(JSON.stringify(compact)) > limit) {
+            beat('storing the plan on the secondary', groups.length);
+            const stored = await storePages(secondary, compact.groups, Math.min(limit, 512 * 1024));
+            result = { ...compact, groups: compact.groups.slice(0, stored.pages[0].groups), stored };
+          }
+          ctx.heartbeat({ phase: 'planned', groupsDone: groups.length, groups: total, progress: `planned ${groups.length} groups`, elapsedMs: Date.now() - started, result } satisfies PlanProgress);
+          return result;
         } finally {
           await primary?.close();
         }
       });
+    },
+
+    /** One page of a stored plan (FailoverPlan.stored), read back from the secondary and checked against its hash. */
+    async readPlanPage(pair: PairConfig, ref: StoredPlanRef, index: number): Promise<GroupTarget[]> {
+      return withAdmin(deps, pair.secondary, 'plan-page', (secondary) => readPage<GroupTarget>(secondary, ref, index));
     },
 
     /**

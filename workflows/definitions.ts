@@ -1,7 +1,7 @@
 // Signals, queries and updates of every runbook workflow: defined once, imported by workflows, the CLI and tests.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovePayload, RejectPayload, ResolvePayload, StopWatchPayload } from '../src/config';
-import type { PlanView, ResolveOutcome, RunStatus } from './runner/types';
+import type { PlanPageRequest, PlanView, ResolveOutcome, RunStatus } from './runner/types';
 import type { ShownPlan } from './plan-view';
 import type { WatchStatus } from './watch-view';
 
@@ -25,4 +25,4 @@ export const resolveUpdate = defineUpdate<ResolveOutcome, [ResolvePayload]>('res
 /** The step table, phase, what the run waits for, approvals and the audit trail. */
 export const statusQuery = defineQuery<RunStatus>('status');
 /** The current plan (drFailover), or null before there is one. */
-export const planQuery = defineQuery<PlanView<ShownPlan> | null>('plan');
+export const planQuery = defineQuery<PlanView<ShownPlan> | null, [PlanPageRequest?]>('plan');

@@ -15,6 +15,7 @@ import { comparePlans, planMarkdown, type GroupReset, type GroupTarget, type Sea
 import { resolvePair, waitForDns } from './shared';
 import { approvalOptions, approvalPolicyFor } from './approval-policy';
 import { planSealer } from './plan-seal';
+import { wholePlan } from './plan-pages';
 import { quick, reading, resetting, watching } from './activity-options';
 import { stopWatch } from './watch-start';
 import { reversedPair } from './reverse-pair';
@@ -86,7 +87,7 @@ export async function drFailover(raw: unknown) {
   };
 
   const approved: SealedPlan = await run.step('plan', async (step) => {
-    const p = seal(await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, groups: input.groups }));
+    const p = seal(await wholePlan(step, pair, await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, groups: input.groups })));
     step.summary(`plan ${p.planId}: ${summaryOf(p)}`);
     return p;
   });
@@ -124,7 +125,7 @@ export async function drFailover(raw: unknown) {
     const result = await run.step('freeze', async (step) => {
       const { pauseReplication, planOffsets } = step.activities<KdrActivities>();
       const paused = await pauseReplication(pair, topics).catch((err: Error) => ({ id: '?', state: `not paused: ${err.message}` }));
-      const final = seal(await planOffsets(pair, { ...planOptions, onlyGroups: approved.groups.map((g) => g.group) }));
+      const final = seal(await wholePlan(step, pair, await planOffsets(pair, { ...planOptions, onlyGroups: approved.groups.map((g) => g.group) })));
       step.summary(`connector ${paused.id} ${paused.state}; final plan ${final.planId}: ${summaryOf(final)}`);
       return { final, connector: `${paused.id} ${paused.state}` };
     });
@@ -192,7 +193,9 @@ export async function drFailover(raw: unknown) {
     });
     drained = { connector: drainResult.connector, quietAfterChecks: drainResult.quietAfterChecks };
     const computed = await run.step('final-plan', async (step) => {
-      const p = seal(await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, onlyGroups: groups, tails: drainResult.tails, postSwitch: drainResult.postSwitch }));
+      const p = seal(await wholePlan(step, pair, await step.activities<KdrActivities>().planOffsets(pair, {
+        ...planOptions, onlyGroups: groups, tails: drainResult.tails, postSwitch: drainResult.postSwitch,
+      })));
       step.summary(`final plan ${p.planId} from the groups' last positions: ${summaryOf(p)}`);
       return p;
     });

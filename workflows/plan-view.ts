@@ -5,6 +5,7 @@
 // notes) becomes this plan through `compactPlan`.
 import type { OffsetPlan, OffsetSource } from '../src/kafka/plan';
 import type { FidelityProfile } from '../src/kafka/fidelity';
+import type { StoredPlanRef } from '../src/kafka/plan-store';
 import { canonicalJson, sha256Hex } from '../src/security/sha256';
 import { mdCell } from './markdown';
 
@@ -39,6 +40,12 @@ export interface FailoverPlan {
     sources: Partial<Record<OffsetSource, number>>;
   };
   groups: GroupTarget[];
+  /**
+   * A plan too large for one payload (src/kafka/plan-store.ts): every group is in the store on the secondary,
+   * and `groups` as the activity returns it is the first page only; the workflow reads the other pages
+   * (workflows/plan-pages.ts) before it seals or shows the plan.
+   */
+  stored?: StoredPlanRef;
 }
 
 export type FailoverMode = 'switchover' | 'outage' | 'no-drain';

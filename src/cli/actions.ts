@@ -8,7 +8,7 @@ import {
   approveSignal, planQuery, rejectSignal, resolveUpdate, statusQuery,
   type ApprovePayload, type RejectPayload, type ResolvePayload,
 } from '../../workflows/definitions';
-import type { AuditEntry, PlanView, RunStatus } from '../../workflows/runner/types';
+import { planPage, type AuditEntry, type PlanPageRequest, type PlanView, type RunStatus } from '../../workflows/runner/types';
 import type { FailoverPlan, ShownPlan } from '../../workflows/plan-view';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { dataConverter } from '../data-converter';
@@ -71,37 +71,75 @@ export async function start(ctx: CliContext, type: string, workflowId: string, i
  * planId and CNAME change from the run's result. Queries need a live worker on the run's task queue; history
  * does not, so `kdr plan` works after the fact. `source` says where the answer came from.
  */
-export async function planFromHistory(found: FoundRun): Promise<PlanView<ShownPlan> & { source: string } | null> {
+export async function planFromHistory(found: FoundRun, page?: PlanPageRequest): Promise<PlanView<ShownPlan> & { source: string } | null> {
   const history = await found.handle.fetchHistory();
   const planActivities = new Set<string>();
+  // A stored plan (FailoverPlan.stored) came back as its first page; the run read the others, by index.
+  const pageActivities = new Map<string, Payload[]>();
   let last: Payload[] | undefined;
+  let pages = new Map<number, Payload[]>();
   for (const e of history.events ?? []) {
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name === 'planOffsets') planActivities.add(String(e.eventId));
+    if (scheduled?.activityType?.name === 'readPlanPage') pageActivities.set(String(e.eventId), (scheduled.input?.payloads ?? []) as Payload[]);
     const completed = e.activityTaskCompletedEventAttributes;
-    if (completed && planActivities.has(String(completed.scheduledEventId))) last = (completed.result?.payloads ?? undefined) as Payload[] | undefined;
+    if (completed && planActivities.has(String(completed.scheduledEventId))) {
+      last = (completed.result?.payloads ?? undefined) as Payload[] | undefined;
+      pages = new Map();
+    }
+    const input = completed ? pageActivities.get(String(completed.scheduledEventId)) : undefined;
+    if (completed && input && input[2]) {
+      pages.set(defaultPayloadConverter.fromPayload<number>((await decodePayloads(input))[2]), (completed.result?.payloads ?? []) as Payload[]);
+    }
   }
   if (!last?.length) return null;
-  const decoded = await (dataConverter.payloadCodecs ?? []).reduceRight(async (p, codec) => codec.decode(await p), Promise.resolve(last));
-  const plan = defaultPayloadConverter.fromPayload<FailoverPlan>(decoded[0]);
+  const plan = defaultPayloadConverter.fromPayload<FailoverPlan>((await decodePayloads(last))[0]);
+  if (plan.stored) {
+    const groups = [...plan.groups];
+    for (let i = 1; i < plan.stored.pages.length; i++) {
+      const got = pages.get(i);
+      if (!got) throw new CliError(`the history of run ${found.description.runId} lacks page ${i} of stored plan ${plan.stored.sha256}`, ExitCode.failed);
+      groups.push(...defaultPayloadConverter.fromPayload<FailoverPlan['groups']>((await decodePayloads(got))[0]));
+    }
+    plan.groups = groups;
+  }
   let result: { planId?: string; cname?: { domain: string; before: string | null; after: string } } = {};
   try { result = await found.handle.result() as typeof result; } catch { /* a failed run: the plan as planned */ }
   const planId = result.planId ?? plan.planId;
   const cname = { domain: result.cname?.domain ?? '?', from: result.cname?.before ?? '?', to: result.cname?.after ?? '?' };
   const shown = { ...plan, planId, offsetsId: plan.planId, cname } as ShownPlan;
-  return { planId, plan: shown, source: `history of closed run ${found.description.runId} (the last plan computed; no worker needed)` };
+  return { ...planPage(planId, shown, page), source: `history of closed run ${found.description.runId} (the last plan computed; no worker needed)` };
 }
 
-/** The current plan of a run, or a refusal saying why there is none yet. */
-export async function readPlan(ctx: CliContext, found: FoundRun): Promise<PlanView<ShownPlan>> {
+async function decodePayloads(payloads: Payload[]): Promise<Payload[]> {
+  return (dataConverter.payloadCodecs ?? []).reduceRight(async (p, codec) => codec.decode(await p), Promise.resolve(payloads));
+}
+
+/**
+ * The current plan of a run, or a refusal saying why there is none yet. With `page`, those groups only;
+ * without, every group: a plan the run answers a page at a time is read page by page.
+ */
+export async function readPlan(ctx: CliContext, found: FoundRun, page?: PlanPageRequest): Promise<PlanView<ShownPlan>> {
   if (found.description.status.name !== 'RUNNING') {
-    const fromHistory = await planFromHistory(found).catch(() => null);
+    const fromHistory = await planFromHistory(found, page).catch((err) => { if (err instanceof CliError) throw err; return null; });
     if (fromHistory) return fromHistory;
   }
+  const ask = (p?: PlanPageRequest) => ctx.client.withDeadline(Date.now() + 15_000, () => (p ? found.handle.query(planQuery, p) : found.handle.query(planQuery)));
   let plan: PlanView<ShownPlan> | null;
   try {
-    plan = await ctx.client.withDeadline(Date.now() + 15_000, () => found.handle.query(planQuery));
+    plan = await ask(page);
+    if (plan?.page && !page) {
+      const groups = [...plan.plan.groups];
+      for (let offset = plan.page.offset + groups.length; offset < plan.page.total; offset = plan.page.offset + groups.length) {
+        const next = await ask({ offset, limit: plan.page.limit });
+        if (!next || next.planId !== plan.planId) throw new CliError(`the plan of ${found.description.workflowId} changed while it was read; run kdr plan again`, ExitCode.failed);
+        if (next.plan.groups.length === 0) break;
+        groups.push(...next.plan.groups);
+      }
+      plan = { planId: plan.planId, plan: { ...plan.plan, groups } };
+    }
   } catch (err) {
+    if (err instanceof CliError) throw err;
     throw explain(err, ctx);
   }
   if (!plan) {

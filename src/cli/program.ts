@@ -320,13 +320,24 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('the failover plan: per group and partition the target offset on the secondary, its source and duplicate bound')
     .option('--csv', 'the file kafka-consumer-groups.sh --reset-offsets --from-file reads (group,topic,partition,offset); the command to apply it goes to stderr')
     .option('--group <name>', 'with --csv: one group, in the single-group form topic,partition,offset')
+    .option('--offset <n>', 'page through a large plan: start at the n-th group (0-based, groups sorted by name)')
+    .option('--limit <n>', 'page through a large plan: at most n groups (the totals stay those of the whole plan)')
     .addHelpText('after', example('kdr plan local-kafka', 'kdr plan dr-failover-local-kafka --csv > plan.csv',
-      'kdr plan local-kafka --csv --group orders-billing > orders-billing.csv'))
-    .action(async (run: string, opts: { csv?: boolean; group?: string }, cmd: Command) => {
+      'kdr plan local-kafka --csv --group orders-billing > orders-billing.csv', 'kdr plan local-kafka --offset 2000 --limit 500'))
+    .action(async (run: string, opts: { csv?: boolean; group?: string; offset?: string; limit?: string }, cmd: Command) => {
       if (opts.group && !opts.csv) throw new CliError('--group goes with --csv', ExitCode.usage);
+      const count = (flag: string, v: string | undefined, min: number) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min) throw new CliError(`--${flag} ${v}: expected an integer >= ${min}`, ExitCode.usage);
+        return n;
+      };
+      const offset = count('offset', opts.offset, 0);
+      const limit = count('limit', opts.limit, 1);
+      const page = offset !== undefined || limit !== undefined ? { ...(offset !== undefined ? { offset } : {}), ...(limit !== undefined ? { limit } : {}) } : undefined;
       await withTemporal(cmd, async (ctx) => {
         const found = await findRun(ctx, run, 'failover');
-        const view = await readPlan(ctx, found);
+        const view = await readPlan(ctx, found, page);
         if (opts.csv) {
           const plan = view.plan;
           if (opts.group && !plan.groups.some((g) => g.group === opts.group)) {
@@ -340,7 +351,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         }
         const source = (view as { source?: string }).source;
         print(cmd, { workflowId: found.description.workflowId, runId: found.description.runId, ...view },
-          () => renderPlan(found.description.workflowId, view.planId, view.plan) + (source ? `\n\n(read from the ${source})` : ''));
+          () => renderPlan(found.description.workflowId, view.planId, view.plan) +
+            (view.page ? `\n\ngroups ${view.page.offset + 1}-${view.page.offset + view.plan.groups.length} of ${view.page.total} (--offset/--limit for others)` : '') +
+            (source ? `\n\n(read from the ${source})` : ''));
       });
     });
 

@@ -71,7 +71,7 @@ export function renderRun(view: RunView, now = Date.now()): string {
     out.push('', table(['', 'STEP', 'STATE', 'RUNS', 'STARTED', 'TOOK', 'SUMMARY / LAST ERROR'], stepRows(s.steps, now)));
   }
   for (const a of view.activities) {
-    const beat = a.heartbeat !== undefined ? `, progress ${typeof a.heartbeat === 'string' ? a.heartbeat : JSON.stringify(a.heartbeat)}` : '';
+    const beat = a.heartbeat !== undefined ? `, progress ${progressOf(a.heartbeat)}` : '';
     out.push(`  activity ${a.type}: ${a.state}, attempt ${a.attempt}${beat}${a.lastFailure ? `, last failure: ${a.lastFailure.split('\n')[0]}` : ''}`);
   }
   if (s?.audit.length) {
@@ -84,6 +84,15 @@ export function renderRun(view: RunView, now = Date.now()): string {
   }
   if (view.uiUrl) out.push('', `Temporal UI: ${view.uiUrl}`);
   return out.join('\n');
+}
+
+/** An activity's heartbeat in one line: its own `progress` text when it gives one (planOffsets's carries its whole result too). */
+function progressOf(heartbeat: unknown): string {
+  if (typeof heartbeat === 'string') return heartbeat;
+  const text = (heartbeat as { progress?: unknown } | null)?.progress;
+  if (typeof text === 'string') return text;
+  const json = JSON.stringify(heartbeat) ?? '';
+  return json.length > 300 ? `${json.slice(0, 300)}…` : json;
 }
 
 /** The per-group and per-partition plan as tables, with the CNAME change and the totals above. */

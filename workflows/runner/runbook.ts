@@ -19,6 +19,7 @@ import { clip, now } from './text';
 import type { ShownPlan } from '../plan-view';
 import type { RunEvent } from '../../src/notify/events';
 import type { AuditEntry, Phase, PlanView, RunReport, RunStatus, StepRecord } from './types';
+import { PLAN_PAGE_GROUPS, planPage, type PlanPageRequest } from './types';
 
 export type { Approval, ApprovalClaim, ApprovalOptions } from './approval-gate';
 export type { StepContext, StepDeclaration, StepDeclarations } from './steps';
@@ -51,8 +52,8 @@ export class Runbook<S extends StepDeclarations> {
       name: step, title: d.title ?? step, skippable: d.skippable === true, state: 'pending', attempts: 0,
     }));
     setHandler(statusQuery, () => this.status(), { description: 'Step table, phase, what the run waits for, audit trail' });
-    setHandler(planQuery, (): PlanView<ShownPlan> | null => (this.plan ? { planId: this.plan.id, plan: this.plan.plan } : null),
-      { description: 'The current plan and its planId (approve with that planId)' });
+    setHandler(planQuery, (request?: PlanPageRequest): PlanView<ShownPlan> | null => (this.plan ? planPage(this.plan.id, this.plan.plan, request) : null),
+      { description: `The current plan and its planId (approve with that planId); {"offset": n, "limit": m} pages its groups (${PLAN_PAGE_GROUPS} at a time above that many)` });
     setHandler(resolveSignal, (payload) => this.desk.signal(payload),
       { description: 'Decide about a blocked step: {"action": "retry"|"skip"|"abort", "by": "...", "note": "..."}' });
     setHandler(resolveUpdate, (payload) => this.desk.update(payload), {

@@ -87,6 +87,27 @@ export interface RunReport {
 export interface PlanView<P = unknown> {
   planId: string;
   plan: P;
+  /** Present when the answer holds only some of the plan's groups (query `plan` with { offset, limit }, or a large plan). */
+  page?: { offset: number; limit: number; total: number };
+}
+
+/** The `plan` query's argument: which groups to answer with (a 10,000-group plan is sent a page at a time). */
+export interface PlanPageRequest {
+  offset?: number;
+  limit?: number;
+}
+
+/** Groups per answer of query `plan` when the caller does not say: ~0.5 MB at 8 partitions per group. */
+export const PLAN_PAGE_GROUPS = 1000;
+
+/** The page of `plan` a query asks for; a plan without a group list (or small enough, unasked) as it is. */
+export function planPage<P>(planId: string, plan: P, request?: PlanPageRequest): PlanView<P> {
+  const groups = (plan as { groups?: unknown }).groups;
+  if (!Array.isArray(groups)) return { planId, plan };
+  if (request?.offset === undefined && request?.limit === undefined && groups.length <= PLAN_PAGE_GROUPS) return { planId, plan };
+  const offset = Math.max(0, Math.floor(Number(request?.offset ?? 0)) || 0);
+  const limit = Math.max(1, Math.floor(Number(request?.limit ?? PLAN_PAGE_GROUPS)) || PLAN_PAGE_GROUPS);
+  return { planId, plan: { ...plan, groups: groups.slice(offset, offset + limit) }, page: { offset, limit, total: groups.length } };
 }
 
 /** Reply to the `resolveStep` update (the signal has no reply: read `status`). */
