@@ -17,9 +17,14 @@ export interface ServiceStatus {
 
 const enabled = (s: Service) => s.enabled?.() ?? true;
 
-export async function status(): Promise<ServiceStatus[]> {
+/** The services `only` names, or all of them. */
+function selected(only?: readonly string[]): Service[] {
+  return only ? services.filter((s) => only.includes(s.name)) : services;
+}
+
+export async function status(only?: readonly string[]): Promise<ServiceStatus[]> {
   return Promise.all(
-    services.map(async (s): Promise<ServiceStatus> => {
+    selected(only).map(async (s): Promise<ServiceStatus> => {
       if (!enabled(s)) return { name: s.name, address: s.address, state: 'disabled' };
       const pid = runningPid(s.name);
       if (pid === undefined) return { name: s.name, address: s.address, state: 'stopped' };
@@ -29,18 +34,19 @@ export async function status(): Promise<ServiceStatus[]> {
   );
 }
 
-export async function isUp(): Promise<boolean> {
-  return (await status()).every((s) => s.state === 'running' || s.state === 'disabled');
+export async function isUp(only?: readonly string[]): Promise<boolean> {
+  return (await status(only)).every((s) => s.state === 'running' || s.state === 'disabled');
 }
 
 /**
  * Installs what is missing, then starts every stopped service and waits until it answers. Services already
  * running are left alone, so `up` on a running stack does nothing.
  */
-export async function up(log: (line: string) => void = console.log): Promise<void> {
+export async function up(log: (line: string) => void = console.log, only?: readonly string[]): Promise<void> {
   checkPrerequisites();
   installTemporal(log);
-  installKafka(log);
+  // The fast test tier needs the Temporal dev server only: no Kafka download, no JVM.
+  if (!only || only.some((name) => name !== 'temporal')) installKafka(log);
   const started = new Map<string, Promise<void>>();
   const startOne = (s: Service): Promise<void> => {
     let p = started.get(s.name);
@@ -70,7 +76,7 @@ export async function up(log: (line: string) => void = console.log): Promise<voi
     started.set(s.name, p);
     return p;
   };
-  await Promise.all(services.map(startOne));
+  await Promise.all(selected(only).map(startOne));
 }
 
 /** Stops, in reverse order of dependencies, exactly the processes `up` started. */

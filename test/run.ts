@@ -26,27 +26,41 @@ function staticChecks(): void {
   }
 }
 
+/**
+ * The fast tier (`npm run test:unit`): pure modules, the config, the planner, the cloud layer's signing, and the
+ * workflows' runner with fixture activities. It needs the Temporal dev server only (no Kafka, Connect or
+ * emulator), so a change to those parts is checked in about a minute; `npm test` still runs everything.
+ */
+const UNIT_TIER = [
+  'test/config', 'test/cloud/signature.test.ts', 'test/emulator/dns-codec.test.ts', 'test/security/units.test.ts',
+  'test/kafka/plan.test.ts', 'test/kafka/plan-fidelity.test.ts', 'test/kafka/plan-snapshot.test.ts', 'test/kafka/checkpoints.test.ts',
+  'test/workflows/runner.test.ts', 'test/workflows/runner-approval.test.ts',
+];
+
 async function main(): Promise<number> {
+  const unit = process.argv.includes('--unit');
   const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const files = (roots.length ? roots : ['test']).flatMap((r) => findTests(path.resolve(repoRoot, r)));
+  const files = (roots.length ? roots : unit ? UNIT_TIER : ['test']).flatMap((r) => findTests(path.resolve(repoRoot, r)));
   if (files.length === 0) {
     console.error(`no *.test.ts files under ${roots.join(' ') || 'test/'}`);
     return 1;
   }
   const t0 = Date.now();
-  if (roots.length === 0) staticChecks();
-  if (await isUp()) {
+  if (roots.length === 0 && !unit) staticChecks();
+  const only = unit ? ['temporal'] : undefined;
+  if (unit) process.env.KDR_TEST_TIER = 'unit';
+  if (await isUp(only)) {
     console.log('local stack: already running, reusing it');
   } else {
     console.log('local stack: starting (npm run stack:down stops it)');
-    await up((line) => console.log(`  ${line}`));
+    await up((line) => console.log(`  ${line}`), only);
   }
   console.log(`local stack ready after ${((Date.now() - t0) / 1000).toFixed(1)}s; running ${files.length} test files`);
   // --test-force-exit: a test that fails half-way may leave a client connected; the run must still end.
   const r = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-force-exit', '--test-reporter=spec',
-      ...process.argv.slice(2).filter((a) => a.startsWith('-')), ...files.map((f) => path.relative(repoRoot, f))],
+      ...process.argv.slice(2).filter((a) => a.startsWith('-') && a !== '--unit'), ...files.map((f) => path.relative(repoRoot, f))],
     { stdio: 'inherit', cwd: repoRoot, env: { ...process.env, KDR_TEST: '1' } },
   );
   console.log(`npm test finished in ${((Date.now() - t0) / 1000).toFixed(0)}s`);

@@ -4,9 +4,14 @@ import { isUp, up } from '../../stack/stack';
 
 let ready: Promise<void> | undefined;
 
+/** The fast tier (npm run test:unit, KDR_TEST_TIER=unit) needs only the Temporal dev server. */
+export function stackNeeded(): string[] | undefined {
+  return process.env.KDR_TEST_TIER === 'unit' ? ['temporal'] : undefined;
+}
+
 export function ensureStack(): Promise<void> {
   ready ??= (async () => {
-    if (!(await isUp())) await up(() => undefined);
+    if (!(await isUp(stackNeeded()))) await up(() => undefined, stackNeeded());
   })();
   return ready;
 }
