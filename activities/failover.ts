@@ -5,7 +5,7 @@ import { CancelledFailure, Context } from '@temporalio/activity';
 import type { PairConfig, Selection } from '../src/config';
 import { selects } from '../src/config';
 import {
-  committedOffsets, committedOffsetsMany, describeCluster, groupsOnTopics, isInternalGroup, listConsumerGroups, newestRecordTimestamp, openAdmin,
+  committedOffsetsMany, describeCluster, groupsOnTopics, isInternalGroup, listConsumerGroups, newestRecordTimestamp, openAdmin,
   partitionsOf, setManyGroupOffsets, topicPartitionCounts, type AdminSession, type CommittedOffset,
 } from '../src/kafka/admin';
 import { lastCanaryProfile, lastCanaryRun, runCanary } from '../src/kafka/canary';
@@ -270,11 +270,12 @@ export function failoverActivities(deps: ActivityDeps) {
           group: g.group,
           offsets: g.offsets.map(([topic, partition, offset]): CommittedOffset => ({ topic, partition, offset })),
         }));
-        // Old offsets for the report: read before anything is changed.
-        await Promise.all(plans.map(async (p) => {
-          const c = await committedOffsets(secondary, p.group, p.offsets);
-          before.set(p.group, new Map(c.map((x) => [`${x.topic}:${x.partition}`, x.offset])));
-        }));
+        // Old offsets for the report: read before anything is changed, the whole batch in one request per
+        // coordinator (over the union of the batch's partitions; each group keeps its own).
+        const union = new Map<string, { topic: string; partition: number }>();
+        for (const p of plans) for (const o of p.offsets) union.set(`${o.topic}:${o.partition}`, { topic: o.topic, partition: o.partition });
+        const old = await committedOffsetsMany(secondary, plans.map((p) => p.group), [...union.values()]);
+        for (const p of plans) before.set(p.group, new Map((old.get(p.group) ?? []).map((x) => [`${x.topic}:${x.partition}`, x.offset])));
         const record = (group: string, applied: CommittedOffset[]) => {
           const old = before.get(group);
           done.push({ group, changes: applied.map((a) => [a.topic, a.partition, old?.get(`${a.topic}:${a.partition}`) ?? -1, a.offset]) });

@@ -28,6 +28,10 @@ export interface FailoverRun {
   sources: Record<string, number>;
   /** The reset-offsets step's durationMs from the run's result (workflow time). */
   resetStepMs: number;
+  /** The plan step's durationMs (planOffsets, and reading a stored plan's pages back). */
+  planStepMs: number | null;
+  /** Whether the plan went through the plan store (larger than the inline limit). */
+  planStored: boolean;
   /** Approval signal sent -> result received, measured by the client. */
   approvalToDoneMs: number;
   /** What the workflow itself reports as approval -> done. */
@@ -80,7 +84,13 @@ export async function runFailover(client: Client, taskQueue: string, o: {
   if (status.phase !== 'awaiting-approval') throw new BenchRunError(`run ${o.workflowId} ended before approval: ${await explain(handle)}`);
   const view = await handle.query(planQuery);
   if (!view) throw new BenchRunError(`run ${o.workflowId} awaits approval but query plan answered null`);
-  const plan = view.plan as { groups: GroupTarget[]; totals: { groups: number; sources: Record<string, number> } };
+  const plan = view.plan as { groups: GroupTarget[]; totals: { groups: number; sources: Record<string, number> }; stored?: unknown };
+  // A plan above PLAN_PAGE_GROUPS is answered a page at a time, as kdr plan reads it.
+  for (let offset = plan.groups.length; view.page && offset < view.page.total; offset = plan.groups.length) {
+    const next = await handle.query(planQuery, { offset, limit: view.page.limit });
+    if (!next || next.plan.groups.length === 0) throw new BenchRunError(`run ${o.workflowId}: query plan gave no groups at offset ${offset}`);
+    plan.groups = [...plan.groups, ...(next.plan.groups as unknown as GroupTarget[])];
+  }
   if (plan.groups.length !== o.expectGroups) {
     throw new BenchRunError(`run ${o.workflowId} planned ${plan.groups.length} groups, expected ${o.expectGroups} (pattern ${o.groupPattern})`);
   }
@@ -94,6 +104,7 @@ export async function runFailover(client: Client, taskQueue: string, o: {
   }
   const approvalToDoneMs = performance.now() - approvedAt;
   const reset = result.steps.find((s) => s.name === 'reset-offsets');
+  const planStep = result.steps.find((s) => s.name === 'plan');
   if (reset?.state !== 'succeeded' || reset.durationMs === undefined) {
     throw new BenchRunError(`run ${o.workflowId}: reset-offsets is ${reset?.state ?? 'missing'} (${reset?.lastError ?? 'no error'})`);
   }
@@ -103,6 +114,8 @@ export async function runFailover(client: Client, taskQueue: string, o: {
     planId: view.planId,
     sources: plan.totals.sources,
     resetStepMs: reset.durationMs,
+    planStepMs: planStep?.durationMs ?? null,
+    planStored: plan.stored !== undefined,
     approvalToDoneMs,
     approvalToDoneWorkflowMs: result.timing?.approvalToDoneMs ?? null,
     steps: result.steps.map((s) => ({ name: s.name, state: s.state, durationMs: s.durationMs ?? null })),
@@ -136,6 +149,21 @@ export interface HistoryFigures {
   largestEvent: { type: string; jsonBytes: number };
   /** The five largest events, with the activity they belong to: where the bytes are. */
   largestEvents: { eventId: number; type: string; activity?: string; jsonBytes: number }[];
+  /** The largest single payload in the history, bytes as stored (after the gzip codec): Temporal's limit is 2 MB. */
+  largestPayloadBytes: number;
+}
+
+/** The largest `data` of any payload in a JSON-mapped history event (bytes are base64 there). */
+function largestPayload(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  if (Array.isArray(value)) return value.reduce((m: number, v) => Math.max(m, largestPayload(v)), 0);
+  const o = value as Record<string, unknown>;
+  let max = 0;
+  if (Array.isArray(o.payloads)) {
+    for (const p of o.payloads as { data?: unknown }[]) if (typeof p?.data === 'string') max = Math.max(max, Buffer.from(p.data, 'base64').length);
+  }
+  for (const v of Object.values(o)) max = Math.max(max, largestPayload(v));
+  return max;
 }
 
 export async function historyFigures(handle: WorkflowHandle): Promise<HistoryFigures> {
@@ -173,6 +201,7 @@ export async function historyFigures(handle: WorkflowHandle): Promise<HistoryFig
     byType: Object.fromEntries(Object.entries(byType).sort(([, a], [, b]) => b - a)),
     largestEvent: largest,
     largestEvents: sized.slice(0, 5),
+    largestPayloadBytes: largestPayload(events),
   };
 }
 

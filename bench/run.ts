@@ -1,7 +1,8 @@
-// `npm run bench`: resetting 100 and 1,000 consumer groups (8 partitions each) on the secondary cluster of
-// the local stack, side by side in one run: drFailover's reset step (a real, approved failover through a
-// real worker), the same resetGroups activity without a workflow, a bare kafkajs script (the floor), and
-// Apache Kafka's kafka-consumer-groups.sh once per group. Also the history of a 1,000-group failover.
+// `npm run bench`: planning and resetting 100, 1,000 and 10,000 consumer groups (8 partitions each) on the
+// secondary cluster of the local stack, side by side in one run: drFailover's plan and reset steps (a real,
+// approved failover through a real worker), the same resetGroups activity without a workflow, a bare kafkajs
+// script (the floor), and Apache Kafka's kafka-consumer-groups.sh once per group (sampled above 100 groups).
+// Also the history of the largest failover (events, bytes, largest payload).
 // Prints a table and writes docs/benchmarks/results.{json,md}. Knobs (environment): see `config` below.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -30,7 +31,7 @@ function intEnv(name: string, fallback: number): number {
 
 const config = {
   /** Group counts; powers of ten so one pattern selects the first N groups (as an operator would). */
-  sizes: (process.env.KDR_BENCH_SIZES ?? '100,1000').split(',').map((s) => Number(s.trim())),
+  sizes: (process.env.KDR_BENCH_SIZES ?? '100,1000,10000').split(',').map((s) => Number(s.trim())),
   /** Timed repetitions per method and size (the median is reported). */
   repeats: intEnv('KDR_BENCH_REPEATS', 3),
   /** Group counts up to this run the tool once per group in full; above, a sample is timed and extrapolated. */
@@ -85,13 +86,14 @@ async function main(): Promise<void> {
       return { run, pair };
     }));
     const table = rows(measured.measurements);
-    const targets = judgeTargets(table, measured.history?.events ?? null, total);
+    const targets = judgeTargets(table, measured.history?.events ?? null, total, measured.history?.largestPayloadBytes ?? null);
     console.log(`\n${textTable(table)}\n  * extrapolated linearly from a sample (see notes)\n`);
     for (const t of targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.what} (${t.groups} groups): wanted ${t.wanted}, measured ${t.measured}`);
     if (measured.history) {
       const h = measured.history;
       console.log(`history of the ${total}-group failover: ${h.events} events, ${h.serverHistorySizeBytes ?? '?'} bytes (server), ` +
-        `${h.protobufBytes ?? '?'} bytes protobuf, ${h.jsonBytes} bytes JSON; largest event ${h.largestEvent.type} ${h.largestEvent.jsonBytes} bytes`);
+        `${h.protobufBytes ?? '?'} bytes protobuf, ${h.jsonBytes} bytes JSON; largest event ${h.largestEvent.type} ${h.largestEvent.jsonBytes} bytes; ` +
+        `largest payload ${h.largestPayloadBytes} bytes`);
     }
     const results = {
       generatedAt: new Date().toISOString(),
@@ -154,6 +156,7 @@ async function measure(fixture: Fixture, failover: StartFailover): Promise<Measu
   let history: HistoryFigures | null = null;
   for (const groups of [...config.sizes].sort((a, b) => a - b)) {
     const step: number[] = [];
+    const planned: number[] = [];
     const whole: number[] = [];
     const direct: number[] = [];
     const bare: number[] = [];
@@ -162,17 +165,20 @@ async function measure(fixture: Fixture, failover: StartFailover): Promise<Measu
       // Interleaved, so a slow moment of the shared stack hits every method alike.
       const { run, pair } = await failover(groups);
       step.push(run.resetStepMs);
+      if (run.planStepMs !== null) planned.push(run.planStepMs);
       whole.push(run.approvalToDoneMs);
       const { plan: p, handle, ...rest } = run;
       plan = p;
       runs.push(rest);
       direct.push((await resetActivityDirect(pair, p, config.batch, config.concurrency)).ms);
       bare.push((await bareReset(secondary(), p, config.concurrency)).ms);
-      log(`${groups} groups, round ${r + 1}/${config.repeats}: reset step ${fmtMs(run.resetStepMs)}, approval->done ${fmtMs(run.approvalToDoneMs)}, ` +
+      log(`${groups} groups, round ${r + 1}/${config.repeats}: plan step ${fmtMs(run.planStepMs ?? NaN)}${run.planStored ? ' (stored plan)' : ''}, ` +
+        `reset step ${fmtMs(run.resetStepMs)}, approval->done ${fmtMs(run.approvalToDoneMs)}, ` +
         `activity alone ${fmtMs(direct[r])}, bare ${fmtMs(bare[r])}`);
       if (groups === Math.max(...config.sizes) && r === config.repeats - 1) history = await historyFigures(handle);
     }
     measurements.push(
+      ...(planned.length ? [{ method: 'plan-step' as const, groups, samplesMs: planned, groupsMeasured: groups }] : []),
       { method: 'reset-step', groups, samplesMs: step, groupsMeasured: groups },
       { method: 'bare-kafkajs', groups, samplesMs: bare, groupsMeasured: groups },
       { method: 'reset-activity-direct', groups, samplesMs: direct, groupsMeasured: groups },
@@ -219,7 +225,7 @@ function resultsMarkdown(r: {
     '',
     '\\* extrapolated linearly from a sample.',
     '',
-    '## Targets (issue 5)',
+    '## Targets (issues 5 and 19)',
     '',
     '| target | groups | wanted | measured | |',
     '| --- | ---: | --- | --- | --- |',
@@ -232,6 +238,7 @@ function resultsMarkdown(r: {
       `- events: **${h.events}** (server: ${h.serverHistoryLength ?? '?'})`,
       `- size: ${h.serverHistorySizeBytes ?? '?'} bytes as the server counts it (describe: historySize); ` +
         `${h.protobufBytes ?? '?'} bytes protobuf-encoded; ${h.jsonBytes} bytes as JSON`,
+      `- largest payload: ${h.largestPayloadBytes} bytes (after the gzip codec; Temporal's limit is 2 MB)`,
       `- largest events (JSON bytes): ${h.largestEvents.map((e) => `#${e.eventId} ${e.type}${e.activity ? ` (${e.activity})` : ''} ${e.jsonBytes}`).join('; ')}`,
       `- by type: ${Object.entries(h.byType).map(([k, v]) => `${k} ${v}`).join(', ')}`, '');
   }
