@@ -71,6 +71,8 @@ async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, what: st
  */
 export async function runFailover(client: Client, taskQueue: string, o: {
   pair: PairConfigInput; groupPattern: string; workflowId: string; expectGroups: number;
+  /** Called while the run waits for the approval (tests look at the plan there). */
+  beforeApproval?: (handle: WorkflowHandle) => Promise<void>;
 }): Promise<FailoverRun> {
   const handle = await client.workflow.start('drFailover', {
     taskQueue,
@@ -94,6 +96,7 @@ export async function runFailover(client: Client, taskQueue: string, o: {
   if (plan.groups.length !== o.expectGroups) {
     throw new BenchRunError(`run ${o.workflowId} planned ${plan.groups.length} groups, expected ${o.expectGroups} (pattern ${o.groupPattern})`);
   }
+  await o.beforeApproval?.(handle);
   const approvedAt = performance.now();
   await handle.signal('approve', { by: APPROVED_BY, planId: view.planId, comment: 'benchmark' });
   let result: { steps: StepRecord[]; timing?: { approvalToDoneMs?: number } };
