@@ -65,9 +65,12 @@ export function failbackActivities(deps: ActivityDeps) {
   }
 
   return {
-    /** [topic, partition, end] of every partition of `topics` on the old primary: where the switch-back's new records start, at the latest. */
-    async oldPrimaryEnds(pair: PairConfig, topics: string[]): Promise<[string, number, number][]> {
-      return withAdmin(deps, pair.primary, 'failback-ends', async (s) => (await partitionOffsets(s, topics)).map((p) => [p.topic, p.partition, p.end]));
+    /** The application topics, and [topic, partition, end] of each partition on the old primary: where the switch-back's new records start, at the earliest. */
+    async oldPrimaryEnds(pair: PairConfig, options: { exportSuffix: string }): Promise<{ topics: string[]; ends: [string, number, number][] }> {
+      return withAdmin(deps, pair.primary, 'failback-ends', async (s) => {
+        const topics = await applicationTopics(s, pair, options.exportSuffix);
+        return { topics, ends: (await partitionOffsets(s, topics)).map((p): [string, number, number] => [p.topic, p.partition, p.end]) };
+      });
     },
 
     /**

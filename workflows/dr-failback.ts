@@ -51,7 +51,7 @@ export async function drFailback(raw: unknown) {
     'clear-old-primary': { title: 'Empty the old primary up to the assessed ends', activities: cloudCalls },
     'ensure-reverse': { title: 'Reverse replication: ensure and wait until it runs', activities: cloudCalls },
     'reverse-verify': { title: 'Reverse connector-verify: canary and the newest records on the old primary', activities: verifying },
-    'switch-back': { title: 'Switch back: drFailover in reverse (approval, offsets before the CNAME, drain, exact final offsets)' },
+    'switch-back': { title: 'Switch back: drFailover in reverse (approval, offsets before the CNAME, drain, exact final offsets)', activities: quick },
     'restore-forward': { title: 'Forward replication again: reverse removed, forward restarted where the copies end', activities: cloudCalls },
     'forward-verify': { title: 'Forward connector-verify: canary and the primary\'s newest records on the secondary; forward watch', activities: verifying },
     report: { title: 'Report' },
@@ -128,6 +128,50 @@ export async function drFailback(raw: unknown) {
     };
   }
 
+  /** drFailover in reverse as a child, under the pair's failover id: the approval and every switchover guarantee are its own. */
+  async function switchBack() {
+    return run.step('switch-back', async (step) => {
+      const acts = step.activities<KdrActivities>();
+      const workflowId = switchBackWorkflowId(pair.name);
+      const cname = await acts.readCname(pair);
+      if (sameHost(cname.target, pair.primary.endpointHost)) {
+        step.summary(`${cname.domain} already points at the primary: switched back by an earlier run or by hand`);
+        return { workflowId: null, preSwitchEnds: null, result: null };
+      }
+      // The old primary's ends before the switch: where the applications' first records can start, at the earliest.
+      const before = await acts.oldPrimaryEnds(pair, { exportSuffix: input.exportSuffix });
+      const state = await acts.replicationState(reverse, [...before.topics, pair.replication.canaryTopic]);
+      if (state.state !== 'running') {
+        throw ApplicationFailure.nonRetryable(`reverse replication ${state.id} is ${state.state}, not running: the switch-back drains the active side over it. ` +
+          `Re-protect first (stage re-protect), then resolve retry. Nothing was changed`, 'ReverseNotRunning');
+      }
+      const preSwitchEnds = before.ends;
+      recordPairState({ stage: 'switching-back', active: 'secondary', replication: 'reverse' });
+      step.summary(`drFailover ${workflowId} switches back in reverse. Approve its plan: kdr approve ${pair.name} --by <approver, not ${input.requestedBy}> ` +
+        `--plan-id <planId shown by kdr status ${workflowId}>. At its drain step restart the producers (they follow ${customDomain(pair)} to the primary) ` +
+        'and stop the consumers; start them again once it has applied the final plan');
+      const result = await executeChild<typeof drFailover>('drFailover', {
+        workflowId,
+        args: [{
+          ...(input.config ? { config: input.config } : { pair: pair.name }),
+          requestedBy: input.requestedBy, reverse: true, approval: input.approval,
+          ...(input.switchover ? { switchover: input.switchover } : {}),
+        }],
+        // Half a switchover must never be undone by the failback ending: the child has its own approve, resolve and abort.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        cancellationType: ChildWorkflowCancellationType.ABANDON,
+      });
+      if (result.dryRun) throw ApplicationFailure.nonRetryable(`${workflowId} was a dry run: nothing switched`, 'SwitchBackIncomplete');
+      run.audit({ action: 'switch-back', planId: result.planId, note: `${workflowId} ${result.mode}: ${customDomain(pair)} -> ${result.cname.after}; approved by ${result.approvedBy.join(', ')}` });
+      step.summary(`${workflowId} ${result.mode} completed: plan ${result.planId} (${result.plan.groups} group(s), duplicates <= ${result.plan.duplicateBound}), ` +
+        `approved by ${result.approvedBy.join(', ')}; ${customDomain(pair)} -> ${result.cname.after}`);
+      return {
+        workflowId, preSwitchEnds,
+        result: { mode: result.mode, planId: result.planId, approvedBy: result.approvedBy, duplicateBound: result.plan.duplicateBound, groups: result.plan.groups },
+      };
+    });
+  }
+
   if (where.switchedBack) {
     for (const s of ['assess', 'export', 'approval', 'pause-forward', 'clear-old-primary', 'ensure-reverse', 'reverse-verify', 'switch-back'] as const) {
       run.skip(s, `${customDomain(pair)} already points at the primary: switched back by an earlier run or by hand`);
@@ -137,6 +181,25 @@ export async function drFailback(raw: unknown) {
       step.summary(`pair ${pair.name} protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs`);
     });
     return run.finish({ pair: pair.name, stages: [...stages], tail: [], tailRecords: 0, reprotected: false as const, switchedBack: { workflowId: null, byEarlierRun: true }, forward, nextSteps: nextSteps(pair, 'protected') });
+  }
+
+  if (!stages.has('assess') && !stages.has('export') && !stages.has('re-protect')) {
+    // Re-protected by an earlier run: the old primary holds reverse copies only (its tail was exported before it was
+    // emptied), so there is no tail to look for; the switch-back checks that the reverse replication runs.
+    for (const s of ['assess', 'export', 'approval', 'pause-forward', 'clear-old-primary', 'ensure-reverse', 'reverse-verify'] as const) {
+      run.skip(s, 'only stage switch-back: re-protected by an earlier run, whose tail was exported before the old primary was emptied');
+    }
+    const switched = await switchBack();
+    const forward = await restoreForward(switched.preSwitchEnds);
+    await run.step('report', async (step) => {
+      step.summary(`pair ${pair.name} switched back and protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs ` +
+        `(${forward.written} record(s) written since the switch-back copied, ${forward.recopied} reverse copies carried back)`);
+    });
+    return run.finish({
+      pair: pair.name, stages: [...stages], tail: [], tailRecords: 0, reprotected: false as const,
+      switchedBack: { workflowId: switched.workflowId, byEarlierRun: switched.workflowId === null, ...(switched.result ?? {}) },
+      forward, nextSteps: nextSteps(pair, 'protected'),
+    });
   }
 
   const assessment = await run.step('assess', async (step) => {
@@ -289,46 +352,7 @@ export async function drFailback(raw: unknown) {
     return run.finish({ pair: pair.name, stages: [...stages], tail: tailShown, tailRecords: tailTotal, ...reprotectedPart, nextSteps: nextSteps(pair, 're-protected') });
   }
 
-  const switched = await run.step('switch-back', async (step) => {
-    const acts = step.activities<KdrActivities>();
-    const workflowId = switchBackWorkflowId(pair.name);
-    const cname = await acts.readCname(pair);
-    if (sameHost(cname.target, pair.primary.endpointHost)) {
-      step.summary(`${cname.domain} already points at the primary: switched back by an earlier run or by hand`);
-      return { workflowId: null, preSwitchEnds: null, result: null };
-    }
-    const state = await acts.replicationState(reverse, reverseTopics);
-    if (state.state !== 'running') {
-      throw ApplicationFailure.nonRetryable(`reverse replication ${state.id} is ${state.state}, not running: the switch-back drains the active side over it. ` +
-        `Re-protect first (stage re-protect), then resolve retry. Nothing was changed`, 'ReverseNotRunning');
-    }
-    // The old primary's ends before the switch: where the applications' first records can start, at the earliest.
-    const preSwitchEnds = await acts.oldPrimaryEnds(pair, assessment.topics);
-    recordPairState({ stage: 'switching-back', active: 'secondary', replication: 'reverse' });
-    step.summary(`drFailover ${workflowId} switches back in reverse. Approve its plan: kdr approve ${pair.name} --by <approver, not ${input.requestedBy}> ` +
-      `--plan-id <planId shown by kdr status ${workflowId}>. At its drain step restart the producers (they follow ${customDomain(pair)} to the primary) ` +
-      'and stop the consumers; start them again once it has applied the final plan');
-    const result = await executeChild<typeof drFailover>('drFailover', {
-      workflowId,
-      args: [{
-        ...(input.config ? { config: input.config } : { pair: pair.name }),
-        requestedBy: input.requestedBy, reverse: true, approval: input.approval,
-        ...(input.switchover ? { switchover: input.switchover } : {}),
-      }],
-      // Half a switchover must never be undone by the failback ending: the child has its own approve, resolve and abort.
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      cancellationType: ChildWorkflowCancellationType.ABANDON,
-    });
-    if (result.dryRun) throw ApplicationFailure.nonRetryable(`${workflowId} was a dry run: nothing switched`, 'SwitchBackIncomplete');
-    run.audit({ action: 'switch-back', planId: result.planId, note: `${workflowId} ${result.mode}: ${customDomain(pair)} -> ${result.cname.after}; approved by ${result.approvedBy.join(', ')}` });
-    step.summary(`${workflowId} ${result.mode} completed: plan ${result.planId} (${result.plan.groups} group(s), duplicates <= ${result.plan.duplicateBound}), ` +
-      `approved by ${result.approvedBy.join(', ')}; ${customDomain(pair)} -> ${result.cname.after}`);
-    return {
-      workflowId, preSwitchEnds,
-      result: { mode: result.mode, planId: result.planId, approvedBy: result.approvedBy, duplicateBound: result.plan.duplicateBound, groups: result.plan.groups },
-    };
-  });
-
+  const switched = await switchBack();
   const forward = await restoreForward(switched.preSwitchEnds);
   await run.step('report', async (step) => {
     step.summary(`pair ${pair.name} switched back and protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs ` +
