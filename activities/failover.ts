@@ -18,7 +18,7 @@ import { makePlan, type GroupEvidence } from '../src/kafka/plan';
 import { readPositions, type PositionsRead } from '../src/kafka/positions';
 import { readPage, storePages, type StoredPlanRef } from '../src/kafka/plan-store';
 import { attachSnapshots, type SnapshotsAttached } from '../src/kafka/snapshot-evidence';
-import type { ActivityDeps } from './deps';
+import { replicationFactorOf, type ActivityDeps } from './deps';
 import { permanent } from './failures';
 import { providerFor, replicationSpec } from './replication';
 import { replicatedTopics, withAdmin } from './sessions';
@@ -236,7 +236,7 @@ export function failoverActivities(deps: ActivityDeps) {
           let result: FailoverPlan = compact;
           if (Buffer.byteLength(JSON.stringify(compact)) > limit) {
             beat('storing the plan on the secondary', groups.length);
-            const stored = await storePages(secondary, compact.groups, Math.min(limit, 512 * 1024));
+            const stored = await storePages(secondary, compact.groups, Math.min(limit, 512 * 1024), { replicationFactor: replicationFactorOf(deps.env) });
             result = { ...compact, groups: compact.groups.slice(0, stored.pages[0].groups), stored };
           }
           ctx.heartbeat({ phase: 'planned', groupsDone: groups.length, groups: total, progress: `planned ${groups.length} groups`, elapsedMs: Date.now() - started, result } satisfies PlanProgress);

@@ -54,13 +54,13 @@ export function paginate<T>(items: readonly T[], maxBytes = PAGE_BYTES): T[][] {
   return pages;
 }
 
-export async function ensurePlansTopic(secondary: AdminSession): Promise<void> {
+export async function ensurePlansTopic(secondary: AdminSession, options: { replicationFactor?: number } = {}): Promise<void> {
   if ((await secondary.admin.listTopics()).includes(PLANS_TOPIC)) return;
   try {
     await secondary.admin.createTopics({
       waitForLeaders: true,
       topics: [{
-        topic: PLANS_TOPIC, numPartitions: 1, replicationFactor: -1,
+        topic: PLANS_TOPIC, numPartitions: 1, replicationFactor: options.replicationFactor ?? -1,
         configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: String(2 * 1024 * 1024) }],
       }],
     });
@@ -71,8 +71,10 @@ export async function ensurePlansTopic(secondary: AdminSession): Promise<void> {
 }
 
 /** Writes the items as pages (acks=all, one record per page) and returns where they are. */
-export async function storePages<T>(secondary: AdminSession, items: readonly T[], maxBytes = PAGE_BYTES): Promise<StoredPlanRef> {
-  await ensurePlansTopic(secondary);
+export async function storePages<T>(
+  secondary: AdminSession, items: readonly T[], maxBytes = PAGE_BYTES, options: { replicationFactor?: number } = {},
+): Promise<StoredPlanRef> {
+  await ensurePlansTopic(secondary, options);
   const raw = paginate(items, maxBytes).map((p) => JSON.stringify(p));
   const hashes = raw.map((r) => sha256(r));
   const id = sha256(hashes.join('\n'));
