@@ -463,8 +463,12 @@ async function coordinatorsOf(cluster: InternalCluster, groups: readonly string[
       }
     }
   }
-  // Connected one at a time (see connectLeaders); the rest of the groups then share those connections.
-  for (const g of single) add(String((await coordinatorOf(cluster, g)).nodeId), g);
+  if (single.length > 0) {
+    // Every broker connected one at a time first (see connectLeaders): then the lookups may run concurrently.
+    for (const nodeId of Object.keys(cluster.brokerPool?.brokers ?? {})) await cluster.findBroker({ nodeId });
+    const nodes = await mapLimit(single, 32, async (g) => String((await coordinatorOf(cluster, g)).nodeId));
+    single.forEach((g, i) => add(nodes[i], g));
+  }
   for (const nodeId of byNode.keys()) await cluster.findBroker({ nodeId });
   return byNode;
 }
