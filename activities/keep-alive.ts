@@ -5,6 +5,13 @@
 // retried within the heartbeat timeout and the retry still resumes from the recorded progress.
 import { Context } from '@temporalio/activity';
 
+/** The last reported details with the attempt's error added (an object keeps its fields: resume points survive). */
+function withLastError(details: unknown, err: unknown): unknown {
+  const e = err as { type?: string; name?: string; message?: string };
+  const lastError = `${e.type ?? e.name ?? 'Error'}: ${String(e.message ?? err).split('\n')[0].slice(0, 300)}`;
+  return details !== null && typeof details === 'object' && !Array.isArray(details) ? { ...details, lastError } : { lastError };
+}
+
 export async function keptAlive<T>(fn: () => Promise<T>): Promise<T> {
   let ctx: Context;
   try {
@@ -31,6 +38,11 @@ export async function keptAlive<T>(fn: () => Promise<T>): Promise<T> {
   }, every);
   try {
     return await fn();
+  } catch (err) {
+    // Recorded with the progress: when the step's deadline passes between two attempts, the server's timeout
+    // failure carries only the last heartbeat, and the operator must still see what kept failing.
+    if (!ctx.cancellationSignal.aborted) send(withLastError(details, err));
+    throw err;
   } finally {
     clearInterval(timer);
     (ctx as { heartbeat: (d?: unknown) => void }).heartbeat = send;

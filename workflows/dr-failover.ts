@@ -63,6 +63,7 @@ export async function drFailover(raw: unknown) {
       'finish or cancel it first. Nothing was changed.');
   }
   run.setPair(name);
+  run.setDeadlines(pair.deadlines);
 
   const assessment = await run.step('assess', async (step) => {
     const a = await step.activities<KdrActivities>().assess(pair);

@@ -31,6 +31,7 @@ export async function drSetup(raw: unknown) {
 
   const pair: PairConfig = await run.step('resolve', (step) => resolvePair(step, input));
   run.setPair(pair.name);
+  run.setDeadlines(pair.deadlines);
   await run.step('not-failed-over', (step) => refuseIfFailedOver(step, pair,
     (note) => run.audit({ action: 'refuse', accepted: false, note })));
 

@@ -22,6 +22,7 @@ export async function drVerify(raw: unknown) {
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
   const pair: PairConfig = await run.step('resolve', (step) => resolvePair(step, input));
   run.setPair(pair.name);
+  run.setDeadlines(pair.deadlines);
 
   const verify = await run.step('connector-verify', async (step) => {
     const acts = step.activities<KdrActivities>();

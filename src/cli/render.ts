@@ -72,7 +72,8 @@ export function renderRun(view: RunView, now = Date.now()): string {
   }
   for (const a of view.activities) {
     const beat = a.heartbeat !== undefined ? `, progress ${progressOf(a.heartbeat)}` : '';
-    out.push(`  activity ${a.type}: ${a.state}, attempt ${a.attempt}${beat}${a.lastFailure ? `, last failure: ${a.lastFailure.split('\n')[0]}` : ''}`);
+    const deadline = a.deadline && a.attempt > 1 ? `, step blocks ${until(a.deadline, now)}` : '';
+    out.push(`  activity ${a.type}: ${a.state}, attempt ${a.attempt}${beat}${a.lastFailure ? `, last failure: ${a.lastFailure.split('\n')[0]}` : ''}${deadline}`);
   }
   if (s?.audit.length) {
     const recent = s.audit.slice(-5);
@@ -128,4 +129,11 @@ function sources(g: GroupTarget): string {
   const counts = new Map<string, number>();
   for (const [, , , source] of g.offsets) counts.set(source, (counts.get(source) ?? 0) + 1);
   return [...counts].map(([s, n]) => `${s}x${n}`).join(' ');
+}
+
+/** "in 4 min" / "in 20 s" / "now": how long until the deadline (a retrying step blocks then). */
+function until(deadline: string, now: number): string {
+  const s = Math.round((Date.parse(deadline) - now) / 1000);
+  if (s <= 0) return 'now';
+  return s < 120 ? `in ${s} s` : `in ${Math.round(s / 60)} min`;
 }

@@ -135,8 +135,11 @@ export interface RunView {
   result?: unknown;
   /** Why a closed run failed (one line). */
   failure?: { type?: string; message: string };
-  /** Activities in flight: attempt, last heartbeat (progress of long steps), last failure. */
-  activities: { type: string; attempt: number; state: string; heartbeat?: unknown; lastFailure?: string }[];
+  /**
+   * Activities in flight: attempt, last heartbeat (progress of long steps), last failure, and the deadline when
+   * it stops retrying and its step blocks (schedule-to-close, ISO).
+   */
+  activities: { type: string; attempt: number; state: string; heartbeat?: unknown; lastFailure?: string; deadline?: string }[];
   uiUrl?: string;
 }
 
@@ -205,6 +208,7 @@ function pendingActivities(d: WorkflowExecutionDescription): RunView['activities
       type: a.activityType?.name ?? '?', attempt: a.attempt ?? 1, state,
       ...(heartbeat !== undefined ? { heartbeat } : {}),
       ...(a.lastFailure?.message ? { lastFailure: a.lastFailure.message } : {}),
+      ...(a.expirationTime?.seconds ? { deadline: new Date(Number(a.expirationTime.seconds) * 1000).toISOString() } : {}),
     };
   });
 }

@@ -10,3 +10,4 @@ export * from './watch-input';
 export { patternProblem, MAX_PATTERN_LENGTH } from './safe-pattern';
 export * from './failback-input';
 export * from './names';
+export * from './deadlines';

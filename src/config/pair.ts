@@ -1,6 +1,7 @@
 // A DR pair: the primary and secondary clusters, how messages are replicated between them, the DNS name clients
 // bootstrap from, and the consumer groups that move on failover. Pure (zod only): workflows import it.
 import { z } from 'zod';
+import { DeadlinesSchema, unknownStep } from './deadlines';
 import { wholeName } from './names';
 import {
   crossCheck, duration, envName, hostName, hostPort, httpUrl, integer, listOf, matching, oneOf, regexPattern,
@@ -100,6 +101,8 @@ const PairObject = z.strictObject({
   watch: WatchSchema.default(WatchSchema.parse({})),
   /** Who is paged about approvals, blocked steps, run ends and health changes (src/config/notify.ts). */
   notify: NotifySchema.default([]),
+  /** Per step: how long its activities retry before the step blocks (src/config/deadlines.ts); the runbook's default otherwise. */
+  deadlines: DeadlinesSchema.default({}),
 });
 
 type PairDraft = z.input<typeof PairObject>;
@@ -110,6 +113,12 @@ export const PairConfigSchema = PairObject.check(crossCheck<PairDraft>((p, repor
     if (!c || typeof c !== 'object' || c.provider !== 'apsaramq') continue;
     if (c.instanceId === undefined) report([side, 'instanceId'], 'required for provider "apsaramq": the ApsaraMQ for Kafka instance id');
     if (c.region === undefined) report([side, 'region'], 'required for provider "apsaramq": the region id of the instance, e.g. cn-hangzhou');
+  }
+  if (p.deadlines && typeof p.deadlines === 'object') {
+    for (const step of Object.keys(p.deadlines)) {
+      const problem = unknownStep(step);
+      if (problem) report(['deadlines', step], problem);
+    }
   }
   const { primary, secondary, replication } = p;
   if (primary?.provider === 'apsaramq' && secondary?.provider === 'apsaramq' &&

@@ -67,6 +67,16 @@ describe('pair config', () => {
     ]);
   });
 
+  test('step deadlines: durations per known step; an unknown step or a too short deadline is named with the fix', () => {
+    const ok = validate(PairConfigSchema, { ...kafkaPair(), deadlines: { 'reset-offsets': '2h', 'switch-cname': '5m' } });
+    assert.ok(ok.ok);
+    assert.deepEqual(ok.value.deadlines, { 'reset-offsets': 7_200_000, 'switch-cname': 300_000 });
+    assert.deepEqual(validate(PairConfigSchema, kafkaPair()).ok && (validate(PairConfigSchema, kafkaPair()) as { value: { deadlines: object } }).value.deadlines, {});
+    const found = problems(PairConfigSchema, { ...kafkaPair(), deadlines: { 'reset-ofsets': '2h', plan: '10s' } });
+    assert.ok(found.some((p) => /^deadlines\.reset-ofsets: no step is named "reset-ofsets"; steps with deadlines: .*reset-offsets/.test(p)), found.join('\n'));
+    assert.ok(found.some((p) => /^deadlines\.plan: expected a duration .*at least 60000ms/.test(p)), found.join('\n'));
+  });
+
   test('inline secrets are refused without echoing them, pointing at passwordEnv', () => {
     const pair = draft(kafkaPair());
     pair.primary.security = { protocol: 'SASL_SSL', mechanism: 'PLAIN', usernameEnv: 'KDR_USER', password: 's3cr3t-value', passwordEnv: 'p@ss w0rd' };

@@ -7,8 +7,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { approveSignal, resolveSignal, resolveUpdate, statusQuery, type RunReport, type RunStatus } from '../../workflows/definitions';
 import { DrPairKey, DrPhaseKey } from '../../workflows/runner';
+import { classified } from '../../activities/failures';
 import { createControl, createFixtureActivities } from './fixtures/activities';
-import type { pollFixture, runnerFixture } from './fixtures/workflows';
+import type { deadlineFixture, pollFixture, runnerFixture } from './fixtures/workflows';
 import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
 
 const workflowsPath = require.resolve('./fixtures/workflows');
@@ -103,6 +104,25 @@ describe('step runner', () => {
       assert.equal(retried.lastError !== undefined, true, 'the last error stays visible after the retry');
       assert.deepEqual(result.audit.map((a) => [a.by, a.action, a.accepted, a.step, a.note]),
         [['alice', 'resolve:retry', true, 'ensure-thing', 'restarted the broker']]);
+    });
+  });
+
+  test('a step retries transient errors until the pair\'s deadline for it, then blocks with the last error', async () => {
+    const control = createControl({ 'ensure-thing': Infinity });
+    await withWorker({ workflowsPath, activities: classified(createFixtureActivities(control)) }, async ({ client, taskQueue }) => {
+      // The product's wrapper around every activity (classified errors, keep-alive heartbeats with the last error).
+      const handle = await client.workflow.start<typeof deadlineFixture>('deadlineFixture', {
+        taskQueue, workflowId: uniqueName('runner-deadline'), args: [{ pair: uniqueName('pair') }],
+      });
+      // Without the deadline the activity would retry forever (no attempt limit, no schedule-to-close timeout).
+      const blocked = await eventually(() => handle.query(statusQuery), (s) => s.phase === 'blocked', 'the step to block at its deadline');
+      const s = step(blocked, 'ensure-thing');
+      assert.match(s.lastError ?? '', /schedule-to-close timeout \(the step's deadline passed\), last error Error: ensure-thing: broker unreachable \(simulated, call \d+\)/,
+        'the last attempt\'s own error is shown, not only the timeout');
+      assert.ok((control.calls.get('ensure-thing') ?? 0) >= 2, 'retried until the deadline');
+      control.failures.set('ensure-thing', 0);
+      await handle.signal(resolveSignal, { action: 'retry', by: 'alice' });
+      assert.equal((await handle.result()).outcome, 'completed');
     });
   });
 

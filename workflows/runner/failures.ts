@@ -46,7 +46,9 @@ export function describeFailure(err: unknown): string {
     } else if (current instanceof ChildWorkflowFailure) {
       parts.push(`child workflow ${current.execution.workflowId}`);
     } else if (current instanceof TimeoutFailure) {
-      parts.push(`${(current.timeoutType ?? 'activity').toLowerCase().replace(/_/g, '-')} timeout`);
+      // The attempt's own error reaches us only through its last heartbeat (activities/keep-alive.ts).
+      const last = (current.lastHeartbeatDetails as { lastError?: unknown } | undefined)?.lastError;
+      parts.push(`${(current.timeoutType ?? 'activity').toLowerCase().replace(/_/g, '-')} timeout${typeof last === 'string' ? ` (the step's deadline passed), last error ${last}` : ''}`);
     } else if (current instanceof ApplicationFailure) {
       parts.push(current.type ? `${current.type}: ${current.message}` : current.message);
     } else if (current instanceof Error) {

@@ -41,6 +41,7 @@ export class Runbook<S extends StepDeclarations> {
     blocked: () => this.blockedNames(), skippable: (step) => this.record(step).skippable, phase: () => this.phase,
     remember: (entry) => this.remember(entry), publish: () => this.publish(),
   });
+  private deadlines: Record<string, number> = {};
   private readonly startedAt = now();
   private endedAt: string | undefined;
   private publishedPhase: string | undefined;
@@ -89,6 +90,11 @@ export class Runbook<S extends StepDeclarations> {
     this.publish();
   }
 
+  /** The pair's step deadlines (config `deadlines`): how long each later step's activities may retry. */
+  setDeadlines(deadlines: Record<string, number> | undefined): void {
+    this.deadlines = { ...deadlines };
+  }
+
   /**
    * Calls `listener` when the run asks for approval, blocks, or ends (notifications, metrics: workflows/notify.ts).
    * It must not throw: a failed notification never changes the run.
@@ -118,7 +124,7 @@ export class Runbook<S extends StepDeclarations> {
       this.waitingFor = undefined;
       this.publish();
       try {
-        const value = await fn(stepContext(record, this.declarations[record.name]?.activities, () => this.publish()));
+        const value = await fn(stepContext(record, this.declarations[record.name]?.activities, () => this.publish(), this.deadlines[record.name]));
         this.end(record, 'succeeded');
         return value;
       } catch (err) {

@@ -28,7 +28,7 @@ export interface StepContext {
 export type StepResult<D extends StepDeclaration, T> = D extends { skippable: true } ? T | undefined : T;
 
 /** The context of one attempt of a step; `publish` pushes a changed summary out. */
-export function stepContext(record: StepRecord, declared: ActivityOptions | undefined, publish: () => void): StepContext {
+export function stepContext(record: StepRecord, declared: ActivityOptions | undefined, publish: () => void, deadlineMs?: number): StepContext {
   return {
     name: record.name,
     attempt: record.attempts,
@@ -37,7 +37,8 @@ export function stepContext(record: StepRecord, declared: ActivityOptions | unde
       publish();
     },
     activities: <A>(options?: Partial<ActivityOptions>) => {
-      const merged = { ...declared, ...options } as ActivityOptions;
+      // The pair's deadline for this step replaces the profile's; the step's own per-call options still win.
+      const merged = { ...declared, ...(deadlineMs !== undefined ? { scheduleToCloseTimeout: deadlineMs } : {}), ...options } as ActivityOptions;
       if (merged.startToCloseTimeout === undefined && merged.scheduleToCloseTimeout === undefined) {
         throw ApplicationFailure.nonRetryable(`step ${record.name} declares no activity timeouts: give it "activities: { startToCloseTimeout }"`,
           'RunbookDefinitionError');
