@@ -9,6 +9,7 @@ import type { CliContext } from './temporal';
 
 const FAILBACK_FLAGS: FlagNames = {
   requestedBy: '--requested-by', stages: '--stages', exportSuffix: '--export-suffix', scanLimit: '--scan-limit', 'approval.required': '--approvals',
+  'switchover.quietWindow': '--quiet-window', 'switchover.timeout': '--switchover-timeout', 'switchover.guard': '--guard',
 };
 
 export interface FailbackCommandDeps {
@@ -18,7 +19,10 @@ export interface FailbackCommandDeps {
   operator(): string;
 }
 
-interface FailbackOptions { requestedBy?: string; stages?: string; exportSuffix?: string; scanLimit?: string; approvals?: string }
+interface FailbackOptions {
+  requestedBy?: string; stages?: string; exportSuffix?: string; scanLimit?: string; approvals?: string;
+  quietWindow?: string; switchoverTimeout?: string; guard?: string;
+}
 
 export function registerFailback(program: Command, deps: FailbackCommandDeps): void {
   program.command('failback')
@@ -31,6 +35,9 @@ export function registerFailback(program: Command, deps: FailbackCommandDeps): v
     .option('--export-suffix <suffix>', 'the tail of <topic> goes to <topic><suffix> on the active side (default .kdr-unreplicated)')
     .option('--scan-limit <n>', 'records read per partition on each side when looking for the tail (default 50000)')
     .option('--approvals <n>', 'approvals required (only tightens the pair\'s policy)')
+    .option('--quiet-window <duration>', 'switch-back: the active side is quiet after this long without writes (default 10s)')
+    .option('--switchover-timeout <duration>', 'switch-back: block if the active side is not quiet and replicated within this (default 15m)')
+    .option('--guard <duration>', 'switch-back: watch the groups for stale client commits this long after the switch (default 5m; 0 = off)')
     .addHelpText('after', '\nExamples:\n' +
       '  $ kdr failback local-kafka --stages assess,export      # find and preserve the tail; nothing deleted\n' +
       '  $ kdr failback local-kafka --requested-by alice        # up to re-protect, after an approval\n' +
@@ -45,6 +52,13 @@ export function registerFailback(program: Command, deps: FailbackCommandDeps): v
         ...(opts.exportSuffix !== undefined ? { exportSuffix: opts.exportSuffix } : {}),
         ...(opts.scanLimit !== undefined ? { scanLimit: Number(opts.scanLimit) } : {}),
         ...(opts.approvals !== undefined ? { approval: { required: Number(opts.approvals) } } : {}),
+        ...(opts.quietWindow || opts.switchoverTimeout || opts.guard !== undefined ? {
+          switchover: {
+            ...(opts.quietWindow ? { quietWindow: opts.quietWindow } : {}),
+            ...(opts.switchoverTimeout ? { timeout: opts.switchoverTimeout } : {}),
+            ...(opts.guard !== undefined ? { guard: /^\d+$/.test(opts.guard) ? Number(opts.guard) : opts.guard } : {}),
+          },
+        } : {}),
       };
       checkFlags(FailbackInputSchema, input, FAILBACK_FLAGS, 'failback');
       const workflowId = failbackWorkflowId(pair);

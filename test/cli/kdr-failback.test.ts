@@ -25,6 +25,9 @@ describe('kdr failback', () => {
       assert.equal(badStage.code, 2, shown(badStage));
       assert.equal(badStage.stderr.trim().split('\n').length, 1, 'one line');
       assert.match(badStage.stderr, /--stages: expected one of "assess", "export", "re-protect", "switch-back", got "switch-bak"/);
+      const badWindow = await kdr(['failback', name, '--stages', 'switch-back', '--quiet-window', 'soon'], cli);
+      assert.equal(badWindow.code, 2, shown(badWindow));
+      assert.match(badWindow.stderr, /--quiet-window/);
       const unknown = await kdr(['failback', 'no-such-pair'], cli);
       assert.equal(unknown.code, 3, shown(unknown));
 
