@@ -105,6 +105,13 @@ export function failbackActivities(deps: ActivityDeps) {
           await withAdmin(deps, pair.secondary, 'failback-reverse-group', (s) => s.admin.deleteGroups([replicatorGroup(reverse.name)]).catch(() => undefined));
         }
       }
+      const provider = providerFor(deps, pair);
+      const spec = replicationSpec(pair, topics, deps.env);
+      if (before.state === 'absent' && (await provider.state(spec)).state === 'running') {
+        // Restored by an earlier run: its positions were set once; setting them again from the logs would copy
+        // everything written since the switch-back a second time.
+        return { topics, reverse: { id: before.id, removed: false }, starts: [], recopied: 0, written: 0, notes: ['forward replication already runs: its positions are left as they are'] };
+      }
       return withBoth(deps, pair, 'failback-forward', async ({ primary, secondary }) => {
         const now = await partitionOffsets(primary, topics);
         const pre = new Map<string, number>();
@@ -122,8 +129,6 @@ export function failbackActivities(deps: ActivityDeps) {
         const recopied = region.ends.reduce((n, [, , firstNew, replicatedEnd]) => n + Math.max(0, replicatedEnd - firstNew), 0);
         const ends = new Map(now.map((p) => [`${p.topic}:${p.partition}`, p.end]));
         const written = region.ends.reduce((n, [t, p, firstNew]) => n + Math.max(0, (ends.get(`${t}:${p}`) ?? firstNew) - firstNew), 0) - recopied;
-        const provider = providerFor(deps, pair);
-        const spec = replicationSpec(pair, topics, deps.env);
         if (provider instanceof KafkaConnectProvider) {
           const { source } = connectorNames(pair.name);
           await provider.client.stop(source);
