@@ -5,7 +5,7 @@
 // applications' own records: lost must be 0, re-delivered within the applied plan's bound. Shared by the
 // MirrorMaker 2 and EventBridge switchover tests.
 import assert from 'node:assert/strict';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { WorkflowResultType } from '@temporalio/common';
 import type { PairConfigInput } from '../../src/config';
 import type { AdminSession } from '../../src/kafka/admin';
@@ -14,7 +14,7 @@ import { planQuery } from '../../workflows/definitions';
 import type { FailoverPlan } from '../../workflows/plan-view';
 import { approveAll, runToEnd, status, uniqueName } from './kdr';
 import { eventually } from './temporal';
-import { Consuming, readValues, RetryingProducer, tally, viaDomain, waitCaughtUp } from './traffic';
+import { Consuming, readValues, RetryingProducer, tally, viaDomain as appVia, waitCaughtUp } from './traffic';
 
 export interface SwitchoverDrill {
   result: WorkflowResultType<typeof drFailover>;
@@ -27,11 +27,16 @@ export interface SwitchoverDrill {
 
 export async function switchoverWithRunningApps(
   client: Client, taskQueue: string, config: PairConfigInput, secondary: AdminSession,
-  options: { label: string; onStop?: (stop: () => void) => void },
+  options: {
+    label: string; onStop?: (stop: () => void) => void; dnsServer?: string;
+    /** Approves the run's plans (default approveAll). */
+    approver?: (handle: WorkflowHandle, by: string) => { stop(): void; approved: string[] };
+  },
 ): Promise<SwitchoverDrill> {
   const name = config.name;
   const topic = (config.replication!.topics as string[])[0];
   const domain = `${name}.kdr.test`;
+  const viaDomain = (d: string, clientId: string) => appVia(d, clientId, options.dnsServer);
   // 150 records/s through the domain; billing keeps up, ledger lags; both commit every 5 s.
   const onPrimary = await RetryingProducer.start(viaDomain(domain, 'orders-service').kafka, topic, 150);
   const groups = [`${name}-billing`, `${name}-ledger`];
@@ -42,7 +47,7 @@ export async function switchoverWithRunningApps(
   const handle = await client.workflow.start(drFailover, {
     taskQueue, workflowId, args: [{ config, requestedBy: 'alice', switchover: { quietWindow: '4s', timeout: '5m', guard: '8s' } }],
   });
-  const approvals = approveAll(handle, 'bob');
+  const approvals = (options.approver ?? approveAll)(handle, 'bob');
   options.onStop?.(approvals.stop);
   // The run moves the CNAME, then asks for the applications to move: producers restart (to the secondary),
   // consumers stop (they start again once the final plan is applied).

@@ -19,10 +19,10 @@ export interface AppClient {
  * do. A crashed one must really be gone: a kafkajs client left retrying would re-resolve the domain after the
  * switch, join its group on the secondary and commit its in-memory positions over the reset offsets.
  */
-export function viaDomain(domain: string, clientId: string): AppClient {
+export function viaDomain(domain: string, clientId: string, dnsServer: string = local.dnsServer): AppClient {
   const open = new Set<net.Socket>();
   let crashed = false;
-  const factory = dnsSocketFactory(local.dnsServer);
+  const factory = dnsSocketFactory(dnsServer);
   const socketFactory: ISocketFactory = (args) => {
     const socket = factory(args) as net.Socket;
     if (crashed) {
