@@ -90,6 +90,7 @@ export class EventBridgeEmulator {
       topic: sk.Topic,
       sinkTopic: kp.Topic?.Value ?? sk.Topic,
       offsetReset: sk.OffsetReset === 'latest' ? 'latest' : 'earliest',
+      ...(sk.ConsumerGroup ? { consumerGroup: sk.ConsumerGroup } : {}),
       acks,
       fidelity: this.planeOf(s).fidelity,
       replicationFactor: this.replicationFactor,

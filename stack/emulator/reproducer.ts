@@ -2,7 +2,10 @@
 // every record again through a kafkajs producer on the sink instance (the default partitioner is murmur2 on the
 // key, as Java's, and spreads null keys round robin). Progress (the next source offset per partition) is kept
 // in the emulator state after each batch is acknowledged, so a restart resumes there: at least once, as the
-// real service's "push retry" is. See data-plane.ts for what each fidelity switch changes.
+// real service's "push retry" is. The real stream consumes its source with the stream's consumer group, so the
+// group's committed offsets are its position: the progress is committed there too, and a start (a new or resumed
+// stream) begins at the group's committed offsets where they differ from the saved progress (an operator reset the
+// group while the stream was paused). See data-plane.ts for what each fidelity switch changes.
 import { Kafka, logLevel, type Admin, type Producer, type Message } from 'kafkajs';
 import { fetchFrom, openCluster, type ProtocolHandle } from '../../src/kafka/protocol';
 import type { EmulatedInstance } from './instances';
@@ -15,6 +18,8 @@ export interface ReproducerSpec {
   topic: string;
   sinkTopic: string;
   offsetReset: 'earliest' | 'latest';
+  /** The stream's consumer group on the source (SourceKafkaParameters.ConsumerGroup). */
+  consumerGroup?: string;
   acks: -1 | 0 | 1;
   fidelity: ReproduceFidelity;
   replicationFactor: number;
@@ -45,7 +50,33 @@ export class Reproducer {
   /** Since when every round has failed (epoch ms). */
   failingSince: number | undefined;
 
+  private adopted = false;
+
   constructor(private readonly spec: ReproducerSpec) {}
+
+  /** At start: the group's committed offsets, where they differ from the saved progress, are the position. */
+  private async adoptGroupOffsets(admin: Admin): Promise<void> {
+    if (!this.spec.consumerGroup) return;
+    const [committed] = await admin.fetchOffsets({ groupId: this.spec.consumerGroup, topics: [this.spec.topic] });
+    const progress = { ...this.spec.progress() };
+    let changed = false;
+    for (const p of committed?.partitions ?? []) {
+      const at = Number(p.offset);
+      if (at >= 0 && progress[String(p.partition)] !== at) {
+        this.spec.log(`reproduce ${this.spec.name}: ${this.spec.topic}[${p.partition}] starts at the group's committed offset ${at} (saved ${progress[String(p.partition)] ?? 'none'})`);
+        progress[String(p.partition)] = at;
+        changed = true;
+      }
+    }
+    if (changed) this.spec.save(progress);
+  }
+
+  private async commit(admin: Admin, progress: Record<string, number>): Promise<void> {
+    if (!this.spec.consumerGroup) return;
+    const partitions = Object.entries(progress).map(([partition, offset]) => ({ partition: Number(partition), offset: String(offset) }));
+    // A group someone else consumes with has members: the saved progress stays the position then.
+    await admin.setOffsets({ groupId: this.spec.consumerGroup, topic: this.spec.topic, partitions }).catch(() => undefined);
+  }
 
   start(): void {
     if (!this.loop) this.loop = this.run();
@@ -66,6 +97,10 @@ export class Reproducer {
         handle = await openCluster(source);
         admin = source.admin();
         await admin.connect();
+        if (!this.adopted) {
+          await this.adoptGroupOffsets(admin);
+          this.adopted = true;
+        }
         const sink = client(this.spec.sink, this.spec.name);
         await this.ensureSinkTopic(sink, admin);
         producer = sink.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
@@ -145,7 +180,10 @@ export class Reproducer {
       progress[String(partition)] = records[records.length - 1].offset + 1;
       moved = true;
     }
-    if (moved) this.spec.save(progress);
+    if (moved) {
+      this.spec.save(progress);
+      await this.commit(admin, progress);
+    }
     if (!moved) await sleep(50);
   }
 }
