@@ -23,6 +23,8 @@ import { reportEvents } from './notify';
 
 /** Groups per reset activity: big enough to keep the history small, small enough to heartbeat meaningfully. */
 const RESET_BATCH = 250;
+/** Reset activities in flight at once (each with 32 groups in flight): 128 groups, as many admin sessions as lanes. */
+const RESET_LANES = 4;
 
 export async function drFailover(raw: unknown) {
   const run = runbook('drFailover', {
@@ -181,8 +183,8 @@ export async function drFailover(raw: unknown) {
       const complete = await pollUntil<Complete, string>(async () => {
         const c = await replicationComplete(pair, topics, preSwitchEnds);
         if (!c.provable) {
-          throw ApplicationFailure.nonRetryable(`replication cannot be shown complete: ${c.reason ?? 'no identity to compare'}. ` +
-            'The CNAME already points at the secondary and the approved plan is applied; nothing else was changed.', 'ReplicationUnprovable');
+          throw stepFailure('ReplicationUnprovable', `replication cannot be shown complete: ${c.reason ?? 'no identity to compare'}. ` +
+            'The CNAME already points at the secondary and the approved plan is applied; nothing else was changed.');
         }
         return c.complete ? { done: c } : { observed: c.missing.map((m) => `${m.topic}[${m.partition}] (primary end ${m.primaryEnd}${m.reason ? `: ${m.reason}` : ''})`).join(', ') };
       }, { what: 'every partition\'s newest primary record to be on the secondary', every: '2s', within: input.switchover.timeout });
@@ -220,8 +222,8 @@ export async function drFailover(raw: unknown) {
     const g = await guardGroups(pair, final.groups, input.switchover.guard);
     const live = g.suspicious.filter((s) => s.live);
     if (live.length) {
-      throw ApplicationFailure.nonRetryable(`${live.length} group(s) have clients committing positions that do not come from the plan — restart those clients ` +
-        `(a client that never restarted keeps the other cluster's positions): ${live.slice(0, 10).map((s) => `${s.group}: ${s.seen}`).join('; ')}`, 'StaleClientCommits');
+      throw stepFailure('StaleClientCommits', `${live.length} group(s) have clients committing positions that do not come from the plan — restart those clients ` +
+        `(a client that never restarted keeps the other cluster's positions): ${live.slice(0, 10).map((s) => `${s.group}: ${s.seen}`).join('; ')}`);
     }
     step.summary(`${g.checks} check(s) over ${formatDuration(input.switchover.guard)}: ` +
       (g.suspicious.length ? `plan re-applied to ${g.suspicious.length} empty group(s): ${g.suspicious.slice(0, 5).map((s) => `${s.group} (${s.seen})`).join('; ')}` : 'every commit consistent with the plan'));
@@ -262,24 +264,42 @@ async function resetAll(step: StepContext, pair: PairConfig, groups: GroupTarget
   const todo = groups.filter((g) => !done.has(g.group));
   const live: string[] = [];
   const failed: string[] = [];
-  for (let i = 0; i < todo.length; i += RESET_BATCH) {
-    const batch = todo.slice(i, i + RESET_BATCH);
-    const r = await resetGroups(pair, batch, { concurrency: 32 });
-    for (const d of r.done) done.set(d.group, d);
-    const answered = new Set([...r.done.map((d) => d.group), ...r.live.map((l) => l.group), ...r.failed.map((f) => f.group)]);
-    const unanswered = batch.filter((g) => !answered.has(g.group)).map((g) => g.group);
-    if (unanswered.length) failed.push(...unanswered.slice(0, 10).map((g) => `${g}: no outcome reported (the reset was interrupted)`));
-    live.push(...r.live.map((l) => `${l.group} (${l.members} member(s), ${l.state})`));
-    failed.push(...r.failed.map((f) => `${f.group}: ${f.error}`));
-    step.summary(`${done.size}/${groups.length} groups reset`);
-  }
+  const batches: GroupTarget[][] = [];
+  for (let i = 0; i < todo.length; i += RESET_BATCH) batches.push(todo.slice(i, i + RESET_BATCH));
+  // Several batches in flight: one after the other, 10,000 groups paid 40 activity round trips and admin
+  // sessions in sequence. Each batch still heartbeats its own groups, so a retry resumes where it stopped.
+  const lanes = patched('failover-reset-batches-in-parallel') ? RESET_LANES : 1;
+  let next = 0;
+  let stop: unknown;
+  const lane = async () => {
+    while (next < batches.length && stop === undefined) {
+      const batch = batches[next++];
+      let r: Awaited<ReturnType<typeof resetGroups>>;
+      try {
+        r = await resetGroups(pair, batch, { concurrency: 32 });
+      } catch (err) {
+        stop ??= err;
+        return;
+      }
+      for (const d of r.done) done.set(d.group, d);
+      const answered = new Set([...r.done.map((d) => d.group), ...r.live.map((l) => l.group), ...r.failed.map((f) => f.group)]);
+      const unanswered = batch.filter((g) => !answered.has(g.group)).map((g) => g.group);
+      if (unanswered.length) failed.push(...unanswered.slice(0, 10).map((g) => `${g}: no outcome reported (the reset was interrupted)`));
+      live.push(...r.live.map((l) => `${l.group} (${l.members} member(s), ${l.state})`));
+      failed.push(...r.failed.map((f) => `${f.group}: ${f.error}`));
+      step.summary(`${done.size}/${groups.length} groups reset`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, batches.length) }, lane));
+  // The other lanes finished their batch first: every group reset so far is in `done` for the retry.
+  if (stop !== undefined) throw stop;
   if (live.length || failed.length) {
     const parts = [
       live.length ? `${live.length} group(s) still have live members on the secondary, stop their consumers: ${live.slice(0, 20).join(', ')}` : '',
       failed.length ? `${failed.length} group(s) failed: ${failed.slice(0, 10).join('; ')}` : '',
     ].filter(Boolean);
-    throw ApplicationFailure.nonRetryable(`${parts.join('; ')}. ${done.size}/${groups.length} groups done; resolve retry resets only the rest`,
-      live.length ? 'GroupsHaveLiveMembers' : 'ResetFailed');
+    throw stepFailure(live.length ? 'GroupsHaveLiveMembers' : 'ResetFailed',
+      `${parts.join('; ')}. ${done.size}/${groups.length} groups done; resolve retry resets only the rest`);
   }
   step.summary(`${done.size}/${groups.length} groups reset and read back`);
 }

@@ -10,7 +10,7 @@ import type { PlanProgress } from '../../activities/failover';
 import { PairConfigSchema } from '../../src/config';
 import { localStackEnv } from '../../src/local-stack';
 import { PlanStoreError, readPage, readRangeOf, storePages } from '../../src/kafka/plan-store';
-import { planPage, PLAN_PAGE_GROUPS } from '../../workflows/runner/types';
+import { planPage, PLAN_PAGE_GROUPS, PLAN_WHOLE_BYTES } from '../../workflows/runner/types';
 import type { FailoverPlan, GroupTarget } from '../../workflows/plan-view';
 import { benchPair } from '../../bench/failover';
 import { cleanup, createFixture, type Fixture } from '../../bench/fixture';
@@ -82,15 +82,17 @@ describe('plan store', () => {
 });
 
 describe('query plan pages', () => {
-  const plan = (n: number) => ({ pair: 'p', groups: Array.from({ length: n }, (_, i) => ({ group: `g${i}` })) });
+  const plan = (n: number, pad = 0) => ({ pair: 'p', groups: Array.from({ length: n }, (_, i) => ({ group: `g${i}`, pad: 'x'.repeat(pad) })) });
 
   it('answers a small plan whole, a large one a page at a time, and any page asked for', () => {
     assert.deepEqual(planPage('id', plan(3)), { planId: 'id', plan: plan(3) });
-    const big = planPage('id', plan(PLAN_PAGE_GROUPS + 5));
+    // Many groups but little JSON: whole, as before paging.
+    assert.equal(planPage('id', plan(PLAN_PAGE_GROUPS + 5)).plan.groups.length, PLAN_PAGE_GROUPS + 5);
+    const big = planPage('id', plan(PLAN_PAGE_GROUPS + 5, Math.ceil(PLAN_WHOLE_BYTES / PLAN_PAGE_GROUPS)));
     assert.equal(big.plan.groups.length, PLAN_PAGE_GROUPS);
     assert.deepEqual(big.page, { offset: 0, limit: PLAN_PAGE_GROUPS, total: PLAN_PAGE_GROUPS + 5 });
     const p = planPage('id', plan(10), { offset: 4, limit: 3 });
-    assert.deepEqual(p.plan.groups.map((g) => g.group), ['g4', 'g5', 'g6']);
+    assert.deepEqual(p.plan.groups.map((g: { group: string }) => g.group), ['g4', 'g5', 'g6']);
     assert.deepEqual(p.page, { offset: 4, limit: 3, total: 10 });
     assert.deepEqual(planPage('id', plan(10), { offset: 20 }).plan.groups, []);
     // A plan without a group list (drFailback's) is answered as it is.

@@ -54,7 +54,7 @@ export class Runbook<S extends StepDeclarations> {
     }));
     setHandler(statusQuery, () => this.status(), { description: 'Step table, phase, what the run waits for, audit trail' });
     setHandler(planQuery, (request?: PlanPageRequest): PlanView<ShownPlan> | null => (this.plan ? planPage(this.plan.id, this.plan.plan, request) : null),
-      { description: `The current plan and its planId (approve with that planId); {"offset": n, "limit": m} pages its groups (${PLAN_PAGE_GROUPS} at a time above that many)` });
+      { description: `The current plan and its planId (approve with that planId); {"offset": n, "limit": m} pages its groups (unasked, a plan over 4 MB of JSON is answered ${PLAN_PAGE_GROUPS} groups at a time)` });
     setHandler(resolveSignal, (payload) => this.desk.signal(payload),
       { description: 'Decide about a blocked step: {"action": "retry"|"skip"|"abort", "by": "...", "note": "..."}' });
     setHandler(resolveUpdate, (payload) => this.desk.update(payload), {
@@ -77,7 +77,7 @@ export class Runbook<S extends StepDeclarations> {
       this.phase = 'invalid-input';
       this.endedAt = now();
       this.publish();
-      throw ApplicationFailure.nonRetryable(result.message, 'InvalidInput');
+      throw stepFailure('InvalidInput', result.message);
     }
     return result.value;
   }
@@ -112,7 +112,7 @@ export class Runbook<S extends StepDeclarations> {
   async step<K extends keyof S & string, T>(name: K, fn: (step: StepContext) => Promise<T>): Promise<StepResult<S[K], T>> {
     const record = this.record(name);
     if (record.state === 'succeeded' || record.state === 'skipped') {
-      throw ApplicationFailure.nonRetryable(`step ${name} already ran in this run; steps run once`, 'RunbookDefinitionError');
+      throw stepFailure('RunbookDefinition', `step ${name} already ran in this run; steps run once`);
     }
     for (;;) {
       record.state = 'running';
@@ -191,11 +191,11 @@ export class Runbook<S extends StepDeclarations> {
    * (ApplicationFailure 'Rejected'), and so does the timeout (ApplicationFailure 'Aborted'); nothing is changed.
    */
   async approval<K extends keyof S & string>(name: K, options: ApprovalOptions): Promise<Approval> {
-    if (!this.plan) throw ApplicationFailure.nonRetryable('approval needs a plan: call setPlan first', 'RunbookDefinitionError');
+    if (!this.plan) throw stepFailure('RunbookDefinition', 'approval needs a plan: call setPlan first');
     const record = this.record(name);
     const { policy } = options;
     if (policy.identity === 'signed' && !options.verify) {
-      throw ApplicationFailure.nonRetryable('a signed approval policy needs options.verify', 'RunbookDefinitionError');
+      throw stepFailure('RunbookDefinition', 'a signed approval policy needs options.verify');
     }
     record.state = 'running';
     record.attempts += 1;
@@ -272,7 +272,7 @@ export class Runbook<S extends StepDeclarations> {
 
   private record(name: string): StepRecord {
     const record = this.records.find((r) => r.name === name);
-    if (!record) throw ApplicationFailure.nonRetryable(`step ${name} is not declared in runbook ${this.name}`, 'RunbookDefinitionError');
+    if (!record) throw stepFailure('RunbookDefinition', `step ${name} is not declared in runbook ${this.name}`);
     return record;
   }
 

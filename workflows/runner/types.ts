@@ -97,14 +97,20 @@ export interface PlanPageRequest {
   limit?: number;
 }
 
-/** Groups per answer of query `plan` when the caller does not say: ~0.5 MB at 8 partitions per group. */
+/** Groups per answer of query `plan` when the caller does not say and the plan is large: ~0.5 MB at 8 partitions per group. */
 export const PLAN_PAGE_GROUPS = 1000;
+/**
+ * Unasked, a plan up to this much JSON is answered whole, as before paging existed (the payload codec compresses it
+ * ~10x, far below gRPC's 4 MB); above it (10,000 groups x 8 partitions is ~5 MB), a page of PLAN_PAGE_GROUPS.
+ */
+export const PLAN_WHOLE_BYTES = 4 * 1024 * 1024;
 
 /** The page of `plan` a query asks for; a plan without a group list (or small enough, unasked) as it is. */
 export function planPage<P>(planId: string, plan: P, request?: PlanPageRequest): PlanView<P> {
   const groups = (plan as { groups?: unknown }).groups;
   if (!Array.isArray(groups)) return { planId, plan };
-  if (request?.offset === undefined && request?.limit === undefined && groups.length <= PLAN_PAGE_GROUPS) return { planId, plan };
+  const unasked = request?.offset === undefined && request?.limit === undefined;
+  if (unasked && (groups.length <= PLAN_PAGE_GROUPS || JSON.stringify(plan).length <= PLAN_WHOLE_BYTES)) return { planId, plan };
   const offset = Math.max(0, Math.floor(Number(request?.offset ?? 0)) || 0);
   const limit = Math.max(1, Math.floor(Number(request?.limit ?? PLAN_PAGE_GROUPS)) || PLAN_PAGE_GROUPS);
   return { planId, plan: { ...plan, groups: groups.slice(offset, offset + limit) }, page: { offset, limit, total: groups.length } };
