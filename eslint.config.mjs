@@ -34,6 +34,15 @@ export default tseslint.config(
             message: 'Only types may be imported from I/O modules into workflows (use `import type`).', allowTypeImports: true },
         ],
       }],
+      // One list of failure types (src/errors.ts FAILURE_TYPES): workflows raise them through stepFailure(type, message).
+      'no-restricted-syntax': ['error', {
+        selector: "CallExpression[callee.object.name='ApplicationFailure'][callee.property.name='nonRetryable']",
+        message: 'Use stepFailure(type, message) from workflows/runner: its type must be one of FAILURE_TYPES (src/errors.ts).',
+      }],
     },
+  },
+  {
+    files: ['workflows/runner/failures.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
 );

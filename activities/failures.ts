@@ -1,40 +1,24 @@
-// How activity errors reach the workflow: permanent problems (bad config, missing topic, a group with live
-// consumers) become non-retryable failures whose type names the problem, so the step blocks at once with a
-// message that says what to fix; everything else is retried by the step's retry policy.
+// How activity errors reach the workflow: kafka-dr's own errors (src/errors.ts) become failures typed by the
+// problem, non-retryable when only an operator can fix it (bad config, a missing topic, a group with live
+// consumers), so the step blocks at once with a message that says what to fix; everything else (a kafkajs
+// network error, a bug) is retried by the step's policy until the step's deadline.
 import { ApplicationFailure } from '@temporalio/common';
-import { CloudApiError, CloudConfigError, toActivityFailure } from '../src/cloud';
-import { PairsFileError, UnknownPairError } from '../src/config/file';
-import { ConnectApiError } from '../src/connectors/kafka-connect';
-import { ReplicationSpecError } from '../src/connectors/types';
-import {
-  GroupHasLiveMembersError, OffsetReadBackError, PartitionCountMismatchError, TopicMissingError,
-} from '../src/kafka/admin';
-import { KafkaConfigError } from '../src/kafka/clients';
-import { PlanInputError } from '../src/kafka/plan';
-import { PlanStoreError } from '../src/kafka/plan-store';
+import { KdrError, type FailureType } from '../src/errors';
 import { keptAlive } from './keep-alive';
 
-const PERMANENT: (new (...args: never[]) => Error)[] = [
-  CloudConfigError, PairsFileError, UnknownPairError, ReplicationSpecError, KafkaConfigError, TopicMissingError,
-  PartitionCountMismatchError, GroupHasLiveMembersError, PlanInputError, OffsetReadBackError, PlanStoreError,
-];
-
-/** A permanent, operator-actionable failure raised by kafka-dr itself. */
-export function permanent(type: string, message: string, details?: unknown): ApplicationFailure {
+/** A permanent, operator-actionable failure raised by an activity itself; its type is one of FAILURE_TYPES. */
+export function permanent(type: FailureType, message: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? undefined : [details] });
 }
 
+/** The one mapping from kafka-dr's errors to Temporal failures: the error's type, and non-retryable unless it can heal. */
+export function asActivityFailure(err: KdrError | ApplicationFailure): ApplicationFailure;
+export function asActivityFailure(err: unknown): unknown;
 export function asActivityFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure) return err;
-  if (err instanceof CloudApiError || err instanceof CloudConfigError) return toActivityFailure(err);
-  if (err instanceof ConnectApiError) {
-    // Connect answers 4xx for a bad connector config (permanent) and 5xx/409 while rebalancing (transient).
-    const status = err.status ?? 0;
-    const transient = status === 0 || status >= 500 || status === 409;
-    return ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: !transient });
-  }
-  if (err instanceof Error && PERMANENT.some((cls) => err instanceof cls)) {
-    return ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true });
+  if (err instanceof KdrError) {
+    const details = err.details();
+    return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: !err.retryable, details: details ? [details] : undefined });
   }
   return err;
 }

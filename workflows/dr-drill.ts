@@ -2,11 +2,11 @@
 // lag), the failover plan a dry run would make, and a report of its duplicate bound and the RPO estimate.
 // It never blocks: a scheduled run waiting for an operator would make the schedule skip every later drill.
 // A check that fails is a finding; a drill with findings notifies the pair's targets and ends "failed" (DrPhase).
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { FailoverInputSchema, validate, type PairConfig } from '../src/config';
 import { DrillInputSchema } from '../src/config/drill-input';
 import type { KdrActivities } from '../activities';
-import { describeFailure, DrPairKey, DrPhaseKey } from './runner';
+import { describeFailure, DrPairKey, DrPhaseKey, stepFailure } from './runner';
 import { verdictOfCanary } from './shared';
 import { planSealer } from './plan-seal';
 
@@ -33,7 +33,7 @@ export interface DrillResult {
 
 export async function drDrill(raw: unknown): Promise<DrillResult> {
   const checked = validate(DrillInputSchema, raw);
-  if (!checked.ok) throw ApplicationFailure.nonRetryable(checked.message, 'InvalidInput');
+  if (!checked.ok) throw stepFailure('InvalidInput', checked.message);
   const startedAt = Date.now();
   const name = checked.value.pair;
   upsertSearchAttributes([{ key: DrPairKey, value: name }, { key: DrPhaseKey, value: 'drill-running' }]);
@@ -68,7 +68,7 @@ export async function drDrill(raw: unknown): Promise<DrillResult> {
       result.rpo.latencySource = a.latency.source;
       // The failover's defaults: the plan is the one `kdr failover --dry-run` would show now.
       const options = validate(FailoverInputSchema, { pair: name, requestedBy: 'kdr-drill', dryRun: true });
-      if (!options.ok) throw ApplicationFailure.nonRetryable(options.message, 'InvalidInput');
+      if (!options.ok) throw stepFailure('InvalidInput', options.message);
       const input = options.value;
       const seal = planSealer(pair, { drain: input.drain, mode: a.primaryReachable ? 'switchover' : 'outage', operatorTimestamp: undefined, newestReplicatedAt: a.newestReplicatedAt });
       const plan = seal(await planOffsets(pair, {

@@ -14,12 +14,12 @@
 //               removed, the forward one restarted exactly where the old primary's logs stop holding copies), a
 //               forward connector-verify, and the forward watch. A run that finds the CNAME already on the primary
 //               only finishes that last part.
-import { ApplicationFailure, ChildWorkflowCancellationType, executeChild, ParentClosePolicy, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ChildWorkflowCancellationType, executeChild, ParentClosePolicy, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import {
   DEFAULT_FAILBACK_STAGES, FailbackInputSchema, FAILBACK_STAGES, customDomain, switchBackWorkflowId, type FailbackStage, type PairConfig,
 } from '../src/config';
 import type { KdrActivities } from '../activities';
-import { pollUntil, refused, runbook } from './runner';
+import { pollUntil, refused, runbook, stepFailure } from './runner';
 import { resolvePair, verdictOfCanary } from './shared';
 import { approvalOptions, approvalPolicyFor } from './approval-policy';
 import { failbackMarkdown, sealFailback, type FailbackTopicLine } from './failback-plan';
@@ -92,7 +92,7 @@ export async function drFailback(raw: unknown) {
       const r = await restore(pair, { exportSuffix: input.exportSuffix, preSwitchEnds });
       const state = await pollUntil<Awaited<ReturnType<typeof replicationState>>, string>(async () => {
         const s = await replicationState(pair, r.topics);
-        if (s.state === 'failed') throw ApplicationFailure.nonRetryable(`forward replication ${s.id} failed: ${s.cause ?? 'no cause given'}`, 'ConnectorFailed');
+        if (s.state === 'failed') throw stepFailure('ConnectorFailed', `forward replication ${s.id} failed: ${s.cause ?? 'no cause given'}`);
         return s.state === 'running' ? { done: s } : { observed: `${s.state}${s.cause ? `: ${s.cause}` : ''}` };
       }, { what: 'forward replication to run', every: '3s', within: pair.replication.thresholds.connectorReadyTimeoutMs });
       run.audit({ action: 'connector', note: `reverse ${r.reverse.id} ${r.reverse.removed ? 'removed' : 'already gone'}; forward ${state.id} restarted at ${r.starts.length} partition position(s)` });
@@ -110,7 +110,7 @@ export async function drFailback(raw: unknown) {
       // reverse canary's originals there would otherwise read as perfect copies to the next plan or watch.
       const canary = await acts.runCanary(pair, workflowInfo().runId);
       const verdict = verdictOfCanary(pair, canary, { caughtUp: true, totalLag: 0, worst: [] });
-      if (!verdict.ok) throw ApplicationFailure.nonRetryable(`forward: ${verdict.summary}`, 'VerifyFailed');
+      if (!verdict.ok) throw stepFailure('VerifyFailed', `forward: ${verdict.summary}`);
       const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(async () => {
         const c = await acts.reverseCaughtUp(reverse, target, canary.fidelity);
         return c.missing.length === 0 ? { done: c } : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };
@@ -142,8 +142,8 @@ export async function drFailback(raw: unknown) {
       const before = await acts.oldPrimaryEnds(pair, { exportSuffix: input.exportSuffix });
       const state = await acts.replicationState(reverse, [...before.topics, pair.replication.canaryTopic]);
       if (state.state !== 'running') {
-        throw ApplicationFailure.nonRetryable(`reverse replication ${state.id} is ${state.state}, not running: the switch-back drains the active side over it. ` +
-          `Re-protect first (stage re-protect), then resolve retry. Nothing was changed`, 'ReverseNotRunning');
+        throw stepFailure('ReverseNotRunning', `reverse replication ${state.id} is ${state.state}, not running: the switch-back drains the active side over it. ` +
+          `Re-protect first (stage re-protect), then resolve retry. Nothing was changed`);
       }
       const preSwitchEnds = before.ends;
       recordPairState({ stage: 'switching-back', active: 'secondary', replication: 'reverse' });
@@ -161,7 +161,7 @@ export async function drFailback(raw: unknown) {
         parentClosePolicy: ParentClosePolicy.ABANDON,
         cancellationType: ChildWorkflowCancellationType.ABANDON,
       });
-      if (result.dryRun) throw ApplicationFailure.nonRetryable(`${workflowId} was a dry run: nothing switched`, 'SwitchBackIncomplete');
+      if (result.dryRun) throw stepFailure('SwitchBackIncomplete', `${workflowId} was a dry run: nothing switched`);
       run.audit({ action: 'switch-back', planId: result.planId, note: `${workflowId} ${result.mode}: ${customDomain(pair)} -> ${result.cname.after}; approved by ${result.approvedBy.join(', ')}` });
       step.summary(`${workflowId} ${result.mode} completed: plan ${result.planId} (${result.plan.groups} group(s), duplicates <= ${result.plan.duplicateBound}), ` +
         `approved by ${result.approvedBy.join(', ')}; ${customDomain(pair)} -> ${result.cname.after}`);
@@ -218,9 +218,9 @@ export async function drFailback(raw: unknown) {
     const short = topics.filter((t) => t.verified < t.expected);
     const counts = topics.map((t) => `${t.exportTopic} ${t.verified}/${t.expected}${t.alreadyThere ? ` (${t.alreadyThere} from an earlier run)` : ''}`).join(', ');
     if (short.length) {
-      throw ApplicationFailure.nonRetryable(`the export is incomplete${verifyOnly ? ' (stage export not selected: only verified)' : ''}: ` +
+      throw stepFailure('ExportIncomplete', `the export is incomplete${verifyOnly ? ' (stage export not selected: only verified)' : ''}: ` +
         `${short.map((t) => `${t.exportTopic} has ${t.verified}/${t.expected}, missing e.g. ${t.missing.join(', ')}`).join('; ')}. ` +
-        'Nothing was deleted. Resolve retry exports again.', 'ExportIncomplete');
+        'Nothing was deleted. Resolve retry exports again.');
     }
     step.summary(topics.length ? `${verifyOnly ? 'verified' : 'exported and read back'}: ${counts}` : 'no unreplicated tail: nothing to export');
     return topics;
@@ -273,8 +273,8 @@ export async function drFailback(raw: unknown) {
       // With the identity policy nothing marks a copy: forward and reverse running together would copy records round and round.
       const state = await step.activities<KdrActivities>().pauseReplication(pair, reverseTopics);
       if (state.state !== 'paused' && state.state !== 'absent') {
-        throw ApplicationFailure.nonRetryable(`forward replication ${state.id} is ${state.state}, not paused: reverse replication would loop ` +
-          `records back. Pause it (Kafka Connect PUT /connectors/<name>/pause), then resolve retry`, 'ForwardNotPaused');
+        throw stepFailure('ForwardNotPaused', `forward replication ${state.id} is ${state.state}, not paused: reverse replication would loop ` +
+          `records back. Pause it (Kafka Connect PUT /connectors/<name>/pause), then resolve retry`);
       }
       // A forward watch (restarted by hand after the failover) would write its canary into the old primary's canary
       // topic, where reverse copies go, and store the old primary's positions as current.
@@ -301,7 +301,7 @@ export async function drFailback(raw: unknown) {
       const e = await ensureReverseReplication(pair, reverseTopics);
       const state = await pollUntil<Awaited<ReturnType<typeof replicationState>>, string>(async () => {
         const s = await replicationState(reverse, reverseTopics);
-        if (s.state === 'failed') throw ApplicationFailure.nonRetryable(`reverse replication ${s.id} failed: ${s.cause ?? 'no cause given'}`, 'ConnectorFailed');
+        if (s.state === 'failed') throw stepFailure('ConnectorFailed', `reverse replication ${s.id} failed: ${s.cause ?? 'no cause given'}`);
         return s.state === 'running' ? { done: s } : { observed: `${s.state}${s.cause ? `: ${s.cause}` : ''}` };
       }, { what: `reverse replication ${e.id} to run`, every: '3s', within: pair.replication.thresholds.connectorReadyTimeoutMs });
       run.audit({ action: 'connector', note: `reverse ${e.id} ${e.created ? 'created' : e.updated ? 'updated' : 'unchanged'}` });
@@ -316,7 +316,7 @@ export async function drFailback(raw: unknown) {
       // The canary first: it measures what the reverse direction keeps, which says how a copy can be recognised.
       const canary = await acts.runCanary(reverse, workflowInfo().runId);
       const verdict = verdictOfCanary(reverse, canary, { caughtUp: true, totalLag: 0, worst: [] });
-      if (!verdict.ok) throw ApplicationFailure.nonRetryable(`reverse: ${verdict.summary}`, 'VerifyFailed');
+      if (!verdict.ok) throw stepFailure('VerifyFailed', `reverse: ${verdict.summary}`);
       const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(async () => {
         const c = await acts.reverseCaughtUp(pair, target, canary.fidelity);
         return c.missing.length === 0 ? { done: c } : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };

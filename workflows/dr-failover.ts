@@ -7,10 +7,10 @@
 // Offsets are always set before the CNAME moves: no client can reach the secondary through the domain yet, so
 // its groups are empty and every client that arrives finds a safe position. Nothing is changed before the
 // approval; a dry run ends after the plan; a final plan worse than the approved one is approved again.
-import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import { FailoverInputSchema, customDomain, formatDuration, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
-import { pollUntil, runbook, type StepContext } from './runner';
+import { pollUntil, runbook, type StepContext, stepFailure } from './runner';
 import { comparePlans, planMarkdown, type GroupReset, type GroupTarget, type SealedPlan } from './plan-view';
 import { resolvePair, waitForDns } from './shared';
 import { approvalOptions, approvalPolicyFor } from './approval-policy';

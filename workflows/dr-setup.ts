@@ -1,9 +1,9 @@
 // drSetup: the first half of the runbook ("Set up disaster recovery", steps 1-3), for ApsaraMQ or self-managed
 // Kafka. Running it again on a pair that is already set up changes nothing and passes.
-import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import { SetupInputSchema, customDomain, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
-import { pollUntil, runbook } from './runner';
+import { pollUntil, runbook, stepFailure } from './runner';
 import { resolvePair, verdictOfCanary, waitForDns } from './shared';
 import { refuseIfFailedOver } from './reversal-guard';
 import { startWatch } from './watch-start';
@@ -40,14 +40,14 @@ export async function drSetup(raw: unknown) {
     const checks = await acts.checkClusters(pair);
     for (const side of ['primary', 'secondary'] as const) {
       const c = checks[side];
-      if (!c.reachable) throw ApplicationFailure.nonRetryable(`${side} cluster ${pair[side].bootstrapServers.join(',')} does not answer: ${c.error}`, 'ClusterUnreachable');
+      if (!c.reachable) throw stepFailure('ClusterUnreachable', `${side} cluster ${pair[side].bootstrapServers.join(',')} does not answer: ${c.error}`);
       if (c.instance && !c.instance.running) {
-        throw ApplicationFailure.nonRetryable(`${side} instance ${c.instance.id} is not running (${c.instance.status})`, 'InstanceNotRunning');
+        throw stepFailure('InstanceNotRunning', `${side} instance ${c.instance.id} is not running (${c.instance.status})`);
       }
     }
     const { primary, secondary } = checks;
     if (primary.instance && secondary.instance && primary.instance.region === secondary.instance.region) {
-      throw ApplicationFailure.nonRetryable(`both instances are in ${primary.instance.region}: single-zone DR needs the secondary in another region`, 'SameRegion');
+      throw stepFailure('SameRegion', `both instances are in ${primary.instance.region}: single-zone DR needs the secondary in another region`);
     }
     const result = await acts.prepareSecondary(pair);
     step.summary(`${result.topics.length} topics (${result.partitions} partitions); created on secondary: ` +
@@ -77,8 +77,8 @@ export async function drSetup(raw: unknown) {
         inARow++;
         failures.push(s.cause ?? 'no cause given');
         if (inARow >= FAILED_READS) {
-          throw ApplicationFailure.nonRetryable(`connector ${s.id} failed (seen ${inARow} times in a row, ${WAIT_EVERY_S} s apart): ` +
-            `${s.cause ?? 'no cause given'}`, 'ConnectorFailed');
+          throw stepFailure('ConnectorFailed', `connector ${s.id} failed (seen ${inARow} times in a row, ${WAIT_EVERY_S} s apart): ` +
+            `${s.cause ?? 'no cause given'}`);
         }
       }
       return s.state === 'running' ? { done: s } : { observed: `${s.state}${s.cause ? `: ${s.cause}` : ''}` };
@@ -94,7 +94,7 @@ export async function drSetup(raw: unknown) {
     const lag = await acts.replicationLag(pair, topics);
     const verdict = verdictOfCanary(pair, canary, lag);
     step.summary(`${verdict.summary}; fidelity ${canary.fidelitySummary}`);
-    if (!verdict.ok) throw ApplicationFailure.nonRetryable(verdict.summary, 'VerifyFailed');
+    if (!verdict.ok) throw stepFailure('VerifyFailed', verdict.summary);
     // The replicator's measured fidelity profile: the failover plan may use only what it preserves.
     return {
       latencyMs: canary.latencyMs, received: canary.received, produced: canary.produced, totalLag: lag.totalLag,

@@ -3,7 +3,7 @@
 // primary gone still knows where each group stood. The history holds only small summaries and continues as new
 // long before it grows; the health, since when and why, survive that.
 import {
-  ApplicationFailure, condition, continueAsNew, isCancellation, patched, proxyActivities, setCurrentDetails, setHandler,
+  condition, continueAsNew, isCancellation, patched, proxyActivities, setCurrentDetails, setHandler,
   upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -13,7 +13,7 @@ import {
 import type { KdrActivities } from '../activities';
 import type { WatchTick } from '../activities/watch';
 import { stopWatchSignal, watchQuery } from './definitions';
-import { DrHealthKey, DrPairKey } from './runner';
+import { DrHealthKey, DrPairKey, stepFailure } from './runner';
 import { watchMarkdown, type WatchStatus } from './watch-view';
 import { notableChange, reportHealth } from './notify';
 
@@ -38,12 +38,12 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
     if (checked.ok) stop ??= { by: checked.value.by, ...(checked.value.reason ? { reason: checked.value.reason } : {}), at: Date.now() };
   }, { description: 'Stop the watch: {"by": "<your name>", "reason": "..."}' });
   setHandler(watchQuery, () => {
-    if (!status) throw ApplicationFailure.nonRetryable('the watch has not resolved its pair yet', 'NotReady');
+    if (!status) throw stepFailure('NotReady', 'the watch has not resolved its pair yet');
     return status;
   }, { description: 'Health, since when and why, the last measurements and position snapshot' });
 
   const checked = validate(WatchInputSchema, raw);
-  if (!checked.ok) throw ApplicationFailure.nonRetryable(checked.message, 'InvalidInput');
+  if (!checked.ok) throw stepFailure('InvalidInput', checked.message);
   const input: WatchInput = checked.value;
 
   const { resolvePair, admitInlineConfig, searchAttributesMissing } = proxyActivities<KdrActivities>({

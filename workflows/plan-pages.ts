@@ -2,11 +2,11 @@
 // store on the secondary (src/kafka/plan-store.ts). The workflow reads the other pages, one activity each, so
 // every payload stays far below Temporal's 2 MB and the run then holds the whole plan: sealing, comparing,
 // resetting and the post-switch guard see every group, exactly as with a small plan.
-import { ApplicationFailure } from '@temporalio/workflow';
 import type { PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import type { StepContext } from './runner';
 import type { FailoverPlan } from './plan-view';
+import { stepFailure } from './runner';
 
 export async function wholePlan(step: StepContext, pair: PairConfig, plan: FailoverPlan): Promise<FailoverPlan> {
   const ref = plan.stored;
@@ -15,7 +15,7 @@ export async function wholePlan(step: StepContext, pair: PairConfig, plan: Failo
   const rest = await Promise.all(ref.pages.slice(1).map((_, i) => readPlanPage(pair, ref, i + 1)));
   const groups = [...plan.groups, ...rest.flat()];
   if (groups.length !== ref.groups) {
-    throw ApplicationFailure.nonRetryable(`stored plan ${ref.sha256}: read ${groups.length} groups back, the plan has ${ref.groups}`, 'PlanStoreIncomplete');
+    throw stepFailure('PlanStoreIncomplete', `stored plan ${ref.sha256}: read ${groups.length} groups back, the plan has ${ref.groups}`);
   }
   return { ...plan, groups };
 }

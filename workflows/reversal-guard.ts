@@ -1,10 +1,11 @@
 // drSetup must never silently undo a failover: after one, the custom domain's CNAME points at the secondary,
 // and setup would point it back at the old primary and resume replication the wrong way round. The guard reads
 // the CNAME before anything is changed and blocks the run when it points at the secondary.
-import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import type { PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import type { StepContext } from './runner';
+import { stepFailure } from './runner';
 
 const sameHost = (a: string, b: string) => a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
 
@@ -16,7 +17,7 @@ export async function refuseIfFailedOver(step: StepContext, pair: PairConfig, au
       'drSetup changed nothing (CNAME, connectors, event streams); it would point clients back at the old primary and ' +
       'copy in the wrong direction. Abort this run; fail back with the failback runbook once the primary is repaired.';
     audit(message);
-    throw ApplicationFailure.nonRetryable(message, 'PairFailedOver');
+    throw stepFailure('PairFailedOver', message);
   }
   // After a switch-back moved the CNAME but before forward replication runs again, the CNAME alone looks protected:
   // setup would then resume forward replication from its stale positions while the reverse one still exists.
@@ -26,7 +27,7 @@ export async function refuseIfFailedOver(step: StepContext, pair: PairConfig, au
       const message = `this pair replicates in reverse (${reverse.id} ${reverse.state}): a failback is not finished. drSetup changed nothing. ` +
         `Finish it with the failback runbook (stage switch-back), which restores forward replication at exact positions.`;
       audit(message);
-      throw ApplicationFailure.nonRetryable(message, 'PairFailedOver');
+      throw stepFailure('PairFailedOver', message);
     }
   }
   step.summary(`${cname.domain} ${cname.target === null ? 'has no CNAME yet' : `points at ${cname.target}`}: not failed over`);

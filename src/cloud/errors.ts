@@ -1,6 +1,7 @@
 // One error taxonomy for every Alibaba Cloud call: transient (retry with backoff) versus permanent (an operator
-// must fix something). Activities turn these into Temporal failures with toActivityFailure().
-import { ApplicationFailure } from '@temporalio/common';
+// must fix something). Both are KdrErrors (src/errors.ts): activities/failures.ts turns them into Temporal failures
+// whose type is the cloud's own error code.
+import { KdrError } from '../errors';
 
 export type CloudProduct = 'alikafka' | 'alidns' | 'eventbridge';
 
@@ -15,7 +16,7 @@ export interface CloudApiErrorInit {
   fix?: string;
 }
 
-export class CloudApiError extends Error {
+export class CloudApiError extends KdrError {
   override name = 'CloudApiError';
   readonly code: string;
   readonly product?: CloudProduct;
@@ -41,11 +42,25 @@ export class CloudApiError extends Error {
     this.transient = transient;
     this.fix = fix;
   }
+
+  get retryable(): boolean {
+    return this.transient;
+  }
+
+  /** The cloud's own code (Throttling.User, InvalidAccessKeyId.NotFound, ...): what its documentation lists. */
+  override get type(): string {
+    return this.code;
+  }
+
+  override details(): Record<string, unknown> {
+    return { code: this.code, requestId: this.requestId ?? null, httpStatus: this.httpStatus ?? null, product: this.product ?? null, action: this.action ?? null };
+  }
 }
 
 /** Raised before any request is sent: missing credentials, bad endpoint override, bad timeout. */
-export class CloudConfigError extends Error {
+export class CloudConfigError extends KdrError {
   override name = 'CloudConfigError';
+  readonly retryable = false;
 }
 
 const TRANSIENT_CODES = new Set([
@@ -145,18 +160,4 @@ export function fromPopCoreError(err: unknown, ctx: { product?: CloudProduct; ac
     return new CloudApiError({ ...base, code: 'InvalidResponse', message: `the endpoint did not answer JSON: ${message}`, httpStatus: ctx.httpStatus });
   }
   return new CloudApiError({ ...base, code: 'UnexpectedError', message, transient: false });
-}
-
-/**
- * For activities: a permanent cloud error becomes a non-retryable ApplicationFailure whose type is the error code
- * and whose message says what to fix; a transient one stays retryable so the activity's retry policy handles it.
- */
-export function toActivityFailure(err: unknown): ApplicationFailure {
-  if (err instanceof ApplicationFailure) return err;
-  if (err instanceof CloudConfigError) {
-    return ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true });
-  }
-  const cloud = err instanceof CloudApiError ? err : fromPopCoreError(err);
-  const details = [{ code: cloud.code, requestId: cloud.requestId ?? null, httpStatus: cloud.httpStatus ?? null, product: cloud.product ?? null, action: cloud.action ?? null }];
-  return ApplicationFailure.create({ type: cloud.code, message: cloud.message, nonRetryable: !cloud.transient, details });
 }

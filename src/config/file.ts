@@ -5,15 +5,18 @@ import * as path from 'node:path';
 import { parseJsonc } from './jsonc';
 import { PairConfigSchema, type PairConfig } from './pair';
 import { formatPath, validate } from './validate';
+import { KdrError } from '../errors';
 
 export const PAIRS_FILE_ENV = 'KDR_PAIRS_FILE';
 
-export class PairsFileError extends Error {
+export class PairsFileError extends KdrError {
   override name = 'PairsFileError';
+  readonly retryable = false;
 }
 
-export class UnknownPairError extends Error {
+export class UnknownPairError extends KdrError {
   override name = 'UnknownPairError';
+  readonly retryable = false;
 }
 
 export interface PairsFile {

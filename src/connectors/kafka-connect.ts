@@ -8,16 +8,21 @@ import {
   ReplicationSpecError, type EnsureResult, type PartitionLag, type ReplicationEndpoint, type ReplicationLag,
   type ReplicationPairSpec, type ReplicationProvider, type ReplicationStatus, type ReplicationTask,
 } from './types';
+import { KdrError } from '../errors';
 
 export const SOURCE_ALIAS = 'primary';
 export const TARGET_ALIAS = 'secondary';
 const MIRROR = 'org.apache.kafka.connect.mirror';
 const BYTES = 'org.apache.kafka.connect.converters.ByteArrayConverter';
 
-export class ConnectApiError extends Error {
+export class ConnectApiError extends KdrError {
   override name = 'ConnectApiError';
+  /** Connect answers 4xx for a bad connector config (permanent) and 5xx or 409 while it rebalances (transient). */
+  readonly retryable: boolean;
   constructor(message: string, readonly status?: number) {
     super(message);
+    const s = status ?? 0;
+    this.retryable = s === 0 || s >= 500 || s === 409;
   }
 }
 

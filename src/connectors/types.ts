@@ -3,6 +3,7 @@
 // every call takes the pair's replication spec, so an activity can build one per call.
 import type { ClusterSecurity } from '../kafka/clients';
 import type { AdminSession } from '../kafka/admin';
+import { KdrError } from '../errors';
 
 export type ReplicationKind = 'kafka-connect' | 'eventbridge';
 
@@ -90,6 +91,7 @@ export interface ReplicationProvider {
   lag(spec: ReplicationPairSpec, clusters: { primary: AdminSession; secondary: AdminSession }, tolerance?: number): Promise<ReplicationLag>;
 }
 
-export class ReplicationSpecError extends Error {
+export class ReplicationSpecError extends KdrError {
   override name = 'ReplicationSpecError';
+  readonly retryable = false;
 }

@@ -7,6 +7,7 @@ import type { Kafka } from 'kafkajs';
 import { partitionOffsets, type AdminSession } from './admin';
 import { fetchFrom, mapLimit, readRange, type FetchedRecord } from './protocol';
 import { describeProfile, profileFromSamples, UNMEASURED_PROFILE, type FidelityProfile, type FidelitySample } from './fidelity';
+import { KdrError } from '../errors';
 
 export const CANARY_RUN_HEADER = 'kdr-canary-run';
 
@@ -37,8 +38,9 @@ export interface CanaryResult {
   elapsedMs: number;
 }
 
-export class CanaryError extends Error {
+export class CanaryError extends KdrError {
   override name = 'CanaryError';
+  readonly retryable = true;
 }
 
 /** A canary record's value: enough to rebuild what was sent (key, timestamp, header, partition) from the copy alone. */

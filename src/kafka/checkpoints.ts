@@ -5,6 +5,7 @@
 // where STRING is an INT16 byte length followed by UTF-8 bytes.
 import type { AdminSession } from './admin';
 import { listOffsets, EARLIEST, LATEST, readRange } from './protocol';
+import { KdrError } from '../errors';
 
 export interface Checkpoint {
   group: string;
@@ -17,8 +18,9 @@ export interface Checkpoint {
   emittedAt?: number;
 }
 
-export class CheckpointFormatError extends Error {
+export class CheckpointFormatError extends KdrError {
   override name = 'CheckpointFormatError';
+  readonly retryable = false;
 }
 
 /** Topic holding the checkpoints of the cluster aliased `sourceAlias` (MM2's default naming). */

@@ -4,6 +4,7 @@ import * as dns from 'node:dns';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Kafka, logLevel, type ISocketFactory, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { KdrError } from '../errors';
 
 export type SecurityProtocol = 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl';
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -35,8 +36,9 @@ export interface ClientOptions {
   socketFactory?: ISocketFactory;
 }
 
-export class KafkaConfigError extends Error {
+export class KafkaConfigError extends KdrError {
   override name = 'KafkaConfigError';
+  readonly retryable = false;
 }
 
 function saslFromEnv(security: ClusterSecurity): SASLOptions {

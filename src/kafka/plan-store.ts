@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AdminSession } from './admin';
 import { fetchFrom } from './protocol';
+import { KdrError } from '../errors';
 
 export const PLANS_TOPIC = '__kdr_plans';
 /** Raw JSON bytes per page: far below a record's 1 MB once compressed, and a reasonable activity result. */
@@ -31,8 +32,9 @@ export interface StoredPlanRef {
   pages: StoredPage[];
 }
 
-export class PlanStoreError extends Error {
+export class PlanStoreError extends KdrError {
   override name = 'PlanStoreError';
+  readonly retryable = true;
 }
 
 function sha256(data: string | Buffer): string {

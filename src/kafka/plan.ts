@@ -5,6 +5,7 @@
 
 import { describeProfile, effectiveProfile, supportsExactMatch, supportsPerPartition, type FidelityProfile } from './fidelity';
 import { snapshotCandidate, timeOf, type SnapshotEvidence } from './plan-snapshot';
+import { KdrError } from '../errors';
 
 export type { SnapshotEvidence } from './plan-snapshot';
 
@@ -138,12 +139,14 @@ export interface TimestampQuery {
   timestamp: number;
 }
 
-export class PlanInputError extends Error {
+export class PlanInputError extends KdrError {
   override name = 'PlanInputError';
+  readonly retryable = false;
 }
 
-export class EvidenceIncompleteError extends Error {
+export class EvidenceIncompleteError extends KdrError {
   override name = 'EvidenceIncompleteError';
+  readonly retryable = true;
 }
 
 /** The margin actually used: never below the measured replication latency. */

@@ -9,13 +9,15 @@
 // kafkajs keeps its cluster factory behind a private symbol; this module is the only place that relies on
 // it, pinned to kafkajs 2.2.4 (package.json), and fails loudly if that ever changes.
 import type { Kafka } from 'kafkajs';
+import { KdrError } from '../errors';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs's internal cluster/broker API is untyped */
 type InternalCluster = any;
 type InternalBroker = any;
 
-export class KafkaInternalsError extends Error {
+export class KafkaInternalsError extends KdrError {
   override name = 'KafkaInternalsError';
+  readonly retryable = true;
 }
 
 export interface ProtocolHandle {

@@ -12,6 +12,7 @@ import { partitionOffsets } from './admin';
 import { effectiveProfile, supportsPerPartition, type FidelityProfile } from './fidelity';
 import { copyIdentity } from './post-switch';
 import { readRange, type FetchedRecord } from './protocol';
+import { KdrError } from '../errors';
 
 /** Records read per partition at most, on either side. */
 export const DEFAULT_TAIL_SCAN_LIMIT = 50_000;
@@ -31,8 +32,9 @@ export interface PartitionTail {
   writtenLastAt: number | null;
 }
 
-export class TailUnprovableError extends Error {
+export class TailUnprovableError extends KdrError {
   override name = 'TailUnprovableError';
+  readonly retryable = false;
 }
 
 type Rec = Pick<FetchedRecord, 'offset' | 'timestamp' | 'key' | 'value' | 'headers'>;

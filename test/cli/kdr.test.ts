@@ -122,7 +122,7 @@ describe('kdr CLI', () => {
       assert.equal(view.status.steps.find((s: { state: string }) => s.state === 'blocked').name, 'preflight');
       const human = await kdr(['status', `dr-setup-${late}`], cli);
       assert.equal(human.code, 5);
-      assert.match(human.stdout, /⛔\s+preflight\s+blocked\s+1\s+.*TopicMissingError/);
+      assert.match(human.stdout, /⛔\s+preflight\s+blocked\s+1\s+.*TopicMissing:/);
       assert.match(human.stdout, new RegExp(`→ kdr resolve dr-setup-${late} retry\\|abort --by <your name>`));
 
       const skip = await kdr(['resolve', late, 'skip', '--by', 'alice'], cli);

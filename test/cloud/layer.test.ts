@@ -7,8 +7,9 @@ import { ApplicationFailure } from '@temporalio/common';
 const JSONbig = require('json-bigint') as { parse(text: string): unknown };
 import {
   CloudApiError, CloudConfigError, asJson, createCloudClients, endpointFor, fromPopCoreError, loadCredentials, normalizeJson,
-  scrubSecrets, timeoutFrom, toActivityFailure, toPopParams,
+  scrubSecrets, timeoutFrom, toPopParams,
 } from '../../src/cloud';
+import { asActivityFailure } from '../../activities/failures';
 
 describe('toPopParams', () => {
   test('drops undefined/null, JSON-encodes objects and marked arrays, keeps lists for flattening', () => {
@@ -80,7 +81,7 @@ describe('errors', () => {
     test(`${code} is ${transient ? 'transient' : 'permanent'}; the activity failure is ${transient ? 'retryable' : 'non-retryable'}`, () => {
       const e = new CloudApiError({ code, message: 'm', httpStatus: status, product: 'alikafka', action: 'X' });
       assert.equal(e.transient, transient);
-      const f = toActivityFailure(e);
+      const f = asActivityFailure(e);
       assert.ok(f instanceof ApplicationFailure);
       assert.equal(f.type, code);
       assert.equal(f.nonRetryable, !transient);
@@ -96,6 +97,6 @@ describe('errors', () => {
     assert.equal(fromPopCoreError(reset).transient, true);
     const html = { name: 'SyntaxError', message: 'Unexpected <', at: 1, text: '<html>' };
     assert.equal(fromPopCoreError(html, { httpStatus: 502 }).transient, true);
-    assert.equal(toActivityFailure(new CloudConfigError('X is not set')).nonRetryable, true);
+    assert.equal(asActivityFailure(new CloudConfigError('X is not set')).nonRetryable, true);
   });
 });

@@ -2,9 +2,10 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { local } from '../../src/local-stack';
-import { CloudApiError, toActivityFailure } from '../../src/cloud';
+import { CloudApiError } from '../../src/cloud';
 import { signRpc } from '../../src/cloud/signature';
 import { rejection, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { asActivityFailure } from '../../activities/failures';
 
 function signedParams(overrides: Record<string, string> = {}, secret = local.accessKeySecret, method = 'POST'): Record<string, string> {
   const p: Record<string, string> = {
@@ -39,7 +40,7 @@ describe('emulator authentication', () => {
     assert.equal(err.httpStatus, 400);
     assert.match(err.message, /ALIBABA_CLOUD_ACCESS_KEY_SECRET/);
     assert.ok(!err.message.includes(local.accessKeyId));
-    assert.equal(toActivityFailure(err).nonRetryable, true);
+    assert.equal(asActivityFailure(err).nonRetryable, true);
   });
 
   test('an unknown AccessKey id: InvalidAccessKeyId.NotFound (404)', async () => {

@@ -1,8 +1,9 @@
 // Fault injection makes transient failures the retry policy is meant to absorb.
 import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloudApiError, toActivityFailure } from '../../src/cloud';
+import { CloudApiError } from '../../src/cloud';
 import { PRIMARY_REGION, rejection, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { asActivityFailure } from '../../activities/failures';
 
 async function withRetries<T>(fn: () => Promise<T>, attempts: number): Promise<{ value: T; failures: CloudApiError[] }> {
   const failures: CloudApiError[] = [];
@@ -29,7 +30,7 @@ describe('fault injection', () => {
     const err = await rejection(emu.clients.alikafka(PRIMARY_REGION).getInstanceList());
     assert.ok(err instanceof CloudApiError);
     assert.deepEqual([err.code, err.httpStatus, err.transient], ['ServiceUnavailable', 503, true]);
-    assert.equal(toActivityFailure(err).nonRetryable, false, 'the activity retry takes over');
+    assert.equal(asActivityFailure(err).nonRetryable, false, 'the activity retry takes over');
     const { value, failures } = await withRetries(() => emu.clients.alikafka(PRIMARY_REGION).getInstanceList(), 2);
     assert.deepEqual([value.length, failures.length], [1, 0]);
   });

@@ -102,7 +102,7 @@ describe('drSetup', () => {
       const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config: kafkaPair(name, [present, missing]) }] });
       const blocked = await blockedStep(handle);
       assert.equal(blocked.name, 'preflight');
-      assert.match(blocked.lastError ?? '', new RegExp(`TopicMissingError.*${missing}`));
+      assert.match(blocked.lastError ?? '', new RegExp(`TopicMissing: .*${missing}`));
       const s = await status(handle);
       assert.match(s.waitingFor ?? '', /resolve on step preflight/);
 

@@ -2,6 +2,15 @@
 import {
   ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure, TimeoutFailure, isCancellation,
 } from '@temporalio/workflow';
+import type { FailureType } from '../../src/errors';
+
+/**
+ * A business failure of a step, typed by src/errors.ts FAILURE_TYPES (the one list the CLI, the tests and the
+ * operator guide share): non-retryable, so the step blocks at once (or the run ends, for the terminal types).
+ */
+export function stepFailure(type: FailureType, message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, type);
+}
 
 /** Failure types that end the run instead of blocking a step. */
 export const TERMINAL_FAILURE_TYPES = ['Aborted', 'Rejected', 'InvalidInput', 'Refused'] as const;

@@ -1,6 +1,6 @@
 export { Runbook, runbook, type StepContext, type StepDeclaration, type StepDeclarations } from './runbook';
 export { ApprovalGate, type Approval, type ApprovalClaim, type ApprovalOptions, type ApprovalOutcome } from './approval-gate';
-export { blocksStep, describeFailure, refused, refusalIn, TERMINAL_FAILURE_TYPES } from './failures';
+export { blocksStep, describeFailure, refused, refusalIn, stepFailure, TERMINAL_FAILURE_TYPES } from './failures';
 export { refuseApproval, refuseRejection } from './approval';
 export { renderStatus } from './render';
 export { pollUntil, type PollOptions } from './poll';

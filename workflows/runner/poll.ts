@@ -2,8 +2,9 @@
 // timers, so a worker restart resumes the wait. Every round costs ~8 history events: poll every few seconds
 // for minutes, not every second for hours (a long wait belongs in one heartbeating activity).
 import type { Duration } from '@temporalio/common';
-import { ApplicationFailure, sleep } from '@temporalio/workflow';
+import { sleep } from '@temporalio/workflow';
 import { formatDuration, parseDuration } from '../../src/config';
+import { stepFailure } from './failures';
 
 export interface PollOptions {
   /** What is awaited, for the error: "connector kdr-local-kafka to run". */
@@ -30,9 +31,7 @@ export async function pollUntil<T, O = unknown>(
     const result = await check();
     if ('done' in result) return result.done;
     if (Date.now() + every > deadline) {
-      throw ApplicationFailure.nonRetryable(
-        `${options.what}: not reached within ${formatDuration(within)} (${round} checks); last seen: ${brief(result.observed)}`,
-        'WaitTimedOut');
+      throw stepFailure('WaitTimedOut', `${options.what}: not reached within ${formatDuration(within)} (${round} checks); last seen: ${brief(result.observed)}`);
     }
     await sleep(every, { summary: `waiting for ${options.what} (check ${round})` });
   }
@@ -40,7 +39,7 @@ export async function pollUntil<T, O = unknown>(
 
 function toMs(value: Duration, name: string): number {
   const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) throw ApplicationFailure.nonRetryable(`pollUntil: ${name} must be a positive duration`, 'RunbookDefinitionError');
+  if (ms === undefined || ms <= 0) throw stepFailure('RunbookDefinition', `pollUntil: ${name} must be a positive duration`);
   return ms;
 }
 

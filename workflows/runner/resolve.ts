@@ -1,8 +1,8 @@
 // An operator's decision about a blocked step (retry, skip, abort): checked here, applied by the runner.
-import { ApplicationFailure } from '@temporalio/workflow';
 import { ResolvePayloadSchema, validate, type ResolveAction } from '../../src/config';
 import { loose } from './text';
 import type { AuditEntry, Phase, ResolveOutcome } from './types';
+import { stepFailure } from './failures';
 
 export interface ResolveDecision {
   step: string;
@@ -75,12 +75,12 @@ export class ResolveDesk {
   /** The update's validator: a refused request goes back to the caller at once. */
   validate(raw: unknown): void {
     const refusal = this.check(raw);
-    if (typeof refusal === 'string') throw ApplicationFailure.nonRetryable(refusal, 'ResolveRefused');
+    if (typeof refusal === 'string') throw stepFailure('ResolveRefused', refusal);
   }
 
   update(raw: unknown): ResolveOutcome {
     const checked = this.check(raw);
-    if (typeof checked === 'string') throw ApplicationFailure.nonRetryable(checked, 'ResolveRefused');
+    if (typeof checked === 'string') throw stepFailure('ResolveRefused', checked);
     const { step, action, by, note } = checked;
     this.decisions.set(step, { action, by, note });
     this.host.remember({ by, action: `resolve:${action}`, accepted: true, step, note });

@@ -9,7 +9,7 @@ import { formatDuration, validate } from '../../src/config';
 import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery } from '../definitions';
 import { ApprovalGate, type Approval, type ApprovalOptions } from './approval-gate';
 import { AuditTrail } from './audit-trail';
-import { blocksStep, describeFailure, refusalIn } from './failures';
+import { blocksStep, describeFailure, refusalIn, stepFailure } from './failures';
 import { renderStatus } from './render';
 import { approvalNeeded, runEnded } from './events';
 import { ResolveDesk } from './resolve';

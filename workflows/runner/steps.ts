@@ -1,7 +1,8 @@
 // A step as the runbook declares it, and what the step's function gets while it runs.
-import { ApplicationFailure, proxyActivities, type ActivityInterfaceFor, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, type ActivityInterfaceFor, type ActivityOptions } from '@temporalio/workflow';
 import { clip } from './text';
 import type { StepRecord } from './types';
+import { stepFailure } from './failures';
 
 export interface StepDeclaration {
   /** Shown in the status table; defaults to the step name. */
@@ -40,8 +41,7 @@ export function stepContext(record: StepRecord, declared: ActivityOptions | unde
       // The pair's deadline for this step replaces the profile's; the step's own per-call options still win.
       const merged = { ...declared, ...(deadlineMs !== undefined ? { scheduleToCloseTimeout: deadlineMs } : {}), ...options } as ActivityOptions;
       if (merged.startToCloseTimeout === undefined && merged.scheduleToCloseTimeout === undefined) {
-        throw ApplicationFailure.nonRetryable(`step ${record.name} declares no activity timeouts: give it "activities: { startToCloseTimeout }"`,
-          'RunbookDefinitionError');
+        throw stepFailure('RunbookDefinition', `step ${record.name} declares no activity timeouts: give it "activities: { startToCloseTimeout }"`);
       }
       return proxyActivities<A>(merged);
     },
