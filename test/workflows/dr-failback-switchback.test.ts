@@ -23,6 +23,7 @@ import type { FailoverPlan } from '../../workflows/plan-view';
 import { reversedPair } from '../../workflows/reverse-pair';
 import { apsaramqPair, approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
 import { startOwnPrimary } from '../helpers/own-primary';
+import { kdr, shown as shownCli, writePairsFile } from '../helpers/cli';
 import { createCloudClients } from '../../src/cloud';
 import { EventBridgeProvider } from '../../src/connectors/eventbridge';
 import { dataPlaneFromEnv } from '../../stack/emulator/data-plane';
@@ -65,6 +66,10 @@ async function switchBackWithRunningApps(d: SwitchBackDrill): Promise<void> {
   const forward = providerFor(defaultDeps(env), pair);
   const spec = replicationSpec(pair, [topic, pair.replication.canaryTopic], env);
   const viaDomain = (clientId: string) => appVia(domain, clientId, d.dnsServer);
+  // kdr as the operator uses it, with a pairs file naming the pair: where it is, and the switch-back's approval.
+  const cli = { KDR_PAIRS_FILE: writePairsFile([config]), KDR_TASK_QUEUE: taskQueue };
+  const before = await kdr(['pairs'], cli);
+  assert.match(before.stdout, new RegExp(`${name}: re-protected \\(clients on the secondary, replication reverse; per dr-failback-${name}`), shownCli(before));
   const t0 = Date.now();
   const back = await client.workflow.start(drFailback, {
     taskQueue, workflowId: `dr-failback-${name}`,
@@ -77,7 +82,11 @@ async function switchBackWithRunningApps(d: SwitchBackDrill): Promise<void> {
   const shown = await summaryOf();
   assert.notEqual(shown.state, 'blocked', shown.lastError);
   assert.match(shown.summary ?? '', new RegExp(`drFailover ${switchBackWorkflowId(name)} switches back in reverse. Approve its plan: kdr approve ${name} --by`));
-  const approvingBack = approveEachStep(child, 'bob');
+  const waiting = await eventually(() => status(child).catch(() => undefined), (s) => s?.phase === 'awaiting-approval' || s?.phase === 'blocked', 'the switch-back\'s approval', 180_000);
+  assert.ok(waiting?.approval, JSON.stringify(waiting?.steps.find((s) => s.state === 'blocked')));
+  const approvedByCli = await kdr(['approve', name, '--by', 'bob', '--plan-id', waiting.approval.planId], cli);
+  assert.equal(approvedByCli.code, 0, shownCli(approvedByCli));
+  const approvingBack = approveEachStep(child, 'bob', [`approval:${waiting.approval.planId}`]);
   await eventually(() => status(child).catch(() => undefined), (s) => s?.phase === 'drain' || s?.phase === 'blocked', 'the switch-back\'s drain step', 180_000);
   assert.equal((await status(child)).phase, 'drain', JSON.stringify((await status(child)).steps.find((s) => s.state === 'blocked')));
   await new Promise((r) => setTimeout(r, 3000)); // the applications keep running into the drain
@@ -148,6 +157,9 @@ async function switchBackWithRunningApps(d: SwitchBackDrill): Promise<void> {
     `forward restarted at ${sb.forward.starts} position(s), ${sb.forward.written} record(s) written since the switch to copy, ` +
     `${sb.forward.recopied} reverse copies carried back (measured: ${carriedBack} came back, ${doubledNew} new record(s) doubled); ${sb.forward.canary}`);
 
+  const after = await kdr(['pairs'], cli);
+  assert.match(after.stdout, new RegExp(`${name}: protected \\(clients on the primary, replication forward; per dr-failback-${name}`), shownCli(after));
+
   // Idempotent: a second switch-back run finds the CNAME on the primary and only checks forward replication.
   const again = await execute(client, drFailback, {
     taskQueue, workflowId: `dr-failback-${name}`, args: [{ config, requestedBy: 'alice', stages: ['switch-back'] }],
@@ -162,9 +174,9 @@ async function switchBackWithRunningApps(d: SwitchBackDrill): Promise<void> {
  * again (reapproval) under the same planId when only its duplicate bounds grew, which approveAll (one approval per
  * planId) leaves waiting.
  */
-function approveEachStep(handle: WorkflowHandle, by: string): { stop(): void; approved: string[] } {
+function approveEachStep(handle: WorkflowHandle, by: string, already: string[] = []): { stop(): void; approved: string[] } {
   const approved: string[] = [];
-  const done = new Set<string>();
+  const done = new Set<string>(already);
   let stopped = false;
   void (async () => {
     while (!stopped) {
