@@ -59,6 +59,31 @@ describe('drSetup guards', () => {
     assert.equal(connector.state, 'absent', 'no connector was created');
   });
 
+  test('a failback not finished (the CNAME back on the primary, a reverse replication still there) blocks drSetup too', async () => {
+    const name = uniqueName('sec-fb');
+    const pair = kafkaPair(name, [`${name}-t`]);
+    await alidns().addDomainRecord(pair.dns.domain, { rr: pair.dns.rr, type: 'CNAME', value: pair.primary.endpointHost, ttl: pair.dns.ttl });
+    // Reverse connectors as drFailback leaves them until restore-forward removes them (here replicating a topic
+    // nobody has: nothing flows).
+    const connect = new KafkaConnectProvider({ url: local.connectUrl });
+    const reverse = { pair: `${name}_reverse`, primary: { bootstrapServers: [local.secondaryBootstrap] }, secondary: { bootstrapServers: [local.primaryBootstrap] }, topics: [`${name}-none`] };
+    await connect.ensure(reverse);
+    try {
+      await withKdrWorker(async ({ client, taskQueue }) => {
+        const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config: pair }] });
+        const blocked = await blockedStep(handle, 60_000);
+        assert.equal(blocked.name, 'not-failed-over');
+        assert.match(blocked.lastError ?? '', /replicates in reverse .*a failback is not finished/);
+        await handle.signal(resolveSignal, { action: 'abort', by: 'alice', note: 'finish the failback' });
+        assert.equal((await failure(handle)).type, 'Aborted');
+      });
+      const forward = await connect.state({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [`${name}-t`] });
+      assert.equal(forward.state, 'absent', 'no forward connector was created');
+    } finally {
+      await connect.remove(reverse);
+    }
+  });
+
   test('inline configs: off unless the worker allows them; secret names need the prefix; hosts need the allow-list', async () => {
     const name = uniqueName('sec-inl');
     const sasl = {
