@@ -3,7 +3,7 @@
 // counts, and the consumer groups exist on the secondary where ApsaraMQ needs them declared.
 import type { ClusterConfig, PairConfig } from '../src/config';
 import { isInternalTopic, selects } from '../src/config';
-import type { KafkaInstance } from '../src/cloud';
+import { CloudApiError, type KafkaInstance } from '../src/cloud';
 import { describeCluster, ensureTopicsLike, topicPartitionCounts, TopicMissingError, type ClusterDescription } from '../src/kafka/admin';
 import { replicationFactorOf, type ActivityDeps } from './deps';
 import { permanent } from './failures';
@@ -120,8 +120,13 @@ export function clusterActivities(deps: ActivityDeps) {
     const existing = new Set((await alikafka.listConsumerGroups({ instanceId: pair.secondary.instanceId })).map((g) => g.ConsumerId));
     const created: string[] = [];
     for (const group of wanted.filter((g) => !existing.has(g))) {
-      await alikafka.createConsumerGroup({ instanceId: pair.secondary.instanceId, consumerId: group, remark: 'kafka-dr' });
-      created.push(group);
+      try {
+        await alikafka.createConsumerGroup({ instanceId: pair.secondary.instanceId, consumerId: group, remark: 'kafka-dr' });
+        created.push(group);
+      } catch (err) {
+        // Declared by someone else since the list was read (another run, an operator): the group is there, as wanted.
+        if (!(err instanceof CloudApiError && err.code === 'BIZ_SUBSCRIPTION_EXISTED')) throw err;
+      }
     }
     return created;
   }
