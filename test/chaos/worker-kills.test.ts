@@ -2,7 +2,8 @@
 // drFailover and in the middle of the step's activity; a new worker is started each time. The run must finish
 // without an operator, and no side effect may be applied twice: each group committed once on the secondary (its
 // own __consumer_offsets log says so) and the CNAME updated once (the cloud API's own request log says so).
-// `npm test` kills at three points; `npm run chaos` (KDR_CHAOS=full) at every step of the run.
+// `npm test` kills at three points; `npm run chaos` (KDR_CHAOS=full) at every step of the run. A second test runs
+// two workers on one task queue (as docker-compose.yml does) and kills the one running the reset for good.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,10 +18,10 @@ import { workflowBundle } from '../../src/worker';
 import { repoRoot } from '../../src/local-stack';
 import { setManyGroupOffsets } from '../../src/kafka/admin';
 import { countCommits } from '../helpers/commits';
-import { cloudEnvFor, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { cloudEnvFor, startTestEmulator } from '../helpers/emulator';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { execute, kafkaPair, removeMirror, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, temporal } from '../helpers/temporal';
+import { approveAll, execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { closeTemporal, eventually, temporal } from '../helpers/temporal';
 
 const full = process.env.KDR_CHAOS === 'full';
 /** Where the worker dies: the steps of drFailover (awaiting-approval is the approval wait). */
@@ -45,7 +46,12 @@ class WorkerProcess {
     return new WorkerProcess(child, exited);
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGKILL');
     await this.exited;
   }
@@ -67,52 +73,68 @@ async function describeRun(handle: WorkflowHandle): Promise<Described> {
   };
 }
 
-describe('drFailover survives its worker killed (SIGKILL) at step boundaries and inside activities', () => {
-  let kafka: Awaited<ReturnType<typeof openBoth>>;
-  let emu: TestEmulator;
-  const cloudCalls: string[] = [];
-  const name = uniqueName('wk');
+/** A MirrorMaker 2 pair set up for a failover: 300 groups committed on the primary, the applications stopped. */
+async function preparedPair(label: string) {
+  const kafka = await openBoth();
+  const calls: string[] = [];
+  const emu = await startTestEmulator({ log: (line) => calls.push(line) });
+  const env = testEnv(cloudEnvFor(emu.emulator.url));
+  const name = uniqueName(label);
   const topic = `${name}-orders`;
   const groups = Array.from({ length: 300 }, (_, i) => `${name}-g${i}`);
-  let env: NodeJS.ProcessEnv;
-  let config: ReturnType<typeof kafkaPair>;
+  const config = kafkaPair(name, [topic]);
+  config.dns = { ...config.dns, resolvers: [`127.0.0.1:${emu.emulator.dnsPort}`] } as typeof config.dns;
+  await createTopic(kafka.primary, topic, 2);
+  const producer = kafka.primary.kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, messages: Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: String(i) })) });
+  await producer.disconnect();
+  await setManyGroupOffsets(kafka.primary, groups.map((group, i) => ({ group, offsets: [0, 1].map((partition) => ({ topic, partition, offset: i % 40 })) })));
+  await withKdrWorker(({ client, taskQueue }) => execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config, watch: false }] }), { env });
+  return {
+    kafka, env, config, groups,
+    /** Successful CNAME updates the cloud API recorded so far. */
+    dnsUpdates: () => calls.filter((l) => /alidns UpdateDomainRecord -> 200/.test(l)).length,
+    /** Groups whose commit the secondary's own log does not record exactly once (two partitions: two records). */
+    notCommittedOnce: async () => [...await countCommits(kafka.secondary, groups)].filter(([, n]) => n !== 2),
+    close: async () => {
+      await removeMirror(name).catch(() => undefined);
+      await emu.close();
+      await deleteTopics(kafka.primary, [topic, `${name}-canary`]).catch(() => undefined);
+      await deleteTopics(kafka.secondary, [topic, `${name}-canary`]).catch(() => undefined);
+      await kafka.close();
+    },
+  };
+}
+
+async function bundleFile(): Promise<string> {
+  const codePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-bundle-')), 'workflows.js');
+  fs.writeFileSync(codePath, (await workflowBundle()).code);
+  return codePath;
+}
+
+describe('drFailover survives its worker killed (SIGKILL) at step boundaries and inside activities', () => {
+  let pair: Awaited<ReturnType<typeof preparedPair>>;
   let codePath: string;
 
   before(async () => {
     await temporal();
-    kafka = await openBoth();
-    emu = await startTestEmulator({ log: (line) => cloudCalls.push(line) });
-    env = testEnv(cloudEnvFor(emu.emulator.url));
-    config = kafkaPair(name, [topic]);
-    config.dns = { ...config.dns, resolvers: [`127.0.0.1:${emu.emulator.dnsPort}`] } as typeof config.dns;
-    await createTopic(kafka.primary, topic, 2);
-    const producer = kafka.primary.kafka.producer();
-    await producer.connect();
-    await producer.send({ topic, messages: Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: String(i) })) });
-    await producer.disconnect();
-    // The applications are stopped: every group committed part of the topic on the primary.
-    await setManyGroupOffsets(kafka.primary, groups.map((group, i) => ({ group, offsets: [0, 1].map((partition) => ({ topic, partition, offset: i % 40 })) })));
-    await withKdrWorker(({ client, taskQueue }) => execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config, watch: false }] }), { env });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-bundle-'));
-    codePath = path.join(dir, 'workflows.js');
-    fs.writeFileSync(codePath, (await workflowBundle()).code);
+    pair = await preparedPair('wk');
+    codePath = await bundleFile();
   });
   after(async () => {
-    await removeMirror(name).catch(() => undefined);
-    await emu.close();
-    await deleteTopics(kafka.primary, [topic, `${name}-canary`]).catch(() => undefined);
-    await deleteTopics(kafka.secondary, [topic, `${name}-canary`]).catch(() => undefined);
-    await kafka.close();
+    await pair.close();
     await closeTemporal();
   });
 
   test(`killed at ${KILL_AT.length} points (${KILL_AT.join(', ')}): the run completes unattended, every side effect applied once`, async () => {
     const { client } = await temporal();
+    const { env, config, groups } = pair;
     const taskQueue = uniqueName('kdr-tq');
     let worker = await WorkerProcess.start(taskQueue, codePath, env);
     const kills: string[] = [];
     const seen = new Set<string>();
-    const dnsUpdatesBefore = cloudCalls.filter((l) => /alidns UpdateDomainRecord -> 200/.test(l)).length;
+    const dnsUpdatesBefore = pair.dnsUpdates();
     const started = Date.now();
     let approved = false;
     try {
@@ -135,15 +157,7 @@ describe('drFailover survives its worker killed (SIGKILL) at step boundaries and
         }
         if (d.phase && KILL_AT.includes(d.phase) && !seen.has(d.phase)) {
           seen.add(d.phase);
-          // Inside the step's activity where it has one (waits a moment for it to start), else at the boundary.
-          const until = Date.now() + 3_000;
-          let inside = d.activityStarted;
-          while (!inside && Date.now() < until && d.phase !== 'awaiting-approval') {
-            await new Promise((r) => setTimeout(r, 50));
-            const again = await describeRun(handle);
-            if (again.phase !== d.phase) break;
-            inside = again.activityStarted;
-          }
+          const inside = d.phase !== 'awaiting-approval' && await activityStarts(handle, d);
           await worker.kill();
           kills.push(`${d.phase}${inside ? ' (inside its activity)' : ''}`);
           worker = await WorkerProcess.start(taskQueue, codePath, env);
@@ -155,10 +169,8 @@ describe('drFailover survives its worker killed (SIGKILL) at step boundaries and
       const seconds = (Date.now() - started) / 1000;
       assert.equal(result.outcome, 'completed');
       if (result.dryRun) throw new Error('not a dry run');
-      const commits = await countCommits(kafka.secondary, groups);
-      // Two partitions per group: one commit of the group writes one record per partition.
-      const notOnce = [...commits].filter(([, n]) => n !== 2);
-      const dnsUpdates = cloudCalls.filter((l) => /alidns UpdateDomainRecord -> 200/.test(l)).length - dnsUpdatesBefore;
+      const notOnce = await pair.notCommittedOnce();
+      const dnsUpdates = pair.dnsUpdates() - dnsUpdatesBefore;
       console.log(`# worker SIGKILL at ${kills.length} points (${kills.join('; ')}): completed 1/1, operator interventions 0, ` +
         `groups committed other than once ${notOnce.length}/${groups.length}, CNAME updates ${dnsUpdates}, run ${seconds.toFixed(0)} s`);
       assert.ok(kills.length >= Math.min(3, KILL_AT.length), `the worker was killed at ${kills.length} points only (${kills.join('; ')})`);
@@ -170,3 +182,66 @@ describe('drFailover survives its worker killed (SIGKILL) at step boundaries and
     }
   });
 });
+
+describe('two workers share a failover: one is killed in the middle of the reset, the other finishes the run', () => {
+  let pair: Awaited<ReturnType<typeof preparedPair>>;
+  let codePath: string;
+
+  before(async () => {
+    await temporal();
+    pair = await preparedPair('ww');
+    codePath = await bundleFile();
+  });
+  after(async () => {
+    await pair.close();
+    await closeTemporal();
+  });
+
+  test('no worker is restarted: the survivor takes over the lost attempt; each group committed once, the CNAME updated once', async () => {
+    const { client } = await temporal();
+    const taskQueue = uniqueName('kdr-tq');
+    // Two replicas on one task queue, as docker-compose.yml runs them.
+    const workers = await Promise.all([WorkerProcess.start(taskQueue, codePath, pair.env), WorkerProcess.start(taskQueue, codePath, pair.env)]);
+    const before = pair.dnsUpdates();
+    try {
+      const handle = await client.workflow.start(drFailover, {
+        taskQueue, workflowId: uniqueName('drFailover'), args: [{ config: pair.config, requestedBy: 'alice', switchover: { quietWindow: '2s', guard: '3s' } }],
+      });
+      const approver = approveAll(handle, 'bob');
+      const d = await eventually(() => describeRun(handle), (x) => x.phase === 'reset-offsets' && x.activityStarted, 'the reset to run', 180_000);
+      // The reset activity runs on one of the two; kill that one (its identity is the process id in the worker name).
+      const holder = await resetHolder(handle);
+      const victim = workers.find((w) => holder.includes(`${w.pid}@`)) ?? workers[0];
+      await victim.kill();
+      const result = await runToEnd(handle).finally(() => approver.stop());
+      assert.equal(result.outcome, 'completed');
+      if (result.dryRun) throw new Error('not a dry run');
+      const notOnce = await pair.notCommittedOnce();
+      console.log(`# two workers, the one running the reset (${d.phase}) SIGKILLed and not restarted: completed by the other; ` +
+        `groups committed other than once ${notOnce.length}/${pair.groups.length}, CNAME updates ${pair.dnsUpdates() - before}`);
+      assert.deepEqual(notOnce, []);
+      assert.equal(pair.dnsUpdates() - before, 1);
+    } finally {
+      for (const w of workers) await w.kill();
+    }
+  });
+});
+
+/** Waits (up to 3 s) for the phase's activity to be running on a worker; false if the phase moves on first. */
+async function activityStarts(handle: WorkflowHandle, d: Described): Promise<boolean> {
+  const until = Date.now() + 3_000;
+  let inside = d.activityStarted;
+  while (!inside && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+    const again = await describeRun(handle);
+    if (again.phase !== d.phase) break;
+    inside = again.activityStarted;
+  }
+  return inside;
+}
+
+/** The identity of the worker holding the started activity ("<pid>@<host>" by default). */
+async function resetHolder(handle: WorkflowHandle): Promise<string> {
+  const d = await handle.describe();
+  return (d.raw.pendingActivities ?? []).find((a) => Number(a.state) === 2)?.lastWorkerIdentity ?? '';
+}
