@@ -6,6 +6,7 @@ import type { EnsureResult, ReplicationLag, ReplicationPairSpec, ReplicationProv
 import type { ActivityDeps } from './deps';
 import { clusterSecurity, replicationFactorOf } from './deps';
 import { withBoth } from './sessions';
+import { ReplicationSpecError } from '../src/connectors/types';
 
 export function replicationSpec(pair: PairConfig, topics: string[], env: NodeJS.ProcessEnv = process.env): ReplicationPairSpec {
   const side = (c: PairConfig['primary']) => ({
@@ -22,11 +23,15 @@ export function replicationSpec(pair: PairConfig, topics: string[], env: NodeJS.
 }
 
 export function providerFor(deps: ActivityDeps, pair: PairConfig): ReplicationProvider {
+  // The pair schema requires connectUrl for kafka-connect and a region on apsaramq sides; checked again here
+  // because a config that bypassed it (a hand-built input) must fail naming the field, not call a URL "undefined".
   if (pair.replication.provider === 'kafka-connect') {
-    return new KafkaConnectProvider({ url: pair.replication.connectUrl as string });
+    if (!pair.replication.connectUrl) throw new ReplicationSpecError(`pair ${pair.name}: replication.connectUrl is required for provider "kafka-connect"`);
+    return new KafkaConnectProvider({ url: pair.replication.connectUrl });
   }
-  // The event stream lives in the secondary's region (reference alicloud.md §0).
-  return new EventBridgeProvider(deps.cloud().eventbridge(pair.secondary.region as string));
+  // The event stream lives in the secondary's region (EventBridge streams are created in the target's region).
+  if (!pair.secondary.region) throw new ReplicationSpecError(`pair ${pair.name}: secondary.region is required for replication "eventbridge"`);
+  return new EventBridgeProvider(deps.cloud().eventbridge(pair.secondary.region));
 }
 
 export function replicationActivities(deps: ActivityDeps) {

@@ -1,4 +1,4 @@
-// Alibaba Cloud DNS OpenAPI 2015-01-09 (reference alicloud.md §2). Success answers carry no Code.
+// Alibaba Cloud DNS OpenAPI 2015-01-09 (docs/alicloud-emulator.md, Sources §2). Success answers carry no Code.
 import { z } from 'zod';
 import type { PopRpc } from './rpc';
 import { bool, num, popEnvelope, wrapped } from './schemas';

@@ -1,4 +1,4 @@
-// ApsaraMQ for Kafka OpenAPI 2019-09-16 (reference alicloud.md §3). Every action takes RegionId.
+// ApsaraMQ for Kafka OpenAPI 2019-09-16 (docs/alicloud-emulator.md, Sources §3). Every action takes RegionId.
 import { z } from 'zod';
 import { asJson, type PopRpc } from './rpc';
 import { bool, num, offset, popEnvelope, wrapped } from './schemas';

@@ -1,4 +1,4 @@
-// EventBridge event streaming 2020-04-01 (reference alicloud.md §1): the programmatic form of the ApsaraMQ
+// EventBridge event streaming 2020-04-01 (docs/alicloud-emulator.md, Sources §1): the programmatic form of the ApsaraMQ
 // "Kafka sink connector". Created in the destination (secondary) region.
 import { z } from 'zod';
 import type { PopRpc } from './rpc';
@@ -37,7 +37,7 @@ export function kafkaToKafkaParams(s: KafkaToKafkaStream): Record<string, unknow
         InstanceId: constant(s.sink.instanceId),
         Topic: constant(s.sink.topic),
         Acks: constant(s.sink.acks ?? 'all'),
-        // UNCONFIRMED JSONPaths (reference §8.2): key and value of the original record.
+        // UNCONFIRMED JSONPaths (UNCONFIRMED in the public docs: docs/alicloud-emulator.md, Sources §8.3): key and value of the original record.
         Key: s.sink.key ?? { Form: 'JSONPATH', Value: '$.data.key' },
         Value: s.sink.value ?? { Form: 'JSONPATH', Value: '$.data.value' },
       },

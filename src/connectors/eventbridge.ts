@@ -1,6 +1,6 @@
 // The ApsaraMQ "sink connector" of the runbook, created programmatically: one EventBridge event stream per
 // replicated topic (a stream has exactly one source topic), Kafka source on the primary instance, Kafka sink on
-// the secondary instance, created and run in the secondary's region (reference alicloud.md §0, §1).
+// the secondary instance, created and run in the secondary's region (docs/alicloud-emulator.md, Sources §1).
 import * as crypto from 'node:crypto';
 import type { EventBridgeClient, EventStreaming, EventStreamingDetail, KafkaToKafkaStream } from '../cloud';
 import { CloudApiError } from '../cloud';

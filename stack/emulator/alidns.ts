@@ -1,4 +1,4 @@
-// Emulated alidns 2015-01-09 (reference §2): zones and records in the persistent state, the same state the
+// Emulated alidns 2015-01-09 (docs/alicloud-emulator.md, Sources §2): zones and records in the persistent state, the same state the
 // loopback DNS server answers from.
 import { PopError, intParam, need } from './pop';
 import { TTL_FLOOR, TTL_MAX, type DnsRecordState, type DnsZone, type StateStore } from './state';

@@ -1,4 +1,4 @@
-// Emulated alikafka 2019-09-16 (reference §3) over the two real local Kafka clusters.
+// Emulated alikafka 2019-09-16 (docs/alicloud-emulator.md, Sources §3) over the two real local Kafka clusters.
 import { AssignerProtocol, type Admin, type GroupDescription } from 'kafkajs';
 import { PopError, intParam, need } from './pop';
 import type { StateStore } from './state';

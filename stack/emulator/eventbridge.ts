@@ -1,4 +1,4 @@
-// Emulated EventBridge event streaming 2020-04-01 (reference §1) for Kafka source -> Kafka sink. Records really
+// Emulated EventBridge event streaming 2020-04-01 (docs/alicloud-emulator.md, Sources §1) for Kafka source -> Kafka sink. Records really
 // flow: on the `mirror` data plane a MirrorMaker 2 MirrorSourceConnector on the local Kafka Connect copies them,
 // on the `reproduce` plane a producer inside this process sends them again (stack/emulator/data-plane.ts).
 import { PopError, need } from './pop';
@@ -219,7 +219,7 @@ export class EventBridgeEmulator {
       'topics': `^${escaped}$`,
       'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
       'replication.factor': String(this.replicationFactor),
-      // An event stream re-produces records; it does not translate consumer offsets (reference §6.3).
+      // An event stream re-produces records; it does not translate consumer offsets (docs/alicloud-emulator.md, Sources §6.3).
       'emit.offset-syncs.enabled': 'false',
       'sync.topic.configs.enabled': 'false',
       'sync.topic.acls.enabled': 'false',

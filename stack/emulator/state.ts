@@ -6,7 +6,7 @@ import type { DataPlaneConfig } from './data-plane';
 
 export type DnsEdition = 'free' | 'basic' | 'standard' | 'ultimate' | 'exclusive';
 
-/** TTL floor per Alibaba Cloud DNS edition (reference §2.3). */
+/** TTL floor per Alibaba Cloud DNS edition (docs/alicloud-emulator.md, Sources §2.3). */
 export const TTL_FLOOR: Record<DnsEdition, number> = { free: 600, basic: 120, standard: 60, ultimate: 10, exclusive: 1 };
 export const TTL_MAX = 86_400;
 
