@@ -104,15 +104,17 @@ export function removeMirror(pair: string): Promise<{ removed: boolean }> {
     .remove({ pair, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [] });
 }
 
-/** Approves every plan the run asks about (first approval, and again if the final plan is worse). */
+/** Approves every plan the run asks about (first approval, and again at the reapproval if the final plan is worse). */
 export function approveAll(handle: WorkflowHandle, by: string): { stop(): void; approved: string[] } {
   const approved: string[] = [];
   let stopped = false;
   void (async () => {
     while (!stopped) {
       const s = await status(handle).catch(() => undefined);
-      if (s?.approval && !approved.includes(s.approval.planId)) {
-        approved.push(s.approval.planId);
+      // Once per approval step: a reapproval may ask again for the same planId (only the duplicate bound grew).
+      const step = s?.steps.find((x) => x.state === 'running')?.name ?? '';
+      if (s?.approval && !approved.includes(`${step}:${s.approval.planId}`)) {
+        approved.push(`${step}:${s.approval.planId}`);
         await handle.signal(approveSignal, { by, planId: s.approval.planId }).catch(() => undefined);
       }
       if (s && ['completed', 'aborted', 'rejected'].includes(s.phase)) return;
