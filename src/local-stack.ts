@@ -56,8 +56,7 @@ export function isLocalTemporal(address: string): boolean {
   }
 }
 
-/** Task queue of the kafka-dr worker: the worker polls it, kdr and the Temporal UI start runs on it. */
-export const TASK_QUEUE = 'kafka-dr';
+export { TASK_QUEUE } from './contract';
 
 /** The hosts of the local stack (loopback, its DNS zone, the emulated ApsaraMQ endpoints, docker-compose service names). */
 function localInlineHosts(): string[] {

@@ -1,8 +1,8 @@
 // One place that decides how kafka-dr reaches Temporal: the standard TEMPORAL_* environment variables
-// (address, namespace, TLS, API key, profile file) through @temporalio/envconfig, and the local stack's dev server
-// when nothing is set.
+// (address, namespace, TLS, API key, profile file) through @temporalio/envconfig, and a dev server on this
+// machine's default port when nothing is set.
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { local } from './local-stack';
+import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS } from './contract';
 
 export interface TemporalTarget {
   address: string;
@@ -13,10 +13,10 @@ export interface TemporalTarget {
 export function temporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
   const config = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
   const connectionOptions = { ...config.connectionOptions };
-  if (!env.TEMPORAL_ADDRESS && !env.TEMPORAL_PROFILE && !env.TEMPORAL_CONFIG_FILE) connectionOptions.address = local.temporalAddress;
+  if (!env.TEMPORAL_ADDRESS && !env.TEMPORAL_PROFILE && !env.TEMPORAL_CONFIG_FILE) connectionOptions.address = DEFAULT_TEMPORAL_ADDRESS;
   return {
-    address: connectionOptions.address ?? local.temporalAddress,
-    namespace: config.namespace ?? env.TEMPORAL_NAMESPACE ?? local.namespace,
+    address: connectionOptions.address ?? DEFAULT_TEMPORAL_ADDRESS,
+    namespace: config.namespace ?? env.TEMPORAL_NAMESPACE ?? DEFAULT_NAMESPACE,
     connectionOptions,
   };
 }

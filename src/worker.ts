@@ -4,7 +4,7 @@
 import { NativeConnection, Worker, WorkerOptions, bundleWorkflowCode, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../activities';
 import { dataConverter } from './data-converter';
-import { isLocalTemporal, local, localStackEnv, TASK_QUEUE } from './local-stack';
+import { DEFAULT_NAMESPACE, devServerUiUrl, TASK_QUEUE } from './contract';
 import { startMetricsFromEnv } from './metrics/server';
 import { temporalTarget } from './temporal-connection';
 
@@ -42,7 +42,7 @@ export interface KdrWorkerOptions {
 export async function createWorker(options: KdrWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
-    namespace: options.namespace ?? local.namespace,
+    namespace: options.namespace ?? DEFAULT_NAMESPACE,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     activities: options.activities ?? createActivities(),
@@ -52,13 +52,11 @@ export async function createWorker(options: KdrWorkerOptions): Promise<Worker> {
 }
 
 /**
- * `--local` (npm run dev, the demo) points the activities at the local stack: the Alibaba Cloud emulator, the
- * example pairs file. Without it the worker takes everything from its environment, as in production.
+ * The worker as production runs it: everything from its environment (TEMPORAL_* for the connection, the pairs
+ * file, the cloud AccessKey). `npm run dev` runs it through stack/dev-worker.ts with the local stack's environment.
  */
-async function main(argv: string[]): Promise<void> {
-  const target = temporalTarget();
-  // The local UI's address lets notifications link to the run (production sets KDR_TEMPORAL_UI_URL itself).
-  const env = argv.includes('--local') ? { KDR_TEMPORAL_UI_URL: local.temporalUiUrl, ...localStackEnv() } : process.env;
+export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const target = temporalTarget(env);
   // Before the connection: the Temporal runtime's metrics exporter is fixed when the runtime starts.
   const metrics = await startMetricsFromEnv(env);
   if (metrics) console.log(`Prometheus metrics: ${metrics.url}`);
@@ -66,7 +64,8 @@ async function main(argv: string[]): Promise<void> {
   try {
     const worker = await createWorker({ connection, namespace: target.namespace, activities: createActivities(defaultDeps(env)) });
     console.log(`kafka-dr worker polling task queue "${TASK_QUEUE}" on ${target.address} (namespace ${target.namespace})`);
-    if (isLocalTemporal(target.address)) console.log(`Temporal UI: ${local.temporalUiUrl}/namespaces/${target.namespace}/workflows`);
+    const ui = env.KDR_TEMPORAL_UI_URL ?? devServerUiUrl(target.address);
+    if (ui) console.log(`Temporal UI: ${ui.replace(/\/+$/, '')}/namespaces/${target.namespace}/workflows`);
     await worker.run();
   } finally {
     await connection.close();
@@ -74,7 +73,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).catch((err) => {
+  runWorker().catch((err) => {
     console.error(err);
     process.exit(1);
   });

@@ -4,7 +4,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { customDomain, failbackWorkflowId, type PairConfig } from '../config';
 import { loadPairsFile, PAIRS_FILE_ENV, PairsFileError, type PairsFile } from '../config/file';
-import { isLocalTemporal, repoRoot } from '../local-stack';
+import { isLoopbackTemporal } from '../contract';
 import type { TemporalTarget } from '../temporal-connection';
 import { DrPairKey, DrPhaseKey } from '../../workflows/runner/search-attributes';
 import { CliError, ExitCode } from './errors';
@@ -19,7 +19,8 @@ import { PAIR_STATE_MEMO, type PairStage, type PairStateRecord } from '../../wor
 export function pairsFileLocation(option: string | undefined, target: TemporalTarget, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (option) return path.resolve(option);
   if (env[PAIRS_FILE_ENV]) return path.resolve(env[PAIRS_FILE_ENV] as string);
-  if (isLocalTemporal(target.address)) return path.join(repoRoot, 'config', 'pairs.example.jsonc');
+  // A dev server on this machine: the example pairs file the local worker (npm run dev) serves.
+  if (isLoopbackTemporal(target.address)) return path.resolve(__dirname, '..', '..', 'config', 'pairs.example.jsonc');
   return undefined;
 }
 

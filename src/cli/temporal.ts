@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import { Client, Connection, WorkflowNotFoundError, isGrpcServiceError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { isLocalTemporal, local, TASK_QUEUE } from '../local-stack';
+import { devServerUiUrl, isLoopbackTemporal, TASK_QUEUE } from '../contract';
 import { temporalTarget, type TemporalTarget } from '../temporal-connection';
 import { failbackWorkflowId } from '../config';
 import { waitsForOperator, type RunReport, type RunStatus } from '../../workflows/runner/types';
@@ -15,9 +15,8 @@ import { dataConverter } from '../data-converter';
 export const RUNBOOKS = { setup: 'drSetup', failover: 'drFailover', verify: 'drVerify' } as const;
 
 /** Workflow ids derived from the pair: one setup and one failover per pair at a time. */
-export const setupWorkflowId = (pair: string): string => `dr-setup-${pair}`;
-export const failoverWorkflowId = (pair: string): string => `dr-failover-${pair}`;
-export const verifyWorkflowId = (pair: string): string => `dr-verify-${pair}`;
+export { failoverWorkflowId, setupWorkflowId, verifyWorkflowId } from '../contract';
+import { failoverWorkflowId, setupWorkflowId } from '../contract';
 
 export interface CliContext {
   client: Client;
@@ -64,7 +63,7 @@ function tcpReachable(address: string, timeoutMs: number): Promise<void> {
 
 function unreachable(target: TemporalTarget, err: unknown): CliError {
   const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-  const hint = isLocalTemporal(target.address) ? ' (the local stack: npm run stack:up)' : ' (TEMPORAL_ADDRESS)';
+  const hint = isLoopbackTemporal(target.address) ? ' (the local stack: npm run stack:up; or set TEMPORAL_ADDRESS)' : ' (TEMPORAL_ADDRESS)';
   return new CliError(`Temporal is unreachable at ${target.address}${hint}: ${why}`, ExitCode.unreachable);
 }
 
@@ -83,7 +82,7 @@ export function explain(err: unknown, ctx?: CliContext): CliError {
 
 /** The Temporal UI page of a run: the local dev server's UI, or $KDR_TEMPORAL_UI_URL; undefined when unknown. */
 export function uiLink(ctx: Pick<CliContext, 'target'>, workflowId: string, runId?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const base = env.KDR_TEMPORAL_UI_URL?.replace(/\/+$/, '') ?? (isLocalTemporal(ctx.target.address) ? local.temporalUiUrl : undefined);
+  const base = env.KDR_TEMPORAL_UI_URL?.replace(/\/+$/, '') ?? devServerUiUrl(ctx.target.address);
   if (!base) return undefined;
   const ns = encodeURIComponent(ctx.target.namespace);
   return `${base}/namespaces/${ns}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${encodeURIComponent(runId)}` : ''}`;
