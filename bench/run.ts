@@ -37,9 +37,10 @@ const config = {
   /** Group counts up to this run the tool once per group in full; above, a sample is timed and extrapolated. */
   toolFullUpTo: intEnv('KDR_BENCH_TOOL_FULL', 100),
   toolSample: intEnv('KDR_BENCH_TOOL_SAMPLE', 20),
-  /** drFailover's reset step: 32 groups in flight, batches of 250 (workflows/dr-failover.ts). */
+  /** drFailover's reset step: 32 groups in flight per batch, batches of 250, or n/16 when larger (workflows/dr-failover.ts). */
   concurrency: 32,
   batch: 250,
+  lanes: 4,
   recordsPerPartition: 200,
   out: path.resolve(process.env.KDR_BENCH_OUT ?? path.join(repoRoot, 'docs', 'benchmarks')),
 };
@@ -174,7 +175,7 @@ async function measure(fixture: Fixture, failover: StartFailover): Promise<Measu
       plan = p;
       runs.push(rest);
       await forget(fixture, p.map((g) => g.group));
-      direct.push((await resetActivityDirect(pair, p, config.batch, config.concurrency)).ms);
+      direct.push((await resetActivityDirect(pair, p, Math.max(config.batch, Math.ceil(p.length / (config.lanes * 4))), config.concurrency)).ms);
       await forget(fixture, p.map((g) => g.group));
       bare.push((await bareReset(secondary(), p, config.concurrency)).ms);
       log(`${groups} groups, round ${r + 1}/${config.repeats}: plan step ${fmtMs(run.planStepMs ?? NaN)}${run.planStored ? ' (stored plan)' : ''}, ` +
