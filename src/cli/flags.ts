@@ -2,6 +2,7 @@
 // naming the FLAG (not the JSON field it becomes) and what is expected, exit 2.
 import type { z } from 'zod';
 import { validate } from '../config';
+import { InvalidArgumentError } from 'commander';
 import { CliError, ExitCode } from './errors';
 
 /** JSON field path (as validate() prints it) -> the flag that sets it. */
@@ -24,3 +25,15 @@ export const FAILOVER_FLAGS: FlagNames = {
 };
 export const SETUP_FLAGS: FlagNames = { requestedBy: '--requested-by', pair: '<pair>' };
 export const DECISION_FLAGS: FlagNames = { by: '--by', reason: '--reason', note: '--note', step: '--step', comment: '--comment', planId: '--plan-id', action: '<action>' };
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return n;
+}
+
+export function commaList(value: string): string[] {
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!list.length) throw new InvalidArgumentError('expected a comma-separated list of names');
+  return list;
+}

@@ -1,17 +1,20 @@
 // The `kdr` command line (commander): every command, its flags, its --help example, its output and exit code.
 import * as os from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { planCsv } from '../../workflows/plan-view';
 import { RESOLVE_ACTIONS, type ResolveAction } from '../config';
 import { temporalTarget } from '../temporal-connection';
-import { readPlan, reject, resolve, startFailover, startSetup, startVerify, type Decision, type StartedRun } from './actions';
+import { reject, resolve, startFailover, startSetup, startVerify, type Decision, type StartedRun } from './actions';
 import { APPROVER_KEY_ENV, approveCommand, registerKeygen } from './approve-command';
 import { registerWatch } from './watch-command';
 import { registerFailback } from './failback-command';
 import { registerDrill } from './drill-command';
+import { registerPlan } from './plan-command';
+export { applyHint } from './plan-command';
 import { CliError, ExitCode } from './errors';
+import { example, EXIT_CODES_HELP } from './help';
+import { commaList, positiveInt } from './flags';
 import { checkPairName, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
-import { renderPlan, renderRun, table } from './render';
+import { renderRun, table } from './render';
 import { connect, exitCodeOf, explain, findRun, readRun, type CliContext, type RunView } from './temporal';
 
 interface VerifyResult {
@@ -34,54 +37,12 @@ interface GlobalOptions {
   pairsFile?: string;
 }
 
-const EXIT_CODES_HELP = `
-Exit codes:
-  0  done (status: the run completed or is making progress)
-  1  the run failed, was aborted or rejected; or an unexpected error
-  2  bad command, flag or argument
-  3  no such run, pair or pairs file
-  4  Temporal unreachable (TEMPORAL_ADDRESS; default the local stack's 127.0.0.1:7233)
-  5  the run waits for a human: a blocked step (kdr resolve) or an approval (kdr approve)
-  6  refused: a run is already going, the approval/resolve was not accepted, no plan yet
-
-<run> is a workflow id, or a pair name meaning its current run (a running failover, else a running setup,
-else a running failback, else the latest of them). Temporal is reached through the standard TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE /
-TEMPORAL_API_KEY / TEMPORAL_TLS_* variables; the UI link uses KDR_TEMPORAL_UI_URL outside the local stack.`;
-
-function example(...lines: string[]): string {
-  return `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
-}
-
 function defaultOperator(env: NodeJS.ProcessEnv): string {
   try {
     return env.KDR_OPERATOR ?? env.USER ?? os.userInfo().username;
   } catch {
     return 'operator';
   }
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
-  return n;
-}
-
-function commaList(value: string): string[] {
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!list.length) throw new InvalidArgumentError('expected a comma-separated list of names');
-  return list;
-}
-
-/** How to apply `kdr plan --csv` output with Apache Kafka's tool: one --group per planned group, never --all-groups. */
-export function applyHint(plan: { groups: readonly { group: string }[] }, group: string | undefined, bootstrap: string | undefined): string {
-  const groups = group !== undefined ? [group] : plan.groups.map((g) => g.group);
-  const flags = groups.length <= 20 ? groups.map((g) => `--group ${quoteArg(g)}`).join(' ') : `--group <each of the ${groups.length} planned groups>`;
-  return `# apply (after checking it with --dry-run instead of --execute): kafka-consumer-groups.sh --bootstrap-server ${bootstrap ?? '<secondary bootstrap>'} ` +
-    `${flags} --reset-offsets --from-file plan.csv --execute`;
-}
-
-function quoteArg(s: string): string {
-  return /^[A-Za-z0-9._-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -315,56 +276,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       });
     });
 
-  program.command('plan')
-    .argument('<run>', 'workflow id, or pair name (its current failover)')
-    .description('the failover plan: per group and partition the target offset on the secondary, its source and duplicate bound')
-    .option('--csv', 'the file kafka-consumer-groups.sh --reset-offsets --from-file reads (group,topic,partition,offset); the command to apply it goes to stderr')
-    .option('--group <name>', 'with --csv: one group, in the single-group form topic,partition,offset')
-    .option('--offset <n>', 'page through a large plan: start at the n-th group (0-based, groups sorted by name)')
-    .option('--limit <n>', 'page through a large plan: at most n groups (the totals stay those of the whole plan)')
-    .addHelpText('after', example('kdr plan local-kafka', 'kdr plan dr-failover-local-kafka --csv > plan.csv',
-      'kdr plan local-kafka --csv --group orders-billing > orders-billing.csv', 'kdr plan local-kafka --offset 2000 --limit 500'))
-    .action(async (run: string, opts: { csv?: boolean; group?: string; offset?: string; limit?: string }, cmd: Command) => {
-      if (opts.group && !opts.csv) throw new CliError('--group goes with --csv', ExitCode.usage);
-      const count = (flag: string, v: string | undefined, min: number) => {
-        if (v === undefined) return undefined;
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < min) throw new CliError(`--${flag} ${v}: expected an integer >= ${min}`, ExitCode.usage);
-        return n;
-      };
-      const offset = count('offset', opts.offset, 0);
-      const limit = count('limit', opts.limit, 1);
-      const page = offset !== undefined || limit !== undefined ? { ...(offset !== undefined ? { offset } : {}), ...(limit !== undefined ? { limit } : {}) } : undefined;
-      await withTemporal(cmd, async (ctx) => {
-        const found = await findRun(ctx, run, 'failover');
-        const view = await readPlan(ctx, found, page);
-        if (opts.csv) {
-          const plan = view.plan;
-          if (opts.group && !plan.groups.some((g) => g.group === opts.group)) {
-            throw new CliError(`no such group in plan ${view.planId}: ${opts.group} (groups: ${plan.groups.map((g) => g.group).join(', ') || 'none'})`, ExitCode.notFound);
-          }
-          io.out(planCsv(plan, opts.group).trimEnd());
-          // On stderr, so the CSV stays pipeable: the exact command that applies it (--all-groups would fail
-          // on every other group of the cluster and skip planned groups that do not exist there yet).
-          io.err(applyHint(plan, opts.group, secondaryBootstrap(cmd, plan.pair)));
-          return;
-        }
-        const source = (view as { source?: string }).source;
-        print(cmd, { workflowId: found.description.workflowId, runId: found.description.runId, ...view },
-          () => renderPlan(found.description.workflowId, view.planId, view.plan) +
-            (view.page ? `\n\ngroups ${view.page.offset + 1}-${view.page.offset + view.plan.groups.length} of ${view.page.total} (--offset/--limit for others)` : '') +
-            (source ? `\n\n(read from the ${source})` : ''));
-      });
-    });
-
-  /** The pair's secondary bootstrap servers from the pairs file, when it holds the pair. */
-  function secondaryBootstrap(cmd: Command, pair: string): string | undefined {
+  registerPlan(program, { print, withTemporal, secondaryBootstrap: (cmd, pair) => {
     try {
       return readPairs(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env)).pairs.get(pair)?.secondary.bootstrapServers.join(',');
     } catch {
       return undefined;
     }
-  }
+  }, out: (text) => io.out(text), err: (text) => io.err(text) });
 
   async function watch(ctx: CliContext, cmd: Command, workflowId: string, everyMs: number): Promise<number> {
     const json = globals(cmd).json;
