@@ -1,8 +1,8 @@
 // Pieces drSetup and drFailover share: resolving the pair, judging the canary, waiting for DNS.
-import { ApplicationFailure, sleep } from '@temporalio/workflow';
+import { sleep } from '@temporalio/workflow';
 import { sameHost, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
-import type { StepContext } from './runner';
+import { stepFailure, type StepContext } from './runner';
 
 type Activities = KdrActivities;
 type Canary = Awaited<ReturnType<Activities['runCanary']>>;
@@ -76,7 +76,7 @@ export async function waitForDns(step: StepContext, pair: PairConfig, target: st
     }
     if (i < LATE_CHECKS - 1) await sleep(LATE_EVERY_MS, { summary: `checking resolvers after the TTL (${i + 1}/${LATE_CHECKS})` });
   }
-  throw ApplicationFailure.nonRetryable(`no ${options.acceptAfterTtl ? '' : 'full '}agreement on ${target} ${pair.dns.ttl}s (TTL) + ` +
+  throw stepFailure('DnsNotPropagated', `no ${options.acceptAfterTtl ? '' : 'full '}agreement on ${target} ${pair.dns.ttl}s (TTL) + ` +
     `${(LATE_CHECKS * LATE_EVERY_MS) / 1000}s after the change: ${describe(answers)}. Check dns.resolvers of pair ${pair.name} ` +
-    `(they must serve ${pair.dns.domain}) and the record in Alibaba Cloud DNS; resolve retry checks again`, 'DnsNotPropagated');
+    `(they must serve ${pair.dns.domain}) and the record in Alibaba Cloud DNS; resolve retry checks again`);
 }
