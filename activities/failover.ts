@@ -297,6 +297,14 @@ export function failoverActivities(deps: ActivityDeps) {
         ctx.heartbeat({ done });
         // Stopped half-way by a cancellation (worker shutdown, run cancelled): this is not a result.
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`reset cancelled after ${done.length}/${batch.length} groups`);
+        // A broker restarting under the reset fails every group it was committing with a connection error; reported
+        // as failed groups they blocked the step for an operator. The activity retries instead, from the heartbeat:
+        // groups done are not touched, and a group whose commit landed before the broker died is found at its plan.
+        const transient = result.failed.filter((f) => transientKafkaError(f.error));
+        if (transient.length) {
+          throw new Error(`${transient.length} group(s) hit a transient broker error (${transient[0].group}: ${transient[0].error.message}); ` +
+            `${done.length}/${batch.length} groups done, the retry resets the rest`);
+        }
         return {
           done,
           live: result.live.map((e) => ({ group: e.group, members: e.members, state: e.state })),
@@ -315,4 +323,20 @@ export function failoverActivities(deps: ActivityDeps) {
       return ids;
     },
   };
+}
+
+const TRANSIENT_TYPES = new Set(['COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * A broker that is away or busy (connection refused or lost, a coordinator moving or loading), as opposed to an
+ * answer about the group (authorization, an unknown topic, a read-back that differs), which a retry would not
+ * change. kafkajs wraps its last error when it gives up (KafkaJSNumberOfRetriesExceeded), so the causes count.
+ */
+function transientKafkaError(err: unknown): boolean {
+  for (let e = err as { name?: string; type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSRequestTimeoutError' || e.name === 'ClusterUnreachableError') return true;
+    if (e.type && TRANSIENT_TYPES.has(e.type)) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
 }

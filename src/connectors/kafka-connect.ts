@@ -80,6 +80,10 @@ export function mirrorConfigs(spec: ReplicationPairSpec): { source: Record<strin
     'target.cluster.alias': TARGET_ALIAS,
     ...clientSettings('source.cluster', spec.primary),
     ...clientSettings('target.cluster', spec.secondary),
+    // Connect writes the connectors' records with its worker's producer, to the cluster Connect lives on;
+    // target.cluster.* reaches only MM2's admin and offset-sync clients. Without this, a Connect cluster that
+    // is not on the secondary copied the topics into its own cluster while every status said "running".
+    ...clientSettings('producer.override', spec.secondary),
     'replication.policy.class': `${MIRROR}.IdentityReplicationPolicy`,
     topics: listOrPattern(spec.topics, 'topics'),
     'key.converter': BYTES,

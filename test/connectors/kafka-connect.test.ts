@@ -16,6 +16,8 @@ describe('kafka-connect provider: configs and state mapping (no stack)', () => {
       assert.equal(c['target.cluster.alias'], 'secondary');
       assert.equal(c['value.converter'], 'org.apache.kafka.connect.converters.ByteArrayConverter');
       assert.equal(c.topics, 'orders\\.v1,payments');
+      // The records go to the secondary even when Connect lives on another cluster.
+      assert.equal(c['producer.override.bootstrap.servers'], c['target.cluster.bootstrap.servers']);
     }
     assert.equal(checkpoint['emit.checkpoints.interval.seconds'], '5');
     assert.equal(checkpoint['sync.group.offsets.enabled'], 'false');

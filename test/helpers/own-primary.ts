@@ -1,5 +1,6 @@
-// A primary broker of a test's own, to kill for a real outage (the shared primary stays up for the other
-// tests), with its DR listener on its own loopback address and an A record naming it in the emulated DNS.
+// A broker of a test's own, to kill for a real outage or restart mid-step (the shared brokers stay up for the
+// other tests), with its DR listener on its own loopback address and an A record naming it in the emulated DNS.
+// Usually the primary; the chaos suite also makes one the secondary, to restart it during the reset.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -19,31 +20,41 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface OwnPrimary {
+export interface OwnBroker {
   bootstrap: string;
   /** The broker host clients reach through the CNAME (an A record to `drIp`). */
   endpointHost: string;
   /** The outage: SIGKILL, no goodbye. */
   kill(): Promise<void>;
-  /** Starts it again on the same ports and data: the old primary coming back after the outage. */
+  /** A clean shutdown (SIGTERM, SIGKILL only after the grace period). */
+  stop(graceMs?: number): Promise<void>;
+  /** Starts it again on the same ports and data: the broker coming back after the outage. */
   restart(): Promise<void>;
   /** Kills it if alive and removes its data. */
   remove(): Promise<void>;
 }
 
-export async function startOwnPrimary(name: string, drIp: string, env: NodeJS.ProcessEnv): Promise<OwnPrimary> {
+export type OwnPrimary = OwnBroker;
+
+export function startOwnPrimary(name: string, drIp: string, env: NodeJS.ProcessEnv): Promise<OwnPrimary> {
+  return startOwnBroker(name, drIp, env, 'primary');
+}
+
+export async function startOwnBroker(name: string, drIp: string, env: NodeJS.ProcessEnv, role: 'primary' | 'secondary'): Promise<OwnBroker> {
   const port = await freePort();
-  const brokerName = `kafka-${name}`;
-  const broker = kafkaBrokerService({ name: brokerName, role: 'outage primary', port, controllerPort: await freePort(), drIp });
+  // The primary keeps its old service name: its stack directory and log file are where they always were.
+  const brokerName = role === 'primary' ? `kafka-${name}` : `kafka-${name}-${role}`;
+  const broker = kafkaBrokerService({ name: brokerName, role: `own ${role}`, port, controllerPort: await freePort(), drIp });
   broker.prepare?.();
   startDetached(broker.name, broker.launch());
   await waitReady(broker);
-  const hostRr = `${name}-primary-host`;
+  const hostRr = `${name}-${role}-host`;
   await createCloudClients(env).alidns().addDomainRecord('kdr.test', { rr: hostRr, type: 'A', value: drIp, ttl: 60 });
   return {
     bootstrap: `127.0.0.1:${port}`,
     endpointHost: `${hostRr}.kdr.test`,
     kill: async () => { await stopService(brokerName, 0); },
+    stop: async (graceMs = 15_000) => { await stopService(brokerName, graceMs); },
     restart: async () => {
       startDetached(broker.name, broker.launch());
       await waitReady(broker);
