@@ -20,6 +20,12 @@ export const cloudCalls: ActivityOptions = { startToCloseTimeout: '2 minutes', h
 /** Reading both clusters to assess or plan: 5 min per attempt, 20 min in all. */
 export const reading: ActivityOptions = { startToCloseTimeout: '5 minutes', heartbeatTimeout: crashDetection, scheduleToCloseTimeout: '20 minutes', retry: { ...backoff, initialInterval: '2s', maximumInterval: '30s' } };
 
+/** The failback's export reads the tail from the old primary and writes it in one attempt: longer than `reading`. */
+export const exporting: ActivityOptions = {
+  startToCloseTimeout: '15 minutes', heartbeatTimeout: crashDetection, scheduleToCloseTimeout: '1 hour',
+  retry: { ...backoff, initialInterval: '2s', maximumInterval: '30s' },
+};
+
 /** connector-verify: a canary waits for its records (a result, not an error, when they are late). */
 export const verifying: ActivityOptions = { startToCloseTimeout: '10 minutes', heartbeatTimeout: crashDetection, scheduleToCloseTimeout: '30 minutes', retry: { ...backoff, initialInterval: '2s', maximumInterval: '30s' } };
 

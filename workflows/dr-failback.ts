@@ -14,30 +14,23 @@
 //               removed, the forward one restarted exactly where the old primary's logs stop holding copies), a
 //               forward connector-verify, and the forward watch. A run that finds the CNAME already on the primary
 //               only finishes that last part.
-import { ChildWorkflowCancellationType, executeChild, ParentClosePolicy, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ChildWorkflowCancellationType, executeChild, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import {
-  DEFAULT_FAILBACK_STAGES, FailbackInputSchema, FAILBACK_STAGES, customDomain, switchBackWorkflowId, type FailbackStage, type PairConfig,
+  DEFAULT_FAILBACK_STAGES, FailbackInputSchema, FAILBACK_STAGES, customDomain, sameHost, switchBackWorkflowId, type FailbackStage, type PairConfig,
 } from '../src/config';
 import type { KdrActivities } from '../activities';
 import { pollUntil, refused, runbook, stepFailure } from './runner';
 import { resolvePair, verdictOfCanary } from './shared';
 import { approvalOptions, approvalPolicyFor } from './approval-policy';
-import { failbackMarkdown, sealFailback, type FailbackTopicLine } from './failback-plan';
+import { failbackMarkdown, nextSteps, sealFailback, type FailbackTopicLine } from './failback-plan';
 import { reversedPair } from './reverse-pair';
 import { startWatch, stopWatch } from './watch-start';
 import { recordPairState } from './pair-state';
 import type { drFailover } from './dr-failover';
-import { cloudCalls, quick, reading, verifying } from './activity-options';
+import { cloudCalls, exporting, quick, reading, verifying } from './activity-options';
 import type { ShownPlan } from './plan-view';
 import { reportEvents } from './notify';
 
-/** The export reads the tail from the old primary and writes it in one attempt: a big tail needs longer than `reading`. */
-const exporting: ActivityOptions = {
-  startToCloseTimeout: '15 minutes', scheduleToCloseTimeout: '1 hour',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s' },
-};
-
-const sameHost = (a: string | null, b: string) => a !== null && a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
 const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
 
 export async function drFailback(raw: unknown) {
@@ -364,14 +357,4 @@ export async function drFailback(raw: unknown) {
     forward,
     nextSteps: nextSteps(pair, 'protected'),
   });
-}
-
-function nextSteps(pair: PairConfig, stage: 'failed-over' | 're-protected' | 'protected'): string[] {
-  const replay = 'The tail is in the export topics on the active side: replay what your applications need from them (each record carries header kdr-unreplicated-from).';
-  if (stage === 'failed-over') return [`Run the failback again with stage re-protect once the export has been checked: kdr failback ${pair.name} --requested-by <you>`];
-  if (stage === 're-protected') {
-    return [replay, `Pair ${pair.name} is re-protected the other way round. Switch back when ready: kdr failback ${pair.name} --stages switch-back --requested-by <you> ` +
-      '(a planned switchover in reverse: approve it, then move the applications at its drain step).'];
-  }
-  return [replay, `Pair ${pair.name} is protected again: ${customDomain(pair)} points at the primary and forward replication runs; its watch is back.`];
 }

@@ -2,6 +2,7 @@
 // old primary's partitions to be emptied and up to which offset, and the reverse replication to start. The id is
 // a SHA-256 over the canonical JSON of exactly those facts (pure TypeScript, as in plan-seal.ts), so what an
 // approver saw and what re-protect does cannot differ under one id.
+import { customDomain, type PairConfig } from '../src/config';
 import { canonicalJson, sha256Hex } from '../src/security/sha256';
 import { mdCell } from './markdown';
 
@@ -68,4 +69,15 @@ export function failbackText(workflowId: string, plan: FailbackPlan): string {
     `  emptied on the old primary: ${plan.clear.length} partition(s) of ${[...new Set(plan.clear.map(([t]) => t))].join(', ') || 'no topic'}, up to the assessed ends`,
     `  then replication in reverse: ${plan.reverse.connector}, ${plan.reverse.from} -> ${plan.reverse.to}, ${plan.reverse.topics.length} topic(s)`,
   ].join('\n');
+}
+
+/** What the operator does next, by where the failback left the pair. */
+export function nextSteps(pair: PairConfig, stage: 'failed-over' | 're-protected' | 'protected'): string[] {
+  const replay = 'The tail is in the export topics on the active side: replay what your applications need from them (each record carries header kdr-unreplicated-from).';
+  if (stage === 'failed-over') return [`Run the failback again with stage re-protect once the export has been checked: kdr failback ${pair.name} --requested-by <you>`];
+  if (stage === 're-protected') {
+    return [replay, `Pair ${pair.name} is re-protected the other way round. Switch back when ready: kdr failback ${pair.name} --stages switch-back --requested-by <you> ` +
+      '(a planned switchover in reverse: approve it, then move the applications at its drain step).'];
+  }
+  return [replay, `Pair ${pair.name} is protected again: ${customDomain(pair)} points at the primary and forward replication runs; its watch is back.`];
 }
