@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PairConfigInput } from '../../src/config';
-import { repoRoot } from '../../src/local-stack';
+import { local, repoRoot } from '../../src/local-stack';
 
 export interface KdrResult {
   code: number;
@@ -14,12 +14,13 @@ export interface KdrResult {
 
 /**
  * `kdr <args>` with `env` on top of this process's environment. Asynchronous on purpose: the test's worker
- * runs in this process and must keep polling while the CLI waits on the run.
+ * runs in this process and must keep polling while the CLI waits on the run. kdr reads only TEMPORAL_*, so the
+ * local stack's Temporal (wherever its port was moved) is named unless the test names another.
  */
 export function kdr(args: string[], env: NodeJS.ProcessEnv = {}): Promise<KdrResult> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src', 'cli.ts'), ...args], {
-      cwd: repoRoot, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024, timeout: 300_000,
+      cwd: repoRoot, env: { TEMPORAL_ADDRESS: local.temporalAddress, ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024, timeout: 300_000,
     }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
