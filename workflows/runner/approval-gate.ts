@@ -4,6 +4,7 @@
 import { condition, workflowInfo } from '@temporalio/workflow';
 import { ApprovePayloadSchema, RejectPayloadSchema, validate, type ApprovalPolicy } from '../../src/config';
 import { refuseApproval, refuseRejection } from './approval';
+import type { SignedFields } from '../../src/security/approval-signature';
 import { loose, now } from './text';
 import type { ApprovalState, AuditEntry, Phase } from './types';
 
@@ -19,15 +20,7 @@ export interface ApprovalOptions {
 }
 
 /** What a signed approval claims; the signature covers every field but `signature`. */
-export interface ApprovalClaim {
-  pair: string;
-  workflowId: string;
-  runId: string;
-  planId: string;
-  by: string;
-  signedAt: string;
-  signature: string;
-}
+export type ApprovalClaim = SignedFields & { signature: string };
 
 export interface Approval {
   planId: string;
