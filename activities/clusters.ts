@@ -37,6 +37,9 @@ function instanceRunning(i: KafkaInstance): { running: boolean; status: string }
   return { running: service === 5, status: `ServiceStatus ${service}` };
 }
 
+/** CreateConsumerGroup calls in flight while declaring a pair's groups on the secondary instance. */
+const DECLARE_IN_FLIGHT = 8;
+
 export function clusterActivities(deps: ActivityDeps) {
   async function side(cluster: ClusterConfig, label: string): Promise<SideCheck> {
     const d: ClusterDescription = await describeCluster(deps.kafka(cluster, `check-${label}`), 8000);
@@ -119,16 +122,25 @@ export function clusterActivities(deps: ActivityDeps) {
     const alikafka = deps.cloud().alikafka(pair.secondary.region);
     const existing = new Set((await alikafka.listConsumerGroups({ instanceId: pair.secondary.instanceId })).map((g) => g.ConsumerId));
     const created: string[] = [];
-    for (const group of wanted.filter((g) => !existing.has(g))) {
-      try {
-        await alikafka.createConsumerGroup({ instanceId: pair.secondary.instanceId, consumerId: group, remark: 'kafka-dr' });
-        created.push(group);
-      } catch (err) {
-        // Declared by someone else since the list was read (another run, an operator): the group is there, as wanted.
-        if (!(err instanceof CloudApiError && err.code === 'BIZ_SUBSCRIPTION_EXISTED')) throw err;
+    const missing = wanted.filter((g) => !existing.has(g));
+    const instanceId = pair.secondary.instanceId;
+    // A few calls in flight: an estate of thousands of groups declared one call at a time took minutes (the
+    // client asks again on throttling, and a retried activity skips the groups declared already).
+    let failure: unknown;
+    const next = () => (failure === undefined ? missing.shift() : undefined);
+    await Promise.all(Array.from({ length: Math.min(DECLARE_IN_FLIGHT, missing.length) }, async () => {
+      for (let group = next(); group !== undefined; group = next()) {
+        try {
+          await alikafka.createConsumerGroup({ instanceId, consumerId: group, remark: 'kafka-dr' });
+          created.push(group);
+        } catch (err) {
+          // Declared by someone else since the list was read (another run, an operator): the group is there, as wanted.
+          if (!(err instanceof CloudApiError && err.code === 'BIZ_SUBSCRIPTION_EXISTED')) failure ??= err;
+        }
       }
-    }
-    return created;
+    }));
+    if (failure !== undefined) throw failure;
+    return created.sort();
   }
 
   /** The pair's consumer groups as the primary knows them (configured list, or the pattern over its groups). */

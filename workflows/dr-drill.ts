@@ -2,16 +2,17 @@
 // lag), the failover plan a dry run would make, and a report of its duplicate bound and the RPO estimate.
 // It never blocks: a scheduled run waiting for an operator would make the schedule skip every later drill.
 // A check that fails is a finding; a drill with findings notifies the pair's targets and ends "failed" (DrPhase).
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { FailoverInputSchema, validate, type PairConfig } from '../src/config';
 import { DrillInputSchema } from '../src/config/drill-input';
 import type { KdrActivities } from '../activities';
 import { describeFailure, DrPairKey, DrPhaseKey, stepFailure } from './runner';
 import { verdictOfCanary } from './shared';
 import { planSealer } from './plan-seal';
+import { readWholePlan } from './plan-pages';
 
 // Few attempts: a drill reports a broken dependency within minutes instead of retrying it for the failover's deadlines.
-const { resolvePair, listReplicatedTopics, replicationLag, assess, planOffsets } = proxyActivities<KdrActivities>({
+const { resolvePair, listReplicatedTopics, replicationLag, assess, planOffsets, readPlanPage } = proxyActivities<KdrActivities>({
   startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 3, initialInterval: '2s' },
 });
 const { runCanary } = proxyActivities<KdrActivities>({ startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 2, initialInterval: '2s' } });
@@ -71,9 +72,11 @@ export async function drDrill(raw: unknown): Promise<DrillResult> {
       if (!options.ok) throw stepFailure('InvalidInput', options.message);
       const input = options.value;
       const seal = planSealer(pair, { drain: input.drain, mode: a.primaryReachable ? 'switchover' : 'outage', operatorTimestamp: undefined, newestReplicatedAt: a.newestReplicatedAt });
-      const plan = seal(await planOffsets(pair, {
+      const planned = await planOffsets(pair, {
         topics: a.topics, primaryReachable: a.primaryReachable, latencyMs: a.latency.ms, marginMs: input.translation.marginMs, groups: input.groups,
-      }));
+      });
+      // A plan from the plan store is sealed whole, as drFailover seals it: the same planId as the dry run's.
+      const plan = seal(planned.stored && patched('drill-reads-stored-plan') ? await readWholePlan(readPlanPage, pair, planned) : planned);
       const t = plan.totals;
       result.plan = { planId: plan.planId, groups: t.groups, partitions: t.partitions, duplicateBound: t.duplicateBound, untranslated: t.untranslated, liveGroups: t.liveGroups };
       if (!a.primaryReachable) findings.push(`plan: the primary does not answer (${a.primaryError ?? 'no answer'})`);

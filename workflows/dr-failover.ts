@@ -111,6 +111,8 @@ export async function drFailover(raw: unknown) {
     const worse = comparePlans(approved, final);
     if (worse.length === 0) {
       run.skip('reapproval', `final plan ${final.planId} is no worse than the approved ${approved.planId} (${why}): applied under the first approval`);
+      // Query `plan` and the details show the plan that is applied, not the one it replaced.
+      run.setPlan(final.planId, { ...final, cname, comparedTo: approved.planId, worse }, planMarkdown(final, cname));
       return final;
     }
     run.audit({ action: 'plan-changed', note: `final plan ${final.planId} is worse than approved ${approved.planId}: ${worse.slice(0, 5).join('; ')}` });

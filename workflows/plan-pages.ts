@@ -9,9 +9,13 @@ import type { FailoverPlan } from './plan-view';
 import { stepFailure } from './runner';
 
 export async function wholePlan(step: StepContext, pair: PairConfig, plan: FailoverPlan): Promise<FailoverPlan> {
+  return readWholePlan(step.activities<KdrActivities>().readPlanPage, pair, plan);
+}
+
+/** The same with the caller's own activity stub (drDrill has no steps). */
+export async function readWholePlan(readPlanPage: KdrActivities['readPlanPage'], pair: PairConfig, plan: FailoverPlan): Promise<FailoverPlan> {
   const ref = plan.stored;
   if (!ref) return plan;
-  const { readPlanPage } = step.activities<KdrActivities>();
   const rest = await Promise.all(ref.pages.slice(1).map((_, i) => readPlanPage(pair, ref, i + 1)));
   const groups = [...plan.groups, ...rest.flat()];
   if (groups.length !== ref.groups) {

@@ -97,6 +97,8 @@ async function preparedPair(label: string) {
     /** Groups whose commit the secondary's own log does not record exactly once (two partitions: two records). */
     notCommittedOnce: async () => [...await countCommits(kafka.secondary, groups)].filter(([, n]) => n !== 2),
     close: async () => {
+      // Hundreds of groups left on the shared clusters slow every later test that selects all groups.
+      for (const side of [kafka.primary, kafka.secondary]) await side.admin.deleteGroups(groups).catch(() => undefined);
       await removeMirror(name).catch(() => undefined);
       await emu.close();
       await deleteTopics(kafka.primary, [topic, `${name}-canary`]).catch(() => undefined);

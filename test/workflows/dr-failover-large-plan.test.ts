@@ -9,7 +9,9 @@ import { committedOffsets } from '../../src/kafka/admin';
 import { planQuery } from '../../workflows/definitions';
 import { benchPair, runFailover } from '../../bench/failover';
 import { cleanup, createFixture, type Fixture } from '../../bench/fixture';
-import { testEnv, withKdrWorker } from '../helpers/kdr';
+import { execute, testEnv, withKdrWorker } from '../helpers/kdr';
+import { writePairsFile } from '../helpers/cli';
+import { drDrill, drFailover } from '../../workflows';
 import { ensureStack, uniqueName } from '../helpers/stack';
 import { closeTemporal } from '../helpers/temporal';
 
@@ -25,6 +27,18 @@ describe('drFailover with a plan larger than the inline limit', () => {
   after(async () => {
     if (f) await cleanup(f, (line) => console.log(line));
     await closeTemporal();
+  });
+
+  it('a drill of the pair seals the whole stored plan: the same planId as the dry-run failover', async () => {
+    const pair = { ...benchPair(f.prefix, f.topic, f.canaryTopic), groups: { pattern: `${f.prefix}-g.*` } };
+    const env = testEnv({ KDR_PLAN_INLINE_BYTES: '4000', KDR_PAIRS_FILE: writePairsFile([pair]) });
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const drill = await execute(client, drDrill, { taskQueue, workflowId: uniqueName('drill'), args: [{ pair: pair.name }] });
+      const dry = await execute(client, drFailover, { taskQueue, workflowId: uniqueName('dry'), args: [{ pair: pair.name, requestedBy: 'alice', dryRun: true }] });
+      if (!dry.dryRun) throw new Error('expected a dry run');
+      assert.equal(drill.plan?.groups, GROUPS, `the drill planned every group (findings: ${drill.findings.join('; ')})`);
+      assert.equal(drill.plan?.planId, dry.planId, 'the drill reports the plan a dry run would approve');
+    }, { env });
   });
 
   it('stores, pages, approves and resets every group; kdr plan rebuilds it from history', async () => {

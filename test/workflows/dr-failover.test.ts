@@ -173,13 +173,13 @@ describe('drFailover survives a worker killed during the reset step', () => {
     const topic = `${name}-t`;
     const env = testEnv();
     const config = kafkaPair(name, [topic]);
+    // Enough groups that the reset step spans several batches (and some time) to kill the worker in.
+    const groups = Array.from({ length: 1500 }, (_, i) => `${name}-g${i}`);
     try {
       await createTopic(kafka.primary, topic, 1);
       await createTopic(kafka.secondary, topic, 1);
       await createTopic(kafka.primary, `${name}-canary`, 1);
       await createTopic(kafka.secondary, `${name}-canary`, 1);
-      // Enough groups that the reset step spans several batches (and some time) to kill the worker in.
-      const groups = Array.from({ length: 1500 }, (_, i) => `${name}-g${i}`);
       await setManyGroupOffsets(kafka.primary, groups.map((group) => ({ group, offsets: [{ topic, partition: 0, offset: 0 }] })));
       const taskQueue = uniqueName('kdr-tq');
       const makeWorker = async () => Worker.create({
@@ -222,6 +222,8 @@ describe('drFailover survives a worker killed during the reset step', () => {
       assert.ok(sample.every((o) => o.length === 1 && o[0].offset === 0));
       assert.equal(result.audit.filter((a) => a.action === 'cname').length, 1, 'the CNAME was switched once');
     } finally {
+      // 1,500 groups left on the shared clusters would slow every later test that selects all groups.
+      for (const side of [kafka.primary, kafka.secondary]) await side.admin.deleteGroups(groups).catch(() => undefined);
       await removeMirror(name).catch(() => undefined);
       await deleteTopics(kafka.primary, [topic, `${name}-canary`]);
       await deleteTopics(kafka.secondary, [topic, `${name}-canary`]);
