@@ -127,23 +127,10 @@ export class AlikafkaEmulator {
     const created = await this.with(inst, async (admin) => {
       const existing = await admin.listTopics();
       if (existing.includes(topic)) return false;
-      const made = await admin.createTopics({
+      return admin.createTopics({
         waitForLeaders: true,
         topics: [{ topic, numPartitions: partitions, replicationFactor: -1, configEntries: compactTopic ? [{ name: 'cleanup.policy', value: 'compact' }] : [] }],
-      }).catch((err: { type?: string }) => {
-        // The controller created it; the broker's metadata has not caught up yet (kafkajs waits out only
-        // LEADER_NOT_AVAILABLE). The service answers once the topic serves, so wait for its leaders here.
-        if (err.type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
-        return undefined;
       });
-      if (made !== undefined) return made;
-      for (let i = 0; ; i++) {
-        const meta = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
-        const ps = meta?.topics[0]?.partitions;
-        if (ps && ps.length === partitions && ps.every((x) => x.leader >= 0)) return true;
-        if (i >= 50) throw new Error(`topic ${topic} created, but its partitions have no leader after 5 s`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
     });
     if (!created) throw new PopError('BIZ_TOPIC_EXISTED', `The topic ${topic} already exists on instance ${inst.instanceId}.`);
     this.store.mutate((s) => {
