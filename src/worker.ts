@@ -4,7 +4,7 @@
 import { NativeConnection, Worker, WorkerOptions, bundleWorkflowCode, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../activities';
 import { dataConverter } from './data-converter';
-import { DEFAULT_NAMESPACE, devServerUiUrl, TASK_QUEUE } from './contract';
+import { DEFAULT_NAMESPACE, devServerUiUrl, isLoopbackTemporal, TASK_QUEUE } from './contract';
 import { startMetricsFromEnv } from './metrics/server';
 import { temporalTarget } from './temporal-connection';
 
@@ -60,7 +60,10 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   // Before the connection: the Temporal runtime's metrics exporter is fixed when the runtime starts.
   const metrics = await startMetricsFromEnv(env);
   if (metrics) console.log(`Prometheus metrics: ${metrics.url}`);
-  const connection = await NativeConnection.connect(target.connectionOptions);
+  const connection = await NativeConnection.connect(target.connectionOptions).catch((err: Error) => {
+    const hint = isLoopbackTemporal(target.address) ? 'start it (npm run stack:up) or set TEMPORAL_ADDRESS' : 'check TEMPORAL_ADDRESS and its TLS / API key settings';
+    throw Object.assign(new Error(`Temporal is unreachable at ${target.address}: ${err.message.split('\n')[0]}. Fix: ${hint}`), { name: 'TemporalUnreachable' });
+  });
   try {
     const worker = await createWorker({ connection, namespace: target.namespace, activities: createActivities(defaultDeps(env)) });
     console.log(`kafka-dr worker polling task queue "${TASK_QUEUE}" on ${target.address} (namespace ${target.namespace})`);
@@ -73,8 +76,9 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
 }
 
 if (require.main === module) {
-  runWorker().catch((err) => {
-    console.error(err);
+  runWorker().catch((err: Error) => {
+    // A known cause is one line that says what to fix; anything else keeps its stack.
+    console.error(err.name === 'TemporalUnreachable' ? err.message : err);
     process.exit(1);
   });
 }

@@ -9,7 +9,8 @@ const env: NodeJS.ProcessEnv = {
   ...localStackEnv(),
 };
 
-runWorker(env).catch((err) => {
-  console.error(err);
+runWorker(env).catch((err: Error) => {
+  // A known cause is one line that says what to fix; anything else keeps its stack.
+  console.error(err.name === 'TemporalUnreachable' ? err.message : err);
   process.exit(1);
 });

@@ -19,7 +19,7 @@ import {
   DEFAULT_FAILBACK_STAGES, FailbackInputSchema, FAILBACK_STAGES, customDomain, sameHost, switchBackWorkflowId, type FailbackStage, type PairConfig,
 } from '../src/config';
 import type { KdrActivities } from '../activities';
-import { pollUntil, refused, runbook, stepFailure } from './runner';
+import { pollUntil, refused, runbook, stepFailure, type StepContext } from './runner';
 import { resolvePair, verdictOfCanary } from './shared';
 import { approvalOptions, approvalPolicyFor } from './approval-policy';
 import { failbackMarkdown, nextSteps, sealFailback, type FailbackTopicLine } from './failback-plan';
@@ -32,6 +32,26 @@ import type { ShownPlan } from './plan-view';
 import { reportEvents } from './notify';
 
 const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
+
+/**
+ * One direction of replication verified: a canary through it (which also measures what the direction keeps, and
+ * so how a copy is recognised), then the newest records of the side it copies from found on the side it copies
+ * to. `replicated` is the pair as seen in that direction; `opposite` the same pair the other way round (its
+ * active side is the one being copied from).
+ */
+async function verifyDirection(step: StepContext, replicated: PairConfig, opposite: PairConfig, topics: string[], label: 'forward' | 'reverse', what: string) {
+  const acts = step.activities<KdrActivities>();
+  // The source side's newest records now, before the canary: caught up once each is found on the other side.
+  const target = await acts.activeEnds(opposite, topics);
+  const canary = await acts.runCanary(replicated, workflowInfo().runId);
+  const verdict = verdictOfCanary(replicated, canary, { caughtUp: true, totalLag: 0, worst: [] });
+  if (!verdict.ok) throw stepFailure('VerifyFailed', `${label}: ${verdict.summary}`);
+  const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(async () => {
+    const c = await acts.reverseCaughtUp(opposite, target, canary.fidelity);
+    return c.missing.length === 0 ? { done: c } : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };
+  }, { what, every: '2s', within: opposite.replication.thresholds.canaryTimeoutMs * 10 });
+  return { verdict, canary, copied };
+}
 
 export async function drFailback(raw: unknown) {
   const run = runbook('drFailback', {
@@ -96,18 +116,9 @@ export async function drFailback(raw: unknown) {
       return { ...r, id: state.id };
     });
     const verified = await run.step('forward-verify', async (step) => {
-      const acts = step.activities<KdrActivities>();
-      // The primary's newest records at this moment: forward replication runs once each is found on the secondary.
-      const target = await acts.activeEnds(reverse, restored.topics);
       // A forward canary also makes the newest complete canary run on the secondary a forward copy again: the
       // reverse canary's originals there would otherwise read as perfect copies to the next plan or watch.
-      const canary = await acts.runCanary(pair, workflowInfo().runId);
-      const verdict = verdictOfCanary(pair, canary, { caughtUp: true, totalLag: 0, worst: [] });
-      if (!verdict.ok) throw stepFailure('VerifyFailed', `forward: ${verdict.summary}`);
-      const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(async () => {
-        const c = await acts.reverseCaughtUp(reverse, target, canary.fidelity);
-        return c.missing.length === 0 ? { done: c } : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };
-      }, { what: 'the primary\'s newest records to reach the secondary', every: '2s', within: pair.replication.thresholds.canaryTimeoutMs * 10 });
+      const { verdict, canary, copied } = await verifyDirection(step, pair, reverse, restored.topics, 'forward', 'the primary\'s newest records to reach the secondary');
       const reverseWatch = await stopWatch(reverse, input.requestedBy, 'drFailback: switched back, forward replication runs again');
       const watch = await startWatch(pair, input.config);
       recordPairState({ stage: 'protected', active: 'primary', replication: 'forward' });
@@ -303,17 +314,7 @@ export async function drFailback(raw: unknown) {
     });
 
     const verified = await run.step('reverse-verify', async (step) => {
-      const acts = step.activities<KdrActivities>();
-      // The active side's newest records at this moment: caught up once each is found on the old primary.
-      const target = await acts.activeEnds(pair, assessment.topics);
-      // The canary first: it measures what the reverse direction keeps, which says how a copy can be recognised.
-      const canary = await acts.runCanary(reverse, workflowInfo().runId);
-      const verdict = verdictOfCanary(reverse, canary, { caughtUp: true, totalLag: 0, worst: [] });
-      if (!verdict.ok) throw stepFailure('VerifyFailed', `reverse: ${verdict.summary}`);
-      const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(async () => {
-        const c = await acts.reverseCaughtUp(pair, target, canary.fidelity);
-        return c.missing.length === 0 ? { done: c } : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };
-      }, { what: 'the active side\'s newest records to reach the old primary', every: '2s', within: pair.replication.thresholds.canaryTimeoutMs * 10 });
+      const { verdict, canary, copied } = await verifyDirection(step, reverse, pair, assessment.topics, 'reverse', 'the active side\'s newest records to reach the old primary');
       recordPairState({ stage: 're-protected', active: 'secondary', replication: 'reverse' });
       step.summary(`reverse ${verdict.summary}; ${copied.partitions} partition(s) copied up to the active side's ends; fidelity ${canary.fidelitySummary}`);
       return { canary: verdict.summary, partitions: copied.partitions, fidelity: canary.fidelitySummary };
