@@ -1,4 +1,4 @@
-// The batched admin reads a 10,000-group plan relies on (src/kafka/protocol.ts): commits of many groups per
+// The batched admin reads a 10,000-group plan relies on (src/kafka/protocol/): commits of many groups per
 // OffsetFetch v8, coordinators by FindCoordinator v4, DescribeGroups per coordinator, and record timestamps swept
 // once per partition. Each gives the answers of the one-at-a-time calls, and so does the fallback for brokers
 // without those versions. Against the real local secondary.
