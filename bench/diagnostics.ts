@@ -1,4 +1,4 @@
-// Why the figures are what they are: the fixed cost of opening one AdminSession (src/kafka/admin.ts), which the
+// Why the figures are what they are: the fixed cost of opening one AdminSession (src/kafka/admin/session.ts), which the
 // reset activity pays once per batch and the bare script once per run. kafkajs's first group-coordinator
 // lookup on a fresh client finds its broker pool empty and retries after its backoff instead of fetching
 // metadata at once; refreshing metadata right after connecting avoids the wait. Both are timed here.
