@@ -24,6 +24,7 @@ export function clusterSecurity(cluster: ClusterConfig): ClusterSecurity | undef
     mechanism: s.mechanism?.toLowerCase() as ClusterSecurity['mechanism'],
     usernameEnv: s.usernameEnv,
     passwordEnv: s.passwordEnv,
+    caFile: s.caFile,
   };
 }
 

@@ -1,7 +1,8 @@
 // DR pairs on the local stack, built in code (the demo, the tests and the benchmark make pairs with names of
 // their own). The same shapes as the two pairs of config/pairs.example.jsonc.
 import type { PairConfigInput } from './config';
-import { local } from './local-stack';
+import { local, ports } from './local-stack';
+import { STACK_SASL_ENV, stackCaFile } from '../stack/tls';
 
 const thresholds = { canaryTimeoutMs: 60_000, connectorReadyTimeoutMs: 120_000 };
 const dns = (rr: string) => ({ provider: 'alidns' as const, domain: 'kdr.test', rr, ttl: 5, resolvers: [local.dnsServer] });
@@ -31,5 +32,23 @@ export function localApsaramqPair(name: string, topics: string[]): PairConfigInp
     },
     replication: { provider: 'eventbridge', topics, canaryTopic: `${name}-canary`, thresholds },
     dns: dns(name),
+  };
+}
+
+/**
+ * The local-kafka pair over the brokers' SASL_SSL listeners (SCRAM-SHA-512 over TLS, the stack's CA): how a pair
+ * reaches ApsaraMQ's public endpoints. Secrets by variable name only; the stack's worker environment has them.
+ */
+export function localKafkaSaslSslPair(name: string, topics: string[]): PairConfigInput {
+  const plain = localKafkaPair(name, topics);
+  const security = {
+    protocol: 'SASL_SSL' as const, mechanism: 'SCRAM-SHA-512' as const,
+    usernameEnv: STACK_SASL_ENV.username, passwordEnv: STACK_SASL_ENV.password, caFile: stackCaFile(),
+  };
+  const port = ports.drSaslSsl;
+  return {
+    ...plain,
+    primary: { ...plain.primary, bootstrapServers: [`127.0.0.2:${port}`], security },
+    secondary: { ...plain.secondary, bootstrapServers: [`127.0.0.3:${port}`], security },
   };
 }

@@ -1,6 +1,7 @@
 // Addresses of the embedded local stack (stack/). Every port can be moved with an environment variable so the
 // stack can live next to other services; the worker, the CLI, the tests and the emulator all read them here.
 import * as path from 'node:path';
+import { stackSaslEnv } from '../stack/tls';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -30,6 +31,8 @@ export const ports = {
   get connect() { return port('KDR_CONNECT_PORT', 8083); },
   get emulator() { return port('KDR_EMULATOR_PORT', 18080); },
   get dns() { return port('KDR_DNS_PORT', 5353); },
+  /** The brokers' SASL_SSL listeners, on their DR addresses (127.0.0.2 primary, 127.0.0.3 secondary). */
+  get drSaslSsl() { return port('KDR_DR_SASL_SSL_PORT', 39093); },
 };
 
 export const local = {
@@ -61,14 +64,15 @@ export { TASK_QUEUE } from './contract';
 /** The hosts of the local stack (loopback, its DNS zone, the emulated ApsaraMQ endpoints, docker-compose service names). */
 function localInlineHosts(): string[] {
   const hostOf = (a: string) => a.replace(/^https?:\/\//, '').split('/')[0].replace(/:\d+$/, '').toLowerCase();
-  const hosts = ['127.0.0.1', 'localhost', '*.kdr.test', 'kdr.test', '*.alikafka.aliyuncs.com',
+  // 127.0.0.2 and .3: the brokers' DR and SASL_SSL listeners (stack/services.ts).
+  const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3', 'localhost', '*.kdr.test', 'kdr.test', '*.alikafka.aliyuncs.com',
     hostOf(local.primaryBootstrap), hostOf(local.secondaryBootstrap), hostOf(local.connectUrl), hostOf(local.dnsServer)];
   return [...new Set(hosts)];
 }
 
 /**
  * The environment a worker needs to run against the local stack instead of a real account: the emulator's
- * AccessKey pair and endpoints, replication factor 1 (single-broker clusters) and the example pairs file.
+ * AccessKey pair and endpoints, the SCRAM credentials of its SASL_SSL listeners, replication factor 1 (single-broker clusters) and the example pairs file.
  * Used by `npm run dev`, the demo and the tests; values already set in `base` win.
  */
 export function localStackEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
@@ -84,6 +88,8 @@ export function localStackEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Pro
     KDR_ALLOW_INLINE_CONFIG: 'true',
     KDR_INLINE_ALLOWED_HOSTS: localInlineHosts().join(','),
     KDR_SECRET_ENV_PREFIX: 'KDR_SECRET_',
+    // The stack's SCRAM user for pairs over its SASL_SSL listeners (made at stack:up; absent before).
+    ...stackSaslEnv(),
     ...base,
   };
 }

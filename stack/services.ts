@@ -1,11 +1,12 @@
 // The services of the local stack: how each is prepared, launched and judged ready.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { host, local, ports, repoRoot, stackDir } from '../src/local-stack';
 import { paths } from './install';
 import { Launch, logFile, portOpen, sleep } from './process';
+import { ensureStackTls, stackSaslEnv, STACK_SASL_USER } from './tls';
 
 export interface Service {
   name: string;
@@ -21,11 +22,17 @@ export interface Service {
   readyTimeoutMs: number;
   /** Optional services are skipped when their code is not there. */
   enabled?: () => boolean;
+  /** Runs once the service answers, whether just started or already running: idempotent. */
+  afterReady?: () => Promise<void>;
 }
 
-/** The Kafka "DR" listeners share one port on two loopback addresses, so a CNAME switch needs no port change. */
+/**
+ * The Kafka "DR" listeners share one port on two loopback addresses, so a CNAME switch needs no port change.
+ * Next to each, on the same address, a SASL_SSL listener (SCRAM-SHA-512 over TLS), as ApsaraMQ's public endpoints.
+ */
 export const drListener = {
   port: Number(process.env.KDR_DR_PORT ?? 39092),
+  get saslSslPort() { return ports.drSaslSsl; },
   primaryIp: '127.0.0.2',
   secondaryIp: '127.0.0.3',
 };
@@ -64,22 +71,56 @@ function kafkaBroker(role: 'primary' | 'secondary'): Service {
     port: role === 'primary' ? ports.primary : ports.secondary,
     controllerPort: role === 'primary' ? ports.primaryController : ports.secondaryController,
     drIp: role === 'primary' ? drListener.primaryIp : drListener.secondaryIp,
+    saslSsl: true,
   });
+}
+
+/** Listener settings of the SASL_SSL listener ("SECURE"); the key store is the stack's own (stack/tls.ts). */
+function saslSslSettings(): string[] {
+  const tls = ensureStackTls();
+  const l = 'listener.name.secure';
+  return [
+    `${l}.sasl.enabled.mechanisms=SCRAM-SHA-512`,
+    `${l}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+    `${l}.ssl.keystore.type=PKCS12`,
+    `${l}.ssl.keystore.location=${tls.keyStore}`,
+    `${l}.ssl.keystore.password=${tls.storePassword}`,
+    `${l}.ssl.key.password=${tls.storePassword}`,
+  ];
+}
+
+/**
+ * Declares the stack's SCRAM user on a broker (KRaft keeps SCRAM credentials in the cluster metadata, so it is
+ * done through the running broker). A marker in the data directory makes it once per user and password.
+ */
+async function ensureScramUser(dataDir: string, bootstrap: string): Promise<void> {
+  const tls = ensureStackTls();
+  const marker = path.join(dataDir, `.kdr-scram-${createHash('sha256').update(`${tls.username}:${tls.password}`).digest('hex').slice(0, 16)}`);
+  if (fs.existsSync(marker)) return;
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const r = spawnSync('java', [
+    '-cp', classpath(), `-Dlog4j.configuration=file:${log4jConfig()}`, 'kafka.admin.ConfigCommand',
+    '--bootstrap-server', bootstrap, '--alter', '--entity-type', 'users', '--entity-name', STACK_SASL_USER,
+    '--add-config', `SCRAM-SHA-512=[iterations=8192,password=${tls.password}]`,
+  ], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`declaring the SCRAM user ${STACK_SASL_USER} on ${bootstrap} failed:\n${r.stdout}${r.stderr}`);
+  fs.writeFileSync(marker, '');
 }
 
 /**
  * A single-node KRaft broker with a PLAINTEXT listener on 127.0.0.1 and a DR listener on its own loopback
  * address. The stack runs two; the outage test starts a throwaway one it can kill for real.
  */
-export function kafkaBrokerService(o: { name: string; role: string; port: number; controllerPort: number; drIp: string }): Service {
+export function kafkaBrokerService(o: { name: string; role: string; port: number; controllerPort: number; drIp: string; saslSsl?: boolean }): Service {
   const dir = path.join(stackDir, o.name);
   const props = path.join(dir, 'server.properties');
   const dataDir = path.join(dir, 'data');
   const { port, drIp, role } = o;
   const controller = o.controllerPort;
+  const secure = o.saslSsl ? `SECURE://${drIp}:${drListener.saslSslPort},` : '';
   return {
     name: o.name,
-    address: `${host}:${port} (DR listener ${drIp}:${drListener.port})`,
+    address: `${host}:${port} (DR listener ${drIp}:${drListener.port}${o.saslSsl ? `, SASL_SSL ${drIp}:${drListener.saslSslPort}` : ''})`,
     ports: [port, controller],
     dependsOn: [],
     prepare() {
@@ -90,9 +131,9 @@ export function kafkaBrokerService(o: { name: string; role: string; port: number
           'process.roles=broker,controller',
           'node.id=1',
           `controller.quorum.voters=1@${host}:${controller}`,
-          `listeners=PLAINTEXT://${host}:${port},DR://${drIp}:${drListener.port},CONTROLLER://${host}:${controller}`,
-          `advertised.listeners=PLAINTEXT://${host}:${port},DR://${drIp}:${drListener.port}`,
-          'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,DR:PLAINTEXT,CONTROLLER:PLAINTEXT',
+          `listeners=PLAINTEXT://${host}:${port},DR://${drIp}:${drListener.port},${secure}CONTROLLER://${host}:${controller}`,
+          `advertised.listeners=PLAINTEXT://${host}:${port},DR://${drIp}:${drListener.port}${secure ? `,${secure.slice(0, -1)}` : ''}`,
+          `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,DR:PLAINTEXT,CONTROLLER:PLAINTEXT${o.saslSsl ? ',SECURE:SASL_SSL' : ''}`,
           'inter.broker.listener.name=PLAINTEXT',
           'controller.listener.names=CONTROLLER',
           `log.dirs=${dataDir}`,
@@ -105,6 +146,7 @@ export function kafkaBrokerService(o: { name: string; role: string; port: number
           'transaction.state.log.min.isr=1',
           'group.initial.rebalance.delay.ms=0',
           'log.retention.hours=168',
+          ...(o.saslSsl ? saslSslSettings() : []),
           '',
         ].join('\n'),
       );
@@ -141,7 +183,11 @@ export function kafkaBrokerService(o: { name: string; role: string; port: number
         await admin.disconnect().catch(() => undefined);
       }
       if (!(await portOpen(drListener.port, drIp))) throw new Error(`DR listener ${drIp}:${drListener.port} not open yet`);
+      if (o.saslSsl && !(await portOpen(drListener.saslSslPort, drIp))) {
+        throw new Error(`SASL_SSL listener ${drIp}:${drListener.saslSslPort} not open yet (a broker started before the stack had one: stack:down, then stack:up)`);
+      }
     },
+    afterReady: o.saslSsl ? () => ensureScramUser(dataDir, `${host}:${port}`) : undefined,
     readyTimeoutMs: 90_000,
   };
 }
@@ -202,11 +248,16 @@ const connect: Service = {
         `rest.advertised.host.name=${host}`,
         `rest.advertised.port=${ports.connect}`,
         'connector.client.config.override.policy=All',
+        // Connectors name their SASL secrets as ${env:NAME}; the worker resolves them from its own environment.
+        'config.providers=env',
+        'config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider',
         '',
       ].join('\n'),
     );
+    ensureStackTls();
   },
   launch: () => ({
+    env: { ...process.env, ...stackSaslEnv() },
     command: 'java',
     args: [
       ...jvmOpts('768m'), '-cp', classpath(), `-Dlog4j.configuration=file:${log4jConfig()}`, `-Dkdr.stack=${stackDir}`,

@@ -57,6 +57,7 @@ export async function up(log: (line: string) => void = console.log, only?: reado
       const t0 = Date.now();
       if (runningPid(s.name) !== undefined) {
         await waitReady(s);
+        await s.afterReady?.();
         log(`${s.name.padEnd(18)} already running   ${s.address}`);
         return;
       }
@@ -71,6 +72,7 @@ export async function up(log: (line: string) => void = console.log, only?: reado
       s.prepare?.();
       startDetached(s.name, s.launch());
       await waitReady(s);
+      await s.afterReady?.();
       log(`${s.name.padEnd(18)} ready in ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s   ${s.address}`);
     })();
     started.set(s.name, p);

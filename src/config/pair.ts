@@ -22,6 +22,8 @@ const SecurityObject = z.strictObject({
   mechanism: oneOf(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).optional(),
   usernameEnv: envName().optional(),
   passwordEnv: envName().optional(),
+  /** PEM file of the CA certificates to trust, on the worker's host (and Kafka Connect's); default: the system's. */
+  caFile: text('a path to a PEM file of CA certificates, e.g. /etc/kafka-dr/ca.pem', 1024).optional(),
 });
 
 export const SecuritySchema = SecurityObject.check(crossCheck<z.input<typeof SecurityObject>>((s, report) => {
@@ -31,6 +33,9 @@ export const SecuritySchema = SecurityObject.check(crossCheck<z.input<typeof Sec
     if (s.passwordEnv === undefined) report(['passwordEnv'], `required with protocol ${s.protocol}: the NAME of the environment variable holding the SASL password`);
   } else if (s.mechanism !== undefined) {
     report(['mechanism'], 'only used with SASL_PLAINTEXT or SASL_SSL: remove it or change protocol');
+  }
+  if (s.caFile !== undefined && s.protocol !== 'SSL' && s.protocol !== 'SASL_SSL') {
+    report(['caFile'], `only used with SSL or SASL_SSL (protocol is ${String(s.protocol)}): remove it or change protocol`);
   }
 }));
 

@@ -57,6 +57,11 @@ function clientSettings(prefix: string, e: ReplicationEndpoint): Record<string, 
   const s: ClusterSecurity | undefined = e.security;
   if (!s || s.protocol === 'plaintext') return out;
   out[`${prefix}.security.protocol`] = s.protocol.toUpperCase();
+  if (s.caFile && (s.protocol === 'ssl' || s.protocol === 'sasl_ssl')) {
+    // The same path on the Connect worker's host: a PEM trust store needs no password (KIP-651).
+    out[`${prefix}.ssl.truststore.type`] = 'PEM';
+    out[`${prefix}.ssl.truststore.location`] = s.caFile;
+  }
   if (s.protocol === 'sasl_plaintext' || s.protocol === 'sasl_ssl') {
     if (!s.usernameEnv || !s.passwordEnv) {
       throw new ReplicationSpecError(`${prefix}: SASL needs security.usernameEnv and security.passwordEnv (environment variable names)`);

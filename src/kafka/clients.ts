@@ -1,6 +1,7 @@
 // kafkajs clients for one cluster of a DR pair. Secrets are read from the environment variables the pair
 // config names, at the moment a client is built, and never leave this module.
 import * as dns from 'node:dns';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Kafka, logLevel, type ISocketFactory, type KafkaConfig, type SASLOptions } from 'kafkajs';
@@ -15,6 +16,8 @@ export interface ClusterSecurity {
   /** Names of the environment variables holding the SASL user name and password (never the values). */
   usernameEnv?: string;
   passwordEnv?: string;
+  /** PEM file of the CA certificates to trust over TLS (default: Node's bundled CAs). Not a secret. */
+  caFile?: string;
 }
 
 export interface ClusterConnection {
@@ -62,6 +65,22 @@ function saslFromEnv(security: ClusterSecurity): SASLOptions {
   return { mechanism, username: username as string, password: password as string } as SASLOptions;
 }
 
+/** The CA certificates of `security.caFile`; the file's content is never echoed (it may not be a CA at all). */
+function caFrom(caFile: string): string {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(caFile, 'utf8');
+  } catch (err) {
+    throw new KafkaConfigError(`security.caFile ${caFile} cannot be read on the worker (${(err as NodeJS.ErrnoException).code ?? 'error'}): ` +
+      'give the path of a PEM file of CA certificates readable by the worker, or remove caFile to trust the system CAs');
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new KafkaConfigError(`security.caFile ${caFile} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"): ` +
+      'give the CA certificate in PEM form (openssl x509 -in ca.der -inform der -out ca.pem converts a DER one)');
+  }
+  return pem;
+}
+
 /** kafkajs settings for a cluster; contains secrets, so never log or return it. */
 export function kafkaConfig(cluster: ClusterConnection, options: ClientOptions = {}): KafkaConfig {
   if (!Array.isArray(cluster.bootstrapServers) || cluster.bootstrapServers.length === 0) {
@@ -80,7 +99,7 @@ export function kafkaConfig(cluster: ClusterConnection, options: ClientOptions =
   return {
     clientId: options.clientId ?? 'kafka-dr',
     brokers: cluster.bootstrapServers,
-    ssl: useTls ? true : undefined,
+    ssl: useTls ? (cluster.security?.caFile ? { ca: [caFrom(cluster.security.caFile)] } : true) : undefined,
     sasl: useSasl ? saslFromEnv(cluster.security as ClusterSecurity) : undefined,
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     authenticationTimeout: options.connectionTimeoutMs ?? 3000,

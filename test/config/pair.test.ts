@@ -109,6 +109,10 @@ describe('pair config', () => {
     sasl.secondary.security = { protocol: 'SASL_PLAINTEXT' };
     assert.deepEqual(problems(PairConfigSchema, sasl).map((p) => p.split(':')[0]),
       ['secondary.security.mechanism', 'secondary.security.usernameEnv', 'secondary.security.passwordEnv']);
+    const caOnPlaintext = draft(kafkaPair());
+    caOnPlaintext.primary.security = { protocol: 'SASL_PLAINTEXT', mechanism: 'PLAIN', usernameEnv: 'KDR_SECRET_U', passwordEnv: 'KDR_SECRET_P', caFile: '/etc/ca.pem' };
+    assert.deepEqual(problems(PairConfigSchema, caOnPlaintext),
+      ['primary.security.caFile: only used with SSL or SASL_SSL (protocol is SASL_PLAINTEXT): remove it or change protocol']);
   });
 
   test('selections: lists match names, patterns match whole names', () => {

@@ -30,6 +30,11 @@ describe('kafka-connect provider: configs and state mapping (no stack)', () => {
     const { source } = mirrorConfigs(spec);
     assert.equal(source['source.cluster.security.protocol'], 'SASL_SSL');
     assert.match(source['source.cluster.sasl.jaas.config'], /ScramLoginModule required username="\$\{env:PRI_USER\}" password="\$\{env:PRI_PASS\}";/);
+    assert.equal(source['source.cluster.ssl.truststore.location'], undefined, 'no caFile: the JVM\'s default trust store');
+    spec.primary.security = { ...spec.primary.security, caFile: '/etc/kafka-dr/ca.pem' };
+    const withCa = mirrorConfigs(spec).source;
+    assert.equal(withCa['source.cluster.ssl.truststore.type'], 'PEM');
+    assert.equal(withCa['source.cluster.ssl.truststore.location'], '/etc/kafka-dr/ca.pem');
     spec.primary.security = { protocol: 'sasl_plaintext' };
     assert.throws(() => mirrorConfigs(spec), /usernameEnv and security.passwordEnv/);
   });

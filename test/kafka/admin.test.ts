@@ -1,4 +1,7 @@
 // Admin operations against the real local clusters.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Consumer } from 'kafkajs';
@@ -144,5 +147,20 @@ describe('client settings', () => {
     assert.deepEqual(cfg.sasl, { mechanism: 'scram-sha-256', username: 'alice', password: 's3cret' });
     assert.equal(cfg.ssl, true);
     assert.throws(() => kafkaConfig({ bootstrapServers: ['nohost'] }), /not "host:port"/);
+  });
+
+  test('security.caFile: its certificates are trusted; an unreadable or non-PEM file is named, never echoed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-ca-'));
+    const pem = path.join(dir, 'ca.pem');
+    fs.writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const cluster = (caFile: string) => ({ bootstrapServers: ['b:9093'], security: { protocol: 'ssl' as const, caFile } });
+    assert.deepEqual(kafkaConfig(cluster(pem)).ssl, { ca: [fs.readFileSync(pem, 'utf8')] });
+    assert.throws(() => kafkaConfig(cluster(path.join(dir, 'missing.pem'))),
+      (e: unknown) => e instanceof KafkaConfigError && /security\.caFile .*missing\.pem cannot be read on the worker \(ENOENT\)/.test((e as Error).message));
+    const secret = path.join(dir, 'not-a-ca');
+    fs.writeFileSync(secret, 'top-secret-content');
+    assert.throws(() => kafkaConfig(cluster(secret)),
+      (e: unknown) => e instanceof KafkaConfigError && /holds no PEM certificate/.test((e as Error).message) && !(e as Error).message.includes('top-secret'));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
