@@ -15,193 +15,26 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createCloudClients } from '../src/cloud';
 import { EventBridgeProvider } from '../src/connectors/eventbridge';
 import { watchWorkflowId, type PairConfigInput } from '../src/config';
-import { committedOffsets, openAdmin, partitionOffsets, offsetsForTimes, setManyGroupOffsets, type AdminSession, type PartitionOffsets } from '../src/kafka/admin';
-import { checkpointKey, readCheckpoints, type Checkpoint } from '../src/kafka/checkpoints';
+import { openAdmin, partitionOffsets } from '../src/kafka/admin';
 import { createKafka } from '../src/kafka/clients';
-import { mapLimit, readRange } from '../src/kafka/protocol';
 import { local, repoRoot } from '../src/local-stack';
 import { dataPlaneFromEnv } from '../stack/emulator/data-plane';
 import { versions } from '../stack/stack';
 import { drSetup } from '../workflows';
-import { approveSignal, planQuery } from '../workflows/definitions';
 import { cloudEnvFor, startTestEmulator, type TestEmulator } from '../test/helpers/emulator';
 import { createTopic, deleteTopics } from '../test/helpers/kafka';
-import { apsaramqPair, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../test/helpers/kdr';
+import { apsaramqPair, execute, kafkaPair, removeMirror, testEnv, uniqueName, withKdrWorker } from '../test/helpers/kdr';
 import { startOwnPrimary, type OwnPrimary } from '../test/helpers/own-primary';
 import { ensureStack } from '../test/helpers/stack';
 import { closeTemporal, temporal } from '../test/helpers/temporal';
-import { RetryingProducer, type AppClient } from '../test/helpers/traffic';
-import { App, crashable, replay, type ReplayRange } from './precision-apps';
-import {
-  HEADER, METHODS, outcome, precisionMarkdown, rowsOf, scenarioHeading, textTable, violations,
-  type GroupResult, type Method, type MethodOutcome, type ScenarioResult,
-} from './precision-report';
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${raw}: expected a positive integer, or unset it for ${fallback}`);
-  return n;
-}
-
-const SCENARIOS = ['switchover-stopped', 'mm2-outage', 'eventbridge-outage', 'mm2-outage-nowatch'] as const;
-type ScenarioId = typeof SCENARIOS[number];
-
-const config = {
-  scenarios: (process.env.KDR_PRECISION_SCENARIOS ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean) as ScenarioId[],
-  /** Records per second per topic (the producer sends a batch of rate/10 every ~100 ms). */
-  ratePerSecond: intEnv('KDR_PRECISION_RATE', 40),
-  /** How long the applications run before the outage or the stop. */
-  trafficMs: intEnv('KDR_PRECISION_TRAFFIC_MS', 16_000),
-  /** The consumers' auto-commit interval. */
-  commitEveryMs: intEnv('KDR_PRECISION_COMMIT_MS', 5_000),
-  /** The lagging group stops consuming after this share of the traffic time (and stays there). */
-  behindStopsAt: 0.2,
-  topics: { a: 3, b: 5 },
-  /** drWatch's snapshot interval (the pair's default watch.interval). */
-  watchIntervalMs: 5_000,
-  /** Loopback address of the killable primary's DR listener (the tests use .4 and .5). */
-  ownPrimaryIp: process.env.KDR_PRECISION_PRIMARY_IP ?? '127.0.0.9',
-  out: path.resolve(process.env.KDR_BENCH_OUT ?? path.join(repoRoot, 'docs', 'benchmarks')),
-};
-for (const s of config.scenarios) {
-  if (!SCENARIOS.includes(s)) throw new Error(`KDR_PRECISION_SCENARIOS: "${s}" is not one of ${SCENARIOS.join(', ')}`);
-}
-
-interface GroupSpec {
-  suffix: string;
-  kind: string;
-  topic: 'a' | 'b';
-  skip?: number[];
-  stopsEarly?: boolean;
-}
-
-/** The same four groups in every scenario: two topics with different partition counts (3 and 5). */
-const GROUPS: GroupSpec[] = [
-  { suffix: 'current', kind: 'keeps up (3 partitions)', topic: 'a' },
-  { suffix: 'behind', kind: 'far behind the tip (3 partitions)', topic: 'a', stopsEarly: true },
-  { suffix: 'partial', kind: 'committed on 3 of 5 partitions', topic: 'b', skip: [3, 4] },
-  { suffix: 'wide', kind: 'keeps up (5 partitions)', topic: 'b' },
-];
-
-const TITLES: Record<ScenarioId, { title: string; replication: string }> = {
-  'switchover-stopped': { title: 'Planned switchover, applications stopped cleanly before the run', replication: 'MirrorMaker 2 (kafka-connect pair)' },
-  'mm2-outage': { title: 'Outage: the primary broker is killed (SIGKILL) under traffic', replication: 'MirrorMaker 2 (kafka-connect pair)' },
-  'eventbridge-outage': {
-    title: 'Outage: the primary broker is killed (SIGKILL) under traffic',
-    replication: 'EventBridge event stream (ApsaraMQ pair on the emulator, reproduce data plane)',
-  },
-  'mm2-outage-nowatch': {
-    title: 'Outage as in mm2-outage, without drWatch (drSetup watch: false): no position snapshots',
-    replication: 'MirrorMaker 2 (kafka-connect pair)',
-  },
-};
-
-/** drSetup starts drWatch unless told not to: its snapshots are one of kafka-dr's sources. */
-const watching = (id: ScenarioId) => id !== 'mm2-outage-nowatch';
-/** Every outage kills a primary broker of its own (the shared primary stays up for everyone else). */
-const killsPrimary = (id: ScenarioId) => id !== 'switchover-stopped';
-
-const log = (line: string) => console.log(`[precision ${new Date().toISOString().slice(11, 19)}] ${line}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, boundMs: number): Promise<T | undefined> {
-  const end = Date.now() + boundMs;
-  while (Date.now() < end) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    await sleep(500);
-  }
-  log(`  (gave up waiting for ${what} after ${boundMs / 1000} s)`);
-  return undefined;
-}
-
-/** The parts of the applied plan the benchmark reads (the plan's own type is being reworked, issue 9 item 5). */
-interface PlanSeen {
-  planId: string;
-  groups: { group: string; duplicateBound: number; offsets: [string, number, number, string][] }[];
-}
-
-/** Approves (as another person) every plan the run asks about, the final plan of a switchover included. */
-function approveAll(handle: WorkflowHandle): { stop(): void } {
-  const approved = new Set<string>();
-  let stopped = false;
-  void (async () => {
-    while (!stopped) {
-      const s = await status(handle).catch(() => undefined);
-      if (s?.approval && !approved.has(s.approval.planId)) {
-        approved.add(s.approval.planId);
-        await handle.signal(approveSignal, { by: 'bench-approver', planId: s.approval.planId }).catch(() => undefined);
-      }
-      if (s?.endedAt) return;
-      await sleep(250);
-    }
-  })();
-  return { stop: () => { stopped = true; } };
-}
-
-async function runDrFailover(client: Client, taskQueue: string, input: Record<string, unknown>): Promise<{ plan: PlanSeen; workflowId: string; ms: number }> {
-  const workflowId = uniqueName('precision-drFailover');
-  const t0 = Date.now();
-  const handle = await client.workflow.start('drFailover', { taskQueue, workflowId, args: [input] });
-  const approvals = approveAll(handle);
-  try {
-    const result = await runToEnd(handle, 300_000) as { outcome?: string };
-    if (result.outcome !== 'completed') throw new Error(`drFailover ${workflowId} ended ${result.outcome}`);
-  } finally {
-    approvals.stop();
-  }
-  const view = await handle.query(planQuery);
-  if (!view) throw new Error(`drFailover ${workflowId}: no plan`);
-  return { plan: view.plan as unknown as PlanSeen, workflowId, ms: Date.now() - t0 };
-}
-
-/** Every record of a topic on the secondary (values), read with Fetch. */
-async function logValues(s: AdminSession, parts: readonly PartitionOffsets[]): Promise<Set<string>> {
-  const values = new Set<string>();
-  for (const p of parts) for (const r of await readRange(s.protocol, p.topic, p.partition, p.earliest, p.end)) values.add(r.value?.toString() ?? '');
-  return values;
-}
-
-interface Traffic {
-  producers: Record<'a' | 'b', RetryingProducer>;
-  apps: Map<string, App>;
-  clients: AppClient[];
-}
-
-async function startTraffic(bootstrap: string, name: string, topics: Record<'a' | 'b', string>): Promise<Traffic> {
-  const clients: AppClient[] = [];
-  const client = (id: string) => { const c = crashable(bootstrap, id); clients.push(c); return c; };
-  const apps = new Map<string, App>();
-  for (const g of GROUPS) {
-    const group = `${name}-${g.suffix}`;
-    apps.set(group, await App.start(client(group).kafka, group, topics[g.topic], { skipPartitions: g.skip, commitEveryMs: config.commitEveryMs }));
-  }
-  const producers = {
-    a: await RetryingProducer.start(client('producer-a').kafka, topics.a, config.ratePerSecond, 0),
-    b: await RetryingProducer.start(client('producer-b').kafka, topics.b, config.ratePerSecond, 1_000_000),
-  };
-  return { producers, apps, clients };
-}
-
-/** Until MirrorMaker 2 has a checkpoint for every partition each group committed (at its last commit when `exact`). */
-async function waitCheckpoints(secondary: AdminSession, traffic: Traffic, topics: Record<'a' | 'b', string>, exact: boolean, boundMs: number): Promise<void> {
-  await until(exact ? 'checkpoints at the groups\' final commits' : 'checkpoints for every group', async () => {
-    const { checkpoints } = await readCheckpoints(secondary, { groups: [...traffic.apps.keys()], topics: Object.values(topics) });
-    for (const app of traffic.apps.values()) {
-      for (const [partition, offset] of app.committed) {
-        const cp = checkpoints.get(checkpointKey(app.group, app.topic, partition));
-        if (!cp || (exact && cp.upstreamOffset !== offset)) return undefined;
-      }
-    }
-    return true;
-  }, boundMs);
-}
+import { config, GROUPS, killsPrimary, log, sleep, TITLES, watching, type ScenarioId } from './precision-config';
+import { evaluate } from './precision-evaluate';
+import { runDrFailover } from './precision-failover';
+import { HEADER, METHODS, precisionMarkdown, rowsOf, scenarioHeading, textTable, violations, type ScenarioResult } from './precision-report';
+import { logValues, startTraffic, waitCheckpoints, type Traffic } from './precision-traffic';
 
 async function scenario(id: ScenarioId): Promise<ScenarioResult> {
   const started = Date.now();
@@ -336,81 +169,6 @@ async function scenario(id: ScenarioId): Promise<ScenarioResult> {
   }
   result.durationMs = Date.now() - started;
   return result;
-}
-
-/** Each method's targets, committed for a copy of the group (kafka-dr: the real group), then replayed and counted. */
-async function evaluate(secondary: AdminSession, traffic: Traffic, topics: Record<'a' | 'b', string>, plan: PlanSeen, id: ScenarioId): Promise<GroupResult[]> {
-  const stoppedApps = id === 'switchover-stopped';
-  const ends = await partitionOffsets(secondary, [topics.a, topics.b]);
-  const { checkpoints } = await readCheckpoints(secondary, { groups: [...traffic.apps.keys()], topics: Object.values(topics) });
-  const kafka = createKafka({ bootstrapServers: [local.secondaryBootstrap] }, { clientId: 'kdr-precision-replay' });
-  const onSecondary = new Map<string, Set<string>>();
-  for (const topic of Object.values(topics)) onSecondary.set(topic, await logValues(secondary, ends.filter((e) => e.topic === topic)));
-
-  interface Job { app: App; method: Method; group: string; targets: (number | null)[]; note?: string; replayed?: string[] }
-  const jobs: Job[] = [];
-  for (const app of traffic.apps.values()) {
-    const parts = ends.filter((e) => e.topic === app.topic).sort((x, y) => x.partition - y.partition);
-    const applied = await committedOffsets(secondary, app.group, parts.map((p) => ({ topic: p.topic, partition: p.partition })));
-    const kdr = parts.map((p) => applied.find((o) => o.partition === p.partition)?.offset ?? null);
-    const cps = parts.map((p) => checkpoints.get(checkpointKey(app.group, app.topic, p.partition)) as Checkpoint | undefined);
-    const last = app.lastCommittedTime();
-    const byTime = last === null ? new Map<string, number | null>()
-      : await offsetsForTimes(secondary, parts.filter((p) => app.committed.has(p.partition)).map((p) => ({ topic: p.topic, partition: p.partition, timestamp: last })));
-    const time = parts.map((p) => {
-      if (last === null || !app.committed.has(p.partition)) return null;
-      return byTime.get(`${p.topic}:${p.partition}@${last}`) ?? p.end;
-    });
-    const missingCp = parts.filter((p, i) => app.committed.has(p.partition) && !cps[i]).map((p) => p.partition);
-    jobs.push(
-      { app, method: 'kafka-dr', group: app.group, targets: kdr },
-      { app, method: 'checkpoint', group: `${app.group}.checkpoint`, targets: cps.map((c) => c?.downstreamOffset ?? null),
-        ...(missingCp.length ? { note: `no checkpoint for committed partition(s) ${missingCp.join(', ')}: the application's earliest applies` } : {}) },
-      { app, method: 'timestamp', group: `${app.group}.timestamp`, targets: time,
-        ...(last === null ? { note: 'the group committed nothing: no time to translate' } : {}) },
-      { app, method: 'earliest', group: `${app.group}.earliest`, targets: parts.map((p) => p.earliest) },
-    );
-  }
-  // Commit each copy's targets (the real group already holds kafka-dr's), then replay all at once.
-  const commits = jobs.filter((x) => x.method !== 'kafka-dr').map((j) => ({
-    group: j.group, offsets: j.targets.flatMap((offset, partition) => (offset === null ? [] : [{ topic: j.app.topic, partition, offset }])),
-  })).filter((c) => c.offsets.length);
-  const set = await setManyGroupOffsets(secondary, commits);
-  if (set.failed.length || set.live.length) throw new Error(`committing the baselines' offsets: ${[...set.failed.map((f) => `${f.group}: ${f.error.message}`), ...set.live.map((l) => l.message)].join('; ')}`);
-  await mapLimit(jobs, 16, async (j) => {
-    const ranges: ReplayRange[] = ends.filter((e) => e.topic === j.app.topic).map((e) => {
-      const t = j.targets[e.partition];
-      return { partition: e.partition, start: t !== null && t !== undefined && t >= e.earliest && t <= e.end ? t : e.earliest, end: e.end };
-    });
-    j.replayed = await replay(kafka, j.group, j.app.topic, ranges);
-  });
-
-  const out: GroupResult[] = [];
-  for (const app of traffic.apps.values()) {
-    const spec = GROUPS.find((g) => app.group.endsWith(`-${g.suffix}`))!;
-    const resent = new Set([...traffic.producers[spec.topic].resent]);
-    const values = onSecondary.get(app.topic)!;
-    const planned = plan.groups.find((g) => g.group === app.group);
-    const sources: Record<string, number> = {};
-    for (const [, , , source] of planned?.offsets ?? []) sources[source] = (sources[source] ?? 0) + 1;
-    const outcomes: MethodOutcome[] = jobs.filter((j) => j.app === app)
-      .map((j) => outcome(j.method, app.processed, values, j.replayed ?? [], j.targets, resent, j.note));
-    out.push({
-      group: app.group, kind: spec.kind, topic: app.topic, partitions: config.topics[spec.topic],
-      processed: app.processed.size, unprocessed: [...values].filter((v) => !app.processed.has(v)).length,
-      uncommitted: stoppedApps || spec.stopsEarly ? 0 : app.uncommitted(),
-      target: stoppedApps ? 0 : watching(id) ? processedWithin(app, config.watchIntervalMs + config.commitEveryMs) : null,
-      bound: planned ? planned.duplicateBound : null, sources, outcomes,
-    });
-  }
-  return out;
-}
-
-/** Distinct records the application processed within `ms` (by record time) before the newest one it processed. */
-function processedWithin(app: App, ms: number): number {
-  if (!app.seen.length) return 0;
-  const newest = Math.max(...app.seen.map((r) => r.timestamp));
-  return new Set(app.seen.filter((r) => r.timestamp > newest - ms).map((r) => r.value)).size;
 }
 
 function gitCommit(): string | null {
