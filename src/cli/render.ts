@@ -64,6 +64,7 @@ export function renderRun(view: RunView, now = Date.now()): string {
   const out: string[] = [];
   const pair = s?.pair ? ` · pair ${s.pair}` : '';
   out.push(`${view.type}${pair} · ${view.workflowId} (run ${view.runId}) · ${view.executionStatus}${s ? ` · phase ${s.phase}` : ''}`);
+  if (view.source && view.executionStatus !== 'RUNNING') out.push(`From ${view.source}`);
   if (s?.waitingFor) out.push(`Waiting for: ${s.waitingFor}`);
   if (view.failure) out.push(`Failure: ${view.failure.type ? `${view.failure.type}: ` : ''}${view.failure.message.split('\n')[0]}`);
   if (s) {

@@ -134,6 +134,8 @@ export interface RunView {
   result?: unknown;
   /** Why a closed run failed (one line). */
   failure?: { type?: string; message: string };
+  /** Where the step table came from: a live query (needs a worker) or a closed run's result in its history. */
+  source?: string;
   /**
    * Activities in flight: attempt, last heartbeat (progress of long steps), last failure, and the deadline when
    * it stops retrying and its step blocks (schedule-to-close, ISO).
@@ -151,8 +153,10 @@ export async function readRun(ctx: CliContext, found: FoundRun): Promise<RunView
   };
   if (d.status.name === 'RUNNING') {
     view.status = await queryStatus(ctx, handle, d.taskQueue);
+    view.source = `query answered by a worker of task queue ${d.taskQueue}`;
     return view;
   }
+  view.source = 'the closed run\'s result in its history (no worker needed)';
   try {
     const result = await handle.result();
     view.result = result;

@@ -256,5 +256,6 @@ describe('kdr CLI', () => {
     assert.equal(csv.stdout.trim().split('\n').length, 4);
     const status = await kdr(['status', `dr-failover-${ready}`], offline);
     assert.match(status.stdout, /FAILED · phase rejected/, shown(status));
+    assert.match(status.stdout, /From the closed run's result in its history \(no worker needed\)/);
   });
 });
