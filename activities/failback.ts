@@ -6,7 +6,7 @@ import { producerToTarget } from '../src/connectors/reverse-mirror';
 import type { EnsureResult } from '../src/connectors/types';
 import { connectorNames, KafkaConnectProvider, mirrorSourcePartition } from '../src/connectors/kafka-connect';
 import { replicatorGroup } from '../src/connectors/eventbridge';
-import { describeCluster, groupsOnTopics, partitionOffsets, type AdminSession } from '../src/kafka/admin';
+import { describeCluster, groupsOnTopics, partitionOffsets, tpKey, type AdminSession } from '../src/kafka/admin';
 import { lastCanaryProfile } from '../src/kafka/canary';
 import { matchTails } from '../src/kafka/match';
 import { describeProfile, effectiveProfile, supportsExactMatch, type FidelityProfile } from '../src/kafka/fidelity';
@@ -115,8 +115,8 @@ export function failbackActivities(deps: ActivityDeps) {
       return withBoth(deps, pair, 'failback-forward', async ({ primary, secondary }) => {
         const now = await partitionOffsets(primary, topics);
         const pre = new Map<string, number>();
-        for (const p of now) pre.set(`${p.topic}:${p.partition}`, p.earliest);
-        for (const [t, p, end] of preSwitchEnds ?? []) pre.set(`${t}:${p}`, end);
+        for (const p of now) pre.set(tpKey(p.topic, p.partition), p.earliest);
+        for (const [t, p, end] of preSwitchEnds ?? []) pre.set(tpKey(t, p), end);
         // The region compares the replica side's records with the source side's: here the old primary holds the
         // reverse copies, so it plays the replica and the secondary the source.
         const region = await postSwitchRegion(secondary, primary, application, pre, profile, { checkTails: false });
@@ -127,8 +127,8 @@ export function failbackActivities(deps: ActivityDeps) {
         const starts: [string, number, number][] = region.ends.map(([t, p, firstNew]) => [t, p, firstNew]);
         for (const p of now.filter((x) => x.topic === canary)) starts.push([canary, p.partition, p.end]);
         const recopied = region.ends.reduce((n, [, , firstNew, replicatedEnd]) => n + Math.max(0, replicatedEnd - firstNew), 0);
-        const ends = new Map(now.map((p) => [`${p.topic}:${p.partition}`, p.end]));
-        const written = region.ends.reduce((n, [t, p, firstNew]) => n + Math.max(0, (ends.get(`${t}:${p}`) ?? firstNew) - firstNew), 0) - recopied;
+        const ends = new Map(now.map((p) => [tpKey(p.topic, p.partition), p.end]));
+        const written = region.ends.reduce((n, [t, p, firstNew]) => n + Math.max(0, (ends.get(tpKey(t, p)) ?? firstNew) - firstNew), 0) - recopied;
         if (provider instanceof KafkaConnectProvider) {
           const { source } = connectorNames(pair.name);
           await provider.client.stop(source);
@@ -212,17 +212,17 @@ export function failbackActivities(deps: ActivityDeps) {
     async clearOldPrimary(pair: PairConfig, ends: [string, number, number][]): Promise<ClearResult> {
       return withAdmin(deps, pair.primary, 'failback-clear', async (s) => {
         const canary = pair.replication.canaryTopic;
-        const now = new Map((await partitionOffsets(s, [...new Set(ends.map(([t]) => t))])).map((p) => [`${p.topic}:${p.partition}`, p]));
-        const grown = ends.filter(([t, p, end]) => t !== canary && (now.get(`${t}:${p}`)?.end ?? end) > end);
+        const now = new Map((await partitionOffsets(s, [...new Set(ends.map(([t]) => t))])).map((p) => [tpKey(p.topic, p.partition), p]));
+        const grown = ends.filter(([t, p, end]) => t !== canary && (now.get(tpKey(t, p))?.end ?? end) > end);
         if (grown.length) {
           throw permanent('OldPrimaryWritten', `records were written on the old primary after the assessment, and no export holds them: ` +
-            `${grown.slice(0, 5).map(([t, p, end]) => `${t}[${p}] ${end} -> ${now.get(`${t}:${p}`)!.end}`).join(', ')}. ` +
+            `${grown.slice(0, 5).map(([t, p, end]) => `${t}[${p}] ${end} -> ${now.get(tpKey(t, p))!.end}`).join(', ')}. ` +
             'Stop every client still using the old primary, then start the failback again (its assessment and export include them)');
         }
         const cleared: [string, number, number][] = [];
         let alreadyClear = 0;
         for (const [topic, partition, end] of ends) {
-          const at = now.get(`${topic}:${partition}`);
+          const at = now.get(tpKey(topic, partition));
           const upTo = topic === canary ? at?.end ?? end : end;
           if (!at || at.earliest >= upTo) { alreadyClear++; continue; }
           await s.admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(upTo) }] });

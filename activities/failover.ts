@@ -8,6 +8,7 @@ import {
   committedOffsetsMany, describeCluster, groupsOnTopics, isInternalGroup, listConsumerGroups, newestRecordTimestamp, openAdmin,
   partitionsOf, setManyGroupOffsets, topicPartitionCounts, type AdminSession, type CommittedOffset,
 } from '../src/kafka/admin';
+import { tpKey } from '../src/kafka/admin';
 import { lastCanaryProfile, lastCanaryRun, runCanary } from '../src/kafka/canary';
 import { describeProfile } from '../src/kafka/fidelity';
 import { readCheckpoints, type CheckpointsRead } from '../src/kafka/checkpoints';
@@ -273,14 +274,14 @@ export function failoverActivities(deps: ActivityDeps) {
         // Old offsets for the report: read before anything is changed, the whole batch in one request per
         // coordinator (over the union of the batch's partitions; each group keeps its own).
         const union = new Map<string, { topic: string; partition: number }>();
-        for (const p of plans) for (const o of p.offsets) union.set(`${o.topic}:${o.partition}`, { topic: o.topic, partition: o.partition });
+        for (const p of plans) for (const o of p.offsets) union.set(tpKey(o.topic, o.partition), { topic: o.topic, partition: o.partition });
         const old = await committedOffsetsMany(secondary, plans.map((p) => p.group), [...union.values()]);
-        for (const p of plans) before.set(p.group, new Map((old.get(p.group) ?? []).map((x) => [`${x.topic}:${x.partition}`, x.offset])));
+        for (const p of plans) before.set(p.group, new Map((old.get(p.group) ?? []).map((x) => [tpKey(x.topic, x.partition), x.offset])));
         const record = (group: string, applied: CommittedOffset[]) => {
           const old = before.get(group);
-          done.push({ group, changes: applied.map((a) => [a.topic, a.partition, old?.get(`${a.topic}:${a.partition}`) ?? -1, a.offset]) });
+          done.push({ group, changes: applied.map((a) => [a.topic, a.partition, old?.get(tpKey(a.topic, a.partition)) ?? -1, a.offset]) });
         };
-        const atPlan = (p: (typeof plans)[number]) => p.offsets.every((o) => before.get(p.group)?.get(`${o.topic}:${o.partition}`) === o.offset);
+        const atPlan = (p: (typeof plans)[number]) => p.offsets.every((o) => before.get(p.group)?.get(tpKey(o.topic, o.partition)) === o.offset);
         for (const p of plans.filter(atPlan)) record(p.group, p.offsets);
         let lastBeat = 0;
         const result = await setManyGroupOffsets(secondary, plans.filter((p) => !atPlan(p)), {

@@ -3,7 +3,7 @@
 // replication is complete by record identity, and the post-switch guard over the groups' commits.
 import { Context } from '@temporalio/activity';
 import type { PairConfig } from '../src/config';
-import { committedOffsets, describeGroupMembers, partitionOffsets, setManyGroupOffsets, type CommittedOffset } from '../src/kafka/admin';
+import { committedOffsets, describeGroupMembers, partitionOffsets, setManyGroupOffsets, tpKey, type CommittedOffset } from '../src/kafka/admin';
 import { matchTails, type TailMatch } from '../src/kafka/match';
 import { mapLimit } from '../src/kafka/protocol';
 import { lastCanaryProfile } from '../src/kafka/canary';
@@ -74,11 +74,11 @@ export function switchoverActivities(deps: ActivityDeps) {
     async primaryQuiet(pair: PairConfig, topics: string[], groups: string[], windowMs: number): Promise<QuietCheck> {
       return withAdmin(deps, pair.primary, 'quiet', async (primary) => {
         const application = topics.filter((t) => t !== pair.replication.canaryTopic);
-        const first = new Map((await partitionOffsets(primary, application)).map((p) => [`${p.topic}:${p.partition}`, p.end]));
+        const first = new Map((await partitionOffsets(primary, application)).map((p) => [tpKey(p.topic, p.partition), p.end]));
         await sleepHeartbeating(windowMs, () => ({ waiting: 'quiet window' }));
         const second = await partitionOffsets(primary, application);
         const moving = second
-          .map((p) => ({ topic: p.topic, partition: p.partition, records: p.end - (first.get(`${p.topic}:${p.partition}`) ?? p.end) }))
+          .map((p) => ({ topic: p.topic, partition: p.partition, records: p.end - (first.get(tpKey(p.topic, p.partition)) ?? p.end) }))
           .filter((m) => m.records > 0)
           .sort((a, b) => b.records - a.records);
         const members = (await describeGroupMembers(primary, groups)).filter((g) => g.members > 0);
@@ -103,7 +103,7 @@ export function switchoverActivities(deps: ActivityDeps) {
     async replicationComplete(pair: PairConfig, topics: string[], preSwitchEnds: PartitionEnd[]): Promise<ReplicationCheck> {
       return withBoth(deps, pair, 'complete', async ({ primary, secondary }) => {
         const application = topics.filter((t) => t !== pair.replication.canaryTopic);
-        const before = new Map(preSwitchEnds.map(([t, p, e]) => [`${t}:${p}`, e]));
+        const before = new Map(preSwitchEnds.map(([t, p, e]) => [tpKey(t, p), e]));
         const profile = await lastCanaryProfile(secondary, pair.replication.canaryTopic);
         const exact = supportsExactMatch(profile);
         let tails: TailMatch[] = [];
@@ -111,7 +111,7 @@ export function switchoverActivities(deps: ActivityDeps) {
           tails = await matchTails(primary, secondary, await partitionOffsets(primary, application));
           for (const t of tails) {
             if (t.found && t.lastCopy === null) {
-              const end = before.get(`${t.topic}:${t.partition}`) ?? 0;
+              const end = before.get(tpKey(t.topic, t.partition)) ?? 0;
               if (end > 0) t.lastCopy = end - 1;
             }
           }
@@ -153,18 +153,18 @@ export function switchoverActivities(deps: ActivityDeps) {
           // read before the commits would make its legitimate commit look "past the log end".
           const commits = new Map<string, Map<string, number>>();
           await mapLimit([...planned], 16, async ([group, offsets]) => {
-            commits.set(group, new Map((await committedOffsets(secondary, group, offsets)).map((c) => [`${c.topic}:${c.partition}`, c.offset])));
+            commits.set(group, new Map((await committedOffsets(secondary, group, offsets)).map((c) => [tpKey(c.topic, c.partition), c.offset])));
           });
-          const ends = new Map((await partitionOffsets(secondary, topics)).map((p) => [`${p.topic}:${p.partition}`, p.end]));
+          const ends = new Map((await partitionOffsets(secondary, topics)).map((p) => [tpKey(p.topic, p.partition), p.end]));
           const wrong: { group: string; seen: string }[] = [];
           for (const [group, offsets] of planned) {
             const now = commits.get(group) ?? new Map<string, number>();
             const bad = offsets.filter((o) => {
-              const c = now.get(`${o.topic}:${o.partition}`);
-              return c === undefined || c < o.offset || c > (ends.get(`${o.topic}:${o.partition}`) ?? Infinity);
+              const c = now.get(tpKey(o.topic, o.partition));
+              return c === undefined || c < o.offset || c > (ends.get(tpKey(o.topic, o.partition)) ?? Infinity);
             });
             if (bad.length) {
-              wrong.push({ group, seen: bad.slice(0, 3).map((o) => `${o.topic}[${o.partition}] planned ${o.offset}, committed ${now.get(`${o.topic}:${o.partition}`) ?? 'none'}`).join('; ') });
+              wrong.push({ group, seen: bad.slice(0, 3).map((o) => `${o.topic}[${o.partition}] planned ${o.offset}, committed ${now.get(tpKey(o.topic, o.partition)) ?? 'none'}`).join('; ') });
             }
           }
           if (wrong.length) {

@@ -2,7 +2,7 @@
 // MirrorSourceConnector (records) and MirrorCheckpointConnector (group offset checkpoints on the secondary).
 // No heartbeat connector: it writes to the source cluster, which a Connect cluster next to the secondary
 // should not depend on, and the canary in connector-verify proves the data flow better.
-import { matchTopics, partitionOffsets, type AdminSession } from '../kafka/admin';
+import { matchTopics, partitionOffsets, tpKey, type AdminSession } from '../kafka/admin';
 import type { ClusterSecurity } from '../kafka/clients';
 import {
   ReplicationSpecError, type EnsureResult, type PartitionLag, type ReplicationEndpoint, type ReplicationLag,
@@ -277,9 +277,9 @@ export async function compareEndOffsets(
 ): Promise<ReplicationLag> {
   const names = Array.isArray(topics) ? topics : await matchTopics(primary, new RegExp(`^(?:${topics.pattern})$`));
   const p = await partitionOffsets(primary, names);
-  const s = new Map((await partitionOffsets(secondary, names)).map((x) => [`${x.topic}:${x.partition}`, x.end]));
+  const s = new Map((await partitionOffsets(secondary, names)).map((x) => [tpKey(x.topic, x.partition), x.end]));
   const partitions: PartitionLag[] = p.map((x) => {
-    const secondaryEnd = s.get(`${x.topic}:${x.partition}`) ?? 0;
+    const secondaryEnd = s.get(tpKey(x.topic, x.partition)) ?? 0;
     return { topic: x.topic, partition: x.partition, primaryEnd: x.end, secondaryEnd, lag: Math.max(0, x.end - secondaryEnd) };
   });
   const totalLag = partitions.reduce((n, x) => n + x.lag, 0);
