@@ -8,27 +8,12 @@ import type { KafkaAdmins } from './kafka-admin';
 import { ConnectRest } from './connect';
 import { DEFAULT_DATA_PLANE, type DataPlaneConfig } from './data-plane';
 import { Reproducer } from './reproducer';
+import { connectorNameFor, mirrorConnectorConfig } from './eventbridge-connector';
+import { checkCreateRequest } from './eventbridge-request';
+
+export { connectorNameFor } from './eventbridge-connector';
 
 export const ACCOUNT_ID = '1648000000000001';
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,126}$/;
-const FORMS = new Set(['ORIGINAL', 'JSONPATH', 'CONSTANT', 'TEMPLATE']);
-
-export function connectorNameFor(region: string, streamName: string): string {
-  return `eventstreaming-${region}-${streamName}`;
-}
-
-
-function parseJsonParam(p: Record<string, string>, name: string, required: boolean): Record<string, unknown> | undefined {
-  const raw = p[name];
-  if (raw === undefined || raw === '') {
-    if (required) throw new PopError('MissingParameter', `${name} is mandatory for this action (a JSON string).`);
-    return undefined;
-  }
-  let v: unknown;
-  try { v = JSON.parse(raw); } catch { throw new PopError('InvalidParameter', `${name} is not valid JSON (send it as a JSON string, not as "[object Object]").`); }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new PopError('InvalidParameter', `${name} must be a JSON object.`);
-  return v as Record<string, unknown>;
-}
 
 interface Lag { diff: number; replicated: number; at: number }
 
@@ -136,55 +121,12 @@ export class EventBridgeEmulator {
   }
 
   private async create(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
-    const name = need(p, 'EventStreamingName');
-    if (!NAME.test(name)) throw new PopError('InvalidParameter', `EventStreamingName "${name}" must be 2-127 characters of letters, digits, - and _, starting with a letter or digit.`);
-    const source = parseJsonParam(p, 'Source', true)!;
-    const sink = parseJsonParam(p, 'Sink', true)!;
-    const runOptions = parseJsonParam(p, 'RunOptions', false) ?? {};
-    const filterPattern = p.FilterPattern ?? '{}';
-    try { JSON.parse(filterPattern); } catch { throw new PopError('InvalidParameter', 'FilterPattern must be a JSON string ("{}" matches every event).'); }
-
-    const sourceKeys = Object.keys(source).filter((k) => source[k] !== null && source[k] !== undefined);
-    if (sourceKeys.length !== 1) throw new PopError('InvalidParameter', `Source must have exactly one source type, got ${sourceKeys.join(', ') || 'none'}.`);
-    if (sourceKeys[0] !== 'SourceKafkaParameters') throw new PopError('InvalidParameter', `Source type ${sourceKeys[0]} is not emulated; use SourceKafkaParameters.`);
-    const sk = source.SourceKafkaParameters as Record<string, unknown>;
-    for (const f of ['RegionId', 'InstanceId', 'Topic', 'ConsumerGroup', 'OffsetReset']) {
-      if (typeof sk?.[f] !== 'string' || sk[f] === '') throw new PopError('InvalidParameter', `Source.SourceKafkaParameters.${f} is required (a string).`);
-    }
-    if (!['latest', 'earliest'].includes(sk.OffsetReset as string)) throw new PopError('InvalidParameter', 'Source.SourceKafkaParameters.OffsetReset must be latest or earliest.');
-    if (sk.Network !== undefined && !['Default', 'PublicNetwork'].includes(sk.Network as string)) throw new PopError('InvalidParameter', 'Source.SourceKafkaParameters.Network must be Default or PublicNetwork.');
-    if (sk.ValueDataType !== undefined && !['JSON', 'Text', 'Binary'].includes(sk.ValueDataType as string)) throw new PopError('InvalidParameter', 'Source.SourceKafkaParameters.ValueDataType must be JSON, Text or Binary.');
-    const srcInst = this.instance(sk.InstanceId as string, sk.RegionId as string, 'Source.SourceKafkaParameters.InstanceId');
-
-    const sinkKeys = Object.keys(sink).filter((k) => sink[k] !== null && sink[k] !== undefined);
-    if (sinkKeys.length !== 1) throw new PopError('InvalidParameter', `Sink must have exactly one sink type, got ${sinkKeys.join(', ') || 'none'}.`);
-    if (sinkKeys[0] !== 'SinkKafkaParameters') throw new PopError('InvalidParameter', `Sink type ${sinkKeys[0]} is not emulated; use SinkKafkaParameters.`);
-    const kp = sink.SinkKafkaParameters as Record<string, unknown>;
-    for (const [f, v] of Object.entries(kp ?? {})) {
-      if (f === 'CompressionType') continue;
-      const field = v as { Form?: unknown; Value?: unknown };
-      if (!field || typeof field !== 'object' || !FORMS.has(field.Form as string)) {
-        throw new PopError('InvalidParameter', `Sink.SinkKafkaParameters.${f} must be {"Form": ORIGINAL|JSONPATH|CONSTANT|TEMPLATE, "Value": ...}.`);
-      }
-    }
-    const constant = (f: string): string => {
-      const v = kp?.[f] as { Form?: string; Value?: unknown } | undefined;
-      if (!v || v.Form !== 'CONSTANT' || typeof v.Value !== 'string' || v.Value === '') {
-        throw new PopError('InvalidParameter', `Sink.SinkKafkaParameters.${f} is required as {"Form":"CONSTANT","Value":"..."}.`);
-      }
-      return v.Value;
-    };
-    const sinkInst = this.instance(constant('InstanceId'), region, 'Sink.SinkKafkaParameters.InstanceId (the event stream lives in the sink region)');
-    const sinkTopic = constant('Topic');
-    if (kp.Acks !== undefined && !['0', '1', 'all'].includes(constant('Acks'))) throw new PopError('InvalidParameter', 'Sink.SinkKafkaParameters.Acks must be 0, 1 or all.');
-    if (this.dataPlane.mode === 'mirror' && sinkTopic !== sk.Topic) {
-      throw new PopError('InvalidParameter', `Emulator limitation: the sink topic (${sinkTopic}) must equal the source topic (${String(sk.Topic)}); replication uses MirrorMaker 2 with IdentityReplicationPolicy.`);
-    }
+    const { name, source, sink, runOptions, filterPattern, sk, srcInst } =
+      checkCreateRequest(p, region, (id, r, field) => this.instance(id, r, field), this.dataPlane.mode);
     const sourceTopics = await this.admins.with(srcInst, (a) => a.listTopics()).catch((err: Error) => {
       throw new PopError('InternalError', `Cannot reach the source instance: ${err.message}`, 500);
     });
     if (!sourceTopics.includes(sk.Topic as string)) throw new PopError('InvalidParameter', `Source.SourceKafkaParameters.Topic: the topic ${String(sk.Topic)} does not exist on ${srcInst.instanceId}.`);
-    void sinkInst;
 
     return this.store.mutate((s) => {
       if (s.eventbridge.streams.some((x) => x.Region === region && x.EventStreamingName === name)) {
@@ -197,38 +139,6 @@ export class EventBridgeEmulator {
       });
       return { Data: { EventStreamingARN: `acs:eventbridge:${region}:${ACCOUNT_ID}:eventstreaming/${name}` } };
     });
-  }
-
-  private connectorConfig(s: StreamState): Record<string, string> {
-    const sk = (s.Source.SourceKafkaParameters ?? {}) as Record<string, string>;
-    const kp = (s.Sink.SinkKafkaParameters ?? {}) as Record<string, { Value?: string }>;
-    const src = this.instances.find((i) => i.instanceId === sk.InstanceId)!;
-    const dst = this.instances.find((i) => i.instanceId === kp.InstanceId?.Value)!;
-    const tasks = Number((s.RunOptions as { MaximumTasks?: unknown }).MaximumTasks ?? 1);
-    const escaped = sk.Topic.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return {
-      'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector',
-      'tasks.max': String(Number.isInteger(tasks) && tasks > 0 ? tasks : 1),
-      'source.cluster.alias': src.instanceId,
-      'target.cluster.alias': dst.instanceId,
-      'source.cluster.bootstrap.servers': src.bootstrap,
-      'target.cluster.bootstrap.servers': dst.bootstrap,
-      // Records go to the sink instance even if the Connect worker's own cluster is another one.
-      'producer.override.bootstrap.servers': dst.bootstrap,
-      'producer.override.acks': kp.Acks?.Value ?? 'all',
-      'topics': `^${escaped}$`,
-      'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
-      'replication.factor': String(this.replicationFactor),
-      // An event stream re-produces records; it does not translate consumer offsets (docs/alicloud-emulator.md, Sources §6.3).
-      'emit.offset-syncs.enabled': 'false',
-      'sync.topic.configs.enabled': 'false',
-      'sync.topic.acls.enabled': 'false',
-      'refresh.topics.interval.seconds': '5',
-      'source.consumer.auto.offset.reset': sk.OffsetReset === 'latest' ? 'latest' : 'earliest',
-      'key.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
-      'value.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
-      'header.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
-    };
   }
 
   private async connectOr500<T>(fn: () => Promise<T>): Promise<T> {
@@ -254,7 +164,7 @@ export class EventBridgeEmulator {
     let restarted = false;
     await this.connectOr500(async () => {
       const status = await this.connect.status(s.ConnectorName);
-      if (!status) await this.connect.putConfig(s.ConnectorName, this.connectorConfig(s));
+      if (!status) await this.connect.putConfig(s.ConnectorName, mirrorConnectorConfig(s, this.instances, this.replicationFactor));
       // A pause just asked of Connect may not show in its status yet: resume whenever the stream was paused
       // (resuming a running connector changes nothing), or the connector would go on to pause after this start.
       else if (s.Desired === 'PAUSED' || status.connector.state === 'PAUSED' || status.connector.state === 'STOPPED') await this.connect.resume(s.ConnectorName);
