@@ -49,7 +49,7 @@ export async function drDrill(raw: unknown): Promise<DrillResult> {
     }
   };
 
-  const pair: PairConfig | undefined = await attempt('resolve', () => resolvePair(name));
+  const pair: PairConfig | undefined = await attempt('load-pair', () => resolvePair(name));
   if (pair) {
     await attempt('connector-verify', async () => {
       const topics = await listReplicatedTopics(pair);

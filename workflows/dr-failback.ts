@@ -38,7 +38,7 @@ export async function drFailback(raw: unknown) {
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
   const stages = new Set<FailbackStage>((input.stages ?? DEFAULT_FAILBACK_STAGES) as FailbackStage[]);
 
-  const { pair, policy } = await run.step('resolve', async (step) => {
+  const { pair, policy } = await run.step('load-pair', async (step) => {
     const resolved: PairConfig = await resolvePair(step, input);
     const policy = approvalPolicyFor(resolved, input);
     step.summary(`pair ${resolved.name}, requested by ${input.requestedBy}; stages ${FAILBACK_STAGES.filter((s) => stages.has(s)).join(', ')}`);

@@ -28,7 +28,7 @@ const RESET_LANES = 4;
 
 export async function drFailover(raw: unknown) {
   const run = runbook('drFailover', {
-    resolve: { title: 'Resolve and validate the pair and options', activities: quick },
+    'load-pair': { title: 'Load and validate the pair and options', activities: quick },
     assess: { title: 'Assess: secondary healthy, primary reachable, connector', activities: reading },
     plan: { title: 'Plan offsets for every group', activities: reading },
     approval: { title: 'Approval' },
@@ -46,7 +46,7 @@ export async function drFailover(raw: unknown) {
   reportEvents(run, { inline: input.config !== undefined });
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
 
-  const { pair, name, others, policy } = await run.step('resolve', async (step) => {
+  const { pair, name, others, policy } = await run.step('load-pair', async (step) => {
     const resolved: PairConfig = await resolvePair(step, input);
     // The pair's approval policy, tightened (never loosened) by the input: a loosening ends the run, audited.
     const policy = approvalPolicyFor(resolved, input);

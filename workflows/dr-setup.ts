@@ -16,7 +16,7 @@ const FAILED_READS = 3;
 
 export async function drSetup(raw: unknown) {
   const run = runbook('drSetup', {
-    resolve: { title: 'Resolve and validate the pair', activities: quick },
+    'load-pair': { title: 'Load and validate the pair', activities: quick },
     'not-failed-over': { title: 'Check the pair has not failed over (no silent reversal)', activities: quick },
     preflight: { title: 'Preflight: clusters, instances, topics, groups', activities: cloudCalls },
     'ensure-connector': { title: 'Ensure the sink connector', activities: cloudCalls },
@@ -29,7 +29,7 @@ export async function drSetup(raw: unknown) {
   reportEvents(run, { inline: input.config !== undefined });
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
 
-  const pair: PairConfig = await run.step('resolve', (step) => resolvePair(step, input));
+  const pair: PairConfig = await run.step('load-pair', (step) => resolvePair(step, input));
   run.setPair(pair.name);
   run.setDeadlines(pair.deadlines);
   await run.step('not-failed-over', (step) => refuseIfFailedOver(step, pair,

@@ -14,13 +14,13 @@ import { reportEvents } from './notify';
 
 export async function drVerify(raw: unknown) {
   const run = runbook('drVerify', {
-    resolve: { title: 'Resolve and validate the pair', activities: quick },
+    'load-pair': { title: 'Load and validate the pair', activities: quick },
     'connector-verify': { title: 'Connector-verify: canary, lag and fidelity profile', activities: verifying },
   });
   const input = run.input(VerifyInputSchema, raw);
   reportEvents(run, { inline: input.config !== undefined });
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
-  const pair: PairConfig = await run.step('resolve', (step) => resolvePair(step, input));
+  const pair: PairConfig = await run.step('load-pair', (step) => resolvePair(step, input));
   run.setPair(pair.name);
   run.setDeadlines(pair.deadlines);
 

@@ -26,7 +26,7 @@ import { closeTemporal, eventually, temporal } from '../helpers/temporal';
 
 const full = process.env.KDR_CHAOS === 'full';
 /** Where the worker dies: the steps of drFailover (awaiting-approval is the approval wait). */
-const KILL_AT = ['resolve', 'assess', 'plan', 'awaiting-approval', 'freeze', 'reset-offsets', 'switch-cname', 'drain', 'final-plan', 'apply-final', 'guard', 'verify'];
+const KILL_AT = ['load-pair', 'assess', 'plan', 'awaiting-approval', 'freeze', 'reset-offsets', 'switch-cname', 'drain', 'final-plan', 'apply-final', 'guard', 'verify'];
 
 class WorkerProcess {
   private constructor(private readonly child: ChildProcess, readonly exited: Promise<void>) {}

@@ -27,7 +27,7 @@ describe('drFailover approval policy', () => {
         assert.equal(err.cause.type, 'Refused');
         assert.match(err.cause.message, /the input may only tighten pair .*'s approval policy: approval\.\w+: /);
         const report = err.cause.details?.[0] as RunReport;
-        assert.equal(report.steps.find((s) => s.name === 'resolve')?.state, 'aborted');
+        assert.equal(report.steps.find((s) => s.name === 'load-pair')?.state, 'aborted');
         assert.equal(report.steps.find((s) => s.name === 'assess')?.state, 'pending', 'nothing assessed, nothing changed');
         assert.ok(report.audit.some((a) => a.action === 'refuse' && a.accepted === false && /may only tighten/.test(a.reason ?? '')));
       }

@@ -4,7 +4,7 @@ import { cloudCalls, exporting, quick, reading, verifying } from '../activity-op
 import type { Runbook } from '../runner';
 
 export const FAILBACK_STEPS = {
-  resolve: { title: 'Resolve and validate the pair and options', activities: quick },
+  'load-pair': { title: 'Load and validate the pair and options', activities: quick },
   'failed-over': { title: 'Check the pair has failed over (CNAME on the secondary)', activities: quick },
   assess: { title: 'Assess: old primary answers; unreplicated tail, records since the failover, groups', activities: reading },
   export: { title: 'Export the tail to the active side, read back and count', activities: exporting },
