@@ -2,7 +2,7 @@
 // reset activity pays once per batch and the bare script once per run. kafkajs's first group-coordinator
 // lookup on a fresh client finds its broker pool empty and retries after its backoff instead of fetching
 // metadata at once; refreshing metadata right after connecting avoids the wait. Both are timed here.
-import { local } from '../src/local-stack';
+import { local } from '../stack/local-stack';
 import { committedOffsets, describeGroupMembers, openAdmin } from '../src/kafka/admin';
 import { kafkaFor } from './fixture';
 import { median } from './report';

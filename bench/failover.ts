@@ -6,7 +6,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createActivities, defaultDeps } from '../activities';
 import { PairConfigSchema, type PairConfig, type PairConfigInput } from '../src/config';
-import { localStackEnv } from '../src/local-stack';
+import { localStackEnv } from '../stack/local-stack';
 import { kafkaPair } from '../test/helpers/kdr';
 import { planQuery, statusQuery } from '../workflows/definitions';
 import type { RunStatus, StepRecord } from '../workflows/runner';

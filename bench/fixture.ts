@@ -4,7 +4,7 @@
 import type { Kafka } from 'kafkajs';
 import { createKafka } from '../src/kafka/clients';
 import { openAdmin, setManyGroupOffsets, type AdminSession, type CommittedOffset } from '../src/kafka/admin';
-import { local } from '../src/local-stack';
+import { local } from '../stack/local-stack';
 
 export const PARTITIONS = 8;
 

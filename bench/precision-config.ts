@@ -1,6 +1,6 @@
 // The precision benchmark's settings (environment overrides), its scenarios and groups, and its log line.
 import * as path from 'node:path';
-import { repoRoot } from '../src/local-stack';
+import { repoRoot } from '../stack/local-stack';
 
 export function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];

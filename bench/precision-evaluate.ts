@@ -4,7 +4,7 @@ import { committedOffsets, offsetsForTimes, partitionOffsets, setManyGroupOffset
 import { checkpointKey, readCheckpoints, type Checkpoint } from '../src/kafka/checkpoints';
 import { createKafka } from '../src/kafka/clients';
 import { mapLimit } from '../src/kafka/protocol';
-import { local } from '../src/local-stack';
+import { local } from '../stack/local-stack';
 import { App, replay, type ReplayRange } from './precision-apps';
 import { config, GROUPS, watching, type ScenarioId } from './precision-config';
 import type { PlanSeen } from './precision-failover';

@@ -20,7 +20,7 @@ import { EventBridgeProvider } from '../src/connectors/eventbridge';
 import { watchWorkflowId, type PairConfigInput } from '../src/config';
 import { openAdmin, partitionOffsets } from '../src/kafka/admin';
 import { createKafka } from '../src/kafka/clients';
-import { local, repoRoot } from '../src/local-stack';
+import { local, repoRoot } from '../stack/local-stack';
 import { dataPlaneFromEnv } from '../stack/emulator/data-plane';
 import { versions } from '../stack/stack';
 import { drSetup } from '../workflows';

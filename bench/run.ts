@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { local, repoRoot } from '../src/local-stack';
+import { local, repoRoot } from '../stack/local-stack';
 import { versions } from '../stack/stack';
 import { withKdrWorker } from '../test/helpers/kdr';
 import { ensureStack, uniqueName } from '../test/helpers/stack';

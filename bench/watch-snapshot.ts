@@ -7,7 +7,7 @@ import { createKafka } from '../src/kafka/clients';
 import { commitOffsets, mapLimit } from '../src/kafka/protocol';
 import { POSITIONS_TOPIC } from '../src/kafka/positions';
 import { newSnapshotCache, takeSnapshot, type SnapshotSummary } from '../src/kafka/snapshot';
-import { local } from '../src/local-stack';
+import { local } from '../stack/local-stack';
 
 export interface SnapshotBench {
   groups: number;

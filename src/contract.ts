@@ -1,6 +1,6 @@
 // What the worker, `kdr`, the Temporal UI and any other client agree on: the task queue, the workflow ids of a
 // pair's runs, and where a Temporal dev server answers when nothing else is configured. The product reads these;
-// the local stack (stack/, src/local-stack.ts) only moves ports around them.
+// the local stack (stack/, stack/local-stack.ts) only moves ports around them.
 export { drillWorkflowId } from './config/drill-input';
 export { failbackWorkflowId, switchBackWorkflowId } from './config/failback-input';
 export { watchWorkflowId } from './config/watch-input';

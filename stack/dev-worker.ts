@@ -1,6 +1,6 @@
 // `npm run dev`'s worker: the product's worker (src/worker.ts) pointed at the local stack: the emulator's
 // AccessKey and endpoints, the example pairs file, the stack's Temporal (even when its ports were moved) and UI.
-import { local, localStackEnv } from '../src/local-stack';
+import { local, localStackEnv } from './local-stack';
 import { runWorker } from '../src/worker';
 
 const env: NodeJS.ProcessEnv = {

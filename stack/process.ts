@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { stackDir } from '../src/local-stack';
+import { stackDir } from './local-stack';
 import { paths } from './install';
 
 export interface Launch {

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { host, local, ports, repoRoot, stackDir } from '../src/local-stack';
+import { host, local, ports, repoRoot, stackDir } from './local-stack';
 import { paths } from './install';
 import { Launch, logFile, portOpen, sleep } from './process';
 import { ensureStackTls, stackSaslEnv, STACK_SASL_USER } from './tls';

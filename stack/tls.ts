@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { stackDir } from '../src/local-stack';
+import { stackDir } from './local-stack';
 
 /** Names the local worker and Kafka Connect read the SCRAM credentials from (values stay in .stack/tls/). */
 export const STACK_SASL_ENV = { username: 'KDR_SECRET_LOCAL_SASL_USERNAME', password: 'KDR_SECRET_LOCAL_SASL_PASSWORD' } as const;

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from '../src/local-stack';
+import { repoRoot } from '../stack/local-stack';
 import { isUp, up } from '../stack/stack';
 
 function findTests(dir: string): string[] {

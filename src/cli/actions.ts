@@ -1,5 +1,5 @@
 // What each `kdr` command does, without the argument parsing: start a run, decide on it, read it. The demo
-// (src/demo.ts) calls these too, so the drill walks the same path an operator does.
+// (stack/demo.ts) calls these too, so the drill walks the same path an operator does.
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailoverInputSchema, RejectPayloadSchema, ResolvePayloadSchema, SetupInputSchema, type FailoverInput } from '../config';

@@ -1,6 +1,6 @@
 // Entry point used by `npm run stack:up`: node_modules/.bin/tsx stack/emulator/main.ts (cwd = repo root).
 import * as path from 'node:path';
-import { local, ports, stackDir } from '../../src/local-stack';
+import { local, ports, stackDir } from '../local-stack';
 import { startEmulator } from './server';
 import { dataPlaneFromEnv } from './data-plane';
 

@@ -16,7 +16,7 @@ import { drFailover, drSetup } from '../../workflows';
 import { approveSignal, planQuery } from '../../workflows/definitions';
 import { DrPhaseKey } from '../../workflows/runner';
 import { workflowBundle } from '../../src/worker';
-import { repoRoot } from '../../src/local-stack';
+import { repoRoot } from '../../stack/local-stack';
 import { setManyGroupOffsets } from '../../src/kafka/admin';
 import { countCommits } from '../helpers/commits';
 import { cloudEnvFor, startTestEmulator } from '../helpers/emulator';

@@ -4,7 +4,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../../activities';
 import { dataConverter } from '../../src/data-converter';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 
 async function main(): Promise<void> {
   const [taskQueue, codePath] = process.argv.slice(2);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { applyHint } from '../../src/cli/program';
 import { planCsv, type GroupTarget } from '../../workflows/plan-view';
 import { parseNewOffsets, resetArgs, runResetTool, tempDir, toolLog4j } from '../helpers/consumer-groups-tool';

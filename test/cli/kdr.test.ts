@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import { kafkaPair, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';

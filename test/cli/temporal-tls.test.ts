@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverter } from '../../src/data-converter';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { temporalTarget } from '../../src/temporal-connection';
 import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';
 import type { runnerFixture } from '../workflows/fixtures/workflows';

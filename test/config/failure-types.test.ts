@@ -12,7 +12,7 @@ import { FAILURE_TYPES, KdrError } from '../../src/errors';
 import { ClusterUnreachableError, GroupHasLiveMembersError, PartitionCountMismatchError, TopicMissingError } from '../../src/kafka/admin';
 import { KafkaConfigError } from '../../src/kafka/clients';
 import { PlanInputError } from '../../src/kafka/plan';
-import { repoRoot } from '../../src/local-stack';
+import { repoRoot } from '../../stack/local-stack';
 
 describe('failure types', () => {
   const errors: KdrError[] = [

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadPairsFile, pairsFilePath, PairsFileError, resolvePairRef, UnknownPairError } from '../../src/config/file';
 import { parseJsonc } from '../../src/config/jsonc';
-import { repoRoot } from '../../src/local-stack';
+import { repoRoot } from '../../stack/local-stack';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-pairs-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

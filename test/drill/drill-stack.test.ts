@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setManyGroupOffsets } from '../../src/kafka/admin';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { listDrills, renderDrills, runDrillNow, scheduleDrill, unscheduleDrill } from '../../src/cli/drill-command';
 import type { CliContext } from '../../src/cli/temporal';
 import { drSetup } from '../../workflows';

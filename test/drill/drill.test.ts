@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PairConfigSchema, validate, type PairConfig } from '../../src/config';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { drillScheduleId } from '../../src/config/drill-input';
 import { drillSchedule, listDrills, renderDrills, renderSchedule, runDrillNow, scheduleDrill, unscheduleDrill } from '../../src/cli/drill-command';
 import type { CliContext } from '../../src/cli/temporal';

@@ -2,7 +2,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { ensureStack, uniqueName } from '../helpers/stack';
 import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, rejection, startTestEmulator, type TestEmulator } from '../helpers/emulator';
 

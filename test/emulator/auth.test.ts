@@ -1,7 +1,7 @@
 // The emulator's gateway checks, driven through pop-core (the cloud layer) and through hand-signed requests.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { CloudApiError } from '../../src/cloud';
 import { signRpc } from '../../src/cloud/signature';
 import { rejection, startTestEmulator, type TestEmulator } from '../helpers/emulator';

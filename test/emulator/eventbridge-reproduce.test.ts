@@ -4,7 +4,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { readRange } from '../../src/kafka/protocol';
 import { openCluster } from '../../src/kafka/protocol';
 import type { KafkaToKafkaStream } from '../../src/cloud';

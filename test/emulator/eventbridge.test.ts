@@ -2,7 +2,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { kafkaToKafkaParams, type KafkaToKafkaStream } from '../../src/cloud';
 import { connectorNameFor } from '../../stack/emulator/eventbridge';
 import { ensureStack, uniqueName } from '../helpers/stack';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PairConfigInput } from '../../src/config';
-import { local, repoRoot } from '../../src/local-stack';
+import { local, repoRoot } from '../../stack/local-stack';
 
 export interface KdrResult {
   code: number;

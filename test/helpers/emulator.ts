@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { createCloudClients, type CloudClients } from '../../src/cloud';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../stack/emulator/server';
 import type { FaultRule } from '../../stack/emulator/faults';

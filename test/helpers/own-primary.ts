@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { createCloudClients } from '../../src/cloud';
-import { stackDir } from '../../src/local-stack';
+import { stackDir } from '../../stack/local-stack';
 import { startDetached, stopService } from '../../stack/process';
 import { kafkaBrokerService, waitReady } from '../../stack/services';
 

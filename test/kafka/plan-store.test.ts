@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, defaultDeps } from '../../activities';
 import type { PlanProgress } from '../../activities/failover';
 import { PairConfigSchema } from '../../src/config';
-import { localStackEnv } from '../../src/local-stack';
+import { localStackEnv } from '../../stack/local-stack';
 import { PlanStoreError, readPage, readRangeOf, storePages } from '../../src/kafka/plan-store';
 import { planPage, PLAN_PAGE_GROUPS, PLAN_WHOLE_BYTES } from '../../workflows/runner/types';
 import type { FailoverPlan, GroupTarget } from '../../workflows/plan-view';

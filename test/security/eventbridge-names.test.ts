@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createCloudClients } from '../../src/cloud';
 import { EventBridgeProvider, STREAM_NAME_MAX, streamName } from '../../src/connectors/eventbridge';
 import type { ReplicationPairSpec } from '../../src/connectors/types';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION } from '../helpers/emulator';
 import { createTopic, openBoth } from '../helpers/kafka';
 import { testEnv, uniqueName } from '../helpers/kdr';

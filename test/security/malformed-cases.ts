@@ -2,7 +2,7 @@
 // inline), of both workflow inputs and of the signal payloads, each combined with values that field must
 // refuse. A case knows the field its refusal must name.
 import type { PairConfigInput } from '../../src/config';
-import { localApsaramqPair, localKafkaPair } from '../../src/local-pairs';
+import { localApsaramqPair, localKafkaPair } from '../../stack/local-pairs';
 
 export interface Case {
   what: string;

@@ -16,7 +16,7 @@ import {
 } from '../../src/config';
 import { parsePairs, PairsFileError } from '../../src/config/file';
 import { runCli } from '../../src/cli/program';
-import { local, stackDir } from '../../src/local-stack';
+import { local, stackDir } from '../../stack/local-stack';
 import { drFailover, drSetup } from '../../workflows';
 import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery } from '../../workflows/definitions';
 import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';

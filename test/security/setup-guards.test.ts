@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createCloudClients } from '../../src/cloud';
 import { customDomain, type PairConfigInput } from '../../src/config';
 import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { drSetup } from '../../workflows';
 import { resolveSignal, statusQuery, type RunReport } from '../../workflows/definitions';
 import { blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';

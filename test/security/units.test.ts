@@ -11,7 +11,7 @@ import { sha256Hex } from '../../src/security/sha256';
 import { escapeMarkdown } from '../../workflows/markdown';
 import { ApplicationFailure } from '@temporalio/common';
 import { PairConfigSchema } from '../../src/config';
-import { localKafkaPair } from '../../src/local-pairs';
+import { localKafkaPair } from '../../stack/local-pairs';
 import { planSealer } from '../../workflows/plan-seal';
 import { sealedPlanId as planIdOf, type PlanAuthority } from '../../workflows/plan-view';
 import type { FailoverPlan } from '../../workflows/plan-view';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
-import { local, repoRoot } from '../../src/local-stack';
+import { local, repoRoot } from '../../stack/local-stack';
 import { drSetup } from '../../workflows';
 import { planQuery } from '../../workflows/definitions';
 import { openBrowser, type BrowserSession } from '../helpers/browser';

@@ -16,7 +16,7 @@ import { PairConfigSchema, switchBackWorkflowId, type PairConfigInput } from '..
 import { defaultDeps } from '../../activities';
 import { providerFor, replicationSpec } from '../../activities/replication';
 import { readRange } from '../../src/kafka/protocol';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { drFailback, drFailover, drSetup } from '../../workflows';
 import { approveSignal, planQuery } from '../../workflows/definitions';
 import type { FailoverPlan } from '../../workflows/plan-view';

@@ -16,7 +16,7 @@ import { providerFor, replicationSpec } from '../../activities/replication';
 import { dataPlaneFromEnv } from '../../stack/emulator/data-plane';
 import { readRange } from '../../src/kafka/protocol';
 import { SOURCE_HEADER } from '../../src/kafka/tail-export';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { drFailback, drFailover, drSetup } from '../../workflows';
 import { approveSignal, resolveSignal } from '../../workflows/definitions';
 import { apsaramqPair, approveAll, blockedStep, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { openAdmin } from '../../src/kafka/admin';
 import { createKafka } from '../../src/kafka/clients';
 import { readCheckpoints } from '../../src/kafka/checkpoints';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { approveSignal, planQuery } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';

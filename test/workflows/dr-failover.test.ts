@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../../activities';
 import { createCloudClients } from '../../src/cloud';
 import { setManyGroupOffsets, committedOffsets } from '../../src/kafka/admin';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { dataConverter } from '../../src/data-converter';
 import { workflowBundle } from '../../src/worker';
 import { approveSignal, planQuery, rejectSignal, resolveSignal } from '../../workflows/definitions';

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { createCloudClients } from '../../src/cloud';
 import { openAdmin } from '../../src/kafka/admin';
 import { createKafka } from '../../src/kafka/clients';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { planQuery } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';

@@ -11,7 +11,7 @@ import { openAdmin, type AdminSession } from '../../src/kafka/admin';
 import { createKafka } from '../../src/kafka/clients';
 import { readPositions } from '../../src/kafka/positions';
 import { readRange } from '../../src/kafka/protocol';
-import { local } from '../../src/local-stack';
+import { local } from '../../stack/local-stack';
 import { approveSignal, planQuery, watchQuery } from '../../workflows/definitions';
 import { drFailover, drSetup, drWatch } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';

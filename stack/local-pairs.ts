@@ -1,8 +1,8 @@
 // DR pairs on the local stack, built in code (the demo, the tests and the benchmark make pairs with names of
 // their own). The same shapes as the two pairs of config/pairs.example.jsonc.
-import type { PairConfigInput } from './config';
+import type { PairConfigInput } from '../src/config';
 import { local, ports } from './local-stack';
-import { STACK_SASL_ENV, stackCaFile } from '../stack/tls';
+import { STACK_SASL_ENV, stackCaFile } from './tls';
 
 const thresholds = { canaryTimeoutMs: 60_000, connectorReadyTimeoutMs: 120_000 };
 const dns = (rr: string) => ({ provider: 'alidns' as const, domain: 'kdr.test', rr, ttl: 5, resolvers: [local.dnsServer] });

@@ -2,7 +2,7 @@
 // committing there, and — after the failover — the same groups resuming on the secondary through the custom
 // domain. Every record carries an id, so the drill can count, per group, what was lost and what was read twice.
 import type { Admin, Consumer, Producer } from 'kafkajs';
-import { createKafka } from '../kafka/clients';
+import { createKafka } from '../../src/kafka/clients';
 
 export interface TrafficTarget {
   /** "host:port" the clients bootstrap from, e.g. the custom domain `orders.kdr.test:39092`. */

@@ -1,7 +1,7 @@
 // Addresses of the embedded local stack (stack/). Every port can be moved with an environment variable so the
 // stack can live next to other services; the worker, the CLI, the tests and the emulator all read them here.
 import * as path from 'node:path';
-import { stackSaslEnv } from '../stack/tls';
+import { stackSaslEnv } from './tls';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -59,7 +59,7 @@ export function isLocalTemporal(address: string): boolean {
   }
 }
 
-export { TASK_QUEUE } from './contract';
+export { TASK_QUEUE } from '../src/contract';
 
 /** The hosts of the local stack (loopback, its DNS zone, the emulated ApsaraMQ endpoints, docker-compose service names). */
 function localInlineHosts(): string[] {

@@ -4,10 +4,10 @@
 // group processed. kafkajs clients do not follow a CNAME change on their own: after a failover, stop this and
 // start it again (it bootstraps from the domain, so it then talks to the secondary).
 import { promises as dns } from 'node:dns';
-import { customDomain, type PairConfig } from '../config';
-import { createKafka } from '../kafka/clients';
-import { pairsFileLocation, readPairs } from '../cli/pairs';
-import { temporalTarget } from '../temporal-connection';
+import { customDomain, type PairConfig } from '../../src/config';
+import { createKafka } from '../../src/kafka/clients';
+import { pairsFileLocation, readPairs } from '../../src/cli/pairs';
+import { temporalTarget } from '../../src/temporal-connection';
 import { ledgers, TrafficConsumers, TrafficProducer, type GroupSpec, type TrafficTarget } from './traffic';
 
 export class TrafficSetupError extends Error {
