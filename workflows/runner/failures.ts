@@ -74,6 +74,7 @@ export function describeFailure(err: unknown): string {
 function retryNote(state: string | undefined): string {
   if (state === 'MAXIMUM_ATTEMPTS_REACHED') return ' (retries exhausted)';
   if (state === 'NON_RETRYABLE_FAILURE') return ' (non-retryable)';
-  if (state === 'TIMEOUT') return ' (retry time exhausted)';
+  // The server gives up before the deadline when the next backoff would end past it; the cause is the last error.
+  if (state === 'TIMEOUT') return ' (retry time exhausted: the step\'s deadline passed)';
   return '';
 }
