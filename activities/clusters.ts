@@ -27,6 +27,16 @@ export interface SecondaryPrepared {
   createdTopics: string[];
   createdGroups: string[];
   partitions: number;
+  /** The consumer groups a failover would move today, as the primary knows them (absent in runs before it was read). */
+  groups?: GroupsSeen;
+}
+
+export interface GroupsSeen {
+  selected: number;
+  /** The first few selected names, sorted. */
+  sample: string[];
+  /** ApsaraMQ primary, groups given as a list: the names its instance does not declare (clients cannot use them). */
+  undeclared: string[];
 }
 
 /** ServiceStatus 5 = running (the older field; ViewInstanceStatusCode 2 = running in the newer one). */
@@ -44,7 +54,7 @@ export function clusterActivities(deps: ActivityDeps) {
   async function side(cluster: ClusterConfig, label: string): Promise<SideCheck> {
     const d: ClusterDescription = await describeCluster(deps.kafka(cluster, `check-${label}`), 8000);
     const check: SideCheck = { reachable: d.reachable, brokers: d.brokers?.length, clusterId: d.clusterId, error: d.error };
-    if (cluster.provider === 'apsaramq' && cluster.instanceId && cluster.region) {
+    if (cluster.provider === 'apsaramq') {
       const instance = await deps.cloud().alikafka(cluster.region).getInstance(cluster.instanceId);
       if (!instance) {
         throw permanent('InstanceNotFound', `${label}: ApsaraMQ instance ${cluster.instanceId} does not exist in ${cluster.region} ` +
@@ -81,6 +91,7 @@ export function clusterActivities(deps: ActivityDeps) {
             'create the topics, or change replication.topics in the pairs file, then retry this step. ' +
             `Topics there: ${seen.slice(0, 20).join(', ') || 'none'}${seen.length > 20 ? `, … (${seen.length})` : ''}`);
         }
+        const groups = await groupsSeen(pair);
         const onPrimary = await topicPartitionCounts(primary, topics);
         const missing = topics.filter((t) => !onPrimary.has(t));
         if (missing.length) throw new TopicMissingError(missing, `primary (pair ${pair.name}: fix replication.topics or create them)`);
@@ -96,13 +107,13 @@ export function clusterActivities(deps: ActivityDeps) {
         const ensured = await ensureTopicsLike(primary, secondary, topics, { replicationFactor: replicationFactorOf(deps.env) });
         createdTopics.push(...ensured.created);
         const createdGroups = await ensureSecondaryGroups(pair);
-        return { topics, createdTopics, createdGroups, partitions: [...onPrimary.values()].reduce((a, b) => a + b, 0) };
+        return { topics, createdTopics, createdGroups, partitions: [...onPrimary.values()].reduce((a, b) => a + b, 0), groups };
       });
     },
   };
 
   async function createTopic(cluster: ClusterConfig, admin: import('kafkajs').Admin, topic: string, partitions: number, remark: string): Promise<void> {
-    if (cluster.provider === 'apsaramq' && cluster.instanceId && cluster.region) {
+    if (cluster.provider === 'apsaramq') {
       const alikafka = deps.cloud().alikafka(cluster.region);
       const existing = await alikafka.listTopics({ instanceId: cluster.instanceId, topic });
       if (!existing.some((t) => t.Topic === topic)) {
@@ -117,7 +128,7 @@ export function clusterActivities(deps: ActivityDeps) {
 
   /** ApsaraMQ needs consumer groups declared (CreateConsumerGroup) before clients may use them. */
   async function ensureSecondaryGroups(pair: PairConfig): Promise<string[]> {
-    if (pair.secondary.provider !== 'apsaramq' || !pair.secondary.instanceId || !pair.secondary.region) return [];
+    if (pair.secondary.provider !== 'apsaramq') return [];
     const wanted = await groupsOfPrimary(pair);
     const alikafka = deps.cloud().alikafka(pair.secondary.region);
     const existing = new Set((await alikafka.listConsumerGroups({ instanceId: pair.secondary.instanceId })).map((g) => g.ConsumerId));
@@ -146,12 +157,34 @@ export function clusterActivities(deps: ActivityDeps) {
   /** The pair's consumer groups as the primary knows them (configured list, or the pattern over its groups). */
   async function groupsOfPrimary(pair: PairConfig): Promise<string[]> {
     if (Array.isArray(pair.groups)) return [...pair.groups];
-    let names: string[];
-    if (pair.primary.provider === 'apsaramq' && pair.primary.instanceId && pair.primary.region) {
-      names = (await deps.cloud().alikafka(pair.primary.region).listConsumerGroups({ instanceId: pair.primary.instanceId })).map((g) => g.ConsumerId);
-    } else {
-      names = await withAdmin(deps, pair.primary, 'groups', async (s) => (await s.admin.listGroups()).groups.map((g) => g.groupId));
+    return (await knownGroupsOfPrimary(pair)).filter((g) => selects(pair.groups, g) && !g.startsWith('kdr-')).sort();
+  }
+
+  /** Every group the primary lists: an ApsaraMQ instance's declared groups, or the groups a Kafka cluster has. */
+  async function knownGroupsOfPrimary(pair: PairConfig): Promise<string[]> {
+    if (pair.primary.provider === 'apsaramq') {
+      return (await deps.cloud().alikafka(pair.primary.region).listConsumerGroups({ instanceId: pair.primary.instanceId })).map((g) => g.ConsumerId);
     }
-    return names.filter((g) => selects(pair.groups, g) && !g.startsWith('kdr-')).sort();
+    return withAdmin(deps, pair.primary, 'groups', async (s) => (await s.admin.listGroups()).groups.map((g) => g.groupId));
+  }
+
+  /**
+   * What the pair's group selection finds on the primary. Consumers that have not started yet are normal at
+   * setup, so an empty selection is reported, not refused; but on ApsaraMQ, where a group must be declared
+   * before any client can use it, a list of which no name is declared is a mistake in the pairs file.
+   */
+  async function groupsSeen(pair: PairConfig): Promise<GroupsSeen> {
+    const known = await knownGroupsOfPrimary(pair);
+    const selected = known.filter((g) => selects(pair.groups, g) && !g.startsWith('kdr-')).sort();
+    const declared = new Set(known);
+    const undeclared = pair.primary.provider === 'apsaramq' && Array.isArray(pair.groups) ? pair.groups.filter((g) => !declared.has(g)) : [];
+    if (Array.isArray(pair.groups) && pair.groups.length > 0 && undeclared.length === pair.groups.length) {
+      const seen = known.filter((g) => !g.startsWith('kdr-')).sort();
+      throw permanent('NoConsumerGroups', `groups ${JSON.stringify(pair.groups)} of pair ${pair.name}: none is declared on the primary instance ` +
+        `${pair.primary.instanceId}, so no consumer can be using them: fix groups in the pairs file, or declare them on the instance ` +
+        `(console, or CreateConsumerGroup), then retry this step. Declared there: ${seen.slice(0, 20).join(', ') || 'none'}` +
+        `${seen.length > 20 ? `, … (${seen.length})` : ''}`);
+    }
+    return { selected: selected.length, sample: selected.slice(0, 5), undeclared };
   }
 }

@@ -80,7 +80,7 @@ export function failoverActivities(deps: ActivityDeps) {
 
   async function secondaryGroups(pair: PairConfig, secondary: AdminSession, topics: string[]): Promise<string[]> {
     const names = new Set((await groupsOnTopics(secondary, topics)).keys());
-    if (pair.secondary.provider === 'apsaramq' && pair.secondary.instanceId && pair.secondary.region) {
+    if (pair.secondary.provider === 'apsaramq') {
       const declared = await deps.cloud().alikafka(pair.secondary.region).listConsumerGroups({ instanceId: pair.secondary.instanceId });
       for (const g of declared) names.add(g.ConsumerId);
     }

@@ -48,7 +48,7 @@ export function watchActivities(deps: ActivityDeps) {
   /** ApsaraMQ keeps a list of the instance's consumer groups: groups there are snapshotted even before they commit here. */
   async function declaredGroups(pair: PairConfig): Promise<string[]> {
     const c = pair.primary;
-    if (c.provider !== 'apsaramq' || !c.instanceId || !c.region) return [];
+    if (c.provider !== 'apsaramq') return [];
     const known = declared.get(pair.name);
     if (known && Date.now() - known.at < DECLARED_GROUPS_EVERY_MS) return known.groups;
     const groups = (await deps.cloud().alikafka(c.region).listConsumerGroups({ instanceId: c.instanceId })).map((g) => g.ConsumerId);

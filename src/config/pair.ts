@@ -112,7 +112,7 @@ const PairObject = z.strictObject({
 
 type PairDraft = z.input<typeof PairObject>;
 
-export const PairConfigSchema = PairObject.check(crossCheck<PairDraft>((p, report) => {
+const CheckedPair = PairObject.check(crossCheck<PairDraft>((p, report) => {
   for (const side of ['primary', 'secondary'] as const) {
     const c = p[side];
     if (!c || typeof c !== 'object' || c.provider !== 'apsaramq') continue;
@@ -149,10 +149,19 @@ export const PairConfigSchema = PairObject.check(crossCheck<PairDraft>((p, repor
   }
 }));
 
-export type PairConfig = z.output<typeof PairConfigSchema>;
+/** A pair config: validated field by field, then typed by provider (the checks above guarantee what the type says). */
+export const PairConfigSchema = CheckedPair.transform((p) => p as PairConfig);
+
+type ParsedCluster = z.output<typeof ClusterSchema>;
+/** Self-managed Kafka: reached by its bootstrap servers only. */
+export type KafkaCluster = ParsedCluster & { provider: 'kafka' };
+/** An ApsaraMQ for Kafka instance: the cross-check above makes region and instance id required, so the type does too. */
+export type ApsaraMqCluster = ParsedCluster & { provider: 'apsaramq'; region: string; instanceId: string };
+/** One side of a pair, discriminated by provider (`cluster.provider === 'apsaramq'` gives region and instance id). */
+export type ClusterConfig = KafkaCluster | ApsaraMqCluster;
+export type PairConfig = Omit<z.output<typeof CheckedPair>, 'primary' | 'secondary'> & { primary: ClusterConfig; secondary: ClusterConfig };
 /** What an operator writes: defaults may be left out. */
 export type PairConfigInput = z.input<typeof PairConfigSchema>;
-export type ClusterConfig = PairConfig['primary'];
 export type Selection = PairConfig['groups'];
 
 /** True when `name` is selected by a list or pattern (patterns match the whole name). */

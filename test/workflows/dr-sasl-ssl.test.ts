@@ -16,7 +16,7 @@ import type { FailoverPlan } from '../../workflows/plan-view';
 import { blockedStep, execute, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
 import { createTopic, deleteTopics, openBoth, waitFor } from '../helpers/kafka';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
-import { ClusterSchema } from '../../src/config';
+import { PairConfigSchema } from '../../src/config';
 
 describe('a pair over SASL_SSL (SCRAM-SHA-512, TLS with the stack CA), MirrorMaker 2', () => {
   let kafka: Awaited<ReturnType<typeof openBoth>>;
@@ -40,7 +40,7 @@ describe('a pair over SASL_SSL (SCRAM-SHA-512, TLS with the stack CA), MirrorMak
     cleanups.push(() => deleteTopics(kafka.primary, [topic, `${name}-canary`]), () => deleteTopics(kafka.secondary, [topic, `${name}-canary`]));
     cleanups.push(() => removeMirror(name));
     // The application writes over SASL_SSL too: the pair's own endpoint and credentials.
-    const primaryCluster = ClusterSchema.parse(config.primary);
+    const primaryCluster = PairConfigSchema.parse(config).primary;
     const producer = createKafka({ bootstrapServers: primaryCluster.bootstrapServers, security: clusterSecurity(primaryCluster) }).producer();
     await producer.connect();
     await producer.send({ topic, messages: Array.from({ length: 90 }, (_, i) => ({ key: `k${i}`, value: String(i) })) });
