@@ -40,6 +40,7 @@ export const FAILURE_TYPES = {
   ReplicationSpec: { retryable: false, meaning: 'the replication cannot be configured as the pair asks' },
   SameRegion: { retryable: false, meaning: 'both ApsaraMQ instances are in one region: single-zone DR needs another region' },
   NoApplicationTopics: { retryable: false, meaning: 'the pair\'s topic selection matches no application topic' },
+  NoConsumerGroups: { retryable: false, meaning: 'the pair lists consumer groups of which none is declared on the primary ApsaraMQ instance' },
   // The clusters and the cloud
   ClusterUnreachable: { retryable: true, meaning: 'a cluster does not answer: activities retry until the step\'s deadline; drSetup\'s preflight blocks at once' },
   InstanceNotFound: { retryable: false, meaning: 'the ApsaraMQ instance id does not exist in that region' },

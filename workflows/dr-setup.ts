@@ -3,6 +3,7 @@
 import { patched, workflowInfo } from '@temporalio/workflow';
 import { SetupInputSchema, customDomain, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
+import type { SecondaryPrepared } from '../activities/clusters';
 import { pollUntil, runbook, stepFailure } from './runner';
 import { resolvePair, verdictOfCanary, waitForDns } from './shared';
 import { refuseIfFailedOver } from './reversal-guard';
@@ -13,6 +14,14 @@ import { cloudCalls, quick, verifying } from './activity-options';
 /** wait-running: seconds between reads, and failed reads in a row before the step blocks. */
 const WAIT_EVERY_S = 3;
 const FAILED_READS = 3;
+
+/** What a failover would move today: said at setup, so an empty group selection is seen before it matters. */
+function groupsNote(groups: SecondaryPrepared['groups']): string {
+  if (!groups) return '';
+  const undeclared = groups.undeclared.length ? `; NOT declared on the primary instance: ${groups.undeclared.join(', ')}` : '';
+  if (groups.selected === 0) return `; no consumer group selected on the primary yet: a failover now would move none${undeclared}`;
+  return `; ${groups.selected} consumer group(s) selected (${groups.sample.join(', ')}${groups.selected > groups.sample.length ? ', …' : ''})${undeclared}`;
+}
 
 export async function drSetup(raw: unknown) {
   const run = runbook('drSetup', {
@@ -50,7 +59,8 @@ export async function drSetup(raw: unknown) {
       throw stepFailure('SameRegion', `both instances are in ${primary.instance.region}: single-zone DR needs the secondary in another region`);
     }
     const result = await acts.prepareSecondary(pair);
-    step.summary(`${result.topics.length} topics (${result.partitions} partitions); created on secondary: ` +
+    // The groups first: the summary is clipped, and the names created can be many.
+    step.summary(`${result.topics.length} topics (${result.partitions} partitions)${groupsNote(result.groups)}; created on secondary: ` +
       `${result.createdTopics.length ? result.createdTopics.join(', ') : 'no topics'}` +
       `${result.createdGroups.length ? `, groups ${result.createdGroups.join(', ')}` : ''}`);
     return result;

@@ -140,6 +140,32 @@ describe('drSetup', () => {
     });
   });
 
+  test('apsaramq pair: groups of which none is declared on the primary instance block preflight; declaring one completes, and the summary names it', async () => {
+    const name = uniqueName('su-grp');
+    const topics = await topicsWithData('su-grp-t', 1);
+    const listed = [uniqueName('su-grp-billing'), uniqueName('su-grp-ledger')];
+    const env = testEnv();
+    const primaryInstance = apsaramqPair(name, topics).primary;
+    cleanups.push(() => new EventBridgeProvider(createCloudClients(env).eventbridge('cn-shanghai'))
+      .remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [...topics, `${name}-canary`] }));
+    cleanups.push(() => kafka.primary.admin.deleteGroups(listed), () => kafka.secondary.admin.deleteGroups(listed));
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config: apsaramqPair(name, topics, { groups: listed }), watch: false }] });
+      const blocked = await blockedStep(handle);
+      assert.equal(blocked.name, 'preflight');
+      assert.match(blocked.lastError ?? '', /NoConsumerGroups/);
+      assert.match(blocked.lastError ?? '', new RegExp(`none is declared on the primary instance ${primaryInstance.instanceId}`));
+      assert.match(blocked.lastError ?? '', /fix groups in the pairs file, or declare them on the instance/);
+
+      await createCloudClients(env).alikafka(primaryInstance.region!).createConsumerGroup({ instanceId: primaryInstance.instanceId!, consumerId: listed[0], remark: 'test' });
+      await handle.signal(resolveSignal, { action: 'retry', by: 'alice', note: 'group declared' });
+      const result = await runToEnd(handle);
+      assert.equal(result.outcome, 'completed');
+      const preflight = result.steps.find((x) => x.name === 'preflight')!;
+      assert.match(preflight.summary ?? '', new RegExp(`1 consumer group\\(s\\) selected \\(${listed[0]}\\); NOT declared on the primary instance: ${listed[1]}`));
+    }, { env });
+  });
+
   test('wrong AccessKey secret on the worker: the cloud step blocks; redeploying the worker with the right one and resolve retry completes', async () => {
     const name = uniqueName('su-ak');
     const topics = await topicsWithData('su-ak-t', 1);
