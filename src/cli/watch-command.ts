@@ -41,7 +41,10 @@ export function registerWatch(program: Command, deps: WatchCommandDeps): void {
             throw explain(err, ctx);
           }
           // The run ends after its current check: at most one check plus a moment.
-          const result = await Promise.race([handle.result(), new Promise((r) => setTimeout(() => r(undefined), 90_000))]);
+          // The timer is cleared once the run has ended: a pending one kept kdr alive for 90 s after "Stopped".
+          let timer: NodeJS.Timeout | undefined;
+          const result = await Promise.race([handle.result(), new Promise((r) => { timer = setTimeout(() => r(undefined), 90_000); })])
+            .finally(() => clearTimeout(timer));
           deps.print(cmd, { workflowId, stopped: result !== undefined, result }, () => result
             ? `Stopped drWatch ${workflowId}.`
             : `Asked drWatch ${workflowId} to stop; it has not ended yet (a check in progress?): see the Temporal UI.`);

@@ -25,7 +25,11 @@ describe('kdr watch', () => {
   });
 
   test('start, already running, stop; refusals', async () => {
-    const pairsFile = writePairsFile([kafkaPair(name, [topic], { watch: { interval: '1s', canaryEvery: '10m' } })]);
+    // No replication runs for this pair: the watch's first canary can never arrive, so it gives up after 5 s.
+    const base = kafkaPair(name, [topic]);
+    const replication = { ...base.replication, thresholds: { ...base.replication.thresholds, canaryTimeoutMs: 5_000 } };
+    // Its own group only: with the default ".*" each check would snapshot every group other tests left on the shared cluster.
+    const pairsFile = writePairsFile([kafkaPair(name, [topic], { replication, groups: [`${name}-g`], watch: { interval: '1s', canaryEvery: '10m' } })]);
     await withKdrWorker(async ({ client, taskQueue }) => {
       const cli = { KDR_PAIRS_FILE: pairsFile, KDR_TASK_QUEUE: taskQueue };
       const first = await kdr(['watch', name], cli);
