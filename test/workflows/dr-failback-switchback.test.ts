@@ -3,9 +3,9 @@
 // -> the applications carry on on the secondary -> the old primary comes back with its tail -> drFailback
 // re-protects (the tail exported and counted) -> drFailback stage switch-back: drFailover in reverse as its child,
 // approved through the pair's failover id, the applications moved at its drain step -> forward replication again.
-// Counted from the applications' own records: nothing acknowledged on either side lost, the consumers' re-reads
-// within the switch-back plan's stated bound, the CNAME on the primary, forward replication copying new records
-// and nothing written since the switch-back skipped.
+// Counted from the applications' own records: nothing acknowledged on either side lost and nothing else processed,
+// the consumers' re-reads within the switch-back plan's stated bound, the CNAME on the primary, forward replication
+// copying new records and nothing written since the switch-back skipped.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
@@ -49,6 +49,11 @@ interface SwitchBackDrill {
   client: Client; taskQueue: string; config: PairConfigInput; env: NodeJS.ProcessEnv;
   primary: AdminSession; secondary: AdminSession; groups: string[]; first: Consuming[]; onSecondary: RetryingProducer;
   label: string; tail: number; dnsServer?: string; cleanups: (() => Promise<unknown>)[];
+  /**
+   * Records acknowledged by the primary and already on the secondary when the groups first ran there: groups new
+   * on the secondary start from the beginning and process them too (none when the groups resumed committed offsets).
+   */
+  alreadyThere: readonly string[];
 }
 
 /**
@@ -116,18 +121,23 @@ async function switchBackWithRunningApps(d: SwitchBackDrill): Promise<void> {
   await Promise.all(second.map((c) => c.stop()));
 
   // Nothing acknowledged is lost: what the applications wrote on the secondary is on the primary; per group,
-  // every acknowledged record processed, re-reads within the switch-back plan's bound.
+  // every acknowledged record processed and nothing else (the tail stays in its export topic, nothing copied back
+  // under new values), re-reads within the switch-back plan's bound.
   const onPrimaryLog = await readValues(primary, topic);
   const missing = [...onSecondary.acked].filter((v) => !onPrimaryLog.has(v));
   assert.equal(missing.length, 0, `${missing.length} records acknowledged by the secondary never reached the primary`);
-  const acked = new Set([...onSecondary.acked, ...onPrimary.acked]);
+  const acked = new Set([...d.alreadyThere, ...onSecondary.acked, ...onPrimary.acked]);
   const resent = new Set([...onSecondary.resent, ...onPrimary.resent]);
   for (const [i, group] of groups.entries()) {
     const t = tally(acked, [first[i], second[i]], resent);
     const bound = applied.groups.find((x) => x.group === group)!.duplicateBound;
-    console.log(`# switch-back ${d.label} ${group}: ${acked.size} acknowledged, ${t.processed} processed, lost ${t.lost.length}, re-delivered ${t.redelivered} ` +
+    console.log(`# switch-back ${d.label} ${group}: ${acked.size} acknowledged (${d.alreadyThere.length} already on the secondary, ` +
+      `${onSecondary.acked.size} by the secondary, ${onPrimary.acked.size} by the primary since), ${t.processed} processed, lost ${t.lost.length}, re-delivered ${t.redelivered} ` +
       `(bound ${bound}); sources ${JSON.stringify(applied.totals.sources)}`);
     assert.equal(t.lost.length, 0, `${group}: lost ${t.lost.slice(0, 10).join(', ')}`);
+    const unaccounted = [...new Set([...first[i].seen, ...second[i].seen])].filter((v) => !acked.has(v));
+    assert.equal(unaccounted.length, 0, `${group}: processed ${unaccounted.length} record(s) nobody acknowledged: ${unaccounted.slice(0, 10).join(', ')}`);
+    assert.equal(t.processed, acked.size);
     assert.ok(t.redelivered <= bound, `${group}: ${t.redelivered} re-delivered, above the stated bound ${bound}`);
   }
 
@@ -254,7 +264,8 @@ describe('drFailback switch-back: the full cycle with applications running', () 
       assert.equal((await runToEnd(failover)).outcome, 'completed');
       approvingFailover.stop();
 
-      // The applications run on the secondary through the domain: a producer and two groups (one lagging).
+      // The applications run on the secondary through the domain: a producer and two groups (one lagging). The
+      // groups are new there and start from the beginning: they process the replicated records first.
       const groups = [`${name}-billing`, `${name}-ledger`];
       const onSecondary = await RetryingProducer.start(viaDomain(domain, 'orders-service').kafka, topic, 150);
       const first = await Promise.all(groups.map((g, i) => Consuming.start(viaDomain(domain, g).kafka, g, topic, { delayMs: i === 1 ? 9 : 0, commitEveryMs: 5000 })));
@@ -273,7 +284,7 @@ describe('drFailback switch-back: the full cycle with applications running', () 
       assert.equal(reprotected.tailRecords, tail.length, 'the tail counted exactly');
       assert.equal((await status(reprotect)).steps.find((s) => s.name === 'switch-back')!.state, 'skipped', 'switch-back only when asked for');
 
-      await switchBackWithRunningApps({ client, taskQueue, config, env, primary, secondary, groups, first, onSecondary, label: 'mm2', tail: reprotected.tailRecords, cleanups });
+      await switchBackWithRunningApps({ client, taskQueue, config, env, primary, secondary, groups, first, onSecondary, label: 'mm2', tail: reprotected.tailRecords, cleanups, alreadyThere: replicated });
     }, { env });
   });
 
@@ -318,7 +329,7 @@ describe('drFailback switch-back: the full cycle with applications running', () 
 
       await switchBackWithRunningApps({
         client, taskQueue, config, env, primary: kafka.primary, secondary: kafka.secondary, groups, first, onSecondary,
-        label: 'eventbridge', tail: reprotected.tailRecords, dnsServer, cleanups,
+        label: 'eventbridge', tail: reprotected.tailRecords, dnsServer, cleanups, alreadyThere: [],
       });
     }, { env });
   });
