@@ -7,8 +7,9 @@ import { createCloudClients } from '../../src/cloud';
 import { createKafka } from '../../src/kafka/clients';
 import { committedOffsets, setManyGroupOffsets } from '../../src/kafka/admin';
 import { local } from '../../stack/local-stack';
-import { localKafkaSaslSslPair } from '../../stack/local-pairs';
+import { localApsaramqPair, localKafkaSaslSslPair } from '../../stack/local-pairs';
 import { clusterSecurity } from '../../activities/deps';
+import { EventBridgeProvider } from '../../src/connectors/eventbridge';
 import { STACK_SASL_ENV, stackSaslEnv } from '../../stack/tls';
 import { approveSignal, planQuery } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
@@ -108,6 +109,31 @@ describe('a pair over SASL_SSL (SCRAM-SHA-512, TLS with the stack CA), MirrorMak
       const records = await createCloudClients(env).alidns().listSubDomainRecords({ subDomain: `${name}.kdr.test`, domainName: 'kdr.test' });
       assert.equal(records.find((r) => r.Type === 'CNAME')?.Value, 'secondary.kdr.test');
       const history = JSON.stringify(await handle.fetchHistory());
+      assert.ok(!history.includes(password), 'the SCRAM password is nowhere in the run history');
+    }, { env });
+  });
+
+  test('an ApsaraMQ pair whose clients reach the instances over SASL_SSL: drSetup with EventBridge streams completes', async () => {
+    // The seed's own setup, with the instances' SASL_SSL endpoints (as their public endpoints are) for every client.
+    const ebName = `${name}-eb`;
+    const base = localApsaramqPair(ebName, [topic]);
+    const sasl = config.primary.security!;
+    const eb = {
+      ...base,
+      primary: { ...base.primary, bootstrapServers: config.primary.bootstrapServers, security: sasl },
+      secondary: { ...base.secondary, bootstrapServers: config.secondary.bootstrapServers, security: sasl },
+    };
+    cleanups.push(() => deleteTopics(kafka.primary, [`${ebName}-canary`]), () => deleteTopics(kafka.secondary, [`${ebName}-canary`]));
+    cleanups.push(() => new EventBridgeProvider(createCloudClients(env).eventbridge('cn-shanghai'))
+      .remove({ pair: ebName, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [topic, `${ebName}-canary`] }));
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const workflowId = uniqueName('drSetup');
+      const result = await execute(client, drSetup, { taskQueue, workflowId, args: [{ config: eb, watch: false }] });
+      assert.equal(result.outcome, 'completed');
+      assert.equal(result.connector.provider, 'eventbridge');
+      assert.equal(result.connector.state, 'running');
+      assert.ok(result.verify.received > 0, 'canary records came back over SASL_SSL');
+      const history = JSON.stringify(await client.workflow.getHandle(workflowId).fetchHistory());
       assert.ok(!history.includes(password), 'the SCRAM password is nowhere in the run history');
     }, { env });
   });
