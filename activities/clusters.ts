@@ -1,13 +1,14 @@
 // drSetup "preflight": both clusters answer, ApsaraMQ instances exist and run in different regions, the
 // replicated topics exist on the primary and (created when missing) on the secondary with the same partition
 // counts, and the consumer groups exist on the secondary where ApsaraMQ needs them declared.
+import type { Admin } from 'kafkajs';
 import type { ClusterConfig, PairConfig } from '../src/config';
 import { isInternalTopic, selects } from '../src/config';
 import { CloudApiError, type KafkaInstance } from '../src/cloud';
 import { describeCluster, ensureTopicsLike, topicPartitionCounts, TopicMissingError, type ClusterDescription } from '../src/kafka/admin';
 import { replicationFactorOf, type ActivityDeps } from './deps';
 import { permanent } from './failures';
-import { replicatedTopics, withAdmin, withBoth } from './sessions';
+import { replicatedTopics, withBoth } from './sessions';
 
 export interface SideCheck {
   reachable: boolean;
@@ -45,6 +46,11 @@ function instanceRunning(i: KafkaInstance): { running: boolean; status: string }
   if (view !== undefined) return { running: view === 2, status: `ViewInstanceStatusCode ${view}` };
   const service = (i as { ServiceStatus?: number }).ServiceStatus;
   return { running: service === 5, status: `ServiceStatus ${service}` };
+}
+
+/** The pair's groups among those the primary lists (kafka-dr's own excluded), sorted. */
+function selectedGroups(pair: PairConfig, known: string[]): string[] {
+  return known.filter((g) => selects(pair.groups, g) && !g.startsWith('kdr-')).sort();
 }
 
 /** CreateConsumerGroup calls in flight while declaring a pair's groups on the secondary instance. */
@@ -91,7 +97,9 @@ export function clusterActivities(deps: ActivityDeps) {
             'create the topics, or change replication.topics in the pairs file, then retry this step. ' +
             `Topics there: ${seen.slice(0, 20).join(', ') || 'none'}${seen.length > 20 ? `, … (${seen.length})` : ''}`);
         }
-        const groups = await groupsSeen(pair);
+        // Listed once: what preflight reports and what the secondary instance must declare come from the same list.
+        const known = await knownGroupsOfPrimary(pair, primary.admin);
+        const groups = groupsSeen(pair, known);
         const onPrimary = await topicPartitionCounts(primary, topics);
         const missing = topics.filter((t) => !onPrimary.has(t));
         if (missing.length) throw new TopicMissingError(missing, `primary (pair ${pair.name}: fix replication.topics or create them)`);
@@ -106,7 +114,7 @@ export function clusterActivities(deps: ActivityDeps) {
         }
         const ensured = await ensureTopicsLike(primary, secondary, topics, { replicationFactor: replicationFactorOf(deps.env) });
         createdTopics.push(...ensured.created);
-        const createdGroups = await ensureSecondaryGroups(pair);
+        const createdGroups = await ensureSecondaryGroups(pair, known);
         return { topics, createdTopics, createdGroups, partitions: [...onPrimary.values()].reduce((a, b) => a + b, 0), groups };
       });
     },
@@ -127,9 +135,10 @@ export function clusterActivities(deps: ActivityDeps) {
   }
 
   /** ApsaraMQ needs consumer groups declared (CreateConsumerGroup) before clients may use them. */
-  async function ensureSecondaryGroups(pair: PairConfig): Promise<string[]> {
+  async function ensureSecondaryGroups(pair: PairConfig, known: string[]): Promise<string[]> {
     if (pair.secondary.provider !== 'apsaramq') return [];
-    const wanted = await groupsOfPrimary(pair);
+    // A configured list is declared as given (its consumers may not have started yet); a pattern over the known groups.
+    const wanted = Array.isArray(pair.groups) ? [...pair.groups] : selectedGroups(pair, known);
     const alikafka = deps.cloud().alikafka(pair.secondary.region);
     const existing = new Set((await alikafka.listConsumerGroups({ instanceId: pair.secondary.instanceId })).map((g) => g.ConsumerId));
     const created: string[] = [];
@@ -154,18 +163,12 @@ export function clusterActivities(deps: ActivityDeps) {
     return created.sort();
   }
 
-  /** The pair's consumer groups as the primary knows them (configured list, or the pattern over its groups). */
-  async function groupsOfPrimary(pair: PairConfig): Promise<string[]> {
-    if (Array.isArray(pair.groups)) return [...pair.groups];
-    return (await knownGroupsOfPrimary(pair)).filter((g) => selects(pair.groups, g) && !g.startsWith('kdr-')).sort();
-  }
-
   /** Every group the primary lists: an ApsaraMQ instance's declared groups, or the groups a Kafka cluster has. */
-  async function knownGroupsOfPrimary(pair: PairConfig): Promise<string[]> {
+  async function knownGroupsOfPrimary(pair: PairConfig, primary: Admin): Promise<string[]> {
     if (pair.primary.provider === 'apsaramq') {
       return (await deps.cloud().alikafka(pair.primary.region).listConsumerGroups({ instanceId: pair.primary.instanceId })).map((g) => g.ConsumerId);
     }
-    return withAdmin(deps, pair.primary, 'groups', async (s) => (await s.admin.listGroups()).groups.map((g) => g.groupId));
+    return (await primary.listGroups()).groups.map((g) => g.groupId);
   }
 
   /**
@@ -173,12 +176,11 @@ export function clusterActivities(deps: ActivityDeps) {
    * setup, so an empty selection is reported, not refused; but on ApsaraMQ, where a group must be declared
    * before any client can use it, a list of which no name is declared is a mistake in the pairs file.
    */
-  async function groupsSeen(pair: PairConfig): Promise<GroupsSeen> {
-    const known = await knownGroupsOfPrimary(pair);
-    const selected = known.filter((g) => selects(pair.groups, g) && !g.startsWith('kdr-')).sort();
+  function groupsSeen(pair: PairConfig, known: string[]): GroupsSeen {
+    const selected = selectedGroups(pair, known);
     const declared = new Set(known);
     const undeclared = pair.primary.provider === 'apsaramq' && Array.isArray(pair.groups) ? pair.groups.filter((g) => !declared.has(g)) : [];
-    if (Array.isArray(pair.groups) && pair.groups.length > 0 && undeclared.length === pair.groups.length) {
+    if (undeclared.length > 0 && Array.isArray(pair.groups) && undeclared.length === pair.groups.length) {
       const seen = known.filter((g) => !g.startsWith('kdr-')).sort();
       throw permanent('NoConsumerGroups', `groups ${JSON.stringify(pair.groups)} of pair ${pair.name}: none is declared on the primary instance ` +
         `${pair.primary.instanceId}, so no consumer can be using them: fix groups in the pairs file, or declare them on the instance ` +

@@ -1,7 +1,7 @@
 // DR pairs on the local stack, built in code (the demo, the tests and the benchmark make pairs with names of
 // their own). The same shapes as the two pairs of config/pairs.example.jsonc.
 import type { PairConfigInput } from '../src/config';
-import { local, ports } from './local-stack';
+import { drAddress, local, ports } from './local-stack';
 import { STACK_SASL_ENV, stackCaFile } from './tls';
 
 const thresholds = { canaryTimeoutMs: 60_000, connectorReadyTimeoutMs: 120_000 };
@@ -48,7 +48,7 @@ export function localKafkaSaslSslPair(name: string, topics: string[]): PairConfi
   const port = ports.drSaslSsl;
   return {
     ...plain,
-    primary: { ...plain.primary, bootstrapServers: [`127.0.0.2:${port}`], security },
-    secondary: { ...plain.secondary, bootstrapServers: [`127.0.0.3:${port}`], security },
+    primary: { ...plain.primary, bootstrapServers: [`${drAddress.primary}:${port}`], security },
+    secondary: { ...plain.secondary, bootstrapServers: [`${drAddress.secondary}:${port}`], security },
   };
 }

@@ -18,6 +18,8 @@ export const repoRoot = path.resolve(__dirname, '..');
 export const stackDir = process.env.KDR_STACK_DIR ? path.resolve(process.env.KDR_STACK_DIR) : path.join(repoRoot, '.stack');
 
 export const host = '127.0.0.1';
+/** Each broker's own loopback address for its DR and SASL_SSL listeners, so both share one port (the CNAME moves, not the port). */
+export const drAddress = { primary: '127.0.0.2', secondary: '127.0.0.3' } as const;
 
 // Getters, not values: a stray or malformed KDR_*_PORT must only matter where the local stack is used, never
 // when the production worker or `kdr` merely import this module.
@@ -31,7 +33,7 @@ export const ports = {
   get connect() { return port('KDR_CONNECT_PORT', 8083); },
   get emulator() { return port('KDR_EMULATOR_PORT', 18080); },
   get dns() { return port('KDR_DNS_PORT', 5353); },
-  /** The brokers' SASL_SSL listeners, on their DR addresses (127.0.0.2 primary, 127.0.0.3 secondary). */
+  /** The brokers' SASL_SSL listeners, on their DR addresses (drAddress). */
   get drSaslSsl() { return port('KDR_DR_SASL_SSL_PORT', 39093); },
 };
 
@@ -64,8 +66,7 @@ export { TASK_QUEUE } from '../src/contract';
 /** The hosts of the local stack (loopback, its DNS zone, the emulated ApsaraMQ endpoints, docker-compose service names). */
 function localInlineHosts(): string[] {
   const hostOf = (a: string) => a.replace(/^https?:\/\//, '').split('/')[0].replace(/:\d+$/, '').toLowerCase();
-  // 127.0.0.2 and .3: the brokers' DR and SASL_SSL listeners (stack/services.ts).
-  const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3', 'localhost', '*.kdr.test', 'kdr.test', '*.alikafka.aliyuncs.com',
+  const hosts = ['127.0.0.1', drAddress.primary, drAddress.secondary, 'localhost', '*.kdr.test', 'kdr.test', '*.alikafka.aliyuncs.com',
     hostOf(local.primaryBootstrap), hostOf(local.secondaryBootstrap), hostOf(local.connectUrl), hostOf(local.dnsServer)];
   return [...new Set(hosts)];
 }

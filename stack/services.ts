@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { host, local, ports, repoRoot, stackDir } from './local-stack';
+import { drAddress, host, local, ports, repoRoot, stackDir } from './local-stack';
 import { paths } from './install';
 import { Launch, logFile, portOpen, sleep } from './process';
 import { ensureStackTls, stackSaslEnv, STACK_SASL_USER } from './tls';
@@ -33,8 +33,8 @@ export interface Service {
 export const drListener = {
   port: Number(process.env.KDR_DR_PORT ?? 39092),
   get saslSslPort() { return ports.drSaslSsl; },
-  primaryIp: '127.0.0.2',
-  secondaryIp: '127.0.0.3',
+  primaryIp: drAddress.primary,
+  secondaryIp: drAddress.secondary,
 };
 
 const jvmOpts = (heap: string) => [`-Xms128m`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true'];
