@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { duration, flag, integer, listOf, matching, oneOf } from './fields';
 import { nameProblem, normaliseName, personName } from './identity';
+import { publicKeyProblem } from './approver-key';
 
 /** Upper bound of any approval wait: a longer timer would outlive every sensible change window. */
 export const MAX_APPROVAL_TIMEOUT_MS = 7 * 86_400_000;
@@ -46,6 +47,13 @@ export const PairApprovalSchema = PairApprovalObject.superRefine((a, ctx) => {
   }
   const names = a.approvers?.map((p) => normaliseName(p.name)) ?? [];
   names.forEach((n, i) => { if (names.indexOf(n) !== i) issue(['approvers', i, 'name'], `"${a.approvers![i].name}" is listed twice`); });
+  a.approvers?.forEach((p, i) => {
+    const problem = PUBLIC_KEY.test(p.publicKey) ? publicKeyProblem(p.publicKey) : undefined;
+    if (problem) {
+      issue(['approvers', i, 'publicKey'], `${p.name}'s public key ${problem}; refused. Create ${p.name}'s key pair with ` +
+        'kdr keygen --out <file> and list the public key it prints');
+    }
+  });
   const keys = a.approvers?.map((p) => p.publicKey) ?? [];
   keys.forEach((k, i) => { if (keys.indexOf(k) !== i) issue(['approvers', i, 'publicKey'], 'the same key is listed for two approvers: every approver needs their own key pair'); });
   const pool = a.approvers?.length ?? a.allowList?.length;

@@ -3,6 +3,7 @@
 // the pairs file lists for that name. node:crypto only: never imported by workflow code.
 import * as crypto from 'node:crypto';
 import { normaliseName } from '../config/identity';
+import { publicKeyProblem } from '../config/approver-key';
 
 export interface SignedFields {
   pair: string;
@@ -36,6 +37,9 @@ export class ApprovalKeyError extends Error {
 export function publicKeyFrom(text: string): crypto.KeyObject {
   const m = /^ed25519:([A-Za-z0-9+/]{43}=)$/.exec(text);
   if (!m) throw new ApprovalKeyError('expected "ed25519:<44 base64 characters>" (as printed by kdr keygen)');
+  // Also checked when the pairs file is read; here too, so no path verifies against a small-order key.
+  const problem = publicKeyProblem(text);
+  if (problem) throw new ApprovalKeyError(`the public key ${problem}`);
   const raw = Buffer.from(m[1], 'base64');
   return crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
 }

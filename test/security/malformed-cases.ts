@@ -12,6 +12,9 @@ export interface Case {
 }
 
 const ZW = 'b\u200Bob';
+/** Real public keys (made by kdr keygen): a placeholder such as ed25519:AAAA…A= is a small-order point, refused on its own. */
+const KEY_1 = 'ed25519:9I2HYNaMae0ESAAj7S36Vncyjh8/mI5xWOm5YbSa9ck=';
+const KEY_2 = 'ed25519:GHFgOxiiB9GmmHA/hXiwgMdjU1E5EbG2+EdJ0FklxjY=';
 const BIDI = 'bob\u202Eevil';
 const CTRL = 'bo\u0007b';
 const HUGE = 'x'.repeat(5_000);
@@ -77,9 +80,9 @@ const PAIR_FIELDS: Record<string, unknown[]> = {
 /** Cross-field rules: the value is fine alone but not with the rest. */
 function crossCases(base: PairConfigInput, label: string): Case[] {
   const signedNoKeys = mutate(base, 'approval', { identity: 'signed' });
-  const keysDeclared = mutate(base, 'approval', { approvers: [{ name: 'bob', publicKey: `ed25519:${'A'.repeat(43)}=` }] });
+  const keysDeclared = mutate(base, 'approval', { approvers: [{ name: 'bob', publicKey: KEY_1 }] });
   const badKey = mutate(base, 'approval', { identity: 'signed', approvers: [{ name: 'bob', publicKey: 'ssh-ed25519 AAAA' }] });
-  const dupApprover = mutate(base, 'approval', { identity: 'signed', approvers: [{ name: 'bob', publicKey: `ed25519:${'A'.repeat(43)}=` }, { name: 'BOB', publicKey: `ed25519:${'B'.repeat(43)}=` }] });
+  const dupApprover = mutate(base, 'approval', { identity: 'signed', approvers: [{ name: 'bob', publicKey: KEY_1 }, { name: 'BOB', publicKey: KEY_2 }] });
   const tooFew = mutate(base, 'approval', { required: 3, allowList: ['a', 'b'] });
   const sameEndpoint = mutate(base, 'secondary.endpointHost', base.primary.endpointHost);
   const sasl = mutate(base, 'primary.security', { protocol: 'SASL_SSL' });
