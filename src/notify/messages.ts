@@ -1,16 +1,71 @@
 // One event in words an on-call SRE can act on at 3 a.m.: what happened, and the exact command to run next.
+// Most of what an event says was chosen by someone else: the requester's and approvers' names, the workflow id
+// (the starter picks it), error texts from the clusters. A message is therefore kept as trusted markup with the
+// untrusted values beside it, and each sink escapes the values its own way (src/security/escape.ts); commands
+// to copy are built from safe identifiers only, anything else becomes a placeholder and the message says why.
+import { escapeControls, isSafeIdentifier, markdownText, slackText } from '../security/escape';
 import type { EventOrigin, KdrEvent } from './events';
 
+/** A value shown as code (`plan-id`): only a safe identifier is shown, anything else as a placeholder. */
+interface Code { code: string; placeholder: string }
+/** A link the worker built itself (the Temporal UI page): trusted, encoded. */
+interface Link { href: string; label: string }
+type Value = string | number | Code | Link;
+
+/** One line: trusted markup (`**bold**` only) between untrusted values. */
+export interface Line { parts: readonly string[]; values: readonly Value[] }
+
 export interface Message {
-  title: string;
-  /** Markdown lines (DingTalk and Slack both render the subset used here). */
-  lines: string[];
-  /** Commands to copy, one per line. */
+  title: Line;
+  lines: Line[];
+  /** Commands to copy, one per line: fixed words, placeholders like <you>, and safe identifiers only. */
   commands: string[];
 }
 
+/** Tagged template: `line\`**${pair}** waits\`` keeps `pair` apart from the markup around it. */
+function line(parts: TemplateStringsArray, ...values: Value[]): Line {
+  return { parts: [...parts], values };
+}
+
+function code(value: string | undefined, placeholder: string): Code {
+  return { code: value ?? '', placeholder };
+}
+
+/**
+ * The names commands are built from, picked as the commands are written: a name that is not a safe identifier
+ * becomes a placeholder, and `withheld` says which (the message tells readers to copy it from the Temporal UI).
+ */
+class CommandNames {
+  readonly withheld: string[] = [];
+  constructor(private readonly event: KdrEvent, private readonly origin: EventOrigin) {}
+  private pick(value: string | undefined, placeholder: string, what: string): string {
+    if (isSafeIdentifier(value)) return value;
+    if (!this.withheld.includes(what)) this.withheld.push(what);
+    return placeholder;
+  }
+  get pair(): string { return this.pick(this.event.pair, '<pair>', 'pair name'); }
+  get workflow(): string { return this.pick(this.origin.workflowId, '<workflow id>', 'workflow id'); }
+  get step(): string { return this.pick('step' in this.event ? this.event.step : undefined, '<step>', 'step name'); }
+  get planId(): string { return this.pick('planId' in this.event ? this.event.planId : undefined, '<plan id>', 'plan id'); }
+
+  /** Said in the message when a placeholder stands in a command. */
+  note(): Line[] {
+    if (!this.withheld.length) return [];
+    return [line`The ${this.withheld.join(', ')} in the commands below is a placeholder: the real one contains characters a shell or chat would interpret; copy it from the Temporal UI.`];
+  }
+}
+
 export function renderEvent(event: KdrEvent, origin: EventOrigin): Message {
-  const link = origin.uiUrl ? [`Run: ${origin.uiUrl}`] : [`Run: ${origin.workflowId} (namespace ${origin.namespace})`];
+  const names = new CommandNames(event, origin);
+  const m = compose(event, origin, names);
+  // The commands were written while composing: the note names every placeholder they used.
+  return { ...m, lines: [...m.lines, ...names.note()] };
+}
+
+function compose(event: KdrEvent, origin: EventOrigin, ids: CommandNames): Message {
+  const link = origin.uiUrl
+    ? [line`Run: ${{ href: origin.uiUrl, label: 'Temporal UI' }} (${origin.workflowId})`]
+    : [line`Run: ${origin.workflowId} (namespace ${origin.namespace})`];
   switch (event.kind) {
     case 'approval-needed': {
       const p = event.plan;
@@ -20,77 +75,138 @@ export function renderEvent(event: KdrEvent, origin: EventOrigin): Message {
       ].filter(Boolean).join(', ');
       const key = event.identity === 'signed' ? ' --key <your private key>' : '';
       return {
-        title: `[kafka-dr] ${event.pair}: ${event.runbook} needs approval`,
+        title: line`[kafka-dr] ${event.pair}: ${event.runbook} needs approval`,
         lines: [
-          `**${event.runbook}** of pair **${event.pair}** waits for ${event.required - event.approvedBy.length} more approval(s) of plan \`${event.planId}\`` +
-            (event.requestedBy ? ` (requested by ${event.requestedBy})` : ''),
-          p ? `Plan: ${p.groups} group(s), ${p.partitions} partition(s); at most ${p.duplicateBound} record(s) re-read in all (duplicate bound); ` +
-            `${p.untranslated} untranslated; ${p.liveGroups} group(s) with live members` : 'Plan: see the run',
-          `May approve: ${who}${event.approvedBy.length ? `; approved so far: ${event.approvedBy.join(', ')}` : ''}`,
-          `Deadline: ${event.deadline} (the run aborts, nothing changed)`,
+          event.requestedBy
+            ? line`**${event.runbook}** of pair **${event.pair}** waits for ${event.required - event.approvedBy.length} more approval(s) of plan ${code(event.planId, '<plan id>')} (requested by ${event.requestedBy})`
+            : line`**${event.runbook}** of pair **${event.pair}** waits for ${event.required - event.approvedBy.length} more approval(s) of plan ${code(event.planId, '<plan id>')}`,
+          p ? line`Plan: ${p.groups} group(s), ${p.partitions} partition(s); at most ${p.duplicateBound} record(s) re-read in all (duplicate bound); ${p.untranslated} untranslated; ${p.liveGroups} group(s) with live members`
+            : line`Plan: see the run`,
+          event.approvedBy.length ? line`May approve: ${who}; approved so far: ${event.approvedBy.join(', ')}` : line`May approve: ${who}`,
+          line`Deadline: ${event.deadline} (the run aborts, nothing changed)`,
           ...link,
         ],
-        commands: [`kdr plan ${event.pair}`, `kdr approve ${event.pair} --by <you> --plan-id ${event.planId}${key}`,
-          `kdr reject ${event.pair} --by <you> --reason "<why>"`],
+        commands: [`kdr plan ${ids.pair}`, `kdr approve ${ids.pair} --by <you> --plan-id ${ids.planId}${key}`,
+          `kdr reject ${ids.pair} --by <you> --reason "<why>"`],
       };
     }
     case 'step-blocked':
       return {
-        title: `[kafka-dr] ${event.pair}: ${event.runbook} blocked at ${event.step}`,
+        title: line`[kafka-dr] ${event.pair}: ${event.runbook} blocked at ${event.step}`,
         lines: [
-          `**${event.runbook}** of pair **${event.pair}** is blocked at step **${event.step}** (${event.title}) and waits for a decision.`,
-          `Error: ${event.error}`,
+          line`**${event.runbook}** of pair **${event.pair}** is blocked at step **${event.step}** (${event.title}) and waits for a decision.`,
+          line`Error: ${event.error}`,
           ...link,
         ],
         commands: [
-          `kdr resolve ${origin.workflowId} retry --by <you> --step ${event.step}   # after fixing the cause`,
-          ...(event.skippable ? [`kdr resolve ${origin.workflowId} skip --by <you> --step ${event.step}`] : []),
-          `kdr resolve ${origin.workflowId} abort --by <you> --step ${event.step} --note "<why>"`,
+          `kdr resolve ${ids.workflow} retry --by <you> --step ${ids.step}   # after fixing the cause`,
+          ...(event.skippable ? [`kdr resolve ${ids.workflow} skip --by <you> --step ${ids.step}`] : []),
+          `kdr resolve ${ids.workflow} abort --by <you> --step ${ids.step} --note "<why>"`,
         ],
       };
     case 'run-completed':
     case 'run-aborted':
     case 'run-rejected': {
       const outcome = event.kind.slice(4);
-      const took = Date.parse(event.endedAt) - Date.parse(event.startedAt);
+      const took = Math.round((Date.parse(event.endedAt) - Date.parse(event.startedAt)) / 1000);
       return {
-        title: `[kafka-dr] ${event.pair}: ${event.runbook} ${outcome}`,
+        title: line`[kafka-dr] ${event.pair}: ${event.runbook} ${outcome}`,
         lines: [
-          `**${event.runbook}** of pair **${event.pair}** ${outcome} after ${Math.round(took / 1000)} s` + (event.reason ? `: ${event.reason}` : '.'),
-          `Steps: ${event.steps.map((s) => `${s.name} ${s.state}`).join(', ')}`,
+          event.reason ? line`**${event.runbook}** of pair **${event.pair}** ${outcome} after ${took} s: ${event.reason}`
+            : line`**${event.runbook}** of pair **${event.pair}** ${outcome} after ${took} s.`,
+          line`Steps: ${event.steps.map((s) => `${s.name} ${s.state}`).join(', ')}`,
           ...link,
         ],
-        commands: [`kdr status ${origin.workflowId}`],
+        commands: [`kdr status ${ids.workflow}`],
       };
     }
     case 'drill-failed':
       return {
-        title: `[kafka-dr] ${event.pair}: DR drill failed`,
+        title: line`[kafka-dr] ${event.pair}: DR drill failed`,
         lines: [
-          `The scheduled drill of pair **${event.pair}** found what would hurt a failover now:`,
-          ...event.findings.map((f) => `- ${f}`),
-          ...(event.duplicateBound !== undefined ? [`Plan: at most ${event.duplicateBound} record(s) re-read in all (duplicate bound)`] : []),
+          line`The scheduled drill of pair **${event.pair}** found what would hurt a failover now:`,
+          ...event.findings.map((f) => line`- ${f}`),
+          ...(event.duplicateBound !== undefined ? [line`Plan: at most ${event.duplicateBound} record(s) re-read in all (duplicate bound)`] : []),
           ...link,
         ],
-        commands: [`kdr drills ${event.pair}`, `kdr verify ${event.pair}`, `kdr failover ${event.pair} --dry-run --requested-by <you>`],
+        commands: [`kdr drills ${ids.pair}`, `kdr verify ${ids.pair}`, `kdr failover ${ids.pair} --dry-run --requested-by <you>`],
       };
     case 'health-changed':
       return {
-        title: `[kafka-dr] ${event.pair}: replication ${event.to}`,
+        title: line`[kafka-dr] ${event.pair}: replication ${event.to}`,
         lines: [
-          `Pair **${event.pair}**: drWatch health ${event.from} -> **${event.to}** at ${new Date(event.at).toISOString()}`,
-          `Why: ${event.why}`,
+          line`Pair **${event.pair}**: drWatch health ${event.from} -> **${event.to}** at ${new Date(event.at).toISOString()}`,
+          line`Why: ${event.why}`,
           ...link,
         ],
-        commands: [`kdr watch ${event.pair}`, `kdr verify ${event.pair}`],
+        commands: [`kdr watch ${ids.pair}`, `kdr verify ${ids.pair}`],
       };
   }
 }
 
+interface Sink {
+  text(value: string): string;
+  code(value: string): string;
+  link(l: Link): string;
+  bold: string;
+}
+
+const SINKS = {
+  markdown: {
+    text: markdownText,
+    code: (v: string) => `\`${v}\``,
+    // The worker built the URL (its own UI address, encoded ids); still, nothing in it may close the link.
+    link: (l: Link) => `[${l.label}](${l.href.replace(/[()<>\s\\]/g, encodeURIComponent)})`,
+    bold: '**',
+  },
+  slack: {
+    text: slackText,
+    code: (v: string) => `\`${v}\``,
+    link: (l: Link) => `<${l.href.replace(/[|<>\s]/g, encodeURIComponent)}|${l.label}>`,
+    bold: '*',
+  },
+  plain: {
+    text: (v: string) => escapeControls(v.replace(/\s+/g, ' ')),
+    code: (v: string) => v,
+    link: (l: Link) => escapeControls(l.href),
+    bold: '',
+  },
+} satisfies Record<string, Sink>;
+
+export type SinkName = keyof typeof SINKS;
+
+function renderLine(l: Line, sink: Sink): string {
+  let out = '';
+  l.parts.forEach((part, i) => {
+    out += part.replace(/\*\*/g, sink.bold);
+    if (i >= l.values.length) return;
+    const v = l.values[i];
+    if (typeof v === 'number') out += String(v);
+    else if (typeof v === 'string') out += sink.text(v);
+    else if ('href' in v) out += sink.link(v);
+    else out += isSafeIdentifier(v.code) ? sink.code(v.code) : sink.text(v.placeholder);
+  });
+  return out;
+}
+
+/** The title as plain text (DingTalk's notification preview, a webhook's `title`). */
+export function plainTitle(m: Message): string {
+  return renderLine(m.title, SINKS.plain);
+}
+
+/** The message for one sink: DingTalk Markdown, Slack mrkdwn, or plain text. */
+export function renderMessage(m: Message, sink: SinkName): string {
+  const s = SINKS[sink];
+  const commands = m.commands.map((c) => (sink === 'plain' ? `  ${c}` : s.code(sink === 'slack' ? slackText(c) : c)));
+  if (sink === 'plain') return [renderLine(m.title, s), ...m.lines.map((l) => renderLine(l, s)), ...commands].join('\n');
+  const heading = sink === 'markdown' ? `### ${renderLine(m.title, s)}` : `*${renderLine(m.title, s)}*`;
+  return [heading, ...m.lines.map((l) => renderLine(l, s)), ...(commands.length ? ['', ...commands] : [])].join('\n\n');
+}
+
 export function asMarkdown(m: Message): string {
-  return [`### ${m.title}`, ...m.lines, ...(m.commands.length ? ['', ...m.commands.map((c) => `\`${c}\``)] : [])].join('\n\n');
+  return renderMessage(m, 'markdown');
 }
 
 export function asPlainText(m: Message): string {
-  return [m.title, ...m.lines, ...m.commands.map((c) => `  ${c}`)].join('\n');
+  return renderMessage(m, 'plain');
 }

@@ -4,7 +4,8 @@ import type { NotifyTarget } from '../config/notify';
 import { targetLabel } from '../config/notify';
 import { dingTalkError, signedDingTalkUrl } from './dingtalk';
 import type { EventOrigin, KdrEvent } from './events';
-import { asMarkdown, asPlainText, type Message } from './messages';
+import { remoteAnswer, excerpt } from '../security/redact';
+import { plainTitle, renderMessage, type Message } from './messages';
 
 export interface SendOptions {
   env: NodeJS.ProcessEnv;
@@ -41,24 +42,43 @@ async function post(target: NotifyTarget, message: Message, event: KdrEvent, ori
   const url = variable(o.env, target.urlEnv, 'webhook URL');
   if (!/^https?:\/\//.test(url)) throw new NotifyError(`${target.urlEnv} does not hold an http(s) URL`);
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+  // Everything secret this post carries: removed from whatever the receiver answers before it is stored.
+  const secrets: string[] = [url];
   let to = url;
   let body: unknown;
   if (target.type === 'dingtalk') {
-    to = signedDingTalkUrl(url, variable(o.env, target.secretEnv, 'signing secret'), (o.now ?? Date.now)());
-    body = { msgtype: 'markdown', markdown: { title: message.title, text: asMarkdown(message) } };
+    const secret = variable(o.env, target.secretEnv, 'signing secret');
+    to = signedDingTalkUrl(url, secret, (o.now ?? Date.now)());
+    secrets.push(secret, to, ...tokensOf(to));
+    body = { msgtype: 'markdown', markdown: { title: plainTitle(message), text: renderMessage(message, 'markdown') } };
   } else if (target.type === 'slack') {
-    // Slack's mrkdwn: *bold*, not **bold**.
-    body = { text: asMarkdown(message).replace(/\*\*/g, '*').replace(/^### (.*)$/m, '*$1*') };
+    body = { text: renderMessage(message, 'slack') };
   } else {
-    if (target.tokenEnv) headers.authorization = `Bearer ${variable(o.env, target.tokenEnv, 'bearer token')}`;
-    body = { source: 'kafka-dr', ...event, origin, title: message.title, text: asPlainText(message), commands: message.commands };
+    if (target.tokenEnv) {
+      const token = variable(o.env, target.tokenEnv, 'bearer token');
+      secrets.push(token);
+      headers.authorization = `Bearer ${token}`;
+    }
+    body = { source: 'kafka-dr', ...event, origin, title: plainTitle(message), text: renderMessage(message, 'plain'), commands: message.commands };
   }
+  secrets.push(...tokensOf(url));
   const response = await fetch(to, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
   const text = await response.text().catch(() => '');
-  if (!response.ok) throw new NotifyError(`HTTP ${response.status}${text ? `: ${clip(text)}` : ''}`);
+  // Never the body as it came: a 401 may echo the request's headers (the bearer token) or its URL (the token).
+  if (!response.ok) throw new NotifyError(remoteAnswer(response.status, text, secrets));
   if (target.type === 'dingtalk') {
     const refused = dingTalkError(text);
-    if (refused) throw new NotifyError(refused);
+    if (refused) throw new NotifyError(excerpt(refused, secrets));
+  }
+}
+
+/** The URL's path segments and query values long enough to be tokens (Slack's path, DingTalk's access_token). */
+function tokensOf(url: string): string[] {
+  try {
+    const u = new URL(url);
+    return [...u.pathname.split('/'), ...u.searchParams.values()].filter((v) => v.length >= 8);
+  } catch {
+    return [];
   }
 }
 
@@ -76,9 +96,4 @@ function describe(err: unknown): string {
     return cause?.code ?? cause?.message ?? err.message;
   }
   return String(err);
-}
-
-function clip(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
 }

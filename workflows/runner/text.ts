@@ -1,4 +1,5 @@
 // Small text and time helpers shared by the runner's modules (workflow code: time is workflow time).
+import { escapeControls } from '../../src/security/escape';
 
 export const MAX_SUMMARY = 200;
 
@@ -7,9 +8,9 @@ export function now(): string {
   return new Date(Date.now()).toISOString();
 }
 
-/** One line, at most `max` characters: summaries and audit notes stay readable and bounded. */
+/** One line, at most `max` characters, control characters escaped: summaries and errors stay readable and bounded. */
 export function clip(text: string, max = MAX_SUMMARY): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = escapeControls(text.replace(/\s+/g, ' ').trim());
   return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
 }
 
