@@ -5,6 +5,7 @@ import RPCClient = require('@alicloud/pop-core');
 import type { z } from 'zod';
 import { CloudApiError, fromPopCoreError, type CloudProduct } from './errors';
 import type { CloudCredentials } from './config';
+import { contractViolation } from './contract';
 
 /** Marks a value to be sent as one JSON-string parameter even though it is an array (e.g. alikafka Offsets). */
 export class JsonParam {
@@ -109,6 +110,13 @@ export class PopRpc {
    * repeated here; the activity's retry (idempotent at that level) handles them.
    */
   async call<S extends z.ZodType>(action: string, params: Record<string, unknown>, schema: S): Promise<z.output<S>> {
+    const violation = contractViolation(this.product, action, params, (v) => v instanceof JsonParam);
+    if (violation) {
+      throw new CloudApiError({
+        product: this.product, action, code: 'UndeclaredParameter', message: violation, transient: false,
+        fix: 'Fix: a kafka-dr bug: the cloud layer sends only what src/cloud/contract.ts declares.',
+      });
+    }
     const read = READ_ACTION.test(action);
     for (let attempt = 0; ; attempt++) {
       try {
