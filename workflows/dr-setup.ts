@@ -68,6 +68,10 @@ export async function drSetup(raw: unknown) {
   const topics = prepared.topics;
 
   const connector = await run.step('ensure-connector', async (step) => {
+    // Resuming forward replication after a failover would copy the old primary over the active side: checked again.
+    if (patched('setup-rechecks-failover')) {
+      await refuseIfFailedOver(step, pair, (note) => run.audit({ action: 'refuse', accepted: false, note }));
+    }
     const ensured = await step.activities<KdrActivities>().ensureReplication(pair, topics);
     step.summary(`${pair.replication.provider} ${ensured.id}: ${ensured.created ? 'created' : ensured.updated ? 'updated' : 'already in place'}`);
     run.audit({ action: 'connector', note: `${ensured.id} ${ensured.created ? 'created' : ensured.updated ? 'updated' : 'unchanged'}` });
@@ -113,6 +117,11 @@ export async function drSetup(raw: unknown) {
   });
 
   const dns = await run.step('ensure-cname', async (step) => {
+    // The check at the start ran once; a step blocked since and retried later may come here after a failover (or
+    // during a failback): read the CNAME and the reverse replication again, on every attempt, before moving anything.
+    if (patched('setup-rechecks-failover')) {
+      await refuseIfFailedOver(step, pair, (note) => run.audit({ action: 'refuse', accepted: false, note }));
+    }
     const change = await step.activities<KdrActivities>().ensureCname(pair, pair.primary.endpointHost);
     if (change.action !== 'unchanged') {
       run.audit({ action: 'cname', note: `${change.domain}: ${change.before ?? '(none)'} -> ${change.after} (${change.action})` });

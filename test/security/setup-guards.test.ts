@@ -11,7 +11,8 @@ import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import { local } from '../../stack/local-stack';
 import { drSetup } from '../../workflows';
 import { resolveSignal, statusQuery, type RunReport } from '../../workflows/definitions';
-import { blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { blockedStep, kafkaPair, removeMirror, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
 import { closeTemporal, eventually, temporal } from '../helpers/temporal';
 
 const alidns = () => createCloudClients(testEnv()).alidns();
@@ -81,6 +82,47 @@ describe('drSetup guards', () => {
       assert.equal(forward.state, 'absent', 'no forward connector was created');
     } finally {
       await connect.remove(reverse);
+    }
+  });
+
+  test('finding "resolve retry after a failover moves the CNAME back": a drSetup blocked at preflight, retried after the failover, blocks again before ensure-connector and ensure-cname', async () => {
+    const name = uniqueName('sec-late');
+    const topic = uniqueName('sec-late-t');
+    const pair = kafkaPair(name, [topic]);
+    const kafka = await openBoth();
+    try {
+      await withKdrWorker(async ({ client, taskQueue }) => {
+        const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config: pair, watch: false }] });
+        // Blocked after the start's failed-over check passed (the CNAME did not exist yet): the topic is missing.
+        const blocked = await blockedStep(handle, 60_000);
+        assert.equal(blocked.name, 'preflight');
+        assert.equal((await status(handle)).steps.find((x) => x.name === 'not-failed-over')?.state, 'succeeded');
+        // Meanwhile the pair fails over (the CNAME on the secondary) and the topic appears; someone retries the old run.
+        await alidns().addDomainRecord(pair.dns.domain, { rr: pair.dns.rr, type: 'CNAME', value: pair.secondary.endpointHost, ttl: pair.dns.ttl });
+        await createTopic(kafka.primary, topic, 1);
+        await handle.signal(resolveSignal, { action: 'retry', by: 'alice', note: 'topic created' });
+        const again = await eventually(() => handle.query(statusQuery), (x) => x.phase === 'blocked' && x.steps.find((y) => y.name === 'preflight')?.state === 'succeeded',
+          'the run to block after preflight', 120_000);
+        const guard = again.steps.find((x) => x.state === 'blocked')!;
+        assert.equal(guard.name, 'ensure-connector', 'blocked before replication is resumed in the wrong direction');
+        assert.match(guard.lastError ?? '', /PairFailedOver: this pair has failed over; use failback/);
+        assert.equal(again.steps.find((x) => x.name === 'ensure-cname')?.state, 'pending');
+        assert.ok(again.audit.filter((a) => a.action === 'refuse' && !a.accepted).length >= 1, 'the refusal is audited');
+        // retry again: blocks again, the CNAME stays on the secondary.
+        await handle.signal(resolveSignal, { action: 'retry', by: 'alice' });
+        await eventually(() => handle.query(statusQuery), (x) => x.phase === 'blocked' && (x.steps.find((y) => y.name === 'ensure-connector')?.attempts ?? 0) >= 2, 'the second retry to block', 60_000);
+        await handle.signal(resolveSignal, { action: 'abort', by: 'alice', note: 'failed over: use failback' });
+        assert.equal((await failure(handle)).type, 'Aborted');
+      });
+      assert.equal(await cnameOf(pair), pair.secondary.endpointHost, 'the CNAME still points at the secondary');
+      const connector = await new KafkaConnectProvider({ url: local.connectUrl })
+        .state({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [topic] });
+      assert.equal(connector.state, 'absent', 'no forward connector was created');
+    } finally {
+      await removeMirror(name).catch(() => undefined);
+      await deleteTopics(kafka.primary, [topic]).catch(() => undefined);
+      await deleteTopics(kafka.secondary, [topic]).catch(() => undefined);
+      await kafka.close();
     }
   });
 
