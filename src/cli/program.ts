@@ -14,7 +14,7 @@ import { CliError, ExitCode } from './errors';
 import { example, EXIT_CODES_HELP } from './help';
 import { commaList, positiveInt } from './flags';
 import { checkPairName, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
-import { renderRun, table } from './render';
+import { CLEAR_SCREEN, renderRun, table, terminalOutput } from './render';
 import { connect, exitCodeOf, explain, findRun, readRun, type CliContext, type RunView } from './temporal';
 
 interface VerifyResult {
@@ -291,7 +291,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const view: RunView = await readRun(ctx, await findRun(ctx, workflowId));
       const key = JSON.stringify({ ...view, uiUrl: undefined });
       if (io.isTTY && !json) {
-        io.out(`\x1b[2J\x1b[H${renderRun(view)}\n\n(refreshing every ${everyMs / 1000}s, Ctrl-C stops watching; the run goes on)`);
+        io.out(`${CLEAR_SCREEN}${renderRun(view)}\n\n(refreshing every ${everyMs / 1000}s, Ctrl-C stops watching; the run goes on)`);
       } else if (key !== last) {
         io.out(json ? JSON.stringify(view) : `${renderRun(view)}\n`);
       }
@@ -305,7 +305,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 }
 
 /** Runs `kdr` with `argv` (without node and script); returns the exit code. Errors are one line on stderr. */
-export async function runCli(argv: string[], io: Io): Promise<number> {
+export async function runCli(argv: string[], raw: Io): Promise<number> {
+  // Remote text (run status, errors, names from signals) reaches every command's output: none writes a control
+  // character to the terminal (render.ts terminalOutput).
+  const io: Io = { ...raw, out: (t) => raw.out(terminalOutput(t)), err: (t) => raw.err(terminalOutput(t)) };
+  if (raw.ask) io.ask = (question) => raw.ask!(terminalOutput(question));
   let code: number = ExitCode.ok;
   const program = buildProgram(io, (c) => { code = c; });
   program.exitOverride();

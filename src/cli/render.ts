@@ -1,5 +1,8 @@
 // Human output of `kdr`: the step table as a terminal table, the plan per group and partition, the pairs list.
-// Plain text with aligned columns; no colours (logs and CI keep it readable).
+// Plain text with aligned columns; no colours (logs and CI keep it readable). Every text in a run's status came
+// from someone else (names in signals, the workflow id, cluster errors): control characters are shown escaped,
+// never sent to the terminal (an ANSI sequence could recolour, rewrite or hide lines of the table).
+import { terminalText } from '../security/escape';
 import type { GroupTarget, ShownPlan } from '../../workflows/plan-view';
 import { failbackText, isFailbackPlan } from '../../workflows/failback-plan';
 import type { RunStatus, StepRecord } from '../../workflows/runner/types';
@@ -11,7 +14,7 @@ const ICON: Record<StepRecord['state'], string> = {
 
 /** Aligned columns; the last column is cut to the terminal width. */
 export function table(header: string[], rows: string[][], width = terminalWidth()): string {
-  const all = [header, ...rows];
+  const all = [header, ...rows].map((r) => r.map((c) => terminalText(c ?? '', false)));
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   return all.map((r) => {
     const line = r.map((c, i) => (i === r.length - 1 ? c : (c ?? '').padEnd(widths[i]))).join('  ').trimEnd();
@@ -85,7 +88,15 @@ export function renderRun(view: RunView, now = Date.now()): string {
     }
   }
   if (view.uiUrl) out.push('', `Temporal UI: ${view.uiUrl}`);
-  return out.join('\n');
+  return terminalText(out.join('\n'));
+}
+
+/** What `kdr status --watch` writes before each refresh on a terminal: the one escape sequence kdr sends itself. */
+export const CLEAR_SCREEN = '\x1b[2J\x1b[H';
+
+/** Everything kdr prints: control characters escaped, except a leading CLEAR_SCREEN of its own. */
+export function terminalOutput(text: string): string {
+  return text.startsWith(CLEAR_SCREEN) ? CLEAR_SCREEN + terminalText(text.slice(CLEAR_SCREEN.length)) : terminalText(text);
 }
 
 /** An activity's heartbeat in one line: its own `progress` text when it gives one (planOffsets's carries its whole result too). */
@@ -123,7 +134,7 @@ export function renderPlan(workflowId: string, planId: string, plan: ShownPlan):
     return [g.group, topic, String(partition), String(offset), source, why];
   }));
   out.push('', table(['GROUP', 'TOPIC', 'PARTITION', 'OFFSET', 'SOURCE', 'NOTE'], rows));
-  return out.join('\n');
+  return terminalText(out.join('\n'));
 }
 
 function sources(g: GroupTarget): string {
