@@ -7,7 +7,7 @@ import {
   upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import {
-  StopWatchPayloadSchema, WatchInputSchema, validate,
+  StopWatchPayloadSchema, WatchInputSchema, WatchStartSchema, validate,
   type HealthValue, type PairConfig, type WatchInput, type WatchState,
 } from '../src/config';
 import type { KdrActivities } from '../activities';
@@ -42,7 +42,9 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
     return status;
   }, { description: 'Health, since when and why, the last measurements and position snapshot' });
 
-  const checked = validate(WatchInputSchema, raw);
+  // Only a run that continues an earlier one may carry state; a start with it is refused (InvalidInput, naming "state").
+  const continued = workflowInfo().continuedFromExecutionRunId !== undefined;
+  const checked = validate(continued ? WatchInputSchema : WatchStartSchema, raw);
   if (!checked.ok) throw stepFailure('InvalidInput', checked.message);
   const input: WatchInput = checked.value;
 

@@ -33,7 +33,21 @@ const WatchObject = z.strictObject({
   state: WatchStateSchema.optional(),
 });
 
+/**
+ * What a drWatch run continued as new receives from its predecessor: the public input plus the carried state.
+ * drWatch accepts it only when Temporal says the run continues another (workflowInfo().continuedFromExecutionRunId):
+ * a starter cannot set that, so the carried state (e.g. when the last canary ran) is never a user input.
+ */
 export const WatchInputSchema = WatchObject.check(crossCheck<z.input<typeof WatchObject>>(exactlyOnePair));
+
+const WatchStartObject = z.strictObject({
+  ...pairRef,
+  continueAsNewEvery: WatchObject.shape.continueAsNewEvery,
+  state: z.never({ error: 'is internal: only the watch itself carries its state over when it continues as new; start the watch without it' }).optional(),
+});
+
+/** What starting drWatch accepts (kdr watch, drSetup, a Temporal client): the pair and the checks per run, nothing else. */
+export const WatchStartSchema = WatchStartObject.check(crossCheck<z.input<typeof WatchStartObject>>(exactlyOnePair));
 
 export type WatchInput = z.output<typeof WatchInputSchema>;
 export type WatchState = z.output<typeof WatchStateSchema>;
