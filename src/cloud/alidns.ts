@@ -23,7 +23,12 @@ export type DnsRecord = z.output<typeof recordVO>;
 const subDomainRecordsResponse = popEnvelope.extend({
   TotalCount: num, PageNumber: num, PageSize: num, DomainRecords: wrapped('Record', recordVO),
 });
-const recordInfoResponse = popEnvelope.extend(recordVO.shape).extend({ DomainId: z.string().optional() });
+// DescribeDomainRecordInfo's official model has no Weight (only the listed records of DescribeSubDomainRecords do).
+const { Weight: _weight, ...recordInfoShape } = recordVO.shape;
+const recordInfoResponse = popEnvelope.extend(recordInfoShape).extend({
+  DomainId: z.string().optional(), PunyCode: z.string().optional(), GroupId: z.string().optional(), GroupName: z.string().optional(),
+});
+export type DnsRecordInfo = z.output<typeof recordInfoResponse>;
 const recordIdResponse = popEnvelope.extend({ RecordId: z.union([z.string(), z.number()]).transform(String) });
 
 export type DnsRecordType = 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'MX' | 'NS' | 'SRV' | 'CAA' | 'REDIRECT_URL' | 'FORWARD_URL';
@@ -54,7 +59,7 @@ export class AlidnsClient {
     return collect((pageNumber) => this.describeSubDomainRecords({ ...opts, pageNumber, pageSize: 100 }));
   }
 
-  async describeDomainRecordInfo(recordId: string): Promise<DnsRecord> {
+  async describeDomainRecordInfo(recordId: string): Promise<DnsRecordInfo> {
     return this.rpc.call('DescribeDomainRecordInfo', { RecordId: recordId }, recordInfoResponse);
   }
 
@@ -62,6 +67,12 @@ export class AlidnsClient {
     const res = await this.rpc.call('AddDomainRecord', {
       DomainName: domainName, RR: record.rr, Type: record.type, Value: record.value, TTL: record.ttl, Line: record.line, Priority: record.priority,
     }, recordIdResponse);
+    return res.RecordId;
+  }
+
+  /** Deletes one record; DomainRecordNotBelongToUser when it does not exist (already deleted). */
+  async deleteDomainRecord(recordId: string): Promise<string> {
+    const res = await this.rpc.call('DeleteDomainRecord', { RecordId: recordId }, recordIdResponse);
     return res.RecordId;
   }
 

@@ -74,7 +74,8 @@ const consumerProgressResponse = popEnvelope.extend({
   ConsumerProgress: z.looseObject({
     TotalDiff: num.optional(),
     LastTimestamp: num.optional(),
-    State: z.string().optional(),
+    /** Lower case in the official model (GetConsumerProgressResponseBodyConsumerProgress.state): STABLE, EMPTY, … */
+    state: z.string().optional(),
     TopicList: wrapped('TopicList', progressTopic),
   }),
 });
@@ -126,6 +127,11 @@ export class AlikafkaClient {
     }, ack);
   }
 
+  /** Deletes a topic and its records. BIZ_TOPIC_NOT_FOUND when the instance has no such topic. */
+  async deleteTopic(opts: { instanceId: string; topic: string }): Promise<void> {
+    await this.rpc.call('DeleteTopic', { RegionId: this.region, InstanceId: opts.instanceId, Topic: opts.topic }, ack);
+  }
+
   async getConsumerList(opts: { instanceId: string; consumerId?: string; currentPage?: number; pageSize?: number }): Promise<Page<KafkaConsumerGroupInfo>> {
     const res = await this.rpc.call('GetConsumerList', {
       RegionId: this.region, InstanceId: opts.instanceId, ConsumerId: opts.consumerId,
@@ -142,6 +148,11 @@ export class AlikafkaClient {
     await this.rpc.call('CreateConsumerGroup', {
       RegionId: this.region, InstanceId: opts.instanceId, ConsumerId: opts.consumerId, Remark: opts.remark,
     }, ack);
+  }
+
+  /** Deletes a consumer group and its committed offsets. BIZ_SUBSCRIPTION_NOT_FOUND when it is not declared. */
+  async deleteConsumerGroup(opts: { instanceId: string; consumerId: string }): Promise<void> {
+    await this.rpc.call('DeleteConsumerGroup', { RegionId: this.region, InstanceId: opts.instanceId, ConsumerId: opts.consumerId }, ack);
   }
 
   async getConsumerProgress(opts: { instanceId: string; consumerId: string; hideLastTimestamp?: boolean }): Promise<KafkaConsumerProgress> {

@@ -32,3 +32,4 @@ export * from './alikafka';
 export * from './alidns';
 export * from './eventbridge';
 export { signRpc, stringToSign, canonicalizedQuery, popEncode } from './signature';
+export * from './names';

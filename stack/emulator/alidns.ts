@@ -25,13 +25,17 @@ function rrOf(zone: DnsZone, fqdn: string): string {
   return name === zone.DomainName ? '@' : name.slice(0, -(zone.DomainName.length + 1));
 }
 
+/** A record as DescribeDomainRecordInfo answers it (its official model has no Weight). */
 function recordView(r: DnsRecordState): Record<string, unknown> {
   return {
     RecordId: r.RecordId, DomainName: r.DomainName, RR: r.RR, Type: r.Type, Value: r.Value, TTL: r.TTL, Line: r.Line,
-    Status: r.Status, Locked: r.Locked, Weight: 1, ...(r.Priority !== undefined ? { Priority: r.Priority } : {}),
+    Status: r.Status, Locked: r.Locked, ...(r.Priority !== undefined ? { Priority: r.Priority } : {}),
     ...(r.Remark !== undefined ? { Remark: r.Remark } : {}),
   };
 }
+
+/** A record as DescribeSubDomainRecords lists it: its model (DomainRecordsRecord) adds the weight of weighted round-robin. */
+const listedRecordView = (r: DnsRecordState): Record<string, unknown> => ({ ...recordView(r), Weight: 1 });
 
 interface RecordInput { RR: string; Type: string; Value: string; TTL: number; Line: string; Priority?: number }
 
@@ -79,7 +83,8 @@ export class AlidnsEmulator {
       case 'DescribeDomainRecordInfo': return this.describeDomainRecordInfo(p);
       case 'AddDomainRecord': return this.addDomainRecord(p);
       case 'UpdateDomainRecord': return this.updateDomainRecord(p);
-      default: throw new PopError('InvalidAction.NotFound', `Specified api "${action}" is not found (the emulator implements DescribeSubDomainRecords, DescribeDomainRecordInfo, AddDomainRecord, UpdateDomainRecord).`, 404);
+      case 'DeleteDomainRecord': return this.deleteDomainRecord(p);
+      default: throw new PopError('InvalidAction.NotFound', `Specified api "${action}" is not found (the emulator implements DescribeSubDomainRecords, DescribeDomainRecordInfo, AddDomainRecord, UpdateDomainRecord, DeleteDomainRecord).`, 404);
     }
   }
 
@@ -100,7 +105,7 @@ export class AlidnsEmulator {
     const pageSize = intParam(p, 'PageSize', 20, 1, 100);
     const matches = this.store.state.dns.records.filter((r) => r.DomainName === zone.DomainName && r.RR === rr &&
       (!p.Type || r.Type === p.Type.toUpperCase()) && (!p.Line || r.Line === p.Line));
-    const items = matches.slice((pageNumber - 1) * pageSize, pageNumber * pageSize).map(recordView);
+    const items = matches.slice((pageNumber - 1) * pageSize, pageNumber * pageSize).map(listedRecordView);
     return { TotalCount: matches.length, PageNumber: pageNumber, PageSize: pageSize, DomainRecords: { Record: items } };
   }
 
@@ -139,6 +144,15 @@ export class AlidnsEmulator {
     return this.store.mutate((s) => {
       checkConflicts(s.dns.records, r.DomainName, input, r.RecordId);
       Object.assign(r, input, { UpdateTimestamp: Date.now() });
+      return { RecordId: r.RecordId };
+    });
+  }
+
+  private deleteDomainRecord(p: Record<string, string>): Record<string, unknown> {
+    const r = this.find(need(p, 'RecordId'));
+    if (r.Locked) throw new PopError('RecordForbidden.Locked', `The DNS record ${r.RecordId} is locked.`);
+    return this.store.mutate((s) => {
+      s.dns.records = s.dns.records.filter((x) => x.RecordId !== r.RecordId);
       return { RecordId: r.RecordId };
     });
   }

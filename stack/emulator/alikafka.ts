@@ -1,11 +1,18 @@
 // Emulated alikafka 2019-09-16 (docs/alicloud-emulator.md, Sources §3) over the two real local Kafka clusters.
 import { AssignerProtocol, type Admin, type GroupDescription } from 'kafkajs';
-import { PopError, intParam, need } from './pop';
+import { PopError, boolParam, intParam, need } from './pop';
+import { apsaraMqNameProblem } from '../../src/cloud/names';
 import type { StateStore } from './state';
 import { brokerHost, type EmulatedInstance } from './instances';
 import type { KafkaAdmins } from './kafka-admin';
 
-const NAME = /^[A-Za-z0-9_-]+$/;
+const REMARK = /^[A-Za-z0-9_-]+$/;
+
+/** Topic and group names of a reserved instance (src/cloud/names.ts: letters, digits, _ - ., 3-64 characters). */
+function checkName(param: 'Topic' | 'ConsumerId', value: string): void {
+  const problem = apsaraMqNameProblem(value);
+  if (problem) throw new PopError('InvalidParameter', `The specified parameter ${param} "${value}" is not valid: ${problem}.`);
+}
 /** Internal topics a managed instance would not list. */
 const hiddenTopic = (t: string) => t.startsWith('__') || /^mm2-offset-syncs\..*\.internal$/.test(t);
 
@@ -36,7 +43,9 @@ export class AlikafkaEmulator {
       case 'CreateConsumerGroup': return this.createConsumerGroup(p);
       case 'GetConsumerProgress': return this.getConsumerProgress(p);
       case 'UpdateConsumerOffset': return this.updateConsumerOffset(p);
-      default: throw new PopError('InvalidAction.NotFound', `Specified api "${action}" is not found (the emulator implements GetInstanceList, GetTopicList, CreateTopic, GetConsumerList, CreateConsumerGroup, GetConsumerProgress, UpdateConsumerOffset).`, 404);
+      case 'DeleteTopic': return this.deleteTopic(p);
+      case 'DeleteConsumerGroup': return this.deleteConsumerGroup(p);
+      default: throw new PopError('InvalidAction.NotFound', `Specified api "${action}" is not found (the emulator implements GetInstanceList, GetTopicList, CreateTopic, DeleteTopic, GetConsumerList, CreateConsumerGroup, DeleteConsumerGroup, GetConsumerProgress, UpdateConsumerOffset).`, 404);
     }
   }
 
@@ -114,15 +123,13 @@ export class AlikafkaEmulator {
     const inst = this.instance(p);
     const topic = need(p, 'Topic');
     const remark = need(p, 'Remark');
-    if (!NAME.test(topic) || topic.length < 3 || topic.length > 64) {
-      throw new PopError('InvalidParameter', `Topic "${topic}" must be 3-64 characters of letters, digits, - and _.`);
-    }
-    if (!NAME.test(remark) || remark.length < 3 || remark.length > 64) {
-      throw new PopError('InvalidParameter', `Remark "${remark}" must be 3-64 characters of letters, digits, - and _.`);
+    checkName('Topic', topic);
+    if (!REMARK.test(remark) || remark.length < 3 || remark.length > 64) {
+      throw new PopError('InvalidParameter', `The specified parameter Remark "${remark}" is not valid: 3-64 characters of letters, digits, - and _.`);
     }
     const partitions = intParam(p, 'PartitionNum', 12, 1, 360);
-    const localTopic = p.LocalTopic === 'true';
-    const compactTopic = p.CompactTopic === 'true';
+    const localTopic = boolParam(p, 'LocalTopic', false);
+    const compactTopic = boolParam(p, 'CompactTopic', false);
     if (compactTopic && !localTopic) throw new PopError('InvalidParameter', 'CompactTopic=true needs LocalTopic=true (compaction only exists on local storage).');
     const created = await this.with(inst, async (admin) => {
       const existing = await admin.listTopics();
@@ -170,9 +177,7 @@ export class AlikafkaEmulator {
   private async createConsumerGroup(p: Record<string, string>): Promise<Record<string, unknown>> {
     const inst = this.instance(p);
     const id = need(p, 'ConsumerId');
-    if (!NAME.test(id) || id.length < 3 || id.length > 128 || !/[A-Za-z0-9]/.test(id)) {
-      throw new PopError('InvalidParameter', `ConsumerId "${id}" must be 3-128 characters of letters, digits, - and _ (at least one letter or digit).`);
-    }
+    checkName('ConsumerId', id);
     if ((await this.allGroups(inst)).has(id)) {
       throw new PopError('BIZ_SUBSCRIPTION_EXISTED', `The consumer group ${id} already exists on instance ${inst.instanceId}.`);
     }
@@ -192,6 +197,7 @@ export class AlikafkaEmulator {
   private async getConsumerProgress(p: Record<string, string>): Promise<Record<string, unknown>> {
     const inst = this.instance(p);
     const groupId = need(p, 'ConsumerId');
+    boolParam(p, 'HideLastTimestamp', false);
     await this.requireGroup(inst, groupId);
     return this.with(inst, async (admin) => {
       const [described] = (await admin.describeGroups([groupId])).groups;
@@ -220,11 +226,47 @@ export class AlikafkaEmulator {
       }
       return {
         ConsumerProgress: {
-          TotalDiff: total, LastTimestamp: -1, State: GROUP_STATE[described?.state ?? ''] ?? (described?.state === 'Dead' ? 'DEAD' : 'EMPTY'),
+          // Lower-case `state`, as the official model names it (GetConsumerProgressResponseBodyConsumerProgress).
+          TotalDiff: total, LastTimestamp: -1, state: GROUP_STATE[described?.state ?? ''] ?? (described?.state === 'Dead' ? 'DEAD' : 'EMPTY'),
           TopicList: { TopicList }, RebalanceInfoList: { RebalanceInfoList: [] },
         },
       };
     });
+  }
+
+  private async deleteTopic(p: Record<string, string>): Promise<Record<string, unknown>> {
+    const inst = this.instance(p);
+    const topic = need(p, 'Topic');
+    const deleted = await this.with(inst, async (admin) => {
+      if (hiddenTopic(topic) || !(await admin.listTopics()).includes(topic)) return false;
+      await admin.deleteTopics({ topics: [topic], timeout: 10_000 });
+      return true;
+    });
+    if (!deleted) throw new PopError('BIZ_TOPIC_NOT_FOUND', `The topic ${topic} does not exist on instance ${inst.instanceId}.`);
+    this.store.mutate((s) => {
+      s.kafka.topics = s.kafka.topics.filter((t) => !(t.InstanceId === inst.instanceId && t.Topic === topic));
+    });
+    this.firstSeen.delete(`${inst.instanceId}/topic/${topic}`);
+    return {};
+  }
+
+  private async deleteConsumerGroup(p: Record<string, string>): Promise<Record<string, unknown>> {
+    const inst = this.instance(p);
+    const groupId = need(p, 'ConsumerId');
+    await this.requireGroup(inst, groupId);
+    await this.with(inst, async (admin) => {
+      const [described] = (await admin.describeGroups([groupId])).groups;
+      if (described && described.members.length > 0) {
+        throw new PopError('BIZ_CONSUMER_ONLINE', `The consumer group ${groupId} has ${described.members.length} online consumer(s); stop them before deleting the group.`);
+      }
+      const known = (await admin.listGroups()).groups.some((g) => g.groupId === groupId);
+      if (known) await admin.deleteGroups([groupId]);
+    });
+    this.store.mutate((s) => {
+      s.kafka.groups = s.kafka.groups.filter((g) => !(g.InstanceId === inst.instanceId && g.ConsumerId === groupId));
+    });
+    this.firstSeen.delete(`${inst.instanceId}/group/${groupId}`);
+    return {};
   }
 
   private async updateConsumerOffset(p: Record<string, string>): Promise<Record<string, unknown>> {

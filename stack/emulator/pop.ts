@@ -37,6 +37,19 @@ export function intParam(p: Record<string, string>, name: string, def: number, m
   return n;
 }
 
+/**
+ * An optional boolean parameter. The official SDKs send Python's `True`/`False`, pop-core sends `true`/`false`:
+ * every case form is one boolean; anything else is refused, naming the parameter (never read as false).
+ */
+export function boolParam(p: Record<string, string>, name: string, def: boolean): boolean {
+  const raw = p[name];
+  if (raw === undefined || raw === '') return def;
+  const v = raw.toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new PopError('InvalidParameter', `The specified parameter ${name} is not valid: "${raw}" is not a boolean (true or false).`);
+}
+
 export interface PopRequest {
   method: string;
   params: Record<string, string>;

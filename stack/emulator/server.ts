@@ -3,6 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import { authenticate, errorEnvelope, newRequestId, NonceCache, PopError, successEnvelope, VERSION_PRODUCT, type Product } from './pop';
+import { isV3, verifyV3 } from './acs3';
 import { StateStore } from './state';
 import { FaultInjector } from './faults';
 import { defaultInstances, type EmulatedInstance } from './instances';
@@ -51,7 +52,7 @@ export interface Emulator {
 
 const MAX_BODY = 1024 * 1024;
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -60,7 +61,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
       if (size > MAX_BODY) { reject(new PopError('InvalidParameter', 'Request body too large.', 413)); req.destroy(); return; }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -101,7 +102,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     if (req.method === 'DELETE') { faults.clear(url.searchParams.get('action') ?? undefined); return send(res, 200, { faults: faults.list() }); }
     if (req.method === 'POST') {
       try {
-        const body = JSON.parse(await readBody(req)) as unknown;
+        const body = JSON.parse((await readBody(req)).toString('utf8')) as unknown;
         return send(res, 200, { faults: faults.set(body) });
       } catch (err) {
         return send(res, 400, { error: (err as Error).message });
@@ -123,11 +124,18 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       if (method !== 'GET' && method !== 'POST') throw new PopError('UnsupportedHTTPMethod', `HTTP method ${method} is not supported; use GET or POST.`, 405);
       const params: Record<string, string> = {};
       for (const [k, v] of url.searchParams) params[k] = v;
-      if (method === 'POST') {
-        const body = await readBody(req);
+      const query = { ...params };
+      const raw = method === 'POST' ? await readBody(req) : Buffer.alloc(0);
+      if (raw.length > 0) {
         const type = String(req.headers['content-type'] ?? '');
-        if (body && !type.includes('application/x-www-form-urlencoded')) throw new PopError('InvalidParameter', 'POST bodies must be application/x-www-form-urlencoded.', 400);
-        for (const [k, v] of new URLSearchParams(body)) params[k] = v;
+        if (!type.includes('application/x-www-form-urlencoded')) throw new PopError('InvalidParameter', 'POST bodies must be application/x-www-form-urlencoded.', 400);
+        for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) params[k] = v;
+      }
+      // Signature V3 (the official SDKs' default) names the action and version in x-acs-* headers; V1 in parameters.
+      const v3 = isV3(req.headersDistinct, params);
+      if (v3) {
+        params.Action = String(req.headers['x-acs-action'] ?? '');
+        params.Version = String(req.headers['x-acs-version'] ?? '');
       }
       const versionProduct = VERSION_PRODUCT[params.Version ?? ''];
       if (params.Version && !versionProduct) throw new PopError('InvalidVersion', `Specified parameter Version "${params.Version}" is not valid.`, 400);
@@ -136,7 +144,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       }
       product = product ?? versionProduct;
       action = params.Action ?? '?';
-      authenticate(method, params, auth, nonces);
+      if (v3) {
+        // The emulator's /<product>/<region> routing prefix is not part of the API path the client signed.
+        const canonicalUri = `/${segments.slice(product && pathProduct === product ? 2 : 0).join('/')}`;
+        verifyV3({ method, canonicalUri, query, headers: req.headersDistinct, body: raw }, auth, nonces);
+      } else authenticate(method, params, auth, nonces);
       if (!product) throw new PopError('InvalidVersion', 'Cannot tell the product: send Version (or use /alikafka, /alidns, /eventbridge paths).', 400);
 
       const fault = faults.decide(product, action);

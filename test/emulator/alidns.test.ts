@@ -62,6 +62,32 @@ describe('alidns emulator', () => {
     assert.equal(err.code, 'InvalidParameter');
   });
 
+  test('DescribeDomainRecordInfo answered a Weight its official model does not have: now it follows the model (listed records keep theirs)', async () => {
+    const dns = emu.clients.alidns();
+    const rr = uniqueName('model');
+    const id = await dns.addDomainRecord('kdr.test', { rr, type: 'A', value: '10.2.0.1', ttl: 30 });
+    const info = await dns.describeDomainRecordInfo(id);
+    assert.equal('Weight' in info, false);
+    assert.deepEqual([info.DomainId, info.PunyCode, info.RecordId], ['00000000-0000-4000-8000-000000000001', 'kdr.test', id]);
+    const [listed] = (await dns.describeSubDomainRecords({ subDomain: `${rr}.kdr.test` })).items;
+    assert.equal(listed.Weight, 1);
+    await dns.deleteDomainRecord(id);
+  });
+
+  test('DeleteDomainRecord: the record leaves the API and the DNS answers at once; a second delete says it does not belong to the user', async () => {
+    const dns = emu.clients.alidns();
+    const rr = uniqueName('del');
+    const keep = await dns.addDomainRecord('kdr.test', { rr, type: 'A', value: '10.3.0.1', ttl: 30 });
+    const gone = await dns.addDomainRecord('kdr.test', { rr, type: 'A', value: '10.3.0.2', ttl: 30 });
+    assert.equal(await dns.deleteDomainRecord(gone), gone);
+    assert.deepEqual((await dns.listSubDomainRecords({ subDomain: `${rr}.kdr.test` })).map((r) => r.RecordId), [keep]);
+    assert.deepEqual(await resolver.resolve4(`${rr}.kdr.test`), ['10.3.0.1']);
+    const again = await rejection(dns.deleteDomainRecord(gone));
+    assert.equal(again.code, 'DomainRecordNotBelongToUser');
+    await dns.deleteDomainRecord(keep);
+    assert.equal((await rejection(resolver.resolve4(`${rr}.kdr.test`))).code, 'ENOTFOUND');
+  });
+
   test('a CNAME change is seen by dns.Resolver at once, with the record TTL; unknown names are NXDOMAIN', async () => {
     const dns = emu.clients.alidns();
     const rr = uniqueName('kafka');

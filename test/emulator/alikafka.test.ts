@@ -5,12 +5,14 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { local } from '../../stack/local-stack';
 import { ensureStack, uniqueName } from '../helpers/stack';
 import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, rejection, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { sendV3 } from './acs3-request';
 
 describe('alikafka emulator', () => {
   let emu: TestEmulator;
   let kafka: Kafka;
   let admin: Admin;
   const topics: string[] = [];
+  const groups: string[] = [];
   before(async () => {
     await ensureStack();
     emu = await startTestEmulator({ dnsPort: undefined });
@@ -19,7 +21,10 @@ describe('alikafka emulator', () => {
     await admin.connect();
   });
   after(async () => {
-    await admin.deleteTopics({ topics }).catch(() => undefined);
+    // Cleanup through the API, as a user of the real service would (DeleteTopic, DeleteConsumerGroup).
+    const client = emu.clients.alikafka(PRIMARY_REGION);
+    for (const consumerId of groups) await client.deleteConsumerGroup({ instanceId: PRIMARY_ID, consumerId }).catch(() => undefined);
+    for (const topic of topics) await client.deleteTopic({ instanceId: PRIMARY_ID, topic }).catch(() => undefined);
     await admin.disconnect();
     await emu.close();
   });
@@ -62,6 +67,7 @@ describe('alikafka emulator', () => {
     topics.push(topic);
     await client.createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr-test', partitionNum: 2 });
     const group = uniqueName('kdrgroup');
+    groups.push(group);
     await client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group, remark: 'kdr-test' });
     assert.equal((await rejection(client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group }))).code, 'BIZ_SUBSCRIPTION_EXISTED');
     const listed = await client.listConsumerGroups({ instanceId: PRIMARY_ID, consumerId: group });
@@ -75,7 +81,7 @@ describe('alikafka emulator', () => {
 
     await client.updateConsumerOffset({ instanceId: PRIMARY_ID, consumerId: group, topic, resetType: 'offset', offsets: [{ partition: 0, offset: 2 }, { partition: 1, offset: 4 }] });
     let progress = await client.getConsumerProgress({ instanceId: PRIMARY_ID, consumerId: group, hideLastTimestamp: true });
-    assert.equal(progress.State, 'EMPTY');
+    assert.equal(progress.state, 'EMPTY');
     assert.equal(progress.TotalDiff, 3 + 1);
     const offs = progress.TopicList.find((t) => t.Topic === topic)!.OffsetList;
     assert.deepEqual(offs.map((o) => [o.Partition, o.BrokerOffset, o.ConsumerOffset]), [[0, '5', '2'], [1, '5', '4']]);
@@ -102,7 +108,7 @@ describe('alikafka emulator', () => {
     await joined;
     try {
       progress = await client.getConsumerProgress({ instanceId: PRIMARY_ID, consumerId: group });
-      assert.equal(progress.State, 'STABLE');
+      assert.equal(progress.state, 'STABLE');
       assert.ok(progress.TopicList[0].OffsetList.some((o) => o.ClientId !== ''));
       const online = await rejection(client.updateConsumerOffset({ instanceId: PRIMARY_ID, consumerId: group, topic, resetType: 'timestamp', time: -2 }));
       assert.equal(online.code, 'BIZ_CONSUMER_ONLINE');
@@ -112,5 +118,74 @@ describe('alikafka emulator', () => {
       await consumer.disconnect();
     }
     assert.ok(seen >= 0);
+  });
+  test('the official SDK sends booleans as True/False: LocalTopic=True created a cloud-storage topic; every case form is now a boolean, anything else is refused naming the parameter', async () => {
+    const prefix = uniqueName('kdrbool');
+    const create = (topic: string, extra: Record<string, string>) => sendV3(emu.emulator.url, {
+      action: 'CreateTopic', version: '2019-09-16',
+      query: { RegionId: PRIMARY_REGION, InstanceId: PRIMARY_ID, Topic: topic, Remark: 'kdr-test', PartitionNum: '1', ...extra },
+    });
+    const cases: [string, Record<string, string>, boolean, boolean][] = [
+      [`${prefix}-py`, { LocalTopic: 'True', CompactTopic: 'True' }, true, true],
+      [`${prefix}-up`, { LocalTopic: 'TRUE' }, true, false],
+      [`${prefix}-lo`, { LocalTopic: 'true', CompactTopic: 'False' }, true, false],
+      [`${prefix}-no`, { LocalTopic: 'FALSE' }, false, false],
+    ];
+    for (const [topic, extra] of cases) {
+      topics.push(topic);
+      const r = await create(topic, extra);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    const listed = await emu.clients.alikafka(PRIMARY_REGION).listTopics({ instanceId: PRIMARY_ID, topic: prefix });
+    assert.deepEqual(listed.map((t) => [t.Topic, t.LocalTopic, t.CompactTopic]), cases.map(([t, , local, compact]) => [t, local, compact]).sort());
+    const compacted = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: `${prefix}-py`, configNames: ['cleanup.policy'] }] });
+    assert.equal(compacted.resources[0].configEntries[0].configValue, 'compact');
+    for (const bad of ['yes', '1', 'tru']) {
+      const r = await create(`${prefix}-bad`, { LocalTopic: bad });
+      assert.deepEqual([r.status, r.body.Code], [400, 'InvalidParameter']);
+      assert.match(String(r.body.Message), new RegExp(`LocalTopic is not valid: "${bad}" is not a boolean`));
+    }
+    assert.equal((await admin.listTopics()).includes(`${prefix}-bad`), false, 'a refused boolean creates nothing');
+  });
+
+  test('official name limits: topics and groups may contain "."; groups are 3-64 characters (65-128 were accepted, "." refused)', async () => {
+    const client = emu.clients.alikafka(PRIMARY_REGION);
+    const topic = `${uniqueName('kdr.dot')}.v1`;
+    const group = `${uniqueName('kdr.dot')}.billing`;
+    topics.push(topic);
+    groups.push(group);
+    await client.createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr-test', partitionNum: 1 });
+    await client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group });
+    assert.ok((await client.listTopics({ instanceId: PRIMARY_ID, topic })).some((t) => t.Topic === topic));
+    assert.ok((await client.listConsumerGroups({ instanceId: PRIMARY_ID, consumerId: group })).some((g) => g.ConsumerId === group));
+    const long = await rejection(client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: `g${'x'.repeat(64)}` }));
+    assert.equal(long.code, 'InvalidParameter');
+    assert.match(long.message, /ConsumerId .* 65 characters \(allowed 3-64\)/);
+    assert.equal((await rejection(client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: 'gg' }))).code, 'InvalidParameter');
+    assert.equal((await rejection(client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: 'a/b/c' }))).code, 'InvalidParameter');
+    const longTopic = await rejection(client.createTopic({ instanceId: PRIMARY_ID, topic: `t${'x'.repeat(64)}`, remark: 'kdr-test' }));
+    assert.match(longTopic.message, /Topic .* 65 characters/);
+    assert.equal((await rejection(client.createTopic({ instanceId: PRIMARY_ID, topic: 'a b c', remark: 'kdr-test' }))).code, 'InvalidParameter');
+  });
+
+  test('DeleteTopic and DeleteConsumerGroup: gone from the API and from the cluster; a second delete says not found', async () => {
+    const client = emu.clients.alikafka(PRIMARY_REGION);
+    const topic = uniqueName('kdrdel');
+    const group = uniqueName('kdrdelgroup');
+    topics.push(topic);
+    groups.push(group);
+    await client.createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr-test', partitionNum: 1 });
+    await client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group });
+    await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '0' }] });
+    await client.deleteConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group });
+    assert.deepEqual(await client.listConsumerGroups({ instanceId: PRIMARY_ID, consumerId: group }), []);
+    assert.equal((await admin.listGroups()).groups.some((g) => g.groupId === group), false, 'the committed offsets are gone with the group');
+    assert.equal((await rejection(client.deleteConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group }))).code, 'BIZ_SUBSCRIPTION_NOT_FOUND');
+    await client.deleteTopic({ instanceId: PRIMARY_ID, topic });
+    assert.deepEqual(await client.listTopics({ instanceId: PRIMARY_ID, topic }), []);
+    assert.equal((await admin.listTopics()).includes(topic), false);
+    const again = await rejection(client.deleteTopic({ instanceId: PRIMARY_ID, topic }));
+    assert.equal(again.code, 'BIZ_TOPIC_NOT_FOUND');
+    assert.equal(again.transient, false);
   });
 });

@@ -6,6 +6,7 @@ import { CloudApiError } from '../../src/cloud';
 import { signRpc } from '../../src/cloud/signature';
 import { rejection, startTestEmulator, type TestEmulator } from '../helpers/emulator';
 import { asActivityFailure } from '../../activities/failures';
+import { sendV3 } from './acs3-request';
 
 function signedParams(overrides: Record<string, string> = {}, secret = local.accessKeySecret, method = 'POST'): Record<string, string> {
   const p: Record<string, string> = {
@@ -78,5 +79,41 @@ describe('emulator authentication', () => {
     const p = signedParams();
     p.SubDomain = 'other.kdr.test';
     assert.equal((await post(emu.emulator.url, p)).body.Code, 'SignatureDoesNotMatch');
+  });
+});
+
+describe('emulator authentication, signature V3 (ACS3-HMAC-SHA256, the official SDKs\' default)', () => {
+  let emu: TestEmulator;
+  before(async () => { emu = await startTestEmulator({ dnsPort: undefined }); });
+  after(() => emu.close());
+  const dns = { action: 'DescribeSubDomainRecords', version: '2015-01-09', query: { SubDomain: 'primary.kdr.test' } };
+
+  test('v3 requests were refused with MissingParameter Action: now accepted, Action and Version from x-acs-* headers, parameters from the query', async () => {
+    const r = await sendV3(emu.emulator.url, dns);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.TotalCount, 1);
+    assert.equal((r.body.DomainRecords as { Record: { Value: string }[] }).Record[0].Value, '127.0.0.2');
+    // The same product through its routing path, and parameters in a form body.
+    const form = await sendV3(emu.emulator.url, { ...dns, query: {}, body: { SubDomain: 'secondary.kdr.test' }, path: '/alidns' });
+    assert.equal(form.status, 200, JSON.stringify(form.body));
+    assert.equal((form.body.DomainRecords as { Record: { Value: string }[] }).Record[0].Value, '127.0.0.3');
+  });
+
+  test('v3 refusals over HTTP: unknown key, wrong secret, stale x-acs-date, reused nonce, tampered query', async () => {
+    const url = emu.emulator.url;
+    const unknown = await sendV3(url, { ...dns, keyId: 'LTAInobody' });
+    assert.deepEqual([unknown.status, unknown.body.Code], [404, 'InvalidAccessKeyId.NotFound']);
+    const wrong = await sendV3(url, { ...dns, secret: 'wrong' });
+    assert.deepEqual([wrong.status, wrong.body.Code], [400, 'SignatureDoesNotMatch']);
+    const stale = await sendV3(url, { ...dns, date: new Date(Date.now() - 20 * 60_000) });
+    assert.deepEqual([stale.status, stale.body.Code], [400, 'InvalidTimeStamp.Expired']);
+    const nonce = `kdr-${Date.now()}`;
+    assert.equal((await sendV3(url, { ...dns, nonce })).status, 200);
+    const replay = await sendV3(url, { ...dns, nonce });
+    assert.deepEqual([replay.status, replay.body.Code], [400, 'SignatureNonceUsed']);
+    const tampered = await sendV3(url, { ...dns, tamper: (r) => { r.query.SubDomain = 'secondary.kdr.test'; } });
+    assert.equal(tampered.body.Code, 'SignatureDoesNotMatch');
+    const unsigned = await sendV3(url, { ...dns, tamper: (r) => { r.headers.authorization = r.headers.authorization.replace('x-acs-action;', ''); } });
+    assert.equal(unsigned.body.Code, 'IncompleteSignature');
   });
 });
