@@ -1,7 +1,7 @@
 // Addresses of the embedded local stack (stack/). Every port can be moved with an environment variable so the
 // stack can live next to other services; the worker, the CLI, the tests and the emulator all read them here.
 import * as path from 'node:path';
-import { stackSaslEnv } from './tls';
+import { stackCaFile, stackSaslEnv } from './tls';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -89,6 +89,9 @@ export function localStackEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Pro
     KDR_ALLOW_INLINE_CONFIG: 'true',
     KDR_INLINE_ALLOWED_HOSTS: localInlineHosts().join(','),
     KDR_SECRET_ENV_PREFIX: 'KDR_SECRET_',
+    // The emulated ApsaraMQ instances (stack/emulator/instances.ts) and the stack's CA directory (stack/tls.ts).
+    KDR_INLINE_ALLOWED_INSTANCES: 'cn-hangzhou/alikafka_pre-cn-kdrprimary01,cn-shanghai/alikafka_pre-cn-kdrsecond001',
+    KDR_INLINE_CA_DIRS: path.dirname(stackCaFile()),
     // The stack's SCRAM user for pairs over its SASL_SSL listeners (made at stack:up; absent before).
     ...stackSaslEnv(),
     ...base,

@@ -90,7 +90,16 @@ export function resolverAddress() {
 export function httpUrl() {
   return matching(/^https?:\/\/[^\s/]+(?:\/\S*)?$/, 'expected an http(s) URL, e.g. http://127.0.0.1:8083')
     .refine((url) => !/^https?:\/\/[^/]*@/.test(url), 'must not carry credentials (user:password@): they would show in errors and history; ' +
-      'put Connect behind a network boundary instead');
+      'put Connect behind a network boundary instead')
+    // fetch (WHATWG URL) reads "\\" as "/" and drops "#...": "http://10.0.0.1\\x#.allowed.test" goes to 10.0.0.1.
+    .refine((url) => !/[\\#?]/.test(url) && !/^https?:\/\/[^/]*%/.test(url),
+      'must be http(s)://host[:port][/path]: no "\\", "#", query or %-encoded host (fetch would read another host than it seems)');
+}
+
+/** Kafka Connect expands ${provider:...} (${env:NAME}, ${file:...}) in connector configs: text that reaches one may not hold "${". */
+export function noConfigReference<T extends z.ZodType<string>>(schema: T) {
+  return schema.refine((value) => !value.includes('${'),
+    'must not contain "${": Kafka Connect would expand it (${env:...}, ${file:...}) into the worker\'s secrets');
 }
 
 /** The host of an http(s) URL accepted by httpUrl(). */

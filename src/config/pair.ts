@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DeadlinesSchema, unknownStep } from './deadlines';
 import { wholeName } from './names';
 import {
-  crossCheck, duration, envName, hostName, hostPort, httpUrl, integer, listOf, matching, oneOf, regexPattern,
+  crossCheck, duration, envName, hostName, hostPort, httpUrl, integer, listOf, matching, noConfigReference, oneOf, regexPattern,
   resolverAddress, text,
 } from './fields';
 import { DEFAULT_PAIR_APPROVAL, PairApprovalSchema } from './approval';
@@ -23,7 +23,7 @@ const SecurityObject = z.strictObject({
   usernameEnv: envName().optional(),
   passwordEnv: envName().optional(),
   /** PEM file of the CA certificates to trust, on the worker's host (and Kafka Connect's); default: the system's. */
-  caFile: text('a path to a PEM file of CA certificates, e.g. /etc/kafka-dr/ca.pem', 1024).optional(),
+  caFile: noConfigReference(text('a path to a PEM file of CA certificates, e.g. /etc/kafka-dr/ca.pem', 1024)).optional(),
 });
 
 export const SecuritySchema = SecurityObject.check(crossCheck<z.input<typeof SecurityObject>>((s, report) => {
@@ -51,8 +51,8 @@ export const ClusterSchema = z.strictObject({
 /** A list of names, or every name matching a regular expression. */
 export function selection(what: string) {
   return z.union([
-    listOf(text(`a ${what} name`), `${what} names`),
-    z.strictObject({ pattern: regexPattern() }),
+    listOf(noConfigReference(text(`a ${what} name`)), `${what} names`),
+    z.strictObject({ pattern: noConfigReference(regexPattern()) }),
   ], { error: `expected a list of ${what} names or { "pattern": "<regular expression>" }` });
 }
 

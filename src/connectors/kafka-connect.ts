@@ -9,6 +9,7 @@ import {
   type ReplicationPairSpec, type ReplicationProvider, type ReplicationStatus, type ReplicationTask,
 } from './types';
 import { KdrError } from '../errors';
+import { excerpt } from '../security/redact';
 
 export const SOURCE_ALIAS = 'primary';
 export const TARGET_ALIAS = 'secondary';
@@ -120,6 +121,14 @@ export function mirrorConfigs(spec: ReplicationPairSpec): { source: Record<strin
     'checkpoints.topic.replication.factor': rf,
     ...spec.extra,
   };
+  // Connect expands ${provider:...} in any value: only the SASL settings kafka-dr writes itself may hold one.
+  for (const [name, config] of [['source', source], ['checkpoint', checkpoint]] as const) {
+    for (const [key, value] of Object.entries(config)) {
+      if (value.includes('${') && !key.endsWith('.sasl.jaas.config')) {
+        throw new ReplicationSpecError(`${name} connector setting ${key} contains "\${", which Kafka Connect would expand: remove it from the pair's config`);
+      }
+    }
+  }
   return { source, checkpoint };
 }
 
@@ -129,12 +138,13 @@ interface ConnectStatus {
   tasks: { id: number; state: string; trace?: string }[];
 }
 
+/** A task's trace as stored in a step's error: the root cause's line only, redacted and capped (src/security/redact.ts). */
 function firstLine(trace: string | undefined): string | undefined {
   if (!trace) return undefined;
   const lines = trace.split('\n').map((l) => l.trim()).filter(Boolean);
   // The root cause ("Caused by: ...") says more than the wrapper on the first line.
   const caused = lines.filter((l) => l.startsWith('Caused by:')).pop();
-  return (caused ?? lines[0]).slice(0, 500);
+  return excerpt(caused ?? lines[0] ?? '', [], 300);
 }
 
 export class KafkaConnectClient {
@@ -143,6 +153,10 @@ export class KafkaConnectClient {
 
   constructor(options: KafkaConnectOptions) {
     if (!/^https?:\/\//.test(options.url)) throw new ReplicationSpecError(`Kafka Connect url "${options.url}" must start with http:// or https://`);
+    // What fetch reads differently from how it looks (src/config/fields.ts httpUrl): refused here too.
+    if (/[\\#?@]/.test(options.url) || /^https?:\/\/[^/]*%/.test(options.url)) {
+      throw new ReplicationSpecError('Kafka Connect url must be http(s)://host[:port][/path]: no "\\", "#", "?", "@" or %-encoded host');
+    }
     this.base = options.url.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 10000;
   }
@@ -162,7 +176,8 @@ export class KafkaConnectClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (err) {
-        throw new ConnectApiError(`Kafka Connect at ${this.base} did not answer ${method} ${path}: ${(err as Error).message}`);
+        const cause = (err as Error & { cause?: { code?: string } }).cause?.code;
+        throw new ConnectApiError(`Kafka Connect at ${this.base} did not answer ${method} ${path}: ${excerpt(cause ?? (err as Error).message)}`);
       }
       const text = await res.text();
       const rebalancing = res.status === 409 || (res.status === 500 && /rebalance/i.test(text));
@@ -174,7 +189,8 @@ export class KafkaConnectClient {
       if (res.status >= 400) {
         let message = text;
         try { message = (JSON.parse(text) as { message?: string }).message ?? text; } catch { /* plain text */ }
-        throw new ConnectApiError(`Kafka Connect ${method} ${path} failed with ${res.status}: ${message}`, res.status);
+        // Stored in the step's error (history): never the answer as it came, which may quote configs or traces.
+        throw new ConnectApiError(`Kafka Connect ${method} ${path} failed with ${res.status}: ${excerpt(message, [], 300)}`, res.status);
       }
       return { status: res.status, body: text ? (JSON.parse(text) as T) : undefined };
     }
