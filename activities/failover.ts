@@ -1,9 +1,10 @@
 // drFailover's activities: assess both sides, plan every group's offsets on the secondary, reset them in
 // batches (heartbeating which groups are done, so a retry after a crash applies the plan once), and guard
 // against two failovers of one pair.
+import { deadLetterRecords } from './dead-letter';
 import { CancelledFailure, Context } from '@temporalio/activity';
 import type { PairConfig, Selection } from '../src/config';
-import { selects } from '../src/config';
+import { selectNames, selects } from '../src/config';
 import {
   committedOffsetsMany, describeCluster, groupsOnTopics, isInternalGroup, listConsumerGroups, newestRecordTimestamp, openAdmin,
   partitionsOf, setManyGroupOffsets, topicPartitionCounts, type AdminSession, type CommittedOffset,
@@ -174,7 +175,7 @@ export function failoverActivities(deps: ActivityDeps) {
           // many more groups than a pair selects); the commits read here are the plan's evidence too.
           let primaryCommitted: Map<string, CommittedOffset[]> | undefined;
           if (primary) {
-            const listed = o.onlyGroups ? [] : (await listConsumerGroups(primary)).filter(wanted);
+            const listed = o.onlyGroups ? [] : selectNames(selection, (await listConsumerGroups(primary)).filter((g) => !isInternalGroup(g)));
             const ask = [...new Set([...candidates, ...listed])].filter(wanted);
             total = ask.length;
             const parts = await partitionsOf(primary, o.topics.filter((t) => t !== pair.replication.canaryTopic));
@@ -218,8 +219,10 @@ export function failoverActivities(deps: ActivityDeps) {
           beat('planning', 0);
           const plan = makePlan(consumedOnly(evidence.groups), planOptions);
           beat('planned', groups.length);
+          const deadLetter = await deadLetterRecords(pair, secondary).catch(() => undefined);
           const compact = compactPlan(plan, {
             pair: pair.name,
+            ...(deadLetter ? { deadLetter } : {}),
             latencyMs: o.latencyMs,
             fidelity: { ...fidelity, description: describeProfile(fidelity) },
             primaryReachable: primary !== null,

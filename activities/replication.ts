@@ -1,6 +1,6 @@
 // The replication ("sink connector" of the runbook) of a pair, whichever provider implements it.
 import type { PairConfig } from '../src/config';
-import { EventBridgeProvider } from '../src/connectors/eventbridge';
+import { ANY_ACCOUNT, deadLetterTopic, EventBridgeProvider } from '../src/connectors/eventbridge';
 import { KafkaConnectProvider } from '../src/connectors/kafka-connect';
 import type { EnsureResult, ReplicationLag, ReplicationPairSpec, ReplicationProvider, ReplicationStatus } from '../src/connectors/types';
 import type { ActivityDeps } from './deps';
@@ -31,13 +31,31 @@ export function providerFor(deps: ActivityDeps, pair: PairConfig): ReplicationPr
   }
   // The event stream lives in the secondary's region (EventBridge streams are created in the target's region).
   if (!pair.secondary.region) throw new ReplicationSpecError(`pair ${pair.name}: secondary.region is required for replication "eventbridge"`);
-  return new EventBridgeProvider(deps.cloud().eventbridge(pair.secondary.region));
+  return new EventBridgeProvider(deps.cloud().eventbridge(pair.secondary.region), deps.env[ACCOUNT_ID_ENV] || ANY_ACCOUNT);
+}
+
+/** Worker variable: the Alibaba Cloud account id (UID) that goes into the dead-letter queue's ARN. */
+export const ACCOUNT_ID_ENV = 'KDR_ALIBABA_CLOUD_ACCOUNT_ID';
+
+/**
+ * The pair's dead-letter topic on the secondary instance, created through the API when missing (idempotent):
+ * the streams name it as their dead-letter queue, so it must exist before they push to it.
+ */
+async function ensureDeadLetterTopic(deps: ActivityDeps, pair: PairConfig): Promise<void> {
+  const c = pair.secondary;
+  if (pair.replication.provider !== 'eventbridge' || c.provider !== 'apsaramq') return;
+  const topic = deadLetterTopic(pair.name);
+  const alikafka = deps.cloud().alikafka(c.region);
+  const existing = await alikafka.listTopics({ instanceId: c.instanceId, topic });
+  if (existing.some((t) => t.Topic === topic)) return;
+  await alikafka.createTopic({ instanceId: c.instanceId, topic, remark: 'kafka-dr_dead-letter_queue', partitionNum: 3 });
 }
 
 export function replicationActivities(deps: ActivityDeps) {
   const spec = (pair: PairConfig, topics: string[]) => replicationSpec(pair, topics, deps.env);
   return {
     async ensureReplication(pair: PairConfig, topics: string[]): Promise<EnsureResult> {
+      await ensureDeadLetterTopic(deps, pair);
       return providerFor(deps, pair).ensure(spec(pair, topics));
     },
     async replicationState(pair: PairConfig, topics: string[]): Promise<ReplicationStatus> {

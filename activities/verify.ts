@@ -4,6 +4,7 @@ import { openAdmin } from '../src/kafka/admin';
 import { runCanary, type CanaryResult } from '../src/kafka/canary';
 import type { ActivityDeps } from './deps';
 import { replicatedTopics, withAdmin } from './sessions';
+import { deadLetterRecords, type DeadLetterCount } from './dead-letter';
 
 export function verifyActivities(deps: ActivityDeps) {
   return {
@@ -16,7 +17,8 @@ export function verifyActivities(deps: ActivityDeps) {
       }
     },
 
-    async runCanary(pair: PairConfig, runId: string): Promise<CanaryResult> {
+    /** With, for EventBridge pairs, the records in the pair's dead-letter topic on the secondary. */
+    async runCanary(pair: PairConfig, runId: string): Promise<CanaryResult & { deadLetter?: DeadLetterCount }> {
       const { canaryTopic, thresholds } = pair.replication;
       const secondary = await openAdmin(deps.kafka(pair.secondary, 'canary-secondary'));
       try {
@@ -24,7 +26,8 @@ export function verifyActivities(deps: ActivityDeps) {
           runId, topic: canaryTopic, count: thresholds.canaryRecords, timeoutMs: thresholds.canaryTimeoutMs,
         });
         // Only the first few missing records: the rest are implied by the count.
-        return { ...result, missing: result.missing.slice(0, 10) };
+        const deadLetter = await deadLetterRecords(pair, secondary).catch(() => undefined);
+        return { ...result, missing: result.missing.slice(0, 10), ...(deadLetter ? { deadLetter } : {}) };
       } finally {
         await secondary.close();
       }

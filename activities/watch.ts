@@ -9,6 +9,7 @@ import { lastCanaryProfile, runCanary } from '../src/kafka/canary';
 import { supportsExactMatch } from '../src/kafka/fidelity';
 import { newSnapshotCache, takeSnapshot, type SnapshotCache, type SnapshotSummary } from '../src/kafka/snapshot';
 import { replicationFactorOf, type ActivityDeps } from './deps';
+import { deadLetterRecords, type DeadLetterCount } from './dead-letter';
 import { providerFor, replicationSpec } from './replication';
 import { replicatedTopics, withAdmin } from './sessions';
 
@@ -33,6 +34,8 @@ export interface WatchTick {
   rpoMs: number | null;
   canary?: { produced: number; received: number; latencyMaxMs: number | null };
   snapshot?: SnapshotSummary | { error: string };
+  /** EventBridge pairs: records in the pair's dead-letter topic on the secondary (records the streams could not write). */
+  deadLetter?: DeadLetterCount;
   /** The replicator allows exact translation (src/kafka/fidelity.ts). */
   exact: boolean;
   elapsedMs: number;
@@ -102,6 +105,12 @@ export function watchActivities(deps: ActivityDeps) {
           if (connector.state === 'failed' || connector.state === 'absent') broken.push(`replication ${connector.state}${connector.cause ? `: ${connector.cause}` : ''}`);
           else if (connector.state !== 'running') degraded.push(`replication ${connector.state}${connector.cause ? `: ${connector.cause}` : ''}`);
 
+          // Each record there is one the secondary does not have: never healthy while any is left.
+          const deadLetter = await deadLetterRecords(pair, secondary).catch(() => undefined);
+          if (deadLetter && deadLetter.records > 0) {
+            degraded.push(`${deadLetter.records} record(s) in the dead-letter topic ${deadLetter.topic} on the secondary: the replicator could not write them to their topics`);
+          }
+
           let lag: WatchTick['lag'] = null;
           let rpoMs: number | null = null;
           const newestReplicatedAt = await newestRecordTimestamp(secondary, appTopics).catch(() => null);
@@ -163,6 +172,7 @@ export function watchActivities(deps: ActivityDeps) {
             rpoMs,
             ...(canary ? { canary } : {}),
             ...(snapshot ? { snapshot } : {}),
+            ...(deadLetter ? { deadLetter } : {}),
             exact,
             elapsedMs: Date.now() - started,
           };

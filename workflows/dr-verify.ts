@@ -35,6 +35,7 @@ export async function drVerify(raw: unknown) {
     return {
       ok: verdict.ok, summary: verdict.summary, latencyMs: canary.latencyMs, received: canary.received, produced: canary.produced,
       totalLag: lag.totalLag, fidelity: canary.fidelity, fidelitySummary: canary.fidelitySummary,
+      ...(canary.deadLetter ? { deadLetter: canary.deadLetter } : {}),
     };
   });
 

@@ -35,6 +35,11 @@ export interface FailoverPlan {
    * complete snapshot; `ageMs` how old it was when planned; a group re-reads at least what it processed since.
    */
   snapshot?: { takenAt: number | null; ageMs: number | null; oldestPosition: number | null; positions: number; groupsOnlyInSnapshots: number };
+  /**
+   * EventBridge pairs: records the replicator could not write and set aside in the pair's dead-letter topic on the
+   * secondary when planned. They are not in their topics on the secondary, so no group will read them there.
+   */
+  deadLetter?: { topic: string; records: number };
   totals: {
     groups: number; partitions: number; duplicateBound: number; untranslated: number; liveGroups: number;
     sources: Partial<Record<OffsetSource, number>>;
@@ -79,7 +84,7 @@ export function sealedPlanId(plan: Pick<FailoverPlan, 'groups'>, authority: Plan
 }
 
 /** The planner's result as the plan the run carries: per group its targets and bound (per-partition notes stay in the activity). */
-export function compactPlan(plan: OffsetPlan, meta: Pick<FailoverPlan, 'pair' | 'latencyMs' | 'primaryReachable'> & Partial<Pick<FailoverPlan, 'fidelity' | 'snapshot'>>): FailoverPlan {
+export function compactPlan(plan: OffsetPlan, meta: Pick<FailoverPlan, 'pair' | 'latencyMs' | 'primaryReachable'> & Partial<Pick<FailoverPlan, 'fidelity' | 'snapshot' | 'deadLetter'>>): FailoverPlan {
   const sources: Partial<Record<OffsetSource, number>> = {};
   const groups: GroupTarget[] = plan.groups.map((g) => {
     for (const p of g.partitions) sources[p.source] = (sources[p.source] ?? 0) + 1;
@@ -99,6 +104,7 @@ export function compactPlan(plan: OffsetPlan, meta: Pick<FailoverPlan, 'pair' | 
     ...(meta.fidelity ? { fidelity: meta.fidelity } : {}),
     primaryReachable: meta.primaryReachable,
     ...(meta.snapshot ? { snapshot: meta.snapshot } : {}),
+    ...(meta.deadLetter ? { deadLetter: meta.deadLetter } : {}),
     totals: {
       groups: groups.length,
       partitions: groups.reduce((n, g) => n + g.offsets.length, 0),
@@ -137,6 +143,7 @@ export function planMarkdown(plan: SealedPlan, cname: CnameChangePlan): string {
     `- ${t.groups} groups, ${t.partitions} partitions; sources: ${sources}`,
     ...(plan.fidelity ? [`- replication fidelity relied on: ${mdCell(plan.fidelity.description, 300)}`] : []),
     ...(plan.snapshot ? [snapshotLine(plan.snapshot)] : []),
+    ...(plan.deadLetter ? [deadLetterLine(plan.deadLetter)] : []),
     `- expected duplicates ≤ ${t.duplicateBound} records (margin ${plan.marginMs} ms ≥ replication latency ${plan.latencyMs} ms)`,
     `- untranslated partitions (placed at earliest): ${t.untranslated}`,
     `- groups with live members on the secondary: ${t.liveGroups}${t.liveGroups ? ' ⚠ stop them before the reset step' : ''}`,
@@ -148,6 +155,13 @@ export function planMarkdown(plan: SealedPlan, cname: CnameChangePlan): string {
   ];
   if (plan.groups.length > MAX_GROUP_ROWS) lines.push(`| … ${plan.groups.length - MAX_GROUP_ROWS} more (query \`plan\`) | | | | |`);
   return lines.join('\n');
+}
+
+/** Records set aside by the replicator: the approver must know they are not where consumers will read. */
+export function deadLetterLine(d: NonNullable<FailoverPlan['deadLetter']>): string {
+  if (d.records === 0) return `- dead-letter topic \`${mdCell(d.topic, 200)}\` on the secondary: empty (every record the replicator read was written)`;
+  return `- ⚠ **${d.records} record(s) in the dead-letter topic \`${mdCell(d.topic, 200)}\`** on the secondary: the replicator could not write ` +
+    'them to their topics, so no group reads them after the switch; replay them from there (each carries its source topic, partition and offset)';
 }
 
 function snapshotLine(s: NonNullable<FailoverPlan['snapshot']>): string {

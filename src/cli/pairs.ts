@@ -2,7 +2,9 @@
 import * as path from 'node:path';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { customDomain, failbackWorkflowId, type PairConfig } from '../config';
+import { customDomain, failbackWorkflowId, watchWorkflowId, type PairConfig } from '../config';
+import { deadLetterTopic } from '../connectors/eventbridge';
+import type { WatchStatus } from '../../workflows/watch-view';
 import { loadPairsFile, PAIRS_FILE_ENV, PairsFileError, type PairsFile } from '../config/file';
 import { isLoopbackTemporal } from '../contract';
 import type { TemporalTarget } from '../temporal-connection';
@@ -77,6 +79,11 @@ export interface PairState {
   failback?: RunSummary;
   /** The replicator's fidelity profile from the newest completed drSetup or drVerify run (what failover plans rely on). */
   fidelity?: { short: string; summary: string; measuredBy: string };
+  /**
+   * EventBridge pairs: the dead-letter topic on the secondary, and how many records drWatch last counted there
+   * (absent when no watch answered).
+   */
+  deadLetter?: { topic: string; records?: number; at?: number };
   /** Other runs of the pair still going (e.g. started from the UI under another workflow id). */
   running: RunSummary[];
   /** Where the pair is in its cycle (protected -> failed-over -> re-protected -> switching-back -> switched-back -> protected). */
@@ -122,8 +129,38 @@ export async function pairStates(client: Client, pairs: PairConfig[]): Promise<P
       where: whereIs(setup, failover, failback),
       ...(failback ? { failback } : {}),
       ...await newestProfile(client, [setup, verify]),
+      ...(p.replication.provider === 'eventbridge' ? { deadLetter: await deadLetterSeen(client, p.name) } : {}),
     };
   }));
+}
+
+const WATCH_QUERY_MS = 3_000;
+
+/** The dead-letter count of drWatch's last check (query `watch`), bounded: a watch with no worker must not hang `kdr pairs`. */
+async function deadLetterSeen(client: Client, pair: string): Promise<NonNullable<PairState['deadLetter']>> {
+  const topic = deadLetterTopic(pair);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const handle = client.workflow.getHandle(watchWorkflowId(pair));
+    if ((await handle.describe()).status.name !== 'RUNNING') return { topic };
+    const status = await Promise.race([
+      handle.query<WatchStatus>('watch'),
+      new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), WATCH_QUERY_MS); }),
+    ]);
+    const seen = status?.last?.deadLetter;
+    return seen ? { topic, records: seen.records, at: status!.last!.at } : { topic };
+  } catch {
+    return { topic };
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+/** One line for the operator: where the pair's dead letters are and how many drWatch saw. */
+export function describeDeadLetter(d: NonNullable<PairState['deadLetter']>): string {
+  if (d.records === undefined) return `dead-letter topic ${d.topic} on the secondary (no running drWatch counted it)`;
+  const when = d.at ? new Date(d.at).toISOString().slice(0, 16).replace('T', ' ') : '?';
+  return `dead-letter topic ${d.topic} on the secondary: ${d.records} record(s)${d.records > 0 ? ' NOT replicated (replay them)' : ''} (drWatch ${when})`;
 }
 
 /** The fidelity measured by the newest completed run among `runs` (drSetup's and drVerify's results carry it). */

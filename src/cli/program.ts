@@ -13,12 +13,14 @@ export { applyHint } from './plan-command';
 import { CliError, ExitCode } from './errors';
 import { example, EXIT_CODES_HELP } from './help';
 import { commaList, positiveInt } from './flags';
-import { checkPairName, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
+import { checkPairName, describeDeadLetter, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
 import { CLEAR_SCREEN, renderRun, table, terminalOutput } from './render';
 import { connect, exitCodeOf, explain, findRun, readRun, type CliContext, type RunView } from './temporal';
 
 interface VerifyResult {
   pair: string; replication: string; ok: boolean; summary: string; fidelitySummary: string;
+  /** EventBridge pairs: the dead-letter topic on the secondary and the records in it when verified. */
+  deadLetter?: { topic: string; records: number };
   fidelity: { measured: boolean; partitionPreserved: boolean; orderPreserved: boolean; timestampPreserved: boolean; keyValueIdentical: boolean; headersPreserved: boolean };
 }
 
@@ -84,6 +86,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         ])),
         ...states.flatMap((s) => s.running.map((r) => `  ${s.name}: also running ${r.type} ${r.workflowId} (${r.phase ?? 'starting'})`)),
         ...states.flatMap((s) => s.failback ? [`  ${s.name}: last failback ${s.failback.workflowId} ${describeRun(s.failback)}`] : []),
+        ...states.flatMap((s) => s.deadLetter ? [`  ${s.name}: ${describeDeadLetter(s.deadLetter)}`] : []),
         ...states.map((s) => `  ${s.name}: ${s.where.stage} (clients on the ${s.where.active}, replication ${s.where.replication}; per ${s.where.from})`),
       ].join('\n'));
     });
@@ -126,6 +129,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         print(cmd, { run, ...result }, () => [
           `pair ${result.pair} (${result.replication}): ${result.ok ? 'within thresholds' : 'OUTSIDE thresholds'}: ${result.summary}`,
           `fidelity: ${result.fidelitySummary}`,
+          ...(result.deadLetter ? [describeDeadLetter(result.deadLetter)] : []),
           ...(opts.fidelity ? [table(['PROPERTY', 'KEPT'], [
             ['partition', f.partitionPreserved], ['order within a partition', f.orderPreserved], ['timestamp (CreateTime)', f.timestampPreserved],
             ['key and value', f.keyValueIdentical], ['headers', f.headersPreserved],

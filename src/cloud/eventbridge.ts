@@ -4,7 +4,19 @@ import { z } from 'zod';
 import type { PopRpc } from './rpc';
 import { num, popEnvelope } from './schemas';
 
-export type EventStreamingStatus = 'READY' | 'STARTING' | 'STARTING_FAILED' | 'RUNNING' | 'RUNNING_FAILED' | 'PAUSED';
+/**
+ * The statuses kafka-dr knows. The official model types Status as an open string (PyPI
+ * alibabacloud-eventbridge20200401 8.7.0, GetEventStreamingResponseBodyData.status and
+ * ListEventStreamingsResponseBodyDataEventStreamings.status: "The status of the event stream.", no value list;
+ * the API reference's pages give these six). Any other value is kept as it is and read as "not running yet".
+ */
+export const KNOWN_STREAM_STATUSES = ['READY', 'STARTING', 'STARTING_FAILED', 'RUNNING', 'RUNNING_FAILED', 'PAUSED'] as const;
+export type KnownStreamStatus = typeof KNOWN_STREAM_STATUSES[number];
+export type EventStreamingStatus = KnownStreamStatus | (string & {});
+
+export function isKnownStreamStatus(status: string): status is KnownStreamStatus {
+  return (KNOWN_STREAM_STATUSES as readonly string[]).includes(status);
+}
 
 export interface SinkField { Form: 'ORIGINAL' | 'JSONPATH' | 'CONSTANT' | 'TEMPLATE'; Value?: string; Template?: string }
 
@@ -13,8 +25,35 @@ export interface KafkaToKafkaStream {
   description?: string;
   filterPattern?: string;
   source: { regionId: string; instanceId: string; topic: string; consumerGroup: string; offsetReset: 'earliest' | 'latest'; network?: 'Default' | 'PublicNetwork'; valueDataType?: 'JSON' | 'Text' | 'Binary' };
-  sink: { instanceId: string; topic: string; acks?: '0' | '1' | 'all'; key?: SinkField; value?: SinkField };
-  runOptions?: { maximumTasks?: number; errorsTolerance?: 'NONE' | 'ALL'; retryStrategy?: { PushRetryStrategy: 'BACKOFF_RETRY' | 'EXPONENTIAL_DECAY_RETRY'; MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number } };
+  /** `headers`: SinkKafkaParameters.Headers (SDK 8.7.0 model CreateEventStreamingRequestSinkSinkKafkaParametersHeaders: Form, Template, Value). */
+  sink: { instanceId: string; topic: string; acks?: '0' | '1' | 'all'; key?: SinkField; value?: SinkField; headers?: SinkField };
+  runOptions?: {
+    maximumTasks?: number; errorsTolerance?: 'NONE' | 'ALL';
+    retryStrategy?: { PushRetryStrategy: 'BACKOFF_RETRY' | 'EXPONENTIAL_DECAY_RETRY'; MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+    deadLetterQueue?: DeadLetterQueue;
+  };
+}
+
+/**
+ * RunOptions.DeadLetterQueue (SDK 8.7.0 model CreateEventStreamingRequestRunOptionsDeadLetterQueue: Arn, Network,
+ * SecurityGroupId, VSwitchIds, VpcId; no Type field: the ARN says what the queue is).
+ */
+export interface DeadLetterQueue { Arn: string; Network?: 'PrivateNetwork' | 'PublicNetwork'; VpcId?: string; VSwitchIds?: string; SecurityGroupId?: string }
+
+/**
+ * The ARN of an ApsaraMQ for Kafka topic as a dead-letter queue, in the form the SDK's PutTargets DeadLetterQueue
+ * example gives (npm @alicloud/eventbridge20200401: "acs:alikafka:cn-hangzhou:123456789098****:instance/
+ * alikafka_post-cn-123456/topic/deadlettertopic"). `accountId` "*" when unknown: UNCONFIRMED that the service
+ * accepts it (docs/alicloud-emulator.md).
+ */
+export function kafkaTopicArn(region: string, accountId: string, instanceId: string, topic: string): string {
+  return `acs:alikafka:${region}:${accountId}:instance/${instanceId}/topic/${topic}`;
+}
+
+/** The instance and topic of a `kafkaTopicArn`, or undefined for any other ARN. */
+export function parseKafkaTopicArn(arn: string): { region: string; accountId: string; instanceId: string; topic: string } | undefined {
+  const m = /^acs:alikafka:([a-z0-9-]+):([^:]*):instance\/([^/]+)\/topic\/(.+)$/.exec(arn);
+  return m ? { region: m[1], accountId: m[2], instanceId: m[3], topic: m[4] } : undefined;
 }
 
 const constant = (value: string): SinkField => ({ Form: 'CONSTANT', Value: value });
@@ -40,18 +79,21 @@ export function kafkaToKafkaParams(s: KafkaToKafkaStream): Record<string, unknow
         // UNCONFIRMED JSONPaths (UNCONFIRMED in the public docs: docs/alicloud-emulator.md, Sources §8.3): key and value of the original record.
         Key: s.sink.key ?? { Form: 'JSONPATH', Value: '$.data.key' },
         Value: s.sink.value ?? { Form: 'JSONPATH', Value: '$.data.value' },
+        ...(s.sink.headers ? { Headers: s.sink.headers } : {}),
       },
     },
     RunOptions: {
       MaximumTasks: s.runOptions?.maximumTasks ?? 1,
       ErrorsTolerance: s.runOptions?.errorsTolerance ?? 'NONE',
       RetryStrategy: s.runOptions?.retryStrategy ?? { PushRetryStrategy: 'BACKOFF_RETRY' },
+      ...(s.runOptions?.deadLetterQueue ? { DeadLetterQueue: s.runOptions.deadLetterQueue } : {}),
     },
   };
 }
 
 const anyObject = z.record(z.string(), z.unknown());
-const status = z.enum(['READY', 'STARTING', 'STARTING_FAILED', 'RUNNING', 'RUNNING_FAILED', 'PAUSED']);
+// Open on purpose: a status the service adds later must not turn every read of the stream into a failure.
+const status = z.string();
 
 const streamVO = z.looseObject({
   EventStreamingName: z.string(),

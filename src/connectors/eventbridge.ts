@@ -3,7 +3,8 @@
 // the secondary instance, created and run in the secondary's region (docs/alicloud-emulator.md, Sources §1).
 import * as crypto from 'node:crypto';
 import type { EventBridgeClient, EventStreaming, EventStreamingDetail, KafkaToKafkaStream } from '../cloud';
-import { CloudApiError } from '../cloud';
+import { CloudApiError, isKnownStreamStatus, kafkaTopicArn } from '../cloud';
+import { observeUnknownStreamStatus } from '../metrics/kdr';
 import type { AdminSession } from '../kafka/admin';
 import { compareEndOffsets } from './kafka-connect';
 import {
@@ -33,10 +34,27 @@ export function replicatorGroup(pair: string): string {
   return `kdr-replicator-${pair}`;
 }
 
-export function streamFor(spec: ReplicationPairSpec, topic: string): KafkaToKafkaStream {
+/**
+ * The pair's dead-letter queue: one topic on the secondary for every stream of the pair. Records a stream could
+ * not write after its retries land there instead of being discarded (docs/alicloud-emulator.md, "Dead-letter queue").
+ */
+export function deadLetterTopic(pair: string): string {
+  return `kdr-dlq-${pair}`;
+}
+
+/** Account id for ARNs when none is configured (KDR_ALIBABA_CLOUD_ACCOUNT_ID): UNCONFIRMED that the service accepts it. */
+export const ANY_ACCOUNT = '*';
+
+/**
+ * Record headers: SinkKafkaParameters.Headers (SDK 8.7.0) from the source event's headers, by the same JSONPath
+ * convention as $.data.key and $.data.value. UNCONFIRMED; the canary measures whether headers arrive.
+ */
+export const HEADERS_MAPPING = { Form: 'JSONPATH', Value: '$.data.headers' } as const;
+
+export function streamFor(spec: ReplicationPairSpec, topic: string, accountId: string = ANY_ACCOUNT): KafkaToKafkaStream {
   const { primary, secondary } = spec;
-  if (!primary.region || !primary.instanceId || !secondary.instanceId) {
-    throw new ReplicationSpecError('replication "eventbridge" needs primary.region, primary.instanceId and secondary.instanceId');
+  if (!primary.region || !primary.instanceId || !secondary.instanceId || !secondary.region) {
+    throw new ReplicationSpecError('replication "eventbridge" needs primary.region, primary.instanceId, secondary.region and secondary.instanceId');
   }
   return {
     name: streamName(spec.pair, topic),
@@ -50,8 +68,14 @@ export function streamFor(spec: ReplicationPairSpec, topic: string): KafkaToKafk
       offsetReset: 'earliest',
       valueDataType: 'Binary',
     },
-    sink: { instanceId: secondary.instanceId, topic, acks: 'all' },
-    runOptions: { maximumTasks: 1, errorsTolerance: 'NONE', retryStrategy: { PushRetryStrategy: 'BACKOFF_RETRY' } },
+    sink: { instanceId: secondary.instanceId, topic, acks: 'all', headers: { ...HEADERS_MAPPING } },
+    // Without a dead-letter queue, "Messages that exceed the retry policy are discarded" (SDK 8.7.0,
+    // CreateEventStreamingRequestRunOptions.dead_letter_queue). ALL sends them to the queue ("the event is sent to
+    // the configured dead-letter queue or discarded", PutTargets ErrorsTolerance); NONE would leave its meaning open.
+    runOptions: {
+      maximumTasks: 1, errorsTolerance: 'ALL', retryStrategy: { PushRetryStrategy: 'BACKOFF_RETRY' },
+      deadLetterQueue: { Arn: kafkaTopicArn(secondary.region, accountId, secondary.instanceId, deadLetterTopic(spec.pair)) },
+    },
   };
 }
 
@@ -71,12 +95,28 @@ function sinkValue(s: EventStreaming | EventStreamingDetail, field: string): unk
   return sink?.[field]?.Value;
 }
 
-/** The fields that decide where records flow; other fields (description, run options) do not force a re-create. */
+function deadLetterArnOf(s: EventStreaming | EventStreamingDetail): unknown {
+  return ((s.RunOptions ?? {}) as { DeadLetterQueue?: { Arn?: unknown } }).DeadLetterQueue?.Arn;
+}
+
+/**
+ * The fields that decide where records flow, and where the ones the sink refuses go (a stream created before
+ * kafka-dr configured a dead-letter queue and header mapping is re-created); description and other run options
+ * do not force a re-create.
+ */
 function sameRoute(existing: EventStreaming | EventStreamingDetail, wanted: KafkaToKafkaStream): boolean {
   const src = sourceOf(existing);
   return src.InstanceId === wanted.source.instanceId && src.Topic === wanted.source.topic &&
     src.RegionId === wanted.source.regionId && sinkValue(existing, 'InstanceId') === wanted.sink.instanceId &&
-    sinkValue(existing, 'Topic') === wanted.sink.topic;
+    sinkValue(existing, 'Topic') === wanted.sink.topic && sinkValue(existing, 'Headers') === wanted.sink.headers?.Value &&
+    deadLetterArnOf(existing) === wanted.runOptions?.deadLetterQueue?.Arn;
+}
+
+/** A status kafka-dr does not know: shown as it is, counted, and read as "not running yet" (never as failed). */
+function unknownStatus(status: string): boolean {
+  if (isKnownStreamStatus(status)) return false;
+  observeUnknownStreamStatus(status);
+  return true;
 }
 
 const notFound = (err: unknown) => err instanceof CloudApiError && err.code === 'EventStreamingNotExisted';
@@ -85,7 +125,8 @@ export class EventBridgeProvider implements ReplicationProvider {
   readonly kind = 'eventbridge' as const;
 
   /** `client` must be for the secondary's region: the stream lives where the data goes. */
-  constructor(private readonly client: EventBridgeClient) {}
+  /** `accountId` goes into the dead-letter queue's ARN (KDR_ALIBABA_CLOUD_ACCOUNT_ID; "*" when not set). */
+  constructor(private readonly client: EventBridgeClient, private readonly accountId: string = ANY_ACCOUNT) {}
 
   /** The pair's streams for the spec's topics, each looked up by its exact name (absent ones are left out). */
   private async existing(spec: ReplicationPairSpec): Promise<Map<string, EventStreaming | EventStreamingDetail>> {
@@ -106,7 +147,7 @@ export class EventBridgeProvider implements ReplicationProvider {
     let created = false;
     let updated = false;
     for (const topic of concreteTopics(spec)) {
-      const wanted = streamFor(spec, topic);
+      const wanted = streamFor(spec, topic, this.accountId);
       const current = existing.get(wanted.name);
       if (current && !sameRoute(current, wanted)) {
         // UpdateEventStreaming needs Source, Sink and FilterPattern resent anyway; a re-create is the same call
@@ -137,8 +178,15 @@ export class EventBridgeProvider implements ReplicationProvider {
     }
     if (tasks.length === 0) return { id, state: 'absent' };
     if (missing.length > 0) return { id, state: 'failed', cause: `no event stream for topic(s) ${missing.join(', ')}: run ensure again`, tasks };
-    const failed = tasks.find((t) => t.state.endsWith('FAILED'));
-    if (failed) return { id, state: 'failed', cause: `event stream ${failed.id} is ${failed.state} (see its dead-letter queue or the EventBridge console)`, tasks };
+    const failed = tasks.find((t) => t.state === 'STARTING_FAILED' || t.state === 'RUNNING_FAILED');
+    if (failed) {
+      return { id, state: 'failed', tasks, cause: `event stream ${failed.id} is ${failed.state} (records it could not write are in the ` +
+        `dead-letter topic ${deadLetterTopic(spec.pair)} on the secondary; see also the EventBridge console)` };
+    }
+    const unknown = tasks.find((t) => unknownStatus(t.state));
+    if (unknown) {
+      return { id, state: 'starting', tasks, cause: `event stream ${unknown.id} reports status "${unknown.state}", which kafka-dr does not know: read as not running yet` };
+    }
     if (tasks.some((t) => t.state === 'STARTING')) return { id, state: 'starting', tasks };
     if (tasks.some((t) => t.state === 'READY')) return { id, state: 'ready', tasks };
     if (tasks.some((t) => t.state === 'PAUSED')) return { id, state: 'paused', tasks };
@@ -147,7 +195,8 @@ export class EventBridgeProvider implements ReplicationProvider {
 
   async pause(spec: ReplicationPairSpec): Promise<void> {
     for (const s of (await this.existing(spec)).values()) {
-      if (s.Status === 'RUNNING' || s.Status === 'STARTING') await this.client.pauseEventStreaming(s.EventStreamingName);
+      // A status kafka-dr does not know may be a running one: pausing a stream that is not running is harmless.
+      if (s.Status === 'RUNNING' || s.Status === 'STARTING' || !isKnownStreamStatus(s.Status)) await this.client.pauseEventStreaming(s.EventStreamingName);
     }
   }
 

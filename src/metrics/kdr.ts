@@ -25,11 +25,14 @@ const steps = registry.histogram('kdr_step_duration_seconds', 'Duration of runbo
 const approvalWait = registry.histogram('kdr_approval_wait_seconds', 'From the approval request to its decision', SECONDS);
 const failoverTime = registry.gauge('kdr_failover_approval_to_done_seconds', 'Last completed drFailover of the pair: from the approval to the end of the run');
 const notifications = registry.counter('kdr_notifications_total', 'Notifications by target type and result (sent, failed)');
+const unknownStreamStatus = registry.counter('kdr_eventbridge_unknown_status_total', 'EventBridge event stream statuses kafka-dr does not know, read as not running yet, by status');
+const deadLetters = registry.gauge('kdr_dead_letter_records', 'Records in the pair\'s dead-letter queue on the secondary (records the replicator could not write), last drWatch tick');
 
 export function observeTick(pair: string, tick: WatchTick): void {
   lastTick.set({ pair }, tick.at / 1000);
   if (tick.lag) lag.set({ pair }, tick.lag.total);
   if (tick.rpoMs !== null) rpo.set({ pair }, tick.rpoMs / 1000);
+  if (tick.deadLetter) deadLetters.set({ pair, topic: tick.deadLetter.topic }, tick.deadLetter.records);
   if (tick.newestReplicatedAt !== null) newest.set(pair, tick.newestReplicatedAt);
   if (tick.snapshot && 'takenAt' in tick.snapshot) snapshots.set(pair, tick.snapshot.takenAt);
   health.remove({ pair });
@@ -52,4 +55,8 @@ export function observeRunEnd(event: Extract<RunEvent, { kind: 'run-completed' |
 
 export function observeNotification(type: string, result: 'sent' | 'failed'): void {
   notifications.inc({ type, result });
+}
+
+export function observeUnknownStreamStatus(status: string): void {
+  unknownStreamStatus.inc({ status: status.slice(0, 64) });
 }

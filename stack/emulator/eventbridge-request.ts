@@ -2,6 +2,7 @@
 import { PopError, need } from './pop';
 import type { EmulatedInstance } from './instances';
 import type { DataPlaneConfig } from './data-plane';
+import { parseKafkaTopicArn } from '../../src/cloud/eventbridge';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,126}$/;
 const FORMS = new Set(['ORIGINAL', 'JSONPATH', 'CONSTANT', 'TEMPLATE']);
@@ -80,5 +81,29 @@ export function checkCreateRequest(
   if (mode === 'mirror' && sinkTopic !== sk.Topic) {
     throw new PopError('InvalidParameter', `Emulator limitation: the sink topic (${sinkTopic}) must equal the source topic (${String(sk.Topic)}); replication uses MirrorMaker 2 with IdentityReplicationPolicy.`);
   }
+  checkRunOptions(runOptions, region, instance);
   return { name, source, sink, runOptions, filterPattern, sk, srcInst };
+}
+
+/**
+ * RunOptions as the SDK 8.7.0 model CreateEventStreamingRequestRunOptions has them: ErrorsTolerance NONE|ALL,
+ * RetryStrategy.PushRetryStrategy BACKOFF_RETRY|EXPONENTIAL_DECAY_RETRY, DeadLetterQueue.Arn. The emulator
+ * delivers dead letters to ApsaraMQ for Kafka topics only (acs:alikafka:<region>:<account>:instance/<id>/topic/<t>).
+ */
+function checkRunOptions(r: Record<string, unknown>, region: string, instance: (id: string, region: string, field: string) => EmulatedInstance): void {
+  if (r.ErrorsTolerance !== undefined && !['NONE', 'ALL'].includes(r.ErrorsTolerance as string)) throw new PopError('InvalidParameter', 'RunOptions.ErrorsTolerance must be NONE or ALL.');
+  const retry = r.RetryStrategy as { PushRetryStrategy?: unknown; MaximumRetryAttempts?: unknown } | undefined;
+  if (retry !== undefined && !['BACKOFF_RETRY', 'EXPONENTIAL_DECAY_RETRY'].includes(retry?.PushRetryStrategy as string)) {
+    throw new PopError('InvalidParameter', 'RunOptions.RetryStrategy.PushRetryStrategy must be BACKOFF_RETRY or EXPONENTIAL_DECAY_RETRY.');
+  }
+  if (retry?.MaximumRetryAttempts !== undefined && !(Number.isInteger(retry.MaximumRetryAttempts) && (retry.MaximumRetryAttempts as number) >= 0)) {
+    throw new PopError('InvalidParameter', 'RunOptions.RetryStrategy.MaximumRetryAttempts must be a non-negative integer.');
+  }
+  const dlq = r.DeadLetterQueue as { Arn?: unknown } | undefined;
+  if (dlq === undefined) return;
+  if (typeof dlq?.Arn !== 'string' || dlq.Arn === '') throw new PopError('InvalidParameter', 'RunOptions.DeadLetterQueue.Arn is required (the ARN of the dead-letter queue).');
+  const arn = parseKafkaTopicArn(dlq.Arn);
+  if (!arn) throw new PopError('InvalidParameter', `RunOptions.DeadLetterQueue.Arn "${dlq.Arn}": the emulator delivers dead letters to ApsaraMQ for Kafka topics only (acs:alikafka:<region>:<account>:instance/<instanceId>/topic/<topic>).`);
+  if (arn.region !== region) throw new PopError('InvalidParameter', `RunOptions.DeadLetterQueue.Arn: region ${arn.region} is not the stream's region ${region}.`);
+  instance(arn.instanceId, arn.region, 'RunOptions.DeadLetterQueue.Arn');
 }

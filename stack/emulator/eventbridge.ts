@@ -10,6 +10,7 @@ import { DEFAULT_DATA_PLANE, type DataPlaneConfig } from './data-plane';
 import { Reproducer } from './reproducer';
 import { connectorNameFor, mirrorConnectorConfig } from './eventbridge-connector';
 import { checkCreateRequest } from './eventbridge-request';
+import { parseKafkaTopicArn } from '../../src/cloud/eventbridge';
 
 export { connectorNameFor } from './eventbridge-connector';
 
@@ -66,8 +67,11 @@ export class EventBridgeEmulator {
     let r = this.reproducers.get(s.ConnectorName);
     if (r) return r;
     const sk = (s.Source.SourceKafkaParameters ?? {}) as Record<string, string>;
-    const kp = (s.Sink.SinkKafkaParameters ?? {}) as Record<string, { Value?: string }>;
+    const kp = (s.Sink.SinkKafkaParameters ?? {}) as Record<string, { Form?: string; Value?: string }>;
     const acks = kp.Acks?.Value === '0' ? 0 : kp.Acks?.Value === '1' ? 1 : -1;
+    const run = s.RunOptions as { RetryStrategy?: { MaximumRetryAttempts?: number }; DeadLetterQueue?: { Arn?: string } };
+    const dlq = run.DeadLetterQueue?.Arn ? parseKafkaTopicArn(run.DeadLetterQueue.Arn) : undefined;
+    const dlqInstance = dlq && this.instances.find((i) => i.instanceId === dlq.instanceId);
     r = new Reproducer({
       name: s.ConnectorName,
       source: this.instances.find((i) => i.instanceId === sk.InstanceId)!,
@@ -78,6 +82,15 @@ export class EventBridgeEmulator {
       ...(sk.ConsumerGroup ? { consumerGroup: sk.ConsumerGroup } : {}),
       acks,
       fidelity: this.planeOf(s).fidelity,
+      // The event envelope's headers mapped onto the record (SinkKafkaParameters.Headers, JSONPath $.data.headers).
+      headersMapped: kp.Headers?.Form === 'JSONPATH' && kp.Headers.Value === '$.data.headers',
+      // BACKOFF_RETRY is "up to three times" 10-20 s apart (SDK PutTargets docstring); the emulator keeps the count, not the wait.
+      retry: { attempts: run.RetryStrategy?.MaximumRetryAttempts ?? 3, delayMs: 100 },
+      ...(dlq && dlqInstance ? { deadLetter: { instance: dlqInstance, topic: dlq.topic } } : {}),
+      refused: (outcome) => this.store.mutate(() => {
+        if (outcome === 'dead-lettered') s.DeadLettered = (s.DeadLettered ?? 0) + 1;
+        else s.Discarded = (s.Discarded ?? 0) + 1;
+      }),
       replicationFactor: this.replicationFactor,
       progress: () => s.ReproduceProgress ?? {},
       save: (progress) => this.store.mutate(() => { s.ReproduceProgress = progress; }),
@@ -302,7 +315,7 @@ export class EventBridgeEmulator {
       this.lag.set(s.ConnectorName, { diff, replicated, at: now, lastProgressAt, tps });
       const plane = this.planeOf(s);
       const extensions = plane.mode === 'reproduce'
-        ? { dataPlane: 'reproduce', fidelity: plane.fidelity, status, ...(this.reproducers.get(s.ConnectorName)?.lastError ? { error: this.reproducers.get(s.ConnectorName)?.lastError } : {}) }
+        ? { dataPlane: 'reproduce', fidelity: plane.fidelity, status, deadLettered: s.DeadLettered ?? 0, discarded: s.Discarded ?? 0, ...(this.reproducers.get(s.ConnectorName)?.lastError ? { error: this.reproducers.get(s.ConnectorName)?.lastError } : {}) }
         : { dataPlane: 'mirror', connector: s.ConnectorName, status };
       return { DelayTime: diff === 0 ? 0 : Math.round((now - lastProgressAt) / 1000), DiffOffset: diff, TPS: tps, Extensions: extensions };
     } catch (err) {

@@ -7,6 +7,7 @@
 // stream) begins at the group's committed offsets where they differ from the saved progress (an operator reset the
 // group while the stream was paused). See data-plane.ts for what each fidelity switch changes.
 import { Kafka, logLevel, type Admin, type Producer, type Message } from 'kafkajs';
+import type { FetchedRecord } from '../../src/kafka/protocol';
 import { fetchFrom, openCluster, type ProtocolHandle } from '../../src/kafka/protocol';
 import type { EmulatedInstance } from './instances';
 import type { ReproduceFidelity } from './data-plane';
@@ -22,6 +23,14 @@ export interface ReproducerSpec {
   consumerGroup?: string;
   acks: -1 | 0 | 1;
   fidelity: ReproduceFidelity;
+  /** The stream maps record headers (SinkKafkaParameters.Headers): they are carried whatever the fidelity switch says. */
+  headersMapped: boolean;
+  /** RunOptions.RetryStrategy: how often a record the sink refuses is sent again (time compressed: `delayMs` apart). */
+  retry: { attempts: number; delayMs: number };
+  /** RunOptions.DeadLetterQueue as a topic on an emulated instance; absent = refused records are discarded. */
+  deadLetter?: { instance: EmulatedInstance; topic: string };
+  /** A record refused after the retry policy went to the dead-letter queue, or was discarded (none configured). */
+  refused(outcome: 'dead-lettered' | 'discarded'): void;
   replicationFactor: number;
   /** Next source offset per partition, as last saved. */
   progress(): Record<string, number>;
@@ -92,6 +101,7 @@ export class Reproducer {
       let handle: ProtocolHandle | undefined;
       let producer: Producer | undefined;
       let admin: Admin | undefined;
+      let dlq: Producer | undefined;
       try {
         const source = client(this.spec.source, this.spec.name);
         handle = await openCluster(source);
@@ -105,8 +115,12 @@ export class Reproducer {
         await this.ensureSinkTopic(sink, admin);
         producer = sink.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
         await producer.connect();
+        if (this.spec.deadLetter) {
+          dlq = client(this.spec.deadLetter.instance, this.spec.name).producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+          await dlq.connect();
+        }
         while (!this.stopped) {
-          await this.round(handle, admin, producer);
+          await this.round(handle, admin, producer, dlq);
           this.lastError = undefined;
           this.failingSince = undefined;
         }
@@ -117,6 +131,7 @@ export class Reproducer {
         await sleep(1000);
       } finally {
         await producer?.disconnect().catch(() => undefined);
+        await dlq?.disconnect().catch(() => undefined);
         await admin?.disconnect().catch(() => undefined);
         await handle?.close().catch(() => undefined);
       }
@@ -142,7 +157,7 @@ export class Reproducer {
   }
 
   /** One pass over every partition: fetch what is new, send it, save the progress. */
-  private async round(handle: ProtocolHandle, admin: Admin, producer: Producer): Promise<void> {
+  private async round(handle: ProtocolHandle, admin: Admin, producer: Producer, dlq: Producer | undefined): Promise<void> {
     const bounds = await admin.fetchTopicOffsets(this.spec.topic);
     const progress = { ...this.spec.progress() };
     let moved = false;
@@ -174,9 +189,9 @@ export class Reproducer {
         value: r.value,
         ...(fidelity.keepPartition ? { partition } : {}),
         ...(fidelity.keepTimestamp ? { timestamp: String(r.timestamp) } : {}),
-        ...(fidelity.keepHeaders ? { headers: r.headers } : {}),
+        ...(fidelity.keepHeaders || this.spec.headersMapped ? { headers: r.headers } : {}),
       }));
-      await producer.send({ topic: this.spec.sinkTopic, acks: this.spec.acks, messages });
+      await this.deliver(producer, dlq, messages, records, partition);
       progress[String(partition)] = records[records.length - 1].offset + 1;
       moved = true;
     }
@@ -186,4 +201,65 @@ export class Reproducer {
     }
     if (!moved) await sleep(50);
   }
+
+  /**
+   * Sends a batch. A batch the sink refuses for a record in it (too large, invalid) is sent again record by
+   * record under the retry policy; a record still refused goes to the dead-letter queue, or is discarded and
+   * counted when the stream has none (RunOptions.DeadLetterQueue: "Messages that exceed the retry policy are
+   * discarded", SDK 8.7.0). Any other error (sink unreachable) fails the round: the loop retries it.
+   */
+  private async deliver(producer: Producer, dlq: Producer | undefined, messages: Message[], records: FetchedRecord[], partition: number): Promise<void> {
+    const send = (batch: Message[]) => producer.send({ topic: this.spec.sinkTopic, acks: this.spec.acks, messages: batch });
+    try {
+      await send(messages);
+      return;
+    } catch (err) {
+      if (!refusedByRecord(err)) throw err;
+    }
+    for (let i = 0; i < messages.length; i++) {
+      let refusal: unknown;
+      for (let attempt = 0; attempt <= this.spec.retry.attempts; attempt++) {
+        try {
+          await send([messages[i]]);
+          refusal = undefined;
+          break;
+        } catch (err) {
+          if (!refusedByRecord(err)) throw err;
+          refusal = err;
+          if (attempt < this.spec.retry.attempts) await sleep(this.spec.retry.delayMs);
+        }
+      }
+      if (refusal === undefined) continue;
+      const r = records[i];
+      const why = (refusal as Error).message;
+      if (this.spec.deadLetter && dlq) {
+        await dlq.send({
+          topic: this.spec.deadLetter.topic, acks: -1,
+          messages: [{
+            key: r.key, value: r.value,
+            headers: {
+              ...r.headers, 'kdr-dlq-stream': this.spec.name, 'kdr-dlq-source-topic': this.spec.topic,
+              'kdr-dlq-source-partition': String(partition), 'kdr-dlq-source-offset': String(r.offset), 'kdr-dlq-error': why.slice(0, 200),
+            },
+          }],
+        });
+        this.spec.refused('dead-lettered');
+        this.spec.log(`reproduce ${this.spec.name}: ${this.spec.topic}[${partition}]@${r.offset} refused by the sink (${why}): written to dead-letter topic ${this.spec.deadLetter.topic}`);
+      } else {
+        this.spec.refused('discarded');
+        this.spec.log(`reproduce ${this.spec.name}: ${this.spec.topic}[${partition}]@${r.offset} refused by the sink (${why}): DISCARDED (no dead-letter queue)`);
+      }
+    }
+  }
+}
+
+/** Broker answers that refuse a record itself, not the connection: retrying the same bytes cannot succeed. */
+const RECORD_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'POLICY_VIOLATION']);
+
+function refusedByRecord(err: unknown): boolean {
+  for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.type && RECORD_REFUSALS.has(e.type)) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
 }

@@ -41,6 +41,10 @@ export interface StreamState {
   DataPlane?: DataPlaneConfig;
   /** `reproduce` plane: the next source offset per partition, saved after each acknowledged batch. */
   ReproduceProgress?: Record<string, number>;
+  /** `reproduce` plane: records the sink refused after the retry policy, written to RunOptions.DeadLetterQueue. */
+  DeadLettered?: number;
+  /** `reproduce` plane: records the sink refused after the retry policy with no dead-letter queue: discarded, as documented. */
+  Discarded?: number;
 }
 
 export interface EmulatorState {
