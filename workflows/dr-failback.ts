@@ -28,6 +28,7 @@ import { FAILBACK_STEPS, type FailbackContext } from './failback/steps';
 import { reprotect } from './failback/reprotect';
 import { restoreForward } from './failback/restore-forward';
 import { switchBack } from './failback/switch-back';
+import { approveRestoreForward } from './failback/restore-approval';
 
 const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
 
@@ -68,6 +69,8 @@ export async function drFailback(raw: unknown) {
     for (const s of ['assess', 'export', 'approval', 'pause-forward', 'clear-old-primary', 'ensure-reverse', 'reverse-verify', 'switch-back'] as const) {
       run.skip(s, `${customDomain(pair)} already points at the primary: switched back by an earlier run or by hand`);
     }
+    // No switch-back is approved in this run: restoring forward replication needs its own approval.
+    await approveRestoreForward(ctx, policy, null);
     const forward = await restoreForward(ctx, null);
     await run.step('report', async (step) => {
       step.summary(`pair ${pair.name} protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs`);
@@ -82,6 +85,7 @@ export async function drFailback(raw: unknown) {
       run.skip(s, 'only stage switch-back: re-protected by an earlier run, whose tail was exported before the old primary was emptied');
     }
     const switched = await switchBack(ctx);
+    await approveRestoreForward(ctx, policy, switched.workflowId);
     const forward = await restoreForward(ctx, switched.preSwitchEnds);
     await run.step('report', async (step) => {
       step.summary(`pair ${pair.name} switched back and protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs ` +
@@ -160,6 +164,7 @@ export async function drFailback(raw: unknown) {
   if (!stages.has('switch-back')) {
     const why = 'stage switch-back not selected: the pair stays re-protected; switch back when ready with stage switch-back';
     run.skip('switch-back', why);
+    run.skip('restore-approval', why);
     run.skip('restore-forward', why);
     run.skip('forward-verify', why);
     await run.step('report', async (step) => {
@@ -171,6 +176,7 @@ export async function drFailback(raw: unknown) {
   }
 
   const switched = await switchBack(ctx);
+  await approveRestoreForward(ctx, policy, switched.workflowId);
   const forward = await restoreForward(ctx, switched.preSwitchEnds);
   await run.step('report', async (step) => {
     step.summary(`pair ${pair.name} switched back and protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs ` +

@@ -24,6 +24,12 @@ export interface FailbackAuthority {
   /** [topic, partition, deleteUpTo]: the old primary's records below these offsets are deleted. */
   clear: [string, number, number][];
   reverse: { connector: string; from: string; to: string; topics: string[] };
+  /**
+   * Only restoring forward replication (a switch-back not approved in this run: the CNAME was already on the
+   * primary): the reverse replication to remove and the forward one to restart at exact positions (stopped, its
+   * offsets rewritten, resumed). `topics` and `clear` are empty then: nothing is exported or deleted.
+   */
+  restore?: { reverse: string; reverseState: string; forward: string; forwardState: string };
 }
 
 export interface FailbackPlan extends FailbackAuthority {
@@ -38,6 +44,13 @@ export function sealFailback(authority: FailbackAuthority): FailbackPlan {
 const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
 
 export function failbackMarkdown(plan: FailbackPlan): string {
+  if (plan.restore) {
+    return [
+      `**Restore-forward plan \`${plan.planId}\`** for pair ${mdCell(plan.pair)}: approving it authorises what follows, nothing else.`,
+      '',
+      restoreLine(plan.restore, mdCell),
+    ].join('\n');
+  }
   const rows = plan.topics.map((t) => `| ${mdCell(t.topic)} | ${t.tailRecords} | ${t.partitionsWithTail} | ${iso(t.firstAt)} | ${iso(t.lastAt)} | ` +
     `${mdCell(t.exportTopic)} | ${t.exported} | ${t.writtenOnSecondary} |`);
   const cleared = new Set(plan.clear.map(([t]) => t));
@@ -60,7 +73,13 @@ export function isFailbackPlan(plan: unknown): plan is FailbackPlan {
 }
 
 /** What `kdr plan` and `kdr approve` show of a failback plan: everything its planId authorises. */
+function restoreLine(r: NonNullable<FailbackPlan['restore']>, show: (text: string) => string = (t) => t): string {
+  return `The reverse replication ${show(r.reverse)} (${show(r.reverseState)}) removed with its stored positions; the forward replication ` +
+    `${show(r.forward)} (${show(r.forwardState)}) stopped, its offsets rewritten to each partition's first record no reverse copy explains, resumed.`;
+}
+
 export function failbackText(workflowId: string, plan: FailbackPlan): string {
+  if (plan.restore) return [`Restore-forward plan ${plan.planId} of ${workflowId} (pair ${plan.pair})`, `  ${restoreLine(plan.restore)}`].join('\n');
   const topics = plan.topics.map((t) => `  ${t.topic}: tail ${t.tailRecords} record(s) in ${t.partitionsWithTail} partition(s) ` +
     `(${iso(t.firstAt)} .. ${iso(t.lastAt)}), exported to ${t.exportTopic}: ${t.exported} read back; ${t.writtenOnSecondary} written on the secondary since`);
   return [

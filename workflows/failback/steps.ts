@@ -14,6 +14,7 @@ export const FAILBACK_STEPS = {
   'ensure-reverse': { title: 'Reverse replication: ensure and wait until it runs', activities: cloudCalls },
   'reverse-verify': { title: 'Reverse connector-verify: canary and the newest records on the old primary', activities: verifying },
   'switch-back': { title: 'Switch back: drFailover in reverse (approval, offsets before the CNAME, drain, exact final offsets)', activities: quick },
+  'restore-approval': { title: 'Approval to restore forward replication (when no switch-back was approved in this run)', activities: quick },
   'restore-forward': { title: 'Forward replication again: reverse removed, forward restarted where the copies end', activities: cloudCalls },
   'forward-verify': { title: 'Forward connector-verify: canary and the primary\'s newest records on the secondary; forward watch', activities: verifying },
   report: { title: 'Report' },
