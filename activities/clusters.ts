@@ -3,7 +3,7 @@
 // counts, and the consumer groups exist on the secondary where ApsaraMQ needs them declared.
 import type { Admin } from 'kafkajs';
 import type { ClusterConfig, PairConfig } from '../src/config';
-import { isInternalTopic, selects } from '../src/config';
+import { isInternalTopic, selectNames } from '../src/config';
 import { CloudApiError, type KafkaInstance } from '../src/cloud';
 import { describeCluster, ensureTopicsLike, topicPartitionCounts, TopicMissingError, type ClusterDescription } from '../src/kafka/admin';
 import { replicationFactorOf, type ActivityDeps } from './deps';
@@ -50,7 +50,7 @@ function instanceRunning(i: KafkaInstance): { running: boolean; status: string }
 
 /** The pair's groups among those the primary lists (kafka-dr's own excluded), sorted. */
 function selectedGroups(pair: PairConfig, known: string[]): string[] {
-  return known.filter((g) => selects(pair.groups, g) && !g.startsWith('kdr-')).sort();
+  return selectNames(pair.groups, known.filter((g) => !g.startsWith('kdr-'))).sort();
 }
 
 /** CreateConsumerGroup calls in flight while declaring a pair's groups on the secondary instance. */

@@ -1,6 +1,6 @@
 // Admin sessions are opened per activity call and always closed: activities may run on any worker, and a
 // session left open would keep broker connections alive after the activity ended.
-import { isInternalTopic, wholeName, type ClusterConfig, type PairConfig } from '../src/config';
+import { isInternalTopic, selects, type ClusterConfig, type PairConfig } from '../src/config';
 import { openAdmin, type AdminSession } from '../src/kafka/admin';
 import type { ActivityDeps } from './deps';
 
@@ -24,6 +24,6 @@ export async function replicatedTopics(primary: AdminSession, pair: PairConfig):
   const { topics, canaryTopic } = pair.replication;
   const listed = Array.isArray(topics)
     ? [...topics]
-    : (await primary.admin.listTopics()).filter((t) => !isInternalTopic(t) && wholeName(topics.pattern).test(t));
+    : (await primary.admin.listTopics()).filter((t) => !isInternalTopic(t) && selects(topics, t));
   return [...new Set([...listed, canaryTopic])].sort();
 }

@@ -27,9 +27,12 @@ export function flag() {
   return z.boolean({ error: 'expected true or false' });
 }
 
-export function listOf<T extends z.ZodType>(item: T, what: string, min = 1) {
+/** Items in a list field unless the field says otherwise (bootstrap servers, resolvers, approvers ...). */
+export const MAX_LIST = 100;
+
+export function listOf<T extends z.ZodType>(item: T, what: string, min = 1, max = MAX_LIST) {
   const expected = min > 0 ? `expected a non-empty list of ${what}` : `expected a list of ${what}`;
-  return z.array(item, { error: expected }).min(min, expected);
+  return z.array(item, { error: expected }).min(min, expected).max(max, `${expected} of at most ${max} items`);
 }
 
 /** A duration ('30s', '5 minutes', '1h') or milliseconds, normalised to milliseconds. */

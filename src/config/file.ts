@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseJsonc } from './jsonc';
 import { PairConfigSchema, type PairConfig } from './pair';
-import { formatPath, validate } from './validate';
+import { clipText } from './bounds';
+import { formatPath, MAX_SHOWN_PROBLEMS, validate } from './validate';
 import { KdrError } from '../errors';
 
 export const PAIRS_FILE_ENV = 'KDR_PAIRS_FILE';
@@ -62,7 +63,7 @@ export function parsePairs(text: string, source: string): Map<string, PairConfig
   list.forEach((raw, index) => {
     const name = raw && typeof raw === 'object' && typeof (raw as { name?: unknown }).name === 'string'
       ? (raw as { name: string }).name : undefined;
-    const label = name ? `pair "${name}"` : formatPath(['pairs', index]);
+    const label = name ? `pair "${clipText(name, 63)}"` : formatPath(['pairs', index]);
     const result = validate(PairConfigSchema, raw);
     if (!result.ok) {
       for (const issue of result.issues) problems.push(`${label}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
@@ -72,9 +73,11 @@ export function parsePairs(text: string, source: string): Map<string, PairConfig
       pairs.set(result.value.name, result.value);
     }
   });
-  if (problems.length === 1) throw new PairsFileError(`${source}: ${problems[0]}`);
+  if (problems.length === 1) throw new PairsFileError(`${source}: ${clipText(problems[0], 400)}`);
   if (problems.length > 1) {
-    throw new PairsFileError(`${source}: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    const shown = problems.slice(0, MAX_SHOWN_PROBLEMS).map((p) => `  - ${clipText(p, 400)}`);
+    const more = problems.length - shown.length;
+    throw new PairsFileError(`${source}: ${problems.length} problems:\n${shown.join('\n')}${more > 0 ? `\n  ... and ${more} more` : ''}`);
   }
   return pairs;
 }

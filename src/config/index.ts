@@ -4,10 +4,13 @@ export * from './pair';
 export * from './inputs';
 export * from './signals';
 export * from './validate';
+export * from './bounds';
 export * from './identity';
 export * from './approval';
 export * from './watch-input';
-export { patternProblem, MAX_PATTERN_LENGTH } from './safe-pattern';
+export {
+  patternProblem, MAX_PATTERN_LENGTH, compilePattern, selector, selectNames, SelectionBudgetError, SELECTION_BUDGET_MS, type NameSelection,
+} from './safe-pattern';
 export * from './failback-input';
 export * from './names';
 export * from './deadlines';

@@ -1,9 +1,14 @@
 // Name rules used by configs, workflows and activities alike, defined once so they cannot drift apart
 // (one of them was once case-sensitive where the others were not). Pure: safe in workflow code.
+import type { NameMatcher } from './name-matcher';
+import { compilePattern } from './safe-pattern';
 
-/** A selection pattern matches whole names: `orders` selects orders, not orders-dlq. */
-export function wholeName(pattern: string): RegExp {
-  return new RegExp(`^(?:${pattern})$`);
+/**
+ * A selection pattern matches whole names: `orders` selects orders, not orders-dlq. Compiled once into a
+ * linear-time matcher (name-matcher.ts), never run by the backtracking RegExp engine.
+ */
+export function wholeName(pattern: string): NameMatcher {
+  return compilePattern(pattern);
 }
 
 /** DNS names compare without case and without the root's trailing dot (RFC 4343; `a.b.` is `a.b`). */

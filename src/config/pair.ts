@@ -2,7 +2,7 @@
 // bootstrap from, and the consumer groups that move on failover. Pure (zod only): workflows import it.
 import { z } from 'zod';
 import { DeadlinesSchema, unknownStep } from './deadlines';
-import { wholeName } from './names';
+import { selector } from './safe-pattern';
 import {
   crossCheck, duration, envName, hostName, hostPort, httpUrl, integer, listOf, matching, noConfigReference, oneOf, regexPattern,
   resolverAddress, text,
@@ -48,10 +48,13 @@ export const ClusterSchema = z.strictObject({
   security: SecuritySchema.optional(),
 });
 
+/** Names a selection may list; more groups or topics than this are selected with a pattern. */
+export const MAX_SELECTION = 10_000;
+
 /** A list of names, or every name matching a regular expression. */
 export function selection(what: string) {
   return z.union([
-    listOf(noConfigReference(text(`a ${what} name`)), `${what} names`),
+    listOf(noConfigReference(text(`a ${what} name`)), `${what} names`, 1, MAX_SELECTION),
     z.strictObject({ pattern: noConfigReference(regexPattern()) }),
   ], { error: `expected a list of ${what} names or { "pattern": "<regular expression>" }` });
 }
@@ -166,8 +169,8 @@ export type Selection = PairConfig['groups'];
 
 /** True when `name` is selected by a list or pattern (patterns match the whole name). */
 export function selects(selection: Selection, name: string): boolean {
-  if (Array.isArray(selection)) return selection.includes(name);
-  return wholeName(selection.pattern).test(name);
+  // Compiled once per selection (safe-pattern.ts): a Set for lists, a linear-time automaton for patterns.
+  return selector(selection)(name);
 }
 
 /** The fully qualified name clients bootstrap from, e.g. kafka.kdr.test. */

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { matching, oneOf } from './fields';
 import { operatorText, personName } from './identity';
+import { bounded, SIGNAL_BOUNDS } from './bounds';
 
 const who = personName('the name of the operator', 128);
 
@@ -44,6 +45,9 @@ export const StopWatchPayloadSchema = z.strictObject({
   by: who,
   reason: operatorText('the reason for stopping the watch', 500).optional(),
 });
+
+// The size guard runs before each of these schemas with the signal bounds (a few short fields), not the input ones.
+for (const schema of [ApprovePayloadSchema, RejectPayloadSchema, ResolvePayloadSchema, StopWatchPayloadSchema]) bounded(schema, SIGNAL_BOUNDS);
 
 export type ApprovePayload = z.input<typeof ApprovePayloadSchema>;
 export type StopWatchPayload = z.input<typeof StopWatchPayloadSchema>;

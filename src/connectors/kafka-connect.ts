@@ -9,6 +9,7 @@ import {
   type ReplicationPairSpec, type ReplicationProvider, type ReplicationStatus, type ReplicationTask,
 } from './types';
 import { KdrError } from '../errors';
+import { compilePattern } from '../config/safe-pattern';
 import { excerpt } from '../security/redact';
 
 export const SOURCE_ALIAS = 'primary';
@@ -291,7 +292,7 @@ const RANK: Record<ReplicationStatus['state'], number> = { failed: 5, absent: 4,
 export async function compareEndOffsets(
   primary: AdminSession, secondary: AdminSession, topics: string[] | { pattern: string }, tolerance = 0,
 ): Promise<ReplicationLag> {
-  const names = Array.isArray(topics) ? topics : await matchTopics(primary, new RegExp(`^(?:${topics.pattern})$`));
+  const names = Array.isArray(topics) ? topics : await matchTopics(primary, compilePattern(topics.pattern));
   const p = await partitionOffsets(primary, names);
   const s = new Map((await partitionOffsets(secondary, names)).map((x) => [tpKey(x.topic, x.partition), x.end]));
   const partitions: PartitionLag[] = p.map((x) => {

@@ -16,10 +16,13 @@ export async function topicPartitionCounts(s: AdminSession, topics: readonly str
 }
 
 /** Topic names on the cluster matching a list or a pattern (internal topics excluded). */
-export async function matchTopics(s: AdminSession, topics: readonly string[] | RegExp): Promise<string[]> {
+export async function matchTopics(s: AdminSession, topics: readonly string[] | { test(name: string): boolean }): Promise<string[]> {
   const all = await s.admin.listTopics();
-  if (Array.isArray(topics)) return all.filter((t) => topics.includes(t)).sort();
-  const re = topics as RegExp;
+  if (Array.isArray(topics)) {
+    const listed = new Set(topics);
+    return all.filter((t) => listed.has(t)).sort();
+  }
+  const re = topics as { test(name: string): boolean };
   return all.filter((t) => !t.startsWith('__') && re.test(t)).sort();
 }
 
