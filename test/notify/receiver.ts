@@ -1,5 +1,7 @@
 // A local stand-in for DingTalk, Slack and a generic webhook (node:http on 127.0.0.1): checks DingTalk's
-// signature the way the robot does, records every body, and answers 500 on /fail.
+// signature the way the robot does, records every body, and answers 500 on /fail. Under /echo it behaves like a
+// careless receiver: 401 with the request's URL and headers (the bearer token) in the body; /echo/robot/send
+// answers like DingTalk refusing, with the whole URL (access_token, sign) in errmsg.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +35,16 @@ export async function startReceiver(dingTalkSecret: string): Promise<Receiver> {
         body = Buffer.concat(chunks).toString('utf8');
       }
       const entry: Received = { path: url.pathname, query: url.searchParams, headers: req.headers, body };
+      if (url.pathname === '/echo/robot/send') {
+        received.push(entry);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errcode: 300001, errmsg: `token is not exist: ${req.url}` }));
+        return;
+      }
+      if (url.pathname.startsWith('/echo')) {
+        received.push(entry);
+        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized', request: { url: req.url, headers: req.headers } }, null, 2));
+        return;
+      }
       if (url.pathname.startsWith('/fail')) {
         received.push(entry);
         res.writeHead(500).end('internal error');
