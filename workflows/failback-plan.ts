@@ -51,15 +51,17 @@ export function failbackMarkdown(plan: FailbackPlan): string {
       restoreLine(plan.restore, mdCell),
     ].join('\n');
   }
-  const rows = plan.topics.map((t) => `| ${mdCell(t.topic)} | ${t.tailRecords} | ${t.partitionsWithTail} | ${iso(t.firstAt)} | ${iso(t.lastAt)} | ` +
-    `${mdCell(t.exportTopic)} | ${t.exported} | ${t.writtenOnSecondary} |`);
+  // A list, not a table: the Temporal UI renders table cells without padding, so the columns run together.
+  const rows = plan.topics.map((t) => `- ${mdCell(t.topic)}: unreplicated tail ${t.tailRecords} records in ${t.partitionsWithTail} partitions ` +
+    `(first ${iso(t.firstAt)}, last ${iso(t.lastAt)}), exported to ${mdCell(t.exportTopic)}, ${t.exported} read back; ` +
+    `${t.writtenOnSecondary} written on the secondary since`);
   const cleared = new Set(plan.clear.map(([t]) => t));
   return [
     `**Failback plan \`${plan.planId}\`** for pair ${mdCell(plan.pair)}: approving it authorises what follows, nothing else.`,
     '',
-    '| topic | unreplicated tail | partitions | first | last | exported to | read back | written on the secondary since |',
-    '|---|---|---|---|---|---|---|---|',
-    ...(rows.length ? rows : ['| (no tail) | 0 | 0 | - | - | - | 0 | 0 |']),
+    '**Per topic**',
+    '',
+    ...(rows.length ? rows : ['- no unreplicated tail']),
     '',
     `Emptied on the old primary (records deleted up to the assessed ends): ${[...cleared].map(mdCell).join(', ') || 'nothing'} ` +
       `(${plan.clear.length} partitions).`,

@@ -148,12 +148,14 @@ export function planMarkdown(plan: SealedPlan, cname: CnameChangePlan): string {
     `- untranslated partitions (placed at earliest): ${t.untranslated}`,
     `- groups with live members on the secondary: ${t.liveGroups}${t.liveGroups ? ' ⚠ stop them before the reset step' : ''}`,
     '',
-    '| group | partitions | duplicates ≤ | untranslated | live members |',
-    '|---|---|---|---|---|',
+    // A list, not a table: the Temporal UI renders table cells without padding, so numeric columns run together.
+    '**Per group**',
+    '',
     ...plan.groups.slice(0, MAX_GROUP_ROWS).map((g) =>
-      `| ${mdCell(g.group, 120)} | ${g.offsets.length} | ${g.duplicateBound} | ${g.untranslated.length} | ${g.liveMembers}${g.liveMembers ? ' ⚠' : ''} |`),
+      `- ${mdCell(g.group, 120)}: ${g.offsets.length} partitions, duplicates ≤ ${g.duplicateBound}, ${g.untranslated.length} untranslated, ` +
+      `${g.liveMembers} live members${g.liveMembers ? ' ⚠' : ''}`),
   ];
-  if (plan.groups.length > MAX_GROUP_ROWS) lines.push(`| … ${plan.groups.length - MAX_GROUP_ROWS} more (query \`plan\`) | | | | |`);
+  if (plan.groups.length > MAX_GROUP_ROWS) lines.push(`- … ${plan.groups.length - MAX_GROUP_ROWS} more (query \`plan\`)`);
   return lines.join('\n');
 }
 

@@ -3,6 +3,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailoverInputSchema, RejectPayloadSchema, ResolvePayloadSchema, SetupInputSchema, type FailoverInput } from '../config';
+import { VerifyInputSchema } from '../config/verify-input';
 import { checkFlags, DECISION_FLAGS, FAILOVER_FLAGS, SETUP_FLAGS } from './flags';
 import {
   approveSignal, planQuery, rejectSignal, resolveUpdate, statusQuery,
@@ -10,6 +11,7 @@ import {
 } from '../../workflows/definitions';
 import { planPage, type AuditEntry, type PlanPageRequest, type PlanView, type RunStatus } from '../../workflows/runner/types';
 import type { FailoverPlan, ShownPlan } from '../../workflows/plan-view';
+import { runCard } from './run-card';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { dataConverter } from '../data-converter';
 import { CliError, ExitCode } from './errors';
@@ -42,18 +44,22 @@ export async function startFailover(ctx: CliContext, pair: string, options: Fail
 
 /** drVerify: connector-verify alone (canary, lag, fidelity profile); changes nothing. */
 export async function startVerify(ctx: CliContext, pair: string, options: { requestedBy?: string } = {}): Promise<StartedRun> {
+  checkFlags(VerifyInputSchema, { pair, ...(options.requestedBy !== undefined ? { requestedBy: options.requestedBy } : {}) }, SETUP_FLAGS, 'verify');
   return start(ctx, RUNBOOKS.verify, verifyWorkflowId(pair), { pair, ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}) },
     `Verify replication of pair ${pair} (canary, lag, fidelity profile)`);
 }
 
 /** Starts `type` under `workflowId`, refused (exit 6) while a run with that id is going. */
 export async function start(ctx: CliContext, type: string, workflowId: string, input: object, summary: string): Promise<StartedRun> {
+  const card = runCard(type, input, summary);
   try {
     const handle = await ctx.client.workflow.start(type, {
       taskQueue: ctx.taskQueue, workflowId, args: [input],
       // One run per pair and runbook at a time; a finished run's id may be reused.
       workflowIdConflictPolicy: 'FAIL',
-      staticSummary: summary,
+      // The UI's run list and run page say what the run is: who asked, the mode, what it will change.
+      staticSummary: card.summary,
+      staticDetails: card.details,
     });
     return { workflowId, runId: handle.firstExecutionRunId, type, taskQueue: ctx.taskQueue, uiUrl: uiLink(ctx, workflowId, handle.firstExecutionRunId) };
   } catch (err) {

@@ -2,10 +2,12 @@
 // as a Temporal Schedule per pair. Overlap policy SKIP: a drill still running when the next is due is not doubled.
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionStatusName } from '@temporalio/client';
 import type { Command } from 'commander';
-import { drillScheduleId, drillWorkflowId } from '../config/drill-input';
+import { drillScheduleId, drillWorkflowId, DrillScheduleSchema } from '../config/drill-input';
+import { checkFlags } from './flags';
 import type { DrillResult } from '../../workflows/dr-drill';
 import { CliError, ExitCode } from './errors';
 import { explain, type CliContext } from './temporal';
+import { runCard } from './run-card';
 
 export interface DrillCommandDeps {
   print(cmd: Command, json: unknown, human: () => string): void;
@@ -26,10 +28,13 @@ export interface ScheduledDrill {
 }
 
 export async function scheduleDrill(ctx: CliContext, pair: string, cron: string, by: string): Promise<ScheduledDrill> {
+  checkFlags(DrillScheduleSchema, { pair, cron, by }, { pair: '<pair>', cron: '--cron', by: '--by' }, 'drill schedule');
   const scheduleId = drillScheduleId(pair);
   const action = {
     type: 'startWorkflow' as const, workflowType: 'drDrill', args: [{ pair }], taskQueue: ctx.taskQueue,
     workflowId: drillWorkflowId(pair), workflowRunTimeout: DRILL_TIMEOUT,
+    staticSummary: `Scheduled DR drill of pair ${pair} (a failover dry run)`,
+    staticDetails: runCard('drDrill', { pair, requestedBy: by }, '').details,
   };
   const spec = { cronExpressions: [cron] };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' as const };

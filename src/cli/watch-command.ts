@@ -1,11 +1,13 @@
 // `kdr watch <pair>`: start the pair's drWatch (or report the one already running: one per pair), or stop it.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { watchWorkflowId } from '../config';
+import { StopWatchPayloadSchema, watchWorkflowId } from '../config';
+import { checkFlags, DECISION_FLAGS } from './flags';
 import { stopWatchSignal, watchQuery } from '../../workflows/definitions';
 import type { WatchStatus } from '../../workflows/watch-view';
 import { CliError, ExitCode } from './errors';
 import { explain, uiLink, type CliContext } from './temporal';
+import { runCard } from './run-card';
 
 export interface WatchCommandDeps {
   print(cmd: Command, json: unknown, human: () => string): void;
@@ -34,8 +36,10 @@ export function registerWatch(program: Command, deps: WatchCommandDeps): void {
       await deps.withTemporal(cmd, async (ctx) => {
         const handle = ctx.client.workflow.getHandle(workflowId);
         if (opts.stop) {
+          const stop = { by: opts.by ?? deps.operator(), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) };
+          checkFlags(StopWatchPayloadSchema, stop, DECISION_FLAGS, 'watch --stop');
           try {
-            await handle.signal(stopWatchSignal, { by: opts.by ?? deps.operator(), ...(opts.reason ? { reason: opts.reason } : {}) });
+            await handle.signal(stopWatchSignal, stop);
           } catch (err) {
             if (err instanceof WorkflowNotFoundError) throw new CliError(`no drWatch is running for pair ${pair} (${workflowId})`, ExitCode.notFound);
             throw explain(err, ctx);
@@ -55,6 +59,7 @@ export function registerWatch(program: Command, deps: WatchCommandDeps): void {
           await ctx.client.workflow.start('drWatch', {
             taskQueue: ctx.taskQueue, workflowId, args: [{ pair }], workflowIdConflictPolicy: 'FAIL',
             staticSummary: `Watch DR pair ${pair}: replication health and position snapshots`,
+            staticDetails: runCard('drWatch', { pair }, '').details,
           });
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw explain(err, ctx);

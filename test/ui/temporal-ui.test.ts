@@ -13,6 +13,7 @@ import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import { local, repoRoot } from '../../stack/local-stack';
 import { drSetup } from '../../workflows';
 import { planQuery } from '../../workflows/definitions';
+import { runCard } from '../../src/cli/run-card';
 import { openBrowser, type BrowserSession } from '../helpers/browser';
 import { writePairsFile } from '../helpers/cli';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
@@ -40,6 +41,55 @@ async function currentDetails(page: Page): Promise<string> {
     .map((f) => f.locator('body').innerText({ timeout: 2_000 }).catch(() => '')));
   return texts.join('\n');
 }
+
+interface TableLayout { rows: number; frameWidth: number; problems: string[] }
+
+/**
+ * Measures the step table in the Current Details frame: every cell's text must lie inside the frame (no column cut
+ * at the right edge) and each cell's text must end before the next cell's text starts (no merged columns), and a
+ * step name must fit on one line. Boxes of the rendered text (DOM ranges), not pixels of a picture.
+ */
+async function stepTableLayout(page: Page): Promise<TableLayout> {
+  for (const frame of page.frames().filter((f) => f !== page.mainFrame())) {
+    const layout = (await frame.evaluate(MEASURE_STEP_TABLE).catch(() => undefined)) as TableLayout | undefined;
+    if (layout) return layout;
+  }
+  throw new Error('no step table in the Current Details frame');
+}
+
+// A string, not a function: tsx would wrap a function's inner helpers in __name(), which the page does not have.
+const MEASURE_STEP_TABLE = `(() => {
+  const table = [...document.querySelectorAll('table')].find((t) => /\\bStep\\b/.test(t.querySelector('thead')?.textContent ?? ''));
+  if (!table) return undefined;
+  const frameWidth = document.documentElement.clientWidth;
+  const problems = [];
+  // The boxes of the text itself (each text node's glyphs), not of the elements around it.
+  const textBox = (cell) => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    const rects = [];
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      rects.push(...[...range.getClientRects()].filter((r) => r.width > 0));
+    }
+    if (!rects.length) return undefined;
+    const tops = rects.map((r) => r.top).sort((a, b) => a - b);
+    const lines = tops.filter((t, k) => k === 0 || t - tops[k - 1] > rects[0].height / 2).length;
+    return { left: Math.min(...rects.map((r) => r.left)), right: Math.max(...rects.map((r) => r.right)), lines };
+  };
+  const rows = [...table.querySelectorAll('tr')];
+  rows.forEach((row, i) => {
+    const boxes = [...row.children].map((c) => ({ text: (c.textContent ?? '').trim(), box: textBox(c) }));
+    boxes.forEach(({ text, box }, j) => {
+      if (!box) return;
+      if (box.right > frameWidth + 0.5) problems.push('row ' + i + ' "' + text + '" ends at ' + box.right.toFixed(0) + ' px, past the frame width of ' + frameWidth + ' px');
+      if (j === 1 && i > 0 && box.lines > 1) problems.push('row ' + i + ': the step "' + text + '" wraps over ' + box.lines + ' lines');
+      const next = boxes.slice(j + 1).find((b) => b.box);
+      if (next && next.box.left - box.right < 2) problems.push('row ' + i + ': "' + text + '" and "' + next.text + '" touch (' + (next.box.left - box.right).toFixed(1) + ' px apart)');
+    });
+  });
+  return { rows: rows.length, frameWidth, problems };
+})()`;
 
 /** Types into a CodeMirror editor (the UI's JSON inputs) without its auto-closing brackets getting in the way. */
 async function fillEditor(page: Page, editor: ReturnType<Page['locator']>, text: string): Promise<void> {
@@ -100,12 +150,18 @@ describe('Temporal UI (real browser)', () => {
       const workflowId = `dr-failover-${pair}`;
       const input = { pair, requestedBy: 'alice', switchover: { quietWindow: '3s', guard: '3s' } };
 
-      // 1. The Start Workflow form.
+      // 1. The Start Workflow form, with the Summary and Details fields (More options) that `kdr` fills itself.
+      const card = runCard('drFailover', input, `Failover of pair ${pair} requested by alice`);
+      await page.setViewportSize({ width: 1280, height: 1000 });
       await page.goto(`${local.temporalUiUrl}/namespaces/default/workflows/start-workflow`);
       await page.getByTestId('workflowId').fill(workflowId);
       await page.getByTestId('taskQueue').fill(taskQueue);
       await page.getByTestId('workflowType').fill('drFailover');
       await fillEditor(page, page.locator('[aria-label="Data"]'), JSON.stringify(input, null, 2));
+      await page.getByText('More options').click();
+      // Both are Markdown editors (CodeMirror) right after their labels.
+      await fillEditor(page, page.locator('label:has-text("Summary") + div .cm-content'), card.summary);
+      await fillEditor(page, page.locator('label:has-text("Details") + div .cm-content'), card.details);
       await shot(page, 'ui-start-failover');
       await page.getByTestId('start-workflow-button').click();
 
@@ -118,11 +174,29 @@ describe('Temporal UI (real browser)', () => {
       await eventually(() => status(handle), (s) => s.phase === 'awaiting-approval', 'the run to await approval', 180_000);
       await page.goto(`${local.temporalUiUrl}/namespaces/default/workflows/${workflowId}/${described.runId}/user-metadata`);
       const details = await eventually(() => currentDetails(page), (t) => /phase awaiting-approval/.test(t), 'the step table in Current Details');
-      for (const step of ['Assess: secondary healthy', 'Plan offsets for every group', 'Approval', 'Switch the CNAME to the secondary', 'Reset offsets on the secondary']) {
-        assert.ok(details.includes(step), `the details list step "${step}"`);
+      for (const step of ['Assess: secondary healthy', 'Plan offsets for every group', 'Switch the CNAME to the secondary', 'Reset offsets on the secondary']) {
+        assert.ok(details.includes(step), `the details name step "${step}"`);
       }
+      for (const name of ['assess', 'plan', 'approval', 'reset-offsets', 'switch-cname']) assert.match(details, new RegExp(`\\b${name}\\b`), `the step table lists ${name}`);
       assert.match(details, /Waiting for:\s*approval: 0\/1 for plan [0-9a-f]+/);
+      // What to do now comes before the step table; the run's own Summary and Details say what the run is.
+      assert.ok(details.indexOf('Do now') >= 0 && details.indexOf('Do now') < details.indexOf('Step\t'), 'the approve command is above the step table');
+      assert.equal(await described.staticSummary(), card.summary, 'the form stored the summary');
+      assert.equal(await described.staticDetails(), card.details, 'the form stored the details');
+      // The UI renders the summary and details, like the current details, in frames of their own.
+      assert.ok(details.includes(card.summary), 'the run page shows the static summary');
+      assert.match(details, /mode: auto \(planned if the primary answers\)/, 'the run page shows the static details');
+      // The step table fits a 1280 px window: nothing cut at the right edge, no two columns run together.
+      const layout = await stepTableLayout(page);
+      assert.ok(layout.rows > 8, `the step table has a row per step (${layout.rows})`);
+      assert.deepEqual(layout.problems, [], `step table layout at 1280 px (frame ${layout.frameWidth} px)`);
       await shot(page, 'ui-failover-details', true);
+      if (process.env.KDR_SCREENSHOTS_DIR) {
+        await page.setViewportSize({ width: 1920, height: 1000 });
+        assert.deepEqual((await stepTableLayout(page)).problems, [], 'step table layout at 1920 px');
+        await shot(page, 'ui-failover-details-1920', true);
+        await page.setViewportSize({ width: 1280, height: 1000 });
+      }
 
       // 3. Query `plan` from the Queries tab; the planId shown there is what the approval must name.
       await page.goto(`${local.temporalUiUrl}/namespaces/default/workflows/${workflowId}/${described.runId}/query`);

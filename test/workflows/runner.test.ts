@@ -60,8 +60,8 @@ describe('step runner', () => {
       assert.equal(status.waitingFor, undefined);
       const details = await currentDetails(handle);
       assert.match(details, /runnerFixture · pair `pair-[^`]+` · phase \*\*completed\*\*/);
-      assert.match(details, /\| ✔ \| Ensure the thing \| succeeded \| 1 \|/);
-      assert.match(details, /Optional check \*\(skippable\)\*/);
+      assert.match(details, /\| ✔ \| `ensure-thing` \| \d+(\.\d)? m?s \|/);
+      assert.match(details, /\| ✔ \| `optional-check` \| [^|]*\*\(skippable\)\* \|/);
 
       const description = await handle.describe();
       assert.equal(description.typedSearchAttributes.get(DrPairKey), pair);
@@ -87,8 +87,10 @@ describe('step runner', () => {
 
       const details = await currentDetails(handle);
       assert.match(details, /phase \*\*blocked\*\*/);
-      assert.match(details, /\| ⛔ \| Ensure the thing \| blocked \| 1 \|.*broker unreachable/);
-      assert.match(details, /Send signal `resolve`/);
+      assert.match(details, /- ⚠ `ensure-thing` Ensure the thing: \*\*.*broker unreachable/);
+      assert.match(details, /\| ⚠ \| `ensure-thing` \|/);
+      // What to do comes first: the resolve command is above the step table.
+      assert.ok(details.indexOf('send signal `resolve`') > 0 && details.indexOf('send signal `resolve`') < details.indexOf('| | Step | Took |'));
       const described = await handle.describe();
       assert.equal(described.typedSearchAttributes.get(DrPhaseKey), 'blocked');
       assert.equal(described.status.name, 'RUNNING');
