@@ -4,7 +4,7 @@
 import type { Admin } from 'kafkajs';
 import type { ClusterConfig, PairConfig } from '../src/config';
 import { isInternalTopic, selectNames } from '../src/config';
-import { CloudApiError, type KafkaInstance } from '../src/cloud';
+import { CloudApiError, describeRefusedNames, namesApsaraMqRefuses, type KafkaInstance } from '../src/cloud';
 import { describeCluster, ensureTopicsLike, topicPartitionCounts, TopicMissingError, type ClusterDescription } from '../src/kafka/admin';
 import { replicationFactorOf, type ActivityDeps } from './deps';
 import { permanent } from './failures';
@@ -103,6 +103,16 @@ export function clusterActivities(deps: ActivityDeps) {
         const onPrimary = await topicPartitionCounts(primary, topics);
         const missing = topics.filter((t) => !onPrimary.has(t));
         if (missing.length) throw new TopicMissingError(missing, `primary (pair ${pair.name}: fix replication.topics or create them)`);
+        if (pair.secondary.provider === 'apsaramq') {
+          // Checked before anything is created there: a name the instance refuses would fail half-way through.
+          const refused = namesApsaraMqRefuses(topics, groupsToDeclare(pair, known));
+          if (refused.length > 0) {
+            throw permanent('NamesNotAllowedOnSecondary', `the ApsaraMQ secondary instance ${pair.secondary.instanceId} of pair ${pair.name} cannot hold ` +
+              `${refused.length} selected name(s) (topics and groups: letters, digits, _ - ., 3-64 characters): ${describeRefusedNames(refused)}. ` +
+              'Nothing was created on the secondary. Fix: rename them on the primary (their applications must follow), or leave them out of ' +
+              'replication.topics / groups in the pairs file, then retry this step.');
+          }
+        }
         const createdTopics: string[] = [];
         if (pair.secondary.provider === 'apsaramq') {
           // ApsaraMQ topics are created through the API (remark, storage type), not with the Kafka protocol.
@@ -134,11 +144,15 @@ export function clusterActivities(deps: ActivityDeps) {
     });
   }
 
+  /** A configured list is declared as given (its consumers may not have started yet); a pattern over the known groups. */
+  function groupsToDeclare(pair: PairConfig, known: string[]): string[] {
+    return Array.isArray(pair.groups) ? [...pair.groups] : selectedGroups(pair, known);
+  }
+
   /** ApsaraMQ needs consumer groups declared (CreateConsumerGroup) before clients may use them. */
   async function ensureSecondaryGroups(pair: PairConfig, known: string[]): Promise<string[]> {
     if (pair.secondary.provider !== 'apsaramq') return [];
-    // A configured list is declared as given (its consumers may not have started yet); a pattern over the known groups.
-    const wanted = Array.isArray(pair.groups) ? [...pair.groups] : selectedGroups(pair, known);
+    const wanted = groupsToDeclare(pair, known);
     const alikafka = deps.cloud().alikafka(pair.secondary.region);
     const existing = new Set((await alikafka.listConsumerGroups({ instanceId: pair.secondary.instanceId })).map((g) => g.ConsumerId));
     const created: string[] = [];

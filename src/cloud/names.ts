@@ -37,3 +37,8 @@ export function namesApsaraMqRefuses(topics: readonly string[], groups: readonly
   }
   return out;
 }
+
+/** One line per refused name, for an operator: `topic "a…" (70 characters (allowed 3-64))`. */
+export function describeRefusedNames(refused: readonly RefusedName[]): string {
+  return refused.map((r) => `${r.kind} "${r.name}" (${r.problem})`).join('; ');
+}

@@ -15,6 +15,7 @@ import { drSetup } from '../../workflows';
 import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../helpers/kdr';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
 import { closeTemporal, temporal } from '../helpers/temporal';
+import { startTestEmulator } from '../helpers/emulator';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 
@@ -163,6 +164,41 @@ describe('drSetup', () => {
       assert.equal(result.outcome, 'completed');
       const preflight = result.steps.find((x) => x.name === 'preflight')!;
       assert.match(preflight.summary ?? '', new RegExp(`1 consumer group\\(s\\) selected \\(${listed[0]}\\); NOT declared on the primary instance: ${listed[1]}`));
+    }, { env });
+  });
+
+  test('apsaramq pair: names an ApsaraMQ secondary cannot hold (over 64 characters) block preflight, listed with the fix; nothing is created on the secondary', async () => {
+    const name = uniqueName('su-nm');
+    const topics = await topicsWithData(`su-nm-${'t'.repeat(44)}`, 1);
+    const declared = uniqueName('su-nm.billing');
+    const tooLong = uniqueName(`su-nm-${'g'.repeat(45)}`);
+    // An emulator of its own: the check runs against the current emulator code whatever the shared stack runs.
+    const emu = await startTestEmulator({ dnsPort: undefined });
+    cleanups.push(() => emu.close());
+    const env = testEnv(emu.env);
+    const primary = apsaramqPair(name, topics).primary;
+    const secondary = apsaramqPair(name, topics).secondary;
+    const cloud = createCloudClients(env);
+    await cloud.alikafka(primary.region!).createConsumerGroup({ instanceId: primary.instanceId!, consumerId: declared, remark: 'test' });
+    cleanups.push(() => cloud.alikafka(primary.region!).deleteConsumerGroup({ instanceId: primary.instanceId!, consumerId: declared }));
+    cleanups.push(() => deleteTopics(kafka.primary, [`${name}-canary`]));
+    await withKdrWorker(async ({ client, taskQueue }) => {
+      const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config: apsaramqPair(name, topics, { groups: [declared, tooLong] }), watch: false }] });
+      const blocked = await blockedStep(handle);
+      assert.equal(blocked.name, 'preflight');
+      assert.match(blocked.lastError ?? '', new RegExp(`NamesNotAllowedOnSecondary: the ApsaraMQ secondary instance ${secondary.instanceId} of pair ${name} cannot hold 2`));
+      // The step record keeps a clipped line; the activity failure in the history (Temporal UI) has the whole list.
+      const failures = (await handle.fetchHistory()).events?.map((e) => e.activityTaskFailedEventAttributes?.failure).filter((f) => f?.applicationFailureInfo?.type === 'NamesNotAllowedOnSecondary') ?? [];
+      const error = failures[0]?.message ?? '';
+      assert.ok(error.includes(`topic "${topics[0]}" (${topics[0].length} characters (allowed 3-64))`), error);
+      assert.ok(error.includes(`group "${tooLong}" (${tooLong.length} characters (allowed 3-64))`), error);
+      assert.ok(!error.includes(`group "${declared}"`), 'a name with "." fits an ApsaraMQ instance');
+      assert.match(error, /Nothing was created on the secondary\. Fix: rename them on the primary .* or leave them out of replication\.topics \/ groups/);
+      assert.equal((await kafka.secondary.admin.listTopics()).includes(topics[0]), false);
+      const declaredThere = await cloud.alikafka(secondary.region!).listConsumerGroups({ instanceId: secondary.instanceId!, consumerId: 'su-nm' });
+      assert.deepEqual(declaredThere.map((g) => g.ConsumerId).filter((g) => g === declared), [], 'no group was declared on the secondary');
+      await handle.signal(resolveSignal, { action: 'abort', by: 'dave', note: 'renaming the topic' });
+      await assert.rejects(handle.result(), WorkflowFailedError);
     }, { env });
   });
 
