@@ -137,12 +137,14 @@ function pathOf(node: Node, root: string | undefined): string {
   const keys: (string | number)[] = [];
   for (let n: Node | undefined = node; n && n.key !== undefined; n = n.parent) keys.push(n.key);
   keys.reverse();
-  const shown = keys.length > 12 ? [...keys.slice(0, 6), '...', ...keys.slice(-5)] : keys;
+  const elided = keys.length > 12;
+  const shown = elided ? [...keys.slice(0, 6), ...keys.slice(-5)] : keys;
   let out = root ?? '';
-  for (const k of shown) {
+  shown.forEach((k, i) => {
+    if (elided && i === 6) out += '...';
     if (typeof k === 'number') out += `[${k}]`;
-    else out += out ? `.${clipText(k, 40)}` : clipText(k, 40);
-  }
+    else out += out && !out.endsWith('...') ? `.${clipText(k, 40)}` : clipText(k, 40);
+  });
   return out;
 }
 

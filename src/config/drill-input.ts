@@ -1,7 +1,8 @@
 // drDrill's input: one named pair from the worker's pairs file (a schedule runs it unattended, so no inline
 // config: what a drill touches is decided by the worker's deployer alone). Pure (zod only).
 import { z } from 'zod';
-import { matching } from './fields';
+import { cronExpression, matching } from './fields';
+import { personName } from './identity';
 import { PAIR_NAME, PAIR_NAME_EXPECTED } from './pair';
 
 export const DrillInputSchema = z.strictObject({
@@ -9,6 +10,13 @@ export const DrillInputSchema = z.strictObject({
 });
 
 export type DrillInput = z.output<typeof DrillInputSchema>;
+
+/** What `kdr drill schedule` sends (checked before the schedule is created): the pair, when, and who. */
+export const DrillScheduleSchema = z.strictObject({
+  pair: matching(PAIR_NAME, PAIR_NAME_EXPECTED),
+  cron: cronExpression(),
+  by: personName('who schedules the drill'),
+});
 
 export const drillScheduleId = (pair: string): string => `kdr-drill-${pair}`;
 export const drillWorkflowId = (pair: string): string => `dr-drill-${pair}`;

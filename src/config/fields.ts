@@ -61,6 +61,15 @@ export function regexPattern() {
   });
 }
 
+/**
+ * A schedule's cron expression as Temporal reads it (UTC): 5 to 7 fields of digits, names and * / , - ? L W #,
+ * or a macro (@daily, @hourly, ..., @every 6h). Checked before it is sent: a schedule's note and memo show it.
+ */
+export function cronExpression() {
+  return matching(/^(?:@(?:yearly|annually|monthly|weekly|daily|midnight|hourly)|@every [0-9]+[smhd](?:[0-9]+[smhd])*|[0-9A-Za-z*?/,#-]{1,40}(?: [0-9A-Za-z*?/,#-]{1,40}){4,6})$/,
+    'expected a cron expression in UTC such as "0 3 * * 1" (five fields: minute hour day-of-month month day-of-week) or @daily');
+}
+
 /** An environment-variable NAME (never the secret): secrets stay in the worker's environment. */
 export function envName() {
   return matching(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/,

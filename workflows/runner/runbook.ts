@@ -5,7 +5,7 @@ import {
   ApplicationFailure, condition, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { formatDuration, validate } from '../../src/config';
+import { boundsProblem, formatDuration, SIGNAL_BOUNDS, validate } from '../../src/config';
 import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery } from '../definitions';
 import { ApprovalGate, type Approval, type ApprovalOptions } from './approval-gate';
 import { AuditTrail } from './audit-trail';
@@ -13,6 +13,7 @@ import { blocksStep, describeFailure, refusalIn, stepFailure } from './failures'
 import { renderStatus } from './render';
 import { approvalNeeded, runEnded } from './events';
 import { ResolveDesk } from './resolve';
+import { refusing } from './handler-guard';
 import { stepContext, type StepContext, type StepDeclarations, type StepResult } from './steps';
 import { DrPairKey, DrPhaseKey } from './search-attributes';
 import { clip, now } from './text';
@@ -53,17 +54,22 @@ export class Runbook<S extends StepDeclarations> {
       name: step, title: d.title ?? step, skippable: d.skippable === true, state: 'pending', attempts: 0,
     }));
     setHandler(statusQuery, () => this.status(), { description: 'Step table, phase, what the run waits for, audit trail' });
-    setHandler(planQuery, (request?: PlanPageRequest): PlanView<ShownPlan> | null => (this.plan ? planPage(this.plan.id, this.plan.plan, request) : null),
-      { description: `The current plan and its planId (approve with that planId); {"offset": n, "limit": m} pages its groups (unasked, a plan over 4 MB of JSON is answered ${PLAN_PAGE_GROUPS} groups at a time)` });
-    setHandler(resolveSignal, (payload) => this.desk.signal(payload),
+    setHandler(planQuery, (request?: PlanPageRequest): PlanView<ShownPlan> | null => {
+      const tooBig = boundsProblem(request, SIGNAL_BOUNDS, 'request');
+      if (tooBig) throw stepFailure('InvalidInput', `invalid plan request: ${tooBig.path}: ${tooBig.message}`);
+      return this.plan ? planPage(this.plan.id, this.plan.plan, request) : null;
+    }, { description: `The current plan and its planId (approve with that planId); {"offset": n, "limit": m} pages its groups (unasked, a plan over 4 MB of JSON is answered ${PLAN_PAGE_GROUPS} groups at a time)` });
+    // Every signal handler refuses (audited) rather than throws: see handler-guard.ts.
+    const host = { remember: (entry: Omit<AuditEntry, 'at'>) => this.remember(entry), publish: () => this.publish() };
+    setHandler(resolveSignal, refusing('resolve', host, (payload) => this.desk.signal(payload)),
       { description: 'Decide about a blocked step: {"action": "retry"|"skip"|"abort", "by": "...", "note": "..."}' });
     setHandler(resolveUpdate, (payload) => this.desk.update(payload), {
       description: 'Like signal resolve, but an invalid request is rejected back to you at once',
       validator: (payload) => this.desk.validate(payload),
     });
-    setHandler(approveSignal, (payload) => this.gate.approve(payload),
+    setHandler(approveSignal, refusing('approve', host, (payload) => this.gate.approve(payload)),
       { description: 'Approve the current plan: {"by": "...", "planId": "...", "comment": "..."}' });
-    setHandler(rejectSignal, (payload) => this.gate.reject(payload),
+    setHandler(rejectSignal, refusing('reject', host, (payload) => this.gate.reject(payload)),
       { description: 'Reject the current plan, nothing is changed: {"by": "...", "reason": "..."}' });
     this.publish();
   }
