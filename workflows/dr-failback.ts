@@ -20,7 +20,7 @@ import {
 import type { KdrActivities } from '../activities';
 import { refused, runbook, stepFailure } from './runner';
 import { resolvePair } from './shared';
-import { approvalPolicyFor } from './approval-policy';
+import { approvalPolicyForRun } from './approval-policy';
 import { nextSteps, type FailbackTopicLine } from './failback-plan';
 import { reversedPair } from './reverse-pair';
 import { reportEvents } from './notify';
@@ -41,14 +41,16 @@ export async function drFailback(raw: unknown) {
 
   const { pair, policy } = await run.step('load-pair', async (step) => {
     const resolved: PairConfig = await resolvePair(step, input);
-    const policy = approvalPolicyFor(resolved, input);
+    const policy = await approvalPolicyForRun(resolved, input);
     step.summary(`pair ${resolved.name}, requested by ${input.requestedBy}; stages ${FAILBACK_STAGES.filter((s) => stages.has(s)).join(', ')}`);
     return { pair: resolved, policy };
   });
   run.setPair(pair.name);
   const reverse = reversedPair(pair);
 
-  const ctx: FailbackContext = { run, input, pair, reverse };
+  // The switch-back's drFailover cannot check this run's request signature (made for this workflow id): it trusts
+  // its parent's verdict, a flag no starter can set (it refuses it on a run without a parent).
+  const ctx: FailbackContext = { run, input, pair, reverse, requesterProven: policy.identity === 'signed' && !policy.requesterUnproven };
 
   const where = await run.step('failed-over', async (step) => {
     const cname = await step.activities<KdrActivities>().readCname(pair);

@@ -13,7 +13,7 @@ import type { KdrActivities } from '../activities';
 import { pollUntil, runbook, type StepContext, stepFailure } from './runner';
 import { comparePlans, planMarkdown, type GroupReset, type GroupTarget, type SealedPlan } from './plan-view';
 import { resolvePair, waitForDns } from './shared';
-import { approvalOptions, approvalPolicyFor } from './approval-policy';
+import { approvalOptions, approvalPolicyForRun } from './approval-policy';
 import { planSealer } from './plan-seal';
 import { wholePlan } from './plan-pages';
 import { quick, reading, resetting, watching } from './activity-options';
@@ -49,7 +49,8 @@ export async function drFailover(raw: unknown) {
   const { pair, name, others, policy } = await run.step('load-pair', async (step) => {
     const resolved: PairConfig = await resolvePair(step, input);
     // The pair's approval policy, tightened (never loosened) by the input: a loosening ends the run, audited.
-    const policy = approvalPolicyFor(resolved, input);
+    // On a signed pair the requester is proven by a request signature, or the policy asks one approval more.
+    const policy = await approvalPolicyForRun(resolved, input);
     const running = await step.activities<KdrActivities>().otherFailovers(resolved.name);
     // Switching back is this same runbook on the reversed pair: every later step (assess, plan, resets before the
     // CNAME, drain, guard) then reads the old secondary as the source and the old primary as the target, over the

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { ApprovePayloadSchema } from '../config';
-import { generateApproverKeys, privateKeyFrom, signApproval } from '../security/approval-signature';
+import { generateApproverKeys, privateKeyFrom, signApproval, signDecision, type DecisionFields } from '../security/approval-signature';
 import type { ShownPlan } from '../../workflows/plan-view';
 import { failbackText, isFailbackPlan } from '../../workflows/failback-plan';
 import { approve, readPlan, type Decision } from './actions';
@@ -95,6 +95,22 @@ export async function approveCommand(ctx: CliContext, io: ApproveIo, run: string
     signature = { signedAt, signature: signApproval(readKey(keyPath), fields) };
   }
   return approve(ctx, run, { by: opts.by, planId, ...(opts.comment ? { comment: opts.comment } : {}), ...(signature ?? {}) });
+}
+
+/**
+ * Signs a decision other than an approval (a run's request, a reject, a resolve, a watch stop) with the key at
+ * `keyPath`: what a signed pair asks of every decision (src/security/approval-signature.ts, decisionMessage).
+ */
+export function signWithKey(keyPath: string, fields: Omit<DecisionFields, 'signedAt'>): { signedAt: string; signature: string } {
+  const signedAt = new Date().toISOString();
+  return { signedAt, signature: signDecision(readKey(keyPath), { ...fields, signedAt }) };
+}
+
+/** A run's request signed by the requester when a key is given (--key or $KDR_APPROVER_KEY); nothing without one. */
+export function requestSignature(key: string | undefined, env: NodeJS.ProcessEnv, request: { pair: string; workflowId: string; requestedBy: string }) {
+  const keyPath = key ?? env[APPROVER_KEY_ENV];
+  if (!keyPath) return {};
+  return { requestSignature: signWithKey(keyPath, { purpose: 'request', subject: 'request', pair: request.pair, workflowId: request.workflowId, runId: '', planId: '', by: request.requestedBy }) };
 }
 
 /** `kdr keygen --out <file>`: a new Ed25519 key pair; the private key file is created 0600, never overwritten. */

@@ -2,6 +2,7 @@
 // export it to the active side, and after an approval re-protect the pair in reverse; with stage switch-back, switch
 // back (drFailover in reverse, approved like any failover) and replicate forward again.
 import type { Command } from 'commander';
+import { requestSignature } from './approve-command';
 import { FailbackInputSchema, failbackWorkflowId, switchBackWorkflowId } from '../config';
 import { start, type StartedRun } from './actions';
 import { checkFlags, type FlagNames } from './flags';
@@ -21,7 +22,7 @@ export interface FailbackCommandDeps {
 
 interface FailbackOptions {
   requestedBy?: string; stages?: string; exportSuffix?: string; scanLimit?: string; approvals?: string;
-  quietWindow?: string; switchoverTimeout?: string; guard?: string;
+  quietWindow?: string; switchoverTimeout?: string; guard?: string; key?: string;
 }
 
 export function registerFailback(program: Command, deps: FailbackCommandDeps): void {
@@ -35,6 +36,7 @@ export function registerFailback(program: Command, deps: FailbackCommandDeps): v
     .option('--export-suffix <suffix>', 'the tail of <topic> goes to <topic><suffix> on the active side (default .kdr-unreplicated)')
     .option('--scan-limit <n>', 'records read per partition on each side when looking for the tail (default 50000)')
     .option('--approvals <n>', 'approvals required (only tightens the pair\'s policy)')
+    .option('--key <file>', 'signed pairs: sign the request with your Ed25519 private key (proves who asks; unsigned, one approval more is required)')
     .option('--quiet-window <duration>', 'switch-back: the active side is quiet after this long without writes (default 10s)')
     .option('--switchover-timeout <duration>', 'switch-back: block if the active side is not quiet and replicated within this (default 15m)')
     .option('--guard <duration>', 'switch-back: watch the groups for stale client commits this long after the switch (default 5m; 0 = off)')
@@ -62,8 +64,9 @@ export function registerFailback(program: Command, deps: FailbackCommandDeps): v
       };
       checkFlags(FailbackInputSchema, input, FAILBACK_FLAGS, 'failback');
       const workflowId = failbackWorkflowId(pair);
+      const signed = { ...input, ...requestSignature(opts.key, {}, { pair, workflowId, requestedBy: input.requestedBy }) };
       await deps.withTemporal(cmd, async (ctx) => {
-        const run: StartedRun = await start(ctx, 'drFailback', workflowId, input, `Failback of pair ${pair} requested by ${input.requestedBy}`);
+        const run: StartedRun = await start(ctx, 'drFailback', workflowId, signed, `Failback of pair ${pair} requested by ${input.requestedBy}`);
         deps.print(cmd, run, () => [
           `Started drFailback ${workflowId} (run ${run.runId}) on task queue ${run.taskQueue}`,
           ...(run.uiUrl ? [`Temporal UI: ${run.uiUrl} (the plan: tail counts per topic, partitions to empty, reverse replication)`] : []),

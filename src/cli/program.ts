@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { RESOLVE_ACTIONS, type ResolveAction } from '../config';
 import { temporalTarget } from '../temporal-connection';
 import { reject, resolve, startFailover, startSetup, startVerify, type Decision, type StartedRun } from './actions';
-import { APPROVER_KEY_ENV, approveCommand, registerKeygen } from './approve-command';
+import { APPROVER_KEY_ENV, approveCommand, registerKeygen, requestSignature } from './approve-command';
 import { registerWatch } from './watch-command';
 import { registerFailback } from './failback-command';
 import { registerDrill } from './drill-command';
@@ -15,7 +15,7 @@ import { example, EXIT_CODES_HELP } from './help';
 import { commaList, positiveInt } from './flags';
 import { checkPairName, describeDeadLetter, describeRun, pairsFileLocation, pairStates, readPairs } from './pairs';
 import { CLEAR_SCREEN, renderRun, table, terminalOutput } from './render';
-import { connect, exitCodeOf, explain, findRun, readRun, type CliContext, type RunView } from './temporal';
+import { connect, exitCodeOf, explain, failoverWorkflowId, findRun, readRun, type CliContext, type RunView } from './temporal';
 
 interface VerifyResult {
   pair: string; replication: string; ok: boolean; summary: string; fidelitySummary: string;
@@ -151,6 +151,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--guard <duration>', 'after the switch, watch the groups for stale client commits this long (default 5m; 0 = off)')
     .option('--operator-timestamp <iso>', 'groups had processed everything before this time (used when nothing better translates)')
     .option('--approvals <n>', 'approvals required (default 1)', positiveInt)
+    .option('--key <file>', 'signed pairs: sign the request with your Ed25519 private key (default $KDR_APPROVER_KEY; proves who asks, unsigned one approval more is required)')
     .option('--reverse', 'switch back after drFailback re-protected the pair: from the old secondary to the primary, over the reverse replication ' +
       '(kdr failback <pair> --stages switch-back also restores forward replication afterwards)')
     .option('--watch', 'follow the run until it ends')
@@ -158,7 +159,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       'kdr failover local-kafka --groups orders-billing,payments-ledger --drain false'))
     .action(async (pair: string, opts: {
       dryRun?: boolean; requestedBy?: string; groups?: string[]; drain: string; operatorTimestamp?: string; approvals?: number; watch?: boolean;
-      quietWindow?: string; switchoverTimeout?: string; guard?: string; reverse?: boolean;
+      quietWindow?: string; switchoverTimeout?: string; guard?: string; reverse?: boolean; key?: string;
     }, cmd: Command) => {
       checkPairName(pairsFileLocation(globals(cmd).pairsFile, temporalTarget(io.env), io.env), pair);
       if (opts.operatorTimestamp !== undefined && Number.isNaN(Date.parse(opts.operatorTimestamp))) {
@@ -174,6 +175,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           ...(opts.drain !== 'auto' ? { drain: opts.drain === 'true' } : {}),
           ...(opts.operatorTimestamp ? { translation: { operatorTimestamp: opts.operatorTimestamp } } : {}),
           ...(opts.approvals ? { approval: { required: opts.approvals } } : {}),
+          ...(opts.dryRun ? {} : requestSignature(opts.key, io.env, { pair, workflowId: failoverWorkflowId(pair), requestedBy })),
           ...(opts.quietWindow || opts.switchoverTimeout || opts.guard !== undefined ? {
             switchover: {
               ...(opts.quietWindow ? { quietWindow: opts.quietWindow } : {}),

@@ -78,6 +78,18 @@ export const ApprovalRequestSchema = z.strictObject({
 });
 export type ApprovalRequest = z.output<typeof ApprovalRequestSchema>;
 
+const SIGNED_AT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
+
+/**
+ * A run's request signed by the requester (`kdr failover|failback --key`): on a signed pair it proves who asks, so
+ * forbidSelfApproval can leave exactly that key out. Covers (pair, workflow id, requester, time), purpose "request".
+ */
+export const RequestSignatureSchema = z.strictObject({
+  signedAt: matching(SIGNED_AT, 'expected the UTC time the request was signed, e.g. "2026-01-31T12:00:00.000Z"'),
+  signature: matching(/^[A-Za-z0-9+/]{86}==$/, 'expected the base64 Ed25519 signature kdr failover --key makes (88 characters)'),
+});
+export type RequestSignature = z.output<typeof RequestSignatureSchema>;
+
 /** The policy a run waits under: the pair's, tightened by the input. What the step runner judges approvals with. */
 export interface ApprovalPolicy {
   required: number;
@@ -87,6 +99,11 @@ export interface ApprovalPolicy {
   identity: Identity;
   approvers?: { name: string; publicKey: string }[];
   signatureMaxAge: number;
+  /**
+   * A signed pair whose requester is not proven (an unsigned requestedBy): anyone could have typed the name, so
+   * under forbidSelfApproval one approval more than the pair's `required` is asked for (see effectivePolicy).
+   */
+  requesterUnproven?: boolean;
 }
 
 export type PolicyDecision = { ok: true; policy: ApprovalPolicy } | { ok: false; problems: { path: string; message: string }[] };
@@ -95,7 +112,8 @@ export type PolicyDecision = { ok: true; policy: ApprovalPolicy } | { ok: false;
  * The pair's policy tightened by the input's request, or every way the request tries to loosen it. Also refuses
  * a policy that cannot be met (fewer possible approvers than required approvals once the requester is left out).
  */
-export function effectivePolicy(pair: PairApproval, request: ApprovalRequest = {}, requestedBy?: string): PolicyDecision {
+export function effectivePolicy(pair: PairApproval, request: ApprovalRequest = {}, requestedBy?: string,
+  options: { requesterUnproven?: boolean } = {}): PolicyDecision {
   const problems: { path: string; message: string }[] = [];
   const refuse = (field: string, message: string) => problems.push({ path: `approval.${field}`, message });
   const pairPool = pair.approvers?.map((a) => a.name) ?? pair.allowList;
@@ -122,6 +140,14 @@ export function effectivePolicy(pair: PairApproval, request: ApprovalRequest = {
     identity: pair.identity,
     signatureMaxAge: pair.signatureMaxAge,
   };
+  // Self-approval on a signed pair is judged by keys, not names. When the requester did not sign the request, the
+  // name is only a claim: a key holder could start the run as someone else and approve it himself. With one key
+  // per person, `required`+1 distinct keys always include `required` that are not the requester's.
+  const unproven = options.requesterUnproven === true && pair.identity === 'signed' && policy.forbidSelfApproval && requestedBy !== undefined;
+  if (unproven) {
+    policy.required += 1;
+    policy.requesterUnproven = true;
+  }
   const pool = request.allowList ?? pairPool;
   if (pool) {
     const narrowed = request.allowList && pairPool ? request.allowList.filter((n) => pairPool.some((p) => normaliseName(p) === normaliseName(n))) : pool;
@@ -137,7 +163,9 @@ export function effectivePolicy(pair: PairApproval, request: ApprovalRequest = {
     if (policy.forbidSelfApproval && requestedBy !== undefined) possible.delete(normaliseName(requestedBy));
     if (possible.size < policy.required) {
       refuse(request.allowList ? 'allowList' : 'required', `${possible.size} possible approver(s) but ${policy.required} approval(s) are required` +
-        (policy.forbidSelfApproval ? ' (the requester may not approve their own failover)' : ''));
+        (policy.forbidSelfApproval ? ' (the requester may not approve their own failover)' : '') +
+        (unproven ? `; the request is not signed, so the requester is not proven and one approval more than the pair's ${policy.required - 1} ` +
+          'is needed: sign the request with your key (kdr failover|failback --key <file>, or KDR_APPROVER_KEY)' : ''));
     }
   }
   return problems.length ? { ok: false, problems } : { ok: true, policy };

@@ -1,6 +1,6 @@
 // drFailback's input: the pair, who asks, which stages to run, where the unreplicated tail goes. Pure (zod only).
 import { z } from 'zod';
-import { ApprovalRequestSchema } from './approval';
+import { ApprovalRequestSchema, RequestSignatureSchema } from './approval';
 import { crossCheck, integer, listOf, matching } from './fields';
 import { personName } from './identity';
 import { exactlyOnePair, pairRef, SwitchoverSchema } from './inputs';
@@ -27,6 +27,8 @@ const FailbackObject = z.strictObject({
   scanLimit: integer(100, 1_000_000).optional(),
   /** Only tightens the pair's own approval policy (the failback's and the switch-back's). */
   approval: ApprovalRequestSchema.default({}),
+  /** Signed pairs: the requester's signature over the request (kdr --key); unsigned, one approval more is required. */
+  requestSignature: RequestSignatureSchema.optional(),
   /** The switch-back's drain and guard (drFailover's `switchover`); its defaults otherwise. */
   switchover: SwitchoverSchema.optional(),
 });

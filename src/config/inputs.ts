@@ -1,7 +1,7 @@
 // Workflow inputs: ONE JSON object, as the Temporal UI's Start Workflow form sends it. Either `pair` names a pair
 // from the worker's config file, or `config` carries a whole pair; the options sit next to it.
 import { z } from 'zod';
-import { ApprovalRequestSchema } from './approval';
+import { ApprovalRequestSchema, RequestSignatureSchema } from './approval';
 import { crossCheck, duration, flag, integer, matching, operatorTimestamp } from './fields';
 import { normaliseName, personName } from './identity';
 import { PAIR_NAME, PAIR_NAME_EXPECTED, PairConfigSchema, selection } from './pair';
@@ -55,6 +55,10 @@ const FailoverObject = z.strictObject({
   translation: TranslationSchema.default({}),
   /** Only tightens the pair's own approval policy (pairs file): more approvals, a shorter timeout, fewer approvers. */
   approval: ApprovalRequestSchema.default({}),
+  /** Signed pairs: the requester's signature over the request (kdr --key); unsigned, one approval more is required. */
+  requestSignature: RequestSignatureSchema.optional(),
+  /** Internal: set by drFailback on its switch-back drFailover only (refused on a run that has no parent). */
+  requesterProven: z.literal(true, { error: 'is internal (drFailback sets it on its switch-back); sign the request instead' }).optional(),
   /** true: drain then pause the connector; false: never; "auto": only when the primary answers. */
   drain: z.union([flag(), z.literal('auto')], { error: 'expected true, false or "auto"' }).default('auto'),
   switchover: SwitchoverSchema.default(SwitchoverSchema.parse({})),

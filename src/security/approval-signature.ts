@@ -29,6 +29,39 @@ export function approvalMessage(f: SignedFields): Buffer {
   ].join('\n'), 'utf8');
 }
 
+/**
+ * What else a key holder signs besides an approval, each under its own first line so a signature for one can
+ * never be presented as another: a run's request (who asks; runId and planId empty, the run does not exist yet),
+ * a reject, a resolve of a blocked step, a stop of a pair's watch.
+ */
+export type SignedPurpose = 'request' | 'reject' | 'resolve' | 'stop-watch';
+
+export interface DecisionFields extends SignedFields {
+  /** Absent: an approval (the v1 text above, unchanged). */
+  purpose?: SignedPurpose;
+  /** What is decided: "request", the reject's plan, "<step> <action>" for a resolve, "stop" for a watch. */
+  subject?: string;
+}
+
+/** The exact bytes signed for any decision: an approval's as before, the other purposes with their own tag. */
+export function decisionMessage(f: DecisionFields): Buffer {
+  if (f.purpose === undefined) return approvalMessage(f);
+  return Buffer.from([
+    `kafka-dr ${f.purpose} v1`,
+    `pair ${f.pair}`,
+    `workflow ${f.workflowId}`,
+    `run ${f.runId}`,
+    `plan ${f.planId}`,
+    `subject ${f.subject ?? ''}`,
+    `by ${normaliseName(f.by)}`,
+    `signed-at ${f.signedAt}`,
+  ].join('\n'), 'utf8');
+}
+
+export function signDecision(privateKey: crypto.KeyObject, fields: DecisionFields): string {
+  return crypto.sign(null, decisionMessage(fields), privateKey).toString('base64');
+}
+
 export class ApprovalKeyError extends Error {
   override name = 'ApprovalKeyError';
 }
@@ -81,9 +114,9 @@ export interface Verdict {
 /** Clock skew tolerated for a signature "from the future". */
 const FUTURE_SKEW_MS = 60_000;
 
-/** Checks one signed approval: known approver, good signature, fresh. `now` is the worker's clock. */
+/** Checks one signed approval (or other decision): known approver, good signature, fresh. `now` is the worker's clock. */
 export function verifyApproval(
-  claim: SignedFields & { signature: string },
+  claim: DecisionFields & { signature: string },
   approvers: readonly { name: string; publicKey: string }[],
   options: { maxAgeMs: number; now: number },
 ): Verdict {
@@ -94,13 +127,13 @@ export function verifyApproval(
   if (!Number.isFinite(at)) return { ok: false, reason: 'signedAt is not a time' };
   let good = false;
   try {
-    good = crypto.verify(null, approvalMessage(claim), publicKeyFrom(approver.publicKey), Buffer.from(claim.signature, 'base64'));
+    good = crypto.verify(null, decisionMessage(claim), publicKeyFrom(approver.publicKey), Buffer.from(claim.signature, 'base64'));
   } catch {
     good = false;
   }
   if (!good) {
     return { ok: false, reason: `the signature does not verify with ${approver.name}'s public key (forged, signed with another key, ` +
-      'or for another pair, run, plan or approver)' };
+      `or for another pair, run, plan or approver${claim.purpose ? `, or not for a ${claim.purpose}` : ''})` };
   }
   if (options.now - at > options.maxAgeMs) {
     return { ok: false, reason: `the signature is expired: signed at ${claim.signedAt}, older than approval.signatureMaxAge ` +

@@ -15,7 +15,7 @@ import { runCli } from '../../src/cli/program';
 import { local } from '../../stack/local-stack';
 import type { PairConfigInput } from '../../src/config';
 import { localKafkaPair } from '../../stack/local-pairs';
-import { generateApproverKeys, privateKeyFrom, signApproval } from '../../src/security/approval-signature';
+import { generateApproverKeys, privateKeyFrom, signApproval, signDecision } from '../../src/security/approval-signature';
 import { approveSignal, planQuery, statusQuery, type RunReport } from '../../workflows/definitions';
 import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';
 import type { approvalFixture } from '../workflows/fixtures/workflows';
@@ -33,6 +33,11 @@ async function refusal(handle: WorkflowHandle): Promise<ApplicationFailure> {
   const err = await handle.result().then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, `expected the run to fail, got ${String(err)}`);
   return err.cause;
+}
+
+/** What kdr failover --key sends: the requester's signature over (pair, workflow id, requester, time). */
+function signRequest(pem: string, pair: string, workflowId: string, by: string, signedAt = new Date().toISOString()) {
+  return { signedAt, signature: signDecision(privateKeyFrom(pem, 'test key'), { purpose: 'request', subject: 'request', pair, workflowId, runId: '', planId: '', by, signedAt }) };
 }
 
 describe('approval bypass attempts', () => {
@@ -94,15 +99,19 @@ describe('approval bypass attempts', () => {
     const alice = generateApproverKeys();
     const bob = generateApproverKeys();
     const carol = generateApproverKeys();
-    const config = pairWith({ identity: 'signed', required: 2, approvers: [{ name: 'alice', publicKey: alice.publicKey }, { name: 'bob', publicKey: bob.publicKey }] });
+    const dave = generateApproverKeys();
+    const config = pairWith({ identity: 'signed', required: 2, approvers: [
+      { name: 'alice', publicKey: alice.publicKey }, { name: 'bob', publicKey: bob.publicKey }, { name: 'dave', publicKey: dave.publicKey }] });
     const sign = (pem: string, fields: { pair: string; workflowId: string; runId: string; planId: string; by: string; signedAt?: string }) => {
       const signedAt = fields.signedAt ?? new Date().toISOString();
       return { signedAt, signature: signApproval(privateKeyFrom(pem, 'test key'), { ...fields, signedAt }) };
     };
     const signatures: string[] = [];
     await withWorker({ workflowsPath, activities: activities() }, async ({ client, taskQueue }) => {
+      // dave proves he asks (a signed request): the two approvals may come from alice and bob.
+      const workflowId = uniqueName('signed');
       const handle = await client.workflow.start<typeof approvalFixture>('approvalFixture', {
-        taskQueue, workflowId: uniqueName('signed'), args: [{ config, requestedBy: 'dave' }],
+        taskQueue, workflowId, args: [{ config, requestedBy: 'dave', requestSignature: signRequest(dave.privatePem, config.name, workflowId, 'dave') }],
       });
       await eventually(() => handle.query(statusQuery), (s) => s.phase === 'awaiting-approval', 'the approval wait');
       const { planId } = (await handle.query(planQuery))!;
@@ -156,6 +165,74 @@ describe('approval bypass attempts', () => {
     });
   });
 
+  test('finding "forbidSelfApproval trusts requestedBy": on a signed pair an unsigned requester is not proven (one approval more); a forged or misused request signature is refused; a signed request needs the pair\'s count', async () => {
+    const alice = generateApproverKeys();
+    const bob = generateApproverKeys();
+    const carol = generateApproverKeys();
+    const config = pairWith({ identity: 'signed', required: 1, approvers: [
+      { name: 'alice', publicKey: alice.publicKey }, { name: 'bob', publicKey: bob.publicKey }, { name: 'carol', publicKey: carol.publicKey }] });
+    const approveAs = async (handle: WorkflowHandle, who: string, pem: string) => {
+      const { planId } = (await handle.query(planQuery))!;
+      const runId = (await handle.describe()).runId;
+      const signedAt = new Date().toISOString();
+      const signature = signApproval(privateKeyFrom(pem, 'test key'), { pair: config.name, workflowId: handle.workflowId, runId, planId, by: who, signedAt });
+      await handle.signal(approveSignal, { by: who, planId, signedAt, signature });
+    };
+    await withWorker({ workflowsPath, activities: activities() }, async ({ client, taskQueue }) => {
+      // With two approvers only, an unsigned request cannot be met (alice left out, 2 keys needed): Refused at once.
+      const twoKeys = pairWith({ identity: 'signed', required: 1, approvers: [{ name: 'alice', publicKey: alice.publicKey }, { name: 'bob', publicKey: bob.publicKey }] });
+      const unmet = await client.workflow.start<typeof approvalFixture>('approvalFixture', {
+        taskQueue, workflowId: uniqueName('pose-2'), args: [{ config: twoKeys, requestedBy: 'alice' }],
+      });
+      const unmetCause = await refusal(unmet);
+      assert.equal(unmetCause.type, 'Refused');
+      assert.match(unmetCause.message, /1 possible approver\(s\) but 2 approval\(s\) are required .*the request is not signed, so the requester is not proven .*kdr failover\|failback --key/);
+      // bob (a key holder) starts the run as "alice", unsigned, and approves it himself: 1 of 2, nothing applied.
+      const posing = await client.workflow.start<typeof approvalFixture>('approvalFixture', {
+        taskQueue, workflowId: uniqueName('pose'), args: [{ config, requestedBy: 'alice' }],
+      });
+      await eventually(() => posing.query(statusQuery), (s) => s.phase === 'awaiting-approval', 'the approval wait');
+      await approveAs(posing, 'bob', bob.privatePem);
+      const waiting = await eventually(() => posing.query(statusQuery), (s) => s.audit.some((a) => a.action === 'approve'), 'bob\'s approval judged');
+      assert.equal(waiting.approval?.required, 2, 'an unproven requester: one approval more than the pair\'s 1');
+      assert.deepEqual(waiting.approval?.approvedBy, ['bob']);
+      assert.equal(waiting.phase, 'awaiting-approval', 'bob alone cannot pass his own run');
+      assert.match(waiting.audit.find((a) => a.action === 'policy')?.reason ?? '', /the request is not signed: alice is not proven, so 2 approvals/);
+      await posing.terminate('test done');
+
+      // A request signature that is not the requester's (bob signs as alice), one for another run, or the internal flag: Refused.
+      const otherRun = uniqueName('other');
+      const forgedRequests: [string, (workflowId: string) => object, RegExp][] = [
+        ['bob signs a request as alice', (id) => ({ requestSignature: signRequest(bob.privatePem, config.name, id, 'alice') }), /request's signature is not accepted .*does not verify with alice's public key/],
+        ['alice\'s request for another run', () => ({ requestSignature: signRequest(alice.privatePem, config.name, otherRun, 'alice') }), /does not verify with alice's public key/],
+        ['the internal requesterProven flag from outside', () => ({ requesterProven: true }), /requesterProven is set by drFailback for its switch-back only/],
+      ];
+      for (const [what, extra, reason] of forgedRequests) {
+        const workflowId = uniqueName('forged-request');
+        const input = { config, requestedBy: 'alice', ...extra(workflowId) };
+        const handle = await client.workflow.start<typeof approvalFixture>('approvalFixture', { taskQueue, workflowId, args: [input] });
+        const cause = await refusal(handle);
+        assert.equal(cause.type, 'Refused', what);
+        assert.match(cause.message, reason, what);
+      }
+
+      // alice signs her request: her own approval is refused by key, bob's one approval passes the run.
+      const workflowId = uniqueName('signed-request');
+      const proven = await client.workflow.start<typeof approvalFixture>('approvalFixture', {
+        taskQueue, workflowId, args: [{ config, requestedBy: 'alice', requestSignature: signRequest(alice.privatePem, config.name, workflowId, 'alice') }],
+      });
+      await eventually(() => proven.query(statusQuery), (s) => s.phase === 'awaiting-approval', 'the approval wait');
+      assert.equal((await proven.query(statusQuery)).approval?.required, 1);
+      await approveAs(proven, 'alice', alice.privatePem);
+      const self = await eventually(() => proven.query(statusQuery), (s) => s.audit.some((a) => a.action === 'approve'), 'alice\'s approval judged');
+      assert.match(self.audit.find((a) => a.action === 'approve')?.reason ?? '', /alice requested this run and may not approve it/);
+      await approveAs(proven, 'bob', bob.privatePem);
+      const result = await proven.result();
+      assert.equal(result.applied, true);
+      assert.deepEqual(result.approvedBy, ['bob']);
+    });
+  });
+
   test('kdr keygen + kdr approve --key: the CLI signs, the worker verifies; without the key nothing is sent', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-keys-'));
     const cli = async (args: string[]) => {
@@ -170,10 +247,13 @@ describe('approval bypass attempts', () => {
     const { publicKey } = JSON.parse(made.out) as { publicKey: string };
     assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600, 'the private key is readable by its owner only');
     assert.equal((await cli(['keygen', '--out', keyFile])).code, 2, 'never overwrites a key');
-    const config = pairWith({ identity: 'signed', approvers: [{ name: 'bob', publicKey }] });
+    // alice asks with a signed request (as kdr failover --key does): bob's one approval is the pair's count.
+    const alice = generateApproverKeys();
+    const config = pairWith({ identity: 'signed', approvers: [{ name: 'bob', publicKey }, { name: 'alice', publicKey: alice.publicKey }] });
     await withWorker({ workflowsPath, activities: activities() }, async ({ client, taskQueue }) => {
+      const workflowId = uniqueName('cli-signed');
       const handle = await client.workflow.start<typeof approvalFixture>('approvalFixture', {
-        taskQueue, workflowId: uniqueName('cli-signed'), args: [{ config, requestedBy: 'alice' }],
+        taskQueue, workflowId, args: [{ config, requestedBy: 'alice', requestSignature: signRequest(alice.privatePem, config.name, workflowId, 'alice') }],
       });
       await eventually(() => handle.query(statusQuery), (s) => s.phase === 'awaiting-approval', 'the approval wait');
       const { planId } = (await handle.query(planQuery))!;

@@ -28,4 +28,6 @@ export interface FailbackContext {
   input: FailbackInput;
   pair: PairConfig;
   reverse: PairConfig;
+  /** A signed pair's requester proven by this run's request signature: the switch-back's drFailover is told so. */
+  requesterProven?: boolean;
 }

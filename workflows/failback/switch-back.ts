@@ -7,7 +7,7 @@ import type { drFailover } from '../dr-failover';
 import type { FailbackContext } from './steps';
 
 /** drFailover in reverse as a child, under the pair's failover id: the approval and every switchover guarantee are its own. */
-export async function switchBack({ run, input, pair, reverse }: FailbackContext) {
+export async function switchBack({ run, input, pair, reverse, requesterProven }: FailbackContext) {
   return run.step('switch-back', async (step) => {
     const acts = step.activities<KdrActivities>();
     const workflowId = switchBackWorkflowId(pair.name);
@@ -32,7 +32,7 @@ export async function switchBack({ run, input, pair, reverse }: FailbackContext)
       workflowId,
       args: [{
         ...(input.config ? { config: input.config } : { pair: pair.name }),
-        requestedBy: input.requestedBy, reverse: true, approval: input.approval,
+        requestedBy: input.requestedBy, reverse: true, approval: input.approval, ...(requesterProven ? { requesterProven: true as const } : {}),
         ...(input.switchover ? { switchover: input.switchover } : {}),
       }],
       // Half a switchover must never be undone by the failback ending: the child has its own approve, resolve and abort.

@@ -4,7 +4,7 @@
 import { condition, workflowInfo } from '@temporalio/workflow';
 import { ApprovePayloadSchema, RejectPayloadSchema, validate, type ApprovalPolicy } from '../../src/config';
 import { refuseApproval, refuseRejection } from './approval';
-import type { SignedFields } from '../../src/security/approval-signature';
+import type { DecisionFields } from '../../src/security/approval-signature';
 import { loose, now } from './text';
 import type { ApprovalState, AuditEntry, Phase } from './types';
 
@@ -19,8 +19,8 @@ export interface ApprovalOptions {
   verify?: (claim: ApprovalClaim) => Promise<string | undefined>;
 }
 
-/** What a signed approval claims; the signature covers every field but `signature`. */
-export type ApprovalClaim = SignedFields & { signature: string };
+/** What a signed approval (or request, reject, resolve) claims; the signature covers every field but `signature`. */
+export type ApprovalClaim = DecisionFields & { signature: string };
 
 export interface Approval {
   planId: string;
@@ -94,6 +94,11 @@ export class ApprovalGate {
       comments: new Map(), at: new Map(), identity: policy.identity, verify: options.verify,
     };
     this.wait = wait;
+    if (policy.requesterUnproven) {
+      this.host.remember({ by: 'runbook', action: 'policy', accepted: true, planId,
+        reason: `the request is not signed: ${options.requestedBy ?? 'the requester'} is not proven, so ${policy.required} approvals ` +
+          `(one more than the pair requires) from distinct keys; sign the request (kdr failover --key) to need ${policy.required - 1}` });
+    }
     this.host.publish();
     const deciding = condition(() => wait.approvedBy.length >= wait.required || wait.rejected !== undefined, policy.timeout);
     await opened(this.state()!);
