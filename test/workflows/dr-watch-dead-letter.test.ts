@@ -11,9 +11,9 @@ import { watchWorkflowId } from '../../src/config';
 import { loadPairsFile } from '../../src/config/file';
 import { deadLetterTopic, EventBridgeProvider } from '../../src/connectors/eventbridge';
 import { createCloudClients } from '../../src/cloud';
-import { pairStates } from '../../src/cli/pairs';
+import { describeDeadLetter, pairStates } from '../../src/cli/pairs';
 import { readRange } from '../../src/kafka/protocol';
-import { drFailover, drSetup } from '../../workflows';
+import { drFailover, drSetup, drVerify } from '../../workflows';
 import { planQuery, watchQuery } from '../../workflows/definitions';
 import { planMarkdown } from '../../workflows/plan-view';
 import { deleteTopics, openBoth } from '../helpers/kafka';
@@ -89,6 +89,9 @@ describe('EventBridge dead letters: drWatch alerts, kdr pairs and the failover p
 
       const [state] = await pairStates(client, [pair]);
       assert.deepEqual({ topic: state.deadLetter?.topic, records: state.deadLetter?.records }, { topic: dlq, records: 1 }, 'kdr pairs shows the dead letters');
+      assert.match(describeDeadLetter(state.deadLetter!), new RegExp(`dead-letter topic ${dlq} on the secondary: 1 record\\(s\\) NOT replicated`));
+      const verify = await execute(client, drVerify, { taskQueue, workflowId: uniqueName('drVerify'), args: [{ pair: name }] });
+      assert.deepEqual(verify.deadLetter, { topic: dlq, records: 1 }, 'kdr verify shows them too');
 
       const failover = await client.workflow.start(drFailover, { taskQueue, workflowId: uniqueName('drFailover'), args: [{ pair: name, requestedBy: 'test', dryRun: true }] });
       const result = await runToEnd(failover, 180_000);
