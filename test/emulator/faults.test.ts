@@ -42,7 +42,13 @@ describe('fault injection', () => {
     assert.deepEqual([err.code, err.httpStatus, err.transient], ['InternalError', 500, true]);
     // The failed write left nothing behind and the rule is spent: the same write now succeeds once.
     assert.deepEqual(await emu.clients.alidns().listSubDomainRecords({ subDomain: 'faults-write.kdr.test' }), []);
-    await emu.clients.alidns().addDomainRecord('kdr.test', { rr: 'faults-write', type: 'CNAME', value: 'x.kdr.test', ttl: 600 });
+    const id = await emu.clients.alidns().addDomainRecord('kdr.test', { rr: 'faults-write', type: 'CNAME', value: 'x.kdr.test', ttl: 600 });
+    // The same for a delete (the cleanup path): a failed DeleteDomainRecord leaves the record; asked again, it is gone.
+    await emu.setFaults({ action: 'DeleteDomainRecord', failNext: 1, codes: ['ServiceUnavailable'] });
+    assert.equal((await rejection(emu.clients.alidns().deleteDomainRecord(id))).code, 'ServiceUnavailable');
+    assert.equal((await emu.clients.alidns().listSubDomainRecords({ subDomain: 'faults-write.kdr.test' })).length, 1);
+    assert.equal(await emu.clients.alidns().deleteDomainRecord(id), id);
+    assert.deepEqual(await emu.clients.alidns().listSubDomainRecords({ subDomain: 'faults-write.kdr.test' }), []);
   });
 
   test('a hang becomes a transient RequestTimeout with the configured timeout (after the read\'s own retries)', async () => {
