@@ -1,0 +1,191 @@
+// The client matrix's outage: real client applications (stack/clients/) produce and consume through the pair's
+// custom domain, resolving it with their own system resolver; the test's own primary broker is killed; the real
+// drFailover runs (approved by signal) and moves the CNAME to the secondary; nobody restarts the applications.
+// Per client: did it resume on the secondary by itself, and how long after the CNAME moved; then the ones that
+// did not are restarted, as the guidance says, and every record is counted from the applications' own output.
+import { promises as dnsPromises } from 'node:dns';
+import { openAdmin, type AdminSession } from '../../src/kafka/admin';
+import { createKafka } from '../../src/kafka/clients';
+import { readCheckpoints } from '../../src/kafka/checkpoints';
+import type { ClientRow } from '../../src/clients/guidance';
+import { AppProcess } from '../../stack/clients/app-process';
+import { ensureClient } from '../../stack/clients/install';
+import { startSystemDns } from '../../stack/clients/system-dns';
+import { drAddress, local } from '../../stack/local-stack';
+import { drFailover, drSetup } from '../../workflows';
+import { planQuery } from '../../workflows/definitions';
+import type { FailoverPlan } from '../../workflows/plan-view';
+import { approveAll, execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { startOwnPrimary } from '../helpers/own-primary';
+import { eventually } from '../helpers/temporal';
+import { readValues } from '../helpers/traffic';
+
+export interface CellResult {
+  id: string;
+  /** Per role: resumed on the secondary without a restart, within the observation window. */
+  producerFollowed: boolean;
+  consumerFollowed: boolean;
+  /** From the CNAME answering with the secondary to the first acknowledgement / processed record there. */
+  producerAfterMs?: number;
+  consumerAfterMs?: number;
+  acked: number;
+  processed: number;
+  /** Acknowledged by the primary and never replicated: left on the old primary (the outage's tail, not the client's). */
+  tail: number;
+  /** Acknowledged, on the secondary, and never processed, even after the restart. */
+  lost: number[];
+  duplicates: number;
+  /** The applied plan's duplicate bound for the group. */
+  bound: number;
+  restarted: boolean;
+  /** What the client logged after the outage (one line). */
+  logged: string;
+}
+
+export interface OutageMatrix { results: CellResult[]; run: string; observeMs: number; cnameAfterKillMs: number }
+
+const RATE = 20;
+
+/** A line that says what the client did about the lost brokers, else its last line. */
+function telling(app: AppProcess, since: number): string {
+  const after = app.log.filter((l) => l.at >= since).map((l) => l.text);
+  const pick = after.find((t) => /rebootstrap/i.test(t)) ?? after.find((t) => /bootstrap|resolv|unavailable|disconnect|refused|lost|EOF/i.test(t)) ??
+    after.at(-1) ?? '(nothing)';
+  return pick.replace(/\s+/g, ' ').slice(0, 160);
+}
+
+export async function outageMatrix(rows: readonly ClientRow[],
+  opts: { drIp: string; dnsIp: string; observeMs: number; log: (s: string) => void }): Promise<OutageMatrix> {
+  const env = testEnv();
+  const name = uniqueName('cm');
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const apps: AppProcess[] = [];
+  try {
+    const argvs = rows.map((r) => ensureClient(r.kind, r.version, opts.log));
+    const own = await startOwnPrimary(name, opts.drIp, env);
+    cleanups.push(() => own.remove());
+    const topics = rows.map((r) => `${name}-${r.id}`);
+    const groups = rows.map((r) => `${name}-${r.id}-app`);
+    const config = kafkaPair(name, topics);
+    config.primary = { provider: 'kafka', bootstrapServers: [own.bootstrap], endpointHost: own.endpointHost };
+    const domain = `${name}.kdr.test`;
+    const primary = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
+    await primary.admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: 2 })) });
+    await primary.close();
+    const secondary = await openAdmin(createKafka({ bootstrapServers: [local.secondaryBootstrap] }));
+    cleanups.push(() => secondary.close(), () => secondary.admin.deleteTopics({ topics: [...topics, `${name}-canary`] }), () => removeMirror(name));
+    const dns = await startSystemDns(opts.dnsIp);
+    cleanups.push(() => dns.close());
+
+    return await withKdrWorker(async ({ client, taskQueue }) => {
+      await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
+      const start = (i: number, first: number) => {
+        const app = new AppProcess(rows[i].id, dns.wrap([...argvs[i], `${domain}:39092`, topics[i], groups[i], String(RATE), String(first), ...rows[i].settings]));
+        apps.push(app);
+        return app;
+      };
+      const running = rows.map((_, i) => start(i, 0));
+      cleanups.push(() => Promise.all(apps.map((a) => a.stop())));
+      await eventually(async () => running.map((a) => a.acked.size > 0 && a.processed.length > 0),
+        (ok) => ok.every(Boolean), `every client producing and consuming on the primary (${rows.map((r) => r.id).join(', ')})`, 180_000);
+      // Until MirrorMaker 2 has checkpointed every group, so the plan translates them without the primary.
+      await eventually(async () => (await readCheckpoints(secondary, { groups, topics })).checkpoints,
+        (cps) => groups.every((g) => [...cps.values()].some((c) => c.group === g && c.downstreamOffset > 0)), 'MirrorMaker 2 checkpoints for every group', 120_000);
+      await new Promise((r) => setTimeout(r, 2000));
+
+      // The outage. The applications keep running: nobody restarts them.
+      await own.kill();
+      const killedAt = Date.now();
+      opts.log('primary killed; drFailover starts');
+      const handle = await client.workflow.start(drFailover, {
+        taskQueue, workflowId: uniqueName('drFailover'), args: [{ config, requestedBy: 'alice', switchover: { guard: '10s' } }],
+      });
+      const approvals = approveAll(handle, 'bob');
+      const switchedAt = await cnameMoved(domain);
+      opts.log(`CNAME answers the secondary ${Math.round((switchedAt - killedAt) / 1000)} s after the kill`);
+      let run: string;
+      try {
+        const result = await runToEnd(handle, 300_000);
+        run = `drFailover ${result.outcome}`;
+      } catch (err) {
+        run = `drFailover did not complete: ${(err as Error).message.slice(0, 300)}`;
+      } finally {
+        approvals.stop();
+      }
+      opts.log(run);
+      const plan = (await handle.query(planQuery))?.plan as FailoverPlan | undefined;
+
+      // Lines are timestamped when the harness reads them: a line printed just before the kill may be read just
+      // after it. From `since` on (the CNAME moved, and at least 2 s after the kill) only the secondary answers.
+      const since = Math.max(switchedAt, killedAt + 2000);
+      const followedAt = (a: AppProcess) => {
+        const acks = [...a.acked.values()].filter((at) => at >= since);
+        return { producer: acks.length ? Math.min(...acks) : undefined, consumer: a.processed.find((p) => p.at >= since)?.at };
+      };
+      await eventually(async () => running.map(followedAt), (f) => f.every((x) => x.producer && x.consumer) || Date.now() - since > opts.observeMs,
+        'every client to resume on the secondary, or the observation window to pass', opts.observeMs + 60_000);
+      const follows = running.map(followedAt);
+      for (const [i, f] of follows.entries()) {
+        opts.log(`${rows[i].id}: producer ${f.producer ? 'followed' : 'did not follow'}, consumer ${f.consumer ? 'followed' : 'did not follow'}; ${telling(running[i], killedAt)}`);
+      }
+      // The clients that did not follow are restarted, as the guidance says; then every record is counted.
+      const restarted = await Promise.all(running.map(async (a, i) => {
+        if (follows[i].producer && follows[i].consumer) return undefined;
+        await a.stop();
+        return start(i, Math.max(-1, ...a.acked.keys()) + 1_000_000);
+      }));
+      await waitAllProcessed(secondary, rows, topics, running.map((a, i) => [a, restarted[i]]));
+      await Promise.all(apps.map((a) => a.stop()));
+      for (const a of apps) {
+        const last = a.processed.at(-1);
+        opts.log(`${a.label}: ${a.acked.size} acked, ${a.processed.length} processed (last ${last ? `${last.value}, ${Math.round((Date.now() - last.at) / 1000)} s ago` : 'none'}); ` +
+          `last lines: ${a.log.slice(-3).map((l) => l.text.slice(0, 200)).join(' | ')}`);
+      }
+
+      const results: CellResult[] = [];
+      for (const [i, row] of rows.entries()) {
+        const both = [running[i], restarted[i]].filter((a): a is AppProcess => a !== undefined);
+        const onSecondary = new Set([...(await readValues(secondary, topics[i]))].map(Number));
+        const acked = new Set(both.flatMap((a) => [...a.acked.keys()]));
+        const times = new Map<number, number>();
+        for (const a of both) for (const p of a.processed) times.set(p.value, (times.get(p.value) ?? 0) + 1);
+        const f = follows[i];
+        results.push({
+          id: row.id, producerFollowed: f.producer !== undefined, consumerFollowed: f.consumer !== undefined,
+          producerAfterMs: f.producer && f.producer - switchedAt, consumerAfterMs: f.consumer && f.consumer - switchedAt,
+          acked: acked.size, processed: times.size,
+          tail: [...acked].filter((v) => !onSecondary.has(v) && !times.has(v)).length,
+          lost: [...acked].filter((v) => onSecondary.has(v) && !times.has(v)),
+          duplicates: [...times.values()].reduce((n, t) => n + t - 1, 0),
+          bound: plan?.groups.find((g) => g.group === groups[i])?.duplicateBound ?? -1,
+          restarted: restarted[i] !== undefined, logged: telling(running[i], killedAt),
+        });
+      }
+      return { results, run, observeMs: opts.observeMs, cnameAfterKillMs: switchedAt - killedAt };
+    }, { env });
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  }
+}
+
+/** When the pair's domain first answers with the secondary's address, through the stack's DNS server. */
+async function cnameMoved(domain: string): Promise<number> {
+  const resolver = new dnsPromises.Resolver({ timeout: 1000, tries: 1 });
+  resolver.setServers([local.dnsServer]);
+  await eventually(() => resolver.resolve4(domain).catch(() => [] as string[]), (a) => a.includes(drAddress.secondary),
+    `${domain} to answer the secondary`, 300_000);
+  return Date.now();
+}
+
+/** Until every record on the secondary was processed by its group's application (a restarted one included). */
+async function waitAllProcessed(secondary: AdminSession, rows: readonly ClientRow[], topics: string[], apps: (AppProcess | undefined)[][]): Promise<void> {
+  await eventually(async () => {
+    const pending: string[] = [];
+    for (const [i, topic] of topics.entries()) {
+      const seen = new Set(apps[i].flatMap((a) => a?.processed.map((p) => p.value) ?? []));
+      const missing = [...await readValues(secondary, topic)].filter((v) => !seen.has(Number(v))).length;
+      if (missing) pending.push(`${rows[i].id}: ${missing}`);
+    }
+    return pending;
+  }, (p) => p.length === 0, 'every record on the secondary to be processed', 120_000).catch(() => undefined);
+}
