@@ -20,6 +20,7 @@ import { quick, reading, resetting, watching } from './activity-options';
 import { stopWatch } from './watch-start';
 import { reversedPair } from './reverse-pair';
 import { reportEvents } from './notify';
+import { CLIENT_DOC, clientRestartGuidance } from '../src/clients/guidance';
 
 /** Groups per reset activity: big enough to keep the history small, small enough to heartbeat meaningfully. */
 const RESET_BATCH = 250;
@@ -320,8 +321,9 @@ function nextSteps(pair: PairConfig, domain: string, switchover: boolean): strin
   return [
     switchover
       ? `Consumers of pair ${pair.name} start from the final plan; producers already write to the secondary through ${domain}.`
-      : `Restart producers and consumers of pair ${pair.name} that did not follow ${domain} on their own (see docs/operator-guide.md, "Clients after a CNAME switch").`,
-    `Clients must bootstrap from ${domain} (not from a broker address) to follow the switch; kafkajs and Java clients before 3.8 (or without metadata.recovery.strategy=rebootstrap) need a restart.`,
+      : `Restart producers and consumers of pair ${pair.name} that did not follow ${domain} on their own (see ${CLIENT_DOC}).`,
+    `Clients must bootstrap from ${domain} (not from a broker address) to follow the switch.`,
+    ...clientRestartGuidance(!switchover),
     'Consumers using assign() must be restarted: they commit without a group generation and overwrite the reset offsets.',
     'Consumers resume from the planned offsets and may re-read up to the stated duplicate bound: idempotent processing absorbs them.',
   ];
