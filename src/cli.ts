@@ -1,6 +1,7 @@
 // `kdr`: the kafka-dr operator CLI (bin/kdr.js, `npm run kdr -- ...`). Commands live in src/cli/.
 import * as readline from 'node:readline/promises';
 import { runCli } from './cli/program';
+import { terminalText } from './security/escape';
 
 export { runCli };
 export { ExitCode } from './cli/errors';
@@ -26,7 +27,7 @@ export function run(argv: string[] = process.argv.slice(2)): void {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`kdr: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`kdr: ${terminalText(err instanceof Error ? err.message : String(err))}\n`);
       process.exitCode = 1;
     },
   );
