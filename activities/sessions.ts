@@ -2,6 +2,7 @@
 // session left open would keep broker connections alive after the activity ended.
 import { isInternalTopic, selects, type ClusterConfig, type PairConfig } from '../src/config';
 import { openAdmin, type AdminSession } from '../src/kafka/admin';
+import { isDeadLetterTopic } from '../src/connectors/eventbridge';
 import type { ActivityDeps } from './deps';
 
 export async function withAdmin<T>(deps: ActivityDeps, cluster: ClusterConfig, purpose: string, fn: (s: AdminSession) => Promise<T>): Promise<T> {
@@ -19,11 +20,14 @@ export async function withBoth<T>(deps: ActivityDeps, pair: PairConfig, purpose:
     withAdmin(deps, pair.secondary, `${purpose}-secondary`, (secondary) => fn({ primary, secondary })));
 }
 
-/** The replicated topic names: the configured list, or every primary topic matching the pattern; plus the canary topic. */
+/**
+ * The replicated topic names: the configured list, or every primary topic matching the pattern (never kafka-dr's
+ * dead-letter topics, which a failback's reverse replication would otherwise copy back); plus the canary topic.
+ */
 export async function replicatedTopics(primary: AdminSession, pair: PairConfig): Promise<string[]> {
   const { topics, canaryTopic } = pair.replication;
   const listed = Array.isArray(topics)
     ? [...topics]
-    : (await primary.admin.listTopics()).filter((t) => !isInternalTopic(t) && selects(topics, t));
+    : (await primary.admin.listTopics()).filter((t) => !isInternalTopic(t) && !isDeadLetterTopic(t) && selects(topics, t));
   return [...new Set([...listed, canaryTopic])].sort();
 }

@@ -39,7 +39,14 @@ export function replicatorGroup(pair: string): string {
  * not write after its retries land there instead of being discarded (docs/alicloud-emulator.md, "Dead-letter queue").
  */
 export function deadLetterTopic(pair: string): string {
-  return `kdr-dlq-${pair}`;
+  return `${DEAD_LETTER_PREFIX}${pair}`;
+}
+
+const DEAD_LETTER_PREFIX = 'kdr-dlq-';
+
+/** kafka-dr's dead-letter topics are never application topics: a topic pattern must not replicate them. */
+export function isDeadLetterTopic(topic: string): boolean {
+  return topic.startsWith(DEAD_LETTER_PREFIX);
 }
 
 /** Account id for ARNs when none is configured (KDR_ALIBABA_CLOUD_ACCOUNT_ID): UNCONFIRMED that the service accepts it. */

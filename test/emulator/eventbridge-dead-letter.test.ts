@@ -10,6 +10,8 @@ import { deadLetterTopic, EventBridgeProvider, streamName } from '../../src/conn
 import type { ReplicationPairSpec } from '../../src/connectors/types';
 import { readRange, type FetchedRecord } from '../../src/kafka/protocol';
 import { deleteTopics, openBoth } from '../helpers/kafka';
+import { replicatedTopics } from '../../activities/sessions';
+import type { PairConfig } from '../../src/config';
 import { ensureStack, uniqueName } from '../helpers/stack';
 import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator, until } from '../helpers/emulator';
 
@@ -101,6 +103,9 @@ describe('EventBridge dead-letter queue and headers (reproduce plane)', () => {
     });
     assert.equal((detail.DetailedStatus?.Extensions as { discarded?: number }).discarded, 0);
     assert.equal((await provider.state(spec)).state, 'running', 'a dead-lettered record does not stop the stream');
+    // A topic pattern never selects the dead-letter topic (a failback's reverse replication reads the secondary's topics).
+    const selected = await replicatedTopics(kafka.secondary, { replication: { topics: { pattern: `${dlq}|${topic}` }, canaryTopic: `${pair}-canary` } } as PairConfig);
+    assert.deepEqual(selected, [`${pair}-canary`, topic].sort());
     await provider.remove(spec);
   });
 
