@@ -33,8 +33,8 @@ export function storedText(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, Math.max(0, max - 3))}...` : flat;
 }
 
-/** Every character that can open inline markup mid-line (":" too: "http\\://" is no autolink). */
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#!|~&:]/g;
+/** Every character that can open inline markup mid-line. */
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#!|~&]/g;
 
 /**
  * Literal text inside CommonMark (DingTalk's Markdown): markup characters are backslash-escaped, so nothing
@@ -42,7 +42,8 @@ const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#!|~&:]/g;
  * block (heading, list, quote, fence).
  */
 export function markdownText(text: string): string {
-  return escapeControls(text.replace(/\s+/g, ' ')).replace(MARKDOWN_SPECIAL, (c) => `\\${c}`);
+  // "http\\://" is no autolink: a URL in someone's text shows as text, not as a link to follow.
+  return escapeControls(text.replace(/\s+/g, ' ')).replace(MARKDOWN_SPECIAL, (c) => `\\${c}`).replace(/:\/\//g, '\\://');
 }
 
 /**
