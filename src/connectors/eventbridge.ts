@@ -58,9 +58,11 @@ export const ANY_ACCOUNT = '*';
  */
 export const HEADERS_MAPPING = { Form: 'JSONPATH', Value: '$.data.headers' } as const;
 
-export function streamFor(spec: ReplicationPairSpec, topic: string, accountId: string = ANY_ACCOUNT): KafkaToKafkaStream {
+/** `streamRegion`: where the stream lives (the secondary's region), when the spec does not say. */
+export function streamFor(spec: ReplicationPairSpec, topic: string, accountId: string = ANY_ACCOUNT, streamRegion?: string): KafkaToKafkaStream {
   const { primary, secondary } = spec;
-  if (!primary.region || !primary.instanceId || !secondary.instanceId || !secondary.region) {
+  const region = secondary.region ?? streamRegion;
+  if (!primary.region || !primary.instanceId || !secondary.instanceId || !region) {
     throw new ReplicationSpecError('replication "eventbridge" needs primary.region, primary.instanceId, secondary.region and secondary.instanceId');
   }
   return {
@@ -81,7 +83,7 @@ export function streamFor(spec: ReplicationPairSpec, topic: string, accountId: s
     // the configured dead-letter queue or discarded", PutTargets ErrorsTolerance); NONE would leave its meaning open.
     runOptions: {
       maximumTasks: 1, errorsTolerance: 'ALL', retryStrategy: { PushRetryStrategy: 'BACKOFF_RETRY' },
-      deadLetterQueue: { Arn: kafkaTopicArn(secondary.region, accountId, secondary.instanceId, deadLetterTopic(spec.pair)) },
+      deadLetterQueue: { Arn: kafkaTopicArn(region, accountId, secondary.instanceId, deadLetterTopic(spec.pair)) },
     },
   };
 }
@@ -154,7 +156,7 @@ export class EventBridgeProvider implements ReplicationProvider {
     let created = false;
     let updated = false;
     for (const topic of concreteTopics(spec)) {
-      const wanted = streamFor(spec, topic, this.accountId);
+      const wanted = streamFor(spec, topic, this.accountId, this.client.region);
       const current = existing.get(wanted.name);
       if (current && !sameRoute(current, wanted)) {
         // UpdateEventStreaming needs Source, Sink and FilterPattern resent anyway; a re-create is the same call
