@@ -39,10 +39,16 @@ export function replicatorGroup(pair: string): string {
  * not write after its retries land there instead of being discarded (docs/alicloud-emulator.md, "Dead-letter queue").
  */
 export function deadLetterTopic(pair: string): string {
-  return `${DEAD_LETTER_PREFIX}${pair}`;
+  const full = `${DEAD_LETTER_PREFIX}${pair}`;
+  if (full.length <= TOPIC_NAME_MAX) return full;
+  // A long pair name (or a failback's "<pair>_reverse") is cut, and a hash keeps cut names apart.
+  const hash = crypto.createHash('sha256').update(pair).digest('hex').slice(0, 8);
+  return `${DEAD_LETTER_PREFIX}${pair.slice(0, TOPIC_NAME_MAX - DEAD_LETTER_PREFIX.length - 1 - hash.length)}-${hash}`;
 }
 
 const DEAD_LETTER_PREFIX = 'kdr-dlq-';
+/** ApsaraMQ for Kafka topic names: 3-64 letters, digits, _ - . (PyPI alibabacloud-alikafka20190916, CreateTopicRequest.topic). */
+const TOPIC_NAME_MAX = 64;
 
 /** kafka-dr's dead-letter topics are never application topics: a topic pattern must not replicate them. */
 export function isDeadLetterTopic(topic: string): boolean {

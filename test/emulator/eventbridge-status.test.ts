@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCloudClients, kafkaToKafkaParams } from '../../src/cloud';
-import { EventBridgeProvider, streamFor, streamName } from '../../src/connectors/eventbridge';
+import { deadLetterTopic, EventBridgeProvider, isDeadLetterTopic, streamFor, streamName } from '../../src/connectors/eventbridge';
 import type { ReplicationPairSpec } from '../../src/connectors/types';
 import { registry } from '../../src/metrics/kdr';
 import { cloudEnvFor } from '../helpers/emulator';
@@ -77,5 +77,16 @@ describe('EventBridge status kafka-dr does not know', () => {
       if (state === 'failed') assert.match(got.cause ?? '', /dead-letter topic kdr-dlq-st on the secondary/, 'the failure names the dead-letter queue kafka-dr configures');
     }
     status = 'UPDATING';
+  });
+
+  test('dead-letter topic names: kdr-dlq-<pair>, within ApsaraMQ\'s 64 characters, distinct for long names and a failback\'s reverse pair', () => {
+    assert.equal(deadLetterTopic('orders'), 'kdr-dlq-orders');
+    const long = 'a'.repeat(63);
+    const names = [deadLetterTopic(long), deadLetterTopic(`${long}_reverse`), deadLetterTopic(`${'a'.repeat(62)}b`)];
+    for (const n of names) {
+      assert.ok(n.length <= 64 && /^[A-Za-z0-9_.-]+$/.test(n), n);
+      assert.ok(isDeadLetterTopic(n));
+    }
+    assert.equal(new Set(names).size, names.length, 'no two pairs share a dead-letter topic');
   });
 });
