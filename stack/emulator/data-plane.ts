@@ -2,7 +2,8 @@
 // on Kafka Connect (partition, order, key, value, headers and CreateTime kept byte for byte). `reproduce`
 // re-produces each record through a plain producer, as the real service is documented to do (its Kafka sink
 // takes Key/Value JSONPaths and has no partition parameter): key-hash partitioning on the sink (null keys
-// spread), the sink's append time as the timestamp, headers dropped. Each property is a switch, so a test can
+// spread), the sink's append time as the timestamp, headers dropped unless the stream maps them
+// (SinkKafkaParameters.Headers, reproducer.ts). Each property is a switch, so a test can
 // run a failover under any combination. Evidence and open questions: docs/alicloud-emulator.md.
 
 export type DataPlaneMode = 'mirror' | 'reproduce';
@@ -13,7 +14,7 @@ export interface ReproduceFidelity {
   keepPartition: boolean;
   /** Carry the source record's timestamp instead of the time the sink producer sends it. */
   keepTimestamp: boolean;
-  /** Carry the source record's headers instead of dropping them. */
+  /** Carry the source record's headers even when the stream does not map them (a stream that maps them always carries them). */
   keepHeaders: boolean;
 }
 
