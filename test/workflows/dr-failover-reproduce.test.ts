@@ -1,6 +1,6 @@
 // drFailover on an EventBridge pair whose event streams re-produce records (the emulator's `reproduce` data
 // plane: keyed records moved to the key's murmur2 partition, null keys spread, append time instead of the
-// record's timestamp, headers dropped). The canary measures that profile, the plan may then use only group-wide
+// record's timestamp; headers carried, as kafka-dr's streams map them). The canary measures that profile, the plan may then use only group-wide
 // times, and every group resumes on the secondary without losing a record it had not processed, re-reading no
 // more than the plan's stated bound. Counted from the records themselves: numbered values, each group's
 // position on the primary, and what each group reads on the secondary from where the run put it.
