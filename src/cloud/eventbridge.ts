@@ -91,17 +91,29 @@ export function kafkaToKafkaParams(s: KafkaToKafkaStream): Record<string, unknow
   };
 }
 
-const anyObject = z.record(z.string(), z.unknown());
 // Open on purpose: a status the service adds later must not turn every read of the stream into a failure.
 const status = z.string();
+
+// The fields of a stream's Source, Sink and RunOptions that src/connectors/eventbridge.ts compares (sameRoute):
+// declared here so test/conformance checks them against the official response models; anything else passes through.
+const sinkField = z.looseObject({ Value: z.unknown().optional() }).optional();
+const streamSource = z.looseObject({
+  SourceKafkaParameters: z.looseObject({ RegionId: z.string().optional(), InstanceId: z.string().optional(), Topic: z.string().optional() }).optional(),
+});
+const streamSink = z.looseObject({ SinkKafkaParameters: z.looseObject({ InstanceId: sinkField, Topic: sinkField }).optional() });
+// Headers only in GetEventStreaming's model (ListEventStreamings' SinkKafkaParameters has none): sameRoute reads a Get.
+const streamSinkDetail = z.looseObject({
+  SinkKafkaParameters: z.looseObject({ InstanceId: sinkField, Topic: sinkField, Headers: sinkField }).optional(),
+});
+const streamRunOptions = z.looseObject({ DeadLetterQueue: z.looseObject({ Arn: z.string().optional() }).optional() });
 
 const streamVO = z.looseObject({
   EventStreamingName: z.string(),
   Description: z.string().optional(),
   FilterPattern: z.string().optional(),
-  Source: anyObject.optional(),
-  Sink: anyObject.optional(),
-  RunOptions: anyObject.optional(),
+  Source: streamSource.optional(),
+  Sink: streamSink.optional(),
+  RunOptions: streamRunOptions.optional(),
   Status: status,
 });
 export type EventStreaming = z.output<typeof streamVO>;
@@ -110,7 +122,7 @@ const detailedStatus = z.looseObject({
   DelayTime: num.optional(), DiffOffset: num.optional(), TPS: num.optional(), Extensions: z.unknown().optional(),
 }).optional();
 
-const getResponse = popEnvelope.extend({ Data: streamVO.extend({ DetailedStatus: detailedStatus }) });
+const getResponse = popEnvelope.extend({ Data: streamVO.extend({ Sink: streamSinkDetail.optional(), DetailedStatus: detailedStatus }) });
 export type EventStreamingDetail = z.output<typeof getResponse>['Data'];
 const createResponse = popEnvelope.extend({ Data: z.looseObject({ EventStreamingARN: z.string() }) });
 const ack = popEnvelope.extend({ Success: z.boolean().optional(), Code: z.string().optional() });

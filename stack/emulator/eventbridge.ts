@@ -326,8 +326,25 @@ export class EventBridgeEmulator {
   private view(s: StreamState, status: string): Record<string, unknown> {
     return {
       EventStreamingName: s.EventStreamingName, Description: s.Description, FilterPattern: s.FilterPattern,
-      Source: s.Source, Sink: s.Sink, RunOptions: s.RunOptions, Transforms: [], Status: status, Tags: [],
+      Source: s.Source, Sink: s.Sink, RunOptions: s.RunOptions, Transforms: [], Status: status,
     };
+  }
+
+  /**
+   * A stream as ListEventStreamings shows it: the official list model (SDK 8.7.0 ListEventStreamingsResponseBodyData-
+   * EventStreamings) has no SinkKafkaParameters.Headers and a RetryStrategy of PushRetryStrategy only; GetEventStreaming
+   * shows them. Checked by test/conformance/live.test.ts.
+   */
+  private listView(s: StreamState, status: string): Record<string, unknown> {
+    const view = this.view(s, status);
+    const runOptions = s.RunOptions as { RetryStrategy?: { PushRetryStrategy?: unknown } } | undefined;
+    if (runOptions?.RetryStrategy) view.RunOptions = { ...runOptions, RetryStrategy: { PushRetryStrategy: runOptions.RetryStrategy.PushRetryStrategy } };
+    const sink = s.Sink as { SinkKafkaParameters?: Record<string, unknown> } | undefined;
+    if (sink?.SinkKafkaParameters && 'Headers' in sink.SinkKafkaParameters) {
+      const { Headers: _headers, ...params } = sink.SinkKafkaParameters;
+      view.Sink = { ...sink, SinkKafkaParameters: params };
+    }
+    return view;
   }
 
   private async get(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
@@ -346,7 +363,7 @@ export class EventBridgeEmulator {
       .sort((a, b) => a.CreateTime - b.CreateTime || (a.EventStreamingName < b.EventStreamingName ? -1 : 1));
     const pageItems = all.slice(start, start + limit);
     const EventStreamings = [];
-    for (const s of pageItems) EventStreamings.push(this.view(s, await this.status(s)));
+    for (const s of pageItems) EventStreamings.push(this.listView(s, await this.status(s)));
     const next = start + limit < all.length ? String(start + limit) : '';
     return { Data: { EventStreamings, NextToken: next, Total: all.length } };
   }
