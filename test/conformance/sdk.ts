@@ -12,6 +12,8 @@ export interface SdkType {
   /** Valid values, where the model's docstring lists them. */
   values?: string[];
   docMentionsJson?: boolean;
+  /** The docstring says "This parameter is required." */
+  required?: boolean;
   attr?: string;
 }
 export interface SdkParam { name: string; placement: 'query' | 'body' | 'headers'; encoding: string; type: SdkType }

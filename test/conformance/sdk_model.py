@@ -132,6 +132,8 @@ def parse_model(cls, lines):
                         field['values'] = values
                     if any('json' in c.lower() for c in docs.get(attr, [])):
                         field['docMentionsJson'] = True
+                    if any(c.strip().lower() == 'this parameter is required.' for c in docs.get(attr, [])):
+                        field['required'] = True
                     fields[inner.slice.value] = field
                     break
     return {'fields': fields}
