@@ -141,9 +141,10 @@ function pathOf(node: Node, root: string | undefined): string {
   const shown = elided ? [...keys.slice(0, 6), ...keys.slice(-5)] : keys;
   let out = root ?? '';
   shown.forEach((k, i) => {
-    if (elided && i === 6) out += '...';
+    const afterGap = elided && i === 6;
+    if (afterGap) out += '...';
     if (typeof k === 'number') out += `[${k}]`;
-    else out += out && !out.endsWith('...') ? `.${clipText(k, 40)}` : clipText(k, 40);
+    else out += out && !afterGap ? `.${clipText(k, 40)}` : clipText(k, 40);
   });
   return out;
 }

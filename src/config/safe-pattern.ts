@@ -35,7 +35,7 @@ export function patternProblem(pattern: string): string | undefined {
 }
 
 /**
- * Two repetitions in a row that can take the same characters (".*.*", "a*a+", "\\w+\\d*"): the same names as one,
+ * Two repetitions in a row that can take the same characters (".*.*", "a*a+", "\w+\d*"): the same names as one,
  * but a backtracking engine tries every way to split a name between them, and ten of them took 16.8 s on one
  * 30-character name. Iterative over the tree.
  */
