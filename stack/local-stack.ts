@@ -47,9 +47,15 @@ export const local = {
   get connectUrl() { return process.env.KDR_CONNECT_URL ?? `http://${host}:${ports.connect}`; },
   get emulatorUrl() { return `http://${host}:${ports.emulator}`; },
   get dnsServer() { return `${host}:${ports.dns}`; },
-  /** The AccessKey pair the emulator accepts; only ever used against the local emulator. */
+  /**
+   * The worker's AccessKey pair; only ever used against the local emulator, which holds it to the documented worker
+   * policy (config/ram/kafka-dr-worker.json), so every run on the stack proves that policy suffices.
+   */
   get accessKeyId() { return process.env.KDR_EMULATOR_ACCESS_KEY_ID ?? 'LTAI5tKdrLocalStack0001'; },
   get accessKeySecret() { return process.env.KDR_EMULATOR_ACCESS_KEY_SECRET ?? 'kdr-local-stack-secret-not-for-production'; },
+  /** A second pair without a RAM policy, for test helpers only (cleanup and inspection: Delete*, ListEventStreamings); never a worker's. */
+  get adminAccessKeyId() { return process.env.KDR_EMULATOR_ADMIN_ACCESS_KEY_ID ?? 'LTAI5tKdrLocalAdmin0001'; },
+  get adminAccessKeySecret() { return process.env.KDR_EMULATOR_ADMIN_ACCESS_KEY_SECRET ?? 'kdr-local-admin-secret-not-for-production'; },
 };
 
 /** Whether `address` is the local stack's Temporal; false (never an error) when the stack's ports are misconfigured. */

@@ -2,6 +2,10 @@
 // must fix something). Both are KdrErrors (src/errors.ts): activities/failures.ts turns them into Temporal failures
 // whose type is the cloud's own error code.
 import { KdrError } from '../errors';
+import { ramFix } from './ram';
+
+/** The code the gateway answers when the caller's RAM policy does not allow the action ("User not authorized to operate on the specified resource, or this API doesn't support RAM."). */
+export const RAM_DENIED = 'Forbidden.RAM';
 
 export type CloudProduct = 'alikafka' | 'alidns' | 'eventbridge';
 
@@ -96,6 +100,8 @@ function fixFor(code: string, product?: CloudProduct, action?: string): string {
   if (code === 'SecurityTokenInvalid' || code === 'StsAccessIdExpired' || code.startsWith('InvalidSecurityToken')) {
     return 'Fix: refresh ALIBABA_CLOUD_SECURITY_TOKEN (the STS token is invalid or expired).';
   }
+  // The RAM identity lacks the action: name the exact line of the worker's policy (src/cloud/ram.ts).
+  if (code === RAM_DENIED && product && action) return ramFix(product, action);
   if (code.startsWith('Forbidden') || code.startsWith('AccessDenied') || code === 'AUTH_RESOURCE_OWNER_ERROR') {
     return `Fix: grant the RAM identity permission for ${perm} on this resource, or use the account that owns it.`;
   }

@@ -1,8 +1,22 @@
 // Entry point used by `npm run stack:up`: node_modules/.bin/tsx stack/emulator/main.ts (cwd = repo root).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { local, ports, stackDir } from '../local-stack';
+import { local, ports, repoRoot, stackDir } from '../local-stack';
 import { startEmulator } from './server';
 import { dataPlaneFromEnv } from './data-plane';
+import { parsePolicy, type RamPolicy } from './ram';
+import { WORKER_POLICY_FILE } from '../../src/cloud/ram';
+
+/**
+ * The worker key's RAM policy: the documented one (config/ram/kafka-dr-worker.json) unless KDR_EMULATOR_WORKER_POLICY
+ * names another file, or is "none" (the key then acts as the account's own, allowed everything).
+ */
+function workerPolicy(): RamPolicy | undefined {
+  const setting = process.env.KDR_EMULATOR_WORKER_POLICY;
+  if (setting === 'none') return undefined;
+  const file = setting || path.join(repoRoot, WORKER_POLICY_FILE);
+  return parsePolicy(JSON.parse(fs.readFileSync(file, 'utf8')), file);
+}
 
 async function main(): Promise<void> {
   const emulator = await startEmulator({
@@ -14,6 +28,9 @@ async function main(): Promise<void> {
     connectUrl: local.connectUrl,
     accessKeyId: local.accessKeyId,
     accessKeySecret: local.accessKeySecret,
+    ramPolicy: workerPolicy(),
+    // Test helpers clean up and inspect with calls the worker never makes (Delete*, ListEventStreamings).
+    extraAccessKeys: [{ id: local.adminAccessKeyId, secret: local.adminAccessKeySecret }],
     // KDR_EMULATOR_EVENTBRIDGE_MODE=mirror|reproduce and KDR_EMULATOR_EVENTBRIDGE_KEEP_{PARTITION,TIMESTAMP,HEADERS}.
     eventBridgeDataPlane: dataPlaneFromEnv(process.env),
     log: (line) => console.log(`${new Date().toISOString()} ${line}`),

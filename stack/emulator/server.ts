@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import { authenticate, errorEnvelope, newRequestId, NonceCache, PopError, successEnvelope, VERSION_PRODUCT, type Product } from './pop';
 import { isV3, verifyV3 } from './acs3';
+import { authorize, type RamPolicy } from './ram';
 import { StateStore } from './state';
 import { FaultInjector } from './faults';
 import { defaultInstances, type EmulatedInstance } from './instances';
@@ -26,6 +27,10 @@ export interface EmulatorOptions {
   connectUrl: string;
   accessKeyId: string;
   accessKeySecret: string;
+  /** The RAM policy of `accessKeyId` (stack/emulator/ram.ts); none = the account's own key, allowed everything. */
+  ramPolicy?: RamPolicy;
+  /** More AccessKey pairs, each with its own RAM policy (none = unrestricted): the stack's admin key for test helpers. */
+  extraAccessKeys?: { id: string; secret: string; ramPolicy?: RamPolicy }[];
   /** Replication factor MirrorMaker 2 uses for topics it creates (1 on the single-broker local clusters). */
   replicationFactor?: number;
   instances?: EmulatedInstance[];
@@ -81,6 +86,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const faults = new FaultInjector();
   const nonces = new NonceCache();
   const auth = { accessKeys: { [opts.accessKeyId]: opts.accessKeySecret } };
+  const policies = new Map<string, RamPolicy | undefined>([[opts.accessKeyId, opts.ramPolicy]]);
+  for (const k of opts.extraAccessKeys ?? []) {
+    auth.accessKeys[k.id] = k.secret;
+    policies.set(k.id, k.ramPolicy);
+  }
   const hanging = new Set<http.ServerResponse>();
 
   const send = (res: http.ServerResponse, status: number, body: unknown) => {
@@ -144,12 +154,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       }
       product = product ?? versionProduct;
       action = params.Action ?? '?';
+      let keyId = params.AccessKeyId ?? '';
       if (v3) {
         // The emulator's /<product>/<region> routing prefix is not part of the API path the client signed.
         const canonicalUri = `/${segments.slice(product && pathProduct === product ? 2 : 0).join('/')}`;
-        verifyV3({ method, canonicalUri, query, headers: req.headersDistinct, body: raw }, auth, nonces);
+        keyId = verifyV3({ method, canonicalUri, query, headers: req.headersDistinct, body: raw }, auth, nonces).accessKeyId;
       } else authenticate(method, params, auth, nonces);
       if (!product) throw new PopError('InvalidVersion', 'Cannot tell the product: send Version (or use /alikafka, /alidns, /eventbridge paths).', 400);
+      // After authentication, before the service: the caller's RAM policy must allow the action.
+      authorize(policies.get(keyId), product, action, params, pathRegion);
 
       const fault = faults.decide(product, action);
       if (fault.latencyMs > 0) await sleep(fault.latencyMs);

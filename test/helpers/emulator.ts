@@ -41,6 +41,18 @@ export function cloudEnvFor(url: string): Record<string, string> {
   };
 }
 
+/**
+ * `env` with the emulator's admin AccessKey (no RAM policy) instead of the worker's: for test helpers that clean up
+ * or inspect with calls the worker's policy does not allow (Delete*, ListEventStreamings). Never give it to a worker.
+ */
+export function stackAdminEnv<E extends Record<string, string | undefined>>(env: E): E {
+  return { ...env, ALIBABA_CLOUD_ACCESS_KEY_ID: local.adminAccessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: local.adminAccessKeySecret };
+}
+
+/**
+ * `overrides.ramPolicy` holds the worker key (local.accessKeyId) to a RAM policy (stack/emulator/ram.ts); without it
+ * that key is unrestricted. The admin key (stackAdminEnv) is accepted too, never restricted.
+ */
 export async function startTestEmulator(overrides: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
   const stateDir = overrides.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-emulator-test-'));
   const base: EmulatorOptions = {
@@ -56,6 +68,7 @@ export async function startTestEmulator(overrides: Partial<EmulatorOptions> = {}
     eventBridgeDataPlane: dataPlaneFromEnv(process.env),
     // Fault injection answers only with this token (tests only).
     adminToken: randomBytes(16).toString('hex'),
+    extraAccessKeys: [{ id: local.adminAccessKeyId, secret: local.adminAccessKeySecret }],
     ...overrides,
   };
   let emulator = await startEmulator(base);

@@ -8,7 +8,7 @@ import { createCloudClients } from '../../src/cloud';
 import { EventBridgeProvider, STREAM_NAME_MAX, streamName } from '../../src/connectors/eventbridge';
 import type { ReplicationPairSpec } from '../../src/connectors/types';
 import { local } from '../../stack/local-stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION } from '../helpers/emulator';
+import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, stackAdminEnv } from '../helpers/emulator';
 import { createTopic, openBoth } from '../helpers/kafka';
 import { testEnv, uniqueName } from '../helpers/kdr';
 
@@ -37,6 +37,8 @@ describe('EventBridge stream names', () => {
   test('pause and remove of one pair leave the other pair\'s stream alone (exact names, no prefix)', async () => {
     const base = uniqueName('sec-eb');
     const client = createCloudClients(testEnv()).eventbridge(SECONDARY_REGION);
+    // Listing by prefix is for this check only: the worker's RAM policy leaves out ListEventStreamings.
+    const lister = createCloudClients(stackAdminEnv(testEnv())).eventbridge(SECONDARY_REGION);
     const provider = new EventBridgeProvider(client);
     const spec = (pair: string, topic: string): ReplicationPairSpec => ({
       pair,
@@ -57,7 +59,7 @@ describe('EventBridge stream names', () => {
     cleanups.unshift(() => provider.remove(mine), () => provider.remove(theirs));
     await provider.ensure(mine);
     await provider.ensure(theirs);
-    const names = (await client.listEventStreamings({ namePrefix: `kdr-${base}-` })).map((s) => s.EventStreamingName).sort();
+    const names = (await lister.listEventStreamings({ namePrefix: `kdr-${base}-` })).map((s) => s.EventStreamingName).sort();
     assert.deepEqual(names, [streamName(base, bc), streamName(`${base}-b`, c)].sort(), 'two streams, not one');
 
     await provider.pause(mine);
@@ -65,7 +67,7 @@ describe('EventBridge stream names', () => {
     assert.notEqual((await client.getEventStreaming(streamName(`${base}-b`, c))).Status, 'PAUSED', 'the other pair keeps replicating');
 
     assert.deepEqual(await provider.remove(mine), { removed: true });
-    const left = (await client.listEventStreamings({ namePrefix: `kdr-${base}-` })).map((s) => s.EventStreamingName);
+    const left = (await lister.listEventStreamings({ namePrefix: `kdr-${base}-` })).map((s) => s.EventStreamingName);
     assert.deepEqual(left, [streamName(`${base}-b`, c)], 'only the removed pair\'s stream is gone');
     assert.equal((await provider.state(theirs)).state === 'absent', false);
   });

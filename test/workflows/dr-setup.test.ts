@@ -15,7 +15,7 @@ import { drSetup } from '../../workflows';
 import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../helpers/kdr';
 import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
 import { closeTemporal, temporal } from '../helpers/temporal';
-import { startTestEmulator } from '../helpers/emulator';
+import { stackAdminEnv, startTestEmulator } from '../helpers/emulator';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 
@@ -87,7 +87,8 @@ describe('drSetup', () => {
       assert.equal(result.connector.state, 'running');
       assert.match(result.connector.id, new RegExp(`kdr-${name}-`));
       assert.equal(result.dns.target, 'alikafka-pre-cn-kdrprimary01-1-vpc.alikafka.aliyuncs.com');
-      const streams = await createCloudClients(env).eventbridge('cn-shanghai').listEventStreamings({ namePrefix: `kdr-${name}-` });
+      // Listed with the admin key: the worker's RAM policy leaves out ListEventStreamings (kafka-dr never lists by prefix).
+      const streams = await createCloudClients(stackAdminEnv(env)).eventbridge('cn-shanghai').listEventStreamings({ namePrefix: `kdr-${name}-` });
       assert.equal(streams.length, topics.length + 1, 'one stream per topic plus the canary topic');
       assert.ok(streams.every((s) => s.Status === 'RUNNING'));
     }, { env });
