@@ -4,7 +4,7 @@
 import { patched, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import { effectivePolicy, type ApprovalPolicy, type ApprovalRequest, type PairConfig, type RequestSignature } from '../src/config';
 import type { KdrActivities } from '../activities';
-import { refused, type ApprovalClaim, type ApprovalOptions } from './runner';
+import { refused, type ApprovalClaim, type ApprovalOptions, type DecisionGuard } from './runner';
 
 interface PolicyInput {
   approval?: ApprovalRequest;
@@ -59,6 +59,23 @@ export async function approvalPolicyForRun(pair: Pick<PairConfig, 'name' | 'appr
       `${input.requestedBy} listed in the pair's approval.approvers, or start the run unsigned (one approval more is then required)`);
   }
   return approvalPolicyFor(pair, input, true);
+}
+
+/**
+ * A pair with signed identity: rejects, resolves (and watch stops) must be signed by one of its approvers, checked
+ * by the worker like an approval. undefined for declared pairs (anyone who can signal decides, by name).
+ */
+export function decisionGuard(pair: Pick<PairConfig, 'name' | 'approval'>): DecisionGuard | undefined {
+  if (pair.approval.identity !== 'signed') return undefined;
+  const approvers = pair.approval.approvers ?? [];
+  return {
+    pair: pair.name,
+    seen: new Set(),
+    verify: async (claim: ApprovalClaim) => {
+      const verdict = await verifier.verifySignedApproval(claim, approvers, pair.approval.signatureMaxAge);
+      return verdict.ok ? undefined : verdict.reason ?? 'the signature was not accepted';
+    },
+  };
 }
 
 /** Options for run.approval: the policy, the requester, and (signed policies) the worker-side signature check. */

@@ -20,7 +20,7 @@ import {
 import type { KdrActivities } from '../activities';
 import { refused, runbook, stepFailure } from './runner';
 import { resolvePair } from './shared';
-import { approvalPolicyForRun } from './approval-policy';
+import { approvalPolicyForRun, decisionGuard } from './approval-policy';
 import { nextSteps, type FailbackTopicLine } from './failback-plan';
 import { reversedPair } from './reverse-pair';
 import { reportEvents } from './notify';
@@ -45,7 +45,8 @@ export async function drFailback(raw: unknown) {
     step.summary(`pair ${resolved.name}, requested by ${input.requestedBy}; stages ${FAILBACK_STAGES.filter((s) => stages.has(s)).join(', ')}`);
     return { pair: resolved, policy };
   });
-  run.setPair(pair.name);
+  // A signed pair: rejects and resolves must be signed too.
+  run.setPair(pair.name, decisionGuard(pair));
   const reverse = reversedPair(pair);
 
   // The switch-back's drFailover cannot check this run's request signature (made for this workflow id): it trusts

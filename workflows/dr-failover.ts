@@ -13,7 +13,7 @@ import type { KdrActivities } from '../activities';
 import { pollUntil, runbook, type StepContext, stepFailure } from './runner';
 import { comparePlans, planMarkdown, type GroupReset, type GroupTarget, type SealedPlan } from './plan-view';
 import { resolvePair, waitForDns } from './shared';
-import { approvalOptions, approvalPolicyForRun } from './approval-policy';
+import { approvalOptions, approvalPolicyForRun, decisionGuard } from './approval-policy';
 import { planSealer } from './plan-seal';
 import { wholePlan } from './plan-pages';
 import { quick, reading, resetting, watching } from './activity-options';
@@ -66,7 +66,8 @@ export async function drFailover(raw: unknown) {
     run.abort(`another failover of pair ${name} is running (${others.join(', ')}): one failover per pair at a time; ` +
       'finish or cancel it first. Nothing was changed.');
   }
-  run.setPair(name);
+  // A signed pair: rejects and resolves must be signed too.
+  run.setPair(name, decisionGuard({ name, approval: pair.approval }));
   run.setDeadlines(pair.deadlines);
 
   const assessment = await run.step('assess', async (step) => {

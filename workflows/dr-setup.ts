@@ -7,6 +7,7 @@ import type { SecondaryPrepared } from '../activities/clusters';
 import { pollUntil, runbook, stepFailure } from './runner';
 import { resolvePair, verdictOfCanary, waitForDns } from './shared';
 import { refuseIfFailedOver } from './reversal-guard';
+import { decisionGuard } from './approval-policy';
 import { startWatch } from './watch-start';
 import { reportEvents } from './notify';
 import { cloudCalls, quick, verifying } from './activity-options';
@@ -39,7 +40,8 @@ export async function drSetup(raw: unknown) {
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
 
   const pair: PairConfig = await run.step('load-pair', (step) => resolvePair(step, input));
-  run.setPair(pair.name);
+  // A signed pair: resolves must be signed too.
+  run.setPair(pair.name, decisionGuard(pair));
   run.setDeadlines(pair.deadlines);
   await run.step('not-failed-over', (step) => refuseIfFailedOver(step, pair,
     (note) => run.audit({ action: 'refuse', accepted: false, note })));

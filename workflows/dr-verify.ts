@@ -11,6 +11,7 @@ import type { KdrActivities } from '../activities';
 import { runbook } from './runner';
 import { resolvePair, verdictOfCanary } from './shared';
 import { reportEvents } from './notify';
+import { decisionGuard } from './approval-policy';
 
 export async function drVerify(raw: unknown) {
   const run = runbook('drVerify', {
@@ -21,7 +22,7 @@ export async function drVerify(raw: unknown) {
   reportEvents(run, { inline: input.config !== undefined });
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
   const pair: PairConfig = await run.step('load-pair', (step) => resolvePair(step, input));
-  run.setPair(pair.name);
+  run.setPair(pair.name, decisionGuard(pair));
   run.setDeadlines(pair.deadlines);
 
   const verify = await run.step('connector-verify', async (step) => {

@@ -16,6 +16,8 @@ import { stopWatchSignal, watchQuery } from './definitions';
 import { DrHealthKey, DrPairKey, stepFailure } from './runner';
 import { watchMarkdown, type WatchStatus } from './watch-view';
 import { notableChange, reportHealth } from './notify';
+import { decisionGuard } from './approval-policy';
+import { refuseStop, type StopRequest } from './watch-stop';
 
 /** ~11 events per check: 500 checks stay far below Temporal's 10,000-event suggestion (and 42 min at 5 s). */
 export const CONTINUE_AS_NEW_EVERY = 500;
@@ -32,11 +34,25 @@ export interface WatchResult {
 export async function drWatch(raw: unknown): Promise<WatchResult> {
   let stop: { by: string; reason?: string; at: number } | undefined;
   let status: WatchStatus | undefined;
-  // Handlers first: a stop sent right after the start must not be lost.
-  setHandler(stopWatchSignal, (payload) => {
+  // A signed pair's stops are judged once the pair is known (watch-stop.ts); until then they wait in `early`.
+  let judgeStop: ((request: StopRequest) => Promise<string | undefined>) | undefined;
+  let stopRefused: WatchStatus['stopRefused'];
+  let loaded = false;
+  const early: unknown[] = [];
+  const takeStop = async (payload: unknown) => {
     const checked = validate(StopWatchPayloadSchema, payload);
-    if (checked.ok) stop ??= { by: checked.value.by, ...(checked.value.reason ? { reason: checked.value.reason } : {}), at: Date.now() };
-  }, { description: 'Stop the watch: {"by": "<your name>", "reason": "..."}' });
+    if (!checked.ok) return;
+    const problem = judgeStop ? await judgeStop(checked.value) : undefined;
+    if (problem !== undefined) {
+      stopRefused = { by: checked.value.by, reason: problem.slice(0, 600), at: Date.now() };
+      if (status) status = { ...status, stopRefused };
+      return;
+    }
+    stop ??= { by: checked.value.by, ...(checked.value.reason ? { reason: checked.value.reason } : {}), at: Date.now() };
+  };
+  // Handlers first: a stop sent right after the start must not be lost.
+  setHandler(stopWatchSignal, (payload) => (loaded ? takeStop(payload) : void early.push(payload)),
+    { description: 'Stop the watch: {"by": "<your name>", "reason": "..."} (a signed pair: kdr watch <pair> --stop --key <your key>)' });
   setHandler(watchQuery, () => {
     if (!status) throw stepFailure('NotReady', 'the watch has not resolved its pair yet');
     return status;
@@ -48,12 +64,17 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
   if (!checked.ok) throw stepFailure('InvalidInput', checked.message);
   const input: WatchInput = checked.value;
 
-  const { resolvePair, admitInlineConfig, searchAttributesMissing } = proxyActivities<KdrActivities>({
+  const { resolvePair, admitInlineConfig, searchAttributesMissing, readCname } = proxyActivities<KdrActivities>({
     startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' },
   });
   // Only the worker decides whether an inline config may be used (as for drSetup and drFailover).
   const pair: PairConfig = input.config ? await admitInlineConfig(input.config) : await resolvePair(input.pair as string);
   upsertSearchAttributes([{ key: DrPairKey, value: pair.name }]);
+  // Runs recorded before signed stops took any stop.
+  const guard = decisionGuard(pair);
+  if (guard && patched('signed-watch-stop')) judgeStop = (request) => refuseStop(pair, request, guard, () => readCname(pair));
+  loaded = true;
+  for (const payload of early.splice(0)) await takeStop(payload);
   // A server without DrHealth would fail every workflow task that upserts it: then the details carry the health alone.
   const unregistered = patched('watch-checks-drhealth') ? await searchAttributesMissing([DrHealthKey.name]) : [];
   const healthAttribute = unregistered.length === 0;
@@ -75,6 +96,7 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
   const publish = (last?: WatchTick) => {
     status = {
       ...state, pair: pair.name, intervalMs: interval, ...(last ? { last } : status?.last ? { last: status.last } : {}), ...(stop ? { stopped: stop } : {}),
+      ...(stopRefused ? { stopRefused } : {}),
       ...(healthAttribute ? {} : { unregistered }),
     };
     setCurrentDetails(watchMarkdown(status, Date.now()));

@@ -9,6 +9,8 @@ export interface WatchStatus extends WatchState {
   /** The last measurement, as the activity returned it. */
   last?: WatchTick;
   stopped?: { by: string; reason?: string; at: number };
+  /** The last stop refused (a signed pair: unsigned or badly signed while the domain still points at the primary). */
+  stopRefused?: { by: string; reason: string; at: number };
   /** Search attributes the server lacks (the health is then in the details only). */
   unregistered?: string[];
 }
@@ -55,6 +57,9 @@ export function watchMarkdown(s: WatchStatus, now: number): string {
   if (s.transitions.length) {
     lines.push('', '**Health changes**');
     for (const x of s.transitions.slice(-5)) lines.push(`- ${clock(x.at)} ${x.from} → ${x.to}: ${mdCell(x.why, 200)}`);
+  }
+  if (s.stopRefused && !s.stopped) {
+    lines.push('', `**Stop refused** (${mdCell(s.stopRefused.by, 64)} at ${clock(s.stopRefused.at)}): ${mdCell(s.stopRefused.reason, 300)}`);
   }
   lines.push('', s.stopped
     ? `Stopped by ${mdCell(s.stopped.by, 64)} at ${clock(s.stopped.at)}${s.stopped.reason ? ` (“${mdCell(s.stopped.reason, 200)}”)` : ''}.`

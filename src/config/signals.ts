@@ -25,9 +25,19 @@ export const ApprovePayloadSchema = z.strictObject({
   }
 });
 
+/**
+ * Signed pairs: reject, resolve and stopWatch carry a signature too (`kdr reject|resolve|watch --stop --key`), made
+ * over their own purpose so an approval's signature is never accepted as a reject (src/security/approval-signature.ts).
+ */
+const decisionProof = {
+  signature: matching(SIGNATURE, 'expected the base64 Ed25519 signature kdr makes with --key (88 characters)').optional(),
+  signedAt: matching(SIGNED_AT, 'expected the UTC time the decision was signed, e.g. "2026-01-31T12:00:00.000Z"').optional(),
+};
+
 export const RejectPayloadSchema = z.strictObject({
   by: who,
   reason: operatorText('the reason for rejecting', 500),
+  ...decisionProof,
 });
 
 export const RESOLVE_ACTIONS = ['retry', 'skip', 'abort'] as const;
@@ -38,12 +48,14 @@ export const ResolvePayloadSchema = z.strictObject({
   note: operatorText('a note', 500).optional(),
   /** Optional guard: refuse unless this is the blocked step (protects against acting on a stale view). */
   step: matching(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a step name as shown by query "status"').optional(),
+  ...decisionProof,
 });
 
 /** Stop drWatch (signal `stopWatch`); cancelling the run stops it too. */
 export const StopWatchPayloadSchema = z.strictObject({
   by: who,
   reason: operatorText('the reason for stopping the watch', 500).optional(),
+  ...decisionProof,
 });
 
 // The size guard runs before each of these schemas with the signal bounds (a few short fields), not the input ones.

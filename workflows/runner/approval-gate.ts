@@ -6,6 +6,7 @@ import { ApprovePayloadSchema, RejectPayloadSchema, validate, type ApprovalPolic
 import { refuseApproval, refuseRejection } from './approval';
 import type { DecisionFields } from '../../src/security/approval-signature';
 import { loose, now } from './text';
+import { refuseUnsigned, type DecisionGuard } from './signed-decisions';
 import type { ApprovalState, AuditEntry, Phase } from './types';
 
 export interface ApprovalOptions {
@@ -53,6 +54,7 @@ export class ApprovalGate {
   private wait: Wait | undefined;
   /** Every signature ever presented to this run: one use each, accepted or not (replays are refused). */
   private readonly seenSignatures = new Set<string>();
+  private guard: DecisionGuard | undefined;
 
   constructor(private readonly host: GateHost) {}
 
@@ -150,7 +152,12 @@ export class ApprovalGate {
     this.host.publish();
   }
 
-  reject(raw: unknown): void {
+  /** Signed pairs: rejects must be signed too (set once the run knows its pair; see Runbook.setPair). */
+  guardWith(guard: DecisionGuard): void {
+    this.guard = guard;
+  }
+
+  async reject(raw: unknown): Promise<void> {
     const parsed = validate(RejectPayloadSchema, raw, { what: 'reject' });
     const p = loose(raw);
     const wait = this.wait;
@@ -158,6 +165,12 @@ export class ApprovalGate {
     if (!parsed.ok) refusal = parsed.message;
     else if (!wait || wait.rejected) refusal = `nothing is waiting for approval (phase ${this.host.phase()})`;
     else refusal = refuseRejection(wait, parsed.value.by);
+    if (refusal === undefined && parsed.ok && wait && this.guard) {
+      refusal = await refuseUnsigned(this.guard, 'reject', parsed.value, { subject: 'reject', planId: wait.planId },
+        `reject with kdr reject <pair> --by <you> --key <your private key> --reason "..."`);
+      // The check took a worker round trip: the wait may have ended meanwhile.
+      if (refusal === undefined && (this.wait !== wait || wait.rejected)) refusal = `nothing is waiting for approval any more (phase ${this.host.phase()})`;
+    }
     if (refusal !== undefined || !parsed.ok || !wait) {
       this.host.remember({ by: p.by ?? 'unknown', action: 'reject', accepted: false, planId: wait?.planId, reason: refusal, note: p.reason });
     } else {

@@ -3,6 +3,7 @@ import { ResolvePayloadSchema, validate, type ResolveAction } from '../../src/co
 import { loose } from './text';
 import type { AuditEntry, Phase, ResolveOutcome } from './types';
 import { stepFailure } from './failures';
+import { refuseUnsigned, type DecisionGuard } from './signed-decisions';
 
 export interface ResolveDecision {
   step: string;
@@ -47,8 +48,14 @@ export interface DeskHost {
 /** Takes resolve requests (signal or update) and holds each blocked step's decision until the step takes it. */
 export class ResolveDesk {
   private readonly decisions = new Map<string, Omit<ResolveDecision, 'step'>>();
+  private guard: DecisionGuard | undefined;
 
   constructor(private readonly host: DeskHost) {}
+
+  /** Signed pairs: a resolve must be signed (purpose "resolve", over "<step> <action>"). */
+  guardWith(guard: DecisionGuard): void {
+    this.guard = guard;
+  }
 
   has(step: string): boolean {
     return this.decisions.has(step);
@@ -61,15 +68,20 @@ export class ResolveDesk {
   }
 
   /** The signal: a refused request is recorded in the audit trail (a signal has nobody to answer). */
-  signal(raw: unknown): void {
-    const refusal = this.check(raw);
+  signal(raw: unknown): void | Promise<void> {
+    // Unsigned pairs decide at once, in signal order, as before; signed ones after the worker checked the signature.
+    if (!this.guard) return this.settle(raw, this.check(raw));
+    return this.judge(raw).then((checked) => this.settle(raw, checked));
+  }
+
+  private settle(raw: unknown, refusal: string | ResolveDecision): void {
     if (typeof refusal === 'string') {
       const p = loose(raw);
       this.host.remember({ by: p.by ?? 'unknown', action: `resolve:${p.action ?? '?'}`, accepted: false, step: p.step ?? this.host.blocked()[0], reason: refusal, note: p.note });
       this.host.publish();
       return;
     }
-    this.update(raw);
+    this.apply(refusal);
   }
 
   /** The update's validator: a refused request goes back to the caller at once. */
@@ -78,9 +90,38 @@ export class ResolveDesk {
     if (typeof refusal === 'string') throw stepFailure('ResolveRefused', refusal);
   }
 
-  update(raw: unknown): ResolveOutcome {
+  update(raw: unknown): ResolveOutcome | Promise<ResolveOutcome> {
+    if (!this.guard) {
+      const checked = this.check(raw);
+      if (typeof checked === 'string') throw stepFailure('ResolveRefused', checked);
+      return this.apply(checked);
+    }
+    return this.signedUpdate(raw);
+  }
+
+  private async signedUpdate(raw: unknown): Promise<ResolveOutcome> {
+    const checked = await this.judge(raw);
+    if (typeof checked === 'string') {
+      // An update's refusal goes back to the caller; on a signed pair it is audited too (a forged decision).
+      this.settle(raw, checked);
+      throw stepFailure('ResolveRefused', checked);
+    }
+    return this.apply(checked);
+  }
+
+  /** The request's decision, or why not: on a signed pair after the worker checked its signature. */
+  private async judge(raw: unknown): Promise<string | ResolveDecision> {
     const checked = this.check(raw);
-    if (typeof checked === 'string') throw stepFailure('ResolveRefused', checked);
+    if (typeof checked === 'string' || !this.guard) return checked;
+    const parsed = validate(ResolvePayloadSchema, raw, { what: 'resolve' });
+    const proof = parsed.ok ? { signature: parsed.value.signature, signedAt: parsed.value.signedAt } : {};
+    const problem = await refuseUnsigned(this.guard, 'resolve', { by: checked.by, ...proof },
+      { subject: `${checked.step} ${checked.action}` }, `resolve with kdr resolve <run> --action ${checked.action} --by <you> --key <your private key>`);
+    // The check took a worker round trip: another decision may have been taken meanwhile.
+    return problem ?? this.check(raw);
+  }
+
+  private apply(checked: ResolveDecision): ResolveOutcome {
     const { step, action, by, note } = checked;
     this.decisions.set(step, { action, by, note });
     this.host.remember({ by, action: `resolve:${action}`, accepted: true, step, note });

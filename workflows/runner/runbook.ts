@@ -2,7 +2,7 @@
 // activity retries does not fail the run: it blocks and waits for an operator's `resolve` (retry, skip, abort).
 // Everything here is deterministic workflow code: time is workflow time, state changes only on events.
 import {
-  ApplicationFailure, condition, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
+  ApplicationFailure, condition, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { boundsProblem, formatDuration, SIGNAL_BOUNDS, validate } from '../../src/config';
@@ -13,6 +13,7 @@ import { blocksStep, describeFailure, refusalIn, stepFailure } from './failures'
 import { renderStatus } from './render';
 import { approvalNeeded, runEnded } from './events';
 import { ResolveDesk } from './resolve';
+import type { DecisionGuard } from './signed-decisions';
 import { refusing } from './handler-guard';
 import { stepContext, type StepContext, type StepDeclarations, type StepResult } from './steps';
 import { DrPairKey, DrPhaseKey } from './search-attributes';
@@ -42,6 +43,7 @@ export class Runbook<S extends StepDeclarations> {
     blocked: () => this.blockedNames(), skippable: (step) => this.record(step).skippable, phase: () => this.phase,
     remember: (entry) => this.remember(entry), publish: () => this.publish(),
   });
+  private guarded = false;
   private deadlines: Record<string, number> = {};
   private readonly startedAt = now();
   private endedAt: string | undefined;
@@ -88,8 +90,17 @@ export class Runbook<S extends StepDeclarations> {
     return result.value;
   }
 
-  /** Names the DR pair this run acts on (search attribute DrPair, status, details). */
-  setPair(name: string): void {
+  /**
+   * Names the DR pair this run acts on (search attribute DrPair, status, details). `guard` (a pair with signed
+   * identity, approval-policy.ts decisionGuard): from now on rejects and resolves must be signed too.
+   */
+  setPair(name: string, guard?: DecisionGuard): void {
+    // Runs recorded before signed rejects and resolves took them unsigned.
+    if (guard && !this.guarded && patched('signed-decisions')) {
+      this.guarded = true;
+      this.gate.guardWith(guard);
+      this.desk.guardWith(guard);
+    }
     if (this.pair === name) return;
     this.pair = name;
     upsertSearchAttributes([{ key: DrPairKey, value: name }]);
