@@ -46,11 +46,11 @@ export const clientRows: readonly ClientRow[] = [
   {
     id: 'librdkafka', client: 'librdkafka via confluent-kafka (PyPI)', kind: 'librdkafka', version: '2.12.1', settings: [],
     outage: { producer: 'follows', consumer: 'restart' },
-    advice: 'librdkafka 2.x (confluent-kafka): producers follow; consumers keep calling the old group coordinator: restart them.',
+    advice: 'librdkafka 2.x (confluent-kafka): producers follow; consumers keep dialing the old group coordinator\'s address and stall: restart them.',
   },
   {
     id: 'franz-go', client: 'github.com/twmb/franz-go', kind: 'franz-go', version: 'v1.22.3', settings: [], outage: both('restart'),
-    advice: 'franz-go keeps dialing the brokers it learned: restart it.',
+    advice: 'franz-go reaches the secondary but keeps the primary\'s topic IDs (UNKNOWN_TOPIC_ID on every fetch and produce): restart it.',
   },
   {
     id: 'sarama', client: 'github.com/IBM/sarama', kind: 'sarama', version: 'v1.61.1', settings: [], outage: both('follows'),

@@ -17,7 +17,7 @@ describe('client matrix (short form): Java kafka-clients through an outage', () 
   test('the rebootstrap row follows the CNAME without a restart, the default row needs one; nothing is lost', async () => {
     const rows = clientRows.filter((r) => r.id === 'java-3.9-rebootstrap' || r.id === 'java-3.9');
     assert.equal(rows.length, 2, 'the guidance table has both Java 3.9 rows');
-    const m = await outageMatrix(rows, { drIp: '127.0.0.20', dnsIp: '127.0.0.30', observeMs: 90_000, log: (s) => console.log(`# ${s}`) });
+    const m = await outageMatrix(rows, { drIp: '127.0.0.20', dnsIp: '127.0.0.30', observeMs: 75_000, log: (s) => console.log(`# ${s}`) });
     console.log(renderOutage(m, new Date().toISOString().slice(0, 10)).split('\n').map((l) => `# ${l}`).join('\n'));
     assert.deepEqual(contradictions(m), [], 'every row does what the guidance table says');
     for (const r of m.results) {

@@ -45,11 +45,15 @@ export interface CellResult {
 export interface OutageMatrix { results: CellResult[]; run: string; observeMs: number; cnameAfterKillMs: number }
 
 const RATE = 20;
+/** A role follows only if it is still working in the last seconds of the observation window. */
+const STEADY_MS = 15_000;
 
-/** A line that says what the client did about the lost brokers, else its last line. */
-function telling(app: AppProcess, since: number): string {
+/** A client that followed: the line that says how (re-bootstrap), else its first after the kill. One that did not:
+ * the last error it was repeating when the window closed. */
+function telling(app: AppProcess, since: number, stuck: boolean): string {
   const after = app.log.filter((l) => l.at >= since).map((l) => l.text);
-  const pick = after.find((t) => /rebootstrap/i.test(t)) ?? after.find((t) => /bootstrap|resolv|unavailable|disconnect|refused|lost|EOF/i.test(t)) ??
+  const errors = after.filter((t) => /error|fail|refused|unknown|invalid|disconnect|%[0-4]\|/i.test(t));
+  const pick = (stuck ? errors.at(-1) : after.find((t) => /rebootstrap/i.test(t))) ?? after.find((t) => /bootstrap|refused|disconnect/i.test(t)) ??
     after.at(-1) ?? '(nothing)';
   return pick.replace(/\s+/g, ' ').slice(0, 160);
 }
@@ -117,16 +121,24 @@ export async function outageMatrix(rows: readonly ClientRow[],
 
       // Lines are timestamped when the harness reads them: a line printed just before the kill may be read just
       // after it. From `since` on (the CNAME moved, and at least 2 s after the kill) only the secondary answers.
+      // The whole window is watched: a client that resumes and then stalls (a consumer whose group coordinator
+      // is still the old address, a producer rejected by the new cluster) has not followed.
       const since = Math.max(switchedAt, killedAt + 2000);
-      const followedAt = (a: AppProcess) => {
+      const end = since + opts.observeMs;
+      await new Promise((r) => setTimeout(r, Math.max(0, end - Date.now())));
+      const steady = end - STEADY_MS;
+      const follows = running.map((a) => {
         const acks = [...a.acked.values()].filter((at) => at >= since);
-        return { producer: acks.length ? Math.min(...acks) : undefined, consumer: a.processed.find((p) => p.at >= since)?.at };
-      };
-      await eventually(async () => running.map(followedAt), (f) => f.every((x) => x.producer && x.consumer) || Date.now() - since > opts.observeMs,
-        'every client to resume on the secondary, or the observation window to pass', opts.observeMs + 60_000);
-      const follows = running.map(followedAt);
+        // A consumer follows when it processes records written on the secondary after the switch.
+        const fresh = a.processed.filter((p) => p.at >= since && (a.acked.get(p.value) ?? 0) >= since);
+        return {
+          producer: acks.some((at) => at >= steady) ? Math.min(...acks) : undefined,
+          consumer: fresh.some((p) => p.at >= steady) ? fresh[0].at : undefined,
+        };
+      });
+      const logged = follows.map((f, i) => telling(running[i], killedAt, !(f.producer && f.consumer)));
       for (const [i, f] of follows.entries()) {
-        opts.log(`${rows[i].id}: producer ${f.producer ? 'followed' : 'did not follow'}, consumer ${f.consumer ? 'followed' : 'did not follow'}; ${telling(running[i], killedAt)}`);
+        opts.log(`${rows[i].id}: producer ${f.producer ? 'followed' : 'did not follow'}, consumer ${f.consumer ? 'followed' : 'did not follow'}; ${logged[i]}`);
       }
       // The clients that did not follow are restarted, as the guidance says; then every record is counted.
       const restarted = await Promise.all(running.map(async (a, i) => {
@@ -135,6 +147,8 @@ export async function outageMatrix(rows: readonly ClientRow[],
         return start(i, Math.max(-1, ...a.acked.keys()) + 1_000_000);
       }));
       await waitAllProcessed(secondary, rows, topics, running.map((a, i) => [a, restarted[i]]));
+      // Records acknowledged while the applications shut down have no consumer left to read them: not counted as lost.
+      const stoppedAt = Date.now();
       await Promise.all(apps.map((a) => a.stop()));
       for (const a of apps) {
         const last = a.processed.at(-1);
@@ -155,10 +169,10 @@ export async function outageMatrix(rows: readonly ClientRow[],
           producerAfterMs: f.producer && f.producer - switchedAt, consumerAfterMs: f.consumer && f.consumer - switchedAt,
           acked: acked.size, processed: times.size,
           tail: [...acked].filter((v) => !onSecondary.has(v) && !times.has(v)).length,
-          lost: [...acked].filter((v) => onSecondary.has(v) && !times.has(v)),
+          lost: [...acked].filter((v) => onSecondary.has(v) && !times.has(v) && both.every((a) => (a.acked.get(v) ?? 0) < stoppedAt)),
           duplicates: [...times.values()].reduce((n, t) => n + t - 1, 0),
           bound: plan?.groups.find((g) => g.group === groups[i])?.duplicateBound ?? -1,
-          restarted: restarted[i] !== undefined, logged: telling(running[i], killedAt),
+          restarted: restarted[i] !== undefined, logged: logged[i],
         });
       }
       return { results, run, observeMs: opts.observeMs, cnameAfterKillMs: switchedAt - killedAt };
