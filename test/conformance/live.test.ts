@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { local, repoRoot } from '../../stack/local-stack';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
 import { contract, contractActions } from './check';
-import { plainValue, recorder, type RecordedCall } from './record';
+import { officialInput } from './official-input';
+import { recorder, type RecordedCall } from './record';
 import { runScenario } from './scenario';
 import { officialModel, runPythonAsync, type SdkModel } from './sdk';
 import { normalizeJson, type CloudProduct } from '../../src/cloud';
@@ -35,18 +36,6 @@ interface Run { calls: RecordedCall[]; results: StepResult[] }
  * (see problemsOf) that must still be reported for that signature.
  */
 const EXPECTED_GAPS: { sig: Sig; match: RegExp; why: string }[] = [];
-
-/** kafka-dr's parameters as the official request model takes them: a JSON param the model types as a string is a string. */
-function officialInput(model: SdkModel, c: RecordedCall): Record<string, unknown> {
-  const official = model.products[c.product].actions[c.action];
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(c.params)) {
-    if (value === undefined || value === null) continue;
-    const encoding = official?.params.find((p) => p.name === name)?.encoding;
-    out[name] = contract[c.product][c.action]?.[name] === 'json' && encoding === 'string' ? JSON.stringify(plainValue(value)) : plainValue(value);
-  }
-  return out;
-}
 
 async function liveRun(emu: TestEmulator, model: SdkModel, sig: Sig): Promise<Run> {
   const rec = recorder();

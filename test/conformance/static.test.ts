@@ -5,15 +5,17 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { AlidnsClient, AlikafkaClient, asJson, EventBridgeClient, JsonParam, type CloudProduct } from '../../src/cloud';
+import { AlidnsClient, AlikafkaClient, API_VERSIONS, asJson, EventBridgeClient, JsonParam, PopRpc, type CloudProduct } from '../../src/cloud';
 import { contractViolation } from '../../src/cloud/contract';
 import { repoRoot } from '../../stack/local-stack';
 import { z } from 'zod';
 import { popEnvelope } from '../../src/cloud/schemas';
 import { contract, contractActions, paramProblems, readProblems, sentValueProblems } from './check';
 import { plainParams, recorder, type RecordedCall } from './record';
-import { runScenario } from './scenario';
-import { officialModel } from './sdk';
+import { PRIMARY, runScenario } from './scenario';
+import { officialInput } from './official-input';
+import { officialModel, runPythonAsync } from './sdk';
+import { captureServer, wireDifferences } from './wire';
 
 const PRODUCT_FILE: Record<CloudProduct, string> = { alikafka: 'alikafka.ts', alidns: 'alidns.ts', eventbridge: 'eventbridge.ts' };
 
@@ -72,6 +74,11 @@ describe('conformance with the official Alibaba Cloud SDKs (static)', () => {
     const problems = readProblems(model, 'alikafka', 'GetConsumerProgress', oldProgress).problems.join('\n');
     assert.match(problems, /reads ConsumerProgress\.State, but GetConsumerProgressResponseBodyConsumerProgress has no State/);
     assert.match(problems, /reads ConsumerProgress\.TotalDiff as string, the official model has integer/);
+    assert.deepEqual(wireDifferences({ InstanceId: '["a"]' }, { 'InstanceId.1': 'a' }), [
+      'kafka-dr sends InstanceId=["a"], the official client does not send InstanceId', 'the official client sends InstanceId.1=a, kafka-dr does not',
+    ]);
+    assert.deepEqual(wireDifferences({ LocalTopic: 'true', Offsets: '[{"Partition":0,"Offset":1}]' }, { LocalTopic: 'True', Offsets: '[{"Offset": 1, "Partition": 0}]' }), []);
+    assert.deepEqual(wireDifferences({ PartitionNum: '12' }, { PartitionNum: '12.0' }), ['PartitionNum: kafka-dr sends 12, the official client 12.0']);
   });
 
   it('PopRpc refuses to send what CLOUD_CONTRACT does not declare', () => {
@@ -106,6 +113,34 @@ describe('conformance with the official Alibaba Cloud SDKs (static)', () => {
     assert.deepEqual([...new Set(problems)], []);
     // The extraction found the required markers at all (alikafka CreateTopic documents four).
     assert.deepEqual(model.products.alikafka.actions.CreateTopic.params.filter((p) => p.type.required).map((p) => p.name).sort(), ['InstanceId', 'RegionId', 'Remark', 'Topic']);
+  });
+
+  it('on the wire, kafka-dr (pop-core) and the official client send the same parameters for every call (lists as Name.1, JSON strings, booleans, numbers)', async () => {
+    const model = officialModel();
+    const { calls } = await recordScenario();
+    const answer = { RequestId: 'conformance', RecordId: '1234567890123456789' };
+    const server = await captureServer(answer);
+    try {
+      const endpoint = (c: RecordedCall) => `${server.url}/${c.product}${c.region ? `/${c.region}` : ''}`;
+      const filled = (v: unknown): unknown => (typeof v === 'string' ? v.replace(/^\{\{\d+\.(\w+)\}\}$/, (_m, f: string) => String((answer as Record<string, unknown>)[f])) : v);
+      for (const c of calls) {
+        const rpc = new PopRpc({ product: c.product, endpoint: endpoint(c), apiVersion: API_VERSIONS[c.product], timeoutMs: 10_000, credentials: { accessKeyId: 'LTAI-wire', accessKeySecret: 'wire' } });
+        await rpc.call(c.action, Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, filled(v)])), z.any());
+      }
+      const steps = calls.map((c) => ({ product: c.product, region: c.region, action: c.action, params: officialInput(model, c) }));
+      const job = { url: server.url, accessKeyId: 'LTAI-wire', accessKeySecret: 'wire', signature: 'v1', steps };
+      const results = JSON.parse(await runPythonAsync('official_client.py', [], JSON.stringify(job))) as { ok: boolean; error?: unknown }[];
+      assert.deepEqual(results.filter((r) => !r.ok), [], 'the official client sent every call');
+      assert.equal(server.requests.length, 2 * calls.length);
+      const problems = calls.flatMap((c, i) => wireDifferences(server.requests[i].params, server.requests[calls.length + i].params).map((d) => `${c.product} ${c.action}: ${d}`));
+      assert.deepEqual([...new Set(problems)], []);
+      // The comparison saw the encodings it is about.
+      const wire = server.requests.slice(0, calls.length).map((r) => r.params);
+      assert.ok(wire.some((p) => p['InstanceId.1'] === PRIMARY.id), 'a list flattened as InstanceId.1');
+      assert.ok(wire.some((p) => p.Offsets?.startsWith('[{')), 'a JSON-string parameter');
+    } finally {
+      await server.close();
+    }
   });
 
   it('every value kafka-dr sends (JSON parameters field by field) fits the official request model and its documented values', async () => {
