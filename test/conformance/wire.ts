@@ -43,10 +43,11 @@ export async function captureServer(answer: Record<string, unknown>): Promise<Ca
   };
 }
 
-/** Two wire values mean the same: equal, booleans in any case (Python sends True), or equal JSON. */
+/** Two wire values mean the same: equal, booleans in any case (Python sends True), or equal JSON objects/lists. */
 export function sameWireValue(a: string, b: string): boolean {
   if (a === b) return true;
   if (/^(true|false)$/i.test(a) && a.toLowerCase() === b.toLowerCase()) return true;
+  if (!/^[[{]/.test(a) || !/^[[{]/.test(b)) return false;
   try {
     return isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
   } catch {
