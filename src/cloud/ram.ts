@@ -165,6 +165,6 @@ export function renderWorkerPolicy(): string {
 export function ramFix(product: CloudProduct, api: string): string {
   const info = ramActionOf(product, api);
   const action = info?.action ?? `${product}:${api}`;
-  return `Fix: add "${action}" to the worker's RAM policy (${WORKER_POLICY_FILE}; docs/ram-policy.md) and attach it to the RAM user ` +
-    'of ALIBABA_CLOUD_ACCESS_KEY_ID, or grant it on this resource; then resolve retry.';
+  // Kept short: the blocked step shows about 400 characters of the whole error chain.
+  return `Fix: add "${action}" to the worker's RAM policy (${WORKER_POLICY_FILE}, docs/ram-policy.md), then resolve retry.`;
 }

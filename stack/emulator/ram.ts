@@ -1,8 +1,9 @@
 // RAM authorization as the gateway applies it after authentication: the caller's policy must allow the API's RAM
 // action on the request's resource, and no Deny may match. Evaluation follows the documented rules
-// (https://www.alibabacloud.com/help/en/ram/user-guide/policy-elements, .../policy-evaluation-process): an explicit Deny
+// (https://www.alibabacloud.com/help/en/doc-detail/93738.htm policy elements,
+// https://www.alibabacloud.com/help/en/resource-access-management/latest/policy-evaluation-process): an explicit Deny
 // wins over any Allow, no matching Allow is an implicit deny; Action and Resource accept `*` and `?` wildcards;
-// action names are case-insensitive. Condition blocks are not emulated: a policy holding one is refused at load.
+// action names are compared case-insensitively (assumed, not found stated in the documentation). Condition blocks are not emulated: a policy holding one is refused at load.
 // A key without a policy is the account's own (root) key: it may do everything.
 import { ramActionOf } from '../../src/cloud/ram';
 import { PopError, type Product } from './pop';
