@@ -33,6 +33,8 @@ export class EventBridgeEmulator {
   private readonly timings: StreamTimings;
   private readonly lag = new Map<string, Lag & { lastProgressAt: number; tps: number }>();
   private readonly reproducers = new Map<string, Reproducer>();
+  /** Fault injection (faults.ts SINK_RECORD_ACTION): whether the sink refuses the next record. */
+  private sinkRefuses: () => boolean = () => false;
 
   constructor(
     private readonly store: StateStore,
@@ -50,6 +52,10 @@ export class EventBridgeEmulator {
     for (const s of this.store.state.eventbridge.streams) {
       if (s.Desired === 'RUNNING' && s.DataPlane?.mode === 'reproduce') this.reproducerFor(s).start();
     }
+  }
+
+  refuseSinkRecordsWhen(decide: () => boolean): void {
+    this.sinkRefuses = decide;
   }
 
   /** Stops every reproduce-plane stream of this process (the state keeps where each one was). */
@@ -87,6 +93,7 @@ export class EventBridgeEmulator {
       // BACKOFF_RETRY is "up to three times" 10-20 s apart (SDK PutTargets docstring); the emulator keeps the count, not the wait.
       retry: { attempts: run.RetryStrategy?.MaximumRetryAttempts ?? 3, delayMs: 100 },
       ...(dlq && dlqInstance ? { deadLetter: { instance: dlqInstance, topic: dlq.topic } } : {}),
+      sinkRefuses: () => this.sinkRefuses(),
       refused: (outcome) => this.store.mutate(() => {
         if (outcome === 'dead-lettered') s.DeadLettered = (s.DeadLettered ?? 0) + 1;
         else s.Discarded = (s.Discarded ?? 0) + 1;

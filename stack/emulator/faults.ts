@@ -4,8 +4,15 @@ import { PopError } from './pop';
 
 export const FAULT_CODES: Record<string, number> = { 'Throttling.User': 400, ServiceUnavailable: 503, InternalError: 500, Throttling: 400, TooManyRequests: 429, ONS_SYSTEM_FLOW_CONTROL: 400 };
 
+/**
+ * Not an API action: with product "eventbridge", the sink of every emulated event stream (reproduce plane) refuses
+ * the next `failNext` records (or each with `errorRate`), as a broker refusing the record would: the stream's
+ * retry policy and dead-letter queue then apply. Only a rule naming it exactly applies ("*" does not).
+ */
+export const SINK_RECORD_ACTION = 'SinkRecord';
+
 export interface FaultRule {
-  /** Action name (e.g. "GetInstanceList") or "*". */
+  /** Action name (e.g. "GetInstanceList"), "*", or SINK_RECORD_ACTION. */
   action: string;
   /** Restrict to one product (alikafka, alidns, eventbridge). */
   product?: string;
@@ -44,6 +51,12 @@ export class FaultInjector {
 
   clear(action?: string): void {
     this.rules = action ? this.rules.filter((r) => r.action !== action) : [];
+  }
+
+  /** Whether a rule naming exactly `action` (no "*") fails this one (SINK_RECORD_ACTION); mutates countdowns. */
+  failsExactly(product: string, action: string): boolean {
+    if (!this.rules.some((r) => r.action === action && (!r.product || r.product === product))) return false;
+    return this.decide(product, action).error !== undefined;
   }
 
   /** Decide what happens to one request; mutates countdowns. */

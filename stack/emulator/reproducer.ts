@@ -29,6 +29,8 @@ export interface ReproducerSpec {
   retry: { attempts: number; delayMs: number };
   /** RunOptions.DeadLetterQueue as a topic on an emulated instance; absent = refused records are discarded. */
   deadLetter?: { instance: EmulatedInstance; topic: string };
+  /** Fault injection: the sink refuses this record (asked once per record; it stays refused through its retries). */
+  sinkRefuses(): boolean;
   /** A record refused after the retry policy went to the dead-letter queue, or was discarded (none configured). */
   refused(outcome: 'dead-lettered' | 'discarded'): void;
   replicationFactor: number;
@@ -210,16 +212,20 @@ export class Reproducer {
    */
   private async deliver(producer: Producer, dlq: Producer | undefined, messages: Message[], records: FetchedRecord[], partition: number): Promise<void> {
     const send = (batch: Message[]) => producer.send({ topic: this.spec.sinkTopic, acks: this.spec.acks, messages: batch });
-    try {
-      await send(messages);
-      return;
-    } catch (err) {
-      if (!refusedByRecord(err)) throw err;
+    const injected = messages.map(() => this.spec.sinkRefuses());
+    if (!injected.includes(true)) {
+      try {
+        await send(messages);
+        return;
+      } catch (err) {
+        if (!refusedByRecord(err)) throw err;
+      }
     }
     for (let i = 0; i < messages.length; i++) {
       let refusal: unknown;
       for (let attempt = 0; attempt <= this.spec.retry.attempts; attempt++) {
         try {
+          if (injected[i]) throw Object.assign(new Error('Injected fault: the sink refuses this record (emulator /__admin/faults, SinkRecord)'), { type: 'INJECTED_REFUSAL' });
           await send([messages[i]]);
           refusal = undefined;
           break;
@@ -254,7 +260,7 @@ export class Reproducer {
 }
 
 /** Broker answers that refuse a record itself, not the connection: retrying the same bytes cannot succeed. */
-const RECORD_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'POLICY_VIOLATION']);
+const RECORD_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'POLICY_VIOLATION', 'INJECTED_REFUSAL']);
 
 function refusedByRecord(err: unknown): boolean {
   for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {

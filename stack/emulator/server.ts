@@ -6,7 +6,7 @@ import { authenticate, errorEnvelope, newRequestId, NonceCache, PopError, succes
 import { isV3, verifyV3 } from './acs3';
 import { authorize, type RamPolicy } from './ram';
 import { StateStore } from './state';
-import { FaultInjector } from './faults';
+import { FaultInjector, SINK_RECORD_ACTION } from './faults';
 import { defaultInstances, type EmulatedInstance } from './instances';
 import { KafkaAdmins } from './kafka-admin';
 import { AlidnsEmulator } from './alidns';
@@ -84,6 +84,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const eventbridge = new EventBridgeEmulator(store, instances, admins, opts.connectUrl, opts.replicationFactor ?? 1, opts.streamTimings,
     dataPlaneOf(opts.eventBridgeDataPlane), log);
   const faults = new FaultInjector();
+  eventbridge.refuseSinkRecordsWhen(() => faults.failsExactly('eventbridge', SINK_RECORD_ACTION));
   const nonces = new NonceCache();
   const auth = { accessKeys: { [opts.accessKeyId]: opts.accessKeySecret } };
   const policies = new Map<string, RamPolicy | undefined>([[opts.accessKeyId, opts.ramPolicy]]);

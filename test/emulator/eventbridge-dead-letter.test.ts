@@ -109,6 +109,38 @@ describe('EventBridge dead-letter queue and headers (reproduce plane)', () => {
     await provider.remove(spec);
   });
 
+  test('a fault injected at the sink (faults.ts SinkRecord) sends exactly the refused record to the dead-letter topic', async () => {
+    const pair = uniqueName('dlqf');
+    const topic = await topics('t-dlqf');
+    const dlq = deadLetterTopic(pair);
+    await emu.clients.alikafka(SECONDARY_REGION).createTopic({ instanceId: SECONDARY_ID, topic: dlq, remark: 'kdr-test', partitionNum: 1 });
+    secondaryTopics.push(dlq);
+    const spec: ReplicationPairSpec = {
+      pair,
+      primary: { bootstrapServers: [], region: PRIMARY_REGION, instanceId: PRIMARY_ID },
+      secondary: { bootstrapServers: [], region: SECONDARY_REGION, instanceId: SECONDARY_ID },
+      topics: [topic],
+    };
+    const provider = new EventBridgeProvider(emu.clients.eventbridge(SECONDARY_REGION));
+    await provider.ensure(spec);
+    // A '*' rule is for API requests only: it must not touch records.
+    await emu.setFaults([{ action: 'SinkRecord', product: 'eventbridge', failNext: 1 }, { action: '*', product: 'alidns', errorRate: 1 }]);
+    try {
+      const producer = kafka.primary.kafka.producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      await producer.send({ topic, acks: -1, messages: ['a', 'b', 'c'].map((v) => ({ key: v, value: v })) });
+      await producer.disconnect();
+      const copies = await read(topic, 2);
+      const [dead] = await read(dlq, 1);
+      assert.deepEqual([...copies.map((r) => r.value?.toString()), dead.value?.toString()].sort(), ['a', 'b', 'c'], 'every record is either copied or dead-lettered');
+      assert.equal(copies.length, 2);
+      assert.match(String(dead.headers['kdr-dlq-error']), /Injected fault/);
+    } finally {
+      await emu.clearFaults();
+      await provider.remove(spec);
+    }
+  });
+
   test('no dead-letter queue (the seed\'s ErrorsTolerance NONE, BACKOFF_RETRY): a refused record is discarded, and the emulator counts it', async () => {
     const topic = await topics('t-nodlq');
     const name = uniqueName('kdr-nodlq');
