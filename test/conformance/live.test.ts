@@ -104,7 +104,9 @@ function writeTable(markdown: string, model: SdkModel): void {
   const end = doc.indexOf(END);
   assert.ok(start >= 0 && end > start, `docs/alicloud-emulator.md needs the markers ${BEGIN} and ${END}`);
   const versions = Object.entries(model.versions).map(([n, v]) => `${n} ${v}`).join(', ');
-  const body = `${BEGIN}\n<!-- written by test/conformance/live.test.ts with KDR_WRITE_CONFORMANCE=1 -->\nOfficial SDKs: ${versions}.\n\n${markdown}\n`;
+  const legend = 'Encodings: none = string; `list` = flattened as `Name.1`; `json` = one JSON string. `✓ (n×)`: the scenario made n such '
+    + 'calls and each was answered, parsed by the official response model with no key it lacks, and read back by kafka-dr\'s schema.';
+  const body = `${BEGIN}\n<!-- written by test/conformance/live.test.ts with KDR_WRITE_CONFORMANCE=1 -->\nOfficial SDKs: ${versions}. ${legend}\n\n${markdown}\n`;
   fs.writeFileSync(file, doc.slice(0, start) + body + doc.slice(end));
 }
 
