@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { local, repoRoot } from '../../stack/local-stack';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { contract, contractActions } from './check';
+import { contract, contractActions, valueProblems } from './check';
 import { officialInput } from './official-input';
 import { recorder, type RecordedCall } from './record';
 import { runScenario } from './scenario';
@@ -58,6 +58,11 @@ function problemsOf(c: RecordedCall, r: StepResult): string[] {
     return out;
   }
   if (r.extra?.length) out.push(`${where}: the answer has ${r.extra.join(', ')}, which the official response model does not`);
+  // Field types too (the model's from_map keeps whatever type arrives): an int field must come as a JSON number, etc.
+  const sdk = officialModel().products[c.product];
+  const typeProblems = valueProblems(sdk, { kind: 'model', ref: sdk.actions[c.action].responseModel }, r.answer, 'answer')
+    .filter((p) => !/is not a field of the official/.test(p));
+  if (typeProblems.length) out.push(`${where}: ${typeProblems.join('; ')}`);
   const parsed = c.schema.safeParse(normalizeJson(r.parsed));
   if (!parsed.success) {
     out.push(`${where}: what the official model reads back fails kafka-dr's schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -105,7 +110,7 @@ function writeTable(markdown: string, model: SdkModel): void {
   assert.ok(start >= 0 && end > start, `docs/alicloud-emulator.md needs the markers ${BEGIN} and ${END}`);
   const versions = Object.entries(model.versions).map(([n, v]) => `${n} ${v}`).join(', ');
   const legend = 'Encodings: none = string; `list` = flattened as `Name.1`; `json` = one JSON string. `✓ (n×)`: the scenario made n such '
-    + 'calls and each was answered, parsed by the official response model with no key it lacks, and read back by kafka-dr\'s schema.';
+    + 'calls and each was answered, parsed by the official response model with no key it lacks and every value of the type it declares, and read back by kafka-dr\'s schema.';
   const body = `${BEGIN}\n<!-- written by test/conformance/live.test.ts with KDR_WRITE_CONFORMANCE=1 -->\nOfficial SDKs: ${versions}. ${legend}\n\n${markdown}\n`;
   fs.writeFileSync(file, doc.slice(0, start) + body + doc.slice(end));
 }
