@@ -4,7 +4,7 @@
 import { patched, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import { effectivePolicy, type ApprovalPolicy, type ApprovalRequest, type PairConfig, type RequestSignature } from '../src/config';
 import type { KdrActivities } from '../activities';
-import { refused, type ApprovalClaim, type ApprovalOptions, type DecisionGuard } from './runner';
+import { refused, type ApprovalClaim, type ApprovalOptions, type PairIdentity } from './runner';
 
 interface PolicyInput {
   approval?: ApprovalRequest;
@@ -63,12 +63,13 @@ export async function approvalPolicyForRun(pair: Pick<PairConfig, 'name' | 'appr
 
 /**
  * A pair with signed identity: rejects, resolves (and watch stops) must be signed by one of its approvers, checked
- * by the worker like an approval. undefined for declared pairs (anyone who can signal decides, by name).
+ * by the worker like an approval. Declared pairs: anyone who can signal decides, by name (the run warns about it).
  */
-export function decisionGuard(pair: Pick<PairConfig, 'name' | 'approval'>): DecisionGuard | undefined {
-  if (pair.approval.identity !== 'signed') return undefined;
+export function decisionGuard(pair: Pick<PairConfig, 'name' | 'approval'>): PairIdentity {
+  if (pair.approval.identity !== 'signed') return { identity: 'declared' };
   const approvers = pair.approval.approvers ?? [];
   return {
+    identity: 'signed',
     pair: pair.name,
     seen: new Set(),
     verify: async (claim: ApprovalClaim) => {

@@ -72,7 +72,7 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
   upsertSearchAttributes([{ key: DrPairKey, value: pair.name }]);
   // Runs recorded before signed stops took any stop.
   const guard = decisionGuard(pair);
-  if (guard && patched('signed-watch-stop')) judgeStop = (request) => refuseStop(pair, request, guard, () => readCname(pair));
+  if (guard.identity === 'signed' && patched('signed-watch-stop')) judgeStop = (request) => refuseStop(pair, request, guard, () => readCname(pair));
   loaded = true;
   for (const payload of early.splice(0)) await takeStop(payload);
   // A server without DrHealth would fail every workflow task that upserts it: then the details carry the health alone.

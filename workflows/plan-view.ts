@@ -75,7 +75,8 @@ export interface SealedPlan extends FailoverPlan {
 }
 
 /** The `plan` query's answer and what `kdr plan` prints: the sealed plan, the CNAME change, and why it was re-asked. */
-export type ShownPlan = SealedPlan & { cname: CnameChangePlan; comparedTo?: string; worse?: string[] };
+/** `identityWarning`: the pair uses declared identity (anyone who can signal approves); not sealed by the planId. */
+export type ShownPlan = SealedPlan & { cname: CnameChangePlan; comparedTo?: string; worse?: string[]; identityWarning?: string };
 
 /** The approval id of `authority` + the offsets of `plan`: SHA-256 over their canonical JSON, 128 bits. */
 export function sealedPlanId(plan: Pick<FailoverPlan, 'groups'>, authority: PlanAuthority): string {

@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailoverInputSchema, RejectPayloadSchema, ResolvePayloadSchema, SetupInputSchema, type FailoverInput } from '../config';
 import { VerifyInputSchema } from '../config/verify-input';
 import { checkFlags, DECISION_FLAGS, FAILOVER_FLAGS, SETUP_FLAGS } from './flags';
+import { signWithKey } from './signing';
 import {
   approveSignal, planQuery, rejectSignal, resolveUpdate, statusQuery,
   type ApprovePayload, type RejectPayload, type ResolvePayload,
@@ -188,11 +189,18 @@ export async function approve(ctx: CliContext, run: string, payload: Omit<Approv
   return { workflowId: found.description.workflowId, runId: found.description.runId, action: 'approve', by: payload.by, planId, ...verdict };
 }
 
-export async function reject(ctx: CliContext, run: string, payload: RejectPayload): Promise<Decision> {
+export async function reject(ctx: CliContext, run: string, payload: RejectPayload, keyPath?: string): Promise<Decision> {
   checkFlags(RejectPayloadSchema, payload, DECISION_FLAGS, 'reject');
   const found = await findRun(ctx, run, undefined);
   requireRunning(found, 'reject');
-  const verdict = await signalAndRead(ctx, found, 'reject', payload.by, (h) => h.signal(rejectSignal, payload));
+  // A signed pair takes signed rejects only: over the plan under review, this run, purpose "reject".
+  let proof = {};
+  if (keyPath) {
+    const s = await queryStatus(ctx, found.handle, found.description.taskQueue);
+    proof = signWithKey(keyPath, { purpose: 'reject', subject: 'reject', pair: s.pair ?? '', workflowId: found.description.workflowId,
+      runId: found.description.runId, planId: s.approval?.planId ?? '', by: payload.by });
+  }
+  const verdict = await signalAndRead(ctx, found, 'reject', payload.by, (h) => h.signal(rejectSignal, { ...payload, ...proof }));
   return { workflowId: found.description.workflowId, runId: found.description.runId, action: 'reject', by: payload.by, ...verdict };
 }
 
@@ -231,10 +239,17 @@ function reportOf(err: unknown): { audit?: AuditEntry[] } | undefined {
 }
 
 /** `resolve` as an update: the run answers at once, and an invalid request comes back as a refusal. */
-export async function resolve(ctx: CliContext, run: string, payload: ResolvePayload): Promise<Decision & { step?: string }> {
+export async function resolve(ctx: CliContext, run: string, payload: ResolvePayload, keyPath?: string): Promise<Decision & { step?: string }> {
   checkFlags(ResolvePayloadSchema, payload, DECISION_FLAGS, 'resolve');
   const found = await findRun(ctx, run, undefined);
   requireRunning(found, 'resolve');
+  if (keyPath) {
+    // A signed pair takes signed resolves only: over "<step> <action>" of this run, so the step is named in the request.
+    const s = await queryStatus(ctx, found.handle, found.description.taskQueue);
+    const step = payload.step ?? s.steps.find((x) => x.state === 'blocked')?.name ?? '';
+    payload = { ...payload, ...(step ? { step } : {}), ...signWithKey(keyPath, { purpose: 'resolve', subject: `${step} ${payload.action}`, pair: s.pair ?? '',
+      workflowId: found.description.workflowId, runId: found.description.runId, planId: '', by: payload.by }) };
+  }
   try {
     const outcome = await ctx.client.withDeadline(Date.now() + 30_000, () => found.handle.executeUpdate(resolveUpdate, { args: [payload] }));
     return { workflowId: found.description.workflowId, runId: found.description.runId, action: `resolve:${outcome.action}`, by: payload.by, accepted: true, step: outcome.step };

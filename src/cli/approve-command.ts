@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { ApprovePayloadSchema } from '../config';
-import { generateApproverKeys, privateKeyFrom, signApproval, signDecision, type DecisionFields } from '../security/approval-signature';
+import { generateApproverKeys, signApproval } from '../security/approval-signature';
+import { APPROVER_KEY_ENV, readKey } from './signing';
 import type { ShownPlan } from '../../workflows/plan-view';
 import { failbackText, isFailbackPlan } from '../../workflows/failback-plan';
 import { approve, readPlan, type Decision } from './actions';
@@ -13,7 +14,7 @@ import { CliError, ExitCode } from './errors';
 import { checkFlags, DECISION_FLAGS } from './flags';
 import { findRun, queryStatus, type CliContext } from './temporal';
 
-export const APPROVER_KEY_ENV = 'KDR_APPROVER_KEY';
+export { APPROVER_KEY_ENV, requestSignature, signWithKey } from './signing';
 
 export interface ApproveIo {
   out(text: string): void;
@@ -33,10 +34,12 @@ export interface ApproveOptions {
 
 /** The plan summary an approver confirms: everything the planId authorises, in one screen. */
 export function planSummary(workflowId: string, planId: string, plan: ShownPlan): string {
-  if (isFailbackPlan(plan)) return failbackText(workflowId, plan);
+  const warning = plan.identityWarning ? [`WARNING ${plan.identityWarning}`] : [];
+  if (isFailbackPlan(plan)) return [...warning, failbackText(workflowId, plan)].join('\n');
   const t = plan.totals;
   const a = plan.authorises;
   return [
+    ...warning,
     `Plan ${planId} of ${workflowId} (pair ${plan.pair ?? '?'})`,
     ...(plan.cname ? [`  CNAME ${plan.cname.domain}: ${plan.cname.from} -> ${plan.cname.to}`] : []),
     ...(a ? [`  mode ${a.mode} (drain ${JSON.stringify(a.drain)}); operator timestamp ${a.operatorTimestamp === null ? 'none' : new Date(a.operatorTimestamp).toISOString()}`] : []),
@@ -44,20 +47,6 @@ export function planSummary(workflowId: string, planId: string, plan: ShownPlan)
       `groups with live members ${t.liveGroups}; margin ${plan.marginMs} ms`] : []),
     `  every offset: kdr plan ${workflowId}`,
   ].join('\n');
-}
-
-function readKey(path: string) {
-  let pem: string;
-  try {
-    pem = fs.readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read the private key ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}): give --key <file> or set ${APPROVER_KEY_ENV}`, ExitCode.usage);
-  }
-  try {
-    return privateKeyFrom(pem, path);
-  } catch (err) {
-    throw new CliError((err as Error).message, ExitCode.usage);
-  }
 }
 
 export async function approveCommand(ctx: CliContext, io: ApproveIo, run: string, opts: ApproveOptions): Promise<Decision> {
@@ -95,22 +84,6 @@ export async function approveCommand(ctx: CliContext, io: ApproveIo, run: string
     signature = { signedAt, signature: signApproval(readKey(keyPath), fields) };
   }
   return approve(ctx, run, { by: opts.by, planId, ...(opts.comment ? { comment: opts.comment } : {}), ...(signature ?? {}) });
-}
-
-/**
- * Signs a decision other than an approval (a run's request, a reject, a resolve, a watch stop) with the key at
- * `keyPath`: what a signed pair asks of every decision (src/security/approval-signature.ts, decisionMessage).
- */
-export function signWithKey(keyPath: string, fields: Omit<DecisionFields, 'signedAt'>): { signedAt: string; signature: string } {
-  const signedAt = new Date().toISOString();
-  return { signedAt, signature: signDecision(readKey(keyPath), { ...fields, signedAt }) };
-}
-
-/** A run's request signed by the requester when a key is given (--key or $KDR_APPROVER_KEY); nothing without one. */
-export function requestSignature(key: string | undefined, env: NodeJS.ProcessEnv, request: { pair: string; workflowId: string; requestedBy: string }) {
-  const keyPath = key ?? env[APPROVER_KEY_ENV];
-  if (!keyPath) return {};
-  return { requestSignature: signWithKey(keyPath, { purpose: 'request', subject: 'request', pair: request.pair, workflowId: request.workflowId, runId: '', planId: '', by: request.requestedBy }) };
 }
 
 /** `kdr keygen --out <file>`: a new Ed25519 key pair; the private key file is created 0600, never overwritten. */

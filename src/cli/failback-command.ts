@@ -2,7 +2,7 @@
 // export it to the active side, and after an approval re-protect the pair in reverse; with stage switch-back, switch
 // back (drFailover in reverse, approved like any failover) and replicate forward again.
 import type { Command } from 'commander';
-import { requestSignature } from './approve-command';
+import { requestSignature } from './signing';
 import { FailbackInputSchema, failbackWorkflowId, switchBackWorkflowId } from '../config';
 import { start, type StartedRun } from './actions';
 import { checkFlags, type FlagNames } from './flags';

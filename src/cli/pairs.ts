@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { customDomain, failbackWorkflowId, watchWorkflowId, type PairConfig } from '../config';
+import { customDomain, DECLARED_IDENTITY_WARNING, failbackWorkflowId, watchWorkflowId, type PairConfig } from '../config';
 import { deadLetterTopic } from '../connectors/eventbridge';
 import type { WatchStatus } from '../../workflows/watch-view';
 import { loadPairsFile, PAIRS_FILE_ENV, PairsFileError, type PairsFile } from '../config/file';
@@ -86,6 +86,8 @@ export interface PairState {
   deadLetter?: { topic: string; records?: number; at?: number };
   /** Other runs of the pair still going (e.g. started from the UI under another workflow id). */
   running: RunSummary[];
+  /** How approvers prove who they are; `warning` for declared identity (anyone who can signal approves). */
+  identity: { mode: 'declared' | 'signed'; warning?: string };
   /** Where the pair is in its cycle (protected -> failed-over -> re-protected -> switching-back -> switched-back -> protected). */
   where: { stage: PairStage | 'not set up' | 'setting up' | 'failing over'; active: 'primary' | 'secondary' | '?'; replication: string; from: string };
 }
@@ -126,6 +128,7 @@ export async function pairStates(client: Client, pairs: PairConfig[]): Promise<P
       replication: p.replication.provider,
       domain: customDomain(p),
       setup, failover, running,
+      identity: p.approval.identity === 'declared' ? { mode: 'declared', warning: DECLARED_IDENTITY_WARNING } : { mode: 'signed' },
       where: whereIs(setup, failover, failback),
       ...(failback ? { failback } : {}),
       ...await newestProfile(client, [setup, verify]),

@@ -87,6 +87,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         ...states.flatMap((s) => s.running.map((r) => `  ${s.name}: also running ${r.type} ${r.workflowId} (${r.phase ?? 'starting'})`)),
         ...states.flatMap((s) => s.failback ? [`  ${s.name}: last failback ${s.failback.workflowId} ${describeRun(s.failback)}`] : []),
         ...states.flatMap((s) => s.deadLetter ? [`  ${s.name}: ${describeDeadLetter(s.deadLetter)}`] : []),
+        ...states.flatMap((s) => s.identity.warning ? [`  ${s.name}: WARNING ${s.identity.warning}`] : []),
         ...states.map((s) => `  ${s.name}: ${s.where.stage} (clients on the ${s.where.active}, replication ${s.where.replication}; per ${s.where.from})`),
       ].join('\n'));
     });
@@ -236,10 +237,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('reject the plan of a failover: the run ends and nothing is changed')
     .requiredOption('--by <name>', 'who rejects')
     .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+    .option('--key <file>', 'signed pairs: sign the reject with your Ed25519 private key (default $KDR_APPROVER_KEY)')
     .addHelpText('after', example('kdr reject dr-failover-local-kafka --by bob --reason "primary is back, no failover"'))
-    .action(async (run: string, opts: { by: string; reason: string }, cmd: Command) => {
+    .action(async (run: string, opts: { by: string; reason: string; key?: string }, cmd: Command) => {
       await withTemporal(cmd, async (ctx) => {
-        const d = await reject(ctx, run, { by: opts.by, reason: opts.reason });
+        const d = await reject(ctx, run, { by: opts.by, reason: opts.reason }, opts.key ?? io.env[APPROVER_KEY_ENV]);
         decided(cmd, d, `rejected ${d.workflowId} as ${d.by}: the run ends and nothing was changed`);
       });
     });
@@ -254,11 +256,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .requiredOption('--by <name>', 'who decides')
     .option('--note <text>', 'why (recorded in the audit trail)')
     .option('--step <name>', 'act only if this is the blocked step (guards against a stale view)')
+    .option('--key <file>', 'signed pairs: sign the decision with your Ed25519 private key (default $KDR_APPROVER_KEY)')
     .addHelpText('after', example('kdr resolve dr-setup-local-kafka retry --by alice --note "topic created"',
       'kdr resolve local-kafka abort --by alice --note "wrong pair"'))
-    .action(async (run: string, action: ResolveAction, opts: { by: string; note?: string; step?: string }, cmd: Command) => {
+    .action(async (run: string, action: ResolveAction, opts: { by: string; note?: string; step?: string; key?: string }, cmd: Command) => {
       await withTemporal(cmd, async (ctx) => {
-        const d = await resolve(ctx, run, { action, by: opts.by, ...(opts.note ? { note: opts.note } : {}), ...(opts.step ? { step: opts.step } : {}) });
+        const d = await resolve(ctx, run, { action, by: opts.by, ...(opts.note ? { note: opts.note } : {}), ...(opts.step ? { step: opts.step } : {}) },
+          opts.key ?? io.env[APPROVER_KEY_ENV]);
         print(cmd, d, () => `${action} accepted for step ${d.step} of ${d.workflowId}; follow it: kdr status ${d.workflowId} --watch`);
       });
     });

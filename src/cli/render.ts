@@ -110,8 +110,10 @@ function progressOf(heartbeat: unknown): string {
 
 /** The per-group and per-partition plan as tables, with the CNAME change and the totals above. */
 export function renderPlan(workflowId: string, planId: string, plan: ShownPlan): string {
-  if (isFailbackPlan(plan)) return failbackText(workflowId, plan);
-  const out = [`Plan ${planId} of ${workflowId}`];
+  // A declared pair: said first, before anyone reads the offsets and approves.
+  const warning = plan.identityWarning ? [`WARNING ${plan.identityWarning}`] : [];
+  if (isFailbackPlan(plan)) return [...warning, failbackText(workflowId, plan)].join('\n');
+  const out = [...warning, `Plan ${planId} of ${workflowId}`];
   const t = plan.totals;
   if (plan.cname) out.push(`  CNAME ${plan.cname.domain}: ${plan.cname.from} -> ${plan.cname.to}`);
   const a = plan.authorises;

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { StopWatchPayloadSchema, watchWorkflowId } from '../config';
 import { checkFlags, DECISION_FLAGS } from './flags';
 import { stopWatchSignal, watchQuery } from '../../workflows/definitions';
+import { APPROVER_KEY_ENV, signWithKey } from './signing';
 import type { WatchStatus } from '../../workflows/watch-view';
 import { CliError, ExitCode } from './errors';
 import { explain, uiLink, type CliContext } from './temporal';
@@ -29,8 +30,9 @@ export function registerWatch(program: Command, deps: WatchCommandDeps): void {
     .option('--stop', 'stop the pair\'s drWatch')
     .option('--by <name>', 'who stops it (default $KDR_OPERATOR or your user name)')
     .option('--reason <text>', 'why it is stopped (recorded in the run)')
+    .option('--key <file>', 'signed pairs: sign the stop with your Ed25519 private key (default $KDR_APPROVER_KEY)')
     .addHelpText('after', '\nExamples:\n  $ kdr watch local-kafka\n  $ kdr watch local-kafka --stop --reason "pair retired"\n')
-    .action(async (pair: string, opts: { stop?: boolean; by?: string; reason?: string }, cmd: Command) => {
+    .action(async (pair: string, opts: { stop?: boolean; by?: string; reason?: string; key?: string }, cmd: Command) => {
       deps.checkPair(cmd, pair);
       const workflowId = watchWorkflowId(pair);
       await deps.withTemporal(cmd, async (ctx) => {
@@ -38,8 +40,11 @@ export function registerWatch(program: Command, deps: WatchCommandDeps): void {
         if (opts.stop) {
           const stop = { by: opts.by ?? deps.operator(), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) };
           checkFlags(StopWatchPayloadSchema, stop, DECISION_FLAGS, 'watch --stop');
+          // A signed pair's watch takes a signed stop only (bound to the watch's workflow id: it continues as new).
+          const keyPath = opts.key ?? process.env[APPROVER_KEY_ENV];
+          const proof = keyPath ? signWithKey(keyPath, { purpose: 'stop-watch', subject: 'stop', pair, workflowId, runId: '', planId: '', by: stop.by }) : {};
           try {
-            await handle.signal(stopWatchSignal, stop);
+            await handle.signal(stopWatchSignal, { ...stop, ...proof });
           } catch (err) {
             if (err instanceof WorkflowNotFoundError) throw new CliError(`no drWatch is running for pair ${pair} (${workflowId})`, ExitCode.notFound);
             throw explain(err, ctx);

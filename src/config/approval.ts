@@ -171,5 +171,13 @@ export function effectivePolicy(pair: PairApproval, request: ApprovalRequest = {
   return problems.length ? { ok: false, problems } : { ok: true, policy };
 }
 
+/**
+ * What `declared` identity means, said wherever a pair's approvals are shown (kdr pairs, every plan, the run's
+ * details): it is the default, and nothing else would tell.
+ */
+export const DECLARED_IDENTITY_WARNING = 'approval.identity is "declared": anyone who can send signals to this run through Temporal can ' +
+  'approve, reject or resolve it under any name they type (names are only compared, never proven). Fine for drills and the local ' +
+  'stack; for production set identity "signed" with the approvers\' Ed25519 public keys (kdr keygen; docs/operator-guide.md, "Signed approvals")';
+
 /** Re-exported for callers that only need the name check. */
 export { nameProblem };

@@ -7,7 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { approvalActivities } from '../../activities/approvals';
+import { runCli } from '../../src/cli/program';
+import { local } from '../../stack/local-stack';
 import { createCloudClients } from '../../src/cloud';
 import { watchWorkflowId, type PairConfigInput } from '../../src/config';
 import { generateApproverKeys, privateKeyFrom, signApproval, signDecision, type DecisionFields } from '../../src/security/approval-signature';
@@ -98,6 +103,58 @@ describe('identity: signed rejects, resolves and watch stops', () => {
       assert.equal(cause.type, 'Aborted');
       assert.match(cause.message, /aborted by carol at step apply/);
     });
+  });
+
+  test('finding "reject, resolve and stopWatch carry no proof": kdr resolve and kdr reject sign with --key; without it the run refuses them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-dec-'));
+    const bob = generateApproverKeys();
+    const alice = generateApproverKeys();
+    const bobKey = path.join(dir, 'bob.key');
+    fs.writeFileSync(bobKey, bob.privatePem, { mode: 0o600 });
+    const name = uniqueName('sec-cli');
+    const config: PairConfigInput = { ...localKafkaPair(name, [`${name}-t`]), approval: { identity: 'signed', approvers: [
+      { name: 'alice', publicKey: alice.publicKey }, { name: 'bob', publicKey: bob.publicKey }] } };
+    const cli = async (args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(args, { out: (t) => out.push(t), err: (t) => err.push(t), env: { ...process.env, TEMPORAL_ADDRESS: local.temporalAddress, KDR_APPROVER_KEY: '' }, isTTY: false });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const control = createControl({ apply: Infinity });
+    try {
+      await withWorker({ workflowsPath, activities: { ...createFixtureActivities(control), ...approvalActivities() } }, async ({ client, taskQueue }) => {
+        const start = async () => {
+          const workflowId = uniqueName('cli-dec');
+          const request = sign(alice.privatePem, { purpose: 'request', subject: 'request', pair: name, workflowId, runId: '', planId: '', by: 'alice' });
+          const handle = await client.workflow.start<typeof approvalFixture>('approvalFixture', { taskQueue, workflowId, args: [{ config, requestedBy: 'alice', requestSignature: request }] });
+          await eventually(() => handle.query(statusQuery), (s) => s.phase === 'awaiting-approval', 'the approval wait');
+          return handle;
+        };
+        const first = await start();
+        const unsignedReject = await cli(['reject', first.workflowId, '--by', 'bob', '--reason', 'no']);
+        assert.equal(unsignedReject.code, 6, unsignedReject.out + unsignedReject.err);
+        assert.match(unsignedReject.out + unsignedReject.err, /accepts signed decisions only .*an unsigned reject is refused/);
+        const signedReject = await cli(['reject', first.workflowId, '--by', 'bob', '--reason', 'no', '--key', bobKey]);
+        assert.equal(signedReject.code, 0, signedReject.out + signedReject.err);
+        assert.equal((await failure(first)).type, 'Rejected');
+
+        // Approved (kdr approve --key), the apply step blocks; kdr resolve decides only with the key.
+        const second = await start();
+        const approved = await cli(['approve', second.workflowId, '--by', 'bob', '--yes', '--key', bobKey]);
+        assert.equal(approved.code, 0, approved.out + approved.err);
+        await eventually(() => second.query(statusQuery), (s) => s.phase === 'blocked', 'the apply step to block', 60_000);
+        control.failures.set('apply', 0);
+        const unsigned = await cli(['resolve', second.workflowId, 'retry', '--by', 'bob']);
+        assert.equal(unsigned.code, 6, unsigned.out + unsigned.err);
+        assert.match(unsigned.err, /accepts signed decisions only .*an unsigned resolve is refused/);
+        const signed = await cli(['resolve', second.workflowId, 'retry', '--by', 'bob', '--key', bobKey]);
+        assert.equal(signed.code, 0, signed.err);
+        assert.match(signed.out, /retry accepted for step apply/);
+        assert.equal((await second.result()).applied, true);
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('finding "reject, resolve and stopWatch carry no proof": a signed pair\'s watch refuses an unsigned stop while the domain points at its primary; a signed stop, or an unsigned one after the domain moved, stops it', async () => {

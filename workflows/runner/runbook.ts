@@ -5,7 +5,7 @@ import {
   ApplicationFailure, condition, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { boundsProblem, formatDuration, SIGNAL_BOUNDS, validate } from '../../src/config';
+import { boundsProblem, DECLARED_IDENTITY_WARNING, formatDuration, SIGNAL_BOUNDS, validate } from '../../src/config';
 import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery } from '../definitions';
 import { ApprovalGate, type Approval, type ApprovalOptions } from './approval-gate';
 import { AuditTrail } from './audit-trail';
@@ -13,7 +13,7 @@ import { blocksStep, describeFailure, refusalIn, stepFailure } from './failures'
 import { renderStatus } from './render';
 import { approvalNeeded, runEnded } from './events';
 import { ResolveDesk } from './resolve';
-import type { DecisionGuard } from './signed-decisions';
+import type { PairIdentity } from './signed-decisions';
 import { refusing } from './handler-guard';
 import { stepContext, type StepContext, type StepDeclarations, type StepResult } from './steps';
 import { DrPairKey, DrPhaseKey } from './search-attributes';
@@ -44,6 +44,8 @@ export class Runbook<S extends StepDeclarations> {
     remember: (entry) => this.remember(entry), publish: () => this.publish(),
   });
   private guarded = false;
+  /** The pair uses declared identity: every plan and the details say what that means. */
+  private declared = false;
   private deadlines: Record<string, number> = {};
   private readonly startedAt = now();
   private endedAt: string | undefined;
@@ -94,12 +96,18 @@ export class Runbook<S extends StepDeclarations> {
    * Names the DR pair this run acts on (search attribute DrPair, status, details). `guard` (a pair with signed
    * identity, approval-policy.ts decisionGuard): from now on rejects and resolves must be signed too.
    */
-  setPair(name: string, guard?: DecisionGuard): void {
+  setPair(name: string, who?: PairIdentity): void {
     // Runs recorded before signed rejects and resolves took them unsigned.
-    if (guard && !this.guarded && patched('signed-decisions')) {
+    if (who?.identity === 'signed' && !this.guarded && patched('signed-decisions')) {
       this.guarded = true;
-      this.gate.guardWith(guard);
-      this.desk.guardWith(guard);
+      this.gate.guardWith(who);
+      this.desk.guardWith(who);
+    }
+    if (who?.identity === 'declared' && !this.declared) {
+      this.declared = true;
+      // A plan shown before the run knew its pair's identity gets the warning too.
+      if (this.plan) this.setPlan(this.plan.id, this.plan.plan, this.plan.markdown);
+      else this.publish();
     }
     if (this.pair === name) return;
     this.pair = name;
@@ -199,7 +207,10 @@ export class Runbook<S extends StepDeclarations> {
   /** Publishes the plan (query `plan`, details). A new planId discards approvals given for the old one. */
   setPlan(planId: string, plan: ShownPlan, markdown?: string): void {
     this.gate.planChanged(planId);
-    this.plan = { id: planId, plan, markdown };
+    // Not part of what the planId seals: it says who may approve it, not what approving it does.
+    this.plan = this.declared
+      ? { id: planId, plan: { ...plan, identityWarning: DECLARED_IDENTITY_WARNING }, markdown: `> ⚠️ **Declared identity.** ${DECLARED_IDENTITY_WARNING}\n\n${markdown ?? ''}` }
+      : { id: planId, plan, markdown };
     this.publish();
   }
 
@@ -339,7 +350,13 @@ export class Runbook<S extends StepDeclarations> {
 
   /** Pushes the state out: current details (not in history) and, when the phase changed, search attributes. */
   private publish(): void {
-    setCurrentDetails(renderStatus(this.status(), this.plan?.markdown) +
+    const rendered = renderStatus(this.status(), this.plan?.markdown);
+    // The warning right under the heading: the first thing anyone about to approve from the UI reads.
+    const cut = rendered.indexOf('\n');
+    const details = this.declared && cut > 0
+      ? `${rendered.slice(0, cut)}\n\n> ⚠️ **Declared identity**: anyone who can signal this run approves under any name.${this.plan ? ' See the plan below.' : ''}${rendered.slice(cut)}`
+      : rendered;
+    setCurrentDetails(details +
       (this.trail.dropped ? `\n\n_${this.trail.dropped} older refused request(s) not shown._` : ''));
     if (this.publishedPhase !== this.phase) {
       this.publishedPhase = this.phase;

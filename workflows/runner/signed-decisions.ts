@@ -13,6 +13,9 @@ export interface DecisionGuard {
   seen: Set<string>;
 }
 
+/** How a run's pair identifies people: declared (names, shown as a warning) or signed (with the guard above). */
+export type PairIdentity = { identity: 'declared' } | ({ identity: 'signed' } & DecisionGuard);
+
 export interface SignedPayload {
   by: string;
   signature?: string;
