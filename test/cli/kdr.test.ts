@@ -213,7 +213,8 @@ describe('kdr CLI', () => {
       // An approval names its plan: without --plan-id (and no terminal to confirm on) nothing is sent.
       const unnamed = await kdr(['approve', ready, '--by', 'bob'], cli);
       assert.equal(unnamed.code, 2, shown(unnamed));
-      assert.match(unnamed.stdout, new RegExp(`^Plan ${planId} of ${id} \\(pair ${ready}\\)\n  CNAME ${ready}\\.kdr\\.test: primary\\.kdr\\.test -> secondary\\.kdr\\.test\n  mode `));
+      // A declared pair: the summary warns first that anyone who can signal approves under any name.
+      assert.match(unnamed.stdout, new RegExp(`^WARNING approval\\.identity is "declared": anyone who can send signals[^\n]*\nPlan ${planId} of ${id} \\(pair ${ready}\\)\n  CNAME ${ready}\\.kdr\\.test: primary\\.kdr\\.test -> secondary\\.kdr\\.test\n  mode `));
       assert.match(unnamed.stderr, new RegExp(`give --plan-id ${planId}, or --yes to approve the plan shown above`));
       const self = await kdr(['approve', ready, '--by', 'alice', '--plan-id', planId], cli);
       assert.equal(self.code, 6, shown(self));
