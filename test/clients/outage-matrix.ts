@@ -38,6 +38,8 @@ export interface CellResult {
   /** The applied plan's duplicate bound for the group. */
   bound: number;
   restarted: boolean;
+  /** Restarted, it produced and consumed records of its own on the secondary. */
+  resumedAfterRestart: boolean;
   /** What the client logged after the outage (one line). */
   logged: string;
 }
@@ -146,6 +148,10 @@ export async function outageMatrix(rows: readonly ClientRow[],
         await a.stop();
         return start(i, Math.max(-1, ...a.acked.keys()) + 1_000_000);
       }));
+      // A restart must bring the client onto the secondary: it writes and reads records of its own there.
+      const resumed = (a?: AppProcess) => a === undefined || a.processed.some((p) => a.acked.has(p.value));
+      await eventually(async () => restarted.map(resumed), (ok) => ok.every(Boolean), 'every restarted client producing and consuming', 120_000)
+        .catch(() => undefined);
       await waitAllProcessed(secondary, rows, topics, running.map((a, i) => [a, restarted[i]]));
       // Records acknowledged while the applications shut down have no consumer left to read them: not counted as lost.
       const stoppedAt = Date.now();
@@ -172,7 +178,7 @@ export async function outageMatrix(rows: readonly ClientRow[],
           lost: [...acked].filter((v) => onSecondary.has(v) && !times.has(v) && both.every((a) => (a.acked.get(v) ?? 0) < stoppedAt)),
           duplicates: [...times.values()].reduce((n, t) => n + t - 1, 0),
           bound: plan?.groups.find((g) => g.group === groups[i])?.duplicateBound ?? -1,
-          restarted: restarted[i] !== undefined, logged: logged[i],
+          restarted: restarted[i] !== undefined, resumedAfterRestart: restarted[i] !== undefined && resumed(restarted[i]), logged: logged[i],
         });
       }
       return { results, run, observeMs: opts.observeMs, cnameAfterKillMs: switchedAt - killedAt };

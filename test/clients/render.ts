@@ -21,7 +21,7 @@ export function renderOutage(m: OutageMatrix, when: string): string {
   for (const r of m.results) {
     const row = clientRows.find((x) => x.id === r.id)!;
     lines.push(`| ${row.client} | ${row.version} | ${row.settings.join(', ') || 'defaults'} | ${role(r.producerFollowed, r.producerAfterMs)} | ` +
-      `${role(r.consumerFollowed, r.consumerAfterMs)} | ${r.acked} | ${r.lost.length} | ${r.tail} | ${r.duplicates} (${r.bound}) | ${r.restarted ? 'yes' : 'no'} | ` +
+      `${role(r.consumerFollowed, r.consumerAfterMs)} | ${r.acked} | ${r.lost.length} | ${r.tail} | ${r.duplicates} (${r.bound}) | ${r.restarted ? `yes, ${r.resumedAfterRestart ? 'resumed' : 'DID NOT resume'}` : 'no'} | ` +
       `\`${r.logged.replace(/[|`]/g, ' ')}\` |`);
   }
   return lines.join('\n');
