@@ -32,7 +32,7 @@ function staticChecks(): void {
  * emulator), so a change to those parts is checked in about a minute; `npm test` still runs everything.
  */
 const UNIT_TIER = [
-  'test/config', 'test/cli/render.test.ts', 'test/cloud/signature.test.ts', 'test/cloud/ram.test.ts', 'test/emulator/dns-codec.test.ts', 'test/security/units.test.ts', 'test/security/bounded-input.test.ts', 'test/security/injection-escape.test.ts', 'test/security/identity-small-order-keys.test.ts', 'test/security/identity-declared-warning.test.ts',
+  'test/config', 'test/cli/render.test.ts', 'test/cloud/signature.test.ts', 'test/cloud/ram.test.ts', 'test/emulator/dns-codec.test.ts', 'test/security/units.test.ts', 'test/security/bounded-input.test.ts', 'test/security/injection-escape.test.ts', 'test/security/identity-small-order-keys.test.ts', 'test/security/identity-declared-warning.test.ts', 'test/security/hostile-input.test.ts',
   'test/kafka/plan.test.ts', 'test/kafka/plan-fidelity.test.ts', 'test/kafka/plan-snapshot.test.ts', 'test/kafka/checkpoints.test.ts',
   'test/workflows/runner.test.ts', 'test/workflows/runner-approval.test.ts',
   // Installs the official Alibaba Cloud SDKs' venv on first use (pip, about half a minute), then needs nothing running.

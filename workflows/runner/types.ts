@@ -109,11 +109,22 @@ export const PLAN_WHOLE_BYTES = 4 * 1024 * 1024;
 export function planPage<P>(planId: string, plan: P, request?: PlanPageRequest): PlanView<P> {
   const groups = (plan as { groups?: unknown }).groups;
   if (!Array.isArray(groups)) return { planId, plan };
-  const unasked = request?.offset === undefined && request?.limit === undefined;
+  const asked = { offset: whole(request?.offset), limit: whole(request?.limit) };
+  const unasked = asked.offset === undefined && asked.limit === undefined;
   if (unasked && (groups.length <= PLAN_PAGE_GROUPS || JSON.stringify(plan).length <= PLAN_WHOLE_BYTES)) return { planId, plan };
-  const offset = Math.max(0, Math.floor(Number(request?.offset ?? 0)) || 0);
-  const limit = Math.max(1, Math.floor(Number(request?.limit ?? PLAN_PAGE_GROUPS)) || PLAN_PAGE_GROUPS);
+  const offset = Math.max(0, asked.offset ?? 0);
+  const limit = Math.max(1, asked.limit ?? PLAN_PAGE_GROUPS);
   return { planId, plan: { ...plan, groups: groups.slice(offset, offset + limit) }, page: { offset, limit, total: groups.length } };
+}
+
+/**
+ * A page bound from a query argument anyone can send: a number or a string of digits, else nothing. Never Number()
+ * on an object: that calls its toString/valueOf (a TypeError, or a stack overflow on deeply nested arrays).
+ */
+function whole(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.floor(v);
+  if (typeof v === 'string' && /^\d{1,15}$/.test(v)) return Number(v);
+  return undefined;
 }
 
 /** Reply to the `resolveStep` update (the signal has no reply: read `status`). */
