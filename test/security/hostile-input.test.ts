@@ -115,7 +115,7 @@ function cliTarget(name: string, schema: z.ZodType, flags: Record<string, string
 }
 
 const kafkaPair = () => localKafkaPair('hostile', ['orders']);
-const cloudPair = () => localApsaramqPair('hostile-cloud', ['orders'], 'eventbridge');
+const cloudPair = () => localApsaramqPair('hostile-cloud', ['orders']);
 const SIG = 'A'.repeat(86) + '==';
 
 const TARGETS: Target[] = [
