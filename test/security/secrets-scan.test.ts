@@ -190,7 +190,9 @@ describe('finding 5 on the local stack: the extended secrets scan', () => {
     const bob = generateApproverKeys();
     await withWorker({ workflowsPath: require.resolve('../workflows/fixtures/workflows'), activities: { ...createFixtureActivities(createControl()), ...approvalActivities() } },
       async ({ client, taskQueue }) => {
-        const config = { ...kafkaPair(uniqueName('sec-key'), ['t']), approval: { identity: 'signed' as const, approvers: [{ name: 'bob', publicKey: bob.publicKey }] } };
+        // The request is not signed: with forbidSelfApproval on, an unproven requester costs one approval more
+        // (identity-signed-decisions covers that); this scan needs one signed approval that goes through.
+        const config = { ...kafkaPair(uniqueName('sec-key'), ['t']), approval: { identity: 'signed' as const, approvers: [{ name: 'bob', publicKey: bob.publicKey }], forbidSelfApproval: false } };
         const h = await client.workflow.start<typeof approvalFixture>('approvalFixture', { taskQueue, workflowId: uniqueName('signed-leak'), args: [{ config, requestedBy: 'alice' }] });
         handles.push(h);
         await eventually(() => h.query(statusQuery), (s) => s.phase === 'awaiting-approval', 'the approval wait');
