@@ -4,21 +4,18 @@
 // Per client: did it resume on the secondary by itself, and how long after the CNAME moved; then the ones that
 // did not are restarted, as the guidance says, and every record is counted from the applications' own output.
 import { promises as dnsPromises } from 'node:dns';
-import { openAdmin, type AdminSession } from '../../src/kafka/admin';
-import { createKafka } from '../../src/kafka/clients';
+import type { AdminSession } from '../../src/kafka/admin';
 import { readCheckpoints } from '../../src/kafka/checkpoints';
 import type { ClientRow } from '../../src/clients/guidance';
 import { AppProcess } from '../../stack/clients/app-process';
-import { ensureClient } from '../../stack/clients/install';
-import { startSystemDns } from '../../stack/clients/system-dns';
 import { drAddress, local } from '../../stack/local-stack';
 import { drFailover, drSetup } from '../../workflows';
 import { planQuery } from '../../workflows/definitions';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { approveAll, execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { startOwnPrimary } from '../helpers/own-primary';
+import { approveAll, execute, runToEnd, uniqueName, withKdrWorker } from '../helpers/kdr';
 import { eventually } from '../helpers/temporal';
 import { readValues } from '../helpers/traffic';
+import { matrixPair } from './matrix-pair';
 
 export interface CellResult {
   id: string;
@@ -46,13 +43,12 @@ export interface CellResult {
 
 export interface OutageMatrix { results: CellResult[]; run: string; observeMs: number; cnameAfterKillMs: number }
 
-const RATE = 20;
 /** A role follows only if it is still working in the last seconds of the observation window. */
 const STEADY_MS = 15_000;
 
 /** A client that followed: the line that says how (re-bootstrap), else its first after the kill. One that did not:
  * the last error it was repeating when the window closed. */
-function telling(app: AppProcess, since: number, stuck: boolean): string {
+export function telling(app: AppProcess, since: number, stuck: boolean): string {
   const after = app.log.filter((l) => l.at >= since).map((l) => l.text);
   const errors = after.filter((t) => /error|fail|refused|unknown|invalid|disconnect|%[0-4]\|/i.test(t));
   const pick = (stuck ? errors.at(-1) : after.find((t) => /rebootstrap/i.test(t))) ?? after.find((t) => /bootstrap|refused|disconnect/i.test(t)) ??
@@ -62,36 +58,14 @@ function telling(app: AppProcess, since: number, stuck: boolean): string {
 
 export async function outageMatrix(rows: readonly ClientRow[],
   opts: { drIp: string; dnsIp: string; observeMs: number; log: (s: string) => void }): Promise<OutageMatrix> {
-  const env = testEnv();
-  const name = uniqueName('cm');
   const cleanups: (() => Promise<unknown>)[] = [];
-  const apps: AppProcess[] = [];
   try {
-    const argvs = rows.map((r) => ensureClient(r.kind, r.version, opts.log));
-    const own = await startOwnPrimary(name, opts.drIp, env);
-    cleanups.push(() => own.remove());
-    const topics = rows.map((r) => `${name}-${r.id}`);
-    const groups = rows.map((r) => `${name}-${r.id}-app`);
-    const config = kafkaPair(name, topics);
-    config.primary = { provider: 'kafka', bootstrapServers: [own.bootstrap], endpointHost: own.endpointHost };
-    const domain = `${name}.kdr.test`;
-    const primary = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
-    await primary.admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: 2 })) });
+    const { env, own, config, domain, topics, groups, primary, secondary, apps, start } = await matrixPair('cm', rows, cleanups, opts);
     await primary.close();
-    const secondary = await openAdmin(createKafka({ bootstrapServers: [local.secondaryBootstrap] }));
-    cleanups.push(() => secondary.close(), () => secondary.admin.deleteTopics({ topics: [...topics, `${name}-canary`] }), () => removeMirror(name));
-    const dns = await startSystemDns(opts.dnsIp);
-    cleanups.push(() => dns.close());
 
     return await withKdrWorker(async ({ client, taskQueue }) => {
       await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
-      const start = (i: number, first: number) => {
-        const app = new AppProcess(rows[i].id, dns.wrap([...argvs[i], `${domain}:39092`, topics[i], groups[i], String(RATE), String(first), ...rows[i].settings]));
-        apps.push(app);
-        return app;
-      };
       const running = rows.map((_, i) => start(i, 0));
-      cleanups.push(() => Promise.all(apps.map((a) => a.stop())));
       await eventually(async () => running.map((a) => a.acked.size > 0 && a.processed.length > 0),
         (ok) => ok.every(Boolean), `every client producing and consuming on the primary (${rows.map((r) => r.id).join(', ')})`, 180_000);
       // Until MirrorMaker 2 has checkpointed every group, so the plan translates them without the primary.
@@ -188,12 +162,12 @@ export async function outageMatrix(rows: readonly ClientRow[],
   }
 }
 
-/** When the pair's domain first answers with the secondary's address, through the stack's DNS server. */
-async function cnameMoved(domain: string): Promise<number> {
+/** When the pair's domain first answers with `address` (default the secondary's), through the stack's DNS server. */
+export async function cnameMoved(domain: string, address: string = drAddress.secondary): Promise<number> {
   const resolver = new dnsPromises.Resolver({ timeout: 1000, tries: 1 });
   resolver.setServers([local.dnsServer]);
-  await eventually(() => resolver.resolve4(domain).catch(() => [] as string[]), (a) => a.includes(drAddress.secondary),
-    `${domain} to answer the secondary`, 300_000);
+  await eventually(() => resolver.resolve4(domain).catch(() => [] as string[]), (a) => a.includes(address),
+    `${domain} to answer ${address}`, 300_000);
   return Date.now();
 }
 

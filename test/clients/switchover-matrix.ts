@@ -4,20 +4,15 @@
 // group)? Then the runbook: the applications are stopped at the drain step and started again once the final
 // plan is applied (this harness's applications hold producer and consumer in one process, so producers pause
 // for the drain instead of restarting at once). Every record is counted from the applications' own output.
-import { openAdmin, type AdminSession } from '../../src/kafka/admin';
-import { createKafka } from '../../src/kafka/clients';
+import type { AdminSession } from '../../src/kafka/admin';
 import type { ClientRow } from '../../src/clients/guidance';
-import { AppProcess } from '../../stack/clients/app-process';
-import { ensureClient } from '../../stack/clients/install';
-import { startSystemDns } from '../../stack/clients/system-dns';
-import { local } from '../../stack/local-stack';
 import { drFailover, drSetup } from '../../workflows';
 import { planQuery } from '../../workflows/definitions';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { startOwnPrimary } from '../helpers/own-primary';
+import { approveAll, execute, runToEnd, status, uniqueName, withKdrWorker } from '../helpers/kdr';
 import { eventually } from '../helpers/temporal';
 import { readValues } from '../helpers/traffic';
+import { matrixPair } from './matrix-pair';
 
 export interface SwitchoverCell {
   id: string;
@@ -33,8 +28,6 @@ export interface SwitchoverCell {
 
 export interface SwitchoverMatrix { results: SwitchoverCell[]; run: string; windowMs: number }
 
-const RATE = 20;
-
 async function primaryState(s: AdminSession, topics: string[], groups: string[]): Promise<{ ends: number[]; members: number[] }> {
   const ends = await Promise.all(topics.map(async (t) => (await s.admin.fetchTopicOffsets(t)).reduce((n, p) => n + Number(p.high), 0)));
   const described = await s.admin.describeGroups(groups);
@@ -43,36 +36,13 @@ async function primaryState(s: AdminSession, topics: string[], groups: string[])
 
 export async function switchoverMatrix(rows: readonly ClientRow[],
   opts: { drIp: string; dnsIp: string; windowMs: number; log: (s: string) => void }): Promise<SwitchoverMatrix> {
-  const env = testEnv();
-  const name = uniqueName('cs');
   const cleanups: (() => Promise<unknown>)[] = [];
-  const apps: AppProcess[] = [];
   try {
-    const argvs = rows.map((r) => ensureClient(r.kind, r.version, opts.log));
-    const own = await startOwnPrimary(name, opts.drIp, env);
-    cleanups.push(() => own.remove());
-    const topics = rows.map((r) => `${name}-${r.id}`);
-    const groups = rows.map((r) => `${name}-${r.id}-app`);
-    const config = kafkaPair(name, topics);
-    config.primary = { provider: 'kafka', bootstrapServers: [own.bootstrap], endpointHost: own.endpointHost };
-    const domain = `${name}.kdr.test`;
-    const primary = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
-    cleanups.push(() => primary.close());
-    await primary.admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: 2 })) });
-    const secondary = await openAdmin(createKafka({ bootstrapServers: [local.secondaryBootstrap] }));
-    cleanups.push(() => secondary.close(), () => secondary.admin.deleteTopics({ topics: [...topics, `${name}-canary`] }), () => removeMirror(name));
-    const dns = await startSystemDns(opts.dnsIp);
-    cleanups.push(() => dns.close());
+    const { env, config, topics, groups, primary, secondary, apps, start } = await matrixPair('cs', rows, cleanups, opts);
 
     return await withKdrWorker(async ({ client, taskQueue }) => {
       await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
-      const start = (i: number, first: number) => {
-        const app = new AppProcess(rows[i].id, dns.wrap([...argvs[i], `${domain}:39092`, topics[i], groups[i], String(RATE), String(first), ...rows[i].settings]));
-        apps.push(app);
-        return app;
-      };
       const first = rows.map((_, i) => start(i, 0));
-      cleanups.push(() => Promise.all(apps.map((a) => a.stop())));
       await eventually(async () => first.map((a) => a.acked.size > 0 && a.processed.length > 0),
         (ok) => ok.every(Boolean), `every client producing and consuming on the primary (${rows.map((r) => r.id).join(', ')})`, 180_000);
 
