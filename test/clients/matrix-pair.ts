@@ -65,3 +65,11 @@ export async function matrixPair(prefix: string, rows: readonly ClientRow[], cle
   };
   return { env, name, domain, own, config, topics, groups, primary, secondary, dns, apps, start };
 }
+
+/** A row's records, from its applications' own output: what was acknowledged, how often each record was processed. */
+export function countRecords(apps: readonly AppProcess[]): { acked: Set<number>; times: Map<number, number>; duplicates: number } {
+  const acked = new Set(apps.flatMap((a) => [...a.acked.keys()]));
+  const times = new Map<number, number>();
+  for (const a of apps) for (const p of a.processed) times.set(p.value, (times.get(p.value) ?? 0) + 1);
+  return { acked, times, duplicates: [...times.values()].reduce((n, t) => n + t - 1, 0) };
+}

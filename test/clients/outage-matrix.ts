@@ -15,7 +15,7 @@ import type { FailoverPlan } from '../../workflows/plan-view';
 import { approveAll, execute, runToEnd, uniqueName, withKdrWorker } from '../helpers/kdr';
 import { eventually } from '../helpers/temporal';
 import { readValues } from '../helpers/traffic';
-import { matrixPair } from './matrix-pair';
+import { countRecords, matrixPair } from './matrix-pair';
 
 export interface CellResult {
   id: string;
@@ -140,9 +140,7 @@ export async function outageMatrix(rows: readonly ClientRow[],
       for (const [i, row] of rows.entries()) {
         const both = [running[i], restarted[i]].filter((a): a is AppProcess => a !== undefined);
         const onSecondary = new Set([...(await readValues(secondary, topics[i]))].map(Number));
-        const acked = new Set(both.flatMap((a) => [...a.acked.keys()]));
-        const times = new Map<number, number>();
-        for (const a of both) for (const p of a.processed) times.set(p.value, (times.get(p.value) ?? 0) + 1);
+        const { acked, times, duplicates } = countRecords(both);
         const f = follows[i];
         results.push({
           id: row.id, producerFollowed: f.producer !== undefined, consumerFollowed: f.consumer !== undefined,
@@ -150,7 +148,7 @@ export async function outageMatrix(rows: readonly ClientRow[],
           acked: acked.size, processed: times.size,
           tail: [...acked].filter((v) => !onSecondary.has(v) && !times.has(v)).length,
           lost: [...acked].filter((v) => onSecondary.has(v) && !times.has(v) && both.every((a) => (a.acked.get(v) ?? 0) < stoppedAt)),
-          duplicates: [...times.values()].reduce((n, t) => n + t - 1, 0),
+          duplicates,
           bound: plan?.groups.find((g) => g.group === groups[i])?.duplicateBound ?? -1,
           restarted: restarted[i] !== undefined, resumedAfterRestart: restarted[i] !== undefined && resumed(restarted[i]), logged: logged[i],
         });

@@ -17,7 +17,7 @@ import type { FailoverPlan } from '../../workflows/plan-view';
 import { approveAll, execute, removeMirror, runToEnd, status, uniqueName, withKdrWorker } from '../helpers/kdr';
 import { eventually } from '../helpers/temporal';
 import { readValues } from '../helpers/traffic';
-import { matrixPair } from './matrix-pair';
+import { countRecords, matrixPair } from './matrix-pair';
 import { cnameMoved, telling } from './outage-matrix';
 
 export interface SwitchBackCell {
@@ -148,16 +148,14 @@ export async function switchBackMatrix(rows: readonly ClientRow[],
       for (const [i, row] of rows.entries()) {
         const both = [onSecondary[i], onPrimary[i]];
         const there = new Set([...(await readValues(primary, topics[i]))].map(Number));
-        const acked = new Set(both.flatMap((a) => [...a.acked.keys()]));
-        const times = new Map<number, number>();
-        for (const a of both) for (const p of a.processed) times.set(p.value, (times.get(p.value) ?? 0) + 1);
+        const { acked, times, duplicates } = countRecords(both);
         const f = follows[i];
         results.push({
           id: row.id, producerFollowed: f.producer !== undefined, consumerFollowed: f.consumer !== undefined,
           producerAfterMs: f.producer && f.producer - since, consumerAfterMs: f.consumer && f.consumer - since,
           acked: acked.size, processed: times.size,
           lost: [...acked].filter((v) => (!times.has(v) || !there.has(v)) && both.every((a) => (a.acked.get(v) ?? 0) < stoppedAt)),
-          duplicates: [...times.values()].reduce((n, t) => n + t - 1, 0),
+          duplicates,
           bound: plan?.groups.find((g) => g.group === groups[i])?.duplicateBound ?? -1,
           logged: logged[i],
         });

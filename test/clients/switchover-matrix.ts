@@ -12,7 +12,7 @@ import type { FailoverPlan } from '../../workflows/plan-view';
 import { approveAll, execute, runToEnd, status, uniqueName, withKdrWorker } from '../helpers/kdr';
 import { eventually } from '../helpers/temporal';
 import { readValues } from '../helpers/traffic';
-import { matrixPair } from './matrix-pair';
+import { countRecords, matrixPair } from './matrix-pair';
 
 export interface SwitchoverCell {
   id: string;
@@ -95,14 +95,12 @@ export async function switchoverMatrix(rows: readonly ClientRow[],
       for (const [i, row] of rows.entries()) {
         const both = [first[i], second[i]];
         const onSecondary = new Set([...(await readValues(secondary, topics[i]))].map(Number));
-        const acked = new Set(both.flatMap((a) => [...a.acked.keys()]));
-        const times = new Map<number, number>();
-        for (const a of both) for (const p of a.processed) times.set(p.value, (times.get(p.value) ?? 0) + 1);
+        const { acked, times, duplicates } = countRecords(both);
         results.push({
           id: row.id, producerLeft: left[i].producer, consumerLeft: left[i].consumer, acked: acked.size, processed: times.size,
           // In a switchover nothing is left behind: the drain waits until every primary record is on the secondary.
           lost: [...acked].filter((v) => (!times.has(v) || !onSecondary.has(v)) && both.every((a) => (a.acked.get(v) ?? 0) < stoppedAt)),
-          duplicates: [...times.values()].reduce((n, t) => n + t - 1, 0),
+          duplicates,
           bound: plan?.groups.find((g) => g.group === groups[i])?.duplicateBound ?? -1,
         });
       }
