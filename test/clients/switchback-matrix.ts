@@ -9,7 +9,7 @@
 import { openAdmin, type AdminSession } from '../../src/kafka/admin';
 import { createKafka } from '../../src/kafka/clients';
 import type { ClientRow } from '../../src/clients/guidance';
-import { switchBackWorkflowId } from '../../src/config';
+import { switchBackWorkflowId, watchWorkflowId } from '../../src/config';
 import type { AppProcess } from '../../stack/clients/app-process';
 import { drFailback, drFailover, drSetup } from '../../workflows';
 import { planQuery } from '../../workflows/definitions';
@@ -94,7 +94,9 @@ export async function switchBackMatrix(rows: readonly ClientRow[],
         args: [{ config, requestedBy: 'alice', stages: ['switch-back'], approval: { timeout: '10m' }, switchover: { quietWindow: '4s', timeout: '10m', guard: '8s' } }],
       });
       const child = client.workflow.getHandle(switchBackWorkflowId(name));
-      cleanups.push(() => child.terminate('client matrix ended'), () => back.terminate('client matrix ended'));
+      // The switch back starts the pair's watch with forward replication: it ends with the run.
+      cleanups.push(() => client.workflow.getHandle(watchWorkflowId(name)).terminate('client matrix ended'),
+        () => child.terminate('client matrix ended'), () => back.terminate('client matrix ended'));
       const approvingBack = approveAll(child, 'bob');
       await eventually(() => status(child).catch(() => undefined), (s) => s?.phase === 'drain' || s?.phase === 'blocked', 'the switch-back\'s drain step', 300_000);
       const since = await cnameMoved(domain, opts.drIp);
