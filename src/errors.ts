@@ -41,6 +41,7 @@ export const FAILURE_TYPES = {
   SameRegion: { retryable: false, meaning: 'both ApsaraMQ instances are in one region: single-zone DR needs another region' },
   NoApplicationTopics: { retryable: false, meaning: 'the pair\'s topic selection matches no application topic' },
   NoConsumerGroups: { retryable: false, meaning: 'the pair lists consumer groups of which none is declared on the primary ApsaraMQ instance' },
+  SelectionBudget: { retryable: false, meaning: 'a topic or group selection ran past its time budget over the cluster\'s names (matching is linear; this is a backstop): list the names or simplify the pattern' },
   NamesNotAllowedOnSecondary: { retryable: false, meaning: 'selected topic or group names exceed the ApsaraMQ secondary\'s official limits (letters, digits, _ - ., 3-64 characters)' },
   // The clusters and the cloud
   ClusterUnreachable: { retryable: true, meaning: 'a cluster does not answer: activities retry until the step\'s deadline; drSetup\'s preflight blocks at once' },

@@ -6,6 +6,7 @@
 // quantifier ((a|ab)*), two repetitions of overlapping characters in a row (.*.*, a*a+, \w+\d*), back-references
 // and lookarounds. What is left is what operators write for topics and groups: orders|payments, orders-.*,
 // team-a\.(billing|ledger). Pure: safe in workflow code.
+import { KdrError } from '../errors';
 import { NameMatcher, overlaps, parsePattern, UnsupportedPatternError, type PatternNode } from './name-matcher';
 
 export const MAX_PATTERN_LENGTH = 200;
@@ -138,8 +139,10 @@ export function selector(selection: NameSelection): (name: string) => boolean {
 /** How long one selection may take over a cluster's names before it is refused (a backstop: it is linear). */
 export const SELECTION_BUDGET_MS = 10_000;
 
-export class SelectionBudgetError extends Error {
+/** Not retried: the same names and pattern take as long again; the operator lists the names or simplifies the pattern. */
+export class SelectionBudgetError extends KdrError {
   override name = 'SelectionBudgetError';
+  readonly retryable = false;
 }
 
 /**

@@ -12,13 +12,14 @@ import { FAILURE_TYPES, KdrError } from '../../src/errors';
 import { ClusterUnreachableError, GroupHasLiveMembersError, PartitionCountMismatchError, TopicMissingError } from '../../src/kafka/admin';
 import { KafkaConfigError } from '../../src/kafka/clients';
 import { PlanInputError } from '../../src/kafka/plan';
+import { SelectionBudgetError } from '../../src/config/safe-pattern';
 import { repoRoot } from '../../stack/local-stack';
 
 describe('failure types', () => {
   const errors: KdrError[] = [
     new TopicMissingError(['orders'], 'secondary'), new PartitionCountMismatchError([{ topic: 'orders', primary: 3, secondary: 2 }]),
     new GroupHasLiveMembersError('billing', 'Stable', 1), new ClusterUnreachableError('cannot connect'), new KafkaConfigError('x'),
-    new PlanInputError('x'), new PairsFileError('x'), new UnknownPairError('x'), new CloudConfigError('x'), new ConnectApiError('bad config', 400),
+    new PlanInputError('x'), new SelectionBudgetError('pattern "x" took longer than 10000 ms'), new PairsFileError('x'), new UnknownPairError('x'), new CloudConfigError('x'), new ConnectApiError('bad config', 400),
   ];
 
   test('every error kafka-dr raises has a type from the one list, and its Temporal failure is retryable exactly when the list says so', () => {
