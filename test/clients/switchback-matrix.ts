@@ -111,10 +111,12 @@ export async function switchBackMatrix(rows: readonly ClientRow[],
         await new Promise((r) => setTimeout(r, 2000));
       }
       // Forward replication is not running yet: a record acknowledged since the switch and absent from the
-      // secondary was written on the primary.
+      // secondary was written on the primary. Only acknowledgements from before the secondary is read count (the
+      // applications keep writing while it is read; an ack line is stamped when the harness reads it).
+      const seenBy = end - 2000;
       const follows = await Promise.all(onSecondary.map(async (a, i) => {
         const there = await readValues(secondary, topics[i]);
-        const acks = [...a.acked.entries()].filter(([v, at]) => at >= since && !there.has(String(v))).map(([, at]) => at);
+        const acks = [...a.acked.entries()].filter(([v, at]) => at >= since && at < seenBy && !there.has(String(v))).map(([, at]) => at);
         return {
           producer: acks.some((at) => at >= end - STEADY_MS) ? Math.min(...acks) : undefined,
           consumer: joinedAt[i],
