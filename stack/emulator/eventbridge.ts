@@ -71,7 +71,7 @@ export class EventBridgeEmulator {
 
   private reproducerFor(s: StreamState): Reproducer {
     let r = this.reproducers.get(s.ConnectorName);
-    if (r) return r;
+    if (r && !r.isStopped) return r;
     const sk = (s.Source.SourceKafkaParameters ?? {}) as Record<string, string>;
     const kp = (s.Sink.SinkKafkaParameters ?? {}) as Record<string, { Form?: string; Value?: string }>;
     const acks = kp.Acks?.Value === '0' ? 0 : kp.Acks?.Value === '1' ? 1 : -1;
@@ -204,8 +204,11 @@ export class EventBridgeEmulator {
   private async pause(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
     const s = this.stream(p, region);
     if (s.Desired === 'READY') return {};
-    if (this.planeOf(s).mode === 'reproduce') await this.stopReproducer(s);
-    else {
+    if (this.planeOf(s).mode === 'reproduce') {
+      // PAUSED first: a GetEventStreaming answered while the reproducer stops must not start a new one.
+      this.store.mutate(() => { s.Desired = 'PAUSED'; s.LastStatus = 'PAUSED'; });
+      await this.stopReproducer(s);
+    } else {
       await this.connectOr500(async () => {
         if (await this.connect.status(s.ConnectorName)) await this.connect.pause(s.ConnectorName);
       });

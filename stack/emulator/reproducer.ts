@@ -93,6 +93,11 @@ export class Reproducer {
     if (!this.loop) this.loop = this.run();
   }
 
+  /** A stopped reproducer never runs again: a start after a pause makes a new one (from the saved progress). */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop;
