@@ -1,7 +1,6 @@
 // kafka-dr's own metrics, fed by the activities that already see the numbers: every drWatch tick (replication
 // lag, newest replicated record, snapshot) and every run's end (step durations, approval wait, failover time).
 // One registry per worker process; each worker exposes what it observed, so sum or max across workers.
-import type { WatchTick } from '../../activities/watch';
 import type { RunEvent } from '../notify/events';
 import { Registry } from './registry';
 
@@ -28,13 +27,27 @@ const notifications = registry.counter('kdr_notifications_total', 'Notifications
 const unknownStreamStatus = registry.counter('kdr_eventbridge_unknown_status_total', 'EventBridge event stream statuses kafka-dr does not know, read as not running yet, by status');
 const deadLetters = registry.gauge('kdr_dead_letter_records', 'Records in the pair\'s dead-letter queue on the secondary (records the replicator could not write), last drWatch tick');
 
-export function observeTick(pair: string, tick: WatchTick): void {
+/**
+ * What the metrics read of a drWatch tick (activities/watch.ts WatchTick has these fields and more). Declared here,
+ * on the domain floor, so the metrics need no import from the activities above them.
+ */
+export interface TickFacts {
+  at: number;
+  health: string;
+  lag: { total: number } | null;
+  rpoMs: number | null;
+  deadLetter?: { topic: string; records: number };
+  newestReplicatedAt: number | null;
+  snapshot?: { takenAt: number } | { error: string } | object;
+}
+
+export function observeTick(pair: string, tick: TickFacts): void {
   lastTick.set({ pair }, tick.at / 1000);
   if (tick.lag) lag.set({ pair }, tick.lag.total);
   if (tick.rpoMs !== null) rpo.set({ pair }, tick.rpoMs / 1000);
   if (tick.deadLetter) deadLetters.set({ pair, topic: tick.deadLetter.topic }, tick.deadLetter.records);
   if (tick.newestReplicatedAt !== null) newest.set(pair, tick.newestReplicatedAt);
-  if (tick.snapshot && 'takenAt' in tick.snapshot) snapshots.set(pair, tick.snapshot.takenAt);
+  if (tick.snapshot && 'takenAt' in tick.snapshot) snapshots.set(pair, (tick.snapshot as { takenAt: number }).takenAt);
   health.remove({ pair });
   health.set({ pair, health: tick.health }, 1);
 }
