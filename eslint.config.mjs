@@ -1,6 +1,31 @@
+// Two rules of the house. Floors: a module imports only from its own floor and the floors below it
+// (src/ → activities/ → workflows/ → app/ → stack/, bench/ → test/); docs/architecture.md draws them.
 // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O libraries,
 // and nothing from the modules that do I/O. Activities are imported as types only.
 import tseslint from 'typescript-eslint';
+
+/** The folders above each floor: importing from any of them points up. */
+const above = {
+  src: ['activities', 'workflows', 'app', 'stack', 'bench', 'test'],
+  activities: ['workflows', 'app', 'stack', 'bench', 'test'],
+  workflows: ['app', 'stack', 'bench', 'test'],
+  app: ['stack', 'bench', 'test'],
+  stack: ['bench', 'test'],
+  bench: ['test'],
+};
+const upward = (floor) => ({
+  group: above[floor].flatMap((f) => [`**/${f}`, `**/${f}/**`]),
+  message: `Floors: ${floor}/ must not import from ${above[floor].join('/, ')}/ (docs/architecture.md). Move the shared piece down.`,
+});
+const floorRule = (floor, extra = { paths: [], patterns: [] }) => ({
+  files: [`${floor}/**/*.ts`],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': ['error', {
+      paths: extra.paths,
+      patterns: [upward(floor), ...extra.patterns],
+    }],
+  },
+});
 
 const nodeBuiltins = [
   'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
@@ -17,6 +42,7 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  ...['src', 'activities', 'app', 'stack', 'bench'].map((floor) => floorRule(floor)),
   {
     files: ['workflows/**/*.ts'],
     rules: {
@@ -30,6 +56,7 @@ export default tseslint.config(
           { name: '@temporalio/worker', message: 'Workflows use @temporalio/workflow only.' },
         ],
         patterns: [
+          upward('workflows'),
           { group: ['**/src/cloud/**', '**/src/kafka/**', '**/src/connectors/**', '**/activities/**', '**/stack/**'],
             message: 'Only types may be imported from I/O modules into workflows (use `import type`).', allowTypeImports: true },
         ],

@@ -1,8 +1,7 @@
 // Signed approvals are checked here, in the worker, against the public keys of the pair's approval policy
 // (the worker's pairs file). Registered as a LOCAL activity: its input (which carries the signature) is not
 // written to the workflow history, only its verdict is.
-import type { ApprovalClaim } from '../workflows/runner';
-import { verifyApproval, type Verdict } from '../src/security/approval-signature';
+import { verifyApproval, type ApprovalClaim, type Verdict } from '../src/security/approval-signature';
 
 export function approvalActivities() {
   return {

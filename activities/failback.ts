@@ -18,7 +18,7 @@ import type { ActivityDeps } from './deps';
 import { permanent } from './failures';
 import { providerFor, replicationSpec } from './replication';
 import { replicatedTopics, withAdmin, withBoth } from './sessions';
-import { reversedPair } from '../workflows/reverse-pair';
+import { reversedPair } from '../src/config/reverse-pair';
 
 export type { PartitionTail, TopicExport };
 

@@ -7,7 +7,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createActivities, defaultDeps } from '../activities';
 import { PairConfigSchema, type PairConfig, type PairConfigInput } from '../src/config';
 import { localStackEnv } from '../stack/local-stack';
-import { kafkaPair } from '../test/helpers/kdr';
+import { kafkaPair } from '../stack/harness/kdr';
 import { planQuery, statusQuery } from '../workflows/definitions';
 import type { RunStatus, StepRecord } from '../workflows/runner';
 import type { GroupTarget } from './targets';

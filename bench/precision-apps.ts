@@ -9,7 +9,7 @@
 //   application's auto.offset.reset, earliest, where there is none), to the log end.
 import * as net from 'node:net';
 import { Kafka, logLevel, type Consumer, type ISocketFactory } from 'kafkajs';
-import type { AppClient } from '../test/helpers/traffic';
+import type { AppClient } from '../stack/harness/traffic';
 
 /** A kafkajs client on `bootstrap` whose connections `crash()` cuts (the application process dies). */
 export function crashable(bootstrap: string, clientId: string): AppClient {

@@ -1,7 +1,7 @@
 // The kafka-dr side of a scenario: a real drFailover run, approved by signal as a second person would.
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { approveSignal, planQuery } from '../workflows/definitions';
-import { runToEnd, status, uniqueName } from '../test/helpers/kdr';
+import { runToEnd, status, uniqueName } from '../stack/harness/kdr';
 import { sleep } from './precision-config';
 
 /** The parts of the applied plan the benchmark reads (the plan's own type is being reworked, issue 9 item 5). */

@@ -2,7 +2,7 @@
 import type { AdminSession, PartitionOffsets } from '../src/kafka/admin';
 import { checkpointKey, readCheckpoints } from '../src/kafka/checkpoints';
 import { readRange } from '../src/kafka/protocol';
-import { RetryingProducer, type AppClient } from '../test/helpers/traffic';
+import { RetryingProducer, type AppClient } from '../stack/harness/traffic';
 import { App, crashable } from './precision-apps';
 import { config, GROUPS, log, sleep } from './precision-config';
 

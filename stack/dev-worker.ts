@@ -1,7 +1,7 @@
-// `npm run dev`'s worker: the product's worker (src/worker.ts) pointed at the local stack: the emulator's
+// `npm run dev`'s worker: the product's worker (app/worker.ts) pointed at the local stack: the emulator's
 // AccessKey and endpoints, the example pairs file, the stack's Temporal (even when its ports were moved) and UI.
 import { local, localStackEnv } from './local-stack';
-import { runWorker } from '../src/worker';
+import { runWorker } from '../app/worker';
 
 const env: NodeJS.ProcessEnv = {
   TEMPORAL_ADDRESS: local.temporalAddress,

@@ -22,7 +22,7 @@ import { refused, runbook, stepFailure } from './runner';
 import { resolvePair } from './shared';
 import { approvalPolicyForRun, decisionGuard } from './approval-policy';
 import { nextSteps, type FailbackTopicLine } from './failback-plan';
-import { reversedPair } from './reverse-pair';
+import { reversedPair } from '../src/config/reverse-pair';
 import { reportEvents } from './notify';
 import { FAILBACK_STEPS, type FailbackContext } from './failback/steps';
 import { reprotect } from './failback/reprotect';

@@ -18,7 +18,7 @@ import { planSealer } from './plan-seal';
 import { wholePlan } from './plan-pages';
 import { quick, reading, resetting, watching } from './activity-options';
 import { stopWatch } from './watch-start';
-import { reversedPair } from './reverse-pair';
+import { reversedPair } from '../src/config/reverse-pair';
 import { reportEvents } from './notify';
 import { CLIENT_DOC, clientRestartGuidance } from '../src/clients/guidance';
 

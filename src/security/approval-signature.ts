@@ -44,6 +44,9 @@ export interface DecisionFields extends SignedFields {
 }
 
 /** The exact bytes signed for any decision: an approval's as before, the other purposes with their own tag. */
+/** What a signed approval (or request, reject, resolve) claims; the signature covers every field but `signature`. */
+export type ApprovalClaim = DecisionFields & { signature: string };
+
 export function decisionMessage(f: DecisionFields): Buffer {
   if (f.purpose === undefined) return approvalMessage(f);
   return Buffer.from([

@@ -6,8 +6,8 @@
 import { promises as dns } from 'node:dns';
 import { customDomain, type PairConfig } from '../../src/config';
 import { createKafka } from '../../src/kafka/clients';
-import { pairsFileLocation, readPairs } from '../../src/cli/pairs';
-import { temporalTarget } from '../../src/temporal-connection';
+import { pairsFileLocation, readPairs } from '../../app/cli/pairs';
+import { temporalTarget } from '../../app/temporal-connection';
 import { ledgers, TrafficConsumers, TrafficProducer, type GroupSpec, type TrafficTarget } from './traffic';
 
 export class TrafficSetupError extends Error {

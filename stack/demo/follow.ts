@@ -2,7 +2,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { statusQuery } from '../../workflows/definitions';
 import type { RunStatus, StepRecord } from '../../workflows/runner/types';
-import { duration } from '../../src/cli/render';
+import { duration } from '../../app/cli/render';
 
 const MARK: Record<string, string> = { succeeded: '✔', skipped: '↷', blocked: '⛔', aborted: '✖', running: '▶' };
 

@@ -12,14 +12,14 @@ import { DrPhaseKey } from '../../workflows/runner';
 import { committedOffsetsMany, openAdmin, setManyGroupOffsets, type AdminSession } from '../../src/kafka/admin';
 import { createKafka } from '../../src/kafka/clients';
 import { countCommits } from '../helpers/commits';
-import { cloudEnvFor, startTestEmulator } from '../helpers/emulator';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
+import { cloudEnvFor, startTestEmulator } from '../../stack/harness/emulator';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
 import { readPage } from '../../src/kafka/plan-store';
 import { planQuery } from '../../workflows/definitions';
 import type { FailoverPlan, GroupTarget } from '../../workflows/plan-view';
-import { approveAll, execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { startOwnBroker, type OwnBroker } from '../helpers/own-primary';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { approveAll, execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { startOwnBroker, type OwnBroker } from '../../stack/harness/own-primary';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 
 const full = process.env.KDR_CHAOS === 'full';
 // Enough groups that the reset lasts seconds (4 lanes of 250, 32 commits in flight each), so the kill lands in it.

@@ -9,10 +9,10 @@ import { drFailover, drSetup } from '../../workflows';
 import { approveSignal, planQuery } from '../../workflows/definitions';
 import { EventBridgeProvider } from '../../src/connectors/eventbridge';
 import { createCloudClients } from '../../src/cloud';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { apsaramqPair, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { cloudEnvFor, startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { apsaramqPair, status, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { cloudEnvFor, startTestEmulator, type TestEmulator } from '../../stack/harness/emulator';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 import type { WorkflowHandle } from '@temporalio/client';
 
 /** Follows a run to its end, counting the times it stood blocked (each would need an operator). */

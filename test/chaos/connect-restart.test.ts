@@ -10,10 +10,10 @@ import { statusQuery } from '../../workflows/definitions';
 import { up } from '../../stack/stack';
 import { stopService } from '../../stack/process';
 import { setManyGroupOffsets } from '../../src/kafka/admin';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { approveAll, kafkaPair, removeMirror, runToEnd, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
-import { readValues } from '../helpers/traffic';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { approveAll, kafkaPair, removeMirror, runToEnd, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
+import { readValues } from '../../stack/harness/traffic';
 
 const full = process.env.KDR_CHAOS === 'full';
 

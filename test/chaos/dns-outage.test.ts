@@ -8,10 +8,10 @@ import * as dgram from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
 import { drFailover, drSetup } from '../../workflows';
 import { approveSignal, planQuery, resolveSignal } from '../../workflows/definitions';
-import { cloudEnvFor, startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { blockedStep, execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { cloudEnvFor, startTestEmulator, type TestEmulator } from '../../stack/harness/emulator';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { blockedStep, execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 
 const full = process.env.KDR_CHAOS === 'full';
 

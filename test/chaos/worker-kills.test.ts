@@ -15,14 +15,14 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { drFailover, drSetup } from '../../workflows';
 import { approveSignal, planQuery } from '../../workflows/definitions';
 import { DrPhaseKey } from '../../workflows/runner';
-import { workflowBundle } from '../../src/worker';
+import { workflowBundle } from '../../app/worker';
 import { repoRoot } from '../../stack/local-stack';
 import { setManyGroupOffsets } from '../../src/kafka/admin';
 import { countCommits } from '../helpers/commits';
-import { cloudEnvFor, startTestEmulator } from '../helpers/emulator';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { approveAll, execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { cloudEnvFor, startTestEmulator } from '../../stack/harness/emulator';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { approveAll, execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 
 const full = process.env.KDR_CHAOS === 'full';
 /** Where the worker dies: the steps of drFailover (awaiting-approval is the approval wait). */

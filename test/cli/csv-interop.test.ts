@@ -7,11 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { local } from '../../stack/local-stack';
-import { applyHint } from '../../src/cli/program';
+import { applyHint } from '../../app/cli/program';
 import { planCsv, type GroupTarget } from '../../workflows/plan-view';
-import { parseNewOffsets, resetArgs, runResetTool, tempDir, toolLog4j } from '../helpers/consumer-groups-tool';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { uniqueName } from '../helpers/stack';
+import { parseNewOffsets, resetArgs, runResetTool, tempDir, toolLog4j } from '../../stack/harness/consumer-groups-tool';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { uniqueName } from '../../stack/harness/stack';
 
 describe('plan CSV with the real kafka-consumer-groups tool', () => {
   let kafka: Awaited<ReturnType<typeof openBoth>>;

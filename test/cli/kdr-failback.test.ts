@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { failbackWorkflowId } from '../../src/config';
 import { kdr, shown, writePairsFile } from '../helpers/cli';
-import { kafkaPair, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, temporal } from '../helpers/temporal';
+import { kafkaPair, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, temporal } from '../../stack/harness/temporal';
 
 describe('kdr failback', () => {
   const name = uniqueName('kf');

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { watchWorkflowId } from '../../src/config';
 import { kdr, shown, writePairsFile } from '../helpers/cli';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { kafkaPair, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { kafkaPair, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 import { watchQuery } from '../../workflows/definitions';
 
 describe('kdr watch', () => {

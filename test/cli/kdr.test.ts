@@ -5,9 +5,9 @@ import * as net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { local } from '../../stack/local-stack';
 import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
-import { kafkaPair, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { kafkaPair, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 import { kdr, shown, writePairsFile } from '../helpers/cli';
 
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -2,8 +2,8 @@
 // and when the step will block (the pair's deadline for it), without opening the Temporal UI.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { renderRun } from '../../src/cli/render';
-import type { RunView } from '../../src/cli/temporal';
+import { renderRun } from '../../app/cli/render';
+import type { RunView } from '../../app/cli/temporal';
 
 describe('kdr status rendering', () => {
   const now = Date.parse('2026-11-30T12:00:00Z');

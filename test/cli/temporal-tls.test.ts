@@ -1,6 +1,6 @@
 // kafka-dr against a TLS-protected Temporal frontend, configured only through @temporalio/envconfig's standard
 // variables (TEMPORAL_ADDRESS, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME): the worker's
-// connection (temporalTarget, as src/worker.ts makes it) runs a runbook, and `kdr status` reads it. The dev
+// connection (temporalTarget, as app/worker.ts makes it) runs a runbook, and `kdr status` reads it. The dev
 // server has no TLS of its own, so a TLS-terminating proxy (a CA and a server certificate made with openssl for
 // this test) stands in front of it, as a load balancer does in front of a production frontend.
 import assert from 'node:assert/strict';
@@ -15,12 +15,12 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverter } from '../../src/data-converter';
 import { local } from '../../stack/local-stack';
-import { temporalTarget } from '../../src/temporal-connection';
+import { temporalTarget } from '../../app/temporal-connection';
 import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';
 import type { runnerFixture } from '../workflows/fixtures/workflows';
 import { kdr } from '../helpers/cli';
-import { ensureStack } from '../helpers/stack';
-import { uniqueName, workflowBundle } from '../helpers/temporal';
+import { ensureStack } from '../../stack/harness/stack';
+import { uniqueName, workflowBundle } from '../../stack/harness/temporal';
 
 /** A CA and a certificate for localhost / 127.0.0.1 signed by it, in a fresh directory. */
 function makeCertificates(): { dir: string; ca: string; cert: string; key: string } {

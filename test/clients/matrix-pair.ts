@@ -9,8 +9,8 @@ import { AppProcess } from '../../stack/clients/app-process';
 import { ensureClient } from '../../stack/clients/install';
 import { startSystemDns, type SystemDns } from '../../stack/clients/system-dns';
 import { local } from '../../stack/local-stack';
-import { kafkaPair, removeMirror, testEnv, uniqueName } from '../helpers/kdr';
-import { startOwnPrimary, type OwnPrimary } from '../helpers/own-primary';
+import { kafkaPair, removeMirror, testEnv, uniqueName } from '../../stack/harness/kdr';
+import { startOwnPrimary, type OwnPrimary } from '../../stack/harness/own-primary';
 
 export const RATE = 20;
 

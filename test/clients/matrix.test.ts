@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { clientRows } from '../../src/clients/guidance';
-import { closeTemporal, temporal } from '../helpers/temporal';
+import { closeTemporal, temporal } from '../../stack/harness/temporal';
 import { outageMatrix } from './outage-matrix';
 import { contradictions, renderOutage } from './render';
 

@@ -12,9 +12,9 @@ import { drAddress, local } from '../../stack/local-stack';
 import { drFailover, drSetup } from '../../workflows';
 import { planQuery } from '../../workflows/definitions';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { approveAll, execute, runToEnd, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { eventually } from '../helpers/temporal';
-import { readValues } from '../helpers/traffic';
+import { approveAll, execute, runToEnd, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { eventually } from '../../stack/harness/temporal';
+import { readValues } from '../../stack/harness/traffic';
 import { countRecords, matrixPair } from './matrix-pair';
 
 export interface CellResult {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { clientRows } from '../../src/clients/guidance';
 import { repoRoot } from '../../stack/local-stack';
-import { closeTemporal, temporal } from '../helpers/temporal';
+import { closeTemporal, temporal } from '../../stack/harness/temporal';
 import { outageMatrix } from './outage-matrix';
 import {
   contradictions, renderOutage, renderSwitchBack, renderSwitchover, replaceBetweenMarkers, replaceSection, SCENARIOS, section,

@@ -14,9 +14,9 @@ import type { AppProcess } from '../../stack/clients/app-process';
 import { drFailback, drFailover, drSetup } from '../../workflows';
 import { planQuery } from '../../workflows/definitions';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { approveAll, execute, removeMirror, runToEnd, status, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { eventually } from '../helpers/temporal';
-import { readValues } from '../helpers/traffic';
+import { approveAll, execute, removeMirror, runToEnd, status, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { eventually } from '../../stack/harness/temporal';
+import { readValues } from '../../stack/harness/traffic';
 import { countRecords, matrixPair } from './matrix-pair';
 import { cnameMoved, telling } from './outage-matrix';
 

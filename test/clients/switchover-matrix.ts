@@ -9,9 +9,9 @@ import type { ClientRow } from '../../src/clients/guidance';
 import { drFailover, drSetup } from '../../workflows';
 import { planQuery } from '../../workflows/definitions';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { approveAll, execute, runToEnd, status, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { eventually } from '../helpers/temporal';
-import { readValues } from '../helpers/traffic';
+import { approveAll, execute, runToEnd, status, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { eventually } from '../../stack/harness/temporal';
+import { readValues } from '../../stack/harness/traffic';
 import { countRecords, matrixPair } from './matrix-pair';
 
 export interface SwitchoverCell {

@@ -10,8 +10,8 @@ import { CloudApiError } from '../../src/cloud/errors';
 import { WORKER_POLICY_FILE } from '../../src/cloud/ram';
 import { parsePolicy, type RamPolicy } from '../../stack/emulator/ram';
 import { ACCOUNT_ID } from '../../stack/emulator/eventbridge';
-import { PRIMARY_ID, PRIMARY_REGION, rejection, SECONDARY_ID, SECONDARY_REGION, stackAdminEnv, startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { uniqueName } from '../helpers/kdr';
+import { PRIMARY_ID, PRIMARY_REGION, rejection, SECONDARY_ID, SECONDARY_REGION, stackAdminEnv, startTestEmulator, type TestEmulator } from '../../stack/harness/emulator';
+import { uniqueName } from '../../stack/harness/kdr';
 
 const worker = (): RamPolicy => parsePolicy(JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', WORKER_POLICY_FILE), 'utf8')));
 /** The worker policy without `action`. */

@@ -11,10 +11,10 @@ import { deadLetterTopic } from '../../src/connectors/eventbridge';
 import { parsePolicy } from '../../stack/emulator/ram';
 import { resolveSignal } from '../../workflows/definitions';
 import { drSetup } from '../../workflows';
-import { startTestEmulator } from '../helpers/emulator';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { apsaramqPair, blockedStep, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, temporal } from '../helpers/temporal';
+import { startTestEmulator } from '../../stack/harness/emulator';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { apsaramqPair, blockedStep, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, temporal } from '../../stack/harness/temporal';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 

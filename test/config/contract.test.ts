@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { devServerUiUrl, failoverWorkflowId, isLoopbackTemporal, TASK_QUEUE } from '../../src/contract';
 import { repoRoot } from '../../stack/local-stack';
-import { temporalTarget } from '../../src/temporal-connection';
+import { temporalTarget } from '../../app/temporal-connection';
 
 function sources(dir: string): string[] {
   return fs.readdirSync(path.join(repoRoot, dir), { withFileTypes: true }).flatMap((e) => {

@@ -6,8 +6,8 @@ import {
 } from '../../src/config';
 import { producerToTarget } from '../../src/connectors/reverse-mirror';
 import { replicationSpec } from '../../activities/replication';
-import { reversedPair } from '../../workflows/reverse-pair';
-import { whereIs, type RunSummary } from '../../src/cli/pairs';
+import { reversedPair } from '../../src/config/reverse-pair';
+import { whereIs, type RunSummary } from '../../app/cli/pairs';
 import type { PairStateRecord } from '../../workflows/pair-state';
 
 describe('drFailback input', () => {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { local, repoRoot } from '../../stack/local-stack';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { startTestEmulator, type TestEmulator } from '../../stack/harness/emulator';
 import { contract, contractActions, valueProblems } from './check';
 import { officialInput } from './official-input';
 import { recorder, type RecordedCall } from './record';

@@ -2,8 +2,8 @@
 // resume / remove, and "caught up".
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureStack, uniqueName } from '../helpers/stack';
-import { connectProvider, createTopic, deleteTopics, localPairSpec, openBoth, primaryKafka, waitFor } from '../helpers/kafka';
+import { ensureStack, uniqueName } from '../../stack/harness/stack';
+import { connectProvider, createTopic, deleteTopics, localPairSpec, openBoth, primaryKafka, waitFor } from '../../stack/harness/kafka';
 import { connectorNames, mapConnectorState, mirrorConfigs } from '../../src/connectors/kafka-connect';
 import type { AdminSession } from '../../src/kafka/admin';
 

@@ -2,8 +2,8 @@
 // headers) preserves when it copies records produced with kafkajs from the primary to the secondary.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureStack, uniqueName } from '../helpers/stack';
-import { connectProvider, createTopic, deleteTopics, localPairSpec, openBoth, primaryKafka, waitFor } from '../helpers/kafka';
+import { ensureStack, uniqueName } from '../../stack/harness/stack';
+import { connectProvider, createTopic, deleteTopics, localPairSpec, openBoth, primaryKafka, waitFor } from '../../stack/harness/kafka';
 import { partitionOffsets, topicPartitionCounts, type AdminSession } from '../../src/kafka/admin';
 import { readRange, type FetchedRecord } from '../../src/kafka/protocol';
 

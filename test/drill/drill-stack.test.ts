@@ -7,12 +7,12 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setManyGroupOffsets } from '../../src/kafka/admin';
 import { local } from '../../stack/local-stack';
-import { listDrills, renderDrills, runDrillNow, scheduleDrill, unscheduleDrill } from '../../src/cli/drill-command';
-import type { CliContext } from '../../src/cli/temporal';
+import { listDrills, renderDrills, runDrillNow, scheduleDrill, unscheduleDrill } from '../../app/cli/drill-command';
+import type { CliContext } from '../../app/cli/temporal';
 import { drSetup } from '../../workflows';
-import { execute, kafkaPair, removeMirror, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { execute, kafkaPair, removeMirror, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 
 describe('a scheduled drill on the local stack', () => {
   let kafka: Awaited<ReturnType<typeof openBoth>>;

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { PairConfigSchema, validate, type PairConfig } from '../../src/config';
 import { local } from '../../stack/local-stack';
 import { drillScheduleId } from '../../src/config/drill-input';
-import { drillSchedule, listDrills, renderDrills, renderSchedule, runDrillNow, scheduleDrill, unscheduleDrill } from '../../src/cli/drill-command';
-import type { CliContext } from '../../src/cli/temporal';
+import { drillSchedule, listDrills, renderDrills, renderSchedule, runDrillNow, scheduleDrill, unscheduleDrill } from '../../app/cli/drill-command';
+import type { CliContext } from '../../app/cli/temporal';
 import type { RunEvent } from '../../src/notify/events';
-import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
+import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../stack/harness/temporal';
 
 const workflowsPath = require.resolve('../../workflows');
 

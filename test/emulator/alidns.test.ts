@@ -2,8 +2,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resolver } from 'node:dns/promises';
-import { uniqueName } from '../helpers/stack';
-import { rejection, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { uniqueName } from '../../stack/harness/stack';
+import { rejection, startTestEmulator, type TestEmulator } from '../../stack/harness/emulator';
 
 const PRIMARY_HOST = 'alikafka-pre-cn-kdrprimary01-1-vpc.alikafka.aliyuncs.com';
 const SECONDARY_HOST = 'alikafka-pre-cn-kdrsecond001-1-vpc.alikafka.aliyuncs.com';

@@ -3,8 +3,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { local } from '../../stack/local-stack';
-import { ensureStack, uniqueName } from '../helpers/stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, rejection, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { ensureStack, uniqueName } from '../../stack/harness/stack';
+import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, rejection, startTestEmulator, type TestEmulator } from '../../stack/harness/emulator';
 import { sendV3 } from './acs3-request';
 
 describe('alikafka emulator', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { local } from '../../stack/local-stack';
 import { CloudApiError } from '../../src/cloud';
 import { signRpc } from '../../src/cloud/signature';
-import { rejection, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { rejection, startTestEmulator, type TestEmulator } from '../../stack/harness/emulator';
 import { asActivityFailure } from '../../activities/failures';
 import { sendV3 } from './acs3-request';
 

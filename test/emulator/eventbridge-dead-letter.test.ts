@@ -9,11 +9,11 @@ import { CloudApiError, kafkaTopicArn, type KafkaToKafkaStream } from '../../src
 import { deadLetterTopic, EventBridgeProvider, streamName } from '../../src/connectors/eventbridge';
 import type { ReplicationPairSpec } from '../../src/connectors/types';
 import { readRange, type FetchedRecord } from '../../src/kafka/protocol';
-import { deleteTopics, openBoth } from '../helpers/kafka';
+import { deleteTopics, openBoth } from '../../stack/harness/kafka';
 import { replicatedTopics } from '../../activities/sessions';
 import type { PairConfig } from '../../src/config';
-import { ensureStack, uniqueName } from '../helpers/stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator, until } from '../helpers/emulator';
+import { ensureStack, uniqueName } from '../../stack/harness/stack';
+import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator, until } from '../../stack/harness/emulator';
 
 const SINK_MAX_BYTES = 2048;
 const BIG = Buffer.alloc(8 * 1024, 'x');

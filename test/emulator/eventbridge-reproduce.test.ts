@@ -9,8 +9,8 @@ import { readRange } from '../../src/kafka/protocol';
 import { openCluster } from '../../src/kafka/protocol';
 import type { KafkaToKafkaStream } from '../../src/cloud';
 import { dataPlaneFromEnv, DataPlaneConfigError } from '../../stack/emulator/data-plane';
-import { ensureStack, uniqueName } from '../helpers/stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator, until } from '../helpers/emulator';
+import { ensureStack, uniqueName } from '../../stack/harness/stack';
+import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator, until } from '../../stack/harness/emulator';
 
 const PARTITIONS = 4;
 const OLD = Date.parse('2024-01-01T00:00:00Z');

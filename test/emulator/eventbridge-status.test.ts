@@ -10,7 +10,7 @@ import { createCloudClients, kafkaToKafkaParams } from '../../src/cloud';
 import { deadLetterTopic, EventBridgeProvider, isDeadLetterTopic, streamFor, streamName } from '../../src/connectors/eventbridge';
 import type { ReplicationPairSpec } from '../../src/connectors/types';
 import { registry } from '../../src/metrics/kdr';
-import { cloudEnvFor } from '../helpers/emulator';
+import { cloudEnvFor } from '../../stack/harness/emulator';
 
 const spec: ReplicationPairSpec = {
   pair: 'st',

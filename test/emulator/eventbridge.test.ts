@@ -5,8 +5,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { local } from '../../stack/local-stack';
 import { kafkaToKafkaParams, type KafkaToKafkaStream } from '../../src/cloud';
 import { connectorNameFor } from '../../stack/emulator/eventbridge';
-import { ensureStack, uniqueName } from '../helpers/stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, rejection, startTestEmulator, type TestEmulator, until } from '../helpers/emulator';
+import { ensureStack, uniqueName } from '../../stack/harness/stack';
+import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, rejection, startTestEmulator, type TestEmulator, until } from '../../stack/harness/emulator';
 
 
 describe('EventBridge emulator', () => {

@@ -2,7 +2,7 @@
 import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudApiError } from '../../src/cloud';
-import { PRIMARY_REGION, rejection, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { PRIMARY_REGION, rejection, startTestEmulator, type TestEmulator } from '../../stack/harness/emulator';
 import { asActivityFailure } from '../../activities/failures';
 
 async function withRetries<T>(fn: () => Promise<T>, attempts: number): Promise<{ value: T; failures: CloudApiError[] }> {

@@ -12,9 +12,9 @@ import type { AdminSession } from '../../src/kafka/admin';
 import { drFailover } from '../../workflows';
 import { planQuery } from '../../workflows/definitions';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { approveAll, runToEnd, status, uniqueName } from './kdr';
-import { eventually } from './temporal';
-import { Consuming, readValues, RetryingProducer, tally, viaDomain as appVia, waitCaughtUp } from './traffic';
+import { approveAll, runToEnd, status, uniqueName } from '../../stack/harness/kdr';
+import { eventually } from '../../stack/harness/temporal';
+import { Consuming, readValues, RetryingProducer, tally, viaDomain as appVia, waitCaughtUp } from '../../stack/harness/traffic';
 
 export interface SwitchoverDrill {
   result: WorkflowResultType<typeof drFailover>;

@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Consumer } from 'kafkajs';
-import { ensureStack, uniqueName } from '../helpers/stack';
-import { createTopic, deleteTopics, openBoth, primaryKafka, secondaryKafka } from '../helpers/kafka';
+import { ensureStack, uniqueName } from '../../stack/harness/stack';
+import { createTopic, deleteTopics, openBoth, primaryKafka, secondaryKafka } from '../../stack/harness/kafka';
 import {
   committedOffsets, describeCluster, describeGroupMembers, ensureTopicsLike, GroupHasLiveMembersError, groupsOnTopics,
   offsetsForTimes, partitionOffsets, partitionsOf, PartitionCountMismatchError, recordTimestamps, setGroupOffsets,

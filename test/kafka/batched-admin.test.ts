@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openAdmin, setManyGroupOffsets, type AdminSession } from '../../src/kafka/admin';
 import { describeGroupsMany, fetchCommitted, fetchCommittedMany, recordsAt } from '../../src/kafka/protocol';
-import { createTopic, deleteTopics, secondaryKafka } from '../helpers/kafka';
-import { ensureStack, uniqueName } from '../helpers/stack';
+import { createTopic, deleteTopics, secondaryKafka } from '../../stack/harness/kafka';
+import { ensureStack, uniqueName } from '../../stack/harness/stack';
 
 const PARTITIONS = 4;
 

@@ -3,12 +3,12 @@
 // dropped, keys (null included) and values arrive intact. The same canary on MirrorMaker 2: test/kafka/mm2-flow.test.ts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureStack, uniqueName } from '../helpers/stack';
-import { createTopic, deleteTopics, openBoth, primaryKafka, waitFor } from '../helpers/kafka';
+import { ensureStack, uniqueName } from '../../stack/harness/stack';
+import { createTopic, deleteTopics, openBoth, primaryKafka, waitFor } from '../../stack/harness/kafka';
 import type { AdminSession } from '../../src/kafka/admin';
 import { lastCanaryProfile, runCanary } from '../../src/kafka/canary';
 import { describeProfile } from '../../src/kafka/fidelity';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator } from '../../stack/harness/emulator';
 
 describe('canary fidelity on an EventBridge stream (reproduce data plane)', () => {
   const canaryTopic = uniqueName('t-fid-canary');

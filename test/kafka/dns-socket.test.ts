@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dns from 'node:dns';
-import { ensureStack } from '../helpers/stack';
+import { ensureStack } from '../../stack/harness/stack';
 import { startDnsServer, type DnsServer } from '../../stack/dns/server';
 import { RCode, RRType, CLASS_IN, type DnsResourceRecord } from '../../stack/dns/codec';
 import { createKafka, resolveHost } from '../../src/kafka/clients';

@@ -6,8 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { findCopy, identityOf, matchTails } from '../../src/kafka/match';
 import { partitionOffsets } from '../../src/kafka/admin';
 import { comparePlans, type FailoverPlan } from '../../workflows/plan-view';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { uniqueName } from '../helpers/stack';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { uniqueName } from '../../stack/harness/stack';
 
 type Rec = { key: string | null; value: string; ts: number; headers?: Record<string, string> };
 

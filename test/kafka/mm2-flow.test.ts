@@ -2,8 +2,8 @@
 // primary, evidence gathering and the offset plan, applied on the secondary, skipping nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureStack, uniqueName } from '../helpers/stack';
-import { connectProvider, createTopic, deleteTopics, localPairSpec, openBoth, primaryKafka, waitFor } from '../helpers/kafka';
+import { ensureStack, uniqueName } from '../../stack/harness/stack';
+import { connectProvider, createTopic, deleteTopics, localPairSpec, openBoth, primaryKafka, waitFor } from '../../stack/harness/kafka';
 import {
   committedOffsets, partitionOffsets, partitionsOf, setGroupOffsets, setManyGroupOffsets, type AdminSession,
 } from '../../src/kafka/admin';

@@ -14,7 +14,7 @@ import { planPage, PLAN_PAGE_GROUPS, PLAN_WHOLE_BYTES } from '../../workflows/ru
 import type { FailoverPlan, GroupTarget } from '../../workflows/plan-view';
 import { benchPair } from '../../bench/failover';
 import { cleanup, createFixture, type Fixture } from '../../bench/fixture';
-import { ensureStack, uniqueName } from '../helpers/stack';
+import { ensureStack, uniqueName } from '../../stack/harness/stack';
 
 describe('plan store', () => {
   let f: Fixture;

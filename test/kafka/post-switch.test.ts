@@ -10,8 +10,8 @@ import { UNMEASURED_PROFILE, type FidelityProfile } from '../../src/kafka/fideli
 import { makePlan } from '../../src/kafka/plan';
 import { postSwitchRegion } from '../../src/kafka/post-switch';
 import { tpKey } from '../../src/kafka/protocol';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { uniqueName } from '../helpers/stack';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { uniqueName } from '../../stack/harness/stack';
 
 type Rec = { key: string | null; value: string; ts?: number; headers?: Record<string, string> };
 

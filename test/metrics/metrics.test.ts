@@ -9,11 +9,11 @@ import type { ActivityDeps } from '../../activities';
 import type { WatchTick } from '../../activities/watch';
 import type { PairConfig } from '../../src/config';
 import { observeRunEnd } from '../../src/metrics/kdr';
-import { startMetricsFromEnv, type MetricsServer } from '../../src/metrics/server';
+import { startMetricsFromEnv, type MetricsServer } from '../../app/metrics-server';
 import { approveSignal, statusQuery } from '../../workflows/definitions';
 import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';
 import type { notifyFixture } from '../notify/fixtures/workflows';
-import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
+import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../stack/harness/temporal';
 
 const workflowsPath = require.resolve('../notify/fixtures/workflows');
 

@@ -10,9 +10,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { setManyGroupOffsets } from '../../src/kafka/admin';
 import { planQuery, rejectSignal } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
-import { execute, kafkaPair, removeMirror, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { execute, kafkaPair, removeMirror, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 import { startReceiver, type Receiver } from './receiver';
 
 const SECRET = `SEC${'beef'.repeat(12)}`;

@@ -11,7 +11,7 @@ import type { ActivityDeps } from '../../activities';
 import { approveSignal, planQuery, resolveSignal, statusQuery } from '../../workflows/definitions';
 import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';
 import type { notifyFixture } from './fixtures/workflows';
-import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
+import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../stack/harness/temporal';
 import { startReceiver, type Receiver } from './receiver';
 
 const workflowsPath = require.resolve('./fixtures/workflows');

@@ -18,8 +18,8 @@ import { caFileAdmitted, connectUrlHost, inlinePolicyFrom, inlineProblems } from
 import { stackCaFile } from '../../stack/tls';
 import { drFailover, drSetup } from '../../workflows';
 import type { RunReport } from '../../workflows/definitions';
-import { apsaramqPair, kafkaPair, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, temporal } from '../helpers/temporal';
+import { apsaramqPair, kafkaPair, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, temporal } from '../../stack/harness/temporal';
 
 const METADATA_URL = 'http://100.100.100.200\\latest\\meta-data\\ram\\security-credentials#.kdr.test';
 

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { approvalActivities } from '../../activities/approvals';
-import { runCli } from '../../src/cli/program';
+import { runCli } from '../../app/cli/program';
 import { local } from '../../stack/local-stack';
 import type { PairConfigInput } from '../../src/config';
 import { localKafkaPair } from '../../stack/local-pairs';
@@ -19,7 +19,7 @@ import { generateApproverKeys, privateKeyFrom, signApproval, signDecision } from
 import { approveSignal, planQuery, statusQuery, type RunReport } from '../../workflows/definitions';
 import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';
 import type { approvalFixture } from '../workflows/fixtures/workflows';
-import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
+import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../stack/harness/temporal';
 
 const workflowsPath = require.resolve('../workflows/fixtures/workflows');
 const activities = () => ({ ...createFixtureActivities(createControl()), ...approvalActivities() });

@@ -13,11 +13,11 @@ import {
 import { NameMatcher } from '../../src/config/name-matcher';
 import { parsePairs, PairsFileError } from '../../src/config/file';
 import { DEFAULT_MAX_DECODED_BYTES, GzipLargePayloadCodec, GZIP_ENCODING, maxDecodedBytes } from '../../src/data-converter';
-import { scheduleDrill } from '../../src/cli/drill-command';
-import { startVerify } from '../../src/cli/actions';
-import { registerWatch } from '../../src/cli/watch-command';
-import { CliError } from '../../src/cli/errors';
-import type { CliContext } from '../../src/cli/temporal';
+import { scheduleDrill } from '../../app/cli/drill-command';
+import { startVerify } from '../../app/cli/actions';
+import { registerWatch } from '../../app/cli/watch-command';
+import { CliError } from '../../app/cli/errors';
+import type { CliContext } from '../../app/cli/temporal';
 import { localKafkaPair } from '../../stack/local-pairs';
 
 const pair = () => localKafkaPair('bounded', ['orders']);

@@ -18,8 +18,8 @@ import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, s
 import { failoverWorkflowId } from '../../src/contract';
 import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';
 import type { approvalFixture } from '../workflows/fixtures/workflows';
-import { withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
+import { withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../stack/harness/temporal';
 
 const DEEP = '__deep__';
 const BOMB = '__bomb__';

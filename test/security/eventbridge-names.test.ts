@@ -8,9 +8,9 @@ import { createCloudClients } from '../../src/cloud';
 import { EventBridgeProvider, STREAM_NAME_MAX, streamName } from '../../src/connectors/eventbridge';
 import type { ReplicationPairSpec } from '../../src/connectors/types';
 import { local } from '../../stack/local-stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, stackAdminEnv } from '../helpers/emulator';
-import { createTopic, openBoth } from '../helpers/kafka';
-import { testEnv, uniqueName } from '../helpers/kdr';
+import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, stackAdminEnv } from '../../stack/harness/emulator';
+import { createTopic, openBoth } from '../../stack/harness/kafka';
+import { testEnv, uniqueName } from '../../stack/harness/kdr';
 
 const EMULATOR_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,126}$/;
 

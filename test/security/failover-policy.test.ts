@@ -7,8 +7,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { drFailover } from '../../workflows';
 import type { RunReport } from '../../workflows/definitions';
-import { kafkaPair, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, temporal } from '../helpers/temporal';
+import { kafkaPair, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, temporal } from '../../stack/harness/temporal';
 
 describe('drFailover approval policy', () => {
   before(() => temporal());

@@ -15,8 +15,8 @@ import {
 import { VerifyInputSchema } from '../../src/config/verify-input';
 import { DrillInputSchema, DrillScheduleSchema } from '../../src/config/drill-input';
 import { parsePairs, PairsFileError } from '../../src/config/file';
-import { checkFlags, DECISION_FLAGS, FAILOVER_FLAGS, SETUP_FLAGS } from '../../src/cli/flags';
-import { CliError } from '../../src/cli/errors';
+import { checkFlags, DECISION_FLAGS, FAILOVER_FLAGS, SETUP_FLAGS } from '../../app/cli/flags';
+import { CliError } from '../../app/cli/errors';
 import { GzipLargePayloadCodec, GZIP_ENCODING } from '../../src/data-converter';
 import { planPage } from '../../workflows/runner/types';
 import { localApsaramqPair, localKafkaPair } from '../../stack/local-pairs';

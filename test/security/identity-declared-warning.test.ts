@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { approvalActivities } from '../../activities/approvals';
-import { runCli } from '../../src/cli/program';
-import { planSummary } from '../../src/cli/approve-command';
-import { renderPlan } from '../../src/cli/render';
+import { runCli } from '../../app/cli/program';
+import { planSummary } from '../../app/cli/approve-command';
+import { renderPlan } from '../../app/cli/render';
 import type { PairConfigInput } from '../../src/config';
 import { generateApproverKeys } from '../../src/security/approval-signature';
 import { local } from '../../stack/local-stack';
@@ -17,7 +17,7 @@ import { localKafkaPair } from '../../stack/local-pairs';
 import { planQuery, statusQuery } from '../../workflows/definitions';
 import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';
 import type { approvalFixture } from '../workflows/fixtures/workflows';
-import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
+import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../stack/harness/temporal';
 
 const workflowsPath = require.resolve('../workflows/fixtures/workflows');
 

@@ -13,9 +13,9 @@ import { local } from '../../stack/local-stack';
 import { drFailback } from '../../workflows';
 import { approveSignal, planQuery, rejectSignal, statusQuery } from '../../workflows/definitions';
 import { isFailbackPlan } from '../../workflows/failback-plan';
-import { kafkaPair, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { closeTemporal, currentDetails, eventually, temporal } from '../helpers/temporal';
+import { kafkaPair, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { closeTemporal, currentDetails, eventually, temporal } from '../../stack/harness/temporal';
 
 describe('identity: restore-forward needs an approval', () => {
   before(() => temporal());

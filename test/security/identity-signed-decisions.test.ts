@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { approvalActivities } from '../../activities/approvals';
-import { runCli } from '../../src/cli/program';
+import { runCli } from '../../app/cli/program';
 import { local } from '../../stack/local-stack';
 import { createCloudClients } from '../../src/cloud';
 import { watchWorkflowId, type PairConfigInput } from '../../src/config';
@@ -21,8 +21,8 @@ import { drWatch } from '../../workflows';
 import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery, stopWatchSignal, watchQuery } from '../../workflows/definitions';
 import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';
 import type { approvalFixture } from '../workflows/fixtures/workflows';
-import { kafkaPair, testEnv, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
+import { kafkaPair, testEnv, withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../stack/harness/temporal';
 
 const workflowsPath = require.resolve('../workflows/fixtures/workflows');
 

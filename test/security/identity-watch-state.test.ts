@@ -9,9 +9,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { watchWorkflowId } from '../../src/config';
 import { drWatch } from '../../workflows';
 import { watchQuery } from '../../workflows/definitions';
-import { kafkaPair, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { kafkaPair, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 
 describe('identity: drWatch state is not a user input', () => {
   before(() => temporal());

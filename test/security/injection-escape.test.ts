@@ -4,8 +4,8 @@
 // the audit trail must store them without control characters, and kdr must never print a terminal escape.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderPlan, renderRun, table, terminalOutput, CLEAR_SCREEN } from '../../src/cli/render';
-import type { RunView } from '../../src/cli/temporal';
+import { renderPlan, renderRun, table, terminalOutput, CLEAR_SCREEN } from '../../app/cli/render';
+import type { RunView } from '../../app/cli/temporal';
 import type { EventOrigin, RunEvent } from '../../src/notify/events';
 import { renderEvent, renderMessage } from '../../src/notify/messages';
 import { escapeControls, isSafeIdentifier, markdownText, slackText, storedText, terminalText } from '../../src/security/escape';

@@ -15,14 +15,14 @@ import {
   ApprovePayloadSchema, FailoverInputSchema, PairConfigSchema, RejectPayloadSchema, ResolvePayloadSchema, SetupInputSchema, validate,
 } from '../../src/config';
 import { parsePairs, PairsFileError } from '../../src/config/file';
-import { runCli } from '../../src/cli/program';
+import { runCli } from '../../app/cli/program';
 import { local, stackDir } from '../../stack/local-stack';
 import { drFailover, drSetup } from '../../workflows';
 import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery } from '../../workflows/definitions';
 import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';
 import type { approvalFixture } from '../workflows/fixtures/workflows';
-import { kafkaPair, testEnv, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
+import { kafkaPair, testEnv, withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../stack/harness/temporal';
 import { cliCases, failoverCases, pairCases, setupCases, signalCases, type Case } from './malformed-cases';
 
 const names = (field: string, paths: string[]) =>

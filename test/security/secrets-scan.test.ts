@@ -16,7 +16,7 @@ import { gunzipSync } from 'node:zlib';
 import type { WorkflowHandle } from '@temporalio/client';
 import { approvalActivities } from '../../activities/approvals';
 import type { PairConfigInput } from '../../src/config';
-import { startMetricsFromEnv, type MetricsServer } from '../../src/metrics/server';
+import { startMetricsFromEnv, type MetricsServer } from '../../app/metrics-server';
 import { excerpt, redact, remoteAnswer } from '../../src/security/redact';
 import { generateApproverKeys, privateKeyFrom, signApproval } from '../../src/security/approval-signature';
 import { local } from '../../stack/local-stack';
@@ -25,9 +25,9 @@ import { approveSignal, planQuery, resolveSignal, statusQuery } from '../../work
 import { startReceiver, type Receiver } from '../notify/receiver';
 import { createControl, createFixtureActivities } from '../workflows/fixtures/activities';
 import type { approvalFixture } from '../workflows/fixtures/workflows';
-import { createTopic, openBoth } from '../helpers/kafka';
-import { blockedStep, kafkaPair, testEnv, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
+import { createTopic, openBoth } from '../../stack/harness/kafka';
+import { blockedStep, kafkaPair, testEnv, withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../stack/harness/temporal';
 
 const DINGTALK_SECRET = `SEC${'5ec7e7'.repeat(10)}`;
 const TOKEN = `tok-${uniqueName('hook')}`;

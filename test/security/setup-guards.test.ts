@@ -11,9 +11,9 @@ import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import { local } from '../../stack/local-stack';
 import { drSetup } from '../../workflows';
 import { resolveSignal, statusQuery, type RunReport } from '../../workflows/definitions';
-import { blockedStep, kafkaPair, removeMirror, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { blockedStep, kafkaPair, removeMirror, status, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 
 const alidns = () => createCloudClients(testEnv()).alidns();
 

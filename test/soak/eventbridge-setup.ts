@@ -4,9 +4,9 @@
 import { createCloudClients } from '../../src/cloud';
 import { EventBridgeProvider } from '../../src/connectors/eventbridge';
 import { drSetup } from '../../workflows';
-import { apsaramqPair, execute, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { closeTemporal } from '../helpers/temporal';
+import { apsaramqPair, execute, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { closeTemporal } from '../../stack/harness/temporal';
 
 async function main(runs: number): Promise<number> {
   const kafka = await openBoth();

@@ -13,12 +13,12 @@ import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import { local, repoRoot } from '../../stack/local-stack';
 import { drSetup } from '../../workflows';
 import { planQuery } from '../../workflows/definitions';
-import { runCard } from '../../src/cli/run-card';
+import { runCard } from '../../app/cli/run-card';
 import { openBrowser, type BrowserSession } from '../helpers/browser';
 import { writePairsFile } from '../helpers/cli';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { kafkaPair, status, testEnv, uniqueName, withKdrWorker, execute, runToEnd } from '../helpers/kdr';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { kafkaPair, status, testEnv, uniqueName, withKdrWorker, execute, runToEnd } from '../../stack/harness/kdr';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 
 const shots = path.resolve(repoRoot, process.env.KDR_SCREENSHOTS_DIR ?? path.join('.stack', 'screenshots'));
 fs.mkdirSync(shots, { recursive: true });

@@ -20,18 +20,18 @@ import { local } from '../../stack/local-stack';
 import { drFailback, drFailover, drSetup } from '../../workflows';
 import { approveSignal, planQuery } from '../../workflows/definitions';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { reversedPair } from '../../workflows/reverse-pair';
-import { apsaramqPair, approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { startOwnPrimary } from '../helpers/own-primary';
+import { reversedPair } from '../../src/config/reverse-pair';
+import { apsaramqPair, approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { startOwnPrimary } from '../../stack/harness/own-primary';
 import { kdr, shown as shownCli, writePairsFile } from '../helpers/cli';
 import { createCloudClients } from '../../src/cloud';
 import { EventBridgeProvider } from '../../src/connectors/eventbridge';
 import { dataPlaneFromEnv } from '../../stack/emulator/data-plane';
-import { cloudEnvFor, startTestEmulator } from '../helpers/emulator';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
+import { cloudEnvFor, startTestEmulator } from '../../stack/harness/emulator';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
 import { assertNothingLostWithinBound, switchoverWithRunningApps } from '../helpers/switchover';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
-import { Consuming, readValues, RetryingProducer, tally, viaDomain, viaDomain as appVia, waitCaughtUp } from '../helpers/traffic';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
+import { Consuming, readValues, RetryingProducer, tally, viaDomain, viaDomain as appVia, waitCaughtUp } from '../../stack/harness/traffic';
 
 async function produce(bootstrap: string, topic: string, prefix: string, count: number): Promise<string[]> {
   const kafka = new Kafka({ clientId: `switchback-${prefix}`, brokers: [bootstrap], logLevel: logLevel.NOTHING });

@@ -19,11 +19,11 @@ import { SOURCE_HEADER } from '../../src/kafka/tail-export';
 import { local } from '../../stack/local-stack';
 import { drFailback, drFailover, drSetup } from '../../workflows';
 import { approveSignal, resolveSignal } from '../../workflows/definitions';
-import { apsaramqPair, approveAll, blockedStep, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
+import { apsaramqPair, approveAll, blockedStep, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
 import { kdr } from '../helpers/cli';
-import { cloudEnvFor, startTestEmulator } from '../helpers/emulator';
-import { startOwnPrimary } from '../helpers/own-primary';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { cloudEnvFor, startTestEmulator } from '../../stack/harness/emulator';
+import { startOwnPrimary } from '../../stack/harness/own-primary';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 
 async function produce(bootstrap: string, topic: string, prefix: string, count: number): Promise<string[]> {
   const kafka = new Kafka({ clientId: `failback-${prefix}`, brokers: [bootstrap], logLevel: logLevel.NOTHING });

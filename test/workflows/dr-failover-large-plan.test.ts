@@ -4,16 +4,16 @@
 // `kdr plan` rebuilds it from the closed run's history. A real worker, real clusters.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { planFromHistory } from '../../src/cli/actions';
+import { planFromHistory } from '../../app/cli/actions';
 import { committedOffsets } from '../../src/kafka/admin';
 import { planQuery } from '../../workflows/definitions';
 import { benchPair, runFailover } from '../../bench/failover';
 import { cleanup, createFixture, type Fixture } from '../../bench/fixture';
-import { execute, testEnv, withKdrWorker } from '../helpers/kdr';
+import { execute, testEnv, withKdrWorker } from '../../stack/harness/kdr';
 import { writePairsFile } from '../helpers/cli';
 import { drDrill, drFailover } from '../../workflows';
-import { ensureStack, uniqueName } from '../helpers/stack';
-import { closeTemporal } from '../helpers/temporal';
+import { ensureStack, uniqueName } from '../../stack/harness/stack';
+import { closeTemporal } from '../../stack/harness/temporal';
 
 const GROUPS = 40;
 

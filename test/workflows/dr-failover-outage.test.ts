@@ -12,10 +12,10 @@ import { local } from '../../stack/local-stack';
 import { approveSignal, planQuery } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../helpers/kdr';
-import { Consuming, Producing, viaDomain } from '../helpers/traffic';
-import { startOwnPrimary } from '../helpers/own-primary';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../../stack/harness/kdr';
+import { Consuming, Producing, viaDomain } from '../../stack/harness/traffic';
+import { startOwnPrimary } from '../../stack/harness/own-primary';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 
 describe('drFailover after a real outage of the primary', () => {
   const id = uniqueName('outage');

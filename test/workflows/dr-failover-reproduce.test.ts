@@ -11,10 +11,10 @@ import { approveSignal, planQuery } from '../../workflows/definitions';
 import type { FailoverPlan } from '../../workflows/plan-view';
 import { setManyGroupOffsets, committedOffsets } from '../../src/kafka/admin';
 import { readRange } from '../../src/kafka/protocol';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { apsaramqPair, execute, runToEnd, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { cloudEnvFor, startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { apsaramqPair, execute, runToEnd, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { cloudEnvFor, startTestEmulator, type TestEmulator } from '../../stack/harness/emulator';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 import { EventBridgeProvider } from '../../src/connectors/eventbridge';
 import { dataPlaneFromEnv } from '../../stack/emulator/data-plane';
 

@@ -10,14 +10,14 @@ import { createCloudClients } from '../../src/cloud';
 import { setManyGroupOffsets, committedOffsets } from '../../src/kafka/admin';
 import { local } from '../../stack/local-stack';
 import { dataConverter } from '../../src/data-converter';
-import { workflowBundle } from '../../src/worker';
+import { workflowBundle } from '../../app/worker';
 import { approveSignal, planQuery, rejectSignal, resolveSignal } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../helpers/kdr';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { Consuming } from '../helpers/traffic';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../../stack/harness/kdr';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { Consuming } from '../../stack/harness/traffic';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 import { countCommits } from '../helpers/commits';
 
 describe('drFailover guard rails (drill, primary up)', () => {

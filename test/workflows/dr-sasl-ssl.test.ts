@@ -14,9 +14,9 @@ import { STACK_SASL_ENV, stackSaslEnv } from '../../stack/tls';
 import { approveSignal, planQuery } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { blockedStep, execute, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { createTopic, deleteTopics, openBoth, waitFor } from '../helpers/kafka';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { blockedStep, execute, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { createTopic, deleteTopics, openBoth, waitFor } from '../../stack/harness/kafka';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 import { PairConfigSchema } from '../../src/config';
 
 describe('a pair over SASL_SSL (SCRAM-SHA-512, TLS with the stack CA), MirrorMaker 2', () => {

@@ -9,13 +9,13 @@ import { createActivities, defaultDeps } from '../../activities';
 import { createCloudClients } from '../../src/cloud';
 import { EventBridgeProvider } from '../../src/connectors/eventbridge';
 import { dataConverter } from '../../src/data-converter';
-import { createWorker, workflowBundle } from '../../src/worker';
+import { createWorker, workflowBundle } from '../../app/worker';
 import { resolveSignal } from '../../workflows/definitions';
 import { drSetup } from '../../workflows';
-import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../helpers/kdr';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { closeTemporal, temporal } from '../helpers/temporal';
-import { stackAdminEnv, startTestEmulator } from '../helpers/emulator';
+import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../../stack/harness/kdr';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { closeTemporal, temporal } from '../../stack/harness/temporal';
+import { stackAdminEnv, startTestEmulator } from '../../stack/harness/emulator';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 

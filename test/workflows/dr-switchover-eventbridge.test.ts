@@ -9,9 +9,9 @@ import { after, before, describe, test } from 'node:test';
 import { createCloudClients } from '../../src/cloud';
 import { EventBridgeProvider } from '../../src/connectors/eventbridge';
 import { drSetup } from '../../workflows';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { apsaramqPair, execute, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { apsaramqPair, execute, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 import { assertNothingLostWithinBound, switchoverWithRunningApps } from '../helpers/switchover';
 
 describe('planned switchover of an EventBridge pair with running applications', () => {

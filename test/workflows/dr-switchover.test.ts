@@ -16,11 +16,11 @@ import { local } from '../../stack/local-stack';
 import { planQuery } from '../../workflows/definitions';
 import { drFailover, drSetup } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { startOwnPrimary } from '../helpers/own-primary';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
-import { Consuming, readValues, RetryingProducer, splitRedeliveries, tally, viaDomain, waitCaughtUp } from '../helpers/traffic';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { startOwnPrimary } from '../../stack/harness/own-primary';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
+import { Consuming, readValues, RetryingProducer, splitRedeliveries, tally, viaDomain, waitCaughtUp } from '../../stack/harness/traffic';
 import { assertNothingLostWithinBound, switchoverWithRunningApps } from '../helpers/switchover';
 
 describe('drFailover with running applications', () => {

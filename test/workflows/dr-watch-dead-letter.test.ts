@@ -11,15 +11,15 @@ import { watchWorkflowId } from '../../src/config';
 import { loadPairsFile } from '../../src/config/file';
 import { deadLetterTopic, EventBridgeProvider } from '../../src/connectors/eventbridge';
 import { createCloudClients } from '../../src/cloud';
-import { describeDeadLetter, pairStates } from '../../src/cli/pairs';
+import { describeDeadLetter, pairStates } from '../../app/cli/pairs';
 import { readRange } from '../../src/kafka/protocol';
 import { drFailover, drSetup, drVerify } from '../../workflows';
 import { planQuery, watchQuery } from '../../workflows/definitions';
 import { planMarkdown } from '../../workflows/plan-view';
-import { deleteTopics, openBoth } from '../helpers/kafka';
-import { apsaramqPair, execute, runToEnd, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { cloudEnvFor, startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
+import { deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { apsaramqPair, execute, runToEnd, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { cloudEnvFor, startTestEmulator, type TestEmulator } from '../../stack/harness/emulator';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 import { startReceiver, type Receiver } from '../notify/receiver';
 
 describe('EventBridge dead letters: drWatch alerts, kdr pairs and the failover plan name them', () => {

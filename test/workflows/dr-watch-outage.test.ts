@@ -15,10 +15,10 @@ import { local } from '../../stack/local-stack';
 import { approveSignal, planQuery, watchQuery } from '../../workflows/definitions';
 import { drFailover, drSetup, drWatch } from '../../workflows';
 import type { FailoverPlan } from '../../workflows/plan-view';
-import { execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { startOwnPrimary } from '../helpers/own-primary';
-import { closeTemporal, eventually, temporal } from '../helpers/temporal';
-import { Producing, viaDomain } from '../helpers/traffic';
+import { execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { startOwnPrimary } from '../../stack/harness/own-primary';
+import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
+import { Producing, viaDomain } from '../../stack/harness/traffic';
 
 const INTERVAL_MS = 2_000;
 const COMMIT_MS = 1_000;

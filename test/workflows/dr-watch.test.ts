@@ -10,9 +10,9 @@ import { fetchFrom, tpKey } from '../../src/kafka/protocol';
 import { stopWatchSignal, watchQuery } from '../../workflows/definitions';
 import { drSetup, drWatch } from '../../workflows';
 import { DrHealthKey, DrPairKey } from '../../workflows/runner';
-import { execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../helpers/kdr';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { closeTemporal, currentDetails, eventually, temporal } from '../helpers/temporal';
+import { execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { closeTemporal, currentDetails, eventually, temporal } from '../../stack/harness/temporal';
 
 describe('drWatch', () => {
   let kafka: Awaited<ReturnType<typeof openBoth>>;

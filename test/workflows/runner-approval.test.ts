@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { approveSignal, planQuery, rejectSignal, resolveSignal, statusQuery, type RunReport } from '../../workflows/definitions';
 import { createControl, createFixtureActivities } from './fixtures/activities';
 import type { approvalFixture } from './fixtures/workflows';
-import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
+import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../stack/harness/temporal';
 
 const workflowsPath = require.resolve('./fixtures/workflows');
 

@@ -10,7 +10,7 @@ import { DrPairKey, DrPhaseKey } from '../../workflows/runner';
 import { classified } from '../../activities/failures';
 import { createControl, createFixtureActivities } from './fixtures/activities';
 import type { deadlineFixture, pollFixture, runnerFixture } from './fixtures/workflows';
-import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../helpers/temporal';
+import { closeTemporal, currentDetails, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../stack/harness/temporal';
 
 const workflowsPath = require.resolve('./fixtures/workflows');
 

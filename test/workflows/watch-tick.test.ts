@@ -7,8 +7,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, defaultDeps } from '../../activities';
 import type { WatchTick } from '../../activities/watch';
 import { PairConfigSchema } from '../../src/config';
-import { createTopic, deleteTopics, openBoth } from '../helpers/kafka';
-import { kafkaPair, testEnv, uniqueName } from '../helpers/kdr';
+import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
+import { kafkaPair, testEnv, uniqueName } from '../../stack/harness/kdr';
 
 describe('watchTick', () => {
   let kafka: Awaited<ReturnType<typeof openBoth>>;

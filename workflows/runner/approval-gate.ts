@@ -4,7 +4,7 @@
 import { condition, workflowInfo } from '@temporalio/workflow';
 import { ApprovePayloadSchema, RejectPayloadSchema, validate, type ApprovalPolicy } from '../../src/config';
 import { refuseApproval, refuseRejection } from './approval';
-import type { DecisionFields } from '../../src/security/approval-signature';
+import type { ApprovalClaim } from '../../src/security/approval-signature';
 import { loose, now } from './text';
 import { refuseUnsigned, type DecisionGuard } from './signed-decisions';
 import type { ApprovalState, AuditEntry, Phase } from './types';
@@ -20,8 +20,7 @@ export interface ApprovalOptions {
   verify?: (claim: ApprovalClaim) => Promise<string | undefined>;
 }
 
-/** What a signed approval (or request, reject, resolve) claims; the signature covers every field but `signature`. */
-export type ApprovalClaim = DecisionFields & { signature: string };
+export type { ApprovalClaim };
 
 export interface Approval {
   planId: string;

@@ -2,7 +2,7 @@
 // Plain text with aligned columns; no colours (logs and CI keep it readable). Every text in a run's status came
 // from someone else (names in signals, the workflow id, cluster errors): control characters are shown escaped,
 // never sent to the terminal (an ANSI sequence could recolour, rewrite or hide lines of the table).
-import { terminalText } from '../security/escape';
+import { terminalText } from '../../src/security/escape';
 import type { GroupTarget, ShownPlan } from '../../workflows/plan-view';
 import { failbackText, isFailbackPlan } from '../../workflows/failback-plan';
 import type { RunStatus, StepRecord } from '../../workflows/runner/types';

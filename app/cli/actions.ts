@@ -2,8 +2,8 @@
 // (stack/demo.ts) calls these too, so the drill walks the same path an operator does.
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailoverInputSchema, RejectPayloadSchema, ResolvePayloadSchema, SetupInputSchema, type FailoverInput } from '../config';
-import { VerifyInputSchema } from '../config/verify-input';
+import { FailoverInputSchema, RejectPayloadSchema, ResolvePayloadSchema, SetupInputSchema, type FailoverInput } from '../../src/config';
+import { VerifyInputSchema } from '../../src/config/verify-input';
 import { checkFlags, DECISION_FLAGS, FAILOVER_FLAGS, SETUP_FLAGS } from './flags';
 import { signWithKey } from './signing';
 import {
@@ -14,7 +14,7 @@ import { planPage, type AuditEntry, type PlanPageRequest, type PlanView, type Ru
 import type { FailoverPlan, ShownPlan } from '../../workflows/plan-view';
 import { runCard } from './run-card';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { dataConverter } from '../data-converter';
+import { dataConverter } from '../../src/data-converter';
 import { CliError, ExitCode } from './errors';
 import {
   explain, failoverWorkflowId, findRun, queryStatus, RUNBOOKS, setupWorkflowId, uiLink, verifyWorkflowId, type CliContext, type FoundRun,

@@ -1,7 +1,7 @@
 // Flags are checked with the same schemas the workflows use, before anything is sent: a bad value is one line
 // naming the FLAG (not the JSON field it becomes) and what is expected, exit 2.
 import type { z } from 'zod';
-import { validate } from '../config';
+import { validate } from '../../src/config';
 import { InvalidArgumentError } from 'commander';
 import { CliError, ExitCode } from './errors';
 

@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { createCloudClients } from '../../src/cloud';
-import { stackDir } from '../../stack/local-stack';
-import { startDetached, stopService } from '../../stack/process';
-import { kafkaBrokerService, waitReady } from '../../stack/services';
+import { stackDir } from '../local-stack';
+import { startDetached, stopService } from '../process';
+import { kafkaBrokerService, waitReady } from '../services';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

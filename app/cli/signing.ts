@@ -1,7 +1,7 @@
 // The approver's private key on the operator's machine: read from --key or $KDR_APPROVER_KEY, used to sign what a
 // pair with signed identity asks to be signed (approvals in approve-command.ts; requests, rejects, resolves, stops here).
 import * as fs from 'node:fs';
-import { privateKeyFrom, signDecision, type DecisionFields } from '../security/approval-signature';
+import { privateKeyFrom, signDecision, type DecisionFields } from '../../src/security/approval-signature';
 import { CliError, ExitCode } from './errors';
 
 export const APPROVER_KEY_ENV = 'KDR_APPROVER_KEY';

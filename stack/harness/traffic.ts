@@ -2,7 +2,7 @@
 // and commit them, remembering exactly which records each group processed (to count losses and duplicates).
 import type * as net from 'node:net';
 import { Kafka, logLevel, type Consumer, type ISocketFactory, type Producer } from 'kafkajs';
-import { local } from '../../stack/local-stack';
+import { local } from '../local-stack';
 import { dnsSocketFactory } from '../../src/kafka/clients';
 import type { AdminSession } from '../../src/kafka/admin';
 import { readRange } from '../../src/kafka/protocol';

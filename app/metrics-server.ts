@@ -4,7 +4,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Runtime } from '@temporalio/worker';
-import { registry } from './kdr';
+import { registry } from '../src/metrics/kdr';
 
 export const METRICS_ENV = {
   port: 'KDR_METRICS_PORT',

@@ -4,8 +4,8 @@
 // private key (--key or $KDR_APPROVER_KEY), and the worker checks it against the pairs file.
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { ApprovePayloadSchema } from '../config';
-import { generateApproverKeys, signApproval } from '../security/approval-signature';
+import { ApprovePayloadSchema } from '../../src/config';
+import { generateApproverKeys, signApproval } from '../../src/security/approval-signature';
 import { APPROVER_KEY_ENV, readKey } from './signing';
 import type { ShownPlan } from '../../workflows/plan-view';
 import { failbackText, isFailbackPlan } from '../../workflows/failback-plan';

@@ -1,7 +1,7 @@
 // Kafka helpers for tests on the local stack: clients for both clusters, topics with unique names, a
 // MirrorMaker 2 pair on the shared Kafka Connect, and polling with a bound.
 import type { Kafka } from 'kafkajs';
-import { local } from '../../stack/local-stack';
+import { local } from '../local-stack';
 import { createKafka } from '../../src/kafka/clients';
 import { openAdmin, type AdminSession } from '../../src/kafka/admin';
 import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';

@@ -2,16 +2,16 @@
 import * as path from 'node:path';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { customDomain, DECLARED_IDENTITY_WARNING, failbackWorkflowId, watchWorkflowId, type PairConfig } from '../config';
-import { deadLetterTopic } from '../connectors/eventbridge';
+import { customDomain, DECLARED_IDENTITY_WARNING, failbackWorkflowId, watchWorkflowId, type PairConfig } from '../../src/config';
+import { deadLetterTopic } from '../../src/connectors/eventbridge';
 import type { WatchStatus } from '../../workflows/watch-view';
-import { loadPairsFile, PAIRS_FILE_ENV, PairsFileError, type PairsFile } from '../config/file';
-import { isLoopbackTemporal } from '../contract';
+import { loadPairsFile, PAIRS_FILE_ENV, PairsFileError, type PairsFile } from '../../src/config/file';
+import { isLoopbackTemporal } from '../../src/contract';
 import type { TemporalTarget } from '../temporal-connection';
 import { DrPairKey, DrPhaseKey } from '../../workflows/runner/search-attributes';
 import { CliError, ExitCode } from './errors';
 import { failoverWorkflowId, RUNBOOKS, setupWorkflowId, verifyWorkflowId } from './temporal';
-import { shortProfile, type FidelityProfile } from '../kafka/fidelity';
+import { shortProfile, type FidelityProfile } from '../../src/kafka/fidelity';
 import { PAIR_STATE_MEMO, type PairStage, type PairStateRecord } from '../../workflows/pair-state';
 
 /**

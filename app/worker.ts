@@ -3,9 +3,9 @@
 // defaulting to the local stack's dev server.
 import { NativeConnection, Worker, WorkerOptions, bundleWorkflowCode, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../activities';
-import { dataConverter } from './data-converter';
-import { DEFAULT_NAMESPACE, devServerUiUrl, isLoopbackTemporal, TASK_QUEUE } from './contract';
-import { startMetricsFromEnv } from './metrics/server';
+import { dataConverter } from '../src/data-converter';
+import { DEFAULT_NAMESPACE, devServerUiUrl, isLoopbackTemporal, TASK_QUEUE } from '../src/contract';
+import { startMetricsFromEnv } from './metrics-server';
 import { temporalTarget } from './temporal-connection';
 
 export const workflowsPath = require.resolve('../workflows');

@@ -1,6 +1,6 @@
 // Tests run against the real local stack. `npm test` starts it first; a test file run on its own
 // (`npx tsx --test test/x/y.test.ts`) starts it here when it is not up yet.
-import { isUp, up } from '../../stack/stack';
+import { isUp, up } from '../stack';
 
 let ready: Promise<void> | undefined;
 

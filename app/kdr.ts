@@ -1,12 +1,12 @@
-// `kdr`: the kafka-dr operator CLI (bin/kdr.js, `npm run kdr -- ...`). Commands live in src/cli/.
+// `kdr`: the kafka-dr operator CLI (bin/kdr.js, `npm run kdr -- ...`). Commands live in app/cli/.
 import * as readline from 'node:readline/promises';
 import { runCli } from './cli/program';
-import { terminalText } from './security/escape';
+import { terminalText } from '../src/security/escape';
 
 export { runCli };
 export { ExitCode } from './cli/errors';
 
-/** Entry point of bin/kdr.js and `tsx src/cli.ts`: runs the CLI and exits with its code. */
+/** Entry point of bin/kdr.js and `tsx app/kdr.ts`: runs the CLI and exits with its code. */
 export function run(argv: string[] = process.argv.slice(2)): void {
   runCli(argv, {
     out: (text) => process.stdout.write(`${text}\n`),

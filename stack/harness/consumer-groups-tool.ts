@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { paths } from '../../stack/install';
+import { paths } from '../install';
 
 const run = promisify(execFile);
 

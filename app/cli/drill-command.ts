@@ -2,7 +2,7 @@
 // as a Temporal Schedule per pair. Overlap policy SKIP: a drill still running when the next is due is not doubled.
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionStatusName } from '@temporalio/client';
 import type { Command } from 'commander';
-import { drillScheduleId, drillWorkflowId, DrillScheduleSchema } from '../config/drill-input';
+import { drillScheduleId, drillWorkflowId, DrillScheduleSchema } from '../../src/config/drill-input';
 import { checkFlags } from './flags';
 import type { DrillResult } from '../../workflows/dr-drill';
 import { CliError, ExitCode } from './errors';

@@ -1,7 +1,7 @@
 // The `kdr` command line (commander): every command, its flags, its --help example, its output and exit code.
 import * as os from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { RESOLVE_ACTIONS, type ResolveAction } from '../config';
+import { RESOLVE_ACTIONS, type ResolveAction } from '../../src/config';
 import { temporalTarget } from '../temporal-connection';
 import { reject, resolve, startFailover, startSetup, startVerify, type Decision, type StartedRun } from './actions';
 import { APPROVER_KEY_ENV, approveCommand, registerKeygen, requestSignature } from './approve-command';

@@ -4,19 +4,19 @@ import * as net from 'node:net';
 import { Client, Connection, WorkflowNotFoundError, isGrpcServiceError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { devServerUiUrl, isLoopbackTemporal, TASK_QUEUE } from '../contract';
+import { devServerUiUrl, isLoopbackTemporal, TASK_QUEUE } from '../../src/contract';
 import { temporalTarget, type TemporalTarget } from '../temporal-connection';
-import { failbackWorkflowId } from '../config';
+import { failbackWorkflowId } from '../../src/config';
 import { waitsForOperator, type RunReport, type RunStatus } from '../../workflows/runner/types';
 import { statusQuery } from '../../workflows/definitions';
 import { CliError, ExitCode } from './errors';
-import { dataConverter } from '../data-converter';
+import { dataConverter } from '../../src/data-converter';
 
 export const RUNBOOKS = { setup: 'drSetup', failover: 'drFailover', verify: 'drVerify' } as const;
 
 /** Workflow ids derived from the pair: one setup and one failover per pair at a time. */
-export { failoverWorkflowId, setupWorkflowId, verifyWorkflowId } from '../contract';
-import { failoverWorkflowId, setupWorkflowId } from '../contract';
+export { failoverWorkflowId, setupWorkflowId, verifyWorkflowId } from '../../src/contract';
+import { failoverWorkflowId, setupWorkflowId } from '../../src/contract';
 
 export interface CliContext {
   client: Client;

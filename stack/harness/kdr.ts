@@ -6,9 +6,9 @@ import type { Workflow, WorkflowResultType } from '@temporalio/common';
 import { createActivities, defaultDeps } from '../../activities';
 import type { PairConfigInput } from '../../src/config';
 import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
-import { localApsaramqPair, localKafkaPair } from '../../stack/local-pairs';
-import { local, localStackEnv } from '../../stack/local-stack';
-import { createWorker } from '../../src/worker';
+import { localApsaramqPair, localKafkaPair } from '../local-pairs';
+import { local, localStackEnv } from '../local-stack';
+import { createWorker } from '../../app/worker';
 import { approveSignal, statusQuery } from '../../workflows/definitions';
 import type { RunStatus } from '../../workflows/runner';
 import { eventually, temporal, uniqueName, type WorkerRun } from './temporal';
@@ -23,7 +23,7 @@ export function testEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 export async function withKdrWorker<T>(fn: (run: WorkerRun) => Promise<T>, options: { env?: NodeJS.ProcessEnv } = {}): Promise<T> {
   const { client, native } = await temporal();
   const taskQueue = uniqueName('kdr-tq');
-  // The worker of src/worker.ts (same bundle, data converter, defaults), on a private task queue.
+  // The worker of app/worker.ts (same bundle, data converter, defaults), on a private task queue.
   const worker = await createWorker({ connection: native, taskQueue, activities: createActivities(defaultDeps(options.env ?? testEnv())) });
   try {
     return await worker.runUntil(fn({ client, taskQueue }));

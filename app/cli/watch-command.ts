@@ -1,7 +1,7 @@
 // `kdr watch <pair>`: start the pair's drWatch (or report the one already running: one per pair), or stop it.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { StopWatchPayloadSchema, watchWorkflowId } from '../config';
+import { StopWatchPayloadSchema, watchWorkflowId } from '../../src/config';
 import { checkFlags, DECISION_FLAGS } from './flags';
 import { stopWatchSignal, watchQuery } from '../../workflows/definitions';
 import { APPROVER_KEY_ENV, signWithKey } from './signing';

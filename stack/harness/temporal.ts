@@ -5,7 +5,7 @@ import {
   DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { dataConverter } from '../../src/data-converter';
-import { local } from '../../stack/local-stack';
+import { local } from '../local-stack';
 import { ensureStack, uniqueName } from './stack';
 
 export { uniqueName };

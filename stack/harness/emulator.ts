@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { local } from '../../stack/local-stack';
+import { local } from '../local-stack';
 import { createCloudClients, type CloudClients } from '../../src/cloud';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../stack/emulator/server';
-import type { FaultRule } from '../../stack/emulator/faults';
-import { dataPlaneFromEnv } from '../../stack/emulator/data-plane';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server';
+import type { FaultRule } from '../emulator/faults';
+import { dataPlaneFromEnv } from '../emulator/data-plane';
 
 export const PRIMARY_ID = 'alikafka_pre-cn-kdrprimary01';
 export const PRIMARY_REGION = 'cn-hangzhou';
