@@ -20,17 +20,43 @@ const upward = (floor) => ({
 const floorRule = (floor, extra = { paths: [], patterns: [] }) => ({
   files: [`${floor}/**/*.ts`],
   rules: {
-    '@typescript-eslint/no-restricted-imports': ['error', {
-      paths: extra.paths,
-      patterns: [upward(floor), ...extra.patterns],
-    }],
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        paths: extra.paths,
+        patterns: [upward(floor), ...extra.patterns],
+      },
+    ],
   },
 });
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
-  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers',
-  'tls', 'url', 'util', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -46,26 +72,42 @@ export default tseslint.config(
   {
     files: ['workflows/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: [
-          ...nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins.' })),
-          ...nodeBuiltins.map((name) => ({ name: `node:${name}`, message: 'Workflow code must be deterministic: no Node built-ins.' })),
-          { name: 'kafkajs', message: 'Kafka I/O belongs in activities/.', allowTypeImports: true },
-          { name: '@alicloud/pop-core', message: 'Cloud I/O belongs in activities/.', allowTypeImports: true },
-          { name: '@temporalio/client', message: 'Workflows use @temporalio/workflow only.' },
-          { name: '@temporalio/worker', message: 'Workflows use @temporalio/workflow only.' },
-        ],
-        patterns: [
-          upward('workflows'),
-          { group: ['**/src/cloud/**', '**/src/kafka/**', '**/src/connectors/**', '**/activities/**', '**/stack/**'],
-            message: 'Only types may be imported from I/O modules into workflows (use `import type`).', allowTypeImports: true },
-        ],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Workflow code must be deterministic: no Node built-ins.',
+            })),
+            ...nodeBuiltins.map((name) => ({
+              name: `node:${name}`,
+              message: 'Workflow code must be deterministic: no Node built-ins.',
+            })),
+            { name: 'kafkajs', message: 'Kafka I/O belongs in activities/.', allowTypeImports: true },
+            { name: '@alicloud/pop-core', message: 'Cloud I/O belongs in activities/.', allowTypeImports: true },
+            { name: '@temporalio/client', message: 'Workflows use @temporalio/workflow only.' },
+            { name: '@temporalio/worker', message: 'Workflows use @temporalio/workflow only.' },
+          ],
+          patterns: [
+            upward('workflows'),
+            {
+              group: ['**/src/cloud/**', '**/src/kafka/**', '**/src/connectors/**', '**/activities/**', '**/stack/**'],
+              message: 'Only types may be imported from I/O modules into workflows (use `import type`).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
       // One list of failure types (src/errors.ts FAILURE_TYPES): workflows raise them through stepFailure(type, message).
-      'no-restricted-syntax': ['error', {
-        selector: "CallExpression[callee.object.name='ApplicationFailure'][callee.property.name='nonRetryable']",
-        message: 'Use stepFailure(type, message) from workflows/runner: its type must be one of FAILURE_TYPES (src/errors.ts).',
-      }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='ApplicationFailure'][callee.property.name='nonRetryable']",
+          message:
+            'Use stepFailure(type, message) from workflows/runner: its type must be one of FAILURE_TYPES (src/errors.ts).',
+        },
+      ],
     },
   },
   {

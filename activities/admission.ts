@@ -15,7 +15,11 @@ export function admissionActivities(deps: ActivityDeps) {
         // No pairs file on this worker: no name to protect.
       }
       const problems = inlineProblems(config, inlinePolicyFrom(deps.env), known);
-      if (problems.length) throw permanent('Refused', problems.length === 1 ? problems[0] : `${problems.length} problems: ${problems.join('; ')}`);
+      if (problems.length)
+        throw permanent(
+          'Refused',
+          problems.length === 1 ? problems[0] : `${problems.length} problems: ${problems.join('; ')}`,
+        );
       return config;
     },
   };

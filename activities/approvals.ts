@@ -6,7 +6,11 @@ import { verifyApproval, type ApprovalClaim, type Verdict } from '../src/securit
 export function approvalActivities() {
   return {
     /** The verdict on one signed approval; never throws for a bad signature (a refusal is an answer). */
-    async verifySignedApproval(claim: ApprovalClaim, approvers: { name: string; publicKey: string }[], maxAgeMs: number): Promise<Verdict> {
+    async verifySignedApproval(
+      claim: ApprovalClaim,
+      approvers: { name: string; publicKey: string }[],
+      maxAgeMs: number,
+    ): Promise<Verdict> {
       return verifyApproval(claim, approvers, { maxAgeMs, now: Date.now() });
     },
   };

@@ -5,7 +5,13 @@ import type { Admin } from 'kafkajs';
 import type { ClusterConfig, PairConfig } from '../src/config';
 import { isInternalTopic, selectNames } from '../src/config';
 import { CloudApiError, describeRefusedNames, namesApsaraMqRefuses, type KafkaInstance } from '../src/cloud';
-import { describeCluster, ensureTopicsLike, topicPartitionCounts, TopicMissingError, type ClusterDescription } from '../src/kafka/admin';
+import {
+  describeCluster,
+  ensureTopicsLike,
+  topicPartitionCounts,
+  TopicMissingError,
+  type ClusterDescription,
+} from '../src/kafka/admin';
 import { replicationFactorOf, type ActivityDeps } from './deps';
 import { permanent } from './failures';
 import { replicatedTopics, withBoth } from './sessions';
@@ -50,7 +56,10 @@ function instanceRunning(i: KafkaInstance): { running: boolean; status: string }
 
 /** The pair's groups among those the primary lists (kafka-dr's own excluded), sorted. */
 function selectedGroups(pair: PairConfig, known: string[]): string[] {
-  return selectNames(pair.groups, known.filter((g) => !g.startsWith('kdr-'))).sort();
+  return selectNames(
+    pair.groups,
+    known.filter((g) => !g.startsWith('kdr-')),
+  ).sort();
 }
 
 /** CreateConsumerGroup calls in flight while declaring a pair's groups on the secondary instance. */
@@ -59,14 +68,27 @@ const DECLARE_IN_FLIGHT = 8;
 export function clusterActivities(deps: ActivityDeps) {
   async function side(cluster: ClusterConfig, label: string): Promise<SideCheck> {
     const d: ClusterDescription = await describeCluster(deps.kafka(cluster, `check-${label}`), 8000);
-    const check: SideCheck = { reachable: d.reachable, brokers: d.brokers?.length, clusterId: d.clusterId, error: d.error };
+    const check: SideCheck = {
+      reachable: d.reachable,
+      brokers: d.brokers?.length,
+      clusterId: d.clusterId,
+      error: d.error,
+    };
     if (cluster.provider === 'apsaramq') {
       const instance = await deps.cloud().alikafka(cluster.region).getInstance(cluster.instanceId);
       if (!instance) {
-        throw permanent('InstanceNotFound', `${label}: ApsaraMQ instance ${cluster.instanceId} does not exist in ${cluster.region} ` +
-          '(GetInstanceList): check instanceId and region in the pair config');
+        throw permanent(
+          'InstanceNotFound',
+          `${label}: ApsaraMQ instance ${cluster.instanceId} does not exist in ${cluster.region} ` +
+            '(GetInstanceList): check instanceId and region in the pair config',
+        );
       }
-      check.instance = { id: instance.InstanceId, region: instance.RegionId, name: instance.Name, ...instanceRunning(instance) };
+      check.instance = {
+        id: instance.InstanceId,
+        region: instance.RegionId,
+        name: instance.Name,
+        ...instanceRunning(instance),
+      };
     }
     return check;
   }
@@ -74,7 +96,10 @@ export function clusterActivities(deps: ActivityDeps) {
   return {
     /** Reachability of both sides (never throws for an unreachable cluster: the caller decides). */
     async checkClusters(pair: PairConfig): Promise<ClusterChecks> {
-      const [primary, secondary] = await Promise.all([side(pair.primary, 'primary'), side(pair.secondary, 'secondary')]);
+      const [primary, secondary] = await Promise.all([
+        side(pair.primary, 'primary'),
+        side(pair.secondary, 'secondary'),
+      ]);
       return { primary, secondary };
     },
 
@@ -92,25 +117,34 @@ export function clusterActivities(deps: ActivityDeps) {
         if (topics.every((t) => t === canary)) {
           // Only kafka-dr's own canary would be replicated: reporting the pair "protected" would be false.
           const seen = (await primary.admin.listTopics()).filter((t) => !isInternalTopic(t) && t !== canary).sort();
-          const selection = Array.isArray(pair.replication.topics) ? `list ${JSON.stringify(pair.replication.topics)}` : `pattern "${pair.replication.topics.pattern}"`;
-          throw permanent('NoApplicationTopics', `replication.topics (${selection}) selects no application topic on the primary of pair ${pair.name}: ` +
-            'create the topics, or change replication.topics in the pairs file, then retry this step. ' +
-            `Topics there: ${seen.slice(0, 20).join(', ') || 'none'}${seen.length > 20 ? `, … (${seen.length})` : ''}`);
+          const selection = Array.isArray(pair.replication.topics)
+            ? `list ${JSON.stringify(pair.replication.topics)}`
+            : `pattern "${pair.replication.topics.pattern}"`;
+          throw permanent(
+            'NoApplicationTopics',
+            `replication.topics (${selection}) selects no application topic on the primary of pair ${pair.name}: ` +
+              'create the topics, or change replication.topics in the pairs file, then retry this step. ' +
+              `Topics there: ${seen.slice(0, 20).join(', ') || 'none'}${seen.length > 20 ? `, … (${seen.length})` : ''}`,
+          );
         }
         // Listed once: what preflight reports and what the secondary instance must declare come from the same list.
         const known = await knownGroupsOfPrimary(pair, primary.admin);
         const groups = groupsSeen(pair, known);
         const onPrimary = await topicPartitionCounts(primary, topics);
         const missing = topics.filter((t) => !onPrimary.has(t));
-        if (missing.length) throw new TopicMissingError(missing, `primary (pair ${pair.name}: fix replication.topics or create them)`);
+        if (missing.length)
+          throw new TopicMissingError(missing, `primary (pair ${pair.name}: fix replication.topics or create them)`);
         if (pair.secondary.provider === 'apsaramq') {
           // Checked before anything is created there: a name the instance refuses would fail half-way through.
           const refused = namesApsaraMqRefuses(topics, groupsToDeclare(pair, known));
           if (refused.length > 0) {
-            throw permanent('NamesNotAllowedOnSecondary', `the ApsaraMQ secondary instance ${pair.secondary.instanceId} of pair ${pair.name} cannot hold ` +
-              `${refused.length} selected name(s) (topics and groups: letters, digits, _ - ., 3-64 characters): ${describeRefusedNames(refused)}. ` +
-              'Nothing was created on the secondary. Fix: rename them on the primary (their applications must follow), or leave them out of ' +
-              'replication.topics / groups in the pairs file, then retry this step.');
+            throw permanent(
+              'NamesNotAllowedOnSecondary',
+              `the ApsaraMQ secondary instance ${pair.secondary.instanceId} of pair ${pair.name} cannot hold ` +
+                `${refused.length} selected name(s) (topics and groups: letters, digits, _ - ., 3-64 characters): ${describeRefusedNames(refused)}. ` +
+                'Nothing was created on the secondary. Fix: rename them on the primary (their applications must follow), or leave them out of ' +
+                'replication.topics / groups in the pairs file, then retry this step.',
+            );
           }
         }
         const createdTopics: string[] = [];
@@ -118,30 +152,57 @@ export function clusterActivities(deps: ActivityDeps) {
           // ApsaraMQ topics are created through the API (remark, storage type), not with the Kafka protocol.
           const onSecondary = await topicPartitionCounts(secondary, topics);
           for (const t of topics.filter((x) => !onSecondary.has(x))) {
-            await createTopic(pair.secondary, secondary.admin, t, onPrimary.get(t) as number, `kafka-dr replica of ${t}`);
+            await createTopic(
+              pair.secondary,
+              secondary.admin,
+              t,
+              onPrimary.get(t) as number,
+              `kafka-dr replica of ${t}`,
+            );
             createdTopics.push(t);
           }
         }
-        const ensured = await ensureTopicsLike(primary, secondary, topics, { replicationFactor: replicationFactorOf(deps.env) });
+        const ensured = await ensureTopicsLike(primary, secondary, topics, {
+          replicationFactor: replicationFactorOf(deps.env),
+        });
         createdTopics.push(...ensured.created);
         const createdGroups = await ensureSecondaryGroups(pair, known);
-        return { topics, createdTopics, createdGroups, partitions: [...onPrimary.values()].reduce((a, b) => a + b, 0), groups };
+        return {
+          topics,
+          createdTopics,
+          createdGroups,
+          partitions: [...onPrimary.values()].reduce((a, b) => a + b, 0),
+          groups,
+        };
       });
     },
   };
 
-  async function createTopic(cluster: ClusterConfig, admin: import('kafkajs').Admin, topic: string, partitions: number, remark: string): Promise<void> {
+  async function createTopic(
+    cluster: ClusterConfig,
+    admin: import('kafkajs').Admin,
+    topic: string,
+    partitions: number,
+    remark: string,
+  ): Promise<void> {
     if (cluster.provider === 'apsaramq') {
       const alikafka = deps.cloud().alikafka(cluster.region);
       const existing = await alikafka.listTopics({ instanceId: cluster.instanceId, topic });
       if (!existing.some((t) => t.Topic === topic)) {
-        await alikafka.createTopic({ instanceId: cluster.instanceId, topic, remark: remark.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64), partitionNum: partitions });
+        await alikafka.createTopic({
+          instanceId: cluster.instanceId,
+          topic,
+          remark: remark.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64),
+          partitionNum: partitions,
+        });
       }
       return;
     }
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] }).catch((e: Error) => {
-      if (!/already exists/i.test(e.message)) throw e;
-    });
+    await admin
+      .createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] })
+      .catch((e: Error) => {
+        if (!/already exists/i.test(e.message)) throw e;
+      });
   }
 
   /** A configured list is declared as given (its consumers may not have started yet); a pattern over the known groups. */
@@ -154,7 +215,9 @@ export function clusterActivities(deps: ActivityDeps) {
     if (pair.secondary.provider !== 'apsaramq') return [];
     const wanted = groupsToDeclare(pair, known);
     const alikafka = deps.cloud().alikafka(pair.secondary.region);
-    const existing = new Set((await alikafka.listConsumerGroups({ instanceId: pair.secondary.instanceId })).map((g) => g.ConsumerId));
+    const existing = new Set(
+      (await alikafka.listConsumerGroups({ instanceId: pair.secondary.instanceId })).map((g) => g.ConsumerId),
+    );
     const created: string[] = [];
     const missing = wanted.filter((g) => !existing.has(g));
     const instanceId = pair.secondary.instanceId;
@@ -162,17 +225,19 @@ export function clusterActivities(deps: ActivityDeps) {
     // client asks again on throttling, and a retried activity skips the groups declared already).
     let failure: unknown;
     const next = () => (failure === undefined ? missing.shift() : undefined);
-    await Promise.all(Array.from({ length: Math.min(DECLARE_IN_FLIGHT, missing.length) }, async () => {
-      for (let group = next(); group !== undefined; group = next()) {
-        try {
-          await alikafka.createConsumerGroup({ instanceId, consumerId: group, remark: 'kafka-dr' });
-          created.push(group);
-        } catch (err) {
-          // Declared by someone else since the list was read (another run, an operator): the group is there, as wanted.
-          if (!(err instanceof CloudApiError && err.code === 'BIZ_SUBSCRIPTION_EXISTED')) failure ??= err;
+    await Promise.all(
+      Array.from({ length: Math.min(DECLARE_IN_FLIGHT, missing.length) }, async () => {
+        for (let group = next(); group !== undefined; group = next()) {
+          try {
+            await alikafka.createConsumerGroup({ instanceId, consumerId: group, remark: 'kafka-dr' });
+            created.push(group);
+          } catch (err) {
+            // Declared by someone else since the list was read (another run, an operator): the group is there, as wanted.
+            if (!(err instanceof CloudApiError && err.code === 'BIZ_SUBSCRIPTION_EXISTED')) failure ??= err;
+          }
         }
-      }
-    }));
+      }),
+    );
     if (failure !== undefined) throw failure;
     return created.sort();
   }
@@ -180,7 +245,9 @@ export function clusterActivities(deps: ActivityDeps) {
   /** Every group the primary lists: an ApsaraMQ instance's declared groups, or the groups a Kafka cluster has. */
   async function knownGroupsOfPrimary(pair: PairConfig, primary: Admin): Promise<string[]> {
     if (pair.primary.provider === 'apsaramq') {
-      return (await deps.cloud().alikafka(pair.primary.region).listConsumerGroups({ instanceId: pair.primary.instanceId })).map((g) => g.ConsumerId);
+      return (
+        await deps.cloud().alikafka(pair.primary.region).listConsumerGroups({ instanceId: pair.primary.instanceId })
+      ).map((g) => g.ConsumerId);
     }
     return (await primary.listGroups()).groups.map((g) => g.groupId);
   }
@@ -193,13 +260,19 @@ export function clusterActivities(deps: ActivityDeps) {
   function groupsSeen(pair: PairConfig, known: string[]): GroupsSeen {
     const selected = selectedGroups(pair, known);
     const declared = new Set(known);
-    const undeclared = pair.primary.provider === 'apsaramq' && Array.isArray(pair.groups) ? pair.groups.filter((g) => !declared.has(g)) : [];
+    const undeclared =
+      pair.primary.provider === 'apsaramq' && Array.isArray(pair.groups)
+        ? pair.groups.filter((g) => !declared.has(g))
+        : [];
     if (undeclared.length > 0 && Array.isArray(pair.groups) && undeclared.length === pair.groups.length) {
       const seen = known.filter((g) => !g.startsWith('kdr-')).sort();
-      throw permanent('NoConsumerGroups', `groups ${JSON.stringify(pair.groups)} of pair ${pair.name}: none is declared on the primary instance ` +
-        `${pair.primary.instanceId}, so no consumer can be using them: fix groups in the pairs file, or declare them on the instance ` +
-        `(console, or CreateConsumerGroup), then retry this step. Declared there: ${seen.slice(0, 20).join(', ') || 'none'}` +
-        `${seen.length > 20 ? `, … (${seen.length})` : ''}`);
+      throw permanent(
+        'NoConsumerGroups',
+        `groups ${JSON.stringify(pair.groups)} of pair ${pair.name}: none is declared on the primary instance ` +
+          `${pair.primary.instanceId}, so no consumer can be using them: fix groups in the pairs file, or declare them on the instance ` +
+          `(console, or CreateConsumerGroup), then retry this step. Declared there: ${seen.slice(0, 20).join(', ') || 'none'}` +
+          `${seen.length > 20 ? `, … (${seen.length})` : ''}`,
+      );
     }
     return { selected: selected.length, sample: selected.slice(0, 5), undeclared };
   }

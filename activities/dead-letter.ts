@@ -11,7 +11,10 @@ export interface DeadLetterCount {
 }
 
 /** Undefined for a pair that has no dead-letter queue (MirrorMaker 2), or when the topic does not exist yet. */
-export async function deadLetterRecords(pair: PairConfig, secondary: AdminSession): Promise<DeadLetterCount | undefined> {
+export async function deadLetterRecords(
+  pair: PairConfig,
+  secondary: AdminSession,
+): Promise<DeadLetterCount | undefined> {
   if (pair.replication.provider !== 'eventbridge') return undefined;
   const topic = deadLetterTopic(pair.name);
   if (!(await secondary.admin.listTopics()).includes(topic)) return undefined;

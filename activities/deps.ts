@@ -38,8 +38,10 @@ export function replicationFactorOf(env: NodeJS.ProcessEnv): number | undefined 
   if (raw === undefined || raw.trim() === '') return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 32) {
-    throw new KafkaConfigError(`KDR_REPLICATION_FACTOR must be an integer from 1 to 32 (replicas of the topics kafka-dr creates), got "${raw}": ` +
-      'fix it, or unset it to use the cluster default');
+    throw new KafkaConfigError(
+      `KDR_REPLICATION_FACTOR must be an integer from 1 to 32 (replicas of the topics kafka-dr creates), got "${raw}": ` +
+        'fix it, or unset it to use the cluster default',
+    );
   }
   return n;
 }
@@ -50,7 +52,10 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ActivityDeps 
     env,
     cloud: () => (cloud ??= createCloudClients(env)),
     kafka: (cluster, purpose) =>
-      createKafka({ bootstrapServers: cluster.bootstrapServers, security: clusterSecurity(cluster) }, { clientId: `kafka-dr-${purpose}` }),
+      createKafka(
+        { bootstrapServers: cluster.bootstrapServers, security: clusterSecurity(cluster) },
+        { clientId: `kafka-dr-${purpose}` },
+      ),
     pairs: () => loadPairsFile(pairsFilePath(env)).pairs,
   };
 }

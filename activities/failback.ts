@@ -61,15 +61,23 @@ const isKdrGroup = (g: string) => g.startsWith('kdr-') || g.startsWith('connect-
 
 export function failbackActivities(deps: ActivityDeps) {
   async function applicationTopics(oldPrimary: AdminSession, pair: PairConfig, suffix: string): Promise<string[]> {
-    return (await replicatedTopics(oldPrimary, pair)).filter((t) => t !== pair.replication.canaryTopic && !t.endsWith(suffix));
+    return (await replicatedTopics(oldPrimary, pair)).filter(
+      (t) => t !== pair.replication.canaryTopic && !t.endsWith(suffix),
+    );
   }
 
   return {
     /** The application topics, and [topic, partition, end] of each partition on the old primary: where the switch-back's new records start, at the earliest. */
-    async oldPrimaryEnds(pair: PairConfig, options: { exportSuffix: string }): Promise<{ topics: string[]; ends: [string, number, number][] }> {
+    async oldPrimaryEnds(
+      pair: PairConfig,
+      options: { exportSuffix: string },
+    ): Promise<{ topics: string[]; ends: [string, number, number][] }> {
       return withAdmin(deps, pair.primary, 'failback-ends', async (s) => {
         const topics = await applicationTopics(s, pair, options.exportSuffix);
-        return { topics, ends: (await partitionOffsets(s, topics)).map((p): [string, number, number] => [p.topic, p.partition, p.end]) };
+        return {
+          topics,
+          ends: (await partitionOffsets(s, topics)).map((p): [string, number, number] => [p.topic, p.partition, p.end]),
+        };
       });
     },
 
@@ -82,10 +90,15 @@ export function failbackActivities(deps: ActivityDeps) {
      * carried back once more and counted. `preSwitchEnds` (the old primary's ends read before the switch-back) only
      * narrows the scan; without it the scan starts at the emptied offsets.
      */
-    async restoreForward(pair: PairConfig, options: { exportSuffix: string; preSwitchEnds: [string, number, number][] | null }): Promise<ForwardRestore> {
+    async restoreForward(
+      pair: PairConfig,
+      options: { exportSuffix: string; preSwitchEnds: [string, number, number][] | null },
+    ): Promise<ForwardRestore> {
       const reverse = reversedPair(pair);
       const canary = pair.replication.canaryTopic;
-      const application = await withAdmin(deps, pair.primary, 'failback-topics', (s) => applicationTopics(s, pair, options.exportSuffix));
+      const application = await withAdmin(deps, pair.primary, 'failback-topics', (s) =>
+        applicationTopics(s, pair, options.exportSuffix),
+      );
       const topics = [...application, canary];
       const preSwitchEnds = options.preSwitchEnds;
       const reverseSpec = replicationSpec(reverse, topics, deps.env);
@@ -102,7 +115,9 @@ export function failbackActivities(deps: ActivityDeps) {
         await reverseProvider.remove(reverseSpec);
         if (reverse.replication.provider === 'eventbridge') {
           // The reverse streams' group on the old secondary keeps its positions: a stream created again would resume there.
-          await withAdmin(deps, pair.secondary, 'failback-reverse-group', (s) => s.admin.deleteGroups([replicatorGroup(reverse.name)]).catch(() => undefined));
+          await withAdmin(deps, pair.secondary, 'failback-reverse-group', (s) =>
+            s.admin.deleteGroups([replicatorGroup(reverse.name)]).catch(() => undefined),
+          );
         }
       }
       const provider = providerFor(deps, pair);
@@ -110,7 +125,14 @@ export function failbackActivities(deps: ActivityDeps) {
       if (before.state === 'absent' && (await provider.state(spec)).state === 'running') {
         // Restored by an earlier run: its positions were set once; setting them again from the logs would copy
         // everything written since the switch-back a second time.
-        return { topics, reverse: { id: before.id, removed: false }, starts: [], recopied: 0, written: 0, notes: ['forward replication already runs: its positions are left as they are'] };
+        return {
+          topics,
+          reverse: { id: before.id, removed: false },
+          starts: [],
+          recopied: 0,
+          written: 0,
+          notes: ['forward replication already runs: its positions are left as they are'],
+        };
       }
       return withBoth(deps, pair, 'failback-forward', async ({ primary, secondary }) => {
         const now = await partitionOffsets(primary, topics);
@@ -121,30 +143,55 @@ export function failbackActivities(deps: ActivityDeps) {
         // reverse copies, so it plays the replica and the secondary the source.
         const region = await postSwitchRegion(secondary, primary, application, pre, profile, { checkTails: false });
         if (!region.provable) {
-          throw permanent('ReplicationUnprovable', `forward replication cannot be restarted at an exact position: ${region.reason ?? 'no identity to compare'}. ` +
-            'The reverse replication is removed; the forward one is still paused. Resolve retry after a reverse connector-verify');
+          throw permanent(
+            'ReplicationUnprovable',
+            `forward replication cannot be restarted at an exact position: ${region.reason ?? 'no identity to compare'}. ` +
+              'The reverse replication is removed; the forward one is still paused. Resolve retry after a reverse connector-verify',
+          );
         }
         const starts: [string, number, number][] = region.ends.map(([t, p, firstNew]) => [t, p, firstNew]);
         for (const p of now.filter((x) => x.topic === canary)) starts.push([canary, p.partition, p.end]);
-        const recopied = region.ends.reduce((n, [, , firstNew, replicatedEnd]) => n + Math.max(0, replicatedEnd - firstNew), 0);
+        const recopied = region.ends.reduce(
+          (n, [, , firstNew, replicatedEnd]) => n + Math.max(0, replicatedEnd - firstNew),
+          0,
+        );
         const ends = new Map(now.map((p) => [tpKey(p.topic, p.partition), p.end]));
-        const written = region.ends.reduce((n, [t, p, firstNew]) => n + Math.max(0, (ends.get(tpKey(t, p)) ?? firstNew) - firstNew), 0) - recopied;
+        const written =
+          region.ends.reduce(
+            (n, [t, p, firstNew]) => n + Math.max(0, (ends.get(tpKey(t, p)) ?? firstNew) - firstNew),
+            0,
+          ) - recopied;
         if (provider instanceof KafkaConnectProvider) {
           const { source } = connectorNames(pair.name);
           await provider.client.stop(source);
           // MirrorSourceTask resumes after the stored offset (the last record it copied): start - 1; none stored = from the beginning.
-          await provider.client.alterOffsets(source, starts.map(([t, p, at]) => ({ partition: mirrorSourcePartition(t, p), offset: at > 0 ? { offset: at - 1 } : null })));
+          await provider.client.alterOffsets(
+            source,
+            starts.map(([t, p, at]) => ({
+              partition: mirrorSourcePartition(t, p),
+              offset: at > 0 ? { offset: at - 1 } : null,
+            })),
+          );
         } else {
           // The event streams consume the old primary with their own group: its committed offsets are their positions.
           await provider.pause(spec);
           const group = replicatorGroup(pair.name);
           for (const topic of topics) {
-            const partitions = starts.filter(([t]) => t === topic).map(([, partition, offset]) => ({ partition, offset: String(offset) }));
+            const partitions = starts
+              .filter(([t]) => t === topic)
+              .map(([, partition, offset]) => ({ partition, offset: String(offset) }));
             if (partitions.length) await primary.admin.setOffsets({ groupId: group, topic, partitions });
           }
         }
         await provider.resume(spec);
-        return { topics, reverse: { id: before.id, removed: before.state !== 'absent' }, starts, recopied, written: Math.max(0, written), notes: region.notes.slice(0, 5) };
+        return {
+          topics,
+          reverse: { id: before.id, removed: before.state !== 'absent' },
+          starts,
+          recopied,
+          written: Math.max(0, written),
+          notes: region.notes.slice(0, 5),
+        };
       });
     },
 
@@ -155,9 +202,12 @@ export function failbackActivities(deps: ActivityDeps) {
     async reverseReplicationState(pair: PairConfig): Promise<{ id: string; state: string }> {
       const reverse = reversedPair(pair);
       try {
-        const topics = await withAdmin(deps, pair.secondary, 'failback-reverse-state', (s) => replicatedTopics(s, pair))
-          .catch(() => (Array.isArray(pair.replication.topics) ? pair.replication.topics : []));
-        const state = await providerFor(deps, reverse).state(replicationSpec(reverse, [...topics, pair.replication.canaryTopic], deps.env));
+        const topics = await withAdmin(deps, pair.secondary, 'failback-reverse-state', (s) =>
+          replicatedTopics(s, pair),
+        ).catch(() => (Array.isArray(pair.replication.topics) ? pair.replication.topics : []));
+        const state = await providerFor(deps, reverse).state(
+          replicationSpec(reverse, [...topics, pair.replication.canaryTopic], deps.env),
+        );
         return { id: state.id, state: state.state };
       } catch (err) {
         return { id: reverse.name, state: `unknown (${(err as Error).message.slice(0, 200)})` };
@@ -165,18 +215,29 @@ export function failbackActivities(deps: ActivityDeps) {
     },
 
     /** The old primary must answer; then per partition its unreplicated tail, and what the secondary got since. */
-    async assessFailback(pair: PairConfig, options: { exportSuffix: string; scanLimit?: number }): Promise<FailbackAssessment> {
+    async assessFailback(
+      pair: PairConfig,
+      options: { exportSuffix: string; scanLimit?: number },
+    ): Promise<FailbackAssessment> {
       const seen = await describeCluster(deps.kafka(pair.primary, 'failback-check'), 8000);
       if (!seen.reachable) {
-        throw permanent('OldPrimaryUnreachable', `the old primary ${pair.primary.bootstrapServers.join(',')} does not answer (${seen.error ?? 'no answer'}): ` +
-          'failback needs it back with its data; bring it up, then resolve retry');
+        throw permanent(
+          'OldPrimaryUnreachable',
+          `the old primary ${pair.primary.bootstrapServers.join(',')} does not answer (${seen.error ?? 'no answer'}): ` +
+            'failback needs it back with its data; bring it up, then resolve retry',
+        );
       }
       return withBoth(deps, pair, 'failback-assess', async ({ primary, secondary }) => {
         const topics = await applicationTopics(primary, pair, options.exportSuffix);
         // Once reverse replication runs, the secondary's canary topic also holds the reverse canary's originals, which
         // would read as perfect copies: the old primary's records are then reverse copies, judged by the reverse profile.
         const reverse = reversedPair(pair);
-        const reprotected = (await providerFor(deps, reverse).state(replicationSpec(reverse, [...topics, pair.replication.canaryTopic], deps.env))).state !== 'absent';
+        const reprotected =
+          (
+            await providerFor(deps, reverse).state(
+              replicationSpec(reverse, [...topics, pair.replication.canaryTopic], deps.env),
+            )
+          ).state !== 'absent';
         const fidelity = await lastCanaryProfile(reprotected ? primary : secondary, pair.replication.canaryTopic);
         let tails: PartitionTail[];
         try {
@@ -186,9 +247,14 @@ export function failbackActivities(deps: ActivityDeps) {
           throw err;
         }
         const ends = await partitionOffsets(primary, [...topics, pair.replication.canaryTopic]);
-        const groupNames = async (s: AdminSession) => [...(await groupsOnTopics(s, topics)).keys()].filter((g) => !isKdrGroup(g));
+        const groupNames = async (s: AdminSession) =>
+          [...(await groupsOnTopics(s, topics)).keys()].filter((g) => !isKdrGroup(g));
         return {
-          topics, canaryTopic: pair.replication.canaryTopic, fidelity, fidelitySummary: `${reprotected ? 'reverse ' : ''}${describeProfile(fidelity)}`, reprotected,
+          topics,
+          canaryTopic: pair.replication.canaryTopic,
+          fidelity,
+          fidelitySummary: `${reprotected ? 'reverse ' : ''}${describeProfile(fidelity)}`,
+          reprotected,
           tails: tails.filter((t) => t.records > 0 || t.writtenOnSecondary > 0),
           primaryEnds: ends.map((p) => [p.topic, p.partition, p.end]),
           groups: { oldPrimary: await groupNames(primary), secondary: await groupNames(secondary) },
@@ -197,11 +263,18 @@ export function failbackActivities(deps: ActivityDeps) {
     },
 
     /** Copies the tails to `<topic><suffix>` on the active side (idempotent) and reads them back; `verifyOnly` writes nothing. */
-    async exportTail(pair: PairConfig, tails: PartitionTail[], options: { exportSuffix: string; verifyOnly?: boolean }): Promise<TopicExport[]> {
-      return withBoth(deps, pair, 'failback-export', ({ primary, secondary }) => exportTails(primary, secondary, deps.kafka(pair.secondary, 'failback-export'), tails, {
-        suffix: options.exportSuffix, verifyOnly: options.verifyOnly,
-        replicationFactor: deps.env.KDR_REPLICATION_FACTOR ? Number(deps.env.KDR_REPLICATION_FACTOR) : undefined,
-      }));
+    async exportTail(
+      pair: PairConfig,
+      tails: PartitionTail[],
+      options: { exportSuffix: string; verifyOnly?: boolean },
+    ): Promise<TopicExport[]> {
+      return withBoth(deps, pair, 'failback-export', ({ primary, secondary }) =>
+        exportTails(primary, secondary, deps.kafka(pair.secondary, 'failback-export'), tails, {
+          suffix: options.exportSuffix,
+          verifyOnly: options.verifyOnly,
+          replicationFactor: deps.env.KDR_REPLICATION_FACTOR ? Number(deps.env.KDR_REPLICATION_FACTOR) : undefined,
+        }),
+      );
     },
 
     /**
@@ -212,19 +285,30 @@ export function failbackActivities(deps: ActivityDeps) {
     async clearOldPrimary(pair: PairConfig, ends: [string, number, number][]): Promise<ClearResult> {
       return withAdmin(deps, pair.primary, 'failback-clear', async (s) => {
         const canary = pair.replication.canaryTopic;
-        const now = new Map((await partitionOffsets(s, [...new Set(ends.map(([t]) => t))])).map((p) => [tpKey(p.topic, p.partition), p]));
+        const now = new Map(
+          (await partitionOffsets(s, [...new Set(ends.map(([t]) => t))])).map((p) => [tpKey(p.topic, p.partition), p]),
+        );
         const grown = ends.filter(([t, p, end]) => t !== canary && (now.get(tpKey(t, p))?.end ?? end) > end);
         if (grown.length) {
-          throw permanent('OldPrimaryWritten', `records were written on the old primary after the assessment, and no export holds them: ` +
-            `${grown.slice(0, 5).map(([t, p, end]) => `${t}[${p}] ${end} -> ${now.get(tpKey(t, p))!.end}`).join(', ')}. ` +
-            'Stop every client still using the old primary, then start the failback again (its assessment and export include them)');
+          throw permanent(
+            'OldPrimaryWritten',
+            `records were written on the old primary after the assessment, and no export holds them: ` +
+              `${grown
+                .slice(0, 5)
+                .map(([t, p, end]) => `${t}[${p}] ${end} -> ${now.get(tpKey(t, p))!.end}`)
+                .join(', ')}. ` +
+              'Stop every client still using the old primary, then start the failback again (its assessment and export include them)',
+          );
         }
         const cleared: [string, number, number][] = [];
         let alreadyClear = 0;
         for (const [topic, partition, end] of ends) {
           const at = now.get(tpKey(topic, partition));
-          const upTo = topic === canary ? at?.end ?? end : end;
-          if (!at || at.earliest >= upTo) { alreadyClear++; continue; }
+          const upTo = topic === canary ? (at?.end ?? end) : end;
+          if (!at || at.earliest >= upTo) {
+            alreadyClear++;
+            continue;
+          }
           await s.admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(upTo) }] });
           cleared.push([topic, partition, upTo]);
         }
@@ -243,7 +327,10 @@ export function failbackActivities(deps: ActivityDeps) {
     /** [topic, partition, earliest, end] of every non-empty partition on the active side: the reverse copy's target. */
     async activeEnds(pair: PairConfig, topics: string[]): Promise<[string, number, number, number][]> {
       return withAdmin(deps, pair.secondary, 'failback-ends', async (s) =>
-        (await partitionOffsets(s, topics)).filter((p) => p.end > p.earliest).map((p) => [p.topic, p.partition, p.earliest, p.end]));
+        (await partitionOffsets(s, topics))
+          .filter((p) => p.end > p.earliest)
+          .map((p) => [p.topic, p.partition, p.earliest, p.end]),
+      );
     },
 
     /**
@@ -251,27 +338,45 @@ export function failbackActivities(deps: ActivityDeps) {
      * by a count, under the reverse direction's measured profile: the full identity in the same partition where
      * everything is kept (MirrorMaker 2), key and value on any partition otherwise (a re-producing stream).
      */
-    async reverseCaughtUp(pair: PairConfig, target: [string, number, number, number][], fidelity: FidelityProfile): Promise<{ partitions: number; missing: string[] }> {
+    async reverseCaughtUp(
+      pair: PairConfig,
+      target: [string, number, number, number][],
+      fidelity: FidelityProfile,
+    ): Promise<{ partitions: number; missing: string[] }> {
       return withBoth(deps, pair, 'failback-caught-up', async ({ primary, secondary }) => {
         const parts = target.map(([topic, partition, earliest, end]) => ({ topic, partition, earliest, end }));
         if (supportsExactMatch(fidelity)) {
           const tails = await matchTails(secondary, primary, parts);
-          return { partitions: tails.length, missing: tails.filter((t) => !t.found).map((t) => `${t.topic}[${t.partition}]: ${t.reason ?? 'not found'}`) };
+          return {
+            partitions: tails.length,
+            missing: tails.filter((t) => !t.found).map((t) => `${t.topic}[${t.partition}]: ${t.reason ?? 'not found'}`),
+          };
         }
         if (!fidelity.keyValueIdentical) {
-          throw permanent('ReplicationUnprovable', 'the reverse canary did not show keys and values kept byte for byte: no record of the active side ' +
-            'can be found on the old primary by identity. Check the reverse replication, then resolve retry');
+          throw permanent(
+            'ReplicationUnprovable',
+            'the reverse canary did not show keys and values kept byte for byte: no record of the active side ' +
+              'can be found on the old primary by identity. Check the reverse replication, then resolve retry',
+          );
         }
         const profile = effectiveProfile(fidelity);
         const missing: string[] = [];
         for (const topic of new Set(parts.map((p) => p.topic))) {
           const onOldPrimary = new Set<string>();
           for (const p of await partitionOffsets(primary, [topic])) {
-            for (const r of await readRange(primary.protocol, topic, p.partition, Math.max(p.earliest, p.end - DEFAULT_TAIL_SCAN_LIMIT), p.end)) onOldPrimary.add(copyIdentity(r, profile));
+            for (const r of await readRange(
+              primary.protocol,
+              topic,
+              p.partition,
+              Math.max(p.earliest, p.end - DEFAULT_TAIL_SCAN_LIMIT),
+              p.end,
+            ))
+              onOldPrimary.add(copyIdentity(r, profile));
           }
           for (const p of parts.filter((x) => x.topic === topic)) {
             const [last] = await readRange(secondary.protocol, topic, p.partition, p.end - 1, p.end);
-            if (last && !onOldPrimary.has(copyIdentity(last, profile))) missing.push(`${topic}[${p.partition}]: offset ${p.end - 1} not on any partition of the old primary`);
+            if (last && !onOldPrimary.has(copyIdentity(last, profile)))
+              missing.push(`${topic}[${p.partition}]: offset ${p.end - 1} not on any partition of the old primary`);
           }
         }
         return { partitions: parts.length, missing };

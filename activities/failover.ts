@@ -6,8 +6,18 @@ import { CancelledFailure, Context } from '@temporalio/activity';
 import type { PairConfig, Selection } from '../src/config';
 import { selectNames, selects } from '../src/config';
 import {
-  committedOffsetsMany, describeCluster, groupsOnTopics, isInternalGroup, listConsumerGroups, newestRecordTimestamp, openAdmin,
-  partitionsOf, setManyGroupOffsets, topicPartitionCounts, type AdminSession, type CommittedOffset,
+  committedOffsetsMany,
+  describeCluster,
+  groupsOnTopics,
+  isInternalGroup,
+  listConsumerGroups,
+  newestRecordTimestamp,
+  openAdmin,
+  partitionsOf,
+  setManyGroupOffsets,
+  topicPartitionCounts,
+  type AdminSession,
+  type CommittedOffset,
 } from '../src/kafka/admin';
 import { tpKey } from '../src/kafka/admin';
 import { lastCanaryProfile, lastCanaryRun, runCanary } from '../src/kafka/canary';
@@ -67,7 +77,11 @@ export interface ResetBatchResult {
 /** Keeps, per group, the topics it consumes (a commit on the primary or an MM2 checkpoint); all when unknown. */
 function consumedOnly(groups: GroupEvidence[]): GroupEvidence[] {
   return groups.map((g) => {
-    const consumed = new Set(g.partitions.filter((p) => (p.primary && p.primary.committedOffset >= 0) || p.checkpoint || p.snapshot).map((p) => p.topic));
+    const consumed = new Set(
+      g.partitions
+        .filter((p) => (p.primary && p.primary.committedOffset >= 0) || p.checkpoint || p.snapshot)
+        .map((p) => p.topic),
+    );
     return consumed.size === 0 ? g : { ...g, partitions: g.partitions.filter((p) => consumed.has(p.topic)) };
   });
 }
@@ -82,7 +96,10 @@ export function failoverActivities(deps: ActivityDeps) {
   async function secondaryGroups(pair: PairConfig, secondary: AdminSession, topics: string[]): Promise<string[]> {
     const names = new Set((await groupsOnTopics(secondary, topics)).keys());
     if (pair.secondary.provider === 'apsaramq') {
-      const declared = await deps.cloud().alikafka(pair.secondary.region).listConsumerGroups({ instanceId: pair.secondary.instanceId });
+      const declared = await deps
+        .cloud()
+        .alikafka(pair.secondary.region)
+        .listConsumerGroups({ instanceId: pair.secondary.instanceId });
       for (const g of declared) names.add(g.ConsumerId);
     }
     return [...names];
@@ -93,19 +110,27 @@ export function failoverActivities(deps: ActivityDeps) {
     async assess(pair: PairConfig): Promise<Assessment> {
       const primaryCheck = await describeCluster(deps.kafka(pair.primary, 'assess-primary'), 6000);
       return withAdmin(deps, pair.secondary, 'assess-secondary', async (secondary) => {
-        const primary = primaryCheck.reachable ? await openAdmin(deps.kafka(pair.primary, 'assess-primary')).catch(() => null) : null;
+        const primary = primaryCheck.reachable
+          ? await openAdmin(deps.kafka(pair.primary, 'assess-primary')).catch(() => null)
+          : null;
         try {
           const topics = await topicsOf(pair, primary, secondary);
           const onSecondary = await topicPartitionCounts(secondary, topics);
           const missing = topics.filter((t) => !onSecondary.has(t));
           if (missing.length) {
-            throw permanent('SecondaryIncomplete', `the secondary lacks replicated topic(s) ${missing.join(', ')}: it cannot take over; run drSetup for pair ${pair.name} (or create them) first`);
+            throw permanent(
+              'SecondaryIncomplete',
+              `the secondary lacks replicated topic(s) ${missing.join(', ')}: it cannot take over; run drSetup for pair ${pair.name} (or create them) first`,
+            );
           }
           if (primary) {
             const onPrimary = await topicPartitionCounts(primary, topics);
             const differ = topics.filter((t) => onPrimary.has(t) && onPrimary.get(t) !== onSecondary.get(t));
             if (differ.length) {
-              throw permanent('PartitionCountMismatch', `partition counts differ for ${differ.map((t) => `${t} (primary ${onPrimary.get(t)}, secondary ${onSecondary.get(t)})`).join(', ')}: offsets cannot be mapped partition by partition`);
+              throw permanent(
+                'PartitionCountMismatch',
+                `partition counts differ for ${differ.map((t) => `${t} (primary ${onPrimary.get(t)}, secondary ${onSecondary.get(t)})`).join(', ')}: offsets cannot be mapped partition by partition`,
+              );
             }
           }
           let connector: Assessment['connector'];
@@ -118,15 +143,19 @@ export function failoverActivities(deps: ActivityDeps) {
           let latency: Assessment['latency'] = { ms: pair.replication.thresholds.maxLatencyMs, source: 'threshold' };
           if (primary && connector.state === 'running') {
             const canary = await runCanary(primary.kafka, secondary, {
-              runId: `assess-${Context.current().info.workflowExecution?.runId ?? Date.now()}`, topic: pair.replication.canaryTopic, count: 5,
+              runId: `assess-${Context.current().info.workflowExecution?.runId ?? Date.now()}`,
+              topic: pair.replication.canaryTopic,
+              count: 5,
               timeoutMs: Math.min(pair.replication.thresholds.canaryTimeoutMs, 20_000),
             }).catch(() => undefined);
-            if (canary?.latencyMs && canary.received === canary.produced) latency = { ms: canary.latencyMs.max, source: 'canary' };
+            if (canary?.latencyMs && canary.received === canary.produced)
+              latency = { ms: canary.latencyMs.max, source: 'canary' };
           } else if (!primary) {
             // The primary is gone: the newest canary run on the secondary (drWatch runs one every few minutes)
             // still shows the stream's latency where the replicator stamps its append time.
             const last = await lastCanaryRun(secondary, pair.replication.canaryTopic).catch(() => undefined);
-            if (last?.latencyMs !== null && last?.latencyMs !== undefined) latency = { ms: last.latencyMs, source: 'canary-secondary' };
+            if (last?.latencyMs !== null && last?.latencyMs !== undefined)
+              latency = { ms: last.latencyMs, source: 'canary-secondary' };
           }
           const described = await secondary.admin.describeCluster();
           return {
@@ -146,15 +175,23 @@ export function failoverActivities(deps: ActivityDeps) {
     },
 
     /** The offset plan: for every selected group and partition it consumes, its target on the secondary. */
-    async planOffsets(pair: PairConfig, o: {
-      topics: string[]; groups?: Selection; primaryReachable: boolean; latencyMs: number; marginMs?: number; operatorTimestamp?: number;
-      /** Only these groups (the approved plan's), e.g. for the final plan of a switchover. */
-      onlyGroups?: string[];
-      /** Where the copy of each partition's last primary record is (a drained switchover): exact bounds. */
-      tails?: TailMatch[];
-      /** Where, per secondary partition, the applications' own post-switch records begin and the copies end (a drained switchover). */
-      postSwitch?: PostSwitchEnd[];
-    }): Promise<FailoverPlan> {
+    async planOffsets(
+      pair: PairConfig,
+      o: {
+        topics: string[];
+        groups?: Selection;
+        primaryReachable: boolean;
+        latencyMs: number;
+        marginMs?: number;
+        operatorTimestamp?: number;
+        /** Only these groups (the approved plan's), e.g. for the final plan of a switchover. */
+        onlyGroups?: string[];
+        /** Where the copy of each partition's last primary record is (a drained switchover): exact bounds. */
+        tails?: TailMatch[];
+        /** Where, per secondary partition, the applications' own post-switch records begin and the copies end (a drained switchover). */
+        postSwitch?: PostSwitchEnd[];
+      },
+    ): Promise<FailoverPlan> {
       const selection = o.groups ?? pair.groups;
       const ctx = Context.current();
       const earlier = (ctx.info.heartbeatDetails as PlanProgress | undefined)?.result;
@@ -162,11 +199,22 @@ export function failoverActivities(deps: ActivityDeps) {
       const started = Date.now();
       let total = 0;
       const beat = (phase: string, done?: number) => {
-        const progress = done === undefined ? phase : `${phase}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} groups`;
-        ctx.heartbeat({ phase, groupsDone: done ?? null, groups: total, progress, elapsedMs: Date.now() - started } satisfies PlanProgress);
+        const progress =
+          done === undefined
+            ? phase
+            : `${phase}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} groups`;
+        ctx.heartbeat({
+          phase,
+          groupsDone: done ?? null,
+          groups: total,
+          progress,
+          elapsedMs: Date.now() - started,
+        } satisfies PlanProgress);
       };
       return withAdmin(deps, pair.secondary, 'plan-secondary', async (secondary) => {
-        const primary = o.primaryReachable ? await openAdmin(deps.kafka(pair.primary, 'plan-primary')).catch(() => null) : null;
+        const primary = o.primaryReachable
+          ? await openAdmin(deps.kafka(pair.primary, 'plan-primary')).catch(() => null)
+          : null;
         try {
           beat('listing groups');
           const wanted = (g: string) => !isInternalGroup(g) && selects(selection, g);
@@ -175,12 +223,22 @@ export function failoverActivities(deps: ActivityDeps) {
           // many more groups than a pair selects); the commits read here are the plan's evidence too.
           let primaryCommitted: Map<string, CommittedOffset[]> | undefined;
           if (primary) {
-            const listed = o.onlyGroups ? [] : selectNames(selection, (await listConsumerGroups(primary)).filter((g) => !isInternalGroup(g)));
+            const listed = o.onlyGroups
+              ? []
+              : selectNames(
+                  selection,
+                  (await listConsumerGroups(primary)).filter((g) => !isInternalGroup(g)),
+                );
             const ask = [...new Set([...candidates, ...listed])].filter(wanted);
             total = ask.length;
-            const parts = await partitionsOf(primary, o.topics.filter((t) => t !== pair.replication.canaryTopic));
+            const parts = await partitionsOf(
+              primary,
+              o.topics.filter((t) => t !== pair.replication.canaryTopic),
+            );
             let read = 0;
-            primaryCommitted = await committedOffsetsMany(primary, ask, parts, (n) => beat('primary commits', read += n));
+            primaryCommitted = await committedOffsetsMany(primary, ask, parts, (n) =>
+              beat('primary commits', (read += n)),
+            );
             for (const [g, c] of primaryCommitted) if (c.length > 0 || candidates.has(g)) candidates.add(g);
           }
           const useCheckpoints = pair.replication.provider === 'kafka-connect';
@@ -194,28 +252,46 @@ export function failoverActivities(deps: ActivityDeps) {
           // No group is dropped silently: without the primary, the secondary still knows some groups (groups with
           // commits on the pair's topics there; ApsaraMQ keeps the groups drSetup declared). A group with no evidence is planned at earliest and
           // listed as untranslated, which the approver sees, rather than left to its auto.offset.reset.
-          if (!primary && !o.onlyGroups) for (const g of await secondaryGroups(pair, secondary, o.topics)) candidates.add(g);
+          if (!primary && !o.onlyGroups)
+            for (const g of await secondaryGroups(pair, secondary, o.topics)) candidates.add(g);
           // drWatch's positions, stored on the secondary: the primary's view of every group, as of the last snapshot.
           const positions: PositionsRead | undefined = primary ? undefined : await readPositions(secondary, pair.name);
           const onlyInSnapshots = new Set<string>();
-          if (positions && !o.onlyGroups) for (const g of positions.byGroup.keys()) if (!candidates.has(g)) { candidates.add(g); onlyInSnapshots.add(g); }
+          if (positions && !o.onlyGroups)
+            for (const g of positions.byGroup.keys())
+              if (!candidates.has(g)) {
+                candidates.add(g);
+                onlyInSnapshots.add(g);
+              }
           const groups = [...candidates].filter(wanted).sort();
           total = groups.length;
           // What the replicator preserves, from the newest complete canary run on the secondary (assess runs one
           // when the primary answers; drSetup's otherwise); none found = preserves nothing (group-wide sources only).
           const fidelity = await lastCanaryProfile(secondary, pair.replication.canaryTopic);
-          const planOptions = { marginMs: o.marginMs ?? 1_000, replicationLatencyMs: o.latencyMs, operatorTimestamp: o.operatorTimestamp, fidelity };
+          const planOptions = {
+            marginMs: o.marginMs ?? 1_000,
+            replicationLatencyMs: o.latencyMs,
+            operatorTimestamp: o.operatorTimestamp,
+            fidelity,
+          };
           // kafka-dr's own canary topic is replicated but consumed by no application group.
           const appTopics = o.topics.filter((t) => t !== pair.replication.canaryTopic);
           const evidence = await gatherEvidence({
-            groups, topics: appTopics, primary, secondary, useCheckpoints, plan: planOptions,
+            groups,
+            topics: appTopics,
+            primary,
+            secondary,
+            useCheckpoints,
+            plan: planOptions,
             exact: { ...(o.tails ? { tails: o.tails } : {}) },
             ...(o.postSwitch ? { postSwitch: o.postSwitch } : {}),
             ...(checkpoints ? { checkpoints } : {}),
             ...(primaryCommitted ? { primaryCommitted } : {}),
             progress: beat,
           });
-          const attached: SnapshotsAttached | undefined = positions ? await attachSnapshots(secondary, evidence.groups, positions, planOptions) : undefined;
+          const attached: SnapshotsAttached | undefined = positions
+            ? await attachSnapshots(secondary, evidence.groups, positions, planOptions)
+            : undefined;
           beat('planning', 0);
           const plan = makePlan(consumedOnly(evidence.groups), planOptions);
           beat('planned', groups.length);
@@ -226,24 +302,37 @@ export function failoverActivities(deps: ActivityDeps) {
             latencyMs: o.latencyMs,
             fidelity: { ...fidelity, description: describeProfile(fidelity) },
             primaryReachable: primary !== null,
-            ...(positions && attached ? {
-              snapshot: {
-                takenAt: positions.marker?.takenAt ?? attached.newest,
-                ageMs: positions.marker ? Math.max(0, Date.now() - positions.marker.takenAt) : null,
-                oldestPosition: attached.oldest,
-                positions: attached.positions,
-                groupsOnlyInSnapshots: [...onlyInSnapshots].filter((g) => selects(selection, g) && !isInternalGroup(g)).length,
-              },
-            } : {}),
+            ...(positions && attached
+              ? {
+                  snapshot: {
+                    takenAt: positions.marker?.takenAt ?? attached.newest,
+                    ageMs: positions.marker ? Math.max(0, Date.now() - positions.marker.takenAt) : null,
+                    oldestPosition: attached.oldest,
+                    positions: attached.positions,
+                    groupsOnlyInSnapshots: [...onlyInSnapshots].filter(
+                      (g) => selects(selection, g) && !isInternalGroup(g),
+                    ).length,
+                  },
+                }
+              : {}),
           });
           const limit = Number(deps.env.KDR_PLAN_INLINE_BYTES) || INLINE_PLAN_BYTES;
           let result: FailoverPlan = compact;
           if (Buffer.byteLength(JSON.stringify(compact)) > limit) {
             beat('storing the plan on the secondary', groups.length);
-            const stored = await storePages(secondary, compact.groups, Math.min(limit, 512 * 1024), { replicationFactor: replicationFactorOf(deps.env) });
+            const stored = await storePages(secondary, compact.groups, Math.min(limit, 512 * 1024), {
+              replicationFactor: replicationFactorOf(deps.env),
+            });
             result = { ...compact, groups: compact.groups.slice(0, stored.pages[0].groups), stored };
           }
-          ctx.heartbeat({ phase: 'planned', groupsDone: groups.length, groups: total, progress: `planned ${groups.length} groups`, elapsedMs: Date.now() - started, result } satisfies PlanProgress);
+          ctx.heartbeat({
+            phase: 'planned',
+            groupsDone: groups.length,
+            groups: total,
+            progress: `planned ${groups.length} groups`,
+            elapsedMs: Date.now() - started,
+            result,
+          } satisfies PlanProgress);
           return result;
         } finally {
           await primary?.close();
@@ -262,7 +351,11 @@ export function failoverActivities(deps: ActivityDeps) {
      * group already at its planned offsets is not committed again: an attempt after a worker crash commits
      * only the groups the crashed attempt had not reached, so each group is committed once.
      */
-    async resetGroups(pair: PairConfig, batch: GroupTarget[], options: { concurrency?: number } = {}): Promise<ResetBatchResult> {
+    async resetGroups(
+      pair: PairConfig,
+      batch: GroupTarget[],
+      options: { concurrency?: number } = {},
+    ): Promise<ResetBatchResult> {
       const ctx = Context.current();
       const previous = (ctx.info.heartbeatDetails as { done?: GroupReset[] } | undefined)?.done ?? [];
       const already = new Set(previous.map((d) => d.group));
@@ -277,37 +370,57 @@ export function failoverActivities(deps: ActivityDeps) {
         // Old offsets for the report: read before anything is changed, the whole batch in one request per
         // coordinator (over the union of the batch's partitions; each group keeps its own).
         const union = new Map<string, { topic: string; partition: number }>();
-        for (const p of plans) for (const o of p.offsets) union.set(tpKey(o.topic, o.partition), { topic: o.topic, partition: o.partition });
-        const old = await committedOffsetsMany(secondary, plans.map((p) => p.group), [...union.values()]);
-        for (const p of plans) before.set(p.group, new Map((old.get(p.group) ?? []).map((x) => [tpKey(x.topic, x.partition), x.offset])));
+        for (const p of plans)
+          for (const o of p.offsets) union.set(tpKey(o.topic, o.partition), { topic: o.topic, partition: o.partition });
+        const old = await committedOffsetsMany(
+          secondary,
+          plans.map((p) => p.group),
+          [...union.values()],
+        );
+        for (const p of plans)
+          before.set(p.group, new Map((old.get(p.group) ?? []).map((x) => [tpKey(x.topic, x.partition), x.offset])));
         const record = (group: string, applied: CommittedOffset[]) => {
           const old = before.get(group);
-          done.push({ group, changes: applied.map((a) => [a.topic, a.partition, old?.get(tpKey(a.topic, a.partition)) ?? -1, a.offset]) });
+          done.push({
+            group,
+            changes: applied.map((a) => [a.topic, a.partition, old?.get(tpKey(a.topic, a.partition)) ?? -1, a.offset]),
+          });
         };
-        const atPlan = (p: (typeof plans)[number]) => p.offsets.every((o) => before.get(p.group)?.get(tpKey(o.topic, o.partition)) === o.offset);
+        const atPlan = (p: (typeof plans)[number]) =>
+          p.offsets.every((o) => before.get(p.group)?.get(tpKey(o.topic, o.partition)) === o.offset);
         for (const p of plans.filter(atPlan)) record(p.group, p.offsets);
         let lastBeat = 0;
-        const result = await setManyGroupOffsets(secondary, plans.filter((p) => !atPlan(p)), {
-          concurrency: options.concurrency ?? 32,
-          stopped: () => ctx.cancellationSignal.aborted,
-          onProgress: (_n, _total, applied) => {
-            if (applied) record(applied.group, applied.applied);
-            // At most every 500 ms: each heartbeat serializes every group done so far (250 groups, ~100 KB), and
-            // one per group kept the worker busy encoding. A group committed after the last heartbeat is found
-            // at its planned offsets by a retry and not committed again (its report then shows no change).
-            if (Date.now() - lastBeat >= 500) { lastBeat = Date.now(); ctx.heartbeat({ done }); }
+        const result = await setManyGroupOffsets(
+          secondary,
+          plans.filter((p) => !atPlan(p)),
+          {
+            concurrency: options.concurrency ?? 32,
+            stopped: () => ctx.cancellationSignal.aborted,
+            onProgress: (_n, _total, applied) => {
+              if (applied) record(applied.group, applied.applied);
+              // At most every 500 ms: each heartbeat serializes every group done so far (250 groups, ~100 KB), and
+              // one per group kept the worker busy encoding. A group committed after the last heartbeat is found
+              // at its planned offsets by a retry and not committed again (its report then shows no change).
+              if (Date.now() - lastBeat >= 500) {
+                lastBeat = Date.now();
+                ctx.heartbeat({ done });
+              }
+            },
           },
-        });
+        );
         ctx.heartbeat({ done });
         // Stopped half-way by a cancellation (worker shutdown, run cancelled): this is not a result.
-        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`reset cancelled after ${done.length}/${batch.length} groups`);
+        if (ctx.cancellationSignal.aborted)
+          throw new CancelledFailure(`reset cancelled after ${done.length}/${batch.length} groups`);
         // A broker restarting under the reset fails every group it was committing with a connection error; reported
         // as failed groups they blocked the step for an operator. The activity retries instead, from the heartbeat:
         // groups done are not touched, and a group whose commit landed before the broker died is found at its plan.
         const transient = result.failed.filter((f) => transientKafkaError(f.error));
         if (transient.length) {
-          throw new Error(`${transient.length} group(s) hit a transient broker error (${transient[0].group}: ${transient[0].error.message}); ` +
-            `${done.length}/${batch.length} groups done, the retry resets the rest`);
+          throw new Error(
+            `${transient.length} group(s) hit a transient broker error (${transient[0].group}: ${transient[0].error.message}); ` +
+              `${done.length}/${batch.length} groups done, the retry resets the rest`,
+          );
         }
         return {
           done,
@@ -329,7 +442,14 @@ export function failoverActivities(deps: ActivityDeps) {
   };
 }
 
-const TRANSIENT_TYPES = new Set(['COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'LEADER_NOT_AVAILABLE']);
+const TRANSIENT_TYPES = new Set([
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR',
+  'REQUEST_TIMED_OUT',
+  'NETWORK_EXCEPTION',
+  'LEADER_NOT_AVAILABLE',
+]);
 
 /**
  * A broker that is away or busy (connection refused or lost, a coordinator moving or loading), as opposed to an
@@ -337,8 +457,17 @@ const TRANSIENT_TYPES = new Set(['COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NO
  * change. kafkajs wraps its last error when it gives up (KafkaJSNumberOfRetriesExceeded), so the causes count.
  */
 function transientKafkaError(err: unknown): boolean {
-  for (let e = err as { name?: string; type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSRequestTimeoutError' || e.name === 'ClusterUnreachableError') return true;
+  for (
+    let e = err as { name?: string; type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (
+      e.name === 'KafkaJSConnectionError' ||
+      e.name === 'KafkaJSRequestTimeoutError' ||
+      e.name === 'ClusterUnreachableError'
+    )
+      return true;
     if (e.type && TRANSIENT_TYPES.has(e.type)) return true;
     e = (e.cause ?? e.originalError) as typeof e;
   }

@@ -8,7 +8,12 @@ import { keptAlive } from './keep-alive';
 
 /** A permanent, operator-actionable failure raised by an activity itself; its type is one of FAILURE_TYPES. */
 export function permanent(type: FailureType, message: string, details?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? undefined : [details] });
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: true,
+    details: details === undefined ? undefined : [details],
+  });
 }
 
 /** The one mapping from kafka-dr's errors to Temporal failures: the error's type, and non-retryable unless it can heal. */
@@ -18,7 +23,12 @@ export function asActivityFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof KdrError) {
     const details = err.details();
-    return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: !err.retryable, details: details ? [details] : undefined });
+    return ApplicationFailure.create({
+      type: err.type,
+      message: err.message,
+      nonRetryable: !err.retryable,
+      details: details ? [details] : undefined,
+    });
   }
   return err;
 }

@@ -8,8 +8,12 @@ import { Context } from '@temporalio/activity';
 /** The last reported details with the attempt's error added (an object keeps its fields: resume points survive). */
 function withLastError(details: unknown, err: unknown): unknown {
   const e = err as { type?: string; name?: string; message?: string };
-  const lastError = `${e.type ?? e.name ?? 'Error'}: ${String(e.message ?? err).split('\n')[0].slice(0, 300)}`;
-  return details !== null && typeof details === 'object' && !Array.isArray(details) ? { ...details, lastError } : { lastError };
+  const lastError = `${e.type ?? e.name ?? 'Error'}: ${String(e.message ?? err)
+    .split('\n')[0]
+    .slice(0, 300)}`;
+  return details !== null && typeof details === 'object' && !Array.isArray(details)
+    ? { ...details, lastError }
+    : { lastError };
 }
 
 export async function keptAlive<T>(fn: () => Promise<T>): Promise<T> {

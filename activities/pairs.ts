@@ -11,7 +11,9 @@ export function pairActivities(deps: ActivityDeps) {
       const pair = pairs.get(name);
       if (!pair) {
         const known = [...pairs.keys()].map((n) => `"${n}"`).join(', ') || 'none';
-        throw new UnknownPairError(`pair "${name}" is not in the worker's pairs file (known pairs: ${known}); fix "pair" or start with "config"`);
+        throw new UnknownPairError(
+          `pair "${name}" is not in the worker's pairs file (known pairs: ${known}); fix "pair" or start with "config"`,
+        );
       }
       return pair;
     },

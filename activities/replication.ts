@@ -2,15 +2,28 @@
 import type { PairConfig } from '../src/config';
 import { ANY_ACCOUNT, deadLetterTopic, EventBridgeProvider } from '../src/connectors/eventbridge';
 import { KafkaConnectProvider } from '../src/connectors/kafka-connect';
-import type { EnsureResult, ReplicationLag, ReplicationPairSpec, ReplicationProvider, ReplicationStatus } from '../src/connectors/types';
+import type {
+  EnsureResult,
+  ReplicationLag,
+  ReplicationPairSpec,
+  ReplicationProvider,
+  ReplicationStatus,
+} from '../src/connectors/types';
 import type { ActivityDeps } from './deps';
 import { clusterSecurity, replicationFactorOf } from './deps';
 import { withBoth } from './sessions';
 import { ReplicationSpecError } from '../src/connectors/types';
 
-export function replicationSpec(pair: PairConfig, topics: string[], env: NodeJS.ProcessEnv = process.env): ReplicationPairSpec {
+export function replicationSpec(
+  pair: PairConfig,
+  topics: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ReplicationPairSpec {
   const side = (c: PairConfig['primary']) => ({
-    bootstrapServers: c.bootstrapServers, security: clusterSecurity(c), region: c.region, instanceId: c.instanceId,
+    bootstrapServers: c.bootstrapServers,
+    security: clusterSecurity(c),
+    region: c.region,
+    instanceId: c.instanceId,
   });
   return {
     pair: pair.name,
@@ -26,12 +39,19 @@ export function providerFor(deps: ActivityDeps, pair: PairConfig): ReplicationPr
   // The pair schema requires connectUrl for kafka-connect and a region on apsaramq sides; checked again here
   // because a config that bypassed it (a hand-built input) must fail naming the field, not call a URL "undefined".
   if (pair.replication.provider === 'kafka-connect') {
-    if (!pair.replication.connectUrl) throw new ReplicationSpecError(`pair ${pair.name}: replication.connectUrl is required for provider "kafka-connect"`);
+    if (!pair.replication.connectUrl)
+      throw new ReplicationSpecError(
+        `pair ${pair.name}: replication.connectUrl is required for provider "kafka-connect"`,
+      );
     return new KafkaConnectProvider({ url: pair.replication.connectUrl });
   }
   // The event stream lives in the secondary's region (EventBridge streams are created in the target's region).
-  if (!pair.secondary.region) throw new ReplicationSpecError(`pair ${pair.name}: secondary.region is required for replication "eventbridge"`);
-  return new EventBridgeProvider(deps.cloud().eventbridge(pair.secondary.region), deps.env[ACCOUNT_ID_ENV] || ANY_ACCOUNT);
+  if (!pair.secondary.region)
+    throw new ReplicationSpecError(`pair ${pair.name}: secondary.region is required for replication "eventbridge"`);
+  return new EventBridgeProvider(
+    deps.cloud().eventbridge(pair.secondary.region),
+    deps.env[ACCOUNT_ID_ENV] || ANY_ACCOUNT,
+  );
 }
 
 /** Worker variable: the Alibaba Cloud account id (UID) that goes into the dead-letter queue's ARN. */
@@ -48,7 +68,12 @@ async function ensureDeadLetterTopic(deps: ActivityDeps, pair: PairConfig): Prom
   const alikafka = deps.cloud().alikafka(c.region);
   const existing = await alikafka.listTopics({ instanceId: c.instanceId, topic });
   if (existing.some((t) => t.Topic === topic)) return;
-  await alikafka.createTopic({ instanceId: c.instanceId, topic, remark: 'kafka-dr_dead-letter_queue', partitionNum: 3 });
+  await alikafka.createTopic({
+    instanceId: c.instanceId,
+    topic,
+    remark: 'kafka-dr_dead-letter_queue',
+    partitionNum: 3,
+  });
 }
 
 export function replicationActivities(deps: ActivityDeps) {
@@ -78,11 +103,18 @@ export function replicationActivities(deps: ActivityDeps) {
       return provider.state(spec(pair, topics));
     },
     /** Per-partition end offsets primary vs secondary; `caughtUp` within the pair's lag threshold. */
-    async replicationLag(pair: PairConfig, topics: string[]): Promise<Omit<ReplicationLag, 'partitions'> & { worst: ReplicationLag['partitions'] }> {
+    async replicationLag(
+      pair: PairConfig,
+      topics: string[],
+    ): Promise<Omit<ReplicationLag, 'partitions'> & { worst: ReplicationLag['partitions'] }> {
       const lag = await withBoth(deps, pair, 'lag', (clusters) =>
-        providerFor(deps, pair).lag(spec(pair, topics), clusters, pair.replication.thresholds.maxLagRecords));
+        providerFor(deps, pair).lag(spec(pair, topics), clusters, pair.replication.thresholds.maxLagRecords),
+      );
       // Only the worst partitions go back into history: a 1,000-partition table would bloat it for nothing.
-      const worst = [...lag.partitions].sort((a, b) => b.lag - a.lag).slice(0, 5).filter((p) => p.lag > 0);
+      const worst = [...lag.partitions]
+        .sort((a, b) => b.lag - a.lag)
+        .slice(0, 5)
+        .filter((p) => p.lag > 0);
       return { caughtUp: lag.caughtUp, totalLag: lag.totalLag, worst };
     },
   };

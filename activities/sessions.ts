@@ -5,7 +5,12 @@ import { openAdmin, type AdminSession } from '../src/kafka/admin';
 import { isDeadLetterTopic } from '../src/connectors/eventbridge';
 import type { ActivityDeps } from './deps';
 
-export async function withAdmin<T>(deps: ActivityDeps, cluster: ClusterConfig, purpose: string, fn: (s: AdminSession) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(
+  deps: ActivityDeps,
+  cluster: ClusterConfig,
+  purpose: string,
+  fn: (s: AdminSession) => Promise<T>,
+): Promise<T> {
   const session = await openAdmin(deps.kafka(cluster, purpose));
   try {
     return await fn(session);
@@ -14,10 +19,15 @@ export async function withAdmin<T>(deps: ActivityDeps, cluster: ClusterConfig, p
   }
 }
 
-export async function withBoth<T>(deps: ActivityDeps, pair: PairConfig, purpose: string,
-  fn: (s: { primary: AdminSession; secondary: AdminSession }) => Promise<T>): Promise<T> {
+export async function withBoth<T>(
+  deps: ActivityDeps,
+  pair: PairConfig,
+  purpose: string,
+  fn: (s: { primary: AdminSession; secondary: AdminSession }) => Promise<T>,
+): Promise<T> {
   return withAdmin(deps, pair.primary, `${purpose}-primary`, (primary) =>
-    withAdmin(deps, pair.secondary, `${purpose}-secondary`, (secondary) => fn({ primary, secondary })));
+    withAdmin(deps, pair.secondary, `${purpose}-secondary`, (secondary) => fn({ primary, secondary })),
+  );
 }
 
 /**
@@ -28,6 +38,8 @@ export async function replicatedTopics(primary: AdminSession, pair: PairConfig):
   const { topics, canaryTopic } = pair.replication;
   const listed = Array.isArray(topics)
     ? [...topics]
-    : (await primary.admin.listTopics()).filter((t) => !isInternalTopic(t) && !isDeadLetterTopic(t) && selects(topics, t));
+    : (await primary.admin.listTopics()).filter(
+        (t) => !isInternalTopic(t) && !isDeadLetterTopic(t) && selects(topics, t),
+      );
   return [...new Set([...listed, canaryTopic])].sort();
 }

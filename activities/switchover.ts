@@ -3,7 +3,14 @@
 // replication is complete by record identity, and the post-switch guard over the groups' commits.
 import { Context } from '@temporalio/activity';
 import type { PairConfig } from '../src/config';
-import { committedOffsets, describeGroupMembers, partitionOffsets, setManyGroupOffsets, tpKey, type CommittedOffset } from '../src/kafka/admin';
+import {
+  committedOffsets,
+  describeGroupMembers,
+  partitionOffsets,
+  setManyGroupOffsets,
+  tpKey,
+  type CommittedOffset,
+} from '../src/kafka/admin';
 import { matchTails, type TailMatch } from '../src/kafka/match';
 import { mapLimit } from '../src/kafka/protocol';
 import { lastCanaryProfile } from '../src/kafka/canary';
@@ -51,11 +58,20 @@ function sleepHeartbeating(ms: number, detail: () => unknown): Promise<void> {
   const ctx = Context.current();
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const tick = setInterval(() => {
-      ctx.heartbeat(detail());
-      if (Date.now() - started >= ms) { clearInterval(tick); resolve(); }
-    }, Math.min(1000, ms));
-    ctx.cancelled.catch((err) => { clearInterval(tick); reject(err); });
+    const tick = setInterval(
+      () => {
+        ctx.heartbeat(detail());
+        if (Date.now() - started >= ms) {
+          clearInterval(tick);
+          resolve();
+        }
+      },
+      Math.min(1000, ms),
+    );
+    ctx.cancelled.catch((err) => {
+      clearInterval(tick);
+      reject(err);
+    });
   });
 }
 
@@ -64,7 +80,8 @@ export function switchoverActivities(deps: ActivityDeps) {
     /** Log end offsets of the secondary now: before the switch, every record there came from the primary. */
     async secondaryEnds(pair: PairConfig, topics: string[]): Promise<PartitionEnd[]> {
       return withAdmin(deps, pair.secondary, 'secondary-ends', async (s) =>
-        (await partitionOffsets(s, topics)).map((p): PartitionEnd => [p.topic, p.partition, p.end]));
+        (await partitionOffsets(s, topics)).map((p): PartitionEnd => [p.topic, p.partition, p.end]),
+      );
     },
 
     /**
@@ -74,11 +91,17 @@ export function switchoverActivities(deps: ActivityDeps) {
     async primaryQuiet(pair: PairConfig, topics: string[], groups: string[], windowMs: number): Promise<QuietCheck> {
       return withAdmin(deps, pair.primary, 'quiet', async (primary) => {
         const application = topics.filter((t) => t !== pair.replication.canaryTopic);
-        const first = new Map((await partitionOffsets(primary, application)).map((p) => [tpKey(p.topic, p.partition), p.end]));
+        const first = new Map(
+          (await partitionOffsets(primary, application)).map((p) => [tpKey(p.topic, p.partition), p.end]),
+        );
         await sleepHeartbeating(windowMs, () => ({ waiting: 'quiet window' }));
         const second = await partitionOffsets(primary, application);
         const moving = second
-          .map((p) => ({ topic: p.topic, partition: p.partition, records: p.end - (first.get(tpKey(p.topic, p.partition)) ?? p.end) }))
+          .map((p) => ({
+            topic: p.topic,
+            partition: p.partition,
+            records: p.end - (first.get(tpKey(p.topic, p.partition)) ?? p.end),
+          }))
           .filter((m) => m.records > 0)
           .sort((a, b) => b.records - a.records);
         const members = (await describeGroupMembers(primary, groups)).filter((g) => g.members > 0);
@@ -87,7 +110,9 @@ export function switchoverActivities(deps: ActivityDeps) {
           windowMs,
           moving: moving.slice(0, 10),
           movedRecords: moving.reduce((n, m) => n + m.records, 0),
-          groupsWithMembers: members.slice(0, 20).map((g) => ({ group: g.group, members: g.members, clients: g.clients.slice(0, 5) })),
+          groupsWithMembers: members
+            .slice(0, 20)
+            .map((g) => ({ group: g.group, members: g.members, clients: g.clients.slice(0, 5) })),
         };
       });
     },
@@ -100,7 +125,11 @@ export function switchoverActivities(deps: ActivityDeps) {
      * the final plan never starts a group past a record nobody processed. `preSwitchEnds` are the secondary's
      * log ends read just before the CNAME moved.
      */
-    async replicationComplete(pair: PairConfig, topics: string[], preSwitchEnds: PartitionEnd[]): Promise<ReplicationCheck> {
+    async replicationComplete(
+      pair: PairConfig,
+      topics: string[],
+      preSwitchEnds: PartitionEnd[],
+    ): Promise<ReplicationCheck> {
       return withBoth(deps, pair, 'complete', async ({ primary, secondary }) => {
         const application = topics.filter((t) => t !== pair.replication.canaryTopic);
         const before = new Map(preSwitchEnds.map(([t, p, e]) => [tpKey(t, p), e]));
@@ -118,17 +147,41 @@ export function switchoverActivities(deps: ActivityDeps) {
           const missing = tails.filter((t) => !t.found);
           if (missing.length) {
             return {
-              complete: false, provable: true, tails, postSwitch: [], notes: [],
-              missing: missing.slice(0, 10).map((t) => ({ topic: t.topic, partition: t.partition, primaryEnd: t.primaryEnd, ...(t.reason ? { reason: t.reason } : {}) })),
+              complete: false,
+              provable: true,
+              tails,
+              postSwitch: [],
+              notes: [],
+              missing: missing
+                .slice(0, 10)
+                .map((t) => ({
+                  topic: t.topic,
+                  partition: t.partition,
+                  primaryEnd: t.primaryEnd,
+                  ...(t.reason ? { reason: t.reason } : {}),
+                })),
             };
           }
         }
         const region = await postSwitchRegion(primary, secondary, application, before, profile, { checkTails: !exact });
         const notes = [`compared under ${describeProfile(profile)}`, ...region.notes.slice(0, 10)];
-        if (!region.provable) return { complete: false, provable: false, ...(region.reason ? { reason: region.reason } : {}), missing: [], tails, postSwitch: [], notes };
+        if (!region.provable)
+          return {
+            complete: false,
+            provable: false,
+            ...(region.reason ? { reason: region.reason } : {}),
+            missing: [],
+            tails,
+            postSwitch: [],
+            notes,
+          };
         return {
-          complete: region.complete, provable: true, missing: region.missing.slice(0, 10), tails,
-          postSwitch: region.complete ? region.ends : [], notes,
+          complete: region.complete,
+          provable: true,
+          missing: region.missing.slice(0, 10),
+          tails,
+          postSwitch: region.complete ? region.ends : [],
+          notes,
         };
       });
     },
@@ -142,7 +195,12 @@ export function switchoverActivities(deps: ActivityDeps) {
     async guardGroups(pair: PairConfig, groups: GroupTarget[], windowMs: number, everyMs = 3000): Promise<GuardCheck> {
       const ctx = Context.current();
       return withAdmin(deps, pair.secondary, 'guard', async (secondary) => {
-        const planned = new Map(groups.map((g) => [g.group, g.offsets.map(([topic, partition, offset]): CommittedOffset => ({ topic, partition, offset }))]));
+        const planned = new Map(
+          groups.map((g) => [
+            g.group,
+            g.offsets.map(([topic, partition, offset]): CommittedOffset => ({ topic, partition, offset })),
+          ]),
+        );
         const found = new Map<string, GuardCheck['suspicious'][number]>();
         const topics = [...new Set(groups.flatMap((g) => g.offsets.map(([t]) => t)))];
         const started = Date.now();
@@ -153,9 +211,16 @@ export function switchoverActivities(deps: ActivityDeps) {
           // read before the commits would make its legitimate commit look "past the log end".
           const commits = new Map<string, Map<string, number>>();
           await mapLimit([...planned], 16, async ([group, offsets]) => {
-            commits.set(group, new Map((await committedOffsets(secondary, group, offsets)).map((c) => [tpKey(c.topic, c.partition), c.offset])));
+            commits.set(
+              group,
+              new Map(
+                (await committedOffsets(secondary, group, offsets)).map((c) => [tpKey(c.topic, c.partition), c.offset]),
+              ),
+            );
           });
-          const ends = new Map((await partitionOffsets(secondary, topics)).map((p) => [tpKey(p.topic, p.partition), p.end]));
+          const ends = new Map(
+            (await partitionOffsets(secondary, topics)).map((p) => [tpKey(p.topic, p.partition), p.end]),
+          );
           const wrong: { group: string; seen: string }[] = [];
           for (const [group, offsets] of planned) {
             const now = commits.get(group) ?? new Map<string, number>();
@@ -164,21 +229,48 @@ export function switchoverActivities(deps: ActivityDeps) {
               return c === undefined || c < o.offset || c > (ends.get(tpKey(o.topic, o.partition)) ?? Infinity);
             });
             if (bad.length) {
-              wrong.push({ group, seen: bad.slice(0, 3).map((o) => `${o.topic}[${o.partition}] planned ${o.offset}, committed ${now.get(tpKey(o.topic, o.partition)) ?? 'none'}`).join('; ') });
+              wrong.push({
+                group,
+                seen: bad
+                  .slice(0, 3)
+                  .map(
+                    (o) =>
+                      `${o.topic}[${o.partition}] planned ${o.offset}, committed ${now.get(tpKey(o.topic, o.partition)) ?? 'none'}`,
+                  )
+                  .join('; '),
+              });
             }
           }
           if (wrong.length) {
-            const states = new Map((await describeGroupMembers(secondary, wrong.map((w) => w.group))).map((g) => [g.group, g]));
+            const states = new Map(
+              (
+                await describeGroupMembers(
+                  secondary,
+                  wrong.map((w) => w.group),
+                )
+              ).map((g) => [g.group, g]),
+            );
             const empty = wrong.filter((w) => !states.get(w.group)?.live);
-            const again = await setManyGroupOffsets(secondary, empty.map((w) => ({ group: w.group, offsets: planned.get(w.group)! })));
+            const again = await setManyGroupOffsets(
+              secondary,
+              empty.map((w) => ({ group: w.group, offsets: planned.get(w.group)! })),
+            );
             const reapplied = new Set(again.done.map((d) => d.group));
             for (const w of wrong) {
-              found.set(w.group, { group: w.group, live: !reapplied.has(w.group), seen: w.seen, reapplied: reapplied.has(w.group) || (found.get(w.group)?.reapplied ?? false) });
+              found.set(w.group, {
+                group: w.group,
+                live: !reapplied.has(w.group),
+                seen: w.seen,
+                reapplied: reapplied.has(w.group) || (found.get(w.group)?.reapplied ?? false),
+              });
             }
           }
           ctx.heartbeat({ checks, suspicious: found.size });
           if (Date.now() - started >= windowMs) break;
-          await sleepHeartbeating(Math.min(everyMs, Math.max(1, windowMs - (Date.now() - started))), () => ({ checks, suspicious: found.size }));
+          await sleepHeartbeating(Math.min(everyMs, Math.max(1, windowMs - (Date.now() - started))), () => ({
+            checks,
+            suspicious: found.size,
+          }));
         }
         return { checks, suspicious: [...found.values()].slice(0, 50) };
       });

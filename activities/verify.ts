@@ -23,7 +23,10 @@ export function verifyActivities(deps: ActivityDeps) {
       const secondary = await openAdmin(deps.kafka(pair.secondary, 'canary-secondary'));
       try {
         const result = await runCanary(deps.kafka(pair.primary, 'canary-primary'), secondary, {
-          runId, topic: canaryTopic, count: thresholds.canaryRecords, timeoutMs: thresholds.canaryTimeoutMs,
+          runId,
+          topic: canaryTopic,
+          count: thresholds.canaryRecords,
+          timeoutMs: thresholds.canaryTimeoutMs,
         });
         // Only the first few missing records: the rest are implied by the count.
         const deadLetter = await deadLetterRecords(pair, secondary).catch(() => undefined);

@@ -54,7 +54,9 @@ export function watchActivities(deps: ActivityDeps) {
     if (c.provider !== 'apsaramq') return [];
     const known = declared.get(pair.name);
     if (known && Date.now() - known.at < DECLARED_GROUPS_EVERY_MS) return known.groups;
-    const groups = (await deps.cloud().alikafka(c.region).listConsumerGroups({ instanceId: c.instanceId })).map((g) => g.ConsumerId);
+    const groups = (await deps.cloud().alikafka(c.region).listConsumerGroups({ instanceId: c.instanceId })).map(
+      (g) => g.ConsumerId,
+    );
     declared.set(pair.name, { at: Date.now(), groups });
     return groups;
   }
@@ -66,7 +68,11 @@ export function watchActivities(deps: ActivityDeps) {
      */
     async searchAttributesMissing(names: string[]): Promise<string[]> {
       const ctx = Context.current();
-      type Operator = { listSearchAttributes(req: { namespace: string }): Promise<{ customAttributes?: Record<string, unknown> | null }> };
+      type Operator = {
+        listSearchAttributes(req: {
+          namespace: string;
+        }): Promise<{ customAttributes?: Record<string, unknown> | null }>;
+      };
       const operator = (ctx.client.connection as unknown as { operatorService?: Operator }).operatorService;
       if (!operator) return [];
       try {
@@ -84,15 +90,22 @@ export function watchActivities(deps: ActivityDeps) {
       const degraded: string[] = [];
       const check = await describeCluster(deps.kafka(pair.primary, 'watch-primary'), 5_000);
       return withAdmin(deps, pair.secondary, 'watch-secondary', async (secondary) => {
-        const primary = check.reachable ? await openAdmin(deps.kafka(pair.primary, 'watch-primary')).catch(() => null) : null;
+        const primary = check.reachable
+          ? await openAdmin(deps.kafka(pair.primary, 'watch-primary')).catch(() => null)
+          : null;
         try {
-          if (!primary) broken.push(`primary ${pair.primary.bootstrapServers.join(',')} does not answer: ${check.error ?? 'no connection'}`);
+          if (!primary)
+            broken.push(
+              `primary ${pair.primary.bootstrapServers.join(',')} does not answer: ${check.error ?? 'no connection'}`,
+            );
           const topics = await replicatedTopics(primary ?? secondary, pair);
           const appTopics = topics.filter((x) => x !== pair.replication.canaryTopic);
           // A pattern that stopped matching (topics deleted or renamed) protects nothing any more.
           if (appTopics.length === 0) {
-            degraded.push(`replication.topics (${Array.isArray(pair.replication.topics) ? pair.replication.topics.join(', ') : `pattern "${pair.replication.topics.pattern}"`}) ` +
-              `selects no application topic on the ${primary ? 'primary' : 'secondary'}: nothing is protected`);
+            degraded.push(
+              `replication.topics (${Array.isArray(pair.replication.topics) ? pair.replication.topics.join(', ') : `pattern "${pair.replication.topics.pattern}"`}) ` +
+                `selects no application topic on the ${primary ? 'primary' : 'secondary'}: nothing is protected`,
+            );
           }
 
           let connector: WatchTick['connector'];
@@ -102,13 +115,17 @@ export function watchActivities(deps: ActivityDeps) {
           } catch (err) {
             connector = { state: 'unknown', cause: (err as Error).message };
           }
-          if (connector.state === 'failed' || connector.state === 'absent') broken.push(`replication ${connector.state}${connector.cause ? `: ${connector.cause}` : ''}`);
-          else if (connector.state !== 'running') degraded.push(`replication ${connector.state}${connector.cause ? `: ${connector.cause}` : ''}`);
+          if (connector.state === 'failed' || connector.state === 'absent')
+            broken.push(`replication ${connector.state}${connector.cause ? `: ${connector.cause}` : ''}`);
+          else if (connector.state !== 'running')
+            degraded.push(`replication ${connector.state}${connector.cause ? `: ${connector.cause}` : ''}`);
 
           // Each record there is one the secondary does not have: never healthy while any is left.
           const deadLetter = await deadLetterRecords(pair, secondary).catch(() => undefined);
           if (deadLetter && deadLetter.records > 0) {
-            degraded.push(`${deadLetter.records} record(s) in the dead-letter topic ${deadLetter.topic} on the secondary: the replicator could not write them to their topics`);
+            degraded.push(
+              `${deadLetter.records} record(s) in the dead-letter topic ${deadLetter.topic} on the secondary: the replicator could not write them to their topics`,
+            );
           }
 
           let lag: WatchTick['lag'] = null;
@@ -116,13 +133,24 @@ export function watchActivities(deps: ActivityDeps) {
           const newestReplicatedAt = await newestRecordTimestamp(secondary, appTopics).catch(() => null);
           if (primary) {
             try {
-              const l = await providerFor(deps, pair).lag(replicationSpec(pair, appTopics, deps.env), { primary, secondary }, t.maxLagRecords);
+              const l = await providerFor(deps, pair).lag(
+                replicationSpec(pair, appTopics, deps.env),
+                { primary, secondary },
+                t.maxLagRecords,
+              );
               const worst = [...l.partitions].sort((a, b) => b.lag - a.lag)[0];
-              lag = { total: l.totalLag, caughtUp: l.caughtUp, ...(worst && worst.lag > 0 ? { worst: `${worst.topic}[${worst.partition}] ${worst.lag}` } : {}) };
-              if (!l.caughtUp) degraded.push(`secondary behind by ${l.totalLag} records (maxLagRecords ${t.maxLagRecords})`);
+              lag = {
+                total: l.totalLag,
+                caughtUp: l.caughtUp,
+                ...(worst && worst.lag > 0 ? { worst: `${worst.topic}[${worst.partition}] ${worst.lag}` } : {}),
+              };
+              if (!l.caughtUp)
+                degraded.push(`secondary behind by ${l.totalLag} records (maxLagRecords ${t.maxLagRecords})`);
               const newestPrimary = await newestRecordTimestamp(primary, appTopics);
-              rpoMs = l.totalLag === 0 || newestPrimary === null ? 0 : Math.max(0, newestPrimary - (newestReplicatedAt ?? 0));
-              if (rpoMs > t.maxLatencyMs) degraded.push(`RPO estimate ${rpoMs} ms above maxLatencyMs ${t.maxLatencyMs}`);
+              rpoMs =
+                l.totalLag === 0 || newestPrimary === null ? 0 : Math.max(0, newestPrimary - (newestReplicatedAt ?? 0));
+              if (rpoMs > t.maxLatencyMs)
+                degraded.push(`RPO estimate ${rpoMs} ms above maxLatencyMs ${t.maxLatencyMs}`);
             } catch (err) {
               degraded.push(`lag not measured: ${(err as Error).message}`);
             }
@@ -132,13 +160,24 @@ export function watchActivities(deps: ActivityDeps) {
           if (primary && options.canary) {
             const runId = `watch-${pair.name}-${Context.current().info.workflowExecution?.runId ?? 'run'}-${started}`;
             const c = await runCanary(primary.kafka, secondary, {
-              runId, topic: pair.replication.canaryTopic, count: t.canaryRecords, timeoutMs: Math.min(t.canaryTimeoutMs, 20_000),
-            }).catch((err: Error) => { degraded.push(`canary failed: ${err.message}`); return undefined; });
+              runId,
+              topic: pair.replication.canaryTopic,
+              count: t.canaryRecords,
+              timeoutMs: Math.min(t.canaryTimeoutMs, 20_000),
+            }).catch((err: Error) => {
+              degraded.push(`canary failed: ${err.message}`);
+              return undefined;
+            });
             if (c) {
               canary = { produced: c.produced, received: c.received, latencyMaxMs: c.latencyMs?.max ?? null };
-              if (c.received === 0) broken.push(`no canary record of ${c.produced} reached the secondary within ${Math.min(t.canaryTimeoutMs, 20_000)} ms`);
-              else if (c.received < c.produced) degraded.push(`${c.produced - c.received}/${c.produced} canary records missing`);
-              else if (c.latencyMs && c.latencyMs.max > t.maxLatencyMs) degraded.push(`canary latency ${c.latencyMs.max} ms above maxLatencyMs ${t.maxLatencyMs}`);
+              if (c.received === 0)
+                broken.push(
+                  `no canary record of ${c.produced} reached the secondary within ${Math.min(t.canaryTimeoutMs, 20_000)} ms`,
+                );
+              else if (c.received < c.produced)
+                degraded.push(`${c.produced - c.received}/${c.produced} canary records missing`);
+              else if (c.latencyMs && c.latencyMs.max > t.maxLatencyMs)
+                degraded.push(`canary latency ${c.latencyMs.max} ms above maxLatencyMs ${t.maxLatencyMs}`);
             }
           }
 
@@ -147,11 +186,20 @@ export function watchActivities(deps: ActivityDeps) {
           let snapshot: WatchTick['snapshot'];
           if (primary) {
             let cache = caches.get(pair.name);
-            if (!cache) { cache = newSnapshotCache(); caches.set(pair.name, cache); }
+            if (!cache) {
+              cache = newSnapshotCache();
+              caches.set(pair.name, cache);
+            }
             try {
               const extraGroups = await declaredGroups(pair).catch(() => []);
               snapshot = await takeSnapshot({
-                pair: pair.name, primary, secondary, topics: appTopics, extraGroups, exact, cache,
+                pair: pair.name,
+                primary,
+                secondary,
+                topics: appTopics,
+                extraGroups,
+                exact,
+                cache,
                 accept: (g) => !isInternalGroup(g) && selects(pair.groups, g),
                 replicationFactor: replicationFactorOf(deps.env),
               });
@@ -160,7 +208,9 @@ export function watchActivities(deps: ActivityDeps) {
               degraded.push(`position snapshot failed: ${(err as Error).message}`);
             }
           }
-          const reasons = [...broken, ...degraded].slice(0, 5).map((r) => (r.length > 300 ? `${r.slice(0, 297)}...` : r));
+          const reasons = [...broken, ...degraded]
+            .slice(0, 5)
+            .map((r) => (r.length > 300 ? `${r.slice(0, 297)}...` : r));
           return {
             at: started,
             health: broken.length ? 'broken' : degraded.length ? 'degraded' : 'healthy',

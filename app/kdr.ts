@@ -14,14 +14,17 @@ export function run(argv: string[] = process.argv.slice(2)): void {
     env: process.env,
     isTTY: process.stdout.isTTY === true,
     // Only an interactive terminal can confirm an approval; scripts give --plan-id or --yes.
-    ask: process.stdin.isTTY !== true ? undefined : async (question: string) => {
-      const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-      try {
-        return await rl.question(question);
-      } finally {
-        rl.close();
-      }
-    },
+    ask:
+      process.stdin.isTTY !== true
+        ? undefined
+        : async (question: string) => {
+            const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+            try {
+              return await rl.question(question);
+            } finally {
+              rl.close();
+            }
+          },
   }).then(
     (code) => {
       process.exitCode = code;

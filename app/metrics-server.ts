@@ -27,7 +27,8 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback?: number): number |
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new MetricsConfigError(`${name}=${raw}: expected a TCP port (0-65535)`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new MetricsConfigError(`${name}=${raw}: expected a TCP port (0-65535)`);
   return n;
 }
 
@@ -40,7 +41,9 @@ export async function startMetricsFromEnv(env: NodeJS.ProcessEnv): Promise<Metri
   if (listen === undefined) return undefined;
   const temporalPort = port(env, METRICS_ENV.temporalPort, listen === 0 ? undefined : listen + 1);
   if (temporalPort === undefined || temporalPort === 0) {
-    throw new MetricsConfigError(`${METRICS_ENV.temporalPort}: give a fixed port for the Temporal runtime's exporter when ${METRICS_ENV.port} is 0`);
+    throw new MetricsConfigError(
+      `${METRICS_ENV.temporalPort}: give a fixed port for the Temporal runtime's exporter when ${METRICS_ENV.port} is 0`,
+    );
   }
   return startMetrics({ port: listen, host: env[METRICS_ENV.host] || '127.0.0.1', temporalPort });
 }
@@ -64,7 +67,11 @@ export async function startMetrics(o: { port: number; host: string; temporalPort
   const { port: bound } = server.address() as AddressInfo;
   return {
     url: `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${bound}/metrics`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -80,7 +87,8 @@ async function scrape(temporalUrl: string): Promise<string> {
     up = 0;
   }
   // Whether the runtime's part is in this scrape: absent metrics then mean "not collected", not "zero".
-  const upLine = `# HELP kdr_temporal_metrics_up 1 when the Temporal runtime's metrics are included in this scrape\n` +
+  const upLine =
+    `# HELP kdr_temporal_metrics_up 1 when the Temporal runtime's metrics are included in this scrape\n` +
     `# TYPE kdr_temporal_metrics_up gauge\nkdr_temporal_metrics_up ${up}\n`;
   return registry.render() + upLine + (temporal.endsWith('\n') || temporal === '' ? temporal : `${temporal}\n`);
 }

@@ -13,7 +13,8 @@ export interface TemporalTarget {
 export function temporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
   const config = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
   const connectionOptions = { ...config.connectionOptions };
-  if (!env.TEMPORAL_ADDRESS && !env.TEMPORAL_PROFILE && !env.TEMPORAL_CONFIG_FILE) connectionOptions.address = DEFAULT_TEMPORAL_ADDRESS;
+  if (!env.TEMPORAL_ADDRESS && !env.TEMPORAL_PROFILE && !env.TEMPORAL_CONFIG_FILE)
+    connectionOptions.address = DEFAULT_TEMPORAL_ADDRESS;
   return {
     address: connectionOptions.address ?? DEFAULT_TEMPORAL_ADDRESS,
     namespace: config.namespace ?? env.TEMPORAL_NAMESPACE ?? DEFAULT_NAMESPACE,

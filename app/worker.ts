@@ -1,7 +1,13 @@
 // The kafka-dr worker: runs drSetup / drFailover (workflows/) and the activities that touch Kafka and the cloud
 // (activities/) on task queue `kafka-dr`. Connection settings come from the standard TEMPORAL_* variables,
 // defaulting to the local stack's dev server.
-import { NativeConnection, Worker, WorkerOptions, bundleWorkflowCode, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  WorkerOptions,
+  bundleWorkflowCode,
+  WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../activities';
 import { dataConverter } from '../src/data-converter';
 import { DEFAULT_NAMESPACE, devServerUiUrl, isLoopbackTemporal, TASK_QUEUE } from '../src/contract';
@@ -61,12 +67,23 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const metrics = await startMetricsFromEnv(env);
   if (metrics) console.log(`Prometheus metrics: ${metrics.url}`);
   const connection = await NativeConnection.connect(target.connectionOptions).catch((err: Error) => {
-    const hint = isLoopbackTemporal(target.address) ? 'start it (npm run stack:up) or set TEMPORAL_ADDRESS' : 'check TEMPORAL_ADDRESS and its TLS / API key settings';
-    throw Object.assign(new Error(`Temporal is unreachable at ${target.address}: ${err.message.split('\n')[0]}. Fix: ${hint}`), { name: 'TemporalUnreachable' });
+    const hint = isLoopbackTemporal(target.address)
+      ? 'start it (npm run stack:up) or set TEMPORAL_ADDRESS'
+      : 'check TEMPORAL_ADDRESS and its TLS / API key settings';
+    throw Object.assign(
+      new Error(`Temporal is unreachable at ${target.address}: ${err.message.split('\n')[0]}. Fix: ${hint}`),
+      { name: 'TemporalUnreachable' },
+    );
   });
   try {
-    const worker = await createWorker({ connection, namespace: target.namespace, activities: createActivities(defaultDeps(env)) });
-    console.log(`kafka-dr worker polling task queue "${TASK_QUEUE}" on ${target.address} (namespace ${target.namespace})`);
+    const worker = await createWorker({
+      connection,
+      namespace: target.namespace,
+      activities: createActivities(defaultDeps(env)),
+    });
+    console.log(
+      `kafka-dr worker polling task queue "${TASK_QUEUE}" on ${target.address} (namespace ${target.namespace})`,
+    );
     const ui = env.KDR_TEMPORAL_UI_URL ?? devServerUiUrl(target.address);
     if (ui) console.log(`Temporal UI: ${ui.replace(/\/+$/, '')}/namespaces/${target.namespace}/workflows`);
     await worker.run();

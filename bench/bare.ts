@@ -11,7 +11,11 @@ export class BareResetError extends Error {
   override name = 'BareResetError';
 }
 
-export async function bareReset(kafka: Kafka, targets: readonly GroupTarget[], concurrency: number): Promise<{ ms: number }> {
+export async function bareReset(
+  kafka: Kafka,
+  targets: readonly GroupTarget[],
+  concurrency: number,
+): Promise<{ ms: number }> {
   const started = performance.now();
   const protocol = await openCluster(kafka);
   try {
@@ -19,7 +23,16 @@ export async function bareReset(kafka: Kafka, targets: readonly GroupTarget[], c
     await protocol.cluster.refreshMetadata();
     // The same batched DescribeGroups the product uses (one request per coordinator): kafkajs's
     // admin.describeGroups asks FindCoordinator once per group, which would make this floor slower than it is.
-    const live = new Set((await describeGroupsMany(protocol, targets.map((t) => t.group))).filter((g) => g.members.length > 0).map((g) => g.groupId));
+    const live = new Set(
+      (
+        await describeGroupsMany(
+          protocol,
+          targets.map((t) => t.group),
+        )
+      )
+        .filter((g) => g.members.length > 0)
+        .map((g) => g.groupId),
+    );
     await mapLimit(targets, concurrency, async (t) => {
       if (live.has(t.group)) throw new BareResetError(`group ${t.group} has live members`);
       const offsets = t.offsets.map(([topic, partition, offset]) => ({ topic, partition, offset }));

@@ -57,8 +57,10 @@ async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, what: st
       lastError = err;
     }
     if (Date.now() > until) {
-      throw new BenchRunError(`timed out after ${boundMs} ms waiting for ${what}` +
-        (lastError ? `: ${(lastError as Error).message}` : `; last: ${JSON.stringify(last)?.slice(0, 600)}`));
+      throw new BenchRunError(
+        `timed out after ${boundMs} ms waiting for ${what}` +
+          (lastError ? `: ${(lastError as Error).message}` : `; last: ${JSON.stringify(last)?.slice(0, 600)}`),
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -69,32 +71,60 @@ async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, what: st
  * wait for the result. drain is off: the benchmark pair has no connector to drain (its secondary topic was
  * filled directly, see docs/benchmarks.md).
  */
-export async function runFailover(client: Client, taskQueue: string, o: {
-  pair: PairConfigInput; groupPattern: string; workflowId: string; expectGroups: number;
-  /** Called while the run waits for the approval (tests look at the plan there). */
-  beforeApproval?: (handle: WorkflowHandle) => Promise<void>;
-}): Promise<FailoverRun> {
+export async function runFailover(
+  client: Client,
+  taskQueue: string,
+  o: {
+    pair: PairConfigInput;
+    groupPattern: string;
+    workflowId: string;
+    expectGroups: number;
+    /** Called while the run waits for the approval (tests look at the plan there). */
+    beforeApproval?: (handle: WorkflowHandle) => Promise<void>;
+  },
+): Promise<FailoverRun> {
   const handle = await client.workflow.start('drFailover', {
     taskQueue,
     workflowId: o.workflowId,
-    args: [{ config: o.pair, requestedBy: REQUESTED_BY, dryRun: false, drain: false, switchover: { guard: 0 }, groups: { pattern: o.groupPattern } }],
+    args: [
+      {
+        config: o.pair,
+        requestedBy: REQUESTED_BY,
+        dryRun: false,
+        drain: false,
+        switchover: { guard: 0 },
+        groups: { pattern: o.groupPattern },
+      },
+    ],
   });
-  const status = await poll(() => handle.query(statusQuery), (s: RunStatus) => s.phase === 'awaiting-approval' || !!s.endedAt,
-    'the plan to await approval', 300_000).catch(async (err) => {
+  const status = await poll(
+    () => handle.query(statusQuery),
+    (s: RunStatus) => s.phase === 'awaiting-approval' || !!s.endedAt,
+    'the plan to await approval',
+    300_000,
+  ).catch(async (err) => {
     throw new BenchRunError(`${(err as Error).message}\nrun ${o.workflowId}: ${await explain(handle)}`);
   });
-  if (status.phase !== 'awaiting-approval') throw new BenchRunError(`run ${o.workflowId} ended before approval: ${await explain(handle)}`);
+  if (status.phase !== 'awaiting-approval')
+    throw new BenchRunError(`run ${o.workflowId} ended before approval: ${await explain(handle)}`);
   const view = await handle.query(planQuery);
   if (!view) throw new BenchRunError(`run ${o.workflowId} awaits approval but query plan answered null`);
-  const plan = view.plan as { groups: GroupTarget[]; totals: { groups: number; sources: Record<string, number> }; stored?: unknown };
+  const plan = view.plan as {
+    groups: GroupTarget[];
+    totals: { groups: number; sources: Record<string, number> };
+    stored?: unknown;
+  };
   // A plan above PLAN_PAGE_GROUPS is answered a page at a time, as kdr plan reads it.
   for (let offset = plan.groups.length; view.page && offset < view.page.total; offset = plan.groups.length) {
     const next = await handle.query(planQuery, { offset, limit: view.page.limit });
-    if (!next || next.plan.groups.length === 0) throw new BenchRunError(`run ${o.workflowId}: query plan gave no groups at offset ${offset}`);
+    if (!next || next.plan.groups.length === 0)
+      throw new BenchRunError(`run ${o.workflowId}: query plan gave no groups at offset ${offset}`);
     plan.groups = [...plan.groups, ...(next.plan.groups as unknown as GroupTarget[])];
   }
   if (plan.groups.length !== o.expectGroups) {
-    throw new BenchRunError(`run ${o.workflowId} planned ${plan.groups.length} groups, expected ${o.expectGroups} (pattern ${o.groupPattern})`);
+    throw new BenchRunError(
+      `run ${o.workflowId} planned ${plan.groups.length} groups, expected ${o.expectGroups} (pattern ${o.groupPattern})`,
+    );
   }
   await o.beforeApproval?.(handle);
   const approvedAt = performance.now();
@@ -109,7 +139,9 @@ export async function runFailover(client: Client, taskQueue: string, o: {
   const reset = result.steps.find((s) => s.name === 'reset-offsets');
   const planStep = result.steps.find((s) => s.name === 'plan');
   if (reset?.state !== 'succeeded' || reset.durationMs === undefined) {
-    throw new BenchRunError(`run ${o.workflowId}: reset-offsets is ${reset?.state ?? 'missing'} (${reset?.lastError ?? 'no error'})`);
+    throw new BenchRunError(
+      `run ${o.workflowId}: reset-offsets is ${reset?.state ?? 'missing'} (${reset?.lastError ?? 'no error'})`,
+    );
   }
   return {
     workflowId: o.workflowId,
@@ -130,8 +162,12 @@ export async function runFailover(client: Client, taskQueue: string, o: {
 async function explain(handle: WorkflowHandle): Promise<string> {
   try {
     const s = await handle.query(statusQuery);
-    return s.steps.filter((x) => x.lastError || x.state === 'blocked').map((x) => `${x.name} ${x.state}: ${x.lastError ?? ''}`).join('; ') ||
-      `phase ${s.phase}`;
+    return (
+      s.steps
+        .filter((x) => x.lastError || x.state === 'blocked')
+        .map((x) => `${x.name} ${x.state}: ${x.lastError ?? ''}`)
+        .join('; ') || `phase ${s.phase}`
+    );
   } catch (err) {
     return `(status not available: ${(err as Error).message})`;
   }
@@ -163,7 +199,8 @@ function largestPayload(value: unknown): number {
   const o = value as Record<string, unknown>;
   let max = 0;
   if (Array.isArray(o.payloads)) {
-    for (const p of o.payloads as { data?: unknown }[]) if (typeof p?.data === 'string') max = Math.max(max, Buffer.from(p.data, 'base64').length);
+    for (const p of o.payloads as { data?: unknown }[])
+      if (typeof p?.data === 'string') max = Math.max(max, Buffer.from(p.data, 'base64').length);
   }
   for (const v of Object.values(o)) max = Math.max(max, largestPayload(v));
   return max;
@@ -176,7 +213,8 @@ export async function historyFigures(handle: WorkflowHandle): Promise<HistoryFig
   const message = (history as { constructor?: { encode?: (h: unknown) => { finish(): Uint8Array } } }).constructor;
   const json = JSON.stringify(history);
   type JsonEvent = {
-    eventId?: string; eventType?: string;
+    eventId?: string;
+    eventType?: string;
     activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
     activityTaskCompletedEventAttributes?: { scheduledEventId?: string };
   };
@@ -190,7 +228,12 @@ export async function historyFigures(handle: WorkflowHandle): Promise<HistoryFig
     const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
     if (scheduled && e.eventId) activityOf.set(e.eventId, scheduled);
     const activity = scheduled ?? activityOf.get(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? '');
-    sized.push({ eventId: Number(e.eventId), type, ...(activity ? { activity } : {}), jsonBytes: Buffer.byteLength(JSON.stringify(e)) });
+    sized.push({
+      eventId: Number(e.eventId),
+      type,
+      ...(activity ? { activity } : {}),
+      jsonBytes: Buffer.byteLength(JSON.stringify(e)),
+    });
   }
   sized.sort((a, b) => b.jsonBytes - a.jsonBytes);
   const largest = { type: sized[0]?.type ?? '', jsonBytes: sized[0]?.jsonBytes ?? 0 };
@@ -212,16 +255,25 @@ export async function historyFigures(handle: WorkflowHandle): Promise<HistoryFig
  * The reset activity on its own, outside any workflow (MockActivityEnvironment gives it an activity context):
  * batches of `batchSize` called one after the other, as drFailover's reset step calls them.
  */
-export async function resetActivityDirect(pairInput: PairConfigInput, plan: readonly GroupTarget[], batchSize: number, concurrency: number): Promise<{ ms: number }> {
+export async function resetActivityDirect(
+  pairInput: PairConfigInput,
+  plan: readonly GroupTarget[],
+  batchSize: number,
+  concurrency: number,
+): Promise<{ ms: number }> {
   const activities = createActivities(defaultDeps(localStackEnv({})));
   const pair: PairConfig = PairConfigSchema.parse(pairInput);
   type Batch = Parameters<typeof activities.resetGroups>[1];
   const env = new MockActivityEnvironment();
   const started = performance.now();
   for (let i = 0; i < plan.length; i += batchSize) {
-    const r = (await env.run(activities.resetGroups, pair, plan.slice(i, i + batchSize) as unknown as Batch, { concurrency })) as
-      Awaited<ReturnType<typeof activities.resetGroups>>;
-    if (r.live.length || r.failed.length) throw new BenchRunError(`resetGroups: ${r.live.length} live, ${r.failed.length} failed (${r.failed[0]?.error ?? ''})`);
+    const r = (await env.run(activities.resetGroups, pair, plan.slice(i, i + batchSize) as unknown as Batch, {
+      concurrency,
+    })) as Awaited<ReturnType<typeof activities.resetGroups>>;
+    if (r.live.length || r.failed.length)
+      throw new BenchRunError(
+        `resetGroups: ${r.live.length} live, ${r.failed.length} failed (${r.failed[0]?.error ?? ''})`,
+      );
   }
   return { ms: performance.now() - started };
 }

@@ -27,7 +27,8 @@ export interface Fixture {
   setupMs: number;
 }
 
-export const kafkaFor = (bootstrap: string, clientId: string): Kafka => createKafka({ bootstrapServers: [bootstrap] }, { clientId });
+export const kafkaFor = (bootstrap: string, clientId: string): Kafka =>
+  createKafka({ bootstrapServers: [bootstrap] }, { clientId });
 
 export function groupName(prefix: string, i: number): string {
   return `${prefix}-g${String(i).padStart(4, '0')}`;
@@ -47,16 +48,23 @@ async function produceSame(s: AdminSession, topic: string, records: number, base
       const n = Math.min(batch, records - from);
       await producer.sendBatch({
         acks: -1,
-        topicMessages: [{
-          topic,
-          messages: Array.from({ length: PARTITIONS * n }, (_, k) => {
-            const partition = k % PARTITIONS;
-            const seq = from + Math.floor(k / PARTITIONS);
-            // One record every 10 ms per partition, identical on both sides: the timestamp translation has
-            // something exact to map.
-            return { partition, key: `k${seq}`, value: `${topic}-${partition}-${seq}`, timestamp: String(baseTime + seq * 10) };
-          }),
-        }],
+        topicMessages: [
+          {
+            topic,
+            messages: Array.from({ length: PARTITIONS * n }, (_, k) => {
+              const partition = k % PARTITIONS;
+              const seq = from + Math.floor(k / PARTITIONS);
+              // One record every 10 ms per partition, identical on both sides: the timestamp translation has
+              // something exact to map.
+              return {
+                partition,
+                key: `k${seq}`,
+                value: `${topic}-${partition}-${seq}`,
+                timestamp: String(baseTime + seq * 10),
+              };
+            }),
+          },
+        ],
       });
     }
   } finally {
@@ -67,7 +75,11 @@ async function produceSame(s: AdminSession, topic: string, records: number, base
 async function createTopics(s: AdminSession, topics: string[]): Promise<void> {
   await s.admin.createTopics({
     waitForLeaders: true,
-    topics: topics.map((topic) => ({ topic, numPartitions: topic.endsWith('-canary') ? 1 : PARTITIONS, replicationFactor: 1 })),
+    topics: topics.map((topic) => ({
+      topic,
+      numPartitions: topic.endsWith('-canary') ? 1 : PARTITIONS,
+      replicationFactor: 1,
+    })),
   });
 }
 
@@ -91,28 +103,40 @@ export async function createFixture(o: FixtureOptions & { pairName: string }): P
   const plans = groups.map((group, i) => ({
     group,
     offsets: Array.from({ length: PARTITIONS }, (_, partition): CommittedOffset => ({
-      topic, partition, offset: primaryOffset(i, partition, o.recordsPerPartition),
+      topic,
+      partition,
+      offset: primaryOffset(i, partition, o.recordsPerPartition),
     })),
   }));
   const r = await setManyGroupOffsets(primary, plans, { concurrency: 64 });
   if (r.done.length !== groups.length) {
-    throw new Error(`committing the groups' offsets on the primary: ${r.live.length} live, ${r.failed.length} failed` +
-      (r.failed[0] ? ` (first: ${r.failed[0].group}: ${r.failed[0].error.message})` : ''));
+    throw new Error(
+      `committing the groups' offsets on the primary: ${r.live.length} live, ${r.failed.length} failed` +
+        (r.failed[0] ? ` (first: ${r.failed[0].group}: ${r.failed[0].error.message})` : ''),
+    );
   }
   return { prefix: o.prefix, topic, canaryTopic, groups, primary, secondary, setupMs: Date.now() - started };
 }
 
 /** Deletes the fixture's groups and topics on both clusters; best effort, reports what it could not. */
 export async function cleanup(f: Fixture, log: (line: string) => void): Promise<void> {
-  for (const [side, s] of [['primary', f.primary], ['secondary', f.secondary]] as const) {
+  for (const [side, s] of [
+    ['primary', f.primary],
+    ['secondary', f.secondary],
+  ] as const) {
     const { groups: existing } = await s.admin.listGroups().catch(() => ({ groups: [] as { groupId: string }[] }));
     const mine = existing.map((g) => g.groupId).filter((g) => g.startsWith(`${f.prefix}-`));
     for (let i = 0; i < mine.length; i += 200) {
-      await s.admin.deleteGroups(mine.slice(i, i + 200)).catch((err: Error) => log(`  could not delete groups on the ${side}: ${err.message}`));
+      await s.admin
+        .deleteGroups(mine.slice(i, i + 200))
+        .catch((err: Error) => log(`  could not delete groups on the ${side}: ${err.message}`));
     }
     const topics = new Set(await s.admin.listTopics());
     const delete_ = [f.topic, f.canaryTopic].filter((t) => topics.has(t));
-    if (delete_.length) await s.admin.deleteTopics({ topics: delete_ }).catch((err: Error) => log(`  could not delete topics on the ${side}: ${err.message}`));
+    if (delete_.length)
+      await s.admin
+        .deleteTopics({ topics: delete_ })
+        .catch((err: Error) => log(`  could not delete topics on the ${side}: ${err.message}`));
   }
   await Promise.all([f.primary.close(), f.secondary.close()]);
 }

@@ -27,8 +27,13 @@ export function crashable(bootstrap: string, clientId: string): AppClient {
     return socket;
   };
   const kafka = new Kafka({
-    clientId, brokers: [bootstrap], logLevel: logLevel.NOTHING, socketFactory,
-    connectionTimeout: 2000, requestTimeout: 10_000, retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+    clientId,
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    socketFactory,
+    connectionTimeout: 2000,
+    requestTimeout: 10_000,
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
   });
   return {
     kafka,
@@ -63,10 +68,19 @@ export class App {
   private readonly position = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
   private committing: Promise<void> = Promise.resolve();
-  constructor(readonly group: string, readonly topic: string, private readonly consumer: Consumer) {}
+  constructor(
+    readonly group: string,
+    readonly topic: string,
+    private readonly consumer: Consumer,
+  ) {}
 
   static async start(kafka: Kafka, group: string, topic: string, o: AppOptions): Promise<App> {
-    const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 2 } });
+    const consumer = kafka.consumer({
+      groupId: group,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      retry: { retries: 2 },
+    });
     const app = new App(group, topic, consumer);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -84,7 +98,12 @@ export class App {
         for (const m of batch.messages) {
           if (!isRunning() || isStale() || app.stopped) break;
           const value = m.value?.toString() ?? '';
-          app.seen.push({ value, partition: batch.partition, offset: Number(m.offset), timestamp: Number(m.timestamp) });
+          app.seen.push({
+            value,
+            partition: batch.partition,
+            offset: Number(m.offset),
+            timestamp: Number(m.timestamp),
+          });
           app.processed.add(value);
           app.position.set(batch.partition, Number(m.offset) + 1);
           resolveOffset(m.offset);
@@ -92,7 +111,9 @@ export class App {
         await heartbeat();
       },
     });
-    app.timer = setInterval(() => { void app.commit(); }, o.commitEveryMs);
+    app.timer = setInterval(() => {
+      void app.commit();
+    }, o.commitEveryMs);
     return app;
   }
 
@@ -102,7 +123,9 @@ export class App {
       const at = [...this.position].filter(([p, o]) => (this.committed.get(p) ?? -1) < o);
       if (!at.length) return;
       try {
-        await this.consumer.commitOffsets(at.map(([partition, offset]) => ({ topic: this.topic, partition, offset: String(offset) })));
+        await this.consumer.commitOffsets(
+          at.map(([partition, offset]) => ({ topic: this.topic, partition, offset: String(offset) })),
+        );
         for (const [p, o] of at) this.committed.set(p, Math.max(this.committed.get(p) ?? 0, o));
       } catch {
         // The cluster is gone (an outage) or the member left: not acknowledged.
@@ -159,15 +182,29 @@ export interface ReplayRange {
  * application's earliest for partitions without one or out of range); it stops once every partition reached
  * the end captured before it started.
  */
-export async function replay(kafka: Kafka, group: string, topic: string, ranges: readonly ReplayRange[], timeoutMs = 90_000): Promise<string[]> {
+export async function replay(
+  kafka: Kafka,
+  group: string,
+  topic: string,
+  ranges: readonly ReplayRange[],
+  timeoutMs = 90_000,
+): Promise<string[]> {
   // A short fetch wait: kafkajs's disconnect waits for the fetch in flight (5 s by default on a quiet log).
-  const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 100, retry: { retries: 2 } });
+  const consumer = kafka.consumer({
+    groupId: group,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1000,
+    maxWaitTimeInMs: 100,
+    retry: { retries: 2 },
+  });
   const values: string[] = [];
   const next = new Map<number, number>();
   const done = () => ranges.every((r) => r.start >= r.end || (next.get(r.partition) ?? -1) >= r.end);
   // Leaving while the join is in flight costs a rebalance timeout: the replay waits until it has joined.
   let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -181,8 +218,10 @@ export async function replay(kafka: Kafka, group: string, topic: string, ranges:
     const until = Date.now() + timeoutMs;
     while (!joined || !done()) {
       if (Date.now() > until) {
-        throw new Error(`replay of ${group} on ${topic} did not reach the end within ${timeoutMs} ms: ` +
-          ranges.map((r) => `p${r.partition} ${next.get(r.partition) ?? r.start}/${r.end}`).join(', '));
+        throw new Error(
+          `replay of ${group} on ${topic} did not reach the end within ${timeoutMs} ms: ` +
+            ranges.map((r) => `p${r.partition} ${next.get(r.partition) ?? r.start}/${r.end}`).join(', '),
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -6,15 +6,19 @@ export function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${raw}: expected a positive integer, or unset it for ${fallback}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name}=${raw}: expected a positive integer, or unset it for ${fallback}`);
   return n;
 }
 
 export const SCENARIOS = ['switchover-stopped', 'mm2-outage', 'eventbridge-outage', 'mm2-outage-nowatch'] as const;
-export type ScenarioId = typeof SCENARIOS[number];
+export type ScenarioId = (typeof SCENARIOS)[number];
 
 export const config = {
-  scenarios: (process.env.KDR_PRECISION_SCENARIOS ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean) as ScenarioId[],
+  scenarios: (process.env.KDR_PRECISION_SCENARIOS ?? SCENARIOS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) as ScenarioId[],
   /** Records per second per topic (the producer sends a batch of rate/10 every ~100 ms). */
   ratePerSecond: intEnv('KDR_PRECISION_RATE', 40),
   /** How long the applications run before the outage or the stop. */
@@ -51,8 +55,14 @@ export const GROUPS: GroupSpec[] = [
 ];
 
 export const TITLES: Record<ScenarioId, { title: string; replication: string }> = {
-  'switchover-stopped': { title: 'Planned switchover, applications stopped cleanly before the run', replication: 'MirrorMaker 2 (kafka-connect pair)' },
-  'mm2-outage': { title: 'Outage: the primary broker is killed (SIGKILL) under traffic', replication: 'MirrorMaker 2 (kafka-connect pair)' },
+  'switchover-stopped': {
+    title: 'Planned switchover, applications stopped cleanly before the run',
+    replication: 'MirrorMaker 2 (kafka-connect pair)',
+  },
+  'mm2-outage': {
+    title: 'Outage: the primary broker is killed (SIGKILL) under traffic',
+    replication: 'MirrorMaker 2 (kafka-connect pair)',
+  },
   'eventbridge-outage': {
     title: 'Outage: the primary broker is killed (SIGKILL) under traffic',
     replication: 'EventBridge event stream (ApsaraMQ pair on the emulator, reproduce data plane)',

@@ -25,16 +25,24 @@ function approveAll(handle: WorkflowHandle): { stop(): void } {
       await sleep(250);
     }
   })();
-  return { stop: () => { stopped = true; } };
+  return {
+    stop: () => {
+      stopped = true;
+    },
+  };
 }
 
-export async function runDrFailover(client: Client, taskQueue: string, input: Record<string, unknown>): Promise<{ plan: PlanSeen; workflowId: string; ms: number }> {
+export async function runDrFailover(
+  client: Client,
+  taskQueue: string,
+  input: Record<string, unknown>,
+): Promise<{ plan: PlanSeen; workflowId: string; ms: number }> {
   const workflowId = uniqueName('precision-drFailover');
   const t0 = Date.now();
   const handle = await client.workflow.start('drFailover', { taskQueue, workflowId, args: [input] });
   const approvals = approveAll(handle);
   try {
-    const result = await runToEnd(handle, 300_000) as { outcome?: string };
+    const result = (await runToEnd(handle, 300_000)) as { outcome?: string };
     if (result.outcome !== 'completed') throw new Error(`drFailover ${workflowId} ended ${result.outcome}`);
   } finally {
     approvals.stop();
@@ -43,4 +51,3 @@ export async function runDrFailover(client: Client, taskQueue: string, input: Re
   if (!view) throw new Error(`drFailover ${workflowId}: no plan`);
   return { plan: view.plan as unknown as PlanSeen, workflowId, ms: Date.now() - t0 };
 }
-

@@ -3,7 +3,7 @@
 // not deliver; re-delivered = a replayed record the application had already processed (repeats counted).
 
 export const METHODS = ['kafka-dr', 'checkpoint', 'timestamp', 'earliest'] as const;
-export type Method = typeof METHODS[number];
+export type Method = (typeof METHODS)[number];
 
 export const METHOD_TITLES: Record<Method, string> = {
   'kafka-dr': "kafka-dr's plan (real drFailover run)",
@@ -70,20 +70,37 @@ export interface ScenarioResult {
 }
 
 /** lost and re-delivered for one replay. `resent`: values the producer had to send again (may be in the log twice). */
-export function count(processed: ReadonlySet<string>, onSecondary: ReadonlySet<string>, replayed: readonly string[],
-  resent: ReadonlySet<string> = new Set()): { lost: string[]; redelivered: number } {
+export function count(
+  processed: ReadonlySet<string>,
+  onSecondary: ReadonlySet<string>,
+  replayed: readonly string[],
+  resent: ReadonlySet<string> = new Set(),
+): { lost: string[]; redelivered: number } {
   const delivered = new Set(replayed);
   const lost = [...onSecondary].filter((v) => !processed.has(v) && !delivered.has(v));
   const redelivered = replayed.filter((v) => processed.has(v) && !resent.has(v)).length;
   return { lost, redelivered };
 }
 
-export function outcome(method: Method, processed: ReadonlySet<string>, onSecondary: ReadonlySet<string>, replayed: readonly string[],
-  targets: (number | null)[], resent?: ReadonlySet<string>, note?: string): MethodOutcome {
+export function outcome(
+  method: Method,
+  processed: ReadonlySet<string>,
+  onSecondary: ReadonlySet<string>,
+  replayed: readonly string[],
+  targets: (number | null)[],
+  resent?: ReadonlySet<string>,
+  note?: string,
+): MethodOutcome {
   const { lost, redelivered } = count(processed, onSecondary, replayed, resent);
   return {
-    method, lost: lost.length, redelivered, share: processed.size ? redelivered / processed.size : null,
-    lostSample: lost.slice(0, 10), targets, replayed: replayed.length, ...(note ? { note } : {}),
+    method,
+    lost: lost.length,
+    redelivered,
+    share: processed.size ? redelivered / processed.size : null,
+    lostSample: lost.slice(0, 10),
+    targets,
+    replayed: replayed.length,
+    ...(note ? { note } : {}),
   };
 }
 
@@ -94,10 +111,19 @@ export function violations(scenarios: readonly ScenarioResult[]): string[] {
     if (s.error) out.push(`${s.id}: ${s.error}`);
     for (const g of s.groups) {
       const a = g.outcomes.find((o) => o.method === 'kafka-dr');
-      if (!a) { out.push(`${s.id} ${g.kind}: no kafka-dr outcome`); continue; }
-      if (a.lost > 0) out.push(`${s.id} ${g.kind} (${g.group}): kafka-dr's plan lost ${a.lost} record(s): ${a.lostSample.join(', ')}`);
+      if (!a) {
+        out.push(`${s.id} ${g.kind}: no kafka-dr outcome`);
+        continue;
+      }
+      if (a.lost > 0)
+        out.push(
+          `${s.id} ${g.kind} (${g.group}): kafka-dr's plan lost ${a.lost} record(s): ${a.lostSample.join(', ')}`,
+        );
       if (g.bound === null) out.push(`${s.id} ${g.kind} (${g.group}): the plan has no bound for the group`);
-      else if (a.redelivered > g.bound) out.push(`${s.id} ${g.kind} (${g.group}): kafka-dr re-delivered ${a.redelivered}, above its stated bound ${g.bound}`);
+      else if (a.redelivered > g.bound)
+        out.push(
+          `${s.id} ${g.kind} (${g.group}): kafka-dr re-delivered ${a.redelivered}, above its stated bound ${g.bound}`,
+        );
     }
   }
   return out;
@@ -123,11 +149,21 @@ export function rowsOf(s: ScenarioResult): string[][] {
   return s.groups.map((g) => {
     const by = (m: Method) => g.outcomes.find((o) => o.method === m);
     return [
-      g.kind, `${g.partitions}`, `${g.processed}`, `${g.unprocessed}`, `${g.uncommitted}`,
-      cell(by('kafka-dr')), g.bound === null ? '-' : `${g.bound}`, targetCell(g),
-      cell(by('checkpoint')), cell(by('timestamp')), cell(by('earliest')),
+      g.kind,
+      `${g.partitions}`,
+      `${g.processed}`,
+      `${g.unprocessed}`,
+      `${g.uncommitted}`,
+      cell(by('kafka-dr')),
+      g.bound === null ? '-' : `${g.bound}`,
+      targetCell(g),
+      cell(by('checkpoint')),
+      cell(by('timestamp')),
+      cell(by('earliest')),
       `${ratio(by('kafka-dr'), by('checkpoint'))}; ${ratio(by('kafka-dr'), by('timestamp'))}; ${ratio(by('kafka-dr'), by('earliest'))}`,
-      Object.entries(g.sources).map(([k, v]) => `${k} ${v}`).join(', ') || '-',
+      Object.entries(g.sources)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '-',
     ];
   });
 }
@@ -139,36 +175,64 @@ export function targetCell(g: GroupResult): string {
   return `<= ${g.target} ${a && a.lost === 0 && a.redelivered <= g.target ? 'met' : 'MISSED'}`;
 }
 
-export const HEADER = ['group', 'partitions', 'processed', 'unprocessed', 'uncommitted', 'kafka-dr lost / re-del (share)', 'plan bound', 'issue-9 target',
-  'checkpoint lost / re-del', 'timestamp lost / re-del', 'earliest lost / re-del', 'kafka-dr re-del vs checkpoint; timestamp; earliest', 'kafka-dr sources'];
+export const HEADER = [
+  'group',
+  'partitions',
+  'processed',
+  'unprocessed',
+  'uncommitted',
+  'kafka-dr lost / re-del (share)',
+  'plan bound',
+  'issue-9 target',
+  'checkpoint lost / re-del',
+  'timestamp lost / re-del',
+  'earliest lost / re-del',
+  'kafka-dr re-del vs checkpoint; timestamp; earliest',
+  'kafka-dr sources',
+];
 
 export function textTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 export function markdownTable(header: string[], rows: string[][]): string {
   const esc = (c: string) => c.replace(/\|/g, '\\|');
-  return [`| ${header.map(esc).join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.map(esc).join(' | ')} |`,
+    `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
 }
 
 export function scenarioHeading(s: ScenarioResult): string {
-  return `${s.title} — ${s.replication}; drWatch ${s.watch ? 'running' : 'not running'}; ${s.recordsOnSecondary} records on the secondary` +
+  return (
+    `${s.title} — ${s.replication}; drWatch ${s.watch ? 'running' : 'not running'}; ${s.recordsOnSecondary} records on the secondary` +
     (s.outage ? `, ${s.notReplicated} acknowledged by the primary but never replicated (RPO)` : '') +
-    (s.failoverMs !== null ? `; drFailover start -> done ${(s.failoverMs / 1000).toFixed(1)} s` : '');
+    (s.failoverMs !== null ? `; drFailover start -> done ${(s.failoverMs / 1000).toFixed(1)} s` : '')
+  );
 }
 
-export function precisionMarkdown(r: { generatedAt: string; runtimeMs: number; scenarios: ScenarioResult[]; violations: string[];
-  environment: Record<string, unknown>; config: Record<string, unknown> }): string {
+export function precisionMarkdown(r: {
+  generatedAt: string;
+  runtimeMs: number;
+  scenarios: ScenarioResult[];
+  violations: string[];
+  environment: Record<string, unknown>;
+  config: Record<string, unknown>;
+}): string {
   const lines = [
     '# Precision benchmark results (generated)',
     '',
     `Written by \`npm run bench -- precision\` on ${r.generatedAt} (runtime ${(r.runtimeMs / 1000).toFixed(0)} s); how it measures: ` +
       '[../benchmarks.md](../benchmarks.md#precision-lost-and-re-delivered-records-per-method). Raw figures: [precision.json](precision.json).',
     '',
-    'Each cell: **lost / re-delivered (re-delivered as a share of what the group processed)**, counted from the applications\' own records. ' +
+    "Each cell: **lost / re-delivered (re-delivered as a share of what the group processed)**, counted from the applications' own records. " +
       '"uncommitted": records the application processed after its last acknowledged commit (any method that starts from commits re-reads them).',
     '',
   ];
@@ -176,10 +240,19 @@ export function precisionMarkdown(r: { generatedAt: string; runtimeMs: number; s
     lines.push(`## ${s.id}`, '', scenarioHeading(s), '');
     if (s.error) lines.push(`**Failed:** ${s.error}`, '');
     if (s.groups.length) lines.push(markdownTable(HEADER, rowsOf(s)), '');
-    const notes = s.groups.flatMap((g) => g.outcomes.filter((o) => o.note).map((o) => `${g.kind}, ${o.method}: ${o.note}`));
+    const notes = s.groups.flatMap((g) =>
+      g.outcomes.filter((o) => o.note).map((o) => `${g.kind}, ${o.method}: ${o.note}`),
+    );
     if (notes.length) lines.push(...notes.map((n) => `- ${n}`), '');
   }
-  lines.push('## Verdict', '', r.violations.length ? r.violations.map((v) => `- **${v}**`).join('\n') : '- kafka-dr\'s plan lost 0 records and stayed within its stated bound for every group.', '');
+  lines.push(
+    '## Verdict',
+    '',
+    r.violations.length
+      ? r.violations.map((v) => `- **${v}**`).join('\n')
+      : "- kafka-dr's plan lost 0 records and stayed within its stated bound for every group.",
+    '',
+  );
   lines.push('## Configuration', '', ...Object.entries(r.config).map(([k, v]) => `- ${k}: ${JSON.stringify(v)}`), '');
   lines.push('## Environment', '', ...Object.entries(r.environment).map(([k, v]) => `- ${k}: ${v ?? '?'}`), '');
   return lines.join('\n');

@@ -8,7 +8,8 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-export type MethodId = 'plan-step' | 'reset-step' | 'failover-approval-to-done' | 'reset-activity-direct' | 'bare-kafkajs' | 'tool-loop';
+export type MethodId =
+  'plan-step' | 'reset-step' | 'failover-approval-to-done' | 'reset-activity-direct' | 'bare-kafkajs' | 'tool-loop';
 
 export const METHOD_TITLES: Record<MethodId, string> = {
   'plan-step': "drFailover's plan step (evidence + plan, real run)",
@@ -44,7 +45,9 @@ export interface Row {
 }
 
 export function rows(measurements: readonly Measurement[]): Row[] {
-  const resetStep = new Map(measurements.filter((m) => m.method === 'reset-step').map((m) => [m.groups, median(m.samplesMs)]));
+  const resetStep = new Map(
+    measurements.filter((m) => m.method === 'reset-step').map((m) => [m.groups, median(m.samplesMs)]),
+  );
   return measurements.map((m) => {
     const perGroupMs = median(m.samplesMs) / m.groupsMeasured;
     const wallMs = perGroupMs * m.groups;
@@ -72,7 +75,10 @@ export interface Target {
 }
 
 export function judgeTargets(
-  table: readonly Row[], historyEvents: number | null, historyGroups: number, largestPayloadBytes: number | null = null,
+  table: readonly Row[],
+  historyEvents: number | null,
+  historyGroups: number,
+  largestPayloadBytes: number | null = null,
 ): Target[] {
   const out: Target[] = [];
   const find = (method: MethodId, groups: number) => table.find((r) => r.method === method && r.groups === groups);
@@ -82,27 +88,63 @@ export function judgeTargets(
     const bare = find('bare-kafkajs', groups);
     if (step && tool) {
       const x = tool.wallMs / step.wallMs;
-      out.push({ what: 'reset step vs kafka-consumer-groups.sh per group', groups, wanted: '>= 100x faster', measured: `${fmtRatio(x)} faster`, met: x >= 100 });
+      out.push({
+        what: 'reset step vs kafka-consumer-groups.sh per group',
+        groups,
+        wanted: '>= 100x faster',
+        measured: `${fmtRatio(x)} faster`,
+        met: x >= 100,
+      });
     }
     const plan = find('plan-step', groups);
     if (plan) {
-      out.push({ what: 'plan step (evidence from both clusters + plan)', groups, wanted: '<= 30 s', measured: fmtMs(plan.wallMs), met: plan.wallMs <= 30_000 });
+      out.push({
+        what: 'plan step (evidence from both clusters + plan)',
+        groups,
+        wanted: '<= 30 s',
+        measured: fmtMs(plan.wallMs),
+        met: plan.wallMs <= 30_000,
+      });
     }
     const whole = find('failover-approval-to-done', groups);
     if (plan && whole && groups === historyGroups) {
       const ms = plan.wallMs + whole.wallMs;
-      out.push({ what: 'planned and applied (plan step + approval -> done)', groups, wanted: '< 1 min', measured: fmtMs(ms), met: ms < 60_000 });
+      out.push({
+        what: 'planned and applied (plan step + approval -> done)',
+        groups,
+        wanted: '< 1 min',
+        measured: fmtMs(ms),
+        met: ms < 60_000,
+      });
     }
     if (step && bare) {
       const x = step.wallMs / bare.wallMs;
-      out.push({ what: 'reset step vs bare kafkajs script', groups, wanted: '<= 2x the bare script', measured: `${fmtRatio(x)} the bare script`, met: x <= 2 });
+      out.push({
+        what: 'reset step vs bare kafkajs script',
+        groups,
+        wanted: '<= 2x the bare script',
+        measured: `${fmtRatio(x)} the bare script`,
+        met: x <= 2,
+      });
     }
   }
   if (historyEvents !== null) {
-    out.push({ what: 'history of a whole failover run', groups: historyGroups, wanted: '< 1,000 events', measured: `${historyEvents} events`, met: historyEvents < 1000 });
+    out.push({
+      what: 'history of a whole failover run',
+      groups: historyGroups,
+      wanted: '< 1,000 events',
+      measured: `${historyEvents} events`,
+      met: historyEvents < 1000,
+    });
   }
   if (largestPayloadBytes !== null) {
-    out.push({ what: 'largest payload in that history', groups: historyGroups, wanted: '< 2 MB (Temporal limit)', measured: `${(largestPayloadBytes / 1024).toFixed(0)} KiB`, met: largestPayloadBytes < 2 * 1024 * 1024 });
+    out.push({
+      what: 'largest payload in that history',
+      groups: historyGroups,
+      wanted: '< 2 MB (Temporal limit)',
+      measured: `${(largestPayloadBytes / 1024).toFixed(0)} KiB`,
+      met: largestPayloadBytes < 2 * 1024 * 1024,
+    });
   }
   return out;
 }

@@ -14,7 +14,14 @@ import { withKdrWorker } from '../stack/harness/kdr';
 import { ensureStack, uniqueName } from '../stack/harness/stack';
 import { closeTemporal } from '../stack/harness/temporal';
 import { bareReset } from './bare';
-import { benchPair, historyFigures, resetActivityDirect, runFailover, type FailoverRun, type HistoryFigures } from './failover';
+import {
+  benchPair,
+  historyFigures,
+  resetActivityDirect,
+  runFailover,
+  type FailoverRun,
+  type HistoryFigures,
+} from './failover';
 import { sessionCost, type SessionCost } from './diagnostics';
 import { cleanup, createFixture, kafkaFor, PARTITIONS, type Fixture } from './fixture';
 import { fmtMs, judgeTargets, markdownTable, median, rows, textTable, type Measurement } from './report';
@@ -25,7 +32,8 @@ function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${raw}: expected a positive integer, or unset it for ${fallback}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name}=${raw}: expected a positive integer, or unset it for ${fallback}`);
   return n;
 }
 
@@ -61,7 +69,11 @@ function firstGroups(prefix: string, n: number): string {
 
 function gitCommit(): string | null {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null;
   }
@@ -69,39 +81,68 @@ function gitCommit(): string | null {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  log(`local stack: ${local.temporalAddress}, primary ${local.primaryBootstrap}, secondary ${local.secondaryBootstrap} (starting it if needed)`);
+  log(
+    `local stack: ${local.temporalAddress}, primary ${local.primaryBootstrap}, secondary ${local.secondaryBootstrap} (starting it if needed)`,
+  );
   await ensureStack();
   const prefix = uniqueName('bench');
   const total = Math.max(...config.sizes);
-  log(`fixture ${prefix}: topic with ${PARTITIONS} partitions on both clusters, ${total} groups committed on the primary`);
-  const fixture = await createFixture({ prefix, pairName: prefix, groups: total, recordsPerPartition: config.recordsPerPartition });
+  log(
+    `fixture ${prefix}: topic with ${PARTITIONS} partitions on both clusters, ${total} groups committed on the primary`,
+  );
+  const fixture = await createFixture({
+    prefix,
+    pairName: prefix,
+    groups: total,
+    recordsPerPartition: config.recordsPerPartition,
+  });
   log(`fixture ready in ${fmtMs(fixture.setupMs)}`);
   let runNo = 0;
   const pairFor = () => benchPair(`${prefix}-f${++runNo}`, fixture.topic, fixture.canaryTopic);
   try {
-    const measured = await withKdrWorker(({ client, taskQueue }) => measure(fixture, async (groups) => {
-      const pair = pairFor();
-      const run = await runFailover(client, taskQueue, {
-        pair, groupPattern: firstGroups(prefix, groups), workflowId: `${pair.name}-failover`, expectGroups: groups,
-      });
-      return { run, pair };
-    }));
+    const measured = await withKdrWorker(({ client, taskQueue }) =>
+      measure(fixture, async (groups) => {
+        const pair = pairFor();
+        const run = await runFailover(client, taskQueue, {
+          pair,
+          groupPattern: firstGroups(prefix, groups),
+          workflowId: `${pair.name}-failover`,
+          expectGroups: groups,
+        });
+        return { run, pair };
+      }),
+    );
     const table = rows(measured.measurements);
-    const targets = judgeTargets(table, measured.history?.events ?? null, total, measured.history?.largestPayloadBytes ?? null);
+    const targets = judgeTargets(
+      table,
+      measured.history?.events ?? null,
+      total,
+      measured.history?.largestPayloadBytes ?? null,
+    );
     console.log(`\n${textTable(table)}\n  * extrapolated linearly from a sample (see notes)\n`);
-    for (const t of targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.what} (${t.groups} groups): wanted ${t.wanted}, measured ${t.measured}`);
+    for (const t of targets)
+      console.log(
+        `${t.met ? 'MET   ' : 'MISSED'} ${t.what} (${t.groups} groups): wanted ${t.wanted}, measured ${t.measured}`,
+      );
     if (measured.history) {
       const h = measured.history;
-      console.log(`history of the ${total}-group failover: ${h.events} events, ${h.serverHistorySizeBytes ?? '?'} bytes (server), ` +
-        `${h.protobufBytes ?? '?'} bytes protobuf, ${h.jsonBytes} bytes JSON; largest event ${h.largestEvent.type} ${h.largestEvent.jsonBytes} bytes; ` +
-        `largest payload ${h.largestPayloadBytes} bytes`);
+      console.log(
+        `history of the ${total}-group failover: ${h.events} events, ${h.serverHistorySizeBytes ?? '?'} bytes (server), ` +
+          `${h.protobufBytes ?? '?'} bytes protobuf, ${h.jsonBytes} bytes JSON; largest event ${h.largestEvent.type} ${h.largestEvent.jsonBytes} bytes; ` +
+          `largest payload ${h.largestPayloadBytes} bytes`,
+      );
     }
     const results = {
       generatedAt: new Date().toISOString(),
       benchRuntimeMs: Date.now() - started,
       environment: {
-        node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}`,
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30), kafka: versions.kafka, temporalCli: versions.temporalCli, commit: gitCommit(),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}`,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        kafka: versions.kafka,
+        temporalCli: versions.temporalCli,
+        commit: gitCommit(),
         java: javaVersion(),
       },
       config: { ...config, out: undefined, partitionsPerGroup: PARTITIONS },
@@ -116,7 +157,9 @@ async function main(): Promise<void> {
     fs.mkdirSync(config.out, { recursive: true });
     fs.writeFileSync(path.join(config.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     fs.writeFileSync(path.join(config.out, 'results.md'), resultsMarkdown(results));
-    log(`results written to ${path.relative(process.cwd(), config.out)}/results.{json,md} (bench took ${fmtMs(Date.now() - started)})`);
+    log(
+      `results written to ${path.relative(process.cwd(), config.out)}/results.{json,md} (bench took ${fmtMs(Date.now() - started)})`,
+    );
   } finally {
     log('cleaning up the fixture (topics and groups on both clusters)');
     await cleanup(fixture, log);
@@ -174,13 +217,30 @@ async function measure(fixture: Fixture, failover: StartFailover): Promise<Measu
       const { plan: p, handle, ...rest } = run;
       plan = p;
       runs.push(rest);
-      await forget(fixture, p.map((g) => g.group));
-      direct.push((await resetActivityDirect(pair, p, Math.max(config.batch, Math.ceil(p.length / (config.lanes * 4))), config.concurrency)).ms);
-      await forget(fixture, p.map((g) => g.group));
+      await forget(
+        fixture,
+        p.map((g) => g.group),
+      );
+      direct.push(
+        (
+          await resetActivityDirect(
+            pair,
+            p,
+            Math.max(config.batch, Math.ceil(p.length / (config.lanes * 4))),
+            config.concurrency,
+          )
+        ).ms,
+      );
+      await forget(
+        fixture,
+        p.map((g) => g.group),
+      );
       bare.push((await bareReset(secondary(), p, config.concurrency)).ms);
-      log(`${groups} groups, round ${r + 1}/${config.repeats}: plan step ${fmtMs(run.planStepMs ?? NaN)}${run.planStored ? ' (stored plan)' : ''}, ` +
-        `reset step ${fmtMs(run.resetStepMs)}, approval->done ${fmtMs(run.approvalToDoneMs)}, ` +
-        `activity alone ${fmtMs(direct[r])}, bare ${fmtMs(bare[r])}`);
+      log(
+        `${groups} groups, round ${r + 1}/${config.repeats}: plan step ${fmtMs(run.planStepMs ?? NaN)}${run.planStored ? ' (stored plan)' : ''}, ` +
+          `reset step ${fmtMs(run.resetStepMs)}, approval->done ${fmtMs(run.approvalToDoneMs)}, ` +
+          `activity alone ${fmtMs(direct[r])}, bare ${fmtMs(bare[r])}`,
+      );
       if (groups === Math.max(...config.sizes) && r === config.repeats - 1) history = await historyFigures(handle);
     }
     measurements.push(
@@ -194,7 +254,13 @@ async function measure(fixture: Fixture, failover: StartFailover): Promise<Measu
     if (groups <= config.toolFullUpTo) {
       log(`kafka-consumer-groups.sh: ${groups} groups, one JVM each, in full (about ${groups} s)`);
       tool.push((await toolLoop(local.secondaryBootstrap, plan)).ms);
-      measurements.push({ method: 'tool-loop', groups, samplesMs: tool, groupsMeasured: groups, note: 'full loop, once' });
+      measurements.push({
+        method: 'tool-loop',
+        groups,
+        samplesMs: tool,
+        groupsMeasured: groups,
+        note: 'full loop, once',
+      });
     } else {
       const n = Math.min(config.toolSample, groups);
       for (let r = 0; r < config.repeats; r++) {
@@ -203,16 +269,26 @@ async function measure(fixture: Fixture, failover: StartFailover): Promise<Measu
         tool.push((await toolLoop(local.secondaryBootstrap, sample)).ms);
         log(`kafka-consumer-groups.sh: sample of ${n} groups, round ${r + 1}/${config.repeats}: ${fmtMs(tool[r])}`);
       }
-      measurements.push({ method: 'tool-loop', groups, samplesMs: tool, groupsMeasured: n, note: `sample of ${n} groups x ${config.repeats}, extrapolated x${groups / n}` });
-      notes.push(`kafka-consumer-groups.sh for ${groups} groups: ${config.repeats} samples of ${n} groups were timed and the median ` +
-        `extrapolated linearly (one JVM per group costs the same for every group; a full loop would take about ${fmtMs(median(tool) / n * groups)}).`);
+      measurements.push({
+        method: 'tool-loop',
+        groups,
+        samplesMs: tool,
+        groupsMeasured: n,
+        note: `sample of ${n} groups x ${config.repeats}, extrapolated x${groups / n}`,
+      });
+      notes.push(
+        `kafka-consumer-groups.sh for ${groups} groups: ${config.repeats} samples of ${n} groups were timed and the median ` +
+          `extrapolated linearly (one JVM per group costs the same for every group; a full loop would take about ${fmtMs((median(tool) / n) * groups)}).`,
+      );
     }
   }
   const session = await sessionCost(`${fixture.prefix}-diag`, config.repeats);
   const batches = Math.ceil(Math.max(...config.sizes) / config.batch);
-  notes.push(`Fixed cost of one admin session (open + first describe + first offset fetch): ${fmtMs(session.firstCallsMs)}; ` +
-    `${fmtMs(session.firstCallsAfterRefreshMs)} when metadata is refreshed right after connecting. The reset activity opens one session ` +
-    `per batch of ${config.batch} groups (${batches} for ${Math.max(...config.sizes)} groups), the bare script one per run.`);
+  notes.push(
+    `Fixed cost of one admin session (open + first describe + first offset fetch): ${fmtMs(session.firstCallsMs)}; ` +
+      `${fmtMs(session.firstCallsAfterRefreshMs)} when metadata is refreshed right after connecting. The reset activity opens one session ` +
+      `per batch of ${config.batch} groups (${batches} for ${Math.max(...config.sizes)} groups), the bare script one per run.`,
+  );
   return { measurements, runs, history, session, notes };
 }
 
@@ -225,8 +301,14 @@ async function forget(fixture: Fixture, groups: readonly string[]): Promise<void
 }
 
 function resultsMarkdown(r: {
-  generatedAt: string; benchRuntimeMs: number; environment: Record<string, unknown>; table: ReturnType<typeof rows>;
-  targets: ReturnType<typeof judgeTargets>; history: HistoryFigures | null; failoverRuns: Measured['runs']; notes: string[];
+  generatedAt: string;
+  benchRuntimeMs: number;
+  environment: Record<string, unknown>;
+  table: ReturnType<typeof rows>;
+  targets: ReturnType<typeof judgeTargets>;
+  history: HistoryFigures | null;
+  failoverRuns: Measured['runs'];
+  notes: string[];
   config: { sizes: number[] };
 }): string {
   const lines = [
@@ -243,30 +325,58 @@ function resultsMarkdown(r: {
     '',
     '| target | groups | wanted | measured | |',
     '| --- | ---: | --- | --- | --- |',
-    ...r.targets.map((t) => `| ${t.what} | ${t.groups} | ${t.wanted} | ${t.measured} | ${t.met ? 'met' : '**missed**'} |`),
+    ...r.targets.map(
+      (t) => `| ${t.what} | ${t.groups} | ${t.wanted} | ${t.measured} | ${t.met ? 'met' : '**missed**'} |`,
+    ),
     '',
   ];
   if (r.history) {
     const h = r.history;
-    lines.push(`## History of a ${Math.max(...r.config.sizes).toLocaleString('en-US')}-group failover`, '',
+    lines.push(
+      `## History of a ${Math.max(...r.config.sizes).toLocaleString('en-US')}-group failover`,
+      '',
       `- events: **${h.events}** (server: ${h.serverHistoryLength ?? '?'})`,
       `- size: ${h.serverHistorySizeBytes ?? '?'} bytes as the server counts it (describe: historySize); ` +
         `${h.protobufBytes ?? '?'} bytes protobuf-encoded; ${h.jsonBytes} bytes as JSON`,
       `- largest payload: ${h.largestPayloadBytes} bytes (after the gzip codec; Temporal's limit is 2 MB)`,
       `- largest events (JSON bytes): ${h.largestEvents.map((e) => `#${e.eventId} ${e.type}${e.activity ? ` (${e.activity})` : ''} ${e.jsonBytes}`).join('; ')}`,
-      `- by type: ${Object.entries(h.byType).map(([k, v]) => `${k} ${v}`).join(', ')}`, '');
+      `- by type: ${Object.entries(h.byType)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+      '',
+    );
   }
-  lines.push('## Failover runs', '', '| workflow id | groups | offset sources | reset step | approval -> done | steps (ms) |', '| --- | ---: | --- | ---: | ---: | --- |',
-    ...r.failoverRuns.map((f) => `| ${f.workflowId} | ${f.groups} | ${Object.entries(f.sources).map(([k, v]) => `${k} ${v}`).join(', ')} | ` +
-      `${fmtMs(f.resetStepMs)} | ${fmtMs(f.approvalToDoneMs)} | ${f.steps.map((s) => `${s.name} ${s.durationMs ?? s.state}`).join(', ')} |`),
-    '', '## Notes', '', ...r.notes.map((n) => `- ${n}`), '',
-    '## Environment', '', ...Object.entries(r.environment).map(([k, v]) => `- ${k}: ${v ?? '?'}`), '');
+  lines.push(
+    '## Failover runs',
+    '',
+    '| workflow id | groups | offset sources | reset step | approval -> done | steps (ms) |',
+    '| --- | ---: | --- | ---: | ---: | --- |',
+    ...r.failoverRuns.map(
+      (f) =>
+        `| ${f.workflowId} | ${f.groups} | ${Object.entries(f.sources)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')} | ` +
+        `${fmtMs(f.resetStepMs)} | ${fmtMs(f.approvalToDoneMs)} | ${f.steps.map((s) => `${s.name} ${s.durationMs ?? s.state}`).join(', ')} |`,
+    ),
+    '',
+    '## Notes',
+    '',
+    ...r.notes.map((n) => `- ${n}`),
+    '',
+    '## Environment',
+    '',
+    ...Object.entries(r.environment).map(([k, v]) => `- ${k}: ${v ?? '?'}`),
+    '',
+  );
   return lines.join('\n');
 }
 
 // `npm run bench -- precision` runs the precision benchmark (bench/precision.ts) instead.
 const entry = process.argv[2] === 'precision' ? () => import('./precision').then((m) => m.main()) : main;
-entry().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+entry().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -11,7 +11,10 @@ import type { GroupTarget } from './targets';
 export { TOOL_CLASS, ToolFailedError };
 
 /** Resets each group with its own JVM, one after the other; returns the wall time of the whole loop. */
-export async function toolLoop(bootstrap: string, targets: readonly GroupTarget[]): Promise<{ ms: number; lastOutput: string }> {
+export async function toolLoop(
+  bootstrap: string,
+  targets: readonly GroupTarget[],
+): Promise<{ ms: number; lastOutput: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-bench-csv-'));
   try {
     // The files are the operator's input, written beforehand (as `kdr plan --csv` would): not timed.
@@ -27,7 +30,8 @@ export async function toolLoop(bootstrap: string, targets: readonly GroupTarget[
       const g = targets[i].group;
       lastOutput = await runResetTool(resetArgs(bootstrap, [g], files[i], log4j, '--execute'), `group ${g}`);
       // The tool exits 0 on some refusals (e.g. a group with members): check it printed the new offsets.
-      if (!lastOutput.includes('NEW-OFFSET')) throw new ToolFailedError(`${TOOL_CLASS} did not reset group ${g}: ${lastOutput.trim().slice(0, 400)}`);
+      if (!lastOutput.includes('NEW-OFFSET'))
+        throw new ToolFailedError(`${TOOL_CLASS} did not reset group ${g}: ${lastOutput.trim().slice(0, 400)}`);
     }
     return { ms: performance.now() - started, lastOutput };
   } finally {

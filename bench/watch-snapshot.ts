@@ -18,31 +18,59 @@ export interface SnapshotBench {
 }
 
 export async function benchSnapshot(groups = 1_000, partitions = 8, recordsPerPartition = 500): Promise<SnapshotBench> {
-  const primary = await openAdmin(createKafka({ bootstrapServers: [local.primaryBootstrap] }, { clientId: 'kdr-bench' }));
-  const secondary = await openAdmin(createKafka({ bootstrapServers: [local.secondaryBootstrap] }, { clientId: 'kdr-bench' }));
+  const primary = await openAdmin(
+    createKafka({ bootstrapServers: [local.primaryBootstrap] }, { clientId: 'kdr-bench' }),
+  );
+  const secondary = await openAdmin(
+    createKafka({ bootstrapServers: [local.secondaryBootstrap] }, { clientId: 'kdr-bench' }),
+  );
   const id = `wsb-${Date.now().toString(36)}`;
   const topic = `${id}-t`;
   const names = Array.from({ length: groups }, (_, i) => `${id}-g${i}`);
   try {
-    for (const s of [primary, secondary]) await s.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+    for (const s of [primary, secondary])
+      await s.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
     const base = Date.now() - 3_600_000;
     for (const s of [primary, secondary]) {
       const producer = s.kafka.producer();
       await producer.connect();
       for (let p = 0; p < partitions; p++) {
-        await producer.send({ topic, acks: -1, messages: Array.from({ length: recordsPerPartition }, (_, i) => ({
-          partition: p, key: `k${i % 13}`, value: `p${p}-v${i}`, timestamp: String(base + i * 10),
-        })) });
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: Array.from({ length: recordsPerPartition }, (_, i) => ({
+            partition: p,
+            key: `k${i % 13}`,
+            value: `p${p}-v${i}`,
+            timestamp: String(base + i * 10),
+          })),
+        });
       }
       await producer.disconnect();
     }
-    const commitAt = async (g: string, i: number, shift: number) => commitOffsets(primary.protocol, g,
-      Array.from({ length: partitions }, (_, partition) => ({ topic, partition, offset: (i * 7 + partition * 31 + shift) % (recordsPerPartition + 1) })));
+    const commitAt = async (g: string, i: number, shift: number) =>
+      commitOffsets(
+        primary.protocol,
+        g,
+        Array.from({ length: partitions }, (_, partition) => ({
+          topic,
+          partition,
+          offset: (i * 7 + partition * 31 + shift) % (recordsPerPartition + 1),
+        })),
+      );
     await mapLimit(names, 32, (g, i) => commitAt(g, i, 0));
     const cache = newSnapshotCache();
-    const run = () => takeSnapshot({
-      pair: id, primary, secondary, topics: [topic], exact: true, cache, accept: (g) => g.startsWith(id), replicationFactor: 1,
-    });
+    const run = () =>
+      takeSnapshot({
+        pair: id,
+        primary,
+        secondary,
+        topics: [topic],
+        exact: true,
+        cache,
+        accept: (g) => g.startsWith(id),
+        replicationFactor: 1,
+      });
     const cold = await run();
     const warm = await run();
     await mapLimit(names.slice(0, Math.ceil(groups / 10)), 32, (g, i) => commitAt(g, i, 1));
@@ -57,12 +85,19 @@ export async function benchSnapshot(groups = 1_000, partitions = 8, recordsPerPa
 
 if (process.argv[1]?.endsWith('watch-snapshot.ts')) {
   const [groups, partitions] = process.argv.slice(2).map(Number);
-  benchSnapshot(groups || undefined, partitions || undefined).then((r) => {
-    const line = (what: string, s: SnapshotSummary) => `${what.padEnd(6)} ${String(s.elapsedMs).padStart(6)} ms  ${s.groups} groups, ` +
-      `${s.positions} positions, ${s.written} written, ${s.matched} exact, ${s.searches} searches`;
-    console.log(`one snapshot of ${r.groups} groups x ${r.partitions} partitions into ${POSITIONS_TOPIC}:`);
-    console.log(line('cold', r.cold));
-    console.log(line('warm', r.warm));
-    console.log(line('moved', r.moved));
-  }, (err: Error) => { console.error(err); process.exit(1); });
+  benchSnapshot(groups || undefined, partitions || undefined).then(
+    (r) => {
+      const line = (what: string, s: SnapshotSummary) =>
+        `${what.padEnd(6)} ${String(s.elapsedMs).padStart(6)} ms  ${s.groups} groups, ` +
+        `${s.positions} positions, ${s.written} written, ${s.matched} exact, ${s.searches} searches`;
+      console.log(`one snapshot of ${r.groups} groups x ${r.partitions} partitions into ${POSITIONS_TOPIC}:`);
+      console.log(line('cold', r.cold));
+      console.log(line('warm', r.warm));
+      console.log(line('moved', r.moved));
+    },
+    (err: Error) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

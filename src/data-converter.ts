@@ -27,7 +27,10 @@ export function maxDecodedBytes(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 export class GzipLargePayloadCodec implements PayloadCodec {
-  constructor(private readonly thresholdBytes = 128 * 1024, private readonly maxDecoded = maxDecodedBytes()) {}
+  constructor(
+    private readonly thresholdBytes = 128 * 1024,
+    private readonly maxDecoded = maxDecodedBytes(),
+  ) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((p) => {
@@ -46,10 +49,12 @@ export class GzipLargePayloadCodec implements PayloadCodec {
         whole = gunzipSync(p.data, { maxOutputLength: this.maxDecoded });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        return refused(code === 'ERR_BUFFER_TOO_LARGE'
-          ? `refused: a gzip payload of ${p.data.byteLength} bytes decompresses to more than ${formatBytes(this.maxDecoded)} ` +
-            `(${MAX_DECODED_ENV}); send the value uncompressed or smaller`
-          : `refused: a payload marked ${GZIP_ENCODING} is not valid gzip (${code ?? (err as Error).message})`);
+        return refused(
+          code === 'ERR_BUFFER_TOO_LARGE'
+            ? `refused: a gzip payload of ${p.data.byteLength} bytes decompresses to more than ${formatBytes(this.maxDecoded)} ` +
+                `(${MAX_DECODED_ENV}); send the value uncompressed or smaller`
+            : `refused: a payload marked ${GZIP_ENCODING} is not valid gzip (${code ?? (err as Error).message})`,
+        );
       }
       try {
         return temporal.api.common.v1.Payload.decode(whole) as Payload;

@@ -6,7 +6,9 @@ async function main(command: string | undefined): Promise<number> {
     case 'up': {
       const t0 = Date.now();
       await up();
-      console.log(`local stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s (Kafka ${versions.kafka}, Temporal CLI ${versions.temporalCli}); logs in .stack/logs/`);
+      console.log(
+        `local stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s (Kafka ${versions.kafka}, Temporal CLI ${versions.temporalCli}); logs in .stack/logs/`,
+      );
       return 0;
     }
     case 'down':
@@ -15,7 +17,9 @@ async function main(command: string | undefined): Promise<number> {
     case 'status': {
       const rows = await status();
       for (const r of rows) {
-        console.log(`${r.name.padEnd(18)} ${r.state.padEnd(10)} ${r.pid ? `pid ${String(r.pid).padEnd(8)}` : ' '.repeat(12)} ${r.address}`);
+        console.log(
+          `${r.name.padEnd(18)} ${r.state.padEnd(10)} ${r.pid ? `pid ${String(r.pid).padEnd(8)}` : ' '.repeat(12)} ${r.address}`,
+        );
       }
       return rows.every((r) => r.state === 'running' || r.state === 'disabled') ? 0 : 3;
     }

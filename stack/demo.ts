@@ -13,7 +13,15 @@ import { approve, start } from '../app/cli/actions';
 import { connect, failoverWorkflowId, RUNBOOKS, setupWorkflowId, type CliContext } from '../app/cli/temporal';
 import { table } from '../app/cli/render';
 import { follow } from './demo/follow';
-import { caughtUp, groupLag, ledgers, outcome, TrafficConsumers, TrafficProducer, type GroupSpec } from './demo/traffic';
+import {
+  caughtUp,
+  groupLag,
+  ledgers,
+  outcome,
+  TrafficConsumers,
+  TrafficProducer,
+  type GroupSpec,
+} from './demo/traffic';
 import { isUp, up } from './stack';
 import type { FailoverPlan } from '../workflows/plan-view';
 import { planQuery } from '../workflows/definitions';
@@ -30,7 +38,12 @@ function log(line = ''): void {
   console.log(line ? `[${s}s] ${line}` : '');
 }
 
-async function waitUntil(what: string, check: () => boolean, boundMs: number, refresh?: () => Promise<void>): Promise<boolean> {
+async function waitUntil(
+  what: string,
+  check: () => boolean,
+  boundMs: number,
+  refresh?: () => Promise<void>,
+): Promise<boolean> {
   const until = Date.now() + boundMs;
   for (;;) {
     await refresh?.();
@@ -58,19 +71,32 @@ async function drill(ctx: CliContext, options: DemoOptions): Promise<number> {
   // A blocked step waits for an operator, as a run would for a person. Under --yes there is no person to ask:
   // the demo stops and says why (the run stays, with the commands to resolve it); it never retries on its own.
   const unblock = (workflowId: string) => async (step: StepRecord) => {
-    log(`  Step ${step.name} is blocked. Fix the cause, then: npm run kdr -- resolve ${workflowId} retry --by <your name>`);
+    log(
+      `  Step ${step.name} is blocked. Fix the cause, then: npm run kdr -- resolve ${workflowId} retry --by <your name>`,
+    );
     log(`  (or abort: npm run kdr -- resolve ${workflowId} abort --by <your name>)`);
-    if (options.yes) throw new Error(`step ${step.name} of ${workflowId} blocked: ${step.lastError ?? 'no error recorded'} (--yes does not resolve blocked steps)`);
+    if (options.yes)
+      throw new Error(
+        `step ${step.name} of ${workflowId} blocked: ${step.lastError ?? 'no error recorded'} (--yes does not resolve blocked steps)`,
+      );
   };
 
-  log(`Demo DR pair "${name}": primary ${local.primaryBootstrap} -> secondary ${local.secondaryBootstrap}, MirrorMaker 2, custom domain ${domain}`);
+  log(
+    `Demo DR pair "${name}": primary ${local.primaryBootstrap} -> secondary ${local.secondaryBootstrap}, MirrorMaker 2, custom domain ${domain}`,
+  );
   const admin = createKafka({ bootstrapServers: [local.primaryBootstrap] }).admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
+  });
   await admin.disconnect();
   cleanup.push(async () => {
     await new KafkaConnectProvider({ url: local.connectUrl }).remove({
-      pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics,
+      pair: name,
+      primary: { bootstrapServers: [] },
+      secondary: { bootstrapServers: [] },
+      topics,
     });
     for (const bootstrap of [local.primaryBootstrap, local.secondaryBootstrap]) {
       const a = createKafka({ bootstrapServers: [bootstrap] }).admin();
@@ -85,10 +111,19 @@ async function drill(ctx: CliContext, options: DemoOptions): Promise<number> {
   try {
     // 1. drSetup: connector, connector-verify, CNAME -> primary. The clients bootstrap from the custom domain.
     log(`drSetup ${setupWorkflowId(name)}:`);
-    const setup = await start(ctx, RUNBOOKS.setup, setupWorkflowId(name), { config, requestedBy: 'demo' }, `Set up DR for demo pair ${name}`);
+    const setup = await start(
+      ctx,
+      RUNBOOKS.setup,
+      setupWorkflowId(name),
+      { config, requestedBy: 'demo' },
+      `Set up DR for demo pair ${name}`,
+    );
     log(`  Temporal UI: ${setup.uiUrl}`);
-    const setupStatus = await follow(ctx.client.workflow.getHandle(setup.workflowId, setup.runId), (l) => log(l), { onBlocked: unblock(setup.workflowId) });
-    if (setupStatus?.phase !== 'completed') throw new Error(`drSetup ended in phase ${setupStatus?.phase ?? 'unknown'}: see ${setup.uiUrl}`);
+    const setupStatus = await follow(ctx.client.workflow.getHandle(setup.workflowId, setup.runId), (l) => log(l), {
+      onBlocked: unblock(setup.workflowId),
+    });
+    if (setupStatus?.phase !== 'completed')
+      throw new Error(`drSetup ended in phase ${setupStatus?.phase ?? 'unknown'}: see ${setup.uiUrl}`);
 
     // 2. Live traffic on the primary, through the custom domain.
     const producer = new TrafficProducer(viaDomain, topics, 40);
@@ -96,19 +131,36 @@ async function drill(ctx: CliContext, options: DemoOptions): Promise<number> {
     const onPrimary = new TrafficConsumers(viaDomain, ledger, 'primary');
     await producer.start();
     await onPrimary.start();
-    log(`Live traffic through ${viaDomain.bootstrap}: a producer on ${topics.join(', ')}, groups ${groups.map((g) => g.group).join(', ')}`);
+    log(
+      `Live traffic through ${viaDomain.bootstrap}: a producer on ${topics.join(', ')}, groups ${groups.map((g) => g.group).join(', ')}`,
+    );
     await waitUntil('traffic', () => ledger.every((l) => l.primary.size >= 100), 60_000);
-    log(`  produced ${producer.total} records so far; consumed ${ledger.map((l) => `${l.group} ${l.primary.size}`).join(', ')}`);
+    log(
+      `  produced ${producer.total} records so far; consumed ${ledger.map((l) => `${l.group} ${l.primary.size}`).join(', ')}`,
+    );
 
     // 3. The failover drill.
     const id = failoverWorkflowId(name);
     log(`drFailover ${id} (requested by "demo"):`);
-    const run = await start(ctx, RUNBOOKS.failover, id, { config, requestedBy: 'demo', switchover: { quietWindow: '3s', guard: '15s' } }, `Failover drill of demo pair ${name} requested by demo`);
+    const run = await start(
+      ctx,
+      RUNBOOKS.failover,
+      id,
+      { config, requestedBy: 'demo', switchover: { quietWindow: '3s', guard: '15s' } },
+      `Failover drill of demo pair ${name} requested by demo`,
+    );
     const handle = ctx.client.workflow.getHandle(run.workflowId, run.runId);
     log(`  Temporal UI: ${run.uiUrl}`);
     const printed = new Map<string, string>();
-    const awaiting = await follow(handle, (l) => log(l), { until: (s) => s.phase === 'awaiting-approval', printed, onBlocked: unblock(id) });
-    if (awaiting?.phase !== 'awaiting-approval') throw new Error(`drFailover ended in phase ${awaiting?.phase ?? 'unknown'} before its approval: see ${run.uiUrl}`);
+    const awaiting = await follow(handle, (l) => log(l), {
+      until: (s) => s.phase === 'awaiting-approval',
+      printed,
+      onBlocked: unblock(id),
+    });
+    if (awaiting?.phase !== 'awaiting-approval')
+      throw new Error(
+        `drFailover ended in phase ${awaiting?.phase ?? 'unknown'} before its approval: see ${run.uiUrl}`,
+      );
     const planId = awaiting.approval!.planId;
 
     // A planned failover: writes stop and the consumers leave the primary before the switch (a group with live
@@ -120,7 +172,9 @@ async function drill(ctx: CliContext, options: DemoOptions): Promise<number> {
     log('');
     log(`The plan ${planId} waits for approval. Approve it from the Temporal UI (signal "approve" with`);
     log(`  {"by": "<your name>", "planId": "${planId}"}) or from a terminal:`);
-    log(`    npm run kdr -- approve ${id} --by <your name> --plan-id ${planId}   (kdr approve ... once kafka-dr is installed)`);
+    log(
+      `    npm run kdr -- approve ${id} --by <your name> --plan-id ${planId}   (kdr approve ... once kafka-dr is installed)`,
+    );
     log(`  Inspect it first: npm run kdr -- plan ${id}`);
     log('');
     if (options.yes) {
@@ -131,19 +185,31 @@ async function drill(ctx: CliContext, options: DemoOptions): Promise<number> {
       log('Waiting for your approval (or run the demo with --yes) ...');
     }
     const final = await follow(handle, (l) => log(l), { printed, onBlocked: unblock(id) });
-    if (final?.phase !== 'completed') throw new Error(`drFailover ended in phase ${final?.phase ?? 'unknown'}: see ${run.uiUrl}`);
-    const result = await handle.result() as { cname: { domain: string; before: string | null; after: string }; nextSteps: string[] };
+    if (final?.phase !== 'completed')
+      throw new Error(`drFailover ended in phase ${final?.phase ?? 'unknown'}: see ${run.uiUrl}`);
+    const result = (await handle.result()) as {
+      cname: { domain: string; before: string | null; after: string };
+      nextSteps: string[];
+    };
     log(`CNAME ${result.cname.domain}: ${result.cname.before ?? '(none)'} -> ${result.cname.after}`);
 
     // 4. The consumers restart: new bootstrap connections follow the CNAME to the secondary.
     const onSecondary = new TrafficConsumers(viaDomain, ledger, 'secondary');
-    log(`Consumers restarted through ${viaDomain.bootstrap} (now the secondary); reading until every acknowledged record is processed ...`);
+    log(
+      `Consumers restarted through ${viaDomain.bootstrap} (now the secondary); reading until every acknowledged record is processed ...`,
+    );
     await onSecondary.start();
     const secondaryAdmin = createKafka({ bootstrapServers: [local.secondaryBootstrap] }).admin();
     await secondaryAdmin.connect();
     let lags: number[] = [];
-    await waitUntil('the groups to catch up on the secondary', () => lags.length > 0 && lags.every((l) => l === 0) && ledger.every((l) => caughtUp(l, producer)), 120_000,
-      async () => { lags = await Promise.all(ledger.map((l) => groupLag(secondaryAdmin, l))); });
+    await waitUntil(
+      'the groups to catch up on the secondary',
+      () => lags.length > 0 && lags.every((l) => l === 0) && ledger.every((l) => caughtUp(l, producer)),
+      120_000,
+      async () => {
+        lags = await Promise.all(ledger.map((l) => groupLag(secondaryAdmin, l)));
+      },
+    );
     await secondaryAdmin.disconnect();
     await onSecondary.stop();
 
@@ -152,13 +218,39 @@ async function drill(ctx: CliContext, options: DemoOptions): Promise<number> {
     const planAt = planStep?.startedAt ? Date.parse(planStep.startedAt) : Infinity;
     const outcomes = ledger.map((l) => outcome(l, producer, planAt));
     log('');
-    log('Report (duplicates: records processed twice; "after plan": first processed on the primary after the plan was made,');
-    log('which no plan can count; the rest is within the plan\'s bound):');
-    console.log(table(['GROUP', 'PRODUCED', 'ON PRIMARY', 'ON SECONDARY', 'LOST', 'DUPLICATES', 'AFTER PLAN', 'PLAN BOUND', 'WITHIN BOUND'], outcomes.map((o) => {
-      const bound = plan?.groups.find((g) => g.group === o.group)?.duplicateBound;
-      return [o.group, String(o.produced), String(o.consumedOnPrimary), String(o.consumedOnSecondary), String(o.lost), String(o.duplicates),
-        String(o.duplicatesAfterPlan), String(bound ?? '?'), bound === undefined ? '?' : o.duplicates - o.duplicatesAfterPlan <= bound ? 'yes' : 'NO'];
-    })));
+    log(
+      'Report (duplicates: records processed twice; "after plan": first processed on the primary after the plan was made,',
+    );
+    log("which no plan can count; the rest is within the plan's bound):");
+    console.log(
+      table(
+        [
+          'GROUP',
+          'PRODUCED',
+          'ON PRIMARY',
+          'ON SECONDARY',
+          'LOST',
+          'DUPLICATES',
+          'AFTER PLAN',
+          'PLAN BOUND',
+          'WITHIN BOUND',
+        ],
+        outcomes.map((o) => {
+          const bound = plan?.groups.find((g) => g.group === o.group)?.duplicateBound;
+          return [
+            o.group,
+            String(o.produced),
+            String(o.consumedOnPrimary),
+            String(o.consumedOnSecondary),
+            String(o.lost),
+            String(o.duplicates),
+            String(o.duplicatesAfterPlan),
+            String(bound ?? '?'),
+            bound === undefined ? '?' : o.duplicates - o.duplicatesAfterPlan <= bound ? 'yes' : 'NO',
+          ];
+        }),
+      ),
+    );
     const lost = outcomes.reduce((n, o) => n + o.lost, 0);
     const dups = outcomes.reduce((n, o) => n + o.duplicates, 0);
     log('');
@@ -189,8 +281,15 @@ async function main(argv: string[]): Promise<number> {
   }
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const native = await NativeConnection.connect({ address: local.temporalAddress });
-  const ctx = await connect({ env: { ...process.env, TEMPORAL_ADDRESS: local.temporalAddress }, taskQueue: TASK_QUEUE });
-  const worker = await createWorker({ connection: native, activities: createActivities(defaultDeps(localStackEnv())), identity: `kdr-demo@${process.pid}` });
+  const ctx = await connect({
+    env: { ...process.env, TEMPORAL_ADDRESS: local.temporalAddress },
+    taskQueue: TASK_QUEUE,
+  });
+  const worker = await createWorker({
+    connection: native,
+    activities: createActivities(defaultDeps(localStackEnv())),
+    identity: `kdr-demo@${process.pid}`,
+  });
   log(`Worker polling task queue "${TASK_QUEUE}" in this process; Temporal UI ${local.temporalUiUrl}`);
   try {
     return await worker.runUntil(drill(ctx, options));

@@ -5,7 +5,13 @@ import { drAddress, local, ports } from './local-stack';
 import { STACK_SASL_ENV, stackCaFile } from './tls';
 
 const thresholds = { canaryTimeoutMs: 60_000, connectorReadyTimeoutMs: 120_000 };
-const dns = (rr: string) => ({ provider: 'alidns' as const, domain: 'kdr.test', rr, ttl: 5, resolvers: [local.dnsServer] });
+const dns = (rr: string) => ({
+  provider: 'alidns' as const,
+  domain: 'kdr.test',
+  rr,
+  ttl: 5,
+  resolvers: [local.dnsServer],
+});
 
 /** Self-managed Kafka on both local clusters, replicated by MirrorMaker 2; clients bootstrap from `<name>.kdr.test`. */
 export function localKafkaPair(name: string, topics: string[]): PairConfigInput {
@@ -13,7 +19,13 @@ export function localKafkaPair(name: string, topics: string[]): PairConfigInput 
     name,
     primary: { provider: 'kafka', bootstrapServers: [local.primaryBootstrap], endpointHost: 'primary.kdr.test' },
     secondary: { provider: 'kafka', bootstrapServers: [local.secondaryBootstrap], endpointHost: 'secondary.kdr.test' },
-    replication: { provider: 'kafka-connect', connectUrl: local.connectUrl, topics, canaryTopic: `${name}-canary`, thresholds },
+    replication: {
+      provider: 'kafka-connect',
+      connectUrl: local.connectUrl,
+      topics,
+      canaryTopic: `${name}-canary`,
+      thresholds,
+    },
     dns: dns(name),
   };
 }
@@ -23,12 +35,18 @@ export function localApsaramqPair(name: string, topics: string[]): PairConfigInp
   return {
     name,
     primary: {
-      provider: 'apsaramq', region: 'cn-hangzhou', instanceId: 'alikafka_pre-cn-kdrprimary01',
-      bootstrapServers: [local.primaryBootstrap], endpointHost: 'alikafka-pre-cn-kdrprimary01-1-vpc.alikafka.aliyuncs.com',
+      provider: 'apsaramq',
+      region: 'cn-hangzhou',
+      instanceId: 'alikafka_pre-cn-kdrprimary01',
+      bootstrapServers: [local.primaryBootstrap],
+      endpointHost: 'alikafka-pre-cn-kdrprimary01-1-vpc.alikafka.aliyuncs.com',
     },
     secondary: {
-      provider: 'apsaramq', region: 'cn-shanghai', instanceId: 'alikafka_pre-cn-kdrsecond001',
-      bootstrapServers: [local.secondaryBootstrap], endpointHost: 'alikafka-pre-cn-kdrsecond001-1-vpc.alikafka.aliyuncs.com',
+      provider: 'apsaramq',
+      region: 'cn-shanghai',
+      instanceId: 'alikafka_pre-cn-kdrsecond001',
+      bootstrapServers: [local.secondaryBootstrap],
+      endpointHost: 'alikafka-pre-cn-kdrsecond001-1-vpc.alikafka.aliyuncs.com',
     },
     replication: { provider: 'eventbridge', topics, canaryTopic: `${name}-canary`, thresholds },
     dns: dns(name),
@@ -42,8 +60,11 @@ export function localApsaramqPair(name: string, topics: string[]): PairConfigInp
 export function localKafkaSaslSslPair(name: string, topics: string[]): PairConfigInput {
   const plain = localKafkaPair(name, topics);
   const security = {
-    protocol: 'SASL_SSL' as const, mechanism: 'SCRAM-SHA-512' as const,
-    usernameEnv: STACK_SASL_ENV.username, passwordEnv: STACK_SASL_ENV.password, caFile: stackCaFile(),
+    protocol: 'SASL_SSL' as const,
+    mechanism: 'SCRAM-SHA-512' as const,
+    usernameEnv: STACK_SASL_ENV.username,
+    passwordEnv: STACK_SASL_ENV.password,
+    caFile: stackCaFile(),
   };
   const port = ports.drSaslSsl;
   return {

@@ -32,7 +32,9 @@ export interface Service {
  */
 export const drListener = {
   port: Number(process.env.KDR_DR_PORT ?? 39092),
-  get saslSslPort() { return ports.drSaslSsl; },
+  get saslSslPort() {
+    return ports.drSaslSsl;
+  },
   primaryIp: drAddress.primary,
   secondaryIp: drAddress.secondary,
 };
@@ -95,15 +97,33 @@ function saslSslSettings(): string[] {
  */
 async function ensureScramUser(dataDir: string, bootstrap: string): Promise<void> {
   const tls = ensureStackTls();
-  const marker = path.join(dataDir, `.kdr-scram-${createHash('sha256').update(`${tls.username}:${tls.password}`).digest('hex').slice(0, 16)}`);
+  const marker = path.join(
+    dataDir,
+    `.kdr-scram-${createHash('sha256').update(`${tls.username}:${tls.password}`).digest('hex').slice(0, 16)}`,
+  );
   if (fs.existsSync(marker)) return;
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
-  const r = spawnSync('java', [
-    '-cp', classpath(), `-Dlog4j.configuration=file:${log4jConfig()}`, 'kafka.admin.ConfigCommand',
-    '--bootstrap-server', bootstrap, '--alter', '--entity-type', 'users', '--entity-name', STACK_SASL_USER,
-    '--add-config', `SCRAM-SHA-512=[iterations=8192,password=${tls.password}]`,
-  ], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`declaring the SCRAM user ${STACK_SASL_USER} on ${bootstrap} failed:\n${r.stdout}${r.stderr}`);
+  const r = spawnSync(
+    'java',
+    [
+      '-cp',
+      classpath(),
+      `-Dlog4j.configuration=file:${log4jConfig()}`,
+      'kafka.admin.ConfigCommand',
+      '--bootstrap-server',
+      bootstrap,
+      '--alter',
+      '--entity-type',
+      'users',
+      '--entity-name',
+      STACK_SASL_USER,
+      '--add-config',
+      `SCRAM-SHA-512=[iterations=8192,password=${tls.password}]`,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0)
+    throw new Error(`declaring the SCRAM user ${STACK_SASL_USER} on ${bootstrap} failed:\n${r.stdout}${r.stderr}`);
   fs.writeFileSync(marker, '');
 }
 
@@ -111,7 +131,14 @@ async function ensureScramUser(dataDir: string, bootstrap: string): Promise<void
  * A single-node KRaft broker with a PLAINTEXT listener on 127.0.0.1 and a DR listener on its own loopback
  * address. The stack runs two; the outage test starts a throwaway one it can kill for real.
  */
-export function kafkaBrokerService(o: { name: string; role: string; port: number; controllerPort: number; drIp: string; saslSsl?: boolean }): Service {
+export function kafkaBrokerService(o: {
+  name: string;
+  role: string;
+  port: number;
+  controllerPort: number;
+  drIp: string;
+  saslSsl?: boolean;
+}): Service {
   const dir = path.join(stackDir, o.name);
   const props = path.join(dir, 'server.properties');
   const dataDir = path.join(dir, 'data');
@@ -157,7 +184,17 @@ export function kafkaBrokerService(o: { name: string; role: string; port: number
         const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
         const r = spawnSync(
           'java',
-          ['-cp', classpath(), `-Dlog4j.configuration=file:${log4jConfig()}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
+          [
+            '-cp',
+            classpath(),
+            `-Dlog4j.configuration=file:${log4jConfig()}`,
+            'kafka.tools.StorageTool',
+            'format',
+            '-t',
+            clusterId,
+            '-c',
+            props,
+          ],
           { encoding: 'utf8' },
         );
         if (r.status !== 0) throw new Error(`formatting the ${role} Kafka storage failed:\n${r.stdout}${r.stderr}`);
@@ -165,7 +202,15 @@ export function kafkaBrokerService(o: { name: string; role: string; port: number
     },
     launch: () => ({
       command: 'java',
-      args: [...jvmOpts('768m'), '-cp', classpath(), `-Dlog4j.configuration=file:${log4jConfig()}`, `-Dkdr.stack=${stackDir}`, 'kafka.Kafka', props],
+      args: [
+        ...jvmOpts('768m'),
+        '-cp',
+        classpath(),
+        `-Dlog4j.configuration=file:${log4jConfig()}`,
+        `-Dkdr.stack=${stackDir}`,
+        'kafka.Kafka',
+        props,
+      ],
     }),
     async ready() {
       const kafka = new Kafka({
@@ -182,9 +227,12 @@ export function kafkaBrokerService(o: { name: string; role: string; port: number
       } finally {
         await admin.disconnect().catch(() => undefined);
       }
-      if (!(await portOpen(drListener.port, drIp))) throw new Error(`DR listener ${drIp}:${drListener.port} not open yet`);
+      if (!(await portOpen(drListener.port, drIp)))
+        throw new Error(`DR listener ${drIp}:${drListener.port} not open yet`);
       if (o.saslSsl && !(await portOpen(drListener.saslSslPort, drIp))) {
-        throw new Error(`SASL_SSL listener ${drIp}:${drListener.saslSslPort} not open yet (a broker started before the stack had one: stack:down, then stack:up)`);
+        throw new Error(
+          `SASL_SSL listener ${drIp}:${drListener.saslSslPort} not open yet (a broker started before the stack had one: stack:down, then stack:up)`,
+        );
       }
     },
     afterReady: o.saslSsl ? () => ensureScramUser(dataDir, `${host}:${port}`) : undefined,
@@ -203,16 +251,25 @@ const temporal: Service = {
   launch: () => ({
     command: paths.temporalBin,
     args: [
-      'server', 'start-dev',
-      '--ip', host,
-      '--port', String(ports.temporal),
-      '--ui-port', String(ports.temporalUi),
+      'server',
+      'start-dev',
+      '--ip',
+      host,
+      '--port',
+      String(ports.temporal),
+      '--ui-port',
+      String(ports.temporalUi),
       // A SQLite file, so workflow runs survive a restart of the dev server.
-      '--db-filename', path.join(stackDir, 'temporal', 'temporal.db'),
-      '--search-attribute', 'DrPair=Keyword',
-      '--search-attribute', 'DrPhase=Keyword',
-      '--search-attribute', 'DrHealth=Keyword',
-      '--log-level', 'warn',
+      '--db-filename',
+      path.join(stackDir, 'temporal', 'temporal.db'),
+      '--search-attribute',
+      'DrPair=Keyword',
+      '--search-attribute',
+      'DrPhase=Keyword',
+      '--search-attribute',
+      'DrHealth=Keyword',
+      '--log-level',
+      'warn',
     ],
   }),
   async ready() {
@@ -260,8 +317,13 @@ const connect: Service = {
     env: { ...process.env, ...stackSaslEnv() },
     command: 'java',
     args: [
-      ...jvmOpts('768m'), '-cp', classpath(), `-Dlog4j.configuration=file:${log4jConfig()}`, `-Dkdr.stack=${stackDir}`,
-      'org.apache.kafka.connect.cli.ConnectDistributed', path.join(stackDir, 'kafka-connect', 'connect-distributed.properties'),
+      ...jvmOpts('768m'),
+      '-cp',
+      classpath(),
+      `-Dlog4j.configuration=file:${log4jConfig()}`,
+      `-Dkdr.stack=${stackDir}`,
+      'org.apache.kafka.connect.cli.ConnectDistributed',
+      path.join(stackDir, 'kafka-connect', 'connect-distributed.properties'),
     ],
   }),
   async ready() {
@@ -307,7 +369,9 @@ export async function waitReady(service: Service): Promise<void> {
       last = (err as Error).message;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${service.name} was not ready after ${service.readyTimeoutMs / 1000}s (${last}); see ${logFile(service.name)}`);
+      throw new Error(
+        `${service.name} was not ready after ${service.readyTimeoutMs / 1000}s (${last}); see ${logFile(service.name)}`,
+      );
     }
     await sleep(250);
   }

@@ -28,7 +28,10 @@ export async function status(only?: readonly string[]): Promise<ServiceStatus[]>
       if (!enabled(s)) return { name: s.name, address: s.address, state: 'disabled' };
       const pid = runningPid(s.name);
       if (pid === undefined) return { name: s.name, address: s.address, state: 'stopped' };
-      const ok = await s.ready().then(() => true, () => false);
+      const ok = await s.ready().then(
+        () => true,
+        () => false,
+      );
       return { name: s.name, address: s.address, state: ok ? 'running' : 'not ready', pid };
     }),
   );

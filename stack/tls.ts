@@ -8,13 +8,19 @@ import * as path from 'node:path';
 import { stackDir } from './local-stack';
 
 /** Names the local worker and Kafka Connect read the SCRAM credentials from (values stay in .stack/tls/). */
-export const STACK_SASL_ENV = { username: 'KDR_SECRET_LOCAL_SASL_USERNAME', password: 'KDR_SECRET_LOCAL_SASL_PASSWORD' } as const;
+export const STACK_SASL_ENV = {
+  username: 'KDR_SECRET_LOCAL_SASL_USERNAME',
+  password: 'KDR_SECRET_LOCAL_SASL_PASSWORD',
+} as const;
 export const STACK_SASL_USER = 'kdr-local';
 
 // Every name and address a client may dial a SASL_SSL listener by: loopback addresses of the stack's brokers
 // and of the throwaway ones tests start, and the local DNS zone the CNAME lives in.
 const SUBJECT_ALT_NAMES = [
-  'dns:localhost', 'dns:kdr.test', 'dns:*.kdr.test', 'dns:*.alikafka.aliyuncs.com',
+  'dns:localhost',
+  'dns:kdr.test',
+  'dns:*.kdr.test',
+  'dns:*.alikafka.aliyuncs.com',
   ...[1, 2, 3, 4, 5, 9].map((i) => `ip:127.0.0.${i}`),
 ];
 
@@ -35,7 +41,9 @@ const dirOf = () => path.join(stackDir, 'tls');
 function keytool(dir: string, args: string[]): void {
   const r = spawnSync('keytool', args, { cwd: dir, encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    throw new Error(`keytool ${args[0]} failed (it comes with the JDK the stack needs): ${r.error?.message ?? ''}${r.stdout}${r.stderr}`);
+    throw new Error(
+      `keytool ${args[0]} failed (it comes with the JDK the stack needs): ${r.error?.message ?? ''}${r.stdout}${r.stderr}`,
+    );
   }
 }
 
@@ -54,19 +62,115 @@ export function ensureStackTls(): StackTls {
   const done = f('complete');
   const sans = SUBJECT_ALT_NAMES.join(',');
   if (!fs.existsSync(done) || fs.readFileSync(done, 'utf8') !== sans) {
-    for (const name of ['ca.p12', 'ca.pem', 'broker.p12', 'broker.csr', 'broker.crt', 'complete']) fs.rmSync(f(name), { force: true });
+    for (const name of ['ca.p12', 'ca.pem', 'broker.p12', 'broker.csr', 'broker.crt', 'complete'])
+      fs.rmSync(f(name), { force: true });
     const pass = ['-storepass', storePassword, '-keypass', storePassword];
-    keytool(dir, ['-genkeypair', '-alias', 'kdr-ca', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=kafka-dr local stack CA',
-      '-ext', 'bc:c', '-validity', '3650', '-keystore', 'ca.p12', '-storetype', 'PKCS12', ...pass]);
-    keytool(dir, ['-exportcert', '-rfc', '-alias', 'kdr-ca', '-keystore', 'ca.p12', '-storepass', storePassword, '-file', 'ca.pem']);
-    keytool(dir, ['-genkeypair', '-alias', 'broker', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=localhost',
-      '-validity', '3650', '-keystore', 'broker.p12', '-storetype', 'PKCS12', ...pass]);
-    keytool(dir, ['-certreq', '-alias', 'broker', '-keystore', 'broker.p12', '-storepass', storePassword, '-file', 'broker.csr']);
-    keytool(dir, ['-gencert', '-alias', 'kdr-ca', '-keystore', 'ca.p12', '-storepass', storePassword, '-infile', 'broker.csr',
-      '-outfile', 'broker.crt', '-rfc', '-validity', '3650', '-ext', `san=${sans}`,
-      '-ext', 'ku=digitalSignature,keyEncipherment', '-ext', 'eku=serverAuth']);
-    keytool(dir, ['-importcert', '-noprompt', '-alias', 'kdr-ca', '-file', 'ca.pem', '-keystore', 'broker.p12', '-storepass', storePassword]);
-    keytool(dir, ['-importcert', '-alias', 'broker', '-file', 'broker.crt', '-keystore', 'broker.p12', '-storepass', storePassword]);
+    keytool(dir, [
+      '-genkeypair',
+      '-alias',
+      'kdr-ca',
+      '-keyalg',
+      'RSA',
+      '-keysize',
+      '2048',
+      '-dname',
+      'CN=kafka-dr local stack CA',
+      '-ext',
+      'bc:c',
+      '-validity',
+      '3650',
+      '-keystore',
+      'ca.p12',
+      '-storetype',
+      'PKCS12',
+      ...pass,
+    ]);
+    keytool(dir, [
+      '-exportcert',
+      '-rfc',
+      '-alias',
+      'kdr-ca',
+      '-keystore',
+      'ca.p12',
+      '-storepass',
+      storePassword,
+      '-file',
+      'ca.pem',
+    ]);
+    keytool(dir, [
+      '-genkeypair',
+      '-alias',
+      'broker',
+      '-keyalg',
+      'RSA',
+      '-keysize',
+      '2048',
+      '-dname',
+      'CN=localhost',
+      '-validity',
+      '3650',
+      '-keystore',
+      'broker.p12',
+      '-storetype',
+      'PKCS12',
+      ...pass,
+    ]);
+    keytool(dir, [
+      '-certreq',
+      '-alias',
+      'broker',
+      '-keystore',
+      'broker.p12',
+      '-storepass',
+      storePassword,
+      '-file',
+      'broker.csr',
+    ]);
+    keytool(dir, [
+      '-gencert',
+      '-alias',
+      'kdr-ca',
+      '-keystore',
+      'ca.p12',
+      '-storepass',
+      storePassword,
+      '-infile',
+      'broker.csr',
+      '-outfile',
+      'broker.crt',
+      '-rfc',
+      '-validity',
+      '3650',
+      '-ext',
+      `san=${sans}`,
+      '-ext',
+      'ku=digitalSignature,keyEncipherment',
+      '-ext',
+      'eku=serverAuth',
+    ]);
+    keytool(dir, [
+      '-importcert',
+      '-noprompt',
+      '-alias',
+      'kdr-ca',
+      '-file',
+      'ca.pem',
+      '-keystore',
+      'broker.p12',
+      '-storepass',
+      storePassword,
+    ]);
+    keytool(dir, [
+      '-importcert',
+      '-alias',
+      'broker',
+      '-file',
+      'broker.crt',
+      '-keystore',
+      'broker.p12',
+      '-storepass',
+      storePassword,
+    ]);
     fs.writeFileSync(done, sans);
   }
   return { dir, caFile: f('ca.pem'), keyStore: f('broker.p12'), storePassword, username: STACK_SASL_USER, password };
@@ -82,5 +186,8 @@ export function stackSaslEnv(): Record<string, string> {
   const dir = dirOf();
   const file = path.join(dir, 'sasl.pass');
   if (!fs.existsSync(file)) return {};
-  return { [STACK_SASL_ENV.username]: STACK_SASL_USER, [STACK_SASL_ENV.password]: fs.readFileSync(file, 'utf8').trim() };
+  return {
+    [STACK_SASL_ENV.username]: STACK_SASL_USER,
+    [STACK_SASL_ENV.password]: fs.readFileSync(file, 'utf8').trim(),
+  };
 }

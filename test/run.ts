@@ -1,5 +1,5 @@
 // `npm test`: brings the local stack up when it is not running (reusing it when it is), then runs every
-// test/**/*.test.ts with node's test runner against the real services. `npm test -- test/kafka` runs a subset.
+// test/**/*.test.ts with node's test runner against the real services. `npm test -- test/stack/kafka` runs a subset.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,29 +20,28 @@ function staticChecks(): void {
     ['type check', 'tsc', ['--noEmit', '-p', '.']],
     ['lint (workflows/ stay deterministic)', 'eslint', ['.']],
   ] as const) {
-    const r = spawnSync(path.join(repoRoot, 'node_modules', '.bin', bin), [...args], { stdio: 'inherit', cwd: repoRoot });
+    const r = spawnSync(path.join(repoRoot, 'node_modules', '.bin', bin), [...args], {
+      stdio: 'inherit',
+      cwd: repoRoot,
+    });
     if (r.status !== 0) throw new Error(`${what} failed (${bin} ${args.join(' ')})`);
     console.log(`${what}: ok`);
   }
 }
 
 /**
- * The fast tier (`npm run test:unit`): pure modules, the config, the planner, the cloud layer's signing, and the
- * workflows' runner with fixture activities. It needs the Temporal dev server only (no Kafka, Connect or
- * emulator), so a change to those parts is checked in about a minute; `npm test` still runs everything.
+ * Tiers are folders: test/unit/ needs the Temporal dev server only (no Kafka, Connect or emulator; `npm run test:unit`,
+ * about a minute), test/stack/ needs the whole local stack, test/chaos/ kills and restarts services. test/helpers/
+ * and any fixtures/ folder hold support code, never tests.
  */
-const UNIT_TIER = [
-  'test/config', 'test/cli/render.test.ts', 'test/cloud/signature.test.ts', 'test/cloud/ram.test.ts', 'test/emulator/dns-codec.test.ts', 'test/security/units.test.ts', 'test/security/bounded-input.test.ts', 'test/security/injection-escape.test.ts', 'test/security/identity-small-order-keys.test.ts', 'test/security/identity-declared-warning.test.ts', 'test/security/hostile-input.test.ts',
-  'test/kafka/plan.test.ts', 'test/kafka/plan-fidelity.test.ts', 'test/kafka/plan-snapshot.test.ts', 'test/kafka/checkpoints.test.ts',
-  'test/workflows/runner.test.ts', 'test/workflows/runner-approval.test.ts',
-  // Installs the official Alibaba Cloud SDKs' venv on first use (pip, about half a minute), then needs nothing running.
-  'test/conformance/static.test.ts',
-];
+const UNIT_TIER = 'test/unit';
 
 async function main(): Promise<number> {
   const unit = process.argv.includes('--unit');
   const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const files = (roots.length ? roots : unit ? UNIT_TIER : ['test']).flatMap((r) => findTests(path.resolve(repoRoot, r)));
+  const files = (roots.length ? roots : unit ? [UNIT_TIER] : ['test']).flatMap((r) =>
+    findTests(path.resolve(repoRoot, r)),
+  );
   if (files.length === 0) {
     console.error(`no *.test.ts files under ${roots.join(' ') || 'test/'}`);
     return 1;
@@ -61,8 +60,17 @@ async function main(): Promise<number> {
   // --test-force-exit: a test that fails half-way may leave a client connected; the run must still end.
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-force-exit', '--test-reporter=spec',
-      ...process.argv.slice(2).filter((a) => a.startsWith('-') && a !== '--unit'), ...files.map((f) => path.relative(repoRoot, f))],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=1',
+      '--test-timeout=600000',
+      '--test-force-exit',
+      '--test-reporter=spec',
+      ...process.argv.slice(2).filter((a) => a.startsWith('-') && a !== '--unit'),
+      ...files.map((f) => path.relative(repoRoot, f)),
+    ],
     { stdio: 'inherit', cwd: repoRoot, env: { ...process.env, KDR_TEST: '1' } },
   );
   console.log(`npm test finished in ${((Date.now() - t0) / 1000).toFixed(0)}s`);

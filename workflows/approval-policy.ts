@@ -2,7 +2,13 @@
 // input and never loosened; signed approvals are checked by the worker in a local activity (its input, which
 // carries the signature, stays out of the history).
 import { patched, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
-import { effectivePolicy, type ApprovalPolicy, type ApprovalRequest, type PairConfig, type RequestSignature } from '../src/config';
+import {
+  effectivePolicy,
+  type ApprovalPolicy,
+  type ApprovalRequest,
+  type PairConfig,
+  type RequestSignature,
+} from '../src/config';
 import type { KdrActivities } from '../activities';
 import { refused, type ApprovalClaim, type ApprovalOptions, type PairIdentity } from './runner';
 
@@ -18,14 +24,23 @@ interface PolicyInput {
  * The policy the run waits under; a request to loosen the pair's policy ends the run (Refused, audited).
  * `requesterProven`: on a signed pair, whether the requester's signature was checked (approvalPolicyForRun).
  */
-export function approvalPolicyFor(pair: Pick<PairConfig, 'name' | 'approval'>, input: PolicyInput, requesterProven = false): ApprovalPolicy {
+export function approvalPolicyFor(
+  pair: Pick<PairConfig, 'name' | 'approval'>,
+  input: PolicyInput,
+  requesterProven = false,
+): ApprovalPolicy {
   // Runs recorded before the rule judged the requester by name alone.
-  const requesterUnproven = pair.approval.identity === 'signed' && !requesterProven && input.requestedBy !== undefined &&
+  const requesterUnproven =
+    pair.approval.identity === 'signed' &&
+    !requesterProven &&
+    input.requestedBy !== undefined &&
     patched('signed-pair-unproven-requester');
   const decision = effectivePolicy(pair.approval, input.approval ?? {}, input.requestedBy, { requesterUnproven });
   if (!decision.ok) {
-    throw refused(`the input may only tighten pair ${pair.name}'s approval policy: ` +
-      decision.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+    throw refused(
+      `the input may only tighten pair ${pair.name}'s approval policy: ` +
+        decision.problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+    );
   }
   return decision.policy;
 }
@@ -40,23 +55,41 @@ const verifier = proxyLocalActivities<Pick<KdrActivities, 'verifySignedApproval'
  * --key) is checked by the worker against the requester's public key; a bad one ends the run (Refused). Unsigned,
  * the requester is unproven and the policy asks for one approval more.
  */
-export async function approvalPolicyForRun(pair: Pick<PairConfig, 'name' | 'approval'>, input: PolicyInput): Promise<ApprovalPolicy> {
+export async function approvalPolicyForRun(
+  pair: Pick<PairConfig, 'name' | 'approval'>,
+  input: PolicyInput,
+): Promise<ApprovalPolicy> {
   if (pair.approval.identity !== 'signed') return approvalPolicyFor(pair, input);
   const info = workflowInfo();
   if (input.requesterProven) {
     // Only a parent run (drFailback's switch-back) can vouch: nobody can start a child run from outside.
-    if (!info.parent) throw refused('requesterProven is set by drFailback for its switch-back only: sign the request with kdr failover --key <file>');
+    if (!info.parent)
+      throw refused(
+        'requesterProven is set by drFailback for its switch-back only: sign the request with kdr failover --key <file>',
+      );
     return approvalPolicyFor(pair, input, true);
   }
   if (!input.requestSignature || input.requestedBy === undefined) return approvalPolicyFor(pair, input);
   const claim: ApprovalClaim = {
-    purpose: 'request', subject: 'request', pair: pair.name, workflowId: info.workflowId, runId: '', planId: '',
-    by: input.requestedBy, ...input.requestSignature,
+    purpose: 'request',
+    subject: 'request',
+    pair: pair.name,
+    workflowId: info.workflowId,
+    runId: '',
+    planId: '',
+    by: input.requestedBy,
+    ...input.requestSignature,
   };
-  const verdict = await verifier.verifySignedApproval(claim, pair.approval.approvers ?? [], pair.approval.signatureMaxAge);
+  const verdict = await verifier.verifySignedApproval(
+    claim,
+    pair.approval.approvers ?? [],
+    pair.approval.signatureMaxAge,
+  );
   if (!verdict.ok) {
-    throw refused(`the request's signature is not accepted (requestSignature): ${verdict.reason ?? 'not verified'}. Sign it with the key of ` +
-      `${input.requestedBy} listed in the pair's approval.approvers, or start the run unsigned (one approval more is then required)`);
+    throw refused(
+      `the request's signature is not accepted (requestSignature): ${verdict.reason ?? 'not verified'}. Sign it with the key of ` +
+        `${input.requestedBy} listed in the pair's approval.approvers, or start the run unsigned (one approval more is then required)`,
+    );
   }
   return approvalPolicyFor(pair, input, true);
 }
@@ -74,7 +107,7 @@ export function decisionGuard(pair: Pick<PairConfig, 'name' | 'approval'>): Pair
     seen: new Set(),
     verify: async (claim: ApprovalClaim) => {
       const verdict = await verifier.verifySignedApproval(claim, approvers, pair.approval.signatureMaxAge);
-      return verdict.ok ? undefined : verdict.reason ?? 'the signature was not accepted';
+      return verdict.ok ? undefined : (verdict.reason ?? 'the signature was not accepted');
     },
   };
 }
@@ -87,7 +120,7 @@ export function approvalOptions(policy: ApprovalPolicy, requestedBy?: string): A
     requestedBy,
     verify: async (claim: ApprovalClaim) => {
       const verdict = await verifier.verifySignedApproval(claim, policy.approvers ?? [], policy.signatureMaxAge);
-      return verdict.ok ? undefined : verdict.reason ?? 'the signature was not accepted';
+      return verdict.ok ? undefined : (verdict.reason ?? 'the signature was not accepted');
     },
   };
 }

@@ -12,20 +12,40 @@ import { planSealer } from './plan-seal';
 import { readWholePlan } from './plan-pages';
 
 // Few attempts: a drill reports a broken dependency within minutes instead of retrying it for the failover's deadlines.
-const { resolvePair, listReplicatedTopics, replicationLag, assess, planOffsets, readPlanPage } = proxyActivities<KdrActivities>({
-  startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 3, initialInterval: '2s' },
+const { resolvePair, listReplicatedTopics, replicationLag, assess, planOffsets, readPlanPage } =
+  proxyActivities<KdrActivities>({
+    startToCloseTimeout: '5 minutes',
+    retry: { maximumAttempts: 3, initialInterval: '2s' },
+  });
+const { runCanary } = proxyActivities<KdrActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumAttempts: 2, initialInterval: '2s' },
 });
-const { runCanary } = proxyActivities<KdrActivities>({ startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 2, initialInterval: '2s' } });
-const { reportRunEvent } = proxyActivities<KdrActivities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 2, initialInterval: '1s' } });
+const { reportRunEvent } = proxyActivities<KdrActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 2, initialInterval: '1s' },
+});
 
 export interface DrillResult {
   pair: string;
   healthy: boolean;
   findings: string[];
   verify?: { ok: boolean; summary: string; latencyMaxMs: number | null; lagRecords: number; fidelity: string };
-  plan?: { planId: string; groups: number; partitions: number; duplicateBound: number; untranslated: number; liveGroups: number };
+  plan?: {
+    planId: string;
+    groups: number;
+    partitions: number;
+    duplicateBound: number;
+    untranslated: number;
+    liveGroups: number;
+  };
   /** The data a failover now could lose: the replication delay and the records not yet copied. */
-  rpo: { replicationLatencyMs: number | null; latencySource?: string; lagRecords: number | null; newestReplicatedAt: number | null };
+  rpo: {
+    replicationLatencyMs: number | null;
+    latencySource?: string;
+    lagRecords: number | null;
+    newestReplicatedAt: number | null;
+  };
   primaryReachable?: boolean;
   notified?: string;
   startedAt: number;
@@ -37,9 +57,19 @@ export async function drDrill(raw: unknown): Promise<DrillResult> {
   if (!checked.ok) throw stepFailure('InvalidInput', checked.message);
   const startedAt = Date.now();
   const name = checked.value.pair;
-  upsertSearchAttributes([{ key: DrPairKey, value: name }, { key: DrPhaseKey, value: 'drill-running' }]);
+  upsertSearchAttributes([
+    { key: DrPairKey, value: name },
+    { key: DrPhaseKey, value: 'drill-running' },
+  ]);
   const findings: string[] = [];
-  const result: DrillResult = { pair: name, healthy: false, findings, rpo: { replicationLatencyMs: null, lagRecords: null, newestReplicatedAt: null }, startedAt, endedAt: startedAt };
+  const result: DrillResult = {
+    pair: name,
+    healthy: false,
+    findings,
+    rpo: { replicationLatencyMs: null, lagRecords: null, newestReplicatedAt: null },
+    startedAt,
+    endedAt: startedAt,
+  };
   const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await fn();
@@ -56,7 +86,13 @@ export async function drDrill(raw: unknown): Promise<DrillResult> {
       const canary = await runCanary(pair, workflowInfo().runId);
       const lag = await replicationLag(pair, topics);
       const verdict = verdictOfCanary(pair, canary, lag);
-      result.verify = { ok: verdict.ok, summary: verdict.summary, latencyMaxMs: canary.latencyMs?.max ?? null, lagRecords: lag.totalLag, fidelity: canary.fidelitySummary };
+      result.verify = {
+        ok: verdict.ok,
+        summary: verdict.summary,
+        latencyMaxMs: canary.latencyMs?.max ?? null,
+        lagRecords: lag.totalLag,
+        fidelity: canary.fidelitySummary,
+      };
       result.rpo.replicationLatencyMs = canary.latencyMs?.max ?? null;
       result.rpo.lagRecords = lag.totalLag;
       if (!verdict.ok) findings.push(`connector-verify: ${verdict.summary}`);
@@ -71,14 +107,34 @@ export async function drDrill(raw: unknown): Promise<DrillResult> {
       const options = validate(FailoverInputSchema, { pair: name, requestedBy: 'kdr-drill', dryRun: true });
       if (!options.ok) throw stepFailure('InvalidInput', options.message);
       const input = options.value;
-      const seal = planSealer(pair, { drain: input.drain, mode: a.primaryReachable ? 'switchover' : 'outage', operatorTimestamp: undefined, newestReplicatedAt: a.newestReplicatedAt });
+      const seal = planSealer(pair, {
+        drain: input.drain,
+        mode: a.primaryReachable ? 'switchover' : 'outage',
+        operatorTimestamp: undefined,
+        newestReplicatedAt: a.newestReplicatedAt,
+      });
       const planned = await planOffsets(pair, {
-        topics: a.topics, primaryReachable: a.primaryReachable, latencyMs: a.latency.ms, marginMs: input.translation.marginMs, groups: input.groups,
+        topics: a.topics,
+        primaryReachable: a.primaryReachable,
+        latencyMs: a.latency.ms,
+        marginMs: input.translation.marginMs,
+        groups: input.groups,
       });
       // A plan from the plan store is sealed whole, as drFailover seals it: the same planId as the dry run's.
-      const plan = seal(planned.stored && patched('drill-reads-stored-plan') ? await readWholePlan(readPlanPage, pair, planned) : planned);
+      const plan = seal(
+        planned.stored && patched('drill-reads-stored-plan')
+          ? await readWholePlan(readPlanPage, pair, planned)
+          : planned,
+      );
       const t = plan.totals;
-      result.plan = { planId: plan.planId, groups: t.groups, partitions: t.partitions, duplicateBound: t.duplicateBound, untranslated: t.untranslated, liveGroups: t.liveGroups };
+      result.plan = {
+        planId: plan.planId,
+        groups: t.groups,
+        partitions: t.partitions,
+        duplicateBound: t.duplicateBound,
+        untranslated: t.untranslated,
+        liveGroups: t.liveGroups,
+      };
       if (!a.primaryReachable) findings.push(`plan: the primary does not answer (${a.primaryError ?? 'no answer'})`);
       if (t.untranslated > 0) findings.push(`plan: ${t.untranslated} partition(s) could not be translated`);
     });
@@ -88,11 +144,20 @@ export async function drDrill(raw: unknown): Promise<DrillResult> {
   if (!result.healthy) {
     try {
       const o = await reportRunEvent({
-        kind: 'drill-failed', runbook: 'drDrill', pair: name, findings,
+        kind: 'drill-failed',
+        runbook: 'drDrill',
+        pair: name,
+        findings,
         ...(result.plan ? { duplicateBound: result.plan.duplicateBound } : {}),
       });
-      result.notified = [o.sent.length ? `sent to ${o.sent.join(', ')}` : '', o.failed.length ? `FAILED ${o.failed.map((f) => f.error).join('; ')}` : '', o.note ?? '']
-        .filter(Boolean).join('; ') || 'no targets';
+      result.notified =
+        [
+          o.sent.length ? `sent to ${o.sent.join(', ')}` : '',
+          o.failed.length ? `FAILED ${o.failed.map((f) => f.error).join('; ')}` : '',
+          o.note ?? '',
+        ]
+          .filter(Boolean)
+          .join('; ') || 'no targets';
     } catch (err) {
       result.notified = `not reported: ${describeFailure(err)}`;
     }

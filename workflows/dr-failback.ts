@@ -15,7 +15,13 @@
 //               forward connector-verify, and the forward watch. A run that finds the CNAME already on the primary
 //               only finishes that last part.
 import {
-  DEFAULT_FAILBACK_STAGES, FailbackInputSchema, FAILBACK_STAGES, customDomain, sameHost, type FailbackStage, type PairConfig,
+  DEFAULT_FAILBACK_STAGES,
+  FailbackInputSchema,
+  FAILBACK_STAGES,
+  customDomain,
+  sameHost,
+  type FailbackStage,
+  type PairConfig,
 } from '../src/config';
 import type { KdrActivities } from '../activities';
 import { refused, runbook, stepFailure } from './runner';
@@ -42,7 +48,9 @@ export async function drFailback(raw: unknown) {
   const { pair, policy } = await run.step('load-pair', async (step) => {
     const resolved: PairConfig = await resolvePair(step, input);
     const policy = await approvalPolicyForRun(resolved, input);
-    step.summary(`pair ${resolved.name}, requested by ${input.requestedBy}; stages ${FAILBACK_STAGES.filter((s) => stages.has(s)).join(', ')}`);
+    step.summary(
+      `pair ${resolved.name}, requested by ${input.requestedBy}; stages ${FAILBACK_STAGES.filter((s) => stages.has(s)).join(', ')}`,
+    );
     return { pair: resolved, policy };
   });
   // A signed pair: rejects and resolves must be signed too.
@@ -51,77 +59,147 @@ export async function drFailback(raw: unknown) {
 
   // The switch-back's drFailover cannot check this run's request signature (made for this workflow id): it trusts
   // its parent's verdict, a flag no starter can set (it refuses it on a run without a parent).
-  const ctx: FailbackContext = { run, input, pair, reverse, requesterProven: policy.identity === 'signed' && !policy.requesterUnproven };
+  const ctx: FailbackContext = {
+    run,
+    input,
+    pair,
+    reverse,
+    requesterProven: policy.identity === 'signed' && !policy.requesterUnproven,
+  };
 
   const where = await run.step('failed-over', async (step) => {
     const cname = await step.activities<KdrActivities>().readCname(pair);
     if (stages.has('switch-back') && sameHost(cname.target, pair.primary.endpointHost)) {
       // A switch-back whose run ended after the CNAME moved (or one done by hand): only forward replication is left.
-      step.summary(`${cname.domain} points at the primary (${cname.target}): switched back already; forward replication is restored`);
+      step.summary(
+        `${cname.domain} points at the primary (${cname.target}): switched back already; forward replication is restored`,
+      );
       return { switchedBack: true };
     }
     if (!sameHost(cname.target, pair.secondary.endpointHost)) {
-      throw refused(`pair ${pair.name} has not failed over: ${cname.domain} points at ${cname.target ?? 'nothing'}, not at the secondary ` +
-        `(${pair.secondary.endpointHost}). Failback changed nothing; it only brings a pair back after drFailover.`);
+      throw refused(
+        `pair ${pair.name} has not failed over: ${cname.domain} points at ${cname.target ?? 'nothing'}, not at the secondary ` +
+          `(${pair.secondary.endpointHost}). Failback changed nothing; it only brings a pair back after drFailover.`,
+      );
     }
     step.summary(`${cname.domain} points at the secondary (${cname.target}): failed over`);
     return { switchedBack: false };
   });
 
   if (where.switchedBack) {
-    for (const s of ['assess', 'export', 'approval', 'pause-forward', 'clear-old-primary', 'ensure-reverse', 'reverse-verify', 'switch-back'] as const) {
+    for (const s of [
+      'assess',
+      'export',
+      'approval',
+      'pause-forward',
+      'clear-old-primary',
+      'ensure-reverse',
+      'reverse-verify',
+      'switch-back',
+    ] as const) {
       run.skip(s, `${customDomain(pair)} already points at the primary: switched back by an earlier run or by hand`);
     }
     // No switch-back is approved in this run: restoring forward replication needs its own approval.
     await approveRestoreForward(ctx, policy, null);
     const forward = await restoreForward(ctx, null);
     await run.step('report', async (step) => {
-      step.summary(`pair ${pair.name} protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs`);
+      step.summary(
+        `pair ${pair.name} protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs`,
+      );
     });
-    return run.finish({ pair: pair.name, stages: [...stages], tail: [], tailRecords: 0, reprotected: false as const, switchedBack: { workflowId: null, byEarlierRun: true }, forward, nextSteps: nextSteps(pair, 'protected') });
+    return run.finish({
+      pair: pair.name,
+      stages: [...stages],
+      tail: [],
+      tailRecords: 0,
+      reprotected: false as const,
+      switchedBack: { workflowId: null, byEarlierRun: true },
+      forward,
+      nextSteps: nextSteps(pair, 'protected'),
+    });
   }
 
   if (!stages.has('assess') && !stages.has('export') && !stages.has('re-protect')) {
     // Re-protected by an earlier run: the old primary holds reverse copies only (its tail was exported before it was
     // emptied), so there is no tail to look for; the switch-back checks that the reverse replication runs.
-    for (const s of ['assess', 'export', 'approval', 'pause-forward', 'clear-old-primary', 'ensure-reverse', 'reverse-verify'] as const) {
-      run.skip(s, 'only stage switch-back: re-protected by an earlier run, whose tail was exported before the old primary was emptied');
+    for (const s of [
+      'assess',
+      'export',
+      'approval',
+      'pause-forward',
+      'clear-old-primary',
+      'ensure-reverse',
+      'reverse-verify',
+    ] as const) {
+      run.skip(
+        s,
+        'only stage switch-back: re-protected by an earlier run, whose tail was exported before the old primary was emptied',
+      );
     }
     const switched = await switchBack(ctx);
     await approveRestoreForward(ctx, policy, switched.workflowId);
     const forward = await restoreForward(ctx, switched.preSwitchEnds);
     await run.step('report', async (step) => {
-      step.summary(`pair ${pair.name} switched back and protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs ` +
-        `(${forward.written} record(s) written since the switch-back copied, ${forward.recopied} reverse copies carried back)`);
+      step.summary(
+        `pair ${pair.name} switched back and protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs ` +
+          `(${forward.written} record(s) written since the switch-back copied, ${forward.recopied} reverse copies carried back)`,
+      );
     });
     return run.finish({
-      pair: pair.name, stages: [...stages], tail: [], tailRecords: 0, reprotected: false as const,
-      switchedBack: { workflowId: switched.workflowId, byEarlierRun: switched.workflowId === null, ...(switched.result ?? {}) },
-      forward, nextSteps: nextSteps(pair, 'protected'),
+      pair: pair.name,
+      stages: [...stages],
+      tail: [],
+      tailRecords: 0,
+      reprotected: false as const,
+      switchedBack: {
+        workflowId: switched.workflowId,
+        byEarlierRun: switched.workflowId === null,
+        ...(switched.result ?? {}),
+      },
+      forward,
+      nextSteps: nextSteps(pair, 'protected'),
     });
   }
 
   const assessment = await run.step('assess', async (step) => {
-    const a = await step.activities<KdrActivities>().assessFailback(pair, { exportSuffix: input.exportSuffix, scanLimit: input.scanLimit });
+    const a = await step
+      .activities<KdrActivities>()
+      .assessFailback(pair, { exportSuffix: input.exportSuffix, scanLimit: input.scanLimit });
     const tail = a.tails.reduce((n, t) => n + t.records, 0);
     const written = a.tails.reduce((n, t) => n + t.writtenOnSecondary, 0);
-    step.summary(`old primary answers; ${a.topics.length} topic(s); unreplicated tail ${tail} record(s) in ` +
-      `${a.tails.filter((t) => t.records > 0).length} partition(s); ${written} record(s) written on the secondary since the failover; ` +
-      `groups: ${a.groups.oldPrimary.length} on the old primary, ${a.groups.secondary.length} on the secondary; fidelity ${a.fidelitySummary}`);
+    step.summary(
+      `old primary answers; ${a.topics.length} topic(s); unreplicated tail ${tail} record(s) in ` +
+        `${a.tails.filter((t) => t.records > 0).length} partition(s); ${written} record(s) written on the secondary since the failover; ` +
+        `groups: ${a.groups.oldPrimary.length} on the old primary, ${a.groups.secondary.length} on the secondary; fidelity ${a.fidelitySummary}`,
+    );
     return a;
   });
 
   const exported = await run.step('export', async (step) => {
     const verifyOnly = !stages.has('export');
-    const topics = await step.activities<KdrActivities>().exportTail(pair, assessment.tails, { exportSuffix: input.exportSuffix, verifyOnly });
+    const topics = await step
+      .activities<KdrActivities>()
+      .exportTail(pair, assessment.tails, { exportSuffix: input.exportSuffix, verifyOnly });
     const short = topics.filter((t) => t.verified < t.expected);
-    const counts = topics.map((t) => `${t.exportTopic} ${t.verified}/${t.expected}${t.alreadyThere ? ` (${t.alreadyThere} from an earlier run)` : ''}`).join(', ');
+    const counts = topics
+      .map(
+        (t) =>
+          `${t.exportTopic} ${t.verified}/${t.expected}${t.alreadyThere ? ` (${t.alreadyThere} from an earlier run)` : ''}`,
+      )
+      .join(', ');
     if (short.length) {
-      throw stepFailure('ExportIncomplete', `the export is incomplete${verifyOnly ? ' (stage export not selected: only verified)' : ''}: ` +
-        `${short.map((t) => `${t.exportTopic} has ${t.verified}/${t.expected}, missing e.g. ${t.missing.join(', ')}`).join('; ')}. ` +
-        'Nothing was deleted. Resolve retry exports again.');
+      throw stepFailure(
+        'ExportIncomplete',
+        `the export is incomplete${verifyOnly ? ' (stage export not selected: only verified)' : ''}: ` +
+          `${short.map((t) => `${t.exportTopic} has ${t.verified}/${t.expected}, missing e.g. ${t.missing.join(', ')}`).join('; ')}. ` +
+          'Nothing was deleted. Resolve retry exports again.',
+      );
     }
-    step.summary(topics.length ? `${verifyOnly ? 'verified' : 'exported and read back'}: ${counts}` : 'no unreplicated tail: nothing to export');
+    step.summary(
+      topics.length
+        ? `${verifyOnly ? 'verified' : 'exported and read back'}: ${counts}`
+        : 'no unreplicated tail: nothing to export',
+    );
     return topics;
   });
 
@@ -132,9 +210,13 @@ export async function drFailback(raw: unknown) {
     const lasts = withTail.map((t) => t.lastAt).filter((x): x is number => x !== null);
     const e = exported.find((x) => x.topic === topic);
     return {
-      topic, tailRecords: withTail.reduce((n, t) => n + t.records, 0), partitionsWithTail: withTail.length,
-      firstAt: firsts.length ? Math.min(...firsts) : null, lastAt: lasts.length ? Math.max(...lasts) : null,
-      exportTopic: e?.exportTopic ?? `${topic}${input.exportSuffix}`, exported: e?.verified ?? 0,
+      topic,
+      tailRecords: withTail.reduce((n, t) => n + t.records, 0),
+      partitionsWithTail: withTail.length,
+      firstAt: firsts.length ? Math.min(...firsts) : null,
+      lastAt: lasts.length ? Math.max(...lasts) : null,
+      exportTopic: e?.exportTopic ?? `${topic}${input.exportSuffix}`,
+      exported: e?.verified ?? 0,
       writtenOnSecondary: parts.reduce((n, t) => n + t.writtenOnSecondary, 0),
     };
   });
@@ -142,52 +224,89 @@ export async function drFailback(raw: unknown) {
 
   if (!stages.has('re-protect') && !stages.has('switch-back')) {
     run.skipRemaining('stage re-protect not selected: nothing was deleted, replication is unchanged');
-    return run.finish({ pair: pair.name, stages: [...stages], tail: topicLines, tailRecords: tailTotal, reprotected: false as const, nextSteps: nextSteps(pair, 'failed-over') });
+    return run.finish({
+      pair: pair.name,
+      stages: [...stages],
+      tail: topicLines,
+      tailRecords: tailTotal,
+      reprotected: false as const,
+      nextSteps: nextSteps(pair, 'failed-over'),
+    });
   }
 
   const reverseTopics = [...assessment.topics, assessment.canaryTopic];
-  const reprotected = stages.has('re-protect') ? await reprotect(ctx, { policy, assessment, topicLines, tailTotal, reverseTopics }) : undefined;
+  const reprotected = stages.has('re-protect')
+    ? await reprotect(ctx, { policy, assessment, topicLines, tailTotal, reverseTopics })
+    : undefined;
   if (!reprotected) {
     for (const s of ['approval', 'pause-forward', 'clear-old-primary', 'ensure-reverse', 'reverse-verify'] as const) {
-      run.skip(s, 'stage re-protect not selected: re-protected by an earlier run (the switch-back checks the reverse replication runs)');
+      run.skip(
+        s,
+        'stage re-protect not selected: re-protected by an earlier run (the switch-back checks the reverse replication runs)',
+      );
     }
   }
 
   const reprotectedPart = reprotected
     ? {
-      reprotected: true as const,
-      planId: reprotected.plan.planId,
-      approvedBy: reprotected.approval.approvedBy,
-      cleared: { partitions: reprotected.cleared.cleared.length, byEarlierRun: reprotected.cleared.earlier },
-      reverse: { connector: reprotected.ensured.id, created: reprotected.ensured.created, ...reprotected.verified },
-    }
+        reprotected: true as const,
+        planId: reprotected.plan.planId,
+        approvedBy: reprotected.approval.approvedBy,
+        cleared: { partitions: reprotected.cleared.cleared.length, byEarlierRun: reprotected.cleared.earlier },
+        reverse: { connector: reprotected.ensured.id, created: reprotected.ensured.created, ...reprotected.verified },
+      }
     : { reprotected: false as const };
   const tailShown = topicLines.map((t) => ({ ...t, firstAt: iso(t.firstAt), lastAt: iso(t.lastAt) }));
 
   if (!stages.has('switch-back')) {
-    const why = 'stage switch-back not selected: the pair stays re-protected; switch back when ready with stage switch-back';
+    const why =
+      'stage switch-back not selected: the pair stays re-protected; switch back when ready with stage switch-back';
     run.skip('switch-back', why);
     run.skip('restore-approval', why);
     run.skip('restore-forward', why);
     run.skip('forward-verify', why);
     await run.step('report', async (step) => {
-      step.summary(`pair ${pair.name} re-protected: the old primary replicates the active side (${reprotected?.ensured.id ?? 'reverse replication'}); ` +
-        `tail ${tailTotal} record(s) preserved in ${topicLines.filter((t) => t.tailRecords).map((t) => t.exportTopic).join(', ') || 'no topic'}; ` +
-        `${customDomain(pair)} still points at the secondary`);
+      step.summary(
+        `pair ${pair.name} re-protected: the old primary replicates the active side (${reprotected?.ensured.id ?? 'reverse replication'}); ` +
+          `tail ${tailTotal} record(s) preserved in ${
+            topicLines
+              .filter((t) => t.tailRecords)
+              .map((t) => t.exportTopic)
+              .join(', ') || 'no topic'
+          }; ` +
+          `${customDomain(pair)} still points at the secondary`,
+      );
     });
-    return run.finish({ pair: pair.name, stages: [...stages], tail: tailShown, tailRecords: tailTotal, ...reprotectedPart, nextSteps: nextSteps(pair, 're-protected') });
+    return run.finish({
+      pair: pair.name,
+      stages: [...stages],
+      tail: tailShown,
+      tailRecords: tailTotal,
+      ...reprotectedPart,
+      nextSteps: nextSteps(pair, 're-protected'),
+    });
   }
 
   const switched = await switchBack(ctx);
   await approveRestoreForward(ctx, policy, switched.workflowId);
   const forward = await restoreForward(ctx, switched.preSwitchEnds);
   await run.step('report', async (step) => {
-    step.summary(`pair ${pair.name} switched back and protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs ` +
-      `(${forward.written} record(s) written since the switch-back copied, ${forward.recopied} reverse copies carried back); tail ${tailTotal} record(s) preserved`);
+    step.summary(
+      `pair ${pair.name} switched back and protected again: ${customDomain(pair)} points at the primary, forward replication ${forward.connector} runs ` +
+        `(${forward.written} record(s) written since the switch-back copied, ${forward.recopied} reverse copies carried back); tail ${tailTotal} record(s) preserved`,
+    );
   });
   return run.finish({
-    pair: pair.name, stages: [...stages], tail: tailShown, tailRecords: tailTotal, ...reprotectedPart,
-    switchedBack: { workflowId: switched.workflowId, byEarlierRun: switched.workflowId === null, ...(switched.result ?? {}) },
+    pair: pair.name,
+    stages: [...stages],
+    tail: tailShown,
+    tailRecords: tailTotal,
+    ...reprotectedPart,
+    switchedBack: {
+      workflowId: switched.workflowId,
+      byEarlierRun: switched.workflowId === null,
+      ...(switched.result ?? {}),
+    },
     forward,
     nextSteps: nextSteps(pair, 'protected'),
   });

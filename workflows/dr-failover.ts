@@ -37,7 +37,7 @@ export async function drFailover(raw: unknown) {
     'reset-offsets': { title: 'Reset offsets on the secondary (before the CNAME moves)', activities: resetting },
     'switch-cname': { title: 'Switch the CNAME to the secondary', activities: quick },
     drain: { title: 'Switchover: primary quiet, replication complete, connector paused', activities: watching },
-    'final-plan': { title: 'Switchover: final plan from the groups\' last positions', activities: reading },
+    'final-plan': { title: "Switchover: final plan from the groups' last positions", activities: reading },
     reapproval: { title: 'Approval again (only if the final plan is worse than the approved one)' },
     'apply-final': { title: 'Switchover: apply the final plan', activities: resetting },
     guard: { title: 'Post-switch guard: no stale client commits over the plan', skippable: true, activities: watching },
@@ -58,13 +58,21 @@ export async function drFailover(raw: unknown) {
     // reverse replication's connectors, canary and checkpoints. The run keeps the pair's own name, so kdr and the
     // UI find it, and the pair's own approval policy.
     const target = input.reverse ? reversedPair(resolved) : resolved;
-    step.summary(`pair ${resolved.name}${input.reverse ? ` in reverse (switch back: ${resolved.secondary.endpointHost} -> ${resolved.primary.endpointHost}, ` +
-      `replication ${target.name})` : ''}, requested by ${input.requestedBy}${input.dryRun ? ' (dry run)' : ''}`);
+    step.summary(
+      `pair ${resolved.name}${
+        input.reverse
+          ? ` in reverse (switch back: ${resolved.secondary.endpointHost} -> ${resolved.primary.endpointHost}, ` +
+            `replication ${target.name})`
+          : ''
+      }, requested by ${input.requestedBy}${input.dryRun ? ' (dry run)' : ''}`,
+    );
     return { pair: target, name: resolved.name, others: running, policy };
   });
   if (others.length) {
-    run.abort(`another failover of pair ${name} is running (${others.join(', ')}): one failover per pair at a time; ` +
-      'finish or cancel it first. Nothing was changed.');
+    run.abort(
+      `another failover of pair ${name} is running (${others.join(', ')}): one failover per pair at a time; ` +
+        'finish or cancel it first. Nothing was changed.',
+    );
   }
   // A signed pair: rejects and resolves must be signed too.
   run.setPair(name, decisionGuard({ name, approval: pair.approval }));
@@ -72,28 +80,45 @@ export async function drFailover(raw: unknown) {
 
   const assessment = await run.step('assess', async (step) => {
     const a = await step.activities<KdrActivities>().assess(pair);
-    step.summary(`${a.primaryReachable ? 'primary answers (planned switchover / drill)' : `primary DOWN (${a.primaryError ?? 'no answer'})`}; ` +
-      `secondary ${a.secondary.brokers} broker(s), ${a.topics.length} topics / ${a.partitions} partitions; connector ${a.connector.state}; ` +
-      `newest replicated record ${a.newestReplicatedAt ? new Date(a.newestReplicatedAt).toISOString() : 'none'}; ` +
-      `latency ${a.latency.ms} ms (${a.latency.source})`);
+    step.summary(
+      `${a.primaryReachable ? 'primary answers (planned switchover / drill)' : `primary DOWN (${a.primaryError ?? 'no answer'})`}; ` +
+        `secondary ${a.secondary.brokers} broker(s), ${a.topics.length} topics / ${a.partitions} partitions; connector ${a.connector.state}; ` +
+        `newest replicated record ${a.newestReplicatedAt ? new Date(a.newestReplicatedAt).toISOString() : 'none'}; ` +
+        `latency ${a.latency.ms} ms (${a.latency.source})`,
+    );
     return a;
   });
   const topics = assessment.topics;
   const switchover = assessment.primaryReachable && input.drain !== false;
   // outage: freeze and re-plan; switchover: drain and re-plan; no-drain (primary up, drain: false): the approved plan as it is.
-  const mode = switchover ? 'switchover' as const : assessment.primaryReachable ? 'no-drain' as const : 'outage' as const;
+  const mode = switchover
+    ? ('switchover' as const)
+    : assessment.primaryReachable
+      ? ('no-drain' as const)
+      : ('outage' as const);
   // Every plan's id covers what approving it authorises (pair, CNAME, drain mode, offsets, margin, operator time).
   const seal = planSealer(pair, {
-    drain: input.drain, mode,
-    operatorTimestamp: input.translation.operatorTimestamp, newestReplicatedAt: assessment.newestReplicatedAt,
+    drain: input.drain,
+    mode,
+    operatorTimestamp: input.translation.operatorTimestamp,
+    newestReplicatedAt: assessment.newestReplicatedAt,
   });
   const planOptions = {
-    topics, primaryReachable: assessment.primaryReachable, latencyMs: assessment.latency.ms,
-    marginMs: input.translation.marginMs, operatorTimestamp: input.translation.operatorTimestamp,
+    topics,
+    primaryReachable: assessment.primaryReachable,
+    latencyMs: assessment.latency.ms,
+    marginMs: input.translation.marginMs,
+    operatorTimestamp: input.translation.operatorTimestamp,
   };
 
   const approved: SealedPlan = await run.step('plan', async (step) => {
-    const p = seal(await wholePlan(step, pair, await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, groups: input.groups })));
+    const p = seal(
+      await wholePlan(
+        step,
+        pair,
+        await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, groups: input.groups }),
+      ),
+    );
     step.summary(`plan ${p.planId}: ${summaryOf(p)}`);
     return p;
   });
@@ -102,7 +127,14 @@ export async function drFailover(raw: unknown) {
 
   if (input.dryRun) {
     run.skipRemaining('dry run: nothing was changed');
-    return run.finish({ pair: pair.name, dryRun: true as const, planId: approved.planId, plan: approved.totals, cname, changed: false });
+    return run.finish({
+      pair: pair.name,
+      dryRun: true as const,
+      planId: approved.planId,
+      plan: approved.totals,
+      cname,
+      changed: false,
+    });
   }
 
   const approval = await run.approval('approval', approvalOptions(policy, input.requestedBy));
@@ -113,12 +145,18 @@ export async function drFailover(raw: unknown) {
   async function confirmed(final: SealedPlan, why: string): Promise<SealedPlan> {
     const worse = comparePlans(approved, final);
     if (worse.length === 0) {
-      run.skip('reapproval', `final plan ${final.planId} is no worse than the approved ${approved.planId} (${why}): applied under the first approval`);
+      run.skip(
+        'reapproval',
+        `final plan ${final.planId} is no worse than the approved ${approved.planId} (${why}): applied under the first approval`,
+      );
       // Query `plan` and the details show the plan that is applied, not the one it replaced.
       run.setPlan(final.planId, { ...final, cname, comparedTo: approved.planId, worse }, planMarkdown(final, cname));
       return final;
     }
-    run.audit({ action: 'plan-changed', note: `final plan ${final.planId} is worse than approved ${approved.planId}: ${worse.slice(0, 5).join('; ')}` });
+    run.audit({
+      action: 'plan-changed',
+      note: `final plan ${final.planId} is worse than approved ${approved.planId}: ${worse.slice(0, 5).join('; ')}`,
+    });
     run.setPlan(final.planId, { ...final, cname, comparedTo: approved.planId, worse }, planMarkdown(final, cname));
     const again = await run.approval('reapproval', approvalOptions(policy, input.requestedBy));
     approvers.push(...again.approvedBy);
@@ -132,15 +170,29 @@ export async function drFailover(raw: unknown) {
   if (!assessment.primaryReachable) {
     const result = await run.step('freeze', async (step) => {
       const { pauseReplication, planOffsets } = step.activities<KdrActivities>();
-      const paused = await pauseReplication(pair, topics).catch((err: Error) => ({ id: '?', state: `not paused: ${err.message}` }));
-      const final = seal(await wholePlan(step, pair, await planOffsets(pair, { ...planOptions, onlyGroups: approved.groups.map((g) => g.group) })));
+      const paused = await pauseReplication(pair, topics).catch((err: Error) => ({
+        id: '?',
+        state: `not paused: ${err.message}`,
+      }));
+      const final = seal(
+        await wholePlan(
+          step,
+          pair,
+          await planOffsets(pair, { ...planOptions, onlyGroups: approved.groups.map((g) => g.group) }),
+        ),
+      );
       step.summary(`connector ${paused.id} ${paused.state}; final plan ${final.planId}: ${summaryOf(final)}`);
       return { final, connector: `${paused.id} ${paused.state}` };
     });
     frozen = { connector: result.connector };
     preSwitch = await confirmed(result.final, 'replication frozen');
   } else {
-    run.skip('freeze', switchover ? 'the primary answers: a switchover drains instead of freezing' : 'drain: false in the input: replication is left as it is');
+    run.skip(
+      'freeze',
+      switchover
+        ? 'the primary answers: a switchover drains instead of freezing'
+        : 'drain: false in the input: replication is left as it is',
+    );
     if (!switchover) run.skip('reapproval', 'drain: false: the approved plan is applied as it is');
   }
 
@@ -153,12 +205,18 @@ export async function drFailover(raw: unknown) {
 
   const dns = await run.step('switch-cname', async (step) => {
     const change = await step.activities<KdrActivities>().ensureCname(pair, pair.secondary.endpointHost);
-    run.audit({ action: 'cname', note: `${change.domain}: ${change.before ?? '(none)'} -> ${change.after} (${change.action}; ${change.records.length} record(s))` });
+    run.audit({
+      action: 'cname',
+      note: `${change.domain}: ${change.before ?? '(none)'} -> ${change.after} (${change.action}; ${change.records.length} record(s))`,
+    });
     const seen = await waitForDns(step, pair, pair.secondary.endpointHost, { acceptAfterTtl: true });
     // The forward watch describes a direction that no longer serves clients (drFailback starts the reverse one).
     const watch = patched('failover-stops-forward-watch')
-      ? `; watch: ${await stopWatch(pair, input.requestedBy, `pair failed over to ${pair.secondary.endpointHost} by ${workflowInfo().workflowId}`)}` : '';
-    step.summary(`${change.domain}: ${change.records.map((r) => `[${r.line}] ${r.before ?? '(none)'} -> ${change.after} (${r.action})`).join(', ')}; ${seen.summary}${watch}`);
+      ? `; watch: ${await stopWatch(pair, input.requestedBy, `pair failed over to ${pair.secondary.endpointHost} by ${workflowInfo().workflowId}`)}`
+      : '';
+    step.summary(
+      `${change.domain}: ${change.records.map((r) => `[${r.line}] ${r.before ?? '(none)'} -> ${change.after} (${r.action})`).join(', ')}; ${seen.summary}${watch}`,
+    );
     return { ...change, resolvers: seen.answers };
   });
 
@@ -169,41 +227,93 @@ export async function drFailover(raw: unknown) {
     const drainResult = await run.step('drain', async (step) => {
       const { primaryQuiet, replicationComplete, pauseReplication } = step.activities<KdrActivities>();
       const quietWindow = input.switchover.quietWindow;
-      step.summary(`NOW: restart producers (they follow ${dns.domain} to the secondary) and STOP the consumers of ${groups.length} group(s) ` +
-        `(${groups.slice(0, 5).join(', ')}${groups.length > 5 ? ', …' : ''}); they start again after the final plan. ` +
-        'Replication keeps running until the primary is quiet.');
+      step.summary(
+        `NOW: restart producers (they follow ${dns.domain} to the secondary) and STOP the consumers of ${groups.length} group(s) ` +
+          `(${groups.slice(0, 5).join(', ')}${groups.length > 5 ? ', …' : ''}); they start again after the final plan. ` +
+          'Replication keeps running until the primary is quiet.',
+      );
       let checks = 0;
       type Quiet = Awaited<ReturnType<typeof primaryQuiet>>;
-      await pollUntil<Quiet, string>(async () => {
-        checks++;
-        const q = await primaryQuiet(pair, topics, groups, quietWindow);
-        if (q.quiet) return { done: q };
-        const writes = q.moving.map((m) => `${m.topic}[${m.partition}] +${m.records}`).join(', ');
-        const members = q.groupsWithMembers.map((g) => `${g.group} (${g.members}: ${g.clients.join(', ')})`).join('; ');
-        const observed = [writes && `still written on the primary: ${writes}`, members && `groups still consuming there: ${members}`].filter(Boolean).join('; ');
-        step.summary(`NOW: restart producers, stop consumers. Waiting for the primary to go quiet (${formatDuration(quietWindow)} without writes): ${observed}`);
-        return { observed };
-      }, { what: 'the primary to go quiet (no writes, no members in the planned groups)', every: '1s', within: input.switchover.timeout });
+      await pollUntil<Quiet, string>(
+        async () => {
+          checks++;
+          const q = await primaryQuiet(pair, topics, groups, quietWindow);
+          if (q.quiet) return { done: q };
+          const writes = q.moving.map((m) => `${m.topic}[${m.partition}] +${m.records}`).join(', ');
+          const members = q.groupsWithMembers
+            .map((g) => `${g.group} (${g.members}: ${g.clients.join(', ')})`)
+            .join('; ');
+          const observed = [
+            writes && `still written on the primary: ${writes}`,
+            members && `groups still consuming there: ${members}`,
+          ]
+            .filter(Boolean)
+            .join('; ');
+          step.summary(
+            `NOW: restart producers, stop consumers. Waiting for the primary to go quiet (${formatDuration(quietWindow)} without writes): ${observed}`,
+          );
+          return { observed };
+        },
+        {
+          what: 'the primary to go quiet (no writes, no members in the planned groups)',
+          every: '1s',
+          within: input.switchover.timeout,
+        },
+      );
       type Complete = Awaited<ReturnType<typeof replicationComplete>>;
-      const complete = await pollUntil<Complete, string>(async () => {
-        const c = await replicationComplete(pair, topics, preSwitchEnds);
-        if (!c.provable) {
-          throw stepFailure('ReplicationUnprovable', `replication cannot be shown complete: ${c.reason ?? 'no identity to compare'}. ` +
-            'The CNAME already points at the secondary and the approved plan is applied; nothing else was changed.');
-        }
-        return c.complete ? { done: c } : { observed: c.missing.map((m) => `${m.topic}[${m.partition}] (primary end ${m.primaryEnd}${m.reason ? `: ${m.reason}` : ''})`).join(', ') };
-      }, { what: 'every partition\'s newest primary record to be on the secondary', every: '2s', within: input.switchover.timeout });
+      const complete = await pollUntil<Complete, string>(
+        async () => {
+          const c = await replicationComplete(pair, topics, preSwitchEnds);
+          if (!c.provable) {
+            throw stepFailure(
+              'ReplicationUnprovable',
+              `replication cannot be shown complete: ${c.reason ?? 'no identity to compare'}. ` +
+                'The CNAME already points at the secondary and the approved plan is applied; nothing else was changed.',
+            );
+          }
+          return c.complete
+            ? { done: c }
+            : {
+                observed: c.missing
+                  .map(
+                    (m) => `${m.topic}[${m.partition}] (primary end ${m.primaryEnd}${m.reason ? `: ${m.reason}` : ''})`,
+                  )
+                  .join(', '),
+              };
+        },
+        {
+          what: "every partition's newest primary record to be on the secondary",
+          every: '2s',
+          within: input.switchover.timeout,
+        },
+      );
       const paused = await pauseReplication(pair, topics);
       const written = complete.postSwitch.filter(([, , firstNew, replicatedEnd]) => firstNew < replicatedEnd).length;
-      step.summary(`primary quiet after ${checks} check(s); every partition's newest record found on the secondary; ` +
-        `${written} partition(s) with application records between the copies; ${complete.notes.join('; ')}; connector ${paused.id} ${paused.state}`);
-      return { connector: `${paused.id} ${paused.state}`, quietAfterChecks: checks, tails: complete.tails, postSwitch: complete.postSwitch };
+      step.summary(
+        `primary quiet after ${checks} check(s); every partition's newest record found on the secondary; ` +
+          `${written} partition(s) with application records between the copies; ${complete.notes.join('; ')}; connector ${paused.id} ${paused.state}`,
+      );
+      return {
+        connector: `${paused.id} ${paused.state}`,
+        quietAfterChecks: checks,
+        tails: complete.tails,
+        postSwitch: complete.postSwitch,
+      };
     });
     drained = { connector: drainResult.connector, quietAfterChecks: drainResult.quietAfterChecks };
     const computed = await run.step('final-plan', async (step) => {
-      const p = seal(await wholePlan(step, pair, await step.activities<KdrActivities>().planOffsets(pair, {
-        ...planOptions, onlyGroups: groups, tails: drainResult.tails, postSwitch: drainResult.postSwitch,
-      })));
+      const p = seal(
+        await wholePlan(
+          step,
+          pair,
+          await step.activities<KdrActivities>().planOffsets(pair, {
+            ...planOptions,
+            onlyGroups: groups,
+            tails: drainResult.tails,
+            postSwitch: drainResult.postSwitch,
+          }),
+        ),
+      );
       step.summary(`final plan ${p.planId} from the groups' last positions: ${summaryOf(p)}`);
       return p;
     });
@@ -212,36 +322,63 @@ export async function drFailover(raw: unknown) {
       const finalApplied = new Map<string, GroupReset>();
       await resetAll(step, pair, final.groups, finalApplied);
       for (const [g, r] of finalApplied) applied.set(g, r);
-      step.summary(`${finalApplied.size} group(s) at their final offsets. NOW: start the consumers (they bootstrap from ${dns.domain})`);
+      step.summary(
+        `${finalApplied.size} group(s) at their final offsets. NOW: start the consumers (they bootstrap from ${dns.domain})`,
+      );
     });
   } else {
-    run.skip('drain', assessment.primaryReachable ? 'drain: false in the input' : 'the primary does not answer: replication was frozen instead');
+    run.skip(
+      'drain',
+      assessment.primaryReachable
+        ? 'drain: false in the input'
+        : 'the primary does not answer: replication was frozen instead',
+    );
     run.skip('final-plan', `${mode}: the plan applied before the switch is the final one`);
     run.skip('apply-final', `${mode}: the plan applied before the switch is the final one`);
   }
 
   if (input.switchover.guard === 0) run.skip('guard', 'switchover.guard is 0');
-  const guard = input.switchover.guard === 0 ? undefined : await run.step('guard', async (step) => {
-    const { guardGroups } = step.activities<KdrActivities>();
-    step.summary(`watching ${final.groups.length} group(s) for ${formatDuration(input.switchover.guard)}: a commit below the plan means a stale client`);
-    const g = await guardGroups(pair, final.groups, input.switchover.guard);
-    const live = g.suspicious.filter((s) => s.live);
-    if (live.length) {
-      throw stepFailure('StaleClientCommits', `${live.length} group(s) have clients committing positions that do not come from the plan — restart those clients ` +
-        `(a client that never restarted keeps the other cluster's positions): ${live.slice(0, 10).map((s) => `${s.group}: ${s.seen}`).join('; ')}`);
-    }
-    step.summary(`${g.checks} check(s) over ${formatDuration(input.switchover.guard)}: ` +
-      (g.suspicious.length ? `plan re-applied to ${g.suspicious.length} empty group(s): ${g.suspicious.slice(0, 5).map((s) => `${s.group} (${s.seen})`).join('; ')}` : 'every commit consistent with the plan'));
-    return g;
-  });
+  const guard =
+    input.switchover.guard === 0
+      ? undefined
+      : await run.step('guard', async (step) => {
+          const { guardGroups } = step.activities<KdrActivities>();
+          step.summary(
+            `watching ${final.groups.length} group(s) for ${formatDuration(input.switchover.guard)}: a commit below the plan means a stale client`,
+          );
+          const g = await guardGroups(pair, final.groups, input.switchover.guard);
+          const live = g.suspicious.filter((s) => s.live);
+          if (live.length) {
+            throw stepFailure(
+              'StaleClientCommits',
+              `${live.length} group(s) have clients committing positions that do not come from the plan — restart those clients ` +
+                `(a client that never restarted keeps the other cluster's positions): ${live
+                  .slice(0, 10)
+                  .map((s) => `${s.group}: ${s.seen}`)
+                  .join('; ')}`,
+            );
+          }
+          step.summary(
+            `${g.checks} check(s) over ${formatDuration(input.switchover.guard)}: ` +
+              (g.suspicious.length
+                ? `plan re-applied to ${g.suspicious.length} empty group(s): ${g.suspicious
+                    .slice(0, 5)
+                    .map((s) => `${s.group} (${s.seen})`)
+                    .join('; ')}`
+                : 'every commit consistent with the plan'),
+          );
+          return g;
+        });
 
   const report = await run.step('verify', async (step) => {
     const answers = await step.activities<KdrActivities>().queryResolvers(pair);
     const following = answers.filter((a) => a.target?.replace(/\.$/, '') === pair.secondary.endpointHost).length;
     const changes = [...applied.values()];
     const moved = changes.reduce((n, g) => n + g.changes.filter(([, , before, after]) => before !== after).length, 0);
-    step.summary(`${changes.length} groups on the secondary (${moved} partition offsets changed); ${following}/${answers.length} resolvers answer ` +
-      `${pair.secondary.endpointHost}`);
+    step.summary(
+      `${changes.length} groups on the secondary (${moved} partition offsets changed); ${following}/${answers.length} resolvers answer ` +
+        `${pair.secondary.endpointHost}`,
+    );
     return { resolversFollowing: following, resolvers: answers.length };
   });
 
@@ -253,7 +390,14 @@ export async function drFailover(raw: unknown) {
     approvedPlanId: approved.planId,
     plan: final.totals,
     approvedBy: approvers,
-    cname: { domain: dns.domain, before: dns.before, after: dns.after, ttl: dns.ttl, action: dns.action, records: dns.records },
+    cname: {
+      domain: dns.domain,
+      before: dns.before,
+      after: dns.after,
+      ttl: dns.ttl,
+      action: dns.action,
+      records: dns.records,
+    },
     drained: drained ? { connector: drained.connector, quietAfterChecks: drained.quietAfterChecks } : null,
     frozen: frozen ?? null,
     groups: [...applied.values()],
@@ -264,7 +408,12 @@ export async function drFailover(raw: unknown) {
   });
 }
 
-async function resetAll(step: StepContext, pair: PairConfig, groups: GroupTarget[], done: Map<string, GroupReset>): Promise<void> {
+async function resetAll(
+  step: StepContext,
+  pair: PairConfig,
+  groups: GroupTarget[],
+  done: Map<string, GroupReset>,
+): Promise<void> {
   const { resetGroups } = step.activities<KdrActivities>();
   const todo = groups.filter((g) => !done.has(g.group));
   const live: string[] = [];
@@ -273,7 +422,9 @@ async function resetAll(step: StepContext, pair: PairConfig, groups: GroupTarget
   // sessions in sequence. Each batch still heartbeats its own groups, so a retry resumes where it stopped.
   const lanes = patched('failover-reset-batches-in-parallel') ? RESET_LANES : 1;
   // Large plans in larger batches (about 4 per lane: 625 groups at 10,000), for fewer round trips still.
-  const size = patched('failover-reset-batches-sized') ? Math.max(RESET_BATCH, Math.ceil(todo.length / (lanes * 4))) : RESET_BATCH;
+  const size = patched('failover-reset-batches-sized')
+    ? Math.max(RESET_BATCH, Math.ceil(todo.length / (lanes * 4)))
+    : RESET_BATCH;
   const batches: GroupTarget[][] = [];
   for (let i = 0; i < todo.length; i += size) batches.push(todo.slice(i, i + size));
   let next = 0;
@@ -289,9 +440,14 @@ async function resetAll(step: StepContext, pair: PairConfig, groups: GroupTarget
         return;
       }
       for (const d of r.done) done.set(d.group, d);
-      const answered = new Set([...r.done.map((d) => d.group), ...r.live.map((l) => l.group), ...r.failed.map((f) => f.group)]);
+      const answered = new Set([
+        ...r.done.map((d) => d.group),
+        ...r.live.map((l) => l.group),
+        ...r.failed.map((f) => f.group),
+      ]);
       const unanswered = batch.filter((g) => !answered.has(g.group)).map((g) => g.group);
-      if (unanswered.length) failed.push(...unanswered.slice(0, 10).map((g) => `${g}: no outcome reported (the reset was interrupted)`));
+      if (unanswered.length)
+        failed.push(...unanswered.slice(0, 10).map((g) => `${g}: no outcome reported (the reset was interrupted)`));
       live.push(...r.live.map((l) => `${l.group} (${l.members} member(s), ${l.state})`));
       failed.push(...r.failed.map((f) => `${f.group}: ${f.error}`));
       step.summary(`${done.size}/${groups.length} groups reset`);
@@ -302,20 +458,28 @@ async function resetAll(step: StepContext, pair: PairConfig, groups: GroupTarget
   if (stop !== undefined) throw stop;
   if (live.length || failed.length) {
     const parts = [
-      live.length ? `${live.length} group(s) still have live members on the secondary, stop their consumers: ${live.slice(0, 20).join(', ')}` : '',
+      live.length
+        ? `${live.length} group(s) still have live members on the secondary, stop their consumers: ${live.slice(0, 20).join(', ')}`
+        : '',
       failed.length ? `${failed.length} group(s) failed: ${failed.slice(0, 10).join('; ')}` : '',
     ].filter(Boolean);
-    throw stepFailure(live.length ? 'GroupsHaveLiveMembers' : 'ResetFailed',
-      `${parts.join('; ')}. ${done.size}/${groups.length} groups done; resolve retry resets only the rest`);
+    throw stepFailure(
+      live.length ? 'GroupsHaveLiveMembers' : 'ResetFailed',
+      `${parts.join('; ')}. ${done.size}/${groups.length} groups done; resolve retry resets only the rest`,
+    );
   }
   step.summary(`${done.size}/${groups.length} groups reset and read back`);
 }
 
 function summaryOf(p: SealedPlan): string {
   const t = p.totals;
-  const sources = Object.entries(t.sources).map(([s, n]) => `${s} ${n}`).join(', ');
-  return `${t.groups} groups, ${t.partitions} partitions (${sources || 'none'}), duplicates <= ${t.duplicateBound}, ` +
-    `${t.untranslated} untranslated, ${t.liveGroups} group(s) with live members`;
+  const sources = Object.entries(t.sources)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+  return (
+    `${t.groups} groups, ${t.partitions} partitions (${sources || 'none'}), duplicates <= ${t.duplicateBound}, ` +
+    `${t.untranslated} untranslated, ${t.liveGroups} group(s) with live members`
+  );
 }
 
 function nextSteps(pair: PairConfig, domain: string, switchover: boolean): string[] {

@@ -19,8 +19,11 @@ const FAILED_READS = 3;
 /** What a failover would move today: said at setup, so an empty group selection is seen before it matters. */
 function groupsNote(groups: SecondaryPrepared['groups']): string {
   if (!groups) return '';
-  const undeclared = groups.undeclared.length ? `; NOT declared on the primary instance: ${groups.undeclared.join(', ')}` : '';
-  if (groups.selected === 0) return `; no consumer group selected on the primary yet: a failover now would move none${undeclared}`;
+  const undeclared = groups.undeclared.length
+    ? `; NOT declared on the primary instance: ${groups.undeclared.join(', ')}`
+    : '';
+  if (groups.selected === 0)
+    return `; no consumer group selected on the primary yet: a failover now would move none${undeclared}`;
   return `; ${groups.selected} consumer group(s) selected (${groups.sample.join(', ')}${groups.selected > groups.sample.length ? ', …' : ''})${undeclared}`;
 }
 
@@ -43,28 +46,41 @@ export async function drSetup(raw: unknown) {
   // A signed pair: resolves must be signed too.
   run.setPair(pair.name, decisionGuard(pair));
   run.setDeadlines(pair.deadlines);
-  await run.step('not-failed-over', (step) => refuseIfFailedOver(step, pair,
-    (note) => run.audit({ action: 'refuse', accepted: false, note })));
+  await run.step('not-failed-over', (step) =>
+    refuseIfFailedOver(step, pair, (note) => run.audit({ action: 'refuse', accepted: false, note })),
+  );
 
   const prepared = await run.step('preflight', async (step) => {
     const acts = step.activities<KdrActivities>();
     const checks = await acts.checkClusters(pair);
     for (const side of ['primary', 'secondary'] as const) {
       const c = checks[side];
-      if (!c.reachable) throw stepFailure('ClusterUnreachable', `${side} cluster ${pair[side].bootstrapServers.join(',')} does not answer: ${c.error}`);
+      if (!c.reachable)
+        throw stepFailure(
+          'ClusterUnreachable',
+          `${side} cluster ${pair[side].bootstrapServers.join(',')} does not answer: ${c.error}`,
+        );
       if (c.instance && !c.instance.running) {
-        throw stepFailure('InstanceNotRunning', `${side} instance ${c.instance.id} is not running (${c.instance.status})`);
+        throw stepFailure(
+          'InstanceNotRunning',
+          `${side} instance ${c.instance.id} is not running (${c.instance.status})`,
+        );
       }
     }
     const { primary, secondary } = checks;
     if (primary.instance && secondary.instance && primary.instance.region === secondary.instance.region) {
-      throw stepFailure('SameRegion', `both instances are in ${primary.instance.region}: single-zone DR needs the secondary in another region`);
+      throw stepFailure(
+        'SameRegion',
+        `both instances are in ${primary.instance.region}: single-zone DR needs the secondary in another region`,
+      );
     }
     const result = await acts.prepareSecondary(pair);
     // The groups first: the summary is clipped, and the names created can be many.
-    step.summary(`${result.topics.length} topics (${result.partitions} partitions)${groupsNote(result.groups)}; created on secondary: ` +
-      `${result.createdTopics.length ? result.createdTopics.join(', ') : 'no topics'}` +
-      `${result.createdGroups.length ? `, groups ${result.createdGroups.join(', ')}` : ''}`);
+    step.summary(
+      `${result.topics.length} topics (${result.partitions} partitions)${groupsNote(result.groups)}; created on secondary: ` +
+        `${result.createdTopics.length ? result.createdTopics.join(', ') : 'no topics'}` +
+        `${result.createdGroups.length ? `, groups ${result.createdGroups.join(', ')}` : ''}`,
+    );
     return result;
   });
   const topics = prepared.topics;
@@ -75,8 +91,13 @@ export async function drSetup(raw: unknown) {
       await refuseIfFailedOver(step, pair, (note) => run.audit({ action: 'refuse', accepted: false, note }));
     }
     const ensured = await step.activities<KdrActivities>().ensureReplication(pair, topics);
-    step.summary(`${pair.replication.provider} ${ensured.id}: ${ensured.created ? 'created' : ensured.updated ? 'updated' : 'already in place'}`);
-    run.audit({ action: 'connector', note: `${ensured.id} ${ensured.created ? 'created' : ensured.updated ? 'updated' : 'unchanged'}` });
+    step.summary(
+      `${pair.replication.provider} ${ensured.id}: ${ensured.created ? 'created' : ensured.updated ? 'updated' : 'already in place'}`,
+    );
+    run.audit({
+      action: 'connector',
+      note: `${ensured.id} ${ensured.created ? 'created' : ensured.updated ? 'updated' : 'unchanged'}`,
+    });
     return ensured;
   });
 
@@ -86,21 +107,33 @@ export async function drSetup(raw: unknown) {
     // stream still being scheduled): block only on a failure seen FAILED_READS times in a row.
     const failures: string[] = [];
     let inARow = 0;
-    const state = await pollUntil<Awaited<ReturnType<typeof replicationState>>, string>(async () => {
-      const s = await replicationState(pair, topics);
-      if (s.state !== 'failed') inARow = 0;
-      else {
-        inARow++;
-        failures.push(s.cause ?? 'no cause given');
-        if (inARow >= FAILED_READS) {
-          throw stepFailure('ConnectorFailed', `connector ${s.id} failed (seen ${inARow} times in a row, ${WAIT_EVERY_S} s apart): ` +
-            `${s.cause ?? 'no cause given'}`);
+    const state = await pollUntil<Awaited<ReturnType<typeof replicationState>>, string>(
+      async () => {
+        const s = await replicationState(pair, topics);
+        if (s.state !== 'failed') inARow = 0;
+        else {
+          inARow++;
+          failures.push(s.cause ?? 'no cause given');
+          if (inARow >= FAILED_READS) {
+            throw stepFailure(
+              'ConnectorFailed',
+              `connector ${s.id} failed (seen ${inARow} times in a row, ${WAIT_EVERY_S} s apart): ` +
+                `${s.cause ?? 'no cause given'}`,
+            );
+          }
         }
-      }
-      return s.state === 'running' ? { done: s } : { observed: `${s.state}${s.cause ? `: ${s.cause}` : ''}` };
-    }, { what: `connector ${connector.id} to run`, every: `${WAIT_EVERY_S}s`, within: pair.replication.thresholds.connectorReadyTimeoutMs });
-    step.summary(`${state.id} RUNNING (${state.tasks?.length ?? 0} tasks)` +
-      (failures.length ? `; looked failed ${failures.length} time(s) on the way (${failures[0]})` : ''));
+        return s.state === 'running' ? { done: s } : { observed: `${s.state}${s.cause ? `: ${s.cause}` : ''}` };
+      },
+      {
+        what: `connector ${connector.id} to run`,
+        every: `${WAIT_EVERY_S}s`,
+        within: pair.replication.thresholds.connectorReadyTimeoutMs,
+      },
+    );
+    step.summary(
+      `${state.id} RUNNING (${state.tasks?.length ?? 0} tasks)` +
+        (failures.length ? `; looked failed ${failures.length} time(s) on the way (${failures[0]})` : ''),
+    );
     return state;
   });
 
@@ -113,8 +146,13 @@ export async function drSetup(raw: unknown) {
     if (!verdict.ok) throw stepFailure('VerifyFailed', verdict.summary);
     // The replicator's measured fidelity profile: the failover plan may use only what it preserves.
     return {
-      latencyMs: canary.latencyMs, received: canary.received, produced: canary.produced, totalLag: lag.totalLag,
-      timestampsPreserved: canary.timestampsPreserved, fidelity: canary.fidelity, fidelitySummary: canary.fidelitySummary,
+      latencyMs: canary.latencyMs,
+      received: canary.received,
+      produced: canary.produced,
+      totalLag: lag.totalLag,
+      timestampsPreserved: canary.timestampsPreserved,
+      fidelity: canary.fidelity,
+      fidelitySummary: canary.fidelitySummary,
     };
   });
 
@@ -126,7 +164,10 @@ export async function drSetup(raw: unknown) {
     }
     const change = await step.activities<KdrActivities>().ensureCname(pair, pair.primary.endpointHost);
     if (change.action !== 'unchanged') {
-      run.audit({ action: 'cname', note: `${change.domain}: ${change.before ?? '(none)'} -> ${change.after} (${change.action})` });
+      run.audit({
+        action: 'cname',
+        note: `${change.domain}: ${change.before ?? '(none)'} -> ${change.after} (${change.action})`,
+      });
     }
     const seen = await waitForDns(step, pair, pair.primary.endpointHost);
     step.summary(`${change.domain} -> ${change.after} (${change.action}); ${seen.summary}`);
@@ -136,15 +177,22 @@ export async function drSetup(raw: unknown) {
   const watch = await run.step('report', async (step) => {
     // patched: runs recorded before drSetup started watches replay (status queries on old runs) without it.
     const started = input.watch && patched('drsetup-starts-watch') ? await startWatch(pair, input.config) : undefined;
-    step.summary(`pair ${pair.name} protected: ${running.id} RUNNING, canary p50 ${verify.latencyMs?.p50 ?? '?'} ms, ` +
-      `${customDomain(pair)} -> ${dns.after}; replication fidelity ${verify.fidelitySummary}; ` +
-      (started ? `drWatch ${started.workflowId} ${started.outcome}` : 'drWatch not started (watch: false)'));
+    step.summary(
+      `pair ${pair.name} protected: ${running.id} RUNNING, canary p50 ${verify.latencyMs?.p50 ?? '?'} ms, ` +
+        `${customDomain(pair)} -> ${dns.after}; replication fidelity ${verify.fidelitySummary}; ` +
+        (started ? `drWatch ${started.workflowId} ${started.outcome}` : 'drWatch not started (watch: false)'),
+    );
     return started;
   });
 
   return run.finish({
     pair: pair.name,
-    connector: { provider: pair.replication.provider, id: running.id, state: running.state, created: connector.created },
+    connector: {
+      provider: pair.replication.provider,
+      id: running.id,
+      state: running.state,
+      created: connector.created,
+    },
     topics,
     verify,
     dns: { domain: dns.domain, target: dns.after, ttl: dns.ttl, action: dns.action, resolvers: dns.resolvers },

@@ -32,10 +32,18 @@ export async function drVerify(raw: unknown) {
     const lag = await acts.replicationLag(pair, topics);
     const verdict = verdictOfCanary(pair, canary, lag);
     // Not a failure: a slow or lagging replicator still has a profile worth recording.
-    step.summary(`${verdict.ok ? 'within thresholds' : `OUTSIDE thresholds: ${verdict.summary}`}; fidelity ${canary.fidelitySummary}`);
+    step.summary(
+      `${verdict.ok ? 'within thresholds' : `OUTSIDE thresholds: ${verdict.summary}`}; fidelity ${canary.fidelitySummary}`,
+    );
     return {
-      ok: verdict.ok, summary: verdict.summary, latencyMs: canary.latencyMs, received: canary.received, produced: canary.produced,
-      totalLag: lag.totalLag, fidelity: canary.fidelity, fidelitySummary: canary.fidelitySummary,
+      ok: verdict.ok,
+      summary: verdict.summary,
+      latencyMs: canary.latencyMs,
+      received: canary.received,
+      produced: canary.produced,
+      totalLag: lag.totalLag,
+      fidelity: canary.fidelity,
+      fidelitySummary: canary.fidelitySummary,
       ...(canary.deadLetter ? { deadLetter: canary.deadLetter } : {}),
     };
   });

@@ -3,12 +3,25 @@
 // primary gone still knows where each group stood. The history holds only small summaries and continues as new
 // long before it grows; the health, since when and why, survive that.
 import {
-  condition, continueAsNew, isCancellation, patched, proxyActivities, setCurrentDetails, setHandler,
-  upsertSearchAttributes, workflowInfo,
+  condition,
+  continueAsNew,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import {
-  StopWatchPayloadSchema, WatchInputSchema, WatchStartSchema, validate,
-  type HealthValue, type PairConfig, type WatchInput, type WatchState,
+  StopWatchPayloadSchema,
+  WatchInputSchema,
+  WatchStartSchema,
+  validate,
+  type HealthValue,
+  type PairConfig,
+  type WatchInput,
+  type WatchState,
 } from '../src/config';
 import type { KdrActivities } from '../activities';
 import type { WatchTick } from '../activities/watch';
@@ -48,15 +61,25 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
       if (status) status = { ...status, stopRefused };
       return;
     }
-    stop ??= { by: checked.value.by, ...(checked.value.reason ? { reason: checked.value.reason } : {}), at: Date.now() };
+    stop ??= {
+      by: checked.value.by,
+      ...(checked.value.reason ? { reason: checked.value.reason } : {}),
+      at: Date.now(),
+    };
   };
   // Handlers first: a stop sent right after the start must not be lost.
-  setHandler(stopWatchSignal, (payload) => (loaded ? takeStop(payload) : void early.push(payload)),
-    { description: 'Stop the watch: {"by": "<your name>", "reason": "..."} (a signed pair: kdr watch <pair> --stop --key <your key>)' });
-  setHandler(watchQuery, () => {
-    if (!status) throw stepFailure('NotReady', 'the watch has not resolved its pair yet');
-    return status;
-  }, { description: 'Health, since when and why, the last measurements and position snapshot' });
+  setHandler(stopWatchSignal, (payload) => (loaded ? takeStop(payload) : void early.push(payload)), {
+    description:
+      'Stop the watch: {"by": "<your name>", "reason": "..."} (a signed pair: kdr watch <pair> --stop --key <your key>)',
+  });
+  setHandler(
+    watchQuery,
+    () => {
+      if (!status) throw stepFailure('NotReady', 'the watch has not resolved its pair yet');
+      return status;
+    },
+    { description: 'Health, since when and why, the last measurements and position snapshot' },
+  );
 
   // Only a run that continues an earlier one may carry state; a start with it is refused (InvalidInput, naming "state").
   const continued = workflowInfo().continuedFromExecutionRunId !== undefined;
@@ -65,14 +88,18 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
   const input: WatchInput = checked.value;
 
   const { resolvePair, admitInlineConfig, searchAttributesMissing, readCname } = proxyActivities<KdrActivities>({
-    startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' },
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '15s' },
   });
   // Only the worker decides whether an inline config may be used (as for drSetup and drFailover).
-  const pair: PairConfig = input.config ? await admitInlineConfig(input.config) : await resolvePair(input.pair as string);
+  const pair: PairConfig = input.config
+    ? await admitInlineConfig(input.config)
+    : await resolvePair(input.pair as string);
   upsertSearchAttributes([{ key: DrPairKey, value: pair.name }]);
   // Runs recorded before signed stops took any stop.
   const guard = decisionGuard(pair);
-  if (guard.identity === 'signed' && patched('signed-watch-stop')) judgeStop = (request) => refuseStop(pair, request, guard, () => readCname(pair));
+  if (guard.identity === 'signed' && patched('signed-watch-stop'))
+    judgeStop = (request) => refuseStop(pair, request, guard, () => readCname(pair));
   loaded = true;
   for (const payload of early.splice(0)) await takeStop(payload);
   // A server without DrHealth would fail every workflow task that upserts it: then the details carry the health alone.
@@ -82,7 +109,8 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
   const interval = pair.watch.interval;
   // One attempt per check: the next check is the retry, and a slow check must not overlap the next one.
   const { watchTick } = proxyActivities<KdrActivities>({
-    startToCloseTimeout: Math.max(60_000, interval * 2), retry: { maximumAttempts: 1 },
+    startToCloseTimeout: Math.max(60_000, interval * 2),
+    retry: { maximumAttempts: 1 },
   });
 
   const now = Date.now();
@@ -90,12 +118,17 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
     ? { ...input.state, runs: input.state.runs + 1 }
     : { health: 'unknown', since: now, why: 'starting', startedAt: now, ticks: 0, runs: 1, transitions: [] };
   status = { ...state, pair: pair.name, intervalMs: interval, ...(healthAttribute ? {} : { unregistered }) };
-  let publishedHealth: HealthValue | undefined = input.state && input.state.health !== 'unknown' ? input.state.health : undefined;
+  let publishedHealth: HealthValue | undefined =
+    input.state && input.state.health !== 'unknown' ? input.state.health : undefined;
   if (publishedHealth && healthAttribute) upsertSearchAttributes([{ key: DrHealthKey, value: publishedHealth }]);
 
   const publish = (last?: WatchTick) => {
     status = {
-      ...state, pair: pair.name, intervalMs: interval, ...(last ? { last } : status?.last ? { last: status.last } : {}), ...(stop ? { stopped: stop } : {}),
+      ...state,
+      pair: pair.name,
+      intervalMs: interval,
+      ...(last ? { last } : status?.last ? { last: status.last } : {}),
+      ...(stop ? { stopped: stop } : {}),
       ...(stopRefused ? { stopRefused } : {}),
       ...(healthAttribute ? {} : { unregistered }),
     };
@@ -108,7 +141,10 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
 
   const judge = (health: HealthValue, why: string) => {
     if (health !== state.health) {
-      state.transitions = [...state.transitions, { at: Date.now(), from: state.health, to: health, why: why.slice(0, 600) }].slice(-MAX_TRANSITIONS);
+      state.transitions = [
+        ...state.transitions,
+        { at: Date.now(), from: state.health, to: health, why: why.slice(0, 600) },
+      ].slice(-MAX_TRANSITIONS);
       state.health = health;
       state.since = Date.now();
     }
@@ -135,7 +171,14 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
       }
       publish(tick);
       if (notableChange(before, state.health)) {
-        const problem = await reportHealth({ kind: 'health-changed', pair: pair.name, from: before, to: state.health, why: state.why, at: state.since });
+        const problem = await reportHealth({
+          kind: 'health-changed',
+          pair: pair.name,
+          from: before,
+          to: state.health,
+          why: state.why,
+          at: state.since,
+        });
         // Shown until the next check: the failed page is also counted in kdr_notifications_total.
         if (problem) {
           state.why = `${state.why}; ${problem}`.slice(0, 600);
@@ -161,5 +204,11 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
     throw err;
   }
   publish();
-  return { pair: pair.name, health: state.health, since: state.since, ticks: state.ticks, stoppedBy: stop?.by ?? 'unknown' };
+  return {
+    pair: pair.name,
+    health: state.health,
+    since: state.since,
+    ticks: state.ticks,
+    stoppedBy: stop?.by ?? 'unknown',
+  };
 }

@@ -38,7 +38,11 @@ export interface FailbackPlan extends FailbackAuthority {
 }
 
 export function sealFailback(authority: FailbackAuthority): FailbackPlan {
-  return { ...authority, kind: 'failback', planId: sha256Hex(canonicalJson({ v: 1, kind: 'failback', ...authority })).slice(0, 32) };
+  return {
+    ...authority,
+    kind: 'failback',
+    planId: sha256Hex(canonicalJson({ v: 1, kind: 'failback', ...authority })).slice(0, 32),
+  };
 }
 
 const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
@@ -52,9 +56,12 @@ export function failbackMarkdown(plan: FailbackPlan): string {
     ].join('\n');
   }
   // A list, not a table: the Temporal UI renders table cells without padding, so the columns run together.
-  const rows = plan.topics.map((t) => `- ${mdCell(t.topic)}: unreplicated tail ${t.tailRecords} records in ${t.partitionsWithTail} partitions ` +
-    `(first ${iso(t.firstAt)}, last ${iso(t.lastAt)}), exported to ${mdCell(t.exportTopic)}, ${t.exported} read back; ` +
-    `${t.writtenOnSecondary} written on the secondary since`);
+  const rows = plan.topics.map(
+    (t) =>
+      `- ${mdCell(t.topic)}: unreplicated tail ${t.tailRecords} records in ${t.partitionsWithTail} partitions ` +
+      `(first ${iso(t.firstAt)}, last ${iso(t.lastAt)}), exported to ${mdCell(t.exportTopic)}, ${t.exported} read back; ` +
+      `${t.writtenOnSecondary} written on the secondary since`,
+  );
   const cleared = new Set(plan.clear.map(([t]) => t));
   return [
     `**Failback plan \`${plan.planId}\`** for pair ${mdCell(plan.pair)}: approving it authorises what follows, nothing else.`,
@@ -76,14 +83,23 @@ export function isFailbackPlan(plan: unknown): plan is FailbackPlan {
 
 /** What `kdr plan` and `kdr approve` show of a failback plan: everything its planId authorises. */
 function restoreLine(r: NonNullable<FailbackPlan['restore']>, show: (text: string) => string = (t) => t): string {
-  return `The reverse replication ${show(r.reverse)} (${show(r.reverseState)}) removed with its stored positions; the forward replication ` +
-    `${show(r.forward)} (${show(r.forwardState)}) stopped, its offsets rewritten to each partition's first record no reverse copy explains, resumed.`;
+  return (
+    `The reverse replication ${show(r.reverse)} (${show(r.reverseState)}) removed with its stored positions; the forward replication ` +
+    `${show(r.forward)} (${show(r.forwardState)}) stopped, its offsets rewritten to each partition's first record no reverse copy explains, resumed.`
+  );
 }
 
 export function failbackText(workflowId: string, plan: FailbackPlan): string {
-  if (plan.restore) return [`Restore-forward plan ${plan.planId} of ${workflowId} (pair ${plan.pair})`, `  ${restoreLine(plan.restore)}`].join('\n');
-  const topics = plan.topics.map((t) => `  ${t.topic}: tail ${t.tailRecords} record(s) in ${t.partitionsWithTail} partition(s) ` +
-    `(${iso(t.firstAt)} .. ${iso(t.lastAt)}), exported to ${t.exportTopic}: ${t.exported} read back; ${t.writtenOnSecondary} written on the secondary since`);
+  if (plan.restore)
+    return [
+      `Restore-forward plan ${plan.planId} of ${workflowId} (pair ${plan.pair})`,
+      `  ${restoreLine(plan.restore)}`,
+    ].join('\n');
+  const topics = plan.topics.map(
+    (t) =>
+      `  ${t.topic}: tail ${t.tailRecords} record(s) in ${t.partitionsWithTail} partition(s) ` +
+      `(${iso(t.firstAt)} .. ${iso(t.lastAt)}), exported to ${t.exportTopic}: ${t.exported} read back; ${t.writtenOnSecondary} written on the secondary since`,
+  );
   return [
     `Failback plan ${plan.planId} of ${workflowId} (pair ${plan.pair})`,
     ...topics,
@@ -94,11 +110,21 @@ export function failbackText(workflowId: string, plan: FailbackPlan): string {
 
 /** What the operator does next, by where the failback left the pair. */
 export function nextSteps(pair: PairConfig, stage: 'failed-over' | 're-protected' | 'protected'): string[] {
-  const replay = 'The tail is in the export topics on the active side: replay what your applications need from them (each record carries header kdr-unreplicated-from).';
-  if (stage === 'failed-over') return [`Run the failback again with stage re-protect once the export has been checked: kdr failback ${pair.name} --requested-by <you>`];
+  const replay =
+    'The tail is in the export topics on the active side: replay what your applications need from them (each record carries header kdr-unreplicated-from).';
+  if (stage === 'failed-over')
+    return [
+      `Run the failback again with stage re-protect once the export has been checked: kdr failback ${pair.name} --requested-by <you>`,
+    ];
   if (stage === 're-protected') {
-    return [replay, `Pair ${pair.name} is re-protected the other way round. Switch back when ready: kdr failback ${pair.name} --stages switch-back --requested-by <you> ` +
-      '(a planned switchover in reverse: approve it, then move the applications at its drain step).'];
+    return [
+      replay,
+      `Pair ${pair.name} is re-protected the other way round. Switch back when ready: kdr failback ${pair.name} --stages switch-back --requested-by <you> ` +
+        '(a planned switchover in reverse: approve it, then move the applications at its drain step).',
+    ];
   }
-  return [replay, `Pair ${pair.name} is protected again: ${customDomain(pair)} points at the primary and forward replication runs; its watch is back.`];
+  return [
+    replay,
+    `Pair ${pair.name} is protected again: ${customDomain(pair)} points at the primary and forward replication runs; its watch is back.`,
+  ];
 }

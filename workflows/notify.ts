@@ -12,7 +12,8 @@ export const HEALTH_EVENTS_PATCH = 'kdr-watch-health-events';
 // Delivery retries live in the activity (per target, so a sent message is not sent again); the activity's own
 // retry covers a worker lost mid-call.
 const { reportRunEvent, reportHealthChange } = proxyActivities<KdrActivities>({
-  startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 2, initialInterval: '1s' },
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 2, initialInterval: '1s' },
 });
 
 /**
@@ -50,6 +51,11 @@ export async function reportHealth(change: HealthChange): Promise<string | undef
 
 function describeOutcome(kind: string, o: NotifyOutcome): string | undefined {
   if (o.sent.length === 0 && o.failed.length === 0) return undefined;
-  return [`${kind}:`, o.sent.length ? `sent to ${o.sent.join(', ')}` : '',
-    o.failed.length ? `FAILED ${o.failed.map((f) => f.error).join('; ')}` : ''].filter(Boolean).join(' ');
+  return [
+    `${kind}:`,
+    o.sent.length ? `sent to ${o.sent.join(', ')}` : '',
+    o.failed.length ? `FAILED ${o.failed.map((f) => f.error).join('; ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }

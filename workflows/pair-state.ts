@@ -24,5 +24,11 @@ export interface PairStateRecord {
 /** Records the pair's state in this run's memo; runs started before the memo existed replay without it. */
 export function recordPairState(state: Omit<PairStateRecord, 'at' | 'by'>): void {
   if (!patched('failback-pair-state')) return;
-  upsertMemo({ [PAIR_STATE_MEMO]: { ...state, at: new Date().toISOString(), by: workflowInfo().workflowId } satisfies PairStateRecord });
+  upsertMemo({
+    [PAIR_STATE_MEMO]: {
+      ...state,
+      at: new Date().toISOString(),
+      by: workflowInfo().workflowId,
+    } satisfies PairStateRecord,
+  });
 }

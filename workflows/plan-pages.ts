@@ -13,13 +13,20 @@ export async function wholePlan(step: StepContext, pair: PairConfig, plan: Failo
 }
 
 /** The same with the caller's own activity stub (drDrill has no steps). */
-export async function readWholePlan(readPlanPage: KdrActivities['readPlanPage'], pair: PairConfig, plan: FailoverPlan): Promise<FailoverPlan> {
+export async function readWholePlan(
+  readPlanPage: KdrActivities['readPlanPage'],
+  pair: PairConfig,
+  plan: FailoverPlan,
+): Promise<FailoverPlan> {
   const ref = plan.stored;
   if (!ref) return plan;
   const rest = await Promise.all(ref.pages.slice(1).map((_, i) => readPlanPage(pair, ref, i + 1)));
   const groups = [...plan.groups, ...rest.flat()];
   if (groups.length !== ref.groups) {
-    throw stepFailure('PlanStoreIncomplete', `stored plan ${ref.sha256}: read ${groups.length} groups back, the plan has ${ref.groups}`);
+    throw stepFailure(
+      'PlanStoreIncomplete',
+      `stored plan ${ref.sha256}: read ${groups.length} groups back, the plan has ${ref.groups}`,
+    );
   }
   return { ...plan, groups };
 }

@@ -21,8 +21,10 @@ export function planSealer(pair: PairConfig, options: SealOptions): (plan: Failo
   const ts = options.operatorTimestamp;
   return (plan) => {
     if (ts !== undefined && options.newestReplicatedAt !== null && ts > options.newestReplicatedAt) {
-      throw refused(`translation.operatorTimestamp ${new Date(ts).toISOString()} is after the newest replicated record ` +
-        `(${new Date(options.newestReplicatedAt).toISOString()}): groups would skip records the secondary never received; give an earlier time`);
+      throw refused(
+        `translation.operatorTimestamp ${new Date(ts).toISOString()} is after the newest replicated record ` +
+          `(${new Date(options.newestReplicatedAt).toISOString()}): groups would skip records the secondary never received; give an earlier time`,
+      );
     }
     const authority: PlanAuthority = {
       pair: pair.name,

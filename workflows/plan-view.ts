@@ -34,14 +34,24 @@ export interface FailoverPlan {
    * With the primary down: the drWatch snapshot the plan read (src/kafka/positions.ts). `takenAt` is the last
    * complete snapshot; `ageMs` how old it was when planned; a group re-reads at least what it processed since.
    */
-  snapshot?: { takenAt: number | null; ageMs: number | null; oldestPosition: number | null; positions: number; groupsOnlyInSnapshots: number };
+  snapshot?: {
+    takenAt: number | null;
+    ageMs: number | null;
+    oldestPosition: number | null;
+    positions: number;
+    groupsOnlyInSnapshots: number;
+  };
   /**
    * EventBridge pairs: records the replicator could not write and set aside in the pair's dead-letter topic on the
    * secondary when planned. They are not in their topics on the secondary, so no group will read them there.
    */
   deadLetter?: { topic: string; records: number };
   totals: {
-    groups: number; partitions: number; duplicateBound: number; untranslated: number; liveGroups: number;
+    groups: number;
+    partitions: number;
+    duplicateBound: number;
+    untranslated: number;
+    liveGroups: number;
     sources: Partial<Record<OffsetSource, number>>;
   };
   groups: GroupTarget[];
@@ -76,16 +86,28 @@ export interface SealedPlan extends FailoverPlan {
 
 /** The `plan` query's answer and what `kdr plan` prints: the sealed plan, the CNAME change, and why it was re-asked. */
 /** `identityWarning`: the pair uses declared identity (anyone who can signal approves); not sealed by the planId. */
-export type ShownPlan = SealedPlan & { cname: CnameChangePlan; comparedTo?: string; worse?: string[]; identityWarning?: string };
+export type ShownPlan = SealedPlan & {
+  cname: CnameChangePlan;
+  comparedTo?: string;
+  worse?: string[];
+  identityWarning?: string;
+};
 
 /** The approval id of `authority` + the offsets of `plan`: SHA-256 over their canonical JSON, 128 bits. */
 export function sealedPlanId(plan: Pick<FailoverPlan, 'groups'>, authority: PlanAuthority): string {
-  const offsets = plan.groups.map((g) => [g.group, g.offsets.map(([topic, partition, offset]) => [topic, partition, offset])]);
+  const offsets = plan.groups.map((g) => [
+    g.group,
+    g.offsets.map(([topic, partition, offset]) => [topic, partition, offset]),
+  ]);
   return sha256Hex(canonicalJson({ v: 1, ...authority, offsets })).slice(0, 32);
 }
 
 /** The planner's result as the plan the run carries: per group its targets and bound (per-partition notes stay in the activity). */
-export function compactPlan(plan: OffsetPlan, meta: Pick<FailoverPlan, 'pair' | 'latencyMs' | 'primaryReachable'> & Partial<Pick<FailoverPlan, 'fidelity' | 'snapshot' | 'deadLetter'>>): FailoverPlan {
+export function compactPlan(
+  plan: OffsetPlan,
+  meta: Pick<FailoverPlan, 'pair' | 'latencyMs' | 'primaryReachable'> &
+    Partial<Pick<FailoverPlan, 'fidelity' | 'snapshot' | 'deadLetter'>>,
+): FailoverPlan {
   const sources: Partial<Record<OffsetSource, number>> = {};
   const groups: GroupTarget[] = plan.groups.map((g) => {
     for (const p of g.partitions) sources[p.source] = (sources[p.source] ?? 0) + 1;
@@ -93,7 +115,12 @@ export function compactPlan(plan: OffsetPlan, meta: Pick<FailoverPlan, 'pair' | 
       group: g.group,
       duplicateBound: g.duplicateBound,
       liveMembers: g.liveMembersOnSecondary,
-      offsets: g.partitions.map((p): [string, number, number, OffsetSource] => [p.topic, p.partition, p.offset, p.source]),
+      offsets: g.partitions.map((p): [string, number, number, OffsetSource] => [
+        p.topic,
+        p.partition,
+        p.offset,
+        p.source,
+      ]),
       untranslated: g.untranslated,
     };
   });
@@ -134,7 +161,10 @@ const MAX_GROUP_ROWS = 25;
 
 export function planMarkdown(plan: SealedPlan, cname: CnameChangePlan): string {
   const t = plan.totals;
-  const sources = Object.entries(t.sources).map(([s, n]) => `${s} ${n}`).join(', ') || 'none';
+  const sources =
+    Object.entries(t.sources)
+      .map(([s, n]) => `${s} ${n}`)
+      .join(', ') || 'none';
   const lines = [
     `**Plan \`${plan.planId}\`** — approve with signal \`approve\` \`{"by": "<you>", "planId": "${plan.planId}"}\``,
     '',
@@ -152,26 +182,37 @@ export function planMarkdown(plan: SealedPlan, cname: CnameChangePlan): string {
     // A list, not a table: the Temporal UI renders table cells without padding, so numeric columns run together.
     '**Per group**',
     '',
-    ...plan.groups.slice(0, MAX_GROUP_ROWS).map((g) =>
-      `- ${mdCell(g.group, 120)}: ${g.offsets.length} partitions, duplicates ≤ ${g.duplicateBound}, ${g.untranslated.length} untranslated, ` +
-      `${g.liveMembers} live members${g.liveMembers ? ' ⚠' : ''}`),
+    ...plan.groups
+      .slice(0, MAX_GROUP_ROWS)
+      .map(
+        (g) =>
+          `- ${mdCell(g.group, 120)}: ${g.offsets.length} partitions, duplicates ≤ ${g.duplicateBound}, ${g.untranslated.length} untranslated, ` +
+          `${g.liveMembers} live members${g.liveMembers ? ' ⚠' : ''}`,
+      ),
   ];
-  if (plan.groups.length > MAX_GROUP_ROWS) lines.push(`- … ${plan.groups.length - MAX_GROUP_ROWS} more (query \`plan\`)`);
+  if (plan.groups.length > MAX_GROUP_ROWS)
+    lines.push(`- … ${plan.groups.length - MAX_GROUP_ROWS} more (query \`plan\`)`);
   return lines.join('\n');
 }
 
 /** Records set aside by the replicator: the approver must know they are not where consumers will read. */
 export function deadLetterLine(d: NonNullable<FailoverPlan['deadLetter']>): string {
-  if (d.records === 0) return `- dead-letter topic \`${mdCell(d.topic, 200)}\` on the secondary: empty (every record the replicator read was written)`;
-  return `- ⚠ **${d.records} record(s) in the dead-letter topic \`${mdCell(d.topic, 200)}\`** on the secondary: the replicator could not write ` +
-    'them to their topics, so no group reads them after the switch; replay them from there (each carries its source topic, partition and offset)';
+  if (d.records === 0)
+    return `- dead-letter topic \`${mdCell(d.topic, 200)}\` on the secondary: empty (every record the replicator read was written)`;
+  return (
+    `- ⚠ **${d.records} record(s) in the dead-letter topic \`${mdCell(d.topic, 200)}\`** on the secondary: the replicator could not write ` +
+    'them to their topics, so no group reads them after the switch; replay them from there (each carries its source topic, partition and offset)'
+  );
 }
 
 function snapshotLine(s: NonNullable<FailoverPlan['snapshot']>): string {
-  if (s.takenAt === null) return '- drWatch snapshot: **none found** on the secondary (is `kdr watch` running for this pair?)';
+  if (s.takenAt === null)
+    return '- drWatch snapshot: **none found** on the secondary (is `kdr watch` running for this pair?)';
   const age = s.ageMs === null ? '' : `, ${Math.round(s.ageMs / 1000)} s old when planned`;
-  return `- drWatch snapshot of ${new Date(s.takenAt).toISOString()}${age}: ${s.positions} position(s) used` +
-    (s.groupsOnlyInSnapshots ? `; ${s.groupsOnlyInSnapshots} group(s) known only from snapshots` : '');
+  return (
+    `- drWatch snapshot of ${new Date(s.takenAt).toISOString()}${age}: ${s.positions} position(s) used` +
+    (s.groupsOnlyInSnapshots ? `; ${s.groupsOnlyInSnapshots} group(s) known only from snapshots` : '')
+  );
 }
 
 /** `kdr plan --csv --group g` for a group the plan does not hold (not raised in workflow code). */
@@ -189,13 +230,28 @@ function csvField(s: string): string {
  * as `group,topic,partition,offset`, applied with one `--group` per planned group (not `--all-groups`: the tool
  * then fails on every other group of the cluster and skips planned groups it does not know yet). Fields are quoted as CSV.
  */
-export function planCsv(plan: { groups: readonly { group: string; offsets: readonly (readonly [string, number, number, string])[] }[] }, group?: string): string {
+export function planCsv(
+  plan: { groups: readonly { group: string; offsets: readonly (readonly [string, number, number, string])[] }[] },
+  group?: string,
+): string {
   if (group !== undefined) {
     const g = plan.groups.find((x) => x.group === group);
-    if (!g) throw new GroupNotInPlanError(`group ${group} is not in the plan (groups: ${plan.groups.map((x) => x.group).slice(0, 20).join(', ') || 'none'})`);
+    if (!g)
+      throw new GroupNotInPlanError(
+        `group ${group} is not in the plan (groups: ${
+          plan.groups
+            .map((x) => x.group)
+            .slice(0, 20)
+            .join(', ') || 'none'
+        })`,
+      );
     return g.offsets.map(([topic, partition, offset]) => `${csvField(topic)},${partition},${offset}\n`).join('');
   }
-  return plan.groups.flatMap((g) => g.offsets.map(([topic, partition, offset]) => `${csvField(g.group)},${csvField(topic)},${partition},${offset}\n`)).join('');
+  return plan.groups
+    .flatMap((g) =>
+      g.offsets.map(([topic, partition, offset]) => `${csvField(g.group)},${csvField(topic)},${partition},${offset}\n`),
+    )
+    .join('');
 }
 
 /** Why `final` needs a new approval: a group whose bound grew, or that has more untranslated partitions. */
@@ -204,16 +260,29 @@ export function comparePlans(approved: FailoverPlan, final: FailoverPlan): strin
   const worse: string[] = [];
   for (const g of final.groups) {
     const a = before.get(g.group);
-    if (!a) { worse.push(`${g.group} was not in the approved plan`); continue; }
-    if (g.duplicateBound > a.duplicateBound) worse.push(`${g.group} duplicate bound ${a.duplicateBound} -> ${g.duplicateBound}`);
-    if (g.untranslated.length > a.untranslated.length) worse.push(`${g.group} untranslated partitions ${a.untranslated.length} -> ${g.untranslated.length}`);
+    if (!a) {
+      worse.push(`${g.group} was not in the approved plan`);
+      continue;
+    }
+    if (g.duplicateBound > a.duplicateBound)
+      worse.push(`${g.group} duplicate bound ${a.duplicateBound} -> ${g.duplicateBound}`);
+    if (g.untranslated.length > a.untranslated.length)
+      worse.push(`${g.group} untranslated partitions ${a.untranslated.length} -> ${g.untranslated.length}`);
   }
   // A replicator measured to preserve less than when the plan was approved: the approver relied on the old profile.
   if (approved.fidelity && final.fidelity) {
     const lost = FIDELITY_PROPERTIES.filter((k) => approved.fidelity![k] && !final.fidelity![k]);
-    if (lost.length) worse.push(`replication fidelity no longer shows ${lost.join(', ')} (now: ${final.fidelity.description})`);
+    if (lost.length)
+      worse.push(`replication fidelity no longer shows ${lost.join(', ')} (now: ${final.fidelity.description})`);
   }
   return worse;
 }
 
-const FIDELITY_PROPERTIES = ['measured', 'partitionPreserved', 'orderPreserved', 'timestampPreserved', 'keyValueIdentical', 'headersPreserved'] as const;
+const FIDELITY_PROPERTIES = [
+  'measured',
+  'partitionPreserved',
+  'orderPreserved',
+  'timestampPreserved',
+  'keyValueIdentical',
+  'headersPreserved',
+] as const;

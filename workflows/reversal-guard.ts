@@ -10,10 +10,15 @@ import { stepFailure } from './runner';
 const sameHost = (a: string, b: string) => a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
 
 /** Throws (the step blocks; nothing has been changed) when the pair's CNAME points at its secondary. */
-export async function refuseIfFailedOver(step: StepContext, pair: PairConfig, audit: (note: string) => void): Promise<void> {
+export async function refuseIfFailedOver(
+  step: StepContext,
+  pair: PairConfig,
+  audit: (note: string) => void,
+): Promise<void> {
   const cname = await step.activities<KdrActivities>().readCname(pair);
   if (cname.target !== null && sameHost(cname.target, pair.secondary.endpointHost)) {
-    const message = `this pair has failed over; use failback: ${cname.domain} points at the secondary (${cname.target}). ` +
+    const message =
+      `this pair has failed over; use failback: ${cname.domain} points at the secondary (${cname.target}). ` +
       'drSetup changed nothing (CNAME, connectors, event streams); it would point clients back at the old primary and ' +
       'copy in the wrong direction. Abort this run; fail back with the failback runbook once the primary is repaired.';
     audit(message);
@@ -24,11 +29,14 @@ export async function refuseIfFailedOver(step: StepContext, pair: PairConfig, au
   if (patched('setup-refuses-during-failback')) {
     const reverse = await step.activities<KdrActivities>().reverseReplicationState(pair);
     if (reverse.state !== 'absent' && !reverse.state.startsWith('unknown')) {
-      const message = `this pair replicates in reverse (${reverse.id} ${reverse.state}): a failback is not finished. drSetup changed nothing. ` +
+      const message =
+        `this pair replicates in reverse (${reverse.id} ${reverse.state}): a failback is not finished. drSetup changed nothing. ` +
         `Finish it with the failback runbook (stage switch-back), which restores forward replication at exact positions.`;
       audit(message);
       throw stepFailure('PairFailedOver', message);
     }
   }
-  step.summary(`${cname.domain} ${cname.target === null ? 'has no CNAME yet' : `points at ${cname.target}`}: not failed over`);
+  step.summary(
+    `${cname.domain} ${cname.target === null ? 'has no CNAME yet' : `points at ${cname.target}`}: not failed over`,
+  );
 }

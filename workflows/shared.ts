@@ -10,7 +10,10 @@ type Lag = Awaited<ReturnType<Activities['replicationLag']>>;
 type Answers = Awaited<ReturnType<Activities['queryResolvers']>>;
 
 /** The inline config as given, or the named pair from the worker's pairs file. */
-export async function resolvePair(step: StepContext, input: { pair?: string; config?: PairConfig }): Promise<PairConfig> {
+export async function resolvePair(
+  step: StepContext,
+  input: { pair?: string; config?: PairConfig },
+): Promise<PairConfig> {
   if (input.config) {
     // Only the worker decides whether an inline config may be used, and with which hosts and secret names.
     const admitted = await step.activities<Activities>().admitInlineConfig(input.config);
@@ -18,7 +21,9 @@ export async function resolvePair(step: StepContext, input: { pair?: string; con
     return admitted;
   }
   const pair = await step.activities<Activities>().resolvePair(input.pair as string);
-  step.summary(`pair ${pair.name} from the worker's pairs file: ${pair.primary.provider} -> ${pair.secondary.provider} via ${pair.replication.provider}`);
+  step.summary(
+    `pair ${pair.name} from the worker's pairs file: ${pair.primary.provider} -> ${pair.secondary.provider} via ${pair.replication.provider}`,
+  );
   return pair;
 }
 
@@ -27,7 +32,9 @@ export function verdictOfCanary(pair: PairConfig, canary: Canary, lag: Lag): { o
   const t = pair.replication.thresholds;
   const problems: string[] = [];
   if (canary.received < canary.produced) {
-    problems.push(`${canary.produced - canary.received}/${canary.produced} canary records did not reach the secondary within ${t.canaryTimeoutMs} ms`);
+    problems.push(
+      `${canary.produced - canary.received}/${canary.produced} canary records did not reach the secondary within ${t.canaryTimeoutMs} ms`,
+    );
   }
   if (canary.latencyMs && canary.latencyMs.max > t.maxLatencyMs) {
     problems.push(`replication latency ${canary.latencyMs.max} ms above maxLatencyMs ${t.maxLatencyMs}`);
@@ -37,9 +44,10 @@ export function verdictOfCanary(pair: PairConfig, canary: Canary, lag: Lag): { o
     problems.push(`secondary behind by ${lag.totalLag} records (maxLagRecords ${t.maxLagRecords}; worst: ${worst})`);
   }
   const figures = `canary ${canary.received}/${canary.produced}, latency p50 ${canary.latencyMs?.p50 ?? '-'} ms max ${canary.latencyMs?.max ?? '-'} ms, lag ${lag.totalLag}`;
-  return problems.length ? { ok: false, summary: `${problems.join('; ')} (${figures})` } : { ok: true, summary: figures };
+  return problems.length
+    ? { ok: false, summary: `${problems.join('; ')} (${figures})` }
+    : { ok: true, summary: figures };
 }
-
 
 /** Quick checks right after the change (most resolvers follow at once), and checks after the TTL has passed. */
 const FIRST_CHECKS = 5;
@@ -53,30 +61,48 @@ const LATE_EVERY_MS = 2_000;
  * answers the target after the TTL, naming the ones that do not; it blocks when none does. Without it
  * (setup) every resolver must answer.
  */
-export async function waitForDns(step: StepContext, pair: PairConfig, target: string, options: { acceptAfterTtl?: boolean } = {}):
-  Promise<{ answers: Answers; summary: string }> {
+export async function waitForDns(
+  step: StepContext,
+  pair: PairConfig,
+  target: string,
+  options: { acceptAfterTtl?: boolean } = {},
+): Promise<{ answers: Answers; summary: string }> {
   const { queryResolvers } = step.activities<Activities>();
   const ttlMs = pair.dns.ttl * 1000;
   const started = Date.now();
-  const describe = (answers: Answers) => answers.filter((a) => !sameHost(a.target, target)).map((s) => `${s.resolver}: ${s.target ?? s.error}`).join('; ');
+  const describe = (answers: Answers) =>
+    answers
+      .filter((a) => !sameHost(a.target, target))
+      .map((s) => `${s.resolver}: ${s.target ?? s.error}`)
+      .join('; ');
   let answers: Answers = [];
   for (let i = 0; i < FIRST_CHECKS; i++) {
     answers = await queryResolvers(pair);
-    if (answers.every((a) => sameHost(a.target, target))) return { answers, summary: `all ${answers.length} resolver(s) answer ${target}` };
+    if (answers.every((a) => sameHost(a.target, target)))
+      return { answers, summary: `all ${answers.length} resolver(s) answer ${target}` };
     if (i < FIRST_CHECKS - 1) await sleep(1_000, { summary: `waiting for resolvers to answer ${target}` });
   }
   const remaining = ttlMs - (Date.now() - started);
-  if (remaining > 0) await sleep(remaining, { summary: `waiting ${pair.dns.ttl}s (the record's TTL) for resolver caches to expire` });
+  if (remaining > 0)
+    await sleep(remaining, { summary: `waiting ${pair.dns.ttl}s (the record's TTL) for resolver caches to expire` });
   for (let i = 0; i < LATE_CHECKS; i++) {
     answers = await queryResolvers(pair);
     const following = answers.filter((a) => sameHost(a.target, target));
-    if (following.length === answers.length) return { answers, summary: `all ${answers.length} resolver(s) answer ${target}` };
+    if (following.length === answers.length)
+      return { answers, summary: `all ${answers.length} resolver(s) answer ${target}` };
     if (options.acceptAfterTtl && following.length > 0 && i === LATE_CHECKS - 1) {
-      return { answers, summary: `TTL ${pair.dns.ttl}s passed; ${following.length}/${answers.length} resolver(s) answer ${target}; still stale: ${describe(answers)}` };
+      return {
+        answers,
+        summary: `TTL ${pair.dns.ttl}s passed; ${following.length}/${answers.length} resolver(s) answer ${target}; still stale: ${describe(answers)}`,
+      };
     }
-    if (i < LATE_CHECKS - 1) await sleep(LATE_EVERY_MS, { summary: `checking resolvers after the TTL (${i + 1}/${LATE_CHECKS})` });
+    if (i < LATE_CHECKS - 1)
+      await sleep(LATE_EVERY_MS, { summary: `checking resolvers after the TTL (${i + 1}/${LATE_CHECKS})` });
   }
-  throw stepFailure('DnsNotPropagated', `no ${options.acceptAfterTtl ? '' : 'full '}agreement on ${target} ${pair.dns.ttl}s (TTL) + ` +
-    `${(LATE_CHECKS * LATE_EVERY_MS) / 1000}s after the change: ${describe(answers)}. Check dns.resolvers of pair ${pair.name} ` +
-    `(they must serve ${pair.dns.domain}) and the record in Alibaba Cloud DNS; resolve retry checks again`);
+  throw stepFailure(
+    'DnsNotPropagated',
+    `no ${options.acceptAfterTtl ? '' : 'full '}agreement on ${target} ${pair.dns.ttl}s (TTL) + ` +
+      `${(LATE_CHECKS * LATE_EVERY_MS) / 1000}s after the change: ${describe(answers)}. Check dns.resolvers of pair ${pair.name} ` +
+      `(they must serve ${pair.dns.domain}) and the record in Alibaba Cloud DNS; resolve retry checks again`,
+  );
 }

@@ -3,12 +3,20 @@
 // it once the CNAME has moved: a forward watch would otherwise report the old primary and, when it comes back,
 // store its stale positions as if they were current.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ChildWorkflowCancellationType, getExternalWorkflowHandle, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import {
+  ChildWorkflowCancellationType,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  startChild,
+} from '@temporalio/workflow';
 import { watchWorkflowId, type PairConfig, type PairConfigInput } from '../src/config';
 import type { drWatch } from './dr-watch';
 import { stopWatchSignal } from './definitions';
 
-export async function startWatch(pair: PairConfig, inline?: PairConfigInput): Promise<{ workflowId: string; outcome: string }> {
+export async function startWatch(
+  pair: PairConfig,
+  inline?: PairConfigInput,
+): Promise<{ workflowId: string; outcome: string }> {
   const workflowId = watchWorkflowId(pair.name);
   try {
     await startChild<typeof drWatch>('drWatch', {

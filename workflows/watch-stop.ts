@@ -14,14 +14,26 @@ export interface StopRequest {
 }
 
 /** undefined when the stop is accepted; otherwise why it is refused. */
-export async function refuseStop(pair: PairConfig, request: StopRequest, guard: DecisionGuard,
-  readCname: () => Promise<{ domain: string; target: string | null }>): Promise<string | undefined> {
+export async function refuseStop(
+  pair: PairConfig,
+  request: StopRequest,
+  guard: DecisionGuard,
+  readCname: () => Promise<{ domain: string; target: string | null }>,
+): Promise<string | undefined> {
   if (request.signature !== undefined || request.signedAt !== undefined) {
     // The watch continues as new (a new run id): a stop is bound to the watch's workflow id, not to one run.
-    return refuseUnsigned(guard, 'stop-watch', request, { subject: 'stop', runId: '' }, `kdr watch ${pair.name} --stop --by <you> --key <your private key>`);
+    return refuseUnsigned(
+      guard,
+      'stop-watch',
+      request,
+      { subject: 'stop', runId: '' },
+      `kdr watch ${pair.name} --stop --by <you> --key <your private key>`,
+    );
   }
   const cname = await readCname();
   if (!sameHost(cname.target, pair.primary.endpointHost)) return undefined;
-  return `pair ${pair.name} accepts signed stops only (approval.identity "signed") while ${cname.domain} points at the watched primary ` +
-    `(${pair.primary.endpointHost}): stop it with kdr watch ${pair.name} --stop --by <you> --key <your private key>`;
+  return (
+    `pair ${pair.name} accepts signed stops only (approval.identity "signed") while ${cname.domain} points at the watched primary ` +
+    `(${pair.primary.endpointHost}): stop it with kdr watch ${pair.name} --stop --by <you> --key <your private key>`
+  );
 }

@@ -35,16 +35,25 @@ export function watchMarkdown(s: WatchStatus, now: number): string {
     `**Why:** ${mdCell(s.why, 600)}`,
   ];
   for (const name of s.unregistered ?? []) {
-    lines.push('', `⚠ The Temporal server has no search attribute \`${name.replace(/[^A-Za-z]/g, '')}\`: the health is shown here only. ` +
-      `Register it (\`temporal operator search-attribute create --name ${name.replace(/[^A-Za-z]/g, '')} --type Keyword\`) and restart the watch.`);
+    lines.push(
+      '',
+      `⚠ The Temporal server has no search attribute \`${name.replace(/[^A-Za-z]/g, '')}\`: the health is shown here only. ` +
+        `Register it (\`temporal operator search-attribute create --name ${name.replace(/[^A-Za-z]/g, '')} --type Keyword\`) and restart the watch.`,
+    );
   }
   const t = s.last;
   if (t) {
-    const snap = t.snapshot === undefined ? 'not taken (primary down: the stored positions are kept)'
-      : 'error' in t.snapshot ? `**failed**: ${mdCell(t.snapshot.error, 200)}`
-        : `${t.snapshot.groups} groups, ${t.snapshot.positions} positions (${t.snapshot.matched} exact), ${t.snapshot.written} written, ` +
-          `${t.snapshot.elapsedMs} ms, at ${clock(t.snapshot.takenAt)}`;
-    lines.push('', '| | last check ' + clock(t.at) + ` (${t.elapsedMs} ms) |`, '|---|---|',
+    const snap =
+      t.snapshot === undefined
+        ? 'not taken (primary down: the stored positions are kept)'
+        : 'error' in t.snapshot
+          ? `**failed**: ${mdCell(t.snapshot.error, 200)}`
+          : `${t.snapshot.groups} groups, ${t.snapshot.positions} positions (${t.snapshot.matched} exact), ${t.snapshot.written} written, ` +
+            `${t.snapshot.elapsedMs} ms, at ${clock(t.snapshot.takenAt)}`;
+    lines.push(
+      '',
+      '| | last check ' + clock(t.at) + ` (${t.elapsedMs} ms) |`,
+      '|---|---|',
       `| primary | ${t.primaryReachable ? 'answers' : '**does not answer**'} |`,
       `| replication | ${mdCell(t.connector.state + (t.connector.cause ? `: ${t.connector.cause}` : ''), 200)} |`,
       `| lag | ${t.lag ? `${t.lag.total} records${t.lag.worst ? ` (worst ${mdCell(t.lag.worst, 100)})` : ''}` : 'not measured'} |`,
@@ -52,18 +61,25 @@ export function watchMarkdown(s: WatchStatus, now: number): string {
       `| newest replicated record | ${t.newestReplicatedAt === null ? 'none' : `${clock(t.newestReplicatedAt)} UTC`} |`,
       `| canary | ${t.canary ? `${t.canary.received}/${t.canary.produced}, max ${t.canary.latencyMaxMs ?? '-'} ms` : s.lastCanaryAt ? `last at ${clock(s.lastCanaryAt)} UTC` : 'not run yet'} |`,
       `| position snapshot | ${snap} |`,
-      `| exact translation | ${t.exact ? 'allowed (fidelity profile keeps records identical)' : 'not allowed: times only'} |`);
+      `| exact translation | ${t.exact ? 'allowed (fidelity profile keeps records identical)' : 'not allowed: times only'} |`,
+    );
   }
   if (s.transitions.length) {
     lines.push('', '**Health changes**');
     for (const x of s.transitions.slice(-5)) lines.push(`- ${clock(x.at)} ${x.from} → ${x.to}: ${mdCell(x.why, 200)}`);
   }
   if (s.stopRefused && !s.stopped) {
-    lines.push('', `**Stop refused** (${mdCell(s.stopRefused.by, 64)} at ${clock(s.stopRefused.at)}): ${mdCell(s.stopRefused.reason, 300)}`);
+    lines.push(
+      '',
+      `**Stop refused** (${mdCell(s.stopRefused.by, 64)} at ${clock(s.stopRefused.at)}): ${mdCell(s.stopRefused.reason, 300)}`,
+    );
   }
-  lines.push('', s.stopped
-    ? `Stopped by ${mdCell(s.stopped.by, 64)} at ${clock(s.stopped.at)}${s.stopped.reason ? ` (“${mdCell(s.stopped.reason, 200)}”)` : ''}.`
-    : `Every ${Math.round(s.intervalMs / 1000)} s; run ${s.runs}, ${s.ticks} checks since ${clock(s.startedAt)}. ` +
-      `Stop: signal \`stopWatch\` \`{"by": "<your name>"}\`, or \`kdr watch ${pair} --stop\`.`);
+  lines.push(
+    '',
+    s.stopped
+      ? `Stopped by ${mdCell(s.stopped.by, 64)} at ${clock(s.stopped.at)}${s.stopped.reason ? ` (“${mdCell(s.stopped.reason, 200)}”)` : ''}.`
+      : `Every ${Math.round(s.intervalMs / 1000)} s; run ${s.runs}, ${s.ticks} checks since ${clock(s.startedAt)}. ` +
+          `Stop: signal \`stopWatch\` \`{"by": "<your name>"}\`, or \`kdr watch ${pair} --stop\`.`,
+  );
   return lines.join('\n');
 }

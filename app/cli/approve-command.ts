@@ -42,19 +42,39 @@ export function planSummary(workflowId: string, planId: string, plan: ShownPlan)
     ...warning,
     `Plan ${planId} of ${workflowId} (pair ${plan.pair ?? '?'})`,
     ...(plan.cname ? [`  CNAME ${plan.cname.domain}: ${plan.cname.from} -> ${plan.cname.to}`] : []),
-    ...(a ? [`  mode ${a.mode} (drain ${JSON.stringify(a.drain)}); operator timestamp ${a.operatorTimestamp === null ? 'none' : new Date(a.operatorTimestamp).toISOString()}`] : []),
-    ...(t ? [`  ${t.groups} groups, ${t.partitions} partitions; duplicates <= ${t.duplicateBound}; untranslated ${t.untranslated}; ` +
-      `groups with live members ${t.liveGroups}; margin ${plan.marginMs} ms`] : []),
+    ...(a
+      ? [
+          `  mode ${a.mode} (drain ${JSON.stringify(a.drain)}); operator timestamp ${a.operatorTimestamp === null ? 'none' : new Date(a.operatorTimestamp).toISOString()}`,
+        ]
+      : []),
+    ...(t
+      ? [
+          `  ${t.groups} groups, ${t.partitions} partitions; duplicates <= ${t.duplicateBound}; untranslated ${t.untranslated}; ` +
+            `groups with live members ${t.liveGroups}; margin ${plan.marginMs} ms`,
+        ]
+      : []),
     `  every offset: kdr plan ${workflowId}`,
   ].join('\n');
 }
 
-export async function approveCommand(ctx: CliContext, io: ApproveIo, run: string, opts: ApproveOptions): Promise<Decision> {
-  checkFlags(ApprovePayloadSchema, { by: opts.by, planId: opts.planId ?? 'unset', ...(opts.comment !== undefined ? { comment: opts.comment } : {}) },
-    DECISION_FLAGS, 'approve');
+export async function approveCommand(
+  ctx: CliContext,
+  io: ApproveIo,
+  run: string,
+  opts: ApproveOptions,
+): Promise<Decision> {
+  checkFlags(
+    ApprovePayloadSchema,
+    { by: opts.by, planId: opts.planId ?? 'unset', ...(opts.comment !== undefined ? { comment: opts.comment } : {}) },
+    DECISION_FLAGS,
+    'approve',
+  );
   const found = await findRun(ctx, run, undefined);
   if (found.description.status.name !== 'RUNNING') {
-    throw new CliError(`refused: run ${found.description.workflowId} is ${found.description.status.name.toLowerCase()}; nothing to approve`, ExitCode.refused);
+    throw new CliError(
+      `refused: run ${found.description.workflowId} is ${found.description.status.name.toLowerCase()}; nothing to approve`,
+      ExitCode.refused,
+    );
   }
   const status = await queryStatus(ctx, found.handle, found.description.taskQueue);
   let planId = opts.planId;
@@ -63,27 +83,48 @@ export async function approveCommand(ctx: CliContext, io: ApproveIo, run: string
     io.out(planSummary(found.description.workflowId, view.planId, view.plan));
     if (!opts.yes) {
       if (!io.ask) {
-        throw new CliError(`approve names the plan it approves: review it (kdr plan ${found.description.workflowId}) and give --plan-id ${view.planId}, ` +
-          'or --yes to approve the plan shown above (scripts)', ExitCode.usage);
+        throw new CliError(
+          `approve names the plan it approves: review it (kdr plan ${found.description.workflowId}) and give --plan-id ${view.planId}, ` +
+            'or --yes to approve the plan shown above (scripts)',
+          ExitCode.usage,
+        );
       }
-      const answer = (await io.ask(`Approve plan ${view.planId} as ${opts.by}? Type "yes" to approve: `)).trim().toLowerCase();
-      if (answer !== 'yes') throw new CliError('not approved (answer was not "yes"); nothing was sent', ExitCode.refused);
+      const answer = (await io.ask(`Approve plan ${view.planId} as ${opts.by}? Type "yes" to approve: `))
+        .trim()
+        .toLowerCase();
+      if (answer !== 'yes')
+        throw new CliError('not approved (answer was not "yes"); nothing was sent', ExitCode.refused);
     }
     planId = view.planId;
   }
   const keyPath = opts.key ?? io.env[APPROVER_KEY_ENV];
   const signed = status.approval?.identity === 'signed';
   if (signed && !keyPath) {
-    throw new CliError(`pair ${status.pair ?? '?'} accepts signed approvals only: give --key <your Ed25519 private key file> ` +
-      `(or set ${APPROVER_KEY_ENV}); kdr keygen creates a key pair, the pairs file lists your public key`, ExitCode.usage);
+    throw new CliError(
+      `pair ${status.pair ?? '?'} accepts signed approvals only: give --key <your Ed25519 private key file> ` +
+        `(or set ${APPROVER_KEY_ENV}); kdr keygen creates a key pair, the pairs file lists your public key`,
+      ExitCode.usage,
+    );
   }
   let signature: { signature: string; signedAt: string } | undefined;
   if (signed && keyPath) {
     const signedAt = new Date().toISOString();
-    const fields = { pair: status.pair ?? '', workflowId: found.description.workflowId, runId: found.description.runId, planId, by: opts.by, signedAt };
+    const fields = {
+      pair: status.pair ?? '',
+      workflowId: found.description.workflowId,
+      runId: found.description.runId,
+      planId,
+      by: opts.by,
+      signedAt,
+    };
     signature = { signedAt, signature: signApproval(readKey(keyPath), fields) };
   }
-  return approve(ctx, run, { by: opts.by, planId, ...(opts.comment ? { comment: opts.comment } : {}), ...(signature ?? {}) });
+  return approve(ctx, run, {
+    by: opts.by,
+    planId,
+    ...(opts.comment ? { comment: opts.comment } : {}),
+    ...(signature ?? {}),
+  });
 }
 
 /** `kdr keygen --out <file>`: a new Ed25519 key pair; the private key file is created 0600, never overwritten. */
@@ -93,20 +134,35 @@ export function keygenCommand(out: string): { privateKeyFile: string; publicKey:
     fs.writeFileSync(out, keys.privatePem, { mode: 0o600, flag: 'wx' });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'EEXIST' ? `${out} exists: kdr keygen never overwrites a key; choose another --out` : `cannot write ${out} (${code ?? String(err)})`, ExitCode.usage);
+    throw new CliError(
+      code === 'EEXIST'
+        ? `${out} exists: kdr keygen never overwrites a key; choose another --out`
+        : `cannot write ${out} (${code ?? String(err)})`,
+      ExitCode.usage,
+    );
   }
   return { privateKeyFile: out, publicKey: keys.publicKey };
 }
 
-export function registerKeygen(program: Command, print: (cmd: Command, json: unknown, human: () => string) => void): void {
-  program.command('keygen')
-    .description('create an approver key pair for pairs with approval.identity "signed": a private key file (keep it) and the public key (for the pairs file)')
+export function registerKeygen(
+  program: Command,
+  print: (cmd: Command, json: unknown, human: () => string) => void,
+): void {
+  program
+    .command('keygen')
+    .description(
+      'create an approver key pair for pairs with approval.identity "signed": a private key file (keep it) and the public key (for the pairs file)',
+    )
     .requiredOption('--out <file>', 'where to write the private key (PEM, mode 0600; never overwritten)')
     .addHelpText('after', '\nExample:\n  $ kdr keygen --out ~/.kdr/bob.key\n')
     .action((opts: { out: string }, cmd: Command) => {
       const k = keygenCommand(opts.out);
-      print(cmd, k, () => [`private key written to ${k.privateKeyFile} (keep it secret; approve with kdr approve --key ${k.privateKeyFile})`,
-        'add your public key to the pair\'s approval.approvers in the pairs file:',
-        `  { "name": "<your name>", "publicKey": "${k.publicKey}" }`].join('\n'));
+      print(cmd, k, () =>
+        [
+          `private key written to ${k.privateKeyFile} (keep it secret; approve with kdr approve --key ${k.privateKeyFile})`,
+          "add your public key to the pair's approval.approvers in the pairs file:",
+          `  { "name": "<your name>", "publicKey": "${k.publicKey}" }`,
+        ].join('\n'),
+      );
     });
 }

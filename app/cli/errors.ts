@@ -21,7 +21,10 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 /** An error the CLI reports as one line and a chosen exit code (no stack trace). */
 export class CliError extends Error {
   override name = 'CliError';
-  constructor(message: string, readonly exitCode: ExitCodeValue = ExitCode.failed) {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue = ExitCode.failed,
+  ) {
     super(message);
   }
 }

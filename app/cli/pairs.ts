@@ -2,7 +2,13 @@
 import * as path from 'node:path';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { customDomain, DECLARED_IDENTITY_WARNING, failbackWorkflowId, watchWorkflowId, type PairConfig } from '../../src/config';
+import {
+  customDomain,
+  DECLARED_IDENTITY_WARNING,
+  failbackWorkflowId,
+  watchWorkflowId,
+  type PairConfig,
+} from '../../src/config';
 import { deadLetterTopic } from '../../src/connectors/eventbridge';
 import type { WatchStatus } from '../../workflows/watch-view';
 import { loadPairsFile, PAIRS_FILE_ENV, PairsFileError, type PairsFile } from '../../src/config/file';
@@ -18,7 +24,11 @@ import { PAIR_STATE_MEMO, type PairStage, type PairStateRecord } from '../../wor
  * --pairs-file, else $KDR_PAIRS_FILE, else (against the local dev server) the example pairs file the local
  * worker (`npm run dev`) serves.
  */
-export function pairsFileLocation(option: string | undefined, target: TemporalTarget, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function pairsFileLocation(
+  option: string | undefined,
+  target: TemporalTarget,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (option) return path.resolve(option);
   if (env[PAIRS_FILE_ENV]) return path.resolve(env[PAIRS_FILE_ENV] as string);
   // A dev server on this machine: the example pairs file the local worker (npm run dev) serves.
@@ -28,7 +38,10 @@ export function pairsFileLocation(option: string | undefined, target: TemporalTa
 
 export function readPairs(file: string | undefined): PairsFile {
   if (!file) {
-    throw new CliError(`no pairs file: set ${PAIRS_FILE_ENV} (or --pairs-file) to the file the worker reads`, ExitCode.notFound);
+    throw new CliError(
+      `no pairs file: set ${PAIRS_FILE_ENV} (or --pairs-file) to the file the worker reads`,
+      ExitCode.notFound,
+    );
   }
   try {
     return loadPairsFile(file);
@@ -89,13 +102,28 @@ export interface PairState {
   /** How approvers prove who they are; `warning` for declared identity (anyone who can signal approves). */
   identity: { mode: 'declared' | 'signed'; warning?: string };
   /** Where the pair is in its cycle (protected -> failed-over -> re-protected -> switching-back -> switched-back -> protected). */
-  where: { stage: PairStage | 'not set up' | 'setting up' | 'failing over'; active: 'primary' | 'secondary' | '?'; replication: string; from: string };
+  where: {
+    stage: PairStage | 'not set up' | 'setting up' | 'failing over';
+    active: 'primary' | 'secondary' | '?';
+    replication: string;
+    from: string;
+  };
 }
 
-function summary(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'type' | 'status' | 'typedSearchAttributes' | 'startTime' | 'closeTime'>): RunSummary {
+function summary(
+  info: Pick<
+    WorkflowExecutionInfo,
+    'workflowId' | 'runId' | 'type' | 'status' | 'typedSearchAttributes' | 'startTime' | 'closeTime'
+  >,
+): RunSummary {
   return {
-    workflowId: info.workflowId, runId: info.runId, type: info.type, status: info.status.name,
-    phase: info.typedSearchAttributes.get(DrPhaseKey), startTime: info.startTime.toISOString(), closeTime: info.closeTime?.toISOString(),
+    workflowId: info.workflowId,
+    runId: info.runId,
+    type: info.type,
+    status: info.status.name,
+    phase: info.typedSearchAttributes.get(DrPhaseKey),
+    startTime: info.startTime.toISOString(),
+    closeTime: info.closeTime?.toISOString(),
   };
 }
 
@@ -103,7 +131,11 @@ async function latest(client: Client, workflowId: string): Promise<RunSummary | 
   try {
     const d = await client.workflow.getHandle(workflowId).describe();
     const recorded = d.memo?.[PAIR_STATE_MEMO] as PairStateRecord | undefined;
-    return { ...summary(d), ...(d.parentExecution?.workflowId ? { parent: d.parentExecution.workflowId } : {}), ...(recorded ? { pairState: recorded } : {}) };
+    return {
+      ...summary(d),
+      ...(d.parentExecution?.workflowId ? { parent: d.parentExecution.workflowId } : {}),
+      ...(recorded ? { pairState: recorded } : {}),
+    };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
@@ -111,30 +143,41 @@ async function latest(client: Client, workflowId: string): Promise<RunSummary | 
 }
 
 export async function pairStates(client: Client, pairs: PairConfig[]): Promise<PairState[]> {
-  return Promise.all(pairs.map(async (p) => {
-    const [setup, failover, verify, failback] = await Promise.all([
-      latest(client, setupWorkflowId(p.name)), latest(client, failoverWorkflowId(p.name)), latest(client, verifyWorkflowId(p.name)),
-      latest(client, failbackWorkflowId(p.name))]);
-    const running: RunSummary[] = [];
-    const query = `${DrPairKey.name} = ${JSON.stringify(p.name)} AND ExecutionStatus = "Running" AND WorkflowType IN ("${RUNBOOKS.setup}", "${RUNBOOKS.failover}")`;
-    for await (const info of client.workflow.list({ query, pageSize: 20 })) {
-      if (info.workflowId !== setup?.workflowId && info.workflowId !== failover?.workflowId) running.push(summary(info));
-      if (running.length >= 10) break;
-    }
-    return {
-      name: p.name,
-      primary: `${p.primary.provider} ${p.primary.endpointHost}`,
-      secondary: `${p.secondary.provider} ${p.secondary.endpointHost}`,
-      replication: p.replication.provider,
-      domain: customDomain(p),
-      setup, failover, running,
-      identity: p.approval.identity === 'declared' ? { mode: 'declared', warning: DECLARED_IDENTITY_WARNING } : { mode: 'signed' },
-      where: whereIs(setup, failover, failback),
-      ...(failback ? { failback } : {}),
-      ...await newestProfile(client, [setup, verify]),
-      ...(p.replication.provider === 'eventbridge' ? { deadLetter: await deadLetterSeen(client, p.name) } : {}),
-    };
-  }));
+  return Promise.all(
+    pairs.map(async (p) => {
+      const [setup, failover, verify, failback] = await Promise.all([
+        latest(client, setupWorkflowId(p.name)),
+        latest(client, failoverWorkflowId(p.name)),
+        latest(client, verifyWorkflowId(p.name)),
+        latest(client, failbackWorkflowId(p.name)),
+      ]);
+      const running: RunSummary[] = [];
+      const query = `${DrPairKey.name} = ${JSON.stringify(p.name)} AND ExecutionStatus = "Running" AND WorkflowType IN ("${RUNBOOKS.setup}", "${RUNBOOKS.failover}")`;
+      for await (const info of client.workflow.list({ query, pageSize: 20 })) {
+        if (info.workflowId !== setup?.workflowId && info.workflowId !== failover?.workflowId)
+          running.push(summary(info));
+        if (running.length >= 10) break;
+      }
+      return {
+        name: p.name,
+        primary: `${p.primary.provider} ${p.primary.endpointHost}`,
+        secondary: `${p.secondary.provider} ${p.secondary.endpointHost}`,
+        replication: p.replication.provider,
+        domain: customDomain(p),
+        setup,
+        failover,
+        running,
+        identity:
+          p.approval.identity === 'declared'
+            ? { mode: 'declared', warning: DECLARED_IDENTITY_WARNING }
+            : { mode: 'signed' },
+        where: whereIs(setup, failover, failback),
+        ...(failback ? { failback } : {}),
+        ...(await newestProfile(client, [setup, verify])),
+        ...(p.replication.provider === 'eventbridge' ? { deadLetter: await deadLetterSeen(client, p.name) } : {}),
+      };
+    }),
+  );
 }
 
 const WATCH_QUERY_MS = 3_000;
@@ -148,7 +191,9 @@ async function deadLetterSeen(client: Client, pair: string): Promise<NonNullable
     if ((await handle.describe()).status.name !== 'RUNNING') return { topic };
     const status = await Promise.race([
       handle.query<WatchStatus>('watch'),
-      new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), WATCH_QUERY_MS); }),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), WATCH_QUERY_MS);
+      }),
     ]);
     const seen = status?.last?.deadLetter;
     return seen ? { topic, records: seen.records, at: status!.last!.at } : { topic };
@@ -167,13 +212,32 @@ export function describeDeadLetter(d: NonNullable<PairState['deadLetter']>): str
 }
 
 /** The fidelity measured by the newest completed run among `runs` (drSetup's and drVerify's results carry it). */
-async function newestProfile(client: Client, runs: (RunSummary | undefined)[]): Promise<{ fidelity?: PairState['fidelity'] }> {
-  const done = runs.filter((r): r is RunSummary => r?.status === 'COMPLETED').sort((a, b) => (b.closeTime ?? '').localeCompare(a.closeTime ?? ''));
+async function newestProfile(
+  client: Client,
+  runs: (RunSummary | undefined)[],
+): Promise<{ fidelity?: PairState['fidelity'] }> {
+  const done = runs
+    .filter((r): r is RunSummary => r?.status === 'COMPLETED')
+    .sort((a, b) => (b.closeTime ?? '').localeCompare(a.closeTime ?? ''));
   for (const r of done) {
-    type Measured = { fidelity?: FidelityProfile; fidelitySummary?: string; verify?: { fidelity?: FidelityProfile; fidelitySummary?: string } };
-    const result = await client.workflow.getHandle(r.workflowId, r.runId).result().catch(() => undefined) as Measured | undefined;
+    type Measured = {
+      fidelity?: FidelityProfile;
+      fidelitySummary?: string;
+      verify?: { fidelity?: FidelityProfile; fidelitySummary?: string };
+    };
+    const result = (await client.workflow
+      .getHandle(r.workflowId, r.runId)
+      .result()
+      .catch(() => undefined)) as Measured | undefined;
     const m = result?.verify ?? result;
-    if (m?.fidelity) return { fidelity: { short: shortProfile(m.fidelity), summary: m.fidelitySummary ?? '', measuredBy: `${r.type} ${r.workflowId}` } };
+    if (m?.fidelity)
+      return {
+        fidelity: {
+          short: shortProfile(m.fidelity),
+          summary: m.fidelitySummary ?? '',
+          measuredBy: `${r.type} ${r.workflowId}`,
+        },
+      };
   }
   return {};
 }
@@ -183,16 +247,29 @@ async function newestProfile(client: Client, runs: (RunSummary | undefined)[]): 
  * switch-back's drFailover is the failback's child, not a failover of its own), else the failover's or the
  * setup's outcome. Read from Temporal only: the CNAME and replication are checked by the runbooks themselves.
  */
-export function whereIs(setup: RunSummary | undefined, failover: RunSummary | undefined, failback: RunSummary | undefined): PairState['where'] {
+export function whereIs(
+  setup: RunSummary | undefined,
+  failover: RunSummary | undefined,
+  failback: RunSummary | undefined,
+): PairState['where'] {
   const forward = failover && !(failover.parent && failover.parent === failback?.workflowId) ? failover : undefined;
   if (failback?.pairState && (!forward || failback.startTime > forward.startTime)) {
     const r = failback.pairState;
-    return { stage: r.stage, active: r.active, replication: r.replication, from: `${failback.workflowId} at ${r.at.slice(0, 16).replace('T', ' ')}` };
+    return {
+      stage: r.stage,
+      active: r.active,
+      replication: r.replication,
+      from: `${failback.workflowId} at ${r.at.slice(0, 16).replace('T', ' ')}`,
+    };
   }
-  if (forward?.status === 'RUNNING') return { stage: 'failing over', active: '?', replication: 'forward', from: forward.workflowId };
-  if (forward?.status === 'COMPLETED') return { stage: 'failed-over', active: 'secondary', replication: 'none', from: forward.workflowId };
-  if (setup?.status === 'COMPLETED') return { stage: 'protected', active: 'primary', replication: 'forward', from: setup.workflowId };
-  if (setup?.status === 'RUNNING') return { stage: 'setting up', active: 'primary', replication: '?', from: setup.workflowId };
+  if (forward?.status === 'RUNNING')
+    return { stage: 'failing over', active: '?', replication: 'forward', from: forward.workflowId };
+  if (forward?.status === 'COMPLETED')
+    return { stage: 'failed-over', active: 'secondary', replication: 'none', from: forward.workflowId };
+  if (setup?.status === 'COMPLETED')
+    return { stage: 'protected', active: 'primary', replication: 'forward', from: setup.workflowId };
+  if (setup?.status === 'RUNNING')
+    return { stage: 'setting up', active: 'primary', replication: '?', from: setup.workflowId };
   return { stage: 'not set up', active: '?', replication: '?', from: '-' };
 }
 

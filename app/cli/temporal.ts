@@ -1,7 +1,14 @@
 // How the CLI reaches Temporal and finds runs: a fast connection check that names the address, the UI link of
 // a run, and `<run>` = a workflow id or a pair name (its current failover or setup run).
 import * as net from 'node:net';
-import { Client, Connection, WorkflowNotFoundError, isGrpcServiceError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowNotFoundError,
+  isGrpcServiceError,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { devServerUiUrl, isLoopbackTemporal, TASK_QUEUE } from '../../src/contract';
@@ -29,7 +36,9 @@ const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 
 /** Connects within a few seconds or fails with one line naming the address (exit 4). */
-export async function connect(options: { env?: NodeJS.ProcessEnv; taskQueue?: string; timeoutMs?: number } = {}): Promise<CliContext> {
+export async function connect(
+  options: { env?: NodeJS.ProcessEnv; taskQueue?: string; timeoutMs?: number } = {},
+): Promise<CliContext> {
   const env = options.env ?? process.env;
   const target = temporalTarget(env);
   let connection: Connection;
@@ -54,34 +63,51 @@ function tcpReachable(address: string, timeoutMs: number): Promise<void> {
   if (!m) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: m[1], port: Number(m[2]) });
-    const fail = (err: Error) => { socket.destroy(); reject(err); };
+    const fail = (err: Error) => {
+      socket.destroy();
+      reject(err);
+    };
     socket.setTimeout(timeoutMs, () => fail(new Error(`no answer within ${timeoutMs} ms`)));
     socket.once('error', (err: NodeJS.ErrnoException) => fail(new Error(err.code ?? err.message)));
-    socket.once('connect', () => { socket.destroy(); resolve(); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
   });
 }
 
 function unreachable(target: TemporalTarget, err: unknown): CliError {
   const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-  const hint = isLoopbackTemporal(target.address) ? ' (the local stack: npm run stack:up; or set TEMPORAL_ADDRESS)' : ' (TEMPORAL_ADDRESS)';
+  const hint = isLoopbackTemporal(target.address)
+    ? ' (the local stack: npm run stack:up; or set TEMPORAL_ADDRESS)'
+    : ' (TEMPORAL_ADDRESS)';
   return new CliError(`Temporal is unreachable at ${target.address}${hint}: ${why}`, ExitCode.unreachable);
 }
 
 /** Maps errors of any Temporal call to one line and an exit code; rethrows CliErrors as they are. */
 export function explain(err: unknown, ctx?: CliContext): CliError {
   if (err instanceof CliError) return err;
-  if (err instanceof WorkflowNotFoundError) return new CliError(`no such run: ${err.workflowId ?? err.message}`, ExitCode.notFound);
-  if (isGrpcServiceError(err) && (err.code === GRPC_UNAVAILABLE) && ctx) return unreachable(ctx.target, err);
+  if (err instanceof WorkflowNotFoundError)
+    return new CliError(`no such run: ${err.workflowId ?? err.message}`, ExitCode.notFound);
+  if (isGrpcServiceError(err) && err.code === GRPC_UNAVAILABLE && ctx) return unreachable(ctx.target, err);
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
   if (isGrpcServiceError(err) && err.code === GRPC_DEADLINE_EXCEEDED) {
-    return new CliError(`Temporal did not answer in time${ctx ? ` (${ctx.target.address})` : ''}: ${message}; ` +
-      'is a kafka-dr worker polling the run\'s task queue?', ExitCode.failed);
+    return new CliError(
+      `Temporal did not answer in time${ctx ? ` (${ctx.target.address})` : ''}: ${message}; ` +
+        "is a kafka-dr worker polling the run's task queue?",
+      ExitCode.failed,
+    );
   }
   return new CliError(message, ExitCode.failed);
 }
 
 /** The Temporal UI page of a run: the local dev server's UI, or $KDR_TEMPORAL_UI_URL; undefined when unknown. */
-export function uiLink(ctx: Pick<CliContext, 'target'>, workflowId: string, runId?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function uiLink(
+  ctx: Pick<CliContext, 'target'>,
+  workflowId: string,
+  runId?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   const base = env.KDR_TEMPORAL_UI_URL?.replace(/\/+$/, '') ?? devServerUiUrl(ctx.target.address);
   if (!base) return undefined;
   const ns = encodeURIComponent(ctx.target.namespace);
@@ -111,13 +137,23 @@ async function describeOrUndefined(client: Client, workflowId: string): Promise<
 export async function findRun(ctx: CliContext, run: string, only?: 'setup' | 'failover'): Promise<FoundRun> {
   const exact = await describeOrUndefined(ctx.client, run);
   if (exact) return exact;
-  const ids = only === 'setup' ? [setupWorkflowId(run)] : only === 'failover' ? [failoverWorkflowId(run)]
-    : [failoverWorkflowId(run), setupWorkflowId(run), failbackWorkflowId(run)];
-  const found = (await Promise.all(ids.map((id) => describeOrUndefined(ctx.client, id)))).filter((f): f is FoundRun => f !== undefined);
+  const ids =
+    only === 'setup'
+      ? [setupWorkflowId(run)]
+      : only === 'failover'
+        ? [failoverWorkflowId(run)]
+        : [failoverWorkflowId(run), setupWorkflowId(run), failbackWorkflowId(run)];
+  const found = (await Promise.all(ids.map((id) => describeOrUndefined(ctx.client, id)))).filter(
+    (f): f is FoundRun => f !== undefined,
+  );
   const running = found.find((f) => f.description.status.name === 'RUNNING');
-  const latest = running ?? found.sort((a, b) => b.description.startTime.getTime() - a.description.startTime.getTime())[0];
+  const latest =
+    running ?? found.sort((a, b) => b.description.startTime.getTime() - a.description.startTime.getTime())[0];
   if (!latest) {
-    throw new CliError(`no such run: "${run}" is neither a workflow id nor a pair with a run (looked for ${ids.join(', ')})`, ExitCode.notFound);
+    throw new CliError(
+      `no such run: "${run}" is neither a workflow id nor a pair with a run (looked for ${ids.join(', ')})`,
+      ExitCode.notFound,
+    );
   }
   return latest;
 }
@@ -140,7 +176,14 @@ export interface RunView {
    * Activities in flight: attempt, last heartbeat (progress of long steps), last failure, and the deadline when
    * it stops retrying and its step blocks (schedule-to-close, ISO).
    */
-  activities: { type: string; attempt: number; state: string; heartbeat?: unknown; lastFailure?: string; deadline?: string }[];
+  activities: {
+    type: string;
+    attempt: number;
+    state: string;
+    heartbeat?: unknown;
+    lastFailure?: string;
+    deadline?: string;
+  }[];
   uiUrl?: string;
 }
 
@@ -148,15 +191,20 @@ export async function readRun(ctx: CliContext, found: FoundRun): Promise<RunView
   const { handle } = found;
   const d = await handle.describe();
   const view: RunView = {
-    workflowId: d.workflowId, runId: d.runId, type: d.type, taskQueue: d.taskQueue, executionStatus: d.status.name,
-    activities: pendingActivities(d), uiUrl: uiLink(ctx, d.workflowId, d.runId),
+    workflowId: d.workflowId,
+    runId: d.runId,
+    type: d.type,
+    taskQueue: d.taskQueue,
+    executionStatus: d.status.name,
+    activities: pendingActivities(d),
+    uiUrl: uiLink(ctx, d.workflowId, d.runId),
   };
   if (d.status.name === 'RUNNING') {
     view.status = await queryStatus(ctx, handle, d.taskQueue);
     view.source = `query answered by a worker of task queue ${d.taskQueue}`;
     return view;
   }
-  view.source = 'the closed run\'s result in its history (no worker needed)';
+  view.source = "the closed run's result in its history (no worker needed)";
   try {
     const result = await handle.result();
     view.result = result;
@@ -180,20 +228,35 @@ export async function queryStatus(ctx: CliContext, handle: WorkflowHandle, taskQ
   } catch (err) {
     if (isGrpcServiceError(err) && err.code === GRPC_UNAVAILABLE) throw explain(err, ctx);
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new CliError(`run ${handle.workflowId} did not answer query "status" (${why}): is a kafka-dr worker polling task queue "${taskQueue}"?`, ExitCode.failed);
+    throw new CliError(
+      `run ${handle.workflowId} did not answer query "status" (${why}): is a kafka-dr worker polling task queue "${taskQueue}"?`,
+      ExitCode.failed,
+    );
   }
 }
 
 function statusOfReport(report: RunReport, runId: string): RunStatus | undefined {
   if (!report || !Array.isArray(report.steps)) return undefined;
   return {
-    runbook: report.runbook, pair: report.pair, runId, phase: report.outcome, steps: report.steps, audit: report.audit ?? [],
-    startedAt: report.startedAt, endedAt: report.endedAt,
+    runbook: report.runbook,
+    pair: report.pair,
+    runId,
+    phase: report.outcome,
+    steps: report.steps,
+    audit: report.audit ?? [],
+    startedAt: report.startedAt,
+    endedAt: report.endedAt,
   };
 }
 
 // temporal.api.enums.v1.PendingActivityState
-const PENDING_STATE: Record<number, string> = { 1: 'scheduled', 2: 'started', 3: 'cancel-requested', 4: 'paused', 5: 'pause-requested' };
+const PENDING_STATE: Record<number, string> = {
+  1: 'scheduled',
+  2: 'started',
+  3: 'cancel-requested',
+  4: 'paused',
+  5: 'pause-requested',
+};
 
 function pendingActivities(d: WorkflowExecutionDescription): RunView['activities'] {
   return (d.raw.pendingActivities ?? []).map((a) => {
@@ -208,10 +271,14 @@ function pendingActivities(d: WorkflowExecutionDescription): RunView['activities
     }
     const state = PENDING_STATE[Number(a.state ?? 1)] ?? 'scheduled';
     return {
-      type: a.activityType?.name ?? '?', attempt: a.attempt ?? 1, state,
+      type: a.activityType?.name ?? '?',
+      attempt: a.attempt ?? 1,
+      state,
       ...(heartbeat !== undefined ? { heartbeat } : {}),
       ...(a.lastFailure?.message ? { lastFailure: a.lastFailure.message } : {}),
-      ...(a.expirationTime?.seconds ? { deadline: new Date(Number(a.expirationTime.seconds) * 1000).toISOString() } : {}),
+      ...(a.expirationTime?.seconds
+        ? { deadline: new Date(Number(a.expirationTime.seconds) * 1000).toISOString() }
+        : {}),
     };
   });
 }

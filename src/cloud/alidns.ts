@@ -21,17 +21,24 @@ const recordVO = z.looseObject({
 export type DnsRecord = z.output<typeof recordVO>;
 
 const subDomainRecordsResponse = popEnvelope.extend({
-  TotalCount: num, PageNumber: num, PageSize: num, DomainRecords: wrapped('Record', recordVO),
+  TotalCount: num,
+  PageNumber: num,
+  PageSize: num,
+  DomainRecords: wrapped('Record', recordVO),
 });
 // DescribeDomainRecordInfo's official model has no Weight (only the listed records of DescribeSubDomainRecords do).
 const { Weight: _weight, ...recordInfoShape } = recordVO.shape;
 const recordInfoResponse = popEnvelope.extend(recordInfoShape).extend({
-  DomainId: z.string().optional(), PunyCode: z.string().optional(), GroupId: z.string().optional(), GroupName: z.string().optional(),
+  DomainId: z.string().optional(),
+  PunyCode: z.string().optional(),
+  GroupId: z.string().optional(),
+  GroupName: z.string().optional(),
 });
 export type DnsRecordInfo = z.output<typeof recordInfoResponse>;
 const recordIdResponse = popEnvelope.extend({ RecordId: z.union([z.string(), z.number()]).transform(String) });
 
-export type DnsRecordType = 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'MX' | 'NS' | 'SRV' | 'CAA' | 'REDIRECT_URL' | 'FORWARD_URL';
+export type DnsRecordType =
+  'A' | 'AAAA' | 'CNAME' | 'TXT' | 'MX' | 'NS' | 'SRV' | 'CAA' | 'REDIRECT_URL' | 'FORWARD_URL';
 
 export interface DnsRecordInput {
   rr: string;
@@ -46,16 +53,35 @@ export interface DnsRecordInput {
 export class AlidnsClient {
   constructor(private readonly rpc: PopRpc) {}
 
-  async describeSubDomainRecords(opts: { subDomain: string; domainName?: string; type?: DnsRecordType; line?: string; pageNumber?: number; pageSize?: number }): Promise<Page<DnsRecord>> {
-    const res = await this.rpc.call('DescribeSubDomainRecords', {
-      SubDomain: opts.subDomain, DomainName: opts.domainName, Type: opts.type, Line: opts.line,
-      PageNumber: opts.pageNumber, PageSize: opts.pageSize,
-    }, subDomainRecordsResponse);
+  async describeSubDomainRecords(opts: {
+    subDomain: string;
+    domainName?: string;
+    type?: DnsRecordType;
+    line?: string;
+    pageNumber?: number;
+    pageSize?: number;
+  }): Promise<Page<DnsRecord>> {
+    const res = await this.rpc.call(
+      'DescribeSubDomainRecords',
+      {
+        SubDomain: opts.subDomain,
+        DomainName: opts.domainName,
+        Type: opts.type,
+        Line: opts.line,
+        PageNumber: opts.pageNumber,
+        PageSize: opts.pageSize,
+      },
+      subDomainRecordsResponse,
+    );
     return { total: res.TotalCount, currentPage: res.PageNumber, pageSize: res.PageSize, items: res.DomainRecords };
   }
 
   /** All records of a full name (every page). */
-  async listSubDomainRecords(opts: { subDomain: string; domainName?: string; type?: DnsRecordType }): Promise<DnsRecord[]> {
+  async listSubDomainRecords(opts: {
+    subDomain: string;
+    domainName?: string;
+    type?: DnsRecordType;
+  }): Promise<DnsRecord[]> {
     return collect((pageNumber) => this.describeSubDomainRecords({ ...opts, pageNumber, pageSize: 100 }));
   }
 
@@ -64,9 +90,19 @@ export class AlidnsClient {
   }
 
   async addDomainRecord(domainName: string, record: DnsRecordInput): Promise<string> {
-    const res = await this.rpc.call('AddDomainRecord', {
-      DomainName: domainName, RR: record.rr, Type: record.type, Value: record.value, TTL: record.ttl, Line: record.line, Priority: record.priority,
-    }, recordIdResponse);
+    const res = await this.rpc.call(
+      'AddDomainRecord',
+      {
+        DomainName: domainName,
+        RR: record.rr,
+        Type: record.type,
+        Value: record.value,
+        TTL: record.ttl,
+        Line: record.line,
+        Priority: record.priority,
+      },
+      recordIdResponse,
+    );
     return res.RecordId;
   }
 
@@ -78,9 +114,19 @@ export class AlidnsClient {
 
   /** Answers DomainRecordDuplicate when nothing would change: read first to stay idempotent. */
   async updateDomainRecord(recordId: string, record: DnsRecordInput): Promise<string> {
-    const res = await this.rpc.call('UpdateDomainRecord', {
-      RecordId: recordId, RR: record.rr, Type: record.type, Value: record.value, TTL: record.ttl, Line: record.line, Priority: record.priority,
-    }, recordIdResponse);
+    const res = await this.rpc.call(
+      'UpdateDomainRecord',
+      {
+        RecordId: recordId,
+        RR: record.rr,
+        Type: record.type,
+        Value: record.value,
+        TTL: record.ttl,
+        Line: record.line,
+        Priority: record.priority,
+      },
+      recordIdResponse,
+    );
     return res.RecordId;
   }
 }

@@ -83,17 +83,29 @@ export type KafkaConsumerProgress = z.output<typeof consumerProgressResponse>['C
 
 const ack = popEnvelope.extend({ Success: z.boolean().optional(), Message: z.string().optional() });
 
-export interface Page<T> { total: number; currentPage: number; pageSize: number; items: T[] }
+export interface Page<T> {
+  total: number;
+  currentPage: number;
+  pageSize: number;
+  items: T[];
+}
 
 export type OffsetReset =
   | { resetType: 'timestamp'; /** ms epoch, or -1 = latest, -2 = earliest */ time: number }
   | { resetType: 'offset'; offsets: { partition: number; offset: number | string }[] };
 
 export class AlikafkaClient {
-  constructor(private readonly rpc: PopRpc, readonly region: string) {}
+  constructor(
+    private readonly rpc: PopRpc,
+    readonly region: string,
+  ) {}
 
   async getInstanceList(opts: { instanceIds?: string[] } = {}): Promise<KafkaInstance[]> {
-    const res = await this.rpc.call('GetInstanceList', { RegionId: this.region, InstanceId: opts.instanceIds }, instanceListResponse);
+    const res = await this.rpc.call(
+      'GetInstanceList',
+      { RegionId: this.region, InstanceId: opts.instanceIds },
+      instanceListResponse,
+    );
     return res.InstanceList;
   }
 
@@ -101,12 +113,23 @@ export class AlikafkaClient {
     return (await this.getInstanceList({ instanceIds: [instanceId] })).find((i) => i.InstanceId === instanceId);
   }
 
-  async getTopicList(opts: { instanceId: string; topic?: string; currentPage?: number; pageSize?: number }): Promise<Page<KafkaTopicInfo>> {
-    const res = await this.rpc.call('GetTopicList', {
-      RegionId: this.region, InstanceId: opts.instanceId, Topic: opts.topic,
-      CurrentPage: opts.currentPage === undefined ? undefined : String(opts.currentPage),
-      PageSize: opts.pageSize === undefined ? undefined : String(opts.pageSize),
-    }, topicListResponse);
+  async getTopicList(opts: {
+    instanceId: string;
+    topic?: string;
+    currentPage?: number;
+    pageSize?: number;
+  }): Promise<Page<KafkaTopicInfo>> {
+    const res = await this.rpc.call(
+      'GetTopicList',
+      {
+        RegionId: this.region,
+        InstanceId: opts.instanceId,
+        Topic: opts.topic,
+        CurrentPage: opts.currentPage === undefined ? undefined : String(opts.currentPage),
+        PageSize: opts.pageSize === undefined ? undefined : String(opts.pageSize),
+      },
+      topicListResponse,
+    );
     return page(res, res.TopicList, opts);
   }
 
@@ -116,15 +139,32 @@ export class AlikafkaClient {
   }
 
   async createTopic(opts: {
-    instanceId: string; topic: string; remark: string; partitionNum?: number; localTopic?: boolean; compactTopic?: boolean;
-    replicationFactor?: number; minInsyncReplicas?: number; config?: Record<string, unknown>;
+    instanceId: string;
+    topic: string;
+    remark: string;
+    partitionNum?: number;
+    localTopic?: boolean;
+    compactTopic?: boolean;
+    replicationFactor?: number;
+    minInsyncReplicas?: number;
+    config?: Record<string, unknown>;
   }): Promise<void> {
-    await this.rpc.call('CreateTopic', {
-      RegionId: this.region, InstanceId: opts.instanceId, Topic: opts.topic, Remark: opts.remark,
-      PartitionNum: opts.partitionNum === undefined ? undefined : String(opts.partitionNum),
-      LocalTopic: opts.localTopic, CompactTopic: opts.compactTopic,
-      ReplicationFactor: opts.replicationFactor, MinInsyncReplicas: opts.minInsyncReplicas, Config: opts.config,
-    }, ack);
+    await this.rpc.call(
+      'CreateTopic',
+      {
+        RegionId: this.region,
+        InstanceId: opts.instanceId,
+        Topic: opts.topic,
+        Remark: opts.remark,
+        PartitionNum: opts.partitionNum === undefined ? undefined : String(opts.partitionNum),
+        LocalTopic: opts.localTopic,
+        CompactTopic: opts.compactTopic,
+        ReplicationFactor: opts.replicationFactor,
+        MinInsyncReplicas: opts.minInsyncReplicas,
+        Config: opts.config,
+      },
+      ack,
+    );
   }
 
   /** Deletes a topic and its records. BIZ_TOPIC_NOT_FOUND when the instance has no such topic. */
@@ -132,50 +172,102 @@ export class AlikafkaClient {
     await this.rpc.call('DeleteTopic', { RegionId: this.region, InstanceId: opts.instanceId, Topic: opts.topic }, ack);
   }
 
-  async getConsumerList(opts: { instanceId: string; consumerId?: string; currentPage?: number; pageSize?: number }): Promise<Page<KafkaConsumerGroupInfo>> {
-    const res = await this.rpc.call('GetConsumerList', {
-      RegionId: this.region, InstanceId: opts.instanceId, ConsumerId: opts.consumerId,
-      CurrentPage: opts.currentPage, PageSize: opts.pageSize,
-    }, consumerListResponse);
+  async getConsumerList(opts: {
+    instanceId: string;
+    consumerId?: string;
+    currentPage?: number;
+    pageSize?: number;
+  }): Promise<Page<KafkaConsumerGroupInfo>> {
+    const res = await this.rpc.call(
+      'GetConsumerList',
+      {
+        RegionId: this.region,
+        InstanceId: opts.instanceId,
+        ConsumerId: opts.consumerId,
+        CurrentPage: opts.currentPage,
+        PageSize: opts.pageSize,
+      },
+      consumerListResponse,
+    );
     return page(res, res.ConsumerList, opts);
   }
 
-  async listConsumerGroups(opts: { instanceId: string; consumerId?: string; pageSize?: number }): Promise<KafkaConsumerGroupInfo[]> {
+  async listConsumerGroups(opts: {
+    instanceId: string;
+    consumerId?: string;
+    pageSize?: number;
+  }): Promise<KafkaConsumerGroupInfo[]> {
     return collect((currentPage) => this.getConsumerList({ ...opts, currentPage, pageSize: opts.pageSize ?? 100 }));
   }
 
   async createConsumerGroup(opts: { instanceId: string; consumerId: string; remark?: string }): Promise<void> {
-    await this.rpc.call('CreateConsumerGroup', {
-      RegionId: this.region, InstanceId: opts.instanceId, ConsumerId: opts.consumerId, Remark: opts.remark,
-    }, ack);
+    await this.rpc.call(
+      'CreateConsumerGroup',
+      {
+        RegionId: this.region,
+        InstanceId: opts.instanceId,
+        ConsumerId: opts.consumerId,
+        Remark: opts.remark,
+      },
+      ack,
+    );
   }
 
   /** Deletes a consumer group and its committed offsets. BIZ_SUBSCRIPTION_NOT_FOUND when it is not declared. */
   async deleteConsumerGroup(opts: { instanceId: string; consumerId: string }): Promise<void> {
-    await this.rpc.call('DeleteConsumerGroup', { RegionId: this.region, InstanceId: opts.instanceId, ConsumerId: opts.consumerId }, ack);
+    await this.rpc.call(
+      'DeleteConsumerGroup',
+      { RegionId: this.region, InstanceId: opts.instanceId, ConsumerId: opts.consumerId },
+      ack,
+    );
   }
 
-  async getConsumerProgress(opts: { instanceId: string; consumerId: string; hideLastTimestamp?: boolean }): Promise<KafkaConsumerProgress> {
-    const res = await this.rpc.call('GetConsumerProgress', {
-      RegionId: this.region, InstanceId: opts.instanceId, ConsumerId: opts.consumerId, HideLastTimestamp: opts.hideLastTimestamp,
-    }, consumerProgressResponse);
+  async getConsumerProgress(opts: {
+    instanceId: string;
+    consumerId: string;
+    hideLastTimestamp?: boolean;
+  }): Promise<KafkaConsumerProgress> {
+    const res = await this.rpc.call(
+      'GetConsumerProgress',
+      {
+        RegionId: this.region,
+        InstanceId: opts.instanceId,
+        ConsumerId: opts.consumerId,
+        HideLastTimestamp: opts.hideLastTimestamp,
+      },
+      consumerProgressResponse,
+    );
     return res.ConsumerProgress;
   }
 
   /** `topic: ''` resets every topic the group subscribes to (timestamp mode only). Refused while the group has members. */
-  async updateConsumerOffset(opts: { instanceId: string; consumerId: string; topic: string } & OffsetReset): Promise<void> {
-    await this.rpc.call('UpdateConsumerOffset', {
-      RegionId: this.region, InstanceId: opts.instanceId, ConsumerId: opts.consumerId, Topic: opts.topic,
-      ResetType: opts.resetType,
-      Time: opts.resetType === 'timestamp' ? String(opts.time) : undefined,
-      Offsets: opts.resetType === 'offset'
-        ? asJson(opts.offsets.map((o) => ({ Partition: o.partition, Offset: Number(o.offset) })))
-        : undefined,
-    }, ack);
+  async updateConsumerOffset(
+    opts: { instanceId: string; consumerId: string; topic: string } & OffsetReset,
+  ): Promise<void> {
+    await this.rpc.call(
+      'UpdateConsumerOffset',
+      {
+        RegionId: this.region,
+        InstanceId: opts.instanceId,
+        ConsumerId: opts.consumerId,
+        Topic: opts.topic,
+        ResetType: opts.resetType,
+        Time: opts.resetType === 'timestamp' ? String(opts.time) : undefined,
+        Offsets:
+          opts.resetType === 'offset'
+            ? asJson(opts.offsets.map((o) => ({ Partition: o.partition, Offset: Number(o.offset) })))
+            : undefined,
+      },
+      ack,
+    );
   }
 }
 
-function page<T>(res: { Total?: number; CurrentPage?: number; PageSize?: number }, items: T[], req: { currentPage?: number; pageSize?: number }): Page<T> {
+function page<T>(
+  res: { Total?: number; CurrentPage?: number; PageSize?: number },
+  items: T[],
+  req: { currentPage?: number; pageSize?: number },
+): Page<T> {
   return {
     total: res.Total ?? items.length,
     currentPage: res.CurrentPage ?? req.currentPage ?? 1,

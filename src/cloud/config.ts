@@ -34,7 +34,9 @@ export function loadCredentials(env: Env = process.env): CloudCredentials {
   const need = (name: string): string => {
     const value = env[name];
     if (!value) {
-      throw new CloudConfigError(`${name} is not set: export the AccessKey ${name.endsWith('_ID') ? 'id' : 'secret'} of a RAM user in the worker's environment`);
+      throw new CloudConfigError(
+        `${name} is not set: export the AccessKey ${name.endsWith('_ID') ? 'id' : 'secret'} of a RAM user in the worker's environment`,
+      );
     }
     return value;
   };

@@ -57,7 +57,13 @@ export class CloudApiError extends KdrError {
   }
 
   override details(): Record<string, unknown> {
-    return { code: this.code, requestId: this.requestId ?? null, httpStatus: this.httpStatus ?? null, product: this.product ?? null, action: this.action ?? null };
+    return {
+      code: this.code,
+      requestId: this.requestId ?? null,
+      httpStatus: this.httpStatus ?? null,
+      product: this.product ?? null,
+      action: this.action ?? null,
+    };
   }
 }
 
@@ -68,17 +74,35 @@ export class CloudConfigError extends KdrError {
 }
 
 const TRANSIENT_CODES = new Set([
-  'Throttling', 'Rejected.Throttling', 'ServiceUnavailable', 'InternalError', 'TooManyRequests',
-  'ONS_SYSTEM_FLOW_CONTROL', 'ONS_SYSTEM_ERROR', 'LastOperationNotFinished', 'UnKnownError',
+  'Throttling',
+  'Rejected.Throttling',
+  'ServiceUnavailable',
+  'InternalError',
+  'TooManyRequests',
+  'ONS_SYSTEM_FLOW_CONTROL',
+  'ONS_SYSTEM_ERROR',
+  'LastOperationNotFinished',
+  'UnKnownError',
   // pop-core signs every call with a fresh nonce, so a replay complaint is cured by sending again.
   'SignatureNonceUsed',
   // Local classifications of transport failures (see fromPopCoreError).
-  'RequestTimeout', 'NetworkError', 'InvalidResponse',
+  'RequestTimeout',
+  'NetworkError',
+  'InvalidResponse',
 ]);
 
 const NETWORK_ERRNOS = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',
-  'EAI_AGAIN', 'ENOTFOUND', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_SOCKET',
 ]);
 
 export function isTransientCode(code: string, httpStatus?: number): boolean {
@@ -96,7 +120,8 @@ function fixFor(code: string, product?: CloudProduct, action?: string): string {
   if (code.startsWith('InvalidAccessKeyId') || code === 'InvalidStsAccessKeyId' || code === 'AccountIdNotExist') {
     return 'Fix: set ALIBABA_CLOUD_ACCESS_KEY_ID to an existing, enabled AccessKey of this account.';
   }
-  if (code === 'InvalidTimeStamp.Expired') return "Fix: synchronise the worker host's clock (NTP); it is more than 15 minutes off.";
+  if (code === 'InvalidTimeStamp.Expired')
+    return "Fix: synchronise the worker host's clock (NTP); it is more than 15 minutes off.";
   if (code === 'SecurityTokenInvalid' || code === 'StsAccessIdExpired' || code.startsWith('InvalidSecurityToken')) {
     return 'Fix: refresh ALIBABA_CLOUD_SECURITY_TOKEN (the STS token is invalid or expired).';
   }
@@ -105,20 +130,33 @@ function fixFor(code: string, product?: CloudProduct, action?: string): string {
   if (code.startsWith('Forbidden') || code.startsWith('AccessDenied') || code === 'AUTH_RESOURCE_OWNER_ERROR') {
     return `Fix: grant the RAM identity permission for ${perm} on this resource, or use the account that owns it.`;
   }
-  if (code === 'ServiceNotEnable' || code === 'ServiceAccessDenied') return `Fix: activate ${product ?? 'the service'} for this account.`;
-  if (code.startsWith('Missing') || code.startsWith('InvalidParameter') || code.startsWith('Invalid') || code.startsWith('QuotaExceeded')) {
+  if (code === 'ServiceNotEnable' || code === 'ServiceAccessDenied')
+    return `Fix: activate ${product ?? 'the service'} for this account.`;
+  if (
+    code.startsWith('Missing') ||
+    code.startsWith('InvalidParameter') ||
+    code.startsWith('Invalid') ||
+    code.startsWith('QuotaExceeded')
+  ) {
     return 'Fix: correct the request parameter named in the message.';
   }
   if (/NOT_FOUND|NotExist|NotExisted|NoExist|NotBelongToUser|NotFound/.test(code)) {
     return 'Fix: check that the named resource exists in this region and account (typo in id, wrong region?).';
   }
-  if (code === 'BIZ_CONSUMER_ONLINE') return 'Fix: stop every consumer of the group, wait session.timeout.ms, then retry the reset.';
+  if (code === 'BIZ_CONSUMER_ONLINE')
+    return 'Fix: stop every consumer of the group, wait session.timeout.ms, then retry the reset.';
   if (code === 'DomainRecordDuplicate') return 'Fix: the record already has these values; nothing to change.';
-  if (code === 'DomainRecordConflict') return 'Fix: a CNAME cannot share its RR and line with another record; remove the other record first.';
+  if (code === 'DomainRecordConflict')
+    return 'Fix: a CNAME cannot share its RR and line with another record; remove the other record first.';
   return 'Fix: read the message above; this error is not expected to go away by retrying.';
 }
 
-export function classifyCloudError(code: string, httpStatus?: number, product?: CloudProduct, action?: string): { transient: boolean; fix: string } {
+export function classifyCloudError(
+  code: string,
+  httpStatus?: number,
+  product?: CloudProduct,
+  action?: string,
+): { transient: boolean; fix: string } {
   if (isTransientCode(code, httpStatus)) {
     return { transient: true, fix: 'Transient: retrying with backoff is expected to succeed.' };
   }
@@ -139,7 +177,10 @@ interface PopCoreErrorShape {
 }
 
 /** Turn whatever pop-core / httpx / json-bigint threw into a CloudApiError (idempotent on CloudApiError). */
-export function fromPopCoreError(err: unknown, ctx: { product?: CloudProduct; action?: string; httpStatus?: number } = {}): CloudApiError {
+export function fromPopCoreError(
+  err: unknown,
+  ctx: { product?: CloudProduct; action?: string; httpStatus?: number } = {},
+): CloudApiError {
   if (err instanceof CloudApiError) return err;
   const e = (err ?? {}) as PopCoreErrorShape;
   const name = typeof e.name === 'string' ? e.name : '';
@@ -163,7 +204,12 @@ export function fromPopCoreError(err: unknown, ctx: { product?: CloudProduct; ac
   }
   if (name === 'SyntaxError') {
     // json-bigint throws a plain object for non-JSON bodies (an HTML 502 page from a gateway, typically).
-    return new CloudApiError({ ...base, code: 'InvalidResponse', message: `the endpoint did not answer JSON: ${message}`, httpStatus: ctx.httpStatus });
+    return new CloudApiError({
+      ...base,
+      code: 'InvalidResponse',
+      message: `the endpoint did not answer JSON: ${message}`,
+      httpStatus: ctx.httpStatus,
+    });
   }
   return new CloudApiError({ ...base, code: 'UnexpectedError', message, transient: false });
 }

@@ -17,7 +17,13 @@ export function createCloudClients(env: Env = process.env): CloudClients {
   const credentials = loadCredentials(env);
   const timeoutMs = timeoutFrom(env);
   const rpc = (product: CloudProduct, region?: string) =>
-    new PopRpc({ product, endpoint: endpointFor(product, region, env), apiVersion: API_VERSIONS[product], credentials, timeoutMs });
+    new PopRpc({
+      product,
+      endpoint: endpointFor(product, region, env),
+      apiVersion: API_VERSIONS[product],
+      credentials,
+      timeoutMs,
+    });
   return {
     alikafka: (region) => new AlikafkaClient(rpc('alikafka', region), region),
     alidns: () => new AlidnsClient(rpc('alidns')),

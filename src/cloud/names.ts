@@ -24,12 +24,19 @@ export function apsaraMqNameProblem(name: string): string | undefined {
   return problems.length > 0 ? problems.join('; ') : undefined;
 }
 
-export interface RefusedName { kind: ApsaraMqNameKind; name: string; problem: string }
+export interface RefusedName {
+  kind: ApsaraMqNameKind;
+  name: string;
+  problem: string;
+}
 
 /** Every name of `topics` and `groups` an ApsaraMQ instance would refuse, topics first, in the order given. */
 export function namesApsaraMqRefuses(topics: readonly string[], groups: readonly string[]): RefusedName[] {
   const out: RefusedName[] = [];
-  for (const [kind, names] of [['topic', topics], ['group', groups]] as const) {
+  for (const [kind, names] of [
+    ['topic', topics],
+    ['group', groups],
+  ] as const) {
     for (const name of names) {
       const problem = apsaraMqNameProblem(name);
       if (problem !== undefined) out.push({ kind, name, problem });

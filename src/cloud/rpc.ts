@@ -17,7 +17,11 @@ type Scalar = string | number | boolean;
 type PopValue = Scalar | PopValue[] | { [k: string]: PopValue };
 
 function isBigNumber(v: unknown): v is { toFixed(): string; isInteger(): boolean } {
-  return typeof v === 'object' && v !== null && ((v as { _isBigNumber?: unknown })._isBigNumber === true || (v as object).constructor?.name === 'BigNumber');
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    ((v as { _isBigNumber?: unknown })._isBigNumber === true || (v as object).constructor?.name === 'BigNumber')
+  );
 }
 
 /** json-bigint output -> plain data: ordinary prototypes; BigNumber -> number when exact, else string. */
@@ -113,7 +117,11 @@ export class PopRpc {
     const violation = contractViolation(this.product, action, params, (v) => v instanceof JsonParam);
     if (violation) {
       throw new CloudApiError({
-        product: this.product, action, code: 'UndeclaredParameter', message: violation, transient: false,
+        product: this.product,
+        action,
+        code: 'UndeclaredParameter',
+        message: violation,
+        transient: false,
         fix: 'Fix: a kafka-dr bug: the cloud layer sends only what src/cloud/contract.ts declares.',
       });
     }
@@ -128,7 +136,11 @@ export class PopRpc {
     }
   }
 
-  private async once<S extends z.ZodType>(action: string, params: Record<string, unknown>, schema: S): Promise<z.output<S>> {
+  private async once<S extends z.ZodType>(
+    action: string,
+    params: Record<string, unknown>,
+    schema: S,
+  ): Promise<z.output<S>> {
     const ctx = { product: this.product, action };
     let raw: unknown;
     try {
@@ -140,7 +152,8 @@ export class PopRpc {
     if (body && body.Success === false) {
       throw new CloudApiError({
         ...ctx,
-        code: typeof body.Code === 'string' ? body.Code : `Unsuccessful${body.Code === undefined ? '' : String(body.Code)}`,
+        code:
+          typeof body.Code === 'string' ? body.Code : `Unsuccessful${body.Code === undefined ? '' : String(body.Code)}`,
         message: typeof body.Message === 'string' ? body.Message : 'the API answered Success: false',
         requestId: typeof body.RequestId === 'string' ? body.RequestId : undefined,
       });

@@ -21,8 +21,11 @@ export type Identity = (typeof IDENTITIES)[number];
 export const PUBLIC_KEY = /^ed25519:[A-Za-z0-9+/]{43}=$/;
 
 export const ApproverSchema = z.strictObject({
-  name: personName('the approver\'s name'),
-  publicKey: matching(PUBLIC_KEY, 'expected an Ed25519 public key "ed25519:<44 base64 characters>" as printed by kdr keygen'),
+  name: personName("the approver's name"),
+  publicKey: matching(
+    PUBLIC_KEY,
+    'expected an Ed25519 public key "ed25519:<44 base64 characters>" as printed by kdr keygen',
+  ),
 });
 
 const PairApprovalObject = z.strictObject({
@@ -38,27 +41,47 @@ const PairApprovalObject = z.strictObject({
 });
 
 export const PairApprovalSchema = PairApprovalObject.superRefine((a, ctx) => {
-  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message, input: undefined });
+  const issue = (path: PropertyKey[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message, input: undefined });
   if (a.identity === 'signed') {
-    if (!a.approvers) issue(['approvers'], 'required with identity "signed": the approvers and their Ed25519 public keys (kdr keygen prints one)');
-    if (a.allowList) issue(['allowList'], 'not used with identity "signed": the approvers list is the allow-list; remove it');
+    if (!a.approvers)
+      issue(
+        ['approvers'],
+        'required with identity "signed": the approvers and their Ed25519 public keys (kdr keygen prints one)',
+      );
+    if (a.allowList)
+      issue(['allowList'], 'not used with identity "signed": the approvers list is the allow-list; remove it');
   } else if (a.approvers) {
     issue(['approvers'], 'only used with identity "signed": set identity to "signed" or remove approvers');
   }
   const names = a.approvers?.map((p) => normaliseName(p.name)) ?? [];
-  names.forEach((n, i) => { if (names.indexOf(n) !== i) issue(['approvers', i, 'name'], `"${a.approvers![i].name}" is listed twice`); });
+  names.forEach((n, i) => {
+    if (names.indexOf(n) !== i) issue(['approvers', i, 'name'], `"${a.approvers![i].name}" is listed twice`);
+  });
   a.approvers?.forEach((p, i) => {
     const problem = PUBLIC_KEY.test(p.publicKey) ? publicKeyProblem(p.publicKey) : undefined;
     if (problem) {
-      issue(['approvers', i, 'publicKey'], `${p.name}'s public key ${problem}; refused. Create ${p.name}'s key pair with ` +
-        'kdr keygen --out <file> and list the public key it prints');
+      issue(
+        ['approvers', i, 'publicKey'],
+        `${p.name}'s public key ${problem}; refused. Create ${p.name}'s key pair with ` +
+          'kdr keygen --out <file> and list the public key it prints',
+      );
     }
   });
   const keys = a.approvers?.map((p) => p.publicKey) ?? [];
-  keys.forEach((k, i) => { if (keys.indexOf(k) !== i) issue(['approvers', i, 'publicKey'], 'the same key is listed for two approvers: every approver needs their own key pair'); });
+  keys.forEach((k, i) => {
+    if (keys.indexOf(k) !== i)
+      issue(
+        ['approvers', i, 'publicKey'],
+        'the same key is listed for two approvers: every approver needs their own key pair',
+      );
+  });
   const pool = a.approvers?.length ?? a.allowList?.length;
   if (pool !== undefined && pool < a.required) {
-    issue([a.approvers ? 'approvers' : 'allowList'], `names ${pool} approver(s) but ${a.required} approval(s) are required`);
+    issue(
+      [a.approvers ? 'approvers' : 'allowList'],
+      `names ${pool} approver(s) but ${a.required} approval(s) are required`,
+    );
   }
 });
 
@@ -66,7 +89,11 @@ export type PairApproval = z.output<typeof PairApprovalSchema>;
 
 /** The policy of a pair whose config has no "approval" section. */
 export const DEFAULT_PAIR_APPROVAL: PairApproval = {
-  required: 1, forbidSelfApproval: true, timeout: DEFAULT_APPROVAL_TIMEOUT_MS, identity: 'declared', signatureMaxAge: DEFAULT_SIGNATURE_MAX_AGE_MS,
+  required: 1,
+  forbidSelfApproval: true,
+  timeout: DEFAULT_APPROVAL_TIMEOUT_MS,
+  identity: 'declared',
+  signatureMaxAge: DEFAULT_SIGNATURE_MAX_AGE_MS,
 };
 
 /** What a run's input may ask for: every field optional, each one only able to tighten the pair's policy. */
@@ -86,7 +113,10 @@ const SIGNED_AT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
  */
 export const RequestSignatureSchema = z.strictObject({
   signedAt: matching(SIGNED_AT, 'expected the UTC time the request was signed, e.g. "2026-01-31T12:00:00.000Z"'),
-  signature: matching(/^[A-Za-z0-9+/]{86}==$/, 'expected the base64 Ed25519 signature kdr failover --key makes (88 characters)'),
+  signature: matching(
+    /^[A-Za-z0-9+/]{86}==$/,
+    'expected the base64 Ed25519 signature kdr failover --key makes (88 characters)',
+  ),
 });
 export type RequestSignature = z.output<typeof RequestSignatureSchema>;
 
@@ -106,31 +136,45 @@ export interface ApprovalPolicy {
   requesterUnproven?: boolean;
 }
 
-export type PolicyDecision = { ok: true; policy: ApprovalPolicy } | { ok: false; problems: { path: string; message: string }[] };
+export type PolicyDecision =
+  { ok: true; policy: ApprovalPolicy } | { ok: false; problems: { path: string; message: string }[] };
 
 /**
  * The pair's policy tightened by the input's request, or every way the request tries to loosen it. Also refuses
  * a policy that cannot be met (fewer possible approvers than required approvals once the requester is left out).
  */
-export function effectivePolicy(pair: PairApproval, request: ApprovalRequest = {}, requestedBy?: string,
-  options: { requesterUnproven?: boolean } = {}): PolicyDecision {
+export function effectivePolicy(
+  pair: PairApproval,
+  request: ApprovalRequest = {},
+  requestedBy?: string,
+  options: { requesterUnproven?: boolean } = {},
+): PolicyDecision {
   const problems: { path: string; message: string }[] = [];
   const refuse = (field: string, message: string) => problems.push({ path: `approval.${field}`, message });
   const pairPool = pair.approvers?.map((a) => a.name) ?? pair.allowList;
 
   if (request.required !== undefined && request.required < pair.required) {
-    refuse('required', `${request.required} would loosen the pair's policy, which requires ${pair.required} approval(s): the input may only ask for more`);
+    refuse(
+      'required',
+      `${request.required} would loosen the pair's policy, which requires ${pair.required} approval(s): the input may only ask for more`,
+    );
   }
   if (request.timeout !== undefined && request.timeout > pair.timeout) {
-    refuse('timeout', `${request.timeout}ms would loosen the pair's policy (timeout ${pair.timeout}ms): the input may only shorten it`);
+    refuse(
+      'timeout',
+      `${request.timeout}ms would loosen the pair's policy (timeout ${pair.timeout}ms): the input may only shorten it`,
+    );
   }
   if (request.forbidSelfApproval === false && pair.forbidSelfApproval) {
-    refuse('forbidSelfApproval', 'false would loosen the pair\'s policy: the pair forbids approving one\'s own failover');
+    refuse('forbidSelfApproval', "false would loosen the pair's policy: the pair forbids approving one's own failover");
   }
   if (request.allowList && pairPool) {
     const outside = request.allowList.filter((n) => !pairPool.some((p) => normaliseName(p) === normaliseName(n)));
     if (outside.length) {
-      refuse('allowList', `${outside.join(', ')} may not approve runs of this pair (allowed: ${pairPool.join(', ')}): the input may only narrow the list`);
+      refuse(
+        'allowList',
+        `${outside.join(', ')} may not approve runs of this pair (allowed: ${pairPool.join(', ')}): the input may only narrow the list`,
+      );
     }
   }
   const policy: ApprovalPolicy = {
@@ -143,16 +187,25 @@ export function effectivePolicy(pair: PairApproval, request: ApprovalRequest = {
   // Self-approval on a signed pair is judged by keys, not names. When the requester did not sign the request, the
   // name is only a claim: a key holder could start the run as someone else and approve it himself. With one key
   // per person, `required`+1 distinct keys always include `required` that are not the requester's.
-  const unproven = options.requesterUnproven === true && pair.identity === 'signed' && policy.forbidSelfApproval && requestedBy !== undefined;
+  const unproven =
+    options.requesterUnproven === true &&
+    pair.identity === 'signed' &&
+    policy.forbidSelfApproval &&
+    requestedBy !== undefined;
   if (unproven) {
     policy.required += 1;
     policy.requesterUnproven = true;
   }
   const pool = request.allowList ?? pairPool;
   if (pool) {
-    const narrowed = request.allowList && pairPool ? request.allowList.filter((n) => pairPool.some((p) => normaliseName(p) === normaliseName(n))) : pool;
+    const narrowed =
+      request.allowList && pairPool
+        ? request.allowList.filter((n) => pairPool.some((p) => normaliseName(p) === normaliseName(n)))
+        : pool;
     if (pair.identity === 'signed') {
-      policy.approvers = pair.approvers!.filter((a) => narrowed.some((n) => normaliseName(n) === normaliseName(a.name)));
+      policy.approvers = pair.approvers!.filter((a) =>
+        narrowed.some((n) => normaliseName(n) === normaliseName(a.name)),
+      );
       policy.allowList = policy.approvers.map((a) => a.name);
     } else {
       policy.allowList = narrowed;
@@ -162,10 +215,15 @@ export function effectivePolicy(pair: PairApproval, request: ApprovalRequest = {
     const possible = new Set(policy.allowList.map(normaliseName));
     if (policy.forbidSelfApproval && requestedBy !== undefined) possible.delete(normaliseName(requestedBy));
     if (possible.size < policy.required) {
-      refuse(request.allowList ? 'allowList' : 'required', `${possible.size} possible approver(s) but ${policy.required} approval(s) are required` +
-        (policy.forbidSelfApproval ? ' (the requester may not approve their own failover)' : '') +
-        (unproven ? `; the request is not signed, so the requester is not proven and one approval more than the pair's ${policy.required - 1} ` +
-          'is needed: sign the request with your key (kdr failover|failback --key <file>, or KDR_APPROVER_KEY)' : ''));
+      refuse(
+        request.allowList ? 'allowList' : 'required',
+        `${possible.size} possible approver(s) but ${policy.required} approval(s) are required` +
+          (policy.forbidSelfApproval ? ' (the requester may not approve their own failover)' : '') +
+          (unproven
+            ? `; the request is not signed, so the requester is not proven and one approval more than the pair's ${policy.required - 1} ` +
+              'is needed: sign the request with your key (kdr failover|failback --key <file>, or KDR_APPROVER_KEY)'
+            : ''),
+      );
     }
   }
   return problems.length ? { ok: false, problems } : { ok: true, policy };
@@ -175,7 +233,8 @@ export function effectivePolicy(pair: PairApproval, request: ApprovalRequest = {
  * What `declared` identity means, said wherever a pair's approvals are shown (kdr pairs, every plan, the run's
  * details): it is the default, and nothing else would tell.
  */
-export const DECLARED_IDENTITY_WARNING = 'approval.identity is "declared": anyone who can send signals to this run through Temporal can ' +
+export const DECLARED_IDENTITY_WARNING =
+  'approval.identity is "declared": anyone who can send signals to this run through Temporal can ' +
   'approve, reject or resolve it under any name they type (names are only compared, never proven). Fine for drills and the local ' +
   'stack; for production set identity "signed" with the approvers\' Ed25519 public keys (kdr keygen; docs/operator-guide.md, "Signed approvals")';
 

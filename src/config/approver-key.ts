@@ -9,7 +9,9 @@ const P = (1n << 255n) - 19n;
 const D = mod(-121665n * inverse(121666n));
 /** The y coordinates of the 8 small-order points: order 4 (y=0, two points), 1 (identity), 2, and 8 (four points). */
 const SMALL_ORDER_Y = new Set([
-  0n, 1n, P - 1n,
+  0n,
+  1n,
+  P - 1n,
   2707385501144840649318225287225658788936804267575313519463743609750303402022n,
   55188659117513257062467267217118295137698188065244968500265048394206261417927n,
 ]);
@@ -68,8 +70,10 @@ export function publicKeyProblem(text: string): string | undefined {
   for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(i === 31 ? bytes[i] & 0x7f : bytes[i]);
   if (y >= P) return 'is not a canonical Ed25519 encoding (its y coordinate is not below 2^255-19)';
   if (SMALL_ORDER_Y.has(y)) {
-    return 'is a small-order point (the identity or a point of order 2, 4 or 8), not a real public key: with it a signature ' +
-      'verifies without any private key';
+    return (
+      'is a small-order point (the identity or a point of order 2, 4 or 8), not a real public key: with it a signature ' +
+      'verifies without any private key'
+    );
   }
   const y2 = (y * y) % P;
   const x2 = mod((y2 - 1n) * inverse(mod(D * y2 + 1n)));

@@ -25,7 +25,13 @@ export interface Bounds {
  * Workflow inputs, pair configs and the pairs file's pairs: room for an inline pair selecting 10,000 groups by
  * name (the schemas' own maximum, MAX_SELECTION) and far below Temporal's 2 MB payload limit.
  */
-export const INPUT_BOUNDS: Bounds = { maxBytes: 1024 * 1024, maxDepth: 12, maxList: 10_000, maxKeys: 100, maxString: 4_096 };
+export const INPUT_BOUNDS: Bounds = {
+  maxBytes: 1024 * 1024,
+  maxDepth: 12,
+  maxList: 10_000,
+  maxKeys: 100,
+  maxString: 4_096,
+};
 
 /** Signals, updates and query arguments: a handful of short fields (an approval is under 1 KB). */
 export const SIGNAL_BOUNDS: Bounds = { maxBytes: 16 * 1024, maxDepth: 4, maxList: 32, maxKeys: 16, maxString: 2_048 };
@@ -64,9 +70,17 @@ interface Node {
  * Iterative and bounded: never recursion, never more than ~maxBytes steps, never a throw.
  */
 export function boundsProblem(value: unknown, bounds: Bounds = INPUT_BOUNDS, root?: string): FieldIssue | undefined {
-  if (value && typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, REFUSED_PAYLOAD_KEY)) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.prototype.hasOwnProperty.call(value, REFUSED_PAYLOAD_KEY)
+  ) {
     const why = (value as Record<string, unknown>)[REFUSED_PAYLOAD_KEY];
-    return { path: root ?? '', message: typeof why === 'string' ? clipText(why, 300) : 'the payload was refused by the payload codec' };
+    return {
+      path: root ?? '',
+      message: typeof why === 'string' ? clipText(why, 300) : 'the payload was refused by the payload codec',
+    };
   }
   let bytes = 0;
   const stack: Node[] = [{ value, depth: 0, parent: undefined, key: undefined }];
@@ -76,7 +90,10 @@ export function boundsProblem(value: unknown, bounds: Bounds = INPUT_BOUNDS, roo
     const at = () => pathOf(node, root);
     if (typeof v === 'string') {
       if (v.length > bounds.maxString) {
-        return { path: at(), message: `is a string of ${v.length} characters; at most ${bounds.maxString} are accepted here` };
+        return {
+          path: at(),
+          message: `is a string of ${v.length} characters; at most ${bounds.maxString} are accepted here`,
+        };
       }
       bytes += utf8Length(v) + 2;
     } else if (v === null || v === undefined || typeof v === 'boolean') {
@@ -85,28 +102,40 @@ export function boundsProblem(value: unknown, bounds: Bounds = INPUT_BOUNDS, roo
       bytes += 24;
     } else if (typeof v === 'object') {
       if (node.depth >= bounds.maxDepth) {
-        return { path: at(), message: `is nested more than ${bounds.maxDepth} levels deep; nothing kafka-dr accepts here is deeper` };
+        return {
+          path: at(),
+          message: `is nested more than ${bounds.maxDepth} levels deep; nothing kafka-dr accepts here is deeper`,
+        };
       }
       if (Array.isArray(v)) {
         if (v.length > bounds.maxList) {
           return { path: at(), message: `is a list of ${v.length} items; at most ${bounds.maxList} are accepted here` };
         }
         bytes += 2 + v.length;
-        for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth: node.depth + 1, parent: node, key: i });
+        for (let i = v.length - 1; i >= 0; i--)
+          stack.push({ value: v[i], depth: node.depth + 1, parent: node, key: i });
       } else {
         const keys = Object.keys(v);
         if (keys.length > bounds.maxKeys) {
-          return { path: at(), message: `is an object of ${keys.length} fields; at most ${bounds.maxKeys} are accepted here` };
+          return {
+            path: at(),
+            message: `is an object of ${keys.length} fields; at most ${bounds.maxKeys} are accepted here`,
+          };
         }
         bytes += 2;
         for (let i = keys.length - 1; i >= 0; i--) {
           const key = keys[i];
           if (RESERVED_KEYS.has(key)) {
-            return { path: pathOf({ value: undefined, depth: 0, parent: node, key }, root),
-              message: `the field name "${key}" is not accepted (__proto__, constructor and prototype are reserved): remove it` };
+            return {
+              path: pathOf({ value: undefined, depth: 0, parent: node, key }, root),
+              message: `the field name "${key}" is not accepted (__proto__, constructor and prototype are reserved): remove it`,
+            };
           }
           if (key.length > bounds.maxString) {
-            return { path: at(), message: `has a field name of ${key.length} characters; at most ${bounds.maxString} are accepted here` };
+            return {
+              path: at(),
+              message: `has a field name of ${key.length} characters; at most ${bounds.maxString} are accepted here`,
+            };
           }
           bytes += utf8Length(key) + 4;
           stack.push({ value: (v as Record<string, unknown>)[key], depth: node.depth + 1, parent: node, key });
@@ -117,7 +146,10 @@ export function boundsProblem(value: unknown, bounds: Bounds = INPUT_BOUNDS, roo
       return { path: at(), message: `is a ${typeof v}, which no JSON input carries` };
     }
     if (bytes > bounds.maxBytes) {
-      return { path: root ?? '', message: `is larger than ${formatBytes(bounds.maxBytes)} as JSON; at most ${formatBytes(bounds.maxBytes)} are accepted here` };
+      return {
+        path: root ?? '',
+        message: `is larger than ${formatBytes(bounds.maxBytes)} as JSON; at most ${formatBytes(bounds.maxBytes)} are accepted here`,
+      };
     }
   }
   return undefined;

@@ -6,9 +6,31 @@ import { duration } from './fields';
 
 /** The steps of drSetup, drFailover, drVerify and drFailback whose activities a deadline bounds. */
 export const STEPS_WITH_DEADLINES = [
-  'load-pair', 'not-failed-over', 'preflight', 'ensure-connector', 'wait-running', 'connector-verify', 'ensure-cname',
-  'assess', 'plan', 'freeze', 'reset-offsets', 'switch-cname', 'drain', 'final-plan', 'apply-final', 'guard', 'verify',
-  'failed-over', 'export', 'pause-forward', 'clear-old-primary', 'ensure-reverse', 'reverse-verify', 'restore-forward', 'forward-verify',
+  'load-pair',
+  'not-failed-over',
+  'preflight',
+  'ensure-connector',
+  'wait-running',
+  'connector-verify',
+  'ensure-cname',
+  'assess',
+  'plan',
+  'freeze',
+  'reset-offsets',
+  'switch-cname',
+  'drain',
+  'final-plan',
+  'apply-final',
+  'guard',
+  'verify',
+  'failed-over',
+  'export',
+  'pause-forward',
+  'clear-old-primary',
+  'ensure-reverse',
+  'reverse-verify',
+  'restore-forward',
+  'forward-verify',
 ] as const;
 
 const MIN = 60_000;

@@ -22,7 +22,10 @@ const FailbackObject = z.strictObject({
   /** Stages to run (default all); assess always runs, it changes nothing and every later stage needs it. */
   stages: listOf(z.string({ error: STAGE_EXPECTED }), 'stages').optional(),
   /** The export topic of `<topic>` is `<topic><exportSuffix>` on the active side. */
-  exportSuffix: matching(/^[._-][A-Za-z0-9._-]{1,60}$/, 'expected a topic-name suffix starting with ".", "_" or "-", e.g. ".kdr-unreplicated"').default('.kdr-unreplicated'),
+  exportSuffix: matching(
+    /^[._-][A-Za-z0-9._-]{1,60}$/,
+    'expected a topic-name suffix starting with ".", "_" or "-", e.g. ".kdr-unreplicated"',
+  ).default('.kdr-unreplicated'),
   /** Records read per partition on either side when looking for the tail. */
   scanLimit: integer(100, 1_000_000).optional(),
   /** Only tightens the pair's own approval policy (the failback's and the switch-back's). */
@@ -33,12 +36,15 @@ const FailbackObject = z.strictObject({
   switchover: SwitchoverSchema.optional(),
 });
 
-export const FailbackInputSchema = FailbackObject.check(crossCheck<z.input<typeof FailbackObject>>((f, report) => {
-  exactlyOnePair(f, report);
-  for (const [i, s] of (Array.isArray(f.stages) ? f.stages : []).entries()) {
-    if (!(FAILBACK_STAGES as readonly unknown[]).includes(s)) report(['stages', i], `${STAGE_EXPECTED}, got ${JSON.stringify(s)}`);
-  }
-}));
+export const FailbackInputSchema = FailbackObject.check(
+  crossCheck<z.input<typeof FailbackObject>>((f, report) => {
+    exactlyOnePair(f, report);
+    for (const [i, s] of (Array.isArray(f.stages) ? f.stages : []).entries()) {
+      if (!(FAILBACK_STAGES as readonly unknown[]).includes(s))
+        report(['stages', i], `${STAGE_EXPECTED}, got ${JSON.stringify(s)}`);
+    }
+  }),
+);
 
 export type FailbackInput = z.output<typeof FailbackInputSchema>;
 

@@ -29,8 +29,10 @@ export interface PairsFile {
 export function pairsFilePath(env: NodeJS.ProcessEnv = process.env): string {
   const file = env[PAIRS_FILE_ENV];
   if (!file) {
-    throw new PairsFileError(`${PAIRS_FILE_ENV} is not set: point it at a pairs file (see config/pairs.example.jsonc), ` +
-      'or start the run with "config" (a whole pair) instead of "pair"');
+    throw new PairsFileError(
+      `${PAIRS_FILE_ENV} is not set: point it at a pairs file (see config/pairs.example.jsonc), ` +
+        'or start the run with "config" (a whole pair) instead of "pair"',
+    );
   }
   return path.resolve(file);
 }
@@ -61,12 +63,15 @@ export function parsePairs(text: string, source: string): Map<string, PairConfig
   const problems: string[] = [];
   const pairs = new Map<string, PairConfig>();
   list.forEach((raw, index) => {
-    const name = raw && typeof raw === 'object' && typeof (raw as { name?: unknown }).name === 'string'
-      ? (raw as { name: string }).name : undefined;
+    const name =
+      raw && typeof raw === 'object' && typeof (raw as { name?: unknown }).name === 'string'
+        ? (raw as { name: string }).name
+        : undefined;
     const label = name ? `pair "${clipText(name, 63)}"` : formatPath(['pairs', index]);
     const result = validate(PairConfigSchema, raw);
     if (!result.ok) {
-      for (const issue of result.issues) problems.push(`${label}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
+      for (const issue of result.issues)
+        problems.push(`${label}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
     } else if (pairs.has(result.value.name)) {
       problems.push(`${label}: name: the name "${result.value.name}" is used twice; pair names must be unique`);
     } else {
@@ -77,7 +82,9 @@ export function parsePairs(text: string, source: string): Map<string, PairConfig
   if (problems.length > 1) {
     const shown = problems.slice(0, MAX_SHOWN_PROBLEMS).map((p) => `  - ${clipText(p, 400)}`);
     const more = problems.length - shown.length;
-    throw new PairsFileError(`${source}: ${problems.length} problems:\n${shown.join('\n')}${more > 0 ? `\n  ... and ${more} more` : ''}`);
+    throw new PairsFileError(
+      `${source}: ${problems.length} problems:\n${shown.join('\n')}${more > 0 ? `\n  ... and ${more} more` : ''}`,
+    );
   }
   return pairs;
 }

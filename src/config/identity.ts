@@ -35,7 +35,10 @@ export function sameName(a: string, b: string): boolean {
 /** A person's name (requester, approver, resolver): visible characters only, at most `max`, trimmed. */
 export function personName(what = 'the name of the operator', max = MAX_NAME) {
   const expected = `expected ${what}`;
-  return z.string({ error: expected }).trim().min(1, expected)
+  return z
+    .string({ error: expected })
+    .trim()
+    .min(1, expected)
     .max(max, `${expected} of at most ${max} characters`)
     .superRefine((value, ctx) => {
       if (!value) return;
@@ -49,8 +52,13 @@ const HIDDEN_IN_TEXT = /[\p{Cf}\p{Cs}\p{Co}\u2028\u2029]|[^\P{Cc}\n\t]/u;
 /** Free text from an operator (comment, note, reason): no control or invisible characters except newline and tab. */
 export function operatorText(what: string, max = 500) {
   const expected = `expected ${what}`;
-  return z.string({ error: expected }).trim().min(1, expected)
+  return z
+    .string({ error: expected })
+    .trim()
+    .min(1, expected)
     .max(max, `${expected} of at most ${max} characters`)
-    .refine((value) => !HIDDEN_IN_TEXT.test(value.normalize('NFKC')),
-      `${expected} without control or invisible (zero-width, bidi) characters`);
+    .refine(
+      (value) => !HIDDEN_IN_TEXT.test(value.normalize('NFKC')),
+      `${expected} without control or invisible (zero-width, bidi) characters`,
+    );
 }

@@ -9,8 +9,16 @@ export * from './identity';
 export * from './approval';
 export * from './watch-input';
 export {
-  patternProblem, MAX_PATTERN_LENGTH, compilePattern, selector, selectNames, SelectionBudgetError, SELECTION_BUDGET_MS, type NameSelection,
+  patternProblem,
+  MAX_PATTERN_LENGTH,
+  compilePattern,
+  selector,
+  selectNames,
+  SelectionBudgetError,
+  SELECTION_BUDGET_MS,
+  type NameSelection,
 } from './safe-pattern';
 export * from './failback-input';
 export * from './names';
 export * from './deadlines';
+export * from './parity';

@@ -11,9 +11,15 @@ export const pairRef = {
   config: PairConfigSchema.optional(),
 };
 
-export function exactlyOnePair(p: { pair?: unknown; config?: unknown }, report: (path: PropertyKey[], message: string) => void) {
+export function exactlyOnePair(
+  p: { pair?: unknown; config?: unknown },
+  report: (path: PropertyKey[], message: string) => void,
+) {
   if (p.pair === undefined && p.config === undefined) {
-    report(['pair'], 'missing: give "pair" (the name of a pair in the worker\'s pairs file) or "config" (a whole pair config)');
+    report(
+      ['pair'],
+      'missing: give "pair" (the name of a pair in the worker\'s pairs file) or "config" (a whole pair config)',
+    );
   } else if (p.pair !== undefined && p.config !== undefined) {
     report(['config'], 'give either "pair" or "config", not both');
   }
@@ -58,7 +64,9 @@ const FailoverObject = z.strictObject({
   /** Signed pairs: the requester's signature over the request (kdr --key); unsigned, one approval more is required. */
   requestSignature: RequestSignatureSchema.optional(),
   /** Internal: set by drFailback on its switch-back drFailover only (refused on a run that has no parent). */
-  requesterProven: z.literal(true, { error: 'is internal (drFailback sets it on its switch-back); sign the request instead' }).optional(),
+  requesterProven: z
+    .literal(true, { error: 'is internal (drFailback sets it on its switch-back); sign the request instead' })
+    .optional(),
   /** true: drain then pause the connector; false: never; "auto": only when the primary answers. */
   drain: z.union([flag(), z.literal('auto')], { error: 'expected true, false or "auto"' }).default('auto'),
   switchover: SwitchoverSchema.default(SwitchoverSchema.parse({})),
@@ -71,18 +79,24 @@ const FailoverObject = z.strictObject({
 
 type FailoverDraft = z.input<typeof FailoverObject>;
 
-export const FailoverInputSchema = FailoverObject.check(crossCheck<FailoverDraft>((f, report) => {
-  exactlyOnePair(f, report);
-  const a = f.approval;
-  if (!a || typeof a !== 'object' || !Array.isArray(a.allowList)) return;
-  const allowed = new Set(a.allowList.filter((n) => typeof n === 'string').map(normaliseName));
-  if (a.forbidSelfApproval !== false && typeof f.requestedBy === 'string') allowed.delete(normaliseName(f.requestedBy));
-  const required = typeof a.required === 'number' ? a.required : 1;
-  if (allowed.size < required) {
-    report(['approval', 'allowList'], `names ${allowed.size} possible approver(s) but ${required} approval(s) are required` +
-      (a.forbidSelfApproval !== false ? ' (the requester may not approve their own failover)' : ''));
-  }
-}));
+export const FailoverInputSchema = FailoverObject.check(
+  crossCheck<FailoverDraft>((f, report) => {
+    exactlyOnePair(f, report);
+    const a = f.approval;
+    if (!a || typeof a !== 'object' || !Array.isArray(a.allowList)) return;
+    const allowed = new Set(a.allowList.filter((n) => typeof n === 'string').map(normaliseName));
+    if (a.forbidSelfApproval !== false && typeof f.requestedBy === 'string')
+      allowed.delete(normaliseName(f.requestedBy));
+    const required = typeof a.required === 'number' ? a.required : 1;
+    if (allowed.size < required) {
+      report(
+        ['approval', 'allowList'],
+        `names ${allowed.size} possible approver(s) but ${required} approval(s) are required` +
+          (a.forbidSelfApproval !== false ? ' (the requester may not approve their own failover)' : ''),
+      );
+    }
+  }),
+);
 
 export type SetupInput = z.output<typeof SetupInputSchema>;
 export type FailoverInput = z.output<typeof FailoverInputSchema>;

@@ -3,7 +3,11 @@
 
 export class JsoncSyntaxError extends Error {
   override name = 'JsoncSyntaxError';
-  constructor(message: string, readonly line: number, readonly column: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
     super(message);
   }
 }
@@ -18,7 +22,10 @@ export function stripJsonc(text: string): string {
       while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
       out += text.slice(start, ++i);
     } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') { out += ' '; i++; }
+      while (i < text.length && text[i] !== '\n') {
+        out += ' ';
+        i++;
+      }
     } else if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2);
       const stop = end < 0 ? text.length : end + 2;
@@ -41,14 +48,19 @@ function blankTrailingCommas(text: string): string {
     const c = text[i];
     if (inString) {
       out += c;
-      if (c === '\\') { out += text[++i] ?? ''; } else if (c === '"') inString = false;
+      if (c === '\\') {
+        out += text[++i] ?? '';
+      } else if (c === '"') inString = false;
       continue;
     }
     if (c === '"') inString = true;
     if (c === ',') {
       let j = i + 1;
       while (j < text.length && /\s/.test(text[j])) j++;
-      if (text[j] === '}' || text[j] === ']') { out += ' '; continue; }
+      if (text[j] === '}' || text[j] === ']') {
+        out += ' ';
+        continue;
+      }
     }
     out += c;
   }
@@ -66,6 +78,10 @@ export function parseJsonc(text: string): unknown {
     const before = json.slice(0, offset).split('\n');
     const line = before.length;
     const column = before[before.length - 1].length + 1;
-    throw new JsoncSyntaxError(`line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, '')}`, line, column);
+    throw new JsoncSyntaxError(
+      `line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, '')}`,
+      line,
+      column,
+    );
   }
 }

@@ -32,7 +32,10 @@ const MAX_CODE = 0xffff;
 const DIGIT: Ranges = [0x30, 0x39];
 const WORD: Ranges = normalise([0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a]);
 // RegExp's \s: WhiteSpace and LineTerminator (ECMA-262 22.2.2.9).
-const SPACE: Ranges = normalise([0x09, 0x0d, 0x20, 0x20, 0xa0, 0xa0, 0x1680, 0x1680, 0x2000, 0x200a, 0x2028, 0x2029, 0x202f, 0x202f, 0x205f, 0x205f, 0x3000, 0x3000, 0xfeff, 0xfeff]);
+const SPACE: Ranges = normalise([
+  0x09, 0x0d, 0x20, 0x20, 0xa0, 0xa0, 0x1680, 0x1680, 0x2000, 0x200a, 0x2028, 0x2029, 0x202f, 0x202f, 0x205f, 0x205f,
+  0x3000, 0x3000, 0xfeff, 0xfeff,
+]);
 const LINE_TERMINATORS: Ranges = [0x0a, 0x0a, 0x0d, 0x0d, 0x2028, 0x2029];
 const DOT = complement(LINE_TERMINATORS);
 
@@ -119,10 +122,19 @@ class Parser {
     let min: number;
     let max: number;
     const c = p[this.i];
-    if (c === '*') { min = 0; max = Infinity; this.i++; }
-    else if (c === '+') { min = 1; max = Infinity; this.i++; }
-    else if (c === '?') { min = 0; max = 1; this.i++; }
-    else if (c === '{') {
+    if (c === '*') {
+      min = 0;
+      max = Infinity;
+      this.i++;
+    } else if (c === '+') {
+      min = 1;
+      max = Infinity;
+      this.i++;
+    } else if (c === '?') {
+      min = 0;
+      max = 1;
+      this.i++;
+    } else if (c === '{') {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(p.slice(this.i));
       if (!m) return atom; // RegExp (without the u flag) reads a "{" that opens no quantifier as a literal
       min = Number(m[1]);
@@ -144,7 +156,10 @@ class Parser {
           const end = p.indexOf('>', this.i);
           if (end < 0) throw new UnsupportedPatternError('has an unterminated group name');
           this.i = end + 1;
-        } else throw new UnsupportedPatternError('uses a lookaround, which is not supported here: list the names or simplify it');
+        } else
+          throw new UnsupportedPatternError(
+            'uses a lookaround, which is not supported here: list the names or simplify it',
+          );
       }
       const inner = this.alternation();
       if (p[this.i] !== ')') throw new UnsupportedPatternError('has an unbalanced "("');
@@ -165,7 +180,10 @@ class Parser {
   private characterClass(): Ranges {
     const p = this.p;
     let negated = false;
-    if (p[this.i] === '^') { negated = true; this.i++; }
+    if (p[this.i] === '^') {
+      negated = true;
+      this.i++;
+    }
     const ranges: Ranges = [];
     while (this.i < p.length && p[this.i] !== ']') {
       const lo = this.classAtom();
@@ -205,25 +223,44 @@ class Parser {
     if (c === undefined) throw new UnsupportedPatternError('ends with a lone "\\"');
     const one = (code: number): Ranges => [code, code];
     switch (c) {
-      case 'd': return DIGIT;
-      case 'D': return complement(DIGIT);
-      case 'w': return WORD;
-      case 'W': return complement(WORD);
-      case 's': return SPACE;
-      case 'S': return complement(SPACE);
-      case 't': return one(9);
-      case 'n': return one(10);
-      case 'v': return one(11);
-      case 'f': return one(12);
-      case 'r': return one(13);
+      case 'd':
+        return DIGIT;
+      case 'D':
+        return complement(DIGIT);
+      case 'w':
+        return WORD;
+      case 'W':
+        return complement(WORD);
+      case 's':
+        return SPACE;
+      case 'S':
+        return complement(SPACE);
+      case 't':
+        return one(9);
+      case 'n':
+        return one(10);
+      case 'v':
+        return one(11);
+      case 'f':
+        return one(12);
+      case 'r':
+        return one(13);
       case 'b':
         if (inClass) return one(8);
-        throw new UnsupportedPatternError('uses a word boundary (\\b), which is not supported here: list the names or simplify it');
-      case 'B': throw new UnsupportedPatternError('uses \\B, which is not supported here: list the names or simplify it');
-      case 'c': throw new UnsupportedPatternError('uses a control escape (\\c), which is not supported here');
-      case 'k': throw new UnsupportedPatternError('uses a back-reference, which can take exponential time: list the names or simplify it');
+        throw new UnsupportedPatternError(
+          'uses a word boundary (\\b), which is not supported here: list the names or simplify it',
+        );
+      case 'B':
+        throw new UnsupportedPatternError('uses \\B, which is not supported here: list the names or simplify it');
+      case 'c':
+        throw new UnsupportedPatternError('uses a control escape (\\c), which is not supported here');
+      case 'k':
+        throw new UnsupportedPatternError(
+          'uses a back-reference, which can take exponential time: list the names or simplify it',
+        );
       case '0':
-        if (/\d/.test(p[this.i] ?? '')) throw new UnsupportedPatternError('uses an octal escape, which is not supported here');
+        if (/\d/.test(p[this.i] ?? ''))
+          throw new UnsupportedPatternError('uses an octal escape, which is not supported here');
         return one(0);
       case 'x': {
         const m = /^[0-9A-Fa-f]{2}/.exec(p.slice(this.i));
@@ -238,7 +275,10 @@ class Parser {
         return one(parseInt(m[0], 16));
       }
       default:
-        if (/[1-9]/.test(c)) throw new UnsupportedPatternError('uses a back-reference, which can take exponential time: list the names or simplify it');
+        if (/[1-9]/.test(c))
+          throw new UnsupportedPatternError(
+            'uses a back-reference, which can take exponential time: list the names or simplify it',
+          );
         return one(c.charCodeAt(0)); // identity escape: \. \- \/ ...
     }
   }
@@ -267,7 +307,9 @@ class Nfa {
 
   add(kind: number, out1 = -1, out2 = -1, set?: Ranges): number {
     if (this.kind.length >= MAX_NFA_STATES) {
-      throw new UnsupportedPatternError(`repeats too much (over ${MAX_NFA_STATES} states once its {n,m} are expanded): list the names or simplify it`);
+      throw new UnsupportedPatternError(
+        `repeats too much (over ${MAX_NFA_STATES} states once its {n,m} are expanded): list the names or simplify it`,
+      );
     }
     this.kind.push(kind);
     this.out1.push(out1);
@@ -279,9 +321,12 @@ class Nfa {
   /** The state that matches `node` and continues at `next`. */
   compile(node: Node, next: number): number {
     switch (node.kind) {
-      case 'set': return this.add(SET, next, -1, node.ranges);
-      case 'bol': return this.add(BOL, next);
-      case 'eol': return this.add(EOL, next);
+      case 'set':
+        return this.add(SET, next, -1, node.ranges);
+      case 'bol':
+        return this.add(BOL, next);
+      case 'eol':
+        return this.add(EOL, next);
       case 'seq': {
         let at = next;
         for (let i = node.items.length - 1; i >= 0; i--) at = this.compile(node.items[i], at);
@@ -289,7 +334,8 @@ class Nfa {
       }
       case 'alt': {
         let at = this.compile(node.options[node.options.length - 1], next);
-        for (let i = node.options.length - 2; i >= 0; i--) at = this.add(SPLIT, this.compile(node.options[i], next), at);
+        for (let i = node.options.length - 2; i >= 0; i--)
+          at = this.add(SPLIT, this.compile(node.options[i], next), at);
         return at;
       }
       case 'repeat': {
@@ -363,7 +409,11 @@ export class NameMatcher {
     const known = this.cache.get(key);
     if (known) return known;
     const accept = this.closure(seeds, atStart, true).includes(-1);
-    const d: DState = { sets: Int32Array.from(sets.filter((s) => s >= 0 && this.nfa.kind[s] === SET)), accept, next: new Map() };
+    const d: DState = {
+      sets: Int32Array.from(sets.filter((s) => s >= 0 && this.nfa.kind[s] === SET)),
+      accept,
+      next: new Map(),
+    };
     this.cache.set(key, d);
     return d;
   }
@@ -382,11 +432,22 @@ export class NameMatcher {
       if (s < 0 || this.mark[s] === gen) continue;
       this.mark[s] = gen;
       switch (kind[s]) {
-        case SET: out.push(s); break;
-        case SPLIT: stack.push(out2[s], out1[s]); break;
-        case BOL: if (atStart) stack.push(out1[s]); break;
-        case EOL: out.push(s); if (atEnd) stack.push(out1[s]); break;
-        case MATCH: out.push(-1); break;
+        case SET:
+          out.push(s);
+          break;
+        case SPLIT:
+          stack.push(out2[s], out1[s]);
+          break;
+        case BOL:
+          if (atStart) stack.push(out1[s]);
+          break;
+        case EOL:
+          out.push(s);
+          if (atEnd) stack.push(out1[s]);
+          break;
+        case MATCH:
+          out.push(-1);
+          break;
       }
     }
     return out.sort((a, b) => a - b);

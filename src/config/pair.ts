@@ -4,11 +4,24 @@ import { z } from 'zod';
 import { DeadlinesSchema, unknownStep } from './deadlines';
 import { selector } from './safe-pattern';
 import {
-  crossCheck, duration, envName, hostName, hostPort, httpUrl, integer, listOf, matching, noConfigReference, oneOf, regexPattern,
-  resolverAddress, text,
+  crossCheck,
+  duration,
+  envName,
+  hostName,
+  hostPort,
+  httpUrl,
+  integer,
+  listOf,
+  matching,
+  noConfigReference,
+  oneOf,
+  regexPattern,
+  resolverAddress,
+  text,
 } from './fields';
 import { DEFAULT_PAIR_APPROVAL, PairApprovalSchema } from './approval';
 import { NotifySchema } from './notify';
+import { DEFAULT_PARITY, ParitySchema } from './parity';
 
 export const PAIR_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const PAIR_NAME_EXPECTED =
@@ -23,26 +36,45 @@ const SecurityObject = z.strictObject({
   usernameEnv: envName().optional(),
   passwordEnv: envName().optional(),
   /** PEM file of the CA certificates to trust, on the worker's host (and Kafka Connect's); default: the system's. */
-  caFile: noConfigReference(text('a path to a PEM file of CA certificates, e.g. /etc/kafka-dr/ca.pem', 1024)).optional(),
+  caFile: noConfigReference(
+    text('a path to a PEM file of CA certificates, e.g. /etc/kafka-dr/ca.pem', 1024),
+  ).optional(),
 });
 
-export const SecuritySchema = SecurityObject.check(crossCheck<z.input<typeof SecurityObject>>((s, report) => {
-  if (typeof s.protocol === 'string' && s.protocol.startsWith('SASL_')) {
-    if (s.mechanism === undefined) report(['mechanism'], `required with protocol ${s.protocol}: one of "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"`);
-    if (s.usernameEnv === undefined) report(['usernameEnv'], `required with protocol ${s.protocol}: the NAME of the environment variable holding the SASL user`);
-    if (s.passwordEnv === undefined) report(['passwordEnv'], `required with protocol ${s.protocol}: the NAME of the environment variable holding the SASL password`);
-  } else if (s.mechanism !== undefined) {
-    report(['mechanism'], 'only used with SASL_PLAINTEXT or SASL_SSL: remove it or change protocol');
-  }
-  if (s.caFile !== undefined && s.protocol !== 'SSL' && s.protocol !== 'SASL_SSL') {
-    report(['caFile'], `only used with SSL or SASL_SSL (protocol is ${String(s.protocol)}): remove it or change protocol`);
-  }
-}));
+export const SecuritySchema = SecurityObject.check(
+  crossCheck<z.input<typeof SecurityObject>>((s, report) => {
+    if (typeof s.protocol === 'string' && s.protocol.startsWith('SASL_')) {
+      if (s.mechanism === undefined)
+        report(['mechanism'], `required with protocol ${s.protocol}: one of "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"`);
+      if (s.usernameEnv === undefined)
+        report(
+          ['usernameEnv'],
+          `required with protocol ${s.protocol}: the NAME of the environment variable holding the SASL user`,
+        );
+      if (s.passwordEnv === undefined)
+        report(
+          ['passwordEnv'],
+          `required with protocol ${s.protocol}: the NAME of the environment variable holding the SASL password`,
+        );
+    } else if (s.mechanism !== undefined) {
+      report(['mechanism'], 'only used with SASL_PLAINTEXT or SASL_SSL: remove it or change protocol');
+    }
+    if (s.caFile !== undefined && s.protocol !== 'SSL' && s.protocol !== 'SASL_SSL') {
+      report(
+        ['caFile'],
+        `only used with SSL or SASL_SSL (protocol is ${String(s.protocol)}): remove it or change protocol`,
+      );
+    }
+  }),
+);
 
 export const ClusterSchema = z.strictObject({
   provider: oneOf(PROVIDERS),
   region: matching(/^[a-z]{2,}(?:-[a-z0-9]+)+$/, 'expected an Alibaba Cloud region id, e.g. cn-hangzhou').optional(),
-  instanceId: matching(/^[A-Za-z0-9][A-Za-z0-9_.-]{2,127}$/, 'expected an ApsaraMQ for Kafka instance id, e.g. alikafka_pre-cn-xxxx').optional(),
+  instanceId: matching(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{2,127}$/,
+    'expected an ApsaraMQ for Kafka instance id, e.g. alikafka_pre-cn-xxxx',
+  ).optional(),
   bootstrapServers: listOf(hostPort(), 'host:port bootstrap servers'),
   endpointHost: hostName('the host name the CNAME should point at for this side'),
   security: SecuritySchema.optional(),
@@ -53,10 +85,13 @@ export const MAX_SELECTION = 10_000;
 
 /** A list of names, or every name matching a regular expression. */
 export function selection(what: string) {
-  return z.union([
-    listOf(noConfigReference(text(`a ${what} name`)), `${what} names`, 1, MAX_SELECTION),
-    z.strictObject({ pattern: noConfigReference(regexPattern()) }),
-  ], { error: `expected a list of ${what} names or { "pattern": "<regular expression>" }` });
+  return z.union(
+    [
+      listOf(noConfigReference(text(`a ${what} name`)), `${what} names`, 1, MAX_SELECTION),
+      z.strictObject({ pattern: noConfigReference(regexPattern()) }),
+    ],
+    { error: `expected a list of ${what} names or { "pattern": "<regular expression>" }` },
+  );
 }
 
 export const ThresholdsSchema = z.strictObject({
@@ -82,8 +117,10 @@ export const ReplicationSchema = z.strictObject({
 export const DnsSchema = z.strictObject({
   provider: oneOf(['alidns']),
   domain: hostName('a domain name, e.g. example.com'),
-  rr: matching(/^(?:@|\*|[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*)$/,
-    'expected a host record (RR) such as "kafka" or "kafka.dr"'),
+  rr: matching(
+    /^(?:@|\*|[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*)$/,
+    'expected a host record (RR) such as "kafka" or "kafka.dr"',
+  ),
   ttl: integer(1, 86_400),
   resolvers: listOf(resolverAddress(), 'DNS resolvers (ip[:port])'),
 });
@@ -111,46 +148,69 @@ const PairObject = z.strictObject({
   notify: NotifySchema.default([]),
   /** Per step: how long its activities retry before the step blocks (src/config/deadlines.ts); the runbook's default otherwise. */
   deadlines: DeadlinesSchema.default({}),
+  /** SASL users, ACLs and topic configs the secondary must share with the primary (src/config/parity.ts). */
+  parity: ParitySchema.default(DEFAULT_PARITY),
 });
 
 type PairDraft = z.input<typeof PairObject>;
 
-const CheckedPair = PairObject.check(crossCheck<PairDraft>((p, report) => {
-  for (const side of ['primary', 'secondary'] as const) {
-    const c = p[side];
-    if (!c || typeof c !== 'object' || c.provider !== 'apsaramq') continue;
-    if (c.instanceId === undefined) report([side, 'instanceId'], 'required for provider "apsaramq": the ApsaraMQ for Kafka instance id');
-    if (c.region === undefined) report([side, 'region'], 'required for provider "apsaramq": the region id of the instance, e.g. cn-hangzhou');
-  }
-  if (p.deadlines && typeof p.deadlines === 'object') {
-    for (const step of Object.keys(p.deadlines)) {
-      const problem = unknownStep(step);
-      if (problem) report(['deadlines', step], problem);
+const CheckedPair = PairObject.check(
+  crossCheck<PairDraft>((p, report) => {
+    for (const side of ['primary', 'secondary'] as const) {
+      const c = p[side];
+      if (!c || typeof c !== 'object' || c.provider !== 'apsaramq') continue;
+      if (c.instanceId === undefined)
+        report([side, 'instanceId'], 'required for provider "apsaramq": the ApsaraMQ for Kafka instance id');
+      if (c.region === undefined)
+        report([side, 'region'], 'required for provider "apsaramq": the region id of the instance, e.g. cn-hangzhou');
     }
-  }
-  const { primary, secondary, replication } = p;
-  if (primary?.provider === 'apsaramq' && secondary?.provider === 'apsaramq' &&
-      typeof primary.region === 'string' && primary.region === secondary.region) {
-    report(['secondary', 'region'], `must differ from primary.region ("${primary.region}"): single-zone DR needs the secondary in another region`);
-  }
-  if (primary?.endpointHost !== undefined && primary.endpointHost === secondary?.endpointHost) {
-    report(['secondary', 'endpointHost'], 'must differ from primary.endpointHost: the CNAME switch would change nothing');
-  }
-  if (replication && typeof replication === 'object') {
-    if (replication.provider === 'eventbridge') {
-      for (const side of ['primary', 'secondary'] as const) {
-        const provider = p[side]?.provider;
-        if (provider !== undefined && provider !== 'apsaramq') {
-          report([side, 'provider'], `replication "eventbridge" needs "apsaramq" on both sides; use replication.provider "kafka-connect" for self-managed Kafka`);
-        }
+    if (p.deadlines && typeof p.deadlines === 'object') {
+      for (const step of Object.keys(p.deadlines)) {
+        const problem = unknownStep(step);
+        if (problem) report(['deadlines', step], problem);
       }
-      if (replication.connectUrl !== undefined) report(['replication', 'connectUrl'], 'only used with replication.provider "kafka-connect": remove it');
     }
-    if (replication.provider === 'kafka-connect' && replication.connectUrl === undefined) {
-      report(['replication', 'connectUrl'], 'required for replication.provider "kafka-connect": the Kafka Connect REST URL, e.g. http://127.0.0.1:8083');
+    const { primary, secondary, replication } = p;
+    if (
+      primary?.provider === 'apsaramq' &&
+      secondary?.provider === 'apsaramq' &&
+      typeof primary.region === 'string' &&
+      primary.region === secondary.region
+    ) {
+      report(
+        ['secondary', 'region'],
+        `must differ from primary.region ("${primary.region}"): single-zone DR needs the secondary in another region`,
+      );
     }
-  }
-}));
+    if (primary?.endpointHost !== undefined && primary.endpointHost === secondary?.endpointHost) {
+      report(
+        ['secondary', 'endpointHost'],
+        'must differ from primary.endpointHost: the CNAME switch would change nothing',
+      );
+    }
+    if (replication && typeof replication === 'object') {
+      if (replication.provider === 'eventbridge') {
+        for (const side of ['primary', 'secondary'] as const) {
+          const provider = p[side]?.provider;
+          if (provider !== undefined && provider !== 'apsaramq') {
+            report(
+              [side, 'provider'],
+              `replication "eventbridge" needs "apsaramq" on both sides; use replication.provider "kafka-connect" for self-managed Kafka`,
+            );
+          }
+        }
+        if (replication.connectUrl !== undefined)
+          report(['replication', 'connectUrl'], 'only used with replication.provider "kafka-connect": remove it');
+      }
+      if (replication.provider === 'kafka-connect' && replication.connectUrl === undefined) {
+        report(
+          ['replication', 'connectUrl'],
+          'required for replication.provider "kafka-connect": the Kafka Connect REST URL, e.g. http://127.0.0.1:8083',
+        );
+      }
+    }
+  }),
+);
 
 /** A pair config: validated field by field, then typed by provider (the checks above guarantee what the type says). */
 export const PairConfigSchema = CheckedPair.transform((p) => p as PairConfig);
@@ -162,7 +222,10 @@ export type KafkaCluster = ParsedCluster & { provider: 'kafka' };
 export type ApsaraMqCluster = ParsedCluster & { provider: 'apsaramq'; region: string; instanceId: string };
 /** One side of a pair, discriminated by provider (`cluster.provider === 'apsaramq'` gives region and instance id). */
 export type ClusterConfig = KafkaCluster | ApsaraMqCluster;
-export type PairConfig = Omit<z.output<typeof CheckedPair>, 'primary' | 'secondary'> & { primary: ClusterConfig; secondary: ClusterConfig };
+export type PairConfig = Omit<z.output<typeof CheckedPair>, 'primary' | 'secondary'> & {
+  primary: ClusterConfig;
+  secondary: ClusterConfig;
+};
 /** What an operator writes: defaults may be left out. */
 export type PairConfigInput = z.input<typeof PairConfigSchema>;
 export type Selection = PairConfig['groups'];

@@ -14,14 +14,17 @@ export const MAX_PATTERN_LENGTH = 200;
 /** Why `pattern` is unsafe or invalid, or undefined when it may be used. */
 export function patternProblem(pattern: string): string | undefined {
   if (pattern.length === 0) return 'is empty';
-  if (pattern.length > MAX_PATTERN_LENGTH) return `is ${pattern.length} characters long; at most ${MAX_PATTERN_LENGTH} are accepted (list the names instead)`;
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    return `is ${pattern.length} characters long; at most ${MAX_PATTERN_LENGTH} are accepted (list the names instead)`;
   try {
     new RegExp(pattern);
   } catch {
     return 'is not a valid regular expression';
   }
-  if (/\\[1-9]|\\k</.test(pattern)) return 'uses a back-reference, which can take exponential time: list the names or simplify it';
-  if (/\(\?<?[=!]/.test(pattern)) return 'uses a lookaround, which is not supported here: list the names or simplify it';
+  if (/\\[1-9]|\\k</.test(pattern))
+    return 'uses a back-reference, which can take exponential time: list the names or simplify it';
+  if (/\(\?<?[=!]/.test(pattern))
+    return 'uses a lookaround, which is not supported here: list the names or simplify it';
   const nested = nestedQuantifier(pattern);
   if (nested) return nested;
   let tree: PatternNode;
@@ -48,8 +51,15 @@ function adjacentRepeats(tree: PatternNode): string | undefined {
       for (let i = 0; i + 1 < node.items.length; i++) {
         const a = node.items[i];
         const b = node.items[i + 1];
-        if (a.kind === 'repeat' && b.kind === 'repeat' && a.max > 1 && b.max > 1 && a.node.kind === 'set' && b.node.kind === 'set' &&
-            overlaps(a.node.ranges, b.node.ranges)) {
+        if (
+          a.kind === 'repeat' &&
+          b.kind === 'repeat' &&
+          a.max > 1 &&
+          b.max > 1 &&
+          a.node.kind === 'set' &&
+          b.node.kind === 'set' &&
+          overlaps(a.node.ranges, b.node.ranges)
+        ) {
           return 'repeats the same characters twice in a row (e.g. ".*.*" or "a*a+"), which can freeze a backtracking matcher: write the repetition once';
         }
       }
@@ -74,29 +84,50 @@ export function compilePattern(pattern: string): NameMatcher {
   return matcher;
 }
 
-const QUANTIFIER_AT = (s: string, i: number) => s[i] === '*' || s[i] === '+' || s[i] === '?' || (s[i] === '{' && /^\{\d+(,\d*)?\}/.test(s.slice(i)));
+const QUANTIFIER_AT = (s: string, i: number) =>
+  s[i] === '*' || s[i] === '+' || s[i] === '?' || (s[i] === '{' && /^\{\d+(,\d*)?\}/.test(s.slice(i)));
 
 /** Walks the pattern once: a group followed by a quantifier may contain neither a quantifier nor an alternation of unbounded parts. */
 function nestedQuantifier(p: string): string | undefined {
-  interface Frame { quantified: boolean; alternation: boolean }
+  interface Frame {
+    quantified: boolean;
+    alternation: boolean;
+  }
   const stack: Frame[] = [{ quantified: false, alternation: false }];
   const closed: Frame[] = [];
   let inClass = false;
   for (let i = 0; i < p.length; i++) {
     const c = p[i];
-    if (c === '\\') { i++; continue; }
-    if (inClass) { if (c === ']') inClass = false; continue; }
-    if (c === '[') { inClass = true; continue; }
-    if (c === '(') { stack.push({ quantified: false, alternation: false }); continue; }
-    if (c === '|') { stack[stack.length - 1].alternation = true; continue; }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      continue;
+    }
+    if (c === '(') {
+      stack.push({ quantified: false, alternation: false });
+      continue;
+    }
+    if (c === '|') {
+      stack[stack.length - 1].alternation = true;
+      continue;
+    }
     if (c === ')') {
       const frame = stack.pop();
       if (!frame || stack.length === 0) return 'has an unbalanced ")"';
       closed.push(frame);
       const next = i + 1;
       if (QUANTIFIER_AT(p, next) && !isOptional(p, next)) {
-        if (frame.quantified) return `repeats a group that itself repeats (near position ${i + 1}, e.g. "(a+)+"): this can freeze the worker; write it without the nested repetition`;
-        if (frame.alternation) return `repeats a group of alternatives (near position ${i + 1}, e.g. "(a|ab)*"): this can freeze the worker; list the names instead`;
+        if (frame.quantified)
+          return `repeats a group that itself repeats (near position ${i + 1}, e.g. "(a+)+"): this can freeze the worker; write it without the nested repetition`;
+        if (frame.alternation)
+          return `repeats a group of alternatives (near position ${i + 1}, e.g. "(a|ab)*"): this can freeze the worker; list the names instead`;
       }
       // The group's inner quantifiers make its parent quantified too.
       if (frame.quantified || QUANTIFIER_AT(p, next)) stack[stack.length - 1].quantified = true;
@@ -149,15 +180,24 @@ export class SelectionBudgetError extends KdrError {
  * The names `selection` selects, in order, within `budgetMs`; past it a SelectionBudgetError names the pattern
  * and how far it got, instead of holding the worker. Call it in activities, never in workflow code.
  */
-export function selectNames(selection: NameSelection, names: readonly string[], budgetMs = SELECTION_BUDGET_MS, clock: () => number = Date.now): string[] {
+export function selectNames(
+  selection: NameSelection,
+  names: readonly string[],
+  budgetMs = SELECTION_BUDGET_MS,
+  clock: () => number = Date.now,
+): string[] {
   const test = selector(selection);
   const deadline = clock() + budgetMs;
   const out: string[] = [];
   for (let i = 0; i < names.length; i++) {
     if (test(names[i])) out.push(names[i]);
     if ((i & 255) === 255 && clock() > deadline) {
-      const what = Array.isArray(selection) ? 'the listed names' : `pattern "${(selection as { pattern: string }).pattern}"`;
-      throw new SelectionBudgetError(`selecting with ${what} took longer than ${budgetMs} ms (${i + 1} of ${names.length} names): list the names or simplify the pattern`);
+      const what = Array.isArray(selection)
+        ? 'the listed names'
+        : `pattern "${(selection as { pattern: string }).pattern}"`;
+      throw new SelectionBudgetError(
+        `selecting with ${what} took longer than ${budgetMs} ms (${i + 1} of ${names.length} names): list the names or simplify the pattern`,
+      );
     }
   }
   return out;

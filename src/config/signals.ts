@@ -11,27 +11,45 @@ const who = personName('the name of the operator', 128);
 export const SIGNATURE = /^[A-Za-z0-9+/]{86}==$/;
 const SIGNED_AT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
 
-export const ApprovePayloadSchema = z.strictObject({
-  by: who,
-  planId: matching(/^[0-9a-z-]{1,64}$/, 'expected the planId shown by query "plan" (letters, digits and "-")'),
-  comment: operatorText('a comment', 500).optional(),
-  /** signed identity: the Ed25519 signature `kdr approve` makes over (pair, run, planId, by, signedAt). */
-  signature: matching(SIGNATURE, 'expected the base64 Ed25519 signature kdr approve makes (88 characters)').optional(),
-  signedAt: matching(SIGNED_AT, 'expected the UTC time the approval was signed, e.g. "2026-01-31T12:00:00.000Z"').optional(),
-}).superRefine((p, ctx) => {
-  if ((p.signature === undefined) !== (p.signedAt === undefined)) {
-    ctx.addIssue({ code: 'custom', path: [p.signature === undefined ? 'signature' : 'signedAt'], input: undefined,
-      message: 'signature and signedAt go together: sign with kdr approve --key <private key>' });
-  }
-});
+export const ApprovePayloadSchema = z
+  .strictObject({
+    by: who,
+    planId: matching(/^[0-9a-z-]{1,64}$/, 'expected the planId shown by query "plan" (letters, digits and "-")'),
+    comment: operatorText('a comment', 500).optional(),
+    /** signed identity: the Ed25519 signature `kdr approve` makes over (pair, run, planId, by, signedAt). */
+    signature: matching(
+      SIGNATURE,
+      'expected the base64 Ed25519 signature kdr approve makes (88 characters)',
+    ).optional(),
+    signedAt: matching(
+      SIGNED_AT,
+      'expected the UTC time the approval was signed, e.g. "2026-01-31T12:00:00.000Z"',
+    ).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.signature === undefined) !== (p.signedAt === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [p.signature === undefined ? 'signature' : 'signedAt'],
+        input: undefined,
+        message: 'signature and signedAt go together: sign with kdr approve --key <private key>',
+      });
+    }
+  });
 
 /**
  * Signed pairs: reject, resolve and stopWatch carry a signature too (`kdr reject|resolve|watch --stop --key`), made
  * over their own purpose so an approval's signature is never accepted as a reject (src/security/approval-signature.ts).
  */
 const decisionProof = {
-  signature: matching(SIGNATURE, 'expected the base64 Ed25519 signature kdr makes with --key (88 characters)').optional(),
-  signedAt: matching(SIGNED_AT, 'expected the UTC time the decision was signed, e.g. "2026-01-31T12:00:00.000Z"').optional(),
+  signature: matching(
+    SIGNATURE,
+    'expected the base64 Ed25519 signature kdr makes with --key (88 characters)',
+  ).optional(),
+  signedAt: matching(
+    SIGNED_AT,
+    'expected the UTC time the decision was signed, e.g. "2026-01-31T12:00:00.000Z"',
+  ).optional(),
 };
 
 export const RejectPayloadSchema = z.strictObject({
@@ -59,7 +77,8 @@ export const StopWatchPayloadSchema = z.strictObject({
 });
 
 // The size guard runs before each of these schemas with the signal bounds (a few short fields), not the input ones.
-for (const schema of [ApprovePayloadSchema, RejectPayloadSchema, ResolvePayloadSchema, StopWatchPayloadSchema]) bounded(schema, SIGNAL_BOUNDS);
+for (const schema of [ApprovePayloadSchema, RejectPayloadSchema, ResolvePayloadSchema, StopWatchPayloadSchema])
+  bounded(schema, SIGNAL_BOUNDS);
 
 export type ApprovePayload = z.input<typeof ApprovePayloadSchema>;
 export type StopWatchPayload = z.input<typeof StopWatchPayloadSchema>;

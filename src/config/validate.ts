@@ -12,9 +12,7 @@ export interface FieldIssue {
   message: string;
 }
 
-export type Validated<T> =
-  | { ok: true; value: T }
-  | { ok: false; message: string; issues: FieldIssue[] };
+export type Validated<T> = { ok: true; value: T } | { ok: false; message: string; issues: FieldIssue[] };
 
 export interface ValidateOptions {
   /** Prefix for every path (e.g. a pair name); none by default. */
@@ -31,28 +29,47 @@ export const MAX_SHOWN_PROBLEMS = 20;
 export const MAX_ISSUES = 100;
 const MAX_LINE = 300;
 
-export function validate<S extends z.ZodType>(schema: S, value: unknown, options: ValidateOptions = {}): Validated<z.output<S>> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  options: ValidateOptions = {},
+): Validated<z.output<S>> {
   // jitless: zod's compiled fast path uses `new Function`, which a workflow sandbox may not allow.
   const what = options.what ?? 'input';
-  const refused = (issue: FieldIssue): Validated<z.output<S>> => ({ ok: false, issues: [issue], message: formatProblems(what, [issue]) });
+  const refused = (issue: FieldIssue): Validated<z.output<S>> => ({
+    ok: false,
+    issues: [issue],
+    message: formatProblems(what, [issue]),
+  });
   const tooBig = boundsProblem(value, options.bounds ?? boundsOf(schema), options.root);
   if (tooBig) return refused(tooBig);
   let result: z.ZodSafeParseResult<z.output<S>>;
   try {
-    result = schema.safeParse(value, { reportInput: true, jitless: true } as z.core.ParseContext<z.core.$ZodIssue>) as z.ZodSafeParseResult<z.output<S>>;
+    result = schema.safeParse(value, {
+      reportInput: true,
+      jitless: true,
+    } as z.core.ParseContext<z.core.$ZodIssue>) as z.ZodSafeParseResult<z.output<S>>;
   } catch (err) {
-    return refused({ path: options.root ?? '', message: `could not be checked (${err instanceof Error ? err.name : typeof err}): send a plain JSON object as documented` });
+    return refused({
+      path: options.root ?? '',
+      message: `could not be checked (${err instanceof Error ? err.name : typeof err}): send a plain JSON object as documented`,
+    });
   }
   if (result.success) return { ok: true, value: result.data };
   const all = result.error.issues;
-  const issues = all.slice(0, MAX_ISSUES).flatMap((issue) => describe(issue, options.root)).slice(0, MAX_ISSUES);
+  const issues = all
+    .slice(0, MAX_ISSUES)
+    .flatMap((issue) => describe(issue, options.root))
+    .slice(0, MAX_ISSUES);
   return { ok: false, issues, message: formatProblems(what, issues, all.length) };
 }
 
 /** One refusal message: the first MAX_SHOWN_PROBLEMS problems, each clipped, then how many more. */
 export function formatProblems(what: string, issues: FieldIssue[], total = issues.length): string {
   const count = Math.max(total, issues.length);
-  const lines = issues.slice(0, MAX_SHOWN_PROBLEMS).map((i) => clipText(i.path ? `${i.path}: ${i.message}` : i.message, MAX_LINE));
+  const lines = issues
+    .slice(0, MAX_SHOWN_PROBLEMS)
+    .map((i) => clipText(i.path ? `${i.path}: ${i.message}` : i.message, MAX_LINE));
   if (count === 1) return `invalid ${what}: ${lines[0]}`;
   const more = count - lines.length;
   return `invalid ${what} (${count} problems):\n${lines.map((l) => `  - ${l}`).join('\n')}${more > 0 ? `\n  ... and ${more} more` : ''}`;
@@ -61,7 +78,11 @@ export function formatProblems(what: string, issues: FieldIssue[], total = issue
 const SECRET_KEY = /pass(word|wd)?|secret|token|credential|private.?key|access.?key|sasl/i;
 
 const ENV_HINT: Record<string, string> = {
-  password: 'passwordEnv', pass: 'passwordEnv', passwd: 'passwordEnv', username: 'usernameEnv', user: 'usernameEnv',
+  password: 'passwordEnv',
+  pass: 'passwordEnv',
+  passwd: 'passwordEnv',
+  username: 'usernameEnv',
+  user: 'usernameEnv',
 };
 
 function describe(issue: z.core.$ZodIssue, root: string | undefined): FieldIssue[] {
@@ -71,7 +92,8 @@ function describe(issue: z.core.$ZodIssue, root: string | undefined): FieldIssue
   }
   const sensitive = issue.path.some((p) => typeof p === 'string' && (SECRET_KEY.test(p) || /Env$/.test(p)));
   let message = issue.message;
-  if (issue.code === 'invalid_type' && /^Invalid input/.test(message)) message = `expected ${article(String(issue.expected))}`;
+  if (issue.code === 'invalid_type' && /^Invalid input/.test(message))
+    message = `expected ${article(String(issue.expected))}`;
   if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
     return [{ path: formatPath(base), message: `missing: ${message}` }];
   }
@@ -85,7 +107,7 @@ function unknownKey(key: string): string {
     return `inline credentials are not accepted: put the value in an environment variable of the worker and give its NAME in ${hint}`;
   }
   if (SECRET_KEY.test(key)) {
-    return 'inline secrets are not accepted: keep secrets in the worker\'s environment and refer to them by variable name (usernameEnv/passwordEnv)';
+    return "inline secrets are not accepted: keep secrets in the worker's environment and refer to them by variable name (usernameEnv/passwordEnv)";
   }
   return 'unknown field: remove it or check its spelling';
 }

@@ -43,7 +43,12 @@ export const WatchInputSchema = WatchObject.check(crossCheck<z.input<typeof Watc
 const WatchStartObject = z.strictObject({
   ...pairRef,
   continueAsNewEvery: WatchObject.shape.continueAsNewEvery,
-  state: z.never({ error: 'is internal: only the watch itself carries its state over when it continues as new; start the watch without it' }).optional(),
+  state: z
+    .never({
+      error:
+        'is internal: only the watch itself carries its state over when it continues as new; start the watch without it',
+    })
+    .optional(),
 });
 
 /** What starting drWatch accepts (kdr watch, drSetup, a Temporal client): the pair and the checks per run, nothing else. */

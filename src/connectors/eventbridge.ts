@@ -8,7 +8,12 @@ import { observeUnknownStreamStatus } from '../metrics/kdr';
 import type { AdminSession } from '../kafka/admin';
 import { compareEndOffsets } from './kafka-connect';
 import {
-  EnsureResult, ReplicationLag, ReplicationPairSpec, ReplicationProvider, ReplicationSpecError, ReplicationStatus,
+  EnsureResult,
+  ReplicationLag,
+  ReplicationPairSpec,
+  ReplicationProvider,
+  ReplicationSpecError,
+  ReplicationStatus,
   ReplicationTask,
 } from './types';
 
@@ -65,11 +70,18 @@ export const ANY_ACCOUNT = '*';
 export const HEADERS_MAPPING = { Form: 'JSONPATH', Value: '$.data.headers' } as const;
 
 /** `streamRegion`: where the stream lives (the secondary's region), when the spec does not say. */
-export function streamFor(spec: ReplicationPairSpec, topic: string, accountId: string = ANY_ACCOUNT, streamRegion?: string): KafkaToKafkaStream {
+export function streamFor(
+  spec: ReplicationPairSpec,
+  topic: string,
+  accountId: string = ANY_ACCOUNT,
+  streamRegion?: string,
+): KafkaToKafkaStream {
   const { primary, secondary } = spec;
   const region = secondary.region ?? streamRegion;
   if (!primary.region || !primary.instanceId || !secondary.instanceId || !region) {
-    throw new ReplicationSpecError('replication "eventbridge" needs primary.region, primary.instanceId, secondary.region and secondary.instanceId');
+    throw new ReplicationSpecError(
+      'replication "eventbridge" needs primary.region, primary.instanceId, secondary.region and secondary.instanceId',
+    );
   }
   return {
     name: streamName(spec.pair, topic),
@@ -88,7 +100,9 @@ export function streamFor(spec: ReplicationPairSpec, topic: string, accountId: s
     // CreateEventStreamingRequestRunOptions.dead_letter_queue). ALL sends them to the queue ("the event is sent to
     // the configured dead-letter queue or discarded", PutTargets ErrorsTolerance); NONE would leave its meaning open.
     runOptions: {
-      maximumTasks: 1, errorsTolerance: 'ALL', retryStrategy: { PushRetryStrategy: 'BACKOFF_RETRY' },
+      maximumTasks: 1,
+      errorsTolerance: 'ALL',
+      retryStrategy: { PushRetryStrategy: 'BACKOFF_RETRY' },
       deadLetterQueue: { Arn: kafkaTopicArn(region, accountId, secondary.instanceId, deadLetterTopic(spec.pair)) },
     },
   };
@@ -96,17 +110,20 @@ export function streamFor(spec: ReplicationPairSpec, topic: string, accountId: s
 
 function concreteTopics(spec: ReplicationPairSpec): string[] {
   if (!Array.isArray(spec.topics)) {
-    throw new ReplicationSpecError('replication "eventbridge" needs the concrete topic list: resolve the pattern on the primary first');
+    throw new ReplicationSpecError(
+      'replication "eventbridge" needs the concrete topic list: resolve the pattern on the primary first',
+    );
   }
   return spec.topics;
 }
 
 function sourceOf(s: EventStreaming | EventStreamingDetail): Record<string, unknown> {
-  return ((s.Source ?? {}) as Record<string, unknown>).SourceKafkaParameters as Record<string, unknown> ?? {};
+  return (((s.Source ?? {}) as Record<string, unknown>).SourceKafkaParameters as Record<string, unknown>) ?? {};
 }
 
 function sinkValue(s: EventStreaming | EventStreamingDetail, field: string): unknown {
-  const sink = ((s.Sink ?? {}) as Record<string, unknown>).SinkKafkaParameters as Record<string, { Value?: unknown }> | undefined;
+  const sink = ((s.Sink ?? {}) as Record<string, unknown>).SinkKafkaParameters as
+    Record<string, { Value?: unknown }> | undefined;
   return sink?.[field]?.Value;
 }
 
@@ -121,10 +138,15 @@ function deadLetterArnOf(s: EventStreaming | EventStreamingDetail): unknown {
  */
 function sameRoute(existing: EventStreaming | EventStreamingDetail, wanted: KafkaToKafkaStream): boolean {
   const src = sourceOf(existing);
-  return src.InstanceId === wanted.source.instanceId && src.Topic === wanted.source.topic &&
-    src.RegionId === wanted.source.regionId && sinkValue(existing, 'InstanceId') === wanted.sink.instanceId &&
-    sinkValue(existing, 'Topic') === wanted.sink.topic && sinkValue(existing, 'Headers') === wanted.sink.headers?.Value &&
-    deadLetterArnOf(existing) === wanted.runOptions?.deadLetterQueue?.Arn;
+  return (
+    src.InstanceId === wanted.source.instanceId &&
+    src.Topic === wanted.source.topic &&
+    src.RegionId === wanted.source.regionId &&
+    sinkValue(existing, 'InstanceId') === wanted.sink.instanceId &&
+    sinkValue(existing, 'Topic') === wanted.sink.topic &&
+    sinkValue(existing, 'Headers') === wanted.sink.headers?.Value &&
+    deadLetterArnOf(existing) === wanted.runOptions?.deadLetterQueue?.Arn
+  );
 }
 
 /** A status kafka-dr does not know: shown as it is, counted, and read as "not running yet" (never as failed). */
@@ -141,7 +163,10 @@ export class EventBridgeProvider implements ReplicationProvider {
 
   /** `client` must be for the secondary's region: the stream lives where the data goes. */
   /** `accountId` goes into the dead-letter queue's ARN (KDR_ALIBABA_CLOUD_ACCOUNT_ID; "*" when not set). */
-  constructor(private readonly client: EventBridgeClient, private readonly accountId: string = ANY_ACCOUNT) {}
+  constructor(
+    private readonly client: EventBridgeClient,
+    private readonly accountId: string = ANY_ACCOUNT,
+  ) {}
 
   /** The pair's streams for the spec's topics, each looked up by its exact name (absent ones are left out). */
   private async existing(spec: ReplicationPairSpec): Promise<Map<string, EventStreaming | EventStreamingDetail>> {
@@ -167,7 +192,9 @@ export class EventBridgeProvider implements ReplicationProvider {
       if (current && !sameRoute(current, wanted)) {
         // UpdateEventStreaming needs Source, Sink and FilterPattern resent anyway; a re-create is the same call
         // count and keeps the emulator and the real service on one code path.
-        await this.client.deleteEventStreaming(wanted.name).catch((e) => { if (!notFound(e)) throw e; });
+        await this.client.deleteEventStreaming(wanted.name).catch((e) => {
+          if (!notFound(e)) throw e;
+        });
         updated = true;
       }
       if (!current || !sameRoute(current, wanted)) {
@@ -177,7 +204,13 @@ export class EventBridgeProvider implements ReplicationProvider {
       const status = current && sameRoute(current, wanted) ? current.Status : 'READY';
       if (status === 'READY' || status === 'PAUSED') await this.client.startEventStreaming(wanted.name);
     }
-    return { id: concreteTopics(spec).map((t) => streamName(spec.pair, t)).join(','), created, updated };
+    return {
+      id: concreteTopics(spec)
+        .map((t) => streamName(spec.pair, t))
+        .join(','),
+      created,
+      updated,
+    };
   }
 
   async state(spec: ReplicationPairSpec): Promise<ReplicationStatus> {
@@ -192,15 +225,32 @@ export class EventBridgeProvider implements ReplicationProvider {
       else tasks.push({ id: s.EventStreamingName, state: s.Status });
     }
     if (tasks.length === 0) return { id, state: 'absent' };
-    if (missing.length > 0) return { id, state: 'failed', cause: `no event stream for topic(s) ${missing.join(', ')}: run ensure again`, tasks };
+    if (missing.length > 0)
+      return {
+        id,
+        state: 'failed',
+        cause: `no event stream for topic(s) ${missing.join(', ')}: run ensure again`,
+        tasks,
+      };
     const failed = tasks.find((t) => t.state === 'STARTING_FAILED' || t.state === 'RUNNING_FAILED');
     if (failed) {
-      return { id, state: 'failed', tasks, cause: `event stream ${failed.id} is ${failed.state} (records it could not write are in the ` +
-        `dead-letter topic ${deadLetterTopic(spec.pair)} on the secondary; see also the EventBridge console)` };
+      return {
+        id,
+        state: 'failed',
+        tasks,
+        cause:
+          `event stream ${failed.id} is ${failed.state} (records it could not write are in the ` +
+          `dead-letter topic ${deadLetterTopic(spec.pair)} on the secondary; see also the EventBridge console)`,
+      };
     }
     const unknown = tasks.find((t) => unknownStatus(t.state));
     if (unknown) {
-      return { id, state: 'starting', tasks, cause: `event stream ${unknown.id} reports status "${unknown.state}", which kafka-dr does not know: read as not running yet` };
+      return {
+        id,
+        state: 'starting',
+        tasks,
+        cause: `event stream ${unknown.id} reports status "${unknown.state}", which kafka-dr does not know: read as not running yet`,
+      };
     }
     if (tasks.some((t) => t.state === 'STARTING')) return { id, state: 'starting', tasks };
     if (tasks.some((t) => t.state === 'READY')) return { id, state: 'ready', tasks };
@@ -211,7 +261,8 @@ export class EventBridgeProvider implements ReplicationProvider {
   async pause(spec: ReplicationPairSpec): Promise<void> {
     for (const s of (await this.existing(spec)).values()) {
       // A status kafka-dr does not know may be a running one: pausing a stream that is not running is harmless.
-      if (s.Status === 'RUNNING' || s.Status === 'STARTING' || !isKnownStreamStatus(s.Status)) await this.client.pauseEventStreaming(s.EventStreamingName);
+      if (s.Status === 'RUNNING' || s.Status === 'STARTING' || !isKnownStreamStatus(s.Status))
+        await this.client.pauseEventStreaming(s.EventStreamingName);
     }
   }
 
@@ -224,12 +275,23 @@ export class EventBridgeProvider implements ReplicationProvider {
   async remove(spec: ReplicationPairSpec): Promise<{ removed: boolean }> {
     let removed = false;
     for (const name of (await this.existing(spec)).keys()) {
-      await this.client.deleteEventStreaming(name).then(() => { removed = true; }, (e) => { if (!notFound(e)) throw e; });
+      await this.client.deleteEventStreaming(name).then(
+        () => {
+          removed = true;
+        },
+        (e) => {
+          if (!notFound(e)) throw e;
+        },
+      );
     }
     return { removed };
   }
 
-  async lag(spec: ReplicationPairSpec, clusters: { primary: AdminSession; secondary: AdminSession }, tolerance = 0): Promise<ReplicationLag> {
+  async lag(
+    spec: ReplicationPairSpec,
+    clusters: { primary: AdminSession; secondary: AdminSession },
+    tolerance = 0,
+  ): Promise<ReplicationLag> {
     return compareEndOffsets(clusters.primary, clusters.secondary, spec.topics, tolerance);
   }
 }

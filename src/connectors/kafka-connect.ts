@@ -5,8 +5,15 @@
 import { matchTopics, partitionOffsets, tpKey, type AdminSession } from '../kafka/admin';
 import type { ClusterSecurity } from '../kafka/clients';
 import {
-  ReplicationSpecError, type EnsureResult, type PartitionLag, type ReplicationEndpoint, type ReplicationLag,
-  type ReplicationPairSpec, type ReplicationProvider, type ReplicationStatus, type ReplicationTask,
+  ReplicationSpecError,
+  type EnsureResult,
+  type PartitionLag,
+  type ReplicationEndpoint,
+  type ReplicationLag,
+  type ReplicationPairSpec,
+  type ReplicationProvider,
+  type ReplicationStatus,
+  type ReplicationTask,
 } from './types';
 import { KdrError } from '../errors';
 import { compilePattern } from '../config/safe-pattern';
@@ -21,7 +28,10 @@ export class ConnectApiError extends KdrError {
   override name = 'ConnectApiError';
   /** Connect answers 4xx for a bad connector config (permanent) and 5xx or 409 while it rebalances (transient). */
   readonly retryable: boolean;
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
     const s = status ?? 0;
     this.retryable = s === 0 || s >= 500 || s === 409;
@@ -45,7 +55,8 @@ export function connectorNames(pair: string): { source: string; checkpoint: stri
 function listOrPattern(v: string[] | { pattern: string } | undefined, what: string): string {
   if (v === undefined) return '.*';
   if (Array.isArray(v)) {
-    if (v.length === 0) throw new ReplicationSpecError(`${what} is an empty list: name at least one, or give { "pattern": "..." }`);
+    if (v.length === 0)
+      throw new ReplicationSpecError(`${what} is an empty list: name at least one, or give { "pattern": "..." }`);
     // MM2 reads the list as comma-separated regexes; escape so names match literally.
     return v.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join(',');
   }
@@ -66,19 +77,28 @@ function clientSettings(prefix: string, e: ReplicationEndpoint): Record<string, 
   }
   if (s.protocol === 'sasl_plaintext' || s.protocol === 'sasl_ssl') {
     if (!s.usernameEnv || !s.passwordEnv) {
-      throw new ReplicationSpecError(`${prefix}: SASL needs security.usernameEnv and security.passwordEnv (environment variable names)`);
+      throw new ReplicationSpecError(
+        `${prefix}: SASL needs security.usernameEnv and security.passwordEnv (environment variable names)`,
+      );
     }
     const mech = (s.mechanism ?? 'plain').toUpperCase();
-    const module = mech === 'PLAIN' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
+    const module =
+      mech === 'PLAIN'
+        ? 'org.apache.kafka.common.security.plain.PlainLoginModule'
+        : 'org.apache.kafka.common.security.scram.ScramLoginModule';
     out[`${prefix}.sasl.mechanism`] = mech;
     // The worker resolves these from its own environment (config.providers=env); no secret is stored.
-    out[`${prefix}.sasl.jaas.config`] = `${module} required username="\${env:${s.usernameEnv}}" password="\${env:${s.passwordEnv}}";`;
+    out[`${prefix}.sasl.jaas.config`] =
+      `${module} required username="\${env:${s.usernameEnv}}" password="\${env:${s.passwordEnv}}";`;
   }
   return out;
 }
 
 /** The two connector configs for a pair (pure; what `ensure` PUTs). */
-export function mirrorConfigs(spec: ReplicationPairSpec): { source: Record<string, string>; checkpoint: Record<string, string> } {
+export function mirrorConfigs(spec: ReplicationPairSpec): {
+  source: Record<string, string>;
+  checkpoint: Record<string, string>;
+} {
   if (!spec.primary?.bootstrapServers?.length) throw new ReplicationSpecError('primary.bootstrapServers is empty');
   if (!spec.secondary?.bootstrapServers?.length) throw new ReplicationSpecError('secondary.bootstrapServers is empty');
   const rf = String(spec.replicationFactor ?? 3);
@@ -123,10 +143,15 @@ export function mirrorConfigs(spec: ReplicationPairSpec): { source: Record<strin
     ...spec.extra,
   };
   // Connect expands ${provider:...} in any value: only the SASL settings kafka-dr writes itself may hold one.
-  for (const [name, config] of [['source', source], ['checkpoint', checkpoint]] as const) {
+  for (const [name, config] of [
+    ['source', source],
+    ['checkpoint', checkpoint],
+  ] as const) {
     for (const [key, value] of Object.entries(config)) {
       if (value.includes('${') && !key.endsWith('.sasl.jaas.config')) {
-        throw new ReplicationSpecError(`${name} connector setting ${key} contains "\${", which Kafka Connect would expand: remove it from the pair's config`);
+        throw new ReplicationSpecError(
+          `${name} connector setting ${key} contains "\${", which Kafka Connect would expand: remove it from the pair's config`,
+        );
       }
     }
   }
@@ -142,7 +167,10 @@ interface ConnectStatus {
 /** A task's trace as stored in a step's error: the root cause's line only, redacted and capped (src/security/redact.ts). */
 function firstLine(trace: string | undefined): string | undefined {
   if (!trace) return undefined;
-  const lines = trace.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = trace
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   // The root cause ("Caused by: ...") says more than the wrapper on the first line.
   const caused = lines.filter((l) => l.startsWith('Caused by:')).pop();
   return excerpt(caused ?? lines[0] ?? '', [], 300);
@@ -153,10 +181,13 @@ export class KafkaConnectClient {
   private readonly timeoutMs: number;
 
   constructor(options: KafkaConnectOptions) {
-    if (!/^https?:\/\//.test(options.url)) throw new ReplicationSpecError(`Kafka Connect url "${options.url}" must start with http:// or https://`);
+    if (!/^https?:\/\//.test(options.url))
+      throw new ReplicationSpecError(`Kafka Connect url "${options.url}" must start with http:// or https://`);
     // What fetch reads differently from how it looks (src/config/fields.ts httpUrl): refused here too.
     if (/[\\#?@]/.test(options.url) || /^https?:\/\/[^/]*%/.test(options.url)) {
-      throw new ReplicationSpecError('Kafka Connect url must be http(s)://host[:port][/path]: no "\\", "#", "?", "@" or %-encoded host');
+      throw new ReplicationSpecError(
+        'Kafka Connect url must be http(s)://host[:port][/path]: no "\\", "#", "?", "@" or %-encoded host',
+      );
     }
     this.base = options.url.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 10000;
@@ -172,13 +203,18 @@ export class KafkaConnectClient {
       try {
         res = await fetch(`${this.base}${path}`, {
           method,
-          headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+          headers:
+            body === undefined
+              ? { accept: 'application/json' }
+              : { 'content-type': 'application/json', accept: 'application/json' },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (err) {
         const cause = (err as Error & { cause?: { code?: string } }).cause?.code;
-        throw new ConnectApiError(`Kafka Connect at ${this.base} did not answer ${method} ${path}: ${excerpt(cause ?? (err as Error).message)}`);
+        throw new ConnectApiError(
+          `Kafka Connect at ${this.base} did not answer ${method} ${path}: ${excerpt(cause ?? (err as Error).message)}`,
+        );
       }
       const text = await res.text();
       const rebalancing = res.status === 409 || (res.status === 500 && /rebalance/i.test(text));
@@ -189,9 +225,16 @@ export class KafkaConnectClient {
       if (res.status === 404) return { status: 404, body: undefined };
       if (res.status >= 400) {
         let message = text;
-        try { message = (JSON.parse(text) as { message?: string }).message ?? text; } catch { /* plain text */ }
+        try {
+          message = (JSON.parse(text) as { message?: string }).message ?? text;
+        } catch {
+          /* plain text */
+        }
         // Stored in the step's error (history): never the answer as it came, which may quote configs or traces.
-        throw new ConnectApiError(`Kafka Connect ${method} ${path} failed with ${res.status}: ${excerpt(message, [], 300)}`, res.status);
+        throw new ConnectApiError(
+          `Kafka Connect ${method} ${path} failed with ${res.status}: ${excerpt(message, [], 300)}`,
+          res.status,
+        );
       }
       return { status: res.status, body: text ? (JSON.parse(text) as T) : undefined };
     }
@@ -234,13 +277,21 @@ export class KafkaConnectClient {
    * Sets (or with `offset: null` removes) a stopped source connector's stored positions (KIP-875, Kafka >= 3.6).
    * Connect refuses while the connector's tasks are still shutting down: retried for a few seconds.
    */
-  async alterOffsets(name: string, offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> | null }[]): Promise<void> {
-    await this.whileStopping(() => this.request('PATCH', `/connectors/${encodeURIComponent(name)}/offsets`, { offsets }));
+  async alterOffsets(
+    name: string,
+    offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> | null }[],
+  ): Promise<void> {
+    await this.whileStopping(() =>
+      this.request('PATCH', `/connectors/${encodeURIComponent(name)}/offsets`, { offsets }),
+    );
   }
 
   /** Removes every stored position of a stopped connector, so a connector created again under its name starts afresh. */
   async resetOffsets(name: string): Promise<boolean> {
-    return (await this.whileStopping(() => this.request('DELETE', `/connectors/${encodeURIComponent(name)}/offsets`))).status !== 404;
+    return (
+      (await this.whileStopping(() => this.request('DELETE', `/connectors/${encodeURIComponent(name)}/offsets`)))
+        .status !== 404
+    );
   }
 
   private async whileStopping<T>(call: () => Promise<T>): Promise<T> {
@@ -266,38 +317,73 @@ function sameConfig(current: Record<string, string>, wanted: Record<string, stri
 }
 
 /** Maps one connector's Connect status to the provider's state vocabulary. */
-export function mapConnectorState(name: string, s: ConnectStatus | undefined, requireTasks: boolean): ReplicationStatus {
+export function mapConnectorState(
+  name: string,
+  s: ConnectStatus | undefined,
+  requireTasks: boolean,
+): ReplicationStatus {
   if (!s) return { id: name, state: 'absent' };
-  const tasks: ReplicationTask[] = s.tasks.map((t) => ({ id: `${name}/${t.id}`, state: t.state, ...(t.trace ? { cause: firstLine(t.trace) } : {}) }));
+  const tasks: ReplicationTask[] = s.tasks.map((t) => ({
+    id: `${name}/${t.id}`,
+    state: t.state,
+    ...(t.trace ? { cause: firstLine(t.trace) } : {}),
+  }));
   const base = { id: name, tasks };
-  if (s.connector.state === 'FAILED') return { ...base, state: 'failed', cause: `${name}: ${firstLine(s.connector.trace) ?? 'failed'}` };
+  if (s.connector.state === 'FAILED')
+    return { ...base, state: 'failed', cause: `${name}: ${firstLine(s.connector.trace) ?? 'failed'}` };
   const failedTask = s.tasks.find((t) => t.state === 'FAILED');
-  if (failedTask) return { ...base, state: 'failed', cause: `${name} task ${failedTask.id}: ${firstLine(failedTask.trace) ?? 'failed'}` };
+  if (failedTask)
+    return {
+      ...base,
+      state: 'failed',
+      cause: `${name} task ${failedTask.id}: ${firstLine(failedTask.trace) ?? 'failed'}`,
+    };
   if (s.connector.state === 'PAUSED' || s.connector.state === 'STOPPED') return { ...base, state: 'paused' };
-  if (s.connector.state === 'UNASSIGNED' || s.connector.state === 'RESTARTING') return { ...base, state: 'starting', cause: `${name} is ${s.connector.state}` };
+  if (s.connector.state === 'UNASSIGNED' || s.connector.state === 'RESTARTING')
+    return { ...base, state: 'starting', cause: `${name} is ${s.connector.state}` };
   const notRunning = s.tasks.find((t) => t.state !== 'RUNNING');
   if (notRunning) {
     if (notRunning.state === 'PAUSED') return { ...base, state: 'paused' };
     return { ...base, state: 'starting', cause: `${name} task ${notRunning.id} is ${notRunning.state}` };
   }
   if (requireTasks && s.tasks.length === 0) {
-    return { ...base, state: 'starting', cause: `${name} has no task yet (no topic matched on the primary, or topics not refreshed yet)` };
+    return {
+      ...base,
+      state: 'starting',
+      cause: `${name} has no task yet (no topic matched on the primary, or topics not refreshed yet)`,
+    };
   }
   return { ...base, state: 'running' };
 }
 
-const RANK: Record<ReplicationStatus['state'], number> = { failed: 5, absent: 4, starting: 3, paused: 2, ready: 1, running: 0 };
+const RANK: Record<ReplicationStatus['state'], number> = {
+  failed: 5,
+  absent: 4,
+  starting: 3,
+  paused: 2,
+  ready: 1,
+  running: 0,
+};
 
 /** Compares per-partition end offsets of the replicated topics (see ReplicationLag for the assumption). */
 export async function compareEndOffsets(
-  primary: AdminSession, secondary: AdminSession, topics: string[] | { pattern: string }, tolerance = 0,
+  primary: AdminSession,
+  secondary: AdminSession,
+  topics: string[] | { pattern: string },
+  tolerance = 0,
 ): Promise<ReplicationLag> {
   const names = Array.isArray(topics) ? topics : await matchTopics(primary, compilePattern(topics.pattern));
   const p = await partitionOffsets(primary, names);
   const s = new Map((await partitionOffsets(secondary, names)).map((x) => [tpKey(x.topic, x.partition), x.end]));
   const partitions: PartitionLag[] = p.map((x) => {
     const secondaryEnd = s.get(tpKey(x.topic, x.partition)) ?? 0;
-    return { topic: x.topic, partition: x.partition, primaryEnd: x.end, secondaryEnd, lag: Math.max(0, x.end - secondaryEnd) };
+    return {
+      topic: x.topic,
+      partition: x.partition,
+      primaryEnd: x.end,
+      secondaryEnd,
+      lag: Math.max(0, x.end - secondaryEnd),
+    };
   });
   const totalLag = partitions.reduce((n, x) => n + x.lag, 0);
   return { caughtUp: totalLag <= tolerance, totalLag, partitions };
@@ -316,7 +402,10 @@ export class KafkaConnectProvider implements ReplicationProvider {
     const configs = mirrorConfigs(spec);
     let created = true;
     let updated = false;
-    for (const [name, config] of [[names.source, configs.source], [names.checkpoint, configs.checkpoint]] as const) {
+    for (const [name, config] of [
+      [names.source, configs.source],
+      [names.checkpoint, configs.checkpoint],
+    ] as const) {
       const current = await this.client.getConfig(name);
       if (current) created = false;
       if (current && sameConfig(current, config)) continue;
@@ -336,7 +425,13 @@ export class KafkaConnectProvider implements ReplicationProvider {
     const missing = [source, checkpoint].find((c) => c.state === 'absent');
     // Connect registers connectors asynchronously: right after ensure one may not be visible yet. Waiting is
     // bounded by the caller (drSetup's wait-running); a connector that never appears times out there.
-    if (missing) return { id, state: 'starting', cause: `connector ${missing.id} is not registered yet (run ensure again if it stays missing)`, tasks };
+    if (missing)
+      return {
+        id,
+        state: 'starting',
+        cause: `connector ${missing.id} is not registered yet (run ensure again if it stays missing)`,
+        tasks,
+      };
     const worst = RANK[source.state] >= RANK[checkpoint.state] ? source : checkpoint;
     return { id, state: worst.state, ...(worst.cause ? { cause: worst.cause } : {}), tasks };
   }
@@ -360,7 +455,11 @@ export class KafkaConnectProvider implements ReplicationProvider {
     return { removed: a || b };
   }
 
-  async lag(spec: ReplicationPairSpec, clusters: { primary: AdminSession; secondary: AdminSession }, tolerance = 0): Promise<ReplicationLag> {
+  async lag(
+    spec: ReplicationPairSpec,
+    clusters: { primary: AdminSession; secondary: AdminSession },
+    tolerance = 0,
+  ): Promise<ReplicationLag> {
     return compareEndOffsets(clusters.primary, clusters.secondary, spec.topics, tolerance);
   }
 }

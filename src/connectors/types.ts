@@ -88,7 +88,11 @@ export interface ReplicationProvider {
   resume(spec: ReplicationPairSpec): Promise<void>;
   /** Idempotent: removing an absent replication returns { removed: false }. */
   remove(spec: ReplicationPairSpec): Promise<{ removed: boolean }>;
-  lag(spec: ReplicationPairSpec, clusters: { primary: AdminSession; secondary: AdminSession }, tolerance?: number): Promise<ReplicationLag>;
+  lag(
+    spec: ReplicationPairSpec,
+    clusters: { primary: AdminSession; secondary: AdminSession },
+    tolerance?: number,
+  ): Promise<ReplicationLag>;
 }
 
 export class ReplicationSpecError extends KdrError {

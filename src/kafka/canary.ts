@@ -6,7 +6,13 @@
 import type { Kafka } from 'kafkajs';
 import { partitionOffsets, type AdminSession } from './admin';
 import { fetchFrom, mapLimit, readRange, type FetchedRecord } from './protocol';
-import { describeProfile, profileFromSamples, UNMEASURED_PROFILE, type FidelityProfile, type FidelitySample } from './fidelity';
+import {
+  describeProfile,
+  profileFromSamples,
+  UNMEASURED_PROFILE,
+  type FidelityProfile,
+  type FidelitySample,
+} from './fidelity';
 import { KdrError } from '../errors';
 
 export const CANARY_RUN_HEADER = 'kdr-canary-run';
@@ -44,7 +50,13 @@ export class CanaryError extends KdrError {
 }
 
 /** A canary record's value: enough to rebuild what was sent (key, timestamp, header, partition) from the copy alone. */
-interface CanaryValue { runId: string; seq: number; producedAt: number; partition?: number; count?: number }
+interface CanaryValue {
+  runId: string;
+  seq: number;
+  producedAt: number;
+  partition?: number;
+  count?: number;
+}
 
 /** The canary's records carry a timestamp this far in the past, so a replaced timestamp cannot pass for kept. */
 export const CANARY_TIMESTAMP_AGE_MS = 3_600_000;
@@ -63,7 +75,14 @@ function sentRecord(v: CanaryValue & { partition: number }, value: string): Fide
 function arrivedRecord(r: FetchedRecord): NonNullable<FidelitySample['arrived']> {
   const headers: Record<string, string> = {};
   for (const [k, h] of Object.entries(r.headers)) headers[k] = headerText(h);
-  return { partition: r.partition, offset: r.offset, key: r.key ? r.key.toString() : null, value: r.value ? r.value.toString() : '', timestamp: r.timestamp, headers };
+  return {
+    partition: r.partition,
+    offset: r.offset,
+    key: r.key ? r.key.toString() : null,
+    value: r.value ? r.value.toString() : '',
+    timestamp: r.timestamp,
+    headers,
+  };
 }
 
 function headerText(v: unknown): string {
@@ -76,7 +95,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[i];
 }
 
-export async function runCanary(primary: Kafka, secondary: AdminSession, options: CanaryOptions): Promise<CanaryResult> {
+export async function runCanary(
+  primary: Kafka,
+  secondary: AdminSession,
+  options: CanaryOptions,
+): Promise<CanaryResult> {
   const count = options.count ?? 10;
   const timeoutMs = options.timeoutMs ?? 30000;
   if (!options.runId) throw new CanaryError('canary runId is empty: pass the workflow run id');
@@ -125,7 +148,11 @@ export async function runCanary(primary: Kafka, secondary: AdminSession, options
         next = r.offset + 1;
         if (!r.value) continue;
         let v: CanaryValue;
-        try { v = JSON.parse(r.value.toString()) as CanaryValue; } catch { continue; }
+        try {
+          v = JSON.parse(r.value.toString()) as CanaryValue;
+        } catch {
+          continue;
+        }
         if (v.runId !== options.runId || seen.has(v.seq)) continue;
         seen.set(v.seq, { arrivedAt, timestamp: r.timestamp });
         const sample = samples.get(v.seq);
@@ -134,7 +161,9 @@ export async function runCanary(primary: Kafka, secondary: AdminSession, options
     }
   });
 
-  const latencies = [...seen].map(([seq, s]) => Math.max(0, s.arrivedAt - (sentAt.get(seq) as { producedAt: number }).producedAt)).sort((a, b) => a - b);
+  const latencies = [...seen]
+    .map(([seq, s]) => Math.max(0, s.arrivedAt - (sentAt.get(seq) as { producedAt: number }).producedAt))
+    .sort((a, b) => a - b);
   const missing = [...sentAt].filter(([seq]) => !seen.has(seq)).map(([seq, s]) => ({ seq, partition: s.partition }));
   const fidelity = profileFromSamples([...samples.values()], options.runId, started);
   const preserved = seen.size ? [...seen].every(([seq, s]) => s.timestamp === samples.get(seq)?.sent.timestamp) : null;
@@ -144,7 +173,9 @@ export async function runCanary(primary: Kafka, secondary: AdminSession, options
     produced: count,
     received: seen.size,
     missing,
-    latencyMs: latencies.length ? { p50: percentile(latencies, 50), max: latencies[latencies.length - 1], min: latencies[0] } : null,
+    latencyMs: latencies.length
+      ? { p50: percentile(latencies, 50), max: latencies[latencies.length - 1], min: latencies[0] }
+      : null,
     timestampsPreserved: preserved,
     fidelity,
     fidelitySummary: describeProfile(fidelity),
@@ -165,20 +196,48 @@ export async function lastCanaryProfile(secondary: AdminSession, topic: string, 
  * The newest complete canary run found on the secondary (the primary may be gone): the fidelity profile it
  * measured and, where the replicator replaces timestamps with its append time, the latency it showed.
  */
-export async function lastCanaryRun(secondary: AdminSession, topic: string, tail = 200): Promise<{ profile: FidelityProfile; latencyMs: number | null; measuredAt?: number }> {
+export async function lastCanaryRun(
+  secondary: AdminSession,
+  topic: string,
+  tail = 200,
+): Promise<{ profile: FidelityProfile; latencyMs: number | null; measuredAt?: number }> {
   const logs = (await partitionOffsets(secondary, [topic])).filter((p) => p.end > p.earliest);
   const runs = new Map<string, { count: number; newest: number; samples: Map<number, FidelitySample> }>();
   await mapLimit(logs, 4, async (p) => {
-    for (const r of await readRange(secondary.protocol, topic, p.partition, Math.max(p.earliest, p.end - tail), p.end)) {
+    for (const r of await readRange(
+      secondary.protocol,
+      topic,
+      p.partition,
+      Math.max(p.earliest, p.end - tail),
+      p.end,
+    )) {
       if (!r.value) continue;
       let v: CanaryValue;
-      try { v = JSON.parse(r.value.toString()) as CanaryValue; } catch { continue; }
-      if (typeof v.runId !== 'string' || !Number.isInteger(v.seq) || !Number.isInteger(v.partition) || !Number.isInteger(v.count)) continue;
-      const run = runs.get(v.runId) ?? { count: v.count as number, newest: 0, samples: new Map<number, FidelitySample>() };
+      try {
+        v = JSON.parse(r.value.toString()) as CanaryValue;
+      } catch {
+        continue;
+      }
+      if (
+        typeof v.runId !== 'string' ||
+        !Number.isInteger(v.seq) ||
+        !Number.isInteger(v.partition) ||
+        !Number.isInteger(v.count)
+      )
+        continue;
+      const run = runs.get(v.runId) ?? {
+        count: v.count as number,
+        newest: 0,
+        samples: new Map<number, FidelitySample>(),
+      };
       runs.set(v.runId, run);
       run.newest = Math.max(run.newest, v.producedAt);
       if (!run.samples.has(v.seq)) {
-        run.samples.set(v.seq, { seq: v.seq, sent: sentRecord(v as CanaryValue & { partition: number }, r.value.toString()), arrived: arrivedRecord(r) });
+        run.samples.set(v.seq, {
+          seq: v.seq,
+          sent: sentRecord(v as CanaryValue & { partition: number }, r.value.toString()),
+          arrived: arrivedRecord(r),
+        });
       }
     }
   });
@@ -189,8 +248,9 @@ export async function lastCanaryRun(secondary: AdminSession, topic: string, tail
   const profile = profileFromSamples(samples, runId, run.newest);
   // A replicator that stamps its own append time shows, on the secondary alone, how long each record took:
   // arrival stamp minus the time the canary sent it (the value's producedAt).
-  const latencyMs = profile.measured && !profile.timestampPreserved
-    ? Math.max(0, ...samples.map((x) => x.arrived!.timestamp - (x.sent.timestamp + CANARY_TIMESTAMP_AGE_MS)))
-    : null;
+  const latencyMs =
+    profile.measured && !profile.timestampPreserved
+      ? Math.max(0, ...samples.map((x) => x.arrived!.timestamp - (x.sent.timestamp + CANARY_TIMESTAMP_AGE_MS)))
+      : null;
   return { profile, latencyMs, measuredAt: run.newest };
 }

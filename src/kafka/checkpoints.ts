@@ -30,12 +30,26 @@ export function checkpointsTopic(sourceAlias = 'primary'): string {
 
 class Reader {
   private pos = 0;
-  constructor(private readonly buf: Buffer, private readonly what: string) {}
+  constructor(
+    private readonly buf: Buffer,
+    private readonly what: string,
+  ) {}
   private need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new CheckpointFormatError(`${this.what}: truncated at byte ${this.pos} (need ${n} more)`);
+    if (this.pos + n > this.buf.length)
+      throw new CheckpointFormatError(`${this.what}: truncated at byte ${this.pos} (need ${n} more)`);
   }
-  int16(): number { this.need(2); const v = this.buf.readInt16BE(this.pos); this.pos += 2; return v; }
-  int32(): number { this.need(4); const v = this.buf.readInt32BE(this.pos); this.pos += 4; return v; }
+  int16(): number {
+    this.need(2);
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  int32(): number {
+    this.need(4);
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
   int64(): number {
     this.need(8);
     const v = this.buf.readBigInt64BE(this.pos);
@@ -117,7 +131,10 @@ export interface CheckpointsRead {
  * last record per key: MM2 emits checkpoints monotonically, so the last one is the newest. A missing
  * topic means no checkpoint yet, not an error.
  */
-export async function readCheckpoints(secondary: AdminSession, options: ReadCheckpointsOptions = {}): Promise<CheckpointsRead> {
+export async function readCheckpoints(
+  secondary: AdminSession,
+  options: ReadCheckpointsOptions = {},
+): Promise<CheckpointsRead> {
   const topic = checkpointsTopic(options.sourceAlias);
   const result: CheckpointsRead = { topic, checkpoints: new Map(), recordsRead: 0, undecodable: 0, exists: false };
   const topics = await secondary.admin.listTopics();
@@ -125,20 +142,32 @@ export async function readCheckpoints(secondary: AdminSession, options: ReadChec
   result.exists = true;
   const { topics: meta } = await secondary.admin.fetchTopicMetadata({ topics: [topic] });
   const partitions = meta[0]?.partitions.map((p) => p.partitionId) ?? [];
-  const bounds = await listOffsets(secondary.protocol, partitions.flatMap((partition) => [
-    { topic, partition, timestamp: EARLIEST }, { topic, partition, timestamp: LATEST },
-  ]));
+  const bounds = await listOffsets(
+    secondary.protocol,
+    partitions.flatMap((partition) => [
+      { topic, partition, timestamp: EARLIEST },
+      { topic, partition, timestamp: LATEST },
+    ]),
+  );
   const groupList = Array.isArray(options.groups) ? new Set(options.groups) : undefined;
   const topicList = options.topics ? new Set(options.topics) : undefined;
   const groupOk = (g: string) =>
-    options.groups === undefined ? true : groupList ? groupList.has(g)
-      : typeof options.groups === 'function' ? options.groups(g) : (options.groups as RegExp).test(g);
+    options.groups === undefined
+      ? true
+      : groupList
+        ? groupList.has(g)
+        : typeof options.groups === 'function'
+          ? options.groups(g)
+          : (options.groups as RegExp).test(g);
   for (const partition of partitions) {
     const from = bounds.get(`${topic}:${partition}@${EARLIEST}`) ?? 0;
     const to = bounds.get(`${topic}:${partition}@${LATEST}`) ?? 0;
     for (const r of await readRange(secondary.protocol, topic, partition, from, to)) {
       result.recordsRead++;
-      if (!r.key || !r.value) { result.undecodable++; continue; }
+      if (!r.key || !r.value) {
+        result.undecodable++;
+        continue;
+      }
       let c: Checkpoint;
       try {
         c = { ...decodeCheckpoint(r.key, r.value), emittedAt: r.timestamp };

@@ -49,18 +49,19 @@ function saslFromEnv(security: ClusterSecurity): SASLOptions {
   if (!security.usernameEnv || !security.passwordEnv) {
     throw new KafkaConfigError(
       `security.protocol=${security.protocol} needs security.usernameEnv and security.passwordEnv: ` +
-      'the names of the environment variables that hold the SASL user name and password');
+        'the names of the environment variables that hold the SASL user name and password',
+    );
   }
   const username = process.env[security.usernameEnv];
   const password = process.env[security.passwordEnv];
-  const missing = [
-    !username ? security.usernameEnv : undefined,
-    !password ? security.passwordEnv : undefined,
-  ].filter(Boolean);
+  const missing = [!username ? security.usernameEnv : undefined, !password ? security.passwordEnv : undefined].filter(
+    Boolean,
+  );
   if (missing.length) {
     throw new KafkaConfigError(
       `SASL credentials missing: environment variable(s) ${missing.join(', ')} not set on the worker; ` +
-      'export them where the worker runs (values are never put in workflow input)');
+        'export them where the worker runs (values are never put in workflow input)',
+    );
   }
   return { mechanism, username: username as string, password: password as string } as SASLOptions;
 }
@@ -71,12 +72,16 @@ function caFrom(caFile: string): string {
   try {
     pem = fs.readFileSync(caFile, 'utf8');
   } catch (err) {
-    throw new KafkaConfigError(`security.caFile ${caFile} cannot be read on the worker (${(err as NodeJS.ErrnoException).code ?? 'error'}): ` +
-      'give the path of a PEM file of CA certificates readable by the worker, or remove caFile to trust the system CAs');
+    throw new KafkaConfigError(
+      `security.caFile ${caFile} cannot be read on the worker (${(err as NodeJS.ErrnoException).code ?? 'error'}): ` +
+        'give the path of a PEM file of CA certificates readable by the worker, or remove caFile to trust the system CAs',
+    );
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new KafkaConfigError(`security.caFile ${caFile} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"): ` +
-      'give the CA certificate in PEM form (openssl x509 -in ca.der -inform der -out ca.pem converts a DER one)');
+    throw new KafkaConfigError(
+      `security.caFile ${caFile} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"): ` +
+        'give the CA certificate in PEM form (openssl x509 -in ca.der -inform der -out ca.pem converts a DER one)',
+    );
   }
   return pem;
 }
@@ -159,7 +164,8 @@ export function dnsSocketFactory(dnsServer: string): ISocketFactory {
   const lookup: net.LookupFunction = (hostname, opts, callback) => {
     resolveHost(resolver, hostname).then(
       (address) => {
-        if ((opts as dns.LookupOptions).all) (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, [{ address, family: 4 }]);
+        if ((opts as dns.LookupOptions).all)
+          (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, [{ address, family: 4 }]);
         else callback(null, address, 4);
       },
       (err: NodeJS.ErrnoException) => callback(err, '', 4),
@@ -167,7 +173,10 @@ export function dnsSocketFactory(dnsServer: string): ISocketFactory {
   };
   return ({ host, port, ssl, onConnect }) => {
     const socket = ssl
-      ? tls.connect({ ...ssl, host, port, lookup, servername: ssl.servername ?? (net.isIP(host) ? undefined : host) }, onConnect)
+      ? tls.connect(
+          { ...ssl, host, port, lookup, servername: ssl.servername ?? (net.isIP(host) ? undefined : host) },
+          onConnect,
+        )
       : net.connect({ host, port, lookup }, onConnect);
     socket.setKeepAlive(true, 60000);
     return socket;

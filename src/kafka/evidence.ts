@@ -2,8 +2,16 @@
 // committed offsets and the timestamps of the records around them, then the secondary offset-for-time
 // lookups the plan will ask for. The decision itself is pure (plan.ts).
 import {
-  committedOffsetsMany, describeGroupMembers, partitionOffsets, partitionsOf, recordTimestamps, offsetsForTimes,
-  tpKey, type AdminSession, type CommittedOffset, type PartitionOffsets,
+  committedOffsetsMany,
+  describeGroupMembers,
+  partitionOffsets,
+  partitionsOf,
+  recordTimestamps,
+  offsetsForTimes,
+  tpKey,
+  type AdminSession,
+  type CommittedOffset,
+  type PartitionOffsets,
 } from './admin';
 import { checkpointKey, readCheckpoints, type Checkpoint, type CheckpointsRead } from './checkpoints';
 import { supportsExactMatch } from './fidelity';
@@ -63,7 +71,9 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
   let checkpointsRead = 0;
   if (o.useCheckpoints) {
     progress('MirrorMaker 2 checkpoints');
-    const read = o.checkpoints ?? await readCheckpoints(o.secondary, { sourceAlias: o.sourceAlias, groups: o.groups, topics: o.topics });
+    const read =
+      o.checkpoints ??
+      (await readCheckpoints(o.secondary, { sourceAlias: o.sourceAlias, groups: o.groups, topics: o.topics }));
     checkpoints = read.checkpoints;
     checkpointsRead = read.recordsRead;
   }
@@ -74,15 +84,26 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
   if (o.primary) {
     const primary = o.primary;
     const parts = await partitionsOf(primary, o.topics);
-    const primaryLogs = new Map((await partitionOffsets(primary, o.topics)).map((p) => [tpKey(p.topic, p.partition), p]));
+    const primaryLogs = new Map(
+      (await partitionOffsets(primary, o.topics)).map((p) => [tpKey(p.topic, p.partition), p]),
+    );
     const committed = new Map<string, Map<string, number>>();
     const known = o.primaryCommitted ?? new Map<string, readonly CommittedOffset[]>();
     const toMap = (c: readonly CommittedOffset[]) => new Map(c.map((x) => [tpKey(x.topic, x.partition), x.offset]));
     let done = 0;
-    for (const g of o.groups) { const c = known.get(g); if (c) { committed.set(g, toMap(c)); done++; } }
+    for (const g of o.groups) {
+      const c = known.get(g);
+      if (c) {
+        committed.set(g, toMap(c));
+        done++;
+      }
+    }
     progress('primary commits', done);
     const unread = o.groups.filter((g) => !known.has(g));
-    for (const [g, c] of await committedOffsetsMany(primary, unread, parts, (n) => progress('primary commits', done += n))) committed.set(g, toMap(c));
+    for (const [g, c] of await committedOffsetsMany(primary, unread, parts, (n) =>
+      progress('primary commits', (done += n)),
+    ))
+      committed.set(g, toMap(c));
     progress('primary record timestamps');
     const wanted: { topic: string; partition: number; offset: number }[] = [];
     for (const [, offs] of committed) {
@@ -90,7 +111,8 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
         const log = primaryLogs.get(key) as PartitionOffsets;
         const first = Math.max(offset, log.earliest);
         if (first < log.end) wanted.push({ topic: log.topic, partition: log.partition, offset: first });
-        if (offset - 1 >= log.earliest && offset - 1 < log.end) wanted.push({ topic: log.topic, partition: log.partition, offset: offset - 1 });
+        if (offset - 1 >= log.earliest && offset - 1 < log.end)
+          wanted.push({ topic: log.topic, partition: log.partition, offset: offset - 1 });
       }
     }
     const stamps = await recordTimestamps(primary, wanted);
@@ -123,38 +145,71 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
   if (o.primary && o.exact && matchable && (o.plan.sources === undefined || o.plan.sources.includes('matched'))) {
     progress('exact matches by record identity');
     const primary = o.primary;
-    const wanted = new Map<string, { topic: string; partition: number; offset: number; end: number; earliest: number }>();
+    const wanted = new Map<
+      string,
+      { topic: string; partition: number; offset: number; end: number; earliest: number }
+    >();
     for (const [, m] of primaryByGroup) {
       for (const [key, pe] of m) {
         if (pe.committedOffset < 0 || pe.end === undefined || pe.earliest === undefined) continue;
         const [topic, partition] = [key.slice(0, key.lastIndexOf(':')), Number(key.slice(key.lastIndexOf(':') + 1))];
-        wanted.set(`${key}@${pe.committedOffset}`, { topic, partition, offset: pe.committedOffset, end: pe.end, earliest: pe.earliest });
+        wanted.set(`${key}@${pe.committedOffset}`, {
+          topic,
+          partition,
+          offset: pe.committedOffset,
+          end: pe.end,
+          earliest: pe.earliest,
+        });
       }
     }
     const limit = o.exact.maxMatches ?? 5_000;
     const items = [...wanted.entries()];
     if (items.length > limit) {
-      for (const [k] of items) matches.set(k, { found: false, reason: `${items.length} distinct positions exceed the exact-match limit ${limit}` });
+      for (const [k] of items)
+        matches.set(k, {
+          found: false,
+          reason: `${items.length} distinct positions exceed the exact-match limit ${limit}`,
+        });
     } else {
       const tailCopy = new Map<string, Promise<MatchResult>>();
       const copyOfLast = (w: { topic: string; partition: number; end: number }): Promise<MatchResult> => {
         const key = tpKey(w.topic, w.partition);
         const known = tails.get(key);
         if (known?.found && known.lastCopy !== null && known.primaryEnd === w.end) {
-          return Promise.resolve({ found: true, secondaryOffset: known.lastCopy, proof: `the primary's last record ${w.end - 1} is at secondary offset ${known.lastCopy}` });
+          return Promise.resolve({
+            found: true,
+            secondaryOffset: known.lastCopy,
+            proof: `the primary's last record ${w.end - 1} is at secondary offset ${known.lastCopy}`,
+          });
         }
         let p = tailCopy.get(key);
-        if (!p) { p = findCopy(primary, o.secondary, w, w.end - 1); tailCopy.set(key, p); }
+        if (!p) {
+          p = findCopy(primary, o.secondary, w, w.end - 1);
+          tailCopy.set(key, p);
+        }
         return p;
       };
       await mapLimit(items, 8, async ([k, w]) => {
-        if (w.offset < w.earliest) { matches.set(k, { found: false, reason: `offset ${w.offset} is below the primary log start ${w.earliest}` }); return; }
+        if (w.offset < w.earliest) {
+          matches.set(k, { found: false, reason: `offset ${w.offset} is below the primary log start ${w.earliest}` });
+          return;
+        }
         if (w.offset >= w.end) {
-          if (w.end <= w.earliest) { matches.set(k, { found: false, reason: 'the primary partition holds no record to match' }); return; }
+          if (w.end <= w.earliest) {
+            matches.set(k, { found: false, reason: 'the primary partition holds no record to match' });
+            return;
+          }
           const last = await copyOfLast(w);
-          matches.set(k, last.found
-            ? { found: true, secondaryOffset: last.secondaryOffset + 1, proof: `group had processed every primary record; ${last.proof}` }
-            : last);
+          matches.set(
+            k,
+            last.found
+              ? {
+                  found: true,
+                  secondaryOffset: last.secondaryOffset + 1,
+                  proof: `group had processed every primary record; ${last.proof}`,
+                }
+              : last,
+          );
           return;
         }
         matches.set(k, await findCopy(primary, o.secondary, w, w.offset));
@@ -171,17 +226,26 @@ export async function gatherEvidence(o: GatherOptions): Promise<GatheredEvidence
     partitions: secondaryLogs.map((log) => {
       const cp = checkpoints.get(checkpointKey(group, log.topic, log.partition));
       const pe = primaryByGroup.get(group)?.get(tpKey(log.topic, log.partition));
-      const m = pe && pe.committedOffset >= 0 ? matches.get(`${tpKey(log.topic, log.partition)}@${pe.committedOffset}`) : undefined;
+      const m =
+        pe && pe.committedOffset >= 0
+          ? matches.get(`${tpKey(log.topic, log.partition)}@${pe.committedOffset}`)
+          : undefined;
       const tail = tails.get(tpKey(log.topic, log.partition));
       const region = postSwitch.get(tpKey(log.topic, log.partition));
-      const replicatedEnd = region ? Math.min(region[3], log.end) : tail?.found && tail.lastCopy !== null ? tail.lastCopy + 1 : undefined;
+      const replicatedEnd = region
+        ? Math.min(region[3], log.end)
+        : tail?.found && tail.lastCopy !== null
+          ? tail.lastCopy + 1
+          : undefined;
       const firstNew = region ? Math.min(region[2], log.end) : undefined;
       return {
         topic: log.topic,
         partition: log.partition,
         secondary: {
-          earliest: log.earliest, end: log.end,
-          ...(replicatedEnd !== undefined ? { replicatedEnd } : {}), ...(firstNew !== undefined ? { firstNew } : {}),
+          earliest: log.earliest,
+          end: log.end,
+          ...(replicatedEnd !== undefined ? { replicatedEnd } : {}),
+          ...(firstNew !== undefined ? { firstNew } : {}),
         },
         ...(m ? (m.found ? { matched: { offset: m.secondaryOffset, proof: m.proof } } : { unmatched: m.reason }) : {}),
         ...(cp ? { checkpoint: { upstreamOffset: cp.upstreamOffset, downstreamOffset: cp.downstreamOffset } } : {}),

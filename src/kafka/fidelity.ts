@@ -24,8 +24,12 @@ export interface FidelityProfile {
 
 /** What the tool assumes of a replicator it has not measured: nothing is preserved. */
 export const UNMEASURED_PROFILE: FidelityProfile = {
-  measured: false, partitionPreserved: false, orderPreserved: false, timestampPreserved: false,
-  keyValueIdentical: false, headersPreserved: false,
+  measured: false,
+  partitionPreserved: false,
+  orderPreserved: false,
+  timestampPreserved: false,
+  keyValueIdentical: false,
+  headersPreserved: false,
 };
 
 /** The profile actually relied on: an unmeasured (or absent) one counts as preserving nothing. */
@@ -51,11 +55,16 @@ export function describeProfile(profile: FidelityProfile | undefined): string {
   const p = effectiveProfile(profile);
   if (!p.measured) return 'unmeasured: assumed to preserve nothing (partition, order, timestamp, key/value, headers)';
   const kept = (b: boolean, what: string, lost = 'not kept') => `${what} ${b ? 'kept' : lost}`;
-  return `measured${p.runId ? ` (canary ${p.runId}, ${p.samples ?? '?'} records)` : ''}: ` + [
-    kept(p.partitionPreserved, 'partition'), kept(p.orderPreserved, 'order'),
-    kept(p.timestampPreserved, 'timestamp', 'replaced'), kept(p.keyValueIdentical, 'key/value', 'changed'),
-    kept(p.headersPreserved, 'headers', 'dropped'),
-  ].join(', ');
+  return (
+    `measured${p.runId ? ` (canary ${p.runId}, ${p.samples ?? '?'} records)` : ''}: ` +
+    [
+      kept(p.partitionPreserved, 'partition'),
+      kept(p.orderPreserved, 'order'),
+      kept(p.timestampPreserved, 'timestamp', 'replaced'),
+      kept(p.keyValueIdentical, 'key/value', 'changed'),
+      kept(p.headersPreserved, 'headers', 'dropped'),
+    ].join(', ')
+  );
 }
 
 /** A few words for a table column: what is kept, e.g. "all kept", "key/value only", "unmeasured". */
@@ -63,8 +72,11 @@ export function shortProfile(profile: FidelityProfile | undefined): string {
   const p = effectiveProfile(profile);
   if (!p.measured) return 'unmeasured';
   const kept = [
-    p.partitionPreserved && 'partition', p.orderPreserved && 'order', p.timestampPreserved && 'timestamp',
-    p.keyValueIdentical && 'key/value', p.headersPreserved && 'headers',
+    p.partitionPreserved && 'partition',
+    p.orderPreserved && 'order',
+    p.timestampPreserved && 'timestamp',
+    p.keyValueIdentical && 'key/value',
+    p.headersPreserved && 'headers',
   ].filter((k): k is string => Boolean(k));
   if (kept.length === 5) return 'all kept';
   return kept.length ? `${kept.join(', ')} only` : 'nothing kept';
@@ -75,7 +87,14 @@ export interface FidelitySample {
   seq: number;
   sent: { partition: number; key: string | null; value: string; timestamp: number; headers: Record<string, string> };
   /** Absent when the record did not arrive. */
-  arrived?: { partition: number; offset: number; key: string | null; value: string; timestamp: number; headers: Record<string, string> };
+  arrived?: {
+    partition: number;
+    offset: number;
+    key: string | null;
+    value: string;
+    timestamp: number;
+    headers: Record<string, string>;
+  };
 }
 
 function sameHeaders(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -89,7 +108,11 @@ function sameHeaders(a: Record<string, string>, b: Record<string, string>): bool
  * arrived, or a record missing, leaves the profile unmeasured (pessimistic). Order: within each primary
  * partition, copies sit in increasing secondary offsets in send order (only comparable when partitions are kept).
  */
-export function profileFromSamples(samples: readonly FidelitySample[], runId: string, measuredAt: number): FidelityProfile {
+export function profileFromSamples(
+  samples: readonly FidelitySample[],
+  runId: string,
+  measuredAt: number,
+): FidelityProfile {
   const arrived = samples.filter((s) => s.arrived);
   if (arrived.length === 0 || arrived.length !== samples.length) return UNMEASURED_PROFILE;
   const partitionPreserved = arrived.every((s) => s.arrived!.partition === s.sent.partition);
@@ -99,7 +122,8 @@ export function profileFromSamples(samples: readonly FidelitySample[], runId: st
     for (const s of arrived) byPartition.set(s.sent.partition, [...(byPartition.get(s.sent.partition) ?? []), s]);
     for (const list of byPartition.values()) {
       const bySeq = [...list].sort((a, b) => a.seq - b.seq);
-      for (let i = 1; i < bySeq.length; i++) if (bySeq[i].arrived!.offset <= bySeq[i - 1].arrived!.offset) orderPreserved = false;
+      for (let i = 1; i < bySeq.length; i++)
+        if (bySeq[i].arrived!.offset <= bySeq[i - 1].arrived!.offset) orderPreserved = false;
     }
   }
   return {

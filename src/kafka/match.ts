@@ -6,7 +6,16 @@
 // conservative sources.
 import { createHash } from 'node:crypto';
 import type { AdminSession } from './admin';
-import { EARLIEST, LATEST, fetchFrom, listOffsets, readRange, tpKey, type FetchedRecord, type PartitionRef } from './protocol';
+import {
+  EARLIEST,
+  LATEST,
+  fetchFrom,
+  listOffsets,
+  readRange,
+  tpKey,
+  type FetchedRecord,
+  type PartitionRef,
+} from './protocol';
 
 /** How far the search on the secondary may go, in records, before it gives up (no proof). */
 export const DEFAULT_SCAN_LIMIT = 20_000;
@@ -20,21 +29,25 @@ export function identityOf(r: Pick<FetchedRecord, 'timestamp' | 'key' | 'value' 
   const h = createHash('sha256');
   const part = (b: Buffer | null | undefined) => {
     if (b === null || b === undefined) h.update('\u0000n');
-    else { h.update(`\u0000${b.length}:`); h.update(b); }
+    else {
+      h.update(`\u0000${b.length}:`);
+      h.update(b);
+    }
   };
   h.update(String(r.timestamp));
   part(r.key);
   part(r.value);
   for (const name of Object.keys(r.headers ?? {}).sort()) {
     const v = r.headers[name];
-    for (const b of Array.isArray(v) ? v : [v]) { h.update(`\u0000h${name}`); part(b ?? null); }
+    for (const b of Array.isArray(v) ? v : [v]) {
+      h.update(`\u0000h${name}`);
+      part(b ?? null);
+    }
   }
   return h.digest('hex').slice(0, 32);
 }
 
-export type MatchResult =
-  | { found: true; secondaryOffset: number; proof: string }
-  | { found: false; reason: string };
+export type MatchResult = { found: true; secondaryOffset: number; proof: string } | { found: false; reason: string };
 
 async function recordAt(s: AdminSession, p: PartitionRef, offset: number): Promise<FetchedRecord | undefined> {
   const { records } = await fetchFrom(s.protocol, p.topic, p.partition, offset, { maxBytes: 256 * 1024 });
@@ -47,11 +60,18 @@ async function recordAt(s: AdminSession, p: PartitionRef, offset: number): Promi
  * between. Look-alike records (same timestamp, key, value and headers) are told apart by that neighbour.
  */
 export async function findCopy(
-  primary: AdminSession, secondary: AdminSession, p: PartitionRef, primaryOffset: number,
+  primary: AdminSession,
+  secondary: AdminSession,
+  p: PartitionRef,
+  primaryOffset: number,
   options: { scanLimit?: number; secondaryEnd?: number } = {},
 ): Promise<MatchResult> {
   const record = await recordAt(primary, p, primaryOffset);
-  if (!record) return { found: false, reason: `no record at primary offset ${primaryOffset} (compacted, a transaction marker, or past the end)` };
+  if (!record)
+    return {
+      found: false,
+      reason: `no record at primary offset ${primaryOffset} (compacted, a transaction marker, or past the end)`,
+    };
   const previous = primaryOffset > 0 ? await recordAt(primary, p, primaryOffset - 1) : undefined;
   const want = identityOf(record);
   const before = previous ? identityOf(previous) : undefined;
@@ -67,7 +87,11 @@ export async function findCopy(
   const earliest = starts.get(`${key}@${EARLIEST}`) ?? 0;
   const end = options.secondaryEnd ?? starts.get(`${key}@${LATEST}`) ?? 0;
   const fromTime = starts.get(`${key}@${lookup}`);
-  if (fromTime === null || fromTime === undefined) return { found: false, reason: `no record on the secondary at or after ${new Date(record.timestamp).toISOString()} (not replicated yet?)` };
+  if (fromTime === null || fromTime === undefined)
+    return {
+      found: false,
+      reason: `no record on the secondary at or after ${new Date(record.timestamp).toISOString()} (not replicated yet?)`,
+    };
   const from = Math.max(earliest, fromTime - NEIGHBOUR_WINDOW);
   const limit = options.scanLimit ?? DEFAULT_SCAN_LIMIT;
   const window: string[] = [];
@@ -83,8 +107,10 @@ export async function findCopy(
         const neighbourOk = before === undefined || window.slice(-NEIGHBOUR_WINDOW).includes(before);
         if (neighbourOk) {
           return {
-            found: true, secondaryOffset: r.offset,
-            proof: `record ${primaryOffset} (ts ${record.timestamp}) found at secondary offset ${r.offset}` +
+            found: true,
+            secondaryOffset: r.offset,
+            proof:
+              `record ${primaryOffset} (ts ${record.timestamp}) found at secondary offset ${r.offset}` +
               (before ? ', after its predecessor' : ''),
           };
         }
@@ -94,7 +120,10 @@ export async function findCopy(
     }
     next = batch[batch.length - 1].offset + 1;
   }
-  return { found: false, reason: `record ${primaryOffset} not found on the secondary in ${scanned} records from offset ${from}` };
+  return {
+    found: false,
+    reason: `record ${primaryOffset} not found on the secondary in ${scanned} records from offset ${from}`,
+  };
 }
 
 /** Where the copy of the primary's last record of a partition sits on the secondary (replication complete up to there). */
@@ -108,16 +137,23 @@ export interface TailMatch extends PartitionRef {
 
 /** For each partition: is the primary's newest record on the secondary, and where? Proof by identity, not by a lag count. */
 export async function matchTails(
-  primary: AdminSession, secondary: AdminSession, partitions: readonly (PartitionRef & { earliest: number; end: number })[],
+  primary: AdminSession,
+  secondary: AdminSession,
+  partitions: readonly (PartitionRef & { earliest: number; end: number })[],
   options: { scanLimit?: number } = {},
 ): Promise<TailMatch[]> {
   const out: TailMatch[] = [];
   for (const p of partitions) {
-    if (p.end <= p.earliest) { out.push({ topic: p.topic, partition: p.partition, primaryEnd: p.end, lastCopy: null, found: true }); continue; }
+    if (p.end <= p.earliest) {
+      out.push({ topic: p.topic, partition: p.partition, primaryEnd: p.end, lastCopy: null, found: true });
+      continue;
+    }
     const m = await findCopy(primary, secondary, p, p.end - 1, options);
-    out.push(m.found
-      ? { topic: p.topic, partition: p.partition, primaryEnd: p.end, lastCopy: m.secondaryOffset, found: true }
-      : { topic: p.topic, partition: p.partition, primaryEnd: p.end, lastCopy: null, found: false, reason: m.reason });
+    out.push(
+      m.found
+        ? { topic: p.topic, partition: p.partition, primaryEnd: p.end, lastCopy: m.secondaryOffset, found: true }
+        : { topic: p.topic, partition: p.partition, primaryEnd: p.end, lastCopy: null, found: false, reason: m.reason },
+    );
   }
   return out;
 }

@@ -3,19 +3,26 @@ import { PlanInputError } from './plan-inputs';
 import type { GroupPlan, OffsetPlan } from './plan-types';
 
 /** Recomputes the id of a plan's content (ignores the stored planId), e.g. to check an approval. */
-export function planIdOf(plan: { marginMs: number; groups: readonly GroupPlan[]; fidelity?: OffsetPlan['fidelity'] }): string {
+export function planIdOf(plan: {
+  marginMs: number;
+  groups: readonly GroupPlan[];
+  fidelity?: OffsetPlan['fidelity'];
+}): string {
   return fnv1a64Hex(canonicalJson({ marginMs: plan.marginMs, groups: plan.groups, fidelity: plan.fidelity }));
 }
 
 /** JSON with object keys sorted at every level, so equal content always hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new PlanInputError(`cannot hash non-finite number ${value}`);
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new PlanInputError(`cannot hash non-finite number ${value}`);
     return JSON.stringify(value) ?? 'null';
   }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
@@ -27,7 +34,10 @@ export function canonicalJson(value: unknown): string {
 export function fnv1a64Hex(text: string): string {
   const bytes = new TextEncoder().encode(text);
   // 0xcbf29ce484222325, low limb first.
-  let h0 = 0x2325, h1 = 0x8422, h2 = 0x9ce4, h3 = 0xcbf2;
+  let h0 = 0x2325,
+    h1 = 0x8422,
+    h2 = 0x9ce4,
+    h3 = 0xcbf2;
   for (let i = 0; i < bytes.length; i++) {
     h0 ^= bytes[i];
     // h * 0x1b3 + (h << 40), limb by limb with carries.

@@ -24,10 +24,13 @@ function validateOptions(options: PlanOptions): void {
   }
   if (!Number.isFinite(options.replicationLatencyMs) || options.replicationLatencyMs < 0) {
     throw new PlanInputError(
-      `plan option replicationLatencyMs=${options.replicationLatencyMs} is invalid: give the measured latency in ms (>= 0)`);
+      `plan option replicationLatencyMs=${options.replicationLatencyMs} is invalid: give the measured latency in ms (>= 0)`,
+    );
   }
   if (options.operatorTimestamp !== undefined && !Number.isFinite(options.operatorTimestamp)) {
-    throw new PlanInputError(`plan option operatorTimestamp=${options.operatorTimestamp} is invalid: give epoch milliseconds`);
+    throw new PlanInputError(
+      `plan option operatorTimestamp=${options.operatorTimestamp} is invalid: give epoch milliseconds`,
+    );
   }
   for (const s of options.sources ?? []) {
     if (!SOURCE_ORDER.includes(s)) {
@@ -40,7 +43,9 @@ export function validatePartition(group: string, p: PartitionEvidence): void {
   const where = `group ${group} ${p.topic}[${p.partition}]`;
   const { earliest, end } = p.secondary;
   if (!Number.isInteger(earliest) || !Number.isInteger(end) || earliest < 0 || end < earliest) {
-    throw new PlanInputError(`${where}: secondary offsets earliest=${earliest} end=${end} are invalid (need 0 <= earliest <= end)`);
+    throw new PlanInputError(
+      `${where}: secondary offsets earliest=${earliest} end=${end} are invalid (need 0 <= earliest <= end)`,
+    );
   }
   const { firstNew } = p.secondary;
   if (firstNew !== undefined && (!Number.isInteger(firstNew) || firstNew < 0 || firstNew > end)) {

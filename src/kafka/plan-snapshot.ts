@@ -32,8 +32,12 @@ function iso(ms: number): string {
  * Only called when the profile keeps partitions and order; the exact offset also needs identical records.
  */
 export function snapshotCandidate(
-  s: SnapshotEvidence | undefined, secondary: { earliest: number; end: number }, primaryCommitted: number | undefined,
-  fidelity: FidelityProfile | undefined, margin: number, notes: string[],
+  s: SnapshotEvidence | undefined,
+  secondary: { earliest: number; end: number },
+  primaryCommitted: number | undefined,
+  fidelity: FidelityProfile | undefined,
+  margin: number,
+  notes: string[],
 ): SnapshotCandidate | undefined {
   if (!s) {
     if (primaryCommitted === undefined) notes.push('no drWatch snapshot');
@@ -46,15 +50,29 @@ export function snapshotCandidate(
   }
   if (s.matched && (fidelity === undefined || supportsExactMatch(fidelity))) {
     if (s.matched.offset >= secondary.earliest && s.matched.offset <= secondary.end) {
-      return { kind: 'offset', source: 'snapshot', offset: s.matched.offset, notes: [...notes, `${when}: ${s.matched.proof}`] };
+      return {
+        kind: 'offset',
+        source: 'snapshot',
+        offset: s.matched.offset,
+        notes: [...notes, `${when}: ${s.matched.proof}`],
+      };
     }
     notes.push(`${when}: its matched offset ${s.matched.offset} is outside the secondary log`);
   }
   const t = timeOf(s);
-  const what = s.firstUnprocessedTimestamp !== undefined ? 'its first unprocessed record'
-    : s.lastProcessedTimestamp !== undefined ? 'its last processed record (group was at the log end)'
-      : 'the snapshot time (the partition held no record)';
-  return { kind: 'time', source: 'snapshot', translatedTime: t, lookupTime: Math.max(0, t - margin), notes: [...notes, `${when}: translated from ${what}`] };
+  const what =
+    s.firstUnprocessedTimestamp !== undefined
+      ? 'its first unprocessed record'
+      : s.lastProcessedTimestamp !== undefined
+        ? 'its last processed record (group was at the log end)'
+        : 'the snapshot time (the partition held no record)';
+  return {
+    kind: 'time',
+    source: 'snapshot',
+    translatedTime: t,
+    lookupTime: Math.max(0, t - margin),
+    notes: [...notes, `${when}: translated from ${what}`],
+  };
 }
 
 /**

@@ -30,9 +30,18 @@ export function choose(p: PartitionEvidence, options: PlanOptions, margin: numbe
     notes.push(`per-partition sources not used: ${describeProfile(options.fidelity)}`);
     if (allowed(options, 'group-timestamp')) {
       if (groupTime && 'time' in groupTime) {
-        return [{ kind: 'time', source: 'group-timestamp', translatedTime: groupTime.time, lookupTime: before(groupTime.time, margin), notes: [...notes, groupTime.note] }];
+        return [
+          {
+            kind: 'time',
+            source: 'group-timestamp',
+            translatedTime: groupTime.time,
+            lookupTime: before(groupTime.time, margin),
+            notes: [...notes, groupTime.note],
+          },
+        ];
       }
-      if (groupTime && 'end' in groupTime) return [{ kind: 'end', source: 'group-timestamp', notes: [...notes, groupTime.note] }];
+      if (groupTime && 'end' in groupTime)
+        return [{ kind: 'end', source: 'group-timestamp', notes: [...notes, groupTime.note] }];
       notes.push(groupTime?.reason ?? 'no group-wide time');
     }
     return [operatorOrEarliest(p, options, margin, notes)];
@@ -65,12 +74,18 @@ export function choose(p: PartitionEvidence, options: PlanOptions, margin: numbe
       notes.push(`checkpoint has no downstream offset (${cp.downstreamOffset})`);
     } else if (primary && primary.committedOffset >= 0 && cp.upstreamOffset > primary.committedOffset) {
       // The group moved back on the primary after this checkpoint: using it would skip the records between.
-      notes.push(`checkpoint (upstream ${cp.upstreamOffset}) is ahead of the primary's committed offset ${primary.committedOffset}`);
+      notes.push(
+        `checkpoint (upstream ${cp.upstreamOffset}) is ahead of the primary's committed offset ${primary.committedOffset}`,
+      );
     } else if (cp.downstreamOffset > p.secondary.end) {
-      notes.push(`checkpoint downstream offset ${cp.downstreamOffset} is past the secondary log end ${p.secondary.end}`);
+      notes.push(
+        `checkpoint downstream offset ${cp.downstreamOffset} is past the secondary log end ${p.secondary.end}`,
+      );
     } else {
       if (primary && primary.committedOffset > cp.upstreamOffset) {
-        notes.push(`checkpoint is behind the primary's commit by ${primary.committedOffset - cp.upstreamOffset} offsets (re-read)`);
+        notes.push(
+          `checkpoint is behind the primary's commit by ${primary.committedOffset - cp.upstreamOffset} offsets (re-read)`,
+        );
       }
       found.push({ kind: 'offset', source: 'checkpoint', offset: cp.downstreamOffset, notes: [] });
     }
@@ -83,16 +98,32 @@ export function choose(p: PartitionEvidence, options: PlanOptions, margin: numbe
       notes.push('no committed offset on the primary');
     } else if (primary.firstUnprocessedTimestamp !== undefined && primary.firstUnprocessedTimestamp >= 0) {
       const t = primary.firstUnprocessedTimestamp;
-      found.push({ kind: 'time', source: 'primary-timestamp', translatedTime: t, lookupTime: before(t, margin), notes: [] });
+      found.push({
+        kind: 'time',
+        source: 'primary-timestamp',
+        translatedTime: t,
+        lookupTime: before(t, margin),
+        notes: [],
+      });
     } else if (primary.lastProcessedTimestamp !== undefined && primary.lastProcessedTimestamp >= 0) {
       // Group at the primary's log end: what it had not processed comes after its last record, in time too
       // unless timestamps go backwards by more than the margin.
       const t = primary.lastProcessedTimestamp;
-      found.push({ kind: 'time', source: 'primary-timestamp', translatedTime: t, lookupTime: before(t, margin), notes: ['group was at the primary log end: translated from its last processed record'] });
+      found.push({
+        kind: 'time',
+        source: 'primary-timestamp',
+        translatedTime: t,
+        lookupTime: before(t, margin),
+        notes: ['group was at the primary log end: translated from its last processed record'],
+      });
     } else if (primary.end !== undefined && primary.committedOffset >= primary.end) {
       // Nothing on the primary is left to read and no record remains to date it: every record ever written
       // there has an offset below the commit, so every copy on the secondary was processed.
-      found.push({ kind: 'end', source: 'primary-timestamp', notes: ['group had processed every record of the primary partition (no record left to take a time from)'] });
+      found.push({
+        kind: 'end',
+        source: 'primary-timestamp',
+        notes: ['group had processed every record of the primary partition (no record left to take a time from)'],
+      });
     } else {
       notes.push('primary gave no record timestamp around the committed offset');
     }
@@ -113,20 +144,32 @@ function rawOffset(group: string, p: PartitionEvidence, c: Candidate): number {
   if (!(key in answers)) {
     throw new EvidenceIncompleteError(
       `group ${group} ${p.topic}[${p.partition}]: the secondary offset for time ${c.lookupTime} was not looked up ` +
-      '(run the lookups from timestampQueries() with the same options before planGroup())');
+        '(run the lookups from timestampQueries() with the same options before planGroup())',
+    );
   }
   const answer = answers[key];
   return answer === null || answer === undefined ? p.secondary.end : answer;
 }
 
 /** The highest target among proven-safe candidates (ties: the earlier source in SOURCE_ORDER), with why. */
-export function best(group: string, p: PartitionEvidence, candidates: Candidate[]): { pick: Candidate; raw: number; note?: string } {
+export function best(
+  group: string,
+  p: PartitionEvidence,
+  candidates: Candidate[],
+): { pick: Candidate; raw: number; note?: string } {
   const placed = candidates.map((c) => ({ c, raw: rawOffset(group, p, c) }));
   let top = placed[0];
   for (const x of placed.slice(1)) if (x.raw > top.raw) top = x;
   if (placed.length < 2) return { pick: top.c, raw: top.raw };
-  const others = placed.filter((x) => x !== top).map((x) => `${x.c.source} ${x.raw}`).join(', ');
-  return { pick: top.c, raw: top.raw, note: `best of ${placed.length} proven-safe sources: ${top.c.source} ${top.raw} (also ${others})` };
+  const others = placed
+    .filter((x) => x !== top)
+    .map((x) => `${x.c.source} ${x.raw}`)
+    .join(', ');
+  return {
+    pick: top.c,
+    raw: top.raw,
+    note: `best of ${placed.length} proven-safe sources: ${top.c.source} ${top.raw} (also ${others})`,
+  };
 }
 
 function operatorOrEarliest(p: PartitionEvidence, options: PlanOptions, margin: number, notes: string[]): Candidate {
@@ -158,26 +201,47 @@ function groupTimeOf(partitions: readonly PartitionEvidence[], topic: string): G
     const pr = p.primary;
     const where = `${p.topic}[${p.partition}]`;
     // Without the primary, drWatch's snapshot dates the group's position as well (commits only move forward).
-    if (!pr && p.snapshot) { times.push(timeOf(p.snapshot)); allDone = false; fromSnapshots++; continue; }
+    if (!pr && p.snapshot) {
+      times.push(timeOf(p.snapshot));
+      allDone = false;
+      fromSnapshots++;
+      continue;
+    }
     if (!pr) return { reason: `primary did not answer for ${where}: no group-wide time` };
-    if (pr.committedOffset < 0) return { reason: `no committed offset on the primary for ${where}: no group-wide time` };
-    if (pr.firstUnprocessedTimestamp !== undefined && pr.firstUnprocessedTimestamp >= 0) { times.push(pr.firstUnprocessedTimestamp); allDone = false; continue; }
-    if (pr.lastProcessedTimestamp !== undefined && pr.lastProcessedTimestamp >= 0) { times.push(pr.lastProcessedTimestamp); allDone = false; continue; }
+    if (pr.committedOffset < 0)
+      return { reason: `no committed offset on the primary for ${where}: no group-wide time` };
+    if (pr.firstUnprocessedTimestamp !== undefined && pr.firstUnprocessedTimestamp >= 0) {
+      times.push(pr.firstUnprocessedTimestamp);
+      allDone = false;
+      continue;
+    }
+    if (pr.lastProcessedTimestamp !== undefined && pr.lastProcessedTimestamp >= 0) {
+      times.push(pr.lastProcessedTimestamp);
+      allDone = false;
+      continue;
+    }
     if (pr.end !== undefined && pr.committedOffset >= pr.end) continue;
     return { reason: `primary gave no record timestamp around the committed offset of ${where}: no group-wide time` };
   }
   if (times.length === 0) {
-    return allDone ? { end: true, note: `group had processed every record of ${topic} on the primary` } : { reason: 'no partition evidence' };
+    return allDone
+      ? { end: true, note: `group had processed every record of ${topic} on the primary` }
+      : { reason: 'no partition evidence' };
   }
   const time = Math.min(...times);
-  return { time, note: `group-wide time of ${topic}: the oldest first-unprocessed (or last-processed) record time over ${times.length} primary partition(s)` +
-    (fromSnapshots ? ` (${fromSnapshots} from drWatch snapshots)` : '') };
+  return {
+    time,
+    note:
+      `group-wide time of ${topic}: the oldest first-unprocessed (or last-processed) record time over ${times.length} primary partition(s)` +
+      (fromSnapshots ? ` (${fromSnapshots} from drWatch snapshots)` : ''),
+  };
 }
 
 export function groupTimes(evidence: GroupEvidence, options: PlanOptions): Map<string, GroupTime> {
   const out = new Map<string, GroupTime>();
   if (options.fidelity === undefined || supportsPerPartition(options.fidelity)) return out;
-  for (const p of evidence.partitions) if (!out.has(p.topic)) out.set(p.topic, groupTimeOf(evidence.partitions, p.topic));
+  for (const p of evidence.partitions)
+    if (!out.has(p.topic)) out.set(p.topic, groupTimeOf(evidence.partitions, p.topic));
   return out;
 }
 

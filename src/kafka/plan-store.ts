@@ -48,7 +48,11 @@ export function paginate<T>(items: readonly T[], maxBytes = PAGE_BYTES): T[][] {
   let bytes = 2;
   for (const it of items) {
     const size = Buffer.byteLength(JSON.stringify(it)) + 1;
-    if (page.length > 0 && bytes + size > maxBytes) { pages.push(page); page = []; bytes = 2; }
+    if (page.length > 0 && bytes + size > maxBytes) {
+      pages.push(page);
+      page = [];
+      bytes = 2;
+    }
     page.push(it);
     bytes += size;
   }
@@ -56,15 +60,25 @@ export function paginate<T>(items: readonly T[], maxBytes = PAGE_BYTES): T[][] {
   return pages;
 }
 
-export async function ensurePlansTopic(secondary: AdminSession, options: { replicationFactor?: number } = {}): Promise<void> {
+export async function ensurePlansTopic(
+  secondary: AdminSession,
+  options: { replicationFactor?: number } = {},
+): Promise<void> {
   if ((await secondary.admin.listTopics()).includes(PLANS_TOPIC)) return;
   try {
     await secondary.admin.createTopics({
       waitForLeaders: true,
-      topics: [{
-        topic: PLANS_TOPIC, numPartitions: 1, replicationFactor: options.replicationFactor ?? -1,
-        configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: String(2 * 1024 * 1024) }],
-      }],
+      topics: [
+        {
+          topic: PLANS_TOPIC,
+          numPartitions: 1,
+          replicationFactor: options.replicationFactor ?? -1,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'max.message.bytes', value: String(2 * 1024 * 1024) },
+          ],
+        },
+      ],
     });
   } catch (err) {
     // Two runs may race to create it.
@@ -74,13 +88,20 @@ export async function ensurePlansTopic(secondary: AdminSession, options: { repli
 
 /** Writes the items as pages (acks=all, one record per page) and returns where they are. */
 export async function storePages<T>(
-  secondary: AdminSession, items: readonly T[], maxBytes = PAGE_BYTES, options: { replicationFactor?: number } = {},
+  secondary: AdminSession,
+  items: readonly T[],
+  maxBytes = PAGE_BYTES,
+  options: { replicationFactor?: number } = {},
 ): Promise<StoredPlanRef> {
   await ensurePlansTopic(secondary, options);
   const raw = paginate(items, maxBytes).map((p) => JSON.stringify(p));
   const hashes = raw.map((r) => sha256(r));
   const id = sha256(hashes.join('\n'));
-  const producer = secondary.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  const producer = secondary.kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   const pages: StoredPage[] = [];
   let partition = 0;
@@ -88,16 +109,28 @@ export async function storePages<T>(
     for (let i = 0; i < raw.length; i++) {
       // One record per request: a record batch of several pages could pass the broker's message size limit.
       const [meta] = await producer.send({
-        topic: PLANS_TOPIC, acks: -1,
+        topic: PLANS_TOPIC,
+        acks: -1,
         messages: [{ key: JSON.stringify([id, i]), value: gzipSync(raw[i]), partition: 0 }],
       });
       partition = meta.partition;
-      pages.push({ offset: Number(meta.baseOffset), groups: (JSON.parse(raw[i]) as unknown[]).length, sha256: hashes[i] });
+      pages.push({
+        offset: Number(meta.baseOffset),
+        groups: (JSON.parse(raw[i]) as unknown[]).length,
+        sha256: hashes[i],
+      });
     }
   } finally {
     await producer.disconnect().catch(() => undefined);
   }
-  return { topic: PLANS_TOPIC, partition, sha256: id, groups: items.length, bytes: raw.reduce((n, r) => n + Buffer.byteLength(r), 0), pages };
+  return {
+    topic: PLANS_TOPIC,
+    partition,
+    sha256: id,
+    groups: items.length,
+    bytes: raw.reduce((n, r) => n + Buffer.byteLength(r), 0),
+    pages,
+  };
 }
 
 // Pages read by this worker, by hash: every reset batch of a 10,000-group plan reads the same few pages.
@@ -110,14 +143,19 @@ export async function readPage<T>(secondary: AdminSession, ref: StoredPlanRef, i
   if (!page) throw new PlanStoreError(`stored plan ${ref.sha256} has ${ref.pages.length} page(s), not page ${index}`);
   const hit = cache.get(page.sha256);
   if (hit) return hit as T[];
-  const { records } = await fetchFrom(secondary.protocol, ref.topic, ref.partition, page.offset, { maxBytes: 4 * 1024 * 1024 });
+  const { records } = await fetchFrom(secondary.protocol, ref.topic, ref.partition, page.offset, {
+    maxBytes: 4 * 1024 * 1024,
+  });
   const record = records.find((r) => r.offset === page.offset);
   if (!record?.value) {
-    throw new PlanStoreError(`stored plan ${ref.sha256}: page ${index} is not at ${ref.topic}[${ref.partition}] offset ${page.offset} ` +
-      '(topic deleted or recreated since the plan was made?)');
+    throw new PlanStoreError(
+      `stored plan ${ref.sha256}: page ${index} is not at ${ref.topic}[${ref.partition}] offset ${page.offset} ` +
+        '(topic deleted or recreated since the plan was made?)',
+    );
   }
   const json = gunzipSync(record.value).toString('utf8');
-  if (sha256(json) !== page.sha256) throw new PlanStoreError(`stored plan ${ref.sha256}: page ${index} read back differs from the page written`);
+  if (sha256(json) !== page.sha256)
+    throw new PlanStoreError(`stored plan ${ref.sha256}: page ${index} read back differs from the page written`);
   const items = JSON.parse(json) as T[];
   if (cache.size >= CACHE_PAGES) cache.delete(cache.keys().next().value as string);
   cache.set(page.sha256, items);
@@ -125,7 +163,12 @@ export async function readPage<T>(secondary: AdminSession, ref: StoredPlanRef, i
 }
 
 /** Items [from, to) of a stored plan, reading only the pages that hold them. */
-export async function readRangeOf<T>(secondary: AdminSession, ref: StoredPlanRef, from: number, to: number): Promise<T[]> {
+export async function readRangeOf<T>(
+  secondary: AdminSession,
+  ref: StoredPlanRef,
+  from: number,
+  to: number,
+): Promise<T[]> {
   const out: T[] = [];
   let start = 0;
   for (let i = 0; i < ref.pages.length && start < to; i++) {

@@ -7,7 +7,15 @@ import { describeProfile, effectiveProfile } from './fidelity';
 import { planIdOf } from './plan-id';
 import { effectiveMarginMs, PlanInputError, validatePartition } from './plan-inputs';
 import { best, choose, groupTimes, type GroupTime } from './plan-sources';
-import type { GroupEvidence, GroupPlan, OffsetPlan, PartitionEvidence, PartitionTarget, PlanOptions, TimestampQuery } from './plan-types';
+import type {
+  GroupEvidence,
+  GroupPlan,
+  OffsetPlan,
+  PartitionEvidence,
+  PartitionTarget,
+  PlanOptions,
+  TimestampQuery,
+} from './plan-types';
 
 export type { SnapshotEvidence } from './plan-snapshot';
 export * from './plan-types';
@@ -38,14 +46,21 @@ export function timestampQueries(groups: readonly GroupEvidence[], options: Plan
 function clampToLog(offset: number, p: PartitionEvidence, notes: string[]): { offset: number; missing: number } {
   const { earliest, end } = p.secondary;
   if (offset < earliest) {
-    notes.push(`target ${offset} is below the secondary log start ${earliest}: ${earliest - offset} records are gone (retention)`);
+    notes.push(
+      `target ${offset} is below the secondary log start ${earliest}: ${earliest - offset} records are gone (retention)`,
+    );
     return { offset: earliest, missing: earliest - offset };
   }
   if (offset > end) return { offset: end, missing: 0 };
   return { offset, missing: 0 };
 }
 
-export function planPartition(group: string, p: PartitionEvidence, options: PlanOptions, groupTime?: GroupTime): PartitionTarget {
+export function planPartition(
+  group: string,
+  p: PartitionEvidence,
+  options: PlanOptions,
+  groupTime?: GroupTime,
+): PartitionTarget {
   validatePartition(group, p);
   const margin = effectiveMarginMs(options);
   const { pick: c, raw, note } = best(group, p, choose(p, options, margin, groupTime));
@@ -57,8 +72,10 @@ export function planPartition(group: string, p: PartitionEvidence, options: Plan
   const firstNew = p.secondary.firstNew;
   if (firstNew !== undefined && offset > firstNew) {
     // Applications wrote there after the switch, between the copies: starting later would skip their records.
-    notes.push(`records written on the secondary after the switch start at ${firstNew}, before the translated ${offset}: ` +
-      `the group starts there (up to ${offset - firstNew} copies read again)`);
+    notes.push(
+      `records written on the secondary after the switch start at ${firstNew}, before the translated ${offset}: ` +
+        `the group starts there (up to ${offset - firstNew} copies read again)`,
+    );
     offset = Math.max(firstNew, p.secondary.earliest);
   }
   return {
@@ -82,11 +99,14 @@ export function planGroup(evidence: GroupEvidence, options: PlanOptions): GroupP
   const seen = new Set<string>();
   for (const p of evidence.partitions) {
     const key = `${p.topic}\u0000${p.partition}`;
-    if (seen.has(key)) throw new PlanInputError(`group ${evidence.group}: ${p.topic}[${p.partition}] appears twice in the evidence`);
+    if (seen.has(key))
+      throw new PlanInputError(`group ${evidence.group}: ${p.topic}[${p.partition}] appears twice in the evidence`);
     seen.add(key);
   }
   const times = groupTimes(evidence, options);
-  const partitions = [...evidence.partitions].sort(byTopicPartition).map((p) => planPartition(evidence.group, p, options, times.get(p.topic)));
+  const partitions = [...evidence.partitions]
+    .sort(byTopicPartition)
+    .map((p) => planPartition(evidence.group, p, options, times.get(p.topic)));
   return {
     group: evidence.group,
     partitions,
@@ -104,10 +124,13 @@ export function makePlan(groups: readonly GroupEvidence[], options: PlanOptions)
     if (seen.has(g.group)) throw new PlanInputError(`group ${g.group} appears twice in the evidence`);
     seen.add(g.group);
   }
-  const planned = [...groups].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
+  const planned = [...groups]
+    .sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
     .map((g) => planGroup(g, options));
-  const fidelity = options.fidelity === undefined ? undefined
-    : { ...effectiveProfile(options.fidelity), description: describeProfile(options.fidelity) };
+  const fidelity =
+    options.fidelity === undefined
+      ? undefined
+      : { ...effectiveProfile(options.fidelity), description: describeProfile(options.fidelity) };
   const body = { marginMs: effectiveMarginMs(options), groups: planned, ...(fidelity ? { fidelity } : {}) };
   return { planId: planIdOf(body), ...body };
 }

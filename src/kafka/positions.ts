@@ -40,21 +40,28 @@ export function markerKey(pair: string): string {
  * Creates the topic on the secondary when missing: compacted, so it holds about one record per position
  * however long the watch runs; small segments, so compaction runs within minutes rather than after 7 days.
  */
-export async function ensurePositionsTopic(secondary: AdminSession, options: { replicationFactor?: number } = {}): Promise<boolean> {
+export async function ensurePositionsTopic(
+  secondary: AdminSession,
+  options: { replicationFactor?: number } = {},
+): Promise<boolean> {
   const existing = await secondary.admin.listTopics();
   if (existing.includes(POSITIONS_TOPIC)) return false;
   try {
     await secondary.admin.createTopics({
       waitForLeaders: true,
-      topics: [{
-        topic: POSITIONS_TOPIC, numPartitions: 1, replicationFactor: options.replicationFactor ?? -1,
-        configEntries: [
-          { name: 'cleanup.policy', value: 'compact' },
-          { name: 'segment.ms', value: String(10 * 60_000) },
-          { name: 'min.cleanable.dirty.ratio', value: '0.1' },
-          { name: 'delete.retention.ms', value: String(86_400_000) },
-        ],
-      }],
+      topics: [
+        {
+          topic: POSITIONS_TOPIC,
+          numPartitions: 1,
+          replicationFactor: options.replicationFactor ?? -1,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'segment.ms', value: String(10 * 60_000) },
+            { name: 'min.cleanable.dirty.ratio', value: '0.1' },
+            { name: 'delete.retention.ms', value: String(86_400_000) },
+          ],
+        },
+      ],
     });
     return true;
   } catch (err) {
@@ -71,16 +78,27 @@ export interface PositionWrite {
 
 /** Writes the changed positions, then the marker (acks=all): a marker is never newer than the positions it covers. */
 export async function writePositions(secondary: AdminSession, w: PositionWrite): Promise<void> {
-  const producer = secondary.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  const producer = secondary.kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   try {
     for (let i = 0; i < w.positions.length; i += 2_000) {
       await producer.send({
-        topic: POSITIONS_TOPIC, acks: -1,
-        messages: w.positions.slice(i, i + 2_000).map((p) => ({ key: positionKey(p), value: JSON.stringify({ v: VERSION, ...p }) })),
+        topic: POSITIONS_TOPIC,
+        acks: -1,
+        messages: w.positions
+          .slice(i, i + 2_000)
+          .map((p) => ({ key: positionKey(p), value: JSON.stringify({ v: VERSION, ...p }) })),
       });
     }
-    await producer.send({ topic: POSITIONS_TOPIC, acks: -1, messages: [{ key: markerKey(w.marker.pair), value: JSON.stringify({ v: VERSION, ...w.marker }) }] });
+    await producer.send({
+      topic: POSITIONS_TOPIC,
+      acks: -1,
+      messages: [{ key: markerKey(w.marker.pair), value: JSON.stringify({ v: VERSION, ...w.marker }) }],
+    });
   } finally {
     await producer.disconnect().catch(() => undefined);
   }
@@ -100,9 +118,13 @@ export async function readPositions(secondary: AdminSession, pair: string): Prom
   if (!existing.includes(POSITIONS_TOPIC)) return out;
   const meta = await secondary.admin.fetchTopicMetadata({ topics: [POSITIONS_TOPIC] });
   const partitions = meta.topics[0]?.partitions.map((p) => p.partitionId) ?? [];
-  const bounds = await listOffsets(secondary.protocol, partitions.flatMap((partition) => [
-    { topic: POSITIONS_TOPIC, partition, timestamp: EARLIEST }, { topic: POSITIONS_TOPIC, partition, timestamp: LATEST },
-  ]));
+  const bounds = await listOffsets(
+    secondary.protocol,
+    partitions.flatMap((partition) => [
+      { topic: POSITIONS_TOPIC, partition, timestamp: EARLIEST },
+      { topic: POSITIONS_TOPIC, partition, timestamp: LATEST },
+    ]),
+  );
   const markerK = markerKey(pair);
   const prefix = JSON.stringify(['p', pair]).slice(0, -1) + ',';
   for (const partition of partitions) {
@@ -118,11 +140,17 @@ export async function readPositions(secondary: AdminSession, pair: string): Prom
       if (!key.startsWith(prefix)) continue;
       const [, , group, topic, p] = JSON.parse(key) as [string, string, string, string, number];
       const tp = tpKey(topic, p);
-      if (!r.value) { out.byGroup.get(group)?.delete(tp); continue; }
+      if (!r.value) {
+        out.byGroup.get(group)?.delete(tp);
+        continue;
+      }
       const stored = parsePosition(r.value.toString());
       if (!stored) continue;
       let m = out.byGroup.get(group);
-      if (!m) { m = new Map(); out.byGroup.set(group, m); }
+      if (!m) {
+        m = new Map();
+        out.byGroup.set(group, m);
+      }
       m.set(tp, stored);
     }
   }

@@ -37,11 +37,17 @@ export interface PostSwitchRegion {
 }
 
 /** What identifies a record's copy under this profile: key and value always, timestamp and headers where kept. */
-export function copyIdentity(r: Pick<FetchedRecord, 'timestamp' | 'key' | 'value' | 'headers'>, profile: FidelityProfile): string {
+export function copyIdentity(
+  r: Pick<FetchedRecord, 'timestamp' | 'key' | 'value' | 'headers'>,
+  profile: FidelityProfile,
+): string {
   const h = createHash('sha256');
   const part = (b: Buffer | null | undefined) => {
     if (b === null || b === undefined) h.update('\u0000n');
-    else { h.update(`\u0000${b.length}:`); h.update(b); }
+    else {
+      h.update(`\u0000${b.length}:`);
+      h.update(b);
+    }
   };
   if (profile.timestampPreserved) h.update(String(r.timestamp));
   part(r.key);
@@ -49,7 +55,10 @@ export function copyIdentity(r: Pick<FetchedRecord, 'timestamp' | 'key' | 'value
   if (profile.headersPreserved) {
     for (const name of Object.keys(r.headers ?? {}).sort()) {
       const v = r.headers[name];
-      for (const b of Array.isArray(v) ? v : [v]) { h.update(`\u0000h${name}`); part(b ?? null); }
+      for (const b of Array.isArray(v) ? v : [v]) {
+        h.update(`\u0000h${name}`);
+        part(b ?? null);
+      }
     }
   }
   return h.digest('hex').slice(0, 32);
@@ -64,26 +73,50 @@ function count(m: Map<string, number>, id: string): void {
  * with `checkTails`, whether every primary partition's newest records arrived. Run it once the primary is quiet.
  */
 export async function postSwitchRegion(
-  primary: AdminSession, secondary: AdminSession, topics: readonly string[], preSwitchEnds: ReadonlyMap<string, number>,
-  fidelity: FidelityProfile | undefined, options: { checkTails?: boolean; scanLimit?: number } = {},
+  primary: AdminSession,
+  secondary: AdminSession,
+  topics: readonly string[],
+  preSwitchEnds: ReadonlyMap<string, number>,
+  fidelity: FidelityProfile | undefined,
+  options: { checkTails?: boolean; scanLimit?: number } = {},
 ): Promise<PostSwitchRegion> {
   const profile = effectiveProfile(fidelity);
   const limit = options.scanLimit ?? DEFAULT_REGION_SCAN_LIMIT;
-  const out: PostSwitchRegion = { provable: true, complete: true, missing: [], ends: [], notes: [], scanned: { primary: 0, secondary: 0 } };
+  const out: PostSwitchRegion = {
+    provable: true,
+    complete: true,
+    missing: [],
+    ends: [],
+    notes: [],
+    scanned: { primary: 0, secondary: 0 },
+  };
   if (!profile.keyValueIdentical) {
     return {
-      ...out, provable: false, complete: false,
-      reason: 'the replicator was not measured to keep keys and values byte for byte, so no copy can be told from a new record ' +
+      ...out,
+      provable: false,
+      complete: false,
+      reason:
+        'the replicator was not measured to keep keys and values byte for byte, so no copy can be told from a new record ' +
         '(run connector-verify to measure it, or switch with drain: false, which applies the approved plan as it is)',
     };
   }
   for (const topic of topics) {
-    const [pLogs, sLogs] = await Promise.all([partitionOffsets(primary, [topic]), partitionOffsets(secondary, [topic])]);
+    const [pLogs, sLogs] = await Promise.all([
+      partitionOffsets(primary, [topic]),
+      partitionOffsets(secondary, [topic]),
+    ]);
     // The first post-switch record of each secondary partition dates the window: copies of anything older were
     // on the secondary before the switch.
     const postStarts = sLogs.filter((s) => s.end > (preSwitchEnds.get(tpKey(topic, s.partition)) ?? s.end));
     const firstPost = postStarts.length
-      ? await recordTimestamps(secondary, postStarts.map((s) => ({ topic, partition: s.partition, offset: preSwitchEnds.get(tpKey(topic, s.partition))! })))
+      ? await recordTimestamps(
+          secondary,
+          postStarts.map((s) => ({
+            topic,
+            partition: s.partition,
+            offset: preSwitchEnds.get(tpKey(topic, s.partition))!,
+          })),
+        )
       : new Map();
     let windowStart = Infinity;
     for (const r of firstPost.values()) windowStart = Math.min(windowStart, r.timestamp - SLACK_MS);
@@ -92,7 +125,10 @@ export async function postSwitchRegion(
     const primaryIds = new Map<string, number>();
     const tails: { partition: number; end: number; ids: string[]; oldest: number }[] = [];
     const pStarts = Number.isFinite(windowStart)
-      ? await listOffsets(primary.protocol, pLogs.map((p) => ({ topic, partition: p.partition, timestamp: Math.max(0, windowStart) })))
+      ? await listOffsets(
+          primary.protocol,
+          pLogs.map((p) => ({ topic, partition: p.partition, timestamp: Math.max(0, windowStart) })),
+        )
       : new Map<string, number | null>();
     for (const p of pLogs) {
       if (p.end <= p.earliest) continue;
@@ -100,27 +136,40 @@ export async function postSwitchRegion(
       let from = Number.isFinite(windowStart) ? (fromTime ?? p.end) : p.end;
       from = Math.min(from, p.end - TAIL_RECORDS);
       if (p.end - from > limit) {
-        out.notes.push(`${topic}[${p.partition}] on the primary: only the newest ${limit} records compared (more records count as new: more re-reads, nothing skipped)`);
+        out.notes.push(
+          `${topic}[${p.partition}] on the primary: only the newest ${limit} records compared (more records count as new: more re-reads, nothing skipped)`,
+        );
         from = p.end - limit;
       }
       const records = await readRange(primary.protocol, topic, p.partition, Math.max(p.earliest, from), p.end);
       out.scanned.primary += records.length;
       for (const r of records) count(primaryIds, copyIdentity(r, profile));
       const newest = records.slice(-TAIL_RECORDS);
-      if (newest.length) tails.push({ partition: p.partition, end: p.end, ids: newest.map((r) => copyIdentity(r, profile)), oldest: Math.min(...newest.map((r) => r.timestamp)) });
+      if (newest.length)
+        tails.push({
+          partition: p.partition,
+          end: p.end,
+          ids: newest.map((r) => copyIdentity(r, profile)),
+          oldest: Math.min(...newest.map((r) => r.timestamp)),
+        });
     }
 
     // The secondary from the window start (and, for completeness, from the oldest tail record) to its end.
     let scanFrom = windowStart;
     if (options.checkTails) for (const t of tails) scanFrom = Math.min(scanFrom, t.oldest - SLACK_MS);
     const sStarts = Number.isFinite(scanFrom)
-      ? await listOffsets(secondary.protocol, sLogs.map((s) => ({ topic, partition: s.partition, timestamp: Math.max(0, scanFrom) })))
+      ? await listOffsets(
+          secondary.protocol,
+          sLogs.map((s) => ({ topic, partition: s.partition, timestamp: Math.max(0, scanFrom) })),
+        )
       : new Map<string, number | null>();
     const secondaryIds = new Map<string, number>();
     const logs = new Map<number, { pre: number; records: FetchedRecord[]; truncated: boolean }>();
     for (const s of sLogs) {
       const pre = preSwitchEnds.get(tpKey(topic, s.partition)) ?? s.end;
-      let from = Number.isFinite(scanFrom) ? (sStarts.get(`${tpKey(topic, s.partition)}@${Math.max(0, scanFrom)}`) ?? s.end) : s.end;
+      let from = Number.isFinite(scanFrom)
+        ? (sStarts.get(`${tpKey(topic, s.partition)}@${Math.max(0, scanFrom)}`) ?? s.end)
+        : s.end;
       from = Math.min(Math.max(from, s.earliest), pre);
       if (s.end - from > limit) {
         out.notes.push(`${topic}[${s.partition}] on the secondary: only the newest ${limit} records compared`);
@@ -158,7 +207,12 @@ export async function postSwitchRegion(
         const absent = t.ids.filter((id) => !secondaryIds.has(id)).length;
         if (absent) {
           out.complete = false;
-          out.missing.push({ topic, partition: t.partition, primaryEnd: t.end, reason: `${absent} of the primary's newest ${t.ids.length} record(s) not found on any secondary partition` });
+          out.missing.push({
+            topic,
+            partition: t.partition,
+            primaryEnd: t.end,
+            reason: `${absent} of the primary's newest ${t.ids.length} record(s) not found on any secondary partition`,
+          });
         }
       }
     }

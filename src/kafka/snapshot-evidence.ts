@@ -15,7 +15,10 @@ export interface SnapshotsAttached {
 }
 
 export async function attachSnapshots(
-  secondary: AdminSession, groups: GroupEvidence[], read: PositionsRead, plan: PlanOptions,
+  secondary: AdminSession,
+  groups: GroupEvidence[],
+  read: PositionsRead,
+  plan: PlanOptions,
 ): Promise<SnapshotsAttached> {
   let positions = 0;
   let oldest: number | null = null;
@@ -27,9 +30,12 @@ export async function attachSnapshots(
       const s = stored.get(tpKey(p.topic, p.partition));
       if (!s) continue;
       p.snapshot = {
-        takenAt: s.takenAt, committedOffset: s.committedOffset,
+        takenAt: s.takenAt,
+        committedOffset: s.committedOffset,
         ...(s.matched ? { matched: s.matched } : {}),
-        ...(s.firstUnprocessedTimestamp !== undefined ? { firstUnprocessedTimestamp: s.firstUnprocessedTimestamp } : {}),
+        ...(s.firstUnprocessedTimestamp !== undefined
+          ? { firstUnprocessedTimestamp: s.firstUnprocessedTimestamp }
+          : {}),
         ...(s.lastProcessedTimestamp !== undefined ? { lastProcessedTimestamp: s.lastProcessedTimestamp } : {}),
       };
       positions++;
@@ -37,9 +43,18 @@ export async function attachSnapshots(
       newest = newest === null ? s.takenAt : Math.max(newest, s.takenAt);
     }
   }
-  const wanted = groups.map((g) => timestampQueries([g], plan)
-    .filter((q) => !(String(q.timestamp) in (g.partitions.find((p) => p.topic === q.topic && p.partition === q.partition)?.offsetsForTimes ?? {}))));
-  const answers = wanted.flat().length ? await offsetsForTimes(secondary, wanted.flat()) : new Map<string, number | null>();
+  const wanted = groups.map((g) =>
+    timestampQueries([g], plan).filter(
+      (q) =>
+        !(
+          String(q.timestamp) in
+          (g.partitions.find((p) => p.topic === q.topic && p.partition === q.partition)?.offsetsForTimes ?? {})
+        ),
+    ),
+  );
+  const answers = wanted.flat().length
+    ? await offsetsForTimes(secondary, wanted.flat())
+    : new Map<string, number | null>();
   let lookups = 0;
   groups.forEach((g, i) => {
     for (const q of wanted[i]) {

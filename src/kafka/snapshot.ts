@@ -2,7 +2,15 @@
 // them and, where the pair's fidelity profile allows, translated exactly to the secondary (the copy of the record
 // at the commit, found by identity), then stored on the secondary (src/kafka/positions.ts). Run by drWatch every
 // few seconds, so it only does new work: record times, matches and writes are cached per pair between calls.
-import { groupsOnTopics, listConsumerGroups, partitionOffsets, recordTimestamps, tpKey, type AdminSession, type PartitionOffsets } from './admin';
+import {
+  groupsOnTopics,
+  listConsumerGroups,
+  partitionOffsets,
+  recordTimestamps,
+  tpKey,
+  type AdminSession,
+  type PartitionOffsets,
+} from './admin';
 import { findCopy, identityOf } from './match';
 import { mapLimit, readRange, type PartitionRef } from './protocol';
 import { ensurePositionsTopic, positionKey, writePositions, type StoredPosition } from './positions';
@@ -68,9 +76,12 @@ export async function takeSnapshot(o: SnapshotOptions): Promise<SnapshotSummary>
     await ensurePositionsTopic(o.secondary, { replicationFactor: o.replicationFactor });
     cache.topicReady = true;
   }
-  for (const m of [cache.written, cache.stamps, cache.matches] as Map<string, unknown>[]) if (m.size > CACHE_LIMIT) m.clear();
+  for (const m of [cache.written, cache.stamps, cache.matches] as Map<string, unknown>[])
+    if (m.size > CACHE_LIMIT) m.clear();
 
-  const candidates = [...new Set([...await listConsumerGroups(o.primary), ...(o.extraGroups ?? [])])].filter(o.accept);
+  const candidates = [...new Set([...(await listConsumerGroups(o.primary)), ...(o.extraGroups ?? [])])].filter(
+    o.accept,
+  );
   const committed = await groupsOnTopics(o.primary, o.topics, candidates);
   const logs = new Map((await partitionOffsets(o.primary, o.topics)).map((p) => [tpKey(p.topic, p.partition), p]));
 
@@ -91,8 +102,11 @@ export async function takeSnapshot(o: SnapshotOptions): Promise<SnapshotSummary>
   }
   // Matching first: its range reads on the primary date most positions on the way.
   const searches = o.exact ? await matchNew(o, committed, logs) : 0;
-  await dateRecords(o.primary, wanted.filter((w) => !cache.stamps.has(`${tpKey(w.topic, w.partition)}@${w.offset}`)), cache);
-
+  await dateRecords(
+    o.primary,
+    wanted.filter((w) => !cache.stamps.has(`${tpKey(w.topic, w.partition)}@${w.offset}`)),
+    cache,
+  );
 
   const positions: StoredPosition[] = [];
   const changed: StoredPosition[] = [];
@@ -106,7 +120,12 @@ export async function takeSnapshot(o: SnapshotOptions): Promise<SnapshotSummary>
       const last = c.offset - 1 >= log.earliest ? cache.stamps.get(`${key}@${c.offset - 1}`) : undefined;
       const m = o.exact ? cache.matches.get(`${key}@${c.offset}`) : undefined;
       const p: StoredPosition = {
-        pair: o.pair, group, topic: c.topic, partition: c.partition, takenAt, committedOffset: c.offset,
+        pair: o.pair,
+        group,
+        topic: c.topic,
+        partition: c.partition,
+        takenAt,
+        committedOffset: c.offset,
         ...(m && 'offset' in m ? { matched: { offset: m.offset, proof: m.proof } } : {}),
         ...(first && c.offset < log.end ? { firstUnprocessedTimestamp: first.timestamp } : {}),
         // Only the record exactly before the commit dates "everything before it was processed".
@@ -128,7 +147,15 @@ export async function takeSnapshot(o: SnapshotOptions): Promise<SnapshotSummary>
     const { takenAt: _t, ...value } = p;
     cache.written.set(positionKey(p), JSON.stringify(value));
   }
-  return { takenAt, groups: committed.size, positions: positions.length, written: changed.length, matched, searches, elapsedMs: Date.now() - takenAt };
+  return {
+    takenAt,
+    groups: committed.size,
+    positions: positions.length,
+    written: changed.length,
+    matched,
+    searches,
+    elapsedMs: Date.now() - takenAt,
+  };
 }
 
 /** Widest offset range read in one go to date or check many positions of one partition. */
@@ -140,23 +167,39 @@ const RANGE_FROM = 4;
  * Times of the records at (or first after) the wanted offsets, into the cache: one range read per partition where
  * many groups sit (1,000 groups on 8 partitions would otherwise be 8,000 fetches), single fetches elsewhere.
  */
-async function dateRecords(primary: AdminSession, wanted: readonly (PartitionRef & { offset: number })[], cache: SnapshotCache): Promise<void> {
+async function dateRecords(
+  primary: AdminSession,
+  wanted: readonly (PartitionRef & { offset: number })[],
+  cache: SnapshotCache,
+): Promise<void> {
   const single: (PartitionRef & { offset: number })[] = [];
   const ranges: { ref: PartitionRef; offsets: number[] }[] = [];
   for (const [, list] of groupBy(wanted, (w) => tpKey(w.topic, w.partition))) {
     const offsets = [...new Set(list.map((w) => w.offset))].sort((a, b) => a - b);
-    if (offsets.length >= RANGE_FROM && offsets[offsets.length - 1] - offsets[0] <= RANGE_SPAN) ranges.push({ ref: list[0], offsets });
+    if (offsets.length >= RANGE_FROM && offsets[offsets.length - 1] - offsets[0] <= RANGE_SPAN)
+      ranges.push({ ref: list[0], offsets });
     else single.push(...list);
   }
   await mapLimit(ranges, 8, async ({ ref, offsets }) => {
-    const records = await readRange(primary.protocol, ref.topic, ref.partition, offsets[0], offsets[offsets.length - 1] + 1);
+    const records = await readRange(
+      primary.protocol,
+      ref.topic,
+      ref.partition,
+      offsets[0],
+      offsets[offsets.length - 1] + 1,
+    );
     let i = 0;
     for (const o of offsets) {
       while (i < records.length && records[i].offset < o) i++;
-      if (i < records.length) cache.stamps.set(`${tpKey(ref.topic, ref.partition)}@${o}`, { offset: records[i].offset, timestamp: records[i].timestamp });
+      if (i < records.length)
+        cache.stamps.set(`${tpKey(ref.topic, ref.partition)}@${o}`, {
+          offset: records[i].offset,
+          timestamp: records[i].timestamp,
+        });
     }
   });
-  for (const [k, r] of await recordTimestamps(primary, single)) cache.stamps.set(k, { offset: r.offset, timestamp: r.timestamp });
+  for (const [k, r] of await recordTimestamps(primary, single))
+    cache.stamps.set(k, { offset: r.offset, timestamp: r.timestamp });
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
@@ -164,12 +207,21 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
   for (const it of items) {
     const k = key(it);
     const list = out.get(k);
-    if (list) list.push(it); else out.set(k, [it]);
+    if (list) list.push(it);
+    else out.set(k, [it]);
   }
   return out;
 }
 
-interface MatchItem { key: string; topic: string; partition: number; offset: number; log: PartitionOffsets; target: number; after: boolean }
+interface MatchItem {
+  key: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  log: PartitionOffsets;
+  target: number;
+  after: boolean;
+}
 
 /**
  * Proves where the copy of each new commit's last processed record (C - 1) sits, and places the group just after it:
@@ -179,8 +231,11 @@ interface MatchItem { key: string; topic: string; partition: number; offset: num
  * compared); a full search (findCopy) learns the difference, or places a position whose guess failed, bounded in
  * number and time. Failures are retried a minute later.
  */
-async function matchNew(o: SnapshotOptions, committed: Map<string, { topic: string; partition: number; offset: number }[]>,
-  logs: Map<string, PartitionOffsets>): Promise<number> {
+async function matchNew(
+  o: SnapshotOptions,
+  committed: Map<string, { topic: string; partition: number; offset: number }[]>,
+  logs: Map<string, PartitionOffsets>,
+): Promise<number> {
   const cache = o.cache;
   const now = Date.now();
   const todo = new Map<string, MatchItem>();
@@ -200,14 +255,23 @@ async function matchNew(o: SnapshotOptions, committed: Map<string, { topic: stri
   let searches = 0;
   const place = (w: MatchItem, copy: number, proof: string) => {
     cache.anchors.set(tpKey(w.topic, w.partition), copy - w.target);
-    cache.matches.set(w.key, w.after
-      ? { offset: copy + 1, proof: `record ${w.target} (the last processed) ${proof}; the group resumes just after it` }
-      : { offset: copy, proof: `record ${w.target} ${proof}` });
+    cache.matches.set(
+      w.key,
+      w.after
+        ? {
+            offset: copy + 1,
+            proof: `record ${w.target} (the last processed) ${proof}; the group resumes just after it`,
+          }
+        : { offset: copy, proof: `record ${w.target} ${proof}` },
+    );
   };
   const search = async (w: MatchItem): Promise<boolean> => {
     if (Date.now() > deadline || searches >= (o.maxMatches ?? 200)) return false;
     searches++;
-    const r = await findCopy(o.primary, o.secondary, w, w.target).catch((err: Error) => ({ found: false as const, reason: err.message }));
+    const r = await findCopy(o.primary, o.secondary, w, w.target).catch((err: Error) => ({
+      found: false as const,
+      reason: err.message,
+    }));
     if (r.found) place(w, r.secondaryOffset, `found at secondary offset ${r.secondaryOffset} by search`);
     else cache.matches.set(w.key, { failedAt: Date.now(), reason: r.reason });
     return r.found;
@@ -227,7 +291,9 @@ async function matchNew(o: SnapshotOptions, committed: Map<string, { topic: stri
       const hi = batch[batch.length - 1].target;
       const [onPrimary, onSecondary] = await Promise.all([
         readRange(o.primary.protocol, batch[0].topic, batch[0].partition, lo, hi + 1),
-        lo + delta >= 0 ? readRange(o.secondary.protocol, batch[0].topic, batch[0].partition, lo + delta, hi + delta + 1) : Promise.resolve([]),
+        lo + delta >= 0
+          ? readRange(o.secondary.protocol, batch[0].topic, batch[0].partition, lo + delta, hi + delta + 1)
+          : Promise.resolve([]),
       ]);
       const p = new Map(onPrimary.map((r) => [r.offset, identityOf(r)]));
       const s = new Map(onSecondary.map((r) => [r.offset, identityOf(r)]));
@@ -236,8 +302,12 @@ async function matchNew(o: SnapshotOptions, committed: Map<string, { topic: stri
       for (const w of batch) {
         const id = p.get(w.target);
         const before = p.get(w.target - 1);
-        const ok = id !== undefined && s.get(w.target + delta) === id && (before === undefined || s.get(w.target + delta - 1) === before);
-        if (ok) place(w, w.target + delta, `is at secondary offset ${w.target + delta} (it and its predecessor compared)`);
+        const ok =
+          id !== undefined &&
+          s.get(w.target + delta) === id &&
+          (before === undefined || s.get(w.target + delta - 1) === before);
+        if (ok)
+          place(w, w.target + delta, `is at secondary offset ${w.target + delta} (it and its predecessor compared)`);
         else failed.push(w);
       }
       // A guess that failed (a gap, a record not replicated yet): search it; a success gives the rest a new difference.

@@ -60,44 +60,74 @@ function headersOf(r: FetchedRecord, source: string): Record<string, Buffer | Bu
  * anything; the caller treats `verified < expected` as a failed export.
  */
 export async function exportTails(
-  oldPrimary: AdminSession, secondary: AdminSession, secondaryKafka: Kafka, tails: readonly PartitionTail[],
+  oldPrimary: AdminSession,
+  secondary: AdminSession,
+  secondaryKafka: Kafka,
+  tails: readonly PartitionTail[],
   options: { suffix?: string; replicationFactor?: number; verifyOnly?: boolean } = {},
 ): Promise<TopicExport[]> {
   const byTopic = new Map<string, PartitionTail[]>();
   for (const t of tails) if (t.records > 0) byTopic.set(t.topic, [...(byTopic.get(t.topic) ?? []), t]);
   const out: TopicExport[] = [];
-  const producer = options.verifyOnly ? undefined : secondaryKafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = options.verifyOnly
+    ? undefined
+    : secondaryKafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer?.connect();
   try {
     for (const [topic, parts] of byTopic) {
       const exportTopic = exportTopicName(topic, options.suffix);
       const expected = new Map<string, { partition: number; offset: number }>();
-      for (const t of parts) for (const [from, to] of t.ranges) for (let o = from; o < to; o++) expected.set(sourceOf(topic, t.partition, o), { partition: t.partition, offset: o });
+      for (const t of parts)
+        for (const [from, to] of t.ranges)
+          for (let o = from; o < to; o++)
+            expected.set(sourceOf(topic, t.partition, o), { partition: t.partition, offset: o });
       const exists = (await topicPartitionCounts(secondary, [exportTopic])).has(exportTopic);
       if (!exists && options.verifyOnly) {
-        out.push({ topic, exportTopic, expected: expected.size, alreadyThere: 0, written: 0, verified: 0, missing: [...expected.keys()].slice(0, 5) });
+        out.push({
+          topic,
+          exportTopic,
+          expected: expected.size,
+          alreadyThere: 0,
+          written: 0,
+          verified: 0,
+          missing: [...expected.keys()].slice(0, 5),
+        });
         continue;
       }
       if (!exists) {
         const partitions = (await topicPartitionCounts(oldPrimary, [topic])).get(topic) ?? 1;
-        await secondary.admin.createTopics({
-          waitForLeaders: true, topics: [{ topic: exportTopic, numPartitions: partitions, replicationFactor: options.replicationFactor ?? -1 }],
-        }).catch((e: Error) => { if (!/already exists/i.test(e.message)) throw e; });
+        await secondary.admin
+          .createTopics({
+            waitForLeaders: true,
+            topics: [
+              { topic: exportTopic, numPartitions: partitions, replicationFactor: options.replicationFactor ?? -1 },
+            ],
+          })
+          .catch((e: Error) => {
+            if (!/already exists/i.test(e.message)) throw e;
+          });
       }
       const before = await exportedSources(secondary, exportTopic);
       let written = 0;
       if (producer) {
         for (const t of parts) {
           for (const [from, to] of t.ranges) {
-            const records = (await readRange(oldPrimary.protocol, topic, t.partition, from, to))
-              .filter((r) => expected.has(sourceOf(topic, t.partition, r.offset)) && !before.has(sourceOf(topic, t.partition, r.offset)));
+            const records = (await readRange(oldPrimary.protocol, topic, t.partition, from, to)).filter(
+              (r) =>
+                expected.has(sourceOf(topic, t.partition, r.offset)) &&
+                !before.has(sourceOf(topic, t.partition, r.offset)),
+            );
             for (let i = 0; i < records.length; i += SEND_BATCH) {
               const batch = records.slice(i, i + SEND_BATCH);
               // Same partition as on the old primary: the export keeps each partition's order.
               await producer.send({
-                topic: exportTopic, acks: -1,
+                topic: exportTopic,
+                acks: -1,
                 messages: batch.map((r) => ({
-                  partition: r.partition, key: r.key, value: r.value, timestamp: String(r.timestamp),
+                  partition: r.partition,
+                  key: r.key,
+                  value: r.value,
+                  timestamp: String(r.timestamp),
                   headers: headersOf(r, sourceOf(topic, t.partition, r.offset)),
                 })),
               });
@@ -109,7 +139,15 @@ export async function exportTails(
       const after = await exportedSources(secondary, exportTopic);
       const missing = [...expected.keys()].filter((k) => !after.has(k));
       const verified = [...expected.keys()].filter((k) => after.has(k)).length;
-      out.push({ topic, exportTopic, expected: expected.size, alreadyThere: [...expected.keys()].filter((k) => before.has(k)).length, written, verified, missing: missing.slice(0, 5) });
+      out.push({
+        topic,
+        exportTopic,
+        expected: expected.size,
+        alreadyThere: [...expected.keys()].filter((k) => before.has(k)).length,
+        written,
+        verified,
+        missing: missing.slice(0, 5),
+      });
     }
   } finally {
     await producer?.disconnect();

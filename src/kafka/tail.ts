@@ -54,17 +54,25 @@ export function toRanges(offsets: readonly number[]): [number, number][] {
  * Ordered match of one partition: returns the primary records with no copy and the secondary records that are
  * no copy. `primary` and `secondary` are both complete from the logs' starts, or start where the scan limit cut.
  */
-export function matchInOrder<R extends Rec>(primary: readonly R[], secondary: readonly R[], profile: FidelityProfile):
-  { unreplicated: R[]; foreign: R[]; aligned: boolean } {
+export function matchInOrder<R extends Rec>(
+  primary: readonly R[],
+  secondary: readonly R[],
+  profile: FidelityProfile,
+): { unreplicated: R[]; foreign: R[]; aligned: boolean } {
   const ids = primary.map((r) => copyIdentity(r, profile));
   const position = new Map<string, number>();
-  ids.forEach((id, i) => { if (!position.has(id)) position.set(id, i); });
+  ids.forEach((id, i) => {
+    if (!position.has(id)) position.set(id, i);
+  });
   // Where the secondary's window starts in the primary's: the first secondary record that is a primary record.
   let i = -1;
   let start = 0;
   for (; start < secondary.length; start++) {
     const at = position.get(copyIdentity(secondary[start], profile));
-    if (at !== undefined) { i = at; break; }
+    if (at !== undefined) {
+      i = at;
+      break;
+    }
   }
   if (i < 0) return { unreplicated: [...primary], foreign: [...secondary], aligned: false };
   const foreign: R[] = secondary.slice(0, start);
@@ -76,8 +84,11 @@ export function matchInOrder<R extends Rec>(primary: readonly R[], secondary: re
 }
 
 /** Matching by counted identity over a whole topic: a primary record is replicated while a copy of it is unused. */
-export function matchByIdentity<R extends Rec>(primary: readonly R[], secondary: readonly R[], profile: FidelityProfile):
-  { unreplicated: R[]; foreign: R[] } {
+export function matchByIdentity<R extends Rec>(
+  primary: readonly R[],
+  secondary: readonly R[],
+  profile: FidelityProfile,
+): { unreplicated: R[]; foreign: R[] } {
   const onSecondary = new Map<string, R[]>();
   for (const r of secondary) {
     const id = copyIdentity(r, profile);
@@ -96,30 +107,49 @@ function span(records: readonly Rec[]): [number | null, number | null] {
   if (!records.length) return [null, null];
   let first = Infinity;
   let last = -Infinity;
-  for (const r of records) { first = Math.min(first, r.timestamp); last = Math.max(last, r.timestamp); }
+  for (const r of records) {
+    first = Math.min(first, r.timestamp);
+    last = Math.max(last, r.timestamp);
+  }
   return [first, last];
 }
 
-async function window(s: AdminSession, topic: string, p: { partition: number; earliest: number; end: number }, limit: number) {
+async function window(
+  s: AdminSession,
+  topic: string,
+  p: { partition: number; earliest: number; end: number },
+  limit: number,
+) {
   const from = Math.max(p.earliest, p.end - limit);
-  return { records: from < p.end ? await readRange(s.protocol, topic, p.partition, from, p.end) : [], cut: from > p.earliest };
+  return {
+    records: from < p.end ? await readRange(s.protocol, topic, p.partition, from, p.end) : [],
+    cut: from > p.earliest,
+  };
 }
 
 /** Every partition's tail (and what the secondary received since the failover) for the topics. */
 export async function unreplicatedTails(
-  oldPrimary: AdminSession, secondary: AdminSession, topics: readonly string[], fidelity: FidelityProfile | undefined,
+  oldPrimary: AdminSession,
+  secondary: AdminSession,
+  topics: readonly string[],
+  fidelity: FidelityProfile | undefined,
   options: { scanLimit?: number } = {},
 ): Promise<PartitionTail[]> {
   const profile = effectiveProfile(fidelity);
   if (!profile.keyValueIdentical) {
-    throw new TailUnprovableError('the replicator was not measured to keep keys and values byte for byte, so no primary record can be ' +
-      'told to have reached the secondary: run drVerify (kdr verify <pair> --fidelity) while both sides answer, then run failback again');
+    throw new TailUnprovableError(
+      'the replicator was not measured to keep keys and values byte for byte, so no primary record can be ' +
+        'told to have reached the secondary: run drVerify (kdr verify <pair> --fidelity) while both sides answer, then run failback again',
+    );
   }
   const limit = options.scanLimit ?? DEFAULT_TAIL_SCAN_LIMIT;
   const perPartition = supportsPerPartition(profile);
   const out: PartitionTail[] = [];
   for (const topic of topics) {
-    const [pLogs, sLogs] = await Promise.all([partitionOffsets(oldPrimary, [topic]), partitionOffsets(secondary, [topic])]);
+    const [pLogs, sLogs] = await Promise.all([
+      partitionOffsets(oldPrimary, [topic]),
+      partitionOffsets(secondary, [topic]),
+    ]);
     const pRead = new Map<number, Awaited<ReturnType<typeof window>>>();
     const sRead = new Map<number, Awaited<ReturnType<typeof window>>>();
     for (const p of pLogs) pRead.set(p.partition, await window(oldPrimary, topic, p, limit));
@@ -132,15 +162,22 @@ export async function unreplicatedTails(
         const m = matchInOrder(prim.records, sec.records, profile);
         // Without an alignment a cut window proves nothing: the copies may sit before it.
         if (!m.aligned && (prim.cut || sec.cut) && prim.records.length) {
-          throw new TailUnprovableError(`${topic}[${p.partition}]: no copy of the old primary's newest ${prim.records.length} record(s) ` +
-            `among the secondary's newest ${sec.records.length}; the tail is longer than the scan limit (${limit}) or the logs do not overlap`);
+          throw new TailUnprovableError(
+            `${topic}[${p.partition}]: no copy of the old primary's newest ${prim.records.length} record(s) ` +
+              `among the secondary's newest ${sec.records.length}; the tail is longer than the scan limit (${limit}) or the logs do not overlap`,
+          );
         }
         results.set(p.partition, m);
       }
     } else {
-      const m = matchByIdentity([...pRead.values()].flatMap((w) => w.records), [...sRead.values()].flatMap((w) => w.records), profile);
+      const m = matchByIdentity(
+        [...pRead.values()].flatMap((w) => w.records),
+        [...sRead.values()].flatMap((w) => w.records),
+        profile,
+      );
       for (const p of pLogs) results.set(p.partition, { unreplicated: [], foreign: [] });
-      const at = (partition: number) => results.get(partition) ?? results.set(partition, { unreplicated: [], foreign: [] }).get(partition)!;
+      const at = (partition: number) =>
+        results.get(partition) ?? results.set(partition, { unreplicated: [], foreign: [] }).get(partition)!;
       // Each record keeps the partition it was read from: unreplicated ones the primary's, foreign ones the secondary's.
       for (const r of m.unreplicated) at(r.partition).unreplicated.push(r);
       for (const r of m.foreign) at(r.partition).foreign.push(r);
@@ -150,8 +187,15 @@ export async function unreplicatedTails(
       const [firstAt, lastAt] = span(m.unreplicated);
       const [writtenFirstAt, writtenLastAt] = span(m.foreign);
       out.push({
-        topic, partition: p.partition, ranges: toRanges(m.unreplicated.map((r) => r.offset)), records: m.unreplicated.length,
-        firstAt, lastAt, writtenOnSecondary: m.foreign.length, writtenFirstAt, writtenLastAt,
+        topic,
+        partition: p.partition,
+        ranges: toRanges(m.unreplicated.map((r) => r.offset)),
+        records: m.unreplicated.length,
+        firstAt,
+        lastAt,
+        writtenOnSecondary: m.foreign.length,
+        writtenFirstAt,
+        writtenLastAt,
       });
     }
   }

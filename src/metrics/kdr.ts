@@ -8,24 +8,62 @@ export const registry = new Registry();
 
 const SECONDS = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 21600];
 
-const lag = registry.gauge('kdr_replication_lag_records', 'Records on the primary not yet on the secondary (sum over partitions), last drWatch tick');
-const rpo = registry.gauge('kdr_replication_rpo_seconds', 'How much newer the primary\'s newest record is than the secondary\'s, last drWatch tick');
-const health = registry.gauge('kdr_watch_health', 'drWatch health of the pair: 1 for the current value of label health');
-const lastTick = registry.gauge('kdr_watch_last_tick_timestamp_seconds', 'When this worker last ran a drWatch check of the pair');
+const lag = registry.gauge(
+  'kdr_replication_lag_records',
+  'Records on the primary not yet on the secondary (sum over partitions), last drWatch tick',
+);
+const rpo = registry.gauge(
+  'kdr_replication_rpo_seconds',
+  "How much newer the primary's newest record is than the secondary's, last drWatch tick",
+);
+const health = registry.gauge(
+  'kdr_watch_health',
+  'drWatch health of the pair: 1 for the current value of label health',
+);
+const lastTick = registry.gauge(
+  'kdr_watch_last_tick_timestamp_seconds',
+  'When this worker last ran a drWatch check of the pair',
+);
 const newest = new Map<string, number>();
 const snapshots = new Map<string, number>();
-registry.computed('kdr_replication_newest_record_age_seconds', 'Age of the newest record on the secondary\'s copies of the application topics',
-  (now) => [...newest].map(([pair, at]) => [{ pair }, Math.max(0, now - at) / 1000]));
-registry.computed('kdr_watch_snapshot_age_seconds', 'Age of the newest complete position snapshot (what a failover with the primary gone plans from)',
-  (now) => [...snapshots].map(([pair, at]) => [{ pair }, Math.max(0, now - at) / 1000]));
+registry.computed(
+  'kdr_replication_newest_record_age_seconds',
+  "Age of the newest record on the secondary's copies of the application topics",
+  (now) => [...newest].map(([pair, at]) => [{ pair }, Math.max(0, now - at) / 1000]),
+);
+registry.computed(
+  'kdr_watch_snapshot_age_seconds',
+  'Age of the newest complete position snapshot (what a failover with the primary gone plans from)',
+  (now) => [...snapshots].map(([pair, at]) => [{ pair }, Math.max(0, now - at) / 1000]),
+);
 
 const runs = registry.counter('kdr_runs_total', 'Runbook runs ended, by outcome');
-const steps = registry.histogram('kdr_step_duration_seconds', 'Duration of runbook steps (operator waits included), by final state', SECONDS);
-const approvalWait = registry.histogram('kdr_approval_wait_seconds', 'From the approval request to its decision', SECONDS);
-const failoverTime = registry.gauge('kdr_failover_approval_to_done_seconds', 'Last completed drFailover of the pair: from the approval to the end of the run');
-const notifications = registry.counter('kdr_notifications_total', 'Notifications by target type and result (sent, failed)');
-const unknownStreamStatus = registry.counter('kdr_eventbridge_unknown_status_total', 'EventBridge event stream statuses kafka-dr does not know, read as not running yet, by status');
-const deadLetters = registry.gauge('kdr_dead_letter_records', 'Records in the pair\'s dead-letter queue on the secondary (records the replicator could not write), last drWatch tick');
+const steps = registry.histogram(
+  'kdr_step_duration_seconds',
+  'Duration of runbook steps (operator waits included), by final state',
+  SECONDS,
+);
+const approvalWait = registry.histogram(
+  'kdr_approval_wait_seconds',
+  'From the approval request to its decision',
+  SECONDS,
+);
+const failoverTime = registry.gauge(
+  'kdr_failover_approval_to_done_seconds',
+  'Last completed drFailover of the pair: from the approval to the end of the run',
+);
+const notifications = registry.counter(
+  'kdr_notifications_total',
+  'Notifications by target type and result (sent, failed)',
+);
+const unknownStreamStatus = registry.counter(
+  'kdr_eventbridge_unknown_status_total',
+  'EventBridge event stream statuses kafka-dr does not know, read as not running yet, by status',
+);
+const deadLetters = registry.gauge(
+  'kdr_dead_letter_records',
+  "Records in the pair's dead-letter queue on the secondary (records the replicator could not write), last drWatch tick",
+);
 
 /**
  * What the metrics read of a drWatch tick (activities/watch.ts WatchTick has these fields and more). Declared here,
@@ -52,7 +90,9 @@ export function observeTick(pair: string, tick: TickFacts): void {
   health.set({ pair, health: tick.health }, 1);
 }
 
-export function observeRunEnd(event: Extract<RunEvent, { kind: 'run-completed' | 'run-aborted' | 'run-rejected' }>): void {
+export function observeRunEnd(
+  event: Extract<RunEvent, { kind: 'run-completed' | 'run-aborted' | 'run-rejected' }>,
+): void {
   const outcome = event.kind.slice(4);
   runs.inc({ runbook: event.runbook, outcome });
   for (const s of event.steps) {

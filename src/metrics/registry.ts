@@ -19,7 +19,12 @@ export class Registry {
 
   /** A gauge whose samples are computed when scraped. */
   computed(name: string, help: string, collect: (now: number) => [Labels, number][]): void {
-    this.add({ name, help, type: 'gauge', render: (now) => collect(now).map(([labels, v]) => sample(name, labels, v)) });
+    this.add({
+      name,
+      help,
+      type: 'gauge',
+      render: (now) => collect(now).map(([labels, v]) => sample(name, labels, v)),
+    });
   }
 
   counter(name: string, help: string): Counter {
@@ -31,8 +36,17 @@ export class Registry {
   }
 
   render(now = Date.now()): string {
-    return this.families.map((f) => [`# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`,
-      `# TYPE ${f.name} ${f.type}`, ...f.render(now)].join('\n')).join('\n') + '\n';
+    return (
+      this.families
+        .map((f) =>
+          [
+            `# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`,
+            `# TYPE ${f.name} ${f.type}`,
+            ...f.render(now),
+          ].join('\n'),
+        )
+        .join('\n') + '\n'
+    );
   }
 
   private add<F extends Family>(family: F): F {
@@ -46,7 +60,10 @@ export class Registry {
 export class Gauge implements Family {
   readonly type = 'gauge';
   private readonly values = new Map<string, [Labels, number]>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
 
   set(labels: Labels, value: number): void {
     this.values.set(key(labels), [labels, value]);
@@ -54,7 +71,8 @@ export class Gauge implements Family {
 
   /** Drops every series whose labels include `match` (e.g. the old health value of a pair). */
   remove(match: Labels): void {
-    for (const [k, [labels]] of this.values) if (Object.entries(match).every(([l, v]) => labels[l] === v)) this.values.delete(k);
+    for (const [k, [labels]] of this.values)
+      if (Object.entries(match).every(([l, v]) => labels[l] === v)) this.values.delete(k);
   }
 
   get(labels: Labels): number | undefined {
@@ -69,7 +87,10 @@ export class Gauge implements Family {
 export class Counter implements Family {
   readonly type = 'counter';
   private readonly values = new Map<string, [Labels, number]>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
 
   inc(labels: Labels, by = 1): void {
     const k = key(labels);
@@ -84,13 +105,19 @@ export class Counter implements Family {
 export class Histogram implements Family {
   readonly type = 'histogram';
   private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
-  constructor(readonly name: string, readonly help: string, private readonly buckets: number[]) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly buckets: number[],
+  ) {}
 
   observe(labels: Labels, value: number): void {
     const k = key(labels);
     let s = this.series.get(k);
-    if (!s) this.series.set(k, s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 });
-    this.buckets.forEach((b, i) => { if (value <= b) s.counts[i]++; });
+    if (!s) this.series.set(k, (s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
+    this.buckets.forEach((b, i) => {
+      if (value <= b) s.counts[i]++;
+    });
     s.sum += value;
     s.count++;
   }
@@ -110,7 +137,9 @@ function key(labels: Labels): string {
 }
 
 function sample(name: string, labels: Labels, value: number): string {
-  const l = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`).join(',');
+  const l = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`)
+    .join(',');
   const v = Number.isNaN(value) ? 'NaN' : value === Infinity ? '+Inf' : value === -Infinity ? '-Inf' : String(value);
   return `${name}${l ? `{${l}}` : ''} ${v}`;
 }

@@ -18,7 +18,8 @@ export function signedDingTalkUrl(url: string, secret: string, timestamp = Date.
 export function dingTalkError(body: string): string | undefined {
   try {
     const parsed = JSON.parse(body) as { errcode?: number; errmsg?: string };
-    if (typeof parsed.errcode === 'number' && parsed.errcode !== 0) return `DingTalk errcode ${parsed.errcode}: ${parsed.errmsg ?? ''}`.trim();
+    if (typeof parsed.errcode === 'number' && parsed.errcode !== 0)
+      return `DingTalk errcode ${parsed.errcode}: ${parsed.errmsg ?? ''}`.trim();
   } catch {
     return undefined;
   }

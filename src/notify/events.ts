@@ -24,31 +24,32 @@ interface Base {
   inline?: boolean;
 }
 
-export type RunEvent = Base & (
-  | {
-    kind: 'approval-needed';
-    step: string;
-    planId: string;
-    required: number;
-    approvedBy: string[];
-    allowList?: string[];
-    requestedBy?: string;
-    forbidSelfApproval?: boolean;
-    identity?: 'declared' | 'signed';
-    /** Workflow time (ISO) when the wait aborts the run. */
-    deadline: string;
-    plan?: PlanBrief;
-  }
-  | { kind: 'step-blocked'; step: string; title: string; error: string; skippable: boolean }
-  | { kind: 'drill-failed'; findings: string[]; duplicateBound?: number }
-  | {
-    kind: 'run-completed' | 'run-aborted' | 'run-rejected';
-    reason?: string;
-    startedAt: string;
-    endedAt: string;
-    steps: StepBrief[];
-  }
-);
+export type RunEvent = Base &
+  (
+    | {
+        kind: 'approval-needed';
+        step: string;
+        planId: string;
+        required: number;
+        approvedBy: string[];
+        allowList?: string[];
+        requestedBy?: string;
+        forbidSelfApproval?: boolean;
+        identity?: 'declared' | 'signed';
+        /** Workflow time (ISO) when the wait aborts the run. */
+        deadline: string;
+        plan?: PlanBrief;
+      }
+    | { kind: 'step-blocked'; step: string; title: string; error: string; skippable: boolean }
+    | { kind: 'drill-failed'; findings: string[]; duplicateBound?: number }
+    | {
+        kind: 'run-completed' | 'run-aborted' | 'run-rejected';
+        reason?: string;
+        startedAt: string;
+        endedAt: string;
+        steps: StepBrief[];
+      }
+  );
 
 export interface HealthChange {
   kind: 'health-changed';

@@ -7,13 +7,22 @@ import { escapeControls, isSafeIdentifier, markdownText, slackText } from '../se
 import type { EventOrigin, KdrEvent } from './events';
 
 /** A value shown as code (`plan-id`): only a safe identifier is shown, anything else as a placeholder. */
-interface Code { code: string; placeholder: string }
+interface Code {
+  code: string;
+  placeholder: string;
+}
 /** A link the worker built itself (the Temporal UI page): trusted, encoded. */
-interface Link { href: string; label: string }
+interface Link {
+  href: string;
+  label: string;
+}
 type Value = string | number | Code | Link;
 
 /** One line: trusted markup (`**bold**` only) between untrusted values. */
-export interface Line { parts: readonly string[]; values: readonly Value[] }
+export interface Line {
+  parts: readonly string[];
+  values: readonly Value[];
+}
 
 export interface Message {
   title: Line;
@@ -37,21 +46,34 @@ function code(value: string | undefined, placeholder: string): Code {
  */
 class CommandNames {
   readonly withheld: string[] = [];
-  constructor(private readonly event: KdrEvent, private readonly origin: EventOrigin) {}
+  constructor(
+    private readonly event: KdrEvent,
+    private readonly origin: EventOrigin,
+  ) {}
   private pick(value: string | undefined, placeholder: string, what: string): string {
     if (isSafeIdentifier(value)) return value;
     if (!this.withheld.includes(what)) this.withheld.push(what);
     return placeholder;
   }
-  get pair(): string { return this.pick(this.event.pair, '<pair>', 'pair name'); }
-  get workflow(): string { return this.pick(this.origin.workflowId, '<workflow id>', 'workflow id'); }
-  get step(): string { return this.pick('step' in this.event ? this.event.step : undefined, '<step>', 'step name'); }
-  get planId(): string { return this.pick('planId' in this.event ? this.event.planId : undefined, '<plan id>', 'plan id'); }
+  get pair(): string {
+    return this.pick(this.event.pair, '<pair>', 'pair name');
+  }
+  get workflow(): string {
+    return this.pick(this.origin.workflowId, '<workflow id>', 'workflow id');
+  }
+  get step(): string {
+    return this.pick('step' in this.event ? this.event.step : undefined, '<step>', 'step name');
+  }
+  get planId(): string {
+    return this.pick('planId' in this.event ? this.event.planId : undefined, '<plan id>', 'plan id');
+  }
 
   /** Said in the message when a placeholder stands in a command. */
   note(): Line[] {
     if (!this.withheld.length) return [];
-    return [line`The ${this.withheld.join(', ')} in the commands below is a placeholder: the real one contains characters a shell or chat would interpret; copy it from the Temporal UI.`];
+    return [
+      line`The ${this.withheld.join(', ')} in the commands below is a placeholder: the real one contains characters a shell or chat would interpret; copy it from the Temporal UI.`,
+    ];
   }
 }
 
@@ -72,7 +94,9 @@ function compose(event: KdrEvent, origin: EventOrigin, ids: CommandNames): Messa
       const who = [
         event.allowList ? `one of ${event.allowList.join(', ')}` : 'anyone',
         event.forbidSelfApproval !== false && event.requestedBy ? `except the requester ${event.requestedBy}` : '',
-      ].filter(Boolean).join(', ');
+      ]
+        .filter(Boolean)
+        .join(', ');
       const key = event.identity === 'signed' ? ' --key <your private key>' : '';
       return {
         title: line`[kafka-dr] ${event.pair}: ${event.runbook} needs approval`,
@@ -80,14 +104,20 @@ function compose(event: KdrEvent, origin: EventOrigin, ids: CommandNames): Messa
           event.requestedBy
             ? line`**${event.runbook}** of pair **${event.pair}** waits for ${event.required - event.approvedBy.length} more approval(s) of plan ${code(event.planId, '<plan id>')} (requested by ${event.requestedBy})`
             : line`**${event.runbook}** of pair **${event.pair}** waits for ${event.required - event.approvedBy.length} more approval(s) of plan ${code(event.planId, '<plan id>')}`,
-          p ? line`Plan: ${p.groups} group(s), ${p.partitions} partition(s); at most ${p.duplicateBound} record(s) re-read in all (duplicate bound); ${p.untranslated} untranslated; ${p.liveGroups} group(s) with live members`
+          p
+            ? line`Plan: ${p.groups} group(s), ${p.partitions} partition(s); at most ${p.duplicateBound} record(s) re-read in all (duplicate bound); ${p.untranslated} untranslated; ${p.liveGroups} group(s) with live members`
             : line`Plan: see the run`,
-          event.approvedBy.length ? line`May approve: ${who}; approved so far: ${event.approvedBy.join(', ')}` : line`May approve: ${who}`,
+          event.approvedBy.length
+            ? line`May approve: ${who}; approved so far: ${event.approvedBy.join(', ')}`
+            : line`May approve: ${who}`,
           line`Deadline: ${event.deadline} (the run aborts, nothing changed)`,
           ...link,
         ],
-        commands: [`kdr plan ${ids.pair}`, `kdr approve ${ids.pair} --by <you> --plan-id ${ids.planId}${key}`,
-          `kdr reject ${ids.pair} --by <you> --reason "<why>"`],
+        commands: [
+          `kdr plan ${ids.pair}`,
+          `kdr approve ${ids.pair} --by <you> --plan-id ${ids.planId}${key}`,
+          `kdr reject ${ids.pair} --by <you> --reason "<why>"`,
+        ],
       };
     }
     case 'step-blocked':
@@ -112,7 +142,8 @@ function compose(event: KdrEvent, origin: EventOrigin, ids: CommandNames): Messa
       return {
         title: line`[kafka-dr] ${event.pair}: ${event.runbook} ${outcome}`,
         lines: [
-          event.reason ? line`**${event.runbook}** of pair **${event.pair}** ${outcome} after ${took} s: ${event.reason}`
+          event.reason
+            ? line`**${event.runbook}** of pair **${event.pair}** ${outcome} after ${took} s: ${event.reason}`
             : line`**${event.runbook}** of pair **${event.pair}** ${outcome} after ${took} s.`,
           line`Steps: ${event.steps.map((s) => `${s.name} ${s.state}`).join(', ')}`,
           ...link,
@@ -126,10 +157,16 @@ function compose(event: KdrEvent, origin: EventOrigin, ids: CommandNames): Messa
         lines: [
           line`The scheduled drill of pair **${event.pair}** found what would hurt a failover now:`,
           ...event.findings.map((f) => line`- ${f}`),
-          ...(event.duplicateBound !== undefined ? [line`Plan: at most ${event.duplicateBound} record(s) re-read in all (duplicate bound)`] : []),
+          ...(event.duplicateBound !== undefined
+            ? [line`Plan: at most ${event.duplicateBound} record(s) re-read in all (duplicate bound)`]
+            : []),
           ...link,
         ],
-        commands: [`kdr drills ${ids.pair}`, `kdr verify ${ids.pair}`, `kdr failover ${ids.pair} --dry-run --requested-by <you>`],
+        commands: [
+          `kdr drills ${ids.pair}`,
+          `kdr verify ${ids.pair}`,
+          `kdr failover ${ids.pair} --dry-run --requested-by <you>`,
+        ],
       };
     case 'health-changed':
       return {
@@ -198,7 +235,8 @@ export function plainTitle(m: Message): string {
 export function renderMessage(m: Message, sink: SinkName): string {
   const s = SINKS[sink];
   const commands = m.commands.map((c) => (sink === 'plain' ? `  ${c}` : s.code(sink === 'slack' ? slackText(c) : c)));
-  if (sink === 'plain') return [renderLine(m.title, s), ...m.lines.map((l) => renderLine(l, s)), ...commands].join('\n');
+  if (sink === 'plain')
+    return [renderLine(m.title, s), ...m.lines.map((l) => renderLine(l, s)), ...commands].join('\n');
   const heading = sink === 'markdown' ? `### ${renderLine(m.title, s)}` : `*${renderLine(m.title, s)}*`;
   return [heading, ...m.lines.map((l) => renderLine(l, s)), ...(commands.length ? ['', ...commands] : [])].join('\n\n');
 }

@@ -21,7 +21,13 @@ export class NotifyError extends Error {
 }
 
 /** undefined when delivered; otherwise why not, after every attempt. */
-export async function deliver(target: NotifyTarget, message: Message, event: KdrEvent, origin: EventOrigin, o: SendOptions): Promise<string | undefined> {
+export async function deliver(
+  target: NotifyTarget,
+  message: Message,
+  event: KdrEvent,
+  origin: EventOrigin,
+  o: SendOptions,
+): Promise<string | undefined> {
   const attempts = o.attempts ?? 3;
   let last = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -38,7 +44,13 @@ export async function deliver(target: NotifyTarget, message: Message, event: Kdr
   return `${targetLabel(target)}: ${last}`;
 }
 
-async function post(target: NotifyTarget, message: Message, event: KdrEvent, origin: EventOrigin, o: SendOptions): Promise<void> {
+async function post(
+  target: NotifyTarget,
+  message: Message,
+  event: KdrEvent,
+  origin: EventOrigin,
+  o: SendOptions,
+): Promise<void> {
   const url = variable(o.env, target.urlEnv, 'webhook URL');
   if (!/^https?:\/\//.test(url)) throw new NotifyError(`${target.urlEnv} does not hold an http(s) URL`);
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
@@ -59,10 +71,22 @@ async function post(target: NotifyTarget, message: Message, event: KdrEvent, ori
       secrets.push(token);
       headers.authorization = `Bearer ${token}`;
     }
-    body = { source: 'kafka-dr', ...event, origin, title: plainTitle(message), text: renderMessage(message, 'plain'), commands: message.commands };
+    body = {
+      source: 'kafka-dr',
+      ...event,
+      origin,
+      title: plainTitle(message),
+      text: renderMessage(message, 'plain'),
+      commands: message.commands,
+    };
   }
   secrets.push(...tokensOf(url));
-  const response = await fetch(to, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
+  const response = await fetch(to, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
+  });
   const text = await response.text().catch(() => '');
   // Never the body as it came: a 401 may echo the request's headers (the bearer token) or its URL (the token).
   if (!response.ok) throw new NotifyError(remoteAnswer(response.status, text, secrets));

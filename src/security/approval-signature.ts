@@ -18,15 +18,18 @@ export interface SignedFields {
 
 /** The exact bytes that are signed: one field per line, fixed order, a version tag first. */
 export function approvalMessage(f: SignedFields): Buffer {
-  return Buffer.from([
-    'kafka-dr approval v1',
-    `pair ${f.pair}`,
-    `workflow ${f.workflowId}`,
-    `run ${f.runId}`,
-    `plan ${f.planId}`,
-    `approver ${normaliseName(f.by)}`,
-    `signed-at ${f.signedAt}`,
-  ].join('\n'), 'utf8');
+  return Buffer.from(
+    [
+      'kafka-dr approval v1',
+      `pair ${f.pair}`,
+      `workflow ${f.workflowId}`,
+      `run ${f.runId}`,
+      `plan ${f.planId}`,
+      `approver ${normaliseName(f.by)}`,
+      `signed-at ${f.signedAt}`,
+    ].join('\n'),
+    'utf8',
+  );
 }
 
 /**
@@ -49,16 +52,19 @@ export type ApprovalClaim = DecisionFields & { signature: string };
 
 export function decisionMessage(f: DecisionFields): Buffer {
   if (f.purpose === undefined) return approvalMessage(f);
-  return Buffer.from([
-    `kafka-dr ${f.purpose} v1`,
-    `pair ${f.pair}`,
-    `workflow ${f.workflowId}`,
-    `run ${f.runId}`,
-    `plan ${f.planId}`,
-    `subject ${f.subject ?? ''}`,
-    `by ${normaliseName(f.by)}`,
-    `signed-at ${f.signedAt}`,
-  ].join('\n'), 'utf8');
+  return Buffer.from(
+    [
+      `kafka-dr ${f.purpose} v1`,
+      `pair ${f.pair}`,
+      `workflow ${f.workflowId}`,
+      `run ${f.runId}`,
+      `plan ${f.planId}`,
+      `subject ${f.subject ?? ''}`,
+      `by ${normaliseName(f.by)}`,
+      `signed-at ${f.signedAt}`,
+    ].join('\n'),
+    'utf8',
+  );
 }
 
 export function signDecision(privateKey: crypto.KeyObject, fields: DecisionFields): string {
@@ -95,13 +101,19 @@ export function privateKeyFrom(pem: string, source: string): crypto.KeyObject {
   } catch {
     throw new ApprovalKeyError(`${source} is not a PEM private key: create one with kdr keygen`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new ApprovalKeyError(`${source} is a ${key.asymmetricKeyType ?? 'unknown'} key; approvals need Ed25519 (kdr keygen)`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new ApprovalKeyError(
+      `${source} is a ${key.asymmetricKeyType ?? 'unknown'} key; approvals need Ed25519 (kdr keygen)`,
+    );
   return key;
 }
 
 export function generateApproverKeys(): { privatePem: string; publicKey: string } {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
-  return { privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKey: publicKeyText(publicKey) };
+  return {
+    privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicKey: publicKeyText(publicKey),
+  };
 }
 
 export function signApproval(privateKey: crypto.KeyObject, fields: SignedFields): string {
@@ -125,23 +137,44 @@ export function verifyApproval(
 ): Verdict {
   const who = normaliseName(claim.by);
   const approver = approvers.find((a) => normaliseName(a.name) === who);
-  if (!approver) return { ok: false, reason: `${claim.by} has no public key in the pair's approval.approvers (unknown key): only listed approvers can sign` };
+  if (!approver)
+    return {
+      ok: false,
+      reason: `${claim.by} has no public key in the pair's approval.approvers (unknown key): only listed approvers can sign`,
+    };
   const at = Date.parse(claim.signedAt);
   if (!Number.isFinite(at)) return { ok: false, reason: 'signedAt is not a time' };
   let good = false;
   try {
-    good = crypto.verify(null, decisionMessage(claim), publicKeyFrom(approver.publicKey), Buffer.from(claim.signature, 'base64'));
+    good = crypto.verify(
+      null,
+      decisionMessage(claim),
+      publicKeyFrom(approver.publicKey),
+      Buffer.from(claim.signature, 'base64'),
+    );
   } catch {
     good = false;
   }
   if (!good) {
-    return { ok: false, reason: `the signature does not verify with ${approver.name}'s public key (forged, signed with another key, ` +
-      `or for another pair, run, plan or approver${claim.purpose ? `, or not for a ${claim.purpose}` : ''})` };
+    return {
+      ok: false,
+      reason:
+        `the signature does not verify with ${approver.name}'s public key (forged, signed with another key, ` +
+        `or for another pair, run, plan or approver${claim.purpose ? `, or not for a ${claim.purpose}` : ''})`,
+    };
   }
   if (options.now - at > options.maxAgeMs) {
-    return { ok: false, reason: `the signature is expired: signed at ${claim.signedAt}, older than approval.signatureMaxAge ` +
-      `(${Math.round(options.maxAgeMs / 1000)}s); sign again` };
+    return {
+      ok: false,
+      reason:
+        `the signature is expired: signed at ${claim.signedAt}, older than approval.signatureMaxAge ` +
+        `(${Math.round(options.maxAgeMs / 1000)}s); sign again`,
+    };
   }
-  if (at - options.now > FUTURE_SKEW_MS) return { ok: false, reason: `the signature is dated in the future (${claim.signedAt}): check the approver's clock` };
+  if (at - options.now > FUTURE_SKEW_MS)
+    return {
+      ok: false,
+      reason: `the signature is dated in the future (${claim.signedAt}): check the approver's clock`,
+    };
   return { ok: true };
 }

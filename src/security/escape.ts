@@ -29,7 +29,9 @@ export function terminalText(text: string, keepNewlines = true): string {
 
 /** One line, control characters escaped, at most `max` characters: what the audit trail stores of untrusted text. */
 export function storedText(text: string, max: number): string {
-  const flat = escapeControls(text.replace(/[\t\n\r\u2028\u2029]+/g, ' ')).replace(/ {2,}/g, ' ').trim();
+  const flat = escapeControls(text.replace(/[\t\n\r\u2028\u2029]+/g, ' '))
+    .replace(/ {2,}/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, Math.max(0, max - 3))}...` : flat;
 }
 
@@ -43,7 +45,9 @@ const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#!|~&]/g;
  */
 export function markdownText(text: string): string {
   // "http\\://" is no autolink: a URL in someone's text shows as text, not as a link to follow.
-  return escapeControls(text.replace(/\s+/g, ' ')).replace(MARKDOWN_SPECIAL, (c) => `\\${c}`).replace(/:\/\//g, '\\://');
+  return escapeControls(text.replace(/\s+/g, ' '))
+    .replace(MARKDOWN_SPECIAL, (c) => `\\${c}`)
+    .replace(/:\/\//g, '\\://');
 }
 
 /**

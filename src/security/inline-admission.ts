@@ -31,7 +31,11 @@ export interface InlinePolicy {
   caDirs: string[];
 }
 
-const list = (value: string | undefined) => (value ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
 
 export function inlinePolicyFrom(env: NodeJS.ProcessEnv): InlinePolicy {
   return {
@@ -39,7 +43,9 @@ export function inlinePolicyFrom(env: NodeJS.ProcessEnv): InlinePolicy {
     hosts: list(env[INLINE_ENV.hosts]).map((h) => h.toLowerCase()),
     secretPrefix: env[INLINE_ENV.secretPrefix] || DEFAULT_SECRET_PREFIX,
     instances: list(env[INLINE_ENV.instances]),
-    caDirs: list(env[INLINE_ENV.caDirs]).filter((d) => path.isAbsolute(d)).map((d) => path.resolve(d)),
+    caDirs: list(env[INLINE_ENV.caDirs])
+      .filter((d) => path.isAbsolute(d))
+      .map((d) => path.resolve(d)),
   };
 }
 
@@ -60,7 +66,9 @@ export function hostAllowed(host: string, allowList: readonly string[]): boolean
  * and any scheme but http(s).
  */
 export function connectUrlHost(url: string): { host: string } | { problem: string } {
-  const refuse = (why: string) => ({ problem: `${why}: give the Kafka Connect REST URL as http(s)://host[:port][/path]` });
+  const refuse = (why: string) => ({
+    problem: `${why}: give the Kafka Connect REST URL as http(s)://host[:port][/path]`,
+  });
   if (url.includes('\\')) return refuse('contains "\\" (fetch reads it as "/", so the host is not what it seems)');
   if (url.includes('@')) return refuse('contains "@" (userinfo: the host is what follows it)');
   if (url.includes('#')) return refuse('contains "#" (a fragment)');
@@ -73,7 +81,8 @@ export function connectUrlHost(url: string): { host: string } | { problem: strin
   } catch {
     return refuse('is not a valid URL');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return refuse(`has scheme ${parsed.protocol.replace(/:$/, '')}`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return refuse(`has scheme ${parsed.protocol.replace(/:$/, '')}`);
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   if (!host) return refuse('has no host');
   return { host };
@@ -85,11 +94,18 @@ export function connectUrlHost(url: string): { host: string } | { problem: strin
  * caller says the same thing for every reason, so a refusal tells nothing about the worker's files.
  */
 export function caFileAdmitted(file: string, dirs: readonly string[]): boolean {
-  const inside = (p: string, roots: readonly string[]) => roots.some((d) => p.startsWith(d.endsWith(path.sep) ? d : `${d}${path.sep}`));
+  const inside = (p: string, roots: readonly string[]) =>
+    roots.some((d) => p.startsWith(d.endsWith(path.sep) ? d : `${d}${path.sep}`));
   try {
     if (!path.isAbsolute(file) || path.resolve(file) !== file || !inside(file, dirs)) return false;
     const real = fs.realpathSync(file);
-    const realDirs = dirs.flatMap((d) => { try { return [fs.realpathSync(d)]; } catch { return []; } });
+    const realDirs = dirs.flatMap((d) => {
+      try {
+        return [fs.realpathSync(d)];
+      } catch {
+        return [];
+      }
+    });
     if (!inside(real, realDirs)) return false;
     const stat = fs.statSync(real);
     if (!stat.isFile() || stat.size > 1_048_576) return false;
@@ -104,25 +120,34 @@ export function caFileAdmitted(file: string, dirs: readonly string[]): boolean {
 export function configReferences(value: unknown, at = 'config'): string[] {
   if (typeof value === 'string') return value.includes('${') ? [at] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => configReferences(v, `${at}[${i}]`));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => configReferences(v, `${at}.${k}`));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => configReferences(v, `${at}.${k}`));
   return [];
 }
 
 /** Every reason the worker refuses this inline config (empty: admitted). `known` = pair names of the pairs file. */
 export function inlineProblems(config: PairConfig, policy: InlinePolicy, known: ReadonlySet<string>): string[] {
   if (!policy.allowed) {
-    return [`inline pair configs are off on this worker (${INLINE_ENV.allow} is not set): start the run with "pair" naming a pair of the worker's pairs file`];
+    return [
+      `inline pair configs are off on this worker (${INLINE_ENV.allow} is not set): start the run with "pair" naming a pair of the worker's pairs file`,
+    ];
   }
   const problems: string[] = [];
   if (known.has(config.name)) {
-    problems.push(`config.name: pair "${config.name}" is defined in the worker's pairs file; start with {"pair": "${config.name}"} (an inline config may not replace it)`);
+    problems.push(
+      `config.name: pair "${config.name}" is defined in the worker's pairs file; start with {"pair": "${config.name}"} (an inline config may not replace it)`,
+    );
   }
   for (const at of configReferences(config)) {
-    problems.push(`${at}: contains "\${", which Kafka Connect would expand (\${env:...}, \${file:...}) into the worker's secrets: remove it`);
+    problems.push(
+      `${at}: contains "\${", which Kafka Connect would expand (\${env:...}, \${file:...}) into the worker's secrets: remove it`,
+    );
   }
   const check = (at: string, host: string) => {
     if (!hostAllowed(host, policy.hosts)) {
-      problems.push(`${at}: host ${host} is not on the worker's allow-list for inline configs (${INLINE_ENV.hosts}=${policy.hosts.join(',') || '(empty)'})`);
+      problems.push(
+        `${at}: host ${host} is not on the worker's allow-list for inline configs (${INLINE_ENV.hosts}=${policy.hosts.join(',') || '(empty)'})`,
+      );
     }
   };
   for (const side of ['primary', 'secondary'] as const) {
@@ -130,20 +155,26 @@ export function inlineProblems(config: PairConfig, policy: InlinePolicy, known: 
     c.bootstrapServers.forEach((b, i) => check(`config.${side}.bootstrapServers[${i}]`, hostOf(b)));
     check(`config.${side}.endpointHost`, c.endpointHost);
     if (c.provider === 'apsaramq' && !policy.instances.includes(`${c.region}/${c.instanceId}`)) {
-      problems.push(`config.${side}.instanceId: instance ${c.region}/${c.instanceId} is not on the worker's allow-list for inline configs ` +
-        `(${INLINE_ENV.instances}, entries "<region>/<instanceId>"): the worker's AccessKey would act on it`);
+      problems.push(
+        `config.${side}.instanceId: instance ${c.region}/${c.instanceId} is not on the worker's allow-list for inline configs ` +
+          `(${INLINE_ENV.instances}, entries "<region>/<instanceId>"): the worker's AccessKey would act on it`,
+      );
     }
     const s = c.security;
     for (const field of ['usernameEnv', 'passwordEnv'] as const) {
       const name = s?.[field];
       if (name !== undefined && !name.startsWith(policy.secretPrefix)) {
-        problems.push(`config.${side}.security.${field}: ${name} does not start with ${policy.secretPrefix}: inline configs may only name the ` +
-          `worker's variables meant for them (${INLINE_ENV.secretPrefix}), e.g. ${policy.secretPrefix}${side.toUpperCase()}_SASL_${field === 'usernameEnv' ? 'USERNAME' : 'PASSWORD'}`);
+        problems.push(
+          `config.${side}.security.${field}: ${name} does not start with ${policy.secretPrefix}: inline configs may only name the ` +
+            `worker's variables meant for them (${INLINE_ENV.secretPrefix}), e.g. ${policy.secretPrefix}${side.toUpperCase()}_SASL_${field === 'usernameEnv' ? 'USERNAME' : 'PASSWORD'}`,
+        );
       }
     }
     if (s?.caFile !== undefined && !caFileAdmitted(s.caFile, policy.caDirs)) {
-      problems.push(`config.${side}.security.caFile: not admitted: an inline config may name only a readable PEM file of CA certificates ` +
-        `under a directory of the worker's ${INLINE_ENV.caDirs}; ask the worker's operator, or use a pair of the pairs file`);
+      problems.push(
+        `config.${side}.security.caFile: not admitted: an inline config may name only a readable PEM file of CA certificates ` +
+          `under a directory of the worker's ${INLINE_ENV.caDirs}; ask the worker's operator, or use a pair of the pairs file`,
+      );
     }
   }
   if (config.replication.connectUrl) {

@@ -8,12 +8,16 @@ export const EXCERPT_MAX = 160;
 const REDACTED = '[redacted]';
 
 /** key=value / "key": "value" / key: value where the key names a credential. */
-const SECRET_KEYS = '(?:access[_-]?token|refresh[_-]?token|token|secret|password|passwd|pwd|sign(?:ature)?|api[_-]?key|access[_-]?key(?:[_-]?(?:id|secret))?|client[_-]?secret|credentials?|cookie|x-api-key|x-auth-token)';
+const SECRET_KEYS =
+  '(?:access[_-]?token|refresh[_-]?token|token|secret|password|passwd|pwd|sign(?:ature)?|api[_-]?key|access[_-]?key(?:[_-]?(?:id|secret))?|client[_-]?secret|credentials?|cookie|x-api-key|x-auth-token)';
 const RULES: [RegExp, string][] = [
   // Authorization / Proxy-Authorization headers, whatever the scheme ("Bearer x", "Basic x", a bare token).
   [/\b((?:proxy-)?authorization)("?\s*[:=]\s*"?)(?:(?:bearer|basic|digest|token)\s+)?[^\s",;}]+/gi, `$1$2${REDACTED}`],
   [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi, `$1 ${REDACTED}`],
-  [new RegExp(`("?\\b[\\w.-]*${SECRET_KEYS}[\\w.-]*"?\\s*[:=]\\s*)("[^"]*"|'[^']*'|[^\\s,;&}]+)`, 'gi'), `$1${REDACTED}`],
+  [
+    new RegExp(`("?\\b[\\w.-]*${SECRET_KEYS}[\\w.-]*"?\\s*[:=]\\s*)("[^"]*"|'[^']*'|[^\\s,;&}]+)`, 'gi'),
+    `$1${REDACTED}`,
+  ],
   // URLs: their query strings carry tokens (DingTalk's access_token and sign), their userinfo passwords.
   [/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, `$1${REDACTED}@`],
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s?#"']*)\?[^\s#"']*/gi, `$1?${REDACTED}`],
@@ -47,7 +51,12 @@ export function excerpt(text: string, known: readonly (string | undefined)[] = [
 }
 
 /** "HTTP 401: <excerpt>" — what is stored of a remote service's error answer. */
-export function remoteAnswer(status: number, body: string, known: readonly (string | undefined)[] = [], max = EXCERPT_MAX): string {
+export function remoteAnswer(
+  status: number,
+  body: string,
+  known: readonly (string | undefined)[] = [],
+  max = EXCERPT_MAX,
+): string {
   const text = excerpt(body, known, max);
   return `HTTP ${status}${text ? `: ${text}` : ''}`;
 }

@@ -3,7 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as readline from 'node:readline';
 
-export interface Line { at: number; text: string }
+export interface Line {
+  at: number;
+  text: string;
+}
 
 export class AppProcess {
   readonly acked = new Map<number, number>();
@@ -13,16 +16,21 @@ export class AppProcess {
   private readonly child: ChildProcess;
   private readonly exited: Promise<number | null>;
 
-  constructor(readonly label: string, argv: string[], env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    readonly label: string,
+    argv: string[],
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-    const take = (stream: NodeJS.ReadableStream) => readline.createInterface({ input: stream }).on('line', (text) => {
-      const at = Date.now();
-      const m = /^(acked|processed) (\d+)$/.exec(text);
-      if (m?.[1] === 'acked') this.acked.set(Number(m[2]), at);
-      else if (m) this.processed.push({ value: Number(m[2]), at });
-      else if (text.trim()) this.log.push({ at, text: text.replace(/^log /, '').trim() });
-    });
+    const take = (stream: NodeJS.ReadableStream) =>
+      readline.createInterface({ input: stream }).on('line', (text) => {
+        const at = Date.now();
+        const m = /^(acked|processed) (\d+)$/.exec(text);
+        if (m?.[1] === 'acked') this.acked.set(Number(m[2]), at);
+        else if (m) this.processed.push({ value: Number(m[2]), at });
+        else if (text.trim()) this.log.push({ at, text: text.replace(/^log /, '').trim() });
+      });
     take(this.child.stdout!);
     take(this.child.stderr!);
   }

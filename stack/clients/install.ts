@@ -37,19 +37,40 @@ export function ensureClient(kind: ClientKind, version: string, log: (s: string)
       const libs = path.join(installs, `java-${version}`, 'libs');
       once(path.dirname(libs), version, () => {
         log(`installing org.apache.kafka:kafka-clients ${version} (Maven Central)...`);
-        run('mvn', ['-q', '-B', '-f', path.join(here, 'java', 'pom.xml'), `-Dkafka.clients.version=${version}`,
-          'dependency:copy-dependencies', `-DoutputDirectory=${libs}`], `fetching kafka-clients ${version} with Maven`);
+        run(
+          'mvn',
+          [
+            '-q',
+            '-B',
+            '-f',
+            path.join(here, 'java', 'pom.xml'),
+            `-Dkafka.clients.version=${version}`,
+            'dependency:copy-dependencies',
+            `-DoutputDirectory=${libs}`,
+          ],
+          `fetching kafka-clients ${version} with Maven`,
+        );
       });
       // Java's source-file mode compiles ClientApp.java at start: no build step, nothing to go stale.
-      return ['java', '-Xmx256m', '-XX:TieredStopAtLevel=1', '-cp', `${libs}/*`, path.join(here, 'java', 'ClientApp.java')];
+      return [
+        'java',
+        '-Xmx256m',
+        '-XX:TieredStopAtLevel=1',
+        '-cp',
+        `${libs}/*`,
+        path.join(here, 'java', 'ClientApp.java'),
+      ];
     }
     case 'librdkafka': {
       const venv = path.join(installs, `confluent-kafka-${version}`, 'venv');
       once(path.dirname(venv), version, () => {
         log(`installing confluent-kafka ${version} (PyPI) into a virtualenv...`);
         run('python3', ['-m', 'venv', venv], 'creating a virtualenv for confluent-kafka');
-        run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `confluent-kafka==${version}`],
-          `pip install confluent-kafka==${version}`);
+        run(
+          path.join(venv, 'bin', 'pip'),
+          ['install', '--quiet', '--disable-pip-version-check', `confluent-kafka==${version}`],
+          `pip install confluent-kafka==${version}`,
+        );
       });
       return [path.join(venv, 'bin', 'python'), '-u', path.join(here, 'python', 'client_app.py')];
     }
@@ -60,7 +81,10 @@ export function ensureClient(kind: ClientKind, version: string, log: (s: string)
       const goDir = path.join(here, 'go');
       const bin = path.join(installs, 'go-bin');
       const sources = ['go.mod', 'go.sum', 'franz/main.go', 'sarama/main.go', 'kafkago/main.go'];
-      const stamp = crypto.createHash('sha256').update(sources.map((f) => fs.readFileSync(path.join(goDir, f), 'utf8')).join('\0')).digest('hex');
+      const stamp = crypto
+        .createHash('sha256')
+        .update(sources.map((f) => fs.readFileSync(path.join(goDir, f), 'utf8')).join('\0'))
+        .digest('hex');
       once(bin, stamp, () => {
         log('building the Go clients (franz-go, sarama, kafka-go from the Go module proxy)...');
         run('go', ['build', '-o', `${bin}/`, './...'], 'building the Go client applications', goDir);
@@ -72,7 +96,9 @@ export function ensureClient(kind: ClientKind, version: string, log: (s: string)
 
 /** The version of a Go client pinned in stack/clients/go/go.mod. */
 export function goModuleVersion(module: string): string {
-  const m = new RegExp(`${module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} (v[^\\s]+)`).exec(fs.readFileSync(path.join(here, 'go', 'go.mod'), 'utf8'));
+  const m = new RegExp(`${module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} (v[^\\s]+)`).exec(
+    fs.readFileSync(path.join(here, 'go', 'go.mod'), 'utf8'),
+  );
   if (!m) throw new Error(`stack/clients/go/go.mod does not require ${module}`);
   return m[1];
 }

@@ -25,18 +25,32 @@ export async function startSystemDns(address: string): Promise<SystemDns> {
       server.send(answer, from.port, from.address);
       upstream.close();
     });
-    upstream.on('error', () => { clearTimeout(timer); upstream.close(); });
+    upstream.on('error', () => {
+      clearTimeout(timer);
+      upstream.close();
+    });
     upstream.send(query, Number(upPort), upHost);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`cannot listen for DNS on ${address}:53 (${err.message}): the matrix needs root`)));
+    server.once('error', (err) =>
+      reject(new Error(`cannot listen for DNS on ${address}:53 (${err.message}): the matrix needs root`)),
+    );
     server.bind(53, address, () => resolve());
   });
   const resolvConf = path.join(stackDir, 'clients', `resolv-${address}.conf`);
   fs.mkdirSync(path.dirname(resolvConf), { recursive: true });
   fs.writeFileSync(resolvConf, `nameserver ${address}\noptions timeout:1 attempts:2\n`);
   return {
-    wrap: (argv) => ['unshare', '--mount', '--', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolvConf, ...argv],
+    wrap: (argv) => [
+      'unshare',
+      '--mount',
+      '--',
+      'sh',
+      '-c',
+      'mount --bind "$0" /etc/resolv.conf && exec "$@"',
+      resolvConf,
+      ...argv,
+    ],
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

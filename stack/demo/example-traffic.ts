@@ -19,8 +19,10 @@ export function exampleTopics(pair: PairConfig): string[] {
   const t = pair.replication.topics;
   if (Array.isArray(t)) return [...t];
   if (/^[A-Za-z0-9._-]+(\|[A-Za-z0-9._-]+)*$/.test(t.pattern)) return t.pattern.split('|');
-  throw new TrafficSetupError(`pair ${pair.name}: replication.topics pattern "${t.pattern}" names no literal topic; ` +
-    'create the topics yourself, or use a pattern like "orders|payments"');
+  throw new TrafficSetupError(
+    `pair ${pair.name}: replication.topics pattern "${t.pattern}" names no literal topic; ` +
+      'create the topics yourself, or use a pattern like "orders|payments"',
+  );
 }
 
 /** Two groups: one on the first topic, one on all of them (names from the pair's group list when it has one). */
@@ -44,7 +46,8 @@ async function main(argv: string[]): Promise<void> {
   const name = argv.find((a) => !a.startsWith('--'));
   const rateAt = argv.indexOf('--rate');
   const rate = rateAt >= 0 ? Number(argv[rateAt + 1]) : 20;
-  if (!name || !Number.isFinite(rate) || rate <= 0) throw new TrafficSetupError('usage: npm run traffic -- <pair> [--rate <records per second, default 20>]');
+  if (!name || !Number.isFinite(rate) || rate <= 0)
+    throw new TrafficSetupError('usage: npm run traffic -- <pair> [--rate <records per second, default 20>]');
   const pair = readPairs(pairsFileLocation(undefined, temporalTarget(process.env), process.env)).pairs.get(name);
   if (!pair) throw new TrafficSetupError(`no pair ${name} in the pairs file (kdr pairs lists them)`);
   const topics = exampleTopics(pair);
@@ -53,7 +56,8 @@ async function main(argv: string[]): Promise<void> {
   await admin.connect();
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
-  if (missing.length) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 3 })) });
+  if (missing.length)
+    await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 3 })) });
   await admin.disconnect();
   console.log(`topics on the primary: ${topics.join(', ')}${missing.length ? ` (created ${missing.join(', ')})` : ''}`);
 
@@ -64,19 +68,29 @@ async function main(argv: string[]): Promise<void> {
     while (!(await resolves(domain, dnsServer))) await new Promise((r) => setTimeout(r, 2000));
   }
   // Clients reach brokers on their DR listener (port 39092 on the local stack; KDR_CLIENT_PORT elsewhere).
-  const target: TrafficTarget = { bootstrap: `${domain}:${process.env.KDR_CLIENT_PORT ?? 39092}`, ...(dnsServer ? { dnsServer } : {}) };
+  const target: TrafficTarget = {
+    bootstrap: `${domain}:${process.env.KDR_CLIENT_PORT ?? 39092}`,
+    ...(dnsServer ? { dnsServer } : {}),
+  };
   const groups = exampleGroups(pair, topics);
   const producer = new TrafficProducer(target, topics, rate);
   const ledger = ledgers(groups);
   const consumers = new TrafficConsumers(target, ledger, 'primary');
   await producer.start();
   await consumers.start();
-  console.log(`traffic through ${target.bootstrap}: ${rate} records/s on ${topics.join(', ')}; groups ${groups.map((g) => g.group).join(', ')}. Ctrl-C stops.`);
+  console.log(
+    `traffic through ${target.bootstrap}: ${rate} records/s on ${topics.join(', ')}; groups ${groups.map((g) => g.group).join(', ')}. Ctrl-C stops.`,
+  );
   const tick = setInterval(() => {
-    console.log(`produced ${producer.total}; processed ${ledger.map((l) => `${l.group} ${l.primary.size}`).join(', ')}` +
-      (producer.lastError ? ` (last send error: ${producer.lastError})` : ''));
+    console.log(
+      `produced ${producer.total}; processed ${ledger.map((l) => `${l.group} ${l.primary.size}`).join(', ')}` +
+        (producer.lastError ? ` (last send error: ${producer.lastError})` : ''),
+    );
   }, 5000);
-  await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   clearInterval(tick);
   await consumers.stop();
   await producer.stop();

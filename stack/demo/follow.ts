@@ -19,7 +19,11 @@ export interface FollowOptions {
   printed?: Map<string, string>;
 }
 
-export async function follow(handle: WorkflowHandle, log: (line: string) => void, options: FollowOptions = {}): Promise<RunStatus | undefined> {
+export async function follow(
+  handle: WorkflowHandle,
+  log: (line: string) => void,
+  options: FollowOptions = {},
+): Promise<RunStatus | undefined> {
   const { until = () => false, onBlocked, printed = new Map<string, string>() } = options;
   const handled = new Set<string>();
   let waiting: string | undefined;
@@ -35,11 +39,16 @@ export async function follow(handle: WorkflowHandle, log: (line: string) => void
     }
     last = s;
     for (const step of s.steps) {
-      const key = `${step.state}:${step.attempts}:${step.state === 'running' ? '' : step.summary ?? step.lastError ?? ''}`;
+      const key = `${step.state}:${step.attempts}:${step.state === 'running' ? '' : (step.summary ?? step.lastError ?? '')}`;
       if (step.state === 'pending' || printed.get(step.name) === key) continue;
       printed.set(step.name, key);
       const took = step.durationMs !== undefined ? ` (${duration(step.durationMs)})` : '';
-      const text = step.state === 'blocked' || step.state === 'aborted' ? step.lastError : step.state === 'running' ? '' : step.summary;
+      const text =
+        step.state === 'blocked' || step.state === 'aborted'
+          ? step.lastError
+          : step.state === 'running'
+            ? ''
+            : step.summary;
       log(`  ${MARK[step.state] ?? '·'} ${step.title}${took}${text ? `: ${text}` : ''}`);
     }
     if (s.waitingFor && s.waitingFor !== waiting) log(`  … waiting for ${s.waitingFor}`);

@@ -56,7 +56,11 @@ export class TrafficProducer {
   private seq = 0;
   lastError: string | undefined;
 
-  constructor(private readonly target: TrafficTarget, private readonly topics: string[], private readonly perSecond = 20) {
+  constructor(
+    private readonly target: TrafficTarget,
+    private readonly topics: string[],
+    private readonly perSecond = 20,
+  ) {
     for (const t of topics) this.acked.set(t, new Set());
   }
 
@@ -102,12 +106,19 @@ export class TrafficProducer {
 export class TrafficConsumers {
   private consumers: Consumer[] = [];
 
-  constructor(private readonly target: TrafficTarget, private readonly ledgers: GroupLedger[], private readonly side: 'primary' | 'secondary') {}
+  constructor(
+    private readonly target: TrafficTarget,
+    private readonly ledgers: GroupLedger[],
+    private readonly side: 'primary' | 'secondary',
+  ) {}
 
   async start(): Promise<void> {
     for (const ledger of this.ledgers) {
       const consumer = client(this.target, `kdr-demo-${ledger.group}`).consumer({
-        groupId: ledger.group, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false,
+        groupId: ledger.group,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
+        allowAutoTopicCreation: false,
       });
       await consumer.connect();
       await consumer.subscribe({ topics: ledger.topics, fromBeginning: true });
@@ -149,14 +160,21 @@ export function outcome(ledger: GroupLedger, producer: TrafficProducer, planAt =
     if ((ledger.primaryAt.get(id) ?? 0) > planAt) duplicatesAfterPlan += extra;
   }
   return {
-    group: ledger.group, produced: produced.length, consumedOnPrimary: ledger.primary.size, consumedOnSecondary: ledger.secondary.size,
-    lost, duplicates, duplicatesAfterPlan,
+    group: ledger.group,
+    produced: produced.length,
+    consumedOnPrimary: ledger.primary.size,
+    consumedOnSecondary: ledger.secondary.size,
+    lost,
+    duplicates,
+    duplicatesAfterPlan,
   };
 }
 
 /** True once every acknowledged record of the group's topics was processed on one side or the other. */
 export function caughtUp(ledger: GroupLedger, producer: TrafficProducer): boolean {
-  return ledger.topics.every((t) => [...(producer.acked.get(t) ?? [])].every((id) => ledger.primary.has(id) || ledger.secondary.has(id)));
+  return ledger.topics.every((t) =>
+    [...(producer.acked.get(t) ?? [])].every((id) => ledger.primary.has(id) || ledger.secondary.has(id)),
+  );
 }
 
 /** Records the group has yet to read on the cluster `admin` talks to (log end minus committed offset, summed). */

@@ -4,13 +4,28 @@ export const RRType = { A: 1, NS: 2, CNAME: 5, SOA: 6, TXT: 16, AAAA: 28, OPT: 4
 export const RCode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 export const CLASS_IN = 1;
 
-export interface DnsQuestion { name: string; type: number; class: number }
+export interface DnsQuestion {
+  name: string;
+  type: number;
+  class: number;
+}
 export interface DnsResourceRecord {
-  name: string; type: number; class: number; ttl: number;
+  name: string;
+  type: number;
+  class: number;
+  ttl: number;
   /** A: dotted quad; CNAME/NS: a name; SOA: {mname,rname,serial,refresh,retry,expire,minimum}; other: raw bytes. */
   data: string | SoaData | Buffer;
 }
-export interface SoaData { mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number }
+export interface SoaData {
+  mname: string;
+  rname: string;
+  serial: number;
+  refresh: number;
+  retry: number;
+  expire: number;
+  minimum: number;
+}
 export interface DnsMessage {
   id: number;
   /** QR bit. */ response: boolean;
@@ -34,10 +49,13 @@ function readName(buf: Buffer, start: number): { name: string; next: number } {
   const labels: string[] = [];
   let offset = start;
   let next = -1;
-  for (let jumps = 0; ; ) {
+  for (let jumps = 0; ;) {
     if (offset >= buf.length) throw new DnsFormatError('name runs past the end of the message');
     const len = buf[offset];
-    if (len === 0) { offset += 1; break; }
+    if (len === 0) {
+      offset += 1;
+      break;
+    }
     if ((len & 0xc0) === 0xc0) {
       if (offset + 1 >= buf.length) throw new DnsFormatError('truncated compression pointer');
       if (next < 0) next = offset + 2;
@@ -83,7 +101,15 @@ function readRecord(buf: Buffer, offset: number): { rr: DnsResourceRecord; next:
     const m = readName(buf, rdStart);
     const r = readName(buf, m.next);
     const o = r.next;
-    data = { mname: m.name, rname: r.name, serial: buf.readUInt32BE(o), refresh: buf.readUInt32BE(o + 4), retry: buf.readUInt32BE(o + 8), expire: buf.readUInt32BE(o + 12), minimum: buf.readUInt32BE(o + 16) };
+    data = {
+      mname: m.name,
+      rname: r.name,
+      serial: buf.readUInt32BE(o),
+      refresh: buf.readUInt32BE(o + 4),
+      retry: buf.readUInt32BE(o + 8),
+      expire: buf.readUInt32BE(o + 12),
+      minimum: buf.readUInt32BE(o + 16),
+    };
   } else data = Buffer.from(buf.subarray(rdStart, rdStart + rdlen));
   return { rr: { name, type, class: klass, ttl, data }, next: rdStart + rdlen };
 }
@@ -92,7 +118,8 @@ function encodeRdata(rr: DnsResourceRecord): Buffer {
   if (Buffer.isBuffer(rr.data)) return rr.data;
   if (rr.type === RRType.A) {
     const parts = String(rr.data).split('.').map(Number);
-    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new DnsFormatError(`"${String(rr.data)}" is not an IPv4 address`);
+    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
+      throw new DnsFormatError(`"${String(rr.data)}" is not an IPv4 address`);
     return Buffer.from(parts);
   }
   if (rr.type === RRType.CNAME || rr.type === RRType.NS) return writeName(String(rr.data));
@@ -154,8 +181,14 @@ export function decodeMessage(buf: Buffer): DnsMessage {
 export function encodeMessage(msg: DnsMessage): Buffer {
   const head = Buffer.alloc(12);
   head.writeUInt16BE(msg.id & 0xffff, 0);
-  const flags = (msg.response ? 0x8000 : 0) | ((msg.opcode & 0xf) << 11) | (msg.authoritative ? 0x0400 : 0) |
-    (msg.truncated ? 0x0200 : 0) | (msg.recursionDesired ? 0x0100 : 0) | (msg.recursionAvailable ? 0x0080 : 0) | (msg.rcode & 0xf);
+  const flags =
+    (msg.response ? 0x8000 : 0) |
+    ((msg.opcode & 0xf) << 11) |
+    (msg.authoritative ? 0x0400 : 0) |
+    (msg.truncated ? 0x0200 : 0) |
+    (msg.recursionDesired ? 0x0100 : 0) |
+    (msg.recursionAvailable ? 0x0080 : 0) |
+    (msg.rcode & 0xf);
   head.writeUInt16BE(flags, 2);
   head.writeUInt16BE(msg.questions.length, 4);
   head.writeUInt16BE(msg.answers.length, 6);
@@ -174,7 +207,18 @@ export function encodeMessage(msg: DnsMessage): Buffer {
 
 export function emptyMessage(partial: Partial<DnsMessage> = {}): DnsMessage {
   return {
-    id: 0, response: false, opcode: 0, authoritative: false, truncated: false, recursionDesired: false, recursionAvailable: false,
-    rcode: 0, questions: [], answers: [], authorities: [], additionals: [], ...partial,
+    id: 0,
+    response: false,
+    opcode: 0,
+    authoritative: false,
+    truncated: false,
+    recursionDesired: false,
+    recursionAvailable: false,
+    rcode: 0,
+    questions: [],
+    answers: [],
+    authorities: [],
+    additionals: [],
+    ...partial,
   };
 }

@@ -2,12 +2,28 @@
 // query, so a record change is visible at once.
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import { DnsFormatError, RCode, decodeMessage, emptyMessage, encodeMessage, type DnsMessage, type DnsQuestion, type DnsResourceRecord } from './codec';
+import {
+  DnsFormatError,
+  RCode,
+  decodeMessage,
+  emptyMessage,
+  encodeMessage,
+  type DnsMessage,
+  type DnsQuestion,
+  type DnsResourceRecord,
+} from './codec';
 
-export interface DnsAnswer { rcode: number; answers: DnsResourceRecord[]; authorities?: DnsResourceRecord[] }
+export interface DnsAnswer {
+  rcode: number;
+  answers: DnsResourceRecord[];
+  authorities?: DnsResourceRecord[];
+}
 export type DnsAnswerFn = (question: DnsQuestion) => DnsAnswer;
 
-export interface DnsServer { port: number; close(): Promise<void> }
+export interface DnsServer {
+  port: number;
+  close(): Promise<void>;
+}
 
 const UDP_LIMIT = 512;
 
@@ -20,7 +36,13 @@ export function respond(query: Buffer, answer: DnsAnswerFn, udp: boolean): Buffe
     return encodeMessage(emptyMessage({ id: query.readUInt16BE(0), response: true, rcode: RCode.FORMERR }));
   }
   if (msg.response) return undefined;
-  const reply = emptyMessage({ id: msg.id, response: true, opcode: msg.opcode, recursionDesired: msg.recursionDesired, questions: msg.questions.slice(0, 1) });
+  const reply = emptyMessage({
+    id: msg.id,
+    response: true,
+    opcode: msg.opcode,
+    recursionDesired: msg.recursionDesired,
+    questions: msg.questions.slice(0, 1),
+  });
   if (msg.opcode !== 0) reply.rcode = RCode.NOTIMP;
   else if (msg.questions.length !== 1) reply.rcode = RCode.FORMERR;
   else {
@@ -37,7 +59,12 @@ export function respond(query: Buffer, answer: DnsAnswerFn, udp: boolean): Buffe
   return out;
 }
 
-export async function startDnsServer(opts: { host: string; port: number; answer: DnsAnswerFn; onError?: (err: Error) => void }): Promise<DnsServer> {
+export async function startDnsServer(opts: {
+  host: string;
+  port: number;
+  answer: DnsAnswerFn;
+  onError?: (err: Error) => void;
+}): Promise<DnsServer> {
   const onError = opts.onError ?? (() => undefined);
   const udp = dgram.createSocket({ type: 'udp4', reuseAddr: false });
   udp.on('message', (query, rinfo) => {
@@ -51,7 +78,10 @@ export async function startDnsServer(opts: { host: string; port: number; answer:
   udp.on('error', onError);
   await new Promise<void>((resolve, reject) => {
     udp.once('error', reject);
-    udp.bind(opts.port, opts.host, () => { udp.off('error', reject); resolve(); });
+    udp.bind(opts.port, opts.host, () => {
+      udp.off('error', reject);
+      resolve();
+    });
   });
   const port = udp.address().port;
 
@@ -85,7 +115,10 @@ export async function startDnsServer(opts: { host: string; port: number; answer:
   });
   await new Promise<void>((resolve, reject) => {
     tcp.once('error', reject);
-    tcp.listen(port, opts.host, () => { tcp.off('error', reject); resolve(); });
+    tcp.listen(port, opts.host, () => {
+      tcp.off('error', reject);
+      resolve();
+    });
   }).catch(async (err) => {
     udp.close();
     throw err;

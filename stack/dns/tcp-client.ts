@@ -4,12 +4,21 @@ import { CLASS_IN, RRType, decodeMessage, emptyMessage, encodeMessage, type DnsR
 
 export function query(host: string, port: number, name: string, type: number = RRType.A): Promise<DnsResourceRecord[]> {
   return new Promise((resolve, reject) => {
-    const msg = encodeMessage(emptyMessage({ id: Math.floor(Math.random() * 65535), recursionDesired: true, questions: [{ name, type, class: CLASS_IN }] }));
+    const msg = encodeMessage(
+      emptyMessage({
+        id: Math.floor(Math.random() * 65535),
+        recursionDesired: true,
+        questions: [{ name, type, class: CLASS_IN }],
+      }),
+    );
     const prefix = Buffer.alloc(2);
     prefix.writeUInt16BE(msg.length);
     const socket = net.connect(port, host, () => socket.write(Buffer.concat([prefix, msg])));
     let buf = Buffer.alloc(0);
-    socket.setTimeout(3000, () => { socket.destroy(); reject(new Error(`DNS over TCP to ${host}:${port} timed out`)); });
+    socket.setTimeout(3000, () => {
+      socket.destroy();
+      reject(new Error(`DNS over TCP to ${host}:${port} timed out`));
+    });
     socket.on('data', (c) => {
       buf = Buffer.concat([buf, c]);
       if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {

@@ -7,7 +7,12 @@ export interface ConnectorStatus {
 
 export class ConnectRestError extends Error {
   override name = 'ConnectRestError';
-  constructor(message: string, readonly status: number) { super(message); }
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
 }
 
 export class ConnectRest {
@@ -22,7 +27,11 @@ export class ConnectRest {
     });
     const text = await res.text();
     let json: unknown = undefined;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = text; }
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
     if (res.status >= 400 && res.status !== 404) {
       const msg = (json as { message?: string })?.message ?? text;
       throw new ConnectRestError(`Kafka Connect ${method} ${path}: HTTP ${res.status} ${msg}`, res.status);
@@ -39,17 +48,25 @@ export class ConnectRest {
     return r.status === 404 ? undefined : (r.json as ConnectorStatus);
   }
 
-  async pause(name: string): Promise<void> { await this.call('PUT', `/connectors/${encodeURIComponent(name)}/pause`); }
-  async resume(name: string): Promise<void> { await this.call('PUT', `/connectors/${encodeURIComponent(name)}/resume`); }
+  async pause(name: string): Promise<void> {
+    await this.call('PUT', `/connectors/${encodeURIComponent(name)}/pause`);
+  }
+  async resume(name: string): Promise<void> {
+    await this.call('PUT', `/connectors/${encodeURIComponent(name)}/resume`);
+  }
   async restartFailed(name: string): Promise<void> {
     await this.call('POST', `/connectors/${encodeURIComponent(name)}/restart?includeTasks=true&onlyFailed=true`);
   }
-  async remove(name: string): Promise<void> { await this.call('DELETE', `/connectors/${encodeURIComponent(name)}`); }
+  async remove(name: string): Promise<void> {
+    await this.call('DELETE', `/connectors/${encodeURIComponent(name)}`);
+  }
 
   /** Source offsets the connector has committed (Kafka 3.5+, KIP-875). */
   async offsets(name: string): Promise<{ partition: Record<string, unknown>; offset: Record<string, unknown> }[]> {
     const r = await this.call('GET', `/connectors/${encodeURIComponent(name)}/offsets`);
     if (r.status === 404) return [];
-    return ((r.json as { offsets?: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] })?.offsets) ?? [];
+    return (
+      (r.json as { offsets?: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] })?.offsets ?? []
+    );
   }
 }

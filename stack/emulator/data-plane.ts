@@ -46,7 +46,9 @@ function flag(env: Record<string, string | undefined>, name: string, fallback: b
   if (raw === undefined || raw === '') return fallback;
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
-  throw new DataPlaneConfigError(`${name}="${raw}" is not a switch: set it to true or false (or unset it for the mode's default)`);
+  throw new DataPlaneConfigError(
+    `${name}="${raw}" is not a switch: set it to true or false (or unset it for the mode's default)`,
+  );
 }
 
 /** Reads the data plane from the environment; an invalid value is refused naming the variable. */
@@ -54,7 +56,9 @@ export function dataPlaneFromEnv(env: Record<string, string | undefined> = proce
   const raw = env[DATA_PLANE_ENV.mode];
   const mode = raw === undefined || raw === '' ? DEFAULT_DATA_PLANE.mode : raw;
   if (mode !== 'mirror' && mode !== 'reproduce') {
-    throw new DataPlaneConfigError(`${DATA_PLANE_ENV.mode}="${raw}" is not a data plane: set it to mirror or reproduce`);
+    throw new DataPlaneConfigError(
+      `${DATA_PLANE_ENV.mode}="${raw}" is not a data plane: set it to mirror or reproduce`,
+    );
   }
   return {
     mode,
@@ -67,7 +71,9 @@ export function dataPlaneFromEnv(env: Record<string, string | undefined> = proce
 }
 
 /** Fills a partial config (e.g. from a test) with the defaults. */
-export function dataPlaneOf(partial: { mode?: DataPlaneMode; fidelity?: Partial<ReproduceFidelity> } | undefined): DataPlaneConfig {
+export function dataPlaneOf(
+  partial: { mode?: DataPlaneMode; fidelity?: Partial<ReproduceFidelity> } | undefined,
+): DataPlaneConfig {
   return {
     mode: partial?.mode ?? DEFAULT_DATA_PLANE.mode,
     fidelity: { ...REPRODUCE_DEFAULTS, ...(partial?.fidelity ?? {}) },

@@ -6,7 +6,11 @@ export function connectorNameFor(region: string, streamName: string): string {
   return `eventstreaming-${region}-${streamName}`;
 }
 
-export function mirrorConnectorConfig(s: StreamState, instances: readonly EmulatedInstance[], replicationFactor: number): Record<string, string> {
+export function mirrorConnectorConfig(
+  s: StreamState,
+  instances: readonly EmulatedInstance[],
+  replicationFactor: number,
+): Record<string, string> {
   const sk = (s.Source.SourceKafkaParameters ?? {}) as Record<string, string>;
   const kp = (s.Sink.SinkKafkaParameters ?? {}) as Record<string, { Value?: string }>;
   const src = instances.find((i) => i.instanceId === sk.InstanceId)!;
@@ -23,7 +27,7 @@ export function mirrorConnectorConfig(s: StreamState, instances: readonly Emulat
     // Records go to the sink instance even if the Connect worker's own cluster is another one.
     'producer.override.bootstrap.servers': dst.bootstrap,
     'producer.override.acks': kp.Acks?.Value ?? 'all',
-    'topics': `^${escaped}$`,
+    topics: `^${escaped}$`,
     'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
     'replication.factor': String(replicationFactor),
     // An event stream re-produces records; it does not translate consumer offsets (docs/alicloud-emulator.md, Sources §6.3).

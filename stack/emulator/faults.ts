@@ -2,7 +2,14 @@
 // `failNext` count with chosen codes, added latency, or a hang (no answer; the client's timeout fires).
 import { PopError } from './pop';
 
-export const FAULT_CODES: Record<string, number> = { 'Throttling.User': 400, ServiceUnavailable: 503, InternalError: 500, Throttling: 400, TooManyRequests: 429, ONS_SYSTEM_FLOW_CONTROL: 400 };
+export const FAULT_CODES: Record<string, number> = {
+  'Throttling.User': 400,
+  ServiceUnavailable: 503,
+  InternalError: 500,
+  Throttling: 400,
+  TooManyRequests: 429,
+  ONS_SYSTEM_FLOW_CONTROL: 400,
+};
 
 /**
  * Not an API action: with product "eventbridge", the sink of every emulated event stream (reproduce plane) refuses
@@ -39,7 +46,7 @@ export class FaultInjector {
   }
 
   set(input: unknown): FaultRule[] {
-    const items = Array.isArray(input) ? input : (input as { faults?: unknown })?.faults ?? [input];
+    const items = Array.isArray(input) ? input : ((input as { faults?: unknown })?.faults ?? [input]);
     if (!Array.isArray(items)) throw new Error('body must be a fault rule, an array of rules, or {faults: [...]}');
     for (const raw of items) {
       const rule = validate(raw);
@@ -61,7 +68,9 @@ export class FaultInjector {
 
   /** Decide what happens to one request; mutates countdowns. */
   decide(product: string, action: string): FaultOutcome {
-    const matching = this.rules.filter((r) => (r.action === action || r.action === '*') && (!r.product || r.product === product));
+    const matching = this.rules.filter(
+      (r) => (r.action === action || r.action === '*') && (!r.product || r.product === product),
+    );
     // An action-specific rule wins over '*'.
     const rule = matching.find((r) => r.action === action) ?? matching[0];
     if (!rule) return { latencyMs: 0, hang: false };
@@ -92,14 +101,19 @@ export class FaultInjector {
 function validate(raw: unknown): FaultRule {
   if (!raw || typeof raw !== 'object') throw new Error('a fault rule must be an object');
   const r = raw as Record<string, unknown>;
-  if (typeof r.action !== 'string' || r.action === '') throw new Error('fault rule: "action" is required (an action name or "*")');
+  if (typeof r.action !== 'string' || r.action === '')
+    throw new Error('fault rule: "action" is required (an action name or "*")');
   const num = (k: string, max = Number.MAX_SAFE_INTEGER) => {
     if (r[k] === undefined) return undefined;
-    if (typeof r[k] !== 'number' || !(r[k] as number >= 0) || (r[k] as number) > max) throw new Error(`fault rule: "${k}" must be a number between 0 and ${max}`);
+    if (typeof r[k] !== 'number' || !((r[k] as number) >= 0) || (r[k] as number) > max)
+      throw new Error(`fault rule: "${k}" must be a number between 0 and ${max}`);
     return r[k] as number;
   };
   const codes = r.codes;
-  if (codes !== undefined && (!Array.isArray(codes) || codes.some((c) => typeof c !== 'string' || !(c in FAULT_CODES)))) {
+  if (
+    codes !== undefined &&
+    (!Array.isArray(codes) || codes.some((c) => typeof c !== 'string' || !(c in FAULT_CODES)))
+  ) {
     throw new Error(`fault rule: "codes" must be a list among ${Object.keys(FAULT_CODES).join(', ')}`);
   }
   return {

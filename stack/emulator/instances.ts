@@ -16,10 +16,30 @@ export interface EmulatedInstance {
 
 export function defaultInstances(primaryBootstrap: string, secondaryBootstrap: string): EmulatedInstance[] {
   return [
-    { instanceId: 'alikafka_pre-cn-kdrprimary01', name: 'kdr-primary', regionId: 'cn-hangzhou', zoneId: 'zonek', standardZoneId: 'cn-hangzhou-k',
-      bootstrap: primaryBootstrap, drIp: '127.0.0.2', drPort: 39092, vpcId: 'vpc-kdrhz0000000000000001', vSwitchId: 'vsw-kdrhz0000000000000001' },
-    { instanceId: 'alikafka_pre-cn-kdrsecond001', name: 'kdr-secondary', regionId: 'cn-shanghai', zoneId: 'zonel', standardZoneId: 'cn-shanghai-l',
-      bootstrap: secondaryBootstrap, drIp: '127.0.0.3', drPort: 39092, vpcId: 'vpc-kdrsh0000000000000001', vSwitchId: 'vsw-kdrsh0000000000000001' },
+    {
+      instanceId: 'alikafka_pre-cn-kdrprimary01',
+      name: 'kdr-primary',
+      regionId: 'cn-hangzhou',
+      zoneId: 'zonek',
+      standardZoneId: 'cn-hangzhou-k',
+      bootstrap: primaryBootstrap,
+      drIp: '127.0.0.2',
+      drPort: 39092,
+      vpcId: 'vpc-kdrhz0000000000000001',
+      vSwitchId: 'vsw-kdrhz0000000000000001',
+    },
+    {
+      instanceId: 'alikafka_pre-cn-kdrsecond001',
+      name: 'kdr-secondary',
+      regionId: 'cn-shanghai',
+      zoneId: 'zonel',
+      standardZoneId: 'cn-shanghai-l',
+      bootstrap: secondaryBootstrap,
+      drIp: '127.0.0.3',
+      drPort: 39092,
+      vpcId: 'vpc-kdrsh0000000000000001',
+      vSwitchId: 'vsw-kdrsh0000000000000001',
+    },
   ];
 }
 

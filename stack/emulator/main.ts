@@ -37,7 +37,10 @@ async function main(): Promise<void> {
   });
   const stop = (signal: string) => {
     console.log(`${new Date().toISOString()} ${signal}: stopping`);
-    emulator.close().then(() => process.exit(0), () => process.exit(1));
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -14,7 +14,11 @@ export const VERSION_PRODUCT: Record<string, Product> = {
 /** An error answer: the handler throws it, the server renders the envelope with this HTTP status. */
 export class PopError extends Error {
   override name = 'PopError';
-  constructor(readonly code: string, message: string, readonly httpStatus = 400) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly httpStatus = 400,
+  ) {
     super(message);
   }
 }
@@ -33,7 +37,8 @@ export function intParam(p: Record<string, string>, name: string, def: number, m
   const raw = p[name];
   if (raw === undefined || raw === '') return def;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new PopError('InvalidParameter', `${name}=${raw} must be an integer between ${min} and ${max}.`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new PopError('InvalidParameter', `${name}=${raw} must be an integer between ${min} and ${max}.`);
   return n;
 }
 
@@ -47,7 +52,10 @@ export function boolParam(p: Record<string, string>, name: string, def: boolean)
   const v = raw.toLowerCase();
   if (v === 'true') return true;
   if (v === 'false') return false;
-  throw new PopError('InvalidParameter', `The specified parameter ${name} is not valid: "${raw}" is not a boolean (true or false).`);
+  throw new PopError(
+    'InvalidParameter',
+    `The specified parameter ${name} is not valid: "${raw}" is not a boolean (true or false).`,
+  );
 }
 
 export interface PopRequest {
@@ -62,7 +70,9 @@ export interface PopRequest {
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
-export interface AuthConfig { accessKeys: Record<string, string> }
+export interface AuthConfig {
+  accessKeys: Record<string, string>;
+}
 
 /** Replay protection: nonces are remembered for as long as their timestamp would be accepted. */
 export class NonceCache {
@@ -80,12 +90,22 @@ export class NonceCache {
 
 function required(params: Record<string, string>, name: string, code = 'MissingParameter'): string {
   const v = params[name];
-  if (v === undefined || v === '') throw new PopError(code, `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+  if (v === undefined || v === '')
+    throw new PopError(
+      code,
+      `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+    );
   return v;
 }
 
 /** Checks run in the gateway's order: parameters, key, timestamp, signature, nonce. Throws PopError. */
-export function authenticate(method: string, params: Record<string, string>, auth: AuthConfig, nonces: NonceCache, now = Date.now()): void {
+export function authenticate(
+  method: string,
+  params: Record<string, string>,
+  auth: AuthConfig,
+  nonces: NonceCache,
+  now = Date.now(),
+): void {
   required(params, 'Action');
   required(params, 'Version');
   const keyId = required(params, 'AccessKeyId');
@@ -94,17 +114,33 @@ export function authenticate(method: string, params: Record<string, string>, aut
   const signatureVersion = required(params, 'SignatureVersion', 'IncompleteSignature');
   const nonce = required(params, 'SignatureNonce', 'IncompleteSignature');
   const ts = required(params, 'Timestamp');
-  if (signatureMethod !== 'HMAC-SHA1') throw new PopError('InvalidSignatureMethod', `Specified signature method "${signatureMethod}" is not supported; use HMAC-SHA1.`);
-  if (signatureVersion !== '1.0') throw new PopError('InvalidSignatureVersion.NotSupported', `Specified signature version "${signatureVersion}" is not supported; use 1.0.`);
+  if (signatureMethod !== 'HMAC-SHA1')
+    throw new PopError(
+      'InvalidSignatureMethod',
+      `Specified signature method "${signatureMethod}" is not supported; use HMAC-SHA1.`,
+    );
+  if (signatureVersion !== '1.0')
+    throw new PopError(
+      'InvalidSignatureVersion.NotSupported',
+      `Specified signature version "${signatureVersion}" is not supported; use 1.0.`,
+    );
 
   const secret = auth.accessKeys[keyId];
-  if (secret === undefined) throw new PopError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 404);
+  if (secret === undefined)
+    throw new PopError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 404);
 
   const m = TIMESTAMP.exec(ts);
-  if (!m) throw new PopError('InvalidTimeStamp.Format', `Specified time stamp "${ts}" must be in ISO8601 format yyyy-MM-ddTHH:mm:ssZ (UTC).`);
+  if (!m)
+    throw new PopError(
+      'InvalidTimeStamp.Format',
+      `Specified time stamp "${ts}" must be in ISO8601 format yyyy-MM-ddTHH:mm:ssZ (UTC).`,
+    );
   const at = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
   if (Math.abs(now - at) > MAX_CLOCK_SKEW_MS) {
-    throw new PopError('InvalidTimeStamp.Expired', `Specified time stamp or date value is expired (more than 15 minutes from the server time).`);
+    throw new PopError(
+      'InvalidTimeStamp.Expired',
+      `Specified time stamp or date value is expired (more than 15 minutes from the server time).`,
+    );
   }
 
   const expected = Buffer.from(signRpc(method, params, secret));
@@ -112,10 +148,16 @@ export function authenticate(method: string, params: Record<string, string>, aut
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
     throw new PopError('SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.', 400);
   }
-  if (!nonces.use(nonce, now)) throw new PopError('SignatureNonceUsed', 'Specified signature nonce was used already.', 400);
+  if (!nonces.use(nonce, now))
+    throw new PopError('SignatureNonceUsed', 'Specified signature nonce was used already.', 400);
 }
 
-export function errorEnvelope(err: PopError, product: Product | undefined, host: string, requestId: string): Record<string, unknown> {
+export function errorEnvelope(
+  err: PopError,
+  product: Product | undefined,
+  host: string,
+  requestId: string,
+): Record<string, unknown> {
   const base: Record<string, unknown> = {
     RequestId: requestId,
     HostId: host,
@@ -128,8 +170,13 @@ export function errorEnvelope(err: PopError, product: Product | undefined, host:
   return base;
 }
 
-export function successEnvelope(product: Product, requestId: string, body: Record<string, unknown>): Record<string, unknown> {
-  if (product === 'alikafka') return { RequestId: requestId, Code: 200, Message: 'operation success.', Success: true, ...body };
+export function successEnvelope(
+  product: Product,
+  requestId: string,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  if (product === 'alikafka')
+    return { RequestId: requestId, Code: 200, Message: 'operation success.', Success: true, ...body };
   if (product === 'eventbridge') return { RequestId: requestId, Code: 'Success', Success: true, Message: '', ...body };
   return { RequestId: requestId, ...body };
 }

@@ -74,7 +74,9 @@ export class Reproducer {
     for (const p of committed?.partitions ?? []) {
       const at = Number(p.offset);
       if (at >= 0 && progress[String(p.partition)] !== at) {
-        this.spec.log(`reproduce ${this.spec.name}: ${this.spec.topic}[${p.partition}] starts at the group's committed offset ${at} (saved ${progress[String(p.partition)] ?? 'none'})`);
+        this.spec.log(
+          `reproduce ${this.spec.name}: ${this.spec.topic}[${p.partition}] starts at the group's committed offset ${at} (saved ${progress[String(p.partition)] ?? 'none'})`,
+        );
         progress[String(p.partition)] = at;
         changed = true;
       }
@@ -84,9 +86,14 @@ export class Reproducer {
 
   private async commit(admin: Admin, progress: Record<string, number>): Promise<void> {
     if (!this.spec.consumerGroup) return;
-    const partitions = Object.entries(progress).map(([partition, offset]) => ({ partition: Number(partition), offset: String(offset) }));
+    const partitions = Object.entries(progress).map(([partition, offset]) => ({
+      partition: Number(partition),
+      offset: String(offset),
+    }));
     // A group someone else consumes with has members: the saved progress stays the position then.
-    await admin.setOffsets({ groupId: this.spec.consumerGroup, topic: this.spec.topic, partitions }).catch(() => undefined);
+    await admin
+      .setOffsets({ groupId: this.spec.consumerGroup, topic: this.spec.topic, partitions })
+      .catch(() => undefined);
   }
 
   start(): void {
@@ -123,7 +130,10 @@ export class Reproducer {
         producer = sink.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
         await producer.connect();
         if (this.spec.deadLetter) {
-          dlq = client(this.spec.deadLetter.instance, this.spec.name).producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+          dlq = client(this.spec.deadLetter.instance, this.spec.name).producer({
+            allowAutoTopicCreation: false,
+            maxInFlightRequests: 1,
+          });
           await dlq.connect();
         }
         while (!this.stopped) {
@@ -164,7 +174,12 @@ export class Reproducer {
   }
 
   /** One pass over every partition: fetch what is new, send it, save the progress. */
-  private async round(handle: ProtocolHandle, admin: Admin, producer: Producer, dlq: Producer | undefined): Promise<void> {
+  private async round(
+    handle: ProtocolHandle,
+    admin: Admin,
+    producer: Producer,
+    dlq: Producer | undefined,
+  ): Promise<void> {
     const bounds = await admin.fetchTopicOffsets(this.spec.topic);
     const progress = { ...this.spec.progress() };
     let moved = false;
@@ -175,11 +190,16 @@ export class Reproducer {
       let next = progress[String(partition)] ?? (this.spec.offsetReset === 'latest' ? Number(b.high) : start);
       if (next < start) {
         // Retention removed records before they were copied: they are gone, as they would be on the real service.
-        this.spec.log(`reproduce ${this.spec.name}: ${this.spec.topic}[${partition}] offsets ${next}..${start - 1} are gone, resuming at ${start}`);
+        this.spec.log(
+          `reproduce ${this.spec.name}: ${this.spec.topic}[${partition}] offsets ${next}..${start - 1} are gone, resuming at ${start}`,
+        );
         next = start;
       }
       if (next >= Number(b.high)) {
-        if (progress[String(partition)] !== next) { progress[String(partition)] = next; moved = true; }
+        if (progress[String(partition)] !== next) {
+          progress[String(partition)] = next;
+          moved = true;
+        }
         continue;
       }
       let records;
@@ -215,8 +235,15 @@ export class Reproducer {
    * counted when the stream has none (RunOptions.DeadLetterQueue: "Messages that exceed the retry policy are
    * discarded", SDK 8.7.0). Any other error (sink unreachable) fails the round: the loop retries it.
    */
-  private async deliver(producer: Producer, dlq: Producer | undefined, messages: Message[], records: FetchedRecord[], partition: number): Promise<void> {
-    const send = (batch: Message[]) => producer.send({ topic: this.spec.sinkTopic, acks: this.spec.acks, messages: batch });
+  private async deliver(
+    producer: Producer,
+    dlq: Producer | undefined,
+    messages: Message[],
+    records: FetchedRecord[],
+    partition: number,
+  ): Promise<void> {
+    const send = (batch: Message[]) =>
+      producer.send({ topic: this.spec.sinkTopic, acks: this.spec.acks, messages: batch });
     const injected = messages.map(() => this.spec.sinkRefuses());
     if (!injected.includes(true)) {
       try {
@@ -230,7 +257,11 @@ export class Reproducer {
       let refusal: unknown;
       for (let attempt = 0; attempt <= this.spec.retry.attempts; attempt++) {
         try {
-          if (injected[i]) throw Object.assign(new Error('Injected fault: the sink refuses this record (emulator /__admin/faults, SinkRecord)'), { type: 'INJECTED_REFUSAL' });
+          if (injected[i])
+            throw Object.assign(
+              new Error('Injected fault: the sink refuses this record (emulator /__admin/faults, SinkRecord)'),
+              { type: 'INJECTED_REFUSAL' },
+            );
           await send([messages[i]]);
           refusal = undefined;
           break;
@@ -245,30 +276,53 @@ export class Reproducer {
       const why = (refusal as Error).message;
       if (this.spec.deadLetter && dlq) {
         await dlq.send({
-          topic: this.spec.deadLetter.topic, acks: -1,
-          messages: [{
-            key: r.key, value: r.value,
-            headers: {
-              ...r.headers, 'kdr-dlq-stream': this.spec.name, 'kdr-dlq-source-topic': this.spec.topic,
-              'kdr-dlq-source-partition': String(partition), 'kdr-dlq-source-offset': String(r.offset), 'kdr-dlq-error': why.slice(0, 200),
+          topic: this.spec.deadLetter.topic,
+          acks: -1,
+          messages: [
+            {
+              key: r.key,
+              value: r.value,
+              headers: {
+                ...r.headers,
+                'kdr-dlq-stream': this.spec.name,
+                'kdr-dlq-source-topic': this.spec.topic,
+                'kdr-dlq-source-partition': String(partition),
+                'kdr-dlq-source-offset': String(r.offset),
+                'kdr-dlq-error': why.slice(0, 200),
+              },
             },
-          }],
+          ],
         });
         this.spec.refused('dead-lettered');
-        this.spec.log(`reproduce ${this.spec.name}: ${this.spec.topic}[${partition}]@${r.offset} refused by the sink (${why}): written to dead-letter topic ${this.spec.deadLetter.topic}`);
+        this.spec.log(
+          `reproduce ${this.spec.name}: ${this.spec.topic}[${partition}]@${r.offset} refused by the sink (${why}): written to dead-letter topic ${this.spec.deadLetter.topic}`,
+        );
       } else {
         this.spec.refused('discarded');
-        this.spec.log(`reproduce ${this.spec.name}: ${this.spec.topic}[${partition}]@${r.offset} refused by the sink (${why}): DISCARDED (no dead-letter queue)`);
+        this.spec.log(
+          `reproduce ${this.spec.name}: ${this.spec.topic}[${partition}]@${r.offset} refused by the sink (${why}): DISCARDED (no dead-letter queue)`,
+        );
       }
     }
   }
 }
 
 /** Broker answers that refuse a record itself, not the connection: retrying the same bytes cannot succeed. */
-const RECORD_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'POLICY_VIOLATION', 'INJECTED_REFUSAL']);
+const RECORD_REFUSALS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'POLICY_VIOLATION',
+  'INJECTED_REFUSAL',
+]);
 
 function refusedByRecord(err: unknown): boolean {
-  for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+  for (
+    let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
     if (e.type && RECORD_REFUSALS.has(e.type)) return true;
     e = (e.cause ?? e.originalError) as typeof e;
   }

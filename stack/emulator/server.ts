@@ -2,7 +2,16 @@
 // injection, and the loopback authoritative DNS server, all in one process.
 import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
-import { authenticate, errorEnvelope, newRequestId, NonceCache, PopError, successEnvelope, VERSION_PRODUCT, type Product } from './pop';
+import {
+  authenticate,
+  errorEnvelope,
+  newRequestId,
+  NonceCache,
+  PopError,
+  successEnvelope,
+  VERSION_PRODUCT,
+  type Product,
+} from './pop';
 import { isV3, verifyV3 } from './acs3';
 import { authorize, type RamPolicy } from './ram';
 import { StateStore } from './state';
@@ -63,7 +72,11 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) { reject(new PopError('InvalidParameter', 'Request body too large.', 413)); req.destroy(); return; }
+      if (size > MAX_BODY) {
+        reject(new PopError('InvalidParameter', 'Request body too large.', 413));
+        req.destroy();
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
@@ -81,8 +94,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const admins = new KafkaAdmins();
   const alidns = new AlidnsEmulator(store, instances);
   const alikafka = new AlikafkaEmulator(store, instances, admins);
-  const eventbridge = new EventBridgeEmulator(store, instances, admins, opts.connectUrl, opts.replicationFactor ?? 1, opts.streamTimings,
-    dataPlaneOf(opts.eventBridgeDataPlane), log);
+  const eventbridge = new EventBridgeEmulator(
+    store,
+    instances,
+    admins,
+    opts.connectUrl,
+    opts.replicationFactor ?? 1,
+    opts.streamTimings,
+    dataPlaneOf(opts.eventBridgeDataPlane),
+    log,
+  );
   const faults = new FaultInjector();
   eventbridge.refuseSinkRecordsWhen(() => faults.failsExactly('eventbridge', SINK_RECORD_ACTION));
   const nonces = new NonceCache();
@@ -96,21 +117,32 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
 
   const send = (res: http.ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      'content-type': 'application/json;charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
     res.end(text);
   };
 
   async function admin(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    if (!opts.adminToken) return send(res, 404, { error: 'fault injection is off: it is for tests, which start the emulator with an admin token' });
+    if (!opts.adminToken)
+      return send(res, 404, {
+        error: 'fault injection is off: it is for tests, which start the emulator with an admin token',
+      });
     const from = req.socket.remoteAddress ?? '';
     const loopback = from.startsWith('127.') || from === '::1' || from.startsWith('::ffff:127.');
     const given = Buffer.from(String(req.headers['x-kdr-admin-token'] ?? ''));
     const wanted = Buffer.from(opts.adminToken);
     if (!loopback || given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-      return send(res, 403, { error: 'fault injection needs the admin token (header x-kdr-admin-token) and a loopback client' });
+      return send(res, 403, {
+        error: 'fault injection needs the admin token (header x-kdr-admin-token) and a loopback client',
+      });
     }
     if (req.method === 'GET') return send(res, 200, { faults: faults.list() });
-    if (req.method === 'DELETE') { faults.clear(url.searchParams.get('action') ?? undefined); return send(res, 200, { faults: faults.list() }); }
+    if (req.method === 'DELETE') {
+      faults.clear(url.searchParams.get('action') ?? undefined);
+      return send(res, 200, { faults: faults.list() });
+    }
     if (req.method === 'POST') {
       try {
         const body = JSON.parse((await readBody(req)).toString('utf8')) as unknown;
@@ -127,19 +159,26 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     const segments = url.pathname.split('/').filter(Boolean);
     const pathProduct = segments[0] as Product | undefined;
     const pathRegion = segments[1];
-    let product: Product | undefined = ['alikafka', 'alidns', 'eventbridge'].includes(pathProduct ?? '') ? pathProduct : undefined;
-    const hostId = () => product === 'alidns' ? 'alidns.aliyuncs.com' : `${product === 'eventbridge' ? 'eventbridge-console' : product ?? 'unknown'}.${pathRegion ?? 'cn-hangzhou'}.aliyuncs.com`;
+    let product: Product | undefined = ['alikafka', 'alidns', 'eventbridge'].includes(pathProduct ?? '')
+      ? pathProduct
+      : undefined;
+    const hostId = () =>
+      product === 'alidns'
+        ? 'alidns.aliyuncs.com'
+        : `${product === 'eventbridge' ? 'eventbridge-console' : (product ?? 'unknown')}.${pathRegion ?? 'cn-hangzhou'}.aliyuncs.com`;
     let action = '?';
     try {
       const method = (req.method ?? 'GET').toUpperCase();
-      if (method !== 'GET' && method !== 'POST') throw new PopError('UnsupportedHTTPMethod', `HTTP method ${method} is not supported; use GET or POST.`, 405);
+      if (method !== 'GET' && method !== 'POST')
+        throw new PopError('UnsupportedHTTPMethod', `HTTP method ${method} is not supported; use GET or POST.`, 405);
       const params: Record<string, string> = {};
       for (const [k, v] of url.searchParams) params[k] = v;
       const query = { ...params };
       const raw = method === 'POST' ? await readBody(req) : Buffer.alloc(0);
       if (raw.length > 0) {
         const type = String(req.headers['content-type'] ?? '');
-        if (!type.includes('application/x-www-form-urlencoded')) throw new PopError('InvalidParameter', 'POST bodies must be application/x-www-form-urlencoded.', 400);
+        if (!type.includes('application/x-www-form-urlencoded'))
+          throw new PopError('InvalidParameter', 'POST bodies must be application/x-www-form-urlencoded.', 400);
         for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) params[k] = v;
       }
       // Signature V3 (the official SDKs' default) names the action and version in x-acs-* headers; V1 in parameters.
@@ -149,9 +188,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         params.Version = String(req.headers['x-acs-version'] ?? '');
       }
       const versionProduct = VERSION_PRODUCT[params.Version ?? ''];
-      if (params.Version && !versionProduct) throw new PopError('InvalidVersion', `Specified parameter Version "${params.Version}" is not valid.`, 400);
+      if (params.Version && !versionProduct)
+        throw new PopError('InvalidVersion', `Specified parameter Version "${params.Version}" is not valid.`, 400);
       if (product && versionProduct && product !== versionProduct) {
-        throw new PopError('InvalidVersion', `Version ${params.Version} belongs to ${versionProduct}, not to the ${product} endpoint.`, 400);
+        throw new PopError(
+          'InvalidVersion',
+          `Version ${params.Version} belongs to ${versionProduct}, not to the ${product} endpoint.`,
+          400,
+        );
       }
       product = product ?? versionProduct;
       action = params.Action ?? '?';
@@ -159,9 +203,18 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       if (v3) {
         // The emulator's /<product>/<region> routing prefix is not part of the API path the client signed.
         const canonicalUri = `/${segments.slice(product && pathProduct === product ? 2 : 0).join('/')}`;
-        keyId = verifyV3({ method, canonicalUri, query, headers: req.headersDistinct, body: raw }, auth, nonces).accessKeyId;
+        keyId = verifyV3(
+          { method, canonicalUri, query, headers: req.headersDistinct, body: raw },
+          auth,
+          nonces,
+        ).accessKeyId;
       } else authenticate(method, params, auth, nonces);
-      if (!product) throw new PopError('InvalidVersion', 'Cannot tell the product: send Version (or use /alikafka, /alidns, /eventbridge paths).', 400);
+      if (!product)
+        throw new PopError(
+          'InvalidVersion',
+          'Cannot tell the product: send Version (or use /alikafka, /alidns, /eventbridge paths).',
+          400,
+        );
       // After authentication, before the service: the caller's RAM policy must allow the action.
       authorize(policies.get(keyId), product, action, params, pathRegion);
 
@@ -179,14 +232,28 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       if (product === 'alidns') body = alidns.handle(action, params);
       else if (product === 'alikafka') body = await alikafka.handle(action, params);
       else {
-        if (!pathRegion) throw new PopError('InvalidParameter', 'EventBridge endpoints carry the region: use http://host:port/eventbridge/<region>.', 400);
+        if (!pathRegion)
+          throw new PopError(
+            'InvalidParameter',
+            'EventBridge endpoints carry the region: use http://host:port/eventbridge/<region>.',
+            400,
+          );
         body = await eventbridge.handle(action, params, pathRegion);
       }
       log(`${requestId} ${product} ${action} -> 200`);
       send(res, 200, successEnvelope(product, requestId, body));
     } catch (err) {
-      const e = err instanceof PopError ? err : new PopError('InternalError', `The request processing has failed due to some unknown error: ${(err as Error).message}`, 500);
-      log(`${requestId} ${product ?? '?'} ${action} -> ${e.httpStatus} ${e.code}${e.httpStatus >= 500 ? ` ${e.message}` : ''}`);
+      const e =
+        err instanceof PopError
+          ? err
+          : new PopError(
+              'InternalError',
+              `The request processing has failed due to some unknown error: ${(err as Error).message}`,
+              500,
+            );
+      log(
+        `${requestId} ${product ?? '?'} ${action} -> ${e.httpStatus} ${e.code}${e.httpStatus >= 500 ? ` ${e.message}` : ''}`,
+      );
       send(res, e.httpStatus, errorEnvelope(e, product, hostId(), requestId));
     }
   }
@@ -194,29 +261,47 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://${host}`);
     if (url.pathname === '/health') {
-      send(res, 200, { status: 'ok', service: 'kdr-alibaba-cloud-emulator', instances: instances.map((i) => ({ instanceId: i.instanceId, regionId: i.regionId })), dnsPort: dns?.port });
+      send(res, 200, {
+        status: 'ok',
+        service: 'kdr-alibaba-cloud-emulator',
+        instances: instances.map((i) => ({ instanceId: i.instanceId, regionId: i.regionId })),
+        dnsPort: dns?.port,
+      });
       return;
     }
-    if (url.pathname.startsWith('/__admin/faults')) { void admin(req, res, url); return; }
+    if (url.pathname.startsWith('/__admin/faults')) {
+      void admin(req, res, url);
+      return;
+    }
     void pop(req, res, url);
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.httpPort, host, () => { server.off('error', reject); resolve(); });
+    server.listen(opts.httpPort, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const httpPort = (server.address() as { port: number }).port;
 
   let dns: DnsServer | undefined;
   if (opts.dnsPort !== undefined) {
     try {
-      dns = await startDnsServer({ host, port: opts.dnsPort, answer: (q) => alidns.answer(q), onError: (err) => log(`dns error: ${err.message}`) });
+      dns = await startDnsServer({
+        host,
+        port: opts.dnsPort,
+        answer: (q) => alidns.answer(q),
+        onError: (err) => log(`dns error: ${err.message}`),
+      });
     } catch (err) {
       server.close();
       throw err;
     }
   }
-  log(`emulator listening on http://${host}:${httpPort}${dns ? `, DNS on ${host}:${dns.port} (udp+tcp)` : ''}, state ${store.file}`);
+  log(
+    `emulator listening on http://${host}:${httpPort}${dns ? `, DNS on ${host}:${dns.port} (udp+tcp)` : ''}, state ${store.file}`,
+  );
 
   return {
     url: `http://${host}:${httpPort}`,

@@ -7,17 +7,49 @@ import type { DataPlaneConfig } from './data-plane';
 export type DnsEdition = 'free' | 'basic' | 'standard' | 'ultimate' | 'exclusive';
 
 /** TTL floor per Alibaba Cloud DNS edition (docs/alicloud-emulator.md, Sources §2.3). */
-export const TTL_FLOOR: Record<DnsEdition, number> = { free: 600, basic: 120, standard: 60, ultimate: 10, exclusive: 1 };
+export const TTL_FLOOR: Record<DnsEdition, number> = {
+  free: 600,
+  basic: 120,
+  standard: 60,
+  ultimate: 10,
+  exclusive: 1,
+};
 export const TTL_MAX = 86_400;
 
-export interface DnsZone { DomainName: string; DomainId: string; Edition: DnsEdition }
-export interface DnsRecordState {
-  RecordId: string; DomainName: string; RR: string; Type: string; Value: string; TTL: number; Line: string;
-  Status: 'Enable' | 'Disable'; Locked: boolean; Priority?: number; Remark?: string;
-  CreateTimestamp: number; UpdateTimestamp: number;
+export interface DnsZone {
+  DomainName: string;
+  DomainId: string;
+  Edition: DnsEdition;
 }
-export interface KafkaGroupState { InstanceId: string; ConsumerId: string; Remark: string; CreateTime: number }
-export interface KafkaTopicState { InstanceId: string; Topic: string; Remark: string; CreateTime: number; LocalTopic: boolean; CompactTopic: boolean }
+export interface DnsRecordState {
+  RecordId: string;
+  DomainName: string;
+  RR: string;
+  Type: string;
+  Value: string;
+  TTL: number;
+  Line: string;
+  Status: 'Enable' | 'Disable';
+  Locked: boolean;
+  Priority?: number;
+  Remark?: string;
+  CreateTimestamp: number;
+  UpdateTimestamp: number;
+}
+export interface KafkaGroupState {
+  InstanceId: string;
+  ConsumerId: string;
+  Remark: string;
+  CreateTime: number;
+}
+export interface KafkaTopicState {
+  InstanceId: string;
+  Topic: string;
+  Remark: string;
+  CreateTime: number;
+  LocalTopic: boolean;
+  CompactTopic: boolean;
+}
 export interface StreamState {
   Region: string;
   EventStreamingName: string;
@@ -68,14 +100,26 @@ export const SEED_RECORDS: DnsRecordState[] = [
   { RecordId: '1790000000000000001', RR: 'primary', Value: '127.0.0.2' },
   { RecordId: '1790000000000000002', RR: 'secondary', Value: '127.0.0.3' },
 ].map((r) => ({
-  ...r, DomainName: 'kdr.test', Type: 'A', TTL: 60, Line: 'default', Status: 'Enable' as const, Locked: false,
-  Remark: 'kafka-dr local stack broker host', CreateTimestamp: 0, UpdateTimestamp: 0,
+  ...r,
+  DomainName: 'kdr.test',
+  Type: 'A',
+  TTL: 60,
+  Line: 'default',
+  Status: 'Enable' as const,
+  Locked: false,
+  Remark: 'kafka-dr local stack broker host',
+  CreateTimestamp: 0,
+  UpdateTimestamp: 0,
 }));
 
 function seed(): EmulatorState {
   return {
     version: 1,
-    dns: { zones: SEED_ZONES.map((z) => ({ ...z })), records: SEED_RECORDS.map((r) => ({ ...r })), nextRecordId: '1790000000000000101' },
+    dns: {
+      zones: SEED_ZONES.map((z) => ({ ...z })),
+      records: SEED_RECORDS.map((r) => ({ ...r })),
+      nextRecordId: '1790000000000000101',
+    },
     kafka: { groups: [], topics: [] },
     eventbridge: { streams: [] },
   };
@@ -102,7 +146,10 @@ export class StateStore {
       return fresh;
     }
     const parsed = JSON.parse(text) as EmulatorState;
-    if (parsed.version !== 1) throw new Error(`${this.file}: unknown state version ${String(parsed.version)}; move the file away to start fresh`);
+    if (parsed.version !== 1)
+      throw new Error(
+        `${this.file}: unknown state version ${String(parsed.version)}; move the file away to start fresh`,
+      );
     return parsed;
   }
 

@@ -33,13 +33,29 @@ export function toolLog4j(dir: string): string {
 }
 
 /** `--reset-offsets --from-file` for the given groups (one `--group` each), executed or as a dry run. */
-export function resetArgs(bootstrap: string, groups: readonly string[], csvFile: string, log4jFile: string, mode: '--execute' | '--dry-run'): string[] {
+export function resetArgs(
+  bootstrap: string,
+  groups: readonly string[],
+  csvFile: string,
+  log4jFile: string,
+  mode: '--execute' | '--dry-run',
+): string[] {
   return [
-    '-cp', `${paths.kafkaLibs}/*`,
+    '-cp',
+    `${paths.kafkaLibs}/*`,
     // kafka-run-class.sh's defaults for tools (heap, G1, headless), minus its GC log file.
-    '-Xmx256M', '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4jFile}`,
+    '-Xmx256M',
+    '-XX:+UseG1GC',
+    '-Djava.awt.headless=true',
+    `-Dlog4j.configuration=file:${log4jFile}`,
     TOOL_CLASS,
-    '--bootstrap-server', bootstrap, ...groups.flatMap((g) => ['--group', g]), '--reset-offsets', '--from-file', csvFile, mode,
+    '--bootstrap-server',
+    bootstrap,
+    ...groups.flatMap((g) => ['--group', g]),
+    '--reset-offsets',
+    '--from-file',
+    csvFile,
+    mode,
   ];
 }
 
@@ -49,7 +65,9 @@ export async function runResetTool(args: string[], what: string): Promise<string
     return (await run('java', args, { maxBuffer: 16 * 1024 * 1024 })).stdout;
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new ToolFailedError(`${TOOL_CLASS} failed for ${what}: ${(e.stderr || e.stdout || e.message).trim().split('\n').slice(-5).join(' | ')}`);
+    throw new ToolFailedError(
+      `${TOOL_CLASS} failed for ${what}: ${(e.stderr || e.stdout || e.message).trim().split('\n').slice(-5).join(' | ')}`,
+    );
   }
 }
 
@@ -61,9 +79,15 @@ export function parseNewOffsets(stdout: string): Map<string, Map<string, number>
   const out = new Map<string, Map<string, number>>();
   const cells = stdout.split(/\s+/).filter(Boolean);
   for (let i = 0; i < cells.length;) {
-    if (cells[i] === 'GROUP' && cells[i + 3] === 'NEW-OFFSET') { i += 4; continue; }
+    if (cells[i] === 'GROUP' && cells[i + 3] === 'NEW-OFFSET') {
+      i += 4;
+      continue;
+    }
     const [group, topic, partition, offset] = cells.slice(i, i + 4);
-    if (offset === undefined || !/^\d+$/.test(partition) || !/^\d+$/.test(offset)) { i++; continue; }
+    if (offset === undefined || !/^\d+$/.test(partition) || !/^\d+$/.test(offset)) {
+      i++;
+      continue;
+    }
     if (!out.has(group)) out.set(group, new Map());
     out.get(group)!.set(`${topic}:${partition}`, Number(offset));
     i += 4;

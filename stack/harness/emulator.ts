@@ -46,7 +46,11 @@ export function cloudEnvFor(url: string): Record<string, string> {
  * or inspect with calls the worker's policy does not allow (Delete*, ListEventStreamings). Never give it to a worker.
  */
 export function stackAdminEnv<E extends Record<string, string | undefined>>(env: E): E {
-  return { ...env, ALIBABA_CLOUD_ACCESS_KEY_ID: local.adminAccessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: local.adminAccessKeySecret };
+  return {
+    ...env,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: local.adminAccessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: local.adminAccessKeySecret,
+  };
 }
 
 /**
@@ -75,12 +79,16 @@ export async function startTestEmulator(overrides: Partial<EmulatorOptions> = {}
   const env = cloudEnvFor(emulator.url);
   const admin = async (method: string, body?: unknown) => {
     const res = await fetch(`${emulator.url}/__admin/faults`, {
-      method, headers: { 'content-type': 'application/json', 'x-kdr-admin-token': base.adminToken ?? '' }, body: body === undefined ? undefined : JSON.stringify(body),
+      method,
+      headers: { 'content-type': 'application/json', 'x-kdr-admin-token': base.adminToken ?? '' },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (res.status !== 200) throw new Error(`faults ${method}: HTTP ${res.status} ${await res.text()}`);
   };
   const t: TestEmulator = {
-    get emulator() { return emulator; },
+    get emulator() {
+      return emulator;
+    },
     stateDir,
     adminToken: base.adminToken ?? '',
     env,
@@ -112,14 +120,21 @@ export async function rejection(p: Promise<unknown>): Promise<Error & Record<str
 }
 
 /** Polls `fn` until it returns a value (undefined = not yet), remembering the last error for the timeout message. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000, everyMs = 500): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+  everyMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
       const v = await fn();
       if (v !== undefined) return v;
-    } catch (err) { last = err; }
+    } catch (err) {
+      last = err;
+    }
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);

@@ -7,13 +7,22 @@ import { openAdmin, type AdminSession } from '../../src/kafka/admin';
 import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import type { ReplicationPairSpec } from '../../src/connectors/types';
 
-export const primaryKafka = (): Kafka => createKafka({ bootstrapServers: [local.primaryBootstrap] }, { clientId: 'kdr-test' });
-export const secondaryKafka = (): Kafka => createKafka({ bootstrapServers: [local.secondaryBootstrap] }, { clientId: 'kdr-test' });
+export const primaryKafka = (): Kafka =>
+  createKafka({ bootstrapServers: [local.primaryBootstrap] }, { clientId: 'kdr-test' });
+export const secondaryKafka = (): Kafka =>
+  createKafka({ bootstrapServers: [local.secondaryBootstrap] }, { clientId: 'kdr-test' });
 
 export async function openBoth(): Promise<{ primary: AdminSession; secondary: AdminSession; close(): Promise<void> }> {
   const primary = await openAdmin(primaryKafka());
   const secondary = await openAdmin(secondaryKafka());
-  return { primary, secondary, close: async () => { await primary.close(); await secondary.close(); } };
+  return {
+    primary,
+    secondary,
+    close: async () => {
+      await primary.close();
+      await secondary.close();
+    },
+  };
 }
 
 /**
@@ -22,7 +31,8 @@ export async function openBoth(): Promise<{ primary: AdminSession; secondary: Ad
  * UNKNOWN_TOPIC_OR_PARTITION instead, which failed a test at its first line: that answer is waited out too.
  */
 export async function createTopic(s: AdminSession, topic: string, partitions: number): Promise<void> {
-  const created = await s.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] })
+  const created = await s.admin
+    .createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] })
     .catch((err: { type?: string }) => {
       if (err.type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
       return false;
@@ -32,7 +42,10 @@ export async function createTopic(s: AdminSession, topic: string, partitions: nu
     const meta = await s.admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
     const ready = meta?.topics[0]?.partitions;
     if (ready && ready.length === partitions && ready.every((p) => p.leader >= 0)) return;
-    if (attempt >= 50) throw new Error(`topic ${topic}: ${ready?.length ?? 0}/${partitions} partitions with a leader after ${attempt} checks`);
+    if (attempt >= 50)
+      throw new Error(
+        `topic ${topic}: ${ready?.length ?? 0}/${partitions} partitions with a leader after ${attempt} checks`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -60,7 +73,12 @@ export function localPairSpec(pair: string, topics: string[], groups?: string[])
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs` naming `what`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60000, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60000,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -70,7 +88,10 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

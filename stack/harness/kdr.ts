@@ -20,17 +20,29 @@ export function testEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs `fn` while a real kafka-dr worker (all workflows, all activities) polls a fresh task queue. */
-export async function withKdrWorker<T>(fn: (run: WorkerRun) => Promise<T>, options: { env?: NodeJS.ProcessEnv } = {}): Promise<T> {
+export async function withKdrWorker<T>(
+  fn: (run: WorkerRun) => Promise<T>,
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<T> {
   const { client, native } = await temporal();
   const taskQueue = uniqueName('kdr-tq');
   // The worker of app/worker.ts (same bundle, data converter, defaults), on a private task queue.
-  const worker = await createWorker({ connection: native, taskQueue, activities: createActivities(defaultDeps(options.env ?? testEnv())) });
+  const worker = await createWorker({
+    connection: native,
+    taskQueue,
+    activities: createActivities(defaultDeps(options.env ?? testEnv())),
+  });
   try {
     return await worker.runUntil(fn({ client, taskQueue }));
   } finally {
     // drSetup starts a drWatch that outlives it: without this worker nothing would ever run it again.
-    for await (const w of client.workflow.list({ query: `WorkflowType = 'drWatch' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'` })) {
-      await client.workflow.getHandle(w.workflowId, w.runId).terminate('test worker stopped').catch(() => undefined);
+    for await (const w of client.workflow.list({
+      query: `WorkflowType = 'drWatch' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`,
+    })) {
+      await client.workflow
+        .getHandle(w.workflowId, w.runId)
+        .terminate('test worker stopped')
+        .catch(() => undefined);
     }
   }
 }
@@ -41,7 +53,11 @@ export function kafkaPair(name: string, topics: string[], overrides: Partial<Pai
 }
 
 /** An ApsaraMQ pair on the emulated instances, replicated by EventBridge event streams. */
-export function apsaramqPair(name: string, topics: string[], overrides: Partial<PairConfigInput> = {}): PairConfigInput {
+export function apsaramqPair(
+  name: string,
+  topics: string[],
+  overrides: Partial<PairConfigInput> = {},
+): PairConfigInput {
   return { ...localApsaramqPair(name, topics), ...overrides };
 }
 
@@ -51,7 +67,12 @@ export async function status(handle: WorkflowHandle): Promise<RunStatus> {
 
 /** Waits until the run blocks on a step, and returns that step's record. */
 export async function blockedStep(handle: WorkflowHandle, boundMs = 180_000) {
-  const s = await eventually(() => status(handle), (x) => x.phase === 'blocked', 'the run to block', boundMs);
+  const s = await eventually(
+    () => status(handle),
+    (x) => x.phase === 'blocked',
+    'the run to block',
+    boundMs,
+  );
   return s.steps.find((x) => x.state === 'blocked')!;
 }
 
@@ -60,11 +81,17 @@ export async function blockedStep(handle: WorkflowHandle, boundMs = 180_000) {
  * `boundMs` passes: a test waiting for a run never hangs on a blocked step. A blocked run is terminated.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function runToEnd<H extends WorkflowHandle<any>>(handle: H, boundMs = 300_000): Promise<Awaited<ReturnType<H['result']>>> {
+export async function runToEnd<H extends WorkflowHandle<any>>(
+  handle: H,
+  boundMs = 300_000,
+): Promise<Awaited<ReturnType<H['result']>>> {
   type R = Awaited<ReturnType<H['result']>>;
   let settled = false;
   let wake = () => undefined as void;
-  const result = handle.result().finally(() => { settled = true; wake(); }) as Promise<R>;
+  const result = handle.result().finally(() => {
+    settled = true;
+    wake();
+  }) as Promise<R>;
   const watch = (async (): Promise<void> => {
     const until = Date.now() + boundMs;
     while (!settled) {
@@ -73,13 +100,20 @@ export async function runToEnd<H extends WorkflowHandle<any>>(handle: H, boundMs
       const blocked = s?.phase === 'blocked' ? s.steps.find((x) => x.state === 'blocked') : undefined;
       if (blocked) {
         await handle.terminate('test: the run blocked').catch(() => undefined);
-        throw new Error(`run ${handle.workflowId} blocked at step ${blocked.name}: ${blocked.lastError ?? '(no error recorded)'}`);
+        throw new Error(
+          `run ${handle.workflowId} blocked at step ${blocked.name}: ${blocked.lastError ?? '(no error recorded)'}`,
+        );
       }
       if (Date.now() > until) {
         await handle.terminate('test: the run did not finish in time').catch(() => undefined);
-        throw new Error(`run ${handle.workflowId} did not finish within ${boundMs} ms; phase ${s?.phase ?? 'unknown'}, waiting for ${s?.waitingFor ?? '-'}`);
+        throw new Error(
+          `run ${handle.workflowId} did not finish within ${boundMs} ms; phase ${s?.phase ?? 'unknown'}, waiting for ${s?.waitingFor ?? '-'}`,
+        );
       }
-      await new Promise<void>((r) => { wake = r; setTimeout(r, 250); });
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 250);
+      });
     }
   })();
   try {
@@ -93,15 +127,23 @@ export async function runToEnd<H extends WorkflowHandle<any>>(handle: H, boundMs
 }
 
 /** Starts a workflow and waits for it with runToEnd. */
-export async function execute<W extends Workflow>(client: WorkerRun['client'], workflow: W,
-  options: WorkflowStartOptions<W>, boundMs?: number): Promise<WorkflowResultType<W>> {
+export async function execute<W extends Workflow>(
+  client: WorkerRun['client'],
+  workflow: W,
+  options: WorkflowStartOptions<W>,
+  boundMs?: number,
+): Promise<WorkflowResultType<W>> {
   return runToEnd(await client.workflow.start(workflow, options), boundMs) as Promise<WorkflowResultType<W>>;
 }
 
 /** Removes a kafka-connect pair's MirrorMaker 2 connectors from the shared Kafka Connect (idempotent). */
 export function removeMirror(pair: string): Promise<{ removed: boolean }> {
-  return new KafkaConnectProvider({ url: local.connectUrl })
-    .remove({ pair, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [] });
+  return new KafkaConnectProvider({ url: local.connectUrl }).remove({
+    pair,
+    primary: { bootstrapServers: [] },
+    secondary: { bootstrapServers: [] },
+    topics: [],
+  });
 }
 
 /** Approves every plan the run asks about (first approval, and again at the reapproval if the final plan is worse). */
@@ -121,5 +163,10 @@ export function approveAll(handle: WorkflowHandle, by: string): { stop(): void; 
       await new Promise((r) => setTimeout(r, 250));
     }
   })();
-  return { stop: () => { stopped = true; }, approved };
+  return {
+    stop: () => {
+      stopped = true;
+    },
+    approved,
+  };
 }

@@ -40,11 +40,22 @@ export function startOwnPrimary(name: string, drIp: string, env: NodeJS.ProcessE
   return startOwnBroker(name, drIp, env, 'primary');
 }
 
-export async function startOwnBroker(name: string, drIp: string, env: NodeJS.ProcessEnv, role: 'primary' | 'secondary'): Promise<OwnBroker> {
+export async function startOwnBroker(
+  name: string,
+  drIp: string,
+  env: NodeJS.ProcessEnv,
+  role: 'primary' | 'secondary',
+): Promise<OwnBroker> {
   const port = await freePort();
   // The primary keeps its old service name: its stack directory and log file are where they always were.
   const brokerName = role === 'primary' ? `kafka-${name}` : `kafka-${name}-${role}`;
-  const broker = kafkaBrokerService({ name: brokerName, role: `own ${role}`, port, controllerPort: await freePort(), drIp });
+  const broker = kafkaBrokerService({
+    name: brokerName,
+    role: `own ${role}`,
+    port,
+    controllerPort: await freePort(),
+    drIp,
+  });
   broker.prepare?.();
   startDetached(broker.name, broker.launch());
   await waitReady(broker);
@@ -53,8 +64,12 @@ export async function startOwnBroker(name: string, drIp: string, env: NodeJS.Pro
   return {
     bootstrap: `127.0.0.1:${port}`,
     endpointHost: `${hostRr}.kdr.test`,
-    kill: async () => { await stopService(brokerName, 0); },
-    stop: async (graceMs = 15_000) => { await stopService(brokerName, graceMs); },
+    kill: async () => {
+      await stopService(brokerName, 0);
+    },
+    stop: async (graceMs = 15_000) => {
+      await stopService(brokerName, graceMs);
+    },
     restart: async () => {
       startDetached(broker.name, broker.launch());
       await waitReady(broker);

@@ -2,7 +2,12 @@
 // one workflow bundle per workflows file, a worker on its own task queue per test.
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import {
-  DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { dataConverter } from '../../src/data-converter';
 import { local } from '../local-stack';
@@ -67,7 +72,12 @@ export async function withWorker<T>(
  * Polls `read` until `done` holds: runs are asynchronous, so tests wait for the state they assert on.
  * The bound only keeps a broken run from hanging the suite; no assertion depends on how long it took.
  */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, boundMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  boundMs = 30_000,
+): Promise<T> {
   const until = Date.now() + boundMs;
   let last: T | undefined;
   for (;;) {
@@ -77,7 +87,8 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
     } catch (err) {
       if (Date.now() > until) throw err;
     }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 2000)}`);
+    if (Date.now() > until)
+      throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 2000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

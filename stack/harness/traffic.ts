@@ -34,8 +34,13 @@ export function viaDomain(domain: string, clientId: string, dnsServer: string = 
     return socket;
   };
   const kafka = new Kafka({
-    clientId, brokers: [`${domain}:39092`], logLevel: logLevel.NOTHING, socketFactory,
-    connectionTimeout: 2000, requestTimeout: 10000, retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+    clientId,
+    brokers: [`${domain}:39092`],
+    logLevel: logLevel.NOTHING,
+    socketFactory,
+    connectionTimeout: 2000,
+    requestTimeout: 10000,
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
   });
   return {
     kafka,
@@ -50,7 +55,10 @@ export class Producing {
   sent = 0;
   private stopped = false;
   private loop: Promise<void> | undefined;
-  constructor(private readonly producer: Producer, private readonly topic: string) {}
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+  ) {}
 
   static async start(kafka: Kafka, topic: string, perSecond: number): Promise<Producing> {
     const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -85,11 +93,23 @@ export class Producing {
 export class Consuming {
   readonly processed = new Set<string>();
   readonly seen: string[] = [];
-  constructor(readonly group: string, private readonly consumer: Consumer) {}
+  constructor(
+    readonly group: string,
+    private readonly consumer: Consumer,
+  ) {}
 
-  static async start(kafka: Kafka, group: string, topic: string,
-    options: { fromBeginning?: boolean; delayMs?: number; commitEveryMs?: number } = {}): Promise<Consuming> {
-    const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10000, heartbeatInterval: 1000, retry: { retries: 2 } });
+  static async start(
+    kafka: Kafka,
+    group: string,
+    topic: string,
+    options: { fromBeginning?: boolean; delayMs?: number; commitEveryMs?: number } = {},
+  ): Promise<Consuming> {
+    const consumer = kafka.consumer({
+      groupId: group,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
+      retry: { retries: 2 },
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
     const c = new Consuming(group, consumer);
@@ -123,10 +143,16 @@ export class RetryingProducer {
   private next = 0;
   private stopped = false;
   private loop: Promise<void> | undefined;
-  constructor(private readonly producer: Producer, private readonly topic: string) {}
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+  ) {}
 
   static async start(kafka: Kafka, topic: string, perSecond: number, firstValue = 0): Promise<RetryingProducer> {
-    const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 } });
+    const producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 },
+    });
     await producer.connect();
     const p = new RetryingProducer(producer, topic);
     p.next = firstValue;
@@ -134,7 +160,9 @@ export class RetryingProducer {
     return p;
   }
 
-  get sent(): number { return this.acked.size; }
+  get sent(): number {
+    return this.acked.size;
+  }
 
   private async run(perSecond: number): Promise<void> {
     const batch = Math.max(1, Math.round(perSecond / 10));
@@ -143,7 +171,11 @@ export class RetryingProducer {
       for (let attempt = 0; !this.stopped || attempt === 0; attempt++) {
         if (attempt > 0) for (const v of values) this.resent.add(v);
         try {
-          await this.producer.send({ topic: this.topic, acks: -1, messages: values.map((v) => ({ key: `k${Number(v) % 17}`, value: v })) });
+          await this.producer.send({
+            topic: this.topic,
+            acks: -1,
+            messages: values.map((v) => ({ key: `k${Number(v) % 17}`, value: v })),
+          });
           for (const v of values) this.acked.add(v);
           break;
         } catch {
@@ -163,8 +195,11 @@ export class RetryingProducer {
 }
 
 /** Per group, counted from the applications' own records: acknowledged and never processed, and processed twice. */
-export function tally(acked: Iterable<string>, runs: readonly Consuming[], exclude: ReadonlySet<string> = new Set()):
-  { processed: number; lost: string[]; redelivered: number } {
+export function tally(
+  acked: Iterable<string>,
+  runs: readonly Consuming[],
+  exclude: ReadonlySet<string> = new Set(),
+): { processed: number; lost: string[]; redelivered: number } {
   const times = new Map<string, number>();
   for (const c of runs) for (const v of c.seen) times.set(v, (times.get(v) ?? 0) + 1);
   const lost = [...acked].filter((v) => !times.has(v));
@@ -178,31 +213,49 @@ export function tally(acked: Iterable<string>, runs: readonly Consuming[], exclu
  * processed twice after it are the application's own at-least-once repeats (a consumer that restarts on its
  * retry policy re-reads what it had not committed yet, with or without a failover).
  */
-export function splitRedeliveries(c: Consuming, mark: number, exclude: ReadonlySet<string> = new Set()): { failover: number; ownRepeats: number } {
+export function splitRedeliveries(
+  c: Consuming,
+  mark: number,
+  exclude: ReadonlySet<string> = new Set(),
+): { failover: number; ownRepeats: number } {
   const before = new Set(c.seen.slice(0, mark));
   const after = new Map<string, number>();
   for (const v of c.seen.slice(mark)) if (!exclude.has(v)) after.set(v, (after.get(v) ?? 0) + 1);
   let failover = 0;
   let ownRepeats = 0;
   for (const [v, n] of after) {
-    if (before.has(v)) { failover += 1; ownRepeats += n - 1; } else ownRepeats += n - 1;
+    if (before.has(v)) {
+      failover += 1;
+      ownRepeats += n - 1;
+    } else ownRepeats += n - 1;
   }
   return { failover, ownRepeats };
 }
 
 /** Waits until the group's committed offsets reach the topic's end on the cluster (it has read everything). */
 export async function waitCaughtUp(s: AdminSession, group: string, topic: string): Promise<void> {
-  await eventually(async () => {
-    const [ends, offsets] = await Promise.all([s.admin.fetchTopicOffsets(topic), s.admin.fetchOffsets({ groupId: group, topics: [topic] })]);
-    return ends.every((e) => Number(offsets[0].partitions.find((p) => p.partition === e.partition)?.offset ?? -1) >= Number(e.high));
-  }, (ok) => ok, `group ${group} to reach the end of ${topic}`, 90_000);
+  await eventually(
+    async () => {
+      const [ends, offsets] = await Promise.all([
+        s.admin.fetchTopicOffsets(topic),
+        s.admin.fetchOffsets({ groupId: group, topics: [topic] }),
+      ]);
+      return ends.every(
+        (e) => Number(offsets[0].partitions.find((p) => p.partition === e.partition)?.offset ?? -1) >= Number(e.high),
+      );
+    },
+    (ok) => ok,
+    `group ${group} to reach the end of ${topic}`,
+    90_000,
+  );
 }
 
 /** Every record value of the topic on a cluster. */
 export async function readValues(s: AdminSession, topic: string): Promise<Set<string>> {
   const values = new Set<string>();
   for (const p of await s.admin.fetchTopicOffsets(topic)) {
-    for (const r of await readRange(s.protocol, topic, p.partition, Number(p.low), Number(p.high))) values.add(r.value?.toString() ?? '');
+    for (const r of await readRange(s.protocol, topic, p.partition, Number(p.low), Number(p.high)))
+      values.add(r.value?.toString() ?? '');
   }
   return values;
 }

@@ -17,7 +17,16 @@ import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
 import { readPage } from '../../src/kafka/plan-store';
 import { planQuery } from '../../workflows/definitions';
 import type { FailoverPlan, GroupTarget } from '../../workflows/plan-view';
-import { approveAll, execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import {
+  approveAll,
+  execute,
+  kafkaPair,
+  removeMirror,
+  runToEnd,
+  testEnv,
+  uniqueName,
+  withKdrWorker,
+} from '../../stack/harness/kdr';
 import { startOwnBroker, type OwnBroker } from '../../stack/harness/own-primary';
 import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 
@@ -29,115 +38,170 @@ const DOWN_MS = 5_000;
 async function resetRunning(handle: WorkflowHandle): Promise<boolean> {
   const d = await handle.describe();
   // PENDING_ACTIVITY_STATE_STARTED: a worker holds a reset attempt.
-  return d.typedSearchAttributes.get(DrPhaseKey) === 'reset-offsets' && (d.raw.pendingActivities ?? []).some((a) => Number(a.state) === 2);
+  return (
+    d.typedSearchAttributes.get(DrPhaseKey) === 'reset-offsets' &&
+    (d.raw.pendingActivities ?? []).some((a) => Number(a.state) === 2)
+  );
 }
 
-describe('the secondary broker restarts during drFailover\'s reset-offsets step', { skip: !full && 'npm run chaos only (starts, kills and restarts a broker of its own)' }, () => {
-  const name = uniqueName('br');
-  const topic = `${name}-orders`;
-  const groups = Array.from({ length: GROUPS }, (_, i) => `${name}-g${i}`);
-  const offsetOf = (i: number) => i % 40;
-  const cleanups: (() => Promise<unknown>)[] = [];
-  let kafka: Awaited<ReturnType<typeof openBoth>>;
-  let own: OwnBroker;
-  let emu: Awaited<ReturnType<typeof startTestEmulator>>;
-  const calls: string[] = [];
+describe(
+  "the secondary broker restarts during drFailover's reset-offsets step",
+  { skip: !full && 'npm run chaos only (starts, kills and restarts a broker of its own)' },
+  () => {
+    const name = uniqueName('br');
+    const topic = `${name}-orders`;
+    const groups = Array.from({ length: GROUPS }, (_, i) => `${name}-g${i}`);
+    const offsetOf = (i: number) => i % 40;
+    const cleanups: (() => Promise<unknown>)[] = [];
+    let kafka: Awaited<ReturnType<typeof openBoth>>;
+    let own: OwnBroker;
+    let emu: Awaited<ReturnType<typeof startTestEmulator>>;
+    const calls: string[] = [];
 
-  before(async () => {
-    await temporal();
-    kafka = await openBoth();
-    cleanups.push(() => kafka.close());
-    emu = await startTestEmulator({ log: (line) => calls.push(line) });
-    cleanups.push(() => emu.close());
-    // Its own DR listener address: the outage tests use 127.0.0.4 to .10.
-    own = await startOwnBroker(name, '127.0.0.12', testEnv(cloudEnvFor(emu.emulator.url)), 'secondary');
-    cleanups.push(() => own.remove());
-  });
-  after(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    await closeTemporal();
-  });
+    before(async () => {
+      await temporal();
+      kafka = await openBoth();
+      cleanups.push(() => kafka.close());
+      emu = await startTestEmulator({ log: (line) => calls.push(line) });
+      cleanups.push(() => emu.close());
+      // Its own DR listener address: the outage tests use 127.0.0.4 to .10.
+      own = await startOwnBroker(name, '127.0.0.12', testEnv(cloudEnvFor(emu.emulator.url)), 'secondary');
+      cleanups.push(() => own.remove());
+    });
+    after(async () => {
+      for (const c of cleanups.reverse()) await c().catch(() => undefined);
+      await closeTemporal();
+    });
 
-  test('the run resumes unattended; the secondary ends at the plan, each group committed once', async () => {
-    const env = testEnv(cloudEnvFor(emu.emulator.url));
-    const config = kafkaPair(name, [topic]);
-    config.secondary = { provider: 'kafka', bootstrapServers: [own.bootstrap], endpointHost: own.endpointHost };
-    config.dns = { ...config.dns, resolvers: [`127.0.0.1:${emu.emulator.dnsPort}`] } as typeof config.dns;
-    cleanups.push(() => removeMirror(name), () => deleteTopics(kafka.primary, [topic, `${name}-canary`]));
-    await createTopic(kafka.primary, topic, 2);
-    const producer = kafka.primary.kafka.producer();
-    await producer.connect();
-    await producer.send({ topic, messages: Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: String(i) })) });
-    await producer.disconnect();
-    await setManyGroupOffsets(kafka.primary, groups.map((group, i) => ({ group, offsets: [0, 1].map((partition) => ({ topic, partition, offset: offsetOf(i) })) })));
-    const dnsUpdates = () => calls.filter((l) => /alidns UpdateDomainRecord -> 200/.test(l)).length;
-    let secondary: AdminSession | undefined;
-
-    await withKdrWorker(async ({ client, taskQueue }) => {
-      await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config, watch: false }] });
-      const dnsBefore = dnsUpdates();
-      const started = Date.now();
-      const handle = await client.workflow.start(drFailover, {
-        taskQueue, workflowId: uniqueName('drFailover'),
-        args: [{ config, requestedBy: 'alice', switchover: { quietWindow: '2s', guard: '3s' } }],
+    test('the run resumes unattended; the secondary ends at the plan, each group committed once', async () => {
+      const env = testEnv(cloudEnvFor(emu.emulator.url));
+      const config = kafkaPair(name, [topic]);
+      config.secondary = { provider: 'kafka', bootstrapServers: [own.bootstrap], endpointHost: own.endpointHost };
+      config.dns = { ...config.dns, resolvers: [`127.0.0.1:${emu.emulator.dnsPort}`] } as typeof config.dns;
+      cleanups.push(
+        () => removeMirror(name),
+        () => deleteTopics(kafka.primary, [topic, `${name}-canary`]),
+      );
+      await createTopic(kafka.primary, topic, 2);
+      const producer = kafka.primary.kafka.producer();
+      await producer.connect();
+      await producer.send({
+        topic,
+        messages: Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: String(i) })),
       });
-      const approver = approveAll(handle, 'bob');
-      let reachedAtKill = -1;
-      let downMs = 0;
-      try {
-        await eventually(() => resetRunning(handle), (x) => x, 'the reset activity to run', 300_000);
-        // Kill once the reset has committed some groups, so both halves are tested: groups done before the kill
-        // (a retry must not commit them again) and groups it had not reached (committed once, after the restart).
-        const probe = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
-        const parts = [0, 1].map((partition) => ({ topic, partition }));
-        const atPlan = async () => {
-          const got = await committedOffsetsMany(probe, groups, parts);
-          return groups.filter((g, i) => (got.get(g) ?? []).length === 2 && got.get(g)!.every((o) => o.offset === offsetOf(i))).length;
-        };
-        reachedAtKill = await eventually(atPlan, (n) => n > 0, 'the reset to commit its first groups', 60_000);
-        await probe.close().catch(() => undefined);
-        const down = Date.now();
-        await own.kill();
-        await new Promise((r) => setTimeout(r, DOWN_MS));
-        await own.restart();
-        downMs = Date.now() - down;
+      await producer.disconnect();
+      await setManyGroupOffsets(
+        kafka.primary,
+        groups.map((group, i) => ({
+          group,
+          offsets: [0, 1].map((partition) => ({ topic, partition, offset: offsetOf(i) })),
+        })),
+      );
+      const dnsUpdates = () => calls.filter((l) => /alidns UpdateDomainRecord -> 200/.test(l)).length;
+      let secondary: AdminSession | undefined;
 
-        const result = await runToEnd(handle, 900_000);
-        const seconds = (Date.now() - started) / 1000;
-        assert.equal(result.outcome, 'completed');
-        if (result.dryRun) throw new Error('not a dry run');
-        const retried = result.steps.filter((s) => s.attempts > 1).map((s) => s.name);
+      await withKdrWorker(
+        async ({ client, taskQueue }) => {
+          await execute(client, drSetup, {
+            taskQueue,
+            workflowId: uniqueName('drSetup'),
+            args: [{ config, watch: false }],
+          });
+          const dnsBefore = dnsUpdates();
+          const started = Date.now();
+          const handle = await client.workflow.start(drFailover, {
+            taskQueue,
+            workflowId: uniqueName('drFailover'),
+            args: [{ config, requestedBy: 'alice', switchover: { quietWindow: '2s', guard: '3s' } }],
+          });
+          const approver = approveAll(handle, 'bob');
+          let reachedAtKill = -1;
+          let downMs = 0;
+          try {
+            await eventually(
+              () => resetRunning(handle),
+              (x) => x,
+              'the reset activity to run',
+              300_000,
+            );
+            // Kill once the reset has committed some groups, so both halves are tested: groups done before the kill
+            // (a retry must not commit them again) and groups it had not reached (committed once, after the restart).
+            const probe = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
+            const parts = [0, 1].map((partition) => ({ topic, partition }));
+            const atPlan = async () => {
+              const got = await committedOffsetsMany(probe, groups, parts);
+              return groups.filter(
+                (g, i) => (got.get(g) ?? []).length === 2 && got.get(g)!.every((o) => o.offset === offsetOf(i)),
+              ).length;
+            };
+            reachedAtKill = await eventually(atPlan, (n) => n > 0, 'the reset to commit its first groups', 60_000);
+            await probe.close().catch(() => undefined);
+            const down = Date.now();
+            await own.kill();
+            await new Promise((r) => setTimeout(r, DOWN_MS));
+            await own.restart();
+            downMs = Date.now() - down;
 
-        secondary = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
-        const counts = await countCommits(secondary, groups);
-        // Two partitions per group: one commit writes two records.
-        const notOnce = [...counts].filter(([, n]) => n !== 2);
-        // The plan the run applied last (the final plan of the switchover), as the run shows it to its approvers.
-        const plan = (await handle.query(planQuery))!.plan as FailoverPlan;
-        const targets: GroupTarget[] = plan.stored
-          ? (await Promise.all(plan.stored.pages.map((_, i) => readPage<GroupTarget>(secondary!, plan.stored!, i)))).flat()
-          : plan.groups;
-        const want = new Map(targets.map((t) => [t.group, new Map(t.offsets.map(([tp, p, o]) => [`${tp}:${p}`, o]))]));
-        const final = await committedOffsetsMany(secondary, groups, [0, 1].map((partition) => ({ topic, partition })));
-        const offPlan = groups.filter((g) => {
-          const got = final.get(g) ?? [];
-          return !want.has(g) || got.length !== want.get(g)!.size || !got.every((o) => want.get(g)!.get(`${o.topic}:${o.partition}`) === o.offset);
-        });
-        const dns = dnsUpdates() - dnsBefore;
-        console.log(`# secondary broker SIGKILLed in reset-offsets (the reset had reached ${reachedAtKill}/${GROUPS} groups), ` +
-          `down ${(downMs / 1000).toFixed(1)} s: completed 1/1, operator interventions ${retried.length}${retried.length ? ` (${retried.join(', ')})` : ''}, ` +
-          `groups committed other than once ${notOnce.length}/${GROUPS}${notOnce.length ? ` (e.g. ${notOnce.slice(0, 3).map(([g, n]) => `${g}: ${n / 2}`).join(', ')})` : ''}, ` +
-          `groups off the plan ${offPlan.length}, CNAME updates ${dns}, run ${seconds.toFixed(0)} s`);
-        assert.ok(reachedAtKill < GROUPS, 'the kill landed before the reset had reached every group');
-        assert.deepEqual(retried, [], 'no step needed an operator retry');
-        assert.deepEqual(offPlan, [], 'every group ends at its planned offsets on the secondary');
-        assert.deepEqual(notOnce, [], 'every group committed exactly once');
-        assert.equal(dns, 1, 'the CNAME was updated once');
-        assert.equal(result.cname.after, own.endpointHost);
-      } finally {
-        approver.stop();
-        await secondary?.close().catch(() => undefined);
-      }
-    }, { env });
-  });
-});
+            const result = await runToEnd(handle, 900_000);
+            const seconds = (Date.now() - started) / 1000;
+            assert.equal(result.outcome, 'completed');
+            if (result.dryRun) throw new Error('not a dry run');
+            const retried = result.steps.filter((s) => s.attempts > 1).map((s) => s.name);
+
+            secondary = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
+            const counts = await countCommits(secondary, groups);
+            // Two partitions per group: one commit writes two records.
+            const notOnce = [...counts].filter(([, n]) => n !== 2);
+            // The plan the run applied last (the final plan of the switchover), as the run shows it to its approvers.
+            const plan = (await handle.query(planQuery))!.plan as FailoverPlan;
+            const targets: GroupTarget[] = plan.stored
+              ? (
+                  await Promise.all(plan.stored.pages.map((_, i) => readPage<GroupTarget>(secondary!, plan.stored!, i)))
+                ).flat()
+              : plan.groups;
+            const want = new Map(
+              targets.map((t) => [t.group, new Map(t.offsets.map(([tp, p, o]) => [`${tp}:${p}`, o]))]),
+            );
+            const final = await committedOffsetsMany(
+              secondary,
+              groups,
+              [0, 1].map((partition) => ({ topic, partition })),
+            );
+            const offPlan = groups.filter((g) => {
+              const got = final.get(g) ?? [];
+              return (
+                !want.has(g) ||
+                got.length !== want.get(g)!.size ||
+                !got.every((o) => want.get(g)!.get(`${o.topic}:${o.partition}`) === o.offset)
+              );
+            });
+            const dns = dnsUpdates() - dnsBefore;
+            console.log(
+              `# secondary broker SIGKILLed in reset-offsets (the reset had reached ${reachedAtKill}/${GROUPS} groups), ` +
+                `down ${(downMs / 1000).toFixed(1)} s: completed 1/1, operator interventions ${retried.length}${retried.length ? ` (${retried.join(', ')})` : ''}, ` +
+                `groups committed other than once ${notOnce.length}/${GROUPS}${
+                  notOnce.length
+                    ? ` (e.g. ${notOnce
+                        .slice(0, 3)
+                        .map(([g, n]) => `${g}: ${n / 2}`)
+                        .join(', ')})`
+                    : ''
+                }, ` +
+                `groups off the plan ${offPlan.length}, CNAME updates ${dns}, run ${seconds.toFixed(0)} s`,
+            );
+            assert.ok(reachedAtKill < GROUPS, 'the kill landed before the reset had reached every group');
+            assert.deepEqual(retried, [], 'no step needed an operator retry');
+            assert.deepEqual(offPlan, [], 'every group ends at its planned offsets on the secondary');
+            assert.deepEqual(notOnce, [], 'every group committed exactly once');
+            assert.equal(dns, 1, 'the CNAME was updated once');
+            assert.equal(result.cname.after, own.endpointHost);
+          } finally {
+            approver.stop();
+            await secondary?.close().catch(() => undefined);
+          }
+        },
+        { env },
+      );
+    });
+  },
+);

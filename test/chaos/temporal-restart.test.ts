@@ -28,33 +28,70 @@ const say = (line: string) => console.log(`#   ${new Date().toISOString().slice(
 
 /** A call that must answer within `ms` (a hung call fails the test instead of hanging it). */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms))]);
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)),
+  ]);
 }
 
 /** A Temporal dev server of this test's own, on free ports, its state in a file that outlives restarts. */
 class OwnTemporal {
   private proc: ChildProcess | undefined;
-  private constructor(readonly address: string, private readonly port: number, private readonly db: string) {}
+  private constructor(
+    readonly address: string,
+    private readonly port: number,
+    private readonly db: string,
+  ) {}
 
   static async start(): Promise<OwnTemporal> {
     const port = await freePort();
-    const t = new OwnTemporal(`127.0.0.1:${port}`, port, path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-temporal-')), 'temporal.db'));
+    const t = new OwnTemporal(
+      `127.0.0.1:${port}`,
+      port,
+      path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-temporal-')), 'temporal.db'),
+    );
     await t.up();
     return t;
   }
 
   async up(): Promise<void> {
-    this.proc = spawn(paths.temporalBin, [
-      'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(this.port), '--headless', '--db-filename', this.db,
-      '--http-port', String(await freePort()), '--metrics-port', String(await freePort()),
-      '--search-attribute', 'DrPair=Keyword', '--search-attribute', 'DrPhase=Keyword', '--search-attribute', 'DrHealth=Keyword',
-      '--log-level', 'error',
-    ], { stdio: 'ignore' });
-    await eventually(async () => {
-      const c = await within(Connection.connect({ address: this.address, connectTimeout: 1_000 }), 5_000, 'connect');
-      await c.close();
-      return true;
-    }, (ok) => ok, 'the Temporal dev server to answer', 60_000);
+    this.proc = spawn(
+      paths.temporalBin,
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(this.port),
+        '--headless',
+        '--db-filename',
+        this.db,
+        '--http-port',
+        String(await freePort()),
+        '--metrics-port',
+        String(await freePort()),
+        '--search-attribute',
+        'DrPair=Keyword',
+        '--search-attribute',
+        'DrPhase=Keyword',
+        '--search-attribute',
+        'DrHealth=Keyword',
+        '--log-level',
+        'error',
+      ],
+      { stdio: 'ignore' },
+    );
+    await eventually(
+      async () => {
+        const c = await within(Connection.connect({ address: this.address, connectTimeout: 1_000 }), 5_000, 'connect');
+        await c.close();
+        return true;
+      },
+      (ok) => ok,
+      'the Temporal dev server to answer',
+      60_000,
+    );
   }
 
   async down(): Promise<void> {
@@ -77,98 +114,140 @@ class OwnTemporal {
   }
 }
 
-describe('the Temporal server restarts at each wait of a drFailover', { skip: !full && 'npm run chaos only (about 2 minutes)' }, () => {
-  let kafka: Awaited<ReturnType<typeof openBoth>>;
-  let temporal: OwnTemporal;
-  const name = uniqueName('tr');
-  const topic = `${name}-orders`;
-  const groups = [`${name}-billing`, `${name}-ledger`];
+describe(
+  'the Temporal server restarts at each wait of a drFailover',
+  { skip: !full && 'npm run chaos only (about 2 minutes)' },
+  () => {
+    let kafka: Awaited<ReturnType<typeof openBoth>>;
+    let temporal: OwnTemporal;
+    const name = uniqueName('tr');
+    const topic = `${name}-orders`;
+    const groups = [`${name}-billing`, `${name}-ledger`];
 
-  before(async () => {
-    kafka = await openBoth();
-    temporal = await OwnTemporal.start();
-    await createTopic(kafka.primary, topic, 1);
-  });
-  after(async () => {
-    await temporal.down();
-    await removeMirror(name).catch(() => undefined);
-    await deleteTopics(kafka.primary, [topic, `${name}-canary`]).catch(() => undefined);
-    await deleteTopics(kafka.secondary, [topic, `${name}-canary`]).catch(() => undefined);
-    await kafka.close();
-  });
+    before(async () => {
+      kafka = await openBoth();
+      temporal = await OwnTemporal.start();
+      await createTopic(kafka.primary, topic, 1);
+    });
+    after(async () => {
+      await temporal.down();
+      await removeMirror(name).catch(() => undefined);
+      await deleteTopics(kafka.primary, [topic, `${name}-canary`]).catch(() => undefined);
+      await deleteTopics(kafka.secondary, [topic, `${name}-canary`]).catch(() => undefined);
+      await kafka.close();
+    });
 
-  test('waiting for approval, blocked on a step, in the drain: the run continues after each restart', async () => {
-    const env = testEnv();
-    const config = kafkaPair(name, [topic]);
-    const native = await NativeConnection.connect({ address: temporal.address });
-    const connection = await Connection.connect({ address: temporal.address });
-    const client = new Client({ connection, namespace: 'default', dataConverter });
-    const taskQueue = uniqueName('kdr-tq');
-    const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, activities: createActivities(defaultDeps(env)) });
-    const producer = kafka.primary.kafka.producer();
-    await producer.connect();
-    let writing = false;
-    let written = 0;
-    const restarts: string[] = [];
-    let member: Consuming | undefined;
-    try {
-      await worker.runUntil(async () => {
-        await producer.send({ topic, messages: Array.from({ length: 50 }, (_, i) => ({ value: String(i) })) });
-        await setManyGroupOffsets(kafka.primary, groups.map((group) => ({ group, offsets: [{ topic, partition: 0, offset: 20 }] })));
-        const setup = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config, watch: false }] });
-        await setup.result();
-        member = await Consuming.start(kafka.secondary.kafka, groups[0], topic);
-        const handle: WorkflowHandle<typeof drFailover> = await client.workflow.start(drFailover, {
-          taskQueue, workflowId: uniqueName('drFailover'),
-          args: [{ config, requestedBy: 'alice', switchover: { quietWindow: '3s', guard: 0 } }],
-        });
-        const phase = () => within(handle.query(statusQuery), 10_000, 'status query').then((s) => s.phase);
-
-        // 1. Waiting for approval.
-        const view = await eventually(() => handle.query(planQuery), (p) => p !== null, 'the plan', 120_000);
-        say('restarting the server during the approval wait');
-        restarts.push(`approval wait ${(await temporal.restart()) / 1000} s`);
-        say('restarted; approving');
-        await eventually(() => within(handle.signal(approveSignal, { by: 'bob', planId: view!.planId }), 5_000, 'approve').then(() => true), (ok) => ok, 'the approval to be accepted', 60_000);
-        say('approved');
-
-        // 2. Blocked: a live member of a group on the secondary blocks the reset.
-        await eventually(phase, (p) => p === 'blocked', 'the reset to block on the live group', 180_000);
-        say('blocked; restarting the server');
-        restarts.push(`blocked step ${(await temporal.restart()) / 1000} s`);
-        say('restarted');
-        await member!.stop();
-        // 3. The drain waits for the primary to be quiet: keep writing until the server has restarted under it.
-        writing = true;
-        void (async () => {
-          while (writing) {
-            await producer.send({ topic, messages: [{ value: `late-${written++}` }] }).catch(() => undefined);
-            await new Promise((r) => setTimeout(r, 200));
-          }
-        })();
-        await eventually(() => within(handle.signal(resolveSignal, { action: 'retry', by: 'bob', note: 'consumer stopped' }), 5_000, 'resolve').then(() => true), (ok) => ok, 'the resolve to be accepted', 60_000);
-        say('resolve sent');
-        await eventually(phase, (p) => p === 'drain', 'the drain', 180_000);
-        say('in the drain; restarting the server');
-        restarts.push(`drain wait ${(await temporal.restart()) / 1000} s`);
-        say('restarted');
-        writing = false;
-        // Records written during the drain raise the final plan's bound: the run asks again (reapproval).
-        const approver = approveAll(handle, 'bob');
-        const result = await handle.result().finally(() => approver.stop());
-        assert.equal(result.outcome, 'completed');
-        if (result.dryRun) throw new Error('not a dry run');
-        assert.equal(result.cname.after, 'secondary.kdr.test');
-        assert.deepEqual(result.groups.map((g) => g.group).sort(), [...groups].sort());
-        console.log(`# Temporal server restarted ${restarts.length} times (${restarts.join('; ')}): the run completed; ` +
-          `operator actions only those the scenario asks for (approve, resolve retry after the live consumer stopped, approve the final plan: ${approver.approved.length} approval(s)); ${written} records written during the drain`);
+    test('waiting for approval, blocked on a step, in the drain: the run continues after each restart', async () => {
+      const env = testEnv();
+      const config = kafkaPair(name, [topic]);
+      const native = await NativeConnection.connect({ address: temporal.address });
+      const connection = await Connection.connect({ address: temporal.address });
+      const client = new Client({ connection, namespace: 'default', dataConverter });
+      const taskQueue = uniqueName('kdr-tq');
+      const worker = await createWorker({
+        connection: native,
+        namespace: 'default',
+        taskQueue,
+        activities: createActivities(defaultDeps(env)),
       });
-    } finally {
-      writing = false;
-      await member?.stop();
-      await producer.disconnect();
-      await connection.close();
-      await native.close();
-    }
-  });
-});
+      const producer = kafka.primary.kafka.producer();
+      await producer.connect();
+      let writing = false;
+      let written = 0;
+      const restarts: string[] = [];
+      let member: Consuming | undefined;
+      try {
+        await worker.runUntil(async () => {
+          await producer.send({ topic, messages: Array.from({ length: 50 }, (_, i) => ({ value: String(i) })) });
+          await setManyGroupOffsets(
+            kafka.primary,
+            groups.map((group) => ({ group, offsets: [{ topic, partition: 0, offset: 20 }] })),
+          );
+          const setup = await client.workflow.start(drSetup, {
+            taskQueue,
+            workflowId: uniqueName('drSetup'),
+            args: [{ config, watch: false }],
+          });
+          await setup.result();
+          member = await Consuming.start(kafka.secondary.kafka, groups[0], topic);
+          const handle: WorkflowHandle<typeof drFailover> = await client.workflow.start(drFailover, {
+            taskQueue,
+            workflowId: uniqueName('drFailover'),
+            args: [{ config, requestedBy: 'alice', switchover: { quietWindow: '3s', guard: 0 } }],
+          });
+          const phase = () => within(handle.query(statusQuery), 10_000, 'status query').then((s) => s.phase);
+
+          // 1. Waiting for approval.
+          const view = await eventually(
+            () => handle.query(planQuery),
+            (p) => p !== null,
+            'the plan',
+            120_000,
+          );
+          say('restarting the server during the approval wait');
+          restarts.push(`approval wait ${(await temporal.restart()) / 1000} s`);
+          say('restarted; approving');
+          await eventually(
+            () =>
+              within(handle.signal(approveSignal, { by: 'bob', planId: view!.planId }), 5_000, 'approve').then(
+                () => true,
+              ),
+            (ok) => ok,
+            'the approval to be accepted',
+            60_000,
+          );
+          say('approved');
+
+          // 2. Blocked: a live member of a group on the secondary blocks the reset.
+          await eventually(phase, (p) => p === 'blocked', 'the reset to block on the live group', 180_000);
+          say('blocked; restarting the server');
+          restarts.push(`blocked step ${(await temporal.restart()) / 1000} s`);
+          say('restarted');
+          await member!.stop();
+          // 3. The drain waits for the primary to be quiet: keep writing until the server has restarted under it.
+          writing = true;
+          void (async () => {
+            while (writing) {
+              await producer.send({ topic, messages: [{ value: `late-${written++}` }] }).catch(() => undefined);
+              await new Promise((r) => setTimeout(r, 200));
+            }
+          })();
+          await eventually(
+            () =>
+              within(
+                handle.signal(resolveSignal, { action: 'retry', by: 'bob', note: 'consumer stopped' }),
+                5_000,
+                'resolve',
+              ).then(() => true),
+            (ok) => ok,
+            'the resolve to be accepted',
+            60_000,
+          );
+          say('resolve sent');
+          await eventually(phase, (p) => p === 'drain', 'the drain', 180_000);
+          say('in the drain; restarting the server');
+          restarts.push(`drain wait ${(await temporal.restart()) / 1000} s`);
+          say('restarted');
+          writing = false;
+          // Records written during the drain raise the final plan's bound: the run asks again (reapproval).
+          const approver = approveAll(handle, 'bob');
+          const result = await handle.result().finally(() => approver.stop());
+          assert.equal(result.outcome, 'completed');
+          if (result.dryRun) throw new Error('not a dry run');
+          assert.equal(result.cname.after, 'secondary.kdr.test');
+          assert.deepEqual(result.groups.map((g) => g.group).sort(), [...groups].sort());
+          console.log(
+            `# Temporal server restarted ${restarts.length} times (${restarts.join('; ')}): the run completed; ` +
+              `operator actions only those the scenario asks for (approve, resolve retry after the live consumer stopped, approve the final plan: ${approver.approved.length} approval(s)); ${written} records written during the drain`,
+          );
+        });
+      } finally {
+        writing = false;
+        await member?.stop();
+        await producer.disconnect();
+        await connection.close();
+        await native.close();
+      }
+    });
+  },
+);

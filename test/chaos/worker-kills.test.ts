@@ -21,25 +21,60 @@ import { setManyGroupOffsets } from '../../src/kafka/admin';
 import { countCommits } from '../helpers/commits';
 import { cloudEnvFor, startTestEmulator } from '../../stack/harness/emulator';
 import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
-import { approveAll, execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../../stack/harness/kdr';
+import {
+  approveAll,
+  execute,
+  kafkaPair,
+  removeMirror,
+  runToEnd,
+  testEnv,
+  uniqueName,
+  withKdrWorker,
+} from '../../stack/harness/kdr';
 import { closeTemporal, eventually, temporal } from '../../stack/harness/temporal';
 
 const full = process.env.KDR_CHAOS === 'full';
 /** Where the worker dies: the steps of drFailover (awaiting-approval is the approval wait). */
-const KILL_AT = ['load-pair', 'assess', 'plan', 'awaiting-approval', 'freeze', 'reset-offsets', 'switch-cname', 'drain', 'final-plan', 'apply-final', 'guard', 'verify'];
+const KILL_AT = [
+  'load-pair',
+  'assess',
+  'plan',
+  'awaiting-approval',
+  'freeze',
+  'reset-offsets',
+  'switch-cname',
+  'drain',
+  'final-plan',
+  'apply-final',
+  'guard',
+  'verify',
+];
 
 class WorkerProcess {
-  private constructor(private readonly child: ChildProcess, readonly exited: Promise<void>) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly exited: Promise<void>,
+  ) {}
 
   static async start(taskQueue: string, codePath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/chaos/worker-process.ts'), taskQueue, codePath], {
-      cwd: repoRoot, env: { ...process.env, KDR_TEST_WORKER_ENV: JSON.stringify(env) }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'test/chaos/worker-process.ts'), taskQueue, codePath],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, KDR_TEST_WORKER_ENV: JSON.stringify(env) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+      child.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('ready')) resolve();
+      });
       void exited.then(() => reject(new Error(`the worker process exited before it was ready: ${stderr}`)));
     });
     return new WorkerProcess(child, exited);
@@ -88,14 +123,24 @@ async function preparedPair(label: string) {
   await producer.connect();
   await producer.send({ topic, messages: Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: String(i) })) });
   await producer.disconnect();
-  await setManyGroupOffsets(kafka.primary, groups.map((group, i) => ({ group, offsets: [0, 1].map((partition) => ({ topic, partition, offset: i % 40 })) })));
-  await withKdrWorker(({ client, taskQueue }) => execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config, watch: false }] }), { env });
+  await setManyGroupOffsets(
+    kafka.primary,
+    groups.map((group, i) => ({ group, offsets: [0, 1].map((partition) => ({ topic, partition, offset: i % 40 })) })),
+  );
+  await withKdrWorker(
+    ({ client, taskQueue }) =>
+      execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config, watch: false }] }),
+    { env },
+  );
   return {
-    kafka, env, config, groups,
+    kafka,
+    env,
+    config,
+    groups,
     /** Successful CNAME updates the cloud API recorded so far. */
     dnsUpdates: () => calls.filter((l) => /alidns UpdateDomainRecord -> 200/.test(l)).length,
     /** Groups whose commit the secondary's own log does not record exactly once (two partitions: two records). */
-    notCommittedOnce: async () => [...await countCommits(kafka.secondary, groups)].filter(([, n]) => n !== 2),
+    notCommittedOnce: async () => [...(await countCommits(kafka.secondary, groups))].filter(([, n]) => n !== 2),
     close: async () => {
       // Hundreds of groups left on the shared clusters slow every later test that selects all groups.
       for (const side of [kafka.primary, kafka.secondary]) await side.admin.deleteGroups(groups).catch(() => undefined);
@@ -114,75 +159,85 @@ async function bundleFile(): Promise<string> {
   return codePath;
 }
 
-describe('drFailover survives its worker killed (SIGKILL) at step boundaries and inside activities', { skip: !full && 'npm run chaos only (npm test runs the two-worker case below)' }, () => {
-  let pair: Awaited<ReturnType<typeof preparedPair>>;
-  let codePath: string;
+describe(
+  'drFailover survives its worker killed (SIGKILL) at step boundaries and inside activities',
+  { skip: !full && 'npm run chaos only (npm test runs the two-worker case below)' },
+  () => {
+    let pair: Awaited<ReturnType<typeof preparedPair>>;
+    let codePath: string;
 
-  before(async () => {
-    await temporal();
-    pair = await preparedPair('wk');
-    codePath = await bundleFile();
-  });
-  after(async () => {
-    await pair.close();
-    await closeTemporal();
-  });
+    before(async () => {
+      await temporal();
+      pair = await preparedPair('wk');
+      codePath = await bundleFile();
+    });
+    after(async () => {
+      await pair.close();
+      await closeTemporal();
+    });
 
-  test(`killed at ${KILL_AT.length} points (${KILL_AT.join(', ')}): the run completes unattended, every side effect applied once`, async () => {
-    const { client } = await temporal();
-    const { env, config, groups } = pair;
-    const taskQueue = uniqueName('kdr-tq');
-    let worker = await WorkerProcess.start(taskQueue, codePath, env);
-    const kills: string[] = [];
-    const seen = new Set<string>();
-    const dnsUpdatesBefore = pair.dnsUpdates();
-    const started = Date.now();
-    let approved = false;
-    try {
-      const handle = await client.workflow.start(drFailover, {
-        taskQueue, workflowId: uniqueName('drFailover'),
-        args: [{ config, requestedBy: 'alice', switchover: { quietWindow: '2s', guard: '3s' } }],
-      });
-      for (;;) {
-        const d = await describeRun(handle);
-        if (!d.running) break;
-        assert.notEqual(d.phase, 'blocked', 'a step blocked: the run needed an operator');
-        // Approved by a person once the wait has had its kill (if it is a kill point): the new worker answers the query.
-        const mayApprove = !KILL_AT.includes('awaiting-approval') || seen.has('awaiting-approval');
-        if (d.phase === 'awaiting-approval' && !approved && mayApprove) {
-          const view = await handle.query(planQuery);
-          if (view) {
-            await handle.signal(approveSignal, { by: 'bob', planId: view.planId });
-            approved = true;
+    test(`killed at ${KILL_AT.length} points (${KILL_AT.join(', ')}): the run completes unattended, every side effect applied once`, async () => {
+      const { client } = await temporal();
+      const { env, config, groups } = pair;
+      const taskQueue = uniqueName('kdr-tq');
+      let worker = await WorkerProcess.start(taskQueue, codePath, env);
+      const kills: string[] = [];
+      const seen = new Set<string>();
+      const dnsUpdatesBefore = pair.dnsUpdates();
+      const started = Date.now();
+      let approved = false;
+      try {
+        const handle = await client.workflow.start(drFailover, {
+          taskQueue,
+          workflowId: uniqueName('drFailover'),
+          args: [{ config, requestedBy: 'alice', switchover: { quietWindow: '2s', guard: '3s' } }],
+        });
+        for (;;) {
+          const d = await describeRun(handle);
+          if (!d.running) break;
+          assert.notEqual(d.phase, 'blocked', 'a step blocked: the run needed an operator');
+          // Approved by a person once the wait has had its kill (if it is a kill point): the new worker answers the query.
+          const mayApprove = !KILL_AT.includes('awaiting-approval') || seen.has('awaiting-approval');
+          if (d.phase === 'awaiting-approval' && !approved && mayApprove) {
+            const view = await handle.query(planQuery);
+            if (view) {
+              await handle.signal(approveSignal, { by: 'bob', planId: view.planId });
+              approved = true;
+            }
           }
+          if (d.phase && KILL_AT.includes(d.phase) && !seen.has(d.phase)) {
+            seen.add(d.phase);
+            const inside = d.phase !== 'awaiting-approval' && (await activityStarts(handle, d));
+            await worker.kill();
+            kills.push(`${d.phase}${inside ? ' (inside its activity)' : ''}`);
+            worker = await WorkerProcess.start(taskQueue, codePath, env);
+          }
+          if (Date.now() - started > 900_000) throw new Error(`the run did not end within 15 min; phase ${d.phase}`);
+          await new Promise((r) => setTimeout(r, 100));
         }
-        if (d.phase && KILL_AT.includes(d.phase) && !seen.has(d.phase)) {
-          seen.add(d.phase);
-          const inside = d.phase !== 'awaiting-approval' && await activityStarts(handle, d);
-          await worker.kill();
-          kills.push(`${d.phase}${inside ? ' (inside its activity)' : ''}`);
-          worker = await WorkerProcess.start(taskQueue, codePath, env);
-        }
-        if (Date.now() - started > 900_000) throw new Error(`the run did not end within 15 min; phase ${d.phase}`);
-        await new Promise((r) => setTimeout(r, 100));
+        const result = await handle.result();
+        const seconds = (Date.now() - started) / 1000;
+        assert.equal(result.outcome, 'completed');
+        if (result.dryRun) throw new Error('not a dry run');
+        const notOnce = await pair.notCommittedOnce();
+        const dnsUpdates = pair.dnsUpdates() - dnsUpdatesBefore;
+        console.log(
+          `# worker SIGKILL at ${kills.length} points (${kills.join('; ')}): completed 1/1, operator interventions 0, ` +
+            `groups committed other than once ${notOnce.length}/${groups.length}, CNAME updates ${dnsUpdates}, run ${seconds.toFixed(0)} s`,
+        );
+        assert.ok(
+          kills.length >= Math.min(3, KILL_AT.length),
+          `the worker was killed at ${kills.length} points only (${kills.join('; ')})`,
+        );
+        assert.deepEqual(notOnce, [], 'every group committed exactly once');
+        assert.equal(dnsUpdates, 1, 'the CNAME was updated once');
+        assert.equal(result.cname.after, 'secondary.kdr.test');
+      } finally {
+        await worker.kill();
       }
-      const result = await handle.result();
-      const seconds = (Date.now() - started) / 1000;
-      assert.equal(result.outcome, 'completed');
-      if (result.dryRun) throw new Error('not a dry run');
-      const notOnce = await pair.notCommittedOnce();
-      const dnsUpdates = pair.dnsUpdates() - dnsUpdatesBefore;
-      console.log(`# worker SIGKILL at ${kills.length} points (${kills.join('; ')}): completed 1/1, operator interventions 0, ` +
-        `groups committed other than once ${notOnce.length}/${groups.length}, CNAME updates ${dnsUpdates}, run ${seconds.toFixed(0)} s`);
-      assert.ok(kills.length >= Math.min(3, KILL_AT.length), `the worker was killed at ${kills.length} points only (${kills.join('; ')})`);
-      assert.deepEqual(notOnce, [], 'every group committed exactly once');
-      assert.equal(dnsUpdates, 1, 'the CNAME was updated once');
-      assert.equal(result.cname.after, 'secondary.kdr.test');
-    } finally {
-      await worker.kill();
-    }
-  });
-});
+    });
+  },
+);
 
 describe('two workers share a failover: one is killed in the middle of the reset, the other finishes the run', () => {
   let pair: Awaited<ReturnType<typeof preparedPair>>;
@@ -202,14 +257,24 @@ describe('two workers share a failover: one is killed in the middle of the reset
     const { client } = await temporal();
     const taskQueue = uniqueName('kdr-tq');
     // Two replicas on one task queue, as docker-compose.yml runs them.
-    const workers = await Promise.all([WorkerProcess.start(taskQueue, codePath, pair.env), WorkerProcess.start(taskQueue, codePath, pair.env)]);
+    const workers = await Promise.all([
+      WorkerProcess.start(taskQueue, codePath, pair.env),
+      WorkerProcess.start(taskQueue, codePath, pair.env),
+    ]);
     const before = pair.dnsUpdates();
     try {
       const handle = await client.workflow.start(drFailover, {
-        taskQueue, workflowId: uniqueName('drFailover'), args: [{ config: pair.config, requestedBy: 'alice', switchover: { quietWindow: '2s', guard: '3s' } }],
+        taskQueue,
+        workflowId: uniqueName('drFailover'),
+        args: [{ config: pair.config, requestedBy: 'alice', switchover: { quietWindow: '2s', guard: '3s' } }],
       });
       const approver = approveAll(handle, 'bob');
-      const d = await eventually(() => describeRun(handle), (x) => x.phase === 'reset-offsets' && x.activityStarted, 'the reset to run', 180_000);
+      const d = await eventually(
+        () => describeRun(handle),
+        (x) => x.phase === 'reset-offsets' && x.activityStarted,
+        'the reset to run',
+        180_000,
+      );
       // The reset activity runs on one of the two; kill that one (its identity is the process id in the worker name).
       const holder = await resetHolder(handle);
       const victim = workers.find((w) => holder.includes(`${w.pid}@`)) ?? workers[0];
@@ -218,8 +283,10 @@ describe('two workers share a failover: one is killed in the middle of the reset
       assert.equal(result.outcome, 'completed');
       if (result.dryRun) throw new Error('not a dry run');
       const notOnce = await pair.notCommittedOnce();
-      console.log(`# two workers, the one running the reset (${d.phase}) SIGKILLed and not restarted: completed by the other; ` +
-        `groups committed other than once ${notOnce.length}/${pair.groups.length}, CNAME updates ${pair.dnsUpdates() - before}`);
+      console.log(
+        `# two workers, the one running the reset (${d.phase}) SIGKILLed and not restarted: completed by the other; ` +
+          `groups committed other than once ${notOnce.length}/${pair.groups.length}, CNAME updates ${pair.dnsUpdates() - before}`,
+      );
       assert.deepEqual(notOnce, []);
       assert.equal(pair.dnsUpdates() - before, 1);
     } finally {

@@ -11,8 +11,12 @@ async function main(): Promise<void> {
   const env = JSON.parse(process.env.KDR_TEST_WORKER_ENV ?? '{}') as NodeJS.ProcessEnv;
   const connection = await NativeConnection.connect({ address: local.temporalAddress });
   const worker = await Worker.create({
-    connection, namespace: local.namespace, taskQueue, workflowBundle: { codePath },
-    activities: createActivities(defaultDeps(env)), dataConverter,
+    connection,
+    namespace: local.namespace,
+    taskQueue,
+    workflowBundle: { codePath },
+    activities: createActivities(defaultDeps(env)),
+    dataConverter,
   });
   console.log('ready');
   await worker.run();

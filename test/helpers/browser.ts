@@ -9,8 +9,14 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 export const CHROMIUM = '/usr/bin/chromium';
 
 const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 let installed: Promise<void> | undefined;
@@ -20,7 +26,9 @@ export function ensureChromium(): Promise<void> {
   installed ??= (async () => {
     if (fs.existsSync(CHROMIUM)) return;
     if (process.getuid?.() !== 0) {
-      throw new Error(`${CHROMIUM} is missing and this process is not root: install it with "sudo apt-get install -y chromium"`);
+      throw new Error(
+        `${CHROMIUM} is missing and this process is not root: install it with "sudo apt-get install -y chromium"`,
+      );
     }
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
@@ -46,7 +54,10 @@ export async function openBrowser(): Promise<BrowserSession> {
   await ensureChromium();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1440, height: 1000 },
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1440, height: 1000 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {

@@ -19,12 +19,20 @@ export interface KdrResult {
  */
 export function kdr(args: string[], env: NodeJS.ProcessEnv = {}): Promise<KdrResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src', 'cli.ts'), ...args], {
-      cwd: repoRoot, env: { TEMPORAL_ADDRESS: local.temporalAddress, ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024, timeout: 300_000,
-    }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'app', 'kdr.ts'), ...args],
+      {
+        cwd: repoRoot,
+        env: { TEMPORAL_ADDRESS: local.temporalAddress, ...process.env, ...env },
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 300_000,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+      },
+    );
   });
 }
 

@@ -14,7 +14,14 @@ import { planQuery } from '../../workflows/definitions';
 import type { FailoverPlan } from '../../workflows/plan-view';
 import { approveAll, runToEnd, status, uniqueName } from '../../stack/harness/kdr';
 import { eventually } from '../../stack/harness/temporal';
-import { Consuming, readValues, RetryingProducer, tally, viaDomain as appVia, waitCaughtUp } from '../../stack/harness/traffic';
+import {
+  Consuming,
+  readValues,
+  RetryingProducer,
+  tally,
+  viaDomain as appVia,
+  waitCaughtUp,
+} from '../../stack/harness/traffic';
 
 export interface SwitchoverDrill {
   result: WorkflowResultType<typeof drFailover>;
@@ -26,9 +33,14 @@ export interface SwitchoverDrill {
 }
 
 export async function switchoverWithRunningApps(
-  client: Client, taskQueue: string, config: PairConfigInput, secondary: AdminSession,
+  client: Client,
+  taskQueue: string,
+  config: PairConfigInput,
+  secondary: AdminSession,
   options: {
-    label: string; onStop?: (stop: () => void) => void; dnsServer?: string;
+    label: string;
+    onStop?: (stop: () => void) => void;
+    dnsServer?: string;
     /** Approves the run's plans (default approveAll). */
     approver?: (handle: WorkflowHandle, by: string) => { stop(): void; approved: string[] };
   },
@@ -40,28 +52,64 @@ export async function switchoverWithRunningApps(
   // 150 records/s through the domain; billing keeps up, ledger lags; both commit every 5 s.
   const onPrimary = await RetryingProducer.start(viaDomain(domain, 'orders-service').kafka, topic, 150);
   const groups = [`${name}-billing`, `${name}-ledger`];
-  const first = await Promise.all(groups.map((g, i) => Consuming.start(viaDomain(domain, g).kafka, g, topic, { delayMs: i === 1 ? 9 : 0, commitEveryMs: 5000 })));
+  const first = await Promise.all(
+    groups.map((g, i) =>
+      Consuming.start(viaDomain(domain, g).kafka, g, topic, { delayMs: i === 1 ? 9 : 0, commitEveryMs: 5000 }),
+    ),
+  );
   await new Promise((r) => setTimeout(r, 8000));
 
   const workflowId = uniqueName('drFailover');
   const handle = await client.workflow.start(drFailover, {
-    taskQueue, workflowId, args: [{ config, requestedBy: 'alice', switchover: { quietWindow: '4s', timeout: '5m', guard: '8s' } }],
+    taskQueue,
+    workflowId,
+    args: [{ config, requestedBy: 'alice', switchover: { quietWindow: '4s', timeout: '5m', guard: '8s' } }],
   });
   const approvals = (options.approver ?? approveAll)(handle, 'bob');
   options.onStop?.(approvals.stop);
   // The run moves the CNAME, then asks for the applications to move: producers restart (to the secondary),
   // consumers stop (they start again once the final plan is applied).
-  await eventually(() => status(handle), (s) => s.phase === 'drain' || s.phase === 'blocked', 'the drain step', 180_000);
-  assert.equal((await status(handle)).phase, 'drain', JSON.stringify((await status(handle)).steps.find((s) => s.state === 'blocked')));
+  await eventually(
+    () => status(handle),
+    (s) => s.phase === 'drain' || s.phase === 'blocked',
+    'the drain step',
+    180_000,
+  );
+  assert.equal(
+    (await status(handle)).phase,
+    'drain',
+    JSON.stringify((await status(handle)).steps.find((s) => s.state === 'blocked')),
+  );
   await new Promise((r) => setTimeout(r, 3000)); // the applications keep running into the drain
   await onPrimary.stop();
   // The restarted producers write to the secondary while replication still copies the primary's last records.
-  const onSecondary = await RetryingProducer.start(viaDomain(domain, 'orders-service-restarted').kafka, topic, 150, 1_000_000);
+  const onSecondary = await RetryingProducer.start(
+    viaDomain(domain, 'orders-service-restarted').kafka,
+    topic,
+    150,
+    1_000_000,
+  );
   await Promise.all(first.map((c) => c.stop()));
 
-  await eventually(() => status(handle), (s) => ['guard', 'verify', 'completed', 'blocked'].includes(s.phase), 'the final plan to be applied', 300_000);
-  assert.notEqual((await status(handle)).phase, 'blocked', JSON.stringify((await status(handle)).steps.find((s) => s.state === 'blocked')));
-  const second = await Promise.all(groups.map((g) => Consuming.start(viaDomain(domain, `${g}-restarted`).kafka, g, topic, { fromBeginning: false, commitEveryMs: 5000 })));
+  await eventually(
+    () => status(handle),
+    (s) => ['guard', 'verify', 'completed', 'blocked'].includes(s.phase),
+    'the final plan to be applied',
+    300_000,
+  );
+  assert.notEqual(
+    (await status(handle)).phase,
+    'blocked',
+    JSON.stringify((await status(handle)).steps.find((s) => s.state === 'blocked')),
+  );
+  const second = await Promise.all(
+    groups.map((g) =>
+      Consuming.start(viaDomain(domain, `${g}-restarted`).kafka, g, topic, {
+        fromBeginning: false,
+        commitEveryMs: 5000,
+      }),
+    ),
+  );
   const result = await runToEnd(handle, 300_000);
   assert.equal(result.outcome, 'completed');
   const applied = (await handle.query(planQuery))!.plan as FailoverPlan;
@@ -80,8 +128,10 @@ export async function switchoverWithRunningApps(
   const counted = groups.map((group, i) => {
     const t = tally(acked, [first[i], second[i]], new Set([...onPrimary.resent, ...onSecondary.resent]));
     const bound = applied.groups.find((x) => x.group === group)!.duplicateBound;
-    console.log(`# ${options.label} ${group}: ${acked.size} acknowledged, ${t.processed} processed, lost ${t.lost.length}, re-delivered ${t.redelivered} ` +
-      `(bound ${bound}); approvals ${approvals.approved.length}; sources ${JSON.stringify(applied.totals.sources)}; ${applied.fidelity?.description ?? ''}`);
+    console.log(
+      `# ${options.label} ${group}: ${acked.size} acknowledged, ${t.processed} processed, lost ${t.lost.length}, re-delivered ${t.redelivered} ` +
+        `(bound ${bound}); approvals ${approvals.approved.length}; sources ${JSON.stringify(applied.totals.sources)}; ${applied.fidelity?.description ?? ''}`,
+    );
     return { group, acked: acked.size, processed: t.processed, lost: t.lost, redelivered: t.redelivered, bound };
   });
   return { result, applied, workflowId, approvals: approvals.approved.length, groups: counted };

@@ -12,10 +12,17 @@ import type { FailbackContext } from './steps';
  * CNAME was already on the primary) it needs an approval of its own, under the pair's policy, unless it would
  * change nothing (no reverse replication left and the forward one running: an earlier run restored it).
  */
-export async function approveRestoreForward(ctx: FailbackContext, policy: ApprovalPolicy, switchedBy: string | null): Promise<void> {
+export async function approveRestoreForward(
+  ctx: FailbackContext,
+  policy: ApprovalPolicy,
+  switchedBy: string | null,
+): Promise<void> {
   const { run, input, pair } = ctx;
   if (switchedBy !== null) {
-    run.skip('restore-approval', `the switch-back ${switchedBy} was approved in this run; restoring forward replication is its last part`);
+    run.skip(
+      'restore-approval',
+      `the switch-back ${switchedBy} was approved in this run; restoring forward replication is its last part`,
+    );
     return;
   }
   // Runs recorded before this approval existed went straight to restore-forward.
@@ -32,13 +39,29 @@ export async function approveRestoreForward(ctx: FailbackContext, policy: Approv
     return { reverse, forward: { id: forward.id, state: forward.state } };
   });
   if (found.reverse.state === 'absent' && found.forward.state === 'running') {
-    run.audit({ action: 'skip', step: 'restore-approval', note: `nothing to change: ${found.forward.id} runs and no reverse replication is left` });
+    run.audit({
+      action: 'skip',
+      step: 'restore-approval',
+      note: `nothing to change: ${found.forward.id} runs and no reverse replication is left`,
+    });
     return;
   }
   const plan = sealFailback({
-    pair: pair.name, topics: [], clear: [],
-    reverse: { connector: found.reverse.id, from: pair.secondary.bootstrapServers.join(','), to: pair.primary.bootstrapServers.join(','), topics: [] },
-    restore: { reverse: found.reverse.id, reverseState: found.reverse.state, forward: found.forward.id, forwardState: found.forward.state },
+    pair: pair.name,
+    topics: [],
+    clear: [],
+    reverse: {
+      connector: found.reverse.id,
+      from: pair.secondary.bootstrapServers.join(','),
+      to: pair.primary.bootstrapServers.join(','),
+      topics: [],
+    },
+    restore: {
+      reverse: found.reverse.id,
+      reverseState: found.reverse.state,
+      forward: found.forward.id,
+      forwardState: found.forward.state,
+    },
   });
   run.setPlan(plan.planId, plan as unknown as ShownPlan, failbackMarkdown(plan));
   await run.approval('restore-approval', approvalOptions(policy, input.requestedBy));

@@ -10,16 +10,28 @@ import { verdictOfCanary } from '../shared';
  * to. `replicated` is the pair as seen in that direction; `opposite` the same pair the other way round (its
  * active side is the one being copied from).
  */
-export async function verifyDirection(step: StepContext, replicated: PairConfig, opposite: PairConfig, topics: string[], label: 'forward' | 'reverse', what: string) {
+export async function verifyDirection(
+  step: StepContext,
+  replicated: PairConfig,
+  opposite: PairConfig,
+  topics: string[],
+  label: 'forward' | 'reverse',
+  what: string,
+) {
   const acts = step.activities<KdrActivities>();
   // The source side's newest records now, before the canary: caught up once each is found on the other side.
   const target = await acts.activeEnds(opposite, topics);
   const canary = await acts.runCanary(replicated, workflowInfo().runId);
   const verdict = verdictOfCanary(replicated, canary, { caughtUp: true, totalLag: 0, worst: [] });
   if (!verdict.ok) throw stepFailure('VerifyFailed', `${label}: ${verdict.summary}`);
-  const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(async () => {
-    const c = await acts.reverseCaughtUp(opposite, target, canary.fidelity);
-    return c.missing.length === 0 ? { done: c } : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };
-  }, { what, every: '2s', within: opposite.replication.thresholds.canaryTimeoutMs * 10 });
+  const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(
+    async () => {
+      const c = await acts.reverseCaughtUp(opposite, target, canary.fidelity);
+      return c.missing.length === 0
+        ? { done: c }
+        : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };
+    },
+    { what, every: '2s', within: opposite.replication.thresholds.canaryTimeoutMs * 10 },
+  );
   return { verdict, canary, copied };
 }

@@ -14,7 +14,11 @@ export function refuseApproval(request: ApprovalWaitState, by: string, planId: s
   if (planId !== request.planId) {
     return `plan ${planId} is not the current plan (${request.planId}): query "plan" and approve what you reviewed`;
   }
-  if (request.policy.forbidSelfApproval && request.requestedBy !== undefined && normaliseName(request.requestedBy) === who) {
+  if (
+    request.policy.forbidSelfApproval &&
+    request.requestedBy !== undefined &&
+    normaliseName(request.requestedBy) === who
+  ) {
     return `${by} requested this run and may not approve it (approval.forbidSelfApproval)`;
   }
   if (request.policy.allowList && !request.policy.allowList.some((name) => normaliseName(name) === who)) {
@@ -30,7 +34,11 @@ export function refuseApproval(request: ApprovalWaitState, by: string, planId: s
 export function refuseRejection(request: ApprovalWaitState, by: string): string | undefined {
   const who = normaliseName(by);
   const isRequester = request.requestedBy !== undefined && normaliseName(request.requestedBy) === who;
-  if (request.policy.allowList && !isRequester && !request.policy.allowList.some((name) => normaliseName(name) === who)) {
+  if (
+    request.policy.allowList &&
+    !isRequester &&
+    !request.policy.allowList.some((name) => normaliseName(name) === who)
+  ) {
     return `${by} is not in approval.allowList (${request.policy.allowList.join(', ')}) and did not request this run`;
   }
   return undefined;

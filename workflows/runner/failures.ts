@@ -1,6 +1,11 @@
 // Which errors block a step (the operator decides) and which end the run, and how an error reads in one line.
 import {
-  ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure, TimeoutFailure, isCancellation,
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  TemporalFailure,
+  TimeoutFailure,
+  isCancellation,
 } from '@temporalio/workflow';
 import type { FailureType } from '../../src/errors';
 
@@ -39,7 +44,8 @@ export function refusalIn(err: unknown): ApplicationFailure | undefined {
  */
 export function blocksStep(err: unknown): err is TemporalFailure {
   if (!(err instanceof TemporalFailure) || isCancellation(err)) return false;
-  if (err instanceof ApplicationFailure && (TERMINAL_FAILURE_TYPES as readonly string[]).includes(err.type ?? '')) return false;
+  if (err instanceof ApplicationFailure && (TERMINAL_FAILURE_TYPES as readonly string[]).includes(err.type ?? ''))
+    return false;
   return true;
 }
 
@@ -57,7 +63,9 @@ export function describeFailure(err: unknown): string {
     } else if (current instanceof TimeoutFailure) {
       // The attempt's own error reaches us only through its last heartbeat (activities/keep-alive.ts).
       const last = (current.lastHeartbeatDetails as { lastError?: unknown } | undefined)?.lastError;
-      parts.push(`${(current.timeoutType ?? 'activity').toLowerCase().replace(/_/g, '-')} timeout${typeof last === 'string' ? ` (the step's deadline passed), last error ${last}` : ''}`);
+      parts.push(
+        `${(current.timeoutType ?? 'activity').toLowerCase().replace(/_/g, '-')} timeout${typeof last === 'string' ? ` (the step's deadline passed), last error ${last}` : ''}`,
+      );
     } else if (current instanceof ApplicationFailure) {
       parts.push(current.type ? `${current.type}: ${current.message}` : current.message);
     } else if (current instanceof Error) {
@@ -75,6 +83,6 @@ function retryNote(state: string | undefined): string {
   if (state === 'MAXIMUM_ATTEMPTS_REACHED') return ' (retries exhausted)';
   if (state === 'NON_RETRYABLE_FAILURE') return ' (non-retryable)';
   // The server gives up before the deadline when the next backoff would end past it; the cause is the last error.
-  if (state === 'TIMEOUT') return ' (retry time exhausted: the step\'s deadline passed)';
+  if (state === 'TIMEOUT') return " (retry time exhausted: the step's deadline passed)";
   return '';
 }

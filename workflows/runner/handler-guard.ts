@@ -13,12 +13,21 @@ export interface RefusalHost {
 }
 
 /** `handle`, except that a throw (or a rejected promise) becomes an audited refusal of `action`. */
-export function refusing<A>(action: string, host: RefusalHost, handle: (payload: A) => void | Promise<void>): (payload: A) => void | Promise<void> {
+export function refusing<A>(
+  action: string,
+  host: RefusalHost,
+  handle: (payload: A) => void | Promise<void>,
+): (payload: A) => void | Promise<void> {
   const refuse = (payload: unknown, err: unknown) => {
     // A cancelled run is ending anyway: its cancellation is not this request's to swallow.
     if (isCancellation(err)) throw err;
     const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    host.remember({ by: loose(payload).by ?? 'unknown', action, accepted: false, reason: `refused: the request could not be handled (${clip(why, 200)})` });
+    host.remember({
+      by: loose(payload).by ?? 'unknown',
+      action,
+      accepted: false,
+      reason: `refused: the request could not be handled (${clip(why, 200)})`,
+    });
     host.publish();
   };
   return (payload: A) => {

@@ -1,5 +1,11 @@
 export { Runbook, runbook, type StepContext, type StepDeclaration, type StepDeclarations } from './runbook';
-export { ApprovalGate, type Approval, type ApprovalClaim, type ApprovalOptions, type ApprovalOutcome } from './approval-gate';
+export {
+  ApprovalGate,
+  type Approval,
+  type ApprovalClaim,
+  type ApprovalOptions,
+  type ApprovalOutcome,
+} from './approval-gate';
 export { blocksStep, describeFailure, refused, refusalIn, stepFailure, TERMINAL_FAILURE_TYPES } from './failures';
 export { refuseApproval, refuseRejection } from './approval';
 export { refuseUnsigned, type DecisionGuard, type PairIdentity } from './signed-decisions';

@@ -31,7 +31,10 @@ export async function pollUntil<T, O = unknown>(
     const result = await check();
     if ('done' in result) return result.done;
     if (Date.now() + every > deadline) {
-      throw stepFailure('WaitTimedOut', `${options.what}: not reached within ${formatDuration(within)} (${round} checks); last seen: ${brief(result.observed)}`);
+      throw stepFailure(
+        'WaitTimedOut',
+        `${options.what}: not reached within ${formatDuration(within)} (${round} checks); last seen: ${brief(result.observed)}`,
+      );
     }
     await sleep(every, { summary: `waiting for ${options.what} (check ${round})` });
   }
@@ -39,11 +42,12 @@ export async function pollUntil<T, O = unknown>(
 
 function toMs(value: Duration, name: string): number {
   const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) throw stepFailure('RunbookDefinition', `pollUntil: ${name} must be a positive duration`);
+  if (ms === undefined || ms <= 0)
+    throw stepFailure('RunbookDefinition', `pollUntil: ${name} must be a positive duration`);
   return ms;
 }
 
 function brief(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }

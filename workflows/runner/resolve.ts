@@ -16,7 +16,12 @@ export interface ResolveDecision {
  * The decision a resolve request makes, or why it is refused. `blocked` lists the steps still waiting for a
  * decision; a request without "step" is only unambiguous when one step waits.
  */
-export function checkResolve(raw: unknown, blocked: string[], skippable: (step: string) => boolean, phase: Phase): string | ResolveDecision {
+export function checkResolve(
+  raw: unknown,
+  blocked: string[],
+  skippable: (step: string) => boolean,
+  phase: Phase,
+): string | ResolveDecision {
   const parsed = validate(ResolvePayloadSchema, raw, { what: 'resolve' });
   if (!parsed.ok) return parsed.message;
   const { action, by, note, step } = parsed.value;
@@ -77,7 +82,14 @@ export class ResolveDesk {
   private settle(raw: unknown, refusal: string | ResolveDecision): void {
     if (typeof refusal === 'string') {
       const p = loose(raw);
-      this.host.remember({ by: p.by ?? 'unknown', action: `resolve:${p.action ?? '?'}`, accepted: false, step: p.step ?? this.host.blocked()[0], reason: refusal, note: p.note });
+      this.host.remember({
+        by: p.by ?? 'unknown',
+        action: `resolve:${p.action ?? '?'}`,
+        accepted: false,
+        step: p.step ?? this.host.blocked()[0],
+        reason: refusal,
+        note: p.note,
+      });
       this.host.publish();
       return;
     }
@@ -115,8 +127,13 @@ export class ResolveDesk {
     if (typeof checked === 'string' || !this.guard) return checked;
     const parsed = validate(ResolvePayloadSchema, raw, { what: 'resolve' });
     const proof = parsed.ok ? { signature: parsed.value.signature, signedAt: parsed.value.signedAt } : {};
-    const problem = await refuseUnsigned(this.guard, 'resolve', { by: checked.by, ...proof },
-      { subject: `${checked.step} ${checked.action}` }, `resolve with kdr resolve <run> --action ${checked.action} --by <you> --key <your private key>`);
+    const problem = await refuseUnsigned(
+      this.guard,
+      'resolve',
+      { by: checked.by, ...proof },
+      { subject: `${checked.step} ${checked.action}` },
+      `resolve with kdr resolve <run> --action ${checked.action} --by <you> --key <your private key>`,
+    );
     // The check took a worker round trip: another decision may have been taken meanwhile.
     return problem ?? this.check(raw);
   }

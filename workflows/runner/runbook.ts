@@ -2,7 +2,13 @@
 // activity retries does not fail the run: it blocks and waits for an operator's `resolve` (retry, skip, abort).
 // Everything here is deterministic workflow code: time is workflow time, state changes only on events.
 import {
-  ApplicationFailure, condition, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
+  ApplicationFailure,
+  condition,
+  patched,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { boundsProblem, DECLARED_IDENTITY_WARNING, formatDuration, SIGNAL_BOUNDS, validate } from '../../src/config';
@@ -37,11 +43,17 @@ export class Runbook<S extends StepDeclarations> {
   private pair: string | undefined;
   private plan: { id: string; plan: ShownPlan; markdown?: string } | undefined;
   private readonly gate = new ApprovalGate({
-    phase: () => this.phase, pair: () => this.pair, remember: (entry) => this.remember(entry), publish: () => this.publish(),
+    phase: () => this.phase,
+    pair: () => this.pair,
+    remember: (entry) => this.remember(entry),
+    publish: () => this.publish(),
   });
   private readonly desk = new ResolveDesk({
-    blocked: () => this.blockedNames(), skippable: (step) => this.record(step).skippable, phase: () => this.phase,
-    remember: (entry) => this.remember(entry), publish: () => this.publish(),
+    blocked: () => this.blockedNames(),
+    skippable: (step) => this.record(step).skippable,
+    phase: () => this.phase,
+    remember: (entry) => this.remember(entry),
+    publish: () => this.publish(),
   });
   private guarded = false;
   /** The pair uses declared identity: every plan and the details say what that means. */
@@ -52,29 +64,53 @@ export class Runbook<S extends StepDeclarations> {
   private publishedPhase: string | undefined;
   private readonly listeners: ((event: RunEvent) => Promise<void>)[] = [];
 
-  constructor(readonly name: string, steps: S) {
+  constructor(
+    readonly name: string,
+    steps: S,
+  ) {
     this.declarations = steps;
     this.records = Object.entries(steps).map(([step, d]) => ({
-      name: step, title: d.title ?? step, skippable: d.skippable === true, state: 'pending', attempts: 0,
+      name: step,
+      title: d.title ?? step,
+      skippable: d.skippable === true,
+      state: 'pending',
+      attempts: 0,
     }));
-    setHandler(statusQuery, () => this.status(), { description: 'Step table, phase, what the run waits for, audit trail' });
-    setHandler(planQuery, (request?: PlanPageRequest): PlanView<ShownPlan> | null => {
-      const tooBig = boundsProblem(request, SIGNAL_BOUNDS, 'request');
-      if (tooBig) throw stepFailure('InvalidInput', `invalid plan request: ${tooBig.path}: ${tooBig.message}`);
-      return this.plan ? planPage(this.plan.id, this.plan.plan, request) : null;
-    }, { description: `The current plan and its planId (approve with that planId); {"offset": n, "limit": m} pages its groups (unasked, a plan over 4 MB of JSON is answered ${PLAN_PAGE_GROUPS} groups at a time)` });
+    setHandler(statusQuery, () => this.status(), {
+      description: 'Step table, phase, what the run waits for, audit trail',
+    });
+    setHandler(
+      planQuery,
+      (request?: PlanPageRequest): PlanView<ShownPlan> | null => {
+        const tooBig = boundsProblem(request, SIGNAL_BOUNDS, 'request');
+        if (tooBig) throw stepFailure('InvalidInput', `invalid plan request: ${tooBig.path}: ${tooBig.message}`);
+        return this.plan ? planPage(this.plan.id, this.plan.plan, request) : null;
+      },
+      {
+        description: `The current plan and its planId (approve with that planId); {"offset": n, "limit": m} pages its groups (unasked, a plan over 4 MB of JSON is answered ${PLAN_PAGE_GROUPS} groups at a time)`,
+      },
+    );
     // Every signal handler refuses (audited) rather than throws: see handler-guard.ts.
     const host = { remember: (entry: Omit<AuditEntry, 'at'>) => this.remember(entry), publish: () => this.publish() };
-    setHandler(resolveSignal, refusing('resolve', host, (payload) => this.desk.signal(payload)),
-      { description: 'Decide about a blocked step: {"action": "retry"|"skip"|"abort", "by": "...", "note": "..."}' });
+    setHandler(
+      resolveSignal,
+      refusing('resolve', host, (payload) => this.desk.signal(payload)),
+      { description: 'Decide about a blocked step: {"action": "retry"|"skip"|"abort", "by": "...", "note": "..."}' },
+    );
     setHandler(resolveUpdate, (payload) => this.desk.update(payload), {
       description: 'Like signal resolve, but an invalid request is rejected back to you at once',
       validator: (payload) => this.desk.validate(payload),
     });
-    setHandler(approveSignal, refusing('approve', host, (payload) => this.gate.approve(payload)),
-      { description: 'Approve the current plan: {"by": "...", "planId": "...", "comment": "..."}' });
-    setHandler(rejectSignal, refusing('reject', host, (payload) => this.gate.reject(payload)),
-      { description: 'Reject the current plan, nothing is changed: {"by": "...", "reason": "..."}' });
+    setHandler(
+      approveSignal,
+      refusing('approve', host, (payload) => this.gate.approve(payload)),
+      { description: 'Approve the current plan: {"by": "...", "planId": "...", "comment": "..."}' },
+    );
+    setHandler(
+      rejectSignal,
+      refusing('reject', host, (payload) => this.gate.reject(payload)),
+      { description: 'Reject the current plan, nothing is changed: {"by": "...", "reason": "..."}' },
+    );
     this.publish();
   }
 
@@ -134,7 +170,10 @@ export class Runbook<S extends StepDeclarations> {
    * Runs one step. When it fails after its retries the step blocks until an operator resolves it:
    * retry runs `fn` again, skip (skippable steps only) returns undefined, abort ends the run.
    */
-  async step<K extends keyof S & string, T>(name: K, fn: (step: StepContext) => Promise<T>): Promise<StepResult<S[K], T>> {
+  async step<K extends keyof S & string, T>(
+    name: K,
+    fn: (step: StepContext) => Promise<T>,
+  ): Promise<StepResult<S[K], T>> {
     const record = this.record(name);
     if (record.state === 'succeeded' || record.state === 'skipped') {
       throw stepFailure('RunbookDefinition', `step ${name} already ran in this run; steps run once`);
@@ -149,7 +188,14 @@ export class Runbook<S extends StepDeclarations> {
       this.waitingFor = undefined;
       this.publish();
       try {
-        const value = await fn(stepContext(record, this.declarations[record.name]?.activities, () => this.publish(), this.deadlines[record.name]));
+        const value = await fn(
+          stepContext(
+            record,
+            this.declarations[record.name]?.activities,
+            () => this.publish(),
+            this.deadlines[record.name],
+          ),
+        );
         this.end(record, 'succeeded');
         return value;
       } catch (err) {
@@ -167,7 +213,14 @@ export class Runbook<S extends StepDeclarations> {
         this.waitingFor = `resolve on step ${name} (${record.skippable ? 'retry, skip or abort' : 'retry or abort'})`;
         this.publish();
         const decided = condition(() => this.desk.has(name));
-        await this.emit({ ...this.origin(), kind: 'step-blocked', step: name, title: record.title, error: record.lastError, skippable: record.skippable });
+        await this.emit({
+          ...this.origin(),
+          kind: 'step-blocked',
+          step: name,
+          title: record.title,
+          error: record.lastError,
+          skippable: record.skippable,
+        });
         await decided;
         const decision = this.desk.take(name);
         if (decision.action === 'retry') continue;
@@ -177,8 +230,11 @@ export class Runbook<S extends StepDeclarations> {
           return undefined as StepResult<S[K], T>;
         }
         this.end(record, 'aborted');
-        throw await this.ending('aborted', 'Aborted',
-          `aborted by ${decision.by} at step ${name}${decision.note ? `: ${decision.note}` : ''} (last error: ${record.lastError})`);
+        throw await this.ending(
+          'aborted',
+          'Aborted',
+          `aborted by ${decision.by} at step ${name}${decision.note ? `: ${decision.note}` : ''} (last error: ${record.lastError})`,
+        );
       }
     }
   }
@@ -209,7 +265,11 @@ export class Runbook<S extends StepDeclarations> {
     this.gate.planChanged(planId);
     // Not part of what the planId seals: it says who may approve it, not what approving it does.
     this.plan = this.declared
-      ? { id: planId, plan: { ...plan, identityWarning: DECLARED_IDENTITY_WARNING }, markdown: `> ⚠️ **Declared identity.** ${DECLARED_IDENTITY_WARNING}\n\n${markdown ?? ''}` }
+      ? {
+          id: planId,
+          plan: { ...plan, identityWarning: DECLARED_IDENTITY_WARNING },
+          markdown: `> ⚠️ **Declared identity.** ${DECLARED_IDENTITY_WARNING}\n\n${markdown ?? ''}`,
+        }
       : { id: planId, plan, markdown };
     this.publish();
   }
@@ -229,13 +289,18 @@ export class Runbook<S extends StepDeclarations> {
     record.attempts += 1;
     record.startedAt = now();
     this.phase = 'awaiting-approval';
-    const outcome = await this.gate.decide(this.plan.id, options,
-      (wait) => this.emit(approvalNeeded(this.origin(), name, wait, policy, this.plan?.plan.totals)));
+    const outcome = await this.gate.decide(this.plan.id, options, (wait) =>
+      this.emit(approvalNeeded(this.origin(), name, wait, policy, this.plan?.plan.totals)),
+    );
     this.waitingFor = undefined;
     if (outcome.kind === 'rejected') {
       record.lastError = clip(`rejected by ${outcome.by}: ${outcome.reason}`);
       this.end(record, 'aborted');
-      throw await this.ending('rejected', 'Rejected', `rejected by ${outcome.by}: ${outcome.reason}; nothing was changed`);
+      throw await this.ending(
+        'rejected',
+        'Rejected',
+        `rejected by ${outcome.by}: ${outcome.reason}; nothing was changed`,
+      );
     }
     if (outcome.kind === 'timed-out') {
       const reason = `no ${outcome.required} approval(s) within ${formatDuration(policy.timeout)} (got ${outcome.got}); nothing was changed`;
@@ -291,8 +356,13 @@ export class Runbook<S extends StepDeclarations> {
 
   report(outcome: RunReport['outcome']): RunReport {
     return {
-      runbook: this.name, pair: this.pair, outcome, steps: this.records.map((r) => ({ ...r })),
-      audit: this.trail.list(), startedAt: this.startedAt, endedAt: this.endedAt ?? now(),
+      runbook: this.name,
+      pair: this.pair,
+      outcome,
+      steps: this.records.map((r) => ({ ...r })),
+      audit: this.trail.list(),
+      startedAt: this.startedAt,
+      endedAt: this.endedAt ?? now(),
     };
   }
 
@@ -320,7 +390,11 @@ export class Runbook<S extends StepDeclarations> {
   }
 
   /** terminate(), after telling the listeners (their audit entries land in the failure's report). */
-  private async ending(outcome: 'aborted' | 'rejected', type: 'Aborted' | 'Rejected' | 'Refused', message: string): Promise<ApplicationFailure> {
+  private async ending(
+    outcome: 'aborted' | 'rejected',
+    type: 'Aborted' | 'Rejected' | 'Refused',
+    message: string,
+  ): Promise<ApplicationFailure> {
     this.phase = outcome;
     this.waitingFor = undefined;
     this.endedAt = now();
@@ -340,7 +414,11 @@ export class Runbook<S extends StepDeclarations> {
     for (const listener of this.listeners) await listener(event);
   }
 
-  private terminate(outcome: 'aborted' | 'rejected', type: 'Aborted' | 'Rejected' | 'Refused', message: string): ApplicationFailure {
+  private terminate(
+    outcome: 'aborted' | 'rejected',
+    type: 'Aborted' | 'Rejected' | 'Refused',
+    message: string,
+  ): ApplicationFailure {
     this.phase = outcome;
     this.waitingFor = undefined;
     this.endedAt ??= now();
@@ -353,11 +431,13 @@ export class Runbook<S extends StepDeclarations> {
     const rendered = renderStatus(this.status(), this.plan?.markdown);
     // The warning right under the heading: the first thing anyone about to approve from the UI reads.
     const cut = rendered.indexOf('\n');
-    const details = this.declared && cut > 0
-      ? `${rendered.slice(0, cut)}\n\n> ⚠️ **Declared identity**: anyone who can signal this run approves under any name.${this.plan ? ' See the plan below.' : ''}${rendered.slice(cut)}`
-      : rendered;
-    setCurrentDetails(details +
-      (this.trail.dropped ? `\n\n_${this.trail.dropped} older refused request(s) not shown._` : ''));
+    const details =
+      this.declared && cut > 0
+        ? `${rendered.slice(0, cut)}\n\n> ⚠️ **Declared identity**: anyone who can signal this run approves under any name.${this.plan ? ' See the plan below.' : ''}${rendered.slice(cut)}`
+        : rendered;
+    setCurrentDetails(
+      details + (this.trail.dropped ? `\n\n_${this.trail.dropped} older refused request(s) not shown._` : ''),
+    );
     if (this.publishedPhase !== this.phase) {
       this.publishedPhase = this.phase;
       upsertSearchAttributes([{ key: DrPhaseKey, value: this.phase }]);

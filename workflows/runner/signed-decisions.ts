@@ -26,16 +26,29 @@ export interface SignedPayload {
  * undefined when the signed decision is accepted, otherwise why not (for the audit trail). `subject` is what the
  * signature must cover besides pair, workflow, run and signer: the rejected plan, "<step> <action>", "stop".
  */
-export async function refuseUnsigned(guard: DecisionGuard, purpose: SignedPurpose, p: SignedPayload,
-  subject: { subject: string; planId?: string; runId?: string }, how: string): Promise<string | undefined> {
+export async function refuseUnsigned(
+  guard: DecisionGuard,
+  purpose: SignedPurpose,
+  p: SignedPayload,
+  subject: { subject: string; planId?: string; runId?: string },
+  how: string,
+): Promise<string | undefined> {
   if (p.signature === undefined || p.signedAt === undefined) {
     return `pair ${guard.pair} accepts signed decisions only (approval.identity "signed"): an unsigned ${purpose} is refused; ${how}`;
   }
-  if (guard.seen.has(p.signature)) return `this signature was already presented to this run: a replayed ${purpose} is refused; sign again`;
+  if (guard.seen.has(p.signature))
+    return `this signature was already presented to this run: a replayed ${purpose} is refused; sign again`;
   guard.seen.add(p.signature);
   const info = workflowInfo();
   return guard.verify({
-    purpose, subject: subject.subject, pair: guard.pair, workflowId: info.workflowId, runId: subject.runId ?? info.runId,
-    planId: subject.planId ?? '', by: p.by, signedAt: p.signedAt, signature: p.signature,
+    purpose,
+    subject: subject.subject,
+    pair: guard.pair,
+    workflowId: info.workflowId,
+    runId: subject.runId ?? info.runId,
+    planId: subject.planId ?? '',
+    by: p.by,
+    signedAt: p.signedAt,
+    signature: p.signature,
   });
 }

@@ -29,7 +29,12 @@ export interface StepContext {
 export type StepResult<D extends StepDeclaration, T> = D extends { skippable: true } ? T | undefined : T;
 
 /** The context of one attempt of a step; `publish` pushes a changed summary out. */
-export function stepContext(record: StepRecord, declared: ActivityOptions | undefined, publish: () => void, deadlineMs?: number): StepContext {
+export function stepContext(
+  record: StepRecord,
+  declared: ActivityOptions | undefined,
+  publish: () => void,
+  deadlineMs?: number,
+): StepContext {
   return {
     name: record.name,
     attempt: record.attempts,
@@ -39,9 +44,16 @@ export function stepContext(record: StepRecord, declared: ActivityOptions | unde
     },
     activities: <A>(options?: Partial<ActivityOptions>) => {
       // The pair's deadline for this step replaces the profile's; the step's own per-call options still win.
-      const merged = { ...declared, ...(deadlineMs !== undefined ? { scheduleToCloseTimeout: deadlineMs } : {}), ...options } as ActivityOptions;
+      const merged = {
+        ...declared,
+        ...(deadlineMs !== undefined ? { scheduleToCloseTimeout: deadlineMs } : {}),
+        ...options,
+      } as ActivityOptions;
       if (merged.startToCloseTimeout === undefined && merged.scheduleToCloseTimeout === undefined) {
-        throw stepFailure('RunbookDefinition', `step ${record.name} declares no activity timeouts: give it "activities: { startToCloseTimeout }"`);
+        throw stepFailure(
+          'RunbookDefinition',
+          `step ${record.name} declares no activity timeouts: give it "activities: { startToCloseTimeout }"`,
+        );
       }
       return proxyActivities<A>(merged);
     },

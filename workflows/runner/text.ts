@@ -15,7 +15,15 @@ export function clip(text: string, max = MAX_SUMMARY): string {
 }
 
 /** Best-effort fields of an invalid payload, for the audit entry that records its refusal. */
-export function loose(raw: unknown): { by?: string; action?: string; step?: string; note?: string; planId?: string; comment?: string; reason?: string } {
+export function loose(raw: unknown): {
+  by?: string;
+  action?: string;
+  step?: string;
+  note?: string;
+  planId?: string;
+  comment?: string;
+  reason?: string;
+} {
   if (!raw || typeof raw !== 'object') return {};
   const out: Record<string, string> = {};
   for (const key of ['by', 'action', 'step', 'note', 'planId', 'comment', 'reason']) {

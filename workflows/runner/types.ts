@@ -48,7 +48,15 @@ export interface ApprovalState {
 }
 
 /** The phases of a run besides its steps' names (while a step runs, its name is the phase). */
-export const RUN_PHASES = ['starting', 'blocked', 'awaiting-approval', 'completed', 'aborted', 'rejected', 'invalid-input'] as const;
+export const RUN_PHASES = [
+  'starting',
+  'blocked',
+  'awaiting-approval',
+  'completed',
+  'aborted',
+  'rejected',
+  'invalid-input',
+] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
 export type Phase = RunPhase | (string & Record<never, never>);
 
@@ -111,10 +119,15 @@ export function planPage<P>(planId: string, plan: P, request?: PlanPageRequest):
   if (!Array.isArray(groups)) return { planId, plan };
   const asked = { offset: whole(request?.offset), limit: whole(request?.limit) };
   const unasked = asked.offset === undefined && asked.limit === undefined;
-  if (unasked && (groups.length <= PLAN_PAGE_GROUPS || JSON.stringify(plan).length <= PLAN_WHOLE_BYTES)) return { planId, plan };
+  if (unasked && (groups.length <= PLAN_PAGE_GROUPS || JSON.stringify(plan).length <= PLAN_WHOLE_BYTES))
+    return { planId, plan };
   const offset = Math.max(0, asked.offset ?? 0);
   const limit = Math.max(1, asked.limit ?? PLAN_PAGE_GROUPS);
-  return { planId, plan: { ...plan, groups: groups.slice(offset, offset + limit) }, page: { offset, limit, total: groups.length } };
+  return {
+    planId,
+    plan: { ...plan, groups: groups.slice(offset, offset + limit) },
+    page: { offset, limit, total: groups.length },
+  };
 }
 
 /**

@@ -8,7 +8,10 @@ export class ClusterUnreachableError extends KdrError {
 export class TopicMissingError extends KdrError {
   override name = 'TopicMissingError';
   readonly retryable = false;
-  constructor(readonly topics: string[], where: string) {
+  constructor(
+    readonly topics: string[],
+    where: string,
+  ) {
     super(`topic(s) ${topics.join(', ')} do not exist on the ${where}`);
   }
 }
@@ -16,17 +19,25 @@ export class PartitionCountMismatchError extends KdrError {
   override name = 'PartitionCountMismatchError';
   readonly retryable = false;
   constructor(readonly mismatches: { topic: string; primary: number; secondary: number }[]) {
-    super('partition counts differ between primary and secondary: ' +
-      mismatches.map((m) => `${m.topic} primary=${m.primary} secondary=${m.secondary}`).join(', ') +
-      ' (records would land in other partitions; recreate the secondary topic with the primary\'s count)');
+    super(
+      'partition counts differ between primary and secondary: ' +
+        mismatches.map((m) => `${m.topic} primary=${m.primary} secondary=${m.secondary}`).join(', ') +
+        " (records would land in other partitions; recreate the secondary topic with the primary's count)",
+    );
   }
 }
 export class GroupHasLiveMembersError extends KdrError {
   override name = 'GroupHasLiveMembersError';
   readonly retryable = false;
-  constructor(readonly group: string, readonly state: string, readonly members: number) {
-    super(`consumer group ${group} has ${members} live member(s) (state ${state}) on this cluster: ` +
-      'stop its consumers (and wait for the session timeout) before its offsets can be set');
+  constructor(
+    readonly group: string,
+    readonly state: string,
+    readonly members: number,
+  ) {
+    super(
+      `consumer group ${group} has ${members} live member(s) (state ${state}) on this cluster: ` +
+        'stop its consumers (and wait for the session timeout) before its offsets can be set',
+    );
   }
 }
 export class OffsetReadBackError extends KdrError {

@@ -5,7 +5,10 @@ import { partitionsOf } from './topics';
 
 export async function listConsumerGroups(s: AdminSession): Promise<string[]> {
   const { groups } = await s.admin.listGroups();
-  return groups.filter((g) => g.protocolType === 'consumer' || g.protocolType === '').map((g) => g.groupId).sort();
+  return groups
+    .filter((g) => g.protocolType === 'consumer' || g.protocolType === '')
+    .map((g) => g.groupId)
+    .sort();
 }
 
 export interface CommittedOffset extends PartitionRef {
@@ -13,7 +16,11 @@ export interface CommittedOffset extends PartitionRef {
 }
 
 /** Committed offsets of a group on the topics' partitions (only those it has committed, i.e. offset >= 0). */
-export async function committedOffsets(s: AdminSession, group: string, partitions: readonly PartitionRef[]): Promise<CommittedOffset[]> {
+export async function committedOffsets(
+  s: AdminSession,
+  group: string,
+  partitions: readonly PartitionRef[],
+): Promise<CommittedOffset[]> {
   const got = await fetchCommitted(s.protocol, group, partitions);
   return partitions
     .map((p) => ({ ...p, offset: got.get(tpKey(p.topic, p.partition)) ?? -1 }))
@@ -22,13 +29,19 @@ export async function committedOffsets(s: AdminSession, group: string, partition
 
 /** Committed offsets of many groups on the same partitions (only those committed), batched per coordinator. */
 export async function committedOffsetsMany(
-  s: AdminSession, groups: readonly string[], partitions: readonly PartitionRef[], onGroups?: (n: number) => void,
+  s: AdminSession,
+  groups: readonly string[],
+  partitions: readonly PartitionRef[],
+  onGroups?: (n: number) => void,
 ): Promise<Map<string, CommittedOffset[]>> {
   const got = await fetchCommittedMany(s.protocol, groups, partitions, { onGroups });
   const out = new Map<string, CommittedOffset[]>();
   for (const g of groups) {
     const m = got.get(g);
-    out.set(g, partitions.map((p) => ({ ...p, offset: m?.get(tpKey(p.topic, p.partition)) ?? -1 })).filter((c) => c.offset >= 0));
+    out.set(
+      g,
+      partitions.map((p) => ({ ...p, offset: m?.get(tpKey(p.topic, p.partition)) ?? -1 })).filter((c) => c.offset >= 0),
+    );
   }
   return out;
 }
@@ -38,7 +51,9 @@ export async function committedOffsetsMany(
  * (a list, or a pattern over the cluster's groups); by default every consumer group on the cluster.
  */
 export async function groupsOnTopics(
-  s: AdminSession, topics: readonly string[], groups?: readonly string[] | RegExp,
+  s: AdminSession,
+  topics: readonly string[],
+  groups?: readonly string[] | RegExp,
 ): Promise<Map<string, CommittedOffset[]>> {
   let candidates: string[];
   if (Array.isArray(groups)) candidates = [...groups];
@@ -64,7 +79,10 @@ export interface GroupMembers {
 export async function describeGroupMembers(s: AdminSession, groups: readonly string[]): Promise<GroupMembers[]> {
   if (groups.length === 0) return [];
   return (await describeGroupsMany(s.protocol, groups)).map((g) => ({
-    group: g.groupId, state: g.state, members: g.members.length, live: g.members.length > 0,
+    group: g.groupId,
+    state: g.state,
+    members: g.members.length,
+    live: g.members.length > 0,
     clients: g.members.map((m) => `${m.clientId}@${m.clientHost.replace(/^\//, '')}`),
   }));
 }

@@ -3,13 +3,29 @@
 // real partition. One file per concern; this is the public surface.
 export { tpKey, type PartitionRef, type RecordAt } from '../protocol';
 export {
-  ClusterUnreachableError, GroupHasLiveMembersError, OffsetReadBackError, PartitionCountMismatchError, TopicMissingError,
+  ClusterUnreachableError,
+  GroupHasLiveMembersError,
+  OffsetReadBackError,
+  PartitionCountMismatchError,
+  TopicMissingError,
 } from './errors';
 export { describeCluster, openAdmin, type AdminSession, type ClusterDescription } from './session';
 export { ensureTopicsLike, matchTopics, partitionsOf, topicPartitionCounts, type EnsureTopicsResult } from './topics';
-export { newestRecordTimestamp, offsetsForTimes, partitionOffsets, recordTimestamps, type PartitionOffsets } from './log-offsets';
 export {
-  committedOffsets, committedOffsetsMany, describeGroupMembers, groupsOnTopics, isInternalGroup, listConsumerGroups,
-  type CommittedOffset, type GroupMembers,
+  newestRecordTimestamp,
+  offsetsForTimes,
+  partitionOffsets,
+  recordTimestamps,
+  type PartitionOffsets,
+} from './log-offsets';
+export {
+  committedOffsets,
+  committedOffsetsMany,
+  describeGroupMembers,
+  groupsOnTopics,
+  isInternalGroup,
+  listConsumerGroups,
+  type CommittedOffset,
+  type GroupMembers,
 } from './groups';
 export { setGroupOffsets, setManyGroupOffsets, type SetManyResult, type SetOffsetsResult } from './set-offsets';

@@ -34,7 +34,9 @@ export async function openAdmin(kafka: Kafka): Promise<AdminSession> {
     throw new ClusterUnreachableError(`cannot read cluster metadata: ${(err as Error).message}`);
   }
   return {
-    kafka, admin, protocol,
+    kafka,
+    admin,
+    protocol,
     close: async () => {
       await Promise.allSettled([admin.disconnect(), protocol.close()]);
     },
@@ -69,7 +71,13 @@ export async function describeCluster(kafka: Kafka, timeoutMs = 8000): Promise<C
       })(),
       timeout,
     ]);
-    return { reachable: true, clusterId: d.clusterId, brokers: d.brokers, controller: d.controller, elapsedMs: Date.now() - started };
+    return {
+      reachable: true,
+      clusterId: d.clusterId,
+      brokers: d.brokers,
+      controller: d.controller,
+      elapsedMs: Date.now() - started,
+    };
   } catch (err) {
     return { reachable: false, error: (err as Error).message, elapsedMs: Date.now() - started };
   } finally {

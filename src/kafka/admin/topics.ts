@@ -16,7 +16,10 @@ export async function topicPartitionCounts(s: AdminSession, topics: readonly str
 }
 
 /** Topic names on the cluster matching a list or a pattern (internal topics excluded). */
-export async function matchTopics(s: AdminSession, topics: readonly string[] | { test(name: string): boolean }): Promise<string[]> {
+export async function matchTopics(
+  s: AdminSession,
+  topics: readonly string[] | { test(name: string): boolean },
+): Promise<string[]> {
   const all = await s.admin.listTopics();
   if (Array.isArray(topics)) {
     const listed = new Set(topics);
@@ -36,7 +39,9 @@ export interface EnsureTopicsResult {
  * topic already there with the same count is left alone; a different count is an error (not "fixed").
  */
 export async function ensureTopicsLike(
-  primary: AdminSession, secondary: AdminSession, topics: readonly string[],
+  primary: AdminSession,
+  secondary: AdminSession,
+  topics: readonly string[],
   options: { replicationFactor?: number } = {},
 ): Promise<EnsureTopicsResult> {
   const onPrimary = await topicPartitionCounts(primary, topics);
@@ -71,6 +76,7 @@ export async function ensureTopicsLike(
 export async function partitionsOf(s: AdminSession, topics: readonly string[]): Promise<PartitionRef[]> {
   const counts = await topicPartitionCounts(s, topics);
   const out: PartitionRef[] = [];
-  for (const t of topics) for (let partition = 0; partition < (counts.get(t) ?? 0); partition++) out.push({ topic: t, partition });
+  for (const t of topics)
+    for (let partition = 0; partition < (counts.get(t) ?? 0); partition++) out.push({ topic: t, partition });
   return out;
 }

@@ -22,7 +22,9 @@ export async function openCluster(kafka: Kafka): Promise<ProtocolHandle> {
   const sym = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
   const create = sym ? (kafka as any)[sym] : undefined;
   if (typeof create !== 'function') {
-    throw new KafkaInternalsError('kafkajs internals changed: no cluster factory on the Kafka instance (kafka-dr needs kafkajs 2.2.4)');
+    throw new KafkaInternalsError(
+      'kafkajs internals changed: no cluster factory on the Kafka instance (kafka-dr needs kafkajs 2.2.4)',
+    );
   }
   const cluster = create({ metadataMaxAge: 60000, allowAutoTopicCreation: false });
   await cluster.connect();

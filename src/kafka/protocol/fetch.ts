@@ -34,7 +34,11 @@ export interface FetchedRecord extends PartitionRef {
  * and the partition's high watermark. `waitMs` lets the broker hold the request until data arrives.
  */
 export async function fetchFrom(
-  handle: ProtocolHandle, topic: string, partition: number, offset: number, options: { waitMs?: number; maxBytes?: number } = {},
+  handle: ProtocolHandle,
+  topic: string,
+  partition: number,
+  offset: number,
+  options: { waitMs?: number; maxBytes?: number } = {},
 ): Promise<{ records: FetchedRecord[]; highWatermark: number }> {
   const { cluster } = handle;
   await ensureMetadata(cluster, [topic]);
@@ -57,14 +61,25 @@ export async function fetchFrom(
   const records: FetchedRecord[] = (p.messages ?? [])
     .filter((m: any) => !m.isControlRecord && Number(m.offset) >= offset)
     .map((m: any) => ({
-      topic, partition, offset: Number(m.offset), timestamp: Number(m.timestamp),
-      key: m.key ?? null, value: m.value ?? null, headers: m.headers ?? {},
+      topic,
+      partition,
+      offset: Number(m.offset),
+      timestamp: Number(m.timestamp),
+      key: m.key ?? null,
+      value: m.value ?? null,
+      headers: m.headers ?? {},
     }));
   return { records, highWatermark: Number(p.highWatermark) };
 }
 
 /** Every record of a partition in [from, to), fetched in pages. */
-export async function readRange(handle: ProtocolHandle, topic: string, partition: number, from: number, to: number): Promise<FetchedRecord[]> {
+export async function readRange(
+  handle: ProtocolHandle,
+  topic: string,
+  partition: number,
+  from: number,
+  to: number,
+): Promise<FetchedRecord[]> {
   const out: FetchedRecord[] = [];
   let next = from;
   while (next < to) {

@@ -9,11 +9,22 @@ import { Reader, type Writer } from './wire';
 /** A Kafka error code of a flexible response, as an Error with kafkajs's `type` where kafka-dr looks at it. */
 export class KafkaErrorCode extends Error {
   override name = 'KafkaErrorCode';
-  constructor(readonly code: number, readonly type: string, message: string) { super(message); }
+  constructor(
+    readonly code: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 export const ERROR_TYPES: Record<number, string> = {
-  14: 'COORDINATOR_LOAD_IN_PROGRESS', 15: 'COORDINATOR_NOT_AVAILABLE', 16: 'NOT_COORDINATOR', 3: 'UNKNOWN_TOPIC_OR_PARTITION',
-  30: 'GROUP_AUTHORIZATION_FAILED', 29: 'TOPIC_AUTHORIZATION_FAILED', 69: 'GROUP_ID_NOT_FOUND',
+  14: 'COORDINATOR_LOAD_IN_PROGRESS',
+  15: 'COORDINATOR_NOT_AVAILABLE',
+  16: 'NOT_COORDINATOR',
+  3: 'UNKNOWN_TOPIC_OR_PARTITION',
+  30: 'GROUP_AUTHORIZATION_FAILED',
+  29: 'TOPIC_AUTHORIZATION_FAILED',
+  69: 'GROUP_ID_NOT_FOUND',
 };
 
 export function supports(broker: InternalBroker, apiKey: number, version: number): boolean {
@@ -21,12 +32,23 @@ export function supports(broker: InternalBroker, apiKey: number, version: number
   return v !== undefined && v.minVersion <= version && v.maxVersion >= version;
 }
 
-export async function sendFlexible<T>(broker: InternalBroker, apiKey: number, apiVersion: number, apiName: string, body: Writer, decode: (r: Reader) => T): Promise<T> {
+export async function sendFlexible<T>(
+  broker: InternalBroker,
+  apiKey: number,
+  apiVersion: number,
+  apiName: string,
+  body: Writer,
+  decode: (r: Reader) => T,
+): Promise<T> {
   const payload = Buffer.concat([Buffer.from([0]), body.buffer()]);
   return broker.connectionPool.send({
     request: { apiKey, apiVersion, apiName, encode: async () => ({ buf: payload, buffer: payload }) },
     response: {
-      decode: async (raw: Buffer) => { const r = new Reader(raw); r.tags(); return decode(r); },
+      decode: async (raw: Buffer) => {
+        const r = new Reader(raw);
+        r.tags();
+        return decode(r);
+      },
       parse: async (data: T) => data,
     },
   });

@@ -21,17 +21,21 @@ export function byLeader<T extends PartitionRef>(cluster: InternalCluster, items
   const byTopic = new Map<string, T[]>();
   for (const it of items) {
     const list = byTopic.get(it.topic);
-    if (list) list.push(it); else byTopic.set(it.topic, [it]);
+    if (list) list.push(it);
+    else byTopic.set(it.topic, [it]);
   }
   for (const [topic, list] of byTopic) {
-    const leaders: Record<string, number[]> = cluster.findLeaderForPartitions(topic, [...new Set(list.map((x) => x.partition))]);
+    const leaders: Record<string, number[]> = cluster.findLeaderForPartitions(topic, [
+      ...new Set(list.map((x) => x.partition)),
+    ]);
     const leaderOf = new Map<number, string>();
     for (const [nodeId, partitions] of Object.entries(leaders)) for (const p of partitions) leaderOf.set(p, nodeId);
     for (const it of list) {
       const nodeId = leaderOf.get(it.partition);
       if (nodeId === undefined) continue;
       const mine = out.get(nodeId);
-      if (mine) mine.push(it); else out.set(nodeId, [it]);
+      if (mine) mine.push(it);
+      else out.set(nodeId, [it]);
     }
   }
   return out;
@@ -41,7 +45,10 @@ export function byLeader<T extends PartitionRef>(cluster: InternalCluster, items
  * Connects the leader brokers one at a time before any concurrent use: kafkajs's broker pool opens a second,
  * untracked connection when two requests ask for the same not-yet-connected broker at once (a socket leak).
  */
-export async function connectLeaders(cluster: InternalCluster, items: readonly PartitionRef[]): Promise<Map<string, InternalBroker>> {
+export async function connectLeaders(
+  cluster: InternalCluster,
+  items: readonly PartitionRef[],
+): Promise<Map<string, InternalBroker>> {
   const brokers = new Map<string, InternalBroker>();
   for (const nodeId of byLeader(cluster, items).keys()) brokers.set(nodeId, await cluster.findBroker({ nodeId }));
   return brokers;

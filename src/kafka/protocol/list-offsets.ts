@@ -17,11 +17,17 @@ export interface OffsetQuery extends PartitionRef {
  * the offset, or null when no record has a timestamp >= ts. Queries for the same partition with different
  * timestamps go in separate rounds (one partition may appear once per request).
  */
-export async function listOffsets(handle: ProtocolHandle, queries: readonly OffsetQuery[]): Promise<Map<string, number | null>> {
+export async function listOffsets(
+  handle: ProtocolHandle,
+  queries: readonly OffsetQuery[],
+): Promise<Map<string, number | null>> {
   const answers = new Map<string, number | null>();
   if (queries.length === 0) return answers;
   const { cluster } = handle;
-  await ensureMetadata(cluster, queries.map((q) => q.topic));
+  await ensureMetadata(
+    cluster,
+    queries.map((q) => q.topic),
+  );
   const rounds: OffsetQuery[][] = [];
   const seenPerPartition = new Map<string, number>();
   const dedup = new Set<string>();
@@ -36,22 +42,25 @@ export async function listOffsets(handle: ProtocolHandle, queries: readonly Offs
   const brokers = await connectLeaders(cluster, queries);
   await mapLimit(rounds, 4, async (round) => {
     const leaders = byLeader(cluster, round);
-    await Promise.all([...leaders].map(async ([nodeId, items]) => {
-      const broker: InternalBroker = brokers.get(nodeId) ?? await cluster.findBroker({ nodeId });
-      const topics = new Map<string, { partition: number; timestamp: number }[]>();
-      for (const q of items) topics.set(q.topic, [...(topics.get(q.topic) ?? []), { partition: q.partition, timestamp: q.timestamp }]);
-      const ts = new Map(items.map((q) => [tpKey(q.topic, q.partition), q.timestamp]));
-      const { responses } = await broker.listOffsets({
-        isolationLevel: cluster.isolationLevel,
-        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-      });
-      for (const r of responses) {
-        for (const p of r.partitions) {
-          const off = Number(p.offset);
-          answers.set(`${tpKey(r.topic, p.partition)}@${ts.get(tpKey(r.topic, p.partition))}`, off < 0 ? null : off);
+    await Promise.all(
+      [...leaders].map(async ([nodeId, items]) => {
+        const broker: InternalBroker = brokers.get(nodeId) ?? (await cluster.findBroker({ nodeId }));
+        const topics = new Map<string, { partition: number; timestamp: number }[]>();
+        for (const q of items)
+          topics.set(q.topic, [...(topics.get(q.topic) ?? []), { partition: q.partition, timestamp: q.timestamp }]);
+        const ts = new Map(items.map((q) => [tpKey(q.topic, q.partition), q.timestamp]));
+        const { responses } = await broker.listOffsets({
+          isolationLevel: cluster.isolationLevel,
+          topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+        });
+        for (const r of responses) {
+          for (const p of r.partitions) {
+            const off = Number(p.offset);
+            answers.set(`${tpKey(r.topic, p.partition)}@${ts.get(tpKey(r.topic, p.partition))}`, off < 0 ? null : off);
+          }
         }
-      }
-    }));
+      }),
+    );
   });
   return answers;
 }

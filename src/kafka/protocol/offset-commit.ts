@@ -9,18 +9,25 @@ import type { PartitionRef } from './leaders';
  * Commits offsets for a group as an admin would (no member, generation -1). The broker refuses with
  * UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION / REBALANCE_IN_PROGRESS while the group has live members.
  */
-export async function commitOffsets(handle: ProtocolHandle, groupId: string, offsets: readonly (PartitionRef & { offset: number })[]): Promise<void> {
+export async function commitOffsets(
+  handle: ProtocolHandle,
+  groupId: string,
+  offsets: readonly (PartitionRef & { offset: number })[],
+): Promise<void> {
   if (offsets.length === 0) return;
   const { cluster } = handle;
   const topics = new Map<string, { partition: number; offset: string }[]>();
   for (const o of offsets) {
     const list = topics.get(o.topic);
-    if (list) list.push({ partition: o.partition, offset: String(o.offset) }); else topics.set(o.topic, [{ partition: o.partition, offset: String(o.offset) }]);
+    if (list) list.push({ partition: o.partition, offset: String(o.offset) });
+    else topics.set(o.topic, [{ partition: o.partition, offset: String(o.offset) }]);
   }
-  await withCoordinator(cluster, groupId, (coordinator) => coordinator.offsetCommit({
-    groupId,
-    groupGenerationId: -1,
-    memberId: '',
-    topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-  }));
+  await withCoordinator(cluster, groupId, (coordinator) =>
+    coordinator.offsetCommit({
+      groupId,
+      groupGenerationId: -1,
+      memberId: '',
+      topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+    }),
+  );
 }

@@ -13,10 +13,16 @@ let stop = false;
 async function main(): Promise<void> {
   const consumer = kafka.consumer({ groupId: group });
   const producer = kafka.producer();
-  process.on('SIGTERM', () => { stop = true; });
+  process.on('SIGTERM', () => {
+    stop = true;
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => { out(`processed ${message.value?.toString() ?? ''}`); } });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      out(`processed ${message.value?.toString() ?? ''}`);
+    },
+  });
   await producer.connect();
   for (let n = Number(first); !stop; n++) {
     try {
@@ -31,4 +37,7 @@ async function main(): Promise<void> {
   await Promise.all([consumer.disconnect(), producer.disconnect()]).catch(() => undefined);
 }
 
-main().catch((err: Error) => { out(`log stopped: ${err.message}`); process.exit(1); });
+main().catch((err: Error) => {
+  out(`log stopped: ${err.message}`);
+  process.exit(1);
+});
