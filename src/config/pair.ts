@@ -71,6 +71,8 @@ export const SecuritySchema = SecurityObject.check(
 export const ClusterSchema = z.strictObject({
   provider: oneOf(PROVIDERS),
   region: matching(/^[a-z]{2,}(?:-[a-z0-9]+)+$/, 'expected an Alibaba Cloud region id, e.g. cn-hangzhou').optional(),
+  /** The zone the cluster lives in (kdr evacuate --zone); ApsaraMQ instances without it are asked (GetInstanceList ZoneId). */
+  zone: matching(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a zone id, e.g. cn-hangzhou-k').optional(),
   instanceId: matching(
     /^[A-Za-z0-9][A-Za-z0-9_.-]{2,127}$/,
     'expected an ApsaraMQ for Kafka instance id, e.g. alikafka_pre-cn-xxxx',
@@ -150,6 +152,10 @@ const PairObject = z.strictObject({
   deadlines: DeadlinesSchema.default({}),
   /** SASL users, ACLs and topic configs the secondary must share with the primary (src/config/parity.ts). */
   parity: ParitySchema.default(DEFAULT_PARITY),
+  /** drEvacuate: the order pairs are failed over in an evacuation (tier 1 first); omitted = the last tier. */
+  tier: integer(1, 9).optional(),
+  /** drEvacuate: names to select pairs by (kdr evacuate --label). */
+  labels: listOf(matching(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'expected a label of lowercase letters, digits, ".", "_", "-"'), 'labels', 1, 20).optional(),
 });
 
 type PairDraft = z.input<typeof PairObject>;
