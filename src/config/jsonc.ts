@@ -1,70 +1,50 @@
-// JSON with comments (// and /* */) and trailing commas, as config files are written by people.
-// Comments become spaces, so JSON.parse positions still point at the right line and column.
+// JSON with comments (// and /* */) and trailing commas, as config files are written by people. jsonc-parser's
+// scanner (the one VS Code reads settings with) splits the text into tokens; comments become spaces and a trailing
+// comma a space, so the text left is plain JSON of the same length and lines. JSON.parse then builds the value,
+// which keeps its semantics exactly (a "__proto__" key is an own property, nesting of any depth is read without
+// recursion) and its positions point at the right line and column of the file.
+import { createScanner, SyntaxKind } from 'jsonc-parser';
 
 export class JsoncSyntaxError extends Error {
   override name = 'JsoncSyntaxError';
-  constructor(
-    message: string,
-    readonly line: number,
-    readonly column: number,
-  ) {
+  constructor(message: string, readonly line: number, readonly column: number) {
     super(message);
   }
 }
 
-export function stripJsonc(text: string): string {
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '"') {
-      const start = i++;
-      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-      out += text.slice(start, ++i);
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') {
-        out += ' ';
-        i++;
-      }
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      const stop = end < 0 ? text.length : end + 2;
-      out += text.slice(i, stop).replace(/[^\n]/g, ' ');
-      i = stop;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  // Trailing commas before } or ] (outside strings, which were copied verbatim above and contain no bare , } ]
-  // sequences that could confuse this, because the regex only sees whitespace between the comma and the bracket).
-  return blankTrailingCommas(out);
-}
+const blank = (token: string): string => token.replace(/[^\n]/g, ' ');
 
-function blankTrailingCommas(text: string): string {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      out += c;
-      if (c === '\\') {
-        out += text[++i] ?? '';
-      } else if (c === '"') inString = false;
-      continue;
+export function stripJsonc(text: string): string {
+  const scanner = createScanner(text, false);
+  const out: string[] = [];
+  let comma = -1; // index in `out` of a comma not yet followed by a value, or -1
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+    const token = text.slice(scanner.getTokenOffset(), scanner.getTokenOffset() + scanner.getTokenLength());
+    switch (kind) {
+      case SyntaxKind.LineCommentTrivia:
+      case SyntaxKind.BlockCommentTrivia:
+        out.push(blank(token));
+        break;
+      case SyntaxKind.Trivia:
+      case SyntaxKind.LineBreakTrivia:
+        out.push(token);
+        break;
+      case SyntaxKind.CloseBraceToken:
+      case SyntaxKind.CloseBracketToken:
+        if (comma >= 0) out[comma] = ' ';
+        comma = -1;
+        out.push(token);
+        break;
+      case SyntaxKind.CommaToken:
+        comma = out.length;
+        out.push(token);
+        break;
+      default:
+        comma = -1;
+        out.push(token);
     }
-    if (c === '"') inString = true;
-    if (c === ',') {
-      let j = i + 1;
-      while (j < text.length && /\s/.test(text[j])) j++;
-      if (text[j] === '}' || text[j] === ']') {
-        out += ' ';
-        continue;
-      }
-    }
-    out += c;
   }
-  return out;
+  return out.join('');
 }
 
 export function parseJsonc(text: string): unknown {

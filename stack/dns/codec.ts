@@ -1,5 +1,8 @@
-// DNS wire format (RFC 1035), just what an authoritative A/CNAME server needs. Names are written uncompressed
-// (valid, and simpler); compressed names are read.
+// DNS wire format (RFC 1035) for the loopback authoritative server: the npm package dns-packet reads and writes
+// the messages; this module keeps the server's numeric view of them (types, classes, rcodes as numbers; A, CNAME,
+// NS and SOA data decoded, any other record's data as its raw bytes) and turns every malformed message into a
+// DnsFormatError, which the server answers with FORMERR. Names are written uncompressed; compressed ones are read.
+import * as dnsPacket from 'dns-packet';
 export const RRType = { A: 1, NS: 2, CNAME: 5, SOA: 6, TXT: 16, AAAA: 28, OPT: 41, ANY: 255 } as const;
 export const RCode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 export const CLASS_IN = 1;
@@ -45,123 +48,87 @@ export class DnsFormatError extends Error {
   override name = 'DnsFormatError';
 }
 
-function readName(buf: Buffer, start: number): { name: string; next: number } {
-  const labels: string[] = [];
-  let offset = start;
-  let next = -1;
-  for (let jumps = 0; ;) {
-    if (offset >= buf.length) throw new DnsFormatError('name runs past the end of the message');
-    const len = buf[offset];
-    if (len === 0) {
-      offset += 1;
-      break;
-    }
-    if ((len & 0xc0) === 0xc0) {
-      if (offset + 1 >= buf.length) throw new DnsFormatError('truncated compression pointer');
-      if (next < 0) next = offset + 2;
-      offset = ((len & 0x3f) << 8) | buf[offset + 1];
-      if (++jumps > 64) throw new DnsFormatError('compression loop');
-      continue;
-    }
-    if ((len & 0xc0) !== 0) throw new DnsFormatError(`unsupported label type 0x${len.toString(16)}`);
-    if (offset + 1 + len > buf.length) throw new DnsFormatError('label runs past the end of the message');
-    labels.push(buf.toString('latin1', offset + 1, offset + 1 + len));
-    offset += 1 + len;
-  }
-  return { name: labels.join('.'), next: next < 0 ? offset : next };
-}
+// dns-packet names record types and classes; these tables (shipped in the package, untyped) give their numbers.
+const types = require('dns-packet/types') as { toString(n: number): string; toType(name: string): number };
+const classes = require('dns-packet/classes') as { toString(n: number): string; toClass(name: string): number };
 
-function writeName(name: string): Buffer {
+/** The loose shape of dns-packet's records: its typings list only the record types it knows by name. */
+interface WireRecord {
+  name: string;
+  type: string;
+  class?: string;
+  ttl?: number;
+  data?: unknown;
+  udpPayloadSize?: number;
+  extendedRcode?: number;
+  ednsVersion?: number;
+  flags?: number;
+  options?: unknown;
+}
+interface RdataCodec {
+  encode(data: unknown): Buffer;
+}
+const rdataCodec = (type: string): RdataCodec => (dnsPacket as unknown as { record(t: string): RdataCodec }).record(type);
+
+/** The rdata bytes without the 2-byte length dns-packet writes in front of them. */
+const rawRdata = (type: string, data: unknown): Buffer => Buffer.from(rdataCodec(type).encode(data).subarray(2));
+
+const decodedName = (name: string): string => (name === '.' ? '' : name);
+
+function checkName(name: string): string {
   const trimmed = name.replace(/\.$/, '');
-  const parts: Buffer[] = [];
-  if (trimmed !== '') {
-    for (const label of trimmed.split('.')) {
-      const bytes = Buffer.from(label, 'latin1');
-      if (bytes.length === 0 || bytes.length > 63) throw new DnsFormatError(`label "${label}" must be 1..63 bytes`);
-      parts.push(Buffer.from([bytes.length]), bytes);
-    }
+  for (const label of trimmed === '' ? [] : trimmed.split('.')) {
+    const bytes = Buffer.byteLength(label, 'utf8');
+    if (bytes === 0 || bytes > 63) throw new DnsFormatError(`label "${label}" must be 1..63 bytes`);
   }
-  parts.push(Buffer.from([0]));
-  return Buffer.concat(parts);
+  return trimmed;
 }
 
-function readRecord(buf: Buffer, offset: number): { rr: DnsResourceRecord; next: number } {
-  const { name, next } = readName(buf, offset);
-  if (next + 10 > buf.length) throw new DnsFormatError('record header runs past the end');
-  const type = buf.readUInt16BE(next);
-  const klass = buf.readUInt16BE(next + 2);
-  const ttl = buf.readUInt32BE(next + 4);
-  const rdlen = buf.readUInt16BE(next + 8);
-  const rdStart = next + 10;
-  if (rdStart + rdlen > buf.length) throw new DnsFormatError('rdata runs past the end');
-  let data: DnsResourceRecord['data'];
-  if (type === RRType.A && rdlen === 4) data = Array.from(buf.subarray(rdStart, rdStart + 4)).join('.');
-  else if (type === RRType.CNAME || type === RRType.NS) data = readName(buf, rdStart).name;
-  else if (type === RRType.SOA) {
-    const m = readName(buf, rdStart);
-    const r = readName(buf, m.next);
-    const o = r.next;
-    data = {
-      mname: m.name,
-      rname: r.name,
-      serial: buf.readUInt32BE(o),
-      refresh: buf.readUInt32BE(o + 4),
-      retry: buf.readUInt32BE(o + 8),
-      expire: buf.readUInt32BE(o + 12),
-      minimum: buf.readUInt32BE(o + 16),
-    };
-  } else data = Buffer.from(buf.subarray(rdStart, rdStart + rdlen));
-  return { rr: { name, type, class: klass, ttl, data }, next: rdStart + rdlen };
+function fromWire(rr: WireRecord): DnsResourceRecord {
+  const type = types.toType(rr.type);
+  if (rr.type === 'OPT') {
+    // EDNS: the class carries the UDP payload size and the TTL the extended rcode, version and flags (RFC 6891).
+    const ttl = (((rr.extendedRcode ?? 0) << 24) | ((rr.ednsVersion ?? 0) << 16) | (rr.flags ?? 0)) >>> 0;
+    return { name: decodedName(rr.name), type, class: rr.udpPayloadSize ?? 0, ttl, data: rawRdata('OPT', rr.options ?? []) };
+  }
+  const base = { name: decodedName(rr.name), type, class: classes.toClass(rr.class ?? 'IN'), ttl: rr.ttl ?? 0 };
+  if (type === RRType.A || type === RRType.CNAME || type === RRType.NS) return { ...base, data: String(rr.data) };
+  if (type === RRType.SOA) {
+    const soa = rr.data as SoaData;
+    return { ...base, data: { ...soa, mname: decodedName(soa.mname), rname: decodedName(soa.rname) } };
+  }
+  return { ...base, data: rawRdata(rr.type, rr.data) };
 }
 
-function encodeRdata(rr: DnsResourceRecord): Buffer {
-  if (Buffer.isBuffer(rr.data)) return rr.data;
+function toWire(rr: DnsResourceRecord): WireRecord {
+  const base = { name: checkName(rr.name), class: classes.toString(rr.class), ttl: rr.ttl >>> 0 };
+  // Raw bytes go out as they are, under the record's number (dns-packet writes an UNKNOWN_<n> type's data verbatim).
+  if (Buffer.isBuffer(rr.data)) return { ...base, type: `UNKNOWN_${rr.type}`, data: rr.data };
   if (rr.type === RRType.A) {
     const parts = String(rr.data).split('.').map(Number);
     if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
       throw new DnsFormatError(`"${String(rr.data)}" is not an IPv4 address`);
-    return Buffer.from(parts);
+    return { ...base, type: 'A', data: parts.join('.') };
   }
-  if (rr.type === RRType.CNAME || rr.type === RRType.NS) return writeName(String(rr.data));
+  if (rr.type === RRType.CNAME || rr.type === RRType.NS) return { ...base, type: types.toString(rr.type), data: checkName(String(rr.data)) };
   if (rr.type === RRType.SOA && typeof rr.data === 'object') {
     const soa = rr.data as SoaData;
-    const tail = Buffer.alloc(20);
-    [soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum].forEach((v, i) => tail.writeUInt32BE(v >>> 0, i * 4));
-    return Buffer.concat([writeName(soa.mname), writeName(soa.rname), tail]);
+    return { ...base, type: 'SOA', data: { ...soa, mname: checkName(soa.mname), rname: checkName(soa.rname) } };
   }
   throw new DnsFormatError(`cannot encode rdata of type ${rr.type}`);
 }
 
-function encodeRecord(rr: DnsResourceRecord): Buffer {
-  const rdata = encodeRdata(rr);
-  const head = Buffer.alloc(10);
-  head.writeUInt16BE(rr.type, 0);
-  head.writeUInt16BE(rr.class, 2);
-  head.writeUInt32BE(rr.ttl >>> 0, 4);
-  head.writeUInt16BE(rdata.length, 8);
-  return Buffer.concat([writeName(rr.name), head, rdata]);
-}
-
 export function decodeMessage(buf: Buffer): DnsMessage {
   if (buf.length < 12) throw new DnsFormatError('message shorter than the 12-byte header');
+  let packet: dnsPacket.DecodedPacket;
+  try {
+    packet = dnsPacket.decode(buf);
+  } catch (err) {
+    // dns-packet throws plain Errors and RangeErrors (a read past the end) on a malformed message.
+    throw new DnsFormatError(err instanceof Error ? err.message : String(err));
+  }
   const flags = buf.readUInt16BE(2);
-  const counts = [buf.readUInt16BE(4), buf.readUInt16BE(6), buf.readUInt16BE(8), buf.readUInt16BE(10)];
-  let offset = 12;
-  const questions: DnsQuestion[] = [];
-  for (let i = 0; i < counts[0]; i++) {
-    const { name, next } = readName(buf, offset);
-    if (next + 4 > buf.length) throw new DnsFormatError('question runs past the end');
-    questions.push({ name, type: buf.readUInt16BE(next), class: buf.readUInt16BE(next + 2) });
-    offset = next + 4;
-  }
-  const sections: DnsResourceRecord[][] = [[], [], []];
-  for (let s = 0; s < 3; s++) {
-    for (let i = 0; i < counts[s + 1]; i++) {
-      const { rr, next } = readRecord(buf, offset);
-      sections[s].push(rr);
-      offset = next;
-    }
-  }
+  const records = (list: unknown[] | undefined) => (list ?? []).map((rr) => fromWire(rr as WireRecord));
   return {
     id: buf.readUInt16BE(0),
     response: (flags & 0x8000) !== 0,
@@ -171,38 +138,34 @@ export function decodeMessage(buf: Buffer): DnsMessage {
     recursionDesired: (flags & 0x0100) !== 0,
     recursionAvailable: (flags & 0x0080) !== 0,
     rcode: flags & 0xf,
-    questions,
-    answers: sections[0],
-    authorities: sections[1],
-    additionals: sections[2],
+    questions: (packet.questions ?? []).map((q) => ({
+      name: decodedName(q.name), type: types.toType(q.type), class: classes.toClass(q.class ?? 'IN'),
+    })),
+    answers: records(packet.answers),
+    authorities: records(packet.authorities),
+    additionals: records(packet.additionals),
   };
 }
 
 export function encodeMessage(msg: DnsMessage): Buffer {
-  const head = Buffer.alloc(12);
-  head.writeUInt16BE(msg.id & 0xffff, 0);
+  // dns-packet takes the QR bit from `type` and every other header bit from `flags`.
   const flags =
-    (msg.response ? 0x8000 : 0) |
     ((msg.opcode & 0xf) << 11) |
     (msg.authoritative ? 0x0400 : 0) |
     (msg.truncated ? 0x0200 : 0) |
     (msg.recursionDesired ? 0x0100 : 0) |
     (msg.recursionAvailable ? 0x0080 : 0) |
     (msg.rcode & 0xf);
-  head.writeUInt16BE(flags, 2);
-  head.writeUInt16BE(msg.questions.length, 4);
-  head.writeUInt16BE(msg.answers.length, 6);
-  head.writeUInt16BE(msg.authorities.length, 8);
-  head.writeUInt16BE(msg.additionals.length, 10);
-  const parts: Buffer[] = [head];
-  for (const q of msg.questions) {
-    const tail = Buffer.alloc(4);
-    tail.writeUInt16BE(q.type, 0);
-    tail.writeUInt16BE(q.class, 2);
-    parts.push(writeName(q.name), tail);
-  }
-  for (const rr of [...msg.answers, ...msg.authorities, ...msg.additionals]) parts.push(encodeRecord(rr));
-  return Buffer.concat(parts);
+  const packet = {
+    id: msg.id & 0xffff,
+    type: msg.response ? 'response' : 'query',
+    flags,
+    questions: msg.questions.map((q) => ({ name: checkName(q.name), type: types.toString(q.type), class: classes.toString(q.class) })),
+    answers: msg.answers.map(toWire),
+    authorities: msg.authorities.map(toWire),
+    additionals: msg.additionals.map(toWire),
+  };
+  return dnsPacket.encode(packet as unknown as dnsPacket.Packet);
 }
 
 export function emptyMessage(partial: Partial<DnsMessage> = {}): DnsMessage {
