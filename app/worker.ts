@@ -1,5 +1,5 @@
-// The kafka-dr worker: runs drSetup / drFailover (workflows/) and the activities that touch Kafka and the cloud
-// (activities/) on task queue `kafka-dr`. Connection settings come from the standard TEMPORAL_* variables,
+// The kafka-dr worker: runs every runbook of workflows/ (setup, watch, failover, failback, drill, verify and
+// evacuation) and the activities that touch Kafka and the cloud (activities/) on task queue `kafka-dr`. Connection settings come from the standard TEMPORAL_* variables,
 // defaulting to the local stack's dev server.
 import {
   NativeConnection,
