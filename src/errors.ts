@@ -163,6 +163,17 @@ export const FAILURE_TYPES = {
     meaning: 'the reverse replication is not running: the switch back drains the active side over it',
   },
   SwitchBackIncomplete: { retryable: false, meaning: 'the switch-back failover did not switch (it was a dry run)' },
+  // Parity (src/parity): users, ACLs and topic configs on the side clients move to
+  ParityGaps: {
+    retryable: false,
+    meaning:
+      'the secondary lacks users, ACLs or topic settings the primary\'s clients need (parity "check"): the message and the run\'s details list each with its fix',
+  },
+  ParitySyncIncomplete: {
+    retryable: false,
+    meaning:
+      'parity "sync" could not create or align everything (a secret variable unset, a setting or an ACL refused): each item is named; what was created is listed',
+  },
   // Waits
   WaitTimedOut: {
     retryable: false,
