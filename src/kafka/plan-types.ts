@@ -77,7 +77,7 @@ export interface PlanOptions {
   /**
    * What the pair's replicator was measured to preserve (src/kafka/fidelity.ts). Absent = the replicator is
    * taken to keep partition, order, timestamps, keys, values and headers (MirrorMaker 2 with the identity policy,
-   * as measured in test/connectors/mm2-preservation.test.ts); callers with an EventBridge pair must pass the
+   * as measured in test/stack/connectors/mm2-preservation.test.ts); callers with an EventBridge pair must pass the
    * measured profile, or UNMEASURED_PROFILE, which allows only group-wide and operator sources.
    */
   fidelity?: FidelityProfile;

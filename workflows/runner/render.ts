@@ -2,7 +2,7 @@
 // first what the run waits for and what to do now, then one line per step that has something to say, then a
 // compact step table that fits a 1280 px window, and the long texts (plan, decisions) last. The UI's Markdown
 // frame resets every cell's padding to 0, so the step column is a code span: its padding keeps the columns
-// apart (test/ui measures it). Rebuilt on every change; long texts are cut.
+// apart (test/stack/ui measures it). Rebuilt on every change; long texts are cut.
 import { mdCell } from '../markdown';
 import type { RunStatus, StepRecord } from './types';
 
