@@ -26,15 +26,16 @@ import { readCheckpoints, type CheckpointsRead } from '../src/kafka/checkpoints'
 import { gatherEvidence } from '../src/kafka/evidence';
 import type { TailMatch } from '../src/kafka/match';
 import type { PostSwitchEnd } from '../src/kafka/post-switch';
-import { makePlan, type GroupEvidence } from '../src/kafka/plan';
+import { makePlan, type GroupEvidence } from '../src/plan/planner';
 import { readPositions, type PositionsRead } from '../src/kafka/positions';
-import { readPage, storePages, type StoredPlanRef } from '../src/kafka/plan-store';
+import { readPage, storePages, type StoredPlanRef } from '../src/plan/store';
 import { attachSnapshots, type SnapshotsAttached } from '../src/kafka/snapshot-evidence';
 import { replicationFactorOf, type ActivityDeps } from './deps';
 import { permanent } from './failures';
 import { providerFor, replicationSpec } from './replication';
 import { replicatedTopics, withAdmin } from './sessions';
-import { compactPlan, type FailoverPlan, type GroupReset, type GroupTarget } from '../workflows/plan-view';
+import { compactPlan } from '../src/plan/compact';
+import { type FailoverPlan, type GroupReset, type GroupTarget } from '../src/plan/model';
 
 export type { FailoverPlan, GroupReset, GroupTarget };
 
@@ -65,7 +66,7 @@ export interface PlanProgress {
   result?: FailoverPlan;
 }
 
-/** Plans whose JSON is larger go to the plan store (src/kafka/plan-store.ts); the worker's KDR_PLAN_INLINE_BYTES overrides. */
+/** Plans whose JSON is larger go to the plan store (src/plan/store.ts); the worker's KDR_PLAN_INLINE_BYTES overrides. */
 export const INLINE_PLAN_BYTES = 1024 * 1024;
 
 export interface ResetBatchResult {

@@ -18,7 +18,7 @@ import { describeProfile, supportsExactMatch } from '../src/kafka/fidelity';
 import { postSwitchRegion, type PostSwitchEnd } from '../src/kafka/post-switch';
 import type { ActivityDeps } from './deps';
 import { withAdmin, withBoth } from './sessions';
-import type { GroupTarget } from '../workflows/plan-view';
+import type { GroupTarget } from '../src/plan/model';
 
 /** [topic, partition, offset]: compact, because it goes into history. */
 export type PartitionEnd = [string, number, number];

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { planCsv } from '../workflows/plan-view';
+import { planCsv } from '../src/plan/csv';
 import { resetArgs, runResetTool, toolLog4j, TOOL_CLASS, ToolFailedError } from '../stack/harness/consumer-groups-tool';
 import type { GroupTarget } from './targets';
 

@@ -23,7 +23,7 @@ import {
   type GroupSpec,
 } from './demo/traffic';
 import { isUp, up } from './stack';
-import type { FailoverPlan } from '../workflows/plan-view';
+import type { FailoverPlan } from '../src/plan/model';
 import { planQuery } from '../workflows/definitions';
 import type { StepRecord } from '../workflows/runner/types';
 

@@ -2,7 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovePayload, RejectPayload, ResolvePayload, StopWatchPayload } from '../src/config';
 import type { PlanPageRequest, PlanView, ResolveOutcome, RunStatus } from './runner/types';
-import type { ShownPlan } from './plan-view';
+import type { ShownPlan } from '../src/plan/model';
 import type { WatchStatus } from './watch-view';
 
 export type { ApprovePayload, RejectPayload, ResolvePayload } from '../src/config';

@@ -1,10 +1,10 @@
 // What a failback approval authorises, and its id: the tail counts per topic and where they were exported, the
 // old primary's partitions to be emptied and up to which offset, and the reverse replication to start. The id is
-// a SHA-256 over the canonical JSON of exactly those facts (pure TypeScript, as in plan-seal.ts), so what an
+// the plan hash (src/plan/id.ts) of exactly those facts, as a failover plan's seal is, so what an
 // approver saw and what re-protect does cannot differ under one id.
 import { customDomain, type PairConfig } from '../src/config';
-import { canonicalJson, sha256Hex } from '../src/security/sha256';
-import { mdCell } from './markdown';
+import { planHash } from '../src/plan/id';
+import { mdCell } from '../src/security/markdown';
 
 export interface FailbackTopicLine {
   topic: string;
@@ -41,7 +41,7 @@ export function sealFailback(authority: FailbackAuthority): FailbackPlan {
   return {
     ...authority,
     kind: 'failback',
-    planId: sha256Hex(canonicalJson({ v: 1, kind: 'failback', ...authority })).slice(0, 32),
+    planId: planHash({ v: 1, kind: 'failback', ...authority }),
   };
 }
 

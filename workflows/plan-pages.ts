@@ -1,11 +1,11 @@
 // A plan too large for one payload comes back from planOffsets as its first page and a reference to the plan
-// store on the secondary (src/kafka/plan-store.ts). The workflow reads the other pages, one activity each, so
+// store on the secondary (src/plan/store.ts). The workflow reads the other pages, one activity each, so
 // every payload stays far below Temporal's 2 MB and the run then holds the whole plan: sealing, comparing,
 // resetting and the post-switch guard see every group, exactly as with a small plan.
 import type { PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import type { StepContext } from './runner';
-import type { FailoverPlan } from './plan-view';
+import type { FailoverPlan } from '../src/plan/model';
 import { stepFailure } from './runner';
 
 export async function wholePlan(step: StepContext, pair: PairConfig, plan: FailoverPlan): Promise<FailoverPlan> {

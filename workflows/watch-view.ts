@@ -1,7 +1,7 @@
 // What drWatch shows: query `watch`, and the Markdown of the run's current details in the Temporal UI. Pure.
 import type { HealthValue, WatchState } from '../src/config';
 import type { WatchTick } from '../activities/watch';
-import { mdCell } from './markdown';
+import { mdCell } from '../src/security/markdown';
 
 export interface WatchStatus extends WatchState {
   pair: string;

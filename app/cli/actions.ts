@@ -33,7 +33,7 @@ import {
   type PlanView,
   type RunStatus,
 } from '../../workflows/runner/types';
-import type { FailoverPlan, ShownPlan } from '../../workflows/plan-view';
+import type { FailoverPlan, ShownPlan } from '../../src/plan/model';
 import { runCard } from './run-card';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { dataConverter } from '../../src/data-converter';

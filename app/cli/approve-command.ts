@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { ApprovePayloadSchema } from '../../src/config';
 import { generateApproverKeys, signApproval } from '../../src/security/approval-signature';
 import { APPROVER_KEY_ENV, readKey } from './signing';
-import type { ShownPlan } from '../../workflows/plan-view';
+import type { ShownPlan } from '../../src/plan/model';
 import { failbackText, isFailbackPlan } from '../../workflows/failback-plan';
 import { approve, readPlan, type Decision } from './actions';
 import { CliError, ExitCode } from './errors';

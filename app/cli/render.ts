@@ -3,7 +3,7 @@
 // from someone else (names in signals, the workflow id, cluster errors): control characters are shown escaped,
 // never sent to the terminal (an ANSI sequence could recolour, rewrite or hide lines of the table).
 import { terminalText } from '../../src/security/escape';
-import type { GroupTarget, ShownPlan } from '../../workflows/plan-view';
+import type { GroupTarget, ShownPlan } from '../../src/plan/model';
 import { failbackText, isFailbackPlan } from '../../workflows/failback-plan';
 import type { RunStatus, StepRecord } from '../../workflows/runner/types';
 import type { RunView } from './temporal';

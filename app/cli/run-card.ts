@@ -1,7 +1,7 @@
 // What a run is, for the Temporal UI's run list and run page (the workflow's static summary and details): the
 // pair, who asked, the mode, and what the run will change. The same words for `kdr` and the demo; a run started
 // from the UI's own form can carry them too (docs/operator-guide.md lists the fields).
-import { escapeMarkdown } from '../../workflows/markdown';
+import { escapeMarkdown } from '../../src/security/markdown';
 
 export interface RunCard {
   /** One line (the run list's Summary column). */

@@ -18,7 +18,7 @@ import { supportsExactMatch } from './fidelity';
 import { findCopy, type MatchResult, type TailMatch } from './match';
 import type { PostSwitchEnd } from './post-switch';
 import { mapLimit } from './protocol';
-import { timestampQueries, type GroupEvidence, type PlanOptions, type PrimaryEvidence } from './plan';
+import { timestampQueries, type GroupEvidence, type PlanOptions, type PrimaryEvidence } from '../plan/planner';
 
 export interface GatherOptions {
   groups: readonly string[];

@@ -1,6 +1,6 @@
 // The replication fidelity profile of a pair: what its replicator was measured to preserve. Pure (no I/O, no
 // clock), so a workflow and the planner can import it. The canary (src/kafka/canary.ts) measures it; the planner
-// (src/kafka/plan.ts) uses only what it allows. An unmeasured profile is the most pessimistic one.
+// (src/plan/planner.ts) uses only what it allows. An unmeasured profile is the most pessimistic one.
 
 export interface FidelityProfile {
   /** False until a canary measured it: every property below is then false. */

@@ -5,7 +5,7 @@
 // when the last complete snapshot was taken.
 import type { AdminSession } from './admin';
 import { EARLIEST, LATEST, listOffsets, readRange, tpKey } from './protocol';
-import type { SnapshotEvidence } from './plan';
+import type { SnapshotEvidence } from '../plan/planner';
 
 export const POSITIONS_TOPIC = '__kdr_positions';
 const VERSION = 1;

@@ -1,7 +1,7 @@
 // Adds drWatch's stored positions to gathered evidence (the primary does not answer), then asks the secondary the
 // offset-for-time lookups the snapshot source needs that the first round did not: the planner refuses to guess.
 import { offsetsForTimes, tpKey, type AdminSession } from './admin';
-import { timestampQueries, type GroupEvidence, type PlanOptions } from './plan';
+import { timestampQueries, type GroupEvidence, type PlanOptions } from '../plan/planner';
 import type { PositionsRead } from './positions';
 
 export interface SnapshotsAttached {

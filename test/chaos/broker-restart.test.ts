@@ -14,9 +14,9 @@ import { createKafka } from '../../src/kafka/clients';
 import { countCommits } from '../helpers/commits';
 import { cloudEnvFor, startTestEmulator } from '../../stack/harness/emulator';
 import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
-import { readPage } from '../../src/kafka/plan-store';
+import { readPage } from '../../src/plan/store';
 import { planQuery } from '../../workflows/definitions';
-import type { FailoverPlan, GroupTarget } from '../../workflows/plan-view';
+import type { FailoverPlan, GroupTarget } from '../../src/plan/model';
 import {
   approveAll,
   execute,

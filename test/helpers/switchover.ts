@@ -11,7 +11,7 @@ import type { PairConfigInput } from '../../src/config';
 import type { AdminSession } from '../../src/kafka/admin';
 import { drFailover } from '../../workflows';
 import { planQuery } from '../../workflows/definitions';
-import type { FailoverPlan } from '../../workflows/plan-view';
+import type { FailoverPlan } from '../../src/plan/model';
 import { approveAll, runToEnd, status, uniqueName } from '../../stack/harness/kdr';
 import { eventually } from '../../stack/harness/temporal';
 import {

@@ -3,7 +3,7 @@ import type { ApprovalPolicy } from '../../src/config';
 import type { KdrActivities } from '../../activities';
 import { approvalOptions } from '../approval-policy';
 import { failbackMarkdown, sealFailback } from '../failback-plan';
-import type { ShownPlan } from '../plan-view';
+import type { ShownPlan } from '../../src/plan/model';
 import type { FailbackContext } from './steps';
 
 /**

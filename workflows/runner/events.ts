@@ -1,7 +1,7 @@
 // The events a run tells its listeners about (notifications, metrics), built from the runner's state.
 import type { ApprovalPolicy } from '../../src/config';
 import type { RunEvent } from '../../src/notify/events';
-import type { ShownPlan } from '../plan-view';
+import type { ShownPlan } from '../../src/plan/model';
 import type { ApprovalState, RunReport, StepRecord } from './types';
 
 type Origin = { runbook: string; pair: string };

@@ -3,7 +3,7 @@
 // compact step table that fits a 1280 px window, and the long texts (plan, decisions) last. The UI's Markdown
 // frame resets every cell's padding to 0, so the step column is a code span: its padding keeps the columns
 // apart (test/stack/ui measures it). Rebuilt on every change; long texts are cut.
-import { mdCell } from '../markdown';
+import { mdCell } from '../../src/security/markdown';
 import type { RunStatus, StepRecord } from './types';
 
 const ICON: Record<StepRecord['state'], string> = {
