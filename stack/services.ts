@@ -77,11 +77,19 @@ function kafkaBroker(role: 'primary' | 'secondary'): Service {
   });
 }
 
-/** Listener settings of the SASL_SSL listener ("SECURE"); the key store is the stack's own (stack/tls.ts). */
+/**
+ * Listener settings of the SASL_SSL listener ("SECURE"); the key store is the stack's own (stack/tls.ts).
+ * ACLs are enforced, as on an ApsaraMQ instance with ACL on: KRaft's StandardAuthorizer refuses a SASL user any
+ * operation no ACL allows. The PLAINTEXT, DR and controller listeners authenticate nobody (principal
+ * User:ANONYMOUS) and the stack's own SCRAM user administers: both are super users, so every client that worked
+ * without an authorizer still does. https://kafka.apache.org/39/documentation/#security_authz
+ */
 function saslSslSettings(): string[] {
   const tls = ensureStackTls();
   const l = 'listener.name.secure';
   return [
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    `super.users=User:ANONYMOUS;User:${STACK_SASL_USER}`,
     `${l}.sasl.enabled.mechanisms=SCRAM-SHA-512`,
     `${l}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
     `${l}.ssl.keystore.type=PKCS12`,

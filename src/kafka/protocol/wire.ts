@@ -11,6 +11,9 @@ export class Writer {
   int8(v: number): this {
     return this.push(1, (b) => b.writeInt8(v));
   }
+  int16(v: number): this {
+    return this.push(2, (b) => b.writeInt16BE(v));
+  }
   int32(v: number): this {
     return this.push(4, (b) => b.writeInt32BE(v));
   }
@@ -33,6 +36,14 @@ export class Writer {
     this.uvarint(b.length + 1);
     this.parts.push(b);
     return this;
+  }
+  compactBytes(b: Buffer): this {
+    this.uvarint(b.length + 1);
+    this.parts.push(b);
+    return this;
+  }
+  compactNullableString(s: string | null): this {
+    return s === null ? this.uvarint(0) : this.compactString(s);
   }
   compactArray<T>(items: readonly T[], each: (w: this, item: T) => void): this {
     this.uvarint(items.length + 1);
