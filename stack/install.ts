@@ -50,8 +50,8 @@ export function installTemporal(log: (s: string) => void): void {
 }
 
 /**
- * Alibaba Cloud's official generated Python SDKs, pinned: a test dependency only. test/conformance reads their
- * request and response models (the API's own metadata) and drives the emulator with their clients, as an oracle
+ * Alibaba Cloud's official generated Python SDKs, pinned: a test dependency only. The conformance tests read their
+ * request and response models (the API's own metadata) and drive the emulator with their clients, as an oracle
  * independent of kafka-dr's cloud layer and emulator.
  */
 export const ALICLOUD_SDKS = {

@@ -1,5 +1,5 @@
 // What each Kafka client library does when a pair's CNAME moves, as measured by the client matrix
-// (`npm run clients`, test/clients/): the one table the drFailover plan, docs/clients.md and the matrix test share.
+// (`npm run clients`, test/stack/clients/): the one table the drFailover plan, docs/clients.md and the matrix test share.
 // A row marked `follows` is a promise the matrix test keeps: that client, with those settings, resumes on the
 // secondary after an outage without being restarted. Pure data: workflows import it.
 

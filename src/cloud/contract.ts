@@ -1,6 +1,6 @@
 // What kafka-dr sends to each Alibaba Cloud action: every request parameter's wire name and its encoding. PopRpc
 // refuses to send a parameter this table does not declare (or one whose value has another encoding), so the table
-// is the whole of what the cloud layer can send; test/conformance checks it against the request models of Alibaba
+// is the whole of what the cloud layer can send; test/unit/conformance checks it against the request models of Alibaba
 // Cloud's official generated SDKs (PyPI alibabacloud-alikafka20190916, -alidns20150109, -eventbridge20200401), and
 // the response schemas the calls parse against their response models.
 import type { CloudProduct } from './errors';
@@ -70,11 +70,11 @@ export function contractViolation(
 ): string | undefined {
   const declared = (CLOUD_CONTRACT as Contract)[product][action];
   const where = 'src/cloud/contract.ts CLOUD_CONTRACT';
-  if (!declared) return `${product} ${action} is not declared in ${where}: declare its parameters there (test/conformance checks them against the official SDK)`;
+  if (!declared) return `${product} ${action} is not declared in ${where}: declare its parameters there (test/unit/conformance checks them against the official SDK)`;
   for (const [name, value] of Object.entries(params)) {
     if (value === undefined || value === null) continue;
     const want = declared[name];
-    if (!want) return `${product} ${action} parameter ${name} is not declared in ${where}: declare it there (test/conformance checks it against the official SDK)`;
+    if (!want) return `${product} ${action} parameter ${name} is not declared in ${where}: declare it there (test/unit/conformance checks it against the official SDK)`;
     const got = encodingOf(value, isJsonParam);
     if (got !== want) return `${product} ${action} parameter ${name} is declared as ${want} in ${where} but was given as ${got}`;
   }

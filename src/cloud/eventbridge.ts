@@ -95,7 +95,7 @@ export function kafkaToKafkaParams(s: KafkaToKafkaStream): Record<string, unknow
 const status = z.string();
 
 // The fields of a stream's Source, Sink and RunOptions that src/connectors/eventbridge.ts compares (sameRoute):
-// declared here so test/conformance checks them against the official response models; anything else passes through.
+// declared here so test/unit/conformance checks them against the official response models; anything else passes through.
 const sinkField = z.looseObject({ Value: z.unknown().optional() }).optional();
 const streamSource = z.looseObject({
   SourceKafkaParameters: z.looseObject({ RegionId: z.string().optional(), InstanceId: z.string().optional(), Topic: z.string().optional() }).optional(),

@@ -1,6 +1,6 @@
 // Least privilege for the worker's AccessKey: which RAM action authorizes each API kafka-dr may call
 // (CLOUD_CONTRACT), which runbook calls which, and the RAM policy that grants exactly those
-// (config/ram/kafka-dr-worker.json, rendered from this table; test/cloud/ram.test.ts keeps the two equal).
+// (config/ram/kafka-dr-worker.json, rendered from this table; test/unit/cloud/ram.test.ts keeps the two equal).
 // Sources (the "RAM authorization" section of each API page, and each product's RAM authorization overview):
 //   https://www.alibabacloud.com/help/en/apsaramq-for-kafka/cloud-message-queue-for-kafka/developer-reference/api-alikafka-2019-09-16-ram
 //   https://www.alibabacloud.com/help/en/dns/ram-authorization

@@ -1,7 +1,7 @@
 // Signature V3 (ACS3-HMAC-SHA256), the default of the official Alibaba Cloud SDKs (alibabacloud-tea-openapi
 // do_request; alibabacloud-openapi-util get_authorization), checked the way the gateway documents it:
 // https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature
-// Pure: the server hands it the parsed request; test/emulator/auth.test.ts pins it with a vector computed by the
+// Pure: the server hands it the parsed request; test/stack/emulator/auth.test.ts pins it with a vector computed by the
 // real Python util.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { popEncode } from '../../src/cloud/signature';

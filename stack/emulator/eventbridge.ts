@@ -343,7 +343,7 @@ export class EventBridgeEmulator {
   /**
    * A stream as ListEventStreamings shows it: the official list model (SDK 8.7.0 ListEventStreamingsResponseBodyData-
    * EventStreamings) has no SinkKafkaParameters.Headers and a RetryStrategy of PushRetryStrategy only; GetEventStreaming
-   * shows them. Checked by test/conformance/live.test.ts.
+   * shows them. Checked by test/stack/conformance/live.test.ts.
    */
   private listView(s: StreamState, status: string): Record<string, unknown> {
     const view = this.view(s, status);
