@@ -9,6 +9,7 @@ import { failbackActivities } from './failback';
 import { failoverActivities } from './failover';
 import { classified } from './failures';
 import { pairActivities } from './pairs';
+import { parityActivities } from './parity';
 import { replicationActivities } from './replication';
 import { runEventActivities, withTickMetrics } from './run-events';
 import { switchoverActivities } from './switchover';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps = defaultDeps()) {
     ...approvalActivities(),
     ...withTickMetrics(watchActivities(deps)),
     ...failbackActivities(deps),
+    ...parityActivities(deps),
     ...runEventActivities(deps),
   });
 }

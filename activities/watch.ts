@@ -10,6 +10,7 @@ import { supportsExactMatch } from '../src/kafka/fidelity';
 import { newSnapshotCache, takeSnapshot, type SnapshotCache, type SnapshotSummary } from '../src/kafka/snapshot';
 import { replicationFactorOf, type ActivityDeps } from './deps';
 import { deadLetterRecords, type DeadLetterCount } from './dead-letter';
+import { checkPairParity } from './parity';
 import { providerFor, replicationSpec } from './replication';
 import { replicatedTopics, withAdmin } from './sessions';
 
@@ -36,6 +37,8 @@ export interface WatchTick {
   snapshot?: SnapshotSummary | { error: string };
   /** EventBridge pairs: records in the pair's dead-letter topic on the secondary (records the streams could not write). */
   deadLetter?: DeadLetterCount;
+  /** Parity drift (activities/parity.ts): what the secondary lacks for the primary's clients; absent while the primary is down. */
+  parity?: { checked: boolean; total: number; summary: string };
   /** The replicator allows exact translation (src/kafka/fidelity.ts). */
   exact: boolean;
   elapsedMs: number;
@@ -127,6 +130,10 @@ export function watchActivities(deps: ActivityDeps) {
               `${deadLetter.records} record(s) in the dead-letter topic ${deadLetter.topic} on the secondary: the replicator could not write them to their topics`,
             );
           }
+
+          // A user, ACL or topic config added on the primary and not on the secondary: its clients refused after a failover.
+          const parity = primary ? await checkPairParity(deps, pair, 'forward') : undefined;
+          if (parity?.checked && parity.total > 0) degraded.push(`parity: ${parity.summary}`);
 
           let lag: WatchTick['lag'] = null;
           let rpoMs: number | null = null;
@@ -223,6 +230,7 @@ export function watchActivities(deps: ActivityDeps) {
             ...(canary ? { canary } : {}),
             ...(snapshot ? { snapshot } : {}),
             ...(deadLetter ? { deadLetter } : {}),
+            ...(parity ? { parity: { checked: parity.checked, total: parity.total, summary: parity.summary } } : {}),
             exact,
             elapsedMs: Date.now() - started,
           };

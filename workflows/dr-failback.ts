@@ -95,6 +95,7 @@ export async function drFailback(raw: unknown) {
       'clear-old-primary',
       'ensure-reverse',
       'reverse-verify',
+      'reverse-parity',
       'switch-back',
     ] as const) {
       run.skip(s, `${customDomain(pair)} already points at the primary: switched back by an earlier run or by hand`);
@@ -130,6 +131,7 @@ export async function drFailback(raw: unknown) {
       'clear-old-primary',
       'ensure-reverse',
       'reverse-verify',
+      'reverse-parity',
     ] as const) {
       run.skip(
         s,
@@ -239,7 +241,7 @@ export async function drFailback(raw: unknown) {
     ? await reprotect(ctx, { policy, assessment, topicLines, tailTotal, reverseTopics })
     : undefined;
   if (!reprotected) {
-    for (const s of ['approval', 'pause-forward', 'clear-old-primary', 'ensure-reverse', 'reverse-verify'] as const) {
+    for (const s of ['approval', 'pause-forward', 'clear-old-primary', 'ensure-reverse', 'reverse-verify', 'reverse-parity'] as const) {
       run.skip(
         s,
         'stage re-protect not selected: re-protected by an earlier run (the switch-back checks the reverse replication runs)',

@@ -11,9 +11,7 @@ import { patched, workflowInfo } from '@temporalio/workflow';
 import { FailoverInputSchema, customDomain, formatDuration, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import { pollUntil, runbook, type StepContext, stepFailure } from './runner';
-import { comparePlans } from '../src/plan/compare';
-import { planMarkdown } from '../src/plan/markdown';
-import { type GroupReset, type GroupTarget, type SealedPlan } from '../src/plan/model';
+import { comparePlans, planMarkdown, type GroupReset, type GroupTarget, type SealedPlan } from './plan-view';
 import { resolvePair, waitForDns } from './shared';
 import { approvalOptions, approvalPolicyForRun, decisionGuard } from './approval-policy';
 import { planSealer } from './plan-seal';
@@ -22,6 +20,8 @@ import { quick, reading, resetting, watching } from './activity-options';
 import { stopWatch } from './watch-start';
 import { reversedPair } from '../src/config/reverse-pair';
 import { reportEvents } from './notify';
+import { needsParityApproval, policyWithParity } from './parity';
+import { parityMarkdown, uncheckedReport, type ParityReport } from '../src/parity/report';
 import { CLIENT_DOC, clientRestartGuidance } from '../src/clients/guidance';
 
 /** Groups per reset activity: big enough to keep the history small, small enough to heartbeat meaningfully. */
@@ -80,16 +80,30 @@ export async function drFailover(raw: unknown) {
   run.setPair(name, decisionGuard({ name, approval: pair.approval }));
   run.setDeadlines(pair.deadlines);
 
+  let parity: ParityReport | undefined;
   const assessment = await run.step('assess', async (step) => {
     const a = await step.activities<KdrActivities>().assess(pair);
+    // What the clients will find on the side they move to (patched: runs recorded before replay without it).
+    if (patched('parity-assess')) {
+      const side = input.reverse ? 'primary' : 'secondary';
+      parity = a.primaryReachable
+        ? await step.activities<KdrActivities>().checkParity(pair, 'forward', side)
+        : uncheckedReport('forward', side, 'the primary does not answer: its users, ACLs and topic configs cannot be read');
+    }
     step.summary(
       `${a.primaryReachable ? 'primary answers (planned switchover / drill)' : `primary DOWN (${a.primaryError ?? 'no answer'})`}; ` +
         `secondary ${a.secondary.brokers} broker(s), ${a.topics.length} topics / ${a.partitions} partitions; connector ${a.connector.state}; ` +
         `newest replicated record ${a.newestReplicatedAt ? new Date(a.newestReplicatedAt).toISOString() : 'none'}; ` +
-        `latency ${a.latency.ms} ms (${a.latency.source})`,
+        `latency ${a.latency.ms} ms (${a.latency.source})` + (parity ? `; parity: ${parity.summary}` : ''),
     );
     return a;
   });
+  if (needsParityApproval(pair, parity)) {
+    run.audit({ action: 'policy', note: `parity.failover "approve": one approval more, because ${parity?.summary ?? ''}`.slice(0, 500) });
+  }
+  /** The plan as shown (query plan, details): with the parity of the side the clients move to. */
+  const shown = <P extends object>(plan: P) => (parity ? { ...plan, parity } : plan);
+  const withParity = (markdown: string) => (parity ? `${parityMarkdown(parity)}\n${markdown}` : markdown);
   const topics = assessment.topics;
   const switchover = assessment.primaryReachable && input.drain !== false;
   // outage: freeze and re-plan; switchover: drain and re-plan; no-drain (primary up, drain: false): the approved plan as it is.
@@ -125,7 +139,7 @@ export async function drFailover(raw: unknown) {
     return p;
   });
   const cname = { domain: customDomain(pair), from: pair.primary.endpointHost, to: pair.secondary.endpointHost };
-  run.setPlan(approved.planId, { ...approved, cname }, planMarkdown(approved, cname));
+  run.setPlan(approved.planId, shown({ ...approved, cname }), withParity(planMarkdown(approved, cname)));
 
   if (input.dryRun) {
     run.skipRemaining('dry run: nothing was changed');
@@ -139,7 +153,7 @@ export async function drFailover(raw: unknown) {
     });
   }
 
-  const approval = await run.approval('approval', approvalOptions(policy, input.requestedBy));
+  const approval = await run.approval('approval', approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy));
   const approvedAt = Date.now();
   const approvers = [...approval.approvedBy];
 
@@ -152,15 +166,15 @@ export async function drFailover(raw: unknown) {
         `final plan ${final.planId} is no worse than the approved ${approved.planId} (${why}): applied under the first approval`,
       );
       // Query `plan` and the details show the plan that is applied, not the one it replaced.
-      run.setPlan(final.planId, { ...final, cname, comparedTo: approved.planId, worse }, planMarkdown(final, cname));
+      run.setPlan(final.planId, shown({ ...final, cname, comparedTo: approved.planId, worse }), withParity(planMarkdown(final, cname)));
       return final;
     }
     run.audit({
       action: 'plan-changed',
       note: `final plan ${final.planId} is worse than approved ${approved.planId}: ${worse.slice(0, 5).join('; ')}`,
     });
-    run.setPlan(final.planId, { ...final, cname, comparedTo: approved.planId, worse }, planMarkdown(final, cname));
-    const again = await run.approval('reapproval', approvalOptions(policy, input.requestedBy));
+    run.setPlan(final.planId, shown({ ...final, cname, comparedTo: approved.planId, worse }), withParity(planMarkdown(final, cname)));
+    const again = await run.approval('reapproval', approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy));
     approvers.push(...again.approvedBy);
     return final;
   }

@@ -11,6 +11,7 @@ import { decisionGuard } from './approval-policy';
 import { startWatch } from './watch-start';
 import { reportEvents } from './notify';
 import { cloudCalls, quick, verifying } from './activity-options';
+import { ensureParity } from './parity';
 
 /** wait-running: seconds between reads, and failed reads in a row before the step blocks. */
 const WAIT_EVERY_S = 3;
@@ -35,6 +36,7 @@ export async function drSetup(raw: unknown) {
     'ensure-connector': { title: 'Ensure the sink connector', activities: cloudCalls },
     'wait-running': { title: 'Wait until the connector runs', activities: quick },
     'connector-verify': { title: 'Connector-verify: canary and lag', activities: verifying },
+    parity: { title: 'Parity: SASL users, ACLs and topic configs on the secondary', skippable: true, activities: verifying },
     'ensure-cname': { title: 'Ensure the CNAME points at the primary', activities: cloudCalls },
     report: { title: 'Report' },
   });
@@ -156,6 +158,13 @@ export async function drSetup(raw: unknown) {
     };
   });
 
+  // Before the CNAME: clients must find their users, ACLs and topic settings on the secondary after a failover.
+  // patched: runs recorded before this step replay without it.
+  const parity = patched('parity-step')
+    ? await run.step('parity', (step) => ensureParity(step, pair, 'forward', (_report, markdown) => run.setNotes(markdown)))
+    : undefined;
+  if (!patched('parity-step')) run.skip('parity', 'run recorded before drSetup checked parity');
+
   const dns = await run.step('ensure-cname', async (step) => {
     // The check at the start ran once; a step blocked since and retried later may come here after a failover (or
     // during a failback): read the CNAME and the reverse replication again, on every attempt, before moving anything.
@@ -197,5 +206,6 @@ export async function drSetup(raw: unknown) {
     verify,
     dns: { domain: dns.domain, target: dns.after, ttl: dns.ttl, action: dns.action, resolvers: dns.resolvers },
     ...(watch ? { watch } : {}),
+    ...(parity ? { parity: { mode: parity.mode, applied: parity.applied, byMirrorMaker: parity.byMirrorMaker, summary: parity.report.summary } } : {}),
   });
 }

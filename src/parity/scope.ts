@@ -1,7 +1,7 @@
-// Which users and ACLs are a pair's business: the clients of ITS topics and groups. A cluster serves many
-// applications and several pairs; comparing every ACL of the cluster would make one pair's setup block on
-// another team's users. Kept: ACLs on the pair's topics and selected groups (literal, prefixed or "*"), the
-// cluster and transactional-id ACLs of those same principals, and the users those principals name (plus the
+// Which users and ACLs are a pair's business: the clients of ITS topics. A cluster serves many applications and
+// several pairs; comparing every ACL of the cluster would make one pair's setup block on another team's users.
+// Kept: ACLs on the pair's topics (literal, prefixed or "*"), and the group (in the pair's selection), cluster and
+// transactional-id ACLs of those same principals, and the users those principals name (plus the
 // users the pair lists for sync). With ACLs off on a side (no authorizer), every user is a client of every topic,
 // so every user is kept. Pure: workflows may import it.
 import { selects, type Selection } from '../config/pair';
@@ -31,13 +31,15 @@ function groupAclInScope(acl: AclEntry, groups: Selection): boolean {
 /** The part of a snapshot the pair's clients depend on. */
 export function scopeSnapshot(snapshot: ParitySnapshot, scope: ParityScope): ParitySnapshot {
   const acls = snapshot.acls.map(normalizeAcl);
-  const direct = acls.filter((a) =>
-    (a.resourceType === 'TOPIC' && scope.topics.some((t) => matchesName(a, t))) ||
-    (a.resourceType === 'GROUP' && groupAclInScope(a, scope.groups)));
-  const principals = new Set(direct.map((a) => a.principal));
+  // The pair's clients: principals allowed (or denied) something on one of its topics. Their group, cluster and
+  // transactional-id ACLs come with them; a group ACL alone names no client of these topics.
+  const onTopics = acls.filter((a) => a.resourceType === 'TOPIC' && scope.topics.some((t) => matchesName(a, t)));
+  const principals = new Set(onTopics.map((a) => a.principal));
+  const mine = (a: AclEntry) => principals.has(a.principal) || a.principal === 'User:*';
   const kept = acls.filter((a) =>
-    direct.includes(a) ||
-    ((a.resourceType === 'CLUSTER' || a.resourceType === 'TRANSACTIONAL_ID') && (principals.has(a.principal) || a.principal === 'User:*')));
+    onTopics.includes(a) ||
+    (a.resourceType === 'GROUP' && mine(a) && groupAclInScope(a, scope.groups)) ||
+    ((a.resourceType === 'CLUSTER' || a.resourceType === 'TRANSACTIONAL_ID') && mine(a)));
   const names = new Set([...principals].filter((p) => p.startsWith('User:')).map((p) => p.slice('User:'.length)));
   for (const u of scope.users) names.add(u);
   const everyUser = snapshot.instance?.aclEnabled === false;

@@ -4,9 +4,11 @@ import { approvalOptions, type approvalPolicyFor } from '../approval-policy';
 import { failbackMarkdown, sealFailback, type FailbackTopicLine } from '../failback-plan';
 import { stopWatch } from '../watch-start';
 import { recordPairState } from '../pair-state';
-import type { ShownPlan } from '../../src/plan/model';
+import type { ShownPlan } from '../plan-view';
 import type { FailbackContext } from './steps';
 import { verifyDirection } from './verify-direction';
+import { patched } from '@temporalio/workflow';
+import { ensureParity } from '../parity';
 
 type Assessment = Awaited<ReturnType<KdrActivities['assessFailback']>>;
 
@@ -125,5 +127,10 @@ export async function reprotect(
     );
     return { canary: verdict.summary, partitions: copied.partitions, fidelity: canary.fidelitySummary };
   });
-  return { plan, approval, cleared, ensured, verified };
+  // Before any switch back: the clients that follow the CNAME back must find their users, ACLs and topic configs
+  // on the old primary (check: block with the fixes; sync: create them there). patched: older runs replay without it.
+  const parity = patched('failback-parity')
+    ? await run.step('reverse-parity', (step) => ensureParity(step, pair, 'reverse', () => undefined))
+    : undefined;
+  return { plan, approval, cleared, ensured, verified, parity };
 }

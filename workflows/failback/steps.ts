@@ -19,6 +19,11 @@ export const FAILBACK_STEPS = {
     title: 'Reverse connector-verify: canary and the newest records on the old primary',
     activities: verifying,
   },
+  'reverse-parity': {
+    title: "Reverse parity: the active side's SASL users, ACLs and topic configs on the old primary",
+    skippable: true,
+    activities: verifying,
+  },
   'switch-back': {
     title: 'Switch back: drFailover in reverse (approval, offsets before the CNAME, drain, exact final offsets)',
     activities: quick,

@@ -24,7 +24,7 @@ import { refusing } from './handler-guard';
 import { stepContext, type StepContext, type StepDeclarations, type StepResult } from './steps';
 import { DrPairKey, DrPhaseKey } from './search-attributes';
 import { clip, now } from './text';
-import type { ShownPlan } from '../../src/plan/model';
+import type { ShownPlan } from '../plan-view';
 import type { RunEvent } from '../../src/notify/events';
 import type { AuditEntry, Phase, PlanView, RunReport, RunStatus, StepRecord } from './types';
 import { PLAN_PAGE_GROUPS, planPage, type PlanPageRequest } from './types';
@@ -42,6 +42,8 @@ export class Runbook<S extends StepDeclarations> {
   private waitingFor: string | undefined;
   private pair: string | undefined;
   private plan: { id: string; plan: ShownPlan; markdown?: string } | undefined;
+  /** Markdown a step shows in the details when the run has no plan (drSetup's parity gaps and their fixes). */
+  private notes: string | undefined;
   private readonly gate = new ApprovalGate({
     phase: () => this.phase,
     pair: () => this.pair,
@@ -274,6 +276,12 @@ export class Runbook<S extends StepDeclarations> {
     this.publish();
   }
 
+  /** Shows `markdown` in the run's details (not in history, like the plan); a plan, once set, is shown instead. */
+  setNotes(markdown: string | undefined): void {
+    this.notes = markdown;
+    this.publish();
+  }
+
   /**
    * Waits (as step `name`) until the current plan has the approvals the policy requires. A reject ends the run
    * (ApplicationFailure 'Rejected'), and so does the timeout (ApplicationFailure 'Aborted'); nothing is changed.
@@ -428,7 +436,7 @@ export class Runbook<S extends StepDeclarations> {
 
   /** Pushes the state out: current details (not in history) and, when the phase changed, search attributes. */
   private publish(): void {
-    const rendered = renderStatus(this.status(), this.plan?.markdown);
+    const rendered = renderStatus(this.status(), this.plan?.markdown ?? this.notes);
     // The warning right under the heading: the first thing anyone about to approve from the UI reads.
     const cut = rendered.indexOf('\n');
     const details =

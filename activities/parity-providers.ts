@@ -1,0 +1,23 @@
+// Each side of a pair read and changed through its own provider: the Kafka Admin API for self-managed Kafka
+// (src/parity/kafka.ts), the ApsaraMQ API for an instance (src/parity/alikafka.ts).
+import type { ClusterConfig } from '../src/config';
+import type { AdminSession } from '../src/kafka/admin';
+import type { ParityGap, ParitySnapshot } from '../src/parity/model';
+import type { ParityApplyResult } from '../src/parity/apply';
+import * as kafka from '../src/parity/kafka';
+import type { ActivityDeps } from './deps';
+
+export interface ParityProvider {
+  read(topics: string[]): Promise<ParitySnapshot>;
+  /** Applies each gap's change (users first), reporting each by item; never throws for one item. */
+  apply(gaps: ParityGap[], secret: (varName: string) => string | undefined): Promise<ParityApplyResult>;
+}
+
+export function parityProvider(deps: ActivityDeps, cluster: ClusterConfig, session: AdminSession): ParityProvider {
+  void deps;
+  if (cluster.provider === 'apsaramq') throw new Error('ApsaraMQ parity provider: not yet');
+  return {
+    read: (topics) => kafka.readParity(session, topics),
+    apply: (gaps, secret) => kafka.applyParity(session, gaps, secret),
+  };
+}
