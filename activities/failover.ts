@@ -14,12 +14,11 @@ import {
   newestRecordTimestamp,
   openAdmin,
   partitionsOf,
-  setManyGroupOffsets,
+  resetGroupOffsets,
   topicPartitionCounts,
   type AdminSession,
   type CommittedOffset,
 } from '../src/kafka/admin';
-import { tpKey } from '../src/kafka/admin';
 import { lastCanaryProfile, lastCanaryRun, runCanary } from '../src/kafka/canary';
 import { describeProfile } from '../src/kafka/fidelity';
 import { readCheckpoints, type CheckpointsRead } from '../src/kafka/checkpoints';
@@ -33,7 +32,7 @@ import { attachSnapshots, type SnapshotsAttached } from '../src/kafka/snapshot-e
 import { replicationFactorOf, type ActivityDeps } from './deps';
 import { permanent } from './failures';
 import { providerFor, replicationSpec } from './replication';
-import { replicatedTopics, withAdmin } from './sessions';
+import { replicatedTopics, withAdmin, withProtocol } from './sessions';
 import { compactPlan } from '../src/plan/compact';
 import { type FailoverPlan, type GroupReset, type GroupTarget } from '../src/plan/model';
 
@@ -361,54 +360,29 @@ export function failoverActivities(deps: ActivityDeps) {
       const previous = (ctx.info.heartbeatDetails as { done?: GroupReset[] } | undefined)?.done ?? [];
       const already = new Set(previous.map((d) => d.group));
       const todo = batch.filter((g) => !already.has(g.group));
-      return withAdmin(deps, pair.secondary, 'reset', async (secondary) => {
+      return withProtocol(deps, pair.secondary, 'reset', async (secondary) => {
         const done: GroupReset[] = [...previous.filter((d) => batch.some((g) => g.group === d.group))];
-        const before = new Map<string, Map<string, number>>();
         const plans = todo.map((g) => ({
           group: g.group,
           offsets: g.offsets.map(([topic, partition, offset]): CommittedOffset => ({ topic, partition, offset })),
         }));
-        // Old offsets for the report: read before anything is changed, the whole batch in one request per
-        // coordinator (over the union of the batch's partitions; each group keeps its own).
-        const union = new Map<string, { topic: string; partition: number }>();
-        for (const p of plans)
-          for (const o of p.offsets) union.set(tpKey(o.topic, o.partition), { topic: o.topic, partition: o.partition });
-        const old = await committedOffsetsMany(
-          secondary,
-          plans.map((p) => p.group),
-          [...union.values()],
-        );
-        for (const p of plans)
-          before.set(p.group, new Map((old.get(p.group) ?? []).map((x) => [tpKey(x.topic, x.partition), x.offset])));
-        const record = (group: string, applied: CommittedOffset[]) => {
-          const old = before.get(group);
-          done.push({
-            group,
-            changes: applied.map((a) => [a.topic, a.partition, old?.get(tpKey(a.topic, a.partition)) ?? -1, a.offset]),
-          });
-        };
-        const atPlan = (p: (typeof plans)[number]) =>
-          p.offsets.every((o) => before.get(p.group)?.get(tpKey(o.topic, o.partition)) === o.offset);
-        for (const p of plans.filter(atPlan)) record(p.group, p.offsets);
         let lastBeat = 0;
-        const result = await setManyGroupOffsets(
-          secondary,
-          plans.filter((p) => !atPlan(p)),
-          {
-            concurrency: options.concurrency ?? 32,
-            stopped: () => ctx.cancellationSignal.aborted,
-            onProgress: (_n, _total, applied) => {
-              if (applied) record(applied.group, applied.applied);
-              // At most every 500 ms: each heartbeat serializes every group done so far (250 groups, ~100 KB), and
-              // one per group kept the worker busy encoding. A group committed after the last heartbeat is found
-              // at its planned offsets by a retry and not committed again (its report then shows no change).
-              if (Date.now() - lastBeat >= 500) {
-                lastBeat = Date.now();
-                ctx.heartbeat({ done });
-              }
-            },
+        // Old offsets and members read first (batched), a group at its plan already is not committed again, each
+        // other group committed once and read back (batched): src/kafka/admin/set-offsets.ts.
+        const result = await resetGroupOffsets(secondary, plans, {
+          concurrency: options.concurrency ?? 32,
+          stopped: () => ctx.cancellationSignal.aborted,
+          onReset: (reset) => {
+            done.push(reset);
+            // At most every 500 ms: each heartbeat serializes every group done so far (250 groups, ~100 KB), and
+            // one per group kept the worker busy encoding. A group committed after the last heartbeat is found
+            // at its planned offsets by a retry and not committed again (its report then shows no change).
+            if (Date.now() - lastBeat >= 500) {
+              lastBeat = Date.now();
+              ctx.heartbeat({ done });
+            }
           },
-        );
+        });
         ctx.heartbeat({ done });
         // Stopped half-way by a cancellation (worker shutdown, run cancelled): this is not a result.
         if (ctx.cancellationSignal.aborted)

@@ -1,7 +1,7 @@
 // Admin sessions are opened per activity call and always closed: activities may run on any worker, and a
 // session left open would keep broker connections alive after the activity ended.
 import { isInternalTopic, selects, type ClusterConfig, type PairConfig } from '../src/config';
-import { openAdmin, type AdminSession } from '../src/kafka/admin';
+import { openAdmin, openProtocolSession, type AdminSession, type ProtocolSession } from '../src/kafka/admin';
 import { isDeadLetterTopic } from '../src/connectors/eventbridge';
 import type { ActivityDeps } from './deps';
 
@@ -12,6 +12,16 @@ export async function withAdmin<T>(
   fn: (s: AdminSession) => Promise<T>,
 ): Promise<T> {
   const session = await openAdmin(deps.kafka(cluster, purpose));
+  try {
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}
+
+/** As withAdmin, with only the protocol connection (no kafkajs Admin): for the reset, which needs no more. */
+export async function withProtocol<T>(deps: ActivityDeps, cluster: ClusterConfig, purpose: string, fn: (s: ProtocolSession) => Promise<T>): Promise<T> {
+  const session = await openProtocolSession(deps.kafka(cluster, purpose));
   try {
     return await fn(session);
   } finally {

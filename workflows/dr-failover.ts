@@ -214,7 +214,17 @@ export async function drFailover(raw: unknown) {
 
   const applied = new Map<string, GroupReset>();
   const preSwitchEnds = await run.step('reset-offsets', async (step) => {
-    const ends = await step.activities<KdrActivities>().secondaryEnds(pair, topics);
+    const { secondaryEnds } = step.activities<KdrActivities>();
+    if (patched('failover-reset-ends-concurrent')) {
+      // The log ends are read while the groups are reset (an offset commit writes no record to a replicated
+      // topic): one activity round trip less before the switch. Both settle before the step ends, so a retry
+      // never overlaps a reset still running.
+      const [ends, reset] = await Promise.allSettled([secondaryEnds(pair, topics), resetAll(step, pair, preSwitch.groups, applied)]);
+      if (reset.status === 'rejected') throw reset.reason;
+      if (ends.status === 'rejected') throw ends.reason;
+      return ends.value;
+    }
+    const ends = await secondaryEnds(pair, topics);
     await resetAll(step, pair, preSwitch.groups, applied);
     return ends;
   });

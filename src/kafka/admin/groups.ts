@@ -76,7 +76,10 @@ export interface GroupMembers {
 }
 
 /** State and member count of each group (batched per coordinator); a group with members is live. */
-export async function describeGroupMembers(s: AdminSession, groups: readonly string[]): Promise<GroupMembers[]> {
+export async function describeGroupMembers(
+  s: Pick<AdminSession, 'protocol'>,
+  groups: readonly string[],
+): Promise<GroupMembers[]> {
   if (groups.length === 0) return [];
   return (await describeGroupsMany(s.protocol, groups)).map((g) => ({
     group: g.groupId,

@@ -9,7 +9,7 @@ export {
   PartitionCountMismatchError,
   TopicMissingError,
 } from './errors';
-export { describeCluster, openAdmin, type AdminSession, type ClusterDescription } from './session';
+export { describeCluster, openAdmin, openProtocolSession, type AdminSession, type ClusterDescription } from './session';
 export { ensureTopicsLike, matchTopics, partitionsOf, topicPartitionCounts, type EnsureTopicsResult } from './topics';
 export {
   newestRecordTimestamp,
@@ -28,4 +28,14 @@ export {
   type CommittedOffset,
   type GroupMembers,
 } from './groups';
-export { setGroupOffsets, setManyGroupOffsets, type SetManyResult, type SetOffsetsResult } from './set-offsets';
+export {
+  resetGroupOffsets,
+  setGroupOffsets,
+  setManyGroupOffsets,
+  type GroupOffsetsReset,
+  type GroupResetResult,
+  type OffsetChange,
+  type ProtocolSession,
+  type SetManyResult,
+  type SetOffsetsResult,
+} from './set-offsets';

@@ -85,3 +85,23 @@ export async function describeCluster(kafka: Kafka, timeoutMs = 8000): Promise<C
     void admin.disconnect().catch(() => undefined);
   }
 }
+
+/**
+ * Only the protocol connection, metadata fetched up front: what a reset needs. Opening kafkajs's Admin as
+ * well (a second connection and metadata request) was a fixed cost paid by every reset batch for nothing.
+ */
+export async function openProtocolSession(kafka: Kafka): Promise<{ readonly protocol: ProtocolHandle; close(): Promise<void> }> {
+  let protocol: ProtocolHandle;
+  try {
+    protocol = await openCluster(kafka);
+  } catch (err) {
+    throw new ClusterUnreachableError(`cannot connect: ${(err as Error).message}`);
+  }
+  try {
+    await protocol.cluster.refreshMetadata();
+  } catch (err) {
+    await protocol.close().catch(() => undefined);
+    throw new ClusterUnreachableError(`cannot read cluster metadata: ${(err as Error).message}`);
+  }
+  return { protocol, close: () => protocol.close() };
+}

@@ -10,7 +10,7 @@ export { tpKey, type PartitionRef } from './leaders';
 export { EARLIEST, LATEST, listOffsets, type OffsetQuery } from './list-offsets';
 export { recordsAt, type RecordAt } from './records-at';
 export { fetchFrom, readRange, type FetchedRecord } from './fetch';
-export { fetchCommitted, fetchCommittedMany } from './offset-fetch';
+export { fetchCommitted, fetchCommittedEach, fetchCommittedMany } from './offset-fetch';
 export { commitOffsets } from './offset-commit';
 export { describeGroupsMany } from './describe-groups';
 export { KafkaErrorCode } from './flexible';

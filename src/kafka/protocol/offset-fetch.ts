@@ -44,23 +44,41 @@ export async function fetchCommittedMany(
   partitions: readonly PartitionRef[],
   options: { perRequest?: number; concurrency?: number; onGroups?: (n: number) => void } = {},
 ): Promise<Map<string, Map<string, number>>> {
+  return fetchCommittedEach(handle, groups.map((group) => ({ group, partitions })), options);
+}
+
+/**
+ * As fetchCommittedMany, each group asking for its own partitions (OffsetFetch v8 carries topics per group):
+ * a reset's read-back asks exactly what each group was given, however the groups' topics differ.
+ */
+export async function fetchCommittedEach(
+  handle: ProtocolHandle,
+  items: readonly { group: string; partitions: readonly PartitionRef[] }[],
+  options: { perRequest?: number; concurrency?: number; onGroups?: (n: number) => void } = {},
+): Promise<Map<string, Map<string, number>>> {
   const { cluster } = handle;
   const out = new Map<string, Map<string, number>>();
-  if (groups.length === 0) return out;
-  const topics = new Map<string, number[]>();
-  for (const p of partitions) {
-    const l = topics.get(p.topic);
-    if (l) l.push(p.partition);
-    else topics.set(p.topic, [p.partition]);
+  if (items.length === 0) return out;
+  const topicsOf = new Map<string, [string, number[]][]>();
+  const partitionsOf = new Map<string, readonly PartitionRef[]>();
+  for (const { group, partitions } of items) {
+    partitionsOf.set(group, partitions);
+    const topics = new Map<string, number[]>();
+    for (const p of partitions) {
+      const l = topics.get(p.topic);
+      if (l) l.push(p.partition);
+      else topics.set(p.topic, [p.partition]);
+    }
+    topicsOf.set(group, [...topics]);
   }
   const perRequest = options.perRequest ?? 500;
   const chunks: { nodeId: string; groups: string[] }[] = [];
-  for (const [nodeId, list] of await coordinatorsOf(cluster, groups)) {
+  for (const [nodeId, list] of await coordinatorsOf(cluster, [...topicsOf.keys()])) {
     for (let i = 0; i < list.length; i += perRequest) chunks.push({ nodeId, groups: list.slice(i, i + perRequest) });
   }
   const oneByOne = async (list: readonly string[]) => {
     await mapLimit(list, options.concurrency ?? 32, async (g) => {
-      out.set(g, await fetchCommitted(handle, g, partitions));
+      out.set(g, await fetchCommitted(handle, g, partitionsOf.get(g) ?? []));
       options.onGroups?.(1);
     });
   };
@@ -73,7 +91,7 @@ export async function fetchCommittedMany(
     const body = new Writer()
       .compactArray(chunk.groups, (w, g) => {
         w.compactString(g)
-          .compactArray([...topics], (wt, [topic, parts]) => {
+          .compactArray(topicsOf.get(g) ?? [], (wt, [topic, parts]) => {
             wt.compactString(topic)
               .compactArray(parts, (wp, p) => wp.int32(p))
               .tags();
