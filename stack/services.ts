@@ -90,7 +90,9 @@ function saslSslSettings(): string[] {
   return [
     'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     `super.users=User:ANONYMOUS;User:${STACK_SASL_USER}`,
-    `${l}.sasl.enabled.mechanisms=SCRAM-SHA-512`,
+    // SCRAM-SHA-256 too: ApsaraMQ's "scram" users on reserved instances are SCRAM-SHA-256 (CreateSaslUser).
+    `${l}.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512`,
+    `${l}.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
     `${l}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
     `${l}.ssl.keystore.type=PKCS12`,
     `${l}.ssl.keystore.location=${tls.keyStore}`,

@@ -30,6 +30,26 @@ export const CLOUD_CONTRACT = {
     },
     DeleteTopic: { RegionId: 'string', InstanceId: 'string', Topic: 'string' },
     DeleteConsumerGroup: { RegionId: 'string', InstanceId: 'string', ConsumerId: 'string' },
+    DescribeSaslUsers: { RegionId: 'string', InstanceId: 'string' },
+    CreateSaslUser: {
+      RegionId: 'string', InstanceId: 'string', Username: 'string', Password: 'string', Type: 'string', Mechanism: 'string',
+    },
+    DescribeAcls: {
+      RegionId: 'string', InstanceId: 'string', Username: 'string', AclResourceType: 'string', AclResourceName: 'string',
+      AclResourcePatternType: 'string', AclOperationType: 'string', AclPermissionType: 'string', Host: 'string',
+    },
+    CreateAcl: {
+      RegionId: 'string', InstanceId: 'string', Username: 'string', AclResourceType: 'string', AclResourceName: 'string',
+      AclResourcePatternType: 'string', AclOperationType: 'string', AclOperationTypes: 'string', AclPermissionType: 'string',
+      Host: 'string',
+    },
+    UpdateTopicConfig: { RegionId: 'string', InstanceId: 'string', Topic: 'string', Config: 'string', Value: 'string' },
+    DeleteAcl: {
+      RegionId: 'string', InstanceId: 'string', Username: 'string', AclResourceType: 'string', AclResourceName: 'string',
+      AclResourcePatternType: 'string', AclOperationType: 'string', AclOperationTypes: 'string', AclPermissionType: 'string',
+      Host: 'string',
+    },
+    DeleteSaslUser: { RegionId: 'string', InstanceId: 'string', Username: 'string', Type: 'string', Mechanism: 'string' },
   },
   alidns: {
     DescribeSubDomainRecords: { SubDomain: 'string', DomainName: 'string', Type: 'string', Line: 'string', PageNumber: 'integer', PageSize: 'integer' },

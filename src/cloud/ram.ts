@@ -42,6 +42,13 @@ export const RAM_ACTIONS: { [P in CloudProduct]: Record<ApiOf<P>, RamActionInfo>
     UpdateConsumerOffset: { action: 'alikafka:UpdateGroup', resource: KAFKA_INSTANCE, confirmed: false },
     DeleteTopic: { action: 'alikafka:DeleteTopic', resource: KAFKA_INSTANCE, confirmed: true },
     DeleteConsumerGroup: { action: 'alikafka:DeleteGroup', resource: KAFKA_INSTANCE, confirmed: true },
+    DescribeSaslUsers: { action: 'alikafka:ListSaslUser', resource: '*', confirmed: true },
+    CreateSaslUser: { action: 'alikafka:CreateSaslUser', resource: '*', confirmed: true },
+    DescribeAcls: { action: 'alikafka:ListAcl', resource: '*', confirmed: true },
+    CreateAcl: { action: 'alikafka:CreateAcl', resource: '*', confirmed: true },
+    UpdateTopicConfig: { action: 'alikafka:UpdateTopicConfig', resource: KAFKA_INSTANCE, confirmed: false },
+    DeleteAcl: { action: 'alikafka:DeleteAcl', resource: '*', confirmed: true },
+    DeleteSaslUser: { action: 'alikafka:DeleteSaslUser', resource: '*', confirmed: true },
   },
   alidns: {
     DescribeSubDomainRecords: { action: 'alidns:DescribeSubDomainRecords', resource: DNS_DOMAIN, confirmed: false },
@@ -74,6 +81,11 @@ const ENSURE_STREAMS: RunbookCall[] = [
   { api: 'eventbridge:StartEventStreaming', why: 'ensureReplication / resume: a READY or PAUSED stream started' },
   { api: 'eventbridge:DeleteEventStreaming', why: 'ensureReplication: a stream whose route changed is re-created' },
 ];
+/** src/parity/alikafka.ts readParity: users, their ACLs, topic settings and instance limits of either side. */
+const PARITY_READS: RunbookCall[] = [
+  { api: 'alikafka:DescribeSaslUsers', why: 'parity: the SASL users of both instances (names and mechanisms, never passwords)' },
+  { api: 'alikafka:DescribeAcls', why: 'parity: each SASL user\'s ACLs on both instances' },
+];
 const DECLARED_GROUPS: RunbookCall = { api: 'alikafka:GetConsumerList', why: 'the consumer groups an ApsaraMQ instance declares' };
 
 /**
@@ -90,6 +102,10 @@ export const RUNBOOK_CALLS: Record<RunbookName, RunbookCall[]> = {
     DECLARED_GROUPS,
     { api: 'alikafka:CreateConsumerGroup', why: 'prepareSecondary: declares the selected groups on the secondary' },
     STREAM_STATE, ...ENSURE_STREAMS,
+    ...PARITY_READS,
+    { api: 'alikafka:CreateSaslUser', why: 'parity "sync": a primary user missing on the secondary (password from its secret variable)' },
+    { api: 'alikafka:CreateAcl', why: 'parity "sync": a primary ACL missing on the secondary' },
+    { api: 'alikafka:UpdateTopicConfig', why: 'parity "sync": retention.ms / max.message.bytes aligned on the secondary' },
   ],
   drWatch: [
     { ...DECLARED_GROUPS, why: 'watchTick: groups declared on the primary are snapshotted before they commit' },
@@ -120,6 +136,8 @@ export const NOT_IN_WORKER_POLICY: Partial<Record<CloudApi, string>> = {
   'alikafka:UpdateConsumerOffset': 'test-only: kafka-dr resets offsets over the Kafka protocol (exact per-partition offsets); the API is emulated and checked against the SDK',
   'alikafka:DeleteTopic': 'test-only: kafka-dr never deletes a topic (test cleanup)',
   'alikafka:DeleteConsumerGroup': 'test-only: kafka-dr never deletes a declared group (test cleanup)',
+  'alikafka:DeleteAcl': 'test-only: kafka-dr adds missing ACLs and never removes one (a DENY only the secondary has is reported with its fix)',
+  'alikafka:DeleteSaslUser': 'test-only: kafka-dr never deletes a SASL user (test cleanup)',
   'alidns:DescribeDomainRecordInfo': 'test-only: emulator and conformance tests read one record by id',
   'alidns:DeleteDomainRecord': 'test-only: kafka-dr changes the CNAME in place, never deletes it (test cleanup)',
   'eventbridge:ListEventStreamings': 'test-only: kafka-dr looks each stream up by its exact name (never by prefix, which could match another pair)',

@@ -5,6 +5,7 @@ import { apsaraMqNameProblem } from '../../src/cloud/names';
 import type { StateStore } from './state';
 import { brokerHost, type EmulatedInstance } from './instances';
 import type { KafkaAdmins } from './kafka-admin';
+import { AlikafkaSecurity } from './sasl-acl';
 
 const REMARK = /^[A-Za-z0-9_-]+$/;
 
@@ -35,12 +36,19 @@ const GROUP_STATE: Record<string, string> = {
 
 export class AlikafkaEmulator {
   private readonly firstSeen = new Map<string, number>();
+  private readonly security: AlikafkaSecurity;
 
   constructor(
     private readonly store: StateStore,
     private readonly instances: EmulatedInstance[],
     private readonly admins: KafkaAdmins,
-  ) {}
+  ) {
+    this.security = new AlikafkaSecurity(store);
+  }
+
+  close(): Promise<void> {
+    return this.security.close();
+  }
 
   async handle(action: string, p: Record<string, string>): Promise<Record<string, unknown>> {
     switch (action) {
@@ -62,10 +70,18 @@ export class AlikafkaEmulator {
         return this.deleteTopic(p);
       case 'DeleteConsumerGroup':
         return this.deleteConsumerGroup(p);
+      case 'DescribeSaslUsers':
+      case 'CreateSaslUser':
+      case 'DescribeAcls':
+      case 'CreateAcl':
+      case 'UpdateTopicConfig':
+      case 'DeleteAcl':
+      case 'DeleteSaslUser':
+        return this.security.handle(this.instance(p), action, p);
       default:
         throw new PopError(
           'InvalidAction.NotFound',
-          `Specified api "${action}" is not found (the emulator implements GetInstanceList, GetTopicList, CreateTopic, DeleteTopic, GetConsumerList, CreateConsumerGroup, DeleteConsumerGroup, GetConsumerProgress, UpdateConsumerOffset).`,
+          `Specified api "${action}" is not found (the emulator implements GetInstanceList, GetTopicList, CreateTopic, DeleteTopic, GetConsumerList, CreateConsumerGroup, DeleteConsumerGroup, GetConsumerProgress, UpdateConsumerOffset, DescribeSaslUsers, CreateSaslUser, DescribeAcls, CreateAcl, UpdateTopicConfig, DeleteAcl, DeleteSaslUser).`,
           404,
         );
     }
@@ -105,11 +121,13 @@ export class AlikafkaEmulator {
     return t;
   }
 
-  private getInstanceList(p: Record<string, string>): Record<string, unknown> {
+  private async getInstanceList(p: Record<string, string>): Promise<Record<string, unknown>> {
     const region = need(p, 'RegionId');
     const ids = listParam(p, 'InstanceId');
-    const items = this.instances
-      .filter((i) => i.regionId === region && (ids.length === 0 || ids.includes(i.instanceId)))
+    const chosen = this.instances.filter((i) => i.regionId === region && (ids.length === 0 || ids.includes(i.instanceId)));
+    // ACL is "on" when the backing cluster enforces ACLs (its SASL_SSL listener runs an authorizer).
+    const acl = new Map(await Promise.all(chosen.map(async (i) => [i.instanceId, await this.security.aclEnabled(i)] as const)));
+    const items = chosen
       .map((i) => {
         const ep = `${i.drIp}:${i.drPort}`;
         const domain = `${brokerHost(i.instanceId, 1)}:${i.drPort}`;
@@ -151,7 +169,7 @@ export class AlikafkaEmulator {
           AllConfig: JSON.stringify({
             'enable.vpc_sasl_ssl': false,
             'kafka.log.retention.hours': 72,
-            'enable.acl': false,
+            'enable.acl': acl.get(i.instanceId) ?? false,
             'kafka.message.max.bytes': 1048576,
           }),
           UpgradeServiceDetailInfo: { Current2OpenSourceVersion: '2.2.0' },
@@ -177,6 +195,7 @@ export class AlikafkaEmulator {
         meta: [...meta.topics].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       };
     });
+    const configs = await this.security.topicConfigs(inst, topics.meta.map((t) => t.name)).catch(() => new Map<string, Record<string, string>>());
     const TopicVO = topics.meta.map((t) => {
       const saved = this.store.state.kafka.topics.find((x) => x.InstanceId === inst.instanceId && x.Topic === t.name);
       return {
@@ -191,7 +210,10 @@ export class AlikafkaEmulator {
         CreateTime: saved?.CreateTime ?? this.seen(`${inst.instanceId}/topic/${t.name}`),
         Status: 0,
         StatusName: 'Running',
-        TopicConfig: JSON.stringify({ 'replication-factor': t.partitions[0]?.replicas.length ?? 1 }),
+        TopicConfig: JSON.stringify({
+          'replication-factor': t.partitions[0]?.replicas.length ?? 1,
+          ...(configs.get(t.name) ?? {}),
+        }),
         Tags: { TagVO: [] },
       };
     });

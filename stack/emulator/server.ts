@@ -315,6 +315,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dns?.close();
       await eventbridge.close();
+      await alikafka.close();
       await admins.close();
     },
   };

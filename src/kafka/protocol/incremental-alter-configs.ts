@@ -23,6 +23,7 @@ export async function setTopicConfigs(
   topic: string,
   configs: Record<string, string>,
 ): Promise<void> {
+  await handle.cluster.refreshMetadataIfNecessary();
   const broker: InternalBroker = await handle.cluster.findControllerBroker();
   if (!supports(broker, API, 1)) {
     throw new KafkaErrorCode(35, 'UNSUPPORTED_VERSION', 'IncrementalAlterConfigs v1 is not supported: Kafka 2.4 or newer is needed');

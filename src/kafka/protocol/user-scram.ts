@@ -31,6 +31,8 @@ export const SCRAM_ERRORS: Record<number, string> = {
 };
 
 async function brokerFor(handle: ProtocolHandle, apiKey: number): Promise<InternalBroker> {
+  // The controller is found from cluster metadata, which a fresh connection has not loaded yet.
+  await handle.cluster.refreshMetadataIfNecessary();
   const broker: InternalBroker = await handle.cluster.findControllerBroker();
   if (!supports(broker, apiKey, 0)) {
     throw new KafkaErrorCode(

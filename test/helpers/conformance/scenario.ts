@@ -45,6 +45,18 @@ export async function runScenario(rec: Recorder, n: ScenarioNames): Promise<Reco
   });
   await kp.getConsumerProgress({ instanceId: PRIMARY.id, consumerId: n.group, hideLastTimestamp: true });
 
+  // Parity (src/parity/alikafka.ts): a SASL user and its ACLs, read back, a topic config aligned; then removed.
+  const user = `${n.group}-user`.slice(0, 64);
+  await kp.createSaslUser({ instanceId: PRIMARY.id, username: user, password: `conformance-${n.group}`, type: 'scram', mechanism: 'SCRAM-SHA-512' });
+  await kp.describeSaslUsers({ instanceId: PRIMARY.id });
+  const acl = { instanceId: PRIMARY.id, username: user, resourceType: 'Topic', resourceName: n.topic, patternType: 'LITERAL' as const };
+  await kp.createAcl({ ...acl, operation: 'Write', operations: 'Write,Read', permission: 'ALLOW', host: '*' });
+  await kp.describeAcls({ ...acl, operation: 'Write', permission: 'ALLOW', host: '*' });
+  await kp.describeAcls({ instanceId: PRIMARY.id, username: user, resourceType: 'Topic', resourceName: '*' });
+  await kp.updateTopicConfig({ instanceId: PRIMARY.id, topic: n.topic, config: 'retention.ms', value: '7200000' });
+  await kp.deleteAcl({ ...acl, operation: 'Write', operations: 'Write,Read', permission: 'ALLOW', host: '*' });
+  await kp.deleteSaslUser({ instanceId: PRIMARY.id, username: user, type: 'scram', mechanism: 'SCRAM-SHA-512' });
+
   await eb.createKafkaToKafka({
     name: n.stream, description: 'kafka-dr conformance', filterPattern: '{}',
     source: { regionId: PRIMARY.region, instanceId: PRIMARY.id, topic: n.topic, consumerGroup: n.group, offsetReset: 'earliest', network: 'Default', valueDataType: 'Binary' },
