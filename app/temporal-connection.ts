@@ -2,7 +2,7 @@
 // (address, namespace, TLS, API key, profile file) through @temporalio/envconfig, and a dev server on this
 // machine's default port when nothing is set.
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS } from '../src/contract';
+import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS } from '../workflows/contract';
 
 export interface TemporalTarget {
   address: string;

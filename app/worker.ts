@@ -10,7 +10,7 @@ import {
 } from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../activities';
 import { dataConverter } from '../src/data-converter';
-import { DEFAULT_NAMESPACE, devServerUiUrl, isLoopbackTemporal, TASK_QUEUE } from '../src/contract';
+import { DEFAULT_NAMESPACE, devServerUiUrl, isLoopbackTemporal, TASK_QUEUE } from '../workflows/contract';
 import { startMetricsFromEnv } from './metrics-server';
 import { temporalTarget } from './temporal-connection';
 

@@ -111,7 +111,7 @@ export function isLocalTemporal(address: string): boolean {
   }
 }
 
-export { TASK_QUEUE } from '../src/contract';
+export { TASK_QUEUE } from '../workflows/contract';
 
 /** The hosts of the local stack (loopback, its DNS zone, the emulated ApsaraMQ endpoints, docker-compose service names). */
 function localInlineHosts(): string[] {

@@ -1,7 +1,7 @@
-// drWatch: one long-running run per pair (workflow id kdr-watch-<pair>). Every interval one activity measures
-// replication health and stores a snapshot of every group's position on the secondary, so a failover with the
-// primary gone still knows where each group stood. The history holds only small summaries and continues as new
-// long before it grows; the health, since when and why, survive that.
+// drWatch: one long-running run per pair (workflow id dr-watch-<pair>; kdr-watch-<pair> when started before the
+// one id scheme). Every interval one activity measures replication health and stores a snapshot of every group's
+// position on the secondary, so a failover with the primary gone still knows where each group stood. The history
+// holds only small summaries and continues as new long before it grows; the health, since when and why, survive that.
 import {
   condition,
   continueAsNew,
@@ -25,7 +25,7 @@ import {
 } from '../src/config';
 import type { KdrActivities } from '../activities';
 import type { WatchTick } from '../activities/watch';
-import { stopWatchSignal, watchQuery } from './definitions';
+import { stopWatchSignal, watchQuery } from './contract';
 import { DrHealthKey, DrPairKey, stepFailure } from './runner';
 import { watchMarkdown, type WatchStatus } from './watch-view';
 import { notableChange, reportHealth } from './notify';

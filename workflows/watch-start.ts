@@ -7,17 +7,24 @@ import {
   ChildWorkflowCancellationType,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   startChild,
 } from '@temporalio/workflow';
-import { watchWorkflowId, type PairConfig, type PairConfigInput } from '../src/config';
+import { type PairConfig, type PairConfigInput } from '../src/config';
+import { earlierWatchWorkflowId, stopWatchSignal, watchWorkflowId } from './contract';
 import type { drWatch } from './dr-watch';
-import { stopWatchSignal } from './definitions';
+
+/**
+ * Runs recorded before the one id scheme started and stopped `kdr-watch-<pair>`; they replay with it. Later runs
+ * start `dr-watch-<pair>`, and stop that one or, when none runs, one an earlier version started.
+ */
+const ONE_ID_SCHEME_PATCH = 'dr-watch-id';
 
 export async function startWatch(
   pair: PairConfig,
   inline?: PairConfigInput,
 ): Promise<{ workflowId: string; outcome: string }> {
-  const workflowId = watchWorkflowId(pair.name);
+  const workflowId = patched(ONE_ID_SCHEME_PATCH) ? watchWorkflowId(pair.name) : earlierWatchWorkflowId(pair.name);
   try {
     await startChild<typeof drWatch>('drWatch', {
       workflowId,
@@ -33,13 +40,19 @@ export async function startWatch(
   }
 }
 
-/** Asks the pair's watch to stop; a pair without a running watch is not an error. */
+/** Asks the pair's watch to stop (under either id); a pair without a running watch is not an error. */
 export async function stopWatch(pair: PairConfig, by: string, reason: string): Promise<string> {
-  const workflowId = watchWorkflowId(pair.name);
-  try {
-    await getExternalWorkflowHandle(workflowId).signal(stopWatchSignal, { by, reason });
-    return `${workflowId} asked to stop`;
-  } catch {
-    return `${workflowId} not running`;
+  const ids = patched(ONE_ID_SCHEME_PATCH)
+    ? [watchWorkflowId(pair.name), earlierWatchWorkflowId(pair.name)]
+    : [earlierWatchWorkflowId(pair.name)];
+  const asked: string[] = [];
+  for (const workflowId of ids) {
+    try {
+      await getExternalWorkflowHandle(workflowId).signal(stopWatchSignal, { by, reason });
+      asked.push(`${workflowId} asked to stop`);
+    } catch {
+      // not running under this id
+    }
   }
+  return asked.length ? asked.join('; ') : `${ids[0]} not running`;
 }

@@ -7,7 +7,8 @@ import {
   WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import type { Command } from 'commander';
-import { drillScheduleId, drillWorkflowId, DrillScheduleSchema } from '../../src/config/drill-input';
+import { DrillScheduleSchema } from '../../src/config/drill-input';
+import { drillScheduleId, drillWorkflowId } from '../../workflows/contract';
 import { checkFlags } from './flags';
 import type { DrillResult } from '../../workflows/dr-drill';
 import { CliError, ExitCode } from './errors';

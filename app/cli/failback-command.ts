@@ -3,7 +3,8 @@
 // back (drFailover in reverse, approved like any failover) and replicate forward again.
 import type { Command } from 'commander';
 import { requestSignature } from './signing';
-import { FailbackInputSchema, failbackWorkflowId, switchBackWorkflowId } from '../../src/config';
+import { FailbackInputSchema } from '../../src/config';
+import { failbackWorkflowId, switchBackWorkflowId } from '../../workflows/contract';
 import { start, type StartedRun } from './actions';
 import { checkFlags, type FlagNames } from './flags';
 import type { CliContext } from './temporal';

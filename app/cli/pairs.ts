@@ -2,21 +2,16 @@
 import * as path from 'node:path';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import {
-  customDomain,
-  DECLARED_IDENTITY_WARNING,
-  failbackWorkflowId,
-  watchWorkflowId,
-  type PairConfig,
-} from '../../src/config';
+import { customDomain, DECLARED_IDENTITY_WARNING, type PairConfig } from '../../src/config';
+import { failbackWorkflowId } from '../../workflows/contract';
 import { deadLetterTopic } from '../../src/connectors/eventbridge';
 import type { WatchStatus } from '../../workflows/watch-view';
 import { loadPairsFile, PAIRS_FILE_ENV, PairsFileError, type PairsFile } from '../../src/config/file';
-import { isLoopbackTemporal } from '../../src/contract';
+import { isLoopbackTemporal } from '../../workflows/contract';
 import type { TemporalTarget } from '../temporal-connection';
 import { DrPairKey, DrPhaseKey } from '../../workflows/runner/search-attributes';
 import { CliError, ExitCode } from './errors';
-import { failoverWorkflowId, RUNBOOKS, setupWorkflowId, verifyWorkflowId } from './temporal';
+import { failoverWorkflowId, findPairRun, RUNBOOKS, setupWorkflowId, verifyWorkflowId } from './temporal';
 import { shortProfile, type FidelityProfile } from '../../src/kafka/fidelity';
 import { PAIR_STATE_MEMO, type PairStage, type PairStateRecord } from '../../workflows/pair-state';
 
@@ -187,8 +182,9 @@ async function deadLetterSeen(client: Client, pair: string): Promise<NonNullable
   const topic = deadLetterTopic(pair);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const handle = client.workflow.getHandle(watchWorkflowId(pair));
-    if ((await handle.describe()).status.name !== 'RUNNING') return { topic };
+    const running = await findPairRun({ client }, 'watch', pair, { running: true });
+    if (!running) return { topic };
+    const handle = client.workflow.getHandle(running.description.workflowId);
     const status = await Promise.race([
       handle.query<WatchStatus>('watch'),
       new Promise<undefined>((resolve) => {

@@ -11,19 +11,21 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { devServerUiUrl, isLoopbackTemporal, TASK_QUEUE } from '../../src/contract';
+import {
+  devServerUiUrl,
+  isLoopbackTemporal,
+  statusQuery,
+  TASK_QUEUE,
+  workflowIdsOf,
+  type Runbook,
+} from '../../workflows/contract';
 import { temporalTarget, type TemporalTarget } from '../temporal-connection';
-import { failbackWorkflowId } from '../../src/config';
 import { waitsForOperator, type RunReport, type RunStatus } from '../../workflows/runner/types';
-import { statusQuery } from '../../workflows/definitions';
 import { CliError, ExitCode } from './errors';
 import { dataConverter } from '../../src/data-converter';
 
-export const RUNBOOKS = { setup: 'drSetup', failover: 'drFailover', verify: 'drVerify' } as const;
-
-/** Workflow ids derived from the pair: one setup and one failover per pair at a time. */
-export { failoverWorkflowId, setupWorkflowId, verifyWorkflowId } from '../../src/contract';
-import { failoverWorkflowId, setupWorkflowId } from '../../src/contract';
+/** The runbooks and their workflow ids (workflows/contract), for the commands and the demo. */
+export { RUNBOOKS, failoverWorkflowId, setupWorkflowId, verifyWorkflowId } from '../../workflows/contract';
 
 export interface CliContext {
   client: Client;
@@ -131,18 +133,31 @@ async function describeOrUndefined(client: Client, workflowId: string): Promise<
 }
 
 /**
+ * The pair's run of `runbook` (with `running`, only a running one): under its current workflow id, else under an id
+ * an earlier version used (workflows/contract/ids.ts), so runs started before the one id scheme are still found.
+ */
+export async function findPairRun(
+  ctx: Pick<CliContext, 'client'>,
+  runbook: Runbook,
+  pair: string,
+  options: { running?: boolean } = {},
+): Promise<FoundRun | undefined> {
+  for (const id of workflowIdsOf(runbook, pair)) {
+    const found = await describeOrUndefined(ctx.client, id);
+    if (found && (!options.running || found.description.status.name === 'RUNNING')) return found;
+  }
+  return undefined;
+}
+
+/**
  * `<run>` is a workflow id, or a pair name meaning the pair's current run: a running failover, else a running
  * setup, else a running failback, else the most recent of them. `only` restricts a pair name to one runbook (e.g. plan: failover).
  */
 export async function findRun(ctx: CliContext, run: string, only?: 'setup' | 'failover'): Promise<FoundRun> {
   const exact = await describeOrUndefined(ctx.client, run);
   if (exact) return exact;
-  const ids =
-    only === 'setup'
-      ? [setupWorkflowId(run)]
-      : only === 'failover'
-        ? [failoverWorkflowId(run)]
-        : [failoverWorkflowId(run), setupWorkflowId(run), failbackWorkflowId(run)];
+  const runbooks: Runbook[] = only ? [only] : ['failover', 'setup', 'failback'];
+  const ids = runbooks.flatMap((runbook) => workflowIdsOf(runbook, run));
   const found = (await Promise.all(ids.map((id) => describeOrUndefined(ctx.client, id)))).filter(
     (f): f is FoundRun => f !== undefined,
   );

@@ -1,13 +1,13 @@
 // `kdr watch <pair>`: start the pair's drWatch (or report the one already running: one per pair), or stop it.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { StopWatchPayloadSchema, watchWorkflowId } from '../../src/config';
+import { StopWatchPayloadSchema } from '../../src/config';
+import { stopWatchSignal, watchQuery, watchWorkflowId, workflowIdsOf } from '../../workflows/contract';
 import { checkFlags, DECISION_FLAGS } from './flags';
-import { stopWatchSignal, watchQuery } from '../../workflows/definitions';
 import { APPROVER_KEY_ENV, signWithKey } from './signing';
 import type { WatchStatus } from '../../workflows/watch-view';
 import { CliError, ExitCode } from './errors';
-import { explain, uiLink, type CliContext } from './temporal';
+import { explain, findPairRun, uiLink, type CliContext } from './temporal';
 import { runCard } from './run-card';
 
 export interface WatchCommandDeps {
@@ -44,10 +44,19 @@ export function registerWatch(program: Command, deps: WatchCommandDeps): void {
     .action(
       async (pair: string, opts: { stop?: boolean; by?: string; reason?: string; key?: string }, cmd: Command) => {
         deps.checkPair(cmd, pair);
-        const workflowId = watchWorkflowId(pair);
         await deps.withTemporal(cmd, async (ctx) => {
+          // The running watch under its current id, or under the id an earlier version started it with.
+          const running = await findPairRun(ctx, 'watch', pair, { running: true });
+          const workflowId = running?.description.workflowId ?? watchWorkflowId(pair);
+          // Not pinned to a run: the watch continues as new, and a stop or query goes to its current run.
           const handle = ctx.client.workflow.getHandle(workflowId);
           if (opts.stop) {
+            if (!running) {
+              throw new CliError(
+                `no drWatch is running for pair ${pair} (looked for ${workflowIdsOf('watch', pair).join(', ')})`,
+                ExitCode.notFound,
+              );
+            }
             const stop = {
               by: opts.by ?? deps.operator(),
               ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
@@ -89,19 +98,22 @@ export function registerWatch(program: Command, deps: WatchCommandDeps): void {
             );
             return;
           }
-          let started = true;
-          try {
-            await ctx.client.workflow.start('drWatch', {
-              taskQueue: ctx.taskQueue,
-              workflowId,
-              args: [{ pair }],
-              workflowIdConflictPolicy: 'FAIL',
-              staticSummary: `Watch DR pair ${pair}: replication health and position snapshots`,
-              staticDetails: runCard('drWatch', { pair }, '').details,
-            });
-          } catch (err) {
-            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw explain(err, ctx);
-            started = false;
+          let started = false;
+          if (!running) {
+            try {
+              await ctx.client.workflow.start('drWatch', {
+                taskQueue: ctx.taskQueue,
+                workflowId,
+                args: [{ pair }],
+                workflowIdConflictPolicy: 'FAIL',
+                staticSummary: `Watch DR pair ${pair}: replication health and position snapshots`,
+                staticDetails: runCard('drWatch', { pair }, '').details,
+              });
+              started = true;
+            } catch (err) {
+              // Started meanwhile by drSetup or another kdr: one watch per pair.
+              if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw explain(err, ctx);
+            }
           }
           const status = await handle.query(watchQuery).catch(() => undefined);
           const link = uiLink(ctx, workflowId);

@@ -18,5 +18,3 @@ export const DrillScheduleSchema = z.strictObject({
   by: personName('who schedules the drill'),
 });
 
-export const drillScheduleId = (pair: string): string => `kdr-drill-${pair}`;
-export const drillWorkflowId = (pair: string): string => `dr-drill-${pair}`;

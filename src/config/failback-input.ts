@@ -47,16 +47,3 @@ export const FailbackInputSchema = FailbackObject.check(
 );
 
 export type FailbackInput = z.output<typeof FailbackInputSchema>;
-
-/** The workflow id of a pair's failback: one per pair. */
-export function failbackWorkflowId(pair: string): string {
-  return `dr-failback-${pair}`;
-}
-
-/**
- * The switch-back's drFailover runs under the pair's failover workflow id, so `kdr approve|status|resolve <pair>`
- * (which look for a running failover first) reach it. Same id as the CLI's failoverWorkflowId.
- */
-export function switchBackWorkflowId(pair: string): string {
-  return `dr-failover-${pair}`;
-}

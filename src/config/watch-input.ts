@@ -57,8 +57,3 @@ export const WatchStartSchema = WatchStartObject.check(crossCheck<z.input<typeof
 export type WatchInput = z.output<typeof WatchInputSchema>;
 export type WatchState = z.output<typeof WatchStateSchema>;
 export type HealthValue = (typeof HEALTH_VALUES)[number];
-
-/** The workflow id of a pair's watch: one per pair. */
-export function watchWorkflowId(pair: string): string {
-  return `kdr-watch-${pair}`;
-}

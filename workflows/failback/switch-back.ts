@@ -1,5 +1,6 @@
 import { ChildWorkflowCancellationType, executeChild, ParentClosePolicy } from '@temporalio/workflow';
-import { customDomain, sameHost, switchBackWorkflowId } from '../../src/config';
+import { customDomain, sameHost } from '../../src/config';
+import { switchBackWorkflowId } from '../contract';
 import type { KdrActivities } from '../../activities';
 import { stepFailure } from '../runner';
 import { recordPairState } from '../pair-state';

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { boundsProblem, DECLARED_IDENTITY_WARNING, formatDuration, SIGNAL_BOUNDS, validate } from '../../src/config';
-import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery } from '../definitions';
+import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery } from '../contract';
 import { ApprovalGate, type Approval, type ApprovalOptions } from './approval-gate';
 import { AuditTrail } from './audit-trail';
 import { blocksStep, describeFailure, refusalIn, stepFailure } from './failures';
@@ -24,7 +24,7 @@ import { refusing } from './handler-guard';
 import { stepContext, type StepContext, type StepDeclarations, type StepResult } from './steps';
 import { DrPairKey, DrPhaseKey } from './search-attributes';
 import { clip, now } from './text';
-import type { ShownPlan } from '../plan-view';
+import type { ShownPlan } from '../../src/plan/model';
 import type { RunEvent } from '../../src/notify/events';
 import type { AuditEntry, Phase, PlanView, RunReport, RunStatus, StepRecord } from './types';
 import { PLAN_PAGE_GROUPS, planPage, type PlanPageRequest } from './types';

@@ -3,7 +3,7 @@
 // pair's last failback.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { failbackWorkflowId } from '../../../src/config';
+import { failbackWorkflowId } from '../../../workflows/contract';
 import { kdr, shown, writePairsFile } from '../../helpers/cli';
 import { kafkaPair, testEnv, uniqueName, withKdrWorker } from '../../../stack/harness/kdr';
 import { closeTemporal, temporal } from '../../../stack/harness/temporal';

@@ -9,11 +9,11 @@
 import { openAdmin, type AdminSession } from '../../../src/kafka/admin';
 import { createKafka } from '../../../src/kafka/clients';
 import type { ClientRow } from '../../../src/clients/guidance';
-import { switchBackWorkflowId, watchWorkflowId } from '../../../src/config';
+import { switchBackWorkflowId, watchWorkflowId } from '../../../workflows/contract';
 import type { AppProcess } from '../../../stack/clients/app-process';
 import { drFailback, drFailover, drSetup } from '../../../workflows';
 import { planQuery } from '../../../workflows/definitions';
-import type { FailoverPlan } from '../../../workflows/plan-view';
+import type { FailoverPlan } from '../../../src/plan/model';
 import { approveAll, execute, removeMirror, runToEnd, status, uniqueName, withKdrWorker } from '../../../stack/harness/kdr';
 import { eventually } from '../../../stack/harness/temporal';
 import { readValues } from '../../../stack/harness/traffic';

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PairConfigSchema, validate, type PairConfig } from '../../../src/config';
 import { local } from '../../../stack/local-stack';
-import { drillScheduleId } from '../../../src/config/drill-input';
+import { drillScheduleId } from '../../../workflows/contract';
 import { drillSchedule, listDrills, renderDrills, renderSchedule, runDrillNow, scheduleDrill, unscheduleDrill } from '../../../app/cli/drill-command';
 import type { CliContext } from '../../../app/cli/temporal';
 import type { RunEvent } from '../../../src/notify/events';

@@ -15,7 +15,7 @@ import { dataConverter, GZIP_ENCODING } from '../../../src/data-converter';
 import { local } from '../../../stack/local-stack';
 import { drFailover } from '../../../workflows';
 import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery } from '../../../workflows/definitions';
-import { failoverWorkflowId } from '../../../src/contract';
+import { failoverWorkflowId } from '../../../workflows/contract';
 import { createControl, createFixtureActivities } from '../../helpers/fixtures/activities';
 import type { approvalFixture } from '../../helpers/fixtures/workflows';
 import { withKdrWorker } from '../../../stack/harness/kdr';

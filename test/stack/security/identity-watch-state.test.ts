@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { watchWorkflowId } from '../../../src/config';
+import { watchWorkflowId } from '../../../workflows/contract';
 import { drWatch } from '../../../workflows';
 import { watchQuery } from '../../../workflows/definitions';
 import { kafkaPair, uniqueName, withKdrWorker } from '../../../stack/harness/kdr';

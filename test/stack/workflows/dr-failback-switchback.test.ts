@@ -12,14 +12,15 @@ import { Kafka, logLevel } from 'kafkajs';
 import { openAdmin, partitionOffsets, type AdminSession } from '../../../src/kafka/admin';
 import { createKafka } from '../../../src/kafka/clients';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { PairConfigSchema, switchBackWorkflowId, type PairConfigInput } from '../../../src/config';
+import { PairConfigSchema, type PairConfigInput } from '../../../src/config';
+import { switchBackWorkflowId } from '../../../workflows/contract';
 import { defaultDeps } from '../../../activities';
 import { providerFor, replicationSpec } from '../../../activities/replication';
 import { readRange } from '../../../src/kafka/protocol';
 import { local } from '../../../stack/local-stack';
 import { drFailback, drFailover, drSetup } from '../../../workflows';
 import { approveSignal, planQuery } from '../../../workflows/definitions';
-import type { FailoverPlan } from '../../../workflows/plan-view';
+import type { FailoverPlan } from '../../../src/plan/model';
 import { reversedPair } from '../../../src/config/reverse-pair';
 import { apsaramqPair, approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../../../stack/harness/kdr';
 import { startOwnPrimary } from '../../../stack/harness/own-primary';
@@ -162,7 +163,7 @@ async function switchBackWithRunningApps(d: SwitchBackDrill): Promise<void> {
   assert.ok(carriedBack <= sb.forward.recopied, `${carriedBack} record(s) written on the secondary came back again, above the ${sb.forward.recopied} stated`);
   assert.equal(later.filter((v) => counts.get(v) !== 1).length, 0, 'new records copied once each');
   assert.match(sb.forward.canary, /canary \d+\/\d+/);
-  assert.match(sb.forward.watch, /kdr-watch-\S+ (started|already running)/);
+  assert.match(sb.forward.watch, /dr-watch-\S+ (started|already running)/);
   console.log(`# switch-back ${d.label}: tail ${d.tail} exported; switch-back ${took} ms (approval and drain included); ` +
     `forward restarted at ${sb.forward.starts} position(s), ${sb.forward.written} record(s) written since the switch to copy, ` +
     `${sb.forward.recopied} reverse copies carried back (measured: ${carriedBack} came back, ${doubledNew} new record(s) doubled); ${sb.forward.canary}`);

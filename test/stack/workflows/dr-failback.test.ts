@@ -212,7 +212,7 @@ describe('drFailback after an outage with an unreplicated tail', () => {
       assert.equal(replica.filter((v) => v.startsWith('tail-')).length, 0, 'the tail is gone from the old primary (it lives in the export)');
       assert.equal(replica.length, replicated.length + afterFailover.length, 'the old primary is an exact replica');
       assert.match(result.reverse.canary, /canary \d+\/\d+/);
-      assert.match(result.steps.find((x) => x.name === 'pause-forward')!.summary ?? '', /forward watch kdr-watch-\S+ (not running|asked to stop)/);
+      assert.match(result.steps.find((x) => x.name === 'pause-forward')!.summary ?? '', /forward watch dr-watch-\S+ (not running|asked to stop)/);
       // What the approver was shown, as `kdr plan` prints it: the tail counts, the partitions emptied, the reverse replication.
       const shownPlan = await kdr(['plan', `dr-failback-${name}`]);
       assert.equal(shownPlan.code, 0, shownPlan.stderr);

@@ -48,7 +48,7 @@ describe('planned switchover of an EventBridge pair with running applications', 
         for (const g of drill.applied.groups) for (const [, , , source] of g.offsets) assert.notEqual(source, 'matched', `${g.group}: no exact match under ${drill.applied.fidelity?.description}`);
       }
       // The forward watch drSetup started is stopped once the CNAME has moved.
-      await eventually(() => client.workflow.getHandle(`kdr-watch-${name}`).describe(), (d) => d.status.name !== 'RUNNING', 'the forward watch to stop', 60_000);
+      await eventually(() => client.workflow.getHandle(`dr-watch-${name}`).describe(), (d) => d.status.name !== 'RUNNING', 'the forward watch to stop', 60_000);
       assertNothingLostWithinBound(drill);
     }, { env });
   });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Consumer, Kafka } from 'kafkajs';
-import { watchWorkflowId } from '../../../src/config';
+import { watchWorkflowId } from '../../../workflows/contract';
 import { openAdmin, type AdminSession } from '../../../src/kafka/admin';
 import { createKafka } from '../../../src/kafka/clients';
 import { readPositions } from '../../../src/kafka/positions';
@@ -14,7 +14,7 @@ import { readRange } from '../../../src/kafka/protocol';
 import { local } from '../../../stack/local-stack';
 import { approveSignal, planQuery, watchQuery } from '../../../workflows/definitions';
 import { drFailover, drSetup, drWatch } from '../../../workflows';
-import type { FailoverPlan } from '../../../workflows/plan-view';
+import type { FailoverPlan } from '../../../src/plan/model';
 import { execute, kafkaPair, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../../../stack/harness/kdr';
 import { startOwnPrimary } from '../../../stack/harness/own-primary';
 import { closeTemporal, eventually, temporal } from '../../../stack/harness/temporal';

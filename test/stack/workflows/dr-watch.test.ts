@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { watchWorkflowId } from '../../../src/config';
+import { watchWorkflowId } from '../../../workflows/contract';
 import { readPositions, POSITIONS_TOPIC } from '../../../src/kafka/positions';
 import { fetchFrom, tpKey } from '../../../src/kafka/protocol';
 import { stopWatchSignal, watchQuery } from '../../../workflows/definitions';

@@ -1,11 +1,13 @@
-// The contract every client shares (src/contract.ts), and the line between the product and the local stack:
+// The contract every client shares (workflows/contract/), and the line between the product and the local stack:
 // the worker, kdr, the Temporal connection, activities and workflows never import local-stack code, so nothing
 // about a developer's stack (its ports, its emulator key) can change how production behaves.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { devServerUiUrl, failoverWorkflowId, isLoopbackTemporal, TASK_QUEUE } from '../../../src/contract';
+import {
+  devServerUiUrl, failoverWorkflowId, isLoopbackTemporal, RUNBOOKS, TASK_QUEUE, watchWorkflowId, workflowId, workflowIdsOf,
+} from '../../../workflows/contract';
 import { repoRoot } from '../../../stack/local-stack';
 import { temporalTarget } from '../../../app/temporal-connection';
 
@@ -24,6 +26,16 @@ describe('the contract and the product/local-stack line', () => {
     assert.ok(!isLoopbackTemporal('temporal.example.com:7233'));
     assert.equal(devServerUiUrl('127.0.0.1:7233'), 'http://127.0.0.1:8233');
     assert.equal(devServerUiUrl('temporal.example.com:7233'), undefined, 'no guessed UI link for a remote cluster');
+  });
+
+  test('one id scheme, dr-<runbook>-<pair>; a watch started by an earlier version is still looked for', () => {
+    for (const runbook of Object.keys(RUNBOOKS) as (keyof typeof RUNBOOKS)[]) {
+      assert.equal(workflowId(runbook, 'orders-dr'), `dr-${runbook}-orders-dr`);
+      assert.equal(workflowIdsOf(runbook, 'orders-dr')[0], workflowId(runbook, 'orders-dr'), 'the current id first');
+    }
+    assert.equal(watchWorkflowId('orders-dr'), 'dr-watch-orders-dr');
+    assert.deepEqual(workflowIdsOf('watch', 'orders-dr'), ['dr-watch-orders-dr', 'kdr-watch-orders-dr']);
+    assert.deepEqual(workflowIdsOf('failover', 'orders-dr'), ['dr-failover-orders-dr']);
   });
 
   test('the Temporal connection takes TEMPORAL_* only; a stray local-stack port changes nothing', () => {

@@ -1,9 +1,8 @@
 // drFailback's input and the reversed pair: defaults, and errors naming the field and the fix.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DEFAULT_FAILBACK_STAGES, FailbackInputSchema, FailoverInputSchema, PairConfigSchema, failbackWorkflowId, switchBackWorkflowId, validate,
-} from '../../../src/config';
+import { DEFAULT_FAILBACK_STAGES, FailbackInputSchema, FailoverInputSchema, PairConfigSchema, validate } from '../../../src/config';
+import { failbackWorkflowId, switchBackWorkflowId } from '../../../workflows/contract';
 import { producerToTarget } from '../../../src/connectors/reverse-mirror';
 import { replicationSpec } from '../../../activities/replication';
 import { reversedPair } from '../../../src/config/reverse-pair';

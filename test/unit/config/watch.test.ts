@@ -2,7 +2,8 @@
 // the watch input (one pair, the state carried across continue-as-new) and the stopWatch signal payload.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PairConfigSchema, StopWatchPayloadSchema, WatchInputSchema, validate, watchWorkflowId, type PairConfigInput } from '../../../src/config';
+import { PairConfigSchema, StopWatchPayloadSchema, WatchInputSchema, validate, type PairConfigInput } from '../../../src/config';
+import { watchWorkflowId } from '../../../workflows/contract';
 
 const pair: PairConfigInput = {
   name: 'orders-dr',
@@ -38,7 +39,7 @@ describe('drWatch settings', () => {
     assert.ok(!both.ok && /give either "pair" or "config"/.test(both.message));
     const bad = validate(WatchInputSchema, { pair: 'orders-dr', state: { health: 'fine' } });
     assert.ok(!bad.ok && /state\.health/.test(bad.message), bad.ok ? '' : bad.message);
-    assert.equal(watchWorkflowId('orders-dr'), 'kdr-watch-orders-dr');
+    assert.equal(watchWorkflowId('orders-dr'), 'dr-watch-orders-dr');
   });
 
   test('stopWatch payload: who stops it', () => {

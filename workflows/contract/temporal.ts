@@ -1,9 +1,5 @@
-// What the worker, `kdr`, the Temporal UI and any other client agree on: the task queue, the workflow ids of a
-// pair's runs, and where a Temporal dev server answers when nothing else is configured. The product reads these;
-// the local stack (stack/, stack/local-stack.ts) only moves ports around them.
-export { drillWorkflowId } from './config/drill-input';
-export { failbackWorkflowId, switchBackWorkflowId } from './config/failback-input';
-export { watchWorkflowId } from './config/watch-input';
+// Where runs are started and polled: the task queue the worker, kdr and the Temporal UI agree on, and where a
+// Temporal dev server answers when nothing else is configured. The local stack (stack/) only moves ports around them.
 
 /** Task queue of the kafka-dr worker: the worker polls it, kdr and the Temporal UI start runs on it. */
 export const TASK_QUEUE = 'kafka-dr';
@@ -12,17 +8,9 @@ export const TASK_QUEUE = 'kafka-dr';
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
 export const DEFAULT_NAMESPACE = 'default';
 
-/** One run of each kind per pair at a time: the id says which pair and which runbook. */
-export const setupWorkflowId = (pair: string): string => `dr-setup-${pair}`;
-export const failoverWorkflowId = (pair: string): string => `dr-failover-${pair}`;
-export const verifyWorkflowId = (pair: string): string => `dr-verify-${pair}`;
-
 /** Whether `address` is a Temporal on this machine (a dev server): hints and UI links differ from production. */
 export function isLoopbackTemporal(address: string): boolean {
-  const host = address
-    .replace(/:\d+$/, '')
-    .replace(/^\[|\]$/g, '')
-    .toLowerCase();
+  const host = address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
   return host === '127.0.0.1' || host === 'localhost' || host === '::1';
 }
 
