@@ -4,6 +4,7 @@ import type { ClusterConfig } from '../src/config';
 import type { AdminSession } from '../src/kafka/admin';
 import type { ParityGap, ParitySnapshot } from '../src/parity/model';
 import type { ParityApplyResult } from '../src/parity/apply';
+import * as alikafka from '../src/parity/alikafka';
 import * as kafka from '../src/parity/kafka';
 import type { ActivityDeps } from './deps';
 
@@ -14,8 +15,14 @@ export interface ParityProvider {
 }
 
 export function parityProvider(deps: ActivityDeps, cluster: ClusterConfig, session: AdminSession): ParityProvider {
-  void deps;
-  if (cluster.provider === 'apsaramq') throw new Error('ApsaraMQ parity provider: not yet');
+  if (cluster.provider === 'apsaramq') {
+    // ApsaraMQ manages users, ACLs and topics through its API, not the Kafka protocol (the session is not used).
+    const side = { client: deps.cloud().alikafka(cluster.region), instanceId: cluster.instanceId };
+    return {
+      read: (topics) => alikafka.readParity(side, topics),
+      apply: (gaps, secret) => alikafka.applyParity(side, gaps, secret),
+    };
+  }
   return {
     read: (topics) => kafka.readParity(session, topics),
     apply: (gaps, secret) => kafka.applyParity(session, gaps, secret),
