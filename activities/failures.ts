@@ -1,9 +1,10 @@
 // How activity errors reach the workflow: kafka-dr's own errors (src/errors.ts) become failures typed by the
 // problem, non-retryable when only an operator can fix it (bad config, a missing topic, a group with live
-// consumers), so the step blocks at once with a message that says what to fix; everything else (a kafkajs
-// network error, a bug) is retried by the step's policy until the step's deadline.
+// consumers; src/retriable.ts decides), so the step blocks at once with a message that says what to fix;
+// everything else (a kafkajs network error, a bug) is retried by the step's policy until the step's deadline.
 import { ApplicationFailure } from '@temporalio/common';
 import { KdrError, type FailureType } from '../src/errors';
+import { isRetriable } from '../src/retriable';
 import { keptAlive } from './keep-alive';
 
 /** A permanent, operator-actionable failure raised by an activity itself; its type is one of FAILURE_TYPES. */
@@ -26,7 +27,7 @@ export function asActivityFailure(err: unknown): unknown {
     return ApplicationFailure.create({
       type: err.type,
       message: err.message,
-      nonRetryable: !err.retryable,
+      nonRetryable: !isRetriable(err),
       details: details ? [details] : undefined,
     });
   }

@@ -185,3 +185,22 @@ export const FAILURE_TYPES = {
 } as const satisfies Record<string, { retryable: boolean; meaning: string }>;
 
 export type FailureType = keyof typeof FAILURE_TYPES;
+
+/**
+ * A refusal a domain service raises when only an operator can help (a secondary missing topics, an old primary
+ * that does not answer): typed by one of FAILURE_TYPES, never retried. Activities map it like every KdrError.
+ */
+export class OperatorActionError extends KdrError {
+  override name = 'OperatorActionError';
+  readonly retryable = false;
+  constructor(
+    readonly failureType: FailureType,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  override get type(): string {
+    return this.failureType;
+  }
+}

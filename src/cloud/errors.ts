@@ -1,8 +1,10 @@
-// One error taxonomy for every Alibaba Cloud call: transient (retry with backoff) versus permanent (an operator
-// must fix something). Both are KdrErrors (src/errors.ts): activities/failures.ts turns them into Temporal failures
+// One error taxonomy for every Alibaba Cloud call: transient (retry with backoff; which codes are is decided by
+// src/retriable.ts, the one classifier) versus permanent (an operator must fix something). Both are KdrErrors
+// (src/errors.ts): activities/failures.ts turns them into Temporal failures
 // whose type is the cloud's own error code.
 import { KdrError } from '../errors';
 import { ramFix } from './ram';
+import { isRetriableCloudCode } from '../retriable';
 
 /** The code the gateway answers when the caller's RAM policy does not allow the action ("User not authorized to operate on the specified resource, or this API doesn't support RAM."). */
 export const RAM_DENIED = 'Forbidden.RAM';
@@ -73,24 +75,6 @@ export class CloudConfigError extends KdrError {
   readonly retryable = false;
 }
 
-const TRANSIENT_CODES = new Set([
-  'Throttling',
-  'Rejected.Throttling',
-  'ServiceUnavailable',
-  'InternalError',
-  'TooManyRequests',
-  'ONS_SYSTEM_FLOW_CONTROL',
-  'ONS_SYSTEM_ERROR',
-  'LastOperationNotFinished',
-  'UnKnownError',
-  // pop-core signs every call with a fresh nonce, so a replay complaint is cured by sending again.
-  'SignatureNonceUsed',
-  // Local classifications of transport failures (see fromPopCoreError).
-  'RequestTimeout',
-  'NetworkError',
-  'InvalidResponse',
-]);
-
 const NETWORK_ERRNOS = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -105,12 +89,6 @@ const NETWORK_ERRNOS = new Set([
   'UND_ERR_SOCKET',
 ]);
 
-export function isTransientCode(code: string, httpStatus?: number): boolean {
-  if (TRANSIENT_CODES.has(code)) return true;
-  if (/Throttling/i.test(code)) return true;
-  if (httpStatus !== undefined && httpStatus >= 500) return true;
-  return false;
-}
 
 function fixFor(code: string, product?: CloudProduct, action?: string): string {
   const perm = product && action ? `${product}:${action}` : 'this action';
@@ -157,7 +135,7 @@ export function classifyCloudError(
   product?: CloudProduct,
   action?: string,
 ): { transient: boolean; fix: string } {
-  if (isTransientCode(code, httpStatus)) {
+  if (isRetriableCloudCode(code, httpStatus)) {
     return { transient: true, fix: 'Transient: retrying with backoff is expected to succeed.' };
   }
   return { transient: false, fix: fixFor(code, product, action) };

@@ -4,6 +4,7 @@
 import RPCClient = require('@alicloud/pop-core');
 import type { z } from 'zod';
 import { CloudApiError, fromPopCoreError, type CloudProduct } from './errors';
+import { isRetriable } from '../retriable';
 import type { CloudCredentials } from './config';
 import { contractViolation } from './contract';
 
@@ -130,7 +131,7 @@ export class PopRpc {
       try {
         return await this.once(action, params, schema);
       } catch (err) {
-        if (!read || attempt >= READ_RETRIES || !(err instanceof CloudApiError) || !err.transient) throw err;
+        if (!read || attempt >= READ_RETRIES || !(err instanceof CloudApiError) || !isRetriable(err)) throw err;
         await new Promise((r) => setTimeout(r, READ_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random())));
       }
     }
