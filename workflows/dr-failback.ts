@@ -23,7 +23,6 @@ import {
   type FailbackStage,
   type PairConfig,
 } from '../src/config';
-import type { KdrActivities } from '../activities';
 import { refused, runbook, stepFailure } from './runner';
 import { resolvePair } from './shared';
 import { approvalPolicyForRun, decisionGuard } from './approval-policy';
@@ -35,6 +34,7 @@ import { reprotect } from './failback/reprotect';
 import { restoreForward } from './failback/restore-forward';
 import { switchBack } from './failback/switch-back';
 import { approveRestoreForward } from './failback/restore-approval';
+import { acts } from './acts';
 
 const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
 
@@ -68,7 +68,7 @@ export async function drFailback(raw: unknown) {
   };
 
   const where = await run.step('failed-over', async (step) => {
-    const cname = await step.activities<KdrActivities>().readCname(pair);
+    const cname = await acts(step).readCname(pair);
     if (stages.has('switch-back') && sameHost(cname.target, pair.primary.endpointHost)) {
       // A switch-back whose run ended after the CNAME moved (or one done by hand): only forward replication is left.
       step.summary(
@@ -164,8 +164,7 @@ export async function drFailback(raw: unknown) {
   }
 
   const assessment = await run.step('assess', async (step) => {
-    const a = await step
-      .activities<KdrActivities>()
+    const a = await acts(step)
       .assessFailback(pair, { exportSuffix: input.exportSuffix, scanLimit: input.scanLimit });
     const tail = a.tails.reduce((n, t) => n + t.records, 0);
     const written = a.tails.reduce((n, t) => n + t.writtenOnSecondary, 0);
@@ -179,8 +178,7 @@ export async function drFailback(raw: unknown) {
 
   const exported = await run.step('export', async (step) => {
     const verifyOnly = !stages.has('export');
-    const topics = await step
-      .activities<KdrActivities>()
+    const topics = await acts(step)
       .exportTail(pair, assessment.tails, { exportSuffix: input.exportSuffix, verifyOnly });
     const short = topics.filter((t) => t.verified < t.expected);
     const counts = topics

@@ -9,7 +9,6 @@
 // approval; a dry run ends after the plan; a final plan worse than the approved one is approved again.
 import { patched, workflowInfo } from '@temporalio/workflow';
 import { FailoverInputSchema, customDomain, formatDuration, type PairConfig } from '../src/config';
-import type { KdrActivities } from '../activities';
 import { pollUntil, runbook, type StepContext, stepFailure } from './runner';
 import { comparePlans, planMarkdown, type GroupReset, type GroupTarget, type SealedPlan } from './plan-view';
 import { resolvePair, waitForDns } from './shared';
@@ -23,6 +22,7 @@ import { reportEvents } from './notify';
 import { needsParityApproval, policyWithParity } from './parity';
 import { parityMarkdown, uncheckedReport, type ParityReport } from '../src/parity/report';
 import { CLIENT_DOC, clientRestartGuidance } from '../src/clients/guidance';
+import { acts } from './acts';
 
 /** Groups per reset activity: big enough to keep the history small, small enough to heartbeat meaningfully. */
 const RESET_BATCH = 250;
@@ -54,7 +54,7 @@ export async function drFailover(raw: unknown) {
     // The pair's approval policy, tightened (never loosened) by the input: a loosening ends the run, audited.
     // On a signed pair the requester is proven by a request signature, or the policy asks one approval more.
     const policy = await approvalPolicyForRun(resolved, input);
-    const running = await step.activities<KdrActivities>().otherFailovers(resolved.name);
+    const running = await acts(step).otherFailovers(resolved.name);
     // Switching back is this same runbook on the reversed pair: every later step (assess, plan, resets before the
     // CNAME, drain, guard) then reads the old secondary as the source and the old primary as the target, over the
     // reverse replication's connectors, canary and checkpoints. The run keeps the pair's own name, so kdr and the
@@ -82,12 +82,12 @@ export async function drFailover(raw: unknown) {
 
   let parity: ParityReport | undefined;
   const assessment = await run.step('assess', async (step) => {
-    const a = await step.activities<KdrActivities>().assess(pair);
+    const a = await acts(step).assess(pair);
     // What the clients will find on the side they move to (patched: runs recorded before replay without it).
     if (patched('parity-assess')) {
       const side = input.reverse ? 'primary' : 'secondary';
       parity = a.primaryReachable
-        ? await step.activities<KdrActivities>().checkParity(pair, 'forward', side)
+        ? await acts(step).checkParity(pair, 'forward', side)
         : uncheckedReport('forward', side, 'the primary does not answer: its users, ACLs and topic configs cannot be read');
     }
     step.summary(
@@ -132,7 +132,7 @@ export async function drFailover(raw: unknown) {
       await wholePlan(
         step,
         pair,
-        await step.activities<KdrActivities>().planOffsets(pair, { ...planOptions, groups: input.groups }),
+        await acts(step).planOffsets(pair, { ...planOptions, groups: input.groups }),
       ),
     );
     step.summary(`plan ${p.planId}: ${summaryOf(p)}`);
@@ -185,7 +185,7 @@ export async function drFailover(raw: unknown) {
   let frozen: { connector: string } | undefined;
   if (!assessment.primaryReachable) {
     const result = await run.step('freeze', async (step) => {
-      const { pauseReplication, planOffsets } = step.activities<KdrActivities>();
+      const { pauseReplication, planOffsets } = acts(step);
       const paused = await pauseReplication(pair, topics).catch((err: Error) => ({
         id: '?',
         state: `not paused: ${err.message}`,
@@ -214,7 +214,7 @@ export async function drFailover(raw: unknown) {
 
   const applied = new Map<string, GroupReset>();
   const preSwitchEnds = await run.step('reset-offsets', async (step) => {
-    const { secondaryEnds } = step.activities<KdrActivities>();
+    const { secondaryEnds } = acts(step);
     if (patched('failover-reset-ends-concurrent')) {
       // The log ends are read while the groups are reset (an offset commit writes no record to a replicated
       // topic): one activity round trip less before the switch. Both settle before the step ends, so a retry
@@ -230,7 +230,7 @@ export async function drFailover(raw: unknown) {
   });
 
   const dns = await run.step('switch-cname', async (step) => {
-    const change = await step.activities<KdrActivities>().ensureCname(pair, pair.secondary.endpointHost);
+    const change = await acts(step).ensureCname(pair, pair.secondary.endpointHost);
     run.audit({
       action: 'cname',
       note: `${change.domain}: ${change.before ?? '(none)'} -> ${change.after} (${change.action}; ${change.records.length} record(s))`,
@@ -251,7 +251,7 @@ export async function drFailover(raw: unknown) {
   if (switchover) {
     const groups = approved.groups.map((g) => g.group);
     const drainResult = await run.step('drain', async (step) => {
-      const { primaryQuiet, replicationComplete, pauseReplication } = step.activities<KdrActivities>();
+      const { primaryQuiet, replicationComplete, pauseReplication } = acts(step);
       const quietWindow = input.switchover.quietWindow;
       step.summary(
         `NOW: restart producers (they follow ${dns.domain} to the secondary) and STOP the consumers of ${groups.length} group(s) ` +
@@ -332,7 +332,7 @@ export async function drFailover(raw: unknown) {
         await wholePlan(
           step,
           pair,
-          await step.activities<KdrActivities>().planOffsets(pair, {
+          await acts(step).planOffsets(pair, {
             ...planOptions,
             onlyGroups: groups,
             tails: drainResult.tails,
@@ -368,7 +368,7 @@ export async function drFailover(raw: unknown) {
     input.switchover.guard === 0
       ? undefined
       : await run.step('guard', async (step) => {
-          const { guardGroups } = step.activities<KdrActivities>();
+          const { guardGroups } = acts(step);
           step.summary(
             `watching ${final.groups.length} group(s) for ${formatDuration(input.switchover.guard)}: a commit below the plan means a stale client`,
           );
@@ -397,7 +397,7 @@ export async function drFailover(raw: unknown) {
         });
 
   const report = await run.step('verify', async (step) => {
-    const answers = await step.activities<KdrActivities>().queryResolvers(pair);
+    const answers = await acts(step).queryResolvers(pair);
     const following = answers.filter((a) => a.target?.replace(/\.$/, '') === pair.secondary.endpointHost).length;
     const changes = [...applied.values()];
     const moved = changes.reduce((n, g) => n + g.changes.filter(([, , before, after]) => before !== after).length, 0);
@@ -440,7 +440,7 @@ async function resetAll(
   groups: GroupTarget[],
   done: Map<string, GroupReset>,
 ): Promise<void> {
-  const { resetGroups } = step.activities<KdrActivities>();
+  const { resetGroups } = acts(step);
   const todo = groups.filter((g) => !done.has(g.group));
   const live: string[] = [];
   const failed: string[] = [];

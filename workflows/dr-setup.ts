@@ -2,7 +2,6 @@
 // Kafka. Running it again on a pair that is already set up changes nothing and passes.
 import { patched, workflowInfo } from '@temporalio/workflow';
 import { SetupInputSchema, customDomain, type PairConfig } from '../src/config';
-import type { KdrActivities } from '../activities';
 import type { SecondaryPrepared } from '../activities/clusters';
 import { pollUntil, runbook, stepFailure } from './runner';
 import { resolvePair, verdictOfCanary, waitForDns } from './shared';
@@ -12,6 +11,7 @@ import { startWatch } from './watch-start';
 import { reportEvents } from './notify';
 import { cloudCalls, quick, verifying } from './activity-options';
 import { ensureParity } from './parity';
+import { acts } from './acts';
 
 /** wait-running: seconds between reads, and failed reads in a row before the step blocks. */
 const WAIT_EVERY_S = 3;
@@ -53,8 +53,8 @@ export async function drSetup(raw: unknown) {
   );
 
   const prepared = await run.step('preflight', async (step) => {
-    const acts = step.activities<KdrActivities>();
-    const checks = await acts.checkClusters(pair);
+    const act = acts(step);
+    const checks = await act.checkClusters(pair);
     for (const side of ['primary', 'secondary'] as const) {
       const c = checks[side];
       if (!c.reachable)
@@ -76,7 +76,7 @@ export async function drSetup(raw: unknown) {
         `both instances are in ${primary.instance.region}: single-zone DR needs the secondary in another region`,
       );
     }
-    const result = await acts.prepareSecondary(pair);
+    const result = await act.prepareSecondary(pair);
     // The groups first: the summary is clipped, and the names created can be many.
     step.summary(
       `${result.topics.length} topics (${result.partitions} partitions)${groupsNote(result.groups)}; created on secondary: ` +
@@ -92,7 +92,7 @@ export async function drSetup(raw: unknown) {
     if (patched('setup-rechecks-failover')) {
       await refuseIfFailedOver(step, pair, (note) => run.audit({ action: 'refuse', accepted: false, note }));
     }
-    const ensured = await step.activities<KdrActivities>().ensureReplication(pair, topics);
+    const ensured = await acts(step).ensureReplication(pair, topics);
     step.summary(
       `${pair.replication.provider} ${ensured.id}: ${ensured.created ? 'created' : ensured.updated ? 'updated' : 'already in place'}`,
     );
@@ -104,7 +104,7 @@ export async function drSetup(raw: unknown) {
   });
 
   const running = await run.step('wait-running', async (step) => {
-    const { replicationState } = step.activities<KdrActivities>();
+    const { replicationState } = acts(step);
     // A connector that has just been created or started can look failed for a moment (Kafka Connect rebalancing, a
     // stream still being scheduled): block only on a failure seen FAILED_READS times in a row.
     const failures: string[] = [];
@@ -140,9 +140,9 @@ export async function drSetup(raw: unknown) {
   });
 
   const verify = await run.step('connector-verify', async (step) => {
-    const acts = step.activities<KdrActivities>();
-    const canary = await acts.runCanary(pair, workflowInfo().runId);
-    const lag = await acts.replicationLag(pair, topics);
+    const act = acts(step);
+    const canary = await act.runCanary(pair, workflowInfo().runId);
+    const lag = await act.replicationLag(pair, topics);
     const verdict = verdictOfCanary(pair, canary, lag);
     step.summary(`${verdict.summary}; fidelity ${canary.fidelitySummary}`);
     if (!verdict.ok) throw stepFailure('VerifyFailed', verdict.summary);
@@ -171,7 +171,7 @@ export async function drSetup(raw: unknown) {
     if (patched('setup-rechecks-failover')) {
       await refuseIfFailedOver(step, pair, (note) => run.audit({ action: 'refuse', accepted: false, note }));
     }
-    const change = await step.activities<KdrActivities>().ensureCname(pair, pair.primary.endpointHost);
+    const change = await acts(step).ensureCname(pair, pair.primary.endpointHost);
     if (change.action !== 'unchanged') {
       run.audit({
         action: 'cname',

@@ -7,11 +7,11 @@ import { workflowInfo } from '@temporalio/workflow';
 import { quick, verifying } from './activity-options';
 import type { PairConfig } from '../src/config';
 import { VerifyInputSchema } from '../src/config/verify-input';
-import type { KdrActivities } from '../activities';
 import { runbook } from './runner';
 import { resolvePair, verdictOfCanary } from './shared';
 import { reportEvents } from './notify';
 import { decisionGuard } from './approval-policy';
+import { acts } from './acts';
 
 export async function drVerify(raw: unknown) {
   const run = runbook('drVerify', {
@@ -26,10 +26,10 @@ export async function drVerify(raw: unknown) {
   run.setDeadlines(pair.deadlines);
 
   const verify = await run.step('connector-verify', async (step) => {
-    const acts = step.activities<KdrActivities>();
-    const topics = await acts.listReplicatedTopics(pair);
-    const canary = await acts.runCanary(pair, workflowInfo().runId);
-    const lag = await acts.replicationLag(pair, topics);
+    const act = acts(step);
+    const topics = await act.listReplicatedTopics(pair);
+    const canary = await act.runCanary(pair, workflowInfo().runId);
+    const lag = await act.replicationLag(pair, topics);
     const verdict = verdictOfCanary(pair, canary, lag);
     // Not a failure: a slow or lagging replicator still has a profile worth recording.
     step.summary(

@@ -5,6 +5,7 @@ import type { ApprovalPolicy, PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import { parityMarkdown, type ParityDirection, type ParityReport } from '../src/parity/report';
 import { stepFailure, type StepContext } from './runner';
+import { acts } from './acts';
 
 type Published = (report: ParityReport, markdown: string) => void;
 
@@ -16,9 +17,9 @@ const firstFixes = (r: ParityReport, n = 2) => r.gaps.slice(0, n).map((g) => `${
  * naming every item it could not do. `publish` shows the full list (the run's details and its `plan` query).
  */
 export async function ensureParity(step: StepContext, pair: PairConfig, direction: ParityDirection, publish: Published) {
-  const acts = step.activities<KdrActivities>();
+  const act = acts(step);
   if (pair.parity.mode === 'sync') {
-    const s = await acts.syncParity(pair, direction);
+    const s = await act.syncParity(pair, direction);
     publish(s.after, syncMarkdown(s));
     const did = [
       s.applied.length ? `${s.applied.length} applied (${s.applied.slice(0, 3).map((a) => a.item).join(', ')}${s.applied.length > 3 ? ', …' : ''})` : 'nothing to create',
@@ -34,7 +35,7 @@ export async function ensureParity(step: StepContext, pair: PairConfig, directio
     step.summary(`sync: ${did}; ${s.after.summary}`);
     return { mode: 'sync' as const, report: s.after, applied: s.applied.length, byMirrorMaker: s.byMirrorMaker.length };
   }
-  const r = await acts.checkParity(pair, direction);
+  const r = await act.checkParity(pair, direction);
   publish(r, parityMarkdown(r));
   if (!r.checked) throw stepFailure('ParityGaps', `${r.summary}; resolve retry once both sides answer`);
   if (r.total > 0) {

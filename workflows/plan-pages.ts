@@ -7,9 +7,10 @@ import type { KdrActivities } from '../activities';
 import type { StepContext } from './runner';
 import type { FailoverPlan } from '../src/plan/model';
 import { stepFailure } from './runner';
+import { acts } from './acts';
 
 export async function wholePlan(step: StepContext, pair: PairConfig, plan: FailoverPlan): Promise<FailoverPlan> {
-  return readWholePlan(step.activities<KdrActivities>().readPlanPage, pair, plan);
+  return readWholePlan(acts(step).readPlanPage, pair, plan);
 }
 
 /** The same with the caller's own activity stub (drDrill has no steps). */

@@ -3,9 +3,9 @@
 // the CNAME before anything is changed and blocks the run when it points at the secondary.
 import { patched } from '@temporalio/workflow';
 import type { PairConfig } from '../src/config';
-import type { KdrActivities } from '../activities';
 import type { StepContext } from './runner';
 import { stepFailure } from './runner';
+import { acts } from './acts';
 
 const sameHost = (a: string, b: string) => a.replace(/\.$/, '').toLowerCase() === b.replace(/\.$/, '').toLowerCase();
 
@@ -15,7 +15,7 @@ export async function refuseIfFailedOver(
   pair: PairConfig,
   audit: (note: string) => void,
 ): Promise<void> {
-  const cname = await step.activities<KdrActivities>().readCname(pair);
+  const cname = await acts(step).readCname(pair);
   if (cname.target !== null && sameHost(cname.target, pair.secondary.endpointHost)) {
     const message =
       `this pair has failed over; use failback: ${cname.domain} points at the secondary (${cname.target}). ` +
@@ -27,7 +27,7 @@ export async function refuseIfFailedOver(
   // After a switch-back moved the CNAME but before forward replication runs again, the CNAME alone looks protected:
   // setup would then resume forward replication from its stale positions while the reverse one still exists.
   if (patched('setup-refuses-during-failback')) {
-    const reverse = await step.activities<KdrActivities>().reverseReplicationState(pair);
+    const reverse = await acts(step).reverseReplicationState(pair);
     if (reverse.state !== 'absent' && !reverse.state.startsWith('unknown')) {
       const message =
         `this pair replicates in reverse (${reverse.id} ${reverse.state}): a failback is not finished. drSetup changed nothing. ` +

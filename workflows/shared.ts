@@ -3,6 +3,7 @@ import { sleep } from '@temporalio/workflow';
 import { sameHost, type PairConfig } from '../src/config';
 import type { KdrActivities } from '../activities';
 import { stepFailure, type StepContext } from './runner';
+import { acts } from './acts';
 
 type Activities = KdrActivities;
 type Canary = Awaited<ReturnType<Activities['runCanary']>>;
@@ -16,11 +17,11 @@ export async function resolvePair(
 ): Promise<PairConfig> {
   if (input.config) {
     // Only the worker decides whether an inline config may be used, and with which hosts and secret names.
-    const admitted = await step.activities<Activities>().admitInlineConfig(input.config);
+    const admitted = await acts(step).admitInlineConfig(input.config);
     step.summary(`inline config for pair ${admitted.name} (admitted by the worker)`);
     return admitted;
   }
-  const pair = await step.activities<Activities>().resolvePair(input.pair as string);
+  const pair = await acts(step).resolvePair(input.pair as string);
   step.summary(
     `pair ${pair.name} from the worker's pairs file: ${pair.primary.provider} -> ${pair.secondary.provider} via ${pair.replication.provider}`,
   );
@@ -67,7 +68,7 @@ export async function waitForDns(
   target: string,
   options: { acceptAfterTtl?: boolean } = {},
 ): Promise<{ answers: Answers; summary: string }> {
-  const { queryResolvers } = step.activities<Activities>();
+  const { queryResolvers } = acts(step);
   const ttlMs = pair.dns.ttl * 1000;
   const started = Date.now();
   const describe = (answers: Answers) =>

@@ -9,6 +9,7 @@ import type { FailbackContext } from './steps';
 import { verifyDirection } from './verify-direction';
 import { patched } from '@temporalio/workflow';
 import { ensureParity } from '../parity';
+import { acts } from '../acts';
 
 type Assessment = Awaited<ReturnType<KdrActivities['assessFailback']>>;
 
@@ -52,7 +53,7 @@ export async function reprotect(
 
   await run.step('pause-forward', async (step) => {
     // With the identity policy nothing marks a copy: forward and reverse running together would copy records round and round.
-    const state = await step.activities<KdrActivities>().pauseReplication(pair, reverseTopics);
+    const state = await acts(step).pauseReplication(pair, reverseTopics);
     if (state.state !== 'paused' && state.state !== 'absent') {
       throw stepFailure(
         'ForwardNotPaused',
@@ -67,8 +68,8 @@ export async function reprotect(
   });
 
   const cleared = await run.step('clear-old-primary', async (step) => {
-    const acts = step.activities<KdrActivities>();
-    const existing = await acts.replicationState(reverse, reverseTopics);
+    const act = acts(step);
+    const existing = await act.replicationState(reverse, reverseTopics);
     if (existing.state !== 'absent') {
       // Reverse replication already writes to the old primary: emptying it again would delete the copies.
       step.summary(
@@ -76,7 +77,7 @@ export async function reprotect(
       );
       return { cleared: [] as [string, number, number][], alreadyClear: assessment.primaryEnds.length, earlier: true };
     }
-    const c = await acts.clearOldPrimary(pair, plan.clear);
+    const c = await act.clearOldPrimary(pair, plan.clear);
     run.audit({
       action: 'clear-old-primary',
       planId: plan.planId,
@@ -87,7 +88,7 @@ export async function reprotect(
   });
 
   const ensured = await run.step('ensure-reverse', async (step) => {
-    const { ensureReverseReplication, replicationState } = step.activities<KdrActivities>();
+    const { ensureReverseReplication, replicationState } = acts(step);
     const e = await ensureReverseReplication(pair, reverseTopics);
     const state = await pollUntil<Awaited<ReturnType<typeof replicationState>>, string>(
       async () => {

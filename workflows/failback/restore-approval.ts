@@ -1,10 +1,10 @@
 import { patched } from '@temporalio/workflow';
 import type { ApprovalPolicy } from '../../src/config';
-import type { KdrActivities } from '../../activities';
 import { approvalOptions } from '../approval-policy';
 import { failbackMarkdown, sealFailback } from '../failback-plan';
 import type { ShownPlan } from '../../src/plan/model';
 import type { FailbackContext } from './steps';
+import { acts } from '../acts';
 
 /**
  * restore-forward changes replication (the reverse removed; the forward connector stopped, its offsets rewritten,
@@ -31,10 +31,10 @@ export async function approveRestoreForward(
     return;
   }
   const found = await run.step('restore-approval', async (step) => {
-    const acts = step.activities<KdrActivities>();
-    const { topics } = await acts.oldPrimaryEnds(pair, { exportSuffix: input.exportSuffix });
-    const reverse = await acts.reverseReplicationState(pair);
-    const forward = await acts.replicationState(pair, [...topics, pair.replication.canaryTopic]);
+    const act = acts(step);
+    const { topics } = await act.oldPrimaryEnds(pair, { exportSuffix: input.exportSuffix });
+    const reverse = await act.reverseReplicationState(pair);
+    const forward = await act.replicationState(pair, [...topics, pair.replication.canaryTopic]);
     step.summary(`reverse replication ${reverse.id} ${reverse.state}; forward ${forward.id} ${forward.state}`);
     return { reverse, forward: { id: forward.id, state: forward.state } };
   });

@@ -1,9 +1,9 @@
-import type { KdrActivities } from '../../activities';
 import { pollUntil, stepFailure } from '../runner';
 import { startWatch, stopWatch } from '../watch-start';
 import { recordPairState } from '../pair-state';
 import type { FailbackContext } from './steps';
 import { verifyDirection } from './verify-direction';
+import { acts } from '../acts';
 
 /** Forward replication again, verified, and the forward watch: the end of every switch-back, and idempotent. */
 export async function restoreForward(
@@ -11,7 +11,7 @@ export async function restoreForward(
   preSwitchEnds: [string, number, number][] | null,
 ) {
   const restored = await run.step('restore-forward', async (step) => {
-    const { restoreForward: restore, replicationState } = step.activities<KdrActivities>();
+    const { restoreForward: restore, replicationState } = acts(step);
     const r = await restore(pair, { exportSuffix: input.exportSuffix, preSwitchEnds });
     const state = await pollUntil<Awaited<ReturnType<typeof replicationState>>, string>(
       async () => {

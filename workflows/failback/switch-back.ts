@@ -1,25 +1,25 @@
 import { ChildWorkflowCancellationType, executeChild, ParentClosePolicy } from '@temporalio/workflow';
 import { customDomain, sameHost } from '../../src/config';
 import { switchBackWorkflowId } from '../contract';
-import type { KdrActivities } from '../../activities';
 import { stepFailure } from '../runner';
 import { recordPairState } from '../pair-state';
 import type { drFailover } from '../dr-failover';
 import type { FailbackContext } from './steps';
+import { acts } from '../acts';
 
 /** drFailover in reverse as a child, under the pair's failover id: the approval and every switchover guarantee are its own. */
 export async function switchBack({ run, input, pair, reverse, requesterProven }: FailbackContext) {
   return run.step('switch-back', async (step) => {
-    const acts = step.activities<KdrActivities>();
+    const act = acts(step);
     const workflowId = switchBackWorkflowId(pair.name);
-    const cname = await acts.readCname(pair);
+    const cname = await act.readCname(pair);
     if (sameHost(cname.target, pair.primary.endpointHost)) {
       step.summary(`${cname.domain} already points at the primary: switched back by an earlier run or by hand`);
       return { workflowId: null, preSwitchEnds: null, result: null };
     }
     // The old primary's ends before the switch: where the applications' first records can start, at the earliest.
-    const before = await acts.oldPrimaryEnds(pair, { exportSuffix: input.exportSuffix });
-    const state = await acts.replicationState(reverse, [...before.topics, pair.replication.canaryTopic]);
+    const before = await act.oldPrimaryEnds(pair, { exportSuffix: input.exportSuffix });
+    const state = await act.replicationState(reverse, [...before.topics, pair.replication.canaryTopic]);
     if (state.state !== 'running') {
       throw stepFailure(
         'ReverseNotRunning',

@@ -1,8 +1,8 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { PairConfig } from '../../src/config';
-import type { KdrActivities } from '../../activities';
 import { pollUntil, stepFailure, type StepContext } from '../runner';
 import { verdictOfCanary } from '../shared';
+import { acts } from '../acts';
 
 /**
  * One direction of replication verified: a canary through it (which also measures what the direction keeps, and
@@ -18,15 +18,15 @@ export async function verifyDirection(
   label: 'forward' | 'reverse',
   what: string,
 ) {
-  const acts = step.activities<KdrActivities>();
+  const act = acts(step);
   // The source side's newest records now, before the canary: caught up once each is found on the other side.
-  const target = await acts.activeEnds(opposite, topics);
-  const canary = await acts.runCanary(replicated, workflowInfo().runId);
+  const target = await act.activeEnds(opposite, topics);
+  const canary = await act.runCanary(replicated, workflowInfo().runId);
   const verdict = verdictOfCanary(replicated, canary, { caughtUp: true, totalLag: 0, worst: [] });
   if (!verdict.ok) throw stepFailure('VerifyFailed', `${label}: ${verdict.summary}`);
-  const copied = await pollUntil<Awaited<ReturnType<typeof acts.reverseCaughtUp>>, string>(
+  const copied = await pollUntil<Awaited<ReturnType<typeof act.reverseCaughtUp>>, string>(
     async () => {
-      const c = await acts.reverseCaughtUp(opposite, target, canary.fidelity);
+      const c = await act.reverseCaughtUp(opposite, target, canary.fidelity);
       return c.missing.length === 0
         ? { done: c }
         : { observed: `${c.missing.length} partition(s) not copied yet: ${c.missing.slice(0, 5).join(', ')}` };
