@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { drFailover } from '../../../workflows/dr-failover';
 import {
-  approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery,
-} from '../../../workflows/definitions';
+  approveSignal, failoverWorkflowId, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery,
+} from '../../../workflows/contract';
 import { sealedPlanId } from '../../../src/plan/seal';
 import { called, callsOf, group, newWorld, plan, worldStubs, type Stubs, type World } from './stubs/activities';
 import { kafkaClientNeverLoaded, runbookEnv, type RunbookEnv } from './stubs/env';
@@ -37,7 +37,7 @@ async function failover<T>(pair: PairConfig, stubs: Stubs, input: Input,
 
 function start(taskQueue: string, pair: PairConfig, input: Input) {
   return env.client.workflow.start<typeof drFailover>('drFailover', {
-    taskQueue, workflowId: `dr-failover-${pair.name}`,
+    taskQueue, workflowId: failoverWorkflowId(pair.name),
     args: [{ pair: pair.name, requestedBy: 'alice', switchover: { quietWindow: '1s', guard: '1s' }, ...input }],
   });
 }

@@ -7,9 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { drSetup } from '../../../workflows/dr-setup';
-import { resolveSignal, watchQuery } from '../../../workflows/definitions';
-import { type PairConfig } from '../../../src/config';
-import { watchWorkflowId } from '../../../workflows/contract';
+import { resolveSignal, setupWorkflowId, watchQuery, watchWorkflowId } from '../../../workflows/contract';
+import type { PairConfig } from '../../../src/config';
 import { called, callsOf, newWorld, worldStubs, type Stubs, type World } from './stubs/activities';
 import { kafkaClientNeverLoaded, runbookEnv, type RunbookEnv } from './stubs/env';
 import { stubPair } from './stubs/pair';
@@ -30,7 +29,7 @@ async function setup<T>(pair: PairConfig, stubs: Stubs, input: Record<string, un
 
 function start(taskQueue: string, pair: PairConfig, input: Record<string, unknown>) {
   return env.client.workflow.start<typeof drSetup>('drSetup', {
-    taskQueue, workflowId: `dr-setup-${pair.name}`, args: [{ pair: pair.name, requestedBy: 'alice', watch: false, ...input }],
+    taskQueue, workflowId: setupWorkflowId(pair.name), args: [{ pair: pair.name, requestedBy: 'alice', watch: false, ...input }],
   });
 }
 

@@ -199,6 +199,10 @@ export function worldStubs(pair: PairConfig, world: World, overrides: Stubs = {}
         counts: { user: 0, acl: 0, 'topic-config': 0, 'topic-partitions': 0, instance: 0 }, summary: 'users, ACLs and topic configs match',
       };
     },
+    async syncParity(p, direction = 'forward') {
+      const after = await base.checkParity!(p, direction);
+      return { direction, applied: [], failed: [], byMirrorMaker: [], after };
+    },
     async searchAttributesMissing() {
       return [];
     },

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { statusQuery, type RunReport, type RunStatus, type StepRecord } from '../../../../workflows/definitions';
+import { statusQuery, type RunReport, type RunStatus, type StepRecord } from '../../../../workflows/contract';
 
 /**
  * Polls `read` until `done` holds. The bound only keeps a broken run from hanging the tier; no assertion depends
