@@ -90,11 +90,14 @@ export async function drFailover(raw: unknown) {
         ? await acts(step).checkParity(pair, 'forward', side)
         : uncheckedReport('forward', side, 'the primary does not answer: its users, ACLs and topic configs cannot be read');
     }
+    // Gaps first: the summary is clipped, and they are what the approver must not miss.
+    const gaps = parity && (!parity.checked || parity.total > 0) ? `PARITY: ${parity.summary}; ` : '';
     step.summary(
+      gaps +
       `${a.primaryReachable ? 'primary answers (planned switchover / drill)' : `primary DOWN (${a.primaryError ?? 'no answer'})`}; ` +
         `secondary ${a.secondary.brokers} broker(s), ${a.topics.length} topics / ${a.partitions} partitions; connector ${a.connector.state}; ` +
         `newest replicated record ${a.newestReplicatedAt ? new Date(a.newestReplicatedAt).toISOString() : 'none'}; ` +
-        `latency ${a.latency.ms} ms (${a.latency.source})` + (parity ? `; parity: ${parity.summary}` : ''),
+        `latency ${a.latency.ms} ms (${a.latency.source})` + (parity && !gaps ? `; ${parity.summary}` : ''),
     );
     return a;
   });
