@@ -4,8 +4,6 @@
 import type { PairConfig } from '../src/config';
 import { producerToTarget } from '../src/connectors/reverse-mirror';
 import type { EnsureResult } from '../src/connectors/types';
-import { connectorNames, KafkaConnectProvider, mirrorSourcePartition } from '../src/connectors/kafka-connect';
-import { replicatorGroup } from '../src/connectors/eventbridge';
 import { describeCluster, groupsOnTopics, partitionOffsets, tpKey, type AdminSession } from '../src/kafka/admin';
 import { lastCanaryProfile } from '../src/kafka/canary';
 import { matchTails } from '../src/kafka/match';
@@ -19,8 +17,10 @@ import { permanent } from './failures';
 import { providerFor, replicationSpec } from './replication';
 import { replicatedTopics, withAdmin, withBoth } from './sessions';
 import { reversedPair } from '../src/config/reverse-pair';
+import { removeWithPositions, startReplicationAt } from '../src/failback/replication';
+import { restoreForward, type ForwardRestore } from '../src/failback/restore';
 
-export type { PartitionTail, TopicExport };
+export type { ForwardRestore, PartitionTail, TopicExport };
 
 export interface FailbackAssessment {
   /** Application topics to fail back (replicated, without kafka-dr's canary and export topics). */
@@ -35,20 +35,6 @@ export interface FailbackAssessment {
   groups: { oldPrimary: string[]; secondary: string[] };
   /** Reverse replication already exists (an earlier run re-protected the pair). */
   reprotected: boolean;
-}
-
-export interface ForwardRestore {
-  /** The replicated application topics and the canary topic. */
-  topics: string[];
-  /** The reverse replication was found and removed (with its stored positions), or was already gone. */
-  reverse: { id: string; removed: boolean };
-  /** [topic, partition, offset]: where forward replication starts on the old primary, now the active side. */
-  starts: [string, number, number][];
-  /** Copies (of the reverse direction) at or after a start: forward replication carries them back once more. */
-  recopied: number;
-  /** Records the applications wrote on the old primary since the switch-back, all at or after a start. */
-  written: number;
-  notes: string[];
 }
 
 export interface ClearResult {
@@ -82,13 +68,9 @@ export function failbackActivities(deps: ActivityDeps) {
     },
 
     /**
-     * After the switch-back: the reverse replication removed (its stored positions too, so a later re-protect starts
-     * afresh), then forward replication started again where the old primary's logs stop holding copies of the
-     * secondary's records. The reverse copies and the applications' first records interleave there (they wrote to the
-     * old primary while the reverse replication still copied), so each partition starts at its first record no copy
-     * explains (post-switch.ts): nothing written since the switch-back is skipped; copies after that point are
-     * carried back once more and counted. `preSwitchEnds` (the old primary's ends read before the switch-back) only
-     * narrows the scan; without it the scan starts at the emptied offsets.
+     * After the switch-back: the reverse replication removed with its stored positions, then forward replication
+     * started again where the old primary's logs stop holding copies of the secondary's records
+     * (src/failback/restore.ts).
      */
     async restoreForward(
       pair: PairConfig,
@@ -96,103 +78,35 @@ export function failbackActivities(deps: ActivityDeps) {
     ): Promise<ForwardRestore> {
       const reverse = reversedPair(pair);
       const canary = pair.replication.canaryTopic;
-      const application = await withAdmin(deps, pair.primary, 'failback-topics', (s) =>
-        applicationTopics(s, pair, options.exportSuffix),
-      );
-      const topics = [...application, canary];
-      const preSwitchEnds = options.preSwitchEnds;
-      const reverseSpec = replicationSpec(reverse, topics, deps.env);
-      const reverseProvider = providerFor(deps, reverse);
-      const before = await reverseProvider.state(reverseSpec);
-      const profile = await withAdmin(deps, pair.primary, 'failback-profile', (s) => lastCanaryProfile(s, canary));
-      if (before.state !== 'absent') {
-        if (reverseProvider instanceof KafkaConnectProvider) {
-          for (const name of Object.values(connectorNames(reverse.name))) {
-            await reverseProvider.client.stop(name);
-            await reverseProvider.client.resetOffsets(name);
-          }
-        }
-        await reverseProvider.remove(reverseSpec);
-        if (reverse.replication.provider === 'eventbridge') {
+      return restoreForward(
+        {
+          canaryTopic: canary,
+          applicationTopics: () =>
+            withAdmin(deps, pair.primary, 'failback-topics', (s) => applicationTopics(s, pair, options.exportSuffix)),
+          reverseState: (topics) => providerFor(deps, reverse).state(replicationSpec(reverse, topics, deps.env)),
+          canaryProfile: () => withAdmin(deps, pair.primary, 'failback-profile', (s) => lastCanaryProfile(s, canary)),
           // The reverse streams' group on the old secondary keeps its positions: a stream created again would resume there.
-          await withAdmin(deps, pair.secondary, 'failback-reverse-group', (s) =>
-            s.admin.deleteGroups([replicatorGroup(reverse.name)]).catch(() => undefined),
-          );
-        }
-      }
-      const provider = providerFor(deps, pair);
-      const spec = replicationSpec(pair, topics, deps.env);
-      if (before.state === 'absent' && (await provider.state(spec)).state === 'running') {
-        // Restored by an earlier run: its positions were set once; setting them again from the logs would copy
-        // everything written since the switch-back a second time.
-        return {
-          topics,
-          reverse: { id: before.id, removed: false },
-          starts: [],
-          recopied: 0,
-          written: 0,
-          notes: ['forward replication already runs: its positions are left as they are'],
-        };
-      }
-      return withBoth(deps, pair, 'failback-forward', async ({ primary, secondary }) => {
-        const now = await partitionOffsets(primary, topics);
-        const pre = new Map<string, number>();
-        for (const p of now) pre.set(tpKey(p.topic, p.partition), p.earliest);
-        for (const [t, p, end] of preSwitchEnds ?? []) pre.set(tpKey(t, p), end);
-        // The region compares the replica side's records with the source side's: here the old primary holds the
-        // reverse copies, so it plays the replica and the secondary the source.
-        const region = await postSwitchRegion(secondary, primary, application, pre, profile, { checkTails: false });
-        if (!region.provable) {
-          throw permanent(
-            'ReplicationUnprovable',
-            `forward replication cannot be restarted at an exact position: ${region.reason ?? 'no identity to compare'}. ` +
-              'The reverse replication is removed; the forward one is still paused. Resolve retry after a reverse connector-verify',
-          );
-        }
-        const starts: [string, number, number][] = region.ends.map(([t, p, firstNew]) => [t, p, firstNew]);
-        for (const p of now.filter((x) => x.topic === canary)) starts.push([canary, p.partition, p.end]);
-        const recopied = region.ends.reduce(
-          (n, [, , firstNew, replicatedEnd]) => n + Math.max(0, replicatedEnd - firstNew),
-          0,
-        );
-        const ends = new Map(now.map((p) => [tpKey(p.topic, p.partition), p.end]));
-        const written =
-          region.ends.reduce(
-            (n, [t, p, firstNew]) => n + Math.max(0, (ends.get(tpKey(t, p)) ?? firstNew) - firstNew),
-            0,
-          ) - recopied;
-        if (provider instanceof KafkaConnectProvider) {
-          const { source } = connectorNames(pair.name);
-          await provider.client.stop(source);
-          // MirrorSourceTask resumes after the stored offset (the last record it copied): start - 1; none stored = from the beginning.
-          await provider.client.alterOffsets(
-            source,
-            starts.map(([t, p, at]) => ({
-              partition: mirrorSourcePartition(t, p),
-              offset: at > 0 ? { offset: at - 1 } : null,
-            })),
-          );
-        } else {
-          // The event streams consume the old primary with their own group: its committed offsets are their positions.
-          await provider.pause(spec);
-          const group = replicatorGroup(pair.name);
-          for (const topic of topics) {
-            const partitions = starts
-              .filter(([t]) => t === topic)
-              .map(([, partition, offset]) => ({ partition, offset: String(offset) }));
-            if (partitions.length) await primary.admin.setOffsets({ groupId: group, topic, partitions });
-          }
-        }
-        await provider.resume(spec);
-        return {
-          topics,
-          reverse: { id: before.id, removed: before.state !== 'absent' },
-          starts,
-          recopied,
-          written: Math.max(0, written),
-          notes: region.notes.slice(0, 5),
-        };
-      });
+          removeReverse: (topics) =>
+            removeWithPositions(providerFor(deps, reverse), replicationSpec(reverse, topics, deps.env), (group) =>
+              withAdmin(deps, pair.secondary, 'failback-reverse-group', async (s) => {
+                await s.admin.deleteGroups([group]).catch(() => undefined);
+              }),
+            ),
+          forwardState: (topics) => providerFor(deps, pair).state(replicationSpec(pair, topics, deps.env)),
+          withSides: (fn) =>
+            withBoth(deps, pair, 'failback-forward', ({ primary, secondary }) =>
+              fn({
+                primaryOffsets: (topics) => partitionOffsets(primary, topics),
+                // The old primary holds the reverse copies: it plays the replica, the secondary the source.
+                region: (application, pre, profile) =>
+                  postSwitchRegion(secondary, primary, application, pre, profile, { checkTails: false }),
+                startForwardAt: (topics, starts) =>
+                  startReplicationAt(providerFor(deps, pair), replicationSpec(pair, topics, deps.env), primary, topics, starts),
+              }),
+            ),
+        },
+        options.preSwitchEnds,
+      );
     },
 
     /**

@@ -17,7 +17,8 @@ import type { FailoverPlan } from '../plan/model';
 import { makePlan, type GroupEvidence, type PlanOptions } from '../plan/planner';
 import type { StoredPlanRef } from '../plan/store';
 
-/** Plans whose JSON is larger go to the plan store (src/plan/store.ts); the worker's KDR_PLAN_INLINE_BYTES overrides. */
+/** Plans whose JSON is larger go to the plan store (src/plan/store.ts); the worker's KDR_PLAN_INLINE_BYTES
+ * overrides. */
 export const INLINE_PLAN_BYTES = 1024 * 1024;
 
 /**
@@ -88,7 +89,8 @@ export interface PlanPorts {
   inlineLimit: number;
 }
 
-/** Keeps, per group, the topics it consumes (a commit on the primary, an MM2 checkpoint or a snapshot); all when unknown. */
+/** Keeps, per group, the topics it consumes (a commit on the primary, an MM2 checkpoint or a snapshot); all when
+ * unknown. */
 export function consumedOnly(groups: GroupEvidence[]): GroupEvidence[] {
   return groups.map((g) => {
     const consumed = new Set(

@@ -64,7 +64,8 @@ export async function resetBatch(batch: GroupTarget[], ports: ResetPorts, concur
   const transient = result.failed.filter((f) => isRetriable(f.error));
   if (transient.length) {
     throw new Error(
-      `${transient.length} group(s) hit a transient broker error (${transient[0].group}: ${transient[0].error.message}); ` +
+      `${transient.length} group(s) hit a transient broker error ` +
+        `(${transient[0].group}: ${transient[0].error.message}); ` +
         `${done.length}/${batch.length} groups done, the retry resets the rest`,
     );
   }
