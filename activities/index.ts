@@ -5,6 +5,7 @@ import { approvalActivities } from './approvals';
 import { clusterActivities } from './clusters';
 import { defaultDeps, type ActivityDeps } from './deps';
 import { dnsActivities } from './dns';
+import { evacuationActivities } from './evacuate';
 import { failbackActivities } from './failback';
 import { failoverActivities } from './failover';
 import { classified } from './failures';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps = defaultDeps()) {
     ...failbackActivities(deps),
     ...parityActivities(deps),
     ...runEventActivities(deps),
+    ...evacuationActivities(deps),
   });
 }
 

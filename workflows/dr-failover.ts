@@ -10,7 +10,9 @@
 import { patched, workflowInfo } from '@temporalio/workflow';
 import { FailoverInputSchema, customDomain, formatDuration, type PairConfig } from '../src/config';
 import { pollUntil, runbook, type StepContext, stepFailure } from './runner';
-import { comparePlans, planMarkdown, type GroupReset, type GroupTarget, type SealedPlan } from './plan-view';
+import { comparePlans } from '../src/plan/compare';
+import { planMarkdown } from '../src/plan/markdown';
+import { type GroupReset, type GroupTarget, type SealedPlan } from '../src/plan/model';
 import { resolvePair, waitForDns } from './shared';
 import { approvalOptions, approvalPolicyForRun, decisionGuard } from './approval-policy';
 import { planSealer } from './plan-seal';
@@ -21,6 +23,7 @@ import { reversedPair } from '../src/config/reverse-pair';
 import { reportEvents } from './notify';
 import { needsParityApproval, policyWithParity } from './parity';
 import { parityMarkdown, uncheckedReport, type ParityReport } from '../src/parity/report';
+import { evacuationParent, evacuationRelease } from './evacuate/release';
 import { CLIENT_DOC, clientRestartGuidance } from '../src/clients/guidance';
 import { acts } from './acts';
 
@@ -46,10 +49,12 @@ export async function drFailover(raw: unknown) {
     verify: { title: 'Verify and report', activities: quick },
   });
   const input = run.input(FailoverInputSchema, raw);
-  reportEvents(run, { inline: input.config !== undefined });
+  // An evacuation's members are reported once, by the evacuation (workflows/dr-evacuate.ts), not one set per pair.
+  if (!input.evacuation) reportEvents(run, { inline: input.config !== undefined });
   run.setPair(input.pair ?? input.config?.name ?? 'unknown');
 
   const { pair, name, others, policy } = await run.step('load-pair', async (step) => {
+    if (input.evacuation) evacuationParent();
     const resolved: PairConfig = await resolvePair(step, input);
     // The pair's approval policy, tightened (never loosened) by the input: a loosening ends the run, audited.
     // On a signed pair the requester is proven by a request signature, or the policy asks one approval more.
@@ -156,7 +161,13 @@ export async function drFailover(raw: unknown) {
     });
   }
 
-  const approval = await run.approval('approval', approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy));
+  // A member of an evacuation: the evacuation's one approval released exactly this plan (checked with the parent).
+  const released = input.evacuation ? await evacuationRelease(run, name, approved.planId) : undefined;
+  if (released && 'withdrawn' in released) {
+    run.skipRemaining(`not released: ${released.withdrawn}`);
+    return run.abort(`not released: ${released.withdrawn}; nothing was changed`);
+  }
+  const approval = released ?? (await run.approval('approval', approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy)));
   const approvedAt = Date.now();
   const approvers = [...approval.approvedBy];
 

@@ -6,3 +6,4 @@ export { drWatch } from './dr-watch';
 export { drVerify } from './dr-verify';
 export { drFailback } from './dr-failback';
 export { drDrill } from './dr-drill';
+export { drEvacuate } from './dr-evacuate';

@@ -67,6 +67,10 @@ const FailoverObject = z.strictObject({
   requesterProven: z
     .literal(true, { error: 'is internal (drFailback sets it on its switch-back); sign the request instead' })
     .optional(),
+  /** Internal: set by drEvacuate on its member failovers (refused on a run that has no parent). */
+  evacuation: z
+    .literal(true, { error: 'is internal (drEvacuate sets it on its members); start kdr evacuate instead' })
+    .optional(),
   /** true: drain then pause the connector; false: never; "auto": only when the primary answers. */
   drain: z.union([flag(), z.literal('auto')], { error: 'expected true, false or "auto"' }).default('auto'),
   switchover: SwitchoverSchema.default(SwitchoverSchema.parse({})),

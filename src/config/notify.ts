@@ -12,6 +12,7 @@ export const NOTIFY_EVENTS = [
   'run-rejected',
   'health-changed',
   'drill-failed',
+  'evacuation-started',
 ] as const;
 export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
 

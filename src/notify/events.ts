@@ -42,6 +42,7 @@ export type RunEvent = Base &
       }
     | { kind: 'step-blocked'; step: string; title: string; error: string; skippable: boolean }
     | { kind: 'drill-failed'; findings: string[]; duplicateBound?: number }
+    | { kind: 'evacuation-started'; select: string; requestedBy: string; pairs: string[]; dryRun: boolean }
     | {
         kind: 'run-completed' | 'run-aborted' | 'run-rejected';
         reason?: string;

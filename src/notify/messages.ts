@@ -168,6 +168,16 @@ function compose(event: KdrEvent, origin: EventOrigin, ids: CommandNames): Messa
           `kdr failover ${ids.pair} --dry-run --requested-by <you>`,
         ],
       };
+    case 'evacuation-started':
+      return {
+        title: line`[kafka-dr] evacuation of ${event.select} started${event.dryRun ? ' (dry run)' : ''}`,
+        lines: [
+          line`**drEvacuate** (${event.select}) requested by ${event.requestedBy}: ${event.pairs.length} pair(s): ${event.pairs.join(', ')}`,
+          line`Every pair plans now; one approval of the evacuation plan releases them all.`,
+          ...link,
+        ],
+        commands: [`kdr evacuate --status`, `kdr plan ${ids.workflow}`],
+      };
     case 'health-changed':
       return {
         title: line`[kafka-dr] ${event.pair}: replication ${event.to}`,
