@@ -43,6 +43,8 @@ export interface KdrWorkerOptions {
   /** Activities built from the worker's environment by default; tests pass their own factory's result. */
   activities?: WorkerOptions['activities'];
   identity?: string;
+  /** The bundle of workflows/ made elsewhere (the tests share one per run); bundled here when absent. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
 export async function createWorker(options: KdrWorkerOptions): Promise<Worker> {
@@ -50,7 +52,7 @@ export async function createWorker(options: KdrWorkerOptions): Promise<Worker> {
     connection: options.connection,
     namespace: options.namespace ?? DEFAULT_NAMESPACE,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: options.workflowBundle ?? (await workflowBundle()),
     activities: options.activities ?? createActivities(),
     dataConverter,
     ...(options.identity ? { identity: options.identity } : {}),

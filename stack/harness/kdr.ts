@@ -8,10 +8,10 @@ import type { PairConfigInput } from '../../src/config';
 import { KafkaConnectProvider } from '../../src/connectors/kafka-connect';
 import { localApsaramqPair, localKafkaPair } from '../local-pairs';
 import { local, localStackEnv } from '../local-stack';
-import { createWorker } from '../../app/worker';
+import { createWorker, workflowsPath } from '../../app/worker';
 import { approveSignal, statusQuery } from '../../workflows/definitions';
 import type { RunStatus } from '../../workflows/runner';
-import { eventually, temporal, uniqueName, type WorkerRun } from './temporal';
+import { eventually, temporal, uniqueName, workflowBundle, type WorkerRun } from './temporal';
 
 export { uniqueName };
 
@@ -31,6 +31,7 @@ export async function withKdrWorker<T>(
     connection: native,
     taskQueue,
     activities: createActivities(defaultDeps(options.env ?? testEnv())),
+    workflowBundle: await workflowBundle(workflowsPath),
   });
   try {
     return await worker.runUntil(fn({ client, taskQueue }));

@@ -1,5 +1,8 @@
 // Shared helpers for tests against the real Temporal dev server of the local stack: one client per process,
 // one workflow bundle per workflows file, a worker on its own task queue per test.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import {
   DefaultLogger,
@@ -35,14 +38,36 @@ export function temporal(): Promise<{ client: Client; native: NativeConnection }
   return connections;
 }
 
-/** Bundles a workflows file once per process (webpack takes seconds), reused by every worker. */
+/** Where `npm test` leaves the bundles it made before the test files start (KDR_TEST_BUNDLE_DIR). */
+function prebuiltBundleFile(dir: string, workflowsPath: string): string {
+  return path.join(dir, `${createHash('sha256').update(workflowsPath).digest('hex').slice(0, 16)}.js`);
+}
+
+/**
+ * Bundles a workflows file once per process (webpack takes seconds of CPU), reused by every worker. Under
+ * `npm test` the runner bundled the usual files once for the whole run; each test process reads that copy.
+ */
 export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    const dir = process.env.KDR_TEST_BUNDLE_DIR;
+    const prebuilt = dir ? prebuiltBundleFile(dir, workflowsPath) : undefined;
+    bundle =
+      prebuilt && fs.existsSync(prebuilt)
+        ? fs.promises.readFile(prebuilt, 'utf8').then((code) => ({ code, sourceMap: '' }))
+        : bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
+}
+
+/** Bundles each workflows file into `dir` for the test processes of one run (see workflowBundle). */
+export async function prebuildBundles(dir: string, workflowsPaths: string[]): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const workflowsPath of workflowsPaths) {
+    const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    fs.writeFileSync(prebuiltBundleFile(dir, workflowsPath), code);
+  }
 }
 
 export interface WorkerRun {

@@ -3,6 +3,8 @@
 // do what src/clients/guidance.ts — the table the drFailover plan and docs/clients.md print — says: a row marked
 // `follows` resumes on the secondary without a restart, loses nothing and re-reads within the plan's bound; a row
 // marked `restart` does not follow by itself, and once restarted as the guidance asks it resumes and loses nothing.
+// kdr-test: exclusive (real Java clients are watched for a fixed 75 s window: other files' load on the two cores
+// would change what they manage to do in it, and with it the row's verdict)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { clientRows } from '../../../src/clients/guidance';
