@@ -8,7 +8,7 @@
 // its groups are empty and every client that arrives finds a safe position. Nothing is changed before the
 // approval; a dry run ends after the plan; a final plan worse than the approved one is approved again.
 import { patched, workflowInfo } from '@temporalio/workflow';
-import { FailoverInputSchema, customDomain, formatDuration, type PairConfig } from '../src/config';
+import { FailoverInputSchema, customDomain, describeAutoFailover, formatDuration, type PairConfig } from '../src/config';
 import { pollUntil, runbook, type StepContext, stepFailure } from './runner';
 import { comparePlans } from '../src/plan/compare';
 import { planMarkdown } from '../src/plan/markdown';
@@ -110,8 +110,11 @@ export async function drFailover(raw: unknown) {
     run.audit({ action: 'policy', note: `parity.failover "approve": one approval more, because ${parity?.summary ?? ''}`.slice(0, 500) });
   }
   /** The plan as shown (query plan, details): with the parity of the side the clients move to. */
-  const shown = <P extends object>(plan: P) => (parity ? { ...plan, parity } : plan);
-  const withParity = (markdown: string) => (parity ? `${parityMarkdown(parity)}\n${markdown}` : markdown);
+  // The automatic failover policy is shown with every plan (query and details only: no command, replays unchanged).
+  const autoFailover = describeAutoFailover(pair.autoFailover);
+  const shown = <P extends object>(plan: P) => ({ ...plan, ...(parity ? { parity } : {}), autoFailover });
+  const withParity = (markdown: string) =>
+    `${parity ? `${parityMarkdown(parity)}\n` : ''}${markdown}\n- automatic failover: ${autoFailover}`;
   const topics = assessment.topics;
   const switchover = assessment.primaryReachable && input.drain !== false;
   // outage: freeze and re-plan; switchover: drain and re-plan; no-drain (primary up, drain: false): the approved plan as it is.

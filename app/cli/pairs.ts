@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { customDomain, DECLARED_IDENTITY_WARNING, type PairConfig } from '../../src/config';
+import { customDomain, DECLARED_IDENTITY_WARNING, describeAutoFailover, type PairConfig } from '../../src/config';
 import { failbackWorkflowId } from '../../workflows/contract';
 import { deadLetterTopic } from '../../src/connectors/eventbridge';
 import type { WatchStatus } from '../../workflows/watch-view';
@@ -96,6 +96,8 @@ export interface PairState {
   running: RunSummary[];
   /** How approvers prove who they are; `warning` for declared identity (anyone who can signal approves). */
   identity: { mode: 'declared' | 'signed'; warning?: string };
+  /** The autoFailover policy of the pairs file in one line ("off ..." or "on: after ..."). */
+  autoFailover: string;
   /** Where the pair is in its cycle (protected -> failed-over -> re-protected -> switching-back -> switched-back -> protected). */
   where: {
     stage: PairStage | 'not set up' | 'setting up' | 'failing over';
@@ -166,6 +168,7 @@ export async function pairStates(client: Client, pairs: PairConfig[]): Promise<P
           p.approval.identity === 'declared'
             ? { mode: 'declared', warning: DECLARED_IDENTITY_WARNING }
             : { mode: 'signed' },
+        autoFailover: describeAutoFailover(p.autoFailover),
         where: whereIs(setup, failover, failback),
         ...(failback ? { failback } : {}),
         ...(await newestProfile(client, [setup, verify])),

@@ -173,6 +173,7 @@ export function renderPlan(workflowId: string, planId: string, plan: ShownPlan):
     );
     if (plan.fidelity) out.push(`  replication fidelity relied on: ${plan.fidelity.description}`);
   }
+  if (plan.autoFailover) out.push(`  automatic failover: ${plan.autoFailover}`);
   const groups = plan.groups ?? [];
   out.push(
     '',

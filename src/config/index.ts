@@ -22,3 +22,4 @@ export * from './failback-input';
 export * from './names';
 export * from './deadlines';
 export * from './parity';
+export * from './auto-failover';

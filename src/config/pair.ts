@@ -22,6 +22,8 @@ import {
 import { DEFAULT_PAIR_APPROVAL, PairApprovalSchema } from './approval';
 import { NotifySchema } from './notify';
 import { DEFAULT_PARITY, ParitySchema } from './parity';
+import { AutoFailoverSchema, DEFAULT_AUTO_FAILOVER } from './auto-failover';
+import { parseDuration } from './duration';
 
 export const PAIR_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const PAIR_NAME_EXPECTED =
@@ -152,6 +154,8 @@ const PairObject = z.strictObject({
   deadlines: DeadlinesSchema.default({}),
   /** SASL users, ACLs and topic configs the secondary must share with the primary (src/config/parity.ts). */
   parity: ParitySchema.default(DEFAULT_PARITY),
+  /** When drWatch may start a failover without a person (src/config/auto-failover.ts); off by default. */
+  autoFailover: AutoFailoverSchema.default(DEFAULT_AUTO_FAILOVER),
   /** drEvacuate: the order pairs are failed over in an evacuation (tier 1 first); omitted = the last tier. */
   tier: integer(1, 9).optional(),
   /** drEvacuate: names to select pairs by (kdr evacuate --label). */
@@ -175,6 +179,22 @@ const CheckedPair = PairObject.check(
         const problem = unknownStep(step);
         if (problem) report(['deadlines', step], problem);
       }
+    }
+    const auto = p.autoFailover;
+    if (auto && typeof auto === 'object' && auto.enabled === true) {
+      if (auto.probes?.cloud === true && p.primary?.provider !== 'apsaramq')
+        report(
+          ['autoFailover', 'probes', 'cloud'],
+          'only for an ApsaraMQ primary (the cloud API reports its instance status): set false or remove it',
+        );
+      // Parsed values when the fields were valid, raw ones otherwise: parseDuration reads both.
+      const every = p.watch === undefined ? 5_000 : parseDuration(p.watch.interval ?? 5_000);
+      const after = parseDuration(auto.after ?? 300_000);
+      if (every !== undefined && after !== undefined && after < 3 * every)
+        report(
+          ['autoFailover', 'after'],
+          `must cover at least 3 watch checks (watch.interval is ${every} ms): raise it to ${3 * every} ms or more`,
+        );
     }
     const { primary, secondary, replication } = p;
     if (

@@ -87,6 +87,8 @@ export type ShownPlan = SealedPlan & {
   comparedTo?: string;
   worse?: string[];
   identityWarning?: string;
+  /** The pair's autoFailover policy in one line (src/config/auto-failover.ts); absent in plans shown before it. */
+  autoFailover?: string;
 };
 
 export interface CnameChangePlan {
