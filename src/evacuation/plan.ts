@@ -1,7 +1,7 @@
 // The evacuation's plan: every member's first plan in one view, sealed by ONE planId over every member's planId,
 // its tier and the order of the run. Approving it approves exactly those member plans, nothing else: a member
 // whose plan changed has another planId and is not released by it.
-import { canonicalJson, sha256Hex } from '../security/sha256';
+import { planHash } from '../plan/id';
 import { mdCell } from '../security/markdown';
 import type { ShownPlan } from '../plan/model';
 import type { EvacuationPlan, PairPlanBrief, PairRow } from './types';
@@ -28,9 +28,9 @@ export function evacuationPlan(o: { select: string; parallel: number; rows: Pair
   const pairs = planned.map((r) => ({ pair: r.pair, tier: r.tier, planId: r.planId!, plan: r.plan! }));
   const unplanned = o.rows.filter((r) => !r.planId || !r.plan)
     .map((r) => ({ pair: r.pair, why: r.blocked ? `blocked at ${r.blocked.step}: ${r.blocked.error}` : r.ended ? `${r.ended.outcome}: ${r.ended.note}` : r.phase }));
-  const planId = `ev-${sha256Hex(canonicalJson({
+  const planId = `ev-${planHash({
     select: o.select, parallel: o.parallel, pairs: pairs.map((p) => [p.pair, p.tier, p.planId]),
-  })).slice(0, 32)}`;
+  })}`;
   const sum = (f: (p: PairPlanBrief) => number) => pairs.reduce((n, p) => n + f(p.plan), 0);
   const warnings = [
     ...unplanned.map((u) => `pair ${u.pair} has no plan (${u.why}): not covered by this approval; resolve it on its own run`),
