@@ -6,14 +6,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { drFailover } from '../../../workflows/dr-failover';
 import type { drSetup } from '../../../workflows/dr-setup';
-import { approveSignal, failoverWorkflowId, planQuery, resolveSignal, setupWorkflowId } from '../../../workflows/contract';
+import { approveSignal, failbackWorkflowId, failoverWorkflowId, planQuery, resolveSignal, setupWorkflowId, watchWorkflowId } from '../../../workflows/contract';
+import type { drFailback } from '../../../workflows/dr-failback';
 import { parityReport, type ParityDirection } from '../../../src/parity/report';
 import type { ParityGap } from '../../../src/parity/model';
 import type { PairConfig } from '../../../src/config';
 import { called, newWorld, worldStubs, type Stubs } from './stubs/activities';
 import { runbookEnv, type RunbookEnv } from './stubs/env';
 import { stubPair } from './stubs/pair';
-import { awaitingApproval, blocked, status } from './stubs/run';
+import { awaitingApproval, blocked, states, status } from './stubs/run';
 
 let env: RunbookEnv;
 before(async () => {
@@ -105,6 +106,35 @@ describe('parity in the runbooks (stubbed activities)', () => {
       assert.equal(r.outcome, 'completed');
       assert.match(r.steps.find((s) => s.name === 'parity')?.summary ?? '', /^sync: 2 applied \(orders-app, User:billing/);
       assert.deepEqual(r.parity && { mode: r.parity.mode, applied: r.parity.applied }, { mode: 'sync', applied: 2 });
+    });
+  });
+
+  test('failback re-protect checks parity in reverse: the old primary lacks a user of the active side, the step blocks before any switch back', async () => {
+    const pair = stubPair('pfb');
+    const world = { ...newWorld(pair), cname: pair.secondary.endpointHost, forward: 'paused' as const };
+    let fixed = false;
+    const directions: string[] = [];
+    const stubs = worldStubs(pair, world, {
+      async checkParity(_p, direction: ParityDirection = 'forward', target?: string) {
+        directions.push(direction);
+        return parityReport(direction, target ?? (direction === 'forward' ? 'secondary' : 'old primary'), fixed ? [] : [USER]);
+      },
+    });
+    await env.withWorker(pair.name, stubs, async (taskQueue) => {
+      const h = await env.client.workflow.start<typeof drFailback>('drFailback', {
+        taskQueue, workflowId: failbackWorkflowId(pair.name), args: [{ pair: pair.name, requestedBy: 'alice' }],
+      });
+      const waiting = await awaitingApproval(h);
+      await h.signal(approveSignal, { by: 'bob', planId: waiting.planId! });
+      const row = await blocked(h, 'reverse-parity');
+      assert.match(row.lastError ?? '', /ParityGaps: 1 user missing on the old primary: application orders-app will be refused/);
+      assert.deepEqual(directions, ['reverse']);
+      fixed = true;
+      await h.signal(resolveSignal, { action: 'retry', by: 'carol' });
+      const r = await h.result();
+      assert.equal(states(r.steps)['reverse-parity'], 'succeeded');
+      assert.equal(states(r.steps)['switch-back'], 'skipped');
+      await env.client.workflow.getHandle(watchWorkflowId(pair.name)).terminate('test over').catch(() => undefined);
     });
   });
 
