@@ -47,7 +47,7 @@ describe('parity drift', () => {
       assert.ok(!healthy.why.includes('parity'), healthy.why);
 
       // The drift: a new application's ACL (or, without an authorizer, its user) on the primary only.
-      const drift = acls ? `User:${late} ALLOW READ TOPIC:${topic}` : late;
+      const drift = acls ? `User:${late} ALLOW READ TOPIC:${topic} from *` : late;
       if (acls) {
         await kafka.primary.admin.createAcls({ acl: [{
           resourceType: AclResourceTypes.TOPIC, resourceName: topic, resourcePatternType: ResourcePatternTypes.LITERAL,

@@ -11,13 +11,20 @@ import { drFailover, drSetup } from '../../../workflows';
 import { approveSignal, planQuery, resolveSignal } from '../../../workflows/definitions';
 import type { FailoverPlan } from '../../../src/plan/model';
 import type { ParityReport } from '../../../src/parity/report';
-import { approveAll, blockedStep, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../../../stack/harness/kdr';
+import { apsaramqPair, approveAll, blockedStep, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../../../stack/harness/kdr';
 import { createTopic, deleteTopics, openBoth } from '../../../stack/harness/kafka';
 import { closeTemporal, eventually } from '../../../stack/harness/temporal';
 import { Consuming, readValues, RetryingProducer, tally, waitCaughtUp } from '../../../stack/harness/traffic';
 import { aclsEnforced, app, grantApps, refusal, revokeApps, saslViaDomain, type App } from './apps';
+import { createCloudClients } from '../../../src/cloud';
+import { EventBridgeProvider } from '../../../src/connectors/eventbridge';
 
-describe('parity end to end: applications with their own SASL users and ACLs, MirrorMaker 2', () => {
+const PROVIDERS = [
+  { label: 'MirrorMaker 2', prefix: 'k', pairOf: kafkaPair },
+  { label: 'ApsaraMQ, EventBridge', prefix: 'a', pairOf: apsaramqPair },
+] as const;
+
+for (const provider of PROVIDERS) describe(`parity end to end: applications with their own SASL users and ACLs, ${provider.label}`, () => {
   let kafka: Awaited<ReturnType<typeof openBoth>>;
   let acls = false;
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -35,19 +42,21 @@ describe('parity end to end: applications with their own SASL users and ACLs, Mi
 
   /** A pair with its topic, and its two applications' users (and ACLs) on the primary only. */
   async function pairWithApps(prefix: string, parity: (apps: { producer: App; consumer: App }) => unknown) {
-    const name = uniqueName(prefix);
+    const name = uniqueName(`${prefix}${provider.prefix}`);
     const topic = `${name}-orders`;
     const group = `${name}-billing`;
     const producer = app(name, 'orders-svc');
     const consumer = app(name, 'billing-svc');
     await createTopic(kafka.primary, topic, 3);
     await grantApps(kafka.primary, topic, producer, consumer, group, acls);
-    cleanups.push(() => removeMirror(name));
+    cleanups.push(provider.prefix === 'k' ? () => removeMirror(name) : () => new EventBridgeProvider(createCloudClients(testEnv()).eventbridge('cn-shanghai'))
+      .remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [topic, `${name}-canary`] }));
     // The users go as soon as the test ends: on a cluster without an authorizer every user is every pair's business.
     const revoke = async () => { for (const s of [kafka.primary, kafka.secondary]) await revokeApps(s, [producer, consumer]); };
     cleanups.push(revoke);
     for (const s of [kafka.primary, kafka.secondary]) cleanups.push(() => deleteTopics(s, [topic, `${name}-canary`]));
-    const config = { ...kafkaPair(name, [topic]), groups: [group], parity: parity({ producer, consumer }) };
+    // An ApsaraMQ pair takes every group the primary instance has (a listed group must be declared there first).
+    const config = { ...provider.pairOf(name, [topic]), ...(provider.prefix === 'k' ? { groups: [group] } : {}), parity: parity({ producer, consumer }) };
     const env = testEnv({ [producer.passwordEnv]: producer.password, [consumer.passwordEnv]: consumer.password });
     return { name, topic, group, producer, consumer, config, env, domain: `${name}.kdr.test`, revoke };
   }
@@ -60,7 +69,9 @@ describe('parity end to end: applications with their own SASL users and ACLs, Mi
       assert.equal(blocked.name, 'parity');
       assert.match(blocked.lastError ?? '', /ParityGaps/);
       assert.match(blocked.lastError ?? '', new RegExp(`2 users${acls ? ' and 3 ACLs' : ''} missing on the secondary: applications ${p.consumer.user} and ${p.producer.user} will be refused`));
-      assert.match(blocked.lastError ?? '', /kafka-configs\.sh --bootstrap-server 127\.0\.0\.1:29092 --alter --entity-type users/);
+      assert.match(blocked.lastError ?? '', provider.prefix === 'k'
+        ? /kafka-configs\.sh --bootstrap-server 127\.0\.0\.1:29092 --alter --entity-type users/
+        : /aliyun alikafka CreateSaslUser --RegionId cn-shanghai --InstanceId alikafka_pre-cn-kdrsecond001 --Username/);
       // The operator accepts the gaps (audited) and the pair is protected without them.
       await setup.signal(resolveSignal, { action: 'skip', by: 'carol', note: 'users are created by the platform team later' });
       const done = await runToEnd(setup, 300_000);
@@ -147,7 +158,7 @@ describe('parity end to end: applications with their own SASL users and ACLs, Mi
         const acked = new Set([...onPrimary.acked, ...onSecondary.acked]);
         const t = tally(acked, [first, second], new Set([...onPrimary.resent, ...onSecondary.resent]));
         const bound = applied.groups.find((g) => g.group === p.group)!.duplicateBound;
-        console.log(`# parity sync switchover: ${acked.size} acknowledged, ${t.processed} processed, lost ${t.lost.length}, re-read ${t.redelivered} (bound ${bound})`);
+        console.log(`# parity sync switchover (${provider.label}): ${acked.size} acknowledged, ${t.processed} processed, lost ${t.lost.length}, re-read ${t.redelivered} (bound ${bound})`);
         assert.equal(t.lost.length, 0, `lost ${t.lost.slice(0, 10).join(', ')}`);
         assert.ok(t.redelivered <= bound, `${t.redelivered} re-read, above the plan's bound ${bound}`);
         assert.ok(second.processed.size > 0, 'the consumer read on the secondary as its own user');
