@@ -37,6 +37,12 @@ function start(taskQueue: string, pair: PairConfig, input: Record<string, unknow
   });
 }
 
+/** The switch-back part of drFailback's result, as kdr reads it. */
+interface SwitchedBack {
+  switchedBack: { workflowId: string | null; byEarlierRun: boolean; mode?: string };
+  forward: { connector: string; reverseRemoved: boolean; watch: string };
+}
+
 /** A pair after drFailover: the CNAME on the secondary, forward replication paused, no reverse replication yet. */
 function failedOver(pair: PairConfig): World {
   return { ...newWorld(pair), cname: pair.secondary.endpointHost, forward: 'paused' };
@@ -152,11 +158,12 @@ describe('drFailback (stubbed activities)', () => {
         return r;
       });
     assert.equal(world.cname, 'primary.kdr.test');
-    assert.deepEqual(result.switchedBack && { id: result.switchedBack.workflowId, mode: result.switchedBack.mode },
+    const switched = result as unknown as SwitchedBack;
+    assert.deepEqual({ id: switched.switchedBack.workflowId, mode: switched.switchedBack.mode },
       { id: switchBackWorkflowId(pair.name), mode: 'switchover' });
-    assert.equal(result.forward?.connector, `kdr-${pair.name}-mm2-source`);
-    assert.equal(result.forward?.reverseRemoved, true);
-    assert.match(result.forward?.watch ?? '', new RegExp(`${watchWorkflowId(pair.name)} started`));
+    assert.equal(switched.forward.connector, `kdr-${pair.name}-mm2-source`);
+    assert.equal(switched.forward.reverseRemoved, true);
+    assert.match(switched.forward.watch, new RegExp(`${watchWorkflowId(pair.name)} started`));
     assert.deepEqual(states(result.steps), {
       'load-pair': 'succeeded', 'failed-over': 'succeeded', assess: 'skipped', export: 'skipped', approval: 'skipped',
       'pause-forward': 'skipped', 'clear-old-primary': 'skipped', 'ensure-reverse': 'skipped', 'reverse-verify': 'skipped',
@@ -181,7 +188,7 @@ describe('drFailback (stubbed activities)', () => {
       await stopWatch(pair);
       return r;
     });
-    assert.deepEqual(result.switchedBack, { workflowId: null, byEarlierRun: true });
+    assert.deepEqual((result as unknown as SwitchedBack).switchedBack, { workflowId: null, byEarlierRun: true });
     assert.equal(result.steps.find((s) => s.name === 'restore-approval')?.state, 'succeeded');
     assert.equal(callsOf(world, 'restoreForward').length, 1);
   });

