@@ -4,8 +4,10 @@
 // an incomplete export blocks before anything is deleted; the export-only stages; the switch-back as drFailover in
 // reverse (a child with its own approval) followed by forward replication restored; a run that finds the CNAME already
 // on the primary restores forward replication after an approval of its own, or skips it when nothing is left to do.
-// Verified broker-free: the pairs point every endpoint at 127.0.0.1:9 (nothing listens), and the file asserts at the
-// end that kafkajs was never loaded in the process (no Kafka client can have been built).
+// Verified broker-free: the pairs point every endpoint at 127.0.0.1:9 (nothing listens), the file asserts at the end
+// that kafkajs was never loaded in its process (no Kafka client can have been built), and the four runbook files pass
+// with every stack port variable (KDR_PRIMARY_PORT, KDR_SECONDARY_PORT, KDR_CONNECT_PORT, KDR_EMULATOR_PORT,
+// KDR_DNS_PORT, KDR_DR_PORT) set to 9.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { drFailback } from '../../../workflows/dr-failback';

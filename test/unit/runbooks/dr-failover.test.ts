@@ -2,9 +2,10 @@
 // activity a stub (stubs/activities.ts) — no Kafka, Kafka Connect or emulator. Outage, planned switchover, the
 // no-drain variant, reapproval of a worse final plan, the guard, a blocked step resolved (retry via the update, skip,
 // refusals), reject, approval timeout, dry run, one failover per pair, invalid input.
-// Verified broker-free: the pairs point every endpoint at 127.0.0.1:9 (nothing listens), and each file asserts at
-// the end that kafkajs was never loaded in the process (no Kafka client can have been built); the tier was also
-// run with the shared stack's Kafka ports unreachable from these pairs.
+// Verified broker-free: the pairs point every endpoint at 127.0.0.1:9 (nothing listens), the file asserts at the end
+// that kafkajs was never loaded in its process (no Kafka client can have been built), and the four runbook files pass
+// with every stack port variable (KDR_PRIMARY_PORT, KDR_SECONDARY_PORT, KDR_CONNECT_PORT, KDR_EMULATOR_PORT,
+// KDR_DNS_PORT, KDR_DR_PORT) set to 9.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError } from '@temporalio/client';

@@ -2,8 +2,10 @@
 // activity a stub (stubs/activities.ts) — no Kafka, Kafka Connect or emulator. The protected path (and the drWatch it
 // starts), the refusal to undo a failover or an unfinished failback, a blocked preflight / connector / canary resolved
 // by retry, skip refused, abort, invalid input.
-// Verified broker-free: the pairs point every endpoint at 127.0.0.1:9 (nothing listens), and the file asserts at the
-// end that kafkajs was never loaded in the process (no Kafka client can have been built).
+// Verified broker-free: the pairs point every endpoint at 127.0.0.1:9 (nothing listens), the file asserts at the end
+// that kafkajs was never loaded in its process (no Kafka client can have been built), and the four runbook files pass
+// with every stack port variable (KDR_PRIMARY_PORT, KDR_SECONDARY_PORT, KDR_CONNECT_PORT, KDR_EMULATOR_PORT,
+// KDR_DNS_PORT, KDR_DR_PORT) set to 9.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { drSetup } from '../../../workflows/dr-setup';

