@@ -70,10 +70,18 @@ export interface RunOptions {
   stream: boolean;
 }
 
+// Each file runs in a process group of its own, so an interrupted run also stops the test process under
+// `node --test` (a broker a test started as a detached process of its own may outlive it).
 const running = new Set<ReturnType<typeof spawn>>();
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    for (const child of running) child.kill(sig);
+    for (const child of running) {
+      try {
+        if (child.pid) process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    }
     process.exit(130);
   });
 }
@@ -84,6 +92,7 @@ function runFile(rel: string, o: RunOptions): Promise<FileResult> {
     const child = spawn(process.execPath, [...o.nodeArgs, rel], {
       cwd: o.repoRoot,
       env: o.env,
+      detached: true,
       stdio: o.stream ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
     });
     running.add(child);
