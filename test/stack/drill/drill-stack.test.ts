@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setManyGroupOffsets } from '../../../src/kafka/admin';
 import { local } from '../../../stack/local-stack';
-import { listDrills, renderDrills, runDrillNow, scheduleDrill, unscheduleDrill } from '../../../app/cli/drill-command';
+import { listDrills, renderDrills, runDrillNow, scheduleDrill, unscheduleDrill } from '../../../app/cli/commands/drill';
 import type { CliContext } from '../../../app/cli/temporal';
 import { drSetup } from '../../../workflows';
 import { execute, kafkaPair, removeMirror, testEnv, uniqueName, withKdrWorker } from '../../../stack/harness/kdr';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { PairConfigSchema, validate, type PairConfig } from '../../../src/config';
 import { local } from '../../../stack/local-stack';
 import { drillScheduleId } from '../../../workflows/contract';
-import { drillSchedule, listDrills, renderDrills, renderSchedule, runDrillNow, scheduleDrill, unscheduleDrill } from '../../../app/cli/drill-command';
+import { drillSchedule, listDrills, renderDrills, renderSchedule, runDrillNow, scheduleDrill, unscheduleDrill } from '../../../app/cli/commands/drill';
 import type { CliContext } from '../../../app/cli/temporal';
 import type { RunEvent } from '../../../src/notify/events';
 import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../../stack/harness/temporal';

@@ -13,9 +13,9 @@ import {
 import { NameMatcher } from '../../../src/config/name-matcher';
 import { parsePairs, PairsFileError } from '../../../src/config/file';
 import { DEFAULT_MAX_DECODED_BYTES, GzipLargePayloadCodec, GZIP_ENCODING, maxDecodedBytes } from '../../../src/data-converter';
-import { scheduleDrill } from '../../../app/cli/drill-command';
+import { scheduleDrill } from '../../../app/cli/commands/drill';
 import { startVerify } from '../../../app/cli/actions';
-import { registerWatch } from '../../../app/cli/watch-command';
+import { registerWatch } from '../../../app/cli/commands/watch';
 import { CliError } from '../../../app/cli/errors';
 import type { CliContext } from '../../../app/cli/temporal';
 import { localKafkaPair } from '../../../stack/local-pairs';

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { approvalActivities } from '../../../activities/approvals';
 import { runCli } from '../../../app/cli/program';
-import { planSummary } from '../../../app/cli/approve-command';
+import { planSummary } from '../../../app/cli/commands/approve';
 import { renderPlan } from '../../../app/cli/render';
 import type { PairConfigInput } from '../../../src/config';
 import { generateApproverKeys } from '../../../src/security/approval-signature';

@@ -1,12 +1,12 @@
 // `kdr plan <run>`: the failover plan as a table, as JSON, or as the CSV Apache Kafka's kafka-consumer-groups.sh
 // reads (with the exact command that applies it), paging through large plans.
 import type { Command } from 'commander';
-import { planCsv } from '../../src/plan/csv';
-import { readPlan } from './actions';
-import { CliError, ExitCode } from './errors';
-import { example } from './help';
-import { renderPlan } from './render';
-import { findRun, type CliContext } from './temporal';
+import { planCsv } from '../../../src/plan/csv';
+import { readPlan } from '../actions';
+import { CliError, ExitCode } from '../errors';
+import { example } from '../help';
+import { renderPlan } from '../render';
+import { findRun, type CliContext } from '../temporal';
 
 export interface PlanCommandDeps {
   print(cmd: Command, json: unknown, human: () => string): void;

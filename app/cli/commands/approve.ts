@@ -1,20 +1,21 @@
-// `kdr approve` and `kdr keygen`. An approval names exactly the plan it approves: either --plan-id (after
+// `kdr approve`. An approval names exactly the plan it approves: either --plan-id (after
 // reviewing `kdr plan`), or the CLI shows the plan summary and asks for confirmation; --yes (scripts) approves
 // the plan shown. On a pair with approval.identity "signed" the approval is signed with the approver's Ed25519
 // private key (--key or $KDR_APPROVER_KEY), and the worker checks it against the pairs file.
-import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { ApprovePayloadSchema } from '../../src/config';
-import { generateApproverKeys, signApproval } from '../../src/security/approval-signature';
-import { APPROVER_KEY_ENV, readKey } from './signing';
-import type { ShownPlan } from '../../src/plan/model';
-import { failbackText, isFailbackPlan } from '../../workflows/failback-plan';
-import { approve, readPlan, type Decision } from './actions';
-import { CliError, ExitCode } from './errors';
-import { checkFlags, DECISION_FLAGS } from './flags';
-import { findRun, queryStatus, type CliContext } from './temporal';
+import { ApprovePayloadSchema } from '../../../src/config';
+import { signApproval } from '../../../src/security/approval-signature';
+import { APPROVER_KEY_ENV, readKey } from '../signing';
+import type { ShownPlan } from '../../../src/plan/model';
+import { failbackText, isFailbackPlan } from '../../../workflows/failback-plan';
+import { approve, readPlan, type Decision } from '../actions';
+import { CliError, ExitCode } from '../errors';
+import { checkFlags, DECISION_FLAGS } from '../flags';
+import { findRun, queryStatus, type CliContext } from '../temporal';
+import { example } from '../help';
+import type { CommandContext } from './context';
 
-export { APPROVER_KEY_ENV, requestSignature, signWithKey } from './signing';
+export { APPROVER_KEY_ENV, requestSignature, signWithKey } from '../signing';
 
 export interface ApproveIo {
   out(text: string): void;
@@ -127,42 +128,43 @@ export async function approveCommand(
   });
 }
 
-/** `kdr keygen --out <file>`: a new Ed25519 key pair; the private key file is created 0600, never overwritten. */
-export function keygenCommand(out: string): { privateKeyFile: string; publicKey: string } {
-  const keys = generateApproverKeys();
-  try {
-    fs.writeFileSync(out, keys.privatePem, { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(
-      code === 'EEXIST'
-        ? `${out} exists: kdr keygen never overwrites a key; choose another --out`
-        : `cannot write ${out} (${code ?? String(err)})`,
-      ExitCode.usage,
-    );
-  }
-  return { privateKeyFile: out, publicKey: keys.publicKey };
-}
-
-export function registerKeygen(
-  program: Command,
-  print: (cmd: Command, json: unknown, human: () => string) => void,
-): void {
+export function registerApprove(program: Command, c: CommandContext): void {
   program
-    .command('keygen')
+    .command('approve')
+    .argument('<run>', 'workflow id, or pair name (its current run)')
     .description(
-      'create an approver key pair for pairs with approval.identity "signed": a private key file (keep it) and the public key (for the pairs file)',
+      'approve the plan of a failover: give --plan-id after reviewing kdr plan, or confirm the plan shown (--yes in scripts)',
     )
-    .requiredOption('--out <file>', 'where to write the private key (PEM, mode 0600; never overwritten)')
-    .addHelpText('after', '\nExample:\n  $ kdr keygen --out ~/.kdr/bob.key\n')
-    .action((opts: { out: string }, cmd: Command) => {
-      const k = keygenCommand(opts.out);
-      print(cmd, k, () =>
-        [
-          `private key written to ${k.privateKeyFile} (keep it secret; approve with kdr approve --key ${k.privateKeyFile})`,
-          "add your public key to the pair's approval.approvers in the pairs file:",
-          `  { "name": "<your name>", "publicKey": "${k.publicKey}" }`,
-        ].join('\n'),
-      );
-    });
+    .requiredOption('--by <name>', 'who approves (not the requester)')
+    .option('--comment <text>', 'a comment recorded with the approval')
+    .option('--plan-id <id>', 'approve exactly this plan (refused when the plan has changed since)')
+    .option('--yes', 'approve the plan shown without asking (scripts); the summary is still printed')
+    .option(
+      '--key <file>',
+      `your Ed25519 private key (pairs with approval.identity "signed"; default $${APPROVER_KEY_ENV}; kdr keygen creates one)`,
+    )
+    .addHelpText(
+      'after',
+      example(
+        'kdr approve local-kafka --by bob --plan-id 3f2a9c0d1e2b4a5f3f2a9c0d1e2b4a5f',
+        'kdr approve dr-failover-local-kafka --by bob --comment "drill, checked the plan"   # shows the plan, asks',
+        'kdr approve local-apsaramq --by bob --key ~/.kdr/bob.key --plan-id <id>          # signed pair',
+      ),
+    )
+    .action(
+      async (
+        run: string,
+        opts: { by: string; comment?: string; planId?: string; yes?: boolean; key?: string },
+        cmd: Command,
+      ) => {
+        await c.withTemporal(cmd, async (ctx) => {
+          const d = await approveCommand(ctx, c.io, run, opts);
+          c.decided(
+            cmd,
+            d,
+            `approved plan ${d.planId} of ${d.workflowId} as ${d.by} (${d.reason ?? 'accepted'}); follow it: kdr status ${d.workflowId} --watch`,
+          );
+        });
+      },
+    );
 }

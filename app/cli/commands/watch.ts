@@ -1,14 +1,14 @@
 // `kdr watch <pair>`: start the pair's drWatch (or report the one already running: one per pair), or stop it.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { StopWatchPayloadSchema } from '../../src/config';
-import { stopWatchSignal, watchQuery, watchWorkflowId, workflowIdsOf } from '../../workflows/contract';
-import { checkFlags, DECISION_FLAGS } from './flags';
-import { APPROVER_KEY_ENV, signWithKey } from './signing';
-import type { WatchStatus } from '../../workflows/watch-view';
-import { CliError, ExitCode } from './errors';
-import { explain, findPairRun, uiLink, type CliContext } from './temporal';
-import { runCard } from './run-card';
+import { StopWatchPayloadSchema } from '../../../src/config';
+import { stopWatchSignal, watchQuery, watchWorkflowId, workflowIdsOf } from '../../../workflows/contract';
+import { checkFlags, DECISION_FLAGS } from '../flags';
+import { APPROVER_KEY_ENV, signWithKey } from '../signing';
+import type { WatchStatus } from '../../../workflows/watch-view';
+import { CliError, ExitCode } from '../errors';
+import { explain, findPairRun, uiLink, type CliContext } from '../temporal';
+import { runCard } from '../run-card';
 
 export interface WatchCommandDeps {
   print(cmd: Command, json: unknown, human: () => string): void;
@@ -44,7 +44,13 @@ export function registerWatch(program: Command, deps: WatchCommandDeps): void {
     .action(
       async (pair: string, opts: { stop?: boolean; by?: string; reason?: string; key?: string }, cmd: Command) => {
         deps.checkPair(cmd, pair);
+        const stop = {
+          by: opts.by ?? deps.operator(),
+          ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+        };
         await deps.withTemporal(cmd, async (ctx) => {
+          // Bad flags are refused before Temporal is asked anything.
+          if (opts.stop) checkFlags(StopWatchPayloadSchema, stop, DECISION_FLAGS, 'watch --stop');
           // The running watch under its current id, or under the id an earlier version started it with.
           const running = await findPairRun(ctx, 'watch', pair, { running: true });
           const workflowId = running?.description.workflowId ?? watchWorkflowId(pair);
@@ -57,11 +63,6 @@ export function registerWatch(program: Command, deps: WatchCommandDeps): void {
                 ExitCode.notFound,
               );
             }
-            const stop = {
-              by: opts.by ?? deps.operator(),
-              ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
-            };
-            checkFlags(StopWatchPayloadSchema, stop, DECISION_FLAGS, 'watch --stop');
             // A signed pair's watch takes a signed stop only (bound to the watch's workflow id: it continues as new).
             const keyPath = opts.key ?? process.env[APPROVER_KEY_ENV];
             const proof = keyPath

@@ -7,13 +7,13 @@ import {
   WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import type { Command } from 'commander';
-import { DrillScheduleSchema } from '../../src/config/drill-input';
-import { drillScheduleId, drillWorkflowId } from '../../workflows/contract';
-import { checkFlags } from './flags';
-import type { DrillResult } from '../../workflows/dr-drill';
-import { CliError, ExitCode } from './errors';
-import { explain, type CliContext } from './temporal';
-import { runCard } from './run-card';
+import { DrillScheduleSchema } from '../../../src/config/drill-input';
+import { drillScheduleId, drillWorkflowId } from '../../../workflows/contract';
+import { checkFlags } from '../flags';
+import type { DrillResult } from '../../../workflows/dr-drill';
+import { CliError, ExitCode } from '../errors';
+import { explain, type CliContext } from '../temporal';
+import { runCard } from '../run-card';
 
 export interface DrillCommandDeps {
   print(cmd: Command, json: unknown, human: () => string): void;

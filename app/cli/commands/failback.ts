@@ -2,12 +2,12 @@
 // export it to the active side, and after an approval re-protect the pair in reverse; with stage switch-back, switch
 // back (drFailover in reverse, approved like any failover) and replicate forward again.
 import type { Command } from 'commander';
-import { requestSignature } from './signing';
-import { FailbackInputSchema } from '../../src/config';
-import { failbackWorkflowId, switchBackWorkflowId } from '../../workflows/contract';
-import { start, type StartedRun } from './actions';
-import { checkFlags, type FlagNames } from './flags';
-import type { CliContext } from './temporal';
+import { requestSignature } from '../signing';
+import { FailbackInputSchema } from '../../../src/config';
+import { failbackWorkflowId, switchBackWorkflowId } from '../../../workflows/contract';
+import { start, type StartedRun } from '../actions';
+import { checkFlags, type FlagNames } from '../flags';
+import type { CliContext } from '../temporal';
 
 const FAILBACK_FLAGS: FlagNames = {
   requestedBy: '--requested-by',
