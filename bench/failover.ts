@@ -36,7 +36,9 @@ export interface FailoverRun {
   approvalToDoneMs: number;
   /** What the workflow itself reports as approval -> done. */
   approvalToDoneWorkflowMs: number | null;
-  steps: { name: string; state: string; durationMs: number | null }[];
+  steps: { name: string; state: string; durationMs: number | null; endedAt: string | null }[];
+  /** Epoch ms (this machine's clock, as the server's) when the approval signal was sent. */
+  approvalSentAt: number;
   plan: GroupTarget[];
   handle: WorkflowHandle;
 }
@@ -45,7 +47,7 @@ export class BenchRunError extends Error {
   override name = 'BenchRunError';
 }
 
-async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, boundMs: number): Promise<T> {
+async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, boundMs: number, everyMs = 50): Promise<T> {
   const until = Date.now() + boundMs;
   let last: T | undefined;
   let lastError: unknown;
@@ -62,7 +64,7 @@ async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, what: st
           (lastError ? `: ${(lastError as Error).message}` : `; last: ${JSON.stringify(last)?.slice(0, 600)}`),
       );
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -81,6 +83,8 @@ export async function runFailover(
     expectGroups: number;
     /** Called while the run waits for the approval (tests look at the plan there). */
     beforeApproval?: (handle: WorkflowHandle) => Promise<void>;
+    /** How often the plan is polled for (many runs at once poll less often: every query is a workflow task). */
+    pollMs?: number;
   },
 ): Promise<FailoverRun> {
   const handle = await client.workflow.start('drFailover', {
@@ -102,6 +106,7 @@ export async function runFailover(
     (s: RunStatus) => s.phase === 'awaiting-approval' || !!s.endedAt,
     'the plan to await approval',
     300_000,
+    o.pollMs,
   ).catch(async (err) => {
     throw new BenchRunError(`${(err as Error).message}\nrun ${o.workflowId}: ${await explain(handle)}`);
   });
@@ -127,6 +132,7 @@ export async function runFailover(
     );
   }
   await o.beforeApproval?.(handle);
+  const approvalSentAt = Date.now();
   const approvedAt = performance.now();
   await handle.signal('approve', { by: APPROVED_BY, planId: view.planId, comment: 'benchmark' });
   let result: { steps: StepRecord[]; timing?: { approvalToDoneMs?: number } };
@@ -153,7 +159,8 @@ export async function runFailover(
     planStored: plan.stored !== undefined,
     approvalToDoneMs,
     approvalToDoneWorkflowMs: result.timing?.approvalToDoneMs ?? null,
-    steps: result.steps.map((s) => ({ name: s.name, state: s.state, durationMs: s.durationMs ?? null })),
+    steps: result.steps.map((s) => ({ name: s.name, state: s.state, durationMs: s.durationMs ?? null, endedAt: s.endedAt ?? null })),
+    approvalSentAt,
     plan: plan.groups,
     handle,
   };

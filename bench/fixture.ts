@@ -39,7 +39,7 @@ export function primaryOffset(i: number, partition: number, records: number): nu
   return 1 + ((i * 7 + partition * 13) % (records - 1));
 }
 
-async function produceSame(s: AdminSession, topic: string, records: number, baseTime: number): Promise<void> {
+export async function produceSame(s: AdminSession, topic: string, records: number, baseTime: number): Promise<void> {
   const producer = s.kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {

@@ -9,7 +9,13 @@ export function median(xs: readonly number[]): number {
 }
 
 export type MethodId =
-  'plan-step' | 'reset-step' | 'failover-approval-to-done' | 'reset-activity-direct' | 'bare-kafkajs' | 'tool-loop';
+  | 'plan-step'
+  | 'reset-step'
+  | 'failover-approval-to-done'
+  | 'reset-activity-direct'
+  | 'bare-kafkajs'
+  | 'tool-loop'
+  | 'tool-one-jvm';
 
 export const METHOD_TITLES: Record<MethodId, string> = {
   'plan-step': "drFailover's plan step (evidence + plan, real run)",
@@ -18,6 +24,7 @@ export const METHOD_TITLES: Record<MethodId, string> = {
   'reset-activity-direct': 'resetGroups activity alone (no workflow)',
   'bare-kafkajs': 'bare kafkajs script (floor)',
   'tool-loop': 'kafka-consumer-groups.sh per group',
+  'tool-one-jvm': 'kafka-consumer-groups.sh, one JVM, every group',
 };
 
 export interface Measurement {
@@ -117,14 +124,26 @@ export function judgeTargets(
         met: ms < 60_000,
       });
     }
+    const oneJvm = find('tool-one-jvm', groups);
+    if (step && oneJvm) {
+      // No target of its own: the fairer anchor (one JVM start in all), reported beside the per-group loop.
+      const x = oneJvm.wallMs / step.wallMs;
+      out.push({
+        what: 'reset step vs kafka-consumer-groups.sh, one JVM for every group',
+        groups,
+        wanted: 'reported (no target)',
+        measured: `${fmtRatio(x)} faster`,
+        met: true,
+      });
+    }
     if (step && bare) {
       const x = step.wallMs / bare.wallMs;
       out.push({
         what: 'reset step vs bare kafkajs script',
         groups,
-        wanted: '<= 2x the bare script',
+        wanted: '<= 1.5x the bare script (issue 25)',
         measured: `${fmtRatio(x)} the bare script`,
-        met: x <= 2,
+        met: x <= 1.5,
       });
     }
   }
