@@ -196,8 +196,15 @@ export async function drEvacuate(raw: unknown) {
 
   if (input.dryRun) {
     phase = 'dry-run';
+    // A practice run (scheduled or by hand) says what would stop the real one: a pair with no plan, a blocked
+    // step, untranslated partitions, live members on a secondary. Findings page the evacuation's targets.
+    const findings = plan!.warnings;
+    if (findings.length) {
+      pending.push({ event: { runbook: 'drEvacuate', pair: self, kind: 'drill-failed', findings: findings.slice(0, 20), duplicateBound: plan!.totals.duplicateBound } });
+      await flush();
+    }
     run.skipRemaining('dry run: every pair planned, nothing was changed');
-    return run.finish({ evacuation: self, dryRun: true as const, planId: plan!.planId, plan: plan!, changed: false });
+    return run.finish({ evacuation: self, dryRun: true as const, planId: plan!.planId, plan: plan!, findings, changed: false });
   }
 
   phase = 'awaiting-approval';

@@ -10,7 +10,7 @@ import type { drFailover } from '../../../workflows/dr-failover';
 import { approveSignal, planQuery, rejectSignal, resolveSignal } from '../../../workflows/definitions';
 import { evacuationQuery, evacuationReleaseSignal } from '../../../workflows/evacuate/definitions';
 import type { EvacuationPlan } from '../../../src/evacuation/types';
-import { failure } from '../runbooks/stubs/activities';
+import { failure, group, plan } from '../runbooks/stubs/activities';
 import { evacuationEnv, type EvacuationEnv } from './env';
 import { stubPair } from '../runbooks/stubs/pair';
 import { awaitingApproval, endedWith, status, until } from '../runbooks/stubs/run';
@@ -142,10 +142,22 @@ describe('drEvacuate (stubbed clusters, real runs)', () => {
   test('dry run: every pair plans, the evacuation plan is shown, nothing changes', async () => {
     const e = zoneEstate();
     const [, b, c] = e.pairs.map((p) => p.name);
-    const result = await evacuate(e, estateStubs(e), { select: [{ label: 'payments' }, { pairs: [b] }], dryRun: true }, (h) => h.result());
+    // c's secondary has a consumer in a planned group: the real evacuation would block there.
+    const stubs = estateStubs(e, {
+      [c]: {
+        async planOffsets(p) {
+          const busy = plan(p.name, [{ ...group('billing', 5), liveMembers: 1 }]);
+          return { ...busy, totals: { ...busy.totals, liveGroups: 1 } };
+        },
+      },
+    });
+    const result = await evacuate(e, stubs, { select: [{ label: 'payments' }, { pairs: [b] }], dryRun: true }, (h) => h.result());
     assert.equal(result.outcome, 'completed');
     if (!result.dryRun) throw new Error('a dry run');
     assert.deepEqual(result.plan.pairs.map((p) => p.pair).sort(), [b, c].sort());
+    assert.ok(result.findings.some((f) => f.includes(c) && /live members/.test(f)), `the practice run finds c's blocker: ${result.findings.join('; ')}`);
+    const alert = e.events.find((x) => x.event.kind === 'drill-failed');
+    assert.ok(alert, 'the findings page the evacuation targets');
     for (const p of [b, c]) {
       assert.deepEqual(changes(e, p), []);
       const r = await child(p).result();
