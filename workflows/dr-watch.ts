@@ -31,6 +31,7 @@ import { watchMarkdown, type WatchStatus } from './watch-view';
 import { notableChange, reportHealth } from './notify';
 import { decisionGuard } from './approval-policy';
 import { refuseStop, type StopRequest } from './watch-stop';
+import { autoFailoverCheck } from './auto-failover-watch';
 
 /** ~11 events per check: 500 checks stay far below Temporal's 10,000-event suggestion (and 42 min at 5 s). */
 export const CONTINUE_AS_NEW_EVERY = 500;
@@ -169,6 +170,9 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
         if (tick.canary) state.lastCanaryAt = tick.at;
         judge(tick.health, tick.reasons.join('; ') || 'every check passed');
       }
+      // Only pairs whose pairs file enables it (no recorded history had the policy): new commands on a new path.
+      if (pair.autoFailover?.enabled && patched('auto-failover'))
+        state.auto = autoFailoverCheck(pair.autoFailover, state.auto, tick, Date.now());
       publish(tick);
       if (notableChange(before, state.health)) {
         const problem = await reportHealth({

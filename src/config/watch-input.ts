@@ -13,6 +13,22 @@ const Transition = z.strictObject({
   why: text('why the health changed', 600),
 });
 
+const ProbeReadingSchema = z.strictObject({
+  probe: oneOf(['kafka', 'cloud', 'remote']),
+  verdict: oneOf(['up', 'down', 'unknown']),
+  at: integer(0),
+  error: text('the probe error', 300).optional(),
+});
+
+/** The automatic failover decision of the last check, its down clock and the last measurement of both sides. */
+export const AutoWatchStateSchema = z.strictObject({
+  decision: oneOf(['healthy', 'suspect', 'down-confirmed', 'hold-for-human', 'alert-partition', 'never']),
+  why: text('the decision in words', 600),
+  clock: z.strictObject({ since: integer(0), evidence: z.array(ProbeReadingSchema).max(6) }).optional(),
+  measured: z.strictObject({ at: integer(0), lagRecords: integer(0), latencyMs: integer(0) }).optional(),
+});
+export type AutoWatchState = z.output<typeof AutoWatchStateSchema>;
+
 /** Carried across continue-as-new so the health's "since" and the canary's schedule survive a new run. */
 export const WatchStateSchema = z.strictObject({
   health: oneOf(HEALTH_VALUES),
@@ -23,6 +39,8 @@ export const WatchStateSchema = z.strictObject({
   runs: integer(1),
   lastCanaryAt: integer(0).optional(),
   transitions: z.array(Transition).max(20, 'expected at most 20 transitions'),
+  /** Pairs with autoFailover enabled: the down clock must survive continue-as-new too. */
+  auto: AutoWatchStateSchema.optional(),
 });
 
 const WatchObject = z.strictObject({

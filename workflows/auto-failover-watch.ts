@@ -1,0 +1,47 @@
+// drWatch's automatic failover check (pairs with autoFailover enabled): one decision per watch check from the
+// check's own probe of the primary, the down clock carried in the watch's state (workflow time only, so it survives
+// continue-as-new and replays), and the last measurement of both sides for the at-risk estimate.
+import type { AutoFailoverConfig, AutoWatchState } from '../src/config';
+import type { WatchTick } from '../activities/watch';
+import { decide, describeDecision, type ProbeReading } from '../src/auto-failover/decide';
+import { estimateAtRisk } from '../src/auto-failover/at-risk';
+
+const MAX_EVIDENCE = 6;
+
+export function autoFailoverCheck(
+  policy: AutoFailoverConfig,
+  previous: AutoWatchState | undefined,
+  tick: WatchTick | undefined,
+  now: number,
+): AutoWatchState {
+  // The check itself failed (the secondary could not be read): the worker's probe could not tell.
+  const kafka: ProbeReading = !tick
+    ? { probe: 'kafka', verdict: 'unknown', at: now, error: 'the watch check failed' }
+    : tick.primaryReachable
+      ? { probe: 'kafka', verdict: 'up', at: tick.at }
+      : { probe: 'kafka', verdict: 'down', at: tick.at, error: (tick.reasons[0] ?? 'primary does not answer').slice(0, 300) };
+  const measured =
+    tick && tick.primaryReachable && tick.lag
+      ? {
+          at: tick.at,
+          lagRecords: tick.lag.total,
+          latencyMs: Math.max(0, Math.round(tick.canary?.latencyMaxMs ?? tick.rpoMs ?? 0)),
+        }
+      : previous?.measured;
+  const clock = previous?.clock;
+  const step = decide({
+    policy,
+    now,
+    readings: [kafka],
+    clock,
+    situation: 'protected',
+    secondary: tick ? { healthy: true } : { healthy: false, why: 'the watch could not read the secondary' },
+    atRisk: estimateAtRisk(measured, clock?.since ?? now),
+  });
+  return {
+    decision: step.decision.kind,
+    why: describeDecision(step.decision).slice(0, 600),
+    ...(step.clock ? { clock: { since: step.clock.since, evidence: step.clock.evidence.slice(0, MAX_EVIDENCE) } } : {}),
+    ...(measured ? { measured } : {}),
+  };
+}
