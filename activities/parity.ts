@@ -64,7 +64,10 @@ async function compare(deps: ActivityDeps, pair: PairConfig, direction: ParityDi
         parityProvider(deps, target, dst).read(topics),
       ]);
       const scope = { topics, groups: pair.groups, users: pair.parity.users.map((u) => u.name) };
-      const gaps = compareParity(scopeSnapshot(ps, scope), scopeSnapshot(ts, scope), { topics, target: fixTarget(target) });
+      // What the pair's owner accepted (parity.accept) is neither a gap to block on nor one to create.
+      const accepted = new Set(pair.parity.accept);
+      const gaps = compareParity(scopeSnapshot(ps, scope), scopeSnapshot(ts, scope), { topics, target: fixTarget(target) })
+        .filter((g) => !accepted.has(g.item));
       return { gaps, sides, topics };
     }));
 }

@@ -4,13 +4,15 @@
 // pairs file, an input or a history: only the NAME of the worker's variable holding each one.
 // Pure (zod only): workflows import it.
 import { z } from 'zod';
-import { crossCheck, envName, listOf, matching, oneOf } from './fields';
+import { crossCheck, envName, listOf, matching, oneOf, text } from './fields';
 
 export const PARITY_MODES = ['check', 'sync'] as const;
 export const PARITY_FAILOVER_POLICIES = ['warn', 'approve'] as const;
 export const PARITY_USER_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 /** Users a pair may declare: each is one secret variable on the worker. */
 export const MAX_PARITY_USERS = 500;
+/** Accepted differences a pair may list. */
+export const MAX_ACCEPTED = 1000;
 
 /** Kafka and ApsaraMQ user names: letters, digits and . _ - @ (what both accept as a SASL user). */
 const USER_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
@@ -29,6 +31,12 @@ const ParityObject = z.strictObject({
   users: listOf(ParityUserSchema, 'users { "name", "mechanism", "passwordEnv" }', 0, MAX_PARITY_USERS).default([]),
   /** warn: a failover shows the gaps to the approver; approve: a failover with gaps needs one more approval. */
   failover: oneOf(PARITY_FAILOVER_POLICIES).default('warn'),
+  /**
+   * Differences the pair's owner accepts (a secondary kept smaller on purpose), named as kdr lists them: no step
+   * blocks on them, the watch is not degraded by them, no plan counts them.
+   */
+  accept: listOf(text('a gap as kdr names it, e.g. "orders/retention.ms" or "User:billing ALLOW READ TOPIC:orders from *"', 512),
+    'accepted gaps', 0, MAX_ACCEPTED).default([]),
 });
 
 type ParityDraft = z.input<typeof ParityObject>;
@@ -55,4 +63,4 @@ export const ParitySchema = z.preprocess(
 
 export type ParityConfig = z.output<typeof CheckedParity>;
 export type ParityUser = ParityConfig['users'][number];
-export const DEFAULT_PARITY: ParityConfig = { mode: 'check', users: [], failover: 'warn' };
+export const DEFAULT_PARITY: ParityConfig = { mode: 'check', users: [], failover: 'warn', accept: [] };

@@ -51,7 +51,7 @@ describe('drSetup', () => {
       const first = await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
       assert.equal(first.outcome, 'completed');
       assert.deepEqual(first.steps.map((s) => `${s.name} ${s.state}`), ['load-pair', 'not-failed-over', 'preflight', 'ensure-connector', 'wait-running',
-        'connector-verify', 'ensure-cname', 'report'].map((n) => `${n} succeeded`));
+        'connector-verify', 'parity', 'ensure-cname', 'report'].map((n) => `${n} succeeded`));
       assert.equal(first.connector.state, 'running');
       assert.equal(first.connector.created, true);
       assert.equal(first.verify.received, first.verify.produced, 'every canary record reached the secondary');

@@ -57,6 +57,8 @@ describe('EventBridge dead letters: drWatch alerts, kdr pairs and the failover p
     const config = apsaramqPair(name, [topic], {
       watch: { interval: '1s' },
       notify: [{ type: 'webhook', urlEnv: 'KDR_SECRET_DL_HOOK_URL' }],
+      // The 2 KB limit is a parity gap drSetup would block on: accepted here, so the dead letter is what degrades.
+      parity: { accept: [`${topic}/max.message.bytes`] },
     });
     config.dns = { ...config.dns, resolvers: [`127.0.0.1:${emu.emulator.dnsPort}`] } as typeof config.dns;
     fs.writeFileSync(file, JSON.stringify({ pairs: [config] }));

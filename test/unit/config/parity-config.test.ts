@@ -24,13 +24,13 @@ describe('pair parity config', () => {
   test('omitted, a pair only checks parity and a failover with gaps warns', () => {
     const r = validate(PairConfigSchema, pair());
     assert.ok(r.ok);
-    assert.deepEqual(r.value.parity, { mode: 'check', users: [], failover: 'warn' });
+    assert.deepEqual(r.value.parity, { mode: 'check', users: [], failover: 'warn', accept: [] });
   });
 
   test('"sync" alone is short for the sync mode; the full form keeps users and the failover policy', () => {
     const short = validate(PairConfigSchema, pair('sync'));
     assert.ok(short.ok);
-    assert.deepEqual(short.value.parity, { mode: 'sync', users: [], failover: 'warn' });
+    assert.deepEqual(short.value.parity, { mode: 'sync', users: [], failover: 'warn', accept: [] });
     const full = validate(PairConfigSchema, pair({
       mode: 'sync', failover: 'approve',
       users: [{ name: 'orders-app', mechanism: 'SCRAM-SHA-512', passwordEnv: 'KDR_SECRET_ORDERS_APP' }],
@@ -64,6 +64,14 @@ describe('pair parity config', () => {
     assert.match(text, /parity\.users\[1\]\.passwordEnv: names a variable the worker keeps for itself/);
     assert.match(text, /parity\.users\[1\]\.name: "a" is listed twice \(first at users\[0\]\)/);
     assert.match(text, /parity\.users\[2\]\.name: expected a SASL user name/);
+  });
+
+  test('accepted differences are listed as kdr names them; anything else is refused', () => {
+    const ok = validate(PairConfigSchema, pair({ accept: ['orders/retention.ms', 'User:billing ALLOW READ TOPIC:orders from *'] }));
+    assert.ok(ok.ok);
+    assert.deepEqual(ok.value.parity.accept, ['orders/retention.ms', 'User:billing ALLOW READ TOPIC:orders from *']);
+    const found = problems(pair({ accept: 'orders/retention.ms' }));
+    assert.ok(found.some((p) => p.startsWith('parity.accept: expected a list')), found.join('\n'));
   });
 
   test('users without mode "sync" are refused: nothing would create them', () => {
