@@ -77,6 +77,14 @@ function kafkaBroker(role: 'primary' | 'secondary'): Service {
   });
 }
 
+/** See saslSslSettings: the authorizer, with the unauthenticated listeners and the stack's own user as super users. */
+function authorizerSettings(): string[] {
+  return [
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    `super.users=User:ANONYMOUS;User:${STACK_SASL_USER}`,
+  ];
+}
+
 /**
  * Listener settings of the SASL_SSL listener ("SECURE"); the key store is the stack's own (stack/tls.ts).
  * ACLs are enforced, as on an ApsaraMQ instance with ACL on: KRaft's StandardAuthorizer refuses a SASL user any
@@ -88,8 +96,6 @@ function saslSslSettings(): string[] {
   const tls = ensureStackTls();
   const l = 'listener.name.secure';
   return [
-    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-    `super.users=User:ANONYMOUS;User:${STACK_SASL_USER}`,
     // SCRAM-SHA-256 too: ApsaraMQ's "scram" users on reserved instances are SCRAM-SHA-256 (CreateSaslUser).
     `${l}.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512`,
     `${l}.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
@@ -183,6 +189,9 @@ export function kafkaBrokerService(o: {
           'transaction.state.log.min.isr=1',
           'group.initial.rebalance.delay.ms=0',
           'log.retention.hours=168',
+          // Every broker of the stack, the throwaway ones included, runs the same authorizer, so the ACL switch
+          // is equal on both sides of any pair (parity compares it); with the open principals as super users.
+          ...authorizerSettings(),
           ...(o.saslSsl ? saslSslSettings() : []),
           '',
         ].join('\n'),
