@@ -4,7 +4,7 @@ import { approvalOptions, type approvalPolicyFor } from '../approval-policy';
 import { failbackMarkdown, sealFailback, type FailbackTopicLine } from '../failback-plan';
 import { stopWatch } from '../watch-start';
 import { recordPairState } from '../pair-state';
-import type { ShownPlan } from '../plan-view';
+import type { ShownPlan } from '../../src/plan/model';
 import type { FailbackContext } from './steps';
 import { verifyDirection } from './verify-direction';
 import { patched } from '@temporalio/workflow';

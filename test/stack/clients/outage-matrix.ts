@@ -11,7 +11,7 @@ import { AppProcess } from '../../../stack/clients/app-process';
 import { drAddress, local } from '../../../stack/local-stack';
 import { drFailover, drSetup } from '../../../workflows';
 import { planQuery } from '../../../workflows/definitions';
-import type { FailoverPlan } from '../../../workflows/plan-view';
+import type { FailoverPlan } from '../../../src/plan/model';
 import { approveAll, execute, runToEnd, uniqueName, withKdrWorker } from '../../../stack/harness/kdr';
 import { eventually } from '../../../stack/harness/temporal';
 import { readValues } from '../../../stack/harness/traffic';

@@ -8,7 +8,7 @@ import type { AdminSession } from '../../../src/kafka/admin';
 import type { ClientRow } from '../../../src/clients/guidance';
 import { drFailover, drSetup } from '../../../workflows';
 import { planQuery } from '../../../workflows/definitions';
-import type { FailoverPlan } from '../../../workflows/plan-view';
+import type { FailoverPlan } from '../../../src/plan/model';
 import { approveAll, execute, runToEnd, status, uniqueName, withKdrWorker } from '../../../stack/harness/kdr';
 import { eventually } from '../../../stack/harness/temporal';
 import { readValues } from '../../../stack/harness/traffic';

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findCopy, identityOf, matchTails } from '../../../src/kafka/match';
 import { partitionOffsets } from '../../../src/kafka/admin';
-import { comparePlans, type FailoverPlan } from '../../../workflows/plan-view';
+import { comparePlans } from '../../../src/plan/compare';
+import { type FailoverPlan } from '../../../src/plan/model';
 import { createTopic, deleteTopics, openBoth } from '../../../stack/harness/kafka';
 import { uniqueName } from '../../../stack/harness/stack';
 

@@ -10,8 +10,9 @@ import {
 import { runCanary } from '../../../src/kafka/canary';
 import { checkpointKey, readCheckpoints } from '../../../src/kafka/checkpoints';
 import { gatherEvidence } from '../../../src/kafka/evidence';
-import { makePlan } from '../../../src/kafka/plan';
-import { compactPlan, planCsv } from '../../../workflows/plan-view';
+import { makePlan } from '../../../src/plan/planner';
+import { compactPlan } from '../../../src/plan/compact';
+import { planCsv } from '../../../src/plan/csv';
 import { readRange } from '../../../src/kafka/protocol';
 
 describe('MirrorMaker 2 data path: canary, checkpoints, evidence and plan', () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { partitionOffsets, type AdminSession } from '../../../src/kafka/admin';
 import { UNMEASURED_PROFILE, type FidelityProfile } from '../../../src/kafka/fidelity';
-import { makePlan } from '../../../src/kafka/plan';
+import { makePlan } from '../../../src/plan/planner';
 import { postSwitchRegion } from '../../../src/kafka/post-switch';
 import { tpKey } from '../../../src/kafka/protocol';
 import { createTopic, deleteTopics, openBoth } from '../../../stack/harness/kafka';

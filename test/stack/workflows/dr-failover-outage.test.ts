@@ -11,7 +11,7 @@ import { readCheckpoints } from '../../../src/kafka/checkpoints';
 import { local } from '../../../stack/local-stack';
 import { approveSignal, planQuery } from '../../../workflows/definitions';
 import { drFailover, drSetup } from '../../../workflows';
-import type { FailoverPlan } from '../../../workflows/plan-view';
+import type { FailoverPlan } from '../../../src/plan/model';
 import { kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../../../stack/harness/kdr';
 import { Consuming, Producing, viaDomain } from '../../../stack/harness/traffic';
 import { startOwnPrimary } from '../../../stack/harness/own-primary';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { drFailover, drSetup } from '../../../workflows';
 import { approveSignal, planQuery } from '../../../workflows/definitions';
-import type { FailoverPlan } from '../../../workflows/plan-view';
+import type { FailoverPlan } from '../../../src/plan/model';
 import { setManyGroupOffsets, committedOffsets } from '../../../src/kafka/admin';
 import { readRange } from '../../../src/kafka/protocol';
 import { createTopic, deleteTopics, openBoth } from '../../../stack/harness/kafka';

@@ -13,7 +13,7 @@ import { dataConverter } from '../../../src/data-converter';
 import { workflowBundle } from '../../../app/worker';
 import { approveSignal, planQuery, rejectSignal, resolveSignal } from '../../../workflows/definitions';
 import { drFailover, drSetup } from '../../../workflows';
-import type { FailoverPlan } from '../../../workflows/plan-view';
+import type { FailoverPlan } from '../../../src/plan/model';
 import { apsaramqPair, blockedStep, kafkaPair, status, testEnv, uniqueName, withKdrWorker, removeMirror, execute, runToEnd } from '../../../stack/harness/kdr';
 import { createTopic, deleteTopics, openBoth } from '../../../stack/harness/kafka';
 import { Consuming } from '../../../stack/harness/traffic';

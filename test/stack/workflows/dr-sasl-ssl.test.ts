@@ -13,7 +13,7 @@ import { EventBridgeProvider } from '../../../src/connectors/eventbridge';
 import { STACK_SASL_ENV, stackSaslEnv } from '../../../stack/tls';
 import { approveSignal, planQuery } from '../../../workflows/definitions';
 import { drFailover, drSetup } from '../../../workflows';
-import type { FailoverPlan } from '../../../workflows/plan-view';
+import type { FailoverPlan } from '../../../src/plan/model';
 import { blockedStep, execute, removeMirror, runToEnd, testEnv, uniqueName, withKdrWorker } from '../../../stack/harness/kdr';
 import { createTopic, deleteTopics, openBoth, waitFor } from '../../../stack/harness/kafka';
 import { closeTemporal, eventually, temporal } from '../../../stack/harness/temporal';

@@ -15,7 +15,7 @@ import { createKafka } from '../../../src/kafka/clients';
 import { local } from '../../../stack/local-stack';
 import { planQuery } from '../../../workflows/definitions';
 import { drFailover, drSetup } from '../../../workflows';
-import type { FailoverPlan } from '../../../workflows/plan-view';
+import type { FailoverPlan } from '../../../src/plan/model';
 import { createTopic, deleteTopics, openBoth } from '../../../stack/harness/kafka';
 import { approveAll, execute, kafkaPair, removeMirror, runToEnd, status, testEnv, uniqueName, withKdrWorker } from '../../../stack/harness/kdr';
 import { startOwnPrimary } from '../../../stack/harness/own-primary';

@@ -11,7 +11,7 @@ import { ConnectApiError } from '../../../src/connectors/kafka-connect';
 import { FAILURE_TYPES, KdrError } from '../../../src/errors';
 import { ClusterUnreachableError, GroupHasLiveMembersError, PartitionCountMismatchError, TopicMissingError } from '../../../src/kafka/admin';
 import { KafkaConfigError } from '../../../src/kafka/clients';
-import { PlanInputError } from '../../../src/kafka/plan';
+import { PlanInputError } from '../../../src/plan/planner';
 import { SelectionBudgetError } from '../../../src/config/safe-pattern';
 import { repoRoot } from '../../../stack/local-stack';
 

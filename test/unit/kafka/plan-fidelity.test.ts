@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import {
   makePlan, PER_PARTITION_SOURCES, planIdOf, timestampQueries,
   type GroupEvidence, type PartitionEvidence, type PlanOptions,
-} from '../../../src/kafka/plan';
+} from '../../../src/plan/planner';
 import {
   describeProfile, effectiveProfile, profileFromSamples, UNMEASURED_PROFILE, type FidelityProfile, type FidelitySample,
 } from '../../../src/kafka/fidelity';
-import { comparePlans, type FailoverPlan } from '../../../workflows/plan-view';
+import { comparePlans } from '../../../src/plan/compare';
+import { type FailoverPlan } from '../../../src/plan/model';
 
 const PARTITIONS = 3;
 

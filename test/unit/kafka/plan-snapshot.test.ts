@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   makePlan, PER_PARTITION_SOURCES, SOURCE_ORDER, timestampQueries,
   type GroupEvidence, type PartitionEvidence, type PlanOptions,
-} from '../../../src/kafka/plan';
+} from '../../../src/plan/planner';
 import { UNMEASURED_PROFILE, type FidelityProfile } from '../../../src/kafka/fidelity';
 
 const MIRROR: FidelityProfile = {

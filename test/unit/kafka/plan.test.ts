@@ -4,12 +4,14 @@
 // no record the group had not processed lies before its target on the secondary.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import {
-  canonicalJson, effectiveMarginMs, EvidenceIncompleteError, fnv1a64Hex, makePlan, planGroup, planIdOf,
+  canonicalJson, effectiveMarginMs, EvidenceIncompleteError, makePlan, planGroup, planHash, planIdOf,
   PlanInputError, timestampQueries,
   type GroupEvidence, type PartitionEvidence, type PlanOptions,
-} from '../../../src/kafka/plan';
-import { compactPlan, GroupNotInPlanError, planCsv } from '../../../workflows/plan-view';
+} from '../../../src/plan/planner';
+import { compactPlan } from '../../../src/plan/compact';
+import { GroupNotInPlanError, planCsv } from '../../../src/plan/csv';
 
 interface Rec { offset: number; ts: number }
 
@@ -258,7 +260,7 @@ describe('plan: inputs, totals, id and CSV', () => {
     const a = makePlan(groups, opts);
     const b = makePlan([...groups].reverse(), opts);
     assert.equal(a.planId, b.planId);
-    assert.match(a.planId, /^[0-9a-f]{16}$/);
+    assert.match(a.planId, /^[0-9a-f]{32}$/);
     assert.equal(planIdOf(a), a.planId);
     const changed = structuredClone(groups);
     (changed[0].partitions[0].checkpoint as { downstreamOffset: number }).downstreamOffset = 6;
@@ -266,11 +268,13 @@ describe('plan: inputs, totals, id and CSV', () => {
     assert.notEqual(makePlan(groups, { ...opts, marginMs: 2000 }).planId, a.planId);
   });
 
-  test('FNV-1a 64 matches the published test vectors; canonical JSON sorts keys', () => {
-    assert.equal(fnv1a64Hex(''), 'cbf29ce484222325');
-    assert.equal(fnv1a64Hex('a'), 'af63dc4c8601ec8c');
-    assert.equal(fnv1a64Hex('foobar'), '85944171f73967e8');
+  test('the one plan hash is SHA-256 over canonical JSON (128 bits); canonical JSON sorts keys', () => {
+    // SHA-256("{}") and SHA-256("[1,\"a\"]"), from `printf %s '{}' | sha256sum`, cut to 32 hex digits.
+    assert.equal(planHash({}), '44136fa355b3678a1146ad16f7e8649e');
+    assert.equal(planHash({ b: undefined }), planHash({}));
+    assert.equal(planHash([1, 'a']), createHash('sha256').update('[1,"a"]').digest('hex').slice(0, 32));
     assert.equal(canonicalJson({ b: 1, a: [{ d: 2, c: undefined, e: 'é' }] }), '{"a":[{"d":2,"e":"é"}],"b":1}');
+    assert.throws(() => planHash({ x: Number.NaN }), PlanInputError);
   });
 
   test('CSV is what kafka-consumer-groups.sh --from-file reads (the one plan type, compacted from the planner\'s result)', () => {

@@ -8,13 +8,14 @@ import { DEFAULT_PAIR_APPROVAL, effectivePolicy, nameProblem, normaliseName, pat
 import { approvalMessage, generateApproverKeys, privateKeyFrom, signApproval, verifyApproval } from '../../../src/security/approval-signature';
 import { hostAllowed } from '../../../src/security/inline-admission';
 import { sha256Hex } from '../../../src/security/sha256';
-import { escapeMarkdown } from '../../../workflows/markdown';
+import { escapeMarkdown } from '../../../src/security/markdown';
 import { ApplicationFailure } from '@temporalio/common';
 import { PairConfigSchema } from '../../../src/config';
 import { localKafkaPair } from '../../../stack/local-pairs';
 import { planSealer } from '../../../workflows/plan-seal';
-import { sealedPlanId as planIdOf, type PlanAuthority } from '../../../workflows/plan-view';
-import type { FailoverPlan } from '../../../workflows/plan-view';
+import { sealedPlanId as planIdOf } from '../../../src/plan/seal';
+import { type PlanAuthority } from '../../../src/plan/model';
+import type { FailoverPlan } from '../../../src/plan/model';
 
 describe('security units', () => {
   test('sha256Hex equals node:crypto on 300 random texts (ASCII, multi-byte, block boundaries)', () => {
