@@ -94,8 +94,14 @@ export default tseslint.config(
             {
               // The plan store and the failover/failback services read and write the clusters (src/plan's other files are pure).
               group: [
-                '**/src/cloud/**', '**/src/kafka/**', '**/src/connectors/**', '**/src/plan/store', '**/src/failover/**',
-                '**/src/failback/**', '**/activities/**', '**/stack/**',
+                '**/src/cloud/**',
+                '**/src/kafka/**',
+                '**/src/connectors/**',
+                '**/src/plan/store',
+                '**/src/failover/**',
+                '**/src/failback/**',
+                '**/activities/**',
+                '**/stack/**',
               ],
               message: 'Only types may be imported from I/O modules into workflows (use `import type`).',
               allowTypeImports: true,

@@ -47,12 +47,22 @@ export function evacuationActivities(deps: ActivityDeps) {
     const { client } = Context.current();
     const handle = client.workflow.getHandle(member.workflowId, member.runId);
     const base: PairRow = {
-      pair: member.pair, tier: member.tier, workflowId: member.workflowId, phase: 'starting', switched: previous?.switched ?? false,
-      released: previous?.released ?? false, planId: previous?.planId, plan: previous?.plan,
+      pair: member.pair,
+      tier: member.tier,
+      workflowId: member.workflowId,
+      phase: 'starting',
+      switched: previous?.switched ?? false,
+      released: previous?.released ?? false,
+      planId: previous?.planId,
+      plan: previous?.plan,
     };
     const d = await handle.describe();
     if (d.status.name !== 'RUNNING') {
-      const ended: PairRow = { ...base, phase: d.status.name.toLowerCase(), ended: { outcome: d.status.name.toLowerCase(), note: '', at: (d.closeTime ?? new Date()).toISOString() } };
+      const ended: PairRow = {
+        ...base,
+        phase: d.status.name.toLowerCase(),
+        ended: { outcome: d.status.name.toLowerCase(), note: '', at: (d.closeTime ?? new Date()).toISOString() },
+      };
       // A dry run ends right after its plan: read it from the closed run (its query replays the history).
       if (!ended.planId) await firstPlan(handle, ended).catch(() => undefined);
       return ended;
@@ -61,7 +71,10 @@ export function evacuationActivities(deps: ActivityDeps) {
     const blocked = s.steps.find((x) => x.state === 'blocked');
     const running = s.steps.find((x) => x.state === 'running');
     const row: PairRow = {
-      ...base, phase: s.phase, step: running?.name, waitingFor: s.waitingFor,
+      ...base,
+      phase: s.phase,
+      step: running?.name,
+      waitingFor: s.waitingFor,
       switched: s.steps.some((x) => x.name === 'switch-cname' && x.state === 'succeeded'),
       ...(blocked ? { blocked: { step: blocked.name, error: (blocked.lastError ?? '').slice(0, 300) } } : {}),
     };
@@ -71,7 +84,10 @@ export function evacuationActivities(deps: ActivityDeps) {
   }
 
   async function firstPlan(handle: WorkflowHandle, row: PairRow): Promise<void> {
-    const view = await handle.query<{ planId: string; plan: unknown } | null, [{ offset: number; limit: number }]>('plan', { offset: 0, limit: 1 });
+    const view = await handle.query<{ planId: string; plan: unknown } | null, [{ offset: number; limit: number }]>(
+      'plan',
+      { offset: 0, limit: 1 },
+    );
     if (view) {
       row.planId = view.planId;
       row.plan = briefOf(view.plan as ShownPlan);
@@ -80,7 +96,11 @@ export function evacuationActivities(deps: ActivityDeps) {
 
   return {
     /** Every pair of the worker's pairs file: where its primary lives, its tier and labels, its approval policy. */
-    async evacuationInventory(): Promise<{ pairs: PairFacts[]; policy: ReturnType<typeof settings>['approval'] | null; targets: number }> {
+    async evacuationInventory(): Promise<{
+      pairs: PairFacts[];
+      policy: ReturnType<typeof settings>['approval'] | null;
+      targets: number;
+    }> {
       const pairs = [...deps.pairs().values()];
       const s = settings();
       // ApsaraMQ instances without a zone in the pairs file: one GetInstanceList per region.
@@ -92,7 +112,10 @@ export function evacuationActivities(deps: ActivityDeps) {
       }
       const zones = new Map<string, { zone: string; zoneId?: string }>();
       for (const [region, instanceIds] of ask) {
-        for (const i of await deps.cloud().alikafka(region).getInstanceList({ instanceIds: [...new Set(instanceIds)] })) {
+        for (const i of await deps
+          .cloud()
+          .alikafka(region)
+          .getInstanceList({ instanceIds: [...new Set(instanceIds)] })) {
           const standard = (i as { StandardZoneId?: unknown }).StandardZoneId;
           const zone = typeof standard === 'string' && standard ? standard : i.ZoneId;
           if (zone) zones.set(i.InstanceId, { zone, ...(i.ZoneId && i.ZoneId !== zone ? { zoneId: i.ZoneId } : {}) });
@@ -102,9 +125,13 @@ export function evacuationActivities(deps: ActivityDeps) {
         const asked = p.primary.provider === 'apsaramq' ? zones.get(p.primary.instanceId) : undefined;
         const zone = p.primary.zone ?? asked?.zone;
         return {
-          name: p.name, tier: p.tier ?? 9, labels: p.labels ?? [], replication: p.replication.provider, approval: p.approval,
+          name: p.name,
+          tier: p.tier ?? 9,
+          labels: p.labels ?? [],
+          replication: p.replication.provider,
+          approval: p.approval,
           ...(p.primary.region ? { region: p.primary.region } : {}),
-          ...(zone ? { zone, zoneFrom: p.primary.zone ? 'pairs file' as const : 'GetInstanceList' as const } : {}),
+          ...(zone ? { zone, zoneFrom: p.primary.zone ? ('pairs file' as const) : ('GetInstanceList' as const) } : {}),
           ...(asked?.zoneId ? { zoneId: asked.zoneId } : {}),
         };
       });
@@ -124,12 +151,16 @@ export function evacuationActivities(deps: ActivityDeps) {
         const running: string[] = [];
         const query = `(WorkflowType = 'drFailover' OR WorkflowType = 'drFailback') AND ExecutionStatus = 'Running' AND DrPair = '${name}'`;
         for await (const w of ctx.client.workflow.list({ query })) running.push(w.workflowId);
-        const failedOver = sameHost(cname.target, pair.secondary.endpointHost) ? `${cname.domain} -> ${cname.target}` : undefined;
+        const failedOver = sameHost(cname.target, pair.secondary.endpointHost)
+          ? `${cname.domain} -> ${cname.target}`
+          : undefined;
         blockers.push({ pair: name, running, ...(failedOver ? { failedOver } : {}) });
         ctx.heartbeat(name);
       }
       const evacuations: string[] = [];
-      for await (const w of ctx.client.workflow.list({ query: `WorkflowType = 'drEvacuate' AND ExecutionStatus = 'Running'` })) {
+      for await (const w of ctx.client.workflow.list({
+        query: `WorkflowType = 'drEvacuate' AND ExecutionStatus = 'Running'`,
+      })) {
         if (w.workflowId !== own || w.runId !== ctx.info.workflowExecution?.runId) evacuations.push(w.workflowId);
       }
       return { blockers: blockers.filter((b) => b.failedOver || b.running.length), evacuations };
@@ -139,15 +170,33 @@ export function evacuationActivities(deps: ActivityDeps) {
      * The members' rows as soon as one differs from `known` (fingerprints), or after `waitMs`: the evacuation
      * sleeps in here instead of in timers, so its history grows by one activity per change, not per second.
      */
-    async evacuationProgress(members: MemberRun[], known: Record<string, string>, previous: PairRow[], waitMs: number): Promise<PairRow[]> {
+    async evacuationProgress(
+      members: MemberRun[],
+      known: Record<string, string>,
+      previous: PairRow[],
+      waitMs: number,
+    ): Promise<PairRow[]> {
       const ctx = Context.current();
       const until = Date.now() + waitMs;
       for (;;) {
         const rows: PairRow[] = [];
-        for (const m of members) rows.push(await readRow(m, previous.find((p) => p.pair === m.pair)).catch((err: Error) => ({
-          ...(previous.find((p) => p.pair === m.pair) ?? { pair: m.pair, tier: m.tier, workflowId: m.workflowId, switched: false, released: false }),
-          phase: 'unknown', waitingFor: `no answer: ${err.message.split('\n')[0].slice(0, 200)}`,
-        })));
+        for (const m of members)
+          rows.push(
+            await readRow(
+              m,
+              previous.find((p) => p.pair === m.pair),
+            ).catch((err: Error) => ({
+              ...(previous.find((p) => p.pair === m.pair) ?? {
+                pair: m.pair,
+                tier: m.tier,
+                workflowId: m.workflowId,
+                switched: false,
+                released: false,
+              }),
+              phase: 'unknown',
+              waitingFor: `no answer: ${err.message.split('\n')[0].slice(0, 200)}`,
+            })),
+          );
         ctx.heartbeat(rows.length);
         if (rows.some((r) => known[r.pair] !== fingerprint(r)) || Date.now() >= until) return rows;
         await sleep(1000);
@@ -158,16 +207,26 @@ export function evacuationActivities(deps: ActivityDeps) {
      * A member's check of a release signal (signals prove nothing about who sent them): its parent's own query must
      * show the evacuation approved and this pair released for exactly this planId.
      */
-    async confirmEvacuationRelease(parent: { workflowId: string; runId: string }, pair: string, planId: string):
-      Promise<{ ok: boolean; reason?: string; withdrawn?: boolean; evacuationPlanId?: string; approvedBy: string[] }> {
-      const view: EvacuationView = await Context.current().client.workflow.getHandle(parent.workflowId, parent.runId).query<EvacuationView>('evacuation');
+    async confirmEvacuationRelease(
+      parent: { workflowId: string; runId: string },
+      pair: string,
+      planId: string,
+    ): Promise<{ ok: boolean; reason?: string; withdrawn?: boolean; evacuationPlanId?: string; approvedBy: string[] }> {
+      const view: EvacuationView = await Context.current()
+        .client.workflow.getHandle(parent.workflowId, parent.runId)
+        .query<EvacuationView>('evacuation');
       const released = view.released[pair];
       if (released !== planId) {
         const over = ['rejected', 'aborted', 'completed'].includes(view.phase);
         return {
-          ok: false, approvedBy: [], withdrawn: over,
-          reason: over ? `the evacuation ended (${view.phase}) without releasing plan ${planId}`
-            : released ? `the evacuation released plan ${released}, not ${planId}` : `the evacuation has not released pair ${pair}`,
+          ok: false,
+          approvedBy: [],
+          withdrawn: over,
+          reason: over
+            ? `the evacuation ended (${view.phase}) without releasing plan ${planId}`
+            : released
+              ? `the evacuation released plan ${released}, not ${planId}`
+              : `the evacuation has not released pair ${pair}`,
         };
       }
       return { ok: true, evacuationPlanId: view.planId, approvedBy: view.approvedBy };
@@ -185,15 +244,19 @@ export function evacuationActivities(deps: ActivityDeps) {
         const targets = all.filter((t) => wantsEvent(t, event.kind));
         if (targets.length === 0) continue;
         const origin: EventOrigin = {
-          workflowId: member ?? info.workflowExecution?.workflowId ?? '?', runId: member ? '' : info.workflowExecution?.runId ?? '?',
+          workflowId: member ?? info.workflowExecution?.workflowId ?? '?',
+          runId: member ? '' : (info.workflowExecution?.runId ?? '?'),
           namespace: info.workflowNamespace ?? 'default',
         };
         const ui = deps.env[UI_URL_ENV];
-        if (ui) origin.uiUrl = `${ui.replace(/\/$/, '')}/namespaces/${encodeURIComponent(origin.namespace)}/workflows/${encodeURIComponent(origin.workflowId)}`;
+        if (ui)
+          origin.uiUrl = `${ui.replace(/\/$/, '')}/namespaces/${encodeURIComponent(origin.namespace)}/workflows/${encodeURIComponent(origin.workflowId)}`;
         const message = renderEvent(event, origin);
         for (const target of targets) {
           const error = await deliver(target, message, event, origin, {
-            env: deps.env, attempts: Number(deps.env.KDR_NOTIFY_ATTEMPTS) || 3, backoffMs: Number(deps.env.KDR_NOTIFY_BACKOFF_MS) || 500,
+            env: deps.env,
+            attempts: Number(deps.env.KDR_NOTIFY_ATTEMPTS) || 3,
+            backoffMs: Number(deps.env.KDR_NOTIFY_BACKOFF_MS) || 500,
           });
           observeNotification(target.type, error ? 'failed' : 'sent');
           if (error) outcome.failed.push({ target: targetLabel(target), error });

@@ -101,7 +101,13 @@ export function failbackActivities(deps: ActivityDeps) {
                 region: (application, pre, profile) =>
                   postSwitchRegion(secondary, primary, application, pre, profile, { checkTails: false }),
                 startForwardAt: (topics, starts) =>
-                  startReplicationAt(providerFor(deps, pair), replicationSpec(pair, topics, deps.env), primary, topics, starts),
+                  startReplicationAt(
+                    providerFor(deps, pair),
+                    replicationSpec(pair, topics, deps.env),
+                    primary,
+                    topics,
+                    starts,
+                  ),
               }),
             ),
         },

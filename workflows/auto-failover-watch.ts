@@ -19,7 +19,12 @@ export function autoFailoverCheck(
     ? { probe: 'kafka', verdict: 'unknown', at: now, error: 'the watch check failed' }
     : tick.primaryReachable
       ? { probe: 'kafka', verdict: 'up', at: tick.at }
-      : { probe: 'kafka', verdict: 'down', at: tick.at, error: (tick.reasons[0] ?? 'primary does not answer').slice(0, 300) };
+      : {
+          probe: 'kafka',
+          verdict: 'down',
+          at: tick.at,
+          error: (tick.reasons[0] ?? 'primary does not answer').slice(0, 300),
+        };
   const measured =
     tick && tick.primaryReachable && tick.lag
       ? {

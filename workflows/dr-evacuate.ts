@@ -5,7 +5,13 @@
 // switched its CNAME (or blocked: a blocked pair never holds the others). The children carry the details; this
 // run's history holds their starts and ends, one activity per change of the table, and the releases.
 import {
-  ChildWorkflowCancellationType, ParentClosePolicy, getExternalWorkflowHandle, proxyActivities, setHandler, startChild, workflowInfo,
+  ChildWorkflowCancellationType,
+  ParentClosePolicy,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { EvacuateInputSchema, asRequest, tightestOf, looserThan, type EvacuateInput } from '../src/config/evacuation';
 import type { PairApproval } from '../src/config';
@@ -26,24 +32,35 @@ import type { drFailover } from './dr-failover';
 const FOLLOW_WAIT_MS = 60_000;
 /** Follows the members: long, heartbeating; a lost worker is noticed by the heartbeat. */
 const following = {
-  startToCloseTimeout: '5 minutes', heartbeatTimeout: '30s', scheduleToCloseTimeout: '2 hours',
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30s',
+  scheduleToCloseTimeout: '2 hours',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s' },
 } as const;
 
 // Delivery retries live in the activity (per target); a failed report is audited and the evacuation goes on.
 const notifier = proxyActivities<Pick<KdrActivities, 'reportEvacuationEvents'>>({
-  startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 2, initialInterval: '1s' },
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 2, initialInterval: '1s' },
 });
 
-interface Member { pair: string; tier: number; workflowId: string; runId: string }
+interface Member {
+  pair: string;
+  tier: number;
+  workflowId: string;
+  runId: string;
+}
 
 export async function drEvacuate(raw: unknown) {
   const run = runbook('drEvacuate', {
     select: { title: 'Select the pairs; refuse what cannot be evacuated (nothing is started then)', activities: quick },
     plan: { title: 'Every pair plans in its own drFailover: one evacuation plan', activities: following },
-    approval: { title: 'Approval of the evacuation plan (releases every pair\'s first plan)' },
+    approval: { title: "Approval of the evacuation plan (releases every pair's first plan)" },
     'late-approval': { title: 'Approval of pairs planned after the evacuation plan (only if any)' },
-    failover: { title: 'Fail over tier by tier, a bounded number at a time; a blocked pair never holds the others', activities: following },
+    failover: {
+      title: 'Fail over tier by tier, a bounded number at a time; a blocked pair never holds the others',
+      activities: following,
+    },
     report: { title: 'Report', activities: quick },
   });
   const input: EvacuateInput = run.input(EvacuateInputSchema, raw);
@@ -66,13 +83,24 @@ export async function drEvacuate(raw: unknown) {
     const switched = rows.filter((r) => r.switched).length;
     const allSwitched = rows.length > 0 && rows.every((r) => r.switched || (r.ended && r.ended.outcome !== 'running'));
     return {
-      workflowId: self, phase, dryRun: input.dryRun, select, parallel: input.parallel, requestedBy: input.requestedBy,
-      startedAt: new Date(startedAt).toISOString(), ...(approvedAt ? { approvedAt: new Date(approvedAt).toISOString() } : {}),
-      approvedBy, planId: plan?.planId, released: { ...released }, rows,
+      workflowId: self,
+      phase,
+      dryRun: input.dryRun,
+      select,
+      parallel: input.parallel,
+      requestedBy: input.requestedBy,
+      startedAt: new Date(startedAt).toISOString(),
+      ...(approvedAt ? { approvedAt: new Date(approvedAt).toISOString() } : {}),
+      approvedBy,
+      planId: plan?.planId,
+      released: { ...released },
+      rows,
       rto: { sinceMs: (allSwitchedAt ?? Date.now()) - startedAt, allSwitched, switched, of: rows.length },
     };
   };
-  setHandler(evacuationQuery, view, { description: 'Every pair\'s phase, step, lag and lost/dup bound; the RTO so far; what the approval released' });
+  setHandler(evacuationQuery, view, {
+    description: "Every pair's phase, step, lag and lost/dup bound; the RTO so far; what the approval released",
+  });
 
   const acts = (step: StepContext) => step.activities<KdrActivities>();
   /** Events waiting to be sent: one activity per change of the table, whatever number of pairs changed. */
@@ -82,7 +110,12 @@ export async function drEvacuate(raw: unknown) {
     if (events.length === 0) return;
     try {
       const outcome = await notifier.reportEvacuationEvents(events);
-      if (outcome.failed.length) run.audit({ action: 'notify', accepted: false, note: outcome.failed.map((f) => `${f.target}: ${f.error}`).join('; ') });
+      if (outcome.failed.length)
+        run.audit({
+          action: 'notify',
+          accepted: false,
+          note: outcome.failed.map((f) => `${f.target}: ${f.error}`).join('; '),
+        });
     } catch (err) {
       run.audit({ action: 'notify', accepted: false, note: `not reported: ${describeFailure(err)}` });
     }
@@ -102,23 +135,47 @@ export async function drEvacuate(raw: unknown) {
     // The pairs file's evacuation policy, never looser than a member's own; without one, the tightest of theirs.
     const base: PairApproval = inventory.policy ?? tightestOf(pairs.map((p) => p.approval));
     const looser = pairs.flatMap((p) => looserThan(base, p.name, p.approval));
-    if (looser.length) throw refused(`the pairs file's evacuation.approval is looser than member pairs' own policies: ${looser.join('; ')}. Nothing was started`);
+    if (looser.length)
+      throw refused(
+        `the pairs file's evacuation.approval is looser than member pairs' own policies: ${looser.join('; ')}. Nothing was started`,
+      );
     const { blockers, evacuations } = await a.evacuationBlockers(pairs.map((p) => p.name));
     const problems = [
-      ...(evacuations.length ? [`another evacuation is running (${evacuations.join(', ')}): one at a time; finish or cancel it`] : []),
+      ...(evacuations.length
+        ? [`another evacuation is running (${evacuations.join(', ')}): one at a time; finish or cancel it`]
+        : []),
       ...blockerProblems(blockers),
     ];
     if (problems.length) throw refused(`${problems.join('; ')}. Nothing was started`);
-    step.summary(`${select}: ${pairs.length} pair(s) in ${new Set(pairs.map((p) => p.tier)).size} tier(s): ` +
-      pairs.map((p) => `${p.name} (tier ${p.tier}${p.zone ? `, zone ${p.zone}${p.zoneFrom === 'GetInstanceList' ? ' from GetInstanceList' : ''}` : ''})`).join(', '));
+    step.summary(
+      `${select}: ${pairs.length} pair(s) in ${new Set(pairs.map((p) => p.tier)).size} tier(s): ` +
+        pairs
+          .map(
+            (p) =>
+              `${p.name} (tier ${p.tier}${p.zone ? `, zone ${p.zone}${p.zoneFrom === 'GetInstanceList' ? ' from GetInstanceList' : ''}` : ''})`,
+          )
+          .join(', '),
+    );
     return { pairs, base };
   });
   // The evacuation's approvals, rejects and resolves: under its policy, tightened by the input; signed when it is.
-  const policy = approvalPolicyFor({ name: self, approval: chosen.base }, { approval: input.approval, requestedBy: input.requestedBy });
+  const policy = approvalPolicyFor(
+    { name: self, approval: chosen.base },
+    { approval: input.approval, requestedBy: input.requestedBy },
+  );
   run.setPair(self, decisionGuard({ name: self, approval: chosen.base }));
-  const memberRequest = asRequest({ ...chosen.base, ...policy, required: policy.required - (policy.requesterUnproven ? 1 : 0) } as PairApproval);
+  const memberRequest = asRequest({
+    ...chosen.base,
+    ...policy,
+    required: policy.required - (policy.requesterUnproven ? 1 : 0),
+  } as PairApproval);
   rows = chosen.pairs.map((p: PairFacts): PairRow => ({
-    pair: p.name, tier: p.tier, workflowId: failoverWorkflowId(p.name), phase: 'not-started', switched: false, released: false,
+    pair: p.name,
+    tier: p.tier,
+    workflowId: failoverWorkflowId(p.name),
+    phase: 'not-started',
+    switched: false,
+    released: false,
   }));
   const members: Member[] = [];
 
@@ -127,24 +184,57 @@ export async function drEvacuate(raw: unknown) {
     const open = members.filter((m) => !rows.find((r) => r.pair === m.pair)?.ended);
     if (open.length === 0) return;
     const known = Object.fromEntries(rows.map((r) => [r.pair, fingerprintOf(r)]));
-    const next = await acts(step).evacuationProgress(open, known, rows.filter((r) => open.some((m) => m.pair === r.pair)), waitMs);
+    const next = await acts(step).evacuationProgress(
+      open,
+      known,
+      rows.filter((r) => open.some((m) => m.pair === r.pair)),
+      waitMs,
+    );
     for (const n of next) {
       const i = rows.findIndex((r) => r.pair === n.pair);
       const before = rows[i];
-      const row: PairRow = { ...n, released: before.released, planId: before.planId ?? n.planId, plan: before.plan ?? n.plan };
+      const row: PairRow = {
+        ...n,
+        released: before.released,
+        planId: before.planId ?? n.planId,
+        plan: before.plan ?? n.plan,
+      };
       if (row.blocked && before.blocked?.step !== row.blocked.step) {
-        pending.push({ member: row.workflowId, event: { runbook: 'drFailover', pair: row.pair, kind: 'step-blocked', step: row.blocked.step, title: `${row.pair} blocked`, error: row.blocked.error, skippable: false } });
+        pending.push({
+          member: row.workflowId,
+          event: {
+            runbook: 'drFailover',
+            pair: row.pair,
+            kind: 'step-blocked',
+            step: row.blocked.step,
+            title: `${row.pair} blocked`,
+            error: row.blocked.error,
+            skippable: false,
+          },
+        });
         run.audit({ action: 'pair-blocked', note: `${row.pair} blocked at ${row.blocked.step}: ${row.blocked.error}` });
       }
       if (row.ended && !before.ended) {
         const ok = row.ended.outcome === 'completed';
-        pending.push({ member: row.workflowId, event: {
-          runbook: 'drFailover', pair: row.pair, kind: ok ? 'run-completed' : 'run-aborted', startedAt: new Date(startedAt).toISOString(),
-          endedAt: row.ended.at, steps: [], ...(ok ? {} : { reason: `${row.workflowId} ${row.ended.outcome}` }),
-        } });
+        pending.push({
+          member: row.workflowId,
+          event: {
+            runbook: 'drFailover',
+            pair: row.pair,
+            kind: ok ? 'run-completed' : 'run-aborted',
+            startedAt: new Date(startedAt).toISOString(),
+            endedAt: row.ended.at,
+            steps: [],
+            ...(ok ? {} : { reason: `${row.workflowId} ${row.ended.outcome}` }),
+          },
+        });
         run.audit({ action: 'pair-ended', note: `${row.pair}: ${row.workflowId} ${row.ended.outcome}` });
       }
-      if (row.switched && !before.switched) run.audit({ action: 'pair-switched', note: `${row.pair}: CNAME ${row.plan?.cname.domain ?? ''} -> ${row.plan?.cname.to ?? 'secondary'}` });
+      if (row.switched && !before.switched)
+        run.audit({
+          action: 'pair-switched',
+          note: `${row.pair}: CNAME ${row.plan?.cname.domain ?? ''} -> ${row.plan?.cname.to ?? 'secondary'}`,
+        });
       rows[i] = row;
     }
     if (allSwitchedAt === undefined && rows.every((r) => r.switched || r.ended)) allSwitchedAt = Date.now();
@@ -155,43 +245,69 @@ export async function drEvacuate(raw: unknown) {
   function show(): void {
     if (!plan) return;
     const v = view();
-    const table = ['', `#### Pairs (RTO so far ${Math.round(v.rto.sinceMs / 1000)} s; ${v.rto.switched}/${v.rto.of} CNAME(s) switched)`, '',
-      '```', ...tableText(rows), '```'].join('\n');
+    const table = [
+      '',
+      `#### Pairs (RTO so far ${Math.round(v.rto.sinceMs / 1000)} s; ${v.rto.switched}/${v.rto.of} CNAME(s) switched)`,
+      '',
+      '```',
+      ...tableText(rows),
+      '```',
+    ].join('\n');
     run.setPlan(plan.planId, plan as unknown as ShownPlan, evacuationMarkdown(plan) + table);
   }
 
   await run.step('plan', async (step) => {
     phase = 'planning';
-    pending.push({ event: { runbook: 'drEvacuate', pair: self, kind: 'evacuation-started', select, requestedBy: input.requestedBy, pairs: rows.map((r) => r.pair), dryRun: input.dryRun } });
+    pending.push({
+      event: {
+        runbook: 'drEvacuate',
+        pair: self,
+        kind: 'evacuation-started',
+        select,
+        requestedBy: input.requestedBy,
+        pairs: rows.map((r) => r.pair),
+        dryRun: input.dryRun,
+      },
+    });
     await flush();
     // Every member plans at once (reading only); each waits for the evacuation's release before it changes anything.
-    const started = await Promise.all(chosen.pairs.map(async (p) => {
-      try {
-        const handle = await startChild<typeof drFailover>('drFailover', {
-          workflowId: failoverWorkflowId(p.name),
-          args: [{
-            pair: p.name, requestedBy: input.requestedBy, dryRun: input.dryRun, evacuation: true, approval: memberRequest,
-            ...(input.switchover ? { switchover: input.switchover } : {}),
-          }],
-          // A half-done failover must never be undone by the evacuation ending: each member has its own resolve and abort.
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          cancellationType: ChildWorkflowCancellationType.ABANDON,
-        });
-        return { pair: p.name, tier: p.tier, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
-      } catch (err) {
-        const row = rows.find((r) => r.pair === p.name)!;
-        row.ended = { outcome: 'not-started', note: describeFailure(err), at: new Date().toISOString() };
-        return undefined;
-      }
-    }));
+    const started = await Promise.all(
+      chosen.pairs.map(async (p) => {
+        try {
+          const handle = await startChild<typeof drFailover>('drFailover', {
+            workflowId: failoverWorkflowId(p.name),
+            args: [
+              {
+                pair: p.name,
+                requestedBy: input.requestedBy,
+                dryRun: input.dryRun,
+                evacuation: true,
+                approval: memberRequest,
+                ...(input.switchover ? { switchover: input.switchover } : {}),
+              },
+            ],
+            // A half-done failover must never be undone by the evacuation ending: each member has its own resolve and abort.
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            cancellationType: ChildWorkflowCancellationType.ABANDON,
+          });
+          return { pair: p.name, tier: p.tier, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+        } catch (err) {
+          const row = rows.find((r) => r.pair === p.name)!;
+          row.ended = { outcome: 'not-started', note: describeFailure(err), at: new Date().toISOString() };
+          return undefined;
+        }
+      }),
+    );
     members.push(...started.filter((m): m is Member => m !== undefined));
     const ready = () => rows.every((r) => (r.planId && r.plan) || r.blocked || r.ended);
     while (!ready()) await followOnce(step);
     plan = evacuationPlan({ select, parallel: input.parallel, rows });
     for (const p of plan.pairs) covered.set(p.pair, p.planId);
     show();
-    step.summary(`evacuation plan ${plan.planId}: ${plan.totals.pairs} pair(s), ${plan.totals.groups} group(s), duplicates <= ${plan.totals.duplicateBound}` +
-      `${plan.unplanned.length ? `; no plan: ${plan.unplanned.map((u) => u.pair).join(', ')}` : ''}`);
+    step.summary(
+      `evacuation plan ${plan.planId}: ${plan.totals.pairs} pair(s), ${plan.totals.groups} group(s), duplicates <= ${plan.totals.duplicateBound}` +
+        `${plan.unplanned.length ? `; no plan: ${plan.unplanned.map((u) => u.pair).join(', ')}` : ''}`,
+    );
   });
 
   if (input.dryRun) {
@@ -200,20 +316,40 @@ export async function drEvacuate(raw: unknown) {
     // step, untranslated partitions, live members on a secondary. Findings page the evacuation's targets.
     const findings = plan!.warnings;
     if (findings.length) {
-      pending.push({ event: { runbook: 'drEvacuate', pair: self, kind: 'drill-failed', findings: findings.slice(0, 20), duplicateBound: plan!.totals.duplicateBound } });
+      pending.push({
+        event: {
+          runbook: 'drEvacuate',
+          pair: self,
+          kind: 'drill-failed',
+          findings: findings.slice(0, 20),
+          duplicateBound: plan!.totals.duplicateBound,
+        },
+      });
       await flush();
     }
     run.skipRemaining('dry run: every pair planned, nothing was changed');
-    return run.finish({ evacuation: self, dryRun: true as const, planId: plan!.planId, plan: plan!, findings, changed: false });
+    return run.finish({
+      evacuation: self,
+      dryRun: true as const,
+      planId: plan!.planId,
+      plan: plan!,
+      findings,
+      changed: false,
+    });
   }
 
   phase = 'awaiting-approval';
-  const approval = await run.approval('approval', approvalOptions(policy, input.requestedBy)).catch(async (err: unknown) => {
-    // Rejected or timed out: every member is told, checks with this run's query, and ends with nothing changed.
-    phase = 'rejected';
-    for (const m of members) await getExternalWorkflowHandle(m.workflowId, m.runId).signal(evacuationReleaseSignal, { planId: '' }).catch(() => undefined);
-    throw err;
-  });
+  const approval = await run
+    .approval('approval', approvalOptions(policy, input.requestedBy))
+    .catch(async (err: unknown) => {
+      // Rejected or timed out: every member is told, checks with this run's query, and ends with nothing changed.
+      phase = 'rejected';
+      for (const m of members)
+        await getExternalWorkflowHandle(m.workflowId, m.runId)
+          .signal(evacuationReleaseSignal, { planId: '' })
+          .catch(() => undefined);
+      throw err;
+    });
   approvedAt = Date.now();
   approvedBy = approval.approvedBy.map((a) => a.by);
   phase = 'failing-over';
@@ -223,7 +359,9 @@ export async function drEvacuate(raw: unknown) {
     // Recorded before the signal: the member checks the release against this query.
     released[row.pair] = covered.get(row.pair)!;
     row.released = true;
-    await getExternalWorkflowHandle(member.workflowId, member.runId).signal(evacuationReleaseSignal, { planId: released[row.pair] });
+    await getExternalWorkflowHandle(member.workflowId, member.runId).signal(evacuationReleaseSignal, {
+      planId: released[row.pair],
+    });
     run.audit({ action: 'release', planId: released[row.pair], note: `${row.pair} (tier ${row.tier})` });
   };
   let lateAsked = false;
@@ -232,7 +370,9 @@ export async function drEvacuate(raw: unknown) {
   await run.step('failover', async (step) => {
     const tiers = [...new Set(rows.filter((r) => covered.has(r.pair)).map((r) => r.tier))].sort((a, b) => a - b);
     for (const tier of tiers) {
-      const queue = rows.filter((r) => r.tier === tier && covered.has(r.pair) && !r.released && !r.ended).map((r) => r.pair);
+      const queue = rows
+        .filter((r) => r.tier === tier && covered.has(r.pair) && !r.released && !r.ended)
+        .map((r) => r.pair);
       const inFlight = new Set<string>();
       while (queue.length || inFlight.size) {
         while (inFlight.size < input.parallel && queue.length) {
@@ -243,7 +383,9 @@ export async function drEvacuate(raw: unknown) {
           inFlight.add(row.pair);
         }
         show();
-        step.summary(`tier ${tier}: ${inFlight.size} pair(s) failing over, ${queue.length} waiting; ${rows.filter((r) => r.switched).length}/${rows.length} switched`);
+        step.summary(
+          `tier ${tier}: ${inFlight.size} pair(s) failing over, ${queue.length} waiting; ${rows.filter((r) => r.switched).length}/${rows.length} switched`,
+        );
         await followOnce(step);
         for (const p of [...inFlight]) if (done(rows.find((r) => r.pair === p)!)) inFlight.delete(p);
       }
@@ -252,7 +394,11 @@ export async function drEvacuate(raw: unknown) {
     while (rows.some((r) => !r.ended)) {
       const late = rows.filter((r) => !r.ended && r.planId && r.plan && !covered.has(r.pair) && r.phase === 'approval');
       if (late.length) {
-        const extra = evacuationPlan({ select: `${select} (late: ${late.map((r) => r.pair).join(', ')})`, parallel: input.parallel, rows: late });
+        const extra = evacuationPlan({
+          select: `${select} (late: ${late.map((r) => r.pair).join(', ')})`,
+          parallel: input.parallel,
+          rows: late,
+        });
         plan = extra;
         show();
         lateAsked = true;
@@ -263,8 +409,15 @@ export async function drEvacuate(raw: unknown) {
         continue;
       }
       const open = rows.filter((r) => !r.ended);
-      step.summary(`${rows.filter((r) => r.ended?.outcome === 'completed').length}/${rows.length} pair(s) done; waiting for ` +
-        open.map((r) => `${r.pair} (${r.blocked ? `BLOCKED at ${r.blocked.step}: kdr resolve ${r.workflowId} retry` : r.waitingFor ?? r.phase})`).join(', '));
+      step.summary(
+        `${rows.filter((r) => r.ended?.outcome === 'completed').length}/${rows.length} pair(s) done; waiting for ` +
+          open
+            .map(
+              (r) =>
+                `${r.pair} (${r.blocked ? `BLOCKED at ${r.blocked.step}: kdr resolve ${r.workflowId} retry` : (r.waitingFor ?? r.phase)})`,
+            )
+            .join(', '),
+      );
       await followOnce(step);
     }
     if (allSwitchedAt === undefined) allSwitchedAt = Date.now();
@@ -274,16 +427,35 @@ export async function drEvacuate(raw: unknown) {
   phase = 'completed';
   const summary = await run.step('report', async (step) => {
     const completed = rows.filter((r) => r.ended?.outcome === 'completed');
-    step.summary(`${completed.length}/${rows.length} pair(s) failed over; RTO ${Math.round((allSwitchedAt! - startedAt) / 1000)} s ` +
-      `(approval to last switch ${Math.round((allSwitchedAt! - approvedAt!) / 1000)} s)` +
-      (completed.length < rows.length ? `; not completed: ${rows.filter((r) => r.ended?.outcome !== 'completed').map((r) => `${r.pair} (${r.ended?.outcome})`).join(', ')}` : ''));
+    step.summary(
+      `${completed.length}/${rows.length} pair(s) failed over; RTO ${Math.round((allSwitchedAt! - startedAt) / 1000)} s ` +
+        `(approval to last switch ${Math.round((allSwitchedAt! - approvedAt!) / 1000)} s)` +
+        (completed.length < rows.length
+          ? `; not completed: ${rows
+              .filter((r) => r.ended?.outcome !== 'completed')
+              .map((r) => `${r.pair} (${r.ended?.outcome})`)
+              .join(', ')}`
+          : ''),
+    );
     return { completed: completed.length };
   });
   show();
   return run.finish({
-    evacuation: self, dryRun: false as const, planId: plan!.planId, approvedBy, completed: summary.completed,
-    pairs: rows.map((r) => ({ pair: r.pair, tier: r.tier, workflowId: r.workflowId, outcome: r.ended?.outcome ?? r.phase, planId: released[r.pair] ?? r.planId ?? null,
-      duplicateBound: r.plan?.duplicateBound ?? null, mode: r.plan?.mode ?? null, switched: r.switched })),
+    evacuation: self,
+    dryRun: false as const,
+    planId: plan!.planId,
+    approvedBy,
+    completed: summary.completed,
+    pairs: rows.map((r) => ({
+      pair: r.pair,
+      tier: r.tier,
+      workflowId: r.workflowId,
+      outcome: r.ended?.outcome ?? r.phase,
+      planId: released[r.pair] ?? r.planId ?? null,
+      duplicateBound: r.plan?.duplicateBound ?? null,
+      mode: r.plan?.mode ?? null,
+      switched: r.switched,
+    })),
     rto: { totalMs: allSwitchedAt! - startedAt, approvalToSwitchedMs: allSwitchedAt! - approvedAt! },
   });
 }

@@ -164,8 +164,7 @@ export async function drFailback(raw: unknown) {
   }
 
   const assessment = await run.step('assess', async (step) => {
-    const a = await acts(step)
-      .assessFailback(pair, { exportSuffix: input.exportSuffix, scanLimit: input.scanLimit });
+    const a = await acts(step).assessFailback(pair, { exportSuffix: input.exportSuffix, scanLimit: input.scanLimit });
     const tail = a.tails.reduce((n, t) => n + t.records, 0);
     const written = a.tails.reduce((n, t) => n + t.writtenOnSecondary, 0);
     step.summary(
@@ -178,8 +177,10 @@ export async function drFailback(raw: unknown) {
 
   const exported = await run.step('export', async (step) => {
     const verifyOnly = !stages.has('export');
-    const topics = await acts(step)
-      .exportTail(pair, assessment.tails, { exportSuffix: input.exportSuffix, verifyOnly });
+    const topics = await acts(step).exportTail(pair, assessment.tails, {
+      exportSuffix: input.exportSuffix,
+      verifyOnly,
+    });
     const short = topics.filter((t) => t.verified < t.expected);
     const counts = topics
       .map(
@@ -239,7 +240,14 @@ export async function drFailback(raw: unknown) {
     ? await reprotect(ctx, { policy, assessment, topicLines, tailTotal, reverseTopics })
     : undefined;
   if (!reprotected) {
-    for (const s of ['approval', 'pause-forward', 'clear-old-primary', 'ensure-reverse', 'reverse-verify', 'reverse-parity'] as const) {
+    for (const s of [
+      'approval',
+      'pause-forward',
+      'clear-old-primary',
+      'ensure-reverse',
+      'reverse-verify',
+      'reverse-parity',
+    ] as const) {
       run.skip(
         s,
         'stage re-protect not selected: re-protected by an earlier run (the switch-back checks the reverse replication runs)',

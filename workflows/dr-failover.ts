@@ -8,7 +8,13 @@
 // its groups are empty and every client that arrives finds a safe position. Nothing is changed before the
 // approval; a dry run ends after the plan; a final plan worse than the approved one is approved again.
 import { patched, workflowInfo } from '@temporalio/workflow';
-import { FailoverInputSchema, customDomain, describeAutoFailover, formatDuration, type PairConfig } from '../src/config';
+import {
+  FailoverInputSchema,
+  customDomain,
+  describeAutoFailover,
+  formatDuration,
+  type PairConfig,
+} from '../src/config';
 import { pollUntil, runbook, type StepContext, stepFailure } from './runner';
 import { comparePlans } from '../src/plan/compare';
 import { planMarkdown } from '../src/plan/markdown';
@@ -93,21 +99,29 @@ export async function drFailover(raw: unknown) {
       const side = input.reverse ? 'primary' : 'secondary';
       parity = a.primaryReachable
         ? await acts(step).checkParity(pair, 'forward', side)
-        : uncheckedReport('forward', side, 'the primary does not answer: its users, ACLs and topic configs cannot be read');
+        : uncheckedReport(
+            'forward',
+            side,
+            'the primary does not answer: its users, ACLs and topic configs cannot be read',
+          );
     }
     // Gaps first: the summary is clipped, and they are what the approver must not miss.
     const gaps = parity && (!parity.checked || parity.total > 0) ? `PARITY: ${parity.summary}; ` : '';
     step.summary(
       gaps +
-      `${a.primaryReachable ? 'primary answers (planned switchover / drill)' : `primary DOWN (${a.primaryError ?? 'no answer'})`}; ` +
+        `${a.primaryReachable ? 'primary answers (planned switchover / drill)' : `primary DOWN (${a.primaryError ?? 'no answer'})`}; ` +
         `secondary ${a.secondary.brokers} broker(s), ${a.topics.length} topics / ${a.partitions} partitions; connector ${a.connector.state}; ` +
         `newest replicated record ${a.newestReplicatedAt ? new Date(a.newestReplicatedAt).toISOString() : 'none'}; ` +
-        `latency ${a.latency.ms} ms (${a.latency.source})` + (parity && !gaps ? `; ${parity.summary}` : ''),
+        `latency ${a.latency.ms} ms (${a.latency.source})` +
+        (parity && !gaps ? `; ${parity.summary}` : ''),
     );
     return a;
   });
   if (needsParityApproval(pair, parity)) {
-    run.audit({ action: 'policy', note: `parity.failover "approve": one approval more, because ${parity?.summary ?? ''}`.slice(0, 500) });
+    run.audit({
+      action: 'policy',
+      note: `parity.failover "approve": one approval more, because ${parity?.summary ?? ''}`.slice(0, 500),
+    });
   }
   /** The plan as shown (query plan, details): with the parity of the side the clients move to. */
   // The automatic failover policy is shown with every plan (query and details only: no command, replays unchanged).
@@ -140,11 +154,7 @@ export async function drFailover(raw: unknown) {
 
   const approved: SealedPlan = await run.step('plan', async (step) => {
     const p = seal(
-      await wholePlan(
-        step,
-        pair,
-        await acts(step).planOffsets(pair, { ...planOptions, groups: input.groups }),
-      ),
+      await wholePlan(step, pair, await acts(step).planOffsets(pair, { ...planOptions, groups: input.groups })),
     );
     step.summary(`plan ${p.planId}: ${summaryOf(p)}`);
     return p;
@@ -170,7 +180,9 @@ export async function drFailover(raw: unknown) {
     run.skipRemaining(`not released: ${released.withdrawn}`);
     return run.abort(`not released: ${released.withdrawn}; nothing was changed`);
   }
-  const approval = released ?? (await run.approval('approval', approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy)));
+  const approval =
+    released ??
+    (await run.approval('approval', approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy)));
   const approvedAt = Date.now();
   const approvers = [...approval.approvedBy];
 
@@ -183,15 +195,26 @@ export async function drFailover(raw: unknown) {
         `final plan ${final.planId} is no worse than the approved ${approved.planId} (${why}): applied under the first approval`,
       );
       // Query `plan` and the details show the plan that is applied, not the one it replaced.
-      run.setPlan(final.planId, shown({ ...final, cname, comparedTo: approved.planId, worse }), withParity(planMarkdown(final, cname)));
+      run.setPlan(
+        final.planId,
+        shown({ ...final, cname, comparedTo: approved.planId, worse }),
+        withParity(planMarkdown(final, cname)),
+      );
       return final;
     }
     run.audit({
       action: 'plan-changed',
       note: `final plan ${final.planId} is worse than approved ${approved.planId}: ${worse.slice(0, 5).join('; ')}`,
     });
-    run.setPlan(final.planId, shown({ ...final, cname, comparedTo: approved.planId, worse }), withParity(planMarkdown(final, cname)));
-    const again = await run.approval('reapproval', approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy));
+    run.setPlan(
+      final.planId,
+      shown({ ...final, cname, comparedTo: approved.planId, worse }),
+      withParity(planMarkdown(final, cname)),
+    );
+    const again = await run.approval(
+      'reapproval',
+      approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy),
+    );
     approvers.push(...again.approvedBy);
     return final;
   }
@@ -236,7 +259,10 @@ export async function drFailover(raw: unknown) {
       // The log ends are read while the groups are reset (an offset commit writes no record to a replicated
       // topic): one activity round trip less before the switch. Both settle before the step ends, so a retry
       // never overlaps a reset still running.
-      const [ends, reset] = await Promise.allSettled([secondaryEnds(pair, topics), resetAll(step, pair, preSwitch.groups, applied)]);
+      const [ends, reset] = await Promise.allSettled([
+        secondaryEnds(pair, topics),
+        resetAll(step, pair, preSwitch.groups, applied),
+      ]);
       if (reset.status === 'rejected') throw reset.reason;
       if (ends.status === 'rejected') throw ends.reason;
       return ends.value;

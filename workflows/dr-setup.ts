@@ -36,7 +36,11 @@ export async function drSetup(raw: unknown) {
     'ensure-connector': { title: 'Ensure the sink connector', activities: cloudCalls },
     'wait-running': { title: 'Wait until the connector runs', activities: quick },
     'connector-verify': { title: 'Connector-verify: canary and lag', activities: verifying },
-    parity: { title: 'Parity: SASL users, ACLs and topic configs on the secondary', skippable: true, activities: verifying },
+    parity: {
+      title: 'Parity: SASL users, ACLs and topic configs on the secondary',
+      skippable: true,
+      activities: verifying,
+    },
     'ensure-cname': { title: 'Ensure the CNAME points at the primary', activities: cloudCalls },
     report: { title: 'Report' },
   });
@@ -161,7 +165,9 @@ export async function drSetup(raw: unknown) {
   // Before the CNAME: clients must find their users, ACLs and topic settings on the secondary after a failover.
   // patched: runs recorded before this step replay without it.
   const parity = patched('parity-step')
-    ? await run.step('parity', (step) => ensureParity(step, pair, 'forward', (_report, markdown) => run.setNotes(markdown)))
+    ? await run.step('parity', (step) =>
+        ensureParity(step, pair, 'forward', (_report, markdown) => run.setNotes(markdown)),
+      )
     : undefined;
   if (!patched('parity-step')) run.skip('parity', 'run recorded before drSetup checked parity');
 
@@ -206,6 +212,15 @@ export async function drSetup(raw: unknown) {
     verify,
     dns: { domain: dns.domain, target: dns.after, ttl: dns.ttl, action: dns.action, resolvers: dns.resolvers },
     ...(watch ? { watch } : {}),
-    ...(parity ? { parity: { mode: parity.mode, applied: parity.applied, byMirrorMaker: parity.byMirrorMaker, summary: parity.report.summary } } : {}),
+    ...(parity
+      ? {
+          parity: {
+            mode: parity.mode,
+            applied: parity.applied,
+            byMirrorMaker: parity.byMirrorMaker,
+            summary: parity.report.summary,
+          },
+        }
+      : {}),
   });
 }

@@ -72,7 +72,11 @@ export function decide(input: DecisionInput): DecisionStep {
     return { decision: { kind: 'alert-partition', seenFrom: down, reachableFrom: up }, clock: undefined };
   if (down.length === 0) {
     // The primary answers (or nobody knows): any running clock was a flap and starts again from zero next time.
-    if (up.length > 0) return { decision: { kind: 'healthy', ...(clock ? { flap: { downSince: clock.since } } : {}) }, clock: undefined };
+    if (up.length > 0)
+      return {
+        decision: { kind: 'healthy', ...(clock ? { flap: { downSince: clock.since } } : {}) },
+        clock: undefined,
+      };
     return { decision: { kind: 'suspect', since: null, remainingMs: null, down, unknown }, clock: undefined };
   }
   // Some probes see it down, the others cannot tell: not enough agreement to run the clock.

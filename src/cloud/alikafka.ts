@@ -291,7 +291,11 @@ export class AlikafkaClient {
 
   /** The instance's SASL users: names, types and mechanisms (the API's Password field is never read). */
   async describeSaslUsers(opts: { instanceId: string }): Promise<KafkaSaslUser[]> {
-    const res = await this.rpc.call('DescribeSaslUsers', { RegionId: this.region, InstanceId: opts.instanceId }, saslUsersResponse);
+    const res = await this.rpc.call(
+      'DescribeSaslUsers',
+      { RegionId: this.region, InstanceId: opts.instanceId },
+      saslUsersResponse,
+    );
     return res.SaslUserList.map((u) => ({
       username: u.Username,
       type: u.Type ?? 'plain',
@@ -422,7 +426,13 @@ export class AlikafkaClient {
   }): Promise<void> {
     await this.rpc.call(
       'DeleteSaslUser',
-      { RegionId: this.region, InstanceId: opts.instanceId, Username: opts.username, Type: opts.type, Mechanism: opts.mechanism },
+      {
+        RegionId: this.region,
+        InstanceId: opts.instanceId,
+        Username: opts.username,
+        Type: opts.type,
+        Mechanism: opts.mechanism,
+      },
       ack,
     );
   }

@@ -89,7 +89,6 @@ const NETWORK_ERRNOS = new Set([
   'UND_ERR_SOCKET',
 ]);
 
-
 function fixFor(code: string, product?: CloudProduct, action?: string): string {
   const perm = product && action ? `${product}:${action}` : 'this action';
   if (code === 'SignatureDoesNotMatch' || code === 'IncompleteSignature') {

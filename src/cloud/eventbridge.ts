@@ -10,26 +10,57 @@ import { num, popEnvelope } from './schemas';
  * ListEventStreamingsResponseBodyDataEventStreamings.status: "The status of the event stream.", no value list;
  * the API reference's pages give these six). Any other value is kept as it is and read as "not running yet".
  */
-export const KNOWN_STREAM_STATUSES = ['READY', 'STARTING', 'STARTING_FAILED', 'RUNNING', 'RUNNING_FAILED', 'PAUSED'] as const;
-export type KnownStreamStatus = typeof KNOWN_STREAM_STATUSES[number];
+export const KNOWN_STREAM_STATUSES = [
+  'READY',
+  'STARTING',
+  'STARTING_FAILED',
+  'RUNNING',
+  'RUNNING_FAILED',
+  'PAUSED',
+] as const;
+export type KnownStreamStatus = (typeof KNOWN_STREAM_STATUSES)[number];
 export type EventStreamingStatus = KnownStreamStatus | (string & {});
 
 export function isKnownStreamStatus(status: string): status is KnownStreamStatus {
   return (KNOWN_STREAM_STATUSES as readonly string[]).includes(status);
 }
 
-export interface SinkField { Form: 'ORIGINAL' | 'JSONPATH' | 'CONSTANT' | 'TEMPLATE'; Value?: string; Template?: string }
+export interface SinkField {
+  Form: 'ORIGINAL' | 'JSONPATH' | 'CONSTANT' | 'TEMPLATE';
+  Value?: string;
+  Template?: string;
+}
 
 export interface KafkaToKafkaStream {
   name: string;
   description?: string;
   filterPattern?: string;
-  source: { regionId: string; instanceId: string; topic: string; consumerGroup: string; offsetReset: 'earliest' | 'latest'; network?: 'Default' | 'PublicNetwork'; valueDataType?: 'JSON' | 'Text' | 'Binary' };
+  source: {
+    regionId: string;
+    instanceId: string;
+    topic: string;
+    consumerGroup: string;
+    offsetReset: 'earliest' | 'latest';
+    network?: 'Default' | 'PublicNetwork';
+    valueDataType?: 'JSON' | 'Text' | 'Binary';
+  };
   /** `headers`: SinkKafkaParameters.Headers (SDK 8.7.0 model CreateEventStreamingRequestSinkSinkKafkaParametersHeaders: Form, Template, Value). */
-  sink: { instanceId: string; topic: string; acks?: '0' | '1' | 'all'; key?: SinkField; value?: SinkField; headers?: SinkField };
+  sink: {
+    instanceId: string;
+    topic: string;
+    acks?: '0' | '1' | 'all';
+    key?: SinkField;
+    value?: SinkField;
+    headers?: SinkField;
+  };
   runOptions?: {
-    maximumTasks?: number; errorsTolerance?: 'NONE' | 'ALL';
-    retryStrategy?: { PushRetryStrategy: 'BACKOFF_RETRY' | 'EXPONENTIAL_DECAY_RETRY'; MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+    maximumTasks?: number;
+    errorsTolerance?: 'NONE' | 'ALL';
+    retryStrategy?: {
+      PushRetryStrategy: 'BACKOFF_RETRY' | 'EXPONENTIAL_DECAY_RETRY';
+      MaximumRetryAttempts?: number;
+      MaximumEventAgeInSeconds?: number;
+    };
     deadLetterQueue?: DeadLetterQueue;
   };
 }
@@ -38,7 +69,13 @@ export interface KafkaToKafkaStream {
  * RunOptions.DeadLetterQueue (SDK 8.7.0 model CreateEventStreamingRequestRunOptionsDeadLetterQueue: Arn, Network,
  * SecurityGroupId, VSwitchIds, VpcId; no Type field: the ARN says what the queue is).
  */
-export interface DeadLetterQueue { Arn: string; Network?: 'PrivateNetwork' | 'PublicNetwork'; VpcId?: string; VSwitchIds?: string; SecurityGroupId?: string }
+export interface DeadLetterQueue {
+  Arn: string;
+  Network?: 'PrivateNetwork' | 'PublicNetwork';
+  VpcId?: string;
+  VSwitchIds?: string;
+  SecurityGroupId?: string;
+}
 
 /**
  * The ARN of an ApsaraMQ for Kafka topic as a dead-letter queue, in the form the SDK's PutTargets DeadLetterQueue
@@ -51,7 +88,9 @@ export function kafkaTopicArn(region: string, accountId: string, instanceId: str
 }
 
 /** The instance and topic of a `kafkaTopicArn`, or undefined for any other ARN. */
-export function parseKafkaTopicArn(arn: string): { region: string; accountId: string; instanceId: string; topic: string } | undefined {
+export function parseKafkaTopicArn(
+  arn: string,
+): { region: string; accountId: string; instanceId: string; topic: string } | undefined {
   const m = /^acs:alikafka:([a-z0-9-]+):([^:]*):instance\/([^/]+)\/topic\/(.+)$/.exec(arn);
   return m ? { region: m[1], accountId: m[2], instanceId: m[3], topic: m[4] } : undefined;
 }
@@ -66,9 +105,13 @@ export function kafkaToKafkaParams(s: KafkaToKafkaStream): Record<string, unknow
     FilterPattern: s.filterPattern ?? '{}',
     Source: {
       SourceKafkaParameters: {
-        RegionId: s.source.regionId, InstanceId: s.source.instanceId, Topic: s.source.topic,
-        ConsumerGroup: s.source.consumerGroup, OffsetReset: s.source.offsetReset,
-        Network: s.source.network ?? 'Default', ValueDataType: s.source.valueDataType ?? 'Binary',
+        RegionId: s.source.regionId,
+        InstanceId: s.source.instanceId,
+        Topic: s.source.topic,
+        ConsumerGroup: s.source.consumerGroup,
+        OffsetReset: s.source.offsetReset,
+        Network: s.source.network ?? 'Default',
+        ValueDataType: s.source.valueDataType ?? 'Binary',
       },
     },
     Sink: {
@@ -98,9 +141,13 @@ const status = z.string();
 // declared here so test/unit/conformance checks them against the official response models; anything else passes through.
 const sinkField = z.looseObject({ Value: z.unknown().optional() }).optional();
 const streamSource = z.looseObject({
-  SourceKafkaParameters: z.looseObject({ RegionId: z.string().optional(), InstanceId: z.string().optional(), Topic: z.string().optional() }).optional(),
+  SourceKafkaParameters: z
+    .looseObject({ RegionId: z.string().optional(), InstanceId: z.string().optional(), Topic: z.string().optional() })
+    .optional(),
 });
-const streamSink = z.looseObject({ SinkKafkaParameters: z.looseObject({ InstanceId: sinkField, Topic: sinkField }).optional() });
+const streamSink = z.looseObject({
+  SinkKafkaParameters: z.looseObject({ InstanceId: sinkField, Topic: sinkField }).optional(),
+});
 // Headers only in GetEventStreaming's model (ListEventStreamings' SinkKafkaParameters has none): sameRoute reads a Get.
 const streamSinkDetail = z.looseObject({
   SinkKafkaParameters: z.looseObject({ InstanceId: sinkField, Topic: sinkField, Headers: sinkField }).optional(),
@@ -118,20 +165,37 @@ const streamVO = z.looseObject({
 });
 export type EventStreaming = z.output<typeof streamVO>;
 
-const detailedStatus = z.looseObject({
-  DelayTime: num.optional(), DiffOffset: num.optional(), TPS: num.optional(), Extensions: z.unknown().optional(),
-}).optional();
+const detailedStatus = z
+  .looseObject({
+    DelayTime: num.optional(),
+    DiffOffset: num.optional(),
+    TPS: num.optional(),
+    Extensions: z.unknown().optional(),
+  })
+  .optional();
 
-const getResponse = popEnvelope.extend({ Data: streamVO.extend({ Sink: streamSinkDetail.optional(), DetailedStatus: detailedStatus }) });
+const getResponse = popEnvelope.extend({
+  Data: streamVO.extend({ Sink: streamSinkDetail.optional(), DetailedStatus: detailedStatus }),
+});
 export type EventStreamingDetail = z.output<typeof getResponse>['Data'];
 const createResponse = popEnvelope.extend({ Data: z.looseObject({ EventStreamingARN: z.string() }) });
 const ack = popEnvelope.extend({ Success: z.boolean().optional(), Code: z.string().optional() });
 const listResponse = popEnvelope.extend({
-  Data: z.looseObject({ EventStreamings: z.array(streamVO).optional().transform((v) => v ?? []), NextToken: z.string().optional(), Total: num.optional() }),
+  Data: z.looseObject({
+    EventStreamings: z
+      .array(streamVO)
+      .optional()
+      .transform((v) => v ?? []),
+    NextToken: z.string().optional(),
+    Total: num.optional(),
+  }),
 });
 
 export class EventBridgeClient {
-  constructor(private readonly rpc: PopRpc, readonly region: string) {}
+  constructor(
+    private readonly rpc: PopRpc,
+    readonly region: string,
+  ) {}
 
   /** Returns the stream's ARN. The stream is READY (not running) afterwards. */
   async createEventStreaming(params: Record<string, unknown>): Promise<string> {
@@ -158,8 +222,14 @@ export class EventBridgeClient {
     await this.rpc.call('DeleteEventStreaming', { EventStreamingName: name }, ack);
   }
 
-  async listEventStreamingsPage(opts: { namePrefix?: string; limit?: number; nextToken?: string } = {}): Promise<{ items: EventStreaming[]; nextToken?: string; total?: number }> {
-    const res = await this.rpc.call('ListEventStreamings', { NamePrefix: opts.namePrefix, Limit: opts.limit, NextToken: opts.nextToken }, listResponse);
+  async listEventStreamingsPage(
+    opts: { namePrefix?: string; limit?: number; nextToken?: string } = {},
+  ): Promise<{ items: EventStreaming[]; nextToken?: string; total?: number }> {
+    const res = await this.rpc.call(
+      'ListEventStreamings',
+      { NamePrefix: opts.namePrefix, Limit: opts.limit, NextToken: opts.nextToken },
+      listResponse,
+    );
     return { items: res.Data.EventStreamings, nextToken: res.Data.NextToken || undefined, total: res.Data.Total };
   }
 

@@ -13,7 +13,14 @@ import type { CloudProduct } from './errors';
 export const WORKER_POLICY_FILE = 'config/ram/kafka-dr-worker.json';
 
 export type RunbookName = 'drSetup' | 'drWatch' | 'drFailover' | 'drFailback' | 'drDrill' | 'drVerify';
-export const RUNBOOKS: readonly RunbookName[] = ['drSetup', 'drWatch', 'drFailover', 'drFailback', 'drDrill', 'drVerify'];
+export const RUNBOOKS: readonly RunbookName[] = [
+  'drSetup',
+  'drWatch',
+  'drFailover',
+  'drFailback',
+  'drDrill',
+  'drVerify',
+];
 
 type ApiOf<P extends CloudProduct> = keyof (typeof CLOUD_CONTRACT)[P] & string;
 export type CloudApi = { [P in CloudProduct]: `${P}:${ApiOf<P>}` }[CloudProduct];
@@ -68,14 +75,23 @@ export const RAM_ACTIONS: { [P in CloudProduct]: Record<ApiOf<P>, RamActionInfo>
 };
 
 /** Why a runbook calls an API: the activity (activities/*.ts) and the condition under which it does. */
-export interface RunbookCall { api: CloudApi; why: string }
+export interface RunbookCall {
+  api: CloudApi;
+  why: string;
+}
 
-const READ_CNAME: RunbookCall = { api: 'alidns:DescribeSubDomainRecords', why: 'readCname / ensureCname: the pair\'s CNAME (failover guard, switch)' };
+const READ_CNAME: RunbookCall = {
+  api: 'alidns:DescribeSubDomainRecords',
+  why: "readCname / ensureCname: the pair's CNAME (failover guard, switch)",
+};
 const SWITCH_CNAME: RunbookCall[] = [
   { api: 'alidns:AddDomainRecord', why: 'ensureCname: the CNAME when the record does not exist yet' },
   { api: 'alidns:UpdateDomainRecord', why: 'ensureCname: the CNAME pointed at the other side' },
 ];
-const STREAM_STATE: RunbookCall = { api: 'eventbridge:GetEventStreaming', why: 'replication state of an EventBridge pair (each stream looked up by its exact name)' };
+const STREAM_STATE: RunbookCall = {
+  api: 'eventbridge:GetEventStreaming',
+  why: 'replication state of an EventBridge pair (each stream looked up by its exact name)',
+};
 const ENSURE_STREAMS: RunbookCall[] = [
   { api: 'eventbridge:CreateEventStreaming', why: 'ensureReplication: one event stream per topic (EventBridge pairs)' },
   { api: 'eventbridge:StartEventStreaming', why: 'ensureReplication / resume: a READY or PAUSED stream started' },
@@ -83,10 +99,16 @@ const ENSURE_STREAMS: RunbookCall[] = [
 ];
 /** src/parity/alikafka.ts readParity: users, their ACLs, topic settings and instance limits of either side. */
 const PARITY_READS: RunbookCall[] = [
-  { api: 'alikafka:DescribeSaslUsers', why: 'parity: the SASL users of both instances (names and mechanisms, never passwords)' },
-  { api: 'alikafka:DescribeAcls', why: 'parity: each SASL user\'s ACLs on both instances' },
+  {
+    api: 'alikafka:DescribeSaslUsers',
+    why: 'parity: the SASL users of both instances (names and mechanisms, never passwords)',
+  },
+  { api: 'alikafka:DescribeAcls', why: "parity: each SASL user's ACLs on both instances" },
 ];
-const DECLARED_GROUPS: RunbookCall = { api: 'alikafka:GetConsumerList', why: 'the consumer groups an ApsaraMQ instance declares' };
+const DECLARED_GROUPS: RunbookCall = {
+  api: 'alikafka:GetConsumerList',
+  why: 'the consumer groups an ApsaraMQ instance declares',
+};
 
 /**
  * The APIs each runbook can call, from reading workflows/ and activities/ (ApsaraMQ calls only for apsaramq sides,
@@ -95,36 +117,56 @@ const DECLARED_GROUPS: RunbookCall = { api: 'alikafka:GetConsumerList', why: 'th
  */
 export const RUNBOOK_CALLS: Record<RunbookName, RunbookCall[]> = {
   drSetup: [
-    READ_CNAME, ...SWITCH_CNAME,
+    READ_CNAME,
+    ...SWITCH_CNAME,
     { api: 'alikafka:GetInstanceList', why: 'checkClusters: each ApsaraMQ instance exists and is running' },
     { api: 'alikafka:GetTopicList', why: 'prepareSecondary / dead-letter topic: which topics exist already' },
-    { api: 'alikafka:CreateTopic', why: 'prepareSecondary: the replicated topics, the canary and the dead-letter topic' },
+    {
+      api: 'alikafka:CreateTopic',
+      why: 'prepareSecondary: the replicated topics, the canary and the dead-letter topic',
+    },
     DECLARED_GROUPS,
     { api: 'alikafka:CreateConsumerGroup', why: 'prepareSecondary: declares the selected groups on the secondary' },
-    STREAM_STATE, ...ENSURE_STREAMS,
+    STREAM_STATE,
+    ...ENSURE_STREAMS,
     ...PARITY_READS,
-    { api: 'alikafka:CreateSaslUser', why: 'parity "sync": a primary user missing on the secondary (password from its secret variable)' },
+    {
+      api: 'alikafka:CreateSaslUser',
+      why: 'parity "sync": a primary user missing on the secondary (password from its secret variable)',
+    },
     { api: 'alikafka:CreateAcl', why: 'parity "sync": a primary ACL missing on the secondary' },
-    { api: 'alikafka:UpdateTopicConfig', why: 'parity "sync": retention.ms / max.message.bytes aligned on the secondary' },
+    {
+      api: 'alikafka:UpdateTopicConfig',
+      why: 'parity "sync": retention.ms / max.message.bytes aligned on the secondary',
+    },
   ],
   drWatch: [
     { ...DECLARED_GROUPS, why: 'watchTick: groups declared on the primary are snapshotted before they commit' },
     STREAM_STATE,
   ],
   drFailover: [
-    READ_CNAME, ...SWITCH_CNAME,
-    { ...DECLARED_GROUPS, why: 'planOffsets: the secondary\'s declared groups when the primary is unreachable' },
+    READ_CNAME,
+    ...SWITCH_CNAME,
+    { ...DECLARED_GROUPS, why: "planOffsets: the secondary's declared groups when the primary is unreachable" },
     STREAM_STATE,
     { api: 'eventbridge:PauseEventStreaming', why: 'pauseReplication: the streams stop before the final plan' },
   ],
   drFailback: [
-    READ_CNAME, ...SWITCH_CNAME,
+    READ_CNAME,
+    ...SWITCH_CNAME,
     DECLARED_GROUPS,
-    STREAM_STATE, ...ENSURE_STREAMS,
-    { api: 'eventbridge:PauseEventStreaming', why: 'reprotect / restoreForward: streams paused before positions are set' },
+    STREAM_STATE,
+    ...ENSURE_STREAMS,
+    {
+      api: 'eventbridge:PauseEventStreaming',
+      why: 'reprotect / restoreForward: streams paused before positions are set',
+    },
   ],
   drDrill: [
-    { ...DECLARED_GROUPS, why: 'planOffsets (dry run): the secondary\'s declared groups when the primary is unreachable' },
+    {
+      ...DECLARED_GROUPS,
+      why: "planOffsets (dry run): the secondary's declared groups when the primary is unreachable",
+    },
     STREAM_STATE,
   ],
   drVerify: [],
@@ -132,15 +174,19 @@ export const RUNBOOK_CALLS: Record<RunbookName, RunbookCall[]> = {
 
 /** APIs declared in CLOUD_CONTRACT that no runbook calls, with the reason they are declared: they stay out of the policy. */
 export const NOT_IN_WORKER_POLICY: Partial<Record<CloudApi, string>> = {
-  'alikafka:GetConsumerProgress': 'test-only: tests and the conformance suite read ApsaraMQ\'s own view of a group\'s offsets; kafka-dr reads offsets over the Kafka protocol',
-  'alikafka:UpdateConsumerOffset': 'test-only: kafka-dr resets offsets over the Kafka protocol (exact per-partition offsets); the API is emulated and checked against the SDK',
+  'alikafka:GetConsumerProgress':
+    "test-only: tests and the conformance suite read ApsaraMQ's own view of a group's offsets; kafka-dr reads offsets over the Kafka protocol",
+  'alikafka:UpdateConsumerOffset':
+    'test-only: kafka-dr resets offsets over the Kafka protocol (exact per-partition offsets); the API is emulated and checked against the SDK',
   'alikafka:DeleteTopic': 'test-only: kafka-dr never deletes a topic (test cleanup)',
   'alikafka:DeleteConsumerGroup': 'test-only: kafka-dr never deletes a declared group (test cleanup)',
-  'alikafka:DeleteAcl': 'test-only: kafka-dr adds missing ACLs and never removes one (a DENY only the secondary has is reported with its fix)',
+  'alikafka:DeleteAcl':
+    'test-only: kafka-dr adds missing ACLs and never removes one (a DENY only the secondary has is reported with its fix)',
   'alikafka:DeleteSaslUser': 'test-only: kafka-dr never deletes a SASL user (test cleanup)',
   'alidns:DescribeDomainRecordInfo': 'test-only: emulator and conformance tests read one record by id',
   'alidns:DeleteDomainRecord': 'test-only: kafka-dr changes the CNAME in place, never deletes it (test cleanup)',
-  'eventbridge:ListEventStreamings': 'test-only: kafka-dr looks each stream up by its exact name (never by prefix, which could match another pair)',
+  'eventbridge:ListEventStreamings':
+    'test-only: kafka-dr looks each stream up by its exact name (never by prefix, which could match another pair)',
 };
 
 export function ramActionOf(product: CloudProduct, api: string): RamActionInfo | undefined {
@@ -149,7 +195,9 @@ export function ramActionOf(product: CloudProduct, api: string): RamActionInfo |
 
 /** Every API in CLOUD_CONTRACT, as `product:Api`. */
 export function contractApis(): CloudApi[] {
-  return (Object.keys(CLOUD_CONTRACT) as CloudProduct[]).flatMap((p) => Object.keys(CLOUD_CONTRACT[p]).map((a) => `${p}:${a}` as CloudApi));
+  return (Object.keys(CLOUD_CONTRACT) as CloudProduct[]).flatMap((p) =>
+    Object.keys(CLOUD_CONTRACT[p]).map((a) => `${p}:${a}` as CloudApi),
+  );
 }
 
 function infoOf(api: CloudApi): RamActionInfo {
@@ -171,7 +219,14 @@ export function ramActionsFor(runbooks: readonly RunbookName[] = RUNBOOKS): stri
 export function workerPolicy(): { Version: '1'; Statement: { Effect: 'Allow'; Action: string[]; Resource: string }[] } {
   const actions = ramActionsFor();
   const products = [...new Set(actions.map((a) => a.split(':')[0]))];
-  return { Version: '1', Statement: products.map((p) => ({ Effect: 'Allow', Action: actions.filter((a) => a.startsWith(`${p}:`)), Resource: '*' })) };
+  return {
+    Version: '1',
+    Statement: products.map((p) => ({
+      Effect: 'Allow',
+      Action: actions.filter((a) => a.startsWith(`${p}:`)),
+      Resource: '*',
+    })),
+  };
 }
 
 /** The text of config/ram/kafka-dr-worker.json. */

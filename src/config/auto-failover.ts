@@ -18,20 +18,27 @@ const MaxAtRiskObject = z.strictObject({
 export const MaxAtRiskSchema = MaxAtRiskObject.check(
   crossCheck<z.input<typeof MaxAtRiskObject>>((m, report) => {
     if (m.seconds === undefined && m.records === undefined)
-      report([], 'give "seconds", "records" or both: the most data an automatic failover may lose, e.g. { "seconds": 30 }');
+      report(
+        [],
+        'give "seconds", "records" or both: the most data an automatic failover may lose, e.g. { "seconds": 30 }',
+      );
   }),
 );
 
 export const ProbesSchema = z.strictObject({
   /** The worker's own Kafka probe of the primary (metadata + canary produce/fetch): always on. */
-  kafka: z.literal(true, { error: 'the worker\'s Kafka probe cannot be turned off: set true or remove the field' })
+  kafka: z
+    .literal(true, { error: "the worker's Kafka probe cannot be turned off: set true or remove the field" })
     .default(true),
   /** GetInstanceList status of the primary instance (ApsaraMQ only); no answer counts as unknown, never as down. */
   cloud: flag().default(false),
   /** A second worker on another task queue (another network location) running the same Kafka probe. */
   remote: z
     .strictObject({
-      taskQueue: matching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'expected a Temporal task queue name, e.g. "kdr-probe-b"'),
+      taskQueue: matching(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/,
+        'expected a Temporal task queue name, e.g. "kdr-probe-b"',
+      ),
     })
     .optional(),
 });

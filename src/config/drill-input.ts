@@ -17,4 +17,3 @@ export const DrillScheduleSchema = z.strictObject({
   cron: cronExpression(),
   by: personName('who schedules the drill'),
 });
-

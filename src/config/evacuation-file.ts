@@ -13,7 +13,8 @@ export function loadEvacuationSettings(file: string): EvacuationSettings {
   } catch (err) {
     throw new PairsFileError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const raw = doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as { evacuation?: unknown }).evacuation : undefined;
+  const raw =
+    doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as { evacuation?: unknown }).evacuation : undefined;
   const result = validate(EvacuationSettingsSchema, raw ?? {});
   if (!result.ok) throw new PairsFileError(`${file}: evacuation: ${result.message}`);
   return result.value;

@@ -21,7 +21,10 @@ export const EvacuationSetSchema = z
     crossCheck<{ region?: unknown; zone?: unknown; label?: unknown; pairs?: unknown }>((s, report) => {
       const given = (['region', 'zone', 'label', 'pairs'] as const).filter((k) => s[k] !== undefined);
       if (given.length !== 1) {
-        report([], `give exactly one of "region", "zone", "label" or "pairs" per set (got ${given.length ? given.join(', ') : 'none'})`);
+        report(
+          [],
+          `give exactly one of "region", "zone", "label" or "pairs" per set (got ${given.length ? given.join(', ') : 'none'})`,
+        );
       }
     }),
   );
@@ -70,29 +73,39 @@ const poolOf = (a: PairApproval): string[] | undefined => a.approvers?.map((p) =
 export function looserThan(evacuation: PairApproval, pair: string, member: PairApproval): string[] {
   const out: string[] = [];
   if (evacuation.required < member.required) {
-    out.push(`pair ${pair}: evacuation.approval.required ${evacuation.required} is below the pair's ${member.required}`);
+    out.push(
+      `pair ${pair}: evacuation.approval.required ${evacuation.required} is below the pair's ${member.required}`,
+    );
   }
   if (evacuation.timeout > member.timeout) {
-    out.push(`pair ${pair}: evacuation.approval.timeout ${evacuation.timeout}ms is longer than the pair's ${member.timeout}ms`);
+    out.push(
+      `pair ${pair}: evacuation.approval.timeout ${evacuation.timeout}ms is longer than the pair's ${member.timeout}ms`,
+    );
   }
   if (member.forbidSelfApproval && !evacuation.forbidSelfApproval) {
-    out.push(`pair ${pair}: evacuation.approval.forbidSelfApproval is false but the pair forbids approving one's own failover`);
+    out.push(
+      `pair ${pair}: evacuation.approval.forbidSelfApproval is false but the pair forbids approving one's own failover`,
+    );
   }
   const memberPool = poolOf(member);
   const pool = poolOf(evacuation);
   if (memberPool) {
-    if (!pool) out.push(`pair ${pair}: the evacuation lets anyone approve but the pair allows only ${memberPool.join(', ')}`);
+    if (!pool)
+      out.push(`pair ${pair}: the evacuation lets anyone approve but the pair allows only ${memberPool.join(', ')}`);
     else {
       const outside = pool.filter((n) => !memberPool.some((m) => normaliseName(m) === normaliseName(n)));
-      if (outside.length) out.push(`pair ${pair}: ${outside.join(', ')} may approve the evacuation but not the pair's failover`);
+      if (outside.length)
+        out.push(`pair ${pair}: ${outside.join(', ')} may approve the evacuation but not the pair's failover`);
     }
   }
   if (member.identity === 'signed') {
-    if (evacuation.identity !== 'signed') out.push(`pair ${pair}: the pair takes signed approvals only; set evacuation.approval.identity "signed"`);
+    if (evacuation.identity !== 'signed')
+      out.push(`pair ${pair}: the pair takes signed approvals only; set evacuation.approval.identity "signed"`);
     else {
       for (const a of evacuation.approvers ?? []) {
         const own = member.approvers?.find((m) => normaliseName(m.name) === normaliseName(a.name));
-        if (own && own.publicKey !== a.publicKey) out.push(`pair ${pair}: ${a.name}'s public key differs from the pair's`);
+        if (own && own.publicKey !== a.publicKey)
+          out.push(`pair ${pair}: ${a.name}'s public key differs from the pair's`);
       }
     }
   }
@@ -113,11 +126,18 @@ export function tightestOf(members: PairApproval[]): PairApproval {
     signatureMaxAge: Math.min(...members.map((m) => m.signatureMaxAge)),
   };
   const pools = members.map(poolOf).filter((p): p is string[] => p !== undefined);
-  const common = pools.length ? pools.reduce((acc, p) => acc.filter((n) => p.some((m) => normaliseName(m) === normaliseName(n)))) : undefined;
+  const common = pools.length
+    ? pools.reduce((acc, p) => acc.filter((n) => p.some((m) => normaliseName(m) === normaliseName(n))))
+    : undefined;
   if (signed.length) {
     const keys = signed[0].approvers ?? [];
-    base.approvers = keys.filter((k) => (common ?? [k.name]).some((n) => normaliseName(n) === normaliseName(k.name)) &&
-      signed.every((m) => m.approvers?.some((o) => normaliseName(o.name) === normaliseName(k.name) && o.publicKey === k.publicKey)));
+    base.approvers = keys.filter(
+      (k) =>
+        (common ?? [k.name]).some((n) => normaliseName(n) === normaliseName(k.name)) &&
+        signed.every((m) =>
+          m.approvers?.some((o) => normaliseName(o.name) === normaliseName(k.name) && o.publicKey === k.publicKey),
+        ),
+    );
   } else if (common) {
     base.allowList = common;
   }

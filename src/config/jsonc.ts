@@ -7,7 +7,11 @@ import { createScanner, SyntaxKind } from 'jsonc-parser';
 
 export class JsoncSyntaxError extends Error {
   override name = 'JsoncSyntaxError';
-  constructor(message: string, readonly line: number, readonly column: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
     super(message);
   }
 }

@@ -159,7 +159,12 @@ const PairObject = z.strictObject({
   /** drEvacuate: the order pairs are failed over in an evacuation (tier 1 first); omitted = the last tier. */
   tier: integer(1, 9).optional(),
   /** drEvacuate: names to select pairs by (kdr evacuate --label). */
-  labels: listOf(matching(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'expected a label of lowercase letters, digits, ".", "_", "-"'), 'labels', 1, 20).optional(),
+  labels: listOf(
+    matching(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'expected a label of lowercase letters, digits, ".", "_", "-"'),
+    'labels',
+    1,
+    20,
+  ).optional(),
 });
 
 type PairDraft = z.input<typeof PairObject>;

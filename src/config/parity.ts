@@ -35,31 +35,38 @@ const ParityObject = z.strictObject({
    * Differences the pair's owner accepts (a secondary kept smaller on purpose), named as kdr lists them: no step
    * blocks on them, the watch is not degraded by them, no plan counts them.
    */
-  accept: listOf(text('a gap as kdr names it, e.g. "orders/retention.ms" or "User:billing ALLOW READ TOPIC:orders from *"', 512),
-    'accepted gaps', 0, MAX_ACCEPTED).default([]),
+  accept: listOf(
+    text('a gap as kdr names it, e.g. "orders/retention.ms" or "User:billing ALLOW READ TOPIC:orders from *"', 512),
+    'accepted gaps',
+    0,
+    MAX_ACCEPTED,
+  ).default([]),
 });
 
 type ParityDraft = z.input<typeof ParityObject>;
 
-const CheckedParity = ParityObject.check(crossCheck<ParityDraft>((p, report) => {
-  const users = Array.isArray(p.users) ? p.users : [];
-  if (users.length > 0 && p.mode !== 'sync') {
-    report(['users'], 'only used with mode "sync" (drSetup creates these users on the secondary): set "mode": "sync" or remove users');
-  }
-  const seen = new Map<string, number>();
-  users.forEach((u, i) => {
-    if (!u || typeof u !== 'object' || typeof u.name !== 'string') return;
-    const first = seen.get(u.name);
-    if (first !== undefined) report(['users', i, 'name'], `"${u.name}" is listed twice (first at users[${first}]): keep one entry per user`);
-    else seen.set(u.name, i);
-  });
-}));
+const CheckedParity = ParityObject.check(
+  crossCheck<ParityDraft>((p, report) => {
+    const users = Array.isArray(p.users) ? p.users : [];
+    if (users.length > 0 && p.mode !== 'sync') {
+      report(
+        ['users'],
+        'only used with mode "sync" (drSetup creates these users on the secondary): set "mode": "sync" or remove users',
+      );
+    }
+    const seen = new Map<string, number>();
+    users.forEach((u, i) => {
+      if (!u || typeof u !== 'object' || typeof u.name !== 'string') return;
+      const first = seen.get(u.name);
+      if (first !== undefined)
+        report(['users', i, 'name'], `"${u.name}" is listed twice (first at users[${first}]): keep one entry per user`);
+      else seen.set(u.name, i);
+    });
+  }),
+);
 
 /** `"check"` or `"sync"` alone is short for `{ "mode": ... }` with the defaults. */
-export const ParitySchema = z.preprocess(
-  (raw) => (typeof raw === 'string' ? { mode: raw } : raw),
-  CheckedParity,
-);
+export const ParitySchema = z.preprocess((raw) => (typeof raw === 'string' ? { mode: raw } : raw), CheckedParity);
 
 export type ParityConfig = z.output<typeof CheckedParity>;
 export type ParityUser = ParityConfig['users'][number];

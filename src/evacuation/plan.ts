@@ -11,14 +11,22 @@ export function briefOf(plan: ShownPlan): PairPlanBrief {
   const t = plan.totals;
   const warnings: string[] = [];
   if (t.untranslated) warnings.push(`${t.untranslated} partition(s) untranslated (at their earliest offset)`);
-  if (t.liveGroups) warnings.push(`${t.liveGroups} group(s) with live members on the secondary: the reset blocks until they stop`);
-  if (plan.deadLetter?.records) warnings.push(`${plan.deadLetter.records} record(s) in the dead-letter topic ${plan.deadLetter.topic}`);
+  if (t.liveGroups)
+    warnings.push(`${t.liveGroups} group(s) with live members on the secondary: the reset blocks until they stop`);
+  if (plan.deadLetter?.records)
+    warnings.push(`${plan.deadLetter.records} record(s) in the dead-letter topic ${plan.deadLetter.topic}`);
   if (plan.snapshot?.ageMs) warnings.push(`positions from a snapshot ${Math.round(plan.snapshot.ageMs / 1000)} s old`);
   if (plan.identityWarning) warnings.push('declared identity');
   return {
     mode: plan.authorises?.mode ?? (plan.primaryReachable ? 'switchover' : 'outage'),
-    groups: t.groups, partitions: t.partitions, duplicateBound: t.duplicateBound, untranslated: t.untranslated,
-    liveGroups: t.liveGroups, latencyMs: plan.latencyMs, cname: plan.cname, warnings,
+    groups: t.groups,
+    partitions: t.partitions,
+    duplicateBound: t.duplicateBound,
+    untranslated: t.untranslated,
+    liveGroups: t.liveGroups,
+    latencyMs: plan.latencyMs,
+    cname: plan.cname,
+    warnings,
   };
 }
 
@@ -26,30 +34,58 @@ export function briefOf(plan: ShownPlan): PairPlanBrief {
 export function evacuationPlan(o: { select: string; parallel: number; rows: PairRow[] }): EvacuationPlan {
   const planned = o.rows.filter((r) => r.planId && r.plan);
   const pairs = planned.map((r) => ({ pair: r.pair, tier: r.tier, planId: r.planId!, plan: r.plan! }));
-  const unplanned = o.rows.filter((r) => !r.planId || !r.plan)
-    .map((r) => ({ pair: r.pair, why: r.blocked ? `blocked at ${r.blocked.step}: ${r.blocked.error}` : r.ended ? `${r.ended.outcome}: ${r.ended.note}` : r.phase }));
+  const unplanned = o.rows
+    .filter((r) => !r.planId || !r.plan)
+    .map((r) => ({
+      pair: r.pair,
+      why: r.blocked
+        ? `blocked at ${r.blocked.step}: ${r.blocked.error}`
+        : r.ended
+          ? `${r.ended.outcome}: ${r.ended.note}`
+          : r.phase,
+    }));
   const planId = `ev-${planHash({
-    select: o.select, parallel: o.parallel, pairs: pairs.map((p) => [p.pair, p.tier, p.planId]),
+    select: o.select,
+    parallel: o.parallel,
+    pairs: pairs.map((p) => [p.pair, p.tier, p.planId]),
   })}`;
   const sum = (f: (p: PairPlanBrief) => number) => pairs.reduce((n, p) => n + f(p.plan), 0);
   const warnings = [
-    ...unplanned.map((u) => `pair ${u.pair} has no plan (${u.why}): not covered by this approval; resolve it on its own run`),
-    ...pairs.flatMap((p) => p.plan.warnings.filter((w) => w !== 'declared identity').map((w) => `pair ${p.pair}: ${w}`)),
+    ...unplanned.map(
+      (u) => `pair ${u.pair} has no plan (${u.why}): not covered by this approval; resolve it on its own run`,
+    ),
+    ...pairs.flatMap((p) =>
+      p.plan.warnings.filter((w) => w !== 'declared identity').map((w) => `pair ${p.pair}: ${w}`),
+    ),
   ];
   return {
-    pair: 'evacuation', evacuation: true, planId, select: o.select, parallel: o.parallel, pairs, unplanned,
+    pair: 'evacuation',
+    evacuation: true,
+    planId,
+    select: o.select,
+    parallel: o.parallel,
+    pairs,
+    unplanned,
     totals: {
-      pairs: pairs.length, groups: sum((p) => p.groups), partitions: sum((p) => p.partitions),
-      duplicateBound: sum((p) => p.duplicateBound), untranslated: sum((p) => p.untranslated), liveGroups: sum((p) => p.liveGroups),
+      pairs: pairs.length,
+      groups: sum((p) => p.groups),
+      partitions: sum((p) => p.partitions),
+      duplicateBound: sum((p) => p.duplicateBound),
+      untranslated: sum((p) => p.untranslated),
+      liveGroups: sum((p) => p.liveGroups),
     },
-    warnings, groups: [],
+    warnings,
+    groups: [],
   };
 }
 
 export function evacuationMarkdown(plan: EvacuationPlan): string {
-  const rows = plan.pairs.map((p) => `| ${p.tier} | ${mdCell(p.pair)} | ${p.plan.mode} | ${p.plan.groups} | ${p.plan.duplicateBound} | ` +
-    `${p.plan.untranslated} | ${mdCell(p.plan.cname.domain)}: ${mdCell(p.plan.cname.from)} → ${mdCell(p.plan.cname.to)} | ` +
-    `${mdCell(p.plan.warnings.join('; ') || '-')} | \`${p.planId}\` |`);
+  const rows = plan.pairs.map(
+    (p) =>
+      `| ${p.tier} | ${mdCell(p.pair)} | ${p.plan.mode} | ${p.plan.groups} | ${p.plan.duplicateBound} | ` +
+      `${p.plan.untranslated} | ${mdCell(p.plan.cname.domain)}: ${mdCell(p.plan.cname.from)} → ${mdCell(p.plan.cname.to)} | ` +
+      `${mdCell(p.plan.warnings.join('; ') || '-')} | \`${p.planId}\` |`,
+  );
   return [
     `### Evacuation plan \`${plan.planId}\` (${mdCell(plan.select)}, ${plan.pairs.length} pair(s), ${plan.parallel} at once per tier)`,
     '',
@@ -66,17 +102,30 @@ export function evacuationMarkdown(plan: EvacuationPlan): string {
 export function tableText(rows: PairRow[]): string[] {
   const head = ['tier', 'pair', 'phase', 'step', 'lag ms', 'lost/dup bound', 'CNAME', 'note'];
   const body = rows.map((r) => [
-    String(r.tier), r.pair, r.ended?.outcome ?? r.phase, r.blocked?.step ?? r.step ?? '-',
-    r.plan ? String(r.plan.latencyMs) : '-', r.plan ? `0/${r.plan.duplicateBound}` : '-',
+    String(r.tier),
+    r.pair,
+    r.ended?.outcome ?? r.phase,
+    r.blocked?.step ?? r.step ?? '-',
+    r.plan ? String(r.plan.latencyMs) : '-',
+    r.plan ? `0/${r.plan.duplicateBound}` : '-',
     r.switched ? 'switched' : r.released ? 'pending' : 'primary',
-    r.blocked ? `BLOCKED: ${r.blocked.error}` : r.ended?.note ?? r.waitingFor ?? '',
+    r.blocked ? `BLOCKED: ${r.blocked.error}` : (r.ended?.note ?? r.waitingFor ?? ''),
   ]);
   const widths = head.map((h, i) => Math.min(40, Math.max(h.length, ...body.map((b) => b[i].length))));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c.slice(0, 160) : c.slice(0, 40).padEnd(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c.slice(0, 160) : c.slice(0, 40).padEnd(widths[i]))).join('  ');
   return [line(head), ...body.map(line)];
 }
 
 /** What makes a row worth reporting again: the evacuation wakes only when one changes. */
 export function fingerprintOf(r: PairRow): string {
-  return [r.phase, r.step ?? '', r.planId ?? '', r.switched, r.blocked?.step ?? '', r.waitingFor ?? '', r.ended?.outcome ?? ''].join('|');
+  return [
+    r.phase,
+    r.step ?? '',
+    r.planId ?? '',
+    r.switched,
+    r.blocked?.step ?? '',
+    r.waitingFor ?? '',
+    r.ended?.outcome ?? '',
+  ].join('|');
 }

@@ -69,7 +69,14 @@ export interface EvacuationPlan {
   pairs: { pair: string; tier: number; planId: string; plan: PairPlanBrief }[];
   /** Pairs with no plan when the evacuation was planned (blocked or ended before): not covered by this approval. */
   unplanned: { pair: string; why: string }[];
-  totals: { pairs: number; groups: number; partitions: number; duplicateBound: number; untranslated: number; liveGroups: number };
+  totals: {
+    pairs: number;
+    groups: number;
+    partitions: number;
+    duplicateBound: number;
+    untranslated: number;
+    liveGroups: number;
+  };
   warnings: string[];
   /** Plans are arrays of groups elsewhere: the plan query pages them; an evacuation has none. */
   groups: never[];

@@ -98,10 +98,8 @@ export async function restoreForward(
     );
     const ends = new Map(now.map((p) => [tpKey(p.topic, p.partition), p.end]));
     const written =
-      region.ends.reduce(
-        (n, [t, p, firstNew]) => n + Math.max(0, (ends.get(tpKey(t, p)) ?? firstNew) - firstNew),
-        0,
-      ) - recopied;
+      region.ends.reduce((n, [t, p, firstNew]) => n + Math.max(0, (ends.get(tpKey(t, p)) ?? firstNew) - firstNew), 0) -
+      recopied;
     await sides.startForwardAt(topics, starts);
     return {
       topics,

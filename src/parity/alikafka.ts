@@ -103,7 +103,8 @@ export async function readParity(side: AlikafkaSide, topics: readonly string[]):
   const instance = await side.client.getInstance(side.instanceId);
   if (!instance) throw new Error(`ApsaraMQ instance ${side.instanceId} not found in region ${side.client.region}`);
   const all = parseJson(instance.AllConfig);
-  const aclEnabled = all['enable.acl'] === undefined ? undefined : all['enable.acl'] === true || all['enable.acl'] === 'true';
+  const aclEnabled =
+    all['enable.acl'] === undefined ? undefined : all['enable.acl'] === true || all['enable.acl'] === 'true';
   const max = Number(all['kafka.message.max.bytes']);
   const users = (await side.client.describeSaslUsers({ instanceId: side.instanceId })).map((u) => ({
     name: u.username,
@@ -133,7 +134,9 @@ async function applyOne(
       if (!password) throw missingSecret(change);
       const plain = change.mechanism === 'PLAIN';
       if (!plain && change.mechanism !== 'SCRAM-SHA-256' && change.mechanism !== 'SCRAM-SHA-512') {
-        throw new Error(`user ${change.user}: ApsaraMQ has no ${change.mechanism} users (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)`);
+        throw new Error(
+          `user ${change.user}: ApsaraMQ has no ${change.mechanism} users (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)`,
+        );
       }
       await client.createSaslUser({
         instanceId,
@@ -147,10 +150,13 @@ async function applyOne(
     case 'create-acl': {
       const acl = normalizeAcl(change.acl);
       const words = alikafkaAclWords(acl);
-      if (!acl.principal.startsWith('User:')) throw new Error(`ACL principal ${acl.principal}: ApsaraMQ ACLs name users only`);
+      if (!acl.principal.startsWith('User:'))
+        throw new Error(`ACL principal ${acl.principal}: ApsaraMQ ACLs name users only`);
       if (!words.resourceType) throw new Error(`ApsaraMQ has no ACL resource type ${acl.resourceType}`);
-      if (!words.operation) throw new Error(`ApsaraMQ has no ACL operation ${acl.operation} (Read, Write, Describe, IdempotentWrite)`);
-      if (acl.patternType !== 'LITERAL' && acl.patternType !== 'PREFIXED') throw new Error(`ApsaraMQ has no ACL pattern type ${acl.patternType}`);
+      if (!words.operation)
+        throw new Error(`ApsaraMQ has no ACL operation ${acl.operation} (Read, Write, Describe, IdempotentWrite)`);
+      if (acl.patternType !== 'LITERAL' && acl.patternType !== 'PREFIXED')
+        throw new Error(`ApsaraMQ has no ACL pattern type ${acl.patternType}`);
       await client.createAcl({
         instanceId,
         username: acl.principal.slice('User:'.length),
@@ -181,7 +187,12 @@ async function applyOne(
     case 'create-topic': {
       const existing = await client.listTopics({ instanceId, topic: change.topic });
       if (existing.some((t) => t.Topic === change.topic)) return 'already exists';
-      await client.createTopic({ instanceId, topic: change.topic, remark: 'kafka-dr_parity', partitionNum: change.partitions });
+      await client.createTopic({
+        instanceId,
+        topic: change.topic,
+        remark: 'kafka-dr_parity',
+        partitionNum: change.partitions,
+      });
       return `created with ${change.partitions} partitions`;
     }
   }

@@ -38,7 +38,11 @@ const nameOf = <T extends Record<string, string | number>>(e: T, v: number) =>
 /** Error code 54: the broker runs without an authorizer (describeAcls is refused). */
 function securityDisabled(err: unknown): boolean {
   const e = err as { type?: string; code?: number; message?: string };
-  return e.type === 'SECURITY_DISABLED' || e.code === 54 || /SECURITY_DISABLED|Security features are disabled/.test(e.message ?? '');
+  return (
+    e.type === 'SECURITY_DISABLED' ||
+    e.code === 54 ||
+    /SECURITY_DISABLED|Security features are disabled/.test(e.message ?? '')
+  );
 }
 
 async function readAcls(admin: Admin): Promise<AclEntry[] | undefined> {
@@ -96,7 +100,11 @@ async function readMaxMessageBytes(admin: Admin): Promise<number | undefined> {
   if (brokers.length === 0) return undefined;
   const described = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: brokers.map((b) => ({ type: ConfigResourceTypes.BROKER, name: String(b.nodeId), configNames: ['message.max.bytes'] })),
+    resources: brokers.map((b) => ({
+      type: ConfigResourceTypes.BROKER,
+      name: String(b.nodeId),
+      configNames: ['message.max.bytes'],
+    })),
   });
   // The smallest broker limit is the cluster's: a partition led by that broker refuses bigger records.
   const values = described.resources

@@ -162,7 +162,8 @@ function operationCovers(wide: string, narrow: string): boolean {
 /** Every resource name `narrow` matches is matched by `wide`. */
 function resourceCovers(wide: AclEntry, narrow: AclEntry): boolean {
   if (wide.patternType === 'LITERAL' && wide.resourceName === '*') return true;
-  if (wide.patternType === 'LITERAL') return narrow.patternType === 'LITERAL' && narrow.resourceName === wide.resourceName;
+  if (wide.patternType === 'LITERAL')
+    return narrow.patternType === 'LITERAL' && narrow.resourceName === wide.resourceName;
   if (wide.patternType === 'PREFIXED') {
     if (narrow.patternType === 'LITERAL' && narrow.resourceName === '*') return false;
     return narrow.resourceName.startsWith(wide.resourceName);
@@ -299,7 +300,10 @@ function fixAcl(t: FixTarget, e: AclEntry, remove = false): string {
     `--Username ${shellWord(user)} --AclResourceType ${w.resourceType ?? e.resourceType} ` +
     `--AclResourceName ${shellWord(e.resourceName)} --AclResourcePatternType ${e.patternType} ` +
     `--AclOperationType ${w.operation ?? e.operation}`;
-  const extra = e.permission === 'ALLOW' && e.host === '*' ? '' : ` --AclPermissionType ${e.permission} --Host ${shellWord(e.host)}`;
+  const extra =
+    e.permission === 'ALLOW' && e.host === '*'
+      ? ''
+      : ` --AclPermissionType ${e.permission} --Host ${shellWord(e.host)}`;
   return `${aliyunBase(remove ? 'DeleteAcl' : 'CreateAcl', t)} ${args}${extra}`;
 }
 
@@ -527,10 +531,18 @@ function compareInstance(p: ParitySnapshot, s: ParitySnapshot, t: FixTarget): Pa
  * Every way the secondary would serve the primary's clients worse, each with the exact fix. Users, ACLs and the
  * instance first (they refuse clients), then the topics in name order. Deterministic for equal inputs.
  */
-export function compareParity(primary: ParitySnapshot, secondary: ParitySnapshot, opts: CompareOptions = {}): ParityGap[] {
+export function compareParity(
+  primary: ParitySnapshot,
+  secondary: ParitySnapshot,
+  opts: CompareOptions = {},
+): ParityGap[] {
   const t = opts.target ?? DEFAULT_TARGET;
   const topics = [...(opts.topics ?? Object.keys(primary.topics))].sort();
-  const gaps = [...compareUsers(primary, secondary, t), ...compareAcls(primary, secondary, t), ...compareInstance(primary, secondary, t)];
+  const gaps = [
+    ...compareUsers(primary, secondary, t),
+    ...compareAcls(primary, secondary, t),
+    ...compareInstance(primary, secondary, t),
+  ];
   for (const name of topics) {
     const p = primary.topics[name];
     if (!p) continue; // not on the primary: nothing the clients rely on

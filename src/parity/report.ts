@@ -27,7 +27,8 @@ export interface ParityReport {
   summary: string;
 }
 
-const clip = (s: string | undefined) => (s === undefined || s.length <= MAX_TEXT ? s : `${s.slice(0, MAX_TEXT - 3)}...`);
+const clip = (s: string | undefined) =>
+  s === undefined || s.length <= MAX_TEXT ? s : `${s.slice(0, MAX_TEXT - 3)}...`;
 
 export function emptyCounts(): GapCounts {
   return { user: 0, acl: 0, 'topic-config': 0, 'topic-partitions': 0, instance: 0 };
@@ -38,10 +39,18 @@ export function parityReport(direction: ParityDirection, target: string, gaps: P
   for (const g of gaps) counts[g.kind]++;
   const refused = refusedPrincipals(gaps);
   return {
-    direction, target, checked: true, total: gaps.length, counts,
+    direction,
+    target,
+    checked: true,
+    total: gaps.length,
+    counts,
     gaps: gaps.slice(0, MAX_LISTED_GAPS).map((g) => ({
-      kind: g.kind, item: clip(g.item) as string, ...(g.primary !== undefined ? { primary: clip(g.primary) } : {}),
-      ...(g.secondary !== undefined ? { secondary: clip(g.secondary) } : {}), why: clip(g.why) as string, fix: clip(g.fix) as string,
+      kind: g.kind,
+      item: clip(g.item) as string,
+      ...(g.primary !== undefined ? { primary: clip(g.primary) } : {}),
+      ...(g.secondary !== undefined ? { secondary: clip(g.secondary) } : {}),
+      why: clip(g.why) as string,
+      fix: clip(g.fix) as string,
     })),
     refused: refused.slice(0, MAX_LISTED_GAPS),
     summary: paritySentence(counts, refused, target),
@@ -50,7 +59,14 @@ export function parityReport(direction: ParityDirection, target: string, gaps: P
 
 export function uncheckedReport(direction: ParityDirection, target: string, error: string): ParityReport {
   return {
-    direction, target, checked: false, error: clip(error), total: 0, counts: emptyCounts(), gaps: [], refused: [],
+    direction,
+    target,
+    checked: false,
+    error: clip(error),
+    total: 0,
+    counts: emptyCounts(),
+    gaps: [],
+    refused: [],
     summary: `parity not checked: ${clip(error)}`,
   };
 }
@@ -59,20 +75,25 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "2 users and 14 ACLs missing on the secondary: applications orders-app and billing will be refused". */
 export function paritySentence(counts: GapCounts, refused: string[], target: string): string {
-  const missing = [
-    counts.user ? plural(counts.user, 'user') : '',
-    counts.acl ? plural(counts.acl, 'ACL') : '',
-  ].filter(Boolean);
+  const missing = [counts.user ? plural(counts.user, 'user') : '', counts.acl ? plural(counts.acl, 'ACL') : ''].filter(
+    Boolean,
+  );
   const differ = [
     counts['topic-config'] ? plural(counts['topic-config'], 'topic config') : '',
     counts['topic-partitions'] ? plural(counts['topic-partitions'], 'partition count') : '',
     counts.instance ? plural(counts.instance, 'instance setting') : '',
   ].filter(Boolean);
-  if (missing.length === 0 && differ.length === 0) return `in parity: the ${target} has every user, ACL and topic setting the clients need`;
+  if (missing.length === 0 && differ.length === 0)
+    return `in parity: the ${target} has every user, ACL and topic setting the clients need`;
   const apps = refused.map((p) => p.replace(/^User:/, ''));
-  const shown = apps.length > 5 ? `${apps.slice(0, 5).join(', ')} and ${apps.length - 5} more` : apps.join(' and ').replace(/ and (?=.* and )/g, ', ');
+  const shown =
+    apps.length > 5
+      ? `${apps.slice(0, 5).join(', ')} and ${apps.length - 5} more`
+      : apps.join(' and ').replace(/ and (?=.* and )/g, ', ');
   const parts = [
-    missing.length ? `${missing.join(' and ')} missing on the ${target}${apps.length ? `: application${apps.length === 1 ? '' : 's'} ${shown} will be refused` : ''}` : '',
+    missing.length
+      ? `${missing.join(' and ')} missing on the ${target}${apps.length ? `: application${apps.length === 1 ? '' : 's'} ${shown} will be refused` : ''}`
+      : '',
     differ.length ? `${differ.join(', ')} weaker on the ${target}` : '',
   ].filter(Boolean);
   return parts.join('; ');
@@ -83,7 +104,10 @@ export function parityMarkdown(report: ParityReport): string {
   const head = `### Parity (${report.direction === 'forward' ? 'primary → secondary' : 'active side → old primary'})\n\n`;
   if (!report.checked) return `${head}⚠️ ${report.summary}\n`;
   if (report.total === 0) return `${head}${report.summary}\n`;
-  const lines = report.gaps.map((g) => `- **${g.kind}** \`${g.item}\`${g.primary !== undefined ? ` (primary ${g.primary}, ${report.target} ${g.secondary ?? '-'})` : ''}: ${g.why}  \n  fix: \`${g.fix}\``);
+  const lines = report.gaps.map(
+    (g) =>
+      `- **${g.kind}** \`${g.item}\`${g.primary !== undefined ? ` (primary ${g.primary}, ${report.target} ${g.secondary ?? '-'})` : ''}: ${g.why}  \n  fix: \`${g.fix}\``,
+  );
   const more = report.total > report.gaps.length ? `\n- … and ${report.total - report.gaps.length} more` : '';
   return `${head}⚠️ ${report.summary}\n\n${lines.join('\n')}${more}\n`;
 }

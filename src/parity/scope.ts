@@ -36,10 +36,12 @@ export function scopeSnapshot(snapshot: ParitySnapshot, scope: ParityScope): Par
   const onTopics = acls.filter((a) => a.resourceType === 'TOPIC' && scope.topics.some((t) => matchesName(a, t)));
   const principals = new Set(onTopics.map((a) => a.principal));
   const mine = (a: AclEntry) => principals.has(a.principal) || a.principal === 'User:*';
-  const kept = acls.filter((a) =>
-    onTopics.includes(a) ||
-    (a.resourceType === 'GROUP' && mine(a) && groupAclInScope(a, scope.groups)) ||
-    ((a.resourceType === 'CLUSTER' || a.resourceType === 'TRANSACTIONAL_ID') && mine(a)));
+  const kept = acls.filter(
+    (a) =>
+      onTopics.includes(a) ||
+      (a.resourceType === 'GROUP' && mine(a) && groupAclInScope(a, scope.groups)) ||
+      ((a.resourceType === 'CLUSTER' || a.resourceType === 'TRANSACTIONAL_ID') && mine(a)),
+  );
   const names = new Set([...principals].filter((p) => p.startsWith('User:')).map((p) => p.slice('User:'.length)));
   for (const u of scope.users) names.add(u);
   const everyUser = snapshot.instance?.aclEnabled === false;

@@ -2,16 +2,30 @@
 import type { SnapshotEvidence } from './snapshot';
 import type { FidelityProfile } from '../kafka/fidelity';
 
-export type OffsetSource = 'matched' | 'snapshot' | 'checkpoint' | 'primary-timestamp' | 'group-timestamp' | 'operator-timestamp' | 'earliest';
+export type OffsetSource =
+  'matched' | 'snapshot' | 'checkpoint' | 'primary-timestamp' | 'group-timestamp' | 'operator-timestamp' | 'earliest';
 
 /**
  * Preference order for ties (the highest proven-safe target wins; see choose() in sources.ts). `matched`
  * (the copy of the group's first unprocessed record, found by identity) is exact, so it comes first.
  */
-export const SOURCE_ORDER: readonly OffsetSource[] = ['matched', 'snapshot', 'checkpoint', 'primary-timestamp', 'group-timestamp', 'operator-timestamp', 'earliest'];
+export const SOURCE_ORDER: readonly OffsetSource[] = [
+  'matched',
+  'snapshot',
+  'checkpoint',
+  'primary-timestamp',
+  'group-timestamp',
+  'operator-timestamp',
+  'earliest',
+];
 
 /** Sources that map one primary partition onto the same secondary partition: only for a partition-preserving replicator. */
-export const PER_PARTITION_SOURCES: readonly OffsetSource[] = ['matched', 'snapshot', 'checkpoint', 'primary-timestamp'];
+export const PER_PARTITION_SOURCES: readonly OffsetSource[] = [
+  'matched',
+  'snapshot',
+  'checkpoint',
+  'primary-timestamp',
+];
 
 /** The newest MirrorMaker 2 checkpoint for (group, topic, partition), read on the secondary. */
 export interface CheckpointEvidence {

@@ -68,7 +68,8 @@ interface WireRecord {
 interface RdataCodec {
   encode(data: unknown): Buffer;
 }
-const rdataCodec = (type: string): RdataCodec => (dnsPacket as unknown as { record(t: string): RdataCodec }).record(type);
+const rdataCodec = (type: string): RdataCodec =>
+  (dnsPacket as unknown as { record(t: string): RdataCodec }).record(type);
 
 /** The rdata bytes without the 2-byte length dns-packet writes in front of them. */
 const rawRdata = (type: string, data: unknown): Buffer => Buffer.from(rdataCodec(type).encode(data).subarray(2));
@@ -89,7 +90,13 @@ function fromWire(rr: WireRecord): DnsResourceRecord {
   if (rr.type === 'OPT') {
     // EDNS: the class carries the UDP payload size and the TTL the extended rcode, version and flags (RFC 6891).
     const ttl = (((rr.extendedRcode ?? 0) << 24) | ((rr.ednsVersion ?? 0) << 16) | (rr.flags ?? 0)) >>> 0;
-    return { name: decodedName(rr.name), type, class: rr.udpPayloadSize ?? 0, ttl, data: rawRdata('OPT', rr.options ?? []) };
+    return {
+      name: decodedName(rr.name),
+      type,
+      class: rr.udpPayloadSize ?? 0,
+      ttl,
+      data: rawRdata('OPT', rr.options ?? []),
+    };
   }
   const base = { name: decodedName(rr.name), type, class: classes.toClass(rr.class ?? 'IN'), ttl: rr.ttl ?? 0 };
   if (type === RRType.A || type === RRType.CNAME || type === RRType.NS) return { ...base, data: String(rr.data) };
@@ -110,7 +117,8 @@ function toWire(rr: DnsResourceRecord): WireRecord {
       throw new DnsFormatError(`"${String(rr.data)}" is not an IPv4 address`);
     return { ...base, type: 'A', data: parts.join('.') };
   }
-  if (rr.type === RRType.CNAME || rr.type === RRType.NS) return { ...base, type: types.toString(rr.type), data: checkName(String(rr.data)) };
+  if (rr.type === RRType.CNAME || rr.type === RRType.NS)
+    return { ...base, type: types.toString(rr.type), data: checkName(String(rr.data)) };
   if (rr.type === RRType.SOA && typeof rr.data === 'object') {
     const soa = rr.data as SoaData;
     return { ...base, type: 'SOA', data: { ...soa, mname: checkName(soa.mname), rname: checkName(soa.rname) } };
@@ -139,7 +147,9 @@ export function decodeMessage(buf: Buffer): DnsMessage {
     recursionAvailable: (flags & 0x0080) !== 0,
     rcode: flags & 0xf,
     questions: (packet.questions ?? []).map((q) => ({
-      name: decodedName(q.name), type: types.toType(q.type), class: classes.toClass(q.class ?? 'IN'),
+      name: decodedName(q.name),
+      type: types.toType(q.type),
+      class: classes.toClass(q.class ?? 'IN'),
     })),
     answers: records(packet.answers),
     authorities: records(packet.authorities),
@@ -160,7 +170,11 @@ export function encodeMessage(msg: DnsMessage): Buffer {
     id: msg.id & 0xffff,
     type: msg.response ? 'response' : 'query',
     flags,
-    questions: msg.questions.map((q) => ({ name: checkName(q.name), type: types.toString(q.type), class: classes.toString(q.class) })),
+    questions: msg.questions.map((q) => ({
+      name: checkName(q.name),
+      type: types.toString(q.type),
+      class: classes.toString(q.class),
+    })),
     answers: msg.answers.map(toWire),
     authorities: msg.authorities.map(toWire),
     additionals: msg.additionals.map(toWire),

@@ -124,60 +124,63 @@ export class AlikafkaEmulator {
   private async getInstanceList(p: Record<string, string>): Promise<Record<string, unknown>> {
     const region = need(p, 'RegionId');
     const ids = listParam(p, 'InstanceId');
-    const chosen = this.instances.filter((i) => i.regionId === region && (ids.length === 0 || ids.includes(i.instanceId)));
+    const chosen = this.instances.filter(
+      (i) => i.regionId === region && (ids.length === 0 || ids.includes(i.instanceId)),
+    );
     // ACL is "on" when the backing cluster enforces ACLs (its SASL_SSL listener runs an authorizer).
-    const acl = new Map(await Promise.all(chosen.map(async (i) => [i.instanceId, await this.security.aclEnabled(i)] as const)));
-    const items = chosen
-      .map((i) => {
-        const ep = `${i.drIp}:${i.drPort}`;
-        const domain = `${brokerHost(i.instanceId, 1)}:${i.drPort}`;
-        return {
-          InstanceId: i.instanceId,
-          Name: i.name,
-          RegionId: i.regionId,
-          ZoneId: i.zoneId,
-          StandardZoneId: i.standardZoneId,
-          VpcId: i.vpcId,
-          VSwitchId: i.vSwitchId,
-          VSwitchIds: { VSwitchIds: [i.vSwitchId] },
-          SecurityGroup: `sg-${i.instanceId.slice(-12)}`,
-          ResourceGroupId: 'rg-kdrlocal000000',
-          Series: 'v2',
-          EndPoint: ep,
-          DomainEndpoint: domain,
-          SslEndPoint: '',
-          SslDomainEndpoint: '',
-          SaslEndPoint: '',
-          SaslDomainEndpoint: '',
-          VpcSaslEndPoint: '',
-          VpcSaslDomainEndpoint: '',
-          ServiceStatus: 5,
-          ViewInstanceStatusCode: 2,
-          DeployType: 5,
-          SpecType: 'professional',
-          PaidType: 1,
-          DiskType: 1,
-          DiskSize: 500,
-          IoMax: 20,
-          IoMaxSpec: 'alikafka.hw.2xlarge',
-          EipMax: 0,
-          MsgRetain: 72,
-          TopicNumLimit: 1000,
-          DefaultPartitionNum: 12,
-          AutoCreateTopicEnable: true,
-          AutoCreateGroupEnable: true,
-          AllConfig: JSON.stringify({
-            'enable.vpc_sasl_ssl': false,
-            'kafka.log.retention.hours': 72,
-            'enable.acl': acl.get(i.instanceId) ?? false,
-            'kafka.message.max.bytes': 1048576,
-          }),
-          UpgradeServiceDetailInfo: { Current2OpenSourceVersion: '2.2.0' },
-          CreateTime: 1735689600000,
-          ExpiredTime: 4102444800000,
-          Tags: { TagVO: [] },
-        };
-      });
+    const acl = new Map(
+      await Promise.all(chosen.map(async (i) => [i.instanceId, await this.security.aclEnabled(i)] as const)),
+    );
+    const items = chosen.map((i) => {
+      const ep = `${i.drIp}:${i.drPort}`;
+      const domain = `${brokerHost(i.instanceId, 1)}:${i.drPort}`;
+      return {
+        InstanceId: i.instanceId,
+        Name: i.name,
+        RegionId: i.regionId,
+        ZoneId: i.zoneId,
+        StandardZoneId: i.standardZoneId,
+        VpcId: i.vpcId,
+        VSwitchId: i.vSwitchId,
+        VSwitchIds: { VSwitchIds: [i.vSwitchId] },
+        SecurityGroup: `sg-${i.instanceId.slice(-12)}`,
+        ResourceGroupId: 'rg-kdrlocal000000',
+        Series: 'v2',
+        EndPoint: ep,
+        DomainEndpoint: domain,
+        SslEndPoint: '',
+        SslDomainEndpoint: '',
+        SaslEndPoint: '',
+        SaslDomainEndpoint: '',
+        VpcSaslEndPoint: '',
+        VpcSaslDomainEndpoint: '',
+        ServiceStatus: 5,
+        ViewInstanceStatusCode: 2,
+        DeployType: 5,
+        SpecType: 'professional',
+        PaidType: 1,
+        DiskType: 1,
+        DiskSize: 500,
+        IoMax: 20,
+        IoMaxSpec: 'alikafka.hw.2xlarge',
+        EipMax: 0,
+        MsgRetain: 72,
+        TopicNumLimit: 1000,
+        DefaultPartitionNum: 12,
+        AutoCreateTopicEnable: true,
+        AutoCreateGroupEnable: true,
+        AllConfig: JSON.stringify({
+          'enable.vpc_sasl_ssl': false,
+          'kafka.log.retention.hours': 72,
+          'enable.acl': acl.get(i.instanceId) ?? false,
+          'kafka.message.max.bytes': 1048576,
+        }),
+        UpgradeServiceDetailInfo: { Current2OpenSourceVersion: '2.2.0' },
+        CreateTime: 1735689600000,
+        ExpiredTime: 4102444800000,
+        Tags: { TagVO: [] },
+      };
+    });
     return { InstanceList: { InstanceVO: items } };
   }
 
@@ -195,7 +198,12 @@ export class AlikafkaEmulator {
         meta: [...meta.topics].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       };
     });
-    const configs = await this.security.topicConfigs(inst, topics.meta.map((t) => t.name)).catch(() => new Map<string, Record<string, string>>());
+    const configs = await this.security
+      .topicConfigs(
+        inst,
+        topics.meta.map((t) => t.name),
+      )
+      .catch(() => new Map<string, Record<string, string>>());
     const TopicVO = topics.meta.map((t) => {
       const saved = this.store.state.kafka.topics.find((x) => x.InstanceId === inst.instanceId && x.Topic === t.name);
       return {

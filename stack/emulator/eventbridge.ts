@@ -16,7 +16,11 @@ export { connectorNameFor } from './eventbridge-connector';
 
 export const ACCOUNT_ID = '1648000000000001';
 
-interface Lag { diff: number; replicated: number; at: number }
+interface Lag {
+  diff: number;
+  replicated: number;
+  at: number;
+}
 
 /**
  * startTimeoutMs: how long a started stream may stay STARTING before the emulator calls it STARTING_FAILED. Kafka
@@ -25,7 +29,10 @@ interface Lag { diff: number; replicated: number; at: number }
  * stream starts. missingGraceMs: how long the connector of a stream that ran may be unlisted (a Connect restart
  * or rebalance) before the stream is RUNNING_FAILED.
  */
-export interface StreamTimings { startTimeoutMs: number; missingGraceMs: number }
+export interface StreamTimings {
+  startTimeoutMs: number;
+  missingGraceMs: number;
+}
 const DEFAULT_TIMINGS: StreamTimings = { startTimeoutMs: 120_000, missingGraceMs: 20_000 };
 
 export class EventBridgeEmulator {
@@ -75,7 +82,10 @@ export class EventBridgeEmulator {
     const sk = (s.Source.SourceKafkaParameters ?? {}) as Record<string, string>;
     const kp = (s.Sink.SinkKafkaParameters ?? {}) as Record<string, { Form?: string; Value?: string }>;
     const acks = kp.Acks?.Value === '0' ? 0 : kp.Acks?.Value === '1' ? 1 : -1;
-    const run = s.RunOptions as { RetryStrategy?: { MaximumRetryAttempts?: number }; DeadLetterQueue?: { Arn?: string } };
+    const run = s.RunOptions as {
+      RetryStrategy?: { MaximumRetryAttempts?: number };
+      DeadLetterQueue?: { Arn?: string };
+    };
     const dlq = run.DeadLetterQueue?.Arn ? parseKafkaTopicArn(run.DeadLetterQueue.Arn) : undefined;
     const dlqInstance = dlq && this.instances.find((i) => i.instanceId === dlq.instanceId);
     r = new Reproducer({
@@ -94,13 +104,17 @@ export class EventBridgeEmulator {
       retry: { attempts: run.RetryStrategy?.MaximumRetryAttempts ?? 3, delayMs: 100 },
       ...(dlq && dlqInstance ? { deadLetter: { instance: dlqInstance, topic: dlq.topic } } : {}),
       sinkRefuses: () => this.sinkRefuses(),
-      refused: (outcome) => this.store.mutate(() => {
-        if (outcome === 'dead-lettered') s.DeadLettered = (s.DeadLettered ?? 0) + 1;
-        else s.Discarded = (s.Discarded ?? 0) + 1;
-      }),
+      refused: (outcome) =>
+        this.store.mutate(() => {
+          if (outcome === 'dead-lettered') s.DeadLettered = (s.DeadLettered ?? 0) + 1;
+          else s.Discarded = (s.Discarded ?? 0) + 1;
+        }),
       replicationFactor: this.replicationFactor,
       progress: () => s.ReproduceProgress ?? {},
-      save: (progress) => this.store.mutate(() => { s.ReproduceProgress = progress; }),
+      save: (progress) =>
+        this.store.mutate(() => {
+          s.ReproduceProgress = progress;
+        }),
       log: this.log,
     });
     this.reproducers.set(s.ConnectorName, r);
@@ -115,13 +129,24 @@ export class EventBridgeEmulator {
 
   async handle(action: string, p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
     switch (action) {
-      case 'CreateEventStreaming': return this.create(p, region);
-      case 'GetEventStreaming': return this.get(p, region);
-      case 'StartEventStreaming': return this.start(p, region);
-      case 'PauseEventStreaming': return this.pause(p, region);
-      case 'DeleteEventStreaming': return this.remove(p, region);
-      case 'ListEventStreamings': return this.list(p, region);
-      default: throw new PopError('InvalidAction.NotFound', `Specified api "${action}" is not found (the emulator implements Create/Get/Start/Pause/Delete/ListEventStreaming(s)).`, 404);
+      case 'CreateEventStreaming':
+        return this.create(p, region);
+      case 'GetEventStreaming':
+        return this.get(p, region);
+      case 'StartEventStreaming':
+        return this.start(p, region);
+      case 'PauseEventStreaming':
+        return this.pause(p, region);
+      case 'DeleteEventStreaming':
+        return this.remove(p, region);
+      case 'ListEventStreamings':
+        return this.list(p, region);
+      default:
+        throw new PopError(
+          'InvalidAction.NotFound',
+          `Specified api "${action}" is not found (the emulator implements Create/Get/Start/Pause/Delete/ListEventStreaming(s)).`,
+          404,
+        );
     }
   }
 
@@ -135,27 +160,52 @@ export class EventBridgeEmulator {
   private instance(id: string, region: string, field: string): EmulatedInstance {
     const inst = this.instances.find((i) => i.instanceId === id);
     if (!inst || inst.regionId !== region) {
-      throw new PopError('InvalidParameter', `${field}: the ApsaraMQ for Kafka instance ${id} does not exist in region ${region}.`);
+      throw new PopError(
+        'InvalidParameter',
+        `${field}: the ApsaraMQ for Kafka instance ${id} does not exist in region ${region}.`,
+      );
     }
     return inst;
   }
 
   private async create(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
-    const { name, source, sink, runOptions, filterPattern, sk, srcInst } =
-      checkCreateRequest(p, region, (id, r, field) => this.instance(id, r, field), this.dataPlane.mode);
-    const sourceTopics = await this.admins.with(srcInst, (a) => a.listTopics()).catch((err: Error) => {
-      throw new PopError('InternalError', `Cannot reach the source instance: ${err.message}`, 500);
-    });
-    if (!sourceTopics.includes(sk.Topic as string)) throw new PopError('InvalidParameter', `Source.SourceKafkaParameters.Topic: the topic ${String(sk.Topic)} does not exist on ${srcInst.instanceId}.`);
+    const { name, source, sink, runOptions, filterPattern, sk, srcInst } = checkCreateRequest(
+      p,
+      region,
+      (id, r, field) => this.instance(id, r, field),
+      this.dataPlane.mode,
+    );
+    const sourceTopics = await this.admins
+      .with(srcInst, (a) => a.listTopics())
+      .catch((err: Error) => {
+        throw new PopError('InternalError', `Cannot reach the source instance: ${err.message}`, 500);
+      });
+    if (!sourceTopics.includes(sk.Topic as string))
+      throw new PopError(
+        'InvalidParameter',
+        `Source.SourceKafkaParameters.Topic: the topic ${String(sk.Topic)} does not exist on ${srcInst.instanceId}.`,
+      );
 
     return this.store.mutate((s) => {
       if (s.eventbridge.streams.some((x) => x.Region === region && x.EventStreamingName === name)) {
-        throw new PopError('EventStreamingExisted', `The name [${name}] of event streaming in request is already exist!`);
+        throw new PopError(
+          'EventStreamingExisted',
+          `The name [${name}] of event streaming in request is already exist!`,
+        );
       }
       s.eventbridge.streams.push({
-        Region: region, EventStreamingName: name, Description: p.Description ?? '', FilterPattern: filterPattern,
-        Source: source, Sink: sink, RunOptions: runOptions, Desired: 'READY', LastStatus: 'READY', ReachedRunning: false,
-        ConnectorName: connectorNameFor(region, name), CreateTime: Date.now(),
+        Region: region,
+        EventStreamingName: name,
+        Description: p.Description ?? '',
+        FilterPattern: filterPattern,
+        Source: source,
+        Sink: sink,
+        RunOptions: runOptions,
+        Desired: 'READY',
+        LastStatus: 'READY',
+        ReachedRunning: false,
+        ConnectorName: connectorNameFor(region, name),
+        CreateTime: Date.now(),
       });
       return { Data: { EventStreamingARN: `acs:eventbridge:${region}:${ACCOUNT_ID}:eventstreaming/${name}` } };
     });
@@ -165,18 +215,29 @@ export class EventBridgeEmulator {
     try {
       return await fn();
     } catch (err) {
-      throw new PopError('InternalError', `The event streaming runtime is not reachable: ${(err as Error).message}`, 500);
+      throw new PopError(
+        'InternalError',
+        `The event streaming runtime is not reachable: ${(err as Error).message}`,
+        500,
+      );
     }
   }
 
   private async start(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
     const s = this.stream(p, region);
-    if (!s.DataPlane) this.store.mutate(() => { s.DataPlane = this.dataPlane; });
+    if (!s.DataPlane)
+      this.store.mutate(() => {
+        s.DataPlane = this.dataPlane;
+      });
     if (this.planeOf(s).mode === 'reproduce') {
       this.reproducerFor(s).start();
       this.store.mutate(() => {
         if (s.Desired !== 'RUNNING') {
-          s.Desired = 'RUNNING'; s.LastStatus = 'STARTING'; s.StartedAt = Date.now(); s.MissingSince = undefined; s.ReachedRunning = false;
+          s.Desired = 'RUNNING';
+          s.LastStatus = 'STARTING';
+          s.StartedAt = Date.now();
+          s.MissingSince = undefined;
+          s.ReachedRunning = false;
         }
       });
       return {};
@@ -184,10 +245,12 @@ export class EventBridgeEmulator {
     let restarted = false;
     await this.connectOr500(async () => {
       const status = await this.connect.status(s.ConnectorName);
-      if (!status) await this.connect.putConfig(s.ConnectorName, mirrorConnectorConfig(s, this.instances, this.replicationFactor));
+      if (!status)
+        await this.connect.putConfig(s.ConnectorName, mirrorConnectorConfig(s, this.instances, this.replicationFactor));
       // A pause just asked of Connect may not show in its status yet: resume whenever the stream was paused
       // (resuming a running connector changes nothing), or the connector would go on to pause after this start.
-      else if (s.Desired === 'PAUSED' || status.connector.state === 'PAUSED' || status.connector.state === 'STOPPED') await this.connect.resume(s.ConnectorName);
+      else if (s.Desired === 'PAUSED' || status.connector.state === 'PAUSED' || status.connector.state === 'STOPPED')
+        await this.connect.resume(s.ConnectorName);
       else if (status.connector.state === 'FAILED' || status.tasks.some((t) => t.state === 'FAILED')) {
         await this.connect.restartFailed(s.ConnectorName);
         restarted = true;
@@ -195,7 +258,11 @@ export class EventBridgeEmulator {
     });
     this.store.mutate(() => {
       if (s.Desired !== 'RUNNING' || restarted) {
-        s.Desired = 'RUNNING'; s.LastStatus = 'STARTING'; s.StartedAt = Date.now(); s.MissingSince = undefined; s.ReachedRunning = false;
+        s.Desired = 'RUNNING';
+        s.LastStatus = 'STARTING';
+        s.StartedAt = Date.now();
+        s.MissingSince = undefined;
+        s.ReachedRunning = false;
       }
     });
     return {};
@@ -206,14 +273,20 @@ export class EventBridgeEmulator {
     if (s.Desired === 'READY') return {};
     if (this.planeOf(s).mode === 'reproduce') {
       // PAUSED first: a GetEventStreaming answered while the reproducer stops must not start a new one.
-      this.store.mutate(() => { s.Desired = 'PAUSED'; s.LastStatus = 'PAUSED'; });
+      this.store.mutate(() => {
+        s.Desired = 'PAUSED';
+        s.LastStatus = 'PAUSED';
+      });
       await this.stopReproducer(s);
     } else {
       await this.connectOr500(async () => {
         if (await this.connect.status(s.ConnectorName)) await this.connect.pause(s.ConnectorName);
       });
     }
-    this.store.mutate(() => { s.Desired = 'PAUSED'; s.LastStatus = 'PAUSED'; });
+    this.store.mutate(() => {
+      s.Desired = 'PAUSED';
+      s.LastStatus = 'PAUSED';
+    });
     return {};
   }
 
@@ -221,7 +294,9 @@ export class EventBridgeEmulator {
     const s = this.stream(p, region);
     if (this.planeOf(s).mode === 'reproduce') await this.stopReproducer(s);
     else if (s.Desired !== 'READY') await this.connectOr500(() => this.connect.remove(s.ConnectorName));
-    this.store.mutate((st) => { st.eventbridge.streams = st.eventbridge.streams.filter((x) => x !== s); });
+    this.store.mutate((st) => {
+      st.eventbridge.streams = st.eventbridge.streams.filter((x) => x !== s);
+    });
     this.lag.delete(s.ConnectorName);
     return {};
   }
@@ -251,7 +326,11 @@ export class EventBridgeEmulator {
       else next = now - (s.StartedAt ?? s.CreateTime) >= this.timings.startTimeoutMs ? failed : 'STARTING';
     } else if (st.connector.state === 'FAILED' || st.tasks.some((t) => t.state === 'FAILED')) {
       next = failed;
-    } else if (st.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t) => t.state === 'RUNNING')) {
+    } else if (
+      st.connector.state === 'RUNNING' &&
+      st.tasks.length > 0 &&
+      st.tasks.every((t) => t.state === 'RUNNING')
+    ) {
       next = 'RUNNING';
     } else if (!s.ReachedRunning && now - (s.StartedAt ?? s.CreateTime) >= this.timings.startTimeoutMs) {
       next = failed;
@@ -282,7 +361,10 @@ export class EventBridgeEmulator {
       next = s.ReproduceProgress ? 'RUNNING' : 'STARTING';
     }
     if (next !== s.LastStatus || (next === 'RUNNING' && !s.ReachedRunning)) {
-      this.store.mutate(() => { s.LastStatus = next; if (next === 'RUNNING') s.ReachedRunning = true; });
+      this.store.mutate(() => {
+        s.LastStatus = next;
+        if (next === 'RUNNING') s.ReachedRunning = true;
+      });
     }
     return next;
   }
@@ -320,14 +402,30 @@ export class EventBridgeEmulator {
       const now = Date.now();
       const prev = this.lag.get(s.ConnectorName);
       const progressed = !prev || replicated !== prev.replicated;
-      const tps = prev && now > prev.at ? Math.max(0, Math.round(((replicated - prev.replicated) * 1000) / (now - prev.at))) : 0;
+      const tps =
+        prev && now > prev.at ? Math.max(0, Math.round(((replicated - prev.replicated) * 1000) / (now - prev.at))) : 0;
       const lastProgressAt = progressed ? now : prev!.lastProgressAt;
       this.lag.set(s.ConnectorName, { diff, replicated, at: now, lastProgressAt, tps });
       const plane = this.planeOf(s);
-      const extensions = plane.mode === 'reproduce'
-        ? { dataPlane: 'reproduce', fidelity: plane.fidelity, status, deadLettered: s.DeadLettered ?? 0, discarded: s.Discarded ?? 0, ...(this.reproducers.get(s.ConnectorName)?.lastError ? { error: this.reproducers.get(s.ConnectorName)?.lastError } : {}) }
-        : { dataPlane: 'mirror', connector: s.ConnectorName, status };
-      return { DelayTime: diff === 0 ? 0 : Math.round((now - lastProgressAt) / 1000), DiffOffset: diff, TPS: tps, Extensions: extensions };
+      const extensions =
+        plane.mode === 'reproduce'
+          ? {
+              dataPlane: 'reproduce',
+              fidelity: plane.fidelity,
+              status,
+              deadLettered: s.DeadLettered ?? 0,
+              discarded: s.Discarded ?? 0,
+              ...(this.reproducers.get(s.ConnectorName)?.lastError
+                ? { error: this.reproducers.get(s.ConnectorName)?.lastError }
+                : {}),
+            }
+          : { dataPlane: 'mirror', connector: s.ConnectorName, status };
+      return {
+        DelayTime: diff === 0 ? 0 : Math.round((now - lastProgressAt) / 1000),
+        DiffOffset: diff,
+        TPS: tps,
+        Extensions: extensions,
+      };
     } catch (err) {
       return { DelayTime: -1, DiffOffset: -1, TPS: 0, Extensions: { error: (err as Error).message } };
     }
@@ -335,8 +433,14 @@ export class EventBridgeEmulator {
 
   private view(s: StreamState, status: string): Record<string, unknown> {
     return {
-      EventStreamingName: s.EventStreamingName, Description: s.Description, FilterPattern: s.FilterPattern,
-      Source: s.Source, Sink: s.Sink, RunOptions: s.RunOptions, Transforms: [], Status: status,
+      EventStreamingName: s.EventStreamingName,
+      Description: s.Description,
+      FilterPattern: s.FilterPattern,
+      Source: s.Source,
+      Sink: s.Sink,
+      RunOptions: s.RunOptions,
+      Transforms: [],
+      Status: status,
     };
   }
 
@@ -348,7 +452,11 @@ export class EventBridgeEmulator {
   private listView(s: StreamState, status: string): Record<string, unknown> {
     const view = this.view(s, status);
     const runOptions = s.RunOptions as { RetryStrategy?: { PushRetryStrategy?: unknown } } | undefined;
-    if (runOptions?.RetryStrategy) view.RunOptions = { ...runOptions, RetryStrategy: { PushRetryStrategy: runOptions.RetryStrategy.PushRetryStrategy } };
+    if (runOptions?.RetryStrategy)
+      view.RunOptions = {
+        ...runOptions,
+        RetryStrategy: { PushRetryStrategy: runOptions.RetryStrategy.PushRetryStrategy },
+      };
     const sink = s.Sink as { SinkKafkaParameters?: Record<string, unknown> } | undefined;
     if (sink?.SinkKafkaParameters && 'Headers' in sink.SinkKafkaParameters) {
       const { Headers: _headers, ...params } = sink.SinkKafkaParameters;
@@ -365,9 +473,14 @@ export class EventBridgeEmulator {
 
   private async list(p: Record<string, string>, region: string): Promise<Record<string, unknown>> {
     const limit = p.Limit ? Number(p.Limit) : 10;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new PopError('InvalidParameter', `Limit=${p.Limit} must be an integer between 1 and 100.`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw new PopError('InvalidParameter', `Limit=${p.Limit} must be an integer between 1 and 100.`);
     const start = p.NextToken ? Number(p.NextToken) : 0;
-    if (!Number.isInteger(start) || start < 0) throw new PopError('InvalidParameter', `NextToken "${p.NextToken}" is not a token returned by ListEventStreamings.`);
+    if (!Number.isInteger(start) || start < 0)
+      throw new PopError(
+        'InvalidParameter',
+        `NextToken "${p.NextToken}" is not a token returned by ListEventStreamings.`,
+      );
     const all = this.store.state.eventbridge.streams
       .filter((s) => s.Region === region && s.EventStreamingName.startsWith(p.NamePrefix ?? ''))
       .sort((a, b) => a.CreateTime - b.CreateTime || (a.EventStreamingName < b.EventStreamingName ? -1 : 1));

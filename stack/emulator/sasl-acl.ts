@@ -43,8 +43,12 @@ const PATTERN: Record<string, ResourcePatternTypes> = {
   LITERAL: ResourcePatternTypes.LITERAL,
   PREFIXED: ResourcePatternTypes.PREFIXED,
 };
-const PERMISSION: Record<string, AclPermissionTypes> = { ALLOW: AclPermissionTypes.ALLOW, DENY: AclPermissionTypes.DENY };
-const nameIn = <T>(table: Record<string, T>, v: T): string => Object.entries(table).find(([, x]) => x === v)?.[0] ?? String(v);
+const PERMISSION: Record<string, AclPermissionTypes> = {
+  ALLOW: AclPermissionTypes.ALLOW,
+  DENY: AclPermissionTypes.DENY,
+};
+const nameIn = <T>(table: Record<string, T>, v: T): string =>
+  Object.entries(table).find(([, x]) => x === v)?.[0] ?? String(v);
 
 /** UpdateTopicConfig on a reserved instance: the keys and ranges of UpdateTopicConfigRequest.value. */
 const TOPIC_CONFIGS: Record<string, (v: string) => boolean> = {
@@ -57,7 +61,10 @@ const TOPIC_CONFIGS: Record<string, (v: string) => boolean> = {
 function oneOf<T>(p: Record<string, string>, name: string, table: Record<string, T>, value = need(p, name)): T {
   const v = table[value];
   if (v === undefined) {
-    throw new PopError('InvalidParameter', `The specified parameter ${name} "${value}" is not valid: one of ${Object.keys(table).join(', ')}.`);
+    throw new PopError(
+      'InvalidParameter',
+      `The specified parameter ${name} "${value}" is not valid: one of ${Object.keys(table).join(', ')}.`,
+    );
   }
   return v;
 }
@@ -135,7 +142,11 @@ export class AlikafkaSecurity {
     try {
       h = await this.open(inst);
     } catch (err) {
-      throw new PopError('ONS_SYSTEM_ERROR', `The instance ${inst.instanceId} cannot be reached right now: ${(err as Error).message}`, 500);
+      throw new PopError(
+        'ONS_SYSTEM_ERROR',
+        `The instance ${inst.instanceId} cannot be reached right now: ${(err as Error).message}`,
+        500,
+      );
     }
     try {
       return await fn(h);
@@ -151,7 +162,10 @@ export class AlikafkaSecurity {
 
   private async requireAcl(inst: EmulatedInstance): Promise<void> {
     if (!(await this.aclEnabled(inst))) {
-      throw new PopError('BIZ_ACL_NOT_ENABLED', `ACL is not enabled on instance ${inst.instanceId}: enable it in the console first.`);
+      throw new PopError(
+        'BIZ_ACL_NOT_ENABLED',
+        `ACL is not enabled on instance ${inst.instanceId}: enable it in the console first.`,
+      );
     }
   }
 
@@ -167,7 +181,10 @@ export class AlikafkaSecurity {
     const username = need(p, 'Username');
     const password = need(p, 'Password');
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(username)) {
-      throw new PopError('InvalidParameter', `The specified parameter Username "${username}" is not valid: 1-64 letters, digits, _ . -.`);
+      throw new PopError(
+        'InvalidParameter',
+        `The specified parameter Username "${username}" is not valid: 1-64 letters, digits, _ . -.`,
+      );
     }
     const type = p.Type || 'plain';
     if (type !== 'scram') {
@@ -179,7 +196,10 @@ export class AlikafkaSecurity {
     // Reserved instances use SCRAM-SHA-256 (CreateSaslUserRequest.type); Mechanism chooses on Serverless ones.
     const mechanism = p.Mechanism || 'SCRAM-SHA-256';
     if (mechanism !== 'SCRAM-SHA-256' && mechanism !== 'SCRAM-SHA-512') {
-      throw new PopError('InvalidParameter', `The specified parameter Mechanism "${mechanism}" is not valid: SCRAM-SHA-512 or SCRAM-SHA-256.`);
+      throw new PopError(
+        'InvalidParameter',
+        `The specified parameter Mechanism "${mechanism}" is not valid: SCRAM-SHA-512 or SCRAM-SHA-256.`,
+      );
     }
     await this.requireAcl(inst);
     await this.with(inst, ({ protocol }) => upsertScramUser(protocol, username, mechanism, password));
@@ -207,14 +227,19 @@ export class AlikafkaSecurity {
       .filter((r) => pattern === undefined || r.resourcePatternType === pattern)
       .flatMap((r) =>
         r.acls
-          .filter((a) => (operation === undefined || a.operation === operation) && (permission === undefined || a.permissionType === permission))
+          .filter(
+            (a) =>
+              (operation === undefined || a.operation === operation) &&
+              (permission === undefined || a.permissionType === permission),
+          )
           .filter((a) => !p.Host || a.host === p.Host)
           .map((a) => ({
             Username: a.principal.replace(/^User:/, ''),
             AclResourceType: nameIn(RESOURCE, r.resourceType),
             AclResourceName: r.resourceName,
             AclResourcePatternType: nameIn(PATTERN, r.resourcePatternType),
-            AclOperationType: a.operation === AclOperationTypes.IDEMPOTENT_WRITE ? 'IdempotentWrite' : nameIn(OPERATION, a.operation),
+            AclOperationType:
+              a.operation === AclOperationTypes.IDEMPOTENT_WRITE ? 'IdempotentWrite' : nameIn(OPERATION, a.operation),
             AclPermissionType: nameIn(PERMISSION, a.permissionType),
             Host: a.host,
           })),
@@ -230,10 +255,14 @@ export class AlikafkaSecurity {
     const resourceName = need(p, 'AclResourceName');
     const pattern = oneOf(p, 'AclResourcePatternType', PATTERN);
     const operations = [oneOf(p, 'AclOperationType', OPERATION)];
-    for (const op of (p.AclOperationTypes ?? '').split(',').filter(Boolean)) operations.push(oneOf(p, 'AclOperationTypes', OPERATION, op.trim()));
+    for (const op of (p.AclOperationTypes ?? '').split(',').filter(Boolean))
+      operations.push(oneOf(p, 'AclOperationTypes', OPERATION, op.trim()));
     const permission = p.AclPermissionType ? oneOf(p, 'AclPermissionType', PERMISSION) : AclPermissionTypes.ALLOW;
     if (resourceType === AclResourceTypes.CLUSTER && resourceName !== 'kafka-cluster' && resourceName !== '*') {
-      throw new PopError('InvalidParameter', `AclResourceName "${resourceName}" is not valid for Cluster: use kafka-cluster or *.`);
+      throw new PopError(
+        'InvalidParameter',
+        `AclResourceName "${resourceName}" is not valid for Cluster: use kafka-cluster or *.`,
+      );
     }
     return [...new Set(operations)].map((operation) => ({
       resourceType,
@@ -257,15 +286,23 @@ export class AlikafkaSecurity {
     const username = need(p, 'Username');
     const mechanism = p.Mechanism || 'SCRAM-SHA-256';
     if ((p.Type || 'scram') !== 'scram') {
-      throw new PopError('InvalidParameter', `Type "${p.Type}" is not supported by the emulated instances (SCRAM only).`);
+      throw new PopError(
+        'InvalidParameter',
+        `Type "${p.Type}" is not supported by the emulated instances (SCRAM only).`,
+      );
     }
     await this.requireAcl(inst);
-    await this.with(inst, ({ protocol }) => deleteScramUser(protocol, username, mechanism)).catch((err: { type?: string }) => {
-      if (err.type === 'RESOURCE_NOT_FOUND') {
-        throw new PopError('BIZ_SASL_USER_NOT_FOUND', `The SASL user ${username} (${mechanism}) does not exist on instance ${inst.instanceId}.`);
-      }
-      throw err;
-    });
+    await this.with(inst, ({ protocol }) => deleteScramUser(protocol, username, mechanism)).catch(
+      (err: { type?: string }) => {
+        if (err.type === 'RESOURCE_NOT_FOUND') {
+          throw new PopError(
+            'BIZ_SASL_USER_NOT_FOUND',
+            `The SASL user ${username} (${mechanism}) does not exist on instance ${inst.instanceId}.`,
+          );
+        }
+        throw err;
+      },
+    );
     return {};
   }
 
@@ -287,7 +324,8 @@ export class AlikafkaSecurity {
         `The specified parameter Config "${config}" is not valid: ${Object.keys(TOPIC_CONFIGS).join(', ')} (local topics of reserved instances).`,
       );
     }
-    if (!valid(value)) throw new PopError('InvalidParameter', `The specified parameter Value "${value}" is not valid for ${config}.`);
+    if (!valid(value))
+      throw new PopError('InvalidParameter', `The specified parameter Value "${value}" is not valid for ${config}.`);
     const saved = this.store.state.kafka.topics.find((t) => t.InstanceId === inst.instanceId && t.Topic === topic);
     if (saved && !saved.LocalTopic) {
       throw new PopError(
@@ -308,7 +346,14 @@ export class AlikafkaSecurity {
   async topicConfigs(inst: EmulatedInstance, topics: string[]): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     if (topics.length === 0) return out;
-    const names = ['retention.ms', 'retention.bytes', 'cleanup.policy', 'max.message.bytes', 'min.insync.replicas', 'compression.type'];
+    const names = [
+      'retention.ms',
+      'retention.bytes',
+      'cleanup.policy',
+      'max.message.bytes',
+      'min.insync.replicas',
+      'compression.type',
+    ];
     const described = await this.with(inst, ({ admin }) =>
       admin.describeConfigs({
         includeSynonyms: false,

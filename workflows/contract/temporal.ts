@@ -10,7 +10,10 @@ export const DEFAULT_NAMESPACE = 'default';
 
 /** Whether `address` is a Temporal on this machine (a dev server): hints and UI links differ from production. */
 export function isLoopbackTemporal(address: string): boolean {
-  const host = address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  const host = address
+    .replace(/:\d+$/, '')
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase();
   return host === '127.0.0.1' || host === 'localhost' || host === '::1';
 }
 

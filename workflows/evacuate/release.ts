@@ -12,7 +12,10 @@ import { evacuationReleaseSignal } from './definitions';
 /** Refuses `evacuation: true` on a run nobody started as a child: only drEvacuate may. */
 export function evacuationParent(): { workflowId: string; runId: string } {
   const parent = workflowInfo().parent;
-  if (!parent) throw refused('evacuation is set by drEvacuate on its member failovers only: start kdr failover (or kdr evacuate) instead');
+  if (!parent)
+    throw refused(
+      'evacuation is set by drEvacuate on its member failovers only: start kdr failover (or kdr evacuate) instead',
+    );
   return { workflowId: parent.workflowId, runId: parent.runId };
 }
 
@@ -21,22 +24,41 @@ export function evacuationParent(): { workflowId: string; runId: string } {
  * evacuation ended without releasing it (rejected, timed out): then nothing was changed and the run ends.
  */
 export async function evacuationRelease<S extends StepDeclarations & { approval: unknown }>(
-  run: Runbook<S>, pair: string, planId: string): Promise<Approval | { withdrawn: string }> {
+  run: Runbook<S>,
+  pair: string,
+  planId: string,
+): Promise<Approval | { withdrawn: string }> {
   const parent = evacuationParent();
   let offered = 0;
-  setHandler(evacuationReleaseSignal, () => { offered++; }, { description: 'drEvacuate releases this member\'s plan (checked against the parent)' });
+  setHandler(
+    evacuationReleaseSignal,
+    () => {
+      offered++;
+    },
+    { description: "drEvacuate releases this member's plan (checked against the parent)" },
+  );
   const outcome = await run.step('approval', async (step): Promise<Approval | { withdrawn: string }> => {
     const acts = step.activities<KdrActivities>(quick);
-    step.summary(`waiting for evacuation ${parent.workflowId} to be approved and release plan ${planId} (kdr evacuate --status)`);
+    step.summary(
+      `waiting for evacuation ${parent.workflowId} to be approved and release plan ${planId} (kdr evacuate --status)`,
+    );
     for (;;) {
       const seen = offered;
       if (!(await condition(() => offered > seen, MAX_APPROVAL_TIMEOUT_MS))) {
-        return { withdrawn: `evacuation ${parent.workflowId} released nothing within ${MAX_APPROVAL_TIMEOUT_MS / 86_400_000} days` };
+        return {
+          withdrawn: `evacuation ${parent.workflowId} released nothing within ${MAX_APPROVAL_TIMEOUT_MS / 86_400_000} days`,
+        };
       }
       const v = await acts.confirmEvacuationRelease(parent, pair, planId);
       if (v.ok) {
-        run.audit({ action: 'approve', planId, note: `released by evacuation ${parent.workflowId} (plan ${v.evacuationPlanId}) approved by ${v.approvedBy.join(', ')}` });
-        step.summary(`plan ${planId} approved by ${v.approvedBy.join(', ')} through evacuation plan ${v.evacuationPlanId}`);
+        run.audit({
+          action: 'approve',
+          planId,
+          note: `released by evacuation ${parent.workflowId} (plan ${v.evacuationPlanId}) approved by ${v.approvedBy.join(', ')}`,
+        });
+        step.summary(
+          `plan ${planId} approved by ${v.approvedBy.join(', ')} through evacuation plan ${v.evacuationPlanId}`,
+        );
         return { planId, approvedBy: v.approvedBy.map((by) => ({ by, at: new Date().toISOString() })) };
       }
       run.audit({ action: 'approve', accepted: false, planId, reason: v.reason ?? 'not released' });

@@ -7,7 +7,12 @@ import { mdCell } from '../../src/security/markdown';
 import type { RunStatus, StepRecord } from './types';
 
 const ICON: Record<StepRecord['state'], string> = {
-  pending: '·', running: '▶', succeeded: '✔', blocked: '⚠', skipped: '↷', aborted: '✖',
+  pending: '·',
+  running: '▶',
+  succeeded: '✔',
+  blocked: '⚠',
+  skipped: '↷',
+  aborted: '✖',
 };
 
 /** Step names are code identifiers (lowercase, digits, "-"): safe inside a code span, and what resolve names. */
@@ -26,7 +31,10 @@ export function renderStatus(status: RunStatus, planMarkdown?: string): string {
   if (said.length) {
     lines.push('', '**Steps so far**', '');
     for (const s of said) {
-      const text = s.state === 'blocked' || (s.lastError && s.state !== 'succeeded') ? `**${cell(s.lastError ?? '')}**` : cell(s.summary ?? '');
+      const text =
+        s.state === 'blocked' || (s.lastError && s.state !== 'succeeded')
+          ? `**${cell(s.lastError ?? '')}**`
+          : cell(s.summary ?? '');
       lines.push(`- ${ICON[s.state]} ${stepName(s)} ${cell(s.title, 80)}: ${text}`);
     }
   }
@@ -36,11 +44,19 @@ export function renderStatus(status: RunStatus, planMarkdown?: string): string {
   lines.push('', '| | Step | Took |', '|---|---|---|');
   for (const s of status.steps) {
     const runs = s.attempts > 1 ? `, ${s.attempts} runs` : '';
-    lines.push(`| ${ICON[s.state]} | ${stepName(s)} | ` +
-      `${s.durationMs !== undefined ? took(s.durationMs) : s.startedAt ? `since ${clock(s.startedAt)}` : ''}${runs}${s.skippable ? ' *(skippable)*' : ''} |`);
+    lines.push(
+      `| ${ICON[s.state]} | ${stepName(s)} | ` +
+        `${s.durationMs !== undefined ? took(s.durationMs) : s.startedAt ? `since ${clock(s.startedAt)}` : ''}${runs}${s.skippable ? ' *(skippable)*' : ''} |`,
+    );
   }
   const used = new Set(status.steps.map((s) => s.state));
-  lines.push('', `*${(Object.keys(ICON) as StepRecord['state'][]).filter((k) => used.has(k)).map((k) => `${ICON[k]} ${k}`).join(' · ')}*`);
+  lines.push(
+    '',
+    `*${(Object.keys(ICON) as StepRecord['state'][])
+      .filter((k) => used.has(k))
+      .map((k) => `${ICON[k]} ${k}`)
+      .join(' · ')}*`,
+  );
   const ahead = status.steps.filter((s) => s.state === 'pending');
   if (ahead.length) lines.push('', `*Next:* ${ahead.map((s) => `${stepName(s)} ${cell(s.title, 80)}`).join(' · ')}`);
 
@@ -49,8 +65,10 @@ export function renderStatus(status: RunStatus, planMarkdown?: string): string {
   if (recent.length) {
     lines.push('', `**Decisions** (${status.audit.length}${status.audit.length > recent.length ? ', last 5' : ''})`);
     for (const a of recent) {
-      lines.push(`- ${clock(a.at)} ${cell(a.by, 64)}: ${cell(a.action, 40)}${a.step ? ` on ${cell(a.step, 64)}` : ''} ${a.accepted ? '✔' : `refused — ${cell(a.reason ?? '')}`}` +
-        `${a.note ? ` (“${cell(a.note)}”)` : ''}`);
+      lines.push(
+        `- ${clock(a.at)} ${cell(a.by, 64)}: ${cell(a.action, 40)}${a.step ? ` on ${cell(a.step, 64)}` : ''} ${a.accepted ? '✔' : `refused — ${cell(a.reason ?? '')}`}` +
+          `${a.note ? ` (“${cell(a.note)}”)` : ''}`,
+      );
     }
   }
   return lines.join('\n');
@@ -61,14 +79,18 @@ function doNow(status: RunStatus): string[] {
   const todo: string[] = [];
   const blocked = status.steps.find((s) => s.state === 'blocked');
   if (blocked) {
-    todo.push(`Step ${stepName(blocked)} is blocked: fix the cause, then send signal \`resolve\` with ` +
-      `\`{"action": "retry" | ${blocked.skippable ? '"skip" | ' : ''}"abort", "by": "<your name>", "note": "..."}\``);
+    todo.push(
+      `Step ${stepName(blocked)} is blocked: fix the cause, then send signal \`resolve\` with ` +
+        `\`{"action": "retry" | ${blocked.skippable ? '"skip" | ' : ''}"abort", "by": "<your name>", "note": "..."}\``,
+    );
   }
   if (status.approval) {
-    todo.push(status.approval.identity === 'signed'
-      ? `This pair accepts **signed** approvals only: \`kdr approve ${(status.pair ?? '<pair>').replace(/[^a-z0-9<>-]/g, '')} --by <you> --key <your private key> --plan-id ${status.approval.planId}\`` +
-        ' (an approve signal sent from this UI is refused and audited). Reject with signal `reject` `{"by": "<your name>", "reason": "..."}`'
-      : `Send signal \`approve\` with \`{"by": "<your name>", "planId": "${status.approval.planId}"}\` or \`reject\` with \`{"by": "<your name>", "reason": "..."}\``);
+    todo.push(
+      status.approval.identity === 'signed'
+        ? `This pair accepts **signed** approvals only: \`kdr approve ${(status.pair ?? '<pair>').replace(/[^a-z0-9<>-]/g, '')} --by <you> --key <your private key> --plan-id ${status.approval.planId}\`` +
+            ' (an approve signal sent from this UI is refused and audited). Reject with signal `reject` `{"by": "<your name>", "reason": "..."}`'
+        : `Send signal \`approve\` with \`{"by": "<your name>", "planId": "${status.approval.planId}"}\` or \`reject\` with \`{"by": "<your name>", "reason": "..."}\``,
+    );
   }
   // The latest "NOW:" instruction stays on top: the applications act on it, not on the step table.
   const now = [...status.steps].reverse().find((s) => s.state !== 'pending' && /^NOW:|\. NOW: /.test(s.summary ?? ''));

@@ -61,15 +61,13 @@ export async function scheduleDrill(ctx: CliContext, pair: string, cron: string,
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw explain(err, ctx);
     created = false;
-    await ctx.client.schedule
-      .getHandle(scheduleId)
-      .update((previous) => ({
-        ...previous,
-        spec,
-        action,
-        policies,
-        state: { ...previous.state, note: `DR drill of ${pair}: "${cron}" (UTC), rescheduled by ${by}` },
-      }));
+    await ctx.client.schedule.getHandle(scheduleId).update((previous) => ({
+      ...previous,
+      spec,
+      action,
+      policies,
+      state: { ...previous.state, note: `DR drill of ${pair}: "${cron}" (UTC), rescheduled by ${by}` },
+    }));
   }
   const described = await ctx.client.schedule.getHandle(scheduleId).describe();
   return {

@@ -43,7 +43,16 @@ export function evacuateInput(opts: EvacuateOptions, operator: string): Record<s
     ...opts.zone.map((zone) => ({ zone })),
     ...opts.region.map((region) => ({ region })),
     ...opts.label.map((label) => ({ label })),
-    ...(opts.pairs !== undefined ? [{ pairs: opts.pairs.split(',').map((p) => p.trim()).filter(Boolean) }] : []),
+    ...(opts.pairs !== undefined
+      ? [
+          {
+            pairs: opts.pairs
+              .split(',')
+              .map((p) => p.trim())
+              .filter(Boolean),
+          },
+        ]
+      : []),
   ];
   return {
     select,
@@ -61,7 +70,11 @@ export async function evacuationStatus(ctx: CliContext): Promise<EvacuationView>
     return await ctx.client.withDeadline(Date.now() + 15_000, () => handle.query<EvacuationView>('evacuation'));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (/not found/i.test(message)) throw new CliError(`no evacuation: ${EVACUATE_WORKFLOW_ID} has never run (kdr evacuate --zone <zone>)`, ExitCode.notFound);
+    if (/not found/i.test(message))
+      throw new CliError(
+        `no evacuation: ${EVACUATE_WORKFLOW_ID} has never run (kdr evacuate --zone <zone>)`,
+        ExitCode.notFound,
+      );
     throw explain(err, ctx);
   }
 }
@@ -71,15 +84,25 @@ export function statusText(v: EvacuationView): string {
   const blocked = v.rows.filter((r: PairRow) => r.blocked);
   return [
     `Evacuation ${v.workflowId} (${v.select})${v.dryRun ? ' DRY RUN' : ''}: ${v.phase}; requested by ${v.requestedBy}` +
-      (v.approvedBy.length ? `; plan ${v.planId} approved by ${v.approvedBy.join(', ')}` : v.planId ? `; plan ${v.planId}` : ''),
+      (v.approvedBy.length
+        ? `; plan ${v.planId} approved by ${v.approvedBy.join(', ')}`
+        : v.planId
+          ? `; plan ${v.planId}`
+          : ''),
     `RTO ${rto}: ${v.rto.switched}/${v.rto.of} CNAME(s) switched; ${v.parallel} pair(s) at once per tier`,
     '',
     ...tableText(v.rows),
     ...(blocked.length
-      ? ['', ...blocked.map((r) => `BLOCKED ${r.pair}: fix the cause, then kdr resolve ${r.workflowId} retry --by <you>`)]
+      ? [
+          '',
+          ...blocked.map((r) => `BLOCKED ${r.pair}: fix the cause, then kdr resolve ${r.workflowId} retry --by <you>`),
+        ]
       : []),
     ...(v.phase === 'awaiting-approval' && v.planId
-      ? ['', `approve: kdr plan ${v.workflowId}; kdr approve ${v.workflowId} --by <you, not ${v.requestedBy}> --plan-id ${v.planId}`]
+      ? [
+          '',
+          `approve: kdr plan ${v.workflowId}; kdr approve ${v.workflowId} --by <you, not ${v.requestedBy}> --plan-id ${v.planId}`,
+        ]
       : []),
   ].join('\n');
 }
@@ -92,7 +115,12 @@ export function registerEvacuate(program: Command, deps: EvacuateCommandDeps): v
         'each pair plans in its own drFailover (dr-failover-<pair>), ONE approval of the evacuation plan releases them ' +
         'all, tier by tier (the pairs file\'s "tier", 1 first), --parallel at once; a blocked pair holds no other',
     )
-    .option('--zone <zone>', 'pairs whose primary is in this zone (pairs file, or the ApsaraMQ instance\'s ZoneId); repeatable', collect, [])
+    .option(
+      '--zone <zone>',
+      "pairs whose primary is in this zone (pairs file, or the ApsaraMQ instance's ZoneId); repeatable",
+      collect,
+      [],
+    )
     .option('--region <region>', 'pairs whose primary is in this region; repeatable', collect, [])
     .option('--label <label>', 'pairs with this label in the pairs file; repeatable', collect, [])
     .option('--pairs <list>', 'comma-separated pair names')
@@ -124,14 +152,23 @@ export function registerEvacuate(program: Command, deps: EvacuateCommandDeps): v
       }
       checkFlags(EvacuateInputSchema, input, EVACUATE_FLAGS, 'evacuate');
       await deps.withTemporal(cmd, async (ctx) => {
-        const run: StartedRun = await start(ctx, 'drEvacuate', EVACUATE_WORKFLOW_ID, input,
-          `Evacuation${opts.dryRun ? ' (dry run)' : ''} requested by ${String(input.requestedBy)}`);
+        const run: StartedRun = await start(
+          ctx,
+          'drEvacuate',
+          EVACUATE_WORKFLOW_ID,
+          input,
+          `Evacuation${opts.dryRun ? ' (dry run)' : ''} requested by ${String(input.requestedBy)}`,
+        );
         deps.print(cmd, run, () =>
           [
             `Started drEvacuate ${EVACUATE_WORKFLOW_ID} (run ${run.runId}) on task queue ${run.taskQueue}`,
             ...(run.uiUrl ? [`Temporal UI: ${run.uiUrl} (the evacuation plan and the table of every pair)`] : []),
             '  → follow it: kdr evacuate --status',
-            ...(opts.dryRun ? [] : [`  → approve: kdr approve ${EVACUATE_WORKFLOW_ID} --by <approver, not ${String(input.requestedBy)}> --plan-id <planId shown by kdr evacuate --status>`]),
+            ...(opts.dryRun
+              ? []
+              : [
+                  `  → approve: kdr approve ${EVACUATE_WORKFLOW_ID} --by <approver, not ${String(input.requestedBy)}> --plan-id <planId shown by kdr evacuate --status>`,
+                ]),
           ].join('\n'),
         );
       });

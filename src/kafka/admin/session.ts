@@ -90,7 +90,9 @@ export async function describeCluster(kafka: Kafka, timeoutMs = 8000): Promise<C
  * Only the protocol connection, metadata fetched up front: what a reset needs. Opening kafkajs's Admin as
  * well (a second connection and metadata request) was a fixed cost paid by every reset batch for nothing.
  */
-export async function openProtocolSession(kafka: Kafka): Promise<{ readonly protocol: ProtocolHandle; close(): Promise<void> }> {
+export async function openProtocolSession(
+  kafka: Kafka,
+): Promise<{ readonly protocol: ProtocolHandle; close(): Promise<void> }> {
   let protocol: ProtocolHandle;
   try {
     protocol = await openCluster(kafka);

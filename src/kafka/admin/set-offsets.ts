@@ -20,7 +20,12 @@ export type ProtocolSession = Pick<AdminSession, 'protocol'>;
 
 type GroupPlan = { group: string; offsets: readonly CommittedOffset[] };
 
-const LIVE_GROUP_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID']);
+const LIVE_GROUP_ERRORS = new Set([
+  'UNKNOWN_MEMBER_ID',
+  'ILLEGAL_GENERATION',
+  'REBALANCE_IN_PROGRESS',
+  'FENCED_INSTANCE_ID',
+]);
 
 /** Groups read back per verification round: one OffsetFetch v8 per coordinator. */
 const VERIFY_CHUNK = 500;
@@ -31,23 +36,36 @@ async function commitAsAdmin(s: ProtocolSession, p: GroupPlan, state: GroupMembe
     await commitOffsets(s.protocol, p.group, p.offsets);
   } catch (err) {
     const type = (err as { type?: string }).type;
-    if (type && LIVE_GROUP_ERRORS.has(type)) throw new GroupHasLiveMembersError(p.group, `broker said ${type}`, state?.members ?? 1);
+    if (type && LIVE_GROUP_ERRORS.has(type))
+      throw new GroupHasLiveMembersError(p.group, `broker said ${type}`, state?.members ?? 1);
     throw err;
   }
 }
 
-function readBackError(group: string, offsets: readonly CommittedOffset[], back: Map<string, number> | undefined): OffsetReadBackError | null {
+function readBackError(
+  group: string,
+  offsets: readonly CommittedOffset[],
+  back: Map<string, number> | undefined,
+): OffsetReadBackError | null {
   const wrong = offsets.filter((o) => back?.get(tpKey(o.topic, o.partition)) !== o.offset);
   if (!wrong.length) return null;
-  return new OffsetReadBackError(`group ${group}: read back differs from what was set on ` +
-    wrong.map((o) => `${o.topic}[${o.partition}] wanted ${o.offset} got ${back?.get(tpKey(o.topic, o.partition))}`).join(', '));
+  return new OffsetReadBackError(
+    `group ${group}: read back differs from what was set on ` +
+      wrong
+        .map((o) => `${o.topic}[${o.partition}] wanted ${o.offset} got ${back?.get(tpKey(o.topic, o.partition))}`)
+        .join(', '),
+  );
 }
 
 /**
  * Sets a group's committed offsets exactly, per partition, then reads them back and compares. Refuses
  * (GroupHasLiveMembersError) when the group has live members; setting the same offsets again is a no-op.
  */
-export async function setGroupOffsets(s: ProtocolSession, group: string, offsets: readonly CommittedOffset[]): Promise<SetOffsetsResult> {
+export async function setGroupOffsets(
+  s: ProtocolSession,
+  group: string,
+  offsets: readonly CommittedOffset[],
+): Promise<SetOffsetsResult> {
   const [state] = await describeGroupMembers(s, [group]);
   await commitAsAdmin(s, { group, offsets }, state);
   const error = readBackError(group, offsets, await fetchCommitted(s.protocol, group, offsets));
@@ -73,8 +91,13 @@ interface ManyOptions {
  * Commits each plan (the live ones refused without a request), then reads the committed ones back, a chunk of
  * groups at a time, in one request per coordinator. A group counts as done only once its read-back matches.
  */
-async function commitThenVerify(s: ProtocolSession, plans: readonly GroupPlan[], states: Map<string, GroupMembers>,
-  result: SetManyResult, options: ManyOptions): Promise<void> {
+async function commitThenVerify(
+  s: ProtocolSession,
+  plans: readonly GroupPlan[],
+  states: Map<string, GroupMembers>,
+  result: SetManyResult,
+  options: ManyOptions,
+): Promise<void> {
   let count = 0;
   const outcome = (applied?: SetOffsetsResult) => options.onProgress?.(++count, plans.length, applied);
   for (let from = 0; from < plans.length; from += VERIFY_CHUNK) {
@@ -93,8 +116,11 @@ async function commitThenVerify(s: ProtocolSession, plans: readonly GroupPlan[],
     if (committed.length === 0) continue;
     let back: Map<string, Map<string, number>>;
     try {
-      back = await fetchCommittedEach(s.protocol, committed.map((p) => ({ group: p.group, partitions: p.offsets })),
-        { concurrency: options.concurrency });
+      back = await fetchCommittedEach(
+        s.protocol,
+        committed.map((p) => ({ group: p.group, partitions: p.offsets })),
+        { concurrency: options.concurrency },
+      );
     } catch (err) {
       // Committed but not verified: reported failed (a retry finds them at their plan and reads them again).
       for (const p of committed) {
@@ -121,8 +147,19 @@ async function commitThenVerify(s: ProtocolSession, plans: readonly GroupPlan[],
  * Many groups at once: one batched describe, a commit per group with bounded concurrency, then batched
  * read-backs. A live or failing group does not stop the others; the caller sees each outcome.
  */
-export async function setManyGroupOffsets(s: ProtocolSession, plans: readonly GroupPlan[], options: ManyOptions = {}): Promise<SetManyResult> {
-  const states = new Map((await describeGroupMembers(s, plans.map((p) => p.group))).map((g) => [g.group, g]));
+export async function setManyGroupOffsets(
+  s: ProtocolSession,
+  plans: readonly GroupPlan[],
+  options: ManyOptions = {},
+): Promise<SetManyResult> {
+  const states = new Map(
+    (
+      await describeGroupMembers(
+        s,
+        plans.map((p) => p.group),
+      )
+    ).map((g) => [g.group, g]),
+  );
   const result: SetManyResult = { done: [], live: [], failed: [] };
   await commitThenVerify(s, plans, states, result, options);
   return result;
@@ -150,20 +187,39 @@ export interface GroupResetResult {
  * once); a group with live members is refused; the rest are committed and read back (as setManyGroupOffsets).
  * `onReset` hears each group done as soon as it is verified.
  */
-export async function resetGroupOffsets(s: ProtocolSession, plans: readonly GroupPlan[], options: {
-  concurrency?: number;
-  stopped?: () => boolean;
-  onReset?: (reset: GroupOffsetsReset) => void;
-} = {}): Promise<GroupResetResult> {
+export async function resetGroupOffsets(
+  s: ProtocolSession,
+  plans: readonly GroupPlan[],
+  options: {
+    concurrency?: number;
+    stopped?: () => boolean;
+    onReset?: (reset: GroupOffsetsReset) => void;
+  } = {},
+): Promise<GroupResetResult> {
   const [described, before] = await Promise.all([
-    describeGroupMembers(s, plans.map((p) => p.group)),
-    fetchCommittedEach(s.protocol, plans.map((p) => ({ group: p.group, partitions: p.offsets })), { concurrency: options.concurrency }),
+    describeGroupMembers(
+      s,
+      plans.map((p) => p.group),
+    ),
+    fetchCommittedEach(
+      s.protocol,
+      plans.map((p) => ({ group: p.group, partitions: p.offsets })),
+      { concurrency: options.concurrency },
+    ),
   ]);
   const states = new Map(described.map((g) => [g.group, g]));
   const done: GroupOffsetsReset[] = [];
   const record = (group: string, applied: readonly CommittedOffset[]) => {
     const old = before.get(group);
-    const reset = { group, changes: applied.map((a): OffsetChange => [a.topic, a.partition, old?.get(tpKey(a.topic, a.partition)) ?? -1, a.offset]) };
+    const reset = {
+      group,
+      changes: applied.map((a): OffsetChange => [
+        a.topic,
+        a.partition,
+        old?.get(tpKey(a.topic, a.partition)) ?? -1,
+        a.offset,
+      ]),
+    };
     done.push(reset);
     options.onReset?.(reset);
   };

@@ -26,14 +26,20 @@ export async function setTopicConfigs(
   await handle.cluster.refreshMetadataIfNecessary();
   const broker: InternalBroker = await handle.cluster.findControllerBroker();
   if (!supports(broker, API, 1)) {
-    throw new KafkaErrorCode(35, 'UNSUPPORTED_VERSION', 'IncrementalAlterConfigs v1 is not supported: Kafka 2.4 or newer is needed');
+    throw new KafkaErrorCode(
+      35,
+      'UNSUPPORTED_VERSION',
+      'IncrementalAlterConfigs v1 is not supported: Kafka 2.4 or newer is needed',
+    );
   }
   const body = new Writer()
     .compactArray([topic], (w, name) =>
       w
         .int8(TOPIC)
         .compactString(name)
-        .compactArray(Object.entries(configs), (c, [k, v]) => c.compactString(k).int8(SET).compactNullableString(v).tags())
+        .compactArray(Object.entries(configs), (c, [k, v]) =>
+          c.compactString(k).int8(SET).compactNullableString(v).tags(),
+        )
         .tags(),
     )
     .bool(false) // validateOnly

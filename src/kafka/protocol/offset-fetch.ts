@@ -44,7 +44,11 @@ export async function fetchCommittedMany(
   partitions: readonly PartitionRef[],
   options: { perRequest?: number; concurrency?: number; onGroups?: (n: number) => void } = {},
 ): Promise<Map<string, Map<string, number>>> {
-  return fetchCommittedEach(handle, groups.map((group) => ({ group, partitions })), options);
+  return fetchCommittedEach(
+    handle,
+    groups.map((group) => ({ group, partitions })),
+    options,
+  );
 }
 
 /**

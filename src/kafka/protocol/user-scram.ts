@@ -95,7 +95,11 @@ export async function upsertScramUser(
 ): Promise<void> {
   const m = SCRAM_MECHANISMS[mechanism.toUpperCase()];
   if (!m) {
-    throw new KafkaErrorCode(93, 'UNSUPPORTED_SASL_MECHANISM', `mechanism ${mechanism}: use SCRAM-SHA-256 or SCRAM-SHA-512`);
+    throw new KafkaErrorCode(
+      93,
+      'UNSUPPORTED_SASL_MECHANISM',
+      `mechanism ${mechanism}: use SCRAM-SHA-256 or SCRAM-SHA-512`,
+    );
   }
   const salt = randomBytes(32);
   const salted = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, SCRAM_ITERATIONS, m.bytes, m.hash);
@@ -126,7 +130,12 @@ export async function upsertScramUser(
 /** Removes one user's credential for one mechanism (RESOURCE_NOT_FOUND when it has none). */
 export async function deleteScramUser(handle: ProtocolHandle, user: string, mechanism: string): Promise<void> {
   const m = SCRAM_MECHANISMS[mechanism.toUpperCase()];
-  if (!m) throw new KafkaErrorCode(93, 'UNSUPPORTED_SASL_MECHANISM', `mechanism ${mechanism}: use SCRAM-SHA-256 or SCRAM-SHA-512`);
+  if (!m)
+    throw new KafkaErrorCode(
+      93,
+      'UNSUPPORTED_SASL_MECHANISM',
+      `mechanism ${mechanism}: use SCRAM-SHA-256 or SCRAM-SHA-512`,
+    );
   const broker = await brokerFor(handle, API_ALTER);
   const body = new Writer()
     .compactArray([user], (w, name) => w.compactString(name).int8(m.id).tags())

@@ -10,7 +10,10 @@ export function officialInput(model: SdkModel, c: RecordedCall): Record<string, 
   for (const [name, value] of Object.entries(c.params)) {
     if (value === undefined || value === null) continue;
     const encoding = official?.params.find((p) => p.name === name)?.encoding;
-    out[name] = contract[c.product][c.action]?.[name] === 'json' && encoding === 'string' ? JSON.stringify(plainValue(value)) : plainValue(value);
+    out[name] =
+      contract[c.product][c.action]?.[name] === 'json' && encoding === 'string'
+        ? JSON.stringify(plainValue(value))
+        : plainValue(value);
   }
   return out;
 }

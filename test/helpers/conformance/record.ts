@@ -3,10 +3,24 @@
 // pop-core's encoding) and the response schema it parses the answer with; the recorder answers with a minimal
 // value that schema accepts.
 import type { z } from 'zod';
-import { AlidnsClient, AlikafkaClient, EventBridgeClient, JsonParam, PopRpc, API_VERSIONS, type CloudProduct } from '../../../src/cloud';
+import {
+  AlidnsClient,
+  AlikafkaClient,
+  EventBridgeClient,
+  JsonParam,
+  PopRpc,
+  API_VERSIONS,
+  type CloudProduct,
+} from '../../../src/cloud';
 import { sampleOf } from './zod-fields';
 
-export interface RecordedCall { product: CloudProduct; region?: string; action: string; params: Record<string, unknown>; schema: z.ZodType }
+export interface RecordedCall {
+  product: CloudProduct;
+  region?: string;
+  action: string;
+  params: Record<string, unknown>;
+  schema: z.ZodType;
+}
 
 export interface Recorder {
   calls: RecordedCall[];
@@ -19,7 +33,10 @@ export function recorder(): Recorder {
   const calls: RecordedCall[] = [];
   const rpc = (product: CloudProduct, region?: string): PopRpc => {
     const r = new PopRpc({
-      product, endpoint: 'http://127.0.0.1:9', apiVersion: API_VERSIONS[product], timeoutMs: 1000,
+      product,
+      endpoint: 'http://127.0.0.1:9',
+      apiVersion: API_VERSIONS[product],
+      timeoutMs: 1000,
       credentials: { accessKeyId: 'LTAI-recorder', accessKeySecret: 'recorder-only' },
     });
     let schema: z.ZodType | undefined;
@@ -52,10 +69,19 @@ export function plainValue(v: unknown): unknown {
   if (v instanceof JsonParam) return plainValue(v.value);
   if (typeof v === 'bigint') return v.toString();
   if (Array.isArray(v)) return v.map(plainValue);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== null).map(([k, x]) => [k, plainValue(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined && x !== null)
+        .map(([k, x]) => [k, plainValue(x)]),
+    );
   return v;
 }
 
 export function plainParams(params: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, plainValue(v)]));
+  return Object.fromEntries(
+    Object.entries(params)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => [k, plainValue(v)]),
+  );
 }

@@ -16,10 +16,28 @@ export interface SdkType {
   required?: boolean;
   attr?: string;
 }
-export interface SdkParam { name: string; placement: 'query' | 'body' | 'headers'; encoding: string; type: SdkType }
-export interface SdkAction { requestModel: string; responseModel: string; method: string; style: string; params: SdkParam[] }
-export interface SdkProduct { version: string; actions: Record<string, SdkAction>; models: Record<string, { fields: Record<string, SdkType> }> }
-export interface SdkModel { versions: Record<string, string>; products: Record<CloudProduct, SdkProduct> }
+export interface SdkParam {
+  name: string;
+  placement: 'query' | 'body' | 'headers';
+  encoding: string;
+  type: SdkType;
+}
+export interface SdkAction {
+  requestModel: string;
+  responseModel: string;
+  method: string;
+  style: string;
+  params: SdkParam[];
+}
+export interface SdkProduct {
+  version: string;
+  actions: Record<string, SdkAction>;
+  models: Record<string, { fields: Record<string, SdkType> }>;
+}
+export interface SdkModel {
+  versions: Record<string, string>;
+  products: Record<CloudProduct, SdkProduct>;
+}
 
 export const here = __dirname;
 
@@ -31,21 +49,38 @@ export function sdkPython(): string {
 }
 
 export function runPython(script: string, args: string[], input?: string): string {
-  const r = spawnSync(sdkPython(), [path.join(here, script), ...args], { encoding: 'utf8', input, maxBuffer: 256 * 1024 * 1024 });
-  if (r.error || r.status !== 0) throw new Error(`${script} failed (exit ${r.status}): ${r.error?.message ?? ''}${(r.stderr ?? '').slice(-3000)}`);
+  const r = spawnSync(sdkPython(), [path.join(here, script), ...args], {
+    encoding: 'utf8',
+    input,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (r.error || r.status !== 0)
+    throw new Error(`${script} failed (exit ${r.status}): ${r.error?.message ?? ''}${(r.stderr ?? '').slice(-3000)}`);
   return r.stdout;
 }
 
 /** Like runPython, without blocking the event loop: the emulator it talks to may run in this process. */
-export async function runPythonAsync(script: string, args: string[], input: string, timeoutMs = 300_000): Promise<string> {
+export async function runPythonAsync(
+  script: string,
+  args: string[],
+  input: string,
+  timeoutMs = 300_000,
+): Promise<string> {
   const child = spawn(sdkPython(), [path.join(here, script), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString('utf8');
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString('utf8');
+  });
   child.stdin.end(input);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve, reject) => { child.on('error', reject); child.on('close', resolve); }).finally(() => clearTimeout(timer));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  }).finally(() => clearTimeout(timer));
   if (code !== 0) throw new Error(`${script} failed (exit ${code}): ${stderr.slice(-3000)}`);
   return stdout;
 }

@@ -42,13 +42,26 @@ function kindsOf(s: z.ZodType): JsonKind[] {
   const { schema } = unwrap(s);
   const d = def(schema);
   switch (d.type) {
-    case 'string': case 'enum': case 'literal': return d.type === 'literal' && typeof d.values?.[0] !== 'string' ? [typeof d.values?.[0] as JsonKind] : ['string'];
-    case 'number': case 'int': case 'bigint': return ['number'];
-    case 'boolean': return ['boolean'];
-    case 'object': return ['object'];
-    case 'array': return ['array'];
-    case 'union': return [...new Set((d.options ?? []).flatMap(kindsOf))];
-    default: return ['any'];
+    case 'string':
+    case 'enum':
+    case 'literal':
+      return d.type === 'literal' && typeof d.values?.[0] !== 'string'
+        ? [typeof d.values?.[0] as JsonKind]
+        : ['string'];
+    case 'number':
+    case 'int':
+    case 'bigint':
+      return ['number'];
+    case 'boolean':
+      return ['boolean'];
+    case 'object':
+      return ['object'];
+    case 'array':
+      return ['array'];
+    case 'union':
+      return [...new Set((d.options ?? []).flatMap(kindsOf))];
+    default:
+      return ['any'];
   }
 }
 
@@ -78,14 +91,24 @@ export function sampleOf(schema: z.ZodType): unknown {
   const { schema: s } = unwrap(schema);
   const d = def(s);
   switch (d.type) {
-    case 'object': return Object.fromEntries(Object.entries(d.shape ?? {}).map(([k, v]) => [k, sampleOf(v)]));
-    case 'array': return [sampleOf(d.element as z.ZodType)];
-    case 'union': return sampleOf((d.options ?? [])[0]);
-    case 'string': return 'x';
-    case 'enum': return Object.values(d.entries ?? {})[0];
-    case 'literal': return d.values?.[0];
-    case 'number': case 'int': return 1;
-    case 'boolean': return true;
-    default: return {};
+    case 'object':
+      return Object.fromEntries(Object.entries(d.shape ?? {}).map(([k, v]) => [k, sampleOf(v)]));
+    case 'array':
+      return [sampleOf(d.element as z.ZodType)];
+    case 'union':
+      return sampleOf((d.options ?? [])[0]);
+    case 'string':
+      return 'x';
+    case 'enum':
+      return Object.values(d.entries ?? {})[0];
+    case 'literal':
+      return d.values?.[0];
+    case 'number':
+    case 'int':
+      return 1;
+    case 'boolean':
+      return true;
+    default:
+      return {};
   }
 }

@@ -10,7 +10,13 @@ import { local } from '../../../stack/local-stack';
 import { applyHint } from '../../../app/cli/program';
 import { planCsv } from '../../../src/plan/csv';
 import { type GroupTarget } from '../../../src/plan/model';
-import { parseNewOffsets, resetArgs, runResetTool, tempDir, toolLog4j } from '../../../stack/harness/consumer-groups-tool';
+import {
+  parseNewOffsets,
+  resetArgs,
+  runResetTool,
+  tempDir,
+  toolLog4j,
+} from '../../../stack/harness/consumer-groups-tool';
 import { createTopic, deleteTopics, openBoth } from '../../../stack/harness/kafka';
 import { uniqueName } from '../../../stack/harness/stack';
 
@@ -22,8 +28,26 @@ describe('plan CSV with the real kafka-consumer-groups tool', () => {
   const dir = tempDir('kdr-csv-');
   const plan: { groups: GroupTarget[] } = {
     groups: [
-      { group: known, duplicateBound: 0, liveMembers: 0, untranslated: [], offsets: [[topic, 0, 5, 'matched'], [topic, 1, 7, 'checkpoint']] },
-      { group: fresh, duplicateBound: 0, liveMembers: 0, untranslated: [], offsets: [[topic, 0, 12, 'group-timestamp'], [topic, 1, 0, 'earliest']] },
+      {
+        group: known,
+        duplicateBound: 0,
+        liveMembers: 0,
+        untranslated: [],
+        offsets: [
+          [topic, 0, 5, 'matched'],
+          [topic, 1, 7, 'checkpoint'],
+        ],
+      },
+      {
+        group: fresh,
+        duplicateBound: 0,
+        liveMembers: 0,
+        untranslated: [],
+        offsets: [
+          [topic, 0, 12, 'group-timestamp'],
+          [topic, 1, 0, 'earliest'],
+        ],
+      },
     ],
   };
 
@@ -37,7 +61,14 @@ describe('plan CSV with the real kafka-consumer-groups tool', () => {
     }
     await producer.disconnect();
     // One planned group already exists on the cluster (committed somewhere else), the other does not yet.
-    await kafka.secondary.admin.setOffsets({ groupId: known, topic, partitions: [{ partition: 0, offset: '1' }, { partition: 1, offset: '1' }] });
+    await kafka.secondary.admin.setOffsets({
+      groupId: known,
+      topic,
+      partitions: [
+        { partition: 0, offset: '1' },
+        { partition: 1, offset: '1' },
+      ],
+    });
   });
   after(async () => {
     await deleteTopics(kafka.secondary, [topic]).catch(() => undefined);
@@ -51,7 +82,10 @@ describe('plan CSV with the real kafka-consumer-groups tool', () => {
   test('the single-group file (topic,partition,offset) with --group', async () => {
     const file = path.join(dir, 'one.csv');
     fs.writeFileSync(file, planCsv(plan, known));
-    const out = await runResetTool(resetArgs(local.secondaryBootstrap, [known], file, toolLog4j(dir), '--dry-run'), known);
+    const out = await runResetTool(
+      resetArgs(local.secondaryBootstrap, [known], file, toolLog4j(dir), '--dry-run'),
+      known,
+    );
     assert.deepEqual(parseNewOffsets(out).get(known), expected(plan.groups[0]), out);
   });
 
@@ -61,7 +95,10 @@ describe('plan CSV with the real kafka-consumer-groups tool', () => {
     const hint = applyHint(plan, undefined, local.secondaryBootstrap);
     assert.match(hint, new RegExp(`--group ${known} --group ${fresh} --reset-offsets --from-file plan.csv`));
     assert.doesNotMatch(hint, /--all-groups/);
-    const out = await runResetTool(resetArgs(local.secondaryBootstrap, [known, fresh], file, toolLog4j(dir), '--dry-run'), 'both groups');
+    const out = await runResetTool(
+      resetArgs(local.secondaryBootstrap, [known, fresh], file, toolLog4j(dir), '--dry-run'),
+      'both groups',
+    );
     const seen = parseNewOffsets(out);
     for (const g of plan.groups) assert.deepEqual(seen.get(g.group), expected(g), `${g.group}:\n${out}`);
   });

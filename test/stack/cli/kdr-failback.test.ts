@@ -19,34 +19,47 @@ describe('kdr failback', () => {
     assert.match(help.stdout, /Examples?:\n\s+\$ kdr failback/);
 
     const pairsFile = writePairsFile([kafkaPair(name, [`${name}-t`])]);
-    await withKdrWorker(async ({ client, taskQueue }) => {
-      const cli = { KDR_PAIRS_FILE: pairsFile, KDR_TASK_QUEUE: taskQueue };
-      const badStage = await kdr(['failback', name, '--stages', 'assess,switch-bak'], cli);
-      assert.equal(badStage.code, 2, shown(badStage));
-      assert.equal(badStage.stderr.trim().split('\n').length, 1, 'one line');
-      assert.match(badStage.stderr, /--stages: expected one of "assess", "export", "re-protect", "switch-back", got "switch-bak"/);
-      const badWindow = await kdr(['failback', name, '--stages', 'switch-back', '--quiet-window', 'soon'], cli);
-      assert.equal(badWindow.code, 2, shown(badWindow));
-      assert.match(badWindow.stderr, /--quiet-window/);
-      const unknown = await kdr(['failback', 'no-such-pair'], cli);
-      assert.equal(unknown.code, 3, shown(unknown));
+    await withKdrWorker(
+      async ({ client, taskQueue }) => {
+        const cli = { KDR_PAIRS_FILE: pairsFile, KDR_TASK_QUEUE: taskQueue };
+        const badStage = await kdr(['failback', name, '--stages', 'assess,switch-bak'], cli);
+        assert.equal(badStage.code, 2, shown(badStage));
+        assert.equal(badStage.stderr.trim().split('\n').length, 1, 'one line');
+        assert.match(
+          badStage.stderr,
+          /--stages: expected one of "assess", "export", "re-protect", "switch-back", got "switch-bak"/,
+        );
+        const badWindow = await kdr(['failback', name, '--stages', 'switch-back', '--quiet-window', 'soon'], cli);
+        assert.equal(badWindow.code, 2, shown(badWindow));
+        assert.match(badWindow.stderr, /--quiet-window/);
+        const unknown = await kdr(['failback', 'no-such-pair'], cli);
+        assert.equal(unknown.code, 3, shown(unknown));
 
-      const started = await kdr(['failback', name, '--requested-by', 'alice'], cli);
-      assert.equal(started.code, 0, shown(started));
-      assert.match(started.stdout, new RegExp(`Started drFailback ${failbackWorkflowId(name)}`));
-      assert.match(started.stdout, /kdr approve dr-failback-\S+ --by <approver, not alice>/);
-      await assert.rejects(client.workflow.getHandle(failbackWorkflowId(name)).result(), (err: Error & { cause?: { type?: string; message?: string } }) =>
-        err.cause?.type === 'Refused' && /has not failed over/.test(err.cause.message ?? ''));
+        const started = await kdr(['failback', name, '--requested-by', 'alice'], cli);
+        assert.equal(started.code, 0, shown(started));
+        assert.match(started.stdout, new RegExp(`Started drFailback ${failbackWorkflowId(name)}`));
+        assert.match(started.stdout, /kdr approve dr-failback-\S+ --by <approver, not alice>/);
+        await assert.rejects(
+          client.workflow.getHandle(failbackWorkflowId(name)).result(),
+          (err: Error & { cause?: { type?: string; message?: string } }) =>
+            err.cause?.type === 'Refused' && /has not failed over/.test(err.cause.message ?? ''),
+        );
 
-      // The pair's name finds its failback (no setup or failover run here): status, plan and approve take it.
-      const byPair = await kdr(['status', name], cli);
-      assert.match(byPair.stdout, new RegExp(`drFailback · pair ${name} · ${failbackWorkflowId(name)}`), shown(byPair));
+        // The pair's name finds its failback (no setup or failover run here): status, plan and approve take it.
+        const byPair = await kdr(['status', name], cli);
+        assert.match(
+          byPair.stdout,
+          new RegExp(`drFailback · pair ${name} · ${failbackWorkflowId(name)}`),
+          shown(byPair),
+        );
 
-      const pairs = await kdr(['pairs'], cli);
-      assert.equal(pairs.code, 0, shown(pairs));
-      assert.match(pairs.stdout, new RegExp(`${name}: last failback ${failbackWorkflowId(name)} failed`));
-      // Never set up: the refused failback recorded nothing about the pair.
-      assert.match(pairs.stdout, new RegExp(`${name}: not set up \\(clients on the \\?`));
-    }, { env: testEnv({ KDR_PAIRS_FILE: pairsFile }) });
+        const pairs = await kdr(['pairs'], cli);
+        assert.equal(pairs.code, 0, shown(pairs));
+        assert.match(pairs.stdout, new RegExp(`${name}: last failback ${failbackWorkflowId(name)} failed`));
+        // Never set up: the refused failback recorded nothing about the pair.
+        assert.match(pairs.stdout, new RegExp(`${name}: not set up \\(clients on the \\?`));
+      },
+      { env: testEnv({ KDR_PAIRS_FILE: pairsFile }) },
+    );
   });
 });

@@ -27,22 +27,72 @@ function makeCertificates(): { dir: string; ca: string; cert: string; key: strin
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-tls-'));
   const f = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=kdr-test-ca', '-keyout', f('ca.key'), '-out', f('ca.pem'));
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', f('server.key'), '-out', f('server.csr'));
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=kdr-test-ca',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    f('server.key'),
+    '-out',
+    f('server.csr'),
+  );
   fs.writeFileSync(f('san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  openssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', f('san.ext'), '-out', f('server.pem'));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    f('san.ext'),
+    '-out',
+    f('server.pem'),
+  );
   return { dir, ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
 }
 
 /** TLS in front, plaintext gRPC behind (HTTP/2 negotiated by ALPN, as gRPC clients require). */
-async function tlsProxy(certs: { cert: string; key: string }, upstream: { host: string; port: number }): Promise<{ port: number; close(): void }> {
-  const server = tls.createServer({ cert: fs.readFileSync(certs.cert), key: fs.readFileSync(certs.key), ALPNProtocols: ['h2'] }, (socket) => {
-    const backend = net.connect(upstream.port, upstream.host);
-    socket.pipe(backend).pipe(socket);
-    const end = () => { socket.destroy(); backend.destroy(); };
-    socket.on('error', end);
-    backend.on('error', end);
-  });
+async function tlsProxy(
+  certs: { cert: string; key: string },
+  upstream: { host: string; port: number },
+): Promise<{ port: number; close(): void }> {
+  const server = tls.createServer(
+    { cert: fs.readFileSync(certs.cert), key: fs.readFileSync(certs.key), ALPNProtocols: ['h2'] },
+    (socket) => {
+      const backend = net.connect(upstream.port, upstream.host);
+      socket.pipe(backend).pipe(socket);
+      const end = () => {
+        socket.destroy();
+        backend.destroy();
+      };
+      socket.on('error', end);
+      backend.on('error', end);
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
 }
@@ -58,8 +108,10 @@ describe('Temporal over TLS (envconfig variables only)', () => {
     const [host, port] = local.temporalAddress.split(':');
     proxy = await tlsProxy(certs, { host, port: Number(port) });
     env = {
-      TEMPORAL_ADDRESS: `127.0.0.1:${proxy.port}`, TEMPORAL_NAMESPACE: local.namespace,
-      TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.ca, TEMPORAL_TLS_SERVER_NAME: 'localhost',
+      TEMPORAL_ADDRESS: `127.0.0.1:${proxy.port}`,
+      TEMPORAL_NAMESPACE: local.namespace,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.ca,
+      TEMPORAL_TLS_SERVER_NAME: 'localhost',
     };
   });
   after(() => {
@@ -70,7 +122,10 @@ describe('Temporal over TLS (envconfig variables only)', () => {
   test('without the CA the connection is refused; with it the worker runs a runbook and kdr reads it', async () => {
     const target = temporalTarget(env);
     assert.ok(target.connectionOptions.tls, 'envconfig turned TLS on from the CA variable');
-    await assert.rejects(Connection.connect({ address: target.address, tls: {}, connectTimeout: 5_000 }), 'a client that does not trust the CA is refused');
+    await assert.rejects(
+      Connection.connect({ address: target.address, tls: {}, connectTimeout: 5_000 }),
+      'a client that does not trust the CA is refused',
+    );
 
     const native = await NativeConnection.connect(target.connectionOptions);
     const connection = await Connection.connect(target.connectionOptions);
@@ -78,12 +133,21 @@ describe('Temporal over TLS (envconfig variables only)', () => {
       const client = new Client({ connection, namespace: target.namespace, dataConverter });
       const taskQueue = uniqueName('tls-tq');
       const worker = await Worker.create({
-        connection: native, namespace: target.namespace, taskQueue, dataConverter,
+        connection: native,
+        namespace: target.namespace,
+        taskQueue,
+        dataConverter,
         workflowBundle: await workflowBundle(require.resolve('../../helpers/fixtures/workflows')),
         activities: createFixtureActivities(createControl()),
       });
       const workflowId = uniqueName('tls-run');
-      const result = await worker.runUntil(client.workflow.execute<typeof runnerFixture>('runnerFixture', { taskQueue, workflowId, args: [{ pair: uniqueName('pair') }] }));
+      const result = await worker.runUntil(
+        client.workflow.execute<typeof runnerFixture>('runnerFixture', {
+          taskQueue,
+          workflowId,
+          args: [{ pair: uniqueName('pair') }],
+        }),
+      );
       assert.equal(result.outcome, 'completed');
 
       const status = await kdr(['status', workflowId, '--json'], env);
@@ -91,7 +155,11 @@ describe('Temporal over TLS (envconfig variables only)', () => {
       assert.equal(JSON.parse(status.stdout).executionStatus, 'COMPLETED');
       const { TEMPORAL_TLS_SERVER_CA_CERT_PATH: _ca, ...withoutCa } = env;
       const untrusted = await kdr(['status', workflowId], { ...withoutCa, TEMPORAL_TLS: 'true' });
-      assert.equal(untrusted.code, 4, `an untrusted server is unreachable for kdr (exit 4): ${untrusted.stdout}${untrusted.stderr}`);
+      assert.equal(
+        untrusted.code,
+        4,
+        `an untrusted server is unreachable for kdr (exit 4): ${untrusted.stdout}${untrusted.stderr}`,
+      );
     } finally {
       await connection.close();
       await native.close();

@@ -15,8 +15,14 @@ describe('client guidance table', () => {
     const generated = doc.slice(doc.indexOf(BEGIN), doc.indexOf(END));
     assert.ok(generated.length > BEGIN.length, 'docs/clients.md has its generated section');
     for (const r of clientRows) {
-      const lines = generated.split('\n').filter((l) => l.startsWith(`| ${r.client} | ${r.version} | ${r.settings.join(', ') || 'defaults'} |`));
-      assert.equal(lines.length, 3, `${r.id}: measured once in each of the outage, switchover and switch-back tables (run npm run clients)`);
+      const lines = generated
+        .split('\n')
+        .filter((l) => l.startsWith(`| ${r.client} | ${r.version} | ${r.settings.join(', ') || 'defaults'} |`));
+      assert.equal(
+        lines.length,
+        3,
+        `${r.id}: measured once in each of the outage, switchover and switch-back tables (run npm run clients)`,
+      );
     }
   });
 
@@ -25,7 +31,11 @@ describe('client guidance table', () => {
     for (const r of clientRows) {
       const name = `${r.client} ${r.version}${r.settings.length ? ` (${r.settings.join(', ')})` : ''}`;
       const both = r.outage.producer === 'follows' && r.outage.consumer === 'follows';
-      assert.equal(follows.split('; ').some((x) => x.replace(/^.*: /, '').replace(/\.$/, '') === name), both, `${r.id} in the "follows" line`);
+      assert.equal(
+        follows.split('; ').some((x) => x.replace(/^.*: /, '').replace(/\.$/, '') === name),
+        both,
+        `${r.id} in the "follows" line`,
+      );
       assert.equal(restart.includes(name), !both, `${r.id} in the "restart" line`);
     }
     assert.match(clientRestartGuidance(false)[0], /planned switchover.*restart producers and stop consumers/);

@@ -37,8 +37,12 @@ export interface MatrixPair {
  * Sets the pair up (topics with 2 partitions on the primary) and registers in `cleanups` what undoes it, the
  * applications' stop first (cleanups run in reverse).
  */
-export async function matrixPair(prefix: string, rows: readonly ClientRow[], cleanups: (() => Promise<unknown>)[],
-  opts: { drIp: string; dnsIp: string; log: (s: string) => void }): Promise<MatrixPair> {
+export async function matrixPair(
+  prefix: string,
+  rows: readonly ClientRow[],
+  cleanups: (() => Promise<unknown>)[],
+  opts: { drIp: string; dnsIp: string; log: (s: string) => void },
+): Promise<MatrixPair> {
   const env = testEnv();
   const name = uniqueName(prefix);
   const argvs = rows.map((r) => ensureClient(r.kind, r.version, opts.log));
@@ -51,15 +55,33 @@ export async function matrixPair(prefix: string, rows: readonly ClientRow[], cle
   const domain = `${name}.kdr.test`;
   const primary = await openAdmin(createKafka({ bootstrapServers: [own.bootstrap] }));
   cleanups.push(() => primary.close());
-  await primary.admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: 2 })) });
+  await primary.admin.createTopics({
+    waitForLeaders: true,
+    topics: topics.map((topic) => ({ topic, numPartitions: 2 })),
+  });
   const secondary = await openAdmin(createKafka({ bootstrapServers: [local.secondaryBootstrap] }));
-  cleanups.push(() => secondary.close(), () => secondary.admin.deleteTopics({ topics: [...topics, `${name}-canary`] }), () => removeMirror(name));
+  cleanups.push(
+    () => secondary.close(),
+    () => secondary.admin.deleteTopics({ topics: [...topics, `${name}-canary`] }),
+    () => removeMirror(name),
+  );
   const dns = await startSystemDns(opts.dnsIp);
   cleanups.push(() => dns.close());
   const apps: AppProcess[] = [];
   cleanups.push(() => Promise.all(apps.map((a) => a.stop())));
   const start = (i: number, first: number) => {
-    const app = new AppProcess(rows[i].id, dns.wrap([...argvs[i], `${domain}:39092`, topics[i], groups[i], String(RATE), String(first), ...rows[i].settings]));
+    const app = new AppProcess(
+      rows[i].id,
+      dns.wrap([
+        ...argvs[i],
+        `${domain}:39092`,
+        topics[i],
+        groups[i],
+        String(RATE),
+        String(first),
+        ...rows[i].settings,
+      ]),
+    );
     apps.push(app);
     return app;
   };
@@ -67,7 +89,11 @@ export async function matrixPair(prefix: string, rows: readonly ClientRow[], cle
 }
 
 /** A row's records, from its applications' own output: what was acknowledged, how often each record was processed. */
-export function countRecords(apps: readonly AppProcess[]): { acked: Set<number>; times: Map<number, number>; duplicates: number } {
+export function countRecords(apps: readonly AppProcess[]): {
+  acked: Set<number>;
+  times: Map<number, number>;
+  duplicates: number;
+} {
   const acked = new Set(apps.flatMap((a) => [...a.acked.keys()]));
   const times = new Map<number, number>();
   for (const a of apps) for (const p of a.processed) times.set(p.value, (times.get(p.value) ?? 0) + 1);

@@ -21,9 +21,11 @@ export function renderOutage(m: OutageMatrix, when: string): string {
   ];
   for (const r of m.results) {
     const row = clientRows.find((x) => x.id === r.id)!;
-    lines.push(`| ${row.client} | ${row.version} | ${row.settings.join(', ') || 'defaults'} | ${role(r.producerFollowed, r.producerAfterMs)} | ` +
-      `${role(r.consumerFollowed, r.consumerAfterMs)} | ${r.acked} | ${r.lost.length} | ${r.tail} | ${r.duplicates} (${r.bound}) | ${r.restarted ? `yes, ${r.resumedAfterRestart ? 'resumed' : 'DID NOT resume'}` : 'no'} | ` +
-      `\`${r.logged.replace(/[|`]/g, ' ')}\` |`);
+    lines.push(
+      `| ${row.client} | ${row.version} | ${row.settings.join(', ') || 'defaults'} | ${role(r.producerFollowed, r.producerAfterMs)} | ` +
+        `${role(r.consumerFollowed, r.consumerAfterMs)} | ${r.acked} | ${r.lost.length} | ${r.tail} | ${r.duplicates} (${r.bound}) | ${r.restarted ? `yes, ${r.resumedAfterRestart ? 'resumed' : 'DID NOT resume'}` : 'no'} | ` +
+        `\`${r.logged.replace(/[|`]/g, ' ')}\` |`,
+    );
   }
   return lines.join('\n');
 }
@@ -34,8 +36,11 @@ export function contradictions(m: OutageMatrix): string[] {
     const row = clientRows.find((x) => x.id === r.id)!;
     return (['producer', 'consumer'] as const).flatMap((part) => {
       const followed = part === 'producer' ? r.producerFollowed : r.consumerFollowed;
-      return followed === (row.outage[part] === 'follows') ? [] :
-        [`${r.id} ${part}: the table says "${row.outage[part]}", but it ${followed ? 'followed the CNAME by itself' : 'did not follow the CNAME without a restart'} (it logged: ${r.logged})`];
+      return followed === (row.outage[part] === 'follows')
+        ? []
+        : [
+            `${r.id} ${part}: the table says "${row.outage[part]}", but it ${followed ? 'followed the CNAME by itself' : 'did not follow the CNAME without a restart'} (it logged: ${r.logged})`,
+          ];
     });
   });
 }
@@ -51,16 +56,22 @@ export function renderSwitchover(m: SwitchoverMatrix, when: string): string {
   ];
   for (const r of m.results) {
     const row = clientRows.find((x) => x.id === r.id)!;
-    lines.push(`| ${row.client} | ${row.version} | ${row.settings.join(', ') || 'defaults'} | ${r.producerLeft ? 'yes' : 'no'} | ${r.consumerLeft ? 'yes' : 'no'} | ` +
-      `${r.acked} | ${r.lost.length} | ${r.duplicates} (${r.bound}) |`);
+    lines.push(
+      `| ${row.client} | ${row.version} | ${row.settings.join(', ') || 'defaults'} | ${r.producerLeft ? 'yes' : 'no'} | ${r.consumerLeft ? 'yes' : 'no'} | ` +
+        `${r.acked} | ${r.lost.length} | ${r.duplicates} (${r.bound}) |`,
+    );
   }
   return lines.join('\n');
 }
 
 /** The guidance says no client leaves a primary that still answers: where one did. */
 export function switchoverContradictions(m: SwitchoverMatrix): string[] {
-  return m.results.filter((r) => r.producerLeft || r.consumerLeft)
-    .map((r) => `${r.id}: left the primary by itself in a planned switchover (producer ${r.producerLeft}, consumer ${r.consumerLeft}); the guidance says restart`);
+  return m.results
+    .filter((r) => r.producerLeft || r.consumerLeft)
+    .map(
+      (r) =>
+        `${r.id}: left the primary by itself in a planned switchover (producer ${r.producerLeft}, consumer ${r.consumerLeft}); the guidance says restart`,
+    );
 }
 
 export function renderSwitchBack(m: SwitchBackMatrix, when: string): string {
@@ -75,16 +86,22 @@ export function renderSwitchBack(m: SwitchBackMatrix, when: string): string {
   ];
   for (const r of m.results) {
     const row = clientRows.find((x) => x.id === r.id)!;
-    lines.push(`| ${row.client} | ${row.version} | ${row.settings.join(', ') || 'defaults'} | ${role(r.producerFollowed, r.producerAfterMs)} | ` +
-      `${role(r.consumerFollowed, r.consumerAfterMs)} | ${r.acked} | ${r.lost.length} | ${r.duplicates} (${r.bound}) | \`${r.logged.replace(/[|`]/g, ' ')}\` |`);
+    lines.push(
+      `| ${row.client} | ${row.version} | ${row.settings.join(', ') || 'defaults'} | ${role(r.producerFollowed, r.producerAfterMs)} | ` +
+        `${role(r.consumerFollowed, r.consumerAfterMs)} | ${r.acked} | ${r.lost.length} | ${r.duplicates} (${r.bound}) | \`${r.logged.replace(/[|`]/g, ' ')}\` |`,
+    );
   }
   return lines.join('\n');
 }
 
 /** The guidance says restart in a switch back too (the secondary still answers): where a client left it by itself. */
 export function switchBackContradictions(m: SwitchBackMatrix): string[] {
-  return m.results.filter((r) => r.producerFollowed || r.consumerFollowed)
-    .map((r) => `${r.id}: followed the CNAME back by itself (producer ${r.producerFollowed}, consumer ${r.consumerFollowed}); the guidance says restart`);
+  return m.results
+    .filter((r) => r.producerFollowed || r.consumerFollowed)
+    .map(
+      (r) =>
+        `${r.id}: followed the CNAME back by itself (producer ${r.producerFollowed}, consumer ${r.consumerFollowed}); the guidance says restart`,
+    );
 }
 
 export type Scenario = 'outage' | 'switchover' | 'switch-back';

@@ -10,8 +10,17 @@ import { repoRoot } from '../../../stack/local-stack';
 import { closeTemporal, temporal } from '../../../stack/harness/temporal';
 import { outageMatrix } from './outage-matrix';
 import {
-  contradictions, renderOutage, renderSwitchBack, renderSwitchover, replaceBetweenMarkers, replaceSection, SCENARIOS, section,
-  switchBackContradictions, switchoverContradictions, type Scenario,
+  contradictions,
+  renderOutage,
+  renderSwitchBack,
+  renderSwitchover,
+  replaceBetweenMarkers,
+  replaceSection,
+  SCENARIOS,
+  section,
+  switchBackContradictions,
+  switchoverContradictions,
+  type Scenario,
 } from './render';
 import { switchBackMatrix } from './switchback-matrix';
 import { switchoverMatrix } from './switchover-matrix';
@@ -21,10 +30,16 @@ function parseArgs(argv: string[]): { only: string[]; scenarios: Scenario[] } {
   let scenarios: Scenario[] = [...SCENARIOS];
   for (let i = 0; i < argv.length; i++) {
     const m = /^--scenarios?(?:=(.*))?$/.exec(argv[i]);
-    if (!m) { only.push(argv[i]); continue; }
+    if (!m) {
+      only.push(argv[i]);
+      continue;
+    }
     const list = (m[1] ?? argv[++i] ?? '').split(',').filter(Boolean);
     const wrong = list.filter((x) => !(SCENARIOS as readonly string[]).includes(x));
-    if (!list.length || wrong.length) throw new Error(`--scenario takes ${SCENARIOS.join(', ')} (comma-separated), got ${JSON.stringify(list.join(','))}`);
+    if (!list.length || wrong.length)
+      throw new Error(
+        `--scenario takes ${SCENARIOS.join(', ')} (comma-separated), got ${JSON.stringify(list.join(','))}`,
+      );
     scenarios = list as Scenario[];
   }
   return { only, scenarios };
@@ -33,7 +48,10 @@ function parseArgs(argv: string[]): { only: string[]; scenarios: Scenario[] } {
 async function main(): Promise<void> {
   const { only, scenarios } = parseArgs(process.argv.slice(2));
   const rows = only.length ? clientRows.filter((r) => only.includes(r.id)) : clientRows;
-  if (rows.length === 0) throw new Error(`no row of src/clients/guidance.ts is named ${only.join(', ')}; rows: ${clientRows.map((r) => r.id).join(', ')}`);
+  if (rows.length === 0)
+    throw new Error(
+      `no row of src/clients/guidance.ts is named ${only.join(', ')}; rows: ${clientRows.map((r) => r.id).join(', ')}`,
+    );
   await temporal();
   const log = (s: string) => console.log(`# ${new Date().toISOString().slice(11, 19)} ${s}`);
   const when = new Date().toISOString().slice(0, 10);
@@ -61,7 +79,8 @@ async function main(): Promise<void> {
   if (!only.length) {
     const doc = path.join(repoRoot, 'docs', 'clients.md');
     let text = fs.readFileSync(doc, 'utf8');
-    if (tables.size === SCENARIOS.length) text = replaceBetweenMarkers(text, SCENARIOS.map((s) => section(s, tables.get(s)!)).join('\n\n'));
+    if (tables.size === SCENARIOS.length)
+      text = replaceBetweenMarkers(text, SCENARIOS.map((s) => section(s, tables.get(s)!)).join('\n\n'));
     else for (const [s, body] of tables) text = replaceSection(text, s, body);
     fs.writeFileSync(doc, text);
     console.log(`# written to ${path.relative(repoRoot, doc)}`);
@@ -73,4 +92,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error) => { console.error(err.stack ?? err.message); process.exit(1); });
+main().catch((err: Error) => {
+  console.error(err.stack ?? err.message);
+  process.exit(1);
+});

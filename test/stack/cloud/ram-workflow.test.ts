@@ -31,24 +31,51 @@ describe('drSetup with a RAM policy that lacks an action', () => {
   });
 
   test('without eventbridge:CreateEventStreaming the run blocks at ensure-connector, naming the line to add', async () => {
-    const policy = parsePolicy(JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', WORKER_POLICY_FILE), 'utf8')));
-    const ramPolicy = { ...policy, Statement: policy.Statement.map((s) => ({ ...s, Action: s.Action.filter((a) => a !== 'eventbridge:CreateEventStreaming') })) };
+    const policy = parsePolicy(
+      JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', WORKER_POLICY_FILE), 'utf8')),
+    );
+    const ramPolicy = {
+      ...policy,
+      Statement: policy.Statement.map((s) => ({
+        ...s,
+        Action: s.Action.filter((a) => a !== 'eventbridge:CreateEventStreaming'),
+      })),
+    };
     const emu = await startTestEmulator({ dnsPort: undefined, ramPolicy });
     cleanups.push(() => emu.close());
     const name = uniqueName('ram-su');
     const topic = uniqueName('ram-su-t');
     await createTopic(kafka.primary, topic, 1);
     const made = [topic, `${name}-canary`, deadLetterTopic(name)];
-    cleanups.push(() => deleteTopics(kafka.primary, made), () => deleteTopics(kafka.secondary, made));
-    await withKdrWorker(async ({ client, taskQueue }) => {
-      const handle = await client.workflow.start(drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config: apsaramqPair(name, [topic]), watch: false }] });
-      const blocked = await blockedStep(handle);
-      assert.equal(blocked.name, 'ensure-connector', 'preflight (ApsaraMQ topics and groups) passed under the policy');
-      const error = blocked.lastError ?? '';
-      assert.match(error, /Forbidden\.RAM/);
-      assert.ok(error.includes('add "eventbridge:CreateEventStreaming" to the worker\'s RAM policy (config/ram/kafka-dr-worker.json'), error);
-      await handle.signal(resolveSignal, { action: 'abort', by: 'dave', note: 'granting the action' });
-      await assert.rejects(handle.result(), WorkflowFailedError);
-    }, { env: testEnv(emu.env) });
+    cleanups.push(
+      () => deleteTopics(kafka.primary, made),
+      () => deleteTopics(kafka.secondary, made),
+    );
+    await withKdrWorker(
+      async ({ client, taskQueue }) => {
+        const handle = await client.workflow.start(drSetup, {
+          taskQueue,
+          workflowId: uniqueName('drSetup'),
+          args: [{ config: apsaramqPair(name, [topic]), watch: false }],
+        });
+        const blocked = await blockedStep(handle);
+        assert.equal(
+          blocked.name,
+          'ensure-connector',
+          'preflight (ApsaraMQ topics and groups) passed under the policy',
+        );
+        const error = blocked.lastError ?? '';
+        assert.match(error, /Forbidden\.RAM/);
+        assert.ok(
+          error.includes(
+            'add "eventbridge:CreateEventStreaming" to the worker\'s RAM policy (config/ram/kafka-dr-worker.json',
+          ),
+          error,
+        );
+        await handle.signal(resolveSignal, { action: 'abort', by: 'dave', note: 'granting the action' });
+        await assert.rejects(handle.result(), WorkflowFailedError);
+      },
+      { env: testEnv(emu.env) },
+    );
   });
 });

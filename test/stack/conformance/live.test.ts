@@ -29,7 +29,10 @@ interface StepResult {
   dropped: string[];
   error?: { type: string; code?: string; message: string; statusCode?: number };
 }
-interface Run { calls: RecordedCall[]; results: StepResult[] }
+interface Run {
+  calls: RecordedCall[];
+  results: StepResult[];
+}
 
 /**
  * Known gaps, each asserted to still exist (so the list shrinks as they are fixed): `match` is a problem text
@@ -40,9 +43,25 @@ const EXPECTED_GAPS: { sig: Sig; match: RegExp; why: string }[] = [];
 async function liveRun(emu: TestEmulator, model: SdkModel, sig: Sig): Promise<Run> {
   const rec = recorder();
   const id = `${sig}-${randomBytes(3).toString('hex')}`;
-  await runScenario(rec, { topic: `kdr-conformance-${id}`, group: `kdr-conformance-${id}`, stream: `kdr-conformance-${id}`, rr: `conformance-${id}` });
-  const steps = rec.calls.map((c) => ({ product: c.product, region: c.region, action: c.action, params: officialInput(model, c) }));
-  const job = { url: emu.emulator.url, accessKeyId: local.accessKeyId, accessKeySecret: local.accessKeySecret, signature: sig, steps };
+  await runScenario(rec, {
+    topic: `kdr-conformance-${id}`,
+    group: `kdr-conformance-${id}`,
+    stream: `kdr-conformance-${id}`,
+    rr: `conformance-${id}`,
+  });
+  const steps = rec.calls.map((c) => ({
+    product: c.product,
+    region: c.region,
+    action: c.action,
+    params: officialInput(model, c),
+  }));
+  const job = {
+    url: emu.emulator.url,
+    accessKeyId: local.accessKeyId,
+    accessKeySecret: local.accessKeySecret,
+    signature: sig,
+    steps,
+  };
   const results = JSON.parse(await runPythonAsync('official_client.py', [], JSON.stringify(job))) as StepResult[];
   assert.equal(results.length, rec.calls.length);
   return { calls: rec.calls, results };
@@ -52,20 +71,30 @@ async function liveRun(emu: TestEmulator, model: SdkModel, sig: Sig): Promise<Ru
 function problemsOf(c: RecordedCall, r: StepResult): string[] {
   const where = `${c.product} ${c.action}`;
   const out: string[] = [];
-  if (r.dropped.length) out.push(`${where}: the official request model has no ${r.dropped.join(', ')} (kafka-dr sends it)`);
+  if (r.dropped.length)
+    out.push(`${where}: the official request model has no ${r.dropped.join(', ')} (kafka-dr sends it)`);
   if (!r.ok) {
-    out.push(`${where}: the emulator refused the official client's request: ${r.error?.code ?? r.error?.type} (HTTP ${r.error?.statusCode ?? '?'}) ${r.error?.message ?? ''}`.trim());
+    out.push(
+      `${where}: the emulator refused the official client's request: ${r.error?.code ?? r.error?.type} (HTTP ${r.error?.statusCode ?? '?'}) ${r.error?.message ?? ''}`.trim(),
+    );
     return out;
   }
-  if (r.extra?.length) out.push(`${where}: the answer has ${r.extra.join(', ')}, which the official response model does not`);
+  if (r.extra?.length)
+    out.push(`${where}: the answer has ${r.extra.join(', ')}, which the official response model does not`);
   // Field types too (the model's from_map keeps whatever type arrives): an int field must come as a JSON number, etc.
   const sdk = officialModel().products[c.product];
-  const typeProblems = valueProblems(sdk, { kind: 'model', ref: sdk.actions[c.action].responseModel }, r.answer, 'answer')
-    .filter((p) => !/is not a field of the official/.test(p));
+  const typeProblems = valueProblems(
+    sdk,
+    { kind: 'model', ref: sdk.actions[c.action].responseModel },
+    r.answer,
+    'answer',
+  ).filter((p) => !/is not a field of the official/.test(p));
   if (typeProblems.length) out.push(`${where}: ${typeProblems.join('; ')}`);
   const parsed = c.schema.safeParse(normalizeJson(r.parsed));
   if (!parsed.success) {
-    out.push(`${where}: what the official model reads back fails kafka-dr's schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    out.push(
+      `${where}: what the official model reads back fails kafka-dr's schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return out;
 }
@@ -76,15 +105,22 @@ function describeParams(entries: [string, string][]): string {
 
 /** The markdown table: one row per action kafka-dr calls. */
 function table(model: SdkModel, runs: Record<Sig, Run>): string {
-  const rows = ['| Action | kafka-dr sends | official request (SDK) | official client → emulator, answer read by the official model: v1 / v3 |', '|---|---|---|---|'];
+  const rows = [
+    '| Action | kafka-dr sends | official request (SDK) | official client → emulator, answer read by the official model: v1 / v3 |',
+    '|---|---|---|---|',
+  ];
   for (const { product, action } of contractActions()) {
     const declared = Object.entries(contract[product][action]) as [string, string][];
     const official = model.products[product].actions[action];
-    const placement = [...new Set(official.params.filter((p) => contract[product][action][p.name]).map((p) => p.placement))].join('+');
-    const officialParams = describeParams(declared.map(([name, mine]) => {
-      const encoding = official.params.find((p) => p.name === name)?.encoding ?? 'MISSING';
-      return [name, mine === 'json' && encoding === 'string' ? 'a string holding JSON' : encoding];
-    }));
+    const placement = [
+      ...new Set(official.params.filter((p) => contract[product][action][p.name]).map((p) => p.placement)),
+    ].join('+');
+    const officialParams = describeParams(
+      declared.map(([name, mine]) => {
+        const encoding = official.params.find((p) => p.name === name)?.encoding ?? 'MISSING';
+        return [name, mine === 'json' && encoding === 'string' ? 'a string holding JSON' : encoding];
+      }),
+    );
     const cells = SIGS.map((sig) => {
       const { calls, results } = runs[sig];
       const idx = calls.map((c, i) => (c.product === product && c.action === action ? i : -1)).filter((i) => i >= 0);
@@ -92,9 +128,14 @@ function table(model: SdkModel, runs: Record<Sig, Run>): string {
       if (idx.length === 0) return 'not called';
       if (problems.length === 0) return `✓ (${idx.length}×)`;
       const gap = EXPECTED_GAPS.some((g) => g.sig === sig && problems.some((p) => g.match.test(p)));
-      return `${gap ? 'known gap' : '✗'}: ${problems[0].replace(/^\S+ \S+: /, '').replace(/\|/g, '\\|').slice(0, 160)}`;
+      return `${gap ? 'known gap' : '✗'}: ${problems[0]
+        .replace(/^\S+ \S+: /, '')
+        .replace(/\|/g, '\\|')
+        .slice(0, 160)}`;
     });
-    rows.push(`| ${product} ${action} | ${describeParams(declared)} | ${placement}: ${officialParams} | ${cells.join(' / ')} |`);
+    rows.push(
+      `| ${product} ${action} | ${describeParams(declared)} | ${placement}: ${officialParams} | ${cells.join(' / ')} |`,
+    );
   }
   return rows.join('\n');
 }
@@ -108,9 +149,12 @@ function writeTable(markdown: string, model: SdkModel): void {
   const start = doc.indexOf(BEGIN);
   const end = doc.indexOf(END);
   assert.ok(start >= 0 && end > start, `docs/alicloud-emulator.md needs the markers ${BEGIN} and ${END}`);
-  const versions = Object.entries(model.versions).map(([n, v]) => `${n} ${v}`).join(', ');
-  const legend = 'Encodings: none = string; `list` = flattened as `Name.1`; `json` = one JSON string. `✓ (n×)`: the scenario made n such '
-    + 'calls and each was answered, parsed by the official response model with no key it lacks and every value of the type it declares, and read back by kafka-dr\'s schema.';
+  const versions = Object.entries(model.versions)
+    .map(([n, v]) => `${n} ${v}`)
+    .join(', ');
+  const legend =
+    'Encodings: none = string; `list` = flattened as `Name.1`; `json` = one JSON string. `✓ (n×)`: the scenario made n such ' +
+    "calls and each was answered, parsed by the official response model with no key it lacks and every value of the type it declares, and read back by kafka-dr's schema.";
   const body = `${BEGIN}\n<!-- written by test/stack/conformance/live.test.ts with KDR_WRITE_CONFORMANCE=1 -->\nOfficial SDKs: ${versions}. ${legend}\n\n${markdown}\n`;
   fs.writeFileSync(file, doc.slice(0, start) + body + doc.slice(end));
 }
@@ -125,28 +169,49 @@ describe('conformance with the official Alibaba Cloud SDKs (live, official clien
     emu = await startTestEmulator();
     for (const sig of SIGS) runs[sig] = await liveRun(emu, model, sig);
   });
-  after(async () => { await emu?.close(); });
+  after(async () => {
+    await emu?.close();
+  });
 
   for (const sig of SIGS) {
     it(`${sig}: every action kafka-dr calls, sent by the official client with kafka-dr's parameters, is answered, and the answer parses with the official model and satisfies kafka-dr's schema`, () => {
       const { calls, results } = runs[sig];
       const called = new Set(calls.map((c) => `${c.product} ${c.action}`));
-      assert.deepEqual(contractActions().map(({ product, action }) => `${product} ${action}`).filter((a) => !called.has(a)), []);
+      assert.deepEqual(
+        contractActions()
+          .map(({ product, action }) => `${product} ${action}`)
+          .filter((a) => !called.has(a)),
+        [],
+      );
       const problems = [...new Set(calls.flatMap((c, i) => problemsOf(c, results[i])))];
       const gaps = EXPECTED_GAPS.filter((g) => g.sig === sig);
-      assert.deepEqual(problems.filter((p) => !gaps.some((g) => g.match.test(p))), [], `${sig}: conformance problems`);
-      for (const g of gaps) assert.ok(problems.some((p) => g.match.test(p)), `${sig}: the known gap "${g.why}" is fixed: remove it from EXPECTED_GAPS`);
+      assert.deepEqual(
+        problems.filter((p) => !gaps.some((g) => g.match.test(p))),
+        [],
+        `${sig}: conformance problems`,
+      );
+      for (const g of gaps)
+        assert.ok(
+          problems.some((p) => g.match.test(p)),
+          `${sig}: the known gap "${g.why}" is fixed: remove it from EXPECTED_GAPS`,
+        );
     });
   }
 
   it('the answers carry data, so the model checks above saw real fields (topics, offsets, records, streams)', () => {
     const { calls, results } = runs.v1;
-    const answerOf = (product: CloudProduct, action: string) => results[calls.findIndex((c) => c.product === product && c.action === action)]?.parsed;
-    const progress = answerOf('alikafka', 'GetConsumerProgress') as { ConsumerProgress?: { TopicList?: { TopicList?: { OffsetList?: { OffsetList?: unknown[] } }[] } } } | undefined;
-    assert.ok((progress?.ConsumerProgress?.TopicList?.TopicList?.[0]?.OffsetList?.OffsetList?.length ?? 0) > 0, 'GetConsumerProgress shows the group\'s offsets');
+    const answerOf = (product: CloudProduct, action: string) =>
+      results[calls.findIndex((c) => c.product === product && c.action === action)]?.parsed;
+    const progress = answerOf('alikafka', 'GetConsumerProgress') as
+      { ConsumerProgress?: { TopicList?: { TopicList?: { OffsetList?: { OffsetList?: unknown[] } }[] } } } | undefined;
+    assert.ok(
+      (progress?.ConsumerProgress?.TopicList?.TopicList?.[0]?.OffsetList?.OffsetList?.length ?? 0) > 0,
+      "GetConsumerProgress shows the group's offsets",
+    );
     const topics = answerOf('alikafka', 'GetTopicList') as { TopicList?: { TopicVO?: unknown[] } } | undefined;
     assert.equal(topics?.TopicList?.TopicVO?.length, 1);
-    const stream = answerOf('eventbridge', 'GetEventStreaming') as { Data?: { Source?: unknown; Status?: string } } | undefined;
+    const stream = answerOf('eventbridge', 'GetEventStreaming') as
+      { Data?: { Source?: unknown; Status?: string } } | undefined;
     assert.ok(stream?.Data?.Source, 'GetEventStreaming returns the stream');
   });
 

@@ -3,7 +3,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureStack, uniqueName } from '../../../stack/harness/stack';
-import { connectProvider, createTopic, deleteTopics, localPairSpec, openBoth, primaryKafka, waitFor } from '../../../stack/harness/kafka';
+import {
+  connectProvider,
+  createTopic,
+  deleteTopics,
+  localPairSpec,
+  openBoth,
+  primaryKafka,
+  waitFor,
+} from '../../../stack/harness/kafka';
 import { connectorNames, mapConnectorState, mirrorConfigs } from '../../../src/connectors/kafka-connect';
 import type { AdminSession } from '../../../src/kafka/admin';
 
@@ -26,11 +34,23 @@ describe('kafka-connect provider: configs and state mapping (no stack)', () => {
 
   test('SASL secrets stay environment-variable references', () => {
     const spec = localPairSpec('p1', ['t']);
-    spec.primary.security = { protocol: 'sasl_ssl', mechanism: 'scram-sha-512', usernameEnv: 'PRI_USER', passwordEnv: 'PRI_PASS' };
+    spec.primary.security = {
+      protocol: 'sasl_ssl',
+      mechanism: 'scram-sha-512',
+      usernameEnv: 'PRI_USER',
+      passwordEnv: 'PRI_PASS',
+    };
     const { source } = mirrorConfigs(spec);
     assert.equal(source['source.cluster.security.protocol'], 'SASL_SSL');
-    assert.match(source['source.cluster.sasl.jaas.config'], /ScramLoginModule required username="\$\{env:PRI_USER\}" password="\$\{env:PRI_PASS\}";/);
-    assert.equal(source['source.cluster.ssl.truststore.location'], undefined, 'no caFile: the JVM\'s default trust store');
+    assert.match(
+      source['source.cluster.sasl.jaas.config'],
+      /ScramLoginModule required username="\$\{env:PRI_USER\}" password="\$\{env:PRI_PASS\}";/,
+    );
+    assert.equal(
+      source['source.cluster.ssl.truststore.location'],
+      undefined,
+      "no caFile: the JVM's default trust store",
+    );
     spec.primary.security = { ...spec.primary.security, caFile: '/etc/kafka-dr/ca.pem' };
     const withCa = mirrorConfigs(spec).source;
     assert.equal(withCa['source.cluster.ssl.truststore.type'], 'PEM');
@@ -45,16 +65,44 @@ describe('kafka-connect provider: configs and state mapping (no stack)', () => {
   });
 
   test('Connect states map to provider states, with the root cause of a failure', () => {
-    const trace = 'org.apache.kafka.connect.errors.ConnectException: boom\n\tat x.y\nCaused by: org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node\n\tat a.b';
+    const trace =
+      'org.apache.kafka.connect.errors.ConnectException: boom\n\tat x.y\nCaused by: org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node\n\tat a.b';
     assert.equal(mapConnectorState('c', undefined, true).state, 'absent');
-    const failed = mapConnectorState('c', { name: 'c', connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'FAILED', trace }] }, true);
+    const failed = mapConnectorState(
+      'c',
+      { name: 'c', connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'FAILED', trace }] },
+      true,
+    );
     assert.equal(failed.state, 'failed');
-    assert.equal(failed.cause, 'c task 0: Caused by: org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node');
-    assert.equal(mapConnectorState('c', { name: 'c', connector: { state: 'PAUSED' }, tasks: [{ id: 0, state: 'PAUSED' }] }, true).state, 'paused');
-    assert.equal(mapConnectorState('c', { name: 'c', connector: { state: 'UNASSIGNED' }, tasks: [] }, true).state, 'starting');
-    assert.equal(mapConnectorState('c', { name: 'c', connector: { state: 'RUNNING' }, tasks: [] }, true).state, 'starting');
-    assert.equal(mapConnectorState('c', { name: 'c', connector: { state: 'RUNNING' }, tasks: [] }, false).state, 'running');
-    assert.equal(mapConnectorState('c', { name: 'c', connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'UNASSIGNED' }] }, true).state, 'starting');
+    assert.equal(
+      failed.cause,
+      'c task 0: Caused by: org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node',
+    );
+    assert.equal(
+      mapConnectorState('c', { name: 'c', connector: { state: 'PAUSED' }, tasks: [{ id: 0, state: 'PAUSED' }] }, true)
+        .state,
+      'paused',
+    );
+    assert.equal(
+      mapConnectorState('c', { name: 'c', connector: { state: 'UNASSIGNED' }, tasks: [] }, true).state,
+      'starting',
+    );
+    assert.equal(
+      mapConnectorState('c', { name: 'c', connector: { state: 'RUNNING' }, tasks: [] }, true).state,
+      'starting',
+    );
+    assert.equal(
+      mapConnectorState('c', { name: 'c', connector: { state: 'RUNNING' }, tasks: [] }, false).state,
+      'running',
+    );
+    assert.equal(
+      mapConnectorState(
+        'c',
+        { name: 'c', connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'UNASSIGNED' }] },
+        true,
+      ).state,
+      'starting',
+    );
   });
 });
 
@@ -93,21 +141,37 @@ describe('kafka-connect provider on the real Kafka Connect', () => {
   });
 
   test('reaches running, replicates, and reports caught up', async () => {
-    const status = await waitFor('MM2 running', async () => {
-      const s = await provider.state(spec);
-      return s.state === 'running' ? s : undefined;
-    }, 90000, 500);
+    const status = await waitFor(
+      'MM2 running',
+      async () => {
+        const s = await provider.state(spec);
+        return s.state === 'running' ? s : undefined;
+      },
+      90000,
+      500,
+    );
     assert.ok(status.tasks && status.tasks.length >= 1);
     const producer = primaryKafka().producer();
     await producer.connect();
-    await producer.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ value: `v${i}`, partition: i % 2 })) });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 20 }, (_, i) => ({ value: `v${i}`, partition: i % 2 })),
+    });
     await producer.disconnect();
-    const lag = await waitFor('secondary caught up', async () => {
-      const l = await provider.lag(spec, clusters);
-      return l.caughtUp ? l : undefined;
-    }, 60000, 500);
+    const lag = await waitFor(
+      'secondary caught up',
+      async () => {
+        const l = await provider.lag(spec, clusters);
+        return l.caughtUp ? l : undefined;
+      },
+      60000,
+      500,
+    );
     assert.equal(lag.totalLag, 0);
-    assert.equal(lag.partitions.reduce((n, p) => n + p.secondaryEnd, 0), 20);
+    assert.equal(
+      lag.partitions.reduce((n, p) => n + p.secondaryEnd, 0),
+      20,
+    );
   });
 
   test('pause and resume are idempotent and visible in the state', async () => {
@@ -116,7 +180,11 @@ describe('kafka-connect provider on the real Kafka Connect', () => {
     await waitFor('paused', async () => ((await provider.state(spec)).state === 'paused' ? true : undefined), 30000);
     await provider.resume(spec);
     await provider.resume(spec);
-    await waitFor('running again', async () => ((await provider.state(spec)).state === 'running' ? true : undefined), 60000);
+    await waitFor(
+      'running again',
+      async () => ((await provider.state(spec)).state === 'running' ? true : undefined),
+      60000,
+    );
   });
 
   test('remove is idempotent', async () => {

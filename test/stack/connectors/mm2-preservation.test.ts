@@ -3,7 +3,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureStack, uniqueName } from '../../../stack/harness/stack';
-import { connectProvider, createTopic, deleteTopics, localPairSpec, openBoth, primaryKafka, waitFor } from '../../../stack/harness/kafka';
+import {
+  connectProvider,
+  createTopic,
+  deleteTopics,
+  localPairSpec,
+  openBoth,
+  primaryKafka,
+  waitFor,
+} from '../../../stack/harness/kafka';
 import { partitionOffsets, topicPartitionCounts, type AdminSession } from '../../../src/kafka/admin';
 import { readRange, type FetchedRecord } from '../../../src/kafka/protocol';
 
@@ -14,7 +22,13 @@ describe('MirrorMaker 2 preserves what users rely on', () => {
   const spec = localPairSpec(pair, [topic]);
   let clusters: { primary: AdminSession; secondary: AdminSession; close(): Promise<void> };
   const oldTimestamp = Date.UTC(2021, 0, 2, 3, 4, 5); // far from "now": a rewritten timestamp would show
-  const sent: { key: string | null; value: Buffer | null; partition: number; timestamp: number; headers: Record<string, Buffer> }[] = [];
+  const sent: {
+    key: string | null;
+    value: Buffer | null;
+    partition: number;
+    timestamp: number;
+    headers: Record<string, Buffer>;
+  }[] = [];
   let primaryRecords: FetchedRecord[] = [];
   let secondaryRecords: FetchedRecord[] = [];
 
@@ -36,20 +50,31 @@ describe('MirrorMaker 2 preserves what users rely on', () => {
     await producer.send({
       topic,
       acks: -1,
-      messages: sent.map((m) => ({ key: m.key, value: m.value, partition: m.partition, timestamp: String(m.timestamp), headers: m.headers })),
+      messages: sent.map((m) => ({
+        key: m.key,
+        value: m.value,
+        partition: m.partition,
+        timestamp: String(m.timestamp),
+        headers: m.headers,
+      })),
     });
     await producer.disconnect();
 
     await provider.ensure(spec);
     const ends = await partitionOffsets(clusters.primary, [topic]);
-    await waitFor('all 40 records on the secondary', async () => {
-      const got = await partitionOffsets(clusters.secondary, [topic]).catch(() => undefined);
-      if (!got) return undefined;
-      return ends.every((p) => (got.find((g) => g.partition === p.partition)?.end ?? 0) >= p.end) ? true : undefined;
-    }, 90000, 500);
+    await waitFor(
+      'all 40 records on the secondary',
+      async () => {
+        const got = await partitionOffsets(clusters.secondary, [topic]).catch(() => undefined);
+        if (!got) return undefined;
+        return ends.every((p) => (got.find((g) => g.partition === p.partition)?.end ?? 0) >= p.end) ? true : undefined;
+      },
+      90000,
+      500,
+    );
     for (const p of ends) {
-      primaryRecords.push(...await readRange(clusters.primary.protocol, topic, p.partition, 0, p.end));
-      secondaryRecords.push(...await readRange(clusters.secondary.protocol, topic, p.partition, 0, p.end));
+      primaryRecords.push(...(await readRange(clusters.primary.protocol, topic, p.partition, 0, p.end)));
+      secondaryRecords.push(...(await readRange(clusters.secondary.protocol, topic, p.partition, 0, p.end)));
     }
     const order = (a: FetchedRecord, b: FetchedRecord) => a.partition - b.partition || a.offset - b.offset;
     primaryRecords = primaryRecords.sort(order);
@@ -73,8 +98,10 @@ describe('MirrorMaker 2 preserves what users rely on', () => {
 
   test('every record arrives once, in the same partition, in the same order', () => {
     assert.equal(secondaryRecords.length, sent.length);
-    assert.deepEqual(secondaryRecords.map((r) => [r.partition, r.key?.toString() ?? null]),
-      primaryRecords.map((r) => [r.partition, r.key?.toString() ?? null]));
+    assert.deepEqual(
+      secondaryRecords.map((r) => [r.partition, r.key?.toString() ?? null]),
+      primaryRecords.map((r) => [r.partition, r.key?.toString() ?? null]),
+    );
   });
 
   test('keys and values are byte-identical, including null keys and null values', () => {
@@ -96,11 +123,15 @@ describe('MirrorMaker 2 preserves what users rely on', () => {
   });
 
   test('record timestamps (CreateTime set by the producer) are preserved', () => {
-    for (let i = 0; i < primaryRecords.length; i++) assert.equal(secondaryRecords[i].timestamp, primaryRecords[i].timestamp);
+    for (let i = 0; i < primaryRecords.length; i++)
+      assert.equal(secondaryRecords[i].timestamp, primaryRecords[i].timestamp);
     assert.ok(secondaryRecords.every((r) => r.timestamp < Date.UTC(2022, 0, 1)));
   });
 
   test('offsets match here (fresh topic, copied from offset 0) — not a guarantee in general', () => {
-    assert.deepEqual(secondaryRecords.map((r) => r.offset), primaryRecords.map((r) => r.offset));
+    assert.deepEqual(
+      secondaryRecords.map((r) => r.offset),
+      primaryRecords.map((r) => r.offset),
+    );
   });
 });

@@ -29,14 +29,25 @@ describe('a scheduled drill on the local stack', () => {
     await createTopic(kafka.primary, topic, 3);
     const producer = kafka.primary.kafka.producer();
     await producer.connect();
-    await producer.send({ topic, messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: String(i) })) });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: String(i) })),
+    });
     await producer.disconnect();
     for (const [i, group] of groups.entries()) {
-      await setManyGroupOffsets(kafka.primary, [{ group, offsets: [0, 1, 2].map((partition) => ({ topic, partition, offset: 4 + i })) }]);
+      await setManyGroupOffsets(kafka.primary, [
+        { group, offsets: [0, 1, 2].map((partition) => ({ topic, partition, offset: 4 + i })) },
+      ]);
     }
     fs.writeFileSync(file, JSON.stringify({ pairs: [kafkaPair(name, [topic])] }));
-    cleanups.push(() => deleteTopics(kafka.primary, [topic, `${name}-canary`]), () => deleteTopics(kafka.secondary, [topic, `${name}-canary`]));
-    cleanups.push(() => removeMirror(name), async () => fs.rmSync(file, { force: true }));
+    cleanups.push(
+      () => deleteTopics(kafka.primary, [topic, `${name}-canary`]),
+      () => deleteTopics(kafka.secondary, [topic, `${name}-canary`]),
+    );
+    cleanups.push(
+      () => removeMirror(name),
+      async () => fs.rmSync(file, { force: true }),
+    );
   });
   after(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -45,23 +56,50 @@ describe('a scheduled drill on the local stack', () => {
   });
 
   test('drSetup, then kdr drill schedule + run: the drill passes with the real plan and RPO estimate, nothing changed', async () => {
-    await withKdrWorker(async ({ client, taskQueue }) => {
-      await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ pair: name, watch: false }] });
-      const ctx: CliContext = { client, taskQueue, target: { address: local.temporalAddress, namespace: local.namespace } as CliContext['target'], close: async () => {} };
-      await scheduleDrill(ctx, name, '0 4 * * *', 'alice');
-      cleanups.push(() => unscheduleDrill(ctx, name));
-      await runDrillNow(ctx, name);
-      const rows = await eventually(() => listDrills(ctx, name), (r) => r[0]?.status === 'COMPLETED' || r[0]?.status === 'FAILED', 'the drill to end', 180_000);
-      const r = rows[0].result!;
-      assert.deepEqual(r.findings, []);
-      assert.equal(r.healthy, true);
-      assert.equal(r.plan?.groups, 2);
-      assert.equal(r.plan?.partitions, 6);
-      assert.equal(r.plan?.untranslated, 0);
-      assert.equal(r.rpo.lagRecords, 0);
-      assert.ok((r.rpo.replicationLatencyMs ?? -1) >= 0, 'the canary measured a latency');
-      for (const g of groups) assert.deepEqual(await kafka.secondary.admin.fetchOffsets({ groupId: g, topics: [topic] }).then((t) => t.flatMap((x) => x.partitions).filter((p) => p.offset !== '-1')), [], `no offsets set for ${g}`);
-      assert.match(renderDrills(name, rows), /passed +plan 2 groups, bound <= \d+, 0 untranslated; RPO ~ \d+ ms latency, 0 records lag/);
-    }, { env });
+    await withKdrWorker(
+      async ({ client, taskQueue }) => {
+        await execute(client, drSetup, {
+          taskQueue,
+          workflowId: uniqueName('drSetup'),
+          args: [{ pair: name, watch: false }],
+        });
+        const ctx: CliContext = {
+          client,
+          taskQueue,
+          target: { address: local.temporalAddress, namespace: local.namespace } as CliContext['target'],
+          close: async () => {},
+        };
+        await scheduleDrill(ctx, name, '0 4 * * *', 'alice');
+        cleanups.push(() => unscheduleDrill(ctx, name));
+        await runDrillNow(ctx, name);
+        const rows = await eventually(
+          () => listDrills(ctx, name),
+          (r) => r[0]?.status === 'COMPLETED' || r[0]?.status === 'FAILED',
+          'the drill to end',
+          180_000,
+        );
+        const r = rows[0].result!;
+        assert.deepEqual(r.findings, []);
+        assert.equal(r.healthy, true);
+        assert.equal(r.plan?.groups, 2);
+        assert.equal(r.plan?.partitions, 6);
+        assert.equal(r.plan?.untranslated, 0);
+        assert.equal(r.rpo.lagRecords, 0);
+        assert.ok((r.rpo.replicationLatencyMs ?? -1) >= 0, 'the canary measured a latency');
+        for (const g of groups)
+          assert.deepEqual(
+            await kafka.secondary.admin
+              .fetchOffsets({ groupId: g, topics: [topic] })
+              .then((t) => t.flatMap((x) => x.partitions).filter((p) => p.offset !== '-1')),
+            [],
+            `no offsets set for ${g}`,
+          );
+        assert.match(
+          renderDrills(name, rows),
+          /passed +plan 2 groups, bound <= \d+, 0 untranslated; RPO ~ \d+ ms latency, 0 records lag/,
+        );
+      },
+      { env },
+    );
   });
 });

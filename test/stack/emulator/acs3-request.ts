@@ -23,7 +23,10 @@ export interface V3Call {
 
 export const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export async function sendV3(baseUrl: string, call: V3Call): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function sendV3(
+  baseUrl: string,
+  call: V3Call,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const query = { ...(call.query ?? {}) };
   let body = call.body ? new URLSearchParams(call.body).toString() : '';
   const u = new URL(call.path ?? '/', baseUrl);
@@ -40,7 +43,11 @@ export async function sendV3(baseUrl: string, call: V3Call): Promise<{ status: n
   if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
   const signed = Object.keys(headers).sort();
   const distinct = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
-  const canonical = canonicalRequest({ method: 'POST', canonicalUri: '/', query, headers: distinct, body: Buffer.from(body) }, signed, headers['x-acs-content-sha256']);
+  const canonical = canonicalRequest(
+    { method: 'POST', canonicalUri: '/', query, headers: distinct, body: Buffer.from(body) },
+    signed,
+    headers['x-acs-content-sha256'],
+  );
   const signature = signV3(call.secret ?? local.accessKeySecret, canonical);
   headers.authorization = `ACS3-HMAC-SHA256 Credential=${call.keyId ?? local.accessKeyId},SignedHeaders=${signed.join(';')},Signature=${signature}`;
   if (call.tamper) {

@@ -22,7 +22,8 @@ describe('alidns emulator', () => {
     const dns = emu.clients.alidns();
     const rr = uniqueName('multi');
     const ids = [];
-    for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) ids.push(await dns.addDomainRecord('kdr.test', { rr, type: 'A', value: ip, ttl: 30 }));
+    for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3'])
+      ids.push(await dns.addDomainRecord('kdr.test', { rr, type: 'A', value: ip, ttl: 30 }));
     assert.equal(typeof ids[0], 'string');
     assert.equal(new Set(ids).size, 3);
     const info = await dns.describeDomainRecordInfo(ids[1]);
@@ -68,7 +69,10 @@ describe('alidns emulator', () => {
     const id = await dns.addDomainRecord('kdr.test', { rr, type: 'A', value: '10.2.0.1', ttl: 30 });
     const info = await dns.describeDomainRecordInfo(id);
     assert.equal('Weight' in info, false);
-    assert.deepEqual([info.DomainId, info.PunyCode, info.RecordId], ['00000000-0000-4000-8000-000000000001', 'kdr.test', id]);
+    assert.deepEqual(
+      [info.DomainId, info.PunyCode, info.RecordId],
+      ['00000000-0000-4000-8000-000000000001', 'kdr.test', id],
+    );
     const [listed] = (await dns.describeSubDomainRecords({ subDomain: `${rr}.kdr.test` })).items;
     assert.equal(listed.Weight, 1);
     await dns.deleteDomainRecord(id);
@@ -80,7 +84,10 @@ describe('alidns emulator', () => {
     const keep = await dns.addDomainRecord('kdr.test', { rr, type: 'A', value: '10.3.0.1', ttl: 30 });
     const gone = await dns.addDomainRecord('kdr.test', { rr, type: 'A', value: '10.3.0.2', ttl: 30 });
     assert.equal(await dns.deleteDomainRecord(gone), gone);
-    assert.deepEqual((await dns.listSubDomainRecords({ subDomain: `${rr}.kdr.test` })).map((r) => r.RecordId), [keep]);
+    assert.deepEqual(
+      (await dns.listSubDomainRecords({ subDomain: `${rr}.kdr.test` })).map((r) => r.RecordId),
+      [keep],
+    );
     assert.deepEqual(await resolver.resolve4(`${rr}.kdr.test`), ['10.3.0.1']);
     const again = await rejection(dns.deleteDomainRecord(gone));
     assert.equal(again.code, 'DomainRecordNotBelongToUser');
@@ -107,7 +114,10 @@ describe('alidns emulator', () => {
     await emu.clients.alidns().addDomainRecord('kdr.test', { rr, type: 'A', value: '10.9.9.9', ttl: 30 });
     const { query } = await import('../../../stack/dns/tcp-client');
     const answers = await query('127.0.0.1', emu.emulator.dnsPort!, `${rr}.kdr.test`);
-    assert.deepEqual(answers.map((a) => a.data), ['10.9.9.9']);
+    assert.deepEqual(
+      answers.map((a) => a.data),
+      ['10.9.9.9'],
+    );
   });
 
   test('records survive an emulator restart', async () => {
@@ -117,7 +127,9 @@ describe('alidns emulator', () => {
     await emu.restart();
     assert.equal((await emu.clients.alidns().describeDomainRecordInfo(id)).Value, '10.2.2.2');
     assert.deepEqual(await resolver.resolve4(`${rr}.kdr.test`), ['10.2.2.2']);
-    const next = await emu.clients.alidns().addDomainRecord('kdr.test', { rr: uniqueName('after'), type: 'A', value: '10.2.2.3', ttl: 20 });
+    const next = await emu.clients
+      .alidns()
+      .addDomainRecord('kdr.test', { rr: uniqueName('after'), type: 'A', value: '10.2.2.3', ttl: 20 });
     assert.ok(BigInt(next) > BigInt(id));
   });
 });

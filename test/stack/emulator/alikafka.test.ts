@@ -4,7 +4,15 @@ import assert from 'node:assert/strict';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { local } from '../../../stack/local-stack';
 import { ensureStack, uniqueName } from '../../../stack/harness/stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, rejection, startTestEmulator, type TestEmulator } from '../../../stack/harness/emulator';
+import {
+  PRIMARY_ID,
+  PRIMARY_REGION,
+  SECONDARY_ID,
+  SECONDARY_REGION,
+  rejection,
+  startTestEmulator,
+  type TestEmulator,
+} from '../../../stack/harness/emulator';
 import { sendV3 } from './acs3-request';
 
 describe('alikafka emulator', () => {
@@ -23,7 +31,8 @@ describe('alikafka emulator', () => {
   after(async () => {
     // Cleanup through the API, as a user of the real service would (DeleteTopic, DeleteConsumerGroup).
     const client = emu.clients.alikafka(PRIMARY_REGION);
-    for (const consumerId of groups) await client.deleteConsumerGroup({ instanceId: PRIMARY_ID, consumerId }).catch(() => undefined);
+    for (const consumerId of groups)
+      await client.deleteConsumerGroup({ instanceId: PRIMARY_ID, consumerId }).catch(() => undefined);
     for (const topic of topics) await client.deleteTopic({ instanceId: PRIMARY_ID, topic }).catch(() => undefined);
     await admin.disconnect();
     await emu.close();
@@ -45,17 +54,34 @@ describe('alikafka emulator', () => {
     const prefix = uniqueName('kdrtopic');
     for (const n of ['a', 'b', 'c']) {
       topics.push(`${prefix}-${n}`);
-      await client.createTopic({ instanceId: PRIMARY_ID, topic: `${prefix}-${n}`, remark: 'kdr-test', partitionNum: 3 });
+      await client.createTopic({
+        instanceId: PRIMARY_ID,
+        topic: `${prefix}-${n}`,
+        remark: 'kdr-test',
+        partitionNum: 3,
+      });
     }
     const meta = await admin.fetchTopicMetadata({ topics: [`${prefix}-a`] });
     assert.equal(meta.topics[0].partitions.length, 3);
     const page1 = await client.getTopicList({ instanceId: PRIMARY_ID, topic: prefix, currentPage: 1, pageSize: 2 });
     assert.equal(page1.total, 3);
-    assert.deepEqual(page1.items.map((t) => t.Topic), [`${prefix}-a`, `${prefix}-b`]);
+    assert.deepEqual(
+      page1.items.map((t) => t.Topic),
+      [`${prefix}-a`, `${prefix}-b`],
+    );
     const all = await client.listTopics({ instanceId: PRIMARY_ID, topic: prefix, pageSize: 2 });
-    assert.deepEqual(all.map((t) => [t.Topic, t.PartitionNum, t.Remark]), ['a', 'b', 'c'].map((n) => [`${prefix}-${n}`, 3, 'kdr-test']));
-    assert.equal((await rejection(client.createTopic({ instanceId: PRIMARY_ID, topic: `${prefix}-a`, remark: 'kdr-test' }))).code, 'BIZ_TOPIC_EXISTED');
-    assert.equal((await rejection(client.createTopic({ instanceId: PRIMARY_ID, topic: 'x', remark: 'kdr-test' }))).code, 'InvalidParameter');
+    assert.deepEqual(
+      all.map((t) => [t.Topic, t.PartitionNum, t.Remark]),
+      ['a', 'b', 'c'].map((n) => [`${prefix}-${n}`, 3, 'kdr-test']),
+    );
+    assert.equal(
+      (await rejection(client.createTopic({ instanceId: PRIMARY_ID, topic: `${prefix}-a`, remark: 'kdr-test' }))).code,
+      'BIZ_TOPIC_EXISTED',
+    );
+    assert.equal(
+      (await rejection(client.createTopic({ instanceId: PRIMARY_ID, topic: 'x', remark: 'kdr-test' }))).code,
+      'InvalidParameter',
+    );
     const wrong = await rejection(client.getTopicList({ instanceId: 'alikafka_pre-cn-nosuch000001' }));
     assert.equal(wrong.code, 'AUTH_RESOURCE_OWNER_ERROR');
     assert.equal(wrong.transient, false);
@@ -69,48 +95,117 @@ describe('alikafka emulator', () => {
     const group = uniqueName('kdrgroup');
     groups.push(group);
     await client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group, remark: 'kdr-test' });
-    assert.equal((await rejection(client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group }))).code, 'BIZ_SUBSCRIPTION_EXISTED');
+    assert.equal(
+      (await rejection(client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group }))).code,
+      'BIZ_SUBSCRIPTION_EXISTED',
+    );
     const listed = await client.listConsumerGroups({ instanceId: PRIMARY_ID, consumerId: group });
-    assert.deepEqual(listed.map((g) => [g.ConsumerId, g.AutomaticallyCreatedGroup]), [[group, false]]);
+    assert.deepEqual(
+      listed.map((g) => [g.ConsumerId, g.AutomaticallyCreatedGroup]),
+      [[group, false]],
+    );
 
     const producer = kafka.producer();
     await producer.connect();
     const before = Date.now();
-    await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ partition: i % 2, value: `m${i}` })) });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 10 }, (_, i) => ({ partition: i % 2, value: `m${i}` })),
+    });
     await producer.disconnect();
 
-    await client.updateConsumerOffset({ instanceId: PRIMARY_ID, consumerId: group, topic, resetType: 'offset', offsets: [{ partition: 0, offset: 2 }, { partition: 1, offset: 4 }] });
-    let progress = await client.getConsumerProgress({ instanceId: PRIMARY_ID, consumerId: group, hideLastTimestamp: true });
+    await client.updateConsumerOffset({
+      instanceId: PRIMARY_ID,
+      consumerId: group,
+      topic,
+      resetType: 'offset',
+      offsets: [
+        { partition: 0, offset: 2 },
+        { partition: 1, offset: 4 },
+      ],
+    });
+    let progress = await client.getConsumerProgress({
+      instanceId: PRIMARY_ID,
+      consumerId: group,
+      hideLastTimestamp: true,
+    });
     assert.equal(progress.state, 'EMPTY');
     assert.equal(progress.TotalDiff, 3 + 1);
     const offs = progress.TopicList.find((t) => t.Topic === topic)!.OffsetList;
-    assert.deepEqual(offs.map((o) => [o.Partition, o.BrokerOffset, o.ConsumerOffset]), [[0, '5', '2'], [1, '5', '4']]);
+    assert.deepEqual(
+      offs.map((o) => [o.Partition, o.BrokerOffset, o.ConsumerOffset]),
+      [
+        [0, '5', '2'],
+        [1, '5', '4'],
+      ],
+    );
 
-    await client.updateConsumerOffset({ instanceId: PRIMARY_ID, consumerId: group, topic, resetType: 'timestamp', time: -2 });
+    await client.updateConsumerOffset({
+      instanceId: PRIMARY_ID,
+      consumerId: group,
+      topic,
+      resetType: 'timestamp',
+      time: -2,
+    });
     progress = await client.getConsumerProgress({ instanceId: PRIMARY_ID, consumerId: group });
     assert.equal(progress.TotalDiff, 10);
-    await client.updateConsumerOffset({ instanceId: PRIMARY_ID, consumerId: group, topic: '', resetType: 'timestamp', time: -1 });
+    await client.updateConsumerOffset({
+      instanceId: PRIMARY_ID,
+      consumerId: group,
+      topic: '',
+      resetType: 'timestamp',
+      time: -1,
+    });
     progress = await client.getConsumerProgress({ instanceId: PRIMARY_ID, consumerId: group });
     assert.equal(progress.TotalDiff, 0);
-    await client.updateConsumerOffset({ instanceId: PRIMARY_ID, consumerId: group, topic, resetType: 'timestamp', time: before - 60_000 });
+    await client.updateConsumerOffset({
+      instanceId: PRIMARY_ID,
+      consumerId: group,
+      topic,
+      resetType: 'timestamp',
+      time: before - 60_000,
+    });
     progress = await client.getConsumerProgress({ instanceId: PRIMARY_ID, consumerId: group });
     assert.equal(progress.TotalDiff, 10);
-    const bad = await rejection(client.updateConsumerOffset({ instanceId: PRIMARY_ID, consumerId: group, topic, resetType: 'offset', offsets: [{ partition: 7, offset: 0 }] }));
+    const bad = await rejection(
+      client.updateConsumerOffset({
+        instanceId: PRIMARY_ID,
+        consumerId: group,
+        topic,
+        resetType: 'offset',
+        offsets: [{ partition: 7, offset: 0 }],
+      }),
+    );
     assert.equal(bad.code, 'InvalidParameter');
-    assert.equal((await rejection(client.getConsumerProgress({ instanceId: PRIMARY_ID, consumerId: uniqueName('nogroup') }))).code, 'BIZ_SUBSCRIPTION_NOT_FOUND');
+    assert.equal(
+      (await rejection(client.getConsumerProgress({ instanceId: PRIMARY_ID, consumerId: uniqueName('nogroup') }))).code,
+      'BIZ_SUBSCRIPTION_NOT_FOUND',
+    );
 
     const consumer = kafka.consumer({ groupId: group, sessionTimeout: 6000 });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     let seen = 0;
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.run({ eachMessage: async () => { seen++; } });
+    await consumer.run({
+      eachMessage: async () => {
+        seen++;
+      },
+    });
     await joined;
     try {
       progress = await client.getConsumerProgress({ instanceId: PRIMARY_ID, consumerId: group });
       assert.equal(progress.state, 'STABLE');
       assert.ok(progress.TopicList[0].OffsetList.some((o) => o.ClientId !== ''));
-      const online = await rejection(client.updateConsumerOffset({ instanceId: PRIMARY_ID, consumerId: group, topic, resetType: 'timestamp', time: -2 }));
+      const online = await rejection(
+        client.updateConsumerOffset({
+          instanceId: PRIMARY_ID,
+          consumerId: group,
+          topic,
+          resetType: 'timestamp',
+          time: -2,
+        }),
+      );
       assert.equal(online.code, 'BIZ_CONSUMER_ONLINE');
       assert.equal(online.transient, false);
       assert.match(online.message, /stop every consumer/);
@@ -121,10 +216,19 @@ describe('alikafka emulator', () => {
   });
   test('the official SDK sends booleans as True/False: LocalTopic=True created a cloud-storage topic; every case form is now a boolean, anything else is refused naming the parameter', async () => {
     const prefix = uniqueName('kdrbool');
-    const create = (topic: string, extra: Record<string, string>) => sendV3(emu.emulator.url, {
-      action: 'CreateTopic', version: '2019-09-16',
-      query: { RegionId: PRIMARY_REGION, InstanceId: PRIMARY_ID, Topic: topic, Remark: 'kdr-test', PartitionNum: '1', ...extra },
-    });
+    const create = (topic: string, extra: Record<string, string>) =>
+      sendV3(emu.emulator.url, {
+        action: 'CreateTopic',
+        version: '2019-09-16',
+        query: {
+          RegionId: PRIMARY_REGION,
+          InstanceId: PRIMARY_ID,
+          Topic: topic,
+          Remark: 'kdr-test',
+          PartitionNum: '1',
+          ...extra,
+        },
+      });
     const cases: [string, Record<string, string>, boolean, boolean][] = [
       [`${prefix}-py`, { LocalTopic: 'True', CompactTopic: 'True' }, true, true],
       [`${prefix}-up`, { LocalTopic: 'TRUE' }, true, false],
@@ -137,8 +241,14 @@ describe('alikafka emulator', () => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
     }
     const listed = await emu.clients.alikafka(PRIMARY_REGION).listTopics({ instanceId: PRIMARY_ID, topic: prefix });
-    assert.deepEqual(listed.map((t) => [t.Topic, t.LocalTopic, t.CompactTopic]), cases.map(([t, , local, compact]) => [t, local, compact]).sort());
-    const compacted = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: `${prefix}-py`, configNames: ['cleanup.policy'] }] });
+    assert.deepEqual(
+      listed.map((t) => [t.Topic, t.LocalTopic, t.CompactTopic]),
+      cases.map(([t, , local, compact]) => [t, local, compact]).sort(),
+    );
+    const compacted = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: `${prefix}-py`, configNames: ['cleanup.policy'] }],
+    });
     assert.equal(compacted.resources[0].configEntries[0].configValue, 'compact');
     for (const bad of ['yes', '1', 'tru']) {
       const r = await create(`${prefix}-bad`, { LocalTopic: bad });
@@ -157,15 +267,32 @@ describe('alikafka emulator', () => {
     await client.createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr-test', partitionNum: 1 });
     await client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group });
     assert.ok((await client.listTopics({ instanceId: PRIMARY_ID, topic })).some((t) => t.Topic === topic));
-    assert.ok((await client.listConsumerGroups({ instanceId: PRIMARY_ID, consumerId: group })).some((g) => g.ConsumerId === group));
-    const long = await rejection(client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: `g${'x'.repeat(64)}` }));
+    assert.ok(
+      (await client.listConsumerGroups({ instanceId: PRIMARY_ID, consumerId: group })).some(
+        (g) => g.ConsumerId === group,
+      ),
+    );
+    const long = await rejection(
+      client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: `g${'x'.repeat(64)}` }),
+    );
     assert.equal(long.code, 'InvalidParameter');
     assert.match(long.message, /ConsumerId .* 65 characters \(allowed 3-64\)/);
-    assert.equal((await rejection(client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: 'gg' }))).code, 'InvalidParameter');
-    assert.equal((await rejection(client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: 'a/b/c' }))).code, 'InvalidParameter');
-    const longTopic = await rejection(client.createTopic({ instanceId: PRIMARY_ID, topic: `t${'x'.repeat(64)}`, remark: 'kdr-test' }));
+    assert.equal(
+      (await rejection(client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: 'gg' }))).code,
+      'InvalidParameter',
+    );
+    assert.equal(
+      (await rejection(client.createConsumerGroup({ instanceId: PRIMARY_ID, consumerId: 'a/b/c' }))).code,
+      'InvalidParameter',
+    );
+    const longTopic = await rejection(
+      client.createTopic({ instanceId: PRIMARY_ID, topic: `t${'x'.repeat(64)}`, remark: 'kdr-test' }),
+    );
     assert.match(longTopic.message, /Topic .* 65 characters/);
-    assert.equal((await rejection(client.createTopic({ instanceId: PRIMARY_ID, topic: 'a b c', remark: 'kdr-test' }))).code, 'InvalidParameter');
+    assert.equal(
+      (await rejection(client.createTopic({ instanceId: PRIMARY_ID, topic: 'a b c', remark: 'kdr-test' }))).code,
+      'InvalidParameter',
+    );
   });
 
   test('DeleteTopic and DeleteConsumerGroup: gone from the API and from the cluster; a second delete says not found', async () => {
@@ -179,8 +306,15 @@ describe('alikafka emulator', () => {
     await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '0' }] });
     await client.deleteConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group });
     assert.deepEqual(await client.listConsumerGroups({ instanceId: PRIMARY_ID, consumerId: group }), []);
-    assert.equal((await admin.listGroups()).groups.some((g) => g.groupId === group), false, 'the committed offsets are gone with the group');
-    assert.equal((await rejection(client.deleteConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group }))).code, 'BIZ_SUBSCRIPTION_NOT_FOUND');
+    assert.equal(
+      (await admin.listGroups()).groups.some((g) => g.groupId === group),
+      false,
+      'the committed offsets are gone with the group',
+    );
+    assert.equal(
+      (await rejection(client.deleteConsumerGroup({ instanceId: PRIMARY_ID, consumerId: group }))).code,
+      'BIZ_SUBSCRIPTION_NOT_FOUND',
+    );
     await client.deleteTopic({ instanceId: PRIMARY_ID, topic });
     assert.deepEqual(await client.listTopics({ instanceId: PRIMARY_ID, topic }), []);
     assert.equal((await admin.listTopics()).includes(topic), false);

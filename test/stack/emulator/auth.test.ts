@@ -8,24 +8,44 @@ import { rejection, startTestEmulator, type TestEmulator } from '../../../stack/
 import { asActivityFailure } from '../../../activities/failures';
 import { sendV3 } from './acs3-request';
 
-function signedParams(overrides: Record<string, string> = {}, secret = local.accessKeySecret, method = 'POST'): Record<string, string> {
+function signedParams(
+  overrides: Record<string, string> = {},
+  secret = local.accessKeySecret,
+  method = 'POST',
+): Record<string, string> {
   const p: Record<string, string> = {
-    Action: 'DescribeSubDomainRecords', Format: 'JSON', Version: '2015-01-09', SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0',
-    SignatureNonce: String(Math.floor(Math.random() * 1e12)), AccessKeyId: local.accessKeyId,
-    Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), SubDomain: 'www.kdr.test', ...overrides,
+    Action: 'DescribeSubDomainRecords',
+    Format: 'JSON',
+    Version: '2015-01-09',
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: String(Math.floor(Math.random() * 1e12)),
+    AccessKeyId: local.accessKeyId,
+    Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    SubDomain: 'www.kdr.test',
+    ...overrides,
   };
   p.Signature = signRpc(method, p, secret);
   return p;
 }
 
-async function post(url: string, params: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${url}/alidns`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+async function post(
+  url: string,
+  params: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${url}/alidns`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 describe('emulator authentication', () => {
   let emu: TestEmulator;
-  before(async () => { emu = await startTestEmulator({ dnsPort: undefined }); });
+  before(async () => {
+    emu = await startTestEmulator({ dnsPort: undefined });
+  });
   after(() => emu.close());
 
   test('the configured key pair works through pop-core', async () => {
@@ -34,7 +54,12 @@ describe('emulator authentication', () => {
   });
 
   test('a wrong secret: SignatureDoesNotMatch, permanent, no key material in the message', async () => {
-    const err = await rejection(emu.clientsWith({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'wrong' }).alidns().describeSubDomainRecords({ subDomain: 'a.kdr.test' }));
+    const err = await rejection(
+      emu
+        .clientsWith({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'wrong' })
+        .alidns()
+        .describeSubDomainRecords({ subDomain: 'a.kdr.test' }),
+    );
     assert.ok(err instanceof CloudApiError);
     assert.equal(err.code, 'SignatureDoesNotMatch');
     assert.equal(err.transient, false);
@@ -45,7 +70,12 @@ describe('emulator authentication', () => {
   });
 
   test('an unknown AccessKey id: InvalidAccessKeyId.NotFound (404)', async () => {
-    const err = await rejection(emu.clientsWith({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAInobody' }).alidns().describeSubDomainRecords({ subDomain: 'a.kdr.test' }));
+    const err = await rejection(
+      emu
+        .clientsWith({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAInobody' })
+        .alidns()
+        .describeSubDomainRecords({ subDomain: 'a.kdr.test' }),
+    );
     assert.equal(err.code, 'InvalidAccessKeyId.NotFound');
     assert.equal(err.httpStatus, 404);
     assert.equal(err.transient, false);
@@ -82,9 +112,11 @@ describe('emulator authentication', () => {
   });
 });
 
-describe('emulator authentication, signature V3 (ACS3-HMAC-SHA256, the official SDKs\' default)', () => {
+describe("emulator authentication, signature V3 (ACS3-HMAC-SHA256, the official SDKs' default)", () => {
   let emu: TestEmulator;
-  before(async () => { emu = await startTestEmulator({ dnsPort: undefined }); });
+  before(async () => {
+    emu = await startTestEmulator({ dnsPort: undefined });
+  });
   after(() => emu.close());
   const dns = { action: 'DescribeSubDomainRecords', version: '2015-01-09', query: { SubDomain: 'primary.kdr.test' } };
 
@@ -94,7 +126,12 @@ describe('emulator authentication, signature V3 (ACS3-HMAC-SHA256, the official 
     assert.equal(r.body.TotalCount, 1);
     assert.equal((r.body.DomainRecords as { Record: { Value: string }[] }).Record[0].Value, '127.0.0.2');
     // The same product through its routing path, and parameters in a form body.
-    const form = await sendV3(emu.emulator.url, { ...dns, query: {}, body: { SubDomain: 'secondary.kdr.test' }, path: '/alidns' });
+    const form = await sendV3(emu.emulator.url, {
+      ...dns,
+      query: {},
+      body: { SubDomain: 'secondary.kdr.test' },
+      path: '/alidns',
+    });
     assert.equal(form.status, 200, JSON.stringify(form.body));
     assert.equal((form.body.DomainRecords as { Record: { Value: string }[] }).Record[0].Value, '127.0.0.3');
   });
@@ -111,9 +148,19 @@ describe('emulator authentication, signature V3 (ACS3-HMAC-SHA256, the official 
     assert.equal((await sendV3(url, { ...dns, nonce })).status, 200);
     const replay = await sendV3(url, { ...dns, nonce });
     assert.deepEqual([replay.status, replay.body.Code], [400, 'SignatureNonceUsed']);
-    const tampered = await sendV3(url, { ...dns, tamper: (r) => { r.query.SubDomain = 'secondary.kdr.test'; } });
+    const tampered = await sendV3(url, {
+      ...dns,
+      tamper: (r) => {
+        r.query.SubDomain = 'secondary.kdr.test';
+      },
+    });
     assert.equal(tampered.body.Code, 'SignatureDoesNotMatch');
-    const unsigned = await sendV3(url, { ...dns, tamper: (r) => { r.headers.authorization = r.headers.authorization.replace('x-acs-action;', ''); } });
+    const unsigned = await sendV3(url, {
+      ...dns,
+      tamper: (r) => {
+        r.headers.authorization = r.headers.authorization.replace('x-acs-action;', '');
+      },
+    });
     assert.equal(unsigned.body.Code, 'IncompleteSignature');
   });
 });

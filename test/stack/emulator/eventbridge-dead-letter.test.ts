@@ -13,7 +13,15 @@ import { deleteTopics, openBoth } from '../../../stack/harness/kafka';
 import { replicatedTopics } from '../../../activities/sessions';
 import type { PairConfig } from '../../../src/config';
 import { ensureStack, uniqueName } from '../../../stack/harness/stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator, until } from '../../../stack/harness/emulator';
+import {
+  PRIMARY_ID,
+  PRIMARY_REGION,
+  SECONDARY_ID,
+  SECONDARY_REGION,
+  startTestEmulator,
+  type TestEmulator,
+  until,
+} from '../../../stack/harness/emulator';
 
 const SINK_MAX_BYTES = 2048;
 const BIG = Buffer.alloc(8 * 1024, 'x');
@@ -39,9 +47,14 @@ describe('EventBridge dead-letter queue and headers (reproduce plane)', () => {
   /** A one-partition topic on the primary, and its copy on the secondary refusing records over SINK_MAX_BYTES. */
   async function topics(prefix: string): Promise<string> {
     const topic = uniqueName(prefix);
-    await emu.clients.alikafka(PRIMARY_REGION).createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr-test', partitionNum: 1 });
+    await emu.clients
+      .alikafka(PRIMARY_REGION)
+      .createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr-test', partitionNum: 1 });
     await kafka.secondary.admin.createTopics({
-      waitForLeaders: true, topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: String(SINK_MAX_BYTES) }] }],
+      waitForLeaders: true,
+      topics: [
+        { topic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: String(SINK_MAX_BYTES) }] },
+      ],
     });
     primaryTopics.push(topic);
     secondaryTopics.push(topic);
@@ -52,25 +65,35 @@ describe('EventBridge dead-letter queue and headers (reproduce plane)', () => {
   async function produce(topic: string): Promise<void> {
     const producer = kafka.primary.kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
-    await producer.send({ topic, acks: -1, messages: [
-      { key: 'k0', value: 'small-0', headers: { 'kdr-seq': '0' } },
-      { key: 'k1', value: BIG, headers: { 'kdr-seq': '1' } },
-      { key: 'k2', value: 'small-2', headers: { 'kdr-seq': '2' } },
-    ] });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        { key: 'k0', value: 'small-0', headers: { 'kdr-seq': '0' } },
+        { key: 'k1', value: BIG, headers: { 'kdr-seq': '1' } },
+        { key: 'k2', value: 'small-2', headers: { 'kdr-seq': '2' } },
+      ],
+    });
     await producer.disconnect();
   }
 
   const read = (topic: string, n: number): Promise<FetchedRecord[]> =>
-    until(`${n} record(s) in ${topic}`, async () => {
-      const r = await readRange(kafka.secondary.protocol, topic, 0, 0, Number.MAX_SAFE_INTEGER).catch(() => []);
-      return r.length >= n ? r : undefined;
-    }, 60_000);
+    until(
+      `${n} record(s) in ${topic}`,
+      async () => {
+        const r = await readRange(kafka.secondary.protocol, topic, 0, 0, Number.MAX_SAFE_INTEGER).catch(() => []);
+        return r.length >= n ? r : undefined;
+      },
+      60_000,
+    );
 
-  test('dead-letter queue: a record the sink refuses lands in the pair\'s dead-letter topic with its origin; headers arrive; the stream keeps running', async () => {
+  test("dead-letter queue: a record the sink refuses lands in the pair's dead-letter topic with its origin; headers arrive; the stream keeps running", async () => {
     const pair = uniqueName('dlq');
     const topic = await topics('t-dlq');
     const dlq = deadLetterTopic(pair);
-    await emu.clients.alikafka(SECONDARY_REGION).createTopic({ instanceId: SECONDARY_ID, topic: dlq, remark: 'kdr-test', partitionNum: 1 });
+    await emu.clients
+      .alikafka(SECONDARY_REGION)
+      .createTopic({ instanceId: SECONDARY_ID, topic: dlq, remark: 'kdr-test', partitionNum: 1 });
     secondaryTopics.push(dlq);
     const spec: ReplicationPairSpec = {
       pair,
@@ -83,14 +106,27 @@ describe('EventBridge dead-letter queue and headers (reproduce plane)', () => {
     await provider.ensure(spec);
     const name = streamName(pair, topic);
     const created = await eb.getEventStreaming(name);
-    assert.deepEqual((created.RunOptions as { DeadLetterQueue?: unknown }).DeadLetterQueue, { Arn: kafkaTopicArn(SECONDARY_REGION, '*', SECONDARY_ID, dlq) });
+    assert.deepEqual((created.RunOptions as { DeadLetterQueue?: unknown }).DeadLetterQueue, {
+      Arn: kafkaTopicArn(SECONDARY_REGION, '*', SECONDARY_ID, dlq),
+    });
     assert.equal((created.RunOptions as { ErrorsTolerance?: unknown }).ErrorsTolerance, 'ALL');
-    assert.deepEqual((created.Sink as { SinkKafkaParameters: { Headers?: unknown } }).SinkKafkaParameters.Headers, { Form: 'JSONPATH', Value: '$.data.headers' });
+    assert.deepEqual((created.Sink as { SinkKafkaParameters: { Headers?: unknown } }).SinkKafkaParameters.Headers, {
+      Form: 'JSONPATH',
+      Value: '$.data.headers',
+    });
 
     await produce(topic);
     const copies = await read(topic, 2);
-    assert.deepEqual(copies.map((r) => r.value?.toString()), ['small-0', 'small-2'], 'the records the sink accepts arrive, in order');
-    assert.deepEqual(copies.map((r) => String(r.headers['kdr-seq'])), ['0', '2'], 'headers arrive: the stream maps them');
+    assert.deepEqual(
+      copies.map((r) => r.value?.toString()),
+      ['small-0', 'small-2'],
+      'the records the sink accepts arrive, in order',
+    );
+    assert.deepEqual(
+      copies.map((r) => String(r.headers['kdr-seq'])),
+      ['0', '2'],
+      'headers arrive: the stream maps them',
+    );
     const [dead] = await read(dlq, 1);
     assert.equal(dead.key?.toString(), 'k1');
     assert.ok(dead.value?.equals(BIG), 'the refused record, byte for byte');
@@ -104,7 +140,9 @@ describe('EventBridge dead-letter queue and headers (reproduce plane)', () => {
     assert.equal((detail.DetailedStatus?.Extensions as { discarded?: number }).discarded, 0);
     assert.equal((await provider.state(spec)).state, 'running', 'a dead-lettered record does not stop the stream');
     // A topic pattern never selects the dead-letter topic (a failback's reverse replication reads the secondary's topics).
-    const selected = await replicatedTopics(kafka.secondary, { replication: { topics: { pattern: `${dlq}|${topic}` }, canaryTopic: `${pair}-canary` } } as PairConfig);
+    const selected = await replicatedTopics(kafka.secondary, {
+      replication: { topics: { pattern: `${dlq}|${topic}` }, canaryTopic: `${pair}-canary` },
+    } as PairConfig);
     assert.deepEqual(selected, [`${pair}-canary`, topic].sort());
     await provider.remove(spec);
   });
@@ -113,7 +151,9 @@ describe('EventBridge dead-letter queue and headers (reproduce plane)', () => {
     const pair = uniqueName('dlqf');
     const topic = await topics('t-dlqf');
     const dlq = deadLetterTopic(pair);
-    await emu.clients.alikafka(SECONDARY_REGION).createTopic({ instanceId: SECONDARY_ID, topic: dlq, remark: 'kdr-test', partitionNum: 1 });
+    await emu.clients
+      .alikafka(SECONDARY_REGION)
+      .createTopic({ instanceId: SECONDARY_ID, topic: dlq, remark: 'kdr-test', partitionNum: 1 });
     secondaryTopics.push(dlq);
     const spec: ReplicationPairSpec = {
       pair,
@@ -124,7 +164,10 @@ describe('EventBridge dead-letter queue and headers (reproduce plane)', () => {
     const provider = new EventBridgeProvider(emu.clients.eventbridge(SECONDARY_REGION));
     await provider.ensure(spec);
     // A '*' rule is for API requests only: it must not touch records.
-    await emu.setFaults([{ action: 'SinkRecord', product: 'eventbridge', failNext: 1 }, { action: '*', product: 'alidns', errorRate: 1 }]);
+    await emu.setFaults([
+      { action: 'SinkRecord', product: 'eventbridge', failNext: 1 },
+      { action: '*', product: 'alidns', errorRate: 1 },
+    ]);
     try {
       const producer = kafka.primary.kafka.producer({ allowAutoTopicCreation: false });
       await producer.connect();
@@ -132,7 +175,11 @@ describe('EventBridge dead-letter queue and headers (reproduce plane)', () => {
       await producer.disconnect();
       const copies = await read(topic, 2);
       const [dead] = await read(dlq, 1);
-      assert.deepEqual([...copies.map((r) => r.value?.toString()), dead.value?.toString()].sort(), ['a', 'b', 'c'], 'every record is either copied or dead-lettered');
+      assert.deepEqual(
+        [...copies.map((r) => r.value?.toString()), dead.value?.toString()].sort(),
+        ['a', 'b', 'c'],
+        'every record is either copied or dead-lettered',
+      );
       assert.equal(copies.length, 2);
       assert.match(String(dead.headers['kdr-dlq-error']), /Injected fault/);
     } finally {
@@ -141,12 +188,18 @@ describe('EventBridge dead-letter queue and headers (reproduce plane)', () => {
     }
   });
 
-  test('no dead-letter queue (the seed\'s ErrorsTolerance NONE, BACKOFF_RETRY): a refused record is discarded, and the emulator counts it', async () => {
+  test("no dead-letter queue (the seed's ErrorsTolerance NONE, BACKOFF_RETRY): a refused record is discarded, and the emulator counts it", async () => {
     const topic = await topics('t-nodlq');
     const name = uniqueName('kdr-nodlq');
     const stream: KafkaToKafkaStream = {
       name,
-      source: { regionId: PRIMARY_REGION, instanceId: PRIMARY_ID, topic, consumerGroup: `${name}-replicator`, offsetReset: 'earliest' },
+      source: {
+        regionId: PRIMARY_REGION,
+        instanceId: PRIMARY_ID,
+        topic,
+        consumerGroup: `${name}-replicator`,
+        offsetReset: 'earliest',
+      },
       sink: { instanceId: SECONDARY_ID, topic },
       runOptions: { maximumTasks: 1, errorsTolerance: 'NONE', retryStrategy: { PushRetryStrategy: 'BACKOFF_RETRY' } },
     };
@@ -155,10 +208,20 @@ describe('EventBridge dead-letter queue and headers (reproduce plane)', () => {
     await eb.startEventStreaming(name);
     await produce(topic);
     const copies = await read(topic, 2);
-    assert.deepEqual(copies.map((r) => r.value?.toString()), ['small-0', 'small-2']);
-    assert.deepEqual(copies.map((r) => Object.keys(r.headers)), [[], []], 'no header mapping: headers dropped (the reproduce default)');
+    assert.deepEqual(
+      copies.map((r) => r.value?.toString()),
+      ['small-0', 'small-2'],
+    );
+    assert.deepEqual(
+      copies.map((r) => Object.keys(r.headers)),
+      [[], []],
+      'no header mapping: headers dropped (the reproduce default)',
+    );
     const ext = await until('the discarded record counted', async () => {
-      const e = (await eb.getEventStreaming(name)).DetailedStatus?.Extensions as { discarded?: number; deadLettered?: number };
+      const e = (await eb.getEventStreaming(name)).DetailedStatus?.Extensions as {
+        discarded?: number;
+        deadLettered?: number;
+      };
       return e?.discarded === 1 ? e : undefined;
     });
     assert.equal(ext.deadLettered, 0);
@@ -171,12 +234,26 @@ describe('EventBridge dead-letter queue and headers (reproduce plane)', () => {
     const eb = emu.clients.eventbridge(SECONDARY_REGION);
     const base: KafkaToKafkaStream = {
       name,
-      source: { regionId: PRIMARY_REGION, instanceId: PRIMARY_ID, topic, consumerGroup: `${name}-replicator`, offsetReset: 'earliest' },
+      source: {
+        regionId: PRIMARY_REGION,
+        instanceId: PRIMARY_ID,
+        topic,
+        consumerGroup: `${name}-replicator`,
+        offsetReset: 'earliest',
+      },
       sink: { instanceId: SECONDARY_ID, topic },
     };
-    for (const Arn of ['acs:mns:cn-shanghai:1:/queues/q', kafkaTopicArn(SECONDARY_REGION, '*', 'alikafka_pre-cn-nosuch00001', 'x')]) {
-      await assert.rejects(eb.createKafkaToKafka({ ...base, runOptions: { errorsTolerance: 'ALL', deadLetterQueue: { Arn } } }),
-        (e: unknown) => e instanceof CloudApiError && e.code === 'InvalidParameter' && /RunOptions\.DeadLetterQueue\.Arn/.test(e.message));
+    for (const Arn of [
+      'acs:mns:cn-shanghai:1:/queues/q',
+      kafkaTopicArn(SECONDARY_REGION, '*', 'alikafka_pre-cn-nosuch00001', 'x'),
+    ]) {
+      await assert.rejects(
+        eb.createKafkaToKafka({ ...base, runOptions: { errorsTolerance: 'ALL', deadLetterQueue: { Arn } } }),
+        (e: unknown) =>
+          e instanceof CloudApiError &&
+          e.code === 'InvalidParameter' &&
+          /RunOptions\.DeadLetterQueue\.Arn/.test(e.message),
+      );
     }
   });
 });

@@ -10,16 +10,32 @@ import { openCluster } from '../../../src/kafka/protocol';
 import type { KafkaToKafkaStream } from '../../../src/cloud';
 import { dataPlaneFromEnv, DataPlaneConfigError } from '../../../stack/emulator/data-plane';
 import { ensureStack, uniqueName } from '../../../stack/harness/stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator, until } from '../../../stack/harness/emulator';
+import {
+  PRIMARY_ID,
+  PRIMARY_REGION,
+  SECONDARY_ID,
+  SECONDARY_REGION,
+  startTestEmulator,
+  type TestEmulator,
+  until,
+} from '../../../stack/harness/emulator';
 
 const PARTITIONS = 4;
 const OLD = Date.parse('2024-01-01T00:00:00Z');
 
-
-interface Sent { seq: number; partition: number; key: string | null; timestamp: number }
+interface Sent {
+  seq: number;
+  partition: number;
+  key: string | null;
+  timestamp: number;
+}
 
 const primary = new Kafka({ clientId: 'kdr-test-ebr', brokers: [local.primaryBootstrap], logLevel: logLevel.NOTHING });
-const secondary = new Kafka({ clientId: 'kdr-test-ebr', brokers: [local.secondaryBootstrap], logLevel: logLevel.NOTHING });
+const secondary = new Kafka({
+  clientId: 'kdr-test-ebr',
+  brokers: [local.secondaryBootstrap],
+  logLevel: logLevel.NOTHING,
+});
 
 /** 24 records: keys k0..k3 (and null every third), each on a chosen partition, with an old timestamp and a header. */
 async function produceSamples(topic: string): Promise<Sent[]> {
@@ -27,15 +43,39 @@ async function produceSamples(topic: string): Promise<Sent[]> {
   await producer.connect();
   const sent: Sent[] = [];
   for (let seq = 0; seq < 24; seq++) {
-    const s: Sent = { seq, partition: seq % PARTITIONS, key: seq % 3 === 0 ? null : `k${seq % 4}`, timestamp: OLD + seq };
-    await producer.send({ topic, acks: -1, messages: [{ partition: s.partition, key: s.key, value: JSON.stringify({ seq }), timestamp: String(s.timestamp), headers: { 'kdr-seq': String(seq) } }] });
+    const s: Sent = {
+      seq,
+      partition: seq % PARTITIONS,
+      key: seq % 3 === 0 ? null : `k${seq % 4}`,
+      timestamp: OLD + seq,
+    };
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        {
+          partition: s.partition,
+          key: s.key,
+          value: JSON.stringify({ seq }),
+          timestamp: String(s.timestamp),
+          headers: { 'kdr-seq': String(seq) },
+        },
+      ],
+    });
     sent.push(s);
   }
   await producer.disconnect();
   return sent;
 }
 
-interface Copy { seq: number; partition: number; offset: number; key: string | null; timestamp: number; headers: Record<string, unknown> }
+interface Copy {
+  seq: number;
+  partition: number;
+  offset: number;
+  key: string | null;
+  timestamp: number;
+  headers: Record<string, unknown>;
+}
 
 async function readCopies(topic: string, expected: number): Promise<Copy[]> {
   const handle = await openCluster(secondary);
@@ -44,7 +84,14 @@ async function readCopies(topic: string, expected: number): Promise<Copy[]> {
       const out: Copy[] = [];
       for (let p = 0; p < PARTITIONS; p++) {
         for (const r of await readRange(handle, topic, p, 0, Number.MAX_SAFE_INTEGER)) {
-          out.push({ seq: (JSON.parse(r.value!.toString()) as { seq: number }).seq, partition: p, offset: r.offset, key: r.key ? r.key.toString() : null, timestamp: r.timestamp, headers: r.headers });
+          out.push({
+            seq: (JSON.parse(r.value!.toString()) as { seq: number }).seq,
+            partition: p,
+            offset: r.offset,
+            key: r.key ? r.key.toString() : null,
+            timestamp: r.timestamp,
+            headers: r.headers,
+          });
         }
       }
       return out.length >= expected ? out : undefined;
@@ -69,17 +116,27 @@ describe('EventBridge emulator, reproduce data plane', () => {
     }
   });
 
-  async function runStream(fidelity: Partial<{ keepPartition: boolean; keepTimestamp: boolean; keepHeaders: boolean }>) {
+  async function runStream(
+    fidelity: Partial<{ keepPartition: boolean; keepTimestamp: boolean; keepHeaders: boolean }>,
+  ) {
     const emu = await startTestEmulator({ dnsPort: undefined, eventBridgeDataPlane: { mode: 'reproduce', fidelity } });
     emus.push(emu);
     const topic = uniqueName('kdrrepro');
     topics.push(topic);
-    await emu.clients.alikafka(PRIMARY_REGION).createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr-test', partitionNum: PARTITIONS });
+    await emu.clients
+      .alikafka(PRIMARY_REGION)
+      .createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr-test', partitionNum: PARTITIONS });
     const sent = await produceSamples(topic);
     const name = uniqueName('kdrrepro');
     const spec: KafkaToKafkaStream = {
       name,
-      source: { regionId: PRIMARY_REGION, instanceId: PRIMARY_ID, topic, consumerGroup: `${name}-replicator`, offsetReset: 'earliest' },
+      source: {
+        regionId: PRIMARY_REGION,
+        instanceId: PRIMARY_ID,
+        topic,
+        consumerGroup: `${name}-replicator`,
+        offsetReset: 'earliest',
+      },
       sink: { instanceId: SECONDARY_ID, topic },
     };
     const eb = emu.clients.eventbridge(SECONDARY_REGION);
@@ -103,7 +160,10 @@ describe('EventBridge emulator, reproduce data plane', () => {
     for (const c of copies) {
       const s = sent[c.seq];
       assert.equal(c.key, s.key, `record ${c.seq}: key kept`);
-      assert.ok(c.timestamp >= started - 1000, `record ${c.seq}: timestamp ${c.timestamp} is the sink's append time, not ${s.timestamp}`);
+      assert.ok(
+        c.timestamp >= started - 1000,
+        `record ${c.seq}: timestamp ${c.timestamp} is the sink's append time, not ${s.timestamp}`,
+      );
       assert.deepEqual(Object.keys(c.headers), [], `record ${c.seq}: headers dropped`);
       if (s.key !== null) {
         const expected = partitioner({ topic, partitionMetadata: meta as never, message: { key: s.key, value: null } });
@@ -119,8 +179,15 @@ describe('EventBridge emulator, reproduce data plane', () => {
     for (let p = 0; p < PARTITIONS; p++) {
       const fromP = sent.filter((s) => s.partition === p).map((s) => s.seq);
       for (let q = 0; q < PARTITIONS; q++) {
-        const landed = copies.filter((c) => c.partition === q && fromP.includes(c.seq)).sort((a, b) => a.offset - b.offset).map((c) => c.seq);
-        assert.deepEqual(landed, [...landed].sort((a, b) => a - b), `source partition ${p} -> sink partition ${q}: order kept`);
+        const landed = copies
+          .filter((c) => c.partition === q && fromP.includes(c.seq))
+          .sort((a, b) => a.offset - b.offset)
+          .map((c) => c.seq);
+        assert.deepEqual(
+          landed,
+          [...landed].sort((a, b) => a - b),
+          `source partition ${p} -> sink partition ${q}: order kept`,
+        );
       }
     }
     // Pause stops copying; start resumes where it was (no duplicates of what was copied).
@@ -129,7 +196,11 @@ describe('EventBridge emulator, reproduce data plane', () => {
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal((await readCopies(topic, sent.length)).length, sent.length, 'a paused stream copies nothing');
     await eb.startEventStreaming(name);
-    assert.equal((await readCopies(topic, sent.length + more.length)).length, sent.length + more.length, 'resumed without duplicates');
+    assert.equal(
+      (await readCopies(topic, sent.length + more.length)).length,
+      sent.length + more.length,
+      'resumed without duplicates',
+    );
   });
 
   test('every switch on: partition, offsets, timestamps and headers are kept', async () => {
@@ -144,10 +215,23 @@ describe('EventBridge emulator, reproduce data plane', () => {
 
   test('switches come from the environment; a bad value names the variable and the fix', () => {
     // Unset: the stack's default, the pessimistic reading of the real service.
-    assert.deepEqual(dataPlaneFromEnv({}), { mode: 'reproduce', fidelity: { keepPartition: false, keepTimestamp: false, keepHeaders: false } });
-    assert.deepEqual(dataPlaneFromEnv({ KDR_EMULATOR_EVENTBRIDGE_MODE: 'reproduce', KDR_EMULATOR_EVENTBRIDGE_KEEP_TIMESTAMP: 'true' }).fidelity,
-      { keepPartition: false, keepTimestamp: true, keepHeaders: false });
-    assert.throws(() => dataPlaneFromEnv({ KDR_EMULATOR_EVENTBRIDGE_MODE: 'mm2' }), (e: Error) => e instanceof DataPlaneConfigError && /KDR_EMULATOR_EVENTBRIDGE_MODE.*mirror or reproduce/.test(e.message));
-    assert.throws(() => dataPlaneFromEnv({ KDR_EMULATOR_EVENTBRIDGE_KEEP_HEADERS: 'yes' }), /KDR_EMULATOR_EVENTBRIDGE_KEEP_HEADERS="yes".*true or false/);
+    assert.deepEqual(dataPlaneFromEnv({}), {
+      mode: 'reproduce',
+      fidelity: { keepPartition: false, keepTimestamp: false, keepHeaders: false },
+    });
+    assert.deepEqual(
+      dataPlaneFromEnv({ KDR_EMULATOR_EVENTBRIDGE_MODE: 'reproduce', KDR_EMULATOR_EVENTBRIDGE_KEEP_TIMESTAMP: 'true' })
+        .fidelity,
+      { keepPartition: false, keepTimestamp: true, keepHeaders: false },
+    );
+    assert.throws(
+      () => dataPlaneFromEnv({ KDR_EMULATOR_EVENTBRIDGE_MODE: 'mm2' }),
+      (e: Error) =>
+        e instanceof DataPlaneConfigError && /KDR_EMULATOR_EVENTBRIDGE_MODE.*mirror or reproduce/.test(e.message),
+    );
+    assert.throws(
+      () => dataPlaneFromEnv({ KDR_EMULATOR_EVENTBRIDGE_KEEP_HEADERS: 'yes' }),
+      /KDR_EMULATOR_EVENTBRIDGE_KEEP_HEADERS="yes".*true or false/,
+    );
   });
 });

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCloudClients, kafkaToKafkaParams } from '../../../src/cloud';
-import { deadLetterTopic, EventBridgeProvider, isDeadLetterTopic, streamFor, streamName } from '../../../src/connectors/eventbridge';
+import {
+  deadLetterTopic,
+  EventBridgeProvider,
+  isDeadLetterTopic,
+  streamFor,
+  streamName,
+} from '../../../src/connectors/eventbridge';
 import type { ReplicationPairSpec } from '../../../src/connectors/types';
 import { registry } from '../../../src/metrics/kdr';
 import { cloudEnvFor } from '../../../stack/harness/emulator';
@@ -32,12 +38,25 @@ describe('EventBridge status kafka-dr does not know', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const action = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('Action') ?? new URL(req.url ?? '/', 'http://x').searchParams.get('Action') ?? '?';
+        const action =
+          new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('Action') ??
+          new URL(req.url ?? '/', 'http://x').searchParams.get('Action') ??
+          '?';
         actions.push(action);
-        const data = action === 'GetEventStreaming'
-          ? { EventStreamingName: streamName(spec.pair, 'orders'), Source: wanted.Source, Sink: wanted.Sink, RunOptions: wanted.RunOptions, Status: status, DetailedStatus: {} }
-          : {};
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ RequestId: 'r1', Code: 'Success', Success: true, Message: '', Data: data }));
+        const data =
+          action === 'GetEventStreaming'
+            ? {
+                EventStreamingName: streamName(spec.pair, 'orders'),
+                Source: wanted.Source,
+                Sink: wanted.Sink,
+                RunOptions: wanted.RunOptions,
+                Status: status,
+                DetailedStatus: {},
+              }
+            : {};
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ RequestId: 'r1', Code: 'Success', Success: true, Message: '', Data: data }));
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -47,18 +66,27 @@ describe('EventBridge status kafka-dr does not know', () => {
 
   test('an unknown status is shown as it is, read as not running yet (never a permanent failure), and counted', async () => {
     const provider = new EventBridgeProvider(createCloudClients(cloudEnvFor(url)).eventbridge('cn-shanghai'));
-    const before = /kdr_eventbridge_unknown_status_total\{status="UPDATING"\} (\d+)/.exec(registry.render())?.[1] ?? '0';
+    const before =
+      /kdr_eventbridge_unknown_status_total\{status="UPDATING"\} (\d+)/.exec(registry.render())?.[1] ?? '0';
 
     const state = await provider.state(spec);
     assert.equal(state.state, 'starting', 'not running yet: drSetup waits, drWatch says degraded, nothing blocks');
-    assert.deepEqual(state.tasks, [{ id: streamName(spec.pair, 'orders'), state: 'UPDATING' }], 'the status as the service gave it');
+    assert.deepEqual(
+      state.tasks,
+      [{ id: streamName(spec.pair, 'orders'), state: 'UPDATING' }],
+      'the status as the service gave it',
+    );
     assert.match(state.cause ?? '', /reports status "UPDATING", which kafka-dr does not know/);
     const after = /kdr_eventbridge_unknown_status_total\{status="UPDATING"\} (\d+)/.exec(registry.render())?.[1];
     assert.equal(Number(after), Number(before) + 1, 'counted in kdr_eventbridge_unknown_status_total');
 
     actions.length = 0;
     await provider.ensure(spec);
-    assert.deepEqual(actions, ['GetEventStreaming'], 'ensure neither re-creates nor starts a stream in a status it does not know');
+    assert.deepEqual(
+      actions,
+      ['GetEventStreaming'],
+      'ensure neither re-creates nor starts a stream in a status it does not know',
+    );
     actions.length = 0;
     await provider.resume(spec);
     assert.deepEqual(actions, ['GetEventStreaming']);
@@ -69,17 +97,29 @@ describe('EventBridge status kafka-dr does not know', () => {
 
   test('the known statuses keep their meaning', async () => {
     const provider = new EventBridgeProvider(createCloudClients(cloudEnvFor(url)).eventbridge('cn-shanghai'));
-    const expected: Record<string, string> = { READY: 'ready', STARTING: 'starting', RUNNING: 'running', PAUSED: 'paused', STARTING_FAILED: 'failed', RUNNING_FAILED: 'failed' };
+    const expected: Record<string, string> = {
+      READY: 'ready',
+      STARTING: 'starting',
+      RUNNING: 'running',
+      PAUSED: 'paused',
+      STARTING_FAILED: 'failed',
+      RUNNING_FAILED: 'failed',
+    };
     for (const [s, state] of Object.entries(expected)) {
       status = s;
       const got = await provider.state(spec);
       assert.equal(got.state, state, s);
-      if (state === 'failed') assert.match(got.cause ?? '', /dead-letter topic kdr-dlq-st on the secondary/, 'the failure names the dead-letter queue kafka-dr configures');
+      if (state === 'failed')
+        assert.match(
+          got.cause ?? '',
+          /dead-letter topic kdr-dlq-st on the secondary/,
+          'the failure names the dead-letter queue kafka-dr configures',
+        );
     }
     status = 'UPDATING';
   });
 
-  test('dead-letter topic names: kdr-dlq-<pair>, within ApsaraMQ\'s 64 characters, distinct for long names and a failback\'s reverse pair', () => {
+  test("dead-letter topic names: kdr-dlq-<pair>, within ApsaraMQ's 64 characters, distinct for long names and a failback's reverse pair", () => {
     assert.equal(deadLetterTopic('orders'), 'kdr-dlq-orders');
     const long = 'a'.repeat(63);
     const names = [deadLetterTopic(long), deadLetterTopic(`${long}_reverse`), deadLetterTopic(`${'a'.repeat(62)}b`)];

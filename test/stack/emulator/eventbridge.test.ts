@@ -6,26 +6,50 @@ import { local } from '../../../stack/local-stack';
 import { kafkaToKafkaParams, type KafkaToKafkaStream } from '../../../src/cloud';
 import { connectorNameFor } from '../../../stack/emulator/eventbridge';
 import { ensureStack, uniqueName } from '../../../stack/harness/stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, rejection, startTestEmulator, type TestEmulator, until } from '../../../stack/harness/emulator';
-
+import {
+  PRIMARY_ID,
+  PRIMARY_REGION,
+  SECONDARY_ID,
+  SECONDARY_REGION,
+  rejection,
+  startTestEmulator,
+  type TestEmulator,
+  until,
+} from '../../../stack/harness/emulator';
 
 describe('EventBridge emulator', () => {
   let emu: TestEmulator;
   const primary = new Kafka({ clientId: 'kdr-test-eb', brokers: [local.primaryBootstrap], logLevel: logLevel.NOTHING });
-  const secondary = new Kafka({ clientId: 'kdr-test-eb', brokers: [local.secondaryBootstrap], logLevel: logLevel.NOTHING });
+  const secondary = new Kafka({
+    clientId: 'kdr-test-eb',
+    brokers: [local.secondaryBootstrap],
+    logLevel: logLevel.NOTHING,
+  });
   const topic = uniqueName('kdrstream');
   const streams: string[] = [];
   const spec = (name: string): KafkaToKafkaStream => ({
     name,
-    source: { regionId: PRIMARY_REGION, instanceId: PRIMARY_ID, topic, consumerGroup: `${name}-replicator`, offsetReset: 'earliest' },
+    source: {
+      regionId: PRIMARY_REGION,
+      instanceId: PRIMARY_ID,
+      topic,
+      consumerGroup: `${name}-replicator`,
+      offsetReset: 'earliest',
+    },
     sink: { instanceId: SECONDARY_ID, topic },
   });
 
   before(async () => {
     await ensureStack();
     // These cases drive the MirrorMaker 2 connector behind each stream: the mirror plane, whatever the environment says.
-    emu = await startTestEmulator({ dnsPort: undefined, streamTimings: { missingGraceMs: 3_000 }, eventBridgeDataPlane: { mode: 'mirror' } });
-    await emu.clients.alikafka(PRIMARY_REGION).createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr-test', partitionNum: 1 });
+    emu = await startTestEmulator({
+      dnsPort: undefined,
+      streamTimings: { missingGraceMs: 3_000 },
+      eventBridgeDataPlane: { mode: 'mirror' },
+    });
+    await emu.clients
+      .alikafka(PRIMARY_REGION)
+      .createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr-test', partitionNum: 1 });
   });
   after(async () => {
     const eb = emu.clients.eventbridge(SECONDARY_REGION);
@@ -54,17 +78,25 @@ describe('EventBridge emulator', () => {
     assert.equal(page.items.length, 2);
     assert.equal(page.total, 3);
     assert.ok(page.nextToken);
-    assert.deepEqual((await eb.listEventStreamings({ namePrefix: prefix, limit: 2 })).map((s) => s.EventStreamingName), ['a', 'b', 'c'].map((n) => `${prefix}-${n}`));
+    assert.deepEqual(
+      (await eb.listEventStreamings({ namePrefix: prefix, limit: 2 })).map((s) => s.EventStreamingName),
+      ['a', 'b', 'c'].map((n) => `${prefix}-${n}`),
+    );
 
     assert.equal((await rejection(eb.getEventStreaming(uniqueName('missing')))).code, 'EventStreamingNotExisted');
     assert.equal((await rejection(eb.createKafkaToKafka(spec(`${prefix}-a`)))).code, 'EventStreamingExisted');
     const badSource = kafkaToKafkaParams(spec(uniqueName('bad')));
-    (badSource.Source as { SourceKafkaParameters: Record<string, unknown> }).SourceKafkaParameters.OffsetReset = 'middle';
+    (badSource.Source as { SourceKafkaParameters: Record<string, unknown> }).SourceKafkaParameters.OffsetReset =
+      'middle';
     const err = await rejection(eb.createEventStreaming(badSource));
     assert.equal(err.code, 'InvalidParameter');
     assert.match(err.message, /OffsetReset/);
     // The stream lives in the sink's region: creating it in the source region is refused.
-    assert.equal((await rejection(emu.clients.eventbridge(PRIMARY_REGION).createKafkaToKafka(spec(uniqueName('wrongregion'))))).code, 'InvalidParameter');
+    assert.equal(
+      (await rejection(emu.clients.eventbridge(PRIMARY_REGION).createKafkaToKafka(spec(uniqueName('wrongregion')))))
+        .code,
+      'InvalidParameter',
+    );
   });
 
   test('a started stream whose connector Kafka Connect does not list yet is STARTING, never STARTING_FAILED', async () => {
@@ -75,10 +107,14 @@ describe('EventBridge emulator', () => {
     await eb.startEventStreaming(name);
     // What Connect shows for a moment after a PUT (its herder has not read the config back): no such connector.
     const url = `${local.connectUrl}/connectors/${connectorNameFor(SECONDARY_REGION, name)}`;
-    await until('the connector gone from Connect', async () => {
-      await fetch(url, { method: 'DELETE' });
-      return (await fetch(url)).status === 404 ? true : undefined;
-    }, 30_000);
+    await until(
+      'the connector gone from Connect',
+      async () => {
+        await fetch(url, { method: 'DELETE' });
+        return (await fetch(url)).status === 404 ? true : undefined;
+      },
+      30_000,
+    );
     const seen = new Set<string>();
     for (let i = 0; i < 5; i++) {
       seen.add((await eb.getEventStreaming(name)).Status as string);
@@ -114,9 +150,11 @@ describe('EventBridge emulator', () => {
     }).then(async () => {
       await consumer.subscribe({ topic, fromBeginning: true });
       return new Promise<{ key: string; value: string }>((resolve) => {
-        void consumer.run({ eachMessage: async ({ message }) => {
-          if (message.value?.toString() === marker) resolve({ key: message.key?.toString() ?? '', value: marker });
-        } });
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            if (message.value?.toString() === marker) resolve({ key: message.key?.toString() ?? '', value: marker });
+          },
+        });
       });
     });
     await consumer.disconnect();
@@ -130,11 +168,17 @@ describe('EventBridge emulator', () => {
     await eb.pauseEventStreaming(name);
     assert.equal((await eb.getEventStreaming(name)).Status, 'PAUSED');
     await eb.startEventStreaming(name);
-    await until('RUNNING again', async () => ((await eb.getEventStreaming(name)).Status === 'RUNNING' ? true : undefined));
+    await until('RUNNING again', async () =>
+      (await eb.getEventStreaming(name)).Status === 'RUNNING' ? true : undefined,
+    );
 
     // A connector that disappears behind the stream's back is a failed stream (once the grace has passed).
     await fetch(`${local.connectUrl}/connectors/${connectorNameFor(SECONDARY_REGION, name)}`, { method: 'DELETE' });
-    await until('RUNNING_FAILED', async () => ((await eb.getEventStreaming(name)).Status === 'RUNNING_FAILED' ? true : undefined), 30_000);
+    await until(
+      'RUNNING_FAILED',
+      async () => ((await eb.getEventStreaming(name)).Status === 'RUNNING_FAILED' ? true : undefined),
+      30_000,
+    );
     await eb.startEventStreaming(name);
     await until('recovered', async () => ((await eb.getEventStreaming(name)).Status === 'RUNNING' ? true : undefined));
 

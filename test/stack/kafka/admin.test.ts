@@ -8,9 +8,21 @@ import type { Consumer } from 'kafkajs';
 import { ensureStack, uniqueName } from '../../../stack/harness/stack';
 import { createTopic, deleteTopics, openBoth, primaryKafka, secondaryKafka } from '../../../stack/harness/kafka';
 import {
-  committedOffsets, describeCluster, describeGroupMembers, ensureTopicsLike, GroupHasLiveMembersError, groupsOnTopics,
-  offsetsForTimes, partitionOffsets, partitionsOf, PartitionCountMismatchError, recordTimestamps, setGroupOffsets,
-  setManyGroupOffsets, TopicMissingError, type AdminSession,
+  committedOffsets,
+  describeCluster,
+  describeGroupMembers,
+  ensureTopicsLike,
+  GroupHasLiveMembersError,
+  groupsOnTopics,
+  offsetsForTimes,
+  partitionOffsets,
+  partitionsOf,
+  PartitionCountMismatchError,
+  recordTimestamps,
+  setGroupOffsets,
+  setManyGroupOffsets,
+  TopicMissingError,
+  type AdminSession,
 } from '../../../src/kafka/admin';
 import { commitOffsets } from '../../../src/kafka/protocol';
 import { createKafka, KafkaConfigError, kafkaConfig } from '../../../src/kafka/clients';
@@ -60,8 +72,11 @@ describe('kafka admin on the local clusters', () => {
   });
 
   test('ensureTopicsLike names partition-count mismatches and topics missing on the primary', async () => {
-    await assert.rejects(ensureTopicsLike(c.primary, c.secondary, [other]), (e: unknown) =>
-      e instanceof PartitionCountMismatchError && e.mismatches[0].primary === 3 && e.mismatches[0].secondary === 2);
+    await assert.rejects(
+      ensureTopicsLike(c.primary, c.secondary, [other]),
+      (e: unknown) =>
+        e instanceof PartitionCountMismatchError && e.mismatches[0].primary === 3 && e.mismatches[0].secondary === 2,
+    );
     await assert.rejects(ensureTopicsLike(c.primary, c.secondary, ['no-such-topic-kdr']), TopicMissingError);
   });
 
@@ -69,17 +84,29 @@ describe('kafka admin on the local clusters', () => {
     const producer = primaryKafka().producer();
     await producer.connect();
     const t0 = Date.UTC(2024, 5, 1);
-    await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `r${i}`, partition: 0, timestamp: String(t0 + i * 100) })) });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 10 }, (_, i) => ({
+        value: `r${i}`,
+        partition: 0,
+        timestamp: String(t0 + i * 100),
+      })),
+    });
     await producer.disconnect();
     const [p0] = (await partitionOffsets(c.primary, [topic])).filter((p) => p.partition === 0);
     assert.deepEqual({ earliest: p0.earliest, end: p0.end }, { earliest: 0, end: 10 });
     const byTime = await offsetsForTimes(c.primary, [
-      { topic, partition: 0, timestamp: t0 + 350 }, { topic, partition: 0, timestamp: t0 + 99999 }, { topic, partition: 1, timestamp: t0 },
+      { topic, partition: 0, timestamp: t0 + 350 },
+      { topic, partition: 0, timestamp: t0 + 99999 },
+      { topic, partition: 1, timestamp: t0 },
     ]);
     assert.equal(byTime.get(`${topic}:0@${t0 + 350}`), 4);
     assert.equal(byTime.get(`${topic}:0@${t0 + 99999}`), null);
     assert.equal(byTime.get(`${topic}:1@${t0}`), null);
-    const stamps = await recordTimestamps(c.primary, [{ topic, partition: 0, offset: 7 }, { topic, partition: 0, offset: 10 }]);
+    const stamps = await recordTimestamps(c.primary, [
+      { topic, partition: 0, offset: 7 },
+      { topic, partition: 0, offset: 10 },
+    ]);
     assert.equal(stamps.get(`${topic}:0@7`)?.timestamp, t0 + 700);
     assert.equal(stamps.has(`${topic}:0@10`), false);
   });
@@ -92,16 +119,24 @@ describe('kafka admin on the local clusters', () => {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic] });
     let joined!: () => void;
-    const hasJoined = new Promise<void>((r) => { joined = r; });
+    const hasJoined = new Promise<void>((r) => {
+      joined = r;
+    });
     consumer.on(consumer.events.GROUP_JOIN, () => joined());
     await consumer.run({ eachMessage: async () => undefined });
     await hasJoined;
 
     const [state] = await describeGroupMembers(c.secondary, [group]);
     assert.equal(state.live, true);
-    const offsets = [{ topic, partition: 0, offset: 0 }, { topic, partition: 3, offset: 0 }];
-    await assert.rejects(setGroupOffsets(c.secondary, group, offsets), (e: unknown) =>
-      e instanceof GroupHasLiveMembersError && e.group === group && /stop its consumers/.test(e.message));
+    const offsets = [
+      { topic, partition: 0, offset: 0 },
+      { topic, partition: 3, offset: 0 },
+    ];
+    await assert.rejects(
+      setGroupOffsets(c.secondary, group, offsets),
+      (e: unknown) =>
+        e instanceof GroupHasLiveMembersError && e.group === group && /stop its consumers/.test(e.message),
+    );
     // Even without our own check, the broker refuses an admin commit into a group with members.
     await assert.rejects(commitOffsets(c.secondary.protocol, group, offsets), /member|generation|rebalanc/i);
 
@@ -131,16 +166,30 @@ describe('kafka admin on the local clusters', () => {
     assert.deepEqual(res.failed, []);
     const found = await groupsOnTopics(c.secondary, [topic], new RegExp(`^${prefix}-`));
     assert.equal(found.size, 100);
-    assert.equal([...found.values()].every((offs) => offs.length === 8), true);
+    assert.equal(
+      [...found.values()].every((offs) => offs.length === 8),
+      true,
+    );
   });
 });
 
 describe('client settings', () => {
   test('SASL passwords come from the named environment variables, and their absence is named', () => {
-    const cluster = { bootstrapServers: ['b:9093'], security: { protocol: 'sasl_ssl' as const, mechanism: 'scram-sha-256' as const, usernameEnv: 'KDR_T_USER', passwordEnv: 'KDR_T_PASS' } };
+    const cluster = {
+      bootstrapServers: ['b:9093'],
+      security: {
+        protocol: 'sasl_ssl' as const,
+        mechanism: 'scram-sha-256' as const,
+        usernameEnv: 'KDR_T_USER',
+        passwordEnv: 'KDR_T_PASS',
+      },
+    };
     delete process.env.KDR_T_USER;
     delete process.env.KDR_T_PASS;
-    assert.throws(() => kafkaConfig(cluster), (e: unknown) => e instanceof KafkaConfigError && /KDR_T_USER, KDR_T_PASS/.test((e as Error).message));
+    assert.throws(
+      () => kafkaConfig(cluster),
+      (e: unknown) => e instanceof KafkaConfigError && /KDR_T_USER, KDR_T_PASS/.test((e as Error).message),
+    );
     process.env.KDR_T_USER = 'alice';
     process.env.KDR_T_PASS = 's3cret';
     const cfg = kafkaConfig(cluster);
@@ -153,14 +202,26 @@ describe('client settings', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-ca-'));
     const pem = path.join(dir, 'ca.pem');
     fs.writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-    const cluster = (caFile: string) => ({ bootstrapServers: ['b:9093'], security: { protocol: 'ssl' as const, caFile } });
+    const cluster = (caFile: string) => ({
+      bootstrapServers: ['b:9093'],
+      security: { protocol: 'ssl' as const, caFile },
+    });
     assert.deepEqual(kafkaConfig(cluster(pem)).ssl, { ca: [fs.readFileSync(pem, 'utf8')] });
-    assert.throws(() => kafkaConfig(cluster(path.join(dir, 'missing.pem'))),
-      (e: unknown) => e instanceof KafkaConfigError && /security\.caFile .*missing\.pem cannot be read on the worker \(ENOENT\)/.test((e as Error).message));
+    assert.throws(
+      () => kafkaConfig(cluster(path.join(dir, 'missing.pem'))),
+      (e: unknown) =>
+        e instanceof KafkaConfigError &&
+        /security\.caFile .*missing\.pem cannot be read on the worker \(ENOENT\)/.test((e as Error).message),
+    );
     const secret = path.join(dir, 'not-a-ca');
     fs.writeFileSync(secret, 'top-secret-content');
-    assert.throws(() => kafkaConfig(cluster(secret)),
-      (e: unknown) => e instanceof KafkaConfigError && /holds no PEM certificate/.test((e as Error).message) && !(e as Error).message.includes('top-secret'));
+    assert.throws(
+      () => kafkaConfig(cluster(secret)),
+      (e: unknown) =>
+        e instanceof KafkaConfigError &&
+        /holds no PEM certificate/.test((e as Error).message) &&
+        !(e as Error).message.includes('top-secret'),
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -26,17 +26,27 @@ describe('batched admin reads', () => {
     await producer.connect();
     // Partition p: 30 records, record i stamped 1_000_000 + p * 1000 + i.
     await producer.send({
-      topic, acks: -1,
-      messages: parts.flatMap(({ partition }) => Array.from({ length: 30 }, (_, i) => ({
-        partition, value: `${partition}-${i}`, timestamp: String(1_000_000 + partition * 1000 + i),
-      }))),
+      topic,
+      acks: -1,
+      messages: parts.flatMap(({ partition }) =>
+        Array.from({ length: 30 }, (_, i) => ({
+          partition,
+          value: `${partition}-${i}`,
+          timestamp: String(1_000_000 + partition * 1000 + i),
+        })),
+      ),
     });
     await producer.disconnect();
     groups = Array.from({ length: 25 }, (_, i) => `${prefix}-g${String(i).padStart(2, '0')}`);
     // Every third group commits nothing; the others commit some partitions only.
-    const plans = groups.filter((_, i) => i % 3 !== 0).map((group, i) => ({
-      group, offsets: parts.filter(({ partition }) => (i + partition) % 4 !== 0).map(({ partition }) => ({ topic, partition, offset: (i * 3 + partition) % 30 })),
-    }));
+    const plans = groups
+      .filter((_, i) => i % 3 !== 0)
+      .map((group, i) => ({
+        group,
+        offsets: parts
+          .filter(({ partition }) => (i + partition) % 4 !== 0)
+          .map(({ partition }) => ({ topic, partition, offset: (i * 3 + partition) % 30 })),
+      }));
     const r = await setManyGroupOffsets(s, plans);
     assert.equal(r.done.length, plans.length);
   });
@@ -56,7 +66,10 @@ describe('batched admin reads', () => {
 
   it('OffsetFetch for many groups per request answers what one request per group does', async () => {
     const expected = await oneByOne(s);
-    assert.ok([...expected.values()].some((m) => [...m.values()].some((o) => o >= 0)), 'some commits');
+    assert.ok(
+      [...expected.values()].some((m) => [...m.values()].some((o) => o >= 0)),
+      'some commits',
+    );
     const batched = await fetchCommittedMany(s.protocol, groups, refs(), { perRequest: 7 });
     assert.deepEqual(batched, expected);
   });
@@ -65,12 +78,22 @@ describe('batched admin reads', () => {
     const old = await openAdmin(secondaryKafka());
     try {
       const expected = await oneByOne(old);
-      const brokers = Object.values(old.protocol.cluster.brokerPool.brokers) as { versions: Record<number, { maxVersion: number }> }[];
+      const brokers = Object.values(old.protocol.cluster.brokerPool.brokers) as {
+        versions: Record<number, { maxVersion: number }>;
+      }[];
       for (const b of brokers) {
-        b.versions = { ...b.versions, 9: { ...b.versions[9], maxVersion: 4 }, 10: { ...b.versions[10], maxVersion: 3 } };
+        b.versions = {
+          ...b.versions,
+          9: { ...b.versions[9], maxVersion: 4 },
+          10: { ...b.versions[10], maxVersion: 3 },
+        };
       }
       let counted = 0;
-      const got = await fetchCommittedMany(old.protocol, groups, refs(), { onGroups: (n) => { counted += n; } });
+      const got = await fetchCommittedMany(old.protocol, groups, refs(), {
+        onGroups: (n) => {
+          counted += n;
+        },
+      });
       assert.deepEqual(got, expected);
       assert.equal(counted, groups.length);
     } finally {
@@ -85,11 +108,18 @@ describe('batched admin reads', () => {
   });
 
   it('record timestamps: one sweep per partition answers every offset asked, none past the end', async () => {
-    const queries = parts.flatMap(({ partition }) => [0, 1, 5, 17, 17, 29, 30, 400].map((offset) => ({ topic, partition, offset })));
+    const queries = parts.flatMap(({ partition }) =>
+      [0, 1, 5, 17, 17, 29, 30, 400].map((offset) => ({ topic, partition, offset })),
+    );
     const found = await recordsAt(s.protocol, queries);
     for (const { partition } of parts) {
       for (const offset of [0, 1, 5, 17, 29]) {
-        assert.deepEqual(found.get(`${topic}:${partition}@${offset}`), { topic, partition, offset, timestamp: 1_000_000 + partition * 1000 + offset });
+        assert.deepEqual(found.get(`${topic}:${partition}@${offset}`), {
+          topic,
+          partition,
+          offset,
+          timestamp: 1_000_000 + partition * 1000 + offset,
+        });
       }
       assert.equal(found.has(`${topic}:${partition}@30`), false, 'at the log end: no record');
       assert.equal(found.has(`${topic}:${partition}@400`), false, 'past the log end: no record');

@@ -8,7 +8,14 @@ import { createTopic, deleteTopics, openBoth, primaryKafka, waitFor } from '../.
 import type { AdminSession } from '../../../src/kafka/admin';
 import { lastCanaryProfile, runCanary } from '../../../src/kafka/canary';
 import { describeProfile } from '../../../src/kafka/fidelity';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, startTestEmulator, type TestEmulator } from '../../../stack/harness/emulator';
+import {
+  PRIMARY_ID,
+  PRIMARY_REGION,
+  SECONDARY_ID,
+  SECONDARY_REGION,
+  startTestEmulator,
+  type TestEmulator,
+} from '../../../stack/harness/emulator';
 
 describe('canary fidelity on an EventBridge stream (reproduce data plane)', () => {
   const canaryTopic = uniqueName('t-fid-canary');
@@ -25,15 +32,29 @@ describe('canary fidelity on an EventBridge stream (reproduce data plane)', () =
     const eb = emu.clients.eventbridge(SECONDARY_REGION);
     await eb.createKafkaToKafka({
       name: stream,
-      source: { regionId: PRIMARY_REGION, instanceId: PRIMARY_ID, topic: canaryTopic, consumerGroup: `${stream}-replicator`, offsetReset: 'earliest' },
+      source: {
+        regionId: PRIMARY_REGION,
+        instanceId: PRIMARY_ID,
+        topic: canaryTopic,
+        consumerGroup: `${stream}-replicator`,
+        offsetReset: 'earliest',
+      },
       sink: { instanceId: SECONDARY_ID, topic: canaryTopic },
     });
     await eb.startEventStreaming(stream);
-    await waitFor('stream RUNNING', async () => ((await eb.getEventStreaming(stream)).Status === 'RUNNING' ? true : undefined), 30000, 300);
+    await waitFor(
+      'stream RUNNING',
+      async () => ((await eb.getEventStreaming(stream)).Status === 'RUNNING' ? true : undefined),
+      30000,
+      300,
+    );
   });
 
   after(async () => {
-    await emu?.clients.eventbridge(SECONDARY_REGION).deleteEventStreaming(stream).catch(() => undefined);
+    await emu?.clients
+      .eventbridge(SECONDARY_REGION)
+      .deleteEventStreaming(stream)
+      .catch(() => undefined);
     await emu?.close();
     if (c) {
       await deleteTopics(c.primary, [canaryTopic]);
@@ -43,21 +64,52 @@ describe('canary fidelity on an EventBridge stream (reproduce data plane)', () =
   });
 
   test('every record arrives; the profile says partition and timestamp not kept, headers dropped, key/value kept', async () => {
-    const res = await runCanary(primaryKafka(), c.secondary, { runId: uniqueName('run'), topic: canaryTopic, count: 12, timeoutMs: 30000 });
+    const res = await runCanary(primaryKafka(), c.secondary, {
+      runId: uniqueName('run'),
+      topic: canaryTopic,
+      count: 12,
+      timeoutMs: 30000,
+    });
     assert.equal(res.received, 12, `missing: ${JSON.stringify(res.missing)}`);
     const f = res.fidelity;
-    assert.deepEqual([f.measured, f.partitionPreserved, f.orderPreserved, f.timestampPreserved, f.keyValueIdentical, f.headersPreserved],
-      [true, false, false, false, true, false], describeProfile(f));
+    assert.deepEqual(
+      [
+        f.measured,
+        f.partitionPreserved,
+        f.orderPreserved,
+        f.timestampPreserved,
+        f.keyValueIdentical,
+        f.headersPreserved,
+      ],
+      [true, false, false, false, true, false],
+      describeProfile(f),
+    );
     assert.equal(res.timestampsPreserved, false);
     // Read back from the secondary alone (as a failover must when the primary is gone): the same profile.
     const read = await lastCanaryProfile(c.secondary, canaryTopic);
-    const flags = (x: typeof f) => [x.measured, x.partitionPreserved, x.orderPreserved, x.timestampPreserved, x.keyValueIdentical, x.headersPreserved, x.runId, x.samples];
+    const flags = (x: typeof f) => [
+      x.measured,
+      x.partitionPreserved,
+      x.orderPreserved,
+      x.timestampPreserved,
+      x.keyValueIdentical,
+      x.headersPreserved,
+      x.runId,
+      x.samples,
+    ];
     assert.deepEqual(flags(read), flags(f), 'the newest complete canary run on the secondary gives the same profile');
-    console.log(`# reproduce plane: ${describeProfile(f)}; latency p50 ${res.latencyMs?.p50} ms max ${res.latencyMs?.max} ms`);
+    console.log(
+      `# reproduce plane: ${describeProfile(f)}; latency p50 ${res.latencyMs?.p50} ms max ${res.latencyMs?.max} ms`,
+    );
   });
 
   test('a canary that times out leaves the profile unmeasured (the most pessimistic)', async () => {
-    const res = await runCanary(primaryKafka(), c.secondary, { runId: uniqueName('run'), topic: canaryTopic, count: 3, timeoutMs: 1 });
+    const res = await runCanary(primaryKafka(), c.secondary, {
+      runId: uniqueName('run'),
+      topic: canaryTopic,
+      count: 3,
+      timeoutMs: 1,
+    });
     if (res.received < 3) assert.equal(res.fidelity.measured, false);
   });
 

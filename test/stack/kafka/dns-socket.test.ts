@@ -11,7 +11,10 @@ import { describeCluster } from '../../../src/kafka/admin';
 
 let server: DnsServer;
 let target = 'primary.brokers.kdr.test';
-const zone: Record<string, string> = { 'primary.brokers.kdr.test': '127.0.0.2', 'secondary.brokers.kdr.test': '127.0.0.3' };
+const zone: Record<string, string> = {
+  'primary.brokers.kdr.test': '127.0.0.2',
+  'secondary.brokers.kdr.test': '127.0.0.3',
+};
 
 before(async () => {
   await ensureStack();
@@ -21,17 +24,26 @@ before(async () => {
     answer: (q) => {
       const name = q.name.toLowerCase().replace(/\.$/, '');
       if (name === 'kafka.app.kdr.test') {
-        const answers: DnsResourceRecord[] = [{ name: q.name, type: RRType.CNAME, class: CLASS_IN, ttl: 1, data: target }];
-        if (q.type === RRType.A) answers.push({ name: target, type: RRType.A, class: CLASS_IN, ttl: 1, data: zone[target] });
+        const answers: DnsResourceRecord[] = [
+          { name: q.name, type: RRType.CNAME, class: CLASS_IN, ttl: 1, data: target },
+        ];
+        if (q.type === RRType.A)
+          answers.push({ name: target, type: RRType.A, class: CLASS_IN, ttl: 1, data: zone[target] });
         return { rcode: RCode.NOERROR, answers };
       }
-      if (zone[name] && q.type === RRType.A) return { rcode: RCode.NOERROR, answers: [{ name: q.name, type: RRType.A, class: CLASS_IN, ttl: 1, data: zone[name] }] };
+      if (zone[name] && q.type === RRType.A)
+        return {
+          rcode: RCode.NOERROR,
+          answers: [{ name: q.name, type: RRType.A, class: CLASS_IN, ttl: 1, data: zone[name] }],
+        };
       return { rcode: zone[name] ? RCode.NOERROR : RCode.NXDOMAIN, answers: [] };
     },
   });
 });
 
-after(async () => { await server?.close(); });
+after(async () => {
+  await server?.close();
+});
 
 test('resolveHost follows the CNAME through the given server', async () => {
   const r = new dns.promises.Resolver();

@@ -20,7 +20,10 @@ describe('exact offset matching by record identity', () => {
     const producer = kafka[side].kafka.producer();
     await producer.connect();
     for (const r of records) {
-      await producer.send({ topic, messages: [{ partition, key: r.key, value: r.value, timestamp: String(r.ts), headers: r.headers }] });
+      await producer.send({
+        topic,
+        messages: [{ partition, key: r.key, value: r.value, timestamp: String(r.ts), headers: r.headers }],
+      });
     }
     await producer.disconnect();
   };
@@ -29,15 +32,27 @@ describe('exact offset matching by record identity', () => {
     kafka = await openBoth();
     for (const s of [kafka.primary, kafka.secondary]) await createTopic(s, topic, 4);
     // p0: the secondary has a record of its own first, then the copies with a foreign record in between.
-    const a = { key: 'k', value: 'a', ts: t0 + 1 }; const b = { key: 'k', value: 'b', ts: t0 + 2, headers: { h: '1' } }; const c = { key: null, value: 'c', ts: t0 + 3 };
+    const a = { key: 'k', value: 'a', ts: t0 + 1 };
+    const b = { key: 'k', value: 'b', ts: t0 + 2, headers: { h: '1' } };
+    const c = { key: null, value: 'c', ts: t0 + 3 };
     await write('primary', 0, [a, b, c]);
-    await write('secondary', 0, [{ key: 'x', value: 'foreign', ts: t0 }, a, b, { key: 'y', value: 'foreign2', ts: t0 + 2 }, c]);
+    await write('secondary', 0, [
+      { key: 'x', value: 'foreign', ts: t0 },
+      a,
+      b,
+      { key: 'y', value: 'foreign2', ts: t0 + 2 },
+      c,
+    ]);
     // p1: look-alikes — the record to find has the same identity as an earlier one; only its neighbour tells them apart.
-    const same = { key: 'k', value: 'same', ts: t0 + 10 }; const mid = { key: 'k', value: 'mid', ts: t0 + 10 };
+    const same = { key: 'k', value: 'same', ts: t0 + 10 };
+    const mid = { key: 'k', value: 'mid', ts: t0 + 10 };
     await write('primary', 1, [same, mid, same]);
     await write('secondary', 1, [same, mid, same]);
     // p2: the last primary record was never replicated.
-    await write('primary', 2, [{ key: 'k', value: 'r1', ts: t0 + 20 }, { key: 'k', value: 'r2', ts: t0 + 21 }]);
+    await write('primary', 2, [
+      { key: 'k', value: 'r1', ts: t0 + 20 },
+      { key: 'k', value: 'r2', ts: t0 + 21 },
+    ]);
     await write('secondary', 2, [{ key: 'k', value: 'r1', ts: t0 + 20 }]);
     // p3: empty on the primary.
   });
@@ -74,7 +89,7 @@ describe('exact offset matching by record identity', () => {
     assert.equal(m.found, false);
   });
 
-  test('tails: where each partition\'s newest primary record is, missing where it is not replicated, empty partitions pass', async () => {
+  test("tails: where each partition's newest primary record is, missing where it is not replicated, empty partitions pass", async () => {
     const logs = await partitionOffsets(kafka.primary, [topic]);
     const tails = await matchTails(kafka.primary, kafka.secondary, logs);
     const by = new Map(tails.map((t) => [t.partition, t]));
@@ -86,10 +101,21 @@ describe('exact offset matching by record identity', () => {
 
   test('a final plan needs a new approval when a bound grows or a partition becomes untranslated', () => {
     const plan = (bound: number, untranslated = 0): FailoverPlan => ({
-      planId: `p${bound}${untranslated}`, pair: 'x', marginMs: 0, latencyMs: 0, primaryReachable: true,
+      planId: `p${bound}${untranslated}`,
+      pair: 'x',
+      marginMs: 0,
+      latencyMs: 0,
+      primaryReachable: true,
       totals: { groups: 1, partitions: 1, duplicateBound: bound, untranslated, liveGroups: 0, sources: {} },
-      groups: [{ group: 'g', duplicateBound: bound, liveMembers: 0, offsets: [['t', 0, 1, 'matched']],
-        untranslated: Array.from({ length: untranslated }, () => ({ topic: 't', partition: 0, reason: 'r' })) }],
+      groups: [
+        {
+          group: 'g',
+          duplicateBound: bound,
+          liveMembers: 0,
+          offsets: [['t', 0, 1, 'matched']],
+          untranslated: Array.from({ length: untranslated }, () => ({ topic: 't', partition: 0, reason: 'r' })),
+        },
+      ],
     });
     assert.deepEqual(comparePlans(plan(10), plan(3)), []);
     assert.match(comparePlans(plan(10), plan(11)).join(), /g duplicate bound 10 -> 11/);

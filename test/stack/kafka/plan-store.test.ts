@@ -28,10 +28,16 @@ describe('plan store', () => {
   });
 
   it('writes items in pages and reads any range back, each page checked against its hash', async () => {
-    const items = Array.from({ length: 50 }, (_, i) => ({ group: `g${String(i).padStart(2, '0')}`, pad: 'x'.repeat(100 + i) }));
+    const items = Array.from({ length: 50 }, (_, i) => ({
+      group: `g${String(i).padStart(2, '0')}`,
+      pad: 'x'.repeat(100 + i),
+    }));
     const ref = await storePages(f.secondary, items, 1000);
     assert.ok(ref.pages.length > 3, `${ref.pages.length} pages`);
-    assert.equal(ref.pages.reduce((n, p) => n + p.groups, 0), 50);
+    assert.equal(
+      ref.pages.reduce((n, p) => n + p.groups, 0),
+      50,
+    );
     assert.equal(ref.groups, 50);
     assert.deepEqual(await readRangeOf(f.secondary, ref, 0, 50), items);
     assert.deepEqual(await readRangeOf(f.secondary, ref, 7, 23), items.slice(7, 23));
@@ -44,7 +50,12 @@ describe('plan store', () => {
 
   it('planOffsets stores a plan above the limit: its pages put together are the plan made inline; progress is heartbeaten; a retry resumes', async () => {
     const pair = PairConfigSchema.parse(benchPair(f.prefix, f.topic, f.canaryTopic));
-    const options = { topics: [f.topic, f.canaryTopic], primaryReachable: true, latencyMs: 50, groups: { pattern: `${f.prefix}-g.*` } };
+    const options = {
+      topics: [f.topic, f.canaryTopic],
+      primaryReachable: true,
+      latencyMs: 50,
+      groups: { pattern: `${f.prefix}-g.*` },
+    };
     const plan = async (env: NodeJS.ProcessEnv, mock = new MockActivityEnvironment()) =>
       (await mock.run(createActivities(defaultDeps(env)).planOffsets, pair, options as never)) as FailoverPlan;
 
@@ -64,11 +75,16 @@ describe('plan store', () => {
     assert.equal(stored.planId, inline.planId);
     const read = createActivities(defaultDeps(localStackEnv({}))).readPlanPage;
     const rest: GroupTarget[] = [];
-    for (let i = 1; i < ref.pages.length; i++) rest.push(...(await new MockActivityEnvironment().run(read, pair, ref, i)) as GroupTarget[]);
+    for (let i = 1; i < ref.pages.length; i++)
+      rest.push(...((await new MockActivityEnvironment().run(read, pair, ref, i)) as GroupTarget[]));
     assert.deepEqual([...stored.groups, ...rest], inline.groups);
 
-    assert.ok(beats.some((b) => b.phase === 'primary commits' && b.groupsDone === 30 && b.progress === 'primary commits: 30 / 30 groups'),
-      `heartbeats: ${beats.map((b) => b.progress).join(' | ')}`);
+    assert.ok(
+      beats.some(
+        (b) => b.phase === 'primary commits' && b.groupsDone === 30 && b.progress === 'primary commits: 30 / 30 groups',
+      ),
+      `heartbeats: ${beats.map((b) => b.progress).join(' | ')}`,
+    );
     const last = beats[beats.length - 1];
     assert.deepEqual(last.result, stored, 'the last heartbeat carries the result');
 
@@ -82,7 +98,10 @@ describe('plan store', () => {
 });
 
 describe('query plan pages', () => {
-  const plan = (n: number, pad = 0) => ({ pair: 'p', groups: Array.from({ length: n }, (_, i) => ({ group: `g${i}`, pad: 'x'.repeat(pad) })) });
+  const plan = (n: number, pad = 0) => ({
+    pair: 'p',
+    groups: Array.from({ length: n }, (_, i) => ({ group: `g${i}`, pad: 'x'.repeat(pad) })),
+  });
 
   it('answers a small plan whole, a large one a page at a time, and any page asked for', () => {
     assert.deepEqual(planPage('id', plan(3)), { planId: 'id', plan: plan(3) });
@@ -92,7 +111,10 @@ describe('query plan pages', () => {
     assert.equal(big.plan.groups.length, PLAN_PAGE_GROUPS);
     assert.deepEqual(big.page, { offset: 0, limit: PLAN_PAGE_GROUPS, total: PLAN_PAGE_GROUPS + 5 });
     const p = planPage('id', plan(10), { offset: 4, limit: 3 });
-    assert.deepEqual(p.plan.groups.map((g: { group: string }) => g.group), ['g4', 'g5', 'g6']);
+    assert.deepEqual(
+      p.plan.groups.map((g: { group: string }) => g.group),
+      ['g4', 'g5', 'g6'],
+    );
     assert.deepEqual(p.page, { offset: 4, limit: 3, total: 10 });
     assert.deepEqual(planPage('id', plan(10), { offset: 20 }).plan.groups, []);
     // A plan without a group list (drFailback's) is answered as it is.

@@ -15,10 +15,24 @@ import { uniqueName } from '../../../stack/harness/stack';
 
 type Rec = { key: string | null; value: string; ts?: number; headers?: Record<string, string> };
 
-const EXACT: FidelityProfile = { measured: true, partitionPreserved: true, orderPreserved: true, timestampPreserved: true, keyValueIdentical: true, headersPreserved: true };
-const REPRODUCE: FidelityProfile = { measured: true, partitionPreserved: false, orderPreserved: false, timestampPreserved: false, keyValueIdentical: true, headersPreserved: false };
+const EXACT: FidelityProfile = {
+  measured: true,
+  partitionPreserved: true,
+  orderPreserved: true,
+  timestampPreserved: true,
+  keyValueIdentical: true,
+  headersPreserved: true,
+};
+const REPRODUCE: FidelityProfile = {
+  measured: true,
+  partitionPreserved: false,
+  orderPreserved: false,
+  timestampPreserved: false,
+  keyValueIdentical: true,
+  headersPreserved: false,
+};
 
-describe('post-switch region: copies vs. the applications\' own records', () => {
+describe("post-switch region: copies vs. the applications' own records", () => {
   let kafka: Awaited<ReturnType<typeof openBoth>>;
   const topics: string[] = [];
   const now = Date.now();
@@ -27,7 +41,18 @@ describe('post-switch region: copies vs. the applications\' own records', () => 
     const producer = s.kafka.producer();
     await producer.connect();
     for (const r of records) {
-      await producer.send({ topic, messages: [{ partition, key: r.key, value: r.value, ...(r.ts !== undefined ? { timestamp: String(r.ts) } : {}), headers: r.headers }] });
+      await producer.send({
+        topic,
+        messages: [
+          {
+            partition,
+            key: r.key,
+            value: r.value,
+            ...(r.ts !== undefined ? { timestamp: String(r.ts) } : {}),
+            headers: r.headers,
+          },
+        ],
+      });
     }
     await producer.disconnect();
   }
@@ -40,9 +65,17 @@ describe('post-switch region: copies vs. the applications\' own records', () => 
     for (const s of [kafka.primary, kafka.secondary]) await createTopic(s, topic, partitions);
     return topic;
   }
-  const rec = (n: number, extra: Partial<Rec> = {}): Rec => ({ key: `k${n % 3}`, value: `order-${n}`, ts: now - 30_000 + n, headers: { trace: String(n) }, ...extra });
+  const rec = (n: number, extra: Partial<Rec> = {}): Rec => ({
+    key: `k${n % 3}`,
+    value: `order-${n}`,
+    ts: now - 30_000 + n,
+    headers: { trace: String(n) },
+    ...extra,
+  });
 
-  before(async () => { kafka = await openBoth(); });
+  before(async () => {
+    kafka = await openBoth();
+  });
   after(async () => {
     await deleteTopics(kafka.primary, topics).catch(() => undefined);
     await deleteTopics(kafka.secondary, topics).catch(() => undefined);
@@ -56,7 +89,12 @@ describe('post-switch region: copies vs. the applications\' own records', () => 
     await write(kafka.secondary, topic, 0, all.slice(0, 12));
     const pre = await ends(kafka.secondary, topic);
     // After the switch: an application record, then the last copies, then more application records.
-    await write(kafka.secondary, topic, 0, [{ key: 'app', value: 'new-1' }, ...all.slice(12, 16), { key: 'app', value: 'new-2' }, ...all.slice(16)]);
+    await write(kafka.secondary, topic, 0, [
+      { key: 'app', value: 'new-1' },
+      ...all.slice(12, 16),
+      { key: 'app', value: 'new-2' },
+      ...all.slice(16),
+    ]);
     await write(kafka.secondary, topic, 1, [{ key: 'app', value: 'new-3' }]);
     const r = await postSwitchRegion(kafka.primary, kafka.secondary, [topic], pre, EXACT, { checkTails: true });
     assert.equal(r.provable, true);
@@ -67,9 +105,22 @@ describe('post-switch region: copies vs. the applications\' own records', () => 
     assert.deepEqual(p1.slice(2), [0, 0], 'partition 1 holds only application records');
 
     // The planner never starts a group past the first application record, whatever its source said.
-    const plan = makePlan([{ group: 'g', partitions: [{
-      topic, partition: 0, secondary: { earliest: 0, end: 23, firstNew: p0[2], replicatedEnd: p0[3] }, matched: { offset: 22, proof: 'test' },
-    }] }], { marginMs: 0, replicationLatencyMs: 0, fidelity: EXACT });
+    const plan = makePlan(
+      [
+        {
+          group: 'g',
+          partitions: [
+            {
+              topic,
+              partition: 0,
+              secondary: { earliest: 0, end: 23, firstNew: p0[2], replicatedEnd: p0[3] },
+              matched: { offset: 22, proof: 'test' },
+            },
+          ],
+        },
+      ],
+      { marginMs: 0, replicationLatencyMs: 0, fidelity: EXACT },
+    );
     const t = plan.groups[0].partitions[0];
     assert.equal(t.offset, 12);
     assert.equal(t.duplicateBound, 10, 'bound = copies from the target to the last copy');
@@ -81,7 +132,14 @@ describe('post-switch region: copies vs. the applications\' own records', () => 
     const all = Array.from({ length: 6 }, (_, n) => rec(n));
     await write(kafka.primary, topic, 0, all);
     await write(kafka.secondary, topic, 0, all.slice(0, 4));
-    const r = await postSwitchRegion(kafka.primary, kafka.secondary, [topic], await ends(kafka.secondary, topic), REPRODUCE, { checkTails: true });
+    const r = await postSwitchRegion(
+      kafka.primary,
+      kafka.secondary,
+      [topic],
+      await ends(kafka.secondary, topic),
+      REPRODUCE,
+      { checkTails: true },
+    );
     assert.equal(r.complete, false);
     assert.equal(r.missing[0].partition, 0);
     assert.match(r.missing[0].reason, /2 of the primary's newest 3/);
@@ -90,13 +148,23 @@ describe('post-switch region: copies vs. the applications\' own records', () => 
   test('re-produced copies (other partition, append time, no headers) are recognised by key and value', async () => {
     const topic = await fresh(3);
     const all = Array.from({ length: 12 }, (_, n) => rec(n));
-    for (let p = 0; p < 3; p++) await write(kafka.primary, topic, p, all.filter((_, n) => n % 3 === p));
+    for (let p = 0; p < 3; p++)
+      await write(
+        kafka.primary,
+        topic,
+        p,
+        all.filter((_, n) => n % 3 === p),
+      );
     // The copies land by key hash, with the secondary's time and no headers.
     const reproduced = (n: number): Rec => ({ key: all[n].key, value: all[n].value });
     await write(kafka.secondary, topic, 2, [0, 1, 2, 3].map(reproduced));
     const pre = await ends(kafka.secondary, topic);
     await write(kafka.secondary, topic, 2, [4, 5].map(reproduced));
-    await write(kafka.secondary, topic, 1, [reproduced(6), { key: 'app', value: 'new-1' }, ...[7, 8, 9, 10, 11].map(reproduced)]);
+    await write(kafka.secondary, topic, 1, [
+      reproduced(6),
+      { key: 'app', value: 'new-1' },
+      ...[7, 8, 9, 10, 11].map(reproduced),
+    ]);
     const r = await postSwitchRegion(kafka.primary, kafka.secondary, [topic], pre, REPRODUCE, { checkTails: true });
     assert.equal(r.complete, true, JSON.stringify(r.missing));
     const at = (p: number) => r.ends.find(([, q]) => q === p)!.slice(2);
@@ -119,7 +187,9 @@ describe('post-switch region: copies vs. the applications\' own records', () => 
 
   test('an unmeasured replicator gives nothing to compare: not provable, says how to proceed', async () => {
     const topic = await fresh(1);
-    const r = await postSwitchRegion(kafka.primary, kafka.secondary, [topic], new Map(), UNMEASURED_PROFILE, { checkTails: true });
+    const r = await postSwitchRegion(kafka.primary, kafka.secondary, [topic], new Map(), UNMEASURED_PROFILE, {
+      checkTails: true,
+    });
     assert.equal(r.provable, false);
     assert.match(r.reason!, /drain: false/);
   });

@@ -21,8 +21,14 @@ describe('resetting groups on the secondary', () => {
     groups.push(g);
     return g;
   };
-  const at = (topic: string, partitions: number[], offset: number): CommittedOffset[] => partitions.map((partition) => ({ topic, partition, offset }));
-  const all = (g: string, topic: string, n: number) => committedOffsets(c.secondary, g, Array.from({ length: n }, (_, partition) => ({ topic, partition })));
+  const at = (topic: string, partitions: number[], offset: number): CommittedOffset[] =>
+    partitions.map((partition) => ({ topic, partition, offset }));
+  const all = (g: string, topic: string, n: number) =>
+    committedOffsets(
+      c.secondary,
+      g,
+      Array.from({ length: n }, (_, partition) => ({ topic, partition })),
+    );
 
   before(async () => {
     await ensureStack();
@@ -68,16 +74,42 @@ describe('resetting groups on the secondary', () => {
     const r = await resetGroupOffsets(c.secondary, plans, { concurrency: 4, onReset: (d) => heard.push(d.group) });
 
     assert.deepEqual(r.failed, []);
-    assert.deepEqual(r.live.map((e) => e.group), [live], 'the group with a member is refused');
+    assert.deepEqual(
+      r.live.map((e) => e.group),
+      [live],
+      'the group with a member is refused',
+    );
     // (its own consumer may commit meanwhile: only the reset's offsets must be absent)
-    assert.equal((await all(live, wide, 4)).some((o) => o.offset === 8), false, 'and the plan is not applied to it');
+    assert.equal(
+      (await all(live, wide, 4)).some((o) => o.offset === 8),
+      false,
+      'and the plan is not applied to it',
+    );
     const done = new Map(r.done.map((d) => [d.group, d.changes]));
     assert.deepEqual([...done.keys()].sort(), [fresh, moved, atPlan, mixed].sort());
     assert.deepEqual([...heard].sort(), [...done.keys()].sort(), 'each group done is heard once');
-    assert.deepEqual(done.get(fresh), [[wide, 0, -1, 5], [wide, 1, -1, 5], [wide, 2, -1, 5], [wide, 3, -1, 5]]);
-    assert.deepEqual(done.get(moved), [[wide, 0, 1, 9], [wide, 1, -1, 9]]);
-    assert.deepEqual(done.get(atPlan), [[narrow, 0, 7, 7], [narrow, 1, 7, 7]], 'already at its plan: no change');
-    assert.deepEqual(done.get(mixed), [[wide, 3, -1, 4], [narrow, 1, -1, 6]]);
+    assert.deepEqual(done.get(fresh), [
+      [wide, 0, -1, 5],
+      [wide, 1, -1, 5],
+      [wide, 2, -1, 5],
+      [wide, 3, -1, 5],
+    ]);
+    assert.deepEqual(done.get(moved), [
+      [wide, 0, 1, 9],
+      [wide, 1, -1, 9],
+    ]);
+    assert.deepEqual(
+      done.get(atPlan),
+      [
+        [narrow, 0, 7, 7],
+        [narrow, 1, 7, 7],
+      ],
+      'already at its plan: no change',
+    );
+    assert.deepEqual(done.get(mixed), [
+      [wide, 3, -1, 4],
+      [narrow, 1, -1, 6],
+    ]);
     // What the broker holds now is the plan, exactly (and nothing on the partitions a group was not given).
     assert.deepEqual(await all(fresh, wide, 4), at(wide, [0, 1, 2, 3], 5));
     assert.deepEqual(await all(moved, wide, 4), at(wide, [0, 1], 9));
@@ -86,9 +118,15 @@ describe('resetting groups on the secondary', () => {
 
     // The same plan again (a retried step): every group found at its plan, nothing moves.
     await consumer.disconnect();
-    const again = await resetGroupOffsets(c.secondary, plans.filter((p) => p.group !== live));
+    const again = await resetGroupOffsets(
+      c.secondary,
+      plans.filter((p) => p.group !== live),
+    );
     assert.equal(again.done.length, 4);
-    assert.equal(again.done.every((d) => d.changes.every(([, , before, after]) => before === after)), true);
+    assert.equal(
+      again.done.every((d) => d.changes.every(([, , before, after]) => before === after)),
+      true,
+    );
   });
 
   test('a stopped reset commits nothing more', async () => {
@@ -104,10 +142,34 @@ describe('resetting groups on the secondary', () => {
     await commitOffsets(c.secondary.protocol, a, [...at(wide, [0, 2], 11), ...at(narrow, [0], 12)]);
     await commitOffsets(c.secondary.protocol, b, at(narrow, [1], 13));
     const got = await fetchCommittedEach(c.secondary.protocol, [
-      { group: a, partitions: [{ topic: wide, partition: 2 }, { topic: narrow, partition: 0 }] },
-      { group: b, partitions: [{ topic: narrow, partition: 1 }, { topic: wide, partition: 0 }] },
+      {
+        group: a,
+        partitions: [
+          { topic: wide, partition: 2 },
+          { topic: narrow, partition: 0 },
+        ],
+      },
+      {
+        group: b,
+        partitions: [
+          { topic: narrow, partition: 1 },
+          { topic: wide, partition: 0 },
+        ],
+      },
     ]);
-    assert.deepEqual([...(got.get(a) ?? [])].sort(), [[`${narrow}:0`, 12], [`${wide}:2`, 11]].sort());
-    assert.deepEqual([...(got.get(b) ?? [])].sort(), [[`${narrow}:1`, 13], [`${wide}:0`, -1]].sort());
+    assert.deepEqual(
+      [...(got.get(a) ?? [])].sort(),
+      [
+        [`${narrow}:0`, 12],
+        [`${wide}:2`, 11],
+      ].sort(),
+    );
+    assert.deepEqual(
+      [...(got.get(b) ?? [])].sort(),
+      [
+        [`${narrow}:1`, 13],
+        [`${wide}:0`, -1],
+      ].sort(),
+    );
   });
 });

@@ -37,12 +37,16 @@ export async function startReceiver(dingTalkSecret: string): Promise<Receiver> {
       const entry: Received = { path: url.pathname, query: url.searchParams, headers: req.headers, body };
       if (url.pathname === '/echo/robot/send') {
         received.push(entry);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errcode: 300001, errmsg: `token is not exist: ${req.url}` }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ errcode: 300001, errmsg: `token is not exist: ${req.url}` }));
         return;
       }
       if (url.pathname.startsWith('/echo')) {
         received.push(entry);
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized', request: { url: req.url, headers: req.headers } }, null, 2));
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'unauthorized', request: { url: req.url, headers: req.headers } }, null, 2));
         return;
       }
       if (url.pathname.startsWith('/fail')) {
@@ -53,8 +57,11 @@ export async function startReceiver(dingTalkSecret: string): Promise<Receiver> {
       if (url.pathname === '/robot/send') {
         entry.signed = verifyDingTalk(url.searchParams, dingTalkSecret);
         received.push(entry);
-        res.writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify(entry.signed ? { errcode: 0, errmsg: 'ok' } : { errcode: 310000, errmsg: 'sign not match' }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify(entry.signed ? { errcode: 0, errmsg: 'ok' } : { errcode: 310000, errmsg: 'sign not match' }),
+          );
         return;
       }
       received.push(entry);
@@ -66,7 +73,11 @@ export async function startReceiver(dingTalkSecret: string): Promise<Receiver> {
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

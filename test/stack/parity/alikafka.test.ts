@@ -22,9 +22,15 @@ import {
 } from '../../../stack/harness/emulator';
 import { ensureStack, uniqueName } from '../../../stack/harness/stack';
 
-const RESTART = 'the stack must run the StandardAuthorizer on its SASL_SSL listeners: npm run stack:down && npm run stack:up';
+const RESTART =
+  'the stack must run the StandardAuthorizer on its SASL_SSL listeners: npm run stack:down && npm run stack:up';
 
-async function produceAs(side: 'primary' | 'secondary', username: string, password: string, topic: string): Promise<string> {
+async function produceAs(
+  side: 'primary' | 'secondary',
+  username: string,
+  password: string,
+  topic: string,
+): Promise<string> {
   const kafka = new Kafka({
     clientId: 'kdr-parity-test',
     brokers: [`${drAddress[side]}:${ports.drSaslSsl}`],
@@ -58,7 +64,10 @@ describe('parity on ApsaraMQ (emulator over the real clusters, ACLs enforced)', 
   const password = `pw-${uniqueName('y')}`;
   const secrets = (v: string) => (v === userSecretVar(user) ? password : undefined);
   const mine = (gaps: ParityGap[]) =>
-    gaps.filter((g) => g.item === user || g.item.startsWith(`User:${user} `) || g.item === topic || g.item.startsWith(`${topic}/`));
+    gaps.filter(
+      (g) =>
+        g.item === user || g.item.startsWith(`User:${user} `) || g.item === topic || g.item.startsWith(`${topic}/`),
+    );
   const acl = (resourceType: string, resourceName: string, patternType: 'LITERAL' | 'PREFIXED', operation: string) => ({
     instanceId: PRIMARY_ID,
     username: user,
@@ -67,19 +76,50 @@ describe('parity on ApsaraMQ (emulator over the real clusters, ACLs enforced)', 
     patternType,
     operation,
   });
-  const acls = [acl('Topic', topic, 'LITERAL', 'Write'), acl('Topic', topic, 'LITERAL', 'Read'), acl('Group', `${user}-`, 'PREFIXED', 'Read')];
+  const acls = [
+    acl('Topic', topic, 'LITERAL', 'Write'),
+    acl('Topic', topic, 'LITERAL', 'Read'),
+    acl('Group', `${user}-`, 'PREFIXED', 'Read'),
+  ];
 
   before(async () => {
     await ensureStack();
     emu = await startTestEmulator({ dnsPort: undefined, ramPolicy: parsePolicy(workerPolicy(), 'worker policy') });
     primary = { client: emu.clients.alikafka(PRIMARY_REGION), instanceId: PRIMARY_ID };
     secondary = { client: emu.clients.alikafka(SECONDARY_REGION), instanceId: SECONDARY_ID };
-    await primary.client.createTopic({ instanceId: PRIMARY_ID, topic, remark: 'kdr_parity_test', partitionNum: 3, localTopic: true });
-    await secondary.client.createTopic({ instanceId: SECONDARY_ID, topic, remark: 'kdr_parity_test', partitionNum: 3, localTopic: true });
-    await secondary.client.createTopic({ instanceId: SECONDARY_ID, topic: cloudTopic, remark: 'kdr_parity_test', partitionNum: 1 });
+    await primary.client.createTopic({
+      instanceId: PRIMARY_ID,
+      topic,
+      remark: 'kdr_parity_test',
+      partitionNum: 3,
+      localTopic: true,
+    });
+    await secondary.client.createTopic({
+      instanceId: SECONDARY_ID,
+      topic,
+      remark: 'kdr_parity_test',
+      partitionNum: 3,
+      localTopic: true,
+    });
+    await secondary.client.createTopic({
+      instanceId: SECONDARY_ID,
+      topic: cloudTopic,
+      remark: 'kdr_parity_test',
+      partitionNum: 1,
+    });
     // The primary keeps records 14 days and takes 2 MiB records; the secondary has the broker defaults (7 days, ~1 MiB).
-    await primary.client.updateTopicConfig({ instanceId: PRIMARY_ID, topic, config: 'retention.ms', value: '1209600000' });
-    await primary.client.updateTopicConfig({ instanceId: PRIMARY_ID, topic, config: 'max.message.bytes', value: '2097152' });
+    await primary.client.updateTopicConfig({
+      instanceId: PRIMARY_ID,
+      topic,
+      config: 'retention.ms',
+      value: '1209600000',
+    });
+    await primary.client.updateTopicConfig({
+      instanceId: PRIMARY_ID,
+      topic,
+      config: 'max.message.bytes',
+      value: '2097152',
+    });
     await primary.client
       .createSaslUser({ instanceId: PRIMARY_ID, username: user, password, type: 'scram' })
       .catch((err: Error) => assert.fail(`${RESTART} (${err.message})`));
@@ -88,10 +128,15 @@ describe('parity on ApsaraMQ (emulator over the real clusters, ACLs enforced)', 
 
   after(async () => {
     const admin = emu.clientsWith(stackAdminEnv({}));
-    for (const [region, instanceId] of [[PRIMARY_REGION, PRIMARY_ID], [SECONDARY_REGION, SECONDARY_ID]]) {
+    for (const [region, instanceId] of [
+      [PRIMARY_REGION, PRIMARY_ID],
+      [SECONDARY_REGION, SECONDARY_ID],
+    ]) {
       const c = admin.alikafka(region);
       for (const a of acls) await c.deleteAcl({ ...a, instanceId }).catch(() => undefined);
-      await c.deleteSaslUser({ instanceId, username: user, type: 'scram', mechanism: 'SCRAM-SHA-256' }).catch(() => undefined);
+      await c
+        .deleteSaslUser({ instanceId, username: user, type: 'scram', mechanism: 'SCRAM-SHA-256' })
+        .catch(() => undefined);
       for (const t of [topic, cloudTopic]) await c.deleteTopic({ instanceId, topic: t }).catch(() => undefined);
     }
     await emu.close();
@@ -100,10 +145,16 @@ describe('parity on ApsaraMQ (emulator over the real clusters, ACLs enforced)', 
   test('readParity: users (never passwords), ACLs in Kafka spelling, topic settings, ACL on', async () => {
     const p = await readParity(primary, [topic]);
     assert.deepEqual(p.instance, { maxMessageBytes: 1048576, aclEnabled: true });
-    assert.deepEqual(p.users.filter((u) => u.name === user), [{ name: user, mechanism: 'SCRAM-SHA-256' }]);
+    assert.deepEqual(
+      p.users.filter((u) => u.name === user),
+      [{ name: user, mechanism: 'SCRAM-SHA-256' }],
+    );
     assert.ok(!JSON.stringify(p).includes(password));
     assert.deepEqual(
-      p.acls.filter((a) => a.principal === `User:${user}`).map((a) => `${a.permission} ${a.operation} ${a.resourceType}:${a.resourceName} ${a.patternType}`).sort(),
+      p.acls
+        .filter((a) => a.principal === `User:${user}`)
+        .map((a) => `${a.permission} ${a.operation} ${a.resourceType}:${a.resourceName} ${a.patternType}`)
+        .sort(),
       [`ALLOW READ GROUP:${user}- PREFIXED`, `ALLOW READ TOPIC:${topic} LITERAL`, `ALLOW WRITE TOPIC:${topic} LITERAL`],
     );
     assert.equal(p.topics[topic].partitions, 3);
@@ -113,10 +164,12 @@ describe('parity on ApsaraMQ (emulator over the real clusters, ACLs enforced)', 
 
   test('without parity the secondary refuses the application; applyParity makes it served, idempotently', async () => {
     const p = await readParity(primary, [topic]);
-    const gaps = mine(compareParity(p, await readParity(secondary, [topic]), {
-      topics: [topic],
-      target: { provider: 'alikafka', regionId: SECONDARY_REGION, instanceId: SECONDARY_ID },
-    }));
+    const gaps = mine(
+      compareParity(p, await readParity(secondary, [topic]), {
+        topics: [topic],
+        target: { provider: 'alikafka', regionId: SECONDARY_REGION, instanceId: SECONDARY_ID },
+      }),
+    );
     assert.deepEqual(gaps.map((g) => `${g.kind} ${g.item}`).sort(), [
       `acl User:${user} ALLOW READ GROUP:${user}- (PREFIXED) from *`,
       `acl User:${user} ALLOW READ TOPIC:${topic} from *`,
@@ -125,15 +178,26 @@ describe('parity on ApsaraMQ (emulator over the real clusters, ACLs enforced)', 
       `topic-config ${topic}/retention.ms`,
       `user ${user}`,
     ]);
-    assert.match(gaps.find((g) => g.kind === 'user')!.fix, new RegExp(`aliyun alikafka CreateSaslUser --RegionId ${SECONDARY_REGION}`));
+    assert.match(
+      gaps.find((g) => g.kind === 'user')!.fix,
+      new RegExp(`aliyun alikafka CreateSaslUser --RegionId ${SECONDARY_REGION}`),
+    );
     assert.equal(await produceAs('primary', user, password, topic), 'ok');
     assert.match(await produceAs('secondary', user, password, topic), /SASL|Authentication/i);
 
-    const users = await applyParity(secondary, gaps.filter((g) => g.kind === 'user'), secrets);
+    const users = await applyParity(
+      secondary,
+      gaps.filter((g) => g.kind === 'user'),
+      secrets,
+    );
     assert.deepEqual(users.failed, []);
     assert.equal(await produceAs('secondary', user, password, topic), 'TOPIC_AUTHORIZATION_FAILED');
 
-    const rest = await applyParity(secondary, gaps.filter((g) => g.kind !== 'user'), secrets);
+    const rest = await applyParity(
+      secondary,
+      gaps.filter((g) => g.kind !== 'user'),
+      secrets,
+    );
     assert.deepEqual(rest.failed, []);
     assert.equal(rest.done.length, 5);
     assert.equal(await produceAs('secondary', user, password, topic), 'ok');
@@ -151,15 +215,38 @@ describe('parity on ApsaraMQ (emulator over the real clusters, ACLs enforced)', 
     const result = await applyParity(
       secondary,
       [
-        { ...base, kind: 'user', item: ghost, change: { op: 'create-user', user: ghost, mechanism: 'SCRAM-SHA-256', secretVar: userSecretVar(ghost) } },
-        { ...base, kind: 'topic-config', item: `${topic}/cleanup.policy`, change: { op: 'set-topic-config', topic, name: 'cleanup.policy', value: 'compact' } },
-        { ...base, kind: 'topic-config', item: `${cloudTopic}/retention.ms`, change: { op: 'set-topic-config', topic: cloudTopic, name: 'retention.ms', value: '7200000' } },
-        { ...base, kind: 'topic-config', item: `${topic}/retention.ms`, change: { op: 'set-topic-config', topic, name: 'retention.ms', value: '-1' } },
+        {
+          ...base,
+          kind: 'user',
+          item: ghost,
+          change: { op: 'create-user', user: ghost, mechanism: 'SCRAM-SHA-256', secretVar: userSecretVar(ghost) },
+        },
+        {
+          ...base,
+          kind: 'topic-config',
+          item: `${topic}/cleanup.policy`,
+          change: { op: 'set-topic-config', topic, name: 'cleanup.policy', value: 'compact' },
+        },
+        {
+          ...base,
+          kind: 'topic-config',
+          item: `${cloudTopic}/retention.ms`,
+          change: { op: 'set-topic-config', topic: cloudTopic, name: 'retention.ms', value: '7200000' },
+        },
+        {
+          ...base,
+          kind: 'topic-config',
+          item: `${topic}/retention.ms`,
+          change: { op: 'set-topic-config', topic, name: 'retention.ms', value: '-1' },
+        },
       ],
       () => undefined,
     );
     assert.deepEqual(result.done, []);
-    assert.deepEqual(result.failed.map((f) => f.item), [ghost, `${topic}/cleanup.policy`, `${cloudTopic}/retention.ms`, `${topic}/retention.ms`]);
+    assert.deepEqual(
+      result.failed.map((f) => f.item),
+      [ghost, `${topic}/cleanup.policy`, `${cloudTopic}/retention.ms`, `${topic}/retention.ms`],
+    );
     assert.match(result.failed[0].detail, new RegExp(`set ${userSecretVar(ghost)}`));
     assert.match(result.failed[1].detail, /cannot set cleanup\.policy/);
     assert.match(result.failed[2].detail, /BIZ_TOPIC_CONFIG_NOT_SUPPORTED|cloud storage/);
@@ -170,7 +257,8 @@ describe('parity on ApsaraMQ (emulator over the real clusters, ACLs enforced)', 
   test('the emulator answers only the documented values (an unknown resource type is InvalidParameter)', async () => {
     await assert.rejects(
       primary.client.createAcl({ ...acls[0], resourceType: 'Topics' }),
-      (err: Error & { code?: string }) => /InvalidParameter/.test(`${err.code} ${err.message}`) && /AclResourceType/.test(err.message),
+      (err: Error & { code?: string }) =>
+        /InvalidParameter/.test(`${err.code} ${err.message}`) && /AclResourceType/.test(err.message),
     );
     assert.ok(local.emulatorUrl);
   });

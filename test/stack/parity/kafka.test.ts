@@ -20,7 +20,8 @@ import { stackCaFile } from '../../../stack/tls';
 import { createTopic, deleteTopics, openBoth } from '../../../stack/harness/kafka';
 import { uniqueName } from '../../../stack/harness/stack';
 
-const RESTART = 'the stack must run the StandardAuthorizer on its SASL_SSL listeners: npm run stack:down && npm run stack:up';
+const RESTART =
+  'the stack must run the StandardAuthorizer on its SASL_SSL listeners: npm run stack:down && npm run stack:up';
 
 function saslClient(side: 'primary' | 'secondary', username: string, password: string): Kafka {
   return new Kafka({
@@ -58,12 +59,39 @@ describe('parity on self-managed Kafka (Admin API, ACLs enforced on SASL_SSL)', 
   const password = `pw-${uniqueName('x')}`;
   const principal = `User:${user}`;
   const acls: AclEntry[] = [
-    { resourceType: 'TOPIC', resourceName: topic, patternType: 'LITERAL', principal, operation: 'WRITE', permission: 'ALLOW', host: '*' },
-    { resourceType: 'TOPIC', resourceName: topic, patternType: 'LITERAL', principal, operation: 'READ', permission: 'ALLOW', host: '*' },
-    { resourceType: 'GROUP', resourceName: `${user}-`, patternType: 'PREFIXED', principal, operation: 'READ', permission: 'ALLOW', host: '*' },
+    {
+      resourceType: 'TOPIC',
+      resourceName: topic,
+      patternType: 'LITERAL',
+      principal,
+      operation: 'WRITE',
+      permission: 'ALLOW',
+      host: '*',
+    },
+    {
+      resourceType: 'TOPIC',
+      resourceName: topic,
+      patternType: 'LITERAL',
+      principal,
+      operation: 'READ',
+      permission: 'ALLOW',
+      host: '*',
+    },
+    {
+      resourceType: 'GROUP',
+      resourceName: `${user}-`,
+      patternType: 'PREFIXED',
+      principal,
+      operation: 'READ',
+      permission: 'ALLOW',
+      host: '*',
+    },
   ];
   const mine = (gaps: ParityGap[]) =>
-    gaps.filter((g) => g.item === user || g.item.startsWith(`${principal} `) || g.item === topic || g.item.startsWith(`${topic}/`));
+    gaps.filter(
+      (g) =>
+        g.item === user || g.item.startsWith(`${principal} `) || g.item === topic || g.item.startsWith(`${topic}/`),
+    );
   const secrets = (v: string) => (v === userSecretVar(user) ? password : undefined);
 
   before(async () => {
@@ -72,28 +100,46 @@ describe('parity on self-managed Kafka (Admin API, ACLs enforced on SASL_SSL)', 
     await createTopic(kafka.secondary, topic, 3);
     await kafka.primary.admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: 2, name: topic, configEntries: [{ name: 'retention.ms', value: '-1' }, { name: 'max.message.bytes', value: '2097152' }] }],
+      resources: [
+        {
+          type: 2,
+          name: topic,
+          configEntries: [
+            { name: 'retention.ms', value: '-1' },
+            { name: 'max.message.bytes', value: '2097152' },
+          ],
+        },
+      ],
     });
     await upsertScramUser(kafka.primary.protocol, user, 'SCRAM-SHA-512', password);
-    await kafka.primary.admin.createAcls({
-      acl: acls.map((a) => ({
-        resourceType: AclResourceTypes[a.resourceType as 'TOPIC'],
-        resourceName: a.resourceName,
-        resourcePatternType: ResourcePatternTypes[a.patternType as 'LITERAL'],
-        principal: a.principal,
-        host: a.host,
-        operation: AclOperationTypes[a.operation as 'READ'],
-        permissionType: AclPermissionTypes.ALLOW,
-      })),
-    }).catch((err: Error) => assert.fail(`${RESTART} (${err.message})`));
+    await kafka.primary.admin
+      .createAcls({
+        acl: acls.map((a) => ({
+          resourceType: AclResourceTypes[a.resourceType as 'TOPIC'],
+          resourceName: a.resourceName,
+          resourcePatternType: ResourcePatternTypes[a.patternType as 'LITERAL'],
+          principal: a.principal,
+          host: a.host,
+          operation: AclOperationTypes[a.operation as 'READ'],
+          permissionType: AclPermissionTypes.ALLOW,
+        })),
+      })
+      .catch((err: Error) => assert.fail(`${RESTART} (${err.message})`));
   });
 
   after(async () => {
     for (const side of [kafka.primary, kafka.secondary]) {
       await side.admin
         .deleteAcls({
-          filters: [{ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, principal,
-            operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY }],
+          filters: [
+            {
+              resourceType: AclResourceTypes.ANY,
+              resourcePatternType: ResourcePatternTypes.ANY,
+              principal,
+              operation: AclOperationTypes.ANY,
+              permissionType: AclPermissionTypes.ANY,
+            },
+          ],
         })
         .catch(() => undefined);
       await deleteScramUser(side.protocol, user, 'SCRAM-SHA-512').catch(() => undefined);
@@ -106,7 +152,10 @@ describe('parity on self-managed Kafka (Admin API, ACLs enforced on SASL_SSL)', 
     const p = await readParity(kafka.primary, [topic, 'no-such-topic']);
     assert.equal(p.instance?.aclEnabled, true, RESTART);
     assert.ok(p.instance?.maxMessageBytes && p.instance.maxMessageBytes > 0);
-    assert.deepEqual(p.users.filter((u) => u.name === user), [{ name: user, mechanism: 'SCRAM-SHA-512' }]);
+    assert.deepEqual(
+      p.users.filter((u) => u.name === user),
+      [{ name: user, mechanism: 'SCRAM-SHA-512' }],
+    );
     assert.ok(!JSON.stringify(p).includes(password), 'a password in the snapshot');
     const byKey = (a: AclEntry, b: AclEntry) => aclKey(a).localeCompare(aclKey(b));
     assert.deepEqual(p.acls.filter((a) => a.principal === principal).sort(byKey), [...acls].sort(byKey));
@@ -137,13 +186,21 @@ describe('parity on self-managed Kafka (Admin API, ACLs enforced on SASL_SSL)', 
     assert.match(await produceAs(saslClient('secondary', user, password), topic), /SASL|Authentication/i);
 
     // The user alone: it authenticates, and the authorizer refuses it for want of an ACL.
-    const users = await applyParity(kafka.secondary, gaps.filter((g) => g.kind === 'user'), secrets);
+    const users = await applyParity(
+      kafka.secondary,
+      gaps.filter((g) => g.kind === 'user'),
+      secrets,
+    );
     assert.deepEqual(users.failed, []);
     assert.equal(users.done.length, 1);
     assert.ok(!JSON.stringify(users).includes(password));
     assert.equal(await produceAs(saslClient('secondary', user, password), topic), 'TOPIC_AUTHORIZATION_FAILED');
 
-    const rest = await applyParity(kafka.secondary, gaps.filter((g) => g.kind !== 'user'), secrets);
+    const rest = await applyParity(
+      kafka.secondary,
+      gaps.filter((g) => g.kind !== 'user'),
+      secrets,
+    );
     assert.deepEqual(rest.failed, []);
     assert.equal(rest.done.length, 5);
     assert.equal(await produceAs(saslClient('secondary', user, password), topic), 'ok');
@@ -163,15 +220,33 @@ describe('parity on self-managed Kafka (Admin API, ACLs enforced on SASL_SSL)', 
     const result = await applyParity(
       kafka.secondary,
       [
-        { ...base, kind: 'user', item: ghost, change: { op: 'create-user', user: ghost, mechanism: 'SCRAM-SHA-512', secretVar: userSecretVar(ghost) } },
-        { ...base, kind: 'topic-config', item: `${topic}/retention.ms`, change: { op: 'set-topic-config', topic, name: 'retention.ms', value: 'forever' } },
-        { ...base, kind: 'acl', item: 'bad-acl', change: { op: 'create-acl', acl: { ...acls[0], patternType: 'MATCH' } } },
+        {
+          ...base,
+          kind: 'user',
+          item: ghost,
+          change: { op: 'create-user', user: ghost, mechanism: 'SCRAM-SHA-512', secretVar: userSecretVar(ghost) },
+        },
+        {
+          ...base,
+          kind: 'topic-config',
+          item: `${topic}/retention.ms`,
+          change: { op: 'set-topic-config', topic, name: 'retention.ms', value: 'forever' },
+        },
+        {
+          ...base,
+          kind: 'acl',
+          item: 'bad-acl',
+          change: { op: 'create-acl', acl: { ...acls[0], patternType: 'MATCH' } },
+        },
         { ...base, kind: 'topic-partitions', item: topic, fix: 'recreate it' },
       ],
       () => undefined,
     );
     assert.deepEqual(result.done, []);
-    assert.deepEqual(result.failed.map((f) => f.item), [ghost, `${topic}/retention.ms`, 'bad-acl']);
+    assert.deepEqual(
+      result.failed.map((f) => f.item),
+      [ghost, `${topic}/retention.ms`, 'bad-acl'],
+    );
     assert.match(result.failed[0].detail, new RegExp(`set ${userSecretVar(ghost)}`));
     assert.match(result.failed[1].detail, /INVALID_CONFIG|forever/);
     assert.deepEqual(result.manual, [{ kind: 'topic-partitions', item: topic, detail: 'recreate it' }]);

@@ -26,17 +26,44 @@ describe('parity activities on self-managed Kafka', () => {
   let pair: PairConfig;
 
   const topicConfig = async (side: 'primary' | 'secondary', key: string) => {
-    const d = await kafka[side].admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [key] }] });
+    const d = await kafka[side].admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [key] }],
+    });
     return d.resources[0].configEntries.find((c) => c.configName === key)?.configValue;
   };
 
   before(async () => {
     kafka = await openBoth();
     // The primary keeps 1 h, min.insync.replicas 1; the secondary's copy keeps 1 min and asks 2 in-sync replicas.
-    await kafka.primary.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, replicationFactor: 1,
-      configEntries: [{ name: 'retention.ms', value: '3600000' }, { name: 'min.insync.replicas', value: '1' }] }] });
-    await kafka.secondary.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, replicationFactor: 1,
-      configEntries: [{ name: 'retention.ms', value: '60000' }, { name: 'min.insync.replicas', value: '2' }] }] });
+    await kafka.primary.admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: 2,
+          replicationFactor: 1,
+          configEntries: [
+            { name: 'retention.ms', value: '3600000' },
+            { name: 'min.insync.replicas', value: '1' },
+          ],
+        },
+      ],
+    });
+    await kafka.secondary.admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: 2,
+          replicationFactor: 1,
+          configEntries: [
+            { name: 'retention.ms', value: '60000' },
+            { name: 'min.insync.replicas', value: '2' },
+          ],
+        },
+      ],
+    });
     await upsertScramUser(kafka.primary.protocol, user, 'SCRAM-SHA-512', 'the-primary-password');
     pair = PairConfigSchema.parse({
       ...kafkaPair(name, [topic]),
@@ -57,7 +84,10 @@ describe('parity activities on self-managed Kafka', () => {
     assert.equal(r.checked, true, r.error);
     const items = r.gaps.map((g) => g.item);
     assert.ok(items.includes(user), items.join(', '));
-    assert.ok(items.includes(`${topic}/retention.ms`) && items.includes(`${topic}/min.insync.replicas`), items.join(', '));
+    assert.ok(
+      items.includes(`${topic}/retention.ms`) && items.includes(`${topic}/min.insync.replicas`),
+      items.join(', '),
+    );
     const u = r.gaps.find((g) => g.item === user)!;
     assert.match(u.fix, /kafka-configs\.sh --bootstrap-server 127\.0\.0\.1:29092 --alter --entity-type users/);
     assert.match(r.summary, new RegExp(`user.* missing on the secondary: application.*${user}.* will be refused`));
@@ -69,23 +99,43 @@ describe('parity activities on self-managed Kafka', () => {
     const failedUser = s.failed.find((f) => f.item === user);
     assert.ok(failedUser, JSON.stringify(s.failed));
     assert.match(failedUser.error, new RegExp(`variable ${passwordEnv} .*is not set on the worker`));
-    assert.ok(!(await describeScramUsers(kafka.secondary.protocol)).some((x) => x.name === user), 'nothing created for that user');
+    assert.ok(
+      !(await describeScramUsers(kafka.secondary.protocol)).some((x) => x.name === user),
+      'nothing created for that user',
+    );
     // min.insync.replicas is not synced by MirrorMaker 2: kafka-dr aligns it. retention.ms is MirrorMaker 2's.
-    assert.ok(s.applied.some((a) => a.item === `${topic}/min.insync.replicas`), JSON.stringify(s.applied));
+    assert.ok(
+      s.applied.some((a) => a.item === `${topic}/min.insync.replicas`),
+      JSON.stringify(s.applied),
+    );
     assert.equal(await topicConfig('secondary', 'min.insync.replicas'), '1');
     const left = s.failed.find((f) => f.item === `${topic}/retention.ms`);
     assert.ok(left && /MirrorMaker 2.*absent/.test(left.error), JSON.stringify(s.failed));
-    assert.equal(await topicConfig('secondary', 'retention.ms'), '60000', 'kafka-dr does not race MirrorMaker 2 on the configs it syncs');
+    assert.equal(
+      await topicConfig('secondary', 'retention.ms'),
+      '60000',
+      'kafka-dr does not race MirrorMaker 2 on the configs it syncs',
+    );
   });
 
   test('sync with the variable set creates the user (the password never in the result), and a second sync changes nothing', async () => {
     const acts = createActivities(defaultDeps(testEnv({ [passwordEnv]: password })));
     const s: ParitySyncReport = await env.run(acts.syncParity, pair, 'forward' as const);
-    assert.ok(s.applied.some((a) => a.item === user), JSON.stringify(s));
+    assert.ok(
+      s.applied.some((a) => a.item === user),
+      JSON.stringify(s),
+    );
     assert.ok(!s.after.gaps.some((g) => g.item === user));
-    assert.ok((await describeScramUsers(kafka.secondary.protocol)).some((x) => x.name === user && x.mechanism === 'SCRAM-SHA-512'));
+    assert.ok(
+      (await describeScramUsers(kafka.secondary.protocol)).some(
+        (x) => x.name === user && x.mechanism === 'SCRAM-SHA-512',
+      ),
+    );
     assert.ok(!JSON.stringify(s).includes(password), 'the password is in no result');
     const again: ParitySyncReport = await env.run(acts.syncParity, pair, 'forward' as const);
-    assert.ok(!again.applied.some((a) => a.item === user || a.item.startsWith(`${topic}/`)), JSON.stringify(again.applied));
+    assert.ok(
+      !again.applied.some((a) => a.item === user || a.item.startsWith(`${topic}/`)),
+      JSON.stringify(again.applied),
+    );
   });
 });

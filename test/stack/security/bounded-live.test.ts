@@ -14,12 +14,26 @@ import { approvalActivities } from '../../../activities/approvals';
 import { dataConverter, GZIP_ENCODING } from '../../../src/data-converter';
 import { local } from '../../../stack/local-stack';
 import { drFailover } from '../../../workflows';
-import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery } from '../../../workflows/definitions';
+import {
+  approveSignal,
+  planQuery,
+  rejectSignal,
+  resolveSignal,
+  resolveUpdate,
+  statusQuery,
+} from '../../../workflows/definitions';
 import { failoverWorkflowId } from '../../../workflows/contract';
 import { createControl, createFixtureActivities } from '../../helpers/fixtures/activities';
 import type { approvalFixture } from '../../helpers/fixtures/workflows';
 import { withKdrWorker } from '../../../stack/harness/kdr';
-import { closeTemporal, eventually, temporal, uniqueName, withWorker, workflowBundle } from '../../../stack/harness/temporal';
+import {
+  closeTemporal,
+  eventually,
+  temporal,
+  uniqueName,
+  withWorker,
+  workflowBundle,
+} from '../../../stack/harness/temporal';
 
 const DEEP = '__deep__';
 const BOMB = '__bomb__';
@@ -33,9 +47,13 @@ const hostileCodec: PayloadCodec = {
   async encode(payloads: Payload[]) {
     return payloads.map((p) => {
       const text = p.data ? Buffer.from(p.data).toString() : '';
-      if (text === JSON.stringify(DEEP)) return { ...p, data: Buffer.from(`${'['.repeat(LEVELS)}"x"${']'.repeat(LEVELS)}`) };
+      if (text === JSON.stringify(DEEP))
+        return { ...p, data: Buffer.from(`${'['.repeat(LEVELS)}"x"${']'.repeat(LEVELS)}`) };
       if (text === JSON.stringify(BOMB)) {
-        const inner = proto.api.common.v1.Payload.encode({ metadata: p.metadata, data: Buffer.alloc(32 * 1024 * 1024, 0x20) }).finish();
+        const inner = proto.api.common.v1.Payload.encode({
+          metadata: p.metadata,
+          data: Buffer.alloc(32 * 1024 * 1024, 0x20),
+        }).finish();
         return { metadata: { encoding: Buffer.from(GZIP_ENCODING) }, data: gzipSync(inner) };
       }
       return p;
@@ -48,7 +66,11 @@ const hostileCodec: PayloadCodec = {
 
 async function hostileClient(): Promise<Client> {
   const { client } = await temporal();
-  return new Client({ connection: client.connection, namespace: local.namespace, dataConverter: { payloadCodecs: [hostileCodec, ...(dataConverter.payloadCodecs ?? [])] } });
+  return new Client({
+    connection: client.connection,
+    namespace: local.namespace,
+    dataConverter: { payloadCodecs: [hostileCodec, ...(dataConverter.payloadCodecs ?? [])] },
+  });
 }
 
 describe('bounded by construction, live (issue 29)', () => {
@@ -60,28 +82,55 @@ describe('bounded by construction, live (issue 29)', () => {
 
   test('finding 1 and 3 live: a 50,000-deep signal and a gzip-bomb signal are refused and audited; status answers; the run is still approved and completes', async () => {
     const hostile = await hostileClient();
-    await withWorker({ workflowsPath: require.resolve('../../helpers/fixtures/workflows'), activities: { ...createFixtureActivities(createControl()), ...approvalActivities() } },
+    await withWorker(
+      {
+        workflowsPath: require.resolve('../../helpers/fixtures/workflows'),
+        activities: { ...createFixtureActivities(createControl()), ...approvalActivities() },
+      },
       async ({ client, taskQueue }) => {
         const h = await client.workflow.start<typeof approvalFixture>('approvalFixture', {
-          taskQueue, workflowId: uniqueName('bounded-live'), args: [{ pair: uniqueName('pair'), requestedBy: 'alice' }],
+          taskQueue,
+          workflowId: uniqueName('bounded-live'),
+          args: [{ pair: uniqueName('pair'), requestedBy: 'alice' }],
         });
-        await eventually(() => h.query(statusQuery), (s) => s.phase === 'awaiting-approval', 'the approval wait');
+        await eventually(
+          () => h.query(statusQuery),
+          (s) => s.phase === 'awaiting-approval',
+          'the approval wait',
+        );
         const bad = hostile.workflow.getHandle(h.workflowId);
         await bad.signal(approveSignal, DEEP as never);
         await bad.signal(rejectSignal, DEEP as never);
         await bad.signal(resolveSignal, DEEP as never);
         await bad.signal(approveSignal, BOMB as never);
-        const update = await bad.executeUpdate(resolveUpdate, { args: [DEEP as never] }).then(() => undefined, (e: unknown) => e);
+        const update = await bad.executeUpdate(resolveUpdate, { args: [DEEP as never] }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         assert.ok(update instanceof WorkflowUpdateFailedError, 'the deep update is rejected back to its sender');
         assert.match(String((update.cause as Error).message), /nested more than 4 levels deep/);
-        const query = await bad.query(planQuery, DEEP as never).then(() => undefined, (e: unknown) => e);
-        assert.match(String((query as Error)?.message), /invalid plan request: request.*nested more than 4 levels deep/);
+        const query = await bad.query(planQuery, DEEP as never).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        assert.match(
+          String((query as Error)?.message),
+          /invalid plan request: request.*nested more than 4 levels deep/,
+        );
 
-        const s = await eventually(() => h.query(statusQuery), (x) => x.audit.filter((a) => !a.accepted).length >= 4, 'the four refusals audited');
+        const s = await eventually(
+          () => h.query(statusQuery),
+          (x) => x.audit.filter((a) => !a.accepted).length >= 4,
+          'the four refusals audited',
+        );
         assert.equal(s.phase, 'awaiting-approval', 'the run still waits for an approval');
         const refusals = s.audit.filter((a) => !a.accepted);
-        assert.deepEqual(refusals.map((a) => a.action), ['approve', 'reject', 'resolve:?', 'approve']);
-        for (const r of refusals.slice(0, 3)) assert.match(r.reason ?? '', /nested more than 4 levels deep/, JSON.stringify(r));
+        assert.deepEqual(
+          refusals.map((a) => a.action),
+          ['approve', 'reject', 'resolve:?', 'approve'],
+        );
+        for (const r of refusals.slice(0, 3))
+          assert.match(r.reason ?? '', /nested more than 4 levels deep/, JSON.stringify(r));
         assert.match(refusals[3].reason ?? '', /decompresses to more than 16 MiB \(KDR_MAX_DECODED_PAYLOAD_BYTES\)/);
 
         const { planId } = (await h.query(planQuery))!;
@@ -90,9 +139,18 @@ describe('bounded by construction, live (issue 29)', () => {
 
         // No workflow task ever failed, and the history (hostile payloads included) replays.
         const history = await h.fetchHistory();
-        assert.equal(history.events!.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, 'no failed workflow task');
-        await Worker.runReplayHistory({ workflowBundle: await workflowBundle(require.resolve('../../helpers/fixtures/workflows')), dataConverter }, history, h.workflowId);
-      });
+        assert.equal(
+          history.events!.filter((e) => e.workflowTaskFailedEventAttributes).length,
+          0,
+          'no failed workflow task',
+        );
+        await Worker.runReplayHistory(
+          { workflowBundle: await workflowBundle(require.resolve('../../helpers/fixtures/workflows')), dataConverter },
+          history,
+          h.workflowId,
+        );
+      },
+    );
   });
 
   test('finding 1 live: drFailover with 200,000 group names, or an input 50,000 levels deep, fails at once as InvalidInput and frees dr-failover-<pair>', async () => {
@@ -101,15 +159,27 @@ describe('bounded by construction, live (issue 29)', () => {
       const pair = uniqueName('bounded');
       const workflowId = failoverWorkflowId(pair);
       const runs = [
-        () => client.workflow.start(drFailover, { taskQueue, workflowId, args: [{ pair, requestedBy: 'alice', groups: Array(200_000).fill('') }] as never }),
+        () =>
+          client.workflow.start(drFailover, {
+            taskQueue,
+            workflowId,
+            args: [{ pair, requestedBy: 'alice', groups: Array(200_000).fill('') }] as never,
+          }),
         () => hostile.workflow.start(drFailover, { taskQueue, workflowId, args: [DEEP as never] }),
         () => hostile.workflow.start(drFailover, { taskQueue, workflowId, args: [BOMB as never] }),
       ];
-      const expected = [/groups: is a list of 200000 items; at most 10000/, /nested more than 12 levels deep/, /decompresses to more than 16 MiB/];
+      const expected = [
+        /groups: is a list of 200000 items; at most 10000/,
+        /nested more than 12 levels deep/,
+        /decompresses to more than 16 MiB/,
+      ];
       for (const [i, start] of runs.entries()) {
         // Each starts under the same id: the previous run did not stay behind holding it.
         const h = await start();
-        const e = await h.result().then(() => undefined, (x: unknown) => x);
+        const e = await h.result().then(
+          () => undefined,
+          (x: unknown) => x,
+        );
         assert.ok(e instanceof WorkflowFailedError && e.cause instanceof ApplicationFailure, `run ${i} fails`);
         assert.equal(e.cause.type, 'InvalidInput');
         assert.match(e.cause.message, expected[i]);

@@ -8,7 +8,13 @@ import { createCloudClients } from '../../../src/cloud';
 import { EventBridgeProvider, STREAM_NAME_MAX, streamName } from '../../../src/connectors/eventbridge';
 import type { ReplicationPairSpec } from '../../../src/connectors/types';
 import { local } from '../../../stack/local-stack';
-import { PRIMARY_ID, PRIMARY_REGION, SECONDARY_ID, SECONDARY_REGION, stackAdminEnv } from '../../../stack/harness/emulator';
+import {
+  PRIMARY_ID,
+  PRIMARY_REGION,
+  SECONDARY_ID,
+  SECONDARY_REGION,
+  stackAdminEnv,
+} from '../../../stack/harness/emulator';
 import { createTopic, openBoth } from '../../../stack/harness/kafka';
 import { testEnv, uniqueName } from '../../../stack/harness/kdr';
 
@@ -20,7 +26,7 @@ describe('EventBridge stream names', () => {
     for (const c of cleanups) await c().catch(() => undefined);
   });
 
-  test('the colliding examples get different names; every name fits the service\'s rules', () => {
+  test("the colliding examples get different names; every name fits the service's rules", () => {
     assert.notEqual(streamName('a', 'b-c'), streamName('a-b', 'c'));
     assert.notEqual(streamName('orders', 'eu-payments'), streamName('orders-eu', 'payments'));
     const longPair = 'p'.repeat(63);
@@ -34,7 +40,7 @@ describe('EventBridge stream names', () => {
     assert.equal(streamName('a', 'b-c'), streamName('a', 'b-c'), 'stable');
   });
 
-  test('pause and remove of one pair leave the other pair\'s stream alone (exact names, no prefix)', async () => {
+  test("pause and remove of one pair leave the other pair's stream alone (exact names, no prefix)", async () => {
     const base = uniqueName('sec-eb');
     const client = createCloudClients(testEnv()).eventbridge(SECONDARY_REGION);
     // Listing by prefix is for this check only: the worker's RAM policy leaves out ListEventStreamings.
@@ -56,19 +62,28 @@ describe('EventBridge stream names', () => {
     cleanups.push(() => kafka.close());
     const mine = spec(base, bc);
     const theirs = spec(`${base}-b`, c);
-    cleanups.unshift(() => provider.remove(mine), () => provider.remove(theirs));
+    cleanups.unshift(
+      () => provider.remove(mine),
+      () => provider.remove(theirs),
+    );
     await provider.ensure(mine);
     await provider.ensure(theirs);
-    const names = (await lister.listEventStreamings({ namePrefix: `kdr-${base}-` })).map((s) => s.EventStreamingName).sort();
+    const names = (await lister.listEventStreamings({ namePrefix: `kdr-${base}-` }))
+      .map((s) => s.EventStreamingName)
+      .sort();
     assert.deepEqual(names, [streamName(base, bc), streamName(`${base}-b`, c)].sort(), 'two streams, not one');
 
     await provider.pause(mine);
     assert.equal((await client.getEventStreaming(streamName(base, bc))).Status, 'PAUSED');
-    assert.notEqual((await client.getEventStreaming(streamName(`${base}-b`, c))).Status, 'PAUSED', 'the other pair keeps replicating');
+    assert.notEqual(
+      (await client.getEventStreaming(streamName(`${base}-b`, c))).Status,
+      'PAUSED',
+      'the other pair keeps replicating',
+    );
 
     assert.deepEqual(await provider.remove(mine), { removed: true });
     const left = (await lister.listEventStreamings({ namePrefix: `kdr-${base}-` })).map((s) => s.EventStreamingName);
-    assert.deepEqual(left, [streamName(`${base}-b`, c)], 'only the removed pair\'s stream is gone');
+    assert.deepEqual(left, [streamName(`${base}-b`, c)], "only the removed pair's stream is gone");
     assert.equal((await provider.state(theirs)).state === 'absent', false);
   });
 });

@@ -20,16 +20,32 @@ describe('drFailover approval policy', () => {
     await withKdrWorker(async ({ client, taskQueue }) => {
       for (const approval of [{ forbidSelfApproval: false }, { required: 1 }, { allowList: ['alice', 'bob'] }]) {
         const handle = await client.workflow.start(drFailover, {
-          taskQueue, workflowId: uniqueName('drFailover'), args: [{ config, requestedBy: 'alice', approval }],
+          taskQueue,
+          workflowId: uniqueName('drFailover'),
+          args: [{ config, requestedBy: 'alice', approval }],
         });
-        const err = await handle.result().then(() => undefined, (e: unknown) => e);
-        assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, JSON.stringify(approval));
+        const err = await handle.result().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        assert.ok(
+          err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure,
+          JSON.stringify(approval),
+        );
         assert.equal(err.cause.type, 'Refused');
         assert.match(err.cause.message, /the input may only tighten pair .*'s approval policy: approval\.\w+: /);
         const report = err.cause.details?.[0] as RunReport;
         assert.equal(report.steps.find((s) => s.name === 'load-pair')?.state, 'aborted');
-        assert.equal(report.steps.find((s) => s.name === 'assess')?.state, 'pending', 'nothing assessed, nothing changed');
-        assert.ok(report.audit.some((a) => a.action === 'refuse' && a.accepted === false && /may only tighten/.test(a.reason ?? '')));
+        assert.equal(
+          report.steps.find((s) => s.name === 'assess')?.state,
+          'pending',
+          'nothing assessed, nothing changed',
+        );
+        assert.ok(
+          report.audit.some(
+            (a) => a.action === 'refuse' && a.accepted === false && /may only tighten/.test(a.reason ?? ''),
+          ),
+        );
       }
     });
   });

@@ -28,33 +28,70 @@ describe('identity: restore-forward needs an approval', () => {
     const kafka = await openBoth();
     const connect = new KafkaConnectProvider({ url: local.connectUrl });
     // The state a switch-back whose run ended after the CNAME moved leaves: CNAME on the primary, reverse connectors still there.
-    const reverse = { pair: `${name}_reverse`, primary: { bootstrapServers: [local.secondaryBootstrap] }, secondary: { bootstrapServers: [local.primaryBootstrap] }, topics: [`${name}-none`] };
-    const forward = { pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [topic] };
+    const reverse = {
+      pair: `${name}_reverse`,
+      primary: { bootstrapServers: [local.secondaryBootstrap] },
+      secondary: { bootstrapServers: [local.primaryBootstrap] },
+      topics: [`${name}-none`],
+    };
+    const forward = {
+      pair: name,
+      primary: { bootstrapServers: [] },
+      secondary: { bootstrapServers: [] },
+      topics: [topic],
+    };
     try {
       await createTopic(kafka.primary, topic, 1);
-      await createCloudClients(testEnv()).alidns().addDomainRecord(pair.dns.domain, { rr: pair.dns.rr, type: 'CNAME', value: pair.primary.endpointHost, ttl: pair.dns.ttl });
+      await createCloudClients(testEnv()).alidns().addDomainRecord(pair.dns.domain, {
+        rr: pair.dns.rr,
+        type: 'CNAME',
+        value: pair.primary.endpointHost,
+        ttl: pair.dns.ttl,
+      });
       await connect.ensure(reverse);
       await withKdrWorker(async ({ client, taskQueue }) => {
         const handle = await client.workflow.start(drFailback, {
-          taskQueue, workflowId: uniqueName('dr-failback'), args: [{ config: pair, requestedBy: 'alice', stages: ['switch-back'] }],
+          taskQueue,
+          workflowId: uniqueName('dr-failback'),
+          args: [{ config: pair, requestedBy: 'alice', stages: ['switch-back'] }],
         });
-        const waiting = await eventually(() => handle.query(statusQuery), (s) => s.phase === 'awaiting-approval' || s.phase === 'blocked' || s.phase === 'completed', 'the restore-forward approval', 90_000);
-        assert.equal(waiting.phase, 'awaiting-approval', JSON.stringify(waiting.steps.map((s) => [s.name, s.state, s.lastError])));
+        const waiting = await eventually(
+          () => handle.query(statusQuery),
+          (s) => s.phase === 'awaiting-approval' || s.phase === 'blocked' || s.phase === 'completed',
+          'the restore-forward approval',
+          90_000,
+        );
+        assert.equal(
+          waiting.phase,
+          'awaiting-approval',
+          JSON.stringify(waiting.steps.map((s) => [s.name, s.state, s.lastError])),
+        );
         assert.equal(waiting.steps.find((s) => s.name === 'restore-approval')?.state, 'running');
-        assert.equal(waiting.steps.find((s) => s.name === 'restore-forward')?.state, 'pending', 'nothing restored before the approval');
+        assert.equal(
+          waiting.steps.find((s) => s.name === 'restore-forward')?.state,
+          'pending',
+          'nothing restored before the approval',
+        );
         const view = (await handle.query(planQuery))!;
         assert.ok(isFailbackPlan(view.plan) && view.plan.restore, 'a sealed restore-forward plan');
         assert.match(view.plan.restore.reverse, new RegExp(`${name}_reverse`));
         assert.match(await currentDetails(handle), /Restore-forward plan `[0-9a-f]{32}`/);
 
         await handle.signal(approveSignal, { by: 'alice', planId: view.planId });
-        const refused = await eventually(() => handle.query(statusQuery), (s) => s.audit.some((a) => a.action === 'approve'), 'the verdict');
+        const refused = await eventually(
+          () => handle.query(statusQuery),
+          (s) => s.audit.some((a) => a.action === 'approve'),
+          'the verdict',
+        );
         const verdict = refused.audit.find((a) => a.action === 'approve')!;
         assert.equal(verdict.accepted, false);
         assert.match(verdict.reason ?? '', /alice requested this run and may not approve it/);
 
         await handle.signal(rejectSignal, { by: 'bob', reason: 'not now' });
-        const err = await handle.result().then(() => undefined, (e: unknown) => e);
+        const err = await handle.result().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
         assert.equal(err.cause.type, 'Rejected');
       });

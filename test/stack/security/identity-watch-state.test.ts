@@ -27,22 +27,54 @@ describe('identity: drWatch state is not a user input', () => {
         await createTopic(kafka.secondary, t, 1);
       }
       const config = kafkaPair(name, [topic], { watch: { interval: '1s', canaryEvery: '10m' } });
-      const forged = { health: 'healthy', since: 0, why: 'fine', startedAt: 0, ticks: 0, runs: 1, lastCanaryAt: 9e15, transitions: [] };
+      const forged = {
+        health: 'healthy',
+        since: 0,
+        why: 'fine',
+        startedAt: 0,
+        ticks: 0,
+        runs: 1,
+        lastCanaryAt: 9e15,
+        transitions: [],
+      };
       await withKdrWorker(async ({ client, taskQueue }) => {
         for (const [what, input, field] of [
-          ['a forged state (canary "ran" in the year 2255)', { config, state: forged }, /state: is internal: only the watch itself carries its state/],
+          [
+            'a forged state (canary "ran" in the year 2255)',
+            { config, state: forged },
+            /state: is internal: only the watch itself carries its state/,
+          ],
           ['an unknown field', { config, lastCanaryAt: 9e15 }, /lastCanaryAt: unknown field/],
         ] as const) {
-          const handle = await client.workflow.start(drWatch, { taskQueue, workflowId: uniqueName('watch-forged'), args: [input as never] });
-          const err = await handle.result().then(() => undefined, (e: unknown) => e);
-          assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, `${what}: the run fails`);
+          const handle = await client.workflow.start(drWatch, {
+            taskQueue,
+            workflowId: uniqueName('watch-forged'),
+            args: [input as never],
+          });
+          const err = await handle.result().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          assert.ok(
+            err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure,
+            `${what}: the run fails`,
+          );
           assert.equal(err.cause.type, 'InvalidInput', what);
           assert.match(err.cause.message, field, what);
         }
         // The watch's own carry-over still works: continue-as-new after every check, the count of checks survives.
-        const handle = await client.workflow.start(drWatch, { taskQueue, workflowId: watchWorkflowId(name), args: [{ config, continueAsNewEvery: 1 }] });
+        const handle = await client.workflow.start(drWatch, {
+          taskQueue,
+          workflowId: watchWorkflowId(name),
+          args: [{ config, continueAsNewEvery: 1 }],
+        });
         try {
-          const later = await eventually(() => handle.query(watchQuery), (s) => s.runs >= 3, 'two continue-as-new', 60_000);
+          const later = await eventually(
+            () => handle.query(watchQuery),
+            (s) => s.runs >= 3,
+            'two continue-as-new',
+            60_000,
+          );
           assert.ok(later.ticks >= 2, `checks counted across runs: ${later.ticks}`);
           assert.notEqual((await handle.describe()).runId, handle.firstExecutionRunId);
         } finally {

@@ -24,10 +24,14 @@ const BOOLEAN_FIELDS = new Set(['approval.forbidSelfApproval', 'dryRun', 'drain'
 const wrongTypesFor = (field: string) => WRONG_TYPES.filter((v) => !(v === true && BOOLEAN_FIELDS.has(field)));
 
 export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.').flatMap((k) => k.split(/\[(\d+)\]/).filter(Boolean)).map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+  const keys = path
+    .split('.')
+    .flatMap((k) => k.split(/\[(\d+)\]/).filter(Boolean))
+    .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
   let obj: Record<string | number, unknown> = target;
   for (const k of keys.slice(0, -1)) {
-    if (obj[k] === undefined || obj[k] === null || typeof obj[k] !== 'object') obj[k] = typeof keys[keys.indexOf(k) + 1] === 'number' ? [] : {};
+    if (obj[k] === undefined || obj[k] === null || typeof obj[k] !== 'object')
+      obj[k] = typeof keys[keys.indexOf(k) + 1] === 'number' ? [] : {};
     obj = obj[k] as Record<string | number, unknown>;
   }
   obj[keys[keys.length - 1]] = value;
@@ -44,16 +48,47 @@ const PAIR_FIELDS: Record<string, unknown[]> = {
   name: ['', 'UPPER', '-lead', 'a'.repeat(64), 'has space', 'dot.ted', ZW, 7],
   'primary.provider': ['confluent', '', 'APSARAMQ', 3],
   'primary.bootstrapServers': [[], 'host:9092', [42]],
-  'primary.bootstrapServers[0]': ['10.0.0.1', 'host:0', 'host:70000', 'http://host:9092', ' :9092', `${'a'.repeat(260)}:9092`, 'user:pw@host:9092'],
+  'primary.bootstrapServers[0]': [
+    '10.0.0.1',
+    'host:0',
+    'host:70000',
+    'http://host:9092',
+    ' :9092',
+    `${'a'.repeat(260)}:9092`,
+    'user:pw@host:9092',
+  ],
   'primary.endpointHost': ['', '-bad-.com', 'a..b', 'has space.com', `${'a'.repeat(64)}.com`, 'http://x.com'],
   'primary.security.protocol': ['TLS', 'sasl_ssl', ''],
-  'primary.security.passwordEnv': ['1ABC', 'has-dash', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'TEMPORAL_API_KEY', 'KDR_PAIRS_FILE', HUGE],
+  'primary.security.passwordEnv': [
+    '1ABC',
+    'has-dash',
+    'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+    'TEMPORAL_API_KEY',
+    'KDR_PAIRS_FILE',
+    HUGE,
+  ],
   'primary.security.usernameEnv': ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'a b', ''],
   'secondary.region': ['Hangzhou', 'cn', 'cn_hangzhou', ''],
   'replication.provider': ['mm2', 'EventBridge', ''],
-  'replication.topics': ['orders', [], { pattern: '(a+)+$' }, { pattern: '(x|xy)*z' }, { pattern: '(' }, { pattern: 'a'.repeat(201) }, { pattern: '(a)\\1' }, { pattern: '(?=a)a' }, { regex: 'a' }],
+  'replication.topics': [
+    'orders',
+    [],
+    { pattern: '(a+)+$' },
+    { pattern: '(x|xy)*z' },
+    { pattern: '(' },
+    { pattern: 'a'.repeat(201) },
+    { pattern: '(a)\\1' },
+    { pattern: '(?=a)a' },
+    { regex: 'a' },
+  ],
   'replication.canaryTopic': ['', HUGE],
-  'replication.connectUrl': ['ftp://h:1', 'http://user:secret@127.0.0.1:8083', 'https://token@connect.example.com', '127.0.0.1:8083', 'http:// space'],
+  'replication.connectUrl': [
+    'ftp://h:1',
+    'http://user:secret@127.0.0.1:8083',
+    'https://token@connect.example.com',
+    '127.0.0.1:8083',
+    'http:// space',
+  ],
   'replication.thresholds.maxLatencyMs': [0, -5, 1.5, 3_600_001, '30s'],
   'replication.thresholds.canaryTimeoutMs': [0, 99_999_999, 'soon'],
   'replication.thresholds.connectorReadyTimeoutMs': [0, 86_400_001, Number.MAX_SAFE_INTEGER],
@@ -81,8 +116,17 @@ const PAIR_FIELDS: Record<string, unknown[]> = {
 function crossCases(base: PairConfigInput, label: string): Case[] {
   const signedNoKeys = mutate(base, 'approval', { identity: 'signed' });
   const keysDeclared = mutate(base, 'approval', { approvers: [{ name: 'bob', publicKey: KEY_1 }] });
-  const badKey = mutate(base, 'approval', { identity: 'signed', approvers: [{ name: 'bob', publicKey: 'ssh-ed25519 AAAA' }] });
-  const dupApprover = mutate(base, 'approval', { identity: 'signed', approvers: [{ name: 'bob', publicKey: KEY_1 }, { name: 'BOB', publicKey: KEY_2 }] });
+  const badKey = mutate(base, 'approval', {
+    identity: 'signed',
+    approvers: [{ name: 'bob', publicKey: 'ssh-ed25519 AAAA' }],
+  });
+  const dupApprover = mutate(base, 'approval', {
+    identity: 'signed',
+    approvers: [
+      { name: 'bob', publicKey: KEY_1 },
+      { name: 'BOB', publicKey: KEY_2 },
+    ],
+  });
   const tooFew = mutate(base, 'approval', { required: 3, allowList: ['a', 'b'] });
   const sameEndpoint = mutate(base, 'secondary.endpointHost', base.primary.endpointHost);
   const sasl = mutate(base, 'primary.security', { protocol: 'SASL_SSL' });
@@ -101,14 +145,26 @@ function crossCases(base: PairConfigInput, label: string): Case[] {
 
 export function pairCases(): Case[] {
   const out: Case[] = [];
-  for (const [label, base] of [['kafka pair', localKafkaPair('mal-k', ['orders'])], ['apsaramq pair', localApsaramqPair('mal-a', ['orders'])]] as const) {
+  for (const [label, base] of [
+    ['kafka pair', localKafkaPair('mal-k', ['orders'])],
+    ['apsaramq pair', localApsaramqPair('mal-a', ['orders'])],
+  ] as const) {
     for (const [field, values] of Object.entries(PAIR_FIELDS)) {
       if (label === 'apsaramq pair' && field.startsWith('replication.connectUrl')) continue;
-      const all = field.includes('security') || field === 'password' || field === 'secretKey' || field.endsWith('bogus') ? values : [...values, ...wrongTypesFor(field)];
+      const all =
+        field.includes('security') || field === 'password' || field === 'secretKey' || field.endsWith('bogus')
+          ? values
+          : [...values, ...wrongTypesFor(field)];
       for (const v of all) {
         let input = mutate(base, field, v);
         if (field.startsWith('primary.security.') && !field.endsWith('protocol')) {
-          input = mutate(input, 'primary.security', { protocol: 'SASL_SSL', mechanism: 'PLAIN', usernameEnv: 'KDR_SECRET_U', passwordEnv: 'KDR_SECRET_P', [field.split('.').pop()!]: v });
+          input = mutate(input, 'primary.security', {
+            protocol: 'SASL_SSL',
+            mechanism: 'PLAIN',
+            usernameEnv: 'KDR_SECRET_U',
+            passwordEnv: 'KDR_SECRET_P',
+            [field.split('.').pop()!]: v,
+          });
         }
         const named = field === 'password' || field === 'secretKey' ? field : field;
         out.push({ what: `${label}: ${field} = ${JSON.stringify(v)?.slice(0, 40)}`, input, field: named });
@@ -125,7 +181,15 @@ const FAILOVER_FIELDS: Record<string, unknown[]> = {
   dryRun: ['yes', 1],
   drain: ['maybe', 'AUTO', 2],
   groups: ['g1', [], { pattern: '(a*)*' }, { pattern: '[' }, [''], { list: ['a'] }],
-  'translation.operatorTimestamp': ['2026-01-31T12:00:00', '2026-01-31 12:00:00Z', 'yesterday', '2999-01-01T00:00:00Z', -5, 253402300800000, '2026-13-01T00:00:00Z'],
+  'translation.operatorTimestamp': [
+    '2026-01-31T12:00:00',
+    '2026-01-31 12:00:00Z',
+    'yesterday',
+    '2999-01-01T00:00:00Z',
+    -5,
+    253402300800000,
+    '2026-13-01T00:00:00Z',
+  ],
   'translation.marginMs': [-1, 1.5, 8 * 86_400_000, '5s'],
   'translation.source': ['checkpoint'],
   'approval.required': [0, 11, 'two'],
@@ -143,11 +207,22 @@ export function failoverCases(): Case[] {
   const base = { pair: 'local-kafka', requestedBy: 'alice' };
   const out: Case[] = [];
   for (const [field, values] of Object.entries(FAILOVER_FIELDS)) {
-    const all = ['extra', 'translation.source', 'approval.identity'].includes(field) ? values : [...values, ...wrongTypesFor(field)];
-    for (const v of all) out.push({ what: `failover input: ${field} = ${JSON.stringify(v)?.slice(0, 40)}`, input: mutate(base, field, v), field });
+    const all = ['extra', 'translation.source', 'approval.identity'].includes(field)
+      ? values
+      : [...values, ...wrongTypesFor(field)];
+    for (const v of all)
+      out.push({
+        what: `failover input: ${field} = ${JSON.stringify(v)?.slice(0, 40)}`,
+        input: mutate(base, field, v),
+        field,
+      });
   }
   out.push({ what: 'failover input: neither pair nor config', input: { requestedBy: 'alice' }, field: 'pair' });
-  out.push({ what: 'failover input: both pair and config', input: { ...base, config: localKafkaPair('mal-both', ['orders']) }, field: 'config' });
+  out.push({
+    what: 'failover input: both pair and config',
+    input: { ...base, config: localKafkaPair('mal-both', ['orders']) },
+    field: 'config',
+  });
   out.push({ what: 'failover input: requestedBy missing', input: { pair: 'local-kafka' }, field: 'requestedBy' });
   out.push({ what: 'failover input: not an object', input: 'local-kafka', field: '' });
   return out;
@@ -155,9 +230,19 @@ export function failoverCases(): Case[] {
 
 export function setupCases(): Case[] {
   const out: Case[] = [];
-  for (const v of ['', 'UPPER', ZW, 42, null, ['a'], 'a'.repeat(64)]) out.push({ what: `setup input: pair = ${JSON.stringify(v)}`, input: { pair: v }, field: 'pair' });
-  for (const v of [ZW, BIDI, CTRL, '', 7, 'a'.repeat(300)]) out.push({ what: `setup input: requestedBy = ${JSON.stringify(v)}`, input: { pair: 'local-kafka', requestedBy: v }, field: 'requestedBy' });
-  out.push({ what: 'setup input: approval is not a setup option', input: { pair: 'local-kafka', approval: {} }, field: 'approval' });
+  for (const v of ['', 'UPPER', ZW, 42, null, ['a'], 'a'.repeat(64)])
+    out.push({ what: `setup input: pair = ${JSON.stringify(v)}`, input: { pair: v }, field: 'pair' });
+  for (const v of [ZW, BIDI, CTRL, '', 7, 'a'.repeat(300)])
+    out.push({
+      what: `setup input: requestedBy = ${JSON.stringify(v)}`,
+      input: { pair: 'local-kafka', requestedBy: v },
+      field: 'requestedBy',
+    });
+  out.push({
+    what: 'setup input: approval is not a setup option',
+    input: { pair: 'local-kafka', approval: {} },
+    field: 'approval',
+  });
   out.push({ what: 'setup input: a secret inline', input: { pair: 'local-kafka', password: 'x' }, field: 'password' });
   return out;
 }
@@ -178,16 +263,58 @@ export function signalCases(): { schema: 'approve' | 'reject' | 'resolve'; c: Ca
     for (const v of values) {
       const input = mutate(approve, field, v) as Record<string, unknown>;
       if (field === 'signature' && typeof v === 'string' && v.length < 10) input.signedAt = '2026-01-31T12:00:00.000Z';
-      out.push({ schema: 'approve', c: { what: `approve: ${field} = ${JSON.stringify(v)?.slice(0, 30)}`, input, field } });
+      out.push({
+        schema: 'approve',
+        c: { what: `approve: ${field} = ${JSON.stringify(v)?.slice(0, 30)}`, input, field },
+      });
     }
   }
-  out.push({ schema: 'approve', c: { what: 'approve: signature without signedAt', input: { ...approve, signature: SIG }, field: 'signedAt' } });
-  for (const v of ['', 'x'.repeat(501), 'a\u202Eb', 'tab\u0000', 4]) out.push({ schema: 'reject', c: { what: `reject: reason = ${JSON.stringify(v)?.slice(0, 30)}`, input: { by: 'bob', reason: v }, field: 'reason' } });
-  for (const v of [ZW, '', 1]) out.push({ schema: 'reject', c: { what: `reject: by = ${JSON.stringify(v)}`, input: { by: v, reason: 'no' }, field: 'by' } });
-  for (const v of ['restart', '', 'RETRY', 1]) out.push({ schema: 'resolve', c: { what: `resolve: action = ${JSON.stringify(v)}`, input: { action: v, by: 'bob' }, field: 'action' } });
-  for (const v of [ZW, CTRL, '']) out.push({ schema: 'resolve', c: { what: `resolve: by = ${JSON.stringify(v)}`, input: { action: 'retry', by: v }, field: 'by' } });
-  for (const v of ['Step', '-x', 'a'.repeat(65), 3]) out.push({ schema: 'resolve', c: { what: `resolve: step = ${JSON.stringify(v)}`, input: { action: 'retry', by: 'bob', step: v }, field: 'step' } });
-  for (const v of ['n\u200Bote', 'x'.repeat(501)]) out.push({ schema: 'resolve', c: { what: `resolve: note = ${JSON.stringify(v)?.slice(0, 20)}`, input: { action: 'retry', by: 'bob', note: v }, field: 'note' } });
+  out.push({
+    schema: 'approve',
+    c: { what: 'approve: signature without signedAt', input: { ...approve, signature: SIG }, field: 'signedAt' },
+  });
+  for (const v of ['', 'x'.repeat(501), 'a\u202Eb', 'tab\u0000', 4])
+    out.push({
+      schema: 'reject',
+      c: {
+        what: `reject: reason = ${JSON.stringify(v)?.slice(0, 30)}`,
+        input: { by: 'bob', reason: v },
+        field: 'reason',
+      },
+    });
+  for (const v of [ZW, '', 1])
+    out.push({
+      schema: 'reject',
+      c: { what: `reject: by = ${JSON.stringify(v)}`, input: { by: v, reason: 'no' }, field: 'by' },
+    });
+  for (const v of ['restart', '', 'RETRY', 1])
+    out.push({
+      schema: 'resolve',
+      c: { what: `resolve: action = ${JSON.stringify(v)}`, input: { action: v, by: 'bob' }, field: 'action' },
+    });
+  for (const v of [ZW, CTRL, ''])
+    out.push({
+      schema: 'resolve',
+      c: { what: `resolve: by = ${JSON.stringify(v)}`, input: { action: 'retry', by: v }, field: 'by' },
+    });
+  for (const v of ['Step', '-x', 'a'.repeat(65), 3])
+    out.push({
+      schema: 'resolve',
+      c: {
+        what: `resolve: step = ${JSON.stringify(v)}`,
+        input: { action: 'retry', by: 'bob', step: v },
+        field: 'step',
+      },
+    });
+  for (const v of ['n\u200Bote', 'x'.repeat(501)])
+    out.push({
+      schema: 'resolve',
+      c: {
+        what: `resolve: note = ${JSON.stringify(v)?.slice(0, 20)}`,
+        input: { action: 'retry', by: 'bob', note: v },
+        field: 'note',
+      },
+    });
   return out;
 }
 
@@ -200,16 +327,33 @@ export function cliCases(): { args: string[]; flag: string }[] {
     out.push({ args: ['resolve', 'no-run', 'retry', '--by', bad], flag: '--by' });
     out.push({ args: ['failover', 'local-kafka', '--requested-by', bad], flag: '--requested-by' });
   }
-  for (const ts of ['2026-01-31T12:00:00', 'yesterday', '2999-01-01T00:00:00Z']) out.push({ args: ['failover', 'local-kafka', '--requested-by', 'alice', '--operator-timestamp', ts], flag: '--operator-timestamp' });
-  for (const n of ['0', 'x', '-1', '1.5']) out.push({ args: ['failover', 'local-kafka', '--approvals', n], flag: '--approvals' });
-  for (const n of ['11']) out.push({ args: ['failover', 'local-kafka', '--requested-by', 'alice', '--approvals', n], flag: '--approvals' });
+  for (const ts of ['2026-01-31T12:00:00', 'yesterday', '2999-01-01T00:00:00Z'])
+    out.push({
+      args: ['failover', 'local-kafka', '--requested-by', 'alice', '--operator-timestamp', ts],
+      flag: '--operator-timestamp',
+    });
+  for (const n of ['0', 'x', '-1', '1.5'])
+    out.push({ args: ['failover', 'local-kafka', '--approvals', n], flag: '--approvals' });
+  for (const n of ['11'])
+    out.push({ args: ['failover', 'local-kafka', '--requested-by', 'alice', '--approvals', n], flag: '--approvals' });
   for (const d of ['maybe', 'TRUE']) out.push({ args: ['failover', 'local-kafka', '--drain', d], flag: '--drain' });
-  for (const q of ['11m', 'soon']) out.push({ args: ['failover', 'local-kafka', '--requested-by', 'alice', '--quiet-window', q], flag: '--quiet-window' });
+  for (const q of ['11m', 'soon'])
+    out.push({
+      args: ['failover', 'local-kafka', '--requested-by', 'alice', '--quiet-window', q],
+      flag: '--quiet-window',
+    });
   out.push({ args: ['failover', 'local-kafka', '--requested-by', 'alice', '--guard', '25h'], flag: '--guard' });
-  out.push({ args: ['failover', 'local-kafka', '--requested-by', 'alice', '--switchover-timeout', '1s'], flag: '--switchover-timeout' });
+  out.push({
+    args: ['failover', 'local-kafka', '--requested-by', 'alice', '--switchover-timeout', '1s'],
+    flag: '--switchover-timeout',
+  });
   out.push({ args: ['failover', 'local-kafka', '--groups', ','], flag: '--groups' });
-  for (const p of ['has space', 'UPPER', '../x']) out.push({ args: ['approve', 'no-run', '--by', 'bob', '--plan-id', p], flag: '--plan-id' });
-  out.push({ args: ['approve', 'no-run', '--by', 'bob', '--plan-id', 'abc', '--comment', 'c\u200Bx'], flag: '--comment' });
+  for (const p of ['has space', 'UPPER', '../x'])
+    out.push({ args: ['approve', 'no-run', '--by', 'bob', '--plan-id', p], flag: '--plan-id' });
+  out.push({
+    args: ['approve', 'no-run', '--by', 'bob', '--plan-id', 'abc', '--comment', 'c\u200Bx'],
+    flag: '--comment',
+  });
   out.push({ args: ['reject', 'no-run', '--by', 'bob', '--reason', 'r\u0007'], flag: '--reason' });
   out.push({ args: ['resolve', 'no-run', 'retry', '--by', 'bob', '--step', 'Not A Step'], flag: '--step' });
   out.push({ args: ['resolve', 'no-run', 'restart', '--by', 'bob'], flag: 'restart' });

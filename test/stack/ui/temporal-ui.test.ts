@@ -37,12 +37,25 @@ async function shot(page: Page, name: string, tall = false): Promise<void> {
 
 /** The text of the "Current Details" pane: the UI renders the workflow's Markdown in a sandboxed iframe. */
 async function currentDetails(page: Page): Promise<string> {
-  const texts = await Promise.all(page.frames().filter((f) => f !== page.mainFrame())
-    .map((f) => f.locator('body').innerText({ timeout: 2_000 }).catch(() => '')));
+  const texts = await Promise.all(
+    page
+      .frames()
+      .filter((f) => f !== page.mainFrame())
+      .map((f) =>
+        f
+          .locator('body')
+          .innerText({ timeout: 2_000 })
+          .catch(() => ''),
+      ),
+  );
   return texts.join('\n');
 }
 
-interface TableLayout { rows: number; frameWidth: number; problems: string[] }
+interface TableLayout {
+  rows: number;
+  frameWidth: number;
+  problems: string[];
+}
 
 /**
  * Measures the step table in the Current Details frame: every cell's text must lie inside the frame (no column cut
@@ -127,13 +140,34 @@ describe('Temporal UI (real browser)', () => {
     for (const t of topics) await createTopic(kafka.primary, t, 2);
     const producer = kafka.primary.kafka.producer();
     await producer.connect();
-    for (const t of topics) await producer.send({ topic: t, messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+    for (const t of topics)
+      await producer.send({
+        topic: t,
+        messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+      });
     await producer.disconnect();
-    for (const t of topics) await kafka.primary.admin.setOffsets({ groupId: group, topic: t, partitions: [{ partition: 0, offset: '7' }, { partition: 1, offset: '4' }] });
+    for (const t of topics)
+      await kafka.primary.admin.setOffsets({
+        groupId: group,
+        topic: t,
+        partitions: [
+          { partition: 0, offset: '7' },
+          { partition: 1, offset: '4' },
+        ],
+      });
     pairsFile = writePairsFile([kafkaPair(pair, topics, { groups: [group] })]);
-    cleanups.push(() => deleteTopics(kafka.primary, topics), () => deleteTopics(kafka.secondary, topics));
-    cleanups.push(() => new KafkaConnectProvider({ url: local.connectUrl })
-      .remove({ pair, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics }));
+    cleanups.push(
+      () => deleteTopics(kafka.primary, topics),
+      () => deleteTopics(kafka.secondary, topics),
+    );
+    cleanups.push(() =>
+      new KafkaConnectProvider({ url: local.connectUrl }).remove({
+        pair,
+        primary: { bootstrapServers: [] },
+        secondary: { bootstrapServers: [] },
+        topics,
+      }),
+    );
   });
   after(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -143,98 +177,172 @@ describe('Temporal UI (real browser)', () => {
   });
 
   test('start drFailover from the form, see the step table and the plan, approve by signal, see it complete', async () => {
-    await withKdrWorker(async ({ client, taskQueue }) => withFailureShot(browser.page, async () => {
-      const setup = await execute(client, drSetup, { taskQueue, workflowId: `dr-setup-${pair}`, args: [{ pair }] });
-      assert.equal(setup.outcome, 'completed');
-      const { page } = browser;
-      const workflowId = `dr-failover-${pair}`;
-      const input = { pair, requestedBy: 'alice', switchover: { quietWindow: '3s', guard: '3s' } };
+    await withKdrWorker(
+      async ({ client, taskQueue }) =>
+        withFailureShot(browser.page, async () => {
+          const setup = await execute(client, drSetup, { taskQueue, workflowId: `dr-setup-${pair}`, args: [{ pair }] });
+          assert.equal(setup.outcome, 'completed');
+          const { page } = browser;
+          const workflowId = `dr-failover-${pair}`;
+          const input = { pair, requestedBy: 'alice', switchover: { quietWindow: '3s', guard: '3s' } };
 
-      // 1. The Start Workflow form, with the Summary and Details fields (More options) that `kdr` fills itself.
-      const card = runCard('drFailover', input, `Failover of pair ${pair} requested by alice`);
-      await page.setViewportSize({ width: 1280, height: 1000 });
-      await page.goto(`${local.temporalUiUrl}/namespaces/default/workflows/start-workflow`);
-      await page.getByTestId('workflowId').fill(workflowId);
-      await page.getByTestId('taskQueue').fill(taskQueue);
-      await page.getByTestId('workflowType').fill('drFailover');
-      await fillEditor(page, page.locator('[aria-label="Data"]'), JSON.stringify(input, null, 2));
-      await page.getByText('More options').click();
-      // Both are Markdown editors (CodeMirror) right after their labels.
-      await fillEditor(page, page.locator('label:has-text("Summary") + div .cm-content'), card.summary);
-      await fillEditor(page, page.locator('label:has-text("Details") + div .cm-content'), card.details);
-      await shot(page, 'ui-start-failover');
-      await page.getByTestId('start-workflow-button').click();
+          // 1. The Start Workflow form, with the Summary and Details fields (More options) that `kdr` fills itself.
+          const card = runCard('drFailover', input, `Failover of pair ${pair} requested by alice`);
+          await page.setViewportSize({ width: 1280, height: 1000 });
+          await page.goto(`${local.temporalUiUrl}/namespaces/default/workflows/start-workflow`);
+          await page.getByTestId('workflowId').fill(workflowId);
+          await page.getByTestId('taskQueue').fill(taskQueue);
+          await page.getByTestId('workflowType').fill('drFailover');
+          await fillEditor(page, page.locator('[aria-label="Data"]'), JSON.stringify(input, null, 2));
+          await page.getByText('More options').click();
+          // Both are Markdown editors (CodeMirror) right after their labels.
+          await fillEditor(page, page.locator('label:has-text("Summary") + div .cm-content'), card.summary);
+          await fillEditor(page, page.locator('label:has-text("Details") + div .cm-content'), card.details);
+          await shot(page, 'ui-start-failover');
+          await page.getByTestId('start-workflow-button').click();
 
-      // The run exists, started by the form with that input, on the test's worker.
-      const handle = client.workflow.getHandle(workflowId);
-      const described = await eventually(() => handle.describe(), (d) => d.type === 'drFailover', 'the run started from the UI');
-      assert.equal(described.taskQueue, taskQueue);
+          // The run exists, started by the form with that input, on the test's worker.
+          const handle = client.workflow.getHandle(workflowId);
+          const described = await eventually(
+            () => handle.describe(),
+            (d) => d.type === 'drFailover',
+            'the run started from the UI',
+          );
+          assert.equal(described.taskQueue, taskQueue);
 
-      // 2. The step table in the run's details (User Metadata: the workflow's current details).
-      await eventually(() => status(handle), (s) => s.phase === 'awaiting-approval', 'the run to await approval', 180_000);
-      await page.goto(`${local.temporalUiUrl}/namespaces/default/workflows/${workflowId}/${described.runId}/user-metadata`);
-      const details = await eventually(() => currentDetails(page), (t) => /phase awaiting-approval/.test(t), 'the step table in Current Details');
-      for (const step of ['Assess: secondary healthy', 'Plan offsets for every group', 'Switch the CNAME to the secondary', 'Reset offsets on the secondary']) {
-        assert.ok(details.includes(step), `the details name step "${step}"`);
-      }
-      for (const name of ['assess', 'plan', 'approval', 'reset-offsets', 'switch-cname']) assert.match(details, new RegExp(`\\b${name}\\b`), `the step table lists ${name}`);
-      assert.match(details, /Waiting for:\s*approval: 0\/1 for plan [0-9a-f]+/);
-      // What to do now comes before the step table; the run's own Summary and Details say what the run is.
-      assert.ok(details.indexOf('Do now') >= 0 && details.indexOf('Do now') < details.indexOf('Step\t'), 'the approve command is above the step table');
-      assert.equal(await described.staticSummary(), card.summary, 'the form stored the summary');
-      assert.equal(await described.staticDetails(), card.details, 'the form stored the details');
-      // The UI renders the summary and details, like the current details, in frames of their own.
-      assert.ok(details.includes(card.summary), 'the run page shows the static summary');
-      assert.match(details, /mode: auto \(planned if the primary answers\)/, 'the run page shows the static details');
-      // The step table fits a 1280 px window: nothing cut at the right edge, no two columns run together.
-      const layout = await stepTableLayout(page);
-      assert.ok(layout.rows > 8, `the step table has a row per step (${layout.rows})`);
-      assert.deepEqual(layout.problems, [], `step table layout at 1280 px (frame ${layout.frameWidth} px)`);
-      await shot(page, 'ui-failover-details', true);
-      if (process.env.KDR_SCREENSHOTS_DIR) {
-        await page.setViewportSize({ width: 1920, height: 1000 });
-        assert.deepEqual((await stepTableLayout(page)).problems, [], 'step table layout at 1920 px');
-        await shot(page, 'ui-failover-details-1920', true);
-        await page.setViewportSize({ width: 1280, height: 1000 });
-      }
+          // 2. The step table in the run's details (User Metadata: the workflow's current details).
+          await eventually(
+            () => status(handle),
+            (s) => s.phase === 'awaiting-approval',
+            'the run to await approval',
+            180_000,
+          );
+          await page.goto(
+            `${local.temporalUiUrl}/namespaces/default/workflows/${workflowId}/${described.runId}/user-metadata`,
+          );
+          const details = await eventually(
+            () => currentDetails(page),
+            (t) => /phase awaiting-approval/.test(t),
+            'the step table in Current Details',
+          );
+          for (const step of [
+            'Assess: secondary healthy',
+            'Plan offsets for every group',
+            'Switch the CNAME to the secondary',
+            'Reset offsets on the secondary',
+          ]) {
+            assert.ok(details.includes(step), `the details name step "${step}"`);
+          }
+          for (const name of ['assess', 'plan', 'approval', 'reset-offsets', 'switch-cname'])
+            assert.match(details, new RegExp(`\\b${name}\\b`), `the step table lists ${name}`);
+          assert.match(details, /Waiting for:\s*approval: 0\/1 for plan [0-9a-f]+/);
+          // What to do now comes before the step table; the run's own Summary and Details say what the run is.
+          assert.ok(
+            details.indexOf('Do now') >= 0 && details.indexOf('Do now') < details.indexOf('Step\t'),
+            'the approve command is above the step table',
+          );
+          assert.equal(await described.staticSummary(), card.summary, 'the form stored the summary');
+          assert.equal(await described.staticDetails(), card.details, 'the form stored the details');
+          // The UI renders the summary and details, like the current details, in frames of their own.
+          assert.ok(details.includes(card.summary), 'the run page shows the static summary');
+          assert.match(
+            details,
+            /mode: auto \(planned if the primary answers\)/,
+            'the run page shows the static details',
+          );
+          // The step table fits a 1280 px window: nothing cut at the right edge, no two columns run together.
+          const layout = await stepTableLayout(page);
+          assert.ok(layout.rows > 8, `the step table has a row per step (${layout.rows})`);
+          assert.deepEqual(layout.problems, [], `step table layout at 1280 px (frame ${layout.frameWidth} px)`);
+          await shot(page, 'ui-failover-details', true);
+          if (process.env.KDR_SCREENSHOTS_DIR) {
+            await page.setViewportSize({ width: 1920, height: 1000 });
+            assert.deepEqual((await stepTableLayout(page)).problems, [], 'step table layout at 1920 px');
+            await shot(page, 'ui-failover-details-1920', true);
+            await page.setViewportSize({ width: 1280, height: 1000 });
+          }
 
-      // 3. Query `plan` from the Queries tab; the planId shown there is what the approval must name.
-      await page.goto(`${local.temporalUiUrl}/namespaces/default/workflows/${workflowId}/${described.runId}/query`);
-      await page.getByTestId('query-select-button').click();
-      await page.getByRole('option', { name: /^plan\b/ }).click();
-      await page.getByRole('button', { name: 'Run Query' }).click();
-      const planText = await eventually(async () => page.locator('main').innerText(), (t) => /"planId":\s*"[0-9a-f]+"/.test(t), 'the plan query result');
-      const planId = /"planId":\s*"([0-9a-f]+)"/.exec(planText)![1];
-      assert.equal(planId, (await handle.query(planQuery))!.planId, 'the UI shows the run\'s current plan');
-      assert.match(planText, new RegExp(group), 'the plan lists the group');
-      await shot(page, 'ui-plan-query');
+          // 3. Query `plan` from the Queries tab; the planId shown there is what the approval must name.
+          await page.goto(`${local.temporalUiUrl}/namespaces/default/workflows/${workflowId}/${described.runId}/query`);
+          await page.getByTestId('query-select-button').click();
+          await page.getByRole('option', { name: /^plan\b/ }).click();
+          await page.getByRole('button', { name: 'Run Query' }).click();
+          const planText = await eventually(
+            async () => page.locator('main').innerText(),
+            (t) => /"planId":\s*"[0-9a-f]+"/.test(t),
+            'the plan query result',
+          );
+          const planId = /"planId":\s*"([0-9a-f]+)"/.exec(planText)![1];
+          assert.equal(planId, (await handle.query(planQuery))!.planId, "the UI shows the run's current plan");
+          assert.match(planText, new RegExp(group), 'the plan lists the group');
+          await shot(page, 'ui-plan-query');
 
-      // 4. Signal `approve` from More Actions > Send a Signal.
-      await page.getByRole('button', { name: 'More Actions' }).click();
-      await page.getByRole('menuitem', { name: /Send a Signal/ }).filter({ visible: true }).first().click();
-      const dialog = page.locator('dialog[open]').filter({ has: page.getByTestId('signal-select-button') });
-      await dialog.getByTestId('signal-select-button').click();
-      await page.getByRole('option', { name: /^approve\b/ }).click();
-      await fillEditor(page, dialog.locator('.cm-content'), JSON.stringify({ by: 'bob', planId, comment: 'approved from the Temporal UI' }));
-      // Leaving the editor reformats the JSON and moves the Submit button: blur first, then click.
-      await dialog.locator('.cm-content').evaluate((editor) => (editor as unknown as { blur(): void }).blur());
-      await eventually(() => dialog.locator('.cm-line').count(), (n) => n > 1, 'the signal input to be reformatted', 10_000);
-      await shot(page, 'ui-approve-signal');
-      await dialog.getByTestId('confirm-modal-button').click();
-      await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+          // 4. Signal `approve` from More Actions > Send a Signal.
+          await page.getByRole('button', { name: 'More Actions' }).click();
+          await page
+            .getByRole('menuitem', { name: /Send a Signal/ })
+            .filter({ visible: true })
+            .first()
+            .click();
+          const dialog = page.locator('dialog[open]').filter({ has: page.getByTestId('signal-select-button') });
+          await dialog.getByTestId('signal-select-button').click();
+          await page.getByRole('option', { name: /^approve\b/ }).click();
+          await fillEditor(
+            page,
+            dialog.locator('.cm-content'),
+            JSON.stringify({ by: 'bob', planId, comment: 'approved from the Temporal UI' }),
+          );
+          // Leaving the editor reformats the JSON and moves the Submit button: blur first, then click.
+          await dialog.locator('.cm-content').evaluate((editor) => (editor as unknown as { blur(): void }).blur());
+          await eventually(
+            () => dialog.locator('.cm-line').count(),
+            (n) => n > 1,
+            'the signal input to be reformatted',
+            10_000,
+          );
+          await shot(page, 'ui-approve-signal');
+          await dialog.getByTestId('confirm-modal-button').click();
+          await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
 
-      // 5. The run completes; the details show every step done and bob's approval.
-      await eventually(() => status(handle), (s) => s.audit.some((a) => a.action === 'approve' && a.by === 'bob'), 'the approve signal sent from the UI', 60_000);
-      await eventually(() => handle.describe(), (d) => d.status.name !== 'RUNNING', 'the run to end', 180_000);
-      const result = await runToEnd(handle);
-      assert.equal(result.outcome, 'completed');
-      assert.ok('approvedBy' in result && result.approvedBy.some((a: { by: string; comment?: string }) => a.by === 'bob' && a.comment === 'approved from the Temporal UI'));
-      await page.goto(`${local.temporalUiUrl}/namespaces/default/workflows/${workflowId}/${described.runId}/user-metadata`);
-      await page.getByText(/^completed$/i).first().waitFor({ timeout: 30_000 });
-      const finalText = await eventually(() => currentDetails(page), (t) => /phase completed/.test(t), 'the completed step table');
-      assert.match(finalText, /bob: approve/);
-      assert.doesNotMatch(finalText, /\b(pending|blocked)\b/);
-      await shot(page, 'ui-failover-completed', true);
-    }), { env: testEnv({ KDR_PAIRS_FILE: pairsFile }) });
+          // 5. The run completes; the details show every step done and bob's approval.
+          await eventually(
+            () => status(handle),
+            (s) => s.audit.some((a) => a.action === 'approve' && a.by === 'bob'),
+            'the approve signal sent from the UI',
+            60_000,
+          );
+          await eventually(
+            () => handle.describe(),
+            (d) => d.status.name !== 'RUNNING',
+            'the run to end',
+            180_000,
+          );
+          const result = await runToEnd(handle);
+          assert.equal(result.outcome, 'completed');
+          assert.ok(
+            'approvedBy' in result &&
+              result.approvedBy.some(
+                (a: { by: string; comment?: string }) =>
+                  a.by === 'bob' && a.comment === 'approved from the Temporal UI',
+              ),
+          );
+          await page.goto(
+            `${local.temporalUiUrl}/namespaces/default/workflows/${workflowId}/${described.runId}/user-metadata`,
+          );
+          await page
+            .getByText(/^completed$/i)
+            .first()
+            .waitFor({ timeout: 30_000 });
+          const finalText = await eventually(
+            () => currentDetails(page),
+            (t) => /phase completed/.test(t),
+            'the completed step table',
+          );
+          assert.match(finalText, /bob: approve/);
+          assert.doesNotMatch(finalText, /\b(pending|blocked)\b/);
+          await shot(page, 'ui-failover-completed', true);
+        }),
+      { env: testEnv({ KDR_PAIRS_FILE: pairsFile }) },
+    );
   });
 });

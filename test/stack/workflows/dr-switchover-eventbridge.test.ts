@@ -22,34 +22,63 @@ describe('planned switchover of an EventBridge pair with running applications', 
     await closeTemporal();
   });
 
-  test('drain proves replication by identity under the measured profile; 0 lost, re-reads within the applied plan\'s bound', async () => {
+  test("drain proves replication by identity under the measured profile; 0 lost, re-reads within the applied plan's bound", async () => {
     const env = testEnv();
     const name = uniqueName('swe');
     const topic = `${name}-orders`;
     const config = apsaramqPair(name, [topic]);
     const kafka = await openBoth();
-    cleanups.push(() => kafka.close(),
-      () => new EventBridgeProvider(createCloudClients(env).eventbridge('cn-shanghai'))
-        .remove({ pair: name, primary: { bootstrapServers: [] }, secondary: { bootstrapServers: [] }, topics: [topic, `${name}-canary`] }),
-      () => deleteTopics(kafka.primary, [topic, `${name}-canary`]), () => deleteTopics(kafka.secondary, [topic, `${name}-canary`]));
+    cleanups.push(
+      () => kafka.close(),
+      () =>
+        new EventBridgeProvider(createCloudClients(env).eventbridge('cn-shanghai')).remove({
+          pair: name,
+          primary: { bootstrapServers: [] },
+          secondary: { bootstrapServers: [] },
+          topics: [topic, `${name}-canary`],
+        }),
+      () => deleteTopics(kafka.primary, [topic, `${name}-canary`]),
+      () => deleteTopics(kafka.secondary, [topic, `${name}-canary`]),
+    );
     await createTopic(kafka.primary, topic, 3);
 
-    await withKdrWorker(async ({ client, taskQueue }) => {
-      const setup = await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ config }] });
-      assert.equal(setup.outcome, 'completed');
-      const drill = await switchoverWithRunningApps(client, taskQueue, config, kafka.secondary, { label: 'eventbridge switchover', onStop: (stop) => cleanups.push(async () => stop()) });
-      if (drill.result.dryRun) throw new Error('not a dry run');
-      assert.equal(drill.result.mode, 'switchover');
-      const drain = drill.result.steps.find((s) => s.name === 'drain')!;
-      assert.equal(drain.state, 'succeeded');
-      console.log(`# eventbridge switchover drain: ${drain.summary}`);
-      assert.equal(drill.applied.fidelity?.measured, true, 'the plan relied on a measured profile');
-      if (!drill.applied.fidelity?.partitionPreserved) {
-        for (const g of drill.applied.groups) for (const [, , , source] of g.offsets) assert.notEqual(source, 'matched', `${g.group}: no exact match under ${drill.applied.fidelity?.description}`);
-      }
-      // The forward watch drSetup started is stopped once the CNAME has moved.
-      await eventually(() => client.workflow.getHandle(`dr-watch-${name}`).describe(), (d) => d.status.name !== 'RUNNING', 'the forward watch to stop', 60_000);
-      assertNothingLostWithinBound(drill);
-    }, { env });
+    await withKdrWorker(
+      async ({ client, taskQueue }) => {
+        const setup = await execute(client, drSetup, {
+          taskQueue,
+          workflowId: uniqueName('drSetup'),
+          args: [{ config }],
+        });
+        assert.equal(setup.outcome, 'completed');
+        const drill = await switchoverWithRunningApps(client, taskQueue, config, kafka.secondary, {
+          label: 'eventbridge switchover',
+          onStop: (stop) => cleanups.push(async () => stop()),
+        });
+        if (drill.result.dryRun) throw new Error('not a dry run');
+        assert.equal(drill.result.mode, 'switchover');
+        const drain = drill.result.steps.find((s) => s.name === 'drain')!;
+        assert.equal(drain.state, 'succeeded');
+        console.log(`# eventbridge switchover drain: ${drain.summary}`);
+        assert.equal(drill.applied.fidelity?.measured, true, 'the plan relied on a measured profile');
+        if (!drill.applied.fidelity?.partitionPreserved) {
+          for (const g of drill.applied.groups)
+            for (const [, , , source] of g.offsets)
+              assert.notEqual(
+                source,
+                'matched',
+                `${g.group}: no exact match under ${drill.applied.fidelity?.description}`,
+              );
+        }
+        // The forward watch drSetup started is stopped once the CNAME has moved.
+        await eventually(
+          () => client.workflow.getHandle(`dr-watch-${name}`).describe(),
+          (d) => d.status.name !== 'RUNNING',
+          'the forward watch to stop',
+          60_000,
+        );
+        assertNothingLostWithinBound(drill);
+      },
+      { env },
+    );
   });
 });

@@ -24,10 +24,16 @@ describe('watchTick', () => {
 
   test('a topic pattern that selects no application topic is degraded, naming the pattern', async () => {
     const base = kafkaPair(name, [`${name}-orders`]);
-    const pair = PairConfigSchema.parse({ ...base, replication: { ...base.replication, topics: { pattern: `${name}-gone-.*` } } });
+    const pair = PairConfigSchema.parse({
+      ...base,
+      replication: { ...base.replication, topics: { pattern: `${name}-gone-.*` } },
+    });
     const acts = createActivities(defaultDeps(testEnv()));
     const tick: WatchTick = await new MockActivityEnvironment().run(acts.watchTick, pair, { canary: false });
     assert.notEqual(tick.health, 'healthy');
-    assert.ok(tick.reasons.some((r) => r.includes(`pattern "${name}-gone-.*"`) && r.includes('nothing is protected')), tick.reasons.join(' | '));
+    assert.ok(
+      tick.reasons.some((r) => r.includes(`pattern "${name}-gone-.*"`) && r.includes('nothing is protected')),
+      tick.reasons.join(' | '),
+    );
   });
 });

@@ -8,7 +8,12 @@ function pair(autoFailover?: unknown, extra: Record<string, unknown> = {}): Pair
     name: 'orders-dr',
     primary: { provider: 'kafka', bootstrapServers: ['10.0.0.1:9092'], endpointHost: 'primary.example.com' },
     secondary: { provider: 'kafka', bootstrapServers: ['10.1.0.1:9092'], endpointHost: 'secondary.example.com' },
-    replication: { provider: 'kafka-connect', topics: ['orders'], canaryTopic: 'kdr-canary', connectUrl: 'http://c:8083' },
+    replication: {
+      provider: 'kafka-connect',
+      topics: ['orders'],
+      canaryTopic: 'kdr-canary',
+      connectUrl: 'http://c:8083',
+    },
     dns: { provider: 'alidns', domain: 'example.com', rr: 'kafka', ttl: 60, resolvers: ['223.5.5.5'] },
     ...(autoFailover === undefined ? {} : { autoFailover }),
     ...extra,
@@ -32,7 +37,13 @@ describe('pair autoFailover policy', () => {
   test('enabled with durations, a bound and probes; quorum defaults to every enabled probe', () => {
     const r = validate(
       PairConfigSchema,
-      pair({ enabled: true, after: '20s', vetoWindow: '15s', maxAtRisk: { seconds: 30 }, probes: { remote: { taskQueue: 'kdr-b' } } }),
+      pair({
+        enabled: true,
+        after: '20s',
+        vetoWindow: '15s',
+        maxAtRisk: { seconds: 30 },
+        probes: { remote: { taskQueue: 'kdr-b' } },
+      }),
     );
     assert.ok(r.ok, r.ok ? '' : r.message);
     const a = r.value.autoFailover;
@@ -47,7 +58,10 @@ describe('pair autoFailover policy', () => {
 
   test('enabled without maxAtRisk is refused: a person must state what may be lost', () => {
     const p = problems(pair({ enabled: true }));
-    assert.ok(p.some((m) => m.startsWith('autoFailover.maxAtRisk') && /required/.test(m) && /seconds/.test(m)), p.join('\n'));
+    assert.ok(
+      p.some((m) => m.startsWith('autoFailover.maxAtRisk') && /required/.test(m) && /seconds/.test(m)),
+      p.join('\n'),
+    );
   });
 
   test('an empty bound, a quorum above the probes, a Kafka probe turned off are refused by field', () => {
@@ -59,7 +73,12 @@ describe('pair autoFailover policy', () => {
   });
 
   test('the cloud probe needs an ApsaraMQ primary; after must span 3 watch checks', () => {
-    const p = problems(pair({ enabled: true, after: '10s', maxAtRisk: { records: 100 }, probes: { cloud: true } }, { watch: { interval: '5s' } }));
+    const p = problems(
+      pair(
+        { enabled: true, after: '10s', maxAtRisk: { records: 100 }, probes: { cloud: true } },
+        { watch: { interval: '5s' } },
+      ),
+    );
     const text = p.join('\n');
     assert.match(text, /autoFailover\.probes\.cloud: only for an ApsaraMQ primary/);
     assert.match(text, /autoFailover\.after: must cover at least 3 watch checks .* 15000 ms/);

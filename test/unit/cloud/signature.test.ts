@@ -28,15 +28,29 @@ describe('POP signature v1', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/alidns`;
   });
-  after(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  after(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
 
   const params = {
-    SubDomain: 'kafka.kdr.test', Remark: "a b!'()*~ é/+=&", InstanceId: ['i-1', 'i-2'], Tag: [{ Key: 'k', Value: 'v' }],
+    SubDomain: 'kafka.kdr.test',
+    Remark: "a b!'()*~ é/+=&",
+    InstanceId: ['i-1', 'i-2'],
+    Tag: [{ Key: 'k', Value: 'v' }],
   };
 
   for (const method of ['POST', 'GET'] as const) {
     test(`recomputes what pop-core signs (${method}, odd characters, flattened lists)`, async () => {
-      const client = new RPCClient({ endpoint: url, apiVersion: '2015-01-09', accessKeyId: 'AKID', accessKeySecret: 'sec/ret+=' });
+      const client = new RPCClient({
+        endpoint: url,
+        apiVersion: '2015-01-09',
+        accessKeyId: 'AKID',
+        accessKeySecret: 'sec/ret+=',
+      });
       await client.request('DescribeSubDomainRecords', params, { method });
       const got = captured.at(-1)!;
       assert.equal(got.method, method);

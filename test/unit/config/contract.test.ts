@@ -6,7 +6,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import {
-  devServerUiUrl, failoverWorkflowId, isLoopbackTemporal, RUNBOOKS, TASK_QUEUE, watchWorkflowId, workflowId, workflowIdsOf,
+  devServerUiUrl,
+  failoverWorkflowId,
+  isLoopbackTemporal,
+  RUNBOOKS,
+  TASK_QUEUE,
+  watchWorkflowId,
+  workflowId,
+  workflowIdsOf,
 } from '../../../workflows/contract';
 import { repoRoot } from '../../../stack/local-stack';
 import { temporalTarget } from '../../../app/temporal-connection';
@@ -22,7 +29,9 @@ describe('the contract and the product/local-stack line', () => {
   test('ids, task queue and dev-server defaults', () => {
     assert.equal(TASK_QUEUE, 'kafka-dr');
     assert.equal(failoverWorkflowId('orders-dr'), 'dr-failover-orders-dr');
-    assert.ok(isLoopbackTemporal('127.0.0.1:7233') && isLoopbackTemporal('localhost:7000') && isLoopbackTemporal('[::1]:7233'));
+    assert.ok(
+      isLoopbackTemporal('127.0.0.1:7233') && isLoopbackTemporal('localhost:7000') && isLoopbackTemporal('[::1]:7233'),
+    );
     assert.ok(!isLoopbackTemporal('temporal.example.com:7233'));
     assert.equal(devServerUiUrl('127.0.0.1:7233'), 'http://127.0.0.1:8233');
     assert.equal(devServerUiUrl('temporal.example.com:7233'), undefined, 'no guessed UI link for a remote cluster');
@@ -41,15 +50,23 @@ describe('the contract and the product/local-stack line', () => {
   test('the Temporal connection takes TEMPORAL_* only; a stray local-stack port changes nothing', () => {
     assert.equal(temporalTarget({}).address, '127.0.0.1:7233');
     assert.equal(temporalTarget({ KDR_TEMPORAL_PORT: '7999' }).address, '127.0.0.1:7233');
-    assert.equal(temporalTarget({ TEMPORAL_ADDRESS: 'temporal.example.com:7233', TEMPORAL_NAMESPACE: 'dr' }).namespace, 'dr');
+    assert.equal(
+      temporalTarget({ TEMPORAL_ADDRESS: 'temporal.example.com:7233', TEMPORAL_NAMESPACE: 'dr' }).namespace,
+      'dr',
+    );
   });
 
   test('the product (src, activities, workflows) imports nothing of the local stack, the demo or the emulator', () => {
     const product = [...sources('src'), ...sources('activities'), ...sources('workflows')];
-    assert.ok(product.length > 100, 'the product\'s sources were found');
-    const offenders = product.filter((f) => /(?:from|import\(|require\()\s*'(?:\.\.\/)+(?:stack|test|bench)\//.test(fs.readFileSync(path.join(repoRoot, f), 'utf8')));
+    assert.ok(product.length > 100, "the product's sources were found");
+    const offenders = product.filter((f) =>
+      /(?:from|import\(|require\()\s*'(?:\.\.\/)+(?:stack|test|bench)\//.test(
+        fs.readFileSync(path.join(repoRoot, f), 'utf8'),
+      ),
+    );
     assert.deepEqual(offenders, []);
     // The local stack's code lives under stack/, apart from the product.
-    for (const f of ['stack/local-stack.ts', 'stack/local-pairs.ts', 'stack/demo.ts']) assert.ok(fs.existsSync(path.join(repoRoot, f)), f);
+    for (const f of ['stack/local-stack.ts', 'stack/local-pairs.ts', 'stack/demo.ts'])
+      assert.ok(fs.existsSync(path.join(repoRoot, f)), f);
   });
 });

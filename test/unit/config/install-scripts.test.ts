@@ -21,17 +21,26 @@ function installedPackages(dir: string): string[] {
 }
 
 test('every installed dependency with an install script has a decision in package.json allowScripts', () => {
-  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> };
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    allowScripts?: Record<string, boolean>;
+  };
   const decided = new Set(Object.keys(manifest.allowScripts ?? {}).map((k) => k.replace(/(?<=.)@[^@]*$/, '')));
   const packages = installedPackages(path.join(root, 'node_modules'));
   assert.ok(packages.length > 50, 'node_modules is installed');
   const undecided = new Set<string>();
   for (const dir of packages) {
-    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; scripts?: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      name?: string;
+      scripts?: Record<string, string>;
+    };
     const scripts = INSTALL_SCRIPTS.filter((s) => pkg.scripts?.[s]);
     // binding.gyp without an install script still makes npm run node-gyp rebuild
     if (scripts.length === 0 && !fs.existsSync(path.join(dir, 'binding.gyp'))) continue;
     if (pkg.name && !decided.has(pkg.name)) undecided.add(pkg.name);
   }
-  assert.deepEqual([...undecided], [], `add each to allowScripts (npm install-scripts approve|deny <pkg>) and say why in the README`);
+  assert.deepEqual(
+    [...undecided],
+    [],
+    `add each to allowScripts (npm install-scripts approve|deny <pkg>) and say why in the README`,
+  );
 });

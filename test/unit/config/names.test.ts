@@ -20,7 +20,7 @@ describe('name rules', () => {
     assert.ok(selects(['billing'], 'billing'));
   });
 
-  test('internal topics are Kafka\'s and kafka-dr\'s double-underscore topics', () => {
+  test("internal topics are Kafka's and kafka-dr's double-underscore topics", () => {
     assert.ok(isInternalTopic('__consumer_offsets'));
     assert.ok(isInternalTopic('__kdr_positions'));
     assert.ok(!isInternalTopic('orders'));
@@ -29,7 +29,10 @@ describe('name rules', () => {
   test('KDR_REPLICATION_FACTOR: unset means the cluster default; a bad value names the variable and the fix', () => {
     assert.equal(replicationFactorOf({}), undefined);
     assert.equal(replicationFactorOf({ KDR_REPLICATION_FACTOR: '3' }), 3);
-    assert.throws(() => replicationFactorOf({ KDR_REPLICATION_FACTOR: 'three' }), /KDR_REPLICATION_FACTOR must be an integer from 1 to 32.*got "three".*unset it/);
+    assert.throws(
+      () => replicationFactorOf({ KDR_REPLICATION_FACTOR: 'three' }),
+      /KDR_REPLICATION_FACTOR must be an integer from 1 to 32.*got "three".*unset it/,
+    );
     assert.throws(() => replicationFactorOf({ KDR_REPLICATION_FACTOR: '0' }), { name: 'KafkaConfigError' });
   });
 });

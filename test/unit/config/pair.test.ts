@@ -2,25 +2,60 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ApprovePayloadSchema, FailoverInputSchema, PairConfigSchema, ResolvePayloadSchema, SetupInputSchema,
-  customDomain, parseDuration, selects, validate, type PairConfigInput,
+  ApprovePayloadSchema,
+  FailoverInputSchema,
+  PairConfigSchema,
+  ResolvePayloadSchema,
+  SetupInputSchema,
+  customDomain,
+  parseDuration,
+  selects,
+  validate,
+  type PairConfigInput,
 } from '../../../src/config';
 
 function kafkaPair(): PairConfigInput {
   return {
     name: 'orders-dr',
-    primary: { provider: 'kafka', bootstrapServers: ['10.0.0.1:9092', 'broker-2.example.com:9092'], endpointHost: 'primary.example.com' },
+    primary: {
+      provider: 'kafka',
+      bootstrapServers: ['10.0.0.1:9092', 'broker-2.example.com:9092'],
+      endpointHost: 'primary.example.com',
+    },
     secondary: { provider: 'kafka', bootstrapServers: ['10.1.0.1:9092'], endpointHost: 'secondary.example.com' },
-    replication: { provider: 'kafka-connect', topics: ['orders'], canaryTopic: 'kdr-canary', connectUrl: 'http://connect:8083' },
-    dns: { provider: 'alidns', domain: 'example.com', rr: 'kafka', ttl: 60, resolvers: ['223.5.5.5', '127.0.0.1:5353'] },
+    replication: {
+      provider: 'kafka-connect',
+      topics: ['orders'],
+      canaryTopic: 'kdr-canary',
+      connectUrl: 'http://connect:8083',
+    },
+    dns: {
+      provider: 'alidns',
+      domain: 'example.com',
+      rr: 'kafka',
+      ttl: 60,
+      resolvers: ['223.5.5.5', '127.0.0.1:5353'],
+    },
   };
 }
 
 function apsaraPair(): PairConfigInput {
   return {
     ...kafkaPair(),
-    primary: { provider: 'apsaramq', region: 'cn-hangzhou', instanceId: 'alikafka_pre-cn-aaa', bootstrapServers: ['a:9092'], endpointHost: 'a.example.com' },
-    secondary: { provider: 'apsaramq', region: 'cn-shanghai', instanceId: 'alikafka_pre-cn-bbb', bootstrapServers: ['b:9092'], endpointHost: 'b.example.com' },
+    primary: {
+      provider: 'apsaramq',
+      region: 'cn-hangzhou',
+      instanceId: 'alikafka_pre-cn-aaa',
+      bootstrapServers: ['a:9092'],
+      endpointHost: 'a.example.com',
+    },
+    secondary: {
+      provider: 'apsaramq',
+      region: 'cn-shanghai',
+      instanceId: 'alikafka_pre-cn-bbb',
+      bootstrapServers: ['b:9092'],
+      endpointHost: 'b.example.com',
+    },
     replication: { provider: 'eventbridge', topics: { pattern: 'orders\\..*' }, canaryTopic: 'kdr-canary' },
   };
 }
@@ -40,8 +75,13 @@ describe('pair config', () => {
   test('a valid pair parses with defaults filled in', () => {
     const result = validate(PairConfigSchema, kafkaPair());
     assert.ok(result.ok);
-    assert.deepEqual(result.value.replication.thresholds,
-      { maxLagRecords: 1000, maxLatencyMs: 30000, canaryTimeoutMs: 120000, canaryRecords: 10, connectorReadyTimeoutMs: 600000 });
+    assert.deepEqual(result.value.replication.thresholds, {
+      maxLagRecords: 1000,
+      maxLatencyMs: 30000,
+      canaryTimeoutMs: 120000,
+      canaryRecords: 10,
+      connectorReadyTimeoutMs: 600000,
+    });
     assert.deepEqual(result.value.groups, { pattern: '.*' });
     assert.equal(customDomain(result.value), 'kafka.example.com');
     assert.ok(validate(PairConfigSchema, apsaraPair()).ok);
@@ -68,23 +108,47 @@ describe('pair config', () => {
   });
 
   test('step deadlines: durations per known step; an unknown step or a too short deadline is named with the fix', () => {
-    const ok = validate(PairConfigSchema, { ...kafkaPair(), deadlines: { 'reset-offsets': '2h', 'switch-cname': '5m' } });
+    const ok = validate(PairConfigSchema, {
+      ...kafkaPair(),
+      deadlines: { 'reset-offsets': '2h', 'switch-cname': '5m' },
+    });
     assert.ok(ok.ok);
     assert.deepEqual(ok.value.deadlines, { 'reset-offsets': 7_200_000, 'switch-cname': 300_000 });
-    assert.deepEqual(validate(PairConfigSchema, kafkaPair()).ok && (validate(PairConfigSchema, kafkaPair()) as { value: { deadlines: object } }).value.deadlines, {});
+    assert.deepEqual(
+      validate(PairConfigSchema, kafkaPair()).ok &&
+        (validate(PairConfigSchema, kafkaPair()) as { value: { deadlines: object } }).value.deadlines,
+      {},
+    );
     const found = problems(PairConfigSchema, { ...kafkaPair(), deadlines: { 'reset-ofsets': '2h', plan: '10s' } });
-    assert.ok(found.some((p) => /^deadlines\.reset-ofsets: no step is named "reset-ofsets"; steps with deadlines: .*reset-offsets/.test(p)), found.join('\n'));
-    assert.ok(found.some((p) => /^deadlines\.plan: expected a duration .*at least 60000ms/.test(p)), found.join('\n'));
+    assert.ok(
+      found.some((p) =>
+        /^deadlines\.reset-ofsets: no step is named "reset-ofsets"; steps with deadlines: .*reset-offsets/.test(p),
+      ),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) => /^deadlines\.plan: expected a duration .*at least 60000ms/.test(p)),
+      found.join('\n'),
+    );
   });
 
   test('inline secrets are refused without echoing them, pointing at passwordEnv', () => {
     const pair = draft(kafkaPair());
-    pair.primary.security = { protocol: 'SASL_SSL', mechanism: 'PLAIN', usernameEnv: 'KDR_USER', password: 's3cr3t-value', passwordEnv: 'p@ss w0rd' };
+    pair.primary.security = {
+      protocol: 'SASL_SSL',
+      mechanism: 'PLAIN',
+      usernameEnv: 'KDR_USER',
+      password: 's3cr3t-value',
+      passwordEnv: 'p@ss w0rd',
+    };
     const result = validate(PairConfigSchema, pair);
     assert.equal(result.ok, false);
     if (result.ok) return;
     assert.doesNotMatch(result.message, /s3cr3t-value|p@ss w0rd/);
-    assert.match(result.message, /primary\.security\.password: inline credentials are not accepted: .* give its NAME in passwordEnv/);
+    assert.match(
+      result.message,
+      /primary\.security\.password: inline credentials are not accepted: .* give its NAME in passwordEnv/,
+    );
     assert.match(result.message, /primary\.security\.passwordEnv: expected the NAME of an environment variable/);
   });
 
@@ -104,15 +168,27 @@ describe('pair config', () => {
     ]);
     const noUrl = draft(kafkaPair());
     delete noUrl.replication.connectUrl;
-    assert.match(problems(PairConfigSchema, noUrl)[0], /^replication\.connectUrl: required for replication\.provider "kafka-connect"/);
+    assert.match(
+      problems(PairConfigSchema, noUrl)[0],
+      /^replication\.connectUrl: required for replication\.provider "kafka-connect"/,
+    );
     const sasl = draft(kafkaPair());
     sasl.secondary.security = { protocol: 'SASL_PLAINTEXT' };
-    assert.deepEqual(problems(PairConfigSchema, sasl).map((p) => p.split(':')[0]),
-      ['secondary.security.mechanism', 'secondary.security.usernameEnv', 'secondary.security.passwordEnv']);
+    assert.deepEqual(
+      problems(PairConfigSchema, sasl).map((p) => p.split(':')[0]),
+      ['secondary.security.mechanism', 'secondary.security.usernameEnv', 'secondary.security.passwordEnv'],
+    );
     const caOnPlaintext = draft(kafkaPair());
-    caOnPlaintext.primary.security = { protocol: 'SASL_PLAINTEXT', mechanism: 'PLAIN', usernameEnv: 'KDR_SECRET_U', passwordEnv: 'KDR_SECRET_P', caFile: '/etc/ca.pem' };
-    assert.deepEqual(problems(PairConfigSchema, caOnPlaintext),
-      ['primary.security.caFile: only used with SSL or SASL_SSL (protocol is SASL_PLAINTEXT): remove it or change protocol']);
+    caOnPlaintext.primary.security = {
+      protocol: 'SASL_PLAINTEXT',
+      mechanism: 'PLAIN',
+      usernameEnv: 'KDR_SECRET_U',
+      passwordEnv: 'KDR_SECRET_P',
+      caFile: '/etc/ca.pem',
+    };
+    assert.deepEqual(problems(PairConfigSchema, caOnPlaintext), [
+      'primary.security.caFile: only used with SSL or SASL_SSL (protocol is SASL_PLAINTEXT): remove it or change protocol',
+    ]);
   });
 
   test('selections: lists match names, patterns match whole names', () => {
@@ -128,29 +204,44 @@ describe('workflow inputs', () => {
     assert.deepEqual(problems(SetupInputSchema, {}), [
       'pair: missing: give "pair" (the name of a pair in the worker\'s pairs file) or "config" (a whole pair config)',
     ]);
-    assert.deepEqual(problems(SetupInputSchema, { pair: 'local-kafka', config: kafkaPair() }), ['config: give either "pair" or "config", not both']);
+    assert.deepEqual(problems(SetupInputSchema, { pair: 'local-kafka', config: kafkaPair() }), [
+      'config: give either "pair" or "config", not both',
+    ]);
   });
 
   test('failover: defaults, durations, and an allow-list that cannot satisfy the policy', () => {
     const result = validate(FailoverInputSchema, { pair: 'local-kafka', requestedBy: 'alice' });
     assert.ok(result.ok);
-    assert.deepEqual(result.value.approval, {}, 'the input asks for nothing: the pair\'s own policy applies');
+    assert.deepEqual(result.value.approval, {}, "the input asks for nothing: the pair's own policy applies");
     assert.equal(result.value.dryRun, false);
     assert.equal(result.value.drain, 'auto');
     const custom = validate(FailoverInputSchema, {
-      pair: 'p', requestedBy: 'alice', approval: { timeout: '90 minutes' }, translation: { operatorTimestamp: '2026-01-31T12:00:00Z', marginMs: 5000 },
+      pair: 'p',
+      requestedBy: 'alice',
+      approval: { timeout: '90 minutes' },
+      translation: { operatorTimestamp: '2026-01-31T12:00:00Z', marginMs: 5000 },
     });
     assert.ok(custom.ok);
     assert.equal(custom.value.approval.timeout, 5_400_000);
     assert.equal(custom.value.translation.operatorTimestamp, Date.parse('2026-01-31T12:00:00Z'));
-    assert.deepEqual(problems(FailoverInputSchema, { pair: 'p', requestedBy: 'alice', approval: { required: 2, allowList: ['alice', 'bob'] } }), [
-      'approval.allowList: names 1 possible approver(s) but 2 approval(s) are required (the requester may not approve their own failover)',
-    ]);
-    assert.deepEqual(problems(FailoverInputSchema, { pair: 'p', approval: { timeout: 'soon' }, dryRun: 'yes' }).sort(), [
-      'approval.timeout: expected a duration such as "30s", "5m", "1h" or a number of milliseconds (at least 1000ms, at most 604800000ms), got "soon"',
-      'dryRun: expected true or false, got "yes"',
-      'requestedBy: missing: expected the operator requesting the failover',
-    ]);
+    assert.deepEqual(
+      problems(FailoverInputSchema, {
+        pair: 'p',
+        requestedBy: 'alice',
+        approval: { required: 2, allowList: ['alice', 'bob'] },
+      }),
+      [
+        'approval.allowList: names 1 possible approver(s) but 2 approval(s) are required (the requester may not approve their own failover)',
+      ],
+    );
+    assert.deepEqual(
+      problems(FailoverInputSchema, { pair: 'p', approval: { timeout: 'soon' }, dryRun: 'yes' }).sort(),
+      [
+        'approval.timeout: expected a duration such as "30s", "5m", "1h" or a number of milliseconds (at least 1000ms, at most 604800000ms), got "soon"',
+        'dryRun: expected true or false, got "yes"',
+        'requestedBy: missing: expected the operator requesting the failover',
+      ],
+    );
   });
 
   test('signal payloads', () => {
@@ -159,7 +250,9 @@ describe('workflow inputs', () => {
       'action: expected one of "retry", "skip", "abort", got "ignore"',
       'by: expected the name of the operator, got ""',
     ]);
-    assert.deepEqual(problems(ApprovePayloadSchema, { by: 'bob' }), ['planId: missing: expected the planId shown by query "plan" (letters, digits and "-")']);
+    assert.deepEqual(problems(ApprovePayloadSchema, { by: 'bob' }), [
+      'planId: missing: expected the planId shown by query "plan" (letters, digits and "-")',
+    ]);
   });
 
   test('durations', () => {

@@ -2,14 +2,25 @@
 // the watch input (one pair, the state carried across continue-as-new) and the stopWatch signal payload.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PairConfigSchema, StopWatchPayloadSchema, WatchInputSchema, validate, type PairConfigInput } from '../../../src/config';
+import {
+  PairConfigSchema,
+  StopWatchPayloadSchema,
+  WatchInputSchema,
+  validate,
+  type PairConfigInput,
+} from '../../../src/config';
 import { watchWorkflowId } from '../../../workflows/contract';
 
 const pair: PairConfigInput = {
   name: 'orders-dr',
   primary: { provider: 'kafka', bootstrapServers: ['10.0.0.1:9092'], endpointHost: 'primary.example.com' },
   secondary: { provider: 'kafka', bootstrapServers: ['10.1.0.1:9092'], endpointHost: 'secondary.example.com' },
-  replication: { provider: 'kafka-connect', topics: ['orders'], canaryTopic: 'kdr-canary', connectUrl: 'http://connect:8083' },
+  replication: {
+    provider: 'kafka-connect',
+    topics: ['orders'],
+    canaryTopic: 'kdr-canary',
+    connectUrl: 'http://connect:8083',
+  },
   dns: { provider: 'alidns', domain: 'example.com', rr: 'kafka', ttl: 60, resolvers: ['223.5.5.5'] },
 };
 

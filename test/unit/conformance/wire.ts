@@ -5,15 +5,31 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 
-export interface CapturedRequest { path: string; params: Record<string, string> }
+export interface CapturedRequest {
+  path: string;
+  params: Record<string, string>;
+}
 
 /** The RPC protocol's own parameters (signature v1 and common ones): not part of an action's contract. */
 const PROTOCOL = new Set([
-  'Action', 'Version', 'Format', 'AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce',
-  'SignatureType', 'Timestamp', 'SecurityToken',
+  'Action',
+  'Version',
+  'Format',
+  'AccessKeyId',
+  'Signature',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureNonce',
+  'SignatureType',
+  'Timestamp',
+  'SecurityToken',
 ]);
 
-export interface CaptureServer { url: string; requests: CapturedRequest[]; close(): Promise<void> }
+export interface CaptureServer {
+  url: string;
+  requests: CapturedRequest[];
+  close(): Promise<void>;
+}
 
 /** `answer` is sent for every request (enough fields for placeholders such as RecordId to resolve). */
 export async function captureServer(answer: Record<string, unknown>): Promise<CaptureServer> {
@@ -39,7 +55,11 @@ export async function captureServer(answer: Record<string, unknown>): Promise<Ca
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -66,7 +86,8 @@ export function wireDifferences(mine: Record<string, string>, official: Record<s
     // The generated from_map starts every list field as [] (UpdateConsumerOffset Offsets, CreateEventStreaming
     // Transforms), so a request built from a map sends `[]` for a list nobody set: an artefact of how the oracle is
     // driven, not something the API needs.
-    if (!(k in mine) && official[k] !== '[]') out.push(`the official client sends ${k}=${official[k]}, kafka-dr does not`);
+    if (!(k in mine) && official[k] !== '[]')
+      out.push(`the official client sends ${k}=${official[k]}, kafka-dr does not`);
   }
   return out;
 }

@@ -11,8 +11,11 @@ import type { EvacuationView } from '../../../src/evacuation/types';
 const none = { zone: [], region: [], label: [] };
 
 describe('kdr evacuate', () => {
-  test('each flag is one set; a bad zone is refused naming the flag\'s field', () => {
-    const input = evacuateInput({ ...none, zone: ['cn-hangzhou-k'], pairs: 'a, b', parallel: '2', dryRun: true }, 'alice');
+  test("each flag is one set; a bad zone is refused naming the flag's field", () => {
+    const input = evacuateInput(
+      { ...none, zone: ['cn-hangzhou-k'], pairs: 'a, b', parallel: '2', dryRun: true },
+      'alice',
+    );
     assert.deepEqual(input.select, [{ zone: 'cn-hangzhou-k' }, { pairs: ['a', 'b'] }]);
     const ok = validate(Schema, input);
     assert.ok(ok.ok);
@@ -24,16 +27,51 @@ describe('kdr evacuate', () => {
   });
 
   test('--status: every pair, the blocked one with its resolve command, the RTO so far', () => {
-    const plan = { mode: 'outage', groups: 2, partitions: 4, duplicateBound: 17, untranslated: 0, liveGroups: 0, latencyMs: 120,
-      cname: { domain: 'a.kdr.test', from: 'p', to: 's' }, warnings: [] };
+    const plan = {
+      mode: 'outage',
+      groups: 2,
+      partitions: 4,
+      duplicateBound: 17,
+      untranslated: 0,
+      liveGroups: 0,
+      latencyMs: 120,
+      cname: { domain: 'a.kdr.test', from: 'p', to: 's' },
+      warnings: [],
+    };
     const view: EvacuationView = {
-      workflowId: 'dr-evacuate', phase: 'failing-over', dryRun: false, select: 'zone cn-hangzhou-k', parallel: 2, requestedBy: 'alice',
-      startedAt: '2026-01-01T00:00:00.000Z', approvedBy: ['bob'], planId: 'ev-1', released: { a: 'p-a', b: 'p-b' },
+      workflowId: 'dr-evacuate',
+      phase: 'failing-over',
+      dryRun: false,
+      select: 'zone cn-hangzhou-k',
+      parallel: 2,
+      requestedBy: 'alice',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      approvedBy: ['bob'],
+      planId: 'ev-1',
+      released: { a: 'p-a', b: 'p-b' },
       rows: [
-        { pair: 'a', tier: 1, workflowId: 'dr-failover-a', phase: 'completed', switched: true, released: true, planId: 'p-a', plan,
-          ended: { outcome: 'completed', note: '', at: '2026-01-01T00:01:00.000Z' } },
-        { pair: 'b', tier: 1, workflowId: 'dr-failover-b', phase: 'blocked', switched: false, released: true, planId: 'p-b', plan,
-          blocked: { step: 'reset-offsets', error: 'GroupsHaveLiveMembers: stop their consumers' } },
+        {
+          pair: 'a',
+          tier: 1,
+          workflowId: 'dr-failover-a',
+          phase: 'completed',
+          switched: true,
+          released: true,
+          planId: 'p-a',
+          plan,
+          ended: { outcome: 'completed', note: '', at: '2026-01-01T00:01:00.000Z' },
+        },
+        {
+          pair: 'b',
+          tier: 1,
+          workflowId: 'dr-failover-b',
+          phase: 'blocked',
+          switched: false,
+          released: true,
+          planId: 'p-b',
+          plan,
+          blocked: { step: 'reset-offsets', error: 'GroupsHaveLiveMembers: stop their consumers' },
+        },
       ],
       rto: { sinceMs: 95_000, allSwitched: false, switched: 1, of: 2 },
     };

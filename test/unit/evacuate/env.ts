@@ -43,7 +43,12 @@ export async function evacuationEnv(): Promise<EvacuationEnv> {
     async withWorker(activities, fn) {
       const taskQueue = `evacuate-${randomUUID().slice(0, 8)}`;
       const worker = await Worker.create({
-        connection: env.nativeConnection, namespace: env.namespace, taskQueue, workflowBundle, activities, dataConverter,
+        connection: env.nativeConnection,
+        namespace: env.namespace,
+        taskQueue,
+        workflowBundle,
+        activities,
+        dataConverter,
       });
       return worker.runUntil(fn(taskQueue));
     },

@@ -21,14 +21,21 @@ export interface Estate {
   running: string[];
 }
 
-export function estate(pairs: { pair: PairConfig; zone?: string; region?: string; tier?: number; labels?: string[] }[]): Estate {
+export function estate(
+  pairs: { pair: PairConfig; zone?: string; region?: string; tier?: number; labels?: string[] }[],
+): Estate {
   return {
     pairs: pairs.map((p) => p.pair),
     worlds: new Map(pairs.map((p) => [p.pair.name, newWorld(p.pair)])),
     events: [],
     facts: pairs.map((p) => ({
-      name: p.pair.name, tier: p.tier ?? 9, labels: p.labels ?? [], replication: p.pair.replication.provider, approval: p.pair.approval,
-      ...(p.region ? { region: p.region } : {}), ...(p.zone ? { zone: p.zone, zoneFrom: 'pairs file' as const } : {}),
+      name: p.pair.name,
+      tier: p.tier ?? 9,
+      labels: p.labels ?? [],
+      replication: p.pair.replication.provider,
+      approval: p.pair.approval,
+      ...(p.region ? { region: p.region } : {}),
+      ...(p.zone ? { zone: p.zone, zoneFrom: 'pairs file' as const } : {}),
     })),
     blockers: [],
     evacuationPolicy: null,
@@ -37,7 +44,11 @@ export function estate(pairs: { pair: PairConfig; zone?: string; region?: string
 }
 
 const nameOf = (arg: unknown): string | undefined =>
-  typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'name' in arg ? String((arg as { name: unknown }).name).replace(/_reverse$/, '') : undefined;
+  typeof arg === 'string'
+    ? arg
+    : arg && typeof arg === 'object' && 'name' in arg
+      ? String((arg as { name: unknown }).name).replace(/_reverse$/, '')
+      : undefined;
 
 /** One set of activities for the whole estate; `overrides` per pair name steer one pair (a broken reset ...). */
 export function estateStubs(e: Estate, overrides: Record<string, Stubs> = {}): Stubs {
@@ -53,7 +64,10 @@ export function estateStubs(e: Estate, overrides: Record<string, Stubs> = {}): S
       return fn(...args);
     };
   }
-  const real = evacuationActivities({ env: {}, pairs: () => new Map(e.pairs.map((p) => [p.name, p])) } as unknown as ActivityDeps);
+  const real = evacuationActivities({
+    env: {},
+    pairs: () => new Map(e.pairs.map((p) => [p.name, p])),
+  } as unknown as ActivityDeps);
   const evacuation: Partial<KdrActivities> = {
     async checkParity(_p, direction = 'forward', target = 'secondary') {
       return parityReport(direction, target, []);

@@ -72,7 +72,7 @@ describe('restoreForward', () => {
     assert.equal(f.pre()?.get(tpKey('orders', 0)), 90);
   });
 
-  test('the old primary\'s ends read before the switch-back narrow the scan', async () => {
+  test("the old primary's ends read before the switch-back narrow the scan", async () => {
     const f = fakes();
     await restoreForward(f.ports, [['orders', 0, 95]]);
     assert.equal(f.pre()?.get(tpKey('orders', 0)), 95);

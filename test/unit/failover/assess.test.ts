@@ -70,7 +70,7 @@ describe('assessFailover', () => {
     assert.deepEqual(a.connector, { state: 'unknown', cause: 'Connect refused' });
   });
 
-  test('an outage: topics from the secondary, latency from drWatch\'s last canary there, the primary\'s error kept', async () => {
+  test("an outage: topics from the secondary, latency from drWatch's last canary there, the primary's error kept", async () => {
     const { p, calls } = ports({
       primaryCheck: { reachable: false, error: 'no answer within 6000 ms' },
       primary: null,

@@ -42,7 +42,13 @@ function checkpointsOf(groups: string[]): CheckpointsRead {
       { group, topic: 'orders', partition: 0, upstreamOffset: 50, downstreamOffset: 40, metadata: '', emittedAt: 0 },
     ]),
   );
-  return { topic: 'primary.checkpoints.internal', checkpoints, recordsRead: groups.length, undecodable: 0, exists: true };
+  return {
+    topic: 'primary.checkpoints.internal',
+    checkpoints,
+    recordsRead: groups.length,
+    undecodable: 0,
+    exists: true,
+  };
 }
 
 function fakes(over: { primary?: PlanPorts['primary']; inlineLimit?: number; positions?: PositionsRead } = {}) {
@@ -103,7 +109,7 @@ function fakes(over: { primary?: PlanPorts['primary']; inlineLimit?: number; pos
 const REQUEST = { topics: ['orders', '__canary'], primaryReachable: true, latencyMs: 500 };
 
 describe('planFailoverOffsets', () => {
-  test('primary answers: its selected groups with commits, plus checkpointed ones; never kafka-dr\'s own', async () => {
+  test("primary answers: its selected groups with commits, plus checkpointed ones; never kafka-dr's own", async () => {
     const { ports, seen, beats } = fakes();
     const plan = await planFailoverOffsets(PAIR, REQUEST, ports);
     // Commits are read only for groups the selection keeps (not "other", not kdr-watch-p1).
@@ -125,7 +131,7 @@ describe('planFailoverOffsets', () => {
     assert.deepEqual(beats.at(-1)?.result, plan);
   });
 
-  test('onlyGroups (a switchover\'s final plan) plans exactly those, without listing the clusters\' groups', async () => {
+  test("onlyGroups (a switchover's final plan) plans exactly those, without listing the clusters' groups", async () => {
     const { ports, seen } = fakes();
     const plan = await planFailoverOffsets(PAIR, { ...REQUEST, onlyGroups: ['app-b'] }, ports);
     assert.deepEqual(seen.commitsAsked, ['app-b']);
@@ -136,10 +142,12 @@ describe('planFailoverOffsets', () => {
     );
   });
 
-  test('primary down: the secondary\'s groups and drWatch\'s snapshots are planned, and the snapshot is described', async () => {
+  test("primary down: the secondary's groups and drWatch's snapshots are planned, and the snapshot is described", async () => {
     const position = (group: string): [string, Map<string, StoredPosition>] => [
       group,
-      new Map([['orders:0', { pair: 'p1', group, topic: 'orders', partition: 0, takenAt: NOW - 60_000, committedOffset: 50 }]]),
+      new Map([
+        ['orders:0', { pair: 'p1', group, topic: 'orders', partition: 0, takenAt: NOW - 60_000, committedOffset: 50 }],
+      ]),
     ];
     const positions: PositionsRead = {
       byGroup: new Map([position('app-a'), position('app-e'), position('kdr-x')]),

@@ -65,7 +65,10 @@ describe('resetBatch', () => {
   });
 
   test('a retried attempt resets only the groups the earlier one had not reported', async () => {
-    const previous: GroupReset[] = [{ group: 'g2', changes: [['orders', 0, 5, 20]] }, { group: 'other', changes: [] }];
+    const previous: GroupReset[] = [
+      { group: 'g2', changes: [['orders', 0, 5, 20]] },
+      { group: 'other', changes: [] },
+    ];
     const { ports: p, asked } = ports(() => 'done', { previous });
     const r = await resetBatch(BATCH, p);
     assert.deepEqual(asked, [['g1', 'g3']]);

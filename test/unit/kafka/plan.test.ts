@@ -6,17 +6,35 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
-  canonicalJson, effectiveMarginMs, EvidenceIncompleteError, makePlan, planGroup, planHash, planIdOf,
-  PlanInputError, timestampQueries,
-  type GroupEvidence, type PartitionEvidence, type PlanOptions,
+  canonicalJson,
+  effectiveMarginMs,
+  EvidenceIncompleteError,
+  makePlan,
+  planGroup,
+  planHash,
+  planIdOf,
+  PlanInputError,
+  timestampQueries,
+  type GroupEvidence,
+  type PartitionEvidence,
+  type PlanOptions,
 } from '../../../src/plan/planner';
 import { compactPlan } from '../../../src/plan/compact';
 import { GroupNotInPlanError, planCsv } from '../../../src/plan/csv';
 
-interface Rec { offset: number; ts: number }
+interface Rec {
+  offset: number;
+  ts: number;
+}
 
 /** Secondary copy of a primary partition: same records and timestamps, offsets shifted by `shift`. */
-interface Model { topic: string; partition: number; primary: Rec[]; shift: number; secondaryEarliest?: number }
+interface Model {
+  topic: string;
+  partition: number;
+  primary: Rec[];
+  shift: number;
+  secondaryEarliest?: number;
+}
 
 function secondaryRecords(m: Model): Rec[] {
   const all = m.primary.map((r) => ({ offset: r.offset - m.shift, ts: r.ts }));
@@ -56,7 +74,9 @@ function withLookups(groups: GroupEvidence[], models: Model[], options: PlanOpti
     partitions: g.partitions.map((p) => {
       const m = models.find((x) => x.topic === p.topic && x.partition === p.partition) as Model;
       const answers: Record<string, number | null> = {};
-      for (const q of queries) if (q.topic === p.topic && q.partition === p.partition) answers[String(q.timestamp)] = offsetForTime(m, q.timestamp);
+      for (const q of queries)
+        if (q.topic === p.topic && q.partition === p.partition)
+          answers[String(q.timestamp)] = offsetForTime(m, q.timestamp);
       return { ...p, offsetsForTimes: answers };
     }),
   }));
@@ -75,7 +95,9 @@ function records(n: number, t0 = 1_700_000_000_000, step = 10, from = 0): Rec[] 
 const opts: PlanOptions = { marginMs: 1000, replicationLatencyMs: 250 };
 
 function plan1(m: Model, p: Partial<PartitionEvidence>, options: PlanOptions = opts) {
-  const ev: GroupEvidence[] = [{ group: 'g1', partitions: [{ topic: m.topic, partition: m.partition, secondary: secondaryLog(m), ...p }] }];
+  const ev: GroupEvidence[] = [
+    { group: 'g1', partitions: [{ topic: m.topic, partition: m.partition, secondary: secondaryLog(m), ...p }] },
+  ];
   return planGroup(withLookups(ev, [m], options)[0], options);
 }
 
@@ -83,7 +105,10 @@ describe('plan: source preference and the never-skip rule', () => {
   const m: Model = { topic: 'orders', partition: 0, primary: records(500), shift: 0 };
 
   test('a checkpoint wins and its downstream offset is the target', () => {
-    const g = plan1(m, { checkpoint: { upstreamOffset: 300, downstreamOffset: 290 }, primary: primaryEvidence(m, 320) });
+    const g = plan1(m, {
+      checkpoint: { upstreamOffset: 300, downstreamOffset: 290 },
+      primary: primaryEvidence(m, 320),
+    });
     assert.equal(g.partitions[0].source, 'checkpoint');
     assert.equal(g.partitions[0].offset, 290);
     assert.ok(g.partitions[0].offset <= firstUnprocessedOnSecondary(m, 320));
@@ -109,7 +134,10 @@ describe('plan: source preference and the never-skip rule', () => {
   });
 
   test('checkpoint newer than the primary commit (group rewound) is not trusted', () => {
-    const g = plan1(m, { checkpoint: { upstreamOffset: 400, downstreamOffset: 400 }, primary: primaryEvidence(m, 100) });
+    const g = plan1(m, {
+      checkpoint: { upstreamOffset: 400, downstreamOffset: 400 },
+      primary: primaryEvidence(m, 100),
+    });
     assert.equal(g.partitions[0].source, 'primary-timestamp');
     assert.ok(g.partitions[0].offset <= firstUnprocessedOnSecondary(m, 100));
     assert.match(g.partitions[0].notes.join(';'), /ahead of the primary's committed offset 100/);
@@ -121,16 +149,31 @@ describe('plan: source preference and the never-skip rule', () => {
   });
 
   test('a stale checkpoint (primary commit moved on) loses to the primary timestamp: the highest proven-safe target wins', () => {
-    const g = plan1(m, { checkpoint: { upstreamOffset: 100, downstreamOffset: 100 }, primary: primaryEvidence(m, 450) });
+    const g = plan1(m, {
+      checkpoint: { upstreamOffset: 100, downstreamOffset: 100 },
+      primary: primaryEvidence(m, 450),
+    });
     assert.equal(g.partitions[0].source, 'primary-timestamp');
-    assert.ok(g.partitions[0].offset > 100 && g.partitions[0].offset <= firstUnprocessedOnSecondary(m, 450), `target ${g.partitions[0].offset}`);
+    assert.ok(
+      g.partitions[0].offset > 100 && g.partitions[0].offset <= firstUnprocessedOnSecondary(m, 450),
+      `target ${g.partitions[0].offset}`,
+    );
     assert.match(g.partitions[0].notes.join(';'), /behind the primary's commit by 350/);
-    assert.match(g.partitions[0].notes.join(';'), /best of 2 proven-safe sources: primary-timestamp \d+ \(also checkpoint 100\)/);
+    assert.match(
+      g.partitions[0].notes.join(';'),
+      /best of 2 proven-safe sources: primary-timestamp \d+ \(also checkpoint 100\)/,
+    );
   });
 
   test('a checkpoint ahead of the timestamp route wins over it (fewer re-reads), still never past the first unprocessed record', () => {
-    const g = plan1(m, { checkpoint: { upstreamOffset: 450, downstreamOffset: firstUnprocessedOnSecondary(m, 450) }, primary: primaryEvidence(m, 450) },
-      { marginMs: 5_000, replicationLatencyMs: 0 });
+    const g = plan1(
+      m,
+      {
+        checkpoint: { upstreamOffset: 450, downstreamOffset: firstUnprocessedOnSecondary(m, 450) },
+        primary: primaryEvidence(m, 450),
+      },
+      { marginMs: 5_000, replicationLatencyMs: 0 },
+    );
     assert.equal(g.partitions[0].source, 'checkpoint');
     assert.equal(g.partitions[0].offset, firstUnprocessedOnSecondary(m, 450));
   });
@@ -146,12 +189,18 @@ describe('plan: source preference and the never-skip rule', () => {
     assert.equal(none.partitions[0].offset, 0);
     assert.equal(none.duplicateBound, 500);
     assert.equal(none.untranslated.length, 1);
-    assert.match(none.untranslated[0].reason, /no MirrorMaker 2 checkpoint; primary did not answer; no operator timestamp/);
+    assert.match(
+      none.untranslated[0].reason,
+      /no MirrorMaker 2 checkpoint; primary did not answer; no operator timestamp/,
+    );
   });
 
   test('sources the operator disallowed are skipped', () => {
-    const g = plan1(m, { checkpoint: { upstreamOffset: 300, downstreamOffset: 300 }, primary: primaryEvidence(m, 300) },
-      { ...opts, sources: ['primary-timestamp'] });
+    const g = plan1(
+      m,
+      { checkpoint: { upstreamOffset: 300, downstreamOffset: 300 }, primary: primaryEvidence(m, 300) },
+      { ...opts, sources: ['primary-timestamp'] },
+    );
     assert.equal(g.partitions[0].source, 'primary-timestamp');
   });
 });
@@ -188,8 +237,10 @@ describe('plan: edge cases', () => {
     const m: Model = { topic: 't', partition: 0, primary: recs, shift: 0 };
     for (const committed of [290, 300, 301, 320, 499]) {
       const g = plan1(m, { primary: primaryEvidence(m, committed) });
-      assert.ok(g.partitions[0].offset <= firstUnprocessedOnSecondary(m, committed),
-        `committed ${committed}: target ${g.partitions[0].offset} skips unprocessed records`);
+      assert.ok(
+        g.partitions[0].offset <= firstUnprocessedOnSecondary(m, committed),
+        `committed ${committed}: target ${g.partitions[0].offset} skips unprocessed records`,
+      );
     }
   });
 
@@ -224,8 +275,20 @@ describe('plan: edge cases', () => {
   });
 
   test('primary partition emptied by retention with the group past it: every copy was processed', () => {
-    const g = planGroup({ group: 'g', partitions: [{ topic: 't', partition: 0, secondary: { earliest: 0, end: 40 },
-      primary: { committedOffset: 40, earliest: 40, end: 40 } }] }, opts);
+    const g = planGroup(
+      {
+        group: 'g',
+        partitions: [
+          {
+            topic: 't',
+            partition: 0,
+            secondary: { earliest: 0, end: 40 },
+            primary: { committedOffset: 40, earliest: 40, end: 40 },
+          },
+        ],
+      },
+      opts,
+    );
     assert.equal(g.partitions[0].offset, 40);
     assert.equal(g.partitions[0].source, 'primary-timestamp');
   });
@@ -240,17 +303,37 @@ describe('plan: edge cases', () => {
 
 describe('plan: inputs, totals, id and CSV', () => {
   const groups: GroupEvidence[] = [
-    { group: 'b', liveMembersOnSecondary: 2, partitions: [
-      { topic: 'x', partition: 1, secondary: { earliest: 0, end: 10 }, checkpoint: { upstreamOffset: 7, downstreamOffset: 7 } },
-      { topic: 'x', partition: 0, secondary: { earliest: 0, end: 10 }, checkpoint: { upstreamOffset: 4, downstreamOffset: 4 } },
-    ] },
+    {
+      group: 'b',
+      liveMembersOnSecondary: 2,
+      partitions: [
+        {
+          topic: 'x',
+          partition: 1,
+          secondary: { earliest: 0, end: 10 },
+          checkpoint: { upstreamOffset: 7, downstreamOffset: 7 },
+        },
+        {
+          topic: 'x',
+          partition: 0,
+          secondary: { earliest: 0, end: 10 },
+          checkpoint: { upstreamOffset: 4, downstreamOffset: 4 },
+        },
+      ],
+    },
     { group: 'a', partitions: [{ topic: 'x', partition: 0, secondary: { earliest: 5, end: 10 } }] },
   ];
 
   test('groups and partitions are sorted, totals add up, live members are carried', () => {
     const plan = makePlan(groups, opts);
-    assert.deepEqual(plan.groups.map((g) => g.group), ['a', 'b']);
-    assert.deepEqual(plan.groups[1].partitions.map((t) => t.partition), [0, 1]);
+    assert.deepEqual(
+      plan.groups.map((g) => g.group),
+      ['a', 'b'],
+    );
+    assert.deepEqual(
+      plan.groups[1].partitions.map((t) => t.partition),
+      [0, 1],
+    );
     assert.equal(plan.groups[1].duplicateBound, 6 + 3);
     assert.equal(plan.groups[1].liveMembersOnSecondary, 2);
     assert.equal(plan.groups[0].untranslated.length, 1);
@@ -277,14 +360,27 @@ describe('plan: inputs, totals, id and CSV', () => {
     assert.throws(() => planHash({ x: Number.NaN }), PlanInputError);
   });
 
-  test('CSV is what kafka-consumer-groups.sh --from-file reads (the one plan type, compacted from the planner\'s result)', () => {
+  test("CSV is what kafka-consumer-groups.sh --from-file reads (the one plan type, compacted from the planner's result)", () => {
     const plan = compactPlan(makePlan(groups, opts), { pair: 'p', latencyMs: 0, primaryReachable: true });
     assert.equal(plan.totals.partitions, 3);
     assert.equal(planCsv(plan, 'b'), 'x,0,4\nx,1,7\n');
     assert.equal(planCsv(plan), 'a,x,0,5\nb,x,0,4\nb,x,1,7\n');
-    assert.throws(() => planCsv(plan, 'zzz'), (e: Error) => e instanceof GroupNotInPlanError && /group zzz is not in the plan \(groups: a, b\)/.test(e.message));
+    assert.throws(
+      () => planCsv(plan, 'zzz'),
+      (e: Error) => e instanceof GroupNotInPlanError && /group zzz is not in the plan \(groups: a, b\)/.test(e.message),
+    );
     // Names with a comma or a quote are quoted, as CSV readers expect.
-    const odd = { groups: [{ group: 'g,1', duplicateBound: 0, liveMembers: 0, untranslated: [], offsets: [['t"x', 0, 3, 'matched']] as [string, number, number, 'matched'][] }] };
+    const odd = {
+      groups: [
+        {
+          group: 'g,1',
+          duplicateBound: 0,
+          liveMembers: 0,
+          untranslated: [],
+          offsets: [['t"x', 0, 3, 'matched']] as [string, number, number, 'matched'][],
+        },
+      ],
+    };
     assert.equal(planCsv(odd), '"g,1","t""x",0,3\n');
   });
 
@@ -292,30 +388,49 @@ describe('plan: inputs, totals, id and CSV', () => {
     assert.throws(() => makePlan(groups, { marginMs: -1, replicationLatencyMs: 0 }), PlanInputError);
     assert.throws(() => makePlan(groups, { marginMs: 0, replicationLatencyMs: Number.NaN }), /replicationLatencyMs/);
     assert.throws(() => makePlan([...groups, groups[0]], opts), /group b appears twice/);
-    assert.throws(() => planGroup({ group: 'g', partitions: [{ topic: 't', partition: 0, secondary: { earliest: 5, end: 2 } }] }, opts),
-      /earliest=5 end=2/);
+    assert.throws(
+      () =>
+        planGroup({ group: 'g', partitions: [{ topic: 't', partition: 0, secondary: { earliest: 5, end: 2 } }] }, opts),
+      /earliest=5 end=2/,
+    );
     assert.throws(() => makePlan(groups, { ...opts, sources: ['nope' as never] }), /sources contains "nope"/);
   });
 
   test('a timestamp source without its lookup is refused, not guessed', () => {
-    const ev: GroupEvidence = { group: 'g', partitions: [{ topic: 't', partition: 0, secondary: { earliest: 0, end: 10 },
-      primary: { committedOffset: 3, firstUnprocessedTimestamp: 5000 } }] };
+    const ev: GroupEvidence = {
+      group: 'g',
+      partitions: [
+        {
+          topic: 't',
+          partition: 0,
+          secondary: { earliest: 0, end: 10 },
+          primary: { committedOffset: 3, firstUnprocessedTimestamp: 5000 },
+        },
+      ],
+    };
     assert.throws(() => planGroup(ev, opts), EvidenceIncompleteError);
-    assert.deepEqual(timestampQueries([ev, { ...ev, group: 'h' }], opts), [{ topic: 't', partition: 0, timestamp: 4000 }]);
+    assert.deepEqual(timestampQueries([ev, { ...ev, group: 'h' }], opts), [
+      { topic: 't', partition: 0, timestamp: 4000 },
+    ]);
   });
 });
 
 describe('matched source and the replicated end', () => {
   const options: PlanOptions = { marginMs: 1000, replicationLatencyMs: 0 };
   const base: PartitionEvidence = {
-    topic: 't', partition: 0, secondary: { earliest: 0, end: 500 },
+    topic: 't',
+    partition: 0,
+    secondary: { earliest: 0, end: 500 },
     checkpoint: { upstreamOffset: 90, downstreamOffset: 80 },
     primary: { committedOffset: 100, earliest: 0, end: 120, firstUnprocessedTimestamp: 5000 },
     offsetsForTimes: { 4000: 70 },
   };
 
   test('an exact match wins over a checkpoint, with its proof in the notes', () => {
-    const g = planGroup({ group: 'g', partitions: [{ ...base, matched: { offset: 97, proof: 'record 100 found at 97' } }] }, options);
+    const g = planGroup(
+      { group: 'g', partitions: [{ ...base, matched: { offset: 97, proof: 'record 100 found at 97' } }] },
+      options,
+    );
     assert.equal(g.partitions[0].source, 'matched');
     assert.equal(g.partitions[0].offset, 97);
     assert.deepEqual(g.partitions[0].notes, ['record 100 found at 97']);
@@ -328,12 +443,25 @@ describe('matched source and the replicated end', () => {
   });
 
   test('the duplicate bound counts up to the replicated end, not the records written on the secondary after the switch', () => {
-    const g = planGroup({ group: 'g', partitions: [{ ...base, secondary: { earliest: 0, end: 500, replicatedEnd: 117 }, matched: { offset: 97, proof: 'p' } }] }, options);
+    const g = planGroup(
+      {
+        group: 'g',
+        partitions: [
+          { ...base, secondary: { earliest: 0, end: 500, replicatedEnd: 117 }, matched: { offset: 97, proof: 'p' } },
+        ],
+      },
+      options,
+    );
     assert.equal(g.partitions[0].duplicateBound, 20);
   });
 
   test('a group that processed everything on an emptied primary partition resumes at the replicated end, never past new records', () => {
-    const p: PartitionEvidence = { topic: 't', partition: 0, secondary: { earliest: 0, end: 500, replicatedEnd: 120 }, primary: { committedOffset: 120, earliest: 120, end: 120 } };
+    const p: PartitionEvidence = {
+      topic: 't',
+      partition: 0,
+      secondary: { earliest: 0, end: 500, replicatedEnd: 120 },
+      primary: { committedOffset: 120, earliest: 120, end: 120 },
+    };
     const g = planGroup({ group: 'g', partitions: [p] }, { ...options, sources: ['primary-timestamp'] });
     assert.equal(g.partitions[0].offset, 120);
     assert.equal(g.partitions[0].duplicateBound, 0);

@@ -6,7 +6,15 @@ import { applyEach, missingSecret } from '../../../src/parity/apply';
 import { mechanismOf } from '../../../src/parity/alikafka';
 import { compareParity, userSecretVar, type ParityChange, type ParitySnapshot } from '../../../src/parity/model';
 
-const acl = { resourceType: 'TOPIC', resourceName: 'orders', patternType: 'LITERAL', principal: 'User:app', operation: 'WRITE', permission: 'ALLOW', host: '*' };
+const acl = {
+  resourceType: 'TOPIC',
+  resourceName: 'orders',
+  patternType: 'LITERAL',
+  principal: 'User:app',
+  operation: 'WRITE',
+  permission: 'ALLOW',
+  host: '*',
+};
 const primary: ParitySnapshot = {
   users: [{ name: 'app', mechanism: 'SCRAM-SHA-512' }],
   acls: [acl, { ...acl, resourceName: '*', permission: 'DENY', principal: 'User:other' }],
@@ -24,20 +32,28 @@ describe('applying parity gaps', () => {
     const seen: ParityChange['op'][] = [];
     const result = await applyEach(gaps, async (change) => {
       seen.push(change.op);
-      if (change.op === 'set-topic-config') throw Object.assign(new Error('refused by the broker'), { type: 'INVALID_CONFIG' });
+      if (change.op === 'set-topic-config')
+        throw Object.assign(new Error('refused by the broker'), { type: 'INVALID_CONFIG' });
       return `did ${change.op}`;
     });
     assert.equal(seen[0], 'create-user');
     assert.ok(seen.indexOf('create-acl') > seen.indexOf('create-user'));
     assert.equal(result.done.length + result.failed.length + result.manual.length, gaps.length);
-    assert.deepEqual(result.failed, [{ kind: 'topic-config', item: 'orders/retention.ms', detail: 'INVALID_CONFIG: refused by the broker' }]);
+    assert.deepEqual(result.failed, [
+      { kind: 'topic-config', item: 'orders/retention.ms', detail: 'INVALID_CONFIG: refused by the broker' },
+    ]);
     // More partitions on the secondary and a DENY only it has cannot be applied: manual, with their fix.
     assert.deepEqual(result.manual.map((m) => m.kind).sort(), ['acl', 'topic-partitions']);
     assert.ok(result.manual.every((m) => m.detail.length > 0));
   });
 
   test('a missing secret names the user and the variable, never a value', () => {
-    const e = missingSecret({ op: 'create-user', user: 'app', mechanism: 'SCRAM-SHA-512', secretVar: userSecretVar('app') });
+    const e = missingSecret({
+      op: 'create-user',
+      user: 'app',
+      mechanism: 'SCRAM-SHA-512',
+      secretVar: userSecretVar('app'),
+    });
     assert.match(e.message, /user app: set KDR_SASL_PASSWORD_APP/);
   });
 

@@ -30,8 +30,18 @@ const topic = (configs: Record<string, string> = {}, partitions = 3) => ({ order
 describe('parity model: users', () => {
   test('a primary user missing on the secondary is a gap whose change names the secret variable, never a password', () => {
     const gaps = compareParity(
-      snap({ users: [{ name: 'app1', mechanism: 'SCRAM-SHA-512' }, { name: 'app2', mechanism: 'SCRAM-SHA-512' }] }),
-      snap({ users: [{ name: 'app2', mechanism: 'scram-sha-512' }, { name: 'extra', mechanism: 'SCRAM-SHA-256' }] }),
+      snap({
+        users: [
+          { name: 'app1', mechanism: 'SCRAM-SHA-512' },
+          { name: 'app2', mechanism: 'SCRAM-SHA-512' },
+        ],
+      }),
+      snap({
+        users: [
+          { name: 'app2', mechanism: 'scram-sha-512' },
+          { name: 'extra', mechanism: 'SCRAM-SHA-256' },
+        ],
+      }),
     );
     assert.equal(gaps.length, 1);
     assert.equal(gaps[0].kind, 'user');
@@ -43,7 +53,10 @@ describe('parity model: users', () => {
       mechanism: 'SCRAM-SHA-512',
       secretVar: 'KDR_SASL_PASSWORD_APP1',
     });
-    assert.match(gaps[0].fix, /kafka-configs\.sh .*--entity-name app1 .*SCRAM-SHA-512=\[password=\$\{KDR_SASL_PASSWORD_APP1\}\]/);
+    assert.match(
+      gaps[0].fix,
+      /kafka-configs\.sh .*--entity-name app1 .*SCRAM-SHA-512=\[password=\$\{KDR_SASL_PASSWORD_APP1\}\]/,
+    );
   });
 
   test('the same user with another mechanism only is a gap (its clients fail the SCRAM exchange)', () => {
@@ -138,10 +151,20 @@ describe('parity model: ACLs', () => {
   });
 
   test("ApsaraMQ's spelling is normalised to Kafka's, and the alikafka fix spells it back", () => {
-    const ali = { resourceType: 'Topic', resourceName: 'orders', patternType: 'LITERAL', principal: 'app1',
-      operation: 'IdempotentWrite', permission: 'ALLOW', host: '*' };
+    const ali = {
+      resourceType: 'Topic',
+      resourceName: 'orders',
+      patternType: 'LITERAL',
+      principal: 'app1',
+      operation: 'IdempotentWrite',
+      permission: 'ALLOW',
+      host: '*',
+    };
     assert.deepEqual(normalizeAcl(ali), acl({ operation: 'IDEMPOTENT_WRITE' }));
-    assert.deepEqual(compareParity(snap({ acls: [ali] }), snap({ acls: [acl({ operation: 'IDEMPOTENT_WRITE' })] })), []);
+    assert.deepEqual(
+      compareParity(snap({ acls: [ali] }), snap({ acls: [acl({ operation: 'IDEMPOTENT_WRITE' })] })),
+      [],
+    );
     const [g] = compareParity(snap({ acls: [ali] }), snap(), {
       target: { provider: 'alikafka', regionId: 'cn-hangzhou', instanceId: 'i-2' },
     });
@@ -207,11 +230,24 @@ describe('parity model: topic settings', () => {
   });
 
   test('a topic missing on the secondary is a create-topic gap; opts.topics limits the comparison', () => {
-    const p = snap({ topics: { a: { partitions: 2, configs: { 'retention.ms': '1' } }, b: { partitions: 1, configs: {} } } });
+    const p = snap({
+      topics: { a: { partitions: 2, configs: { 'retention.ms': '1' } }, b: { partitions: 1, configs: {} } },
+    });
     const gaps = compareParity(p, snap());
-    assert.deepEqual(gaps.map((g) => g.item), ['a', 'b']);
-    assert.deepEqual(gaps[0].change, { op: 'create-topic', topic: 'a', partitions: 2, configs: { 'retention.ms': '1' } });
-    assert.deepEqual(compareParity(p, snap(), { topics: ['b'] }).map((g) => g.item), ['b']);
+    assert.deepEqual(
+      gaps.map((g) => g.item),
+      ['a', 'b'],
+    );
+    assert.deepEqual(gaps[0].change, {
+      op: 'create-topic',
+      topic: 'a',
+      partitions: 2,
+      configs: { 'retention.ms': '1' },
+    });
+    assert.deepEqual(
+      compareParity(p, snap(), { topics: ['b'] }).map((g) => g.item),
+      ['b'],
+    );
     assert.deepEqual(compareParity(p, snap(), { topics: ['not-on-primary'] }), []);
   });
 });
@@ -223,9 +259,15 @@ describe('parity model: instance, summaries, quoting', () => {
       snap({ instance: { maxMessageBytes: 1048576, aclEnabled: false } }),
       { target: { provider: 'alikafka', regionId: 'r', instanceId: 'i-2' } },
     );
-    assert.deepEqual(gaps.map((g) => g.item), ['maxMessageBytes', 'aclEnabled']);
+    assert.deepEqual(
+      gaps.map((g) => g.item),
+      ['maxMessageBytes', 'aclEnabled'],
+    );
     assert.ok(gaps.every((g) => g.change === undefined));
-    assert.deepEqual(compareParity(snap({ instance: { maxMessageBytes: 1 } }), snap({ instance: { maxMessageBytes: 2 } })), []);
+    assert.deepEqual(
+      compareParity(snap({ instance: { maxMessageBytes: 1 } }), snap({ instance: { maxMessageBytes: 2 } })),
+      [],
+    );
   });
 
   test('the summary counts each kind and the refused principals name the applications', () => {

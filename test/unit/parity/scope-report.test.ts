@@ -5,11 +5,20 @@ import { compareParity, type AclEntry, type ParitySnapshot } from '../../../src/
 import { MAX_LISTED_GAPS, parityMarkdown, parityReport, uncheckedReport } from '../../../src/parity/report';
 import { scopeSnapshot } from '../../../src/parity/scope';
 
-const acl = (principal: string, resourceType: string, resourceName: string, operation: string, patternType = 'LITERAL'): AclEntry =>
-  ({ principal, resourceType, resourceName, operation, patternType, permission: 'ALLOW', host: '*' });
+const acl = (
+  principal: string,
+  resourceType: string,
+  resourceName: string,
+  operation: string,
+  patternType = 'LITERAL',
+): AclEntry => ({ principal, resourceType, resourceName, operation, patternType, permission: 'ALLOW', host: '*' });
 
 const primary: ParitySnapshot = {
-  users: [{ name: 'orders-app', mechanism: 'SCRAM-SHA-512' }, { name: 'billing', mechanism: 'SCRAM-SHA-512' }, { name: 'other-team', mechanism: 'SCRAM-SHA-512' }],
+  users: [
+    { name: 'orders-app', mechanism: 'SCRAM-SHA-512' },
+    { name: 'billing', mechanism: 'SCRAM-SHA-512' },
+    { name: 'other-team', mechanism: 'SCRAM-SHA-512' },
+  ],
   acls: [
     acl('User:orders-app', 'TOPIC', 'orders', 'WRITE'),
     acl('User:orders-app', 'CLUSTER', 'kafka-cluster', 'IDEMPOTENT_WRITE'),
@@ -18,11 +27,19 @@ const primary: ParitySnapshot = {
     acl('User:other-team', 'TOPIC', 'payments', 'READ'),
     acl('User:other-team', 'CLUSTER', 'kafka-cluster', 'IDEMPOTENT_WRITE'),
   ],
-  topics: { orders: { partitions: 3, configs: { 'retention.ms': '604800000' } }, payments: { partitions: 3, configs: {} } },
+  topics: {
+    orders: { partitions: 3, configs: { 'retention.ms': '604800000' } },
+    payments: { partitions: 3, configs: {} },
+  },
   instance: { aclEnabled: true },
 };
 const empty: ParitySnapshot = {
-  users: [], acls: [], topics: { orders: { partitions: 3, configs: { 'retention.ms': '86400000' } }, payments: { partitions: 3, configs: {} } },
+  users: [],
+  acls: [],
+  topics: {
+    orders: { partitions: 3, configs: { 'retention.ms': '86400000' } },
+    payments: { partitions: 3, configs: {} },
+  },
   instance: { aclEnabled: true },
 };
 const scope = { topics: ['orders'], groups: ['billing'], users: [] };
@@ -31,8 +48,15 @@ describe('parity scope', () => {
   test('a pair compares only the clients of its own topics and groups, with their cluster ACLs', () => {
     const s = scopeSnapshot(primary, scope);
     assert.deepEqual(s.users.map((u) => u.name).sort(), ['billing', 'orders-app']);
-    assert.equal(s.acls.length, 4, 'orders WRITE, orders-app IdempotentWrite, billing prefixed READ, billing group READ');
-    assert.ok(!s.acls.some((a) => a.principal === 'User:other-team'), 'another team on another topic is not this pair\'s business');
+    assert.equal(
+      s.acls.length,
+      4,
+      'orders WRITE, orders-app IdempotentWrite, billing prefixed READ, billing group READ',
+    );
+    assert.ok(
+      !s.acls.some((a) => a.principal === 'User:other-team'),
+      "another team on another topic is not this pair's business",
+    );
     assert.deepEqual(Object.keys(s.topics), ['orders']);
   });
 
@@ -53,16 +77,27 @@ describe('parity report', () => {
   test('the approver reads how many users and ACLs are missing and which applications will be refused', () => {
     const r = parityReport('forward', 'secondary', gaps);
     assert.deepEqual(r.counts, { user: 2, acl: 4, 'topic-config': 1, 'topic-partitions': 0, instance: 0 });
-    assert.equal(r.summary, '2 users and 4 ACLs missing on the secondary: applications billing and orders-app will be refused; ' +
-      '1 topic config weaker on the secondary');
-    assert.ok(r.gaps.every((g) => g.fix.length > 0 && !('change' in g)), 'each gap has its fix; the change stays in the activity');
+    assert.equal(
+      r.summary,
+      '2 users and 4 ACLs missing on the secondary: applications billing and orders-app will be refused; ' +
+        '1 topic config weaker on the secondary',
+    );
+    assert.ok(
+      r.gaps.every((g) => g.fix.length > 0 && !('change' in g)),
+      'each gap has its fix; the change stays in the activity',
+    );
     const md = parityMarkdown(r);
     assert.match(md, /orders\/retention\.ms/);
     assert.match(md, /kafka-acls\.sh/);
   });
 
   test('the list is bounded: thousands of gaps are counted, the first ones listed', () => {
-    const many = Array.from({ length: 3000 }, (_, i) => ({ kind: 'acl' as const, item: `acl ${i}`, why: 'w', fix: 'f' }));
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      kind: 'acl' as const,
+      item: `acl ${i}`,
+      why: 'w',
+      fix: 'f',
+    }));
     const r = parityReport('forward', 'secondary', many);
     assert.equal(r.total, 3000);
     assert.equal(r.gaps.length, MAX_LISTED_GAPS);

@@ -12,7 +12,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { drFailback } from '../../../workflows/dr-failback';
 import {
-  approveSignal, failbackWorkflowId, planQuery, rejectSignal, resolveSignal, switchBackWorkflowId, watchWorkflowId,
+  approveSignal,
+  failbackWorkflowId,
+  planQuery,
+  rejectSignal,
+  resolveSignal,
+  switchBackWorkflowId,
+  watchWorkflowId,
 } from '../../../workflows/contract';
 import type { PairConfig } from '../../../src/config';
 import { called, callsOf, newWorld, worldStubs, type Stubs, type World } from './stubs/activities';
@@ -28,14 +34,20 @@ after(async () => {
   await env?.teardown();
 });
 
-async function failback<T>(pair: PairConfig, stubs: Stubs, input: Record<string, unknown>,
-  fn: (h: Awaited<ReturnType<typeof start>>) => Promise<T>): Promise<T> {
+async function failback<T>(
+  pair: PairConfig,
+  stubs: Stubs,
+  input: Record<string, unknown>,
+  fn: (h: Awaited<ReturnType<typeof start>>) => Promise<T>,
+): Promise<T> {
   return env.withWorker(pair.name, stubs, async (taskQueue) => fn(await start(taskQueue, pair, input)));
 }
 
 function start(taskQueue: string, pair: PairConfig, input: Record<string, unknown>) {
   return env.client.workflow.start<typeof drFailback>('drFailback', {
-    taskQueue, workflowId: failbackWorkflowId(pair.name), args: [{ pair: pair.name, requestedBy: 'alice', ...input }],
+    taskQueue,
+    workflowId: failbackWorkflowId(pair.name),
+    args: [{ pair: pair.name, requestedBy: 'alice', ...input }],
   });
 }
 
@@ -55,7 +67,10 @@ const changesIn = (world: World) => called(world).filter((n) => deleting.include
 
 /** The watch a finished failback starts runs on this file's worker until stopped: stop it with the test. */
 async function stopWatch(pair: PairConfig) {
-  await env.client.workflow.getHandle(watchWorkflowId(pair.name)).terminate('test over').catch(() => undefined);
+  await env.client.workflow
+    .getHandle(watchWorkflowId(pair.name))
+    .terminate('test over')
+    .catch(() => undefined);
 }
 
 describe('drFailback (stubbed activities)', () => {
@@ -65,7 +80,10 @@ describe('drFailback (stubbed activities)', () => {
     await failback(pair, worldStubs(pair, world), {}, async (h) => {
       const { failure } = await endedWith(h);
       assert.equal(failure.type, 'Refused');
-      assert.match(failure.message, /has not failed over: .* points at primary\.kdr\.test, not at the secondary .*Failback changed nothing/);
+      assert.match(
+        failure.message,
+        /has not failed over: .* points at primary\.kdr\.test, not at the secondary .*Failback changed nothing/,
+      );
     });
     assert.deepEqual(changesIn(world), []);
     assert.ok(!called(world).includes('assessFailback'));
@@ -80,10 +98,24 @@ describe('drFailback (stubbed activities)', () => {
       assert.ok(called(world).includes('exportTail'));
       const shown = await h.query(planQuery);
       assert.equal(shown?.planId, waiting.planId);
-      const fb = shown?.plan as unknown as { kind: string; clear: [string, number, number][]; topics: { topic: string; tailRecords: number }[] };
+      const fb = shown?.plan as unknown as {
+        kind: string;
+        clear: [string, number, number][];
+        topics: { topic: string; tailRecords: number }[];
+      };
       assert.equal(fb.kind, 'failback');
-      assert.deepEqual(fb.clear, [['orders', 0, 43], ['orders', 1, 20]], 'the plan names what will be deleted');
-      assert.deepEqual(fb.topics.map((t) => [t.topic, t.tailRecords]), [['orders', 3]]);
+      assert.deepEqual(
+        fb.clear,
+        [
+          ['orders', 0, 43],
+          ['orders', 1, 20],
+        ],
+        'the plan names what will be deleted',
+      );
+      assert.deepEqual(
+        fb.topics.map((t) => [t.topic, t.tailRecords]),
+        [['orders', 3]],
+      );
       await h.signal(approveSignal, { by: 'alice', planId: waiting.planId! });
       await h.signal(approveSignal, { by: 'bob', planId: waiting.planId! });
       return h.result();
@@ -93,16 +125,36 @@ describe('drFailback (stubbed activities)', () => {
     assert.equal(result.tailRecords, 3);
     assert.deepEqual(result.cleared, { partitions: 2, byEarlierRun: false });
     assert.equal(result.reverse.connector, `kdr-${pair.name}-reverse-mm2-source`);
-    assert.deepEqual(result.approvedBy.map((a) => a.by), ['bob']);
-    assert.deepEqual(changesIn(world), ['pauseReplication', 'clearOldPrimary', 'ensureReverseReplication'], 'pause, empty, then reverse');
+    assert.deepEqual(
+      result.approvedBy.map((a) => a.by),
+      ['bob'],
+    );
+    assert.deepEqual(
+      changesIn(world),
+      ['pauseReplication', 'clearOldPrimary', 'ensureReverseReplication'],
+      'pause, empty, then reverse',
+    );
     assert.deepEqual(states(result.steps), {
-      'load-pair': 'succeeded', 'failed-over': 'succeeded', assess: 'succeeded', export: 'succeeded', approval: 'succeeded',
-      'pause-forward': 'succeeded', 'clear-old-primary': 'succeeded', 'ensure-reverse': 'succeeded', 'reverse-verify': 'succeeded',
-      'reverse-parity': 'succeeded', 'switch-back': 'skipped', 'restore-approval': 'skipped', 'restore-forward': 'skipped',
-      'forward-verify': 'skipped', report: 'succeeded',
+      'load-pair': 'succeeded',
+      'failed-over': 'succeeded',
+      assess: 'succeeded',
+      export: 'succeeded',
+      approval: 'succeeded',
+      'pause-forward': 'succeeded',
+      'clear-old-primary': 'succeeded',
+      'ensure-reverse': 'succeeded',
+      'reverse-verify': 'succeeded',
+      'reverse-parity': 'succeeded',
+      'switch-back': 'skipped',
+      'restore-approval': 'skipped',
+      'restore-forward': 'skipped',
+      'forward-verify': 'skipped',
+      report: 'succeeded',
     });
     assert.equal(world.cname, 'secondary.kdr.test', 're-protect leaves the CNAME on the secondary');
-    assert.ok(result.audit.some((a) => a.action === 'clear-old-primary' && /2 partition\(s\) emptied/.test(a.note ?? '')));
+    assert.ok(
+      result.audit.some((a) => a.action === 'clear-old-primary' && /2 partition\(s\) emptied/.test(a.note ?? '')),
+    );
   });
 
   test('an incomplete export blocks before anything is deleted; after resolve retry a reject ends the run with nothing deleted', async () => {
@@ -113,14 +165,22 @@ describe('drFailback (stubbed activities)', () => {
       async exportTail(_p, tails, o) {
         exports++;
         return tails.map((t) => ({
-          topic: t.topic, exportTopic: `${t.topic}${o.exportSuffix}`, expected: t.records, alreadyThere: exports > 1 ? 2 : 0,
-          written: exports > 1 ? 1 : 2, verified: exports > 1 ? t.records : 2, missing: exports > 1 ? [] : ['orders[0]@42'],
+          topic: t.topic,
+          exportTopic: `${t.topic}${o.exportSuffix}`,
+          expected: t.records,
+          alreadyThere: exports > 1 ? 2 : 0,
+          written: exports > 1 ? 1 : 2,
+          verified: exports > 1 ? t.records : 2,
+          missing: exports > 1 ? [] : ['orders[0]@42'],
         }));
       },
     });
     await failback(pair, stubs, {}, async (h) => {
       const row = await blocked(h, 'export');
-      assert.match(row.lastError ?? '', /ExportIncomplete: the export is incomplete: orders\.kdr-unreplicated has 2\/3, missing e\.g\. orders\[0\]@42.*Nothing was deleted/);
+      assert.match(
+        row.lastError ?? '',
+        /ExportIncomplete: the export is incomplete: orders\.kdr-unreplicated has 2\/3, missing e\.g\. orders\[0\]@42.*Nothing was deleted/,
+      );
       assert.deepEqual(changesIn(world), []);
       await h.signal(resolveSignal, { action: 'retry', by: 'bob' });
       await awaitingApproval(h);
@@ -139,7 +199,10 @@ describe('drFailback (stubbed activities)', () => {
     const result = await failback(pair, worldStubs(pair, world), { stages: ['assess', 'export'] }, (h) => h.result());
     assert.equal(result.reprotected, false);
     assert.equal(result.tailRecords, 3);
-    assert.deepEqual(result.steps.filter((s) => s.state === 'succeeded').map((s) => s.name), ['load-pair', 'failed-over', 'assess', 'export']);
+    assert.deepEqual(
+      result.steps.filter((s) => s.state === 'succeeded').map((s) => s.name),
+      ['load-pair', 'failed-over', 'assess', 'export'],
+    );
     assert.ok(result.steps.slice(4).every((s) => s.state === 'skipped'));
     assert.deepEqual(changesIn(world), []);
   });
@@ -147,30 +210,51 @@ describe('drFailback (stubbed activities)', () => {
   test('switch back: drFailover in reverse as a child with its own approval, then forward replication restored and verified', async () => {
     const pair = stubPair('fb-switch');
     const world: World = { ...failedOver(pair), reverse: 'running' };
-    const result = await failback(pair, worldStubs(pair, world), { stages: ['switch-back'], switchover: { quietWindow: '1s', guard: 0 } },
+    const result = await failback(
+      pair,
+      worldStubs(pair, world),
+      { stages: ['switch-back'], switchover: { quietWindow: '1s', guard: 0 } },
       async (h) => {
         const child = env.client.workflow.getHandle(switchBackWorkflowId(pair.name));
         const waiting = await awaitingApproval(child);
         const shown = await child.query(planQuery);
-        assert.deepEqual(shown?.plan.cname, { domain: `${pair.dns.rr}.kdr.test`, from: 'secondary.kdr.test', to: 'primary.kdr.test' });
-        assert.equal(world.cname, 'secondary.kdr.test', 'the CNAME waits for the switch-back\'s approval');
+        assert.deepEqual(shown?.plan.cname, {
+          domain: `${pair.dns.rr}.kdr.test`,
+          from: 'secondary.kdr.test',
+          to: 'primary.kdr.test',
+        });
+        assert.equal(world.cname, 'secondary.kdr.test', "the CNAME waits for the switch-back's approval");
         await child.signal(approveSignal, { by: 'bob', planId: waiting.planId! });
         const r = await h.result();
         await stopWatch(pair);
         return r;
-      });
+      },
+    );
     assert.equal(world.cname, 'primary.kdr.test');
     const switched = result as unknown as SwitchedBack;
-    assert.deepEqual({ id: switched.switchedBack.workflowId, mode: switched.switchedBack.mode },
-      { id: switchBackWorkflowId(pair.name), mode: 'switchover' });
+    assert.deepEqual(
+      { id: switched.switchedBack.workflowId, mode: switched.switchedBack.mode },
+      { id: switchBackWorkflowId(pair.name), mode: 'switchover' },
+    );
     assert.equal(switched.forward.connector, `kdr-${pair.name}-mm2-source`);
     assert.equal(switched.forward.reverseRemoved, true);
     assert.match(switched.forward.watch, new RegExp(`${watchWorkflowId(pair.name)} started`));
     assert.deepEqual(states(result.steps), {
-      'load-pair': 'succeeded', 'failed-over': 'succeeded', assess: 'skipped', export: 'skipped', approval: 'skipped',
-      'pause-forward': 'skipped', 'clear-old-primary': 'skipped', 'ensure-reverse': 'skipped', 'reverse-verify': 'skipped',
-      'reverse-parity': 'skipped', 'switch-back': 'succeeded', 'restore-approval': 'skipped', 'restore-forward': 'succeeded',
-      'forward-verify': 'succeeded', report: 'succeeded',
+      'load-pair': 'succeeded',
+      'failed-over': 'succeeded',
+      assess: 'skipped',
+      export: 'skipped',
+      approval: 'skipped',
+      'pause-forward': 'skipped',
+      'clear-old-primary': 'skipped',
+      'ensure-reverse': 'skipped',
+      'reverse-verify': 'skipped',
+      'reverse-parity': 'skipped',
+      'switch-back': 'succeeded',
+      'restore-approval': 'skipped',
+      'restore-forward': 'succeeded',
+      'forward-verify': 'succeeded',
+      report: 'succeeded',
     });
     // Offsets before the CNAME in the child; forward replication restored only after the switch.
     const order = called(world).filter((n) => ['resetGroups', 'ensureCname', 'restoreForward'].includes(n));
@@ -203,7 +287,11 @@ describe('drFailback (stubbed activities)', () => {
       await stopWatch(pair);
       return r;
     });
-    assert.ok(result.audit.some((a) => a.action === 'skip' && a.step === 'restore-approval' && /nothing to change/.test(a.note ?? '')));
+    assert.ok(
+      result.audit.some(
+        (a) => a.action === 'skip' && a.step === 'restore-approval' && /nothing to change/.test(a.note ?? ''),
+      ),
+    );
     assert.ok(!result.audit.some((a) => a.action === 'approve'));
     assert.equal(result.steps.find((s) => s.name === 'forward-verify')?.state, 'succeeded');
   });

@@ -24,21 +24,36 @@ after(async () => {
   await env?.teardown();
 });
 
-async function setup<T>(pair: PairConfig, stubs: Stubs, input: Record<string, unknown>,
-  fn: (h: Awaited<ReturnType<typeof start>>) => Promise<T>): Promise<T> {
+async function setup<T>(
+  pair: PairConfig,
+  stubs: Stubs,
+  input: Record<string, unknown>,
+  fn: (h: Awaited<ReturnType<typeof start>>) => Promise<T>,
+): Promise<T> {
   return env.withWorker(pair.name, stubs, async (taskQueue) => fn(await start(taskQueue, pair, input)));
 }
 
 function start(taskQueue: string, pair: PairConfig, input: Record<string, unknown>) {
   return env.client.workflow.start<typeof drSetup>('drSetup', {
-    taskQueue, workflowId: setupWorkflowId(pair.name), args: [{ pair: pair.name, requestedBy: 'alice', watch: false, ...input }],
+    taskQueue,
+    workflowId: setupWorkflowId(pair.name),
+    args: [{ pair: pair.name, requestedBy: 'alice', watch: false, ...input }],
   });
 }
 
 const changing = ['ensureReplication', 'ensureCname', 'pauseReplication'];
 const changesIn = (world: World) => called(world).filter((n) => changing.includes(n));
-const ALL_STEPS = ['load-pair', 'not-failed-over', 'preflight', 'ensure-connector', 'wait-running', 'connector-verify', 'parity', 'ensure-cname',
-  'report'];
+const ALL_STEPS = [
+  'load-pair',
+  'not-failed-over',
+  'preflight',
+  'ensure-connector',
+  'wait-running',
+  'connector-verify',
+  'parity',
+  'ensure-cname',
+  'report',
+];
 
 describe('drSetup (stubbed activities)', () => {
   test('protects a pair: connector created and running, canary verified, CNAME on the primary, drWatch started', async () => {
@@ -50,34 +65,74 @@ describe('drSetup (stubbed activities)', () => {
         reads++;
         return reads === 1
           ? { id: `kdr-${p.name}-mm2-source`, state: 'failed', cause: 'rebalancing' }
-          : { id: `kdr-${p.name}-mm2-source`, state: 'running', tasks: [{ id: `kdr-${p.name}-mm2-source/0`, state: 'RUNNING' }] };
+          : {
+              id: `kdr-${p.name}-mm2-source`,
+              state: 'running',
+              tasks: [{ id: `kdr-${p.name}-mm2-source/0`, state: 'RUNNING' }],
+            };
       },
     });
     const result = await setup(pair, stubs, { watch: true }, async (h) => {
       const r = await h.result();
       // The watch is an abandoned child on the same task queue: it runs on this worker, with the same stubs.
       const watch = env.client.workflow.getHandle(watchWorkflowId(pair.name));
-      const health = await until(() => watch.query(watchQuery), (w) => w.ticks >= 1, 'the watch\'s first check');
+      const health = await until(
+        () => watch.query(watchQuery),
+        (w) => w.ticks >= 1,
+        "the watch's first check",
+      );
       assert.equal(health.health, 'healthy');
       await watch.terminate('test over');
       return r;
     });
-    assert.deepEqual(result.steps.map((s) => s.name), ALL_STEPS);
-    assert.ok(result.steps.every((s) => s.state === 'succeeded'), JSON.stringify(states(result.steps)));
-    assert.deepEqual(result.connector, { provider: 'kafka-connect', id: `kdr-${pair.name}-mm2-source`, state: 'running', created: true });
+    assert.deepEqual(
+      result.steps.map((s) => s.name),
+      ALL_STEPS,
+    );
+    assert.ok(
+      result.steps.every((s) => s.state === 'succeeded'),
+      JSON.stringify(states(result.steps)),
+    );
+    assert.deepEqual(result.connector, {
+      provider: 'kafka-connect',
+      id: `kdr-${pair.name}-mm2-source`,
+      state: 'running',
+      created: true,
+    });
     assert.deepEqual(result.dns, {
-      domain: `${pair.dns.rr}.kdr.test`, target: 'primary.kdr.test', ttl: 1, action: 'added',
+      domain: `${pair.dns.rr}.kdr.test`,
+      target: 'primary.kdr.test',
+      ttl: 1,
+      action: 'added',
       resolvers: [{ resolver: '127.0.0.1:9', target: 'primary.kdr.test' }],
     });
     assert.equal(result.verify.received, 10);
     assert.equal(result.verify.fidelitySummary, 'all kept');
     assert.deepEqual(result.watch, { workflowId: watchWorkflowId(pair.name), outcome: 'started' });
-    assert.match(result.steps.find((s) => s.name === 'wait-running')?.summary ?? '', /RUNNING \(1 tasks\); looked failed 1 time\(s\) on the way \(rebalancing\)/);
-    assert.match(result.steps.find((s) => s.name === 'preflight')?.summary ?? '', /2 consumer group\(s\) selected \(billing, shipping\)/);
+    assert.match(
+      result.steps.find((s) => s.name === 'wait-running')?.summary ?? '',
+      /RUNNING \(1 tasks\); looked failed 1 time\(s\) on the way \(rebalancing\)/,
+    );
+    assert.match(
+      result.steps.find((s) => s.name === 'preflight')?.summary ?? '',
+      /2 consumer group\(s\) selected \(billing, shipping\)/,
+    );
     // The failover check runs before anything changes, and again right before each change.
-    const order = called(world).filter((n) => ['readCname', 'checkClusters', 'ensureReplication', 'ensureCname'].includes(n));
-    assert.deepEqual(order, ['readCname', 'checkClusters', 'readCname', 'ensureReplication', 'readCname', 'ensureCname']);
-    assert.deepEqual(result.audit.map((a) => a.action), ['connector', 'cname']);
+    const order = called(world).filter((n) =>
+      ['readCname', 'checkClusters', 'ensureReplication', 'ensureCname'].includes(n),
+    );
+    assert.deepEqual(order, [
+      'readCname',
+      'checkClusters',
+      'readCname',
+      'ensureReplication',
+      'readCname',
+      'ensureCname',
+    ]);
+    assert.deepEqual(
+      result.audit.map((a) => a.action),
+      ['connector', 'cname'],
+    );
     assert.match(result.audit[1].note ?? '', /\(none\) -> primary\.kdr\.test \(added\)/);
   });
 
@@ -88,16 +143,34 @@ describe('drSetup (stubbed activities)', () => {
       const row = await blocked(h, 'not-failed-over');
       assert.match(row.lastError ?? '', /PairFailedOver: this pair has failed over; use failback/);
       await h.signal(resolveSignal, { action: 'skip', by: 'bob' });
-      await until(() => status(h), (s) => s.audit.some((a) => a.action === 'resolve:skip'), 'the refused skip');
+      await until(
+        () => status(h),
+        (s) => s.audit.some((a) => a.action === 'resolve:skip'),
+        'the refused skip',
+      );
       await h.signal(resolveSignal, { action: 'abort', by: 'bob', note: 'fail back instead' });
       const { failure, report } = await endedWith(h);
       assert.equal(failure.type, 'Aborted');
       assert.equal(report?.outcome, 'aborted');
-      assert.deepEqual(report?.audit.map((a) => [a.action, a.accepted]), [['refuse', false], ['resolve:skip', false], ['resolve:abort', true]]);
+      assert.deepEqual(
+        report?.audit.map((a) => [a.action, a.accepted]),
+        [
+          ['refuse', false],
+          ['resolve:skip', false],
+          ['resolve:abort', true],
+        ],
+      );
       assert.match(report?.audit[1].reason ?? '', /not skippable|cannot be skipped|skippable/);
       assert.deepEqual(states(report?.steps ?? []), {
-        'load-pair': 'succeeded', 'not-failed-over': 'aborted', preflight: 'pending', 'ensure-connector': 'pending',
-        'wait-running': 'pending', 'connector-verify': 'pending', parity: 'pending', 'ensure-cname': 'pending', report: 'pending',
+        'load-pair': 'succeeded',
+        'not-failed-over': 'aborted',
+        preflight: 'pending',
+        'ensure-connector': 'pending',
+        'wait-running': 'pending',
+        'connector-verify': 'pending',
+        parity: 'pending',
+        'ensure-cname': 'pending',
+        report: 'pending',
       });
     });
     assert.deepEqual(changesIn(world), []);
@@ -109,7 +182,10 @@ describe('drSetup (stubbed activities)', () => {
     const world: World = { ...newWorld(pair), reverse: 'running' };
     await setup(pair, worldStubs(pair, world), {}, async (h) => {
       const row = await blocked(h, 'not-failed-over');
-      assert.match(row.lastError ?? '', /PairFailedOver: this pair replicates in reverse .* a failback is not finished/);
+      assert.match(
+        row.lastError ?? '',
+        /PairFailedOver: this pair replicates in reverse .* a failback is not finished/,
+      );
       await h.terminate('test over');
     });
     assert.deepEqual(changesIn(world), []);
@@ -123,7 +199,9 @@ describe('drSetup (stubbed activities)', () => {
       async checkClusters() {
         return {
           primary: { reachable: true, brokers: 1 },
-          secondary: down ? { reachable: false, error: 'connect ECONNREFUSED 127.0.0.1:9' } : { reachable: true, brokers: 1 },
+          secondary: down
+            ? { reachable: false, error: 'connect ECONNREFUSED 127.0.0.1:9' }
+            : { reachable: true, brokers: 1 },
         };
       },
     });
@@ -149,12 +227,17 @@ describe('drSetup (stubbed activities)', () => {
     let broken = true;
     const stubs = worldStubs(pair, world, {
       async replicationState(p) {
-        return broken ? { id: `kdr-${p.name}-mm2-source`, state: 'failed', cause: 'auth failed' } : { id: `kdr-${p.name}-mm2-source`, state: 'running' };
+        return broken
+          ? { id: `kdr-${p.name}-mm2-source`, state: 'failed', cause: 'auth failed' }
+          : { id: `kdr-${p.name}-mm2-source`, state: 'running' };
       },
     });
     const result = await setup(pair, stubs, {}, async (h) => {
       const row = await blocked(h, 'wait-running');
-      assert.match(row.lastError ?? '', /ConnectorFailed: connector kdr-.* failed \(seen 3 times in a row, 3 s apart\): auth failed/);
+      assert.match(
+        row.lastError ?? '',
+        /ConnectorFailed: connector kdr-.* failed \(seen 3 times in a row, 3 s apart\): auth failed/,
+      );
       assert.equal(callsOf(world, 'replicationState').length, 3);
       broken = false;
       await h.signal(resolveSignal, { action: 'retry', by: 'bob' });
@@ -170,9 +253,23 @@ describe('drSetup (stubbed activities)', () => {
     const stubs = worldStubs(pair, world, {
       async runCanary(p, runId) {
         return {
-          runId, topic: p.replication.canaryTopic, produced: 10, received: 7, missing: [{ seq: 8, partition: 0 }], latencyMs: null,
-          timestampsPreserved: null, fidelity: { measured: false, partitionPreserved: false, orderPreserved: false, timestampPreserved: false,
-            keyValueIdentical: false, headersPreserved: false }, fidelitySummary: 'unmeasured', elapsedMs: 1_000,
+          runId,
+          topic: p.replication.canaryTopic,
+          produced: 10,
+          received: 7,
+          missing: [{ seq: 8, partition: 0 }],
+          latencyMs: null,
+          timestampsPreserved: null,
+          fidelity: {
+            measured: false,
+            partitionPreserved: false,
+            orderPreserved: false,
+            timestampPreserved: false,
+            keyValueIdentical: false,
+            headersPreserved: false,
+          },
+          fidelitySummary: 'unmeasured',
+          elapsedMs: 1_000,
         };
       },
     });

@@ -29,17 +29,33 @@ after(async () => {
 type Tick = Awaited<ReturnType<KdrActivities['watchTick']>>;
 
 const tick = (health: Tick['health'], reasons: string[] = []): Tick => ({
-  at: Date.now(), health, reasons, primaryReachable: true, connector: { state: 'running' }, lag: { total: reasons.length ? 5_000 : 0, caughtUp: !reasons.length },
-  newestReplicatedAt: 1_700_000_000_000, rpoMs: 0, exact: true, elapsedMs: 3,
+  at: Date.now(),
+  health,
+  reasons,
+  primaryReachable: true,
+  connector: { state: 'running' },
+  lag: { total: reasons.length ? 5_000 : 0, caughtUp: !reasons.length },
+  newestReplicatedAt: 1_700_000_000_000,
+  rpoMs: 0,
+  exact: true,
+  elapsedMs: 3,
 });
 
-async function watch<T>(pair: PairConfig, stubs: Stubs, input: Record<string, unknown>,
-  fn: (h: Awaited<ReturnType<typeof start>>) => Promise<T>): Promise<T> {
+async function watch<T>(
+  pair: PairConfig,
+  stubs: Stubs,
+  input: Record<string, unknown>,
+  fn: (h: Awaited<ReturnType<typeof start>>) => Promise<T>,
+): Promise<T> {
   return env.withWorker(pair.name, stubs, async (taskQueue) => fn(await start(taskQueue, pair, input)));
 }
 
 function start(taskQueue: string, pair: PairConfig, input: Record<string, unknown>) {
-  return env.client.workflow.start<typeof drWatch>('drWatch', { taskQueue, workflowId: watchWorkflowId(pair.name), args: [{ pair: pair.name, ...input }] });
+  return env.client.workflow.start<typeof drWatch>('drWatch', {
+    taskQueue,
+    workflowId: watchWorkflowId(pair.name),
+    args: [{ pair: pair.name, ...input }],
+  });
 }
 
 describe('drWatch (stubbed activities)', () => {
@@ -54,13 +70,27 @@ describe('drWatch (stubbed activities)', () => {
       },
     });
     const result = await watch(pair, stubs, {}, async (h) => {
-      const degraded = await until(() => h.query(watchQuery), (w) => w.health === 'degraded', 'the degraded check');
+      const degraded = await until(
+        () => h.query(watchQuery),
+        (w) => w.health === 'degraded',
+        'the degraded check',
+      );
       assert.equal(degraded.pair, pair.name);
       assert.equal(degraded.why, 'lag 5000 > 1000 on orders[0]');
-      assert.deepEqual(degraded.transitions.map((t) => [t.from, t.to]), [['unknown', 'healthy'], ['healthy', 'degraded']]);
+      assert.deepEqual(
+        degraded.transitions.map((t) => [t.from, t.to]),
+        [
+          ['unknown', 'healthy'],
+          ['healthy', 'degraded'],
+        ],
+      );
       assert.equal(degraded.since, degraded.transitions[1].at);
       assert.equal(degraded.last?.lag?.total, 5_000);
-      const attrs = await until(() => h.describe(), (d) => d.typedSearchAttributes.get(DrHealthKey) === 'degraded', 'DrHealth degraded');
+      const attrs = await until(
+        () => h.describe(),
+        (d) => d.typedSearchAttributes.get(DrHealthKey) === 'degraded',
+        'DrHealth degraded',
+      );
       assert.equal(attrs.typedSearchAttributes.get(DrHealthKey), 'degraded');
       await h.signal(stopWatchSignal, { by: 'bob', reason: 'maintenance window' });
       return h.result();
@@ -86,12 +116,23 @@ describe('drWatch (stubbed activities)', () => {
       },
     });
     await watch(pair, stubs, {}, async (h) => {
-      const broken = await until(() => h.query(watchQuery), (w) => w.health === 'broken', 'the broken check');
+      const broken = await until(
+        () => h.query(watchQuery),
+        (w) => w.health === 'broken',
+        'the broken check',
+      );
       // The workflow shows the activity failure's own message (today "Activity task failed", not its cause).
       assert.match(broken.why, /^check failed: /);
       assert.equal(broken.last?.health, 'healthy', 'the last good measurements stay shown');
-      const healthy = await until(() => h.query(watchQuery), (w) => w.transitions.length === 3, 'the recovery');
-      assert.deepEqual(healthy.transitions.map((t) => t.to), ['healthy', 'broken', 'healthy']);
+      const healthy = await until(
+        () => h.query(watchQuery),
+        (w) => w.transitions.length === 3,
+        'the recovery',
+      );
+      assert.deepEqual(
+        healthy.transitions.map((t) => t.to),
+        ['healthy', 'broken', 'healthy'],
+      );
       await h.signal(stopWatchSignal, { by: 'bob' });
       const r = await h.result();
       assert.equal(r.health, 'healthy');
@@ -109,11 +150,22 @@ describe('drWatch (stubbed activities)', () => {
       },
     });
     await watch(pair, stubs, { continueAsNewEvery: 2 }, async (h) => {
-      const first = await until(() => h.query(watchQuery), (w) => w.health === 'degraded', 'the degraded check');
-      const later = await until(() => env.client.workflow.getHandle(h.workflowId).query(watchQuery), (w) => w.runs >= 2, 'the next run');
+      const first = await until(
+        () => h.query(watchQuery),
+        (w) => w.health === 'degraded',
+        'the degraded check',
+      );
+      const later = await until(
+        () => env.client.workflow.getHandle(h.workflowId).query(watchQuery),
+        (w) => w.runs >= 2,
+        'the next run',
+      );
       assert.equal(later.startedAt, first.startedAt);
       assert.equal(later.since, first.since, 'the health has not changed: since is kept across runs');
-      assert.deepEqual(later.transitions.map((t) => t.to), ['healthy', 'degraded']);
+      assert.deepEqual(
+        later.transitions.map((t) => t.to),
+        ['healthy', 'degraded'],
+      );
       assert.ok(later.ticks >= 2);
       const latest = env.client.workflow.getHandle(h.workflowId);
       await latest.signal(stopWatchSignal, { by: 'bob' });

