@@ -4,52 +4,24 @@
 // releases the pairs tier by tier, a bounded number at a time; a tier's next pair starts when an earlier one has
 // switched its CNAME (or blocked: a blocked pair never holds the others). The children carry the details; this
 // run's history holds their starts and ends, one activity per change of the table, and the releases.
-import {
-  ChildWorkflowCancellationType,
-  ParentClosePolicy,
-  getExternalWorkflowHandle,
-  proxyActivities,
-  setHandler,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { EvacuateInputSchema, asRequest, tightestOf, looserThan, type EvacuateInput } from '../src/config/evacuation';
+import { getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import { EvacuateInputSchema, asRequest, type EvacuateInput } from '../src/config/evacuation';
 import type { PairApproval } from '../src/config';
 import { failoverWorkflowId } from './contract';
 import type { KdrActivities } from '../activities';
 import type { ShownPlan } from '../src/plan/model';
-import type { RunEvent } from '../src/notify/events';
-import { blockerProblems, describeSelection, selectPairs } from '../src/evacuation/select';
-import { evacuationMarkdown, evacuationPlan, fingerprintOf, tableText } from '../src/evacuation/plan';
+import { describeSelection } from '../src/evacuation/select';
+import { evacuationMarkdown, evacuationPlan, fingerprintOf } from '../src/evacuation/plan';
 import type { EvacuationPlan, EvacuationView, PairFacts, PairRow } from '../src/evacuation/types';
-import { describeFailure, refused, runbook, type StepContext } from './runner';
+import { describeFailure, runbook, type StepContext } from './runner';
 import { approvalOptions, approvalPolicyFor, decisionGuard } from './approval-policy';
 import { quick } from './activity-options';
 import { evacuationQuery, evacuationReleaseSignal } from './evacuate/definitions';
-import type { drFailover } from './dr-failover';
-
-/** How long one progress activity waits for a change before it answers anyway (the RTO clock in the details). */
-const FOLLOW_WAIT_MS = 60_000;
-/** Follows the members: long, heartbeating; a lost worker is noticed by the heartbeat. */
-const following = {
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '30s',
-  scheduleToCloseTimeout: '2 hours',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s' },
-} as const;
-
-// Delivery retries live in the activity (per target); a failed report is audited and the evacuation goes on.
-const notifier = proxyActivities<Pick<KdrActivities, 'reportEvacuationEvents'>>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 2, initialInterval: '1s' },
-});
-
-interface Member {
-  pair: string;
-  tier: number;
-  workflowId: string;
-  runId: string;
-}
+import { FOLLOW_WAIT_MS, following, notifier, type Member } from './evacuate/options';
+import { selectMembers } from './evacuate/select';
+import { startMembers } from './evacuate/members';
+import { mergeRow, type PendingEvent } from './evacuate/follow';
+import { evacuationView, pairOutcomes, pairsTable, reportSummary, waitingSummary } from './evacuate/view';
 
 export async function drEvacuate(raw: unknown) {
   const run = runbook('drEvacuate', {
@@ -79,32 +51,27 @@ export async function drEvacuate(raw: unknown) {
   let allSwitchedAt: number | undefined;
   let phase = 'selecting';
 
-  const view = (): EvacuationView => {
-    const switched = rows.filter((r) => r.switched).length;
-    const allSwitched = rows.length > 0 && rows.every((r) => r.switched || (r.ended && r.ended.outcome !== 'running'));
-    return {
-      workflowId: self,
+  const view = (): EvacuationView =>
+    evacuationView({
+      self,
       phase,
-      dryRun: input.dryRun,
+      input,
       select,
-      parallel: input.parallel,
-      requestedBy: input.requestedBy,
-      startedAt: new Date(startedAt).toISOString(),
-      ...(approvedAt ? { approvedAt: new Date(approvedAt).toISOString() } : {}),
+      startedAt,
+      approvedAt,
       approvedBy,
-      planId: plan?.planId,
-      released: { ...released },
+      plan,
+      released,
       rows,
-      rto: { sinceMs: (allSwitchedAt ?? Date.now()) - startedAt, allSwitched, switched, of: rows.length },
-    };
-  };
+      allSwitchedAt,
+    });
   setHandler(evacuationQuery, view, {
     description: "Every pair's phase, step, lag and lost/dup bound; the RTO so far; what the approval released",
   });
 
   const acts = (step: StepContext) => step.activities<KdrActivities>();
   /** Events waiting to be sent: one activity per change of the table, whatever number of pairs changed. */
-  const pending: { event: RunEvent; member?: string }[] = [];
+  const pending: PendingEvent[] = [];
   const flush = async () => {
     const events = pending.splice(0);
     if (events.length === 0) return;
@@ -126,38 +93,7 @@ export async function drEvacuate(raw: unknown) {
     await flush();
   });
 
-  const chosen = await run.step('select', async (step) => {
-    const a = acts(step);
-    const inventory = await a.evacuationInventory();
-    const selected = selectPairs(input.select, inventory.pairs);
-    if (!selected.ok) throw refused(`${selected.problems.join('; ')}. Nothing was started`);
-    const pairs = selected.pairs;
-    // The pairs file's evacuation policy, never looser than a member's own; without one, the tightest of theirs.
-    const base: PairApproval = inventory.policy ?? tightestOf(pairs.map((p) => p.approval));
-    const looser = pairs.flatMap((p) => looserThan(base, p.name, p.approval));
-    if (looser.length)
-      throw refused(
-        `the pairs file's evacuation.approval is looser than member pairs' own policies: ${looser.join('; ')}. Nothing was started`,
-      );
-    const { blockers, evacuations } = await a.evacuationBlockers(pairs.map((p) => p.name));
-    const problems = [
-      ...(evacuations.length
-        ? [`another evacuation is running (${evacuations.join(', ')}): one at a time; finish or cancel it`]
-        : []),
-      ...blockerProblems(blockers),
-    ];
-    if (problems.length) throw refused(`${problems.join('; ')}. Nothing was started`);
-    step.summary(
-      `${select}: ${pairs.length} pair(s) in ${new Set(pairs.map((p) => p.tier)).size} tier(s): ` +
-        pairs
-          .map(
-            (p) =>
-              `${p.name} (tier ${p.tier}${p.zone ? `, zone ${p.zone}${p.zoneFrom === 'GetInstanceList' ? ' from GetInstanceList' : ''}` : ''})`,
-          )
-          .join(', '),
-    );
-    return { pairs, base };
-  });
+  const chosen = await run.step('select', (step) => selectMembers(step, input, select));
   // The evacuation's approvals, rejects and resolves: under its policy, tightened by the input; signed when it is.
   const policy = approvalPolicyFor(
     { name: self, approval: chosen.base },
@@ -192,49 +128,7 @@ export async function drEvacuate(raw: unknown) {
     );
     for (const n of next) {
       const i = rows.findIndex((r) => r.pair === n.pair);
-      const before = rows[i];
-      const row: PairRow = {
-        ...n,
-        released: before.released,
-        planId: before.planId ?? n.planId,
-        plan: before.plan ?? n.plan,
-      };
-      if (row.blocked && before.blocked?.step !== row.blocked.step) {
-        pending.push({
-          member: row.workflowId,
-          event: {
-            runbook: 'drFailover',
-            pair: row.pair,
-            kind: 'step-blocked',
-            step: row.blocked.step,
-            title: `${row.pair} blocked`,
-            error: row.blocked.error,
-            skippable: false,
-          },
-        });
-        run.audit({ action: 'pair-blocked', note: `${row.pair} blocked at ${row.blocked.step}: ${row.blocked.error}` });
-      }
-      if (row.ended && !before.ended) {
-        const ok = row.ended.outcome === 'completed';
-        pending.push({
-          member: row.workflowId,
-          event: {
-            runbook: 'drFailover',
-            pair: row.pair,
-            kind: ok ? 'run-completed' : 'run-aborted',
-            startedAt: new Date(startedAt).toISOString(),
-            endedAt: row.ended.at,
-            steps: [],
-            ...(ok ? {} : { reason: `${row.workflowId} ${row.ended.outcome}` }),
-          },
-        });
-        run.audit({ action: 'pair-ended', note: `${row.pair}: ${row.workflowId} ${row.ended.outcome}` });
-      }
-      if (row.switched && !before.switched)
-        run.audit({
-          action: 'pair-switched',
-          note: `${row.pair}: CNAME ${row.plan?.cname.domain ?? ''} -> ${row.plan?.cname.to ?? 'secondary'}`,
-        });
+      const row = mergeRow(rows[i], n, startedAt, pending, (entry) => run.audit(entry));
       rows[i] = row;
     }
     if (allSwitchedAt === undefined && rows.every((r) => r.switched || r.ended)) allSwitchedAt = Date.now();
@@ -244,15 +138,7 @@ export async function drEvacuate(raw: unknown) {
 
   function show(): void {
     if (!plan) return;
-    const v = view();
-    const table = [
-      '',
-      `#### Pairs (RTO so far ${Math.round(v.rto.sinceMs / 1000)} s; ${v.rto.switched}/${v.rto.of} CNAME(s) switched)`,
-      '',
-      '```',
-      ...tableText(rows),
-      '```',
-    ].join('\n');
+    const table = pairsTable(view(), rows);
     run.setPlan(plan.planId, plan as unknown as ShownPlan, evacuationMarkdown(plan) + table);
   }
 
@@ -271,34 +157,7 @@ export async function drEvacuate(raw: unknown) {
     });
     await flush();
     // Every member plans at once (reading only); each waits for the evacuation's release before it changes anything.
-    const started = await Promise.all(
-      chosen.pairs.map(async (p) => {
-        try {
-          const handle = await startChild<typeof drFailover>('drFailover', {
-            workflowId: failoverWorkflowId(p.name),
-            args: [
-              {
-                pair: p.name,
-                requestedBy: input.requestedBy,
-                dryRun: input.dryRun,
-                evacuation: true,
-                approval: memberRequest,
-                ...(input.switchover ? { switchover: input.switchover } : {}),
-              },
-            ],
-            // A half-done failover must never be undone by the evacuation ending: each member has its own resolve and abort.
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-            cancellationType: ChildWorkflowCancellationType.ABANDON,
-          });
-          return { pair: p.name, tier: p.tier, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
-        } catch (err) {
-          const row = rows.find((r) => r.pair === p.name)!;
-          row.ended = { outcome: 'not-started', note: describeFailure(err), at: new Date().toISOString() };
-          return undefined;
-        }
-      }),
-    );
-    members.push(...started.filter((m): m is Member => m !== undefined));
+    members.push(...(await startMembers(chosen.pairs, input, memberRequest, rows)));
     const ready = () => rows.every((r) => (r.planId && r.plan) || r.blocked || r.ended);
     while (!ready()) await followOnce(step);
     plan = evacuationPlan({ select, parallel: input.parallel, rows });
@@ -408,16 +267,7 @@ export async function drEvacuate(raw: unknown) {
         for (const r of late) await release(r);
         continue;
       }
-      const open = rows.filter((r) => !r.ended);
-      step.summary(
-        `${rows.filter((r) => r.ended?.outcome === 'completed').length}/${rows.length} pair(s) done; waiting for ` +
-          open
-            .map(
-              (r) =>
-                `${r.pair} (${r.blocked ? `BLOCKED at ${r.blocked.step}: kdr resolve ${r.workflowId} retry` : (r.waitingFor ?? r.phase)})`,
-            )
-            .join(', '),
-      );
+      step.summary(waitingSummary(rows));
       await followOnce(step);
     }
     if (allSwitchedAt === undefined) allSwitchedAt = Date.now();
@@ -427,16 +277,7 @@ export async function drEvacuate(raw: unknown) {
   phase = 'completed';
   const summary = await run.step('report', async (step) => {
     const completed = rows.filter((r) => r.ended?.outcome === 'completed');
-    step.summary(
-      `${completed.length}/${rows.length} pair(s) failed over; RTO ${Math.round((allSwitchedAt! - startedAt) / 1000)} s ` +
-        `(approval to last switch ${Math.round((allSwitchedAt! - approvedAt!) / 1000)} s)` +
-        (completed.length < rows.length
-          ? `; not completed: ${rows
-              .filter((r) => r.ended?.outcome !== 'completed')
-              .map((r) => `${r.pair} (${r.ended?.outcome})`)
-              .join(', ')}`
-          : ''),
-    );
+    step.summary(reportSummary(rows, completed.length, startedAt, approvedAt!, allSwitchedAt!));
     return { completed: completed.length };
   });
   show();
@@ -446,16 +287,7 @@ export async function drEvacuate(raw: unknown) {
     planId: plan!.planId,
     approvedBy,
     completed: summary.completed,
-    pairs: rows.map((r) => ({
-      pair: r.pair,
-      tier: r.tier,
-      workflowId: r.workflowId,
-      outcome: r.ended?.outcome ?? r.phase,
-      planId: released[r.pair] ?? r.planId ?? null,
-      duplicateBound: r.plan?.duplicateBound ?? null,
-      mode: r.plan?.mode ?? null,
-      switched: r.switched,
-    })),
+    pairs: pairOutcomes(rows, released),
     rto: { totalMs: allSwitchedAt! - startedAt, approvalToSwitchedMs: allSwitchedAt! - approvedAt! },
   });
 }

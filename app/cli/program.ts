@@ -10,7 +10,8 @@ import { ExitCode } from './errors';
 import { example, EXIT_CODES_HELP } from './help';
 import { checkPairName, pairsFileLocation, readPairs } from './pairs';
 import { CLEAR_SCREEN, renderRun, terminalOutput } from './render';
-import { connect, exitCodeOf, explain, findRun, readRun, type CliContext, type RunView } from './temporal';
+import { connect, explain, findRun, type CliContext } from './temporal';
+import { exitCodeOf, readRun, type RunView } from './run-view';
 
 export type { Io } from './commands/context';
 export { applyHint } from './commands/plan';

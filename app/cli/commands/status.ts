@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { positiveInt } from '../flags';
 import { example } from '../help';
 import { renderRun } from '../render';
-import { exitCodeOf, findRun, readRun } from '../temporal';
+import { findRun } from '../temporal';
+import { exitCodeOf, readRun } from '../run-view';
 import type { CommandContext } from './context';
 
 export function registerStatus(program: Command, c: CommandContext): void {
