@@ -23,16 +23,17 @@ import {
   type FailbackStage,
   type PairConfig,
 } from '../src/config';
-import { refused, runbook, stepFailure } from './runner';
+import { refused, runbook } from './runner';
 import { resolvePair } from './shared';
 import { approvalPolicyForRun, decisionGuard } from './approval-policy';
-import { nextSteps, type FailbackTopicLine } from './failback-plan';
+import { nextSteps } from './failback-plan';
 import { reversedPair } from '../src/config/reverse-pair';
 import { reportEvents } from './notify';
 import { FAILBACK_STEPS, type FailbackContext } from './failback/steps';
 import { reprotect } from './failback/reprotect';
 import { restoreForward } from './failback/restore-forward';
 import { switchBack } from './failback/switch-back';
+import { assessAndExport } from './failback/tail';
 import { approveRestoreForward } from './failback/restore-approval';
 import { acts } from './acts';
 
@@ -163,65 +164,7 @@ export async function drFailback(raw: unknown) {
     });
   }
 
-  const assessment = await run.step('assess', async (step) => {
-    const a = await acts(step).assessFailback(pair, { exportSuffix: input.exportSuffix, scanLimit: input.scanLimit });
-    const tail = a.tails.reduce((n, t) => n + t.records, 0);
-    const written = a.tails.reduce((n, t) => n + t.writtenOnSecondary, 0);
-    step.summary(
-      `old primary answers; ${a.topics.length} topic(s); unreplicated tail ${tail} record(s) in ` +
-        `${a.tails.filter((t) => t.records > 0).length} partition(s); ${written} record(s) written on the secondary since the failover; ` +
-        `groups: ${a.groups.oldPrimary.length} on the old primary, ${a.groups.secondary.length} on the secondary; fidelity ${a.fidelitySummary}`,
-    );
-    return a;
-  });
-
-  const exported = await run.step('export', async (step) => {
-    const verifyOnly = !stages.has('export');
-    const topics = await acts(step).exportTail(pair, assessment.tails, {
-      exportSuffix: input.exportSuffix,
-      verifyOnly,
-    });
-    const short = topics.filter((t) => t.verified < t.expected);
-    const counts = topics
-      .map(
-        (t) =>
-          `${t.exportTopic} ${t.verified}/${t.expected}${t.alreadyThere ? ` (${t.alreadyThere} from an earlier run)` : ''}`,
-      )
-      .join(', ');
-    if (short.length) {
-      throw stepFailure(
-        'ExportIncomplete',
-        `the export is incomplete${verifyOnly ? ' (stage export not selected: only verified)' : ''}: ` +
-          `${short.map((t) => `${t.exportTopic} has ${t.verified}/${t.expected}, missing e.g. ${t.missing.join(', ')}`).join('; ')}. ` +
-          'Nothing was deleted. Resolve retry exports again.',
-      );
-    }
-    step.summary(
-      topics.length
-        ? `${verifyOnly ? 'verified' : 'exported and read back'}: ${counts}`
-        : 'no unreplicated tail: nothing to export',
-    );
-    return topics;
-  });
-
-  const topicLines: FailbackTopicLine[] = assessment.topics.map((topic) => {
-    const parts = assessment.tails.filter((t) => t.topic === topic);
-    const withTail = parts.filter((t) => t.records > 0);
-    const firsts = withTail.map((t) => t.firstAt).filter((x): x is number => x !== null);
-    const lasts = withTail.map((t) => t.lastAt).filter((x): x is number => x !== null);
-    const e = exported.find((x) => x.topic === topic);
-    return {
-      topic,
-      tailRecords: withTail.reduce((n, t) => n + t.records, 0),
-      partitionsWithTail: withTail.length,
-      firstAt: firsts.length ? Math.min(...firsts) : null,
-      lastAt: lasts.length ? Math.max(...lasts) : null,
-      exportTopic: e?.exportTopic ?? `${topic}${input.exportSuffix}`,
-      exported: e?.verified ?? 0,
-      writtenOnSecondary: parts.reduce((n, t) => n + t.writtenOnSecondary, 0),
-    };
-  });
-  const tailTotal = topicLines.reduce((n, t) => n + t.tailRecords, 0);
+  const { assessment, topicLines, tailTotal } = await assessAndExport(ctx, stages.has('export'));
 
   if (!stages.has('re-protect') && !stages.has('switch-back')) {
     run.skipRemaining('stage re-protect not selected: nothing was deleted, replication is unchanged');

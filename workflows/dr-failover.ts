@@ -7,53 +7,31 @@
 // Offsets are always set before the CNAME moves: no client can reach the secondary through the domain yet, so
 // its groups are empty and every client that arrives finds a safe position. Nothing is changed before the
 // approval; a dry run ends after the plan; a final plan worse than the approved one is approved again.
-import { patched, workflowInfo } from '@temporalio/workflow';
-import {
-  FailoverInputSchema,
-  customDomain,
-  describeAutoFailover,
-  formatDuration,
-  type PairConfig,
-} from '../src/config';
-import { pollUntil, runbook, type StepContext, stepFailure } from './runner';
-import { comparePlans } from '../src/plan/compare';
+import { patched } from '@temporalio/workflow';
+import { FailoverInputSchema, customDomain, describeAutoFailover, type PairConfig } from '../src/config';
+import { runbook } from './runner';
 import { planMarkdown } from '../src/plan/markdown';
-import { type GroupReset, type GroupTarget, type SealedPlan } from '../src/plan/model';
-import { resolvePair, waitForDns } from './shared';
+import { type GroupReset, type SealedPlan } from '../src/plan/model';
+import { resolvePair } from './shared';
 import { approvalOptions, approvalPolicyForRun, decisionGuard } from './approval-policy';
 import { planSealer } from './plan-seal';
 import { wholePlan } from './plan-pages';
-import { quick, reading, resetting, watching } from './activity-options';
-import { stopWatch } from './watch-start';
 import { reversedPair } from '../src/config/reverse-pair';
 import { reportEvents } from './notify';
 import { needsParityApproval, policyWithParity } from './parity';
-import { parityMarkdown, uncheckedReport, type ParityReport } from '../src/parity/report';
 import { evacuationParent, evacuationRelease } from './evacuate/release';
-import { CLIENT_DOC, clientRestartGuidance } from '../src/clients/guidance';
 import { acts } from './acts';
-
-/** Groups per reset activity: big enough to keep the history small, small enough to heartbeat meaningfully. */
-const RESET_BATCH = 250;
-/** Reset activities in flight at once (each with 32 groups in flight): 128 groups, as many admin sessions as lanes. */
-const RESET_LANES = 4;
+import { FAILOVER_STEPS } from './failover/steps';
+import { resetAll } from './failover/reset';
+import { nextSteps, summaryOf } from './failover/text';
+import { assessSides } from './failover/assess';
+import { switchCname } from './failover/cname';
+import { drain } from './failover/drain';
+import { guardAfterSwitch } from './failover/guard';
+import { confirmed, planShower, type Confirmation } from './failover/confirm';
 
 export async function drFailover(raw: unknown) {
-  const run = runbook('drFailover', {
-    'load-pair': { title: 'Load and validate the pair and options', activities: quick },
-    assess: { title: 'Assess: secondary healthy, primary reachable, connector', activities: reading },
-    plan: { title: 'Plan offsets for every group', activities: reading },
-    approval: { title: 'Approval' },
-    freeze: { title: 'Outage: pause replication and re-plan on the frozen secondary', activities: reading },
-    'reset-offsets': { title: 'Reset offsets on the secondary (before the CNAME moves)', activities: resetting },
-    'switch-cname': { title: 'Switch the CNAME to the secondary', activities: quick },
-    drain: { title: 'Switchover: primary quiet, replication complete, connector paused', activities: watching },
-    'final-plan': { title: "Switchover: final plan from the groups' last positions", activities: reading },
-    reapproval: { title: 'Approval again (only if the final plan is worse than the approved one)' },
-    'apply-final': { title: 'Switchover: apply the final plan', activities: resetting },
-    guard: { title: 'Post-switch guard: no stale client commits over the plan', skippable: true, activities: watching },
-    verify: { title: 'Verify and report', activities: quick },
-  });
+  const run = runbook('drFailover', FAILOVER_STEPS);
   const input = run.input(FailoverInputSchema, raw);
   // An evacuation's members are reported once, by the evacuation (workflows/dr-evacuate.ts), not one set per pair.
   if (!input.evacuation) reportEvents(run, { inline: input.config !== undefined });
@@ -91,44 +69,15 @@ export async function drFailover(raw: unknown) {
   run.setPair(name, decisionGuard({ name, approval: pair.approval }));
   run.setDeadlines(pair.deadlines);
 
-  let parity: ParityReport | undefined;
-  const assessment = await run.step('assess', async (step) => {
-    const a = await acts(step).assess(pair);
-    // What the clients will find on the side they move to (patched: runs recorded before replay without it).
-    if (patched('parity-assess')) {
-      const side = input.reverse ? 'primary' : 'secondary';
-      parity = a.primaryReachable
-        ? await acts(step).checkParity(pair, 'forward', side)
-        : uncheckedReport(
-            'forward',
-            side,
-            'the primary does not answer: its users, ACLs and topic configs cannot be read',
-          );
-    }
-    // Gaps first: the summary is clipped, and they are what the approver must not miss.
-    const gaps = parity && (!parity.checked || parity.total > 0) ? `PARITY: ${parity.summary}; ` : '';
-    step.summary(
-      gaps +
-        `${a.primaryReachable ? 'primary answers (planned switchover / drill)' : `primary DOWN (${a.primaryError ?? 'no answer'})`}; ` +
-        `secondary ${a.secondary.brokers} broker(s), ${a.topics.length} topics / ${a.partitions} partitions; connector ${a.connector.state}; ` +
-        `newest replicated record ${a.newestReplicatedAt ? new Date(a.newestReplicatedAt).toISOString() : 'none'}; ` +
-        `latency ${a.latency.ms} ms (${a.latency.source})` +
-        (parity && !gaps ? `; ${parity.summary}` : ''),
-    );
-    return a;
-  });
+  const { assessment, parity } = await run.step('assess', (step) => assessSides(step, pair, input.reverse));
   if (needsParityApproval(pair, parity)) {
     run.audit({
       action: 'policy',
       note: `parity.failover "approve": one approval more, because ${parity?.summary ?? ''}`.slice(0, 500),
     });
   }
-  /** The plan as shown (query plan, details): with the parity of the side the clients move to. */
   // The automatic failover policy is shown with every plan (query and details only: no command, replays unchanged).
-  const autoFailover = describeAutoFailover(pair.autoFailover);
-  const shown = <P extends object>(plan: P) => ({ ...plan, ...(parity ? { parity } : {}), autoFailover });
-  const withParity = (markdown: string) =>
-    `${parity ? `${parityMarkdown(parity)}\n` : ''}${markdown}\n- automatic failover: ${autoFailover}`;
+  const show = planShower(parity, describeAutoFailover(pair.autoFailover));
   const topics = assessment.topics;
   const switchover = assessment.primaryReachable && input.drain !== false;
   // outage: freeze and re-plan; switchover: drain and re-plan; no-drain (primary up, drain: false): the approved plan as it is.
@@ -160,7 +109,7 @@ export async function drFailover(raw: unknown) {
     return p;
   });
   const cname = { domain: customDomain(pair), from: pair.primary.endpointHost, to: pair.secondary.endpointHost };
-  run.setPlan(approved.planId, shown({ ...approved, cname }), withParity(planMarkdown(approved, cname)));
+  run.setPlan(approved.planId, show.shown({ ...approved, cname }), show.withParity(planMarkdown(approved, cname)));
 
   if (input.dryRun) {
     run.skipRemaining('dry run: nothing was changed');
@@ -185,39 +134,14 @@ export async function drFailover(raw: unknown) {
     (await run.approval('approval', approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy)));
   const approvedAt = Date.now();
   const approvers = [...approval.approvedBy];
-
-  /** A final plan is applied under the first approval only if no group's bound grows and nothing new is untranslated. */
-  async function confirmed(final: SealedPlan, why: string): Promise<SealedPlan> {
-    const worse = comparePlans(approved, final);
-    if (worse.length === 0) {
-      run.skip(
-        'reapproval',
-        `final plan ${final.planId} is no worse than the approved ${approved.planId} (${why}): applied under the first approval`,
-      );
-      // Query `plan` and the details show the plan that is applied, not the one it replaced.
-      run.setPlan(
-        final.planId,
-        shown({ ...final, cname, comparedTo: approved.planId, worse }),
-        withParity(planMarkdown(final, cname)),
-      );
-      return final;
-    }
-    run.audit({
-      action: 'plan-changed',
-      note: `final plan ${final.planId} is worse than approved ${approved.planId}: ${worse.slice(0, 5).join('; ')}`,
-    });
-    run.setPlan(
-      final.planId,
-      shown({ ...final, cname, comparedTo: approved.planId, worse }),
-      withParity(planMarkdown(final, cname)),
-    );
-    const again = await run.approval(
-      'reapproval',
-      approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy),
-    );
-    approvers.push(...again.approvedBy);
-    return final;
-  }
+  const confirmation: Confirmation = {
+    run,
+    approved,
+    cname,
+    show,
+    options: () => approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy),
+    approvers,
+  };
 
   // The plan applied before the switch: in an outage the final one (replication frozen first, so the secondary
   // holds exactly what the plan saw); in a switchover the approved one, a safety net the final plan replaces.
@@ -241,7 +165,7 @@ export async function drFailover(raw: unknown) {
       return { final, connector: `${paused.id} ${paused.state}` };
     });
     frozen = { connector: result.connector };
-    preSwitch = await confirmed(result.final, 'replication frozen');
+    preSwitch = await confirmed(confirmation, result.final, 'replication frozen');
   } else {
     run.skip(
       'freeze',
@@ -272,103 +196,15 @@ export async function drFailover(raw: unknown) {
     return ends;
   });
 
-  const dns = await run.step('switch-cname', async (step) => {
-    const change = await acts(step).ensureCname(pair, pair.secondary.endpointHost);
-    run.audit({
-      action: 'cname',
-      note: `${change.domain}: ${change.before ?? '(none)'} -> ${change.after} (${change.action}; ${change.records.length} record(s))`,
-    });
-    const seen = await waitForDns(step, pair, pair.secondary.endpointHost, { acceptAfterTtl: true });
-    // The forward watch describes a direction that no longer serves clients (drFailback starts the reverse one).
-    const watch = patched('failover-stops-forward-watch')
-      ? `; watch: ${await stopWatch(pair, input.requestedBy, `pair failed over to ${pair.secondary.endpointHost} by ${workflowInfo().workflowId}`)}`
-      : '';
-    step.summary(
-      `${change.domain}: ${change.records.map((r) => `[${r.line}] ${r.before ?? '(none)'} -> ${change.after} (${r.action})`).join(', ')}; ${seen.summary}${watch}`,
-    );
-    return { ...change, resolvers: seen.answers };
-  });
+  const dns = await run.step('switch-cname', (step) => switchCname(run, step, pair, input.requestedBy));
 
   let final: SealedPlan = preSwitch;
   let drained: { connector: string; quietAfterChecks: number } | undefined;
   if (switchover) {
     const groups = approved.groups.map((g) => g.group);
-    const drainResult = await run.step('drain', async (step) => {
-      const { primaryQuiet, replicationComplete, pauseReplication } = acts(step);
-      const quietWindow = input.switchover.quietWindow;
-      step.summary(
-        `NOW: restart producers (they follow ${dns.domain} to the secondary) and STOP the consumers of ${groups.length} group(s) ` +
-          `(${groups.slice(0, 5).join(', ')}${groups.length > 5 ? ', …' : ''}); they start again after the final plan. ` +
-          'Replication keeps running until the primary is quiet.',
-      );
-      let checks = 0;
-      type Quiet = Awaited<ReturnType<typeof primaryQuiet>>;
-      await pollUntil<Quiet, string>(
-        async () => {
-          checks++;
-          const q = await primaryQuiet(pair, topics, groups, quietWindow);
-          if (q.quiet) return { done: q };
-          const writes = q.moving.map((m) => `${m.topic}[${m.partition}] +${m.records}`).join(', ');
-          const members = q.groupsWithMembers
-            .map((g) => `${g.group} (${g.members}: ${g.clients.join(', ')})`)
-            .join('; ');
-          const observed = [
-            writes && `still written on the primary: ${writes}`,
-            members && `groups still consuming there: ${members}`,
-          ]
-            .filter(Boolean)
-            .join('; ');
-          step.summary(
-            `NOW: restart producers, stop consumers. Waiting for the primary to go quiet (${formatDuration(quietWindow)} without writes): ${observed}`,
-          );
-          return { observed };
-        },
-        {
-          what: 'the primary to go quiet (no writes, no members in the planned groups)',
-          every: '1s',
-          within: input.switchover.timeout,
-        },
-      );
-      type Complete = Awaited<ReturnType<typeof replicationComplete>>;
-      const complete = await pollUntil<Complete, string>(
-        async () => {
-          const c = await replicationComplete(pair, topics, preSwitchEnds);
-          if (!c.provable) {
-            throw stepFailure(
-              'ReplicationUnprovable',
-              `replication cannot be shown complete: ${c.reason ?? 'no identity to compare'}. ` +
-                'The CNAME already points at the secondary and the approved plan is applied; nothing else was changed.',
-            );
-          }
-          return c.complete
-            ? { done: c }
-            : {
-                observed: c.missing
-                  .map(
-                    (m) => `${m.topic}[${m.partition}] (primary end ${m.primaryEnd}${m.reason ? `: ${m.reason}` : ''})`,
-                  )
-                  .join(', '),
-              };
-        },
-        {
-          what: "every partition's newest primary record to be on the secondary",
-          every: '2s',
-          within: input.switchover.timeout,
-        },
-      );
-      const paused = await pauseReplication(pair, topics);
-      const written = complete.postSwitch.filter(([, , firstNew, replicatedEnd]) => firstNew < replicatedEnd).length;
-      step.summary(
-        `primary quiet after ${checks} check(s); every partition's newest record found on the secondary; ` +
-          `${written} partition(s) with application records between the copies; ${complete.notes.join('; ')}; connector ${paused.id} ${paused.state}`,
-      );
-      return {
-        connector: `${paused.id} ${paused.state}`,
-        quietAfterChecks: checks,
-        tails: complete.tails,
-        postSwitch: complete.postSwitch,
-      };
-    });
+    const drainResult = await run.step('drain', (step) =>
+      drain(step, { pair, topics, groups, domain: dns.domain, switchover: input.switchover, preSwitchEnds }),
+    );
     drained = { connector: drainResult.connector, quietAfterChecks: drainResult.quietAfterChecks };
     const computed = await run.step('final-plan', async (step) => {
       const p = seal(
@@ -386,7 +222,7 @@ export async function drFailover(raw: unknown) {
       step.summary(`final plan ${p.planId} from the groups' last positions: ${summaryOf(p)}`);
       return p;
     });
-    final = await confirmed(computed, 'groups left the primary');
+    final = await confirmed(confirmation, computed, 'groups left the primary');
     await run.step('apply-final', async (step) => {
       const finalApplied = new Map<string, GroupReset>();
       await resetAll(step, pair, final.groups, finalApplied);
@@ -406,38 +242,10 @@ export async function drFailover(raw: unknown) {
     run.skip('apply-final', `${mode}: the plan applied before the switch is the final one`);
   }
 
-  if (input.switchover.guard === 0) run.skip('guard', 'switchover.guard is 0');
   const guard =
     input.switchover.guard === 0
       ? undefined
-      : await run.step('guard', async (step) => {
-          const { guardGroups } = acts(step);
-          step.summary(
-            `watching ${final.groups.length} group(s) for ${formatDuration(input.switchover.guard)}: a commit below the plan means a stale client`,
-          );
-          const g = await guardGroups(pair, final.groups, input.switchover.guard);
-          const live = g.suspicious.filter((s) => s.live);
-          if (live.length) {
-            throw stepFailure(
-              'StaleClientCommits',
-              `${live.length} group(s) have clients committing positions that do not come from the plan — restart those clients ` +
-                `(a client that never restarted keeps the other cluster's positions): ${live
-                  .slice(0, 10)
-                  .map((s) => `${s.group}: ${s.seen}`)
-                  .join('; ')}`,
-            );
-          }
-          step.summary(
-            `${g.checks} check(s) over ${formatDuration(input.switchover.guard)}: ` +
-              (g.suspicious.length
-                ? `plan re-applied to ${g.suspicious.length} empty group(s): ${g.suspicious
-                    .slice(0, 5)
-                    .map((s) => `${s.group} (${s.seen})`)
-                    .join('; ')}`
-                : 'every commit consistent with the plan'),
-          );
-          return g;
-        });
+      : await run.step('guard', (step) => guardAfterSwitch(step, pair, final.groups, input.switchover.guard));
 
   const report = await run.step('verify', async (step) => {
     const answers = await acts(step).queryResolvers(pair);
@@ -475,90 +283,4 @@ export async function drFailover(raw: unknown) {
     timing: { approvalToDoneMs: Date.now() - approvedAt },
     nextSteps: nextSteps(pair, dns.domain, switchover),
   });
-}
-
-async function resetAll(
-  step: StepContext,
-  pair: PairConfig,
-  groups: GroupTarget[],
-  done: Map<string, GroupReset>,
-): Promise<void> {
-  const { resetGroups } = acts(step);
-  const todo = groups.filter((g) => !done.has(g.group));
-  const live: string[] = [];
-  const failed: string[] = [];
-  // Several batches in flight: one after the other, 10,000 groups paid 40 activity round trips and admin
-  // sessions in sequence. Each batch still heartbeats its own groups, so a retry resumes where it stopped.
-  const lanes = patched('failover-reset-batches-in-parallel') ? RESET_LANES : 1;
-  // Large plans in larger batches (about 4 per lane: 625 groups at 10,000), for fewer round trips still.
-  const size = patched('failover-reset-batches-sized')
-    ? Math.max(RESET_BATCH, Math.ceil(todo.length / (lanes * 4)))
-    : RESET_BATCH;
-  const batches: GroupTarget[][] = [];
-  for (let i = 0; i < todo.length; i += size) batches.push(todo.slice(i, i + size));
-  let next = 0;
-  let stop: unknown;
-  const lane = async () => {
-    while (next < batches.length && stop === undefined) {
-      const batch = batches[next++];
-      let r: Awaited<ReturnType<typeof resetGroups>>;
-      try {
-        r = await resetGroups(pair, batch, { concurrency: 32 });
-      } catch (err) {
-        stop ??= err;
-        return;
-      }
-      for (const d of r.done) done.set(d.group, d);
-      const answered = new Set([
-        ...r.done.map((d) => d.group),
-        ...r.live.map((l) => l.group),
-        ...r.failed.map((f) => f.group),
-      ]);
-      const unanswered = batch.filter((g) => !answered.has(g.group)).map((g) => g.group);
-      if (unanswered.length)
-        failed.push(...unanswered.slice(0, 10).map((g) => `${g}: no outcome reported (the reset was interrupted)`));
-      live.push(...r.live.map((l) => `${l.group} (${l.members} member(s), ${l.state})`));
-      failed.push(...r.failed.map((f) => `${f.group}: ${f.error}`));
-      step.summary(`${done.size}/${groups.length} groups reset`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(lanes, batches.length) }, lane));
-  // The other lanes finished their batch first: every group reset so far is in `done` for the retry.
-  if (stop !== undefined) throw stop;
-  if (live.length || failed.length) {
-    const parts = [
-      live.length
-        ? `${live.length} group(s) still have live members on the secondary, stop their consumers: ${live.slice(0, 20).join(', ')}`
-        : '',
-      failed.length ? `${failed.length} group(s) failed: ${failed.slice(0, 10).join('; ')}` : '',
-    ].filter(Boolean);
-    throw stepFailure(
-      live.length ? 'GroupsHaveLiveMembers' : 'ResetFailed',
-      `${parts.join('; ')}. ${done.size}/${groups.length} groups done; resolve retry resets only the rest`,
-    );
-  }
-  step.summary(`${done.size}/${groups.length} groups reset and read back`);
-}
-
-function summaryOf(p: SealedPlan): string {
-  const t = p.totals;
-  const sources = Object.entries(t.sources)
-    .map(([s, n]) => `${s} ${n}`)
-    .join(', ');
-  return (
-    `${t.groups} groups, ${t.partitions} partitions (${sources || 'none'}), duplicates <= ${t.duplicateBound}, ` +
-    `${t.untranslated} untranslated, ${t.liveGroups} group(s) with live members`
-  );
-}
-
-function nextSteps(pair: PairConfig, domain: string, switchover: boolean): string[] {
-  return [
-    switchover
-      ? `Consumers of pair ${pair.name} start from the final plan; producers already write to the secondary through ${domain}.`
-      : `Restart producers and consumers of pair ${pair.name} that did not follow ${domain} on their own (see ${CLIENT_DOC}).`,
-    `Clients must bootstrap from ${domain} (not from a broker address) to follow the switch.`,
-    ...clientRestartGuidance(!switchover),
-    'Consumers using assign() must be restarted: they commit without a group generation and overwrite the reset offsets.',
-    'Consumers resume from the planned offsets and may re-read up to the stated duplicate bound: idempotent processing absorbs them.',
-  ];
 }

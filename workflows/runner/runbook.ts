@@ -1,118 +1,36 @@
 // The durable step runner: a runbook is an ordered list of named steps. A step that still fails after its
 // activity retries does not fail the run: it blocks and waits for an operator's `resolve` (retry, skip, abort).
 // Everything here is deterministic workflow code: time is workflow time, state changes only on events.
-import {
-  ApplicationFailure,
-  condition,
-  patched,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+// The run's state, its publishing and its end are in run-state.ts; its queries and signals in handlers.ts.
+import { condition, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { boundsProblem, DECLARED_IDENTITY_WARNING, formatDuration, SIGNAL_BOUNDS, validate } from '../../src/config';
-import { approveSignal, planQuery, rejectSignal, resolveSignal, resolveUpdate, statusQuery } from '../contract';
-import { ApprovalGate, type Approval, type ApprovalOptions } from './approval-gate';
-import { AuditTrail } from './audit-trail';
+import { DECLARED_IDENTITY_WARNING, formatDuration, validate } from '../../src/config';
+import type { Approval, ApprovalOptions } from './approval-gate';
 import { blocksStep, describeFailure, refusalIn, stepFailure } from './failures';
-import { renderStatus } from './render';
-import { approvalNeeded, runEnded } from './events';
-import { ResolveDesk } from './resolve';
+import { approvalNeeded } from './events';
 import type { PairIdentity } from './signed-decisions';
-import { refusing } from './handler-guard';
 import { stepContext, type StepContext, type StepDeclarations, type StepResult } from './steps';
-import { DrPairKey, DrPhaseKey } from './search-attributes';
+import { DrPairKey } from './search-attributes';
 import { clip, now } from './text';
 import type { ShownPlan } from '../../src/plan/model';
 import type { RunEvent } from '../../src/notify/events';
-import type { AuditEntry, Phase, PlanView, RunReport, RunStatus, StepRecord } from './types';
-import { PLAN_PAGE_GROUPS, planPage, type PlanPageRequest } from './types';
+import { registerHandlers } from './handlers';
+import { RUNBOOK, RunState } from './run-state';
 
 export type { Approval, ApprovalClaim, ApprovalOptions } from './approval-gate';
 export type { StepContext, StepDeclaration, StepDeclarations } from './steps';
 
-const RUNBOOK = 'runbook';
-
-export class Runbook<S extends StepDeclarations> {
-  private readonly records: StepRecord[];
-  private readonly declarations: S;
-  private readonly trail = new AuditTrail();
-  private phase: Phase = 'starting';
-  private waitingFor: string | undefined;
-  private pair: string | undefined;
-  private plan: { id: string; plan: ShownPlan; markdown?: string } | undefined;
-  /** Markdown a step shows in the details when the run has no plan (drSetup's parity gaps and their fixes). */
-  private notes: string | undefined;
-  private readonly gate = new ApprovalGate({
-    phase: () => this.phase,
-    pair: () => this.pair,
-    remember: (entry) => this.remember(entry),
-    publish: () => this.publish(),
-  });
-  private readonly desk = new ResolveDesk({
-    blocked: () => this.blockedNames(),
-    skippable: (step) => this.record(step).skippable,
-    phase: () => this.phase,
-    remember: (entry) => this.remember(entry),
-    publish: () => this.publish(),
-  });
-  private guarded = false;
-  /** The pair uses declared identity: every plan and the details say what that means. */
-  private declared = false;
-  private deadlines: Record<string, number> = {};
-  private readonly startedAt = now();
-  private endedAt: string | undefined;
-  private publishedPhase: string | undefined;
-  private readonly listeners: ((event: RunEvent) => Promise<void>)[] = [];
-
-  constructor(
-    readonly name: string,
-    steps: S,
-  ) {
-    this.declarations = steps;
-    this.records = Object.entries(steps).map(([step, d]) => ({
-      name: step,
-      title: d.title ?? step,
-      skippable: d.skippable === true,
-      state: 'pending',
-      attempts: 0,
-    }));
-    setHandler(statusQuery, () => this.status(), {
-      description: 'Step table, phase, what the run waits for, audit trail',
+export class Runbook<S extends StepDeclarations> extends RunState<S> {
+  constructor(name: string, steps: S) {
+    super(name, steps);
+    registerHandlers({
+      status: () => this.status(),
+      plan: () => this.plan,
+      gate: this.gate,
+      desk: this.desk,
+      remember: (entry) => this.remember(entry),
+      publish: () => this.publish(),
     });
-    setHandler(
-      planQuery,
-      (request?: PlanPageRequest): PlanView<ShownPlan> | null => {
-        const tooBig = boundsProblem(request, SIGNAL_BOUNDS, 'request');
-        if (tooBig) throw stepFailure('InvalidInput', `invalid plan request: ${tooBig.path}: ${tooBig.message}`);
-        return this.plan ? planPage(this.plan.id, this.plan.plan, request) : null;
-      },
-      {
-        description: `The current plan and its planId (approve with that planId); {"offset": n, "limit": m} pages its groups (unasked, a plan over 4 MB of JSON is answered ${PLAN_PAGE_GROUPS} groups at a time)`,
-      },
-    );
-    // Every signal handler refuses (audited) rather than throws: see handler-guard.ts.
-    const host = { remember: (entry: Omit<AuditEntry, 'at'>) => this.remember(entry), publish: () => this.publish() };
-    setHandler(
-      resolveSignal,
-      refusing('resolve', host, (payload) => this.desk.signal(payload)),
-      { description: 'Decide about a blocked step: {"action": "retry"|"skip"|"abort", "by": "...", "note": "..."}' },
-    );
-    setHandler(resolveUpdate, (payload) => this.desk.update(payload), {
-      description: 'Like signal resolve, but an invalid request is rejected back to you at once',
-      validator: (payload) => this.desk.validate(payload),
-    });
-    setHandler(
-      approveSignal,
-      refusing('approve', host, (payload) => this.gate.approve(payload)),
-      { description: 'Approve the current plan: {"by": "...", "planId": "...", "comment": "..."}' },
-    );
-    setHandler(
-      rejectSignal,
-      refusing('reject', host, (payload) => this.gate.reject(payload)),
-      { description: 'Reject the current plan, nothing is changed: {"by": "...", "reason": "..."}' },
-    );
     this.publish();
   }
 
@@ -321,135 +239,6 @@ export class Runbook<S extends StepDeclarations> {
     record.summary = clip(`plan ${approval.planId} approved by ${approval.approvedBy.map((a) => a.by).join(', ')}`);
     this.end(record, 'succeeded');
     return approval;
-  }
-
-  // ---- audit, status, result ----------------------------------------------------------------------------------
-
-  /** Records a decision the workflow took (e.g. "cname: kafka.kdr.test from A to B"). */
-  audit(entry: Omit<AuditEntry, 'at' | 'accepted' | 'by'> & { by?: string; accepted?: boolean }): void {
-    this.remember({ by: RUNBOOK, accepted: true, ...entry });
-  }
-
-  status(): RunStatus {
-    return {
-      runbook: this.name,
-      pair: this.pair,
-      runId: workflowInfo().runId,
-      phase: this.phase,
-      waitingFor: this.gate.waitingFor() ?? this.waitingFor,
-      steps: this.records.map((r) => ({ ...r })),
-      approval: this.gate.state(),
-      planId: this.plan?.id,
-      audit: this.trail.list(),
-      startedAt: this.startedAt,
-      endedAt: this.endedAt,
-    };
-  }
-
-  /** Ends the run successfully: the workflow's own result plus the step table and the audit trail. */
-  async finish<R extends object>(result: R): Promise<R & RunReport> {
-    this.phase = 'completed';
-    this.waitingFor = undefined;
-    this.endedAt = now();
-    this.publish();
-    await this.emit(this.ended('completed'));
-    return { ...result, ...this.report('completed') };
-  }
-
-  /** Ends the run as aborted by the runbook itself (not by an operator), with the audit trail. */
-  abort(reason: string): never {
-    this.remember({ by: RUNBOOK, action: 'abort', accepted: true, reason });
-    throw this.terminate('aborted', 'Aborted', reason);
-  }
-
-  report(outcome: RunReport['outcome']): RunReport {
-    return {
-      runbook: this.name,
-      pair: this.pair,
-      outcome,
-      steps: this.records.map((r) => ({ ...r })),
-      audit: this.trail.list(),
-      startedAt: this.startedAt,
-      endedAt: this.endedAt ?? now(),
-    };
-  }
-
-  // ---- internals ----------------------------------------------------------------------------------------------
-
-  private record(name: string): StepRecord {
-    const record = this.records.find((r) => r.name === name);
-    if (!record) throw stepFailure('RunbookDefinition', `step ${name} is not declared in runbook ${this.name}`);
-    return record;
-  }
-
-  private blockedNames(): string[] {
-    return this.records.filter((r) => r.state === 'blocked').map((r) => r.name);
-  }
-
-  private end(record: StepRecord, state: StepRecord['state']): void {
-    record.state = state;
-    record.endedAt = now();
-    if (record.startedAt) record.durationMs = Date.parse(record.endedAt) - Date.parse(record.startedAt);
-    this.publish();
-  }
-
-  private remember(entry: Omit<AuditEntry, 'at'>): void {
-    this.trail.add(entry);
-  }
-
-  /** terminate(), after telling the listeners (their audit entries land in the failure's report). */
-  private async ending(
-    outcome: 'aborted' | 'rejected',
-    type: 'Aborted' | 'Rejected' | 'Refused',
-    message: string,
-  ): Promise<ApplicationFailure> {
-    this.phase = outcome;
-    this.waitingFor = undefined;
-    this.endedAt = now();
-    await this.emit(this.ended(outcome, message));
-    return this.terminate(outcome, type, message);
-  }
-
-  private origin(): { runbook: string; pair: string } {
-    return { runbook: this.name, pair: this.pair ?? 'unknown' };
-  }
-
-  private ended(outcome: RunReport['outcome'], reason?: string): RunEvent {
-    return runEnded(this.origin(), outcome, reason, this.startedAt, this.endedAt ?? now(), this.records);
-  }
-
-  private async emit(event: RunEvent): Promise<void> {
-    for (const listener of this.listeners) await listener(event);
-  }
-
-  private terminate(
-    outcome: 'aborted' | 'rejected',
-    type: 'Aborted' | 'Rejected' | 'Refused',
-    message: string,
-  ): ApplicationFailure {
-    this.phase = outcome;
-    this.waitingFor = undefined;
-    this.endedAt ??= now();
-    this.publish();
-    return ApplicationFailure.create({ message, type, nonRetryable: true, details: [this.report(outcome)] });
-  }
-
-  /** Pushes the state out: current details (not in history) and, when the phase changed, search attributes. */
-  private publish(): void {
-    const rendered = renderStatus(this.status(), this.plan?.markdown ?? this.notes);
-    // The warning right under the heading: the first thing anyone about to approve from the UI reads.
-    const cut = rendered.indexOf('\n');
-    const details =
-      this.declared && cut > 0
-        ? `${rendered.slice(0, cut)}\n\n> ⚠️ **Declared identity**: anyone who can signal this run approves under any name.${this.plan ? ' See the plan below.' : ''}${rendered.slice(cut)}`
-        : rendered;
-    setCurrentDetails(
-      details + (this.trail.dropped ? `\n\n_${this.trail.dropped} older refused request(s) not shown._` : ''),
-    );
-    if (this.publishedPhase !== this.phase) {
-      this.publishedPhase = this.phase;
-      upsertSearchAttributes([{ key: DrPhaseKey, value: this.phase }]);
-    }
   }
 }
 
