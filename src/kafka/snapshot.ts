@@ -6,14 +6,13 @@ import {
   groupsOnTopics,
   listConsumerGroups,
   partitionOffsets,
-  recordTimestamps,
   tpKey,
   type AdminSession,
   type PartitionOffsets,
 } from './admin';
-import { findCopy, identityOf } from './match';
-import { mapLimit, readRange, type PartitionRef } from './protocol';
 import { ensurePositionsTopic, positionKey, writePositions, type StoredPosition } from './positions';
+import { dateRecords } from './snapshot-dates';
+import { matchNew } from './snapshot-match';
 
 /** Remembered between snapshots of one pair (in the worker's memory; a new worker simply starts empty). */
 export interface SnapshotCache {
@@ -65,7 +64,6 @@ export interface SnapshotSummary {
   elapsedMs: number;
 }
 
-const MATCH_RETRY_MS = 60_000;
 const CACHE_LIMIT = 200_000;
 
 export async function takeSnapshot(o: SnapshotOptions): Promise<SnapshotSummary> {
@@ -156,163 +154,4 @@ export async function takeSnapshot(o: SnapshotOptions): Promise<SnapshotSummary>
     searches,
     elapsedMs: Date.now() - takenAt,
   };
-}
-
-/** Widest offset range read in one go to date or check many positions of one partition. */
-const RANGE_SPAN = 20_000;
-/** From this many distinct offsets in a partition, one range read beats one fetch per offset. */
-const RANGE_FROM = 4;
-
-/**
- * Times of the records at (or first after) the wanted offsets, into the cache: one range read per partition where
- * many groups sit (1,000 groups on 8 partitions would otherwise be 8,000 fetches), single fetches elsewhere.
- */
-async function dateRecords(
-  primary: AdminSession,
-  wanted: readonly (PartitionRef & { offset: number })[],
-  cache: SnapshotCache,
-): Promise<void> {
-  const single: (PartitionRef & { offset: number })[] = [];
-  const ranges: { ref: PartitionRef; offsets: number[] }[] = [];
-  for (const [, list] of groupBy(wanted, (w) => tpKey(w.topic, w.partition))) {
-    const offsets = [...new Set(list.map((w) => w.offset))].sort((a, b) => a - b);
-    if (offsets.length >= RANGE_FROM && offsets[offsets.length - 1] - offsets[0] <= RANGE_SPAN)
-      ranges.push({ ref: list[0], offsets });
-    else single.push(...list);
-  }
-  await mapLimit(ranges, 8, async ({ ref, offsets }) => {
-    const records = await readRange(
-      primary.protocol,
-      ref.topic,
-      ref.partition,
-      offsets[0],
-      offsets[offsets.length - 1] + 1,
-    );
-    let i = 0;
-    for (const o of offsets) {
-      while (i < records.length && records[i].offset < o) i++;
-      if (i < records.length)
-        cache.stamps.set(`${tpKey(ref.topic, ref.partition)}@${o}`, {
-          offset: records[i].offset,
-          timestamp: records[i].timestamp,
-        });
-    }
-  });
-  for (const [k, r] of await recordTimestamps(primary, single))
-    cache.stamps.set(k, { offset: r.offset, timestamp: r.timestamp });
-}
-
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const it of items) {
-    const k = key(it);
-    const list = out.get(k);
-    if (list) list.push(it);
-    else out.set(k, [it]);
-  }
-  return out;
-}
-
-interface MatchItem {
-  key: string;
-  topic: string;
-  partition: number;
-  offset: number;
-  log: PartitionOffsets;
-  target: number;
-  after: boolean;
-}
-
-/**
- * Proves where the copy of each new commit's last processed record (C - 1) sits, and places the group just after it:
- * for an order-keeping replicator nothing after that copy was processed, and unlike the record at C it is usually
- * replicated already when the group sits near the tip. Per partition, the last proven offset difference gives a
- * guess for every position, checked in bulk (one range read on each side, each record and its predecessor
- * compared); a full search (findCopy) learns the difference, or places a position whose guess failed, bounded in
- * number and time. Failures are retried a minute later.
- */
-async function matchNew(
-  o: SnapshotOptions,
-  committed: Map<string, { topic: string; partition: number; offset: number }[]>,
-  logs: Map<string, PartitionOffsets>,
-): Promise<number> {
-  const cache = o.cache;
-  const now = Date.now();
-  const todo = new Map<string, MatchItem>();
-  for (const offsets of committed.values()) {
-    for (const c of offsets) {
-      const key = `${tpKey(c.topic, c.partition)}@${c.offset}`;
-      const known = cache.matches.get(key);
-      if (todo.has(key) || (known && ('offset' in known || now - known.failedAt < MATCH_RETRY_MS))) continue;
-      const log = logs.get(tpKey(c.topic, c.partition));
-      if (!log || log.end <= log.earliest || c.offset < log.earliest) continue;
-      // The record to find: the last processed one when the log still has it, else the first unprocessed one.
-      const after = Math.min(c.offset, log.end) - 1 >= log.earliest;
-      todo.set(key, { key, ...c, log, after, target: after ? Math.min(c.offset, log.end) - 1 : c.offset });
-    }
-  }
-  const deadline = now + (o.matchBudgetMs ?? 1_500);
-  let searches = 0;
-  const place = (w: MatchItem, copy: number, proof: string) => {
-    cache.anchors.set(tpKey(w.topic, w.partition), copy - w.target);
-    cache.matches.set(
-      w.key,
-      w.after
-        ? {
-            offset: copy + 1,
-            proof: `record ${w.target} (the last processed) ${proof}; the group resumes just after it`,
-          }
-        : { offset: copy, proof: `record ${w.target} ${proof}` },
-    );
-  };
-  const search = async (w: MatchItem): Promise<boolean> => {
-    if (Date.now() > deadline || searches >= (o.maxMatches ?? 200)) return false;
-    searches++;
-    const r = await findCopy(o.primary, o.secondary, w, w.target).catch((err: Error) => ({
-      found: false as const,
-      reason: err.message,
-    }));
-    if (r.found) place(w, r.secondaryOffset, `found at secondary offset ${r.secondaryOffset} by search`);
-    else cache.matches.set(w.key, { failedAt: Date.now(), reason: r.reason });
-    return r.found;
-  };
-  await mapLimit([...groupBy([...todo.values()], (w) => tpKey(w.topic, w.partition))], 8, async ([tp, items]) => {
-    items.sort((a, b) => a.target - b.target);
-    if (!cache.anchors.has(tp)) {
-      // One search learns the partition's offset difference; the others are then checked against it.
-      const first = items.shift() as MatchItem;
-      if (!(await search(first))) return;
-    }
-    while (items.length && Date.now() <= deadline) {
-      const delta = cache.anchors.get(tp) as number;
-      const lo = Math.max(items[0].log.earliest, items[0].target - 1);
-      const batch = items.filter((w) => w.target - lo <= RANGE_SPAN);
-      items.splice(0, batch.length);
-      const hi = batch[batch.length - 1].target;
-      const [onPrimary, onSecondary] = await Promise.all([
-        readRange(o.primary.protocol, batch[0].topic, batch[0].partition, lo, hi + 1),
-        lo + delta >= 0
-          ? readRange(o.secondary.protocol, batch[0].topic, batch[0].partition, lo + delta, hi + delta + 1)
-          : Promise.resolve([]),
-      ]);
-      const p = new Map(onPrimary.map((r) => [r.offset, identityOf(r)]));
-      const s = new Map(onSecondary.map((r) => [r.offset, identityOf(r)]));
-      for (const r of onPrimary) cache.stamps.set(`${tp}@${r.offset}`, { offset: r.offset, timestamp: r.timestamp });
-      const failed: MatchItem[] = [];
-      for (const w of batch) {
-        const id = p.get(w.target);
-        const before = p.get(w.target - 1);
-        const ok =
-          id !== undefined &&
-          s.get(w.target + delta) === id &&
-          (before === undefined || s.get(w.target + delta - 1) === before);
-        if (ok)
-          place(w, w.target + delta, `is at secondary offset ${w.target + delta} (it and its predecessor compared)`);
-        else failed.push(w);
-      }
-      // A guess that failed (a gap, a record not replicated yet): search it; a success gives the rest a new difference.
-      for (const w of failed) if (!(await search(w))) break;
-    }
-  });
-  return searches;
 }
