@@ -242,6 +242,7 @@ export async function drFailover(raw: unknown) {
     run.skip('apply-final', `${mode}: the plan applied before the switch is the final one`);
   }
 
+  if (input.switchover.guard === 0) run.skip('guard', 'switchover.guard is 0');
   const guard =
     input.switchover.guard === 0
       ? undefined
