@@ -59,12 +59,24 @@ export function respond(query: Buffer, answer: DnsAnswerFn, udp: boolean): Buffe
   return out;
 }
 
-export async function startDnsServer(opts: {
-  host: string;
-  port: number;
-  answer: DnsAnswerFn;
-  onError?: (err: Error) => void;
-}): Promise<DnsServer> {
+type DnsServerOptions = { host: string; port: number; answer: DnsAnswerFn; onError?: (err: Error) => void };
+
+/**
+ * Port 0 picks a free UDP port and then listens on TCP at the same number, which another process may hold (test
+ * files run concurrently, each with an emulator of its own): then it tries again with another free UDP port.
+ */
+export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDnsServerOnce(opts);
+    } catch (err) {
+      const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (opts.port !== 0 || !inUse || attempt >= 20) throw err;
+    }
+  }
+}
+
+async function startDnsServerOnce(opts: DnsServerOptions): Promise<DnsServer> {
   const onError = opts.onError ?? (() => undefined);
   const udp = dgram.createSocket({ type: 'udp4', reuseAddr: false });
   udp.on('message', (query, rinfo) => {
