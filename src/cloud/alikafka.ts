@@ -234,42 +234,28 @@ export class AlikafkaClient {
   }
 
   async createAcl(opts: AclBinding): Promise<void> {
-    await this.rpc.call(
-      'CreateAcl',
-      {
-        RegionId: this.region,
-        InstanceId: opts.instanceId,
-        Username: opts.username,
-        AclResourceType: opts.resourceType,
-        AclResourceName: opts.resourceName,
-        AclResourcePatternType: opts.patternType,
-        AclOperationType: opts.operation,
-        AclOperationTypes: opts.operations,
-        AclPermissionType: opts.permission,
-        Host: opts.host,
-      },
-      ack,
-    );
+    await this.rpc.call('CreateAcl', this.aclBinding(opts), ack);
   }
 
   /** Deletes one ACL (the same fields as createAcl). Test cleanup: kafka-dr never deletes an ACL. */
   async deleteAcl(opts: AclBinding): Promise<void> {
-    await this.rpc.call(
-      'DeleteAcl',
-      {
-        RegionId: this.region,
-        InstanceId: opts.instanceId,
-        Username: opts.username,
-        AclResourceType: opts.resourceType,
-        AclResourceName: opts.resourceName,
-        AclResourcePatternType: opts.patternType,
-        AclOperationType: opts.operation,
-        AclOperationTypes: opts.operations,
-        AclPermissionType: opts.permission,
-        Host: opts.host,
-      },
-      ack,
-    );
+    await this.rpc.call('DeleteAcl', this.aclBinding(opts), ack);
+  }
+
+  /** The request fields of one ACL binding: CreateAcl and DeleteAcl name an ACL the same way. */
+  private aclBinding(opts: AclBinding) {
+    return {
+      RegionId: this.region,
+      InstanceId: opts.instanceId,
+      Username: opts.username,
+      AclResourceType: opts.resourceType,
+      AclResourceName: opts.resourceName,
+      AclResourcePatternType: opts.patternType,
+      AclOperationType: opts.operation,
+      AclOperationTypes: opts.operations,
+      AclPermissionType: opts.permission,
+      Host: opts.host,
+    };
   }
 
   /** Deletes a SASL user. Test cleanup: kafka-dr never deletes a user. */
