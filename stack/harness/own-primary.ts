@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { createCloudClients } from '../../src/cloud';
 import { stackDir } from '../local-stack';
-import { startDetached, stopService } from '../process';
+import { runningPid, startDetached, stopService } from '../process';
 import { kafkaBrokerService, waitReady } from '../services';
 
 export function freePort(): Promise<number> {
@@ -40,12 +40,31 @@ export function startOwnPrimary(name: string, drIp: string, env: NodeJS.ProcessE
   return startOwnBroker(name, drIp, env, 'primary');
 }
 
+/**
+ * An own broker left running by a test that was killed or timed out (its after() hooks never ran) still holds this
+ * loopback address, and the next run's broker would fail with "Address already in use". Each loopback address belongs
+ * to one test file, and a file runs once at a time, so a live own broker on it is such an orphan: stop it.
+ */
+async function clearStaleBroker(drIp: string): Promise<void> {
+  if (!fs.existsSync(stackDir)) return;
+  for (const entry of fs.readdirSync(stackDir)) {
+    // The stack's own brokers are kafka-primary / kafka-secondary; own brokers are kafka-<test name>[-secondary].
+    if (!entry.startsWith('kafka-') || entry === 'kafka-primary' || entry === 'kafka-secondary') continue;
+    const props = path.join(stackDir, entry, 'server.properties');
+    if (!fs.existsSync(props) || !fs.readFileSync(props, 'utf8').includes(`DR://${drIp}:`)) continue;
+    if (runningPid(entry) === undefined) continue;
+    process.stderr.write(`# stopping ${entry}: an own broker left running on ${drIp} by an earlier, interrupted run\n`);
+    await stopService(entry, 0);
+  }
+}
+
 export async function startOwnBroker(
   name: string,
   drIp: string,
   env: NodeJS.ProcessEnv,
   role: 'primary' | 'secondary',
 ): Promise<OwnBroker> {
+  await clearStaleBroker(drIp);
   const port = await freePort();
   // The primary keeps its old service name: its stack directory and log file are where they always were.
   const brokerName = role === 'primary' ? `kafka-${name}` : `kafka-${name}-${role}`;
