@@ -2,6 +2,7 @@
 // Workflows import only the type: `import type { KdrActivities } from '../activities'`.
 import { admissionActivities } from './admission';
 import { approvalActivities } from './approvals';
+import { autoProbeActivities } from './auto-probes';
 import { clusterActivities } from './clusters';
 import { defaultDeps, type ActivityDeps } from './deps';
 import { dnsActivities } from './dns';
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps = defaultDeps()) {
     ...parityActivities(deps),
     ...runEventActivities(deps),
     ...evacuationActivities(deps),
+    ...autoProbeActivities(deps),
   });
 }
 

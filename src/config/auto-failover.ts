@@ -2,7 +2,8 @@
 // decides, drFailover waits out the veto window). It lives only in the pairs file: a run's input can never enable or
 // loosen it. Off by default. Pure (zod only): workflows import it.
 import { z } from 'zod';
-import { crossCheck, duration, flag, integer, matching } from './fields';
+import { crossCheck, duration, flag, hostPort, integer, listOf, matching } from './fields';
+import { SecuritySchema } from './security';
 import { formatDuration } from './duration';
 
 export const AUTO_PROBES = ['kafka', 'cloud', 'remote'] as const;
@@ -39,6 +40,16 @@ export const ProbesSchema = z.strictObject({
         /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/,
         'expected a Temporal task queue name, e.g. "kdr-probe-b"',
       ),
+      /**
+       * How the remote vantage point reaches the primary when not by primary.bootstrapServers: an ApsaraMQ instance
+       * has a VPC endpoint and an Internet (SASL_SSL) one. Omitted: the primary's own servers and security.
+       */
+      bootstrapServers: listOf(
+        hostPort(),
+        'host:port bootstrap servers of the primary, as the remote probe reaches it',
+      ).optional(),
+      /** The security of those servers (secrets by variable NAME, set on the probe worker); omitted: the primary's. */
+      security: SecuritySchema.optional(),
     })
     .optional(),
 });

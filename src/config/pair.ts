@@ -6,7 +6,6 @@ import { selector } from './safe-pattern';
 import {
   crossCheck,
   duration,
-  envName,
   hostName,
   hostPort,
   httpUrl,
@@ -24,6 +23,7 @@ import { NotifySchema } from './notify';
 import { DEFAULT_PARITY, ParitySchema } from './parity';
 import { AutoFailoverSchema, DEFAULT_AUTO_FAILOVER } from './auto-failover';
 import { parseDuration } from './duration';
+import { SecuritySchema } from './security';
 
 export const PAIR_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const PAIR_NAME_EXPECTED =
@@ -32,43 +32,7 @@ export const PAIR_NAME_EXPECTED =
 export const PROVIDERS = ['apsaramq', 'kafka'] as const;
 export const REPLICATION_PROVIDERS = ['eventbridge', 'kafka-connect'] as const;
 
-const SecurityObject = z.strictObject({
-  protocol: oneOf(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']),
-  mechanism: oneOf(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).optional(),
-  usernameEnv: envName().optional(),
-  passwordEnv: envName().optional(),
-  /** PEM file of the CA certificates to trust, on the worker's host (and Kafka Connect's); default: the system's. */
-  caFile: noConfigReference(
-    text('a path to a PEM file of CA certificates, e.g. /etc/kafka-dr/ca.pem', 1024),
-  ).optional(),
-});
-
-export const SecuritySchema = SecurityObject.check(
-  crossCheck<z.input<typeof SecurityObject>>((s, report) => {
-    if (typeof s.protocol === 'string' && s.protocol.startsWith('SASL_')) {
-      if (s.mechanism === undefined)
-        report(['mechanism'], `required with protocol ${s.protocol}: one of "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"`);
-      if (s.usernameEnv === undefined)
-        report(
-          ['usernameEnv'],
-          `required with protocol ${s.protocol}: the NAME of the environment variable holding the SASL user`,
-        );
-      if (s.passwordEnv === undefined)
-        report(
-          ['passwordEnv'],
-          `required with protocol ${s.protocol}: the NAME of the environment variable holding the SASL password`,
-        );
-    } else if (s.mechanism !== undefined) {
-      report(['mechanism'], 'only used with SASL_PLAINTEXT or SASL_SSL: remove it or change protocol');
-    }
-    if (s.caFile !== undefined && s.protocol !== 'SSL' && s.protocol !== 'SASL_SSL') {
-      report(
-        ['caFile'],
-        `only used with SSL or SASL_SSL (protocol is ${String(s.protocol)}): remove it or change protocol`,
-      );
-    }
-  }),
-);
+export { SecuritySchema } from './security';
 
 export const ClusterSchema = z.strictObject({
   provider: oneOf(PROVIDERS),
