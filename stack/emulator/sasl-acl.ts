@@ -47,8 +47,10 @@ const PERMISSION: Record<string, AclPermissionTypes> = {
   ALLOW: AclPermissionTypes.ALLOW,
   DENY: AclPermissionTypes.DENY,
 };
-const nameIn = <T>(table: Record<string, T>, v: T): string =>
-  Object.entries(table).find(([, x]) => x === v)?.[0] ?? String(v);
+const nameIn = <T>(table: Record<string, T>, v: T, fallback?: Record<string, unknown>): string =>
+  Object.entries(table).find(([, x]) => x === v)?.[0] ??
+  (fallback ? Object.entries(fallback).find(([, x]) => x === v)?.[0] : undefined) ??
+  String(v);
 
 /** UpdateTopicConfig on a reserved instance: the keys and ranges of UpdateTopicConfigRequest.value. */
 const TOPIC_CONFIGS: Record<string, (v: string) => boolean> = {
@@ -239,7 +241,10 @@ export class AlikafkaSecurity {
             AclResourceName: r.resourceName,
             AclResourcePatternType: nameIn(PATTERN, r.resourcePatternType),
             AclOperationType:
-              a.operation === AclOperationTypes.IDEMPOTENT_WRITE ? 'IdempotentWrite' : nameIn(OPERATION, a.operation),
+              a.operation === AclOperationTypes.IDEMPOTENT_WRITE
+                ? 'IdempotentWrite'
+                : // An ACL made on the backing cluster outside the API (ALTER, say): Kafka's own name, never a number.
+                  nameIn(OPERATION, a.operation, AclOperationTypes),
             AclPermissionType: nameIn(PERMISSION, a.permissionType),
             Host: a.host,
           })),

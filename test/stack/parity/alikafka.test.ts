@@ -4,7 +4,14 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Kafka,
+  logLevel,
+  ResourcePatternTypes,
+} from 'kafkajs';
 import { applyParity, readParity, type AlikafkaSide } from '../../../src/parity/alikafka';
 import { compareParity, userSecretVar, type ParityGap } from '../../../src/parity/model';
 import { workerPolicy } from '../../../src/cloud/ram';
@@ -160,6 +167,33 @@ describe('parity on ApsaraMQ (emulator over the real clusters, ACLs enforced)', 
     assert.equal(p.topics[topic].partitions, 3);
     assert.equal(p.topics[topic].configs['retention.ms'], '1209600000');
     assert.equal(p.topics[topic].configs['cleanup.policy'], 'delete');
+  });
+
+  test('an ACL made on the cluster outside the API (ALTER) is named as Kafka names it, never by its number', async () => {
+    const admin = new Kafka({ brokers: [local.primaryBootstrap], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const binding = {
+      resourceType: AclResourceTypes.TOPIC,
+      resourceName: topic,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      principal: `User:${user}`,
+      host: '*',
+      operation: AclOperationTypes.ALTER,
+      permissionType: AclPermissionTypes.ALLOW,
+    };
+    try {
+      await admin.createAcls({ acl: [binding] });
+      const p = await readParity(primary, [topic]);
+      assert.deepEqual(
+        p.acls
+          .filter((a) => a.principal === `User:${user}` && a.operation === 'ALTER')
+          .map((a) => `${a.permission} ${a.operation} ${a.resourceName}`),
+        [`ALLOW ALTER ${topic}`],
+      );
+    } finally {
+      await admin.deleteAcls({ filters: [binding] }).catch(() => undefined);
+      await admin.disconnect();
+    }
   });
 
   test('without parity the secondary refuses the application; applyParity makes it served, idempotently', async () => {
