@@ -154,6 +154,8 @@ export function kafkaBrokerService(o: {
   controllerPort: number;
   drIp: string;
   saslSsl?: boolean;
+  /** Clients are told to reach the PLAINTEXT listener on this port (a TCP proxy a test can cut); default `port`. */
+  advertisedPort?: number;
 }): Service {
   const dir = path.join(stackDir, o.name);
   const props = path.join(dir, 'server.properties');
@@ -175,7 +177,7 @@ export function kafkaBrokerService(o: {
           'node.id=1',
           `controller.quorum.voters=1@${host}:${controller}`,
           `listeners=PLAINTEXT://${host}:${port},DR://${drIp}:${drListener.port},${secure}CONTROLLER://${host}:${controller}`,
-          `advertised.listeners=PLAINTEXT://${host}:${port},DR://${drIp}:${drListener.port}${secure ? `,${secure.slice(0, -1)}` : ''}`,
+          `advertised.listeners=PLAINTEXT://${host}:${o.advertisedPort ?? port},DR://${drIp}:${drListener.port}${secure ? `,${secure.slice(0, -1)}` : ''}`,
           `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,DR:PLAINTEXT,CONTROLLER:PLAINTEXT${o.saslSsl ? ',SECURE:SASL_SSL' : ''}`,
           'inter.broker.listener.name=PLAINTEXT',
           'controller.listener.names=CONTROLLER',
