@@ -11,6 +11,7 @@ import { newSnapshotCache, takeSnapshot, type SnapshotCache, type SnapshotSummar
 import { replicationFactorOf, type ActivityDeps } from './deps';
 import { deadLetterRecords, type DeadLetterCount } from './dead-letter';
 import { checkPairParity } from './parity';
+import type { ParityReport } from '../src/parity/report';
 import { providerFor, replicationSpec } from './replication';
 import { replicatedTopics, withAdmin } from './sessions';
 
@@ -50,6 +51,19 @@ export function watchActivities(deps: ActivityDeps) {
   // Per pair, in this worker's memory: what was already written and matched (src/kafka/snapshot.ts).
   const caches = new Map<string, SnapshotCache>();
   const declared = new Map<string, { at: number; groups: string[] }>();
+  const parities = new Map<string, { at: number; report: ParityReport }>();
+
+  /** The last comparison while younger than `watch.parityEvery`; one that could not be read is asked again next check. */
+  async function parityOf(pair: PairConfig): Promise<ParityReport> {
+    const known = parities.get(pair.name);
+    // A pair resolved before the field existed (a recorded history) carries none: every check, as then.
+    const every = pair.watch.parityEvery ?? 0;
+    if (known && Date.now() - known.at < every) return known.report;
+    const report = await checkPairParity(deps, pair, 'forward');
+    if (report.checked) parities.set(pair.name, { at: Date.now(), report });
+    else parities.delete(pair.name);
+    return report;
+  }
 
   /** ApsaraMQ keeps a list of the instance's consumer groups: groups there are snapshotted even before they commit here. */
   async function declaredGroups(pair: PairConfig): Promise<string[]> {
@@ -132,7 +146,7 @@ export function watchActivities(deps: ActivityDeps) {
           }
 
           // A user, ACL or topic config added on the primary and not on the secondary: its clients refused after a failover.
-          const parity = primary ? await checkPairParity(deps, pair, 'forward') : undefined;
+          const parity = primary ? await parityOf(pair) : undefined;
           if (parity?.checked && parity.total > 0) degraded.push(`parity: ${parity.summary}`);
 
           let lag: WatchTick['lag'] = null;

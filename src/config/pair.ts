@@ -99,6 +99,12 @@ export const WatchSchema = z.strictObject({
   interval: duration(1_000, 3_600_000).default(5_000),
   /** Between two canary round trips (each writes a few records to the canary topic). */
   canaryEvery: duration(10_000, 86_400_000).default(300_000),
+  /**
+   * Between two parity comparisons (users, ACLs, topic configs): on ApsaraMQ each is a dozen or more API calls, which
+   * count against the account's API rate limit, while drift (someone adding a user) is rare. A cached comparison
+   * stands in between.
+   */
+  parityEvery: duration(1_000, 86_400_000).default(60_000),
 });
 
 const PairObject = z.strictObject({

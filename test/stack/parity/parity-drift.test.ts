@@ -33,7 +33,7 @@ describe('parity drift', () => {
     const late = `${name}-late-app`;
     const acls = await aclsEnforced(kafka.primary);
     await createTopic(kafka.primary, topic, 3);
-    const config = kafkaPair(name, [topic], { watch: { interval: '2s' } });
+    const config = kafkaPair(name, [topic], { watch: { interval: '2s', parityEvery: '2s' } });
     cleanups.push(() => removeMirror(name));
     for (const s of [kafka.primary, kafka.secondary]) cleanups.push(() => deleteTopics(s, [topic, `${name}-canary`]));
 

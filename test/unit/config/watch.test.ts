@@ -25,16 +25,19 @@ const pair: PairConfigInput = {
 };
 
 describe('drWatch settings', () => {
-  test('defaults: a snapshot every 5 s, a canary every 5 min', () => {
+  test('defaults: a snapshot every 5 s, a canary every 5 min, a parity comparison every minute', () => {
     const r = validate(PairConfigSchema, pair);
     assert.ok(r.ok);
-    assert.deepEqual(r.value.watch, { interval: 5_000, canaryEvery: 300_000 });
+    assert.deepEqual(r.value.watch, { interval: 5_000, canaryEvery: 300_000, parityEvery: 60_000 });
   });
 
   test('durations as text or milliseconds', () => {
-    const r = validate(PairConfigSchema, { ...pair, watch: { interval: '30s', canaryEvery: 600_000 } });
+    const r = validate(PairConfigSchema, {
+      ...pair,
+      watch: { interval: '30s', canaryEvery: 600_000, parityEvery: '5m' },
+    });
     assert.ok(r.ok);
-    assert.deepEqual(r.value.watch, { interval: 30_000, canaryEvery: 600_000 });
+    assert.deepEqual(r.value.watch, { interval: 30_000, canaryEvery: 600_000, parityEvery: 300_000 });
   });
 
   test('an interval below 1 s, or an unknown field, is refused naming the field and what is expected', () => {
