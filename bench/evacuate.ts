@@ -7,7 +7,8 @@
 //     are ready (the best case of 20 people approving at the same moment);
 //   - drEvacuate (one run, one approval), in the same run, when the worker has it (workflows/dr-evacuate.ts).
 // Writes docs/benchmarks/evacuate.{json,md}. Knobs: KDR_EVAC_PAIRS, KDR_EVAC_GROUPS, KDR_BENCH_KEEP=1 (keep the
-// estate for the next run), KDR_EVAC_SKIP_EVACUATE=1 (baseline only), KDR_BENCH_OUT.
+// estate for the next run), KDR_EVAC_SKIP_EVACUATE=1 (baseline only),
+// KDR_EVAC_SKIP_BASELINE=1 (drEvacuate only), KDR_EVAC_WAIT_S (wait for other evacuations, 900), KDR_BENCH_OUT.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -52,6 +53,9 @@ const config = {
   recordsPerPartition: 200,
   keep: process.env.KDR_BENCH_KEEP === '1',
   skipEvacuate: process.env.KDR_EVAC_SKIP_EVACUATE === '1',
+  skipBaseline: process.env.KDR_EVAC_SKIP_BASELINE === '1',
+  /** How long drEvacuate waits for other sessions' evacuations to end (one runs at a time per namespace). */
+  waitForOthersMs: intEnv('KDR_EVAC_WAIT_S', 900) * 1000,
   targetMs: 60_000,
   historyEvents: 2_000,
   payloadBytes: 2 * 1024 * 1024,
@@ -255,23 +259,10 @@ interface EvacuationViewLike {
  * connector to drain: a planned switchover would wait for one after the switch, outside what is measured).
  */
 async function evacuation(client: Client, taskQueue: string, estate: Estate, names: string[]): Promise<MethodFigures> {
-  const handle: WorkflowHandle = await client.workflow.start('drEvacuate', {
-    taskQueue,
-    workflowId: EVACUATE_WORKFLOW_ID,
-    args: [{ select: [{ pairs: names }], requestedBy: REQUESTED_BY, parallel: Math.min(names.length, 64) }],
-  });
+  const { handle, planned } = await startWhenAlone(client, taskQueue, names);
   const members = new Map<string, string>();
   try {
     const view = () => handle.query<EvacuationViewLike>(EVACUATION_QUERY);
-    await poll(
-      () => handle.query(statusQuery),
-      (s: RunStatus) => s.phase === 'awaiting-approval' || !!s.endedAt,
-      'the evacuation plan to await approval',
-      600_000,
-      500,
-    );
-    const planned = await view();
-    if (!planned.planId) throw new Error(`drEvacuate awaits approval without a planId (phase ${planned.phase})`);
     for (const r of planned.rows) members.set(r.pair, r.workflowId);
     const approvalSentAt = Date.now();
     await handle.signal('approve', { by: APPROVED_BY, planId: planned.planId, comment: 'benchmark' });
@@ -315,6 +306,69 @@ async function evacuation(client: Client, taskQueue: string, estate: Estate, nam
   }
 }
 
+const OTHER_EVACUATION = /another evacuation is running/;
+
+/** The running evacuations of the namespace (other sessions' tests share the local stack's Temporal). */
+async function runningEvacuations(client: Client): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const w of client.workflow.list({ query: `WorkflowType = 'drEvacuate' AND ExecutionStatus = 'Running'` }))
+    ids.push(`${w.workflowId} (task queue ${w.taskQueue}, started ${w.startTime.toISOString()})`);
+  return ids;
+}
+
+/**
+ * Starts drEvacuate once no other evacuation runs (kafka-dr allows one at a time per namespace, and tests of
+ * other sessions start theirs on the shared stack), and waits for its plan; a start refused because another
+ * began in between is tried again. Untimed: the measurement starts at the approval.
+ */
+async function startWhenAlone(client: Client, taskQueue: string, names: string[]) {
+  const until = Date.now() + config.waitForOthersMs;
+  for (let attempt = 1; ; attempt++) {
+    await poll(
+      () => runningEvacuations(client),
+      (ids) => ids.length === 0,
+      'other evacuations on the shared Temporal namespace to end (KDR_EVAC_WAIT_S)',
+      Math.max(until - Date.now(), 1),
+      2_000,
+    );
+    const handle: WorkflowHandle = await client.workflow.start('drEvacuate', {
+      taskQueue,
+      workflowId: EVACUATE_WORKFLOW_ID,
+      args: [{ select: [{ pairs: names }], requestedBy: REQUESTED_BY, parallel: Math.min(names.length, 64) }],
+    });
+    await poll(
+      () => handle.query(statusQuery),
+      (s: RunStatus) => s.phase === 'awaiting-approval' || !!s.endedAt,
+      'the evacuation plan to await approval',
+      600_000,
+      500,
+    ).catch(async (err: Error) => {
+      // Never left running: it would refuse every later evacuation on the namespace.
+      await handle.terminate('benchmark: no plan in time').catch(() => undefined);
+      throw err;
+    });
+    const planned = await handle.query<EvacuationViewLike>(EVACUATION_QUERY);
+    if (planned.planId) return { handle, planned };
+    const why = await whyEnded(handle);
+    if (!OTHER_EVACUATION.test(why) || Date.now() > until)
+      throw new Error(`drEvacuate ended before its approval: ${why}`);
+    log(`drEvacuate refused (attempt ${attempt}): another evacuation started meanwhile; waiting for it to end`);
+  }
+}
+
+/** A run that ended early: its failure, else its steps' last errors (a refusal is the select step's). */
+async function whyEnded(handle: WorkflowHandle): Promise<string> {
+  const s = await handle.query(statusQuery).catch(() => undefined);
+  const steps = (s?.steps ?? [])
+    .filter((x) => x.lastError || x.state === 'blocked' || x.state === 'aborted')
+    .map((x) => `${x.name}: ${x.lastError ?? x.summary ?? x.state}`);
+  const failure = await handle.result().then(
+    () => undefined,
+    (err: Error & { cause?: Error }) => `${err.message}${err.cause ? `: ${err.cause.message}` : ''}`,
+  );
+  return [`phase ${s?.phase ?? '?'}`, ...steps, ...(failure ? [failure] : [])].join('; ').slice(0, 1200);
+}
+
 function pairsFile(estate: Estate, names: string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-bench-evac-'));
   const file = path.join(dir, 'pairs.json');
@@ -335,18 +389,41 @@ export async function main(): Promise<void> {
   const baselineNames = estate.pairs.map((p) => name('b', p));
   const evacuateNames = estate.pairs.map((p) => name('e', p));
   const file = pairsFile(estate, evacuateNames);
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      if (config.keep) {
+        log('KDR_BENCH_KEEP=1: the estate stays for the next run');
+        await closeEstate(estate);
+      } else {
+        log('removing the estate (topics and groups on both clusters)');
+        await removeEstate(estate, log);
+      }
+    })());
+  // Interrupted (Ctrl-C, a time bound's SIGTERM): the 10,000 groups must not stay on the shared stack.
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`${signal}: removing the estate before exiting`);
+    void cleanup()
+      .catch((err: Error) => log(`could not remove the estate: ${err.message}`))
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   const results: MethodFigures[] = [];
   let todo: string | undefined;
   try {
     await withKdrWorker(
       async ({ client, taskQueue }) => {
         await forgetOnSecondary(estate);
-        log(`per-pair: ${estate.pairs.length} drFailover runs started at once (${config.groupsPerPair} groups each)`);
-        const base = await perPair(client, taskQueue, estate, baselineNames);
-        results.push(base);
-        log(
-          `per-pair: approval -> every CNAME switched ${fmtMs(base.approvalToAllSwitchedMs)}, every group reset ${fmtMs(base.approvalToAllResetMs)}`,
-        );
+        if (config.skipBaseline) log('per-pair baseline not run: KDR_EVAC_SKIP_BASELINE=1');
+        else {
+          log(`per-pair: ${estate.pairs.length} drFailover runs started at once (${config.groupsPerPair} groups each)`);
+          const base = await perPair(client, taskQueue, estate, baselineNames);
+          results.push(base);
+          log(
+            `per-pair: approval -> every CNAME switched ${fmtMs(base.approvalToAllSwitchedMs)}, every group reset ${fmtMs(base.approvalToAllResetMs)}`,
+          );
+        }
         // TODO(issue 25, drEvacuate): runs when the worker registers drEvacuate; until then the baseline stands alone.
         if (config.skipEvacuate || !evacuateAvailable()) {
           todo = config.skipEvacuate
@@ -393,14 +470,8 @@ export async function main(): Promise<void> {
       `written to ${path.relative(process.cwd(), config.out)}/evacuate.{json,md} (bench took ${fmtMs(Date.now() - started)})`,
     );
   } finally {
-    fs.rmSync(path.dirname(file), { recursive: true, force: true });
-    if (config.keep) {
-      log('KDR_BENCH_KEEP=1: the estate stays for the next run');
-      await closeEstate(estate);
-    } else {
-      log('removing the estate (topics and groups on both clusters)');
-      await removeEstate(estate, log);
-    }
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    await cleanup();
     await closeTemporal();
   }
 }
