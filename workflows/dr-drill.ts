@@ -141,7 +141,7 @@ export async function drDrill(raw: unknown): Promise<DrillResult> {
   }
   result.healthy = findings.length === 0;
   result.endedAt = Date.now();
-  if (!result.healthy) {
+  if (!result.healthy && checked.value.notify !== false) {
     try {
       const o = await reportRunEvent({
         kind: 'drill-failed',

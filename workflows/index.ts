@@ -7,3 +7,4 @@ export { drVerify } from './dr-verify';
 export { drFailback } from './dr-failback';
 export { drDrill } from './dr-drill';
 export { drEvacuate } from './dr-evacuate';
+export { drEvaluateEvacuation } from './evaluate-evacuation';

@@ -2,6 +2,8 @@
 // pair, who asked, the mode, and what the run will change. The same words for `kdr` and the demo; a run started
 // from the UI's own form can carry them too (docs/operator-guide.md lists the fields).
 import { escapeMarkdown } from '../../src/security/markdown';
+import type { EvacuationSet } from '../../src/config/evacuation';
+import { describeSelection } from '../../src/evacuation/select';
 
 export interface RunCard {
   /** One line (the run list's Summary column). */
@@ -19,6 +21,9 @@ interface CardInput {
   reverse?: boolean;
   stages?: readonly string[];
   watch?: boolean;
+  /** drEvacuate, drEvaluateEvacuation: the selection instead of a pair. */
+  select?: EvacuationSet[];
+  parallel?: number;
 }
 
 const CHANGES: Record<string, (i: CardInput) => string[]> = {
@@ -49,13 +54,23 @@ const CHANGES: Record<string, (i: CardInput) => string[]> = {
   ],
   drVerify: () => ['nothing: canary, lag and fidelity profile of the replication'],
   drDrill: () => ['a failover dry run of the pair on a schedule: nothing in the clusters or DNS'],
+  drEvacuate: (i) =>
+    i.dryRun
+      ? ["nothing: every selected pair plans in its own drFailover (dr-failover-<pair>); the evacuation plan is shown"]
+      : [
+          "every selected pair's drFailover (dr-failover-<pair>) plans, then ONE approval of the evacuation plan releases them",
+          `tier by tier, ${i.parallel ?? 'the default number of'} pair(s) at once: offsets reset on each secondary, then its CNAME moved`,
+        ],
+  drEvaluateEvacuation: () => [
+    'nothing: one drill per selected pair (canary, lag, dry-run plan); one notification if the evacuation would not succeed',
+  ],
 };
 
 /** The card for a run of `type` with `input` (already validated by the caller's flags). */
 export function runCard(type: string, input: CardInput, summary: string): RunCard {
   const pair = input.pair ?? input.config?.name ?? '(inline config)';
   const mode =
-    type === 'drFailover'
+    type === 'drFailover' || type === 'drEvacuate'
       ? input.dryRun
         ? 'dry run'
         : input.reverse
@@ -67,7 +82,9 @@ export function runCard(type: string, input: CardInput, summary: string): RunCar
               : 'auto (planned if the primary answers)'
       : undefined;
   const lines = [
-    `**${escapeMarkdown(type)}** of pair \`${pair.replace(/[^a-z0-9-]/g, '')}\``,
+    input.select
+      ? `**${escapeMarkdown(type)}** of ${escapeMarkdown(describeSelection(input.select).slice(0, 200))}`
+      : `**${escapeMarkdown(type)}** of pair \`${pair.replace(/[^a-z0-9-]/g, '')}\``,
     '',
     `- requested by: ${input.requestedBy ? escapeMarkdown(input.requestedBy.slice(0, 80)) : '(not given)'}`,
     ...(mode ? [`- mode: ${mode}`] : []),

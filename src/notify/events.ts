@@ -41,7 +41,13 @@ export type RunEvent = Base &
         plan?: PlanBrief;
       }
     | { kind: 'step-blocked'; step: string; title: string; error: string; skippable: boolean }
-    | { kind: 'drill-failed'; findings: string[]; duplicateBound?: number }
+    | {
+        kind: 'drill-failed';
+        findings: string[];
+        duplicateBound?: number;
+        /** An evacuation's evaluation (runbook drEvaluateEvacuation, pair: the selection): the pairs that fail. */
+        failing?: string[];
+      }
     | { kind: 'evacuation-started'; select: string; requestedBy: string; pairs: string[]; dryRun: boolean }
     | {
         kind: 'run-completed' | 'run-aborted' | 'run-rejected';

@@ -58,6 +58,10 @@ class CommandNames {
   get pair(): string {
     return this.pick(this.event.pair, '<pair>', 'pair name');
   }
+  /** Another name the event carries (an evaluation's failing pairs). */
+  safe(value: string, placeholder: string, what: string): string {
+    return this.pick(value, placeholder, what);
+  }
   get workflow(): string {
     return this.pick(this.origin.workflowId, '<workflow id>', 'workflow id');
   }
@@ -152,6 +156,16 @@ function compose(event: KdrEvent, origin: EventOrigin, ids: CommandNames): Messa
       };
     }
     case 'drill-failed':
+      if (event.runbook === 'drEvaluateEvacuation')
+        return {
+          title: line`[kafka-dr] evacuation of ${event.pair} would not succeed`,
+          lines: [
+            line`The scheduled evaluation of the evacuation of **${event.pair}** found what would stop it now:`,
+            ...event.findings.map((f) => line`- ${f}`),
+            ...link,
+          ],
+          commands: (event.failing ?? []).slice(0, 5).map((p) => `kdr drills ${ids.safe(p, '<pair>', 'pair name')}`),
+        };
       return {
         title: line`[kafka-dr] ${event.pair}: DR drill failed`,
         lines: [

@@ -9,6 +9,7 @@ import { start, type StartedRun } from '../actions';
 import { CliError, ExitCode } from '../errors';
 import { checkFlags, type FlagNames } from '../flags';
 import { explain, type CliContext } from '../temporal';
+import { evaluateNow, scheduleEvaluation, unscheduleEvaluation, verdictText } from './evacuate-evaluate';
 
 const EVACUATE_FLAGS: FlagNames = {
   select: '--zone/--region/--label/--pairs',
@@ -33,6 +34,9 @@ interface EvacuateOptions {
   approvals?: string;
   dryRun?: boolean;
   status?: boolean;
+  evaluate?: boolean;
+  every?: string;
+  unschedule?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -129,12 +133,16 @@ export function registerEvacuate(program: Command, deps: EvacuateCommandDeps): v
     .option('--approvals <n>', 'approvals required (only tightens the evacuation policy)')
     .option('--dry-run', 'plan the whole evacuation and change nothing (a practice run)')
     .option('--status', 'print the table of every pair (phase, step, lag, lost/dup bound) and the RTO so far')
+    .option('--evaluate', 'would the evacuation succeed now? one drill per pair, nothing changed; prints the verdict')
+    .option('--every <interval>', 'with --evaluate: a Temporal Schedule evaluating every interval (e.g. 30m)')
+    .option('--unschedule', "with --evaluate: delete the selection's evaluation schedule")
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  $ kdr evacuate --zone cn-hangzhou-k --dry-run       # practice: every pair plans, nothing changes\n' +
         '  $ kdr evacuate --zone cn-hangzhou-k --requested-by alice\n' +
         '  $ kdr evacuate --status                             # the table and the RTO so far\n' +
+        '  $ kdr evacuate --zone cn-hangzhou-k --evaluate --every 30m   # pages when it would not succeed\n' +
         '  $ kdr approve dr-evacuate --by bob --plan-id <evacuation planId>   # one approval for every pair\n' +
         '  $ kdr resolve dr-failover-<pair> retry --by bob     # a blocked pair, on its own run\n',
     )
@@ -149,6 +157,10 @@ export function registerEvacuate(program: Command, deps: EvacuateCommandDeps): v
       const input = evacuateInput(opts, deps.operator());
       if ((input.select as unknown[]).length === 0) {
         throw new CliError('evacuate what? give --zone, --region, --label or --pairs (or --status)', ExitCode.usage);
+      }
+      if (opts.evaluate || opts.every !== undefined || opts.unschedule) {
+        await evaluation(cmd, deps, opts, input);
+        return;
       }
       checkFlags(EvacuateInputSchema, input, EVACUATE_FLAGS, 'evacuate');
       await deps.withTemporal(cmd, async (ctx) => {
@@ -173,4 +185,42 @@ export function registerEvacuate(program: Command, deps: EvacuateCommandDeps): v
         );
       });
     });
+}
+
+/** `--evaluate` [`--every <interval>` | `--unschedule`]: the periodic evaluation (workflows/evaluate-evacuation.ts). */
+async function evaluation(
+  cmd: Command,
+  deps: EvacuateCommandDeps,
+  opts: EvacuateOptions,
+  input: Record<string, unknown>,
+): Promise<void> {
+  if (!opts.evaluate) throw new CliError('--every and --unschedule go with --evaluate', ExitCode.usage);
+  if (opts.dryRun || opts.approvals !== undefined)
+    throw new CliError('--evaluate changes nothing and asks no approval: drop --dry-run and --approvals', ExitCode.usage);
+  if (opts.every !== undefined && opts.unschedule)
+    throw new CliError('give --every <interval> or --unschedule, not both', ExitCode.usage);
+  const raw = {
+    select: input.select as Record<string, unknown>[],
+    requestedBy: String(input.requestedBy),
+    ...(input.parallel !== undefined ? { parallel: input.parallel as number } : {}),
+  };
+  await deps.withTemporal(cmd, async (ctx) => {
+    if (opts.unschedule) {
+      const s = await unscheduleEvaluation(ctx, raw);
+      deps.print(cmd, s, () => `Deleted ${s.scheduleId}; past evaluations stay in the Temporal UI`);
+    } else if (opts.every !== undefined) {
+      const s = await scheduleEvaluation(ctx, raw, opts.every);
+      deps.print(cmd, s, () =>
+        [
+          `${s.created ? 'Scheduled' : 'Rescheduled'} evaluations of the evacuation of ${s.select} (${s.scheduleId}, ` +
+            `overlap: skip): every ${s.every}`,
+          `  next: ${s.nextRuns.join(', ') || 'none'}`,
+          '  → the evacuation targets are paged when it would not succeed; each pair\'s drill: kdr drills <pair>',
+        ].join('\n'),
+      );
+    } else {
+      const r = await evaluateNow(ctx, raw);
+      deps.print(cmd, r, () => verdictText(r));
+    }
+  });
 }
