@@ -34,6 +34,15 @@ const GROUP_STATE: Record<string, string> = {
   AwaitingSync: 'COMPLETING_REBALANCE',
 };
 
+/** ServiceStatus 5 / ViewInstanceStatusCode 2: in service (src/cloud/instance-status.ts). */
+const RUNNING = { ServiceStatus: 5, ViewInstanceStatusCode: 2 };
+/**
+ * What the emulator reports for an instance whose cluster does not answer. Alibaba Cloud documents no status for a
+ * running instance's brokers being down; the emulator chooses ServiceStatus 1 / ViewInstanceStatusCode 1 (not in
+ * service), so a probe reading it treats the instance as not serving.
+ */
+const NOT_SERVING = { ServiceStatus: 1, ViewInstanceStatusCode: 1 };
+
 export class AlikafkaEmulator {
   private readonly firstSeen = new Map<string, number>();
   private readonly security: AlikafkaSecurity;
@@ -127,9 +136,18 @@ export class AlikafkaEmulator {
     const chosen = this.instances.filter(
       (i) => i.regionId === region && (ids.length === 0 || ids.includes(i.instanceId)),
     );
-    // ACL is "on" when the backing cluster enforces ACLs (its SASL_SSL listener runs an authorizer).
+    // Pessimistic: an instance whose cluster does not answer is reported out of service (docs/alicloud-emulator.md).
+    const serving = new Map(
+      await Promise.all(chosen.map(async (i) => [i.instanceId, await this.admins.answers(i)] as const)),
+    );
+    // ACL is "on" when the backing cluster enforces ACLs (its SASL_SSL listener runs an authorizer). Not asked of a
+    // cluster that does not answer: its retries would hold the whole answer for seconds.
     const acl = new Map(
-      await Promise.all(chosen.map(async (i) => [i.instanceId, await this.security.aclEnabled(i)] as const)),
+      await Promise.all(
+        chosen.map(
+          async (i) => [i.instanceId, serving.get(i.instanceId) ? await this.security.aclEnabled(i) : false] as const,
+        ),
+      ),
     );
     const items = chosen.map((i) => {
       const ep = `${i.drIp}:${i.drPort}`;
@@ -154,8 +172,7 @@ export class AlikafkaEmulator {
         SaslDomainEndpoint: '',
         VpcSaslEndPoint: '',
         VpcSaslDomainEndpoint: '',
-        ServiceStatus: 5,
-        ViewInstanceStatusCode: 2,
+        ...(serving.get(i.instanceId) ? RUNNING : NOT_SERVING),
         DeployType: 5,
         SpecType: 'professional',
         PaidType: 1,

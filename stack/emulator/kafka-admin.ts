@@ -42,6 +42,36 @@ export class KafkaAdmins {
     }
   }
 
+  /**
+   * Whether the instance's cluster answers a metadata request within `timeoutMs`: what GetInstanceList's status
+   * reports (stack/emulator/alikafka.ts). A failed or slow answer drops the client, so a cluster that comes back is
+   * seen at the next call.
+   */
+  async answers(instance: EmulatedInstance, timeoutMs = 2_000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const answered = this.with(instance, (admin) => admin.describeCluster()).then(
+      () => true,
+      () => false,
+    );
+    try {
+      const ok = await Promise.race([answered, late]);
+      if (!ok) this.drop(instance);
+      return ok;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private drop(instance: EmulatedInstance): void {
+    const p = this.admins.get(instance.instanceId);
+    if (!p) return;
+    this.admins.delete(instance.instanceId);
+    void p.then((a) => a.disconnect()).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     const all = [...this.admins.values()];
     this.admins.clear();

@@ -8,6 +8,7 @@ export { registerFailover } from './failover';
 export { registerKeygen } from './keygen';
 export { registerPairs } from './pairs';
 export { registerPlan } from './plan';
+export { registerProbeWorker } from './probe-worker';
 export { registerReject } from './reject';
 export { registerResolve } from './resolve';
 export { registerSetup } from './setup';
