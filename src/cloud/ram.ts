@@ -143,6 +143,7 @@ export const RUNBOOK_CALLS: Record<RunbookName, RunbookCall[]> = {
   drWatch: [
     { ...DECLARED_GROUPS, why: 'watchTick: groups declared on the primary are snapshotted before they commit' },
     STREAM_STATE,
+    { api: 'alikafka:GetInstanceList', why: 'probeCloud (autoFailover.probes.cloud): the primary instance in service' },
   ],
   drFailover: [
     READ_CNAME,
@@ -150,6 +151,10 @@ export const RUNBOOK_CALLS: Record<RunbookName, RunbookCall[]> = {
     { ...DECLARED_GROUPS, why: "planOffsets: the secondary's declared groups when the primary is unreachable" },
     STREAM_STATE,
     { api: 'eventbridge:PauseEventStreaming', why: 'pauseReplication: the streams stop before the final plan' },
+    {
+      api: 'alikafka:GetInstanceList',
+      why: "probeCloud: an automatic failover's veto window aborts when the primary is in service again",
+    },
   ],
   drFailback: [
     READ_CNAME,

@@ -70,7 +70,12 @@ describe('the worker RAM policy', () => {
 
   test('drVerify needs no cloud API; a watch only reads', () => {
     assert.deepEqual(ramActionsFor(['drVerify']), []);
-    assert.deepEqual(ramActionsFor(['drWatch']), ['alikafka:ListGroup', 'eventbridge:GetEventStreaming']);
+    // ListInstance: the cloud probe of autoFailover (GetInstanceList), a read like the rest.
+    assert.deepEqual(ramActionsFor(['drWatch']), [
+      'alikafka:ListGroup',
+      'alikafka:ListInstance',
+      'eventbridge:GetEventStreaming',
+    ]);
   });
 
   test('docs/ram-policy.md names every granted action, every set-aside API and every runbook', () => {
