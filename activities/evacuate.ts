@@ -11,6 +11,7 @@ import type { EventOrigin, NotifyOutcome, RunEvent } from '../src/notify/events'
 import { renderEvent } from '../src/notify/messages';
 import { deliver } from '../src/notify/send';
 import { observeNotification } from '../src/metrics/kdr';
+import { observeEvacuationEvent, observeEvacuationRows } from '../src/metrics/evacuation';
 import { briefOf, fingerprintOf as fingerprint } from '../src/evacuation/plan';
 import type { EvacuationView, PairBlocker, PairFacts, PairRow } from '../src/evacuation/types';
 import type { ShownPlan } from '../src/plan/model';
@@ -198,7 +199,10 @@ export function evacuationActivities(deps: ActivityDeps) {
             })),
           );
         ctx.heartbeat(rows.length);
-        if (rows.some((r) => known[r.pair] !== fingerprint(r)) || Date.now() >= until) return rows;
+        if (rows.some((r) => known[r.pair] !== fingerprint(r)) || Date.now() >= until) {
+          if (ctx.info.workflowExecution) observeEvacuationRows(ctx.info.workflowExecution, rows, Date.now());
+          return rows;
+        }
         await sleep(1000);
       }
     },
@@ -237,6 +241,9 @@ export function evacuationActivities(deps: ActivityDeps) {
      * the member run an event is about, so its commands (kdr resolve ...) name that run.
      */
     async reportEvacuationEvents(events: { event: RunEvent; member?: string }[]): Promise<NotifyOutcome> {
+      const run = Context.current().info.workflowExecution;
+      // Counted before delivery: a pairs file that cannot be read pages nobody but still shows in the metrics.
+      if (run) for (const { event, member } of events) observeEvacuationEvent(run, event, member, Date.now());
       const all = settings().notify;
       const outcome: NotifyOutcome = { sent: [], failed: [] };
       const info = Context.current().info;
