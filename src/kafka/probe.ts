@@ -31,6 +31,12 @@ export async function probeCluster(
   const started = Date.now();
   const deadlineMs = opts.deadlineMs ?? PROBE_DEADLINE_MS;
   const closers: (() => Promise<unknown>)[] = [];
+  let finished = false;
+  // A connection still opening when the deadline fires is closed as soon as it opens, never left behind.
+  const track = (close: () => Promise<unknown>) => {
+    if (finished) void close().catch(() => undefined);
+    else closers.push(close);
+  };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs);
@@ -40,14 +46,14 @@ export async function probeCluster(
     return await Promise.race([
       (async (): Promise<PrimaryProbe> => {
         const session = await openProtocolSession(kafka);
-        closers.push(() => session.close());
+        track(() => session.close());
         step.name = 'metadata';
         await session.protocol.cluster.addMultipleTargetTopics([opts.topic]).catch((err: Error) => {
           throw Object.assign(err, { topicMissing: /UNKNOWN_TOPIC|does not host this topic/i.test(err.message) });
         });
         step.name = 'produce';
         const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
-        closers.push(() => producer.disconnect());
+        track(() => producer.disconnect());
         await producer.connect();
         const [sent] = await producer.send({
           topic: opts.topic,
@@ -78,6 +84,7 @@ export async function probeCluster(
       };
     return { answered: false, ms: Date.now() - started, error: message };
   } finally {
+    finished = true;
     clearTimeout(timer);
     await Promise.allSettled(closers.map((c) => c()));
   }

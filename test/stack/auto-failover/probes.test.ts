@@ -122,6 +122,29 @@ describe('automatic failover probes (real Kafka, emulator, Temporal)', () => {
     assert.match(reading.error ?? '', /canary topic .*-none missing on the primary/);
   });
 
+  test('a primary that accepts connections and never answers (a black hole): "down", not a hung probe', async () => {
+    const sockets = new Set<net.Socket>();
+    const hole = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = hole.address() as net.AddressInfo;
+      const silent = parse(
+        kafkaPair(`${name}-bh`, ['x'], {
+          primary: { provider: 'kafka', bootstrapServers: [`127.0.0.1:${port}`], endpointHost: 'primary.kdr.test' },
+        }),
+      );
+      const reading = await autoProbeActivities(defaultDeps(env)).probePrimary(silent);
+      assert.equal(reading.verdict, 'down', JSON.stringify(reading));
+      assert.ok(sockets.size >= 1, 'the probe did connect: silence, not a refusal, made it down');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => hole.close(resolve));
+    }
+  });
+
   test('bad config throws (it is not an outage): a SASL variable the worker lacks', async () => {
     const { probePrimary } = classified(autoProbeActivities(defaultDeps(env)));
     const broken = parse(
