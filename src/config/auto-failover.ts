@@ -103,7 +103,9 @@ export function describeAutoFailover(a: AutoFailoverConfig | undefined): string 
     a.maxAtRisk?.seconds !== undefined ? `${a.maxAtRisk.seconds} s` : '',
     a.maxAtRisk?.records !== undefined ? `${a.maxAtRisk.records} records` : '',
   ].filter(Boolean);
-  const probes = enabledProbes(a.probes).map((p) => (p === 'remote' ? `remote (${a.probes.remote?.taskQueue})` : p));
+  const remote = a.probes.remote;
+  const via = remote?.bootstrapServers ? ` via ${remote.bootstrapServers.join(',')}` : '';
+  const probes = enabledProbes(a.probes).map((p) => (p === 'remote' ? `remote (${remote?.taskQueue}${via})` : p));
   return (
     `on: after ${formatDuration(a.after)} down (${a.quorum} of ${probes.join(', ')}), ` +
     `veto window ${formatDuration(a.vetoWindow)}, at most ${risk.join(' / ')} at risk`

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { remoteTarget } from '../../../activities/auto-probes';
 import { instanceService } from '../../../src/cloud/instance-status';
-import { PairConfigSchema, validate, type PairConfigInput } from '../../../src/config';
+import { PairConfigSchema, describeAutoFailover, validate, type PairConfigInput } from '../../../src/config';
 
 const SASL_SSL = {
   protocol: 'SASL_SSL',
@@ -48,6 +48,13 @@ describe('the remote probe reaches the primary by its own endpoint', () => {
       pair({ taskQueue: 'kdr-probe-b', bootstrapServers: ['10.9.0.1:9092'] }, SASL_SSL),
     );
     assert.deepEqual(remoteTarget(sameSecurity), { bootstrapServers: ['10.9.0.1:9092'], security: SASL_SSL });
+    // `kdr pairs` says where the remote probe reaches the primary when it is not the primary's own servers.
+    const enabled = PairConfigSchema.parse({
+      ...pair({ taskQueue: 'kdr-probe-b', bootstrapServers: ['alikafka-pub.example.com:9093'], security: SASL_SSL }),
+      watch: { interval: '5s' },
+    });
+    const policy = { ...enabled.autoFailover, enabled: true, maxAtRisk: { seconds: 30 } };
+    assert.match(describeAutoFailover(policy), /remote \(kdr-probe-b via alikafka-pub\.example\.com:9093\)/);
     const plain = PairConfigSchema.parse(pair({ taskQueue: 'kdr-probe-b' }));
     assert.deepEqual(remoteTarget(plain).bootstrapServers, ['10.0.0.1:9092']);
   });
