@@ -33,6 +33,15 @@ interface MemberStatus {
   waitingFor?: string;
   planId?: string;
   steps: { name: string; state: string; lastError?: string }[];
+  /** The member's own open approval wait (a released member has none until its final plan is worse). */
+  approval?: {
+    planId: string;
+    required: number;
+    approvedBy: string[];
+    allowList?: string[];
+    requestedBy?: string;
+    deadline: string;
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,6 +87,19 @@ export function evacuationActivities(deps: ActivityDeps) {
       waitingFor: s.waitingFor,
       switched: s.steps.some((x) => x.name === 'switch-cname' && x.state === 'succeeded'),
       ...(blocked ? { blocked: { step: blocked.name, error: (blocked.lastError ?? '').slice(0, 300) } } : {}),
+      ...(s.approval
+        ? {
+            asks: {
+              step: running?.name ?? 'approval',
+              planId: s.approval.planId,
+              required: s.approval.required,
+              approvedBy: s.approval.approvedBy,
+              ...(s.approval.allowList ? { allowList: s.approval.allowList } : {}),
+              ...(s.approval.requestedBy ? { requestedBy: s.approval.requestedBy } : {}),
+              deadline: s.approval.deadline,
+            },
+          }
+        : {}),
     };
     // The first plan, once: later plans (final, frozen) are the member's own business and its reapproval.
     if (!row.planId && s.planId) await firstPlan(handle, row);
@@ -131,6 +153,7 @@ export function evacuationActivities(deps: ActivityDeps) {
           labels: p.labels ?? [],
           replication: p.replication.provider,
           approval: p.approval,
+          parityFailover: p.parity.failover,
           ...(p.primary.region ? { region: p.primary.region } : {}),
           ...(zone ? { zone, zoneFrom: p.primary.zone ? ('pairs file' as const) : ('GetInstanceList' as const) } : {}),
           ...(asked?.zoneId ? { zoneId: asked.zoneId } : {}),

@@ -4,7 +4,7 @@
 // releases the pairs tier by tier, a bounded number at a time; a tier's next pair starts when an earlier one has
 // switched its CNAME (or blocked: a blocked pair never holds the others). The children carry the details; this
 // run's history holds their starts and ends, one activity per change of the table, and the releases.
-import { getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { EvacuateInputSchema, asRequest, type EvacuateInput } from '../src/config/evacuation';
 import type { PairApproval } from '../src/config';
 import { failoverWorkflowId } from './contract';
@@ -105,6 +105,16 @@ export async function drEvacuate(raw: unknown) {
     ...policy,
     required: policy.required - (policy.requesterUnproven ? 1 : 0),
   } as PairApproval);
+  // A pair whose parity.failover "approve" asks one approval more alone asks it of the evacuation too.
+  const parityApprove = chosen.pairs.filter((p) => p.parityFailover === 'approve').map((p) => p.name);
+  const policyFor = (p: EvacuationPlan) => {
+    if (!p.parityApprovals?.length || !patched('evacuation-parity-approval')) return policy;
+    run.audit({
+      action: 'policy',
+      note: `parity.failover "approve" on ${p.parityApprovals.map((x) => x.pair).join(', ')}: one approval more`,
+    });
+    return { ...policy, required: policy.required + 1 };
+  };
   rows = chosen.pairs.map((p: PairFacts): PairRow => ({
     pair: p.name,
     tier: p.tier,
@@ -160,7 +170,7 @@ export async function drEvacuate(raw: unknown) {
     members.push(...(await startMembers(chosen.pairs, input, memberRequest, rows)));
     const ready = () => rows.every((r) => (r.planId && r.plan) || r.blocked || r.ended);
     while (!ready()) await followOnce(step);
-    plan = evacuationPlan({ select, parallel: input.parallel, rows });
+    plan = evacuationPlan({ select, parallel: input.parallel, rows, parityApprove });
     for (const p of plan.pairs) covered.set(p.pair, p.planId);
     show();
     step.summary(
@@ -199,7 +209,7 @@ export async function drEvacuate(raw: unknown) {
 
   phase = 'awaiting-approval';
   const approval = await run
-    .approval('approval', approvalOptions(policy, input.requestedBy))
+    .approval('approval', approvalOptions(policyFor(plan!), input.requestedBy))
     .catch(async (err: unknown) => {
       // Rejected or timed out: every member is told, checks with this run's query, and ends with nothing changed.
       phase = 'rejected';
@@ -257,11 +267,12 @@ export async function drEvacuate(raw: unknown) {
           select: `${select} (late: ${late.map((r) => r.pair).join(', ')})`,
           parallel: input.parallel,
           rows: late,
+          parityApprove,
         });
         plan = extra;
         show();
         lateAsked = true;
-        const again = await run.approval('late-approval', approvalOptions(policy, input.requestedBy));
+        const again = await run.approval('late-approval', approvalOptions(policyFor(extra), input.requestedBy));
         approvedBy = [...new Set([...approvedBy, ...again.approvedBy.map((a) => a.by)])];
         for (const p of extra.pairs) covered.set(p.pair, p.planId);
         for (const r of late) await release(r);

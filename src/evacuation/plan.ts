@@ -17,6 +17,7 @@ export function briefOf(plan: ShownPlan): PairPlanBrief {
     warnings.push(`${plan.deadLetter.records} record(s) in the dead-letter topic ${plan.deadLetter.topic}`);
   if (plan.snapshot?.ageMs) warnings.push(`positions from a snapshot ${Math.round(plan.snapshot.ageMs / 1000)} s old`);
   if (plan.identityWarning) warnings.push('declared identity');
+  const parity = (plan as { parity?: { checked: boolean; total: number; summary: string } }).parity;
   return {
     mode: plan.authorises?.mode ?? (plan.primaryReachable ? 'switchover' : 'outage'),
     groups: t.groups,
@@ -27,11 +28,25 @@ export function briefOf(plan: ShownPlan): PairPlanBrief {
     latencyMs: plan.latencyMs,
     cname: plan.cname,
     warnings,
+    ...(parity ? { parity: { checked: parity.checked, total: parity.total, summary: parity.summary } } : {}),
   };
 }
 
+/** As drFailover's needsParityApproval: "approve" and a parity that has gaps or could not be read. */
+function parityApproval(p: { pair: string; plan: PairPlanBrief }, approve: readonly string[]) {
+  const r = p.plan.parity;
+  if (!r || !approve.includes(p.pair) || (r.checked && r.total === 0)) return undefined;
+  return { pair: p.pair, why: r.summary || (r.checked ? `${r.total} parity gap(s)` : 'parity could not be read') };
+}
+
 /** Seals the members' plans (rows with a plan) into the evacuation plan. */
-export function evacuationPlan(o: { select: string; parallel: number; rows: PairRow[] }): EvacuationPlan {
+export function evacuationPlan(o: {
+  select: string;
+  parallel: number;
+  rows: PairRow[];
+  /** Pairs whose parity.failover is "approve". */
+  parityApprove?: readonly string[];
+}): EvacuationPlan {
   const planned = o.rows.filter((r) => r.planId && r.plan);
   const pairs = planned.map((r) => ({ pair: r.pair, tier: r.tier, planId: r.planId!, plan: r.plan! }));
   const unplanned = o.rows
@@ -50,7 +65,14 @@ export function evacuationPlan(o: { select: string; parallel: number; rows: Pair
     pairs: pairs.map((p) => [p.pair, p.tier, p.planId]),
   })}`;
   const sum = (f: (p: PairPlanBrief) => number) => pairs.reduce((n, p) => n + f(p.plan), 0);
+  const parityApprovals = pairs
+    .map((p) => parityApproval(p, o.parityApprove ?? []))
+    .filter((x): x is { pair: string; why: string } => x !== undefined);
   const warnings = [
+    ...parityApprovals.map(
+      (x) =>
+        `pair ${x.pair}: parity.failover "approve" (${x.why}): this evacuation needs one approval more than its policy`,
+    ),
     ...unplanned.map(
       (u) => `pair ${u.pair} has no plan (${u.why}): not covered by this approval; resolve it on its own run`,
     ),
@@ -65,6 +87,7 @@ export function evacuationPlan(o: { select: string; parallel: number; rows: Pair
     select: o.select,
     parallel: o.parallel,
     pairs,
+    ...(parityApprovals.length ? { parityApprovals } : {}),
     unplanned,
     totals: {
       pairs: pairs.length,
@@ -94,6 +117,14 @@ export function evacuationMarkdown(plan: EvacuationPlan): string {
     ...rows,
     ...(plan.warnings.length ? ['', ...plan.warnings.map((w) => `- ⚠️ ${mdCell(w, 300)}`)] : []),
     '',
+    ...(plan.parityApprovals?.length
+      ? [
+          `**One approval more** than the evacuation's policy: parity.failover "approve" on ${plan.parityApprovals
+            .map((x) => mdCell(x.pair))
+            .join(', ')} (a pair is never approved more loosely in an evacuation than alone).`,
+          '',
+        ]
+      : []),
     `Approving \`${plan.planId}\` approves each pair's plan above, exactly: \`kdr approve dr-evacuate --by <you> --plan-id ${plan.planId}\`.`,
   ].join('\n');
 }

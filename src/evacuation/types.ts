@@ -15,6 +15,8 @@ export interface PairFacts {
   zoneId?: string;
   replication: string;
   approval: PairApproval;
+  /** The pair's parity.failover: "approve" asks one approval more when its parity has gaps, in an evacuation too. */
+  parityFailover?: 'warn' | 'approve';
 }
 
 /** Why a selected pair cannot be evacuated now (read at start, before anything changes). */
@@ -42,6 +44,19 @@ export interface PairRow {
   switched: boolean;
   /** Released by the evacuation's approval (its first plan approved). */
   released: boolean;
+  /**
+   * An approval the member asks on its own run (its final plan is worse than the one the evacuation approved: step
+   * reapproval), under the evacuation's approvers; the evacuation pages its targets with it.
+   */
+  asks?: {
+    step: string;
+    planId: string;
+    required: number;
+    approvedBy: string[];
+    allowList?: string[];
+    requestedBy?: string;
+    deadline: string;
+  };
   /** How the child ended (completed, failed, ...), with a one-line reason. */
   ended?: { outcome: string; note: string; at: string };
 }
@@ -57,6 +72,8 @@ export interface PairPlanBrief {
   latencyMs: number;
   cname: { domain: string; from: string; to: string };
   warnings: string[];
+  /** The member's parity of the secondary, as its plan showed it (absent when the member did not check). */
+  parity?: { checked: boolean; total: number; summary: string };
 }
 
 /** The evacuation's plan: one planId over every member's planId (and the order they run in). */
@@ -67,6 +84,11 @@ export interface EvacuationPlan {
   select: string;
   parallel: number;
   pairs: { pair: string; tier: number; planId: string; plan: PairPlanBrief }[];
+  /**
+   * Pairs whose parity.failover "approve" asks one approval more (their parity has gaps): the evacuation's approval
+   * then asks one more too, so a pair released by an evacuation is never approved more loosely than alone.
+   */
+  parityApprovals?: { pair: string; why: string }[];
   /** Pairs with no plan when the evacuation was planned (blocked or ended before): not covered by this approval. */
   unplanned: { pair: string; why: string }[];
   totals: {

@@ -1,5 +1,6 @@
 // drEvacuate follows its members: a member's new row merged into the table, and what changed on it (a block, an
 // end, a switch) queued as an event and written to the audit trail.
+import { patched } from '@temporalio/workflow';
 import type { RunEvent } from '../../src/notify/events';
 import type { PairRow } from '../../src/evacuation/types';
 import type { AuditEntry } from '../runner/types';
@@ -35,6 +36,32 @@ export function mergeRow(
       },
     });
     audit({ action: 'pair-blocked', note: `${row.pair} blocked at ${row.blocked.step}: ${row.blocked.error}` });
+  }
+  // A member asking approval on its own run (its final plan got worse): paged once through the evacuation, with
+  // the member's run in the commands; its approvers are the evacuation's (the member's request carries them).
+  if (row.asks && !row.ended && row.asks.planId !== before.asks?.planId && patched('evacuation-member-approval-notice')) {
+    const a = row.asks;
+    pending.push({
+      member: row.workflowId,
+      event: {
+        runbook: 'drFailover',
+        pair: row.pair,
+        kind: 'approval-needed',
+        step: a.step,
+        planId: a.planId,
+        required: a.required,
+        approvedBy: a.approvedBy,
+        ...(a.allowList ? { allowList: a.allowList } : {}),
+        ...(a.requestedBy ? { requestedBy: a.requestedBy } : {}),
+        deadline: a.deadline,
+      },
+    });
+    audit({
+      action: 'pair-approval',
+      note: `${row.pair} asks approval of plan ${a.planId} (${a.step}) on ${row.workflowId}${
+        a.allowList ? ` from ${a.allowList.join(', ')}` : ''
+      }`,
+    });
   }
   if (row.ended && !before.ended) {
     const ok = row.ended.outcome === 'completed';

@@ -102,6 +102,14 @@ export function statusText(v: EvacuationView): string {
           ...blocked.map((r) => `BLOCKED ${r.pair}: fix the cause, then kdr resolve ${r.workflowId} retry --by <you>`),
         ]
       : []),
+    ...v.rows
+      .filter((r) => r.asks && !r.ended)
+      .map(
+        (r) =>
+          `APPROVAL ${r.pair}: its ${r.asks!.step} plan is worse than the one approved; kdr plan ${r.workflowId}; ` +
+          `kdr approve ${r.workflowId} --by <${r.asks!.allowList ? `one of ${r.asks!.allowList.join(', ')}` : 'you'}> ` +
+          `--plan-id ${r.asks!.planId}`,
+      ),
     ...(v.phase === 'awaiting-approval' && v.planId
       ? [
           '',

@@ -34,6 +34,7 @@ export function estate(
       labels: p.labels ?? [],
       replication: p.pair.replication.provider,
       approval: p.pair.approval,
+      parityFailover: p.pair.parity.failover,
       ...(p.region ? { region: p.region } : {}),
       ...(p.zone ? { zone: p.zone, zoneFrom: 'pairs file' as const } : {}),
     })),
