@@ -143,8 +143,10 @@ export async function planFailoverOffsets(pair: PlanPair, o: PlanRequest, ports:
   // No group is dropped silently: without the primary, the secondary still knows some groups (groups with
   // commits on the pair's topics there; ApsaraMQ keeps the groups drSetup declared). A group with no evidence is
   // planned at earliest and listed as untranslated, which the approver sees, rather than left to its
-  // auto.offset.reset.
-  if (!primary && !o.onlyGroups) for (const g of await secondary.knownGroups(o.topics)) candidates.add(g);
+  // auto.offset.reset. A selection that lists its groups has them all as candidates already: the secondary's
+  // groups (every group of a shared cluster or instance, read in pages) could add none it selects.
+  if (!primary && !o.onlyGroups && !Array.isArray(selection))
+    for (const g of await secondary.knownGroups(o.topics)) candidates.add(g);
   // drWatch's positions, stored on the secondary: the primary's view of every group, as of the last snapshot.
   const positions = primary ? undefined : await secondary.readPositions();
   const onlyInSnapshots = new Set<string>();

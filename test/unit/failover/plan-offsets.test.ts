@@ -52,7 +52,12 @@ function checkpointsOf(groups: string[]): CheckpointsRead {
 }
 
 function fakes(over: { primary?: PlanPorts['primary']; inlineLimit?: number; positions?: PositionsRead } = {}) {
-  const seen: { evidenceGroups?: readonly string[]; commitsAsked?: string[]; checkpointGroups?: unknown } = {};
+  const seen: {
+    evidenceGroups?: readonly string[];
+    commitsAsked?: string[];
+    checkpointGroups?: unknown;
+    secondaryListed?: boolean;
+  } = {};
   const beats: PlanProgress[] = [];
   const stored: { groups: number; maxBytes: number }[] = [];
   const ports: PlanPorts = {
@@ -75,7 +80,10 @@ function fakes(over: { primary?: PlanPorts['primary']; inlineLimit?: number; pos
         seen.checkpointGroups = groups;
         return checkpointsOf(['app-c']);
       },
-      knownGroups: async () => ['app-d', 'connect-mm2'],
+      knownGroups: async () => {
+        seen.secondaryListed = true;
+        return ['app-d', 'connect-mm2'];
+      },
       readPositions: async () => over.positions ?? { byGroup: new Map(), recordsRead: 0 },
       fidelity: async () => MIRROR,
       gatherEvidence: async (o) => {
@@ -166,6 +174,19 @@ describe('planFailoverOffsets', () => {
       // app-a and app-e are known from snapshots only (kdr-x is kafka-dr's own, never planned).
       groupsOnlyInSnapshots: 2,
     });
+  });
+
+  test("primary down, the pair lists its groups: exactly those, without listing the secondary's groups", async () => {
+    const { ports, seen } = fakes({ primary: null });
+    const named = { ...PAIR, groups: ['app-a', 'app-b'], useCheckpoints: false };
+    const plan = await planFailoverOffsets(named, { ...REQUEST, primaryReachable: false }, ports);
+    assert.deepEqual(seen.evidenceGroups, ['app-a', 'app-b']);
+    assert.deepEqual(
+      plan.groups.map((g) => g.group),
+      ['app-a', 'app-b'],
+    );
+    // A shared cluster or ApsaraMQ instance may hold thousands of groups, read in pages: none could be selected.
+    assert.equal(seen.secondaryListed, undefined);
   });
 
   test('a plan larger than the inline limit goes to the plan store; the result carries its first page', async () => {
