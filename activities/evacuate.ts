@@ -203,10 +203,10 @@ export function evacuationActivities(deps: ActivityDeps) {
       const ctx = Context.current();
       const until = Date.now() + waitMs;
       for (;;) {
-        const rows: PairRow[] = [];
-        for (const m of members)
-          rows.push(
-            await readRow(
+        // Every member asked at once: a change is seen one answer after it happens, not one per member.
+        const rows: PairRow[] = await Promise.all(
+          members.map((m) =>
+            readRow(
               m,
               previous.find((p) => p.pair === m.pair),
             ).catch((err: Error) => ({
