@@ -11,7 +11,7 @@ import type { EventOrigin, NotifyOutcome, RunEvent } from '../src/notify/events'
 import { renderEvent } from '../src/notify/messages';
 import { deliver } from '../src/notify/send';
 import { observeNotification } from '../src/metrics/kdr';
-import { observeEvacuationEvent, observeEvacuationRows } from '../src/metrics/evacuation';
+import { observeEvacuationEvent, observeEvacuationRows, observeEvaluation } from '../src/metrics/evacuation';
 import { briefOf, fingerprintOf as fingerprint } from '../src/evacuation/plan';
 import type { EvacuationView, PairBlocker, PairFacts, PairRow } from '../src/evacuation/types';
 import type { ShownPlan } from '../src/plan/model';
@@ -220,7 +220,8 @@ export function evacuationActivities(deps: ActivityDeps) {
               phase: 'unknown',
               waitingFor: `no answer: ${err.message.split('\n')[0].slice(0, 200)}`,
             })),
-          );
+          ),
+        );
         ctx.heartbeat(rows.length);
         if (rows.some((r) => known[r.pair] !== fingerprint(r)) || Date.now() >= until) {
           if (ctx.info.workflowExecution) observeEvacuationRows(ctx.info.workflowExecution, rows, Date.now());
@@ -257,6 +258,11 @@ export function evacuationActivities(deps: ActivityDeps) {
         };
       }
       return { ok: true, evacuationPlanId: view.planId, approvedBy: view.approvedBy };
+    },
+
+    /** A periodic evaluation's verdict, for the metrics endpoint (kdr_evacuation_evaluation_*). */
+    async recordEvacuationVerdict(selection: string, wouldSucceed: boolean, failing: number): Promise<void> {
+      observeEvaluation(selection, { wouldSucceed, failing }, Date.now());
     },
 
     /**

@@ -28,7 +28,7 @@ const { evacuationInventory, evacuationBlockers } = proxyActivities<KdrActivitie
   heartbeatTimeout: '30s',
   retry: { maximumAttempts: 3, initialInterval: '2s' },
 });
-const { reportEvacuationEvents } = proxyActivities<KdrActivities>({
+const { reportEvacuationEvents, recordEvacuationVerdict } = proxyActivities<KdrActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 2, initialInterval: '1s' },
 });
@@ -120,6 +120,8 @@ export async function drEvaluateEvacuation(raw: unknown): Promise<EvaluationResu
     startedAt,
     endedAt: startedAt,
   };
+  // The metrics endpoint keeps the last verdict per selection: an alert on it, besides the one notification.
+  await recordEvacuationVerdict(select, verdict.wouldSucceed, verdict.totals.failing).catch(() => undefined);
   if (!verdict.wouldSucceed) {
     try {
       const o = await reportEvacuationEvents([

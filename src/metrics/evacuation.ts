@@ -101,3 +101,23 @@ export function observeEvacuationRows(run: { workflowId: string; runId: string }
   if (e.allSwitchedAt === undefined && e.pairs.size > 0 && [...e.pairs.keys()].every((p) => e.over.has(p)))
     e.allSwitchedAt = now;
 }
+
+const wouldSucceed = registry.gauge(
+  'kdr_evacuation_evaluation_would_succeed',
+  'Last periodic evaluation of the evacuation of a selection (drEvaluateEvacuation): 1 it would succeed, 0 not',
+);
+const failingPairs = registry.gauge(
+  'kdr_evacuation_evaluation_failing_pairs',
+  'Last periodic evaluation: pairs of the selection that would not fail over with the evacuation',
+);
+const evaluatedAt = registry.gauge(
+  'kdr_evacuation_evaluation_timestamp_seconds',
+  'When this worker recorded the last evaluation of the selection (alert when it is older than the schedule)',
+);
+
+/** A periodic evaluation's verdict (workflows/evaluate-evacuation.ts), by selection. */
+export function observeEvaluation(selection: string, v: { wouldSucceed: boolean; failing: number }, now: number): void {
+  wouldSucceed.set({ selection }, v.wouldSucceed ? 1 : 0);
+  failingPairs.set({ selection }, v.failing);
+  evaluatedAt.set({ selection }, now / 1000);
+}

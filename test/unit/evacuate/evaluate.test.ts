@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { drEvaluateEvacuation } from '../../../workflows/evaluate-evacuation';
+import { evacuationActivities } from '../../../activities/evacuate';
+import type { ActivityDeps } from '../../../activities/deps';
+import { registry } from '../../../src/metrics/kdr';
 import type { Stubs } from '../runbooks/stubs/activities';
 import { estateStubs, type Estate } from './stubs';
 import { changes, env, started, useEvacuationEnv, zoneEstate } from './harness';
@@ -16,7 +19,8 @@ useEvacuationEnv();
 let runs = 0;
 async function evaluate(e: Estate, stubs: Stubs, input: Record<string, unknown>) {
   const workflowId = `dr-evacuate-evaluate-${++runs}`;
-  const all: Stubs = { ...stubs, listReplicatedTopics: async () => ['orders'] };
+  const { recordEvacuationVerdict } = evacuationActivities({ env: {} } as unknown as ActivityDeps);
+  const all: Stubs = { ...stubs, listReplicatedTopics: async () => ['orders'], recordEvacuationVerdict };
   const result = await env.withWorker(all, async (taskQueue) => {
     const h = await env.client.workflow.start<typeof drEvaluateEvacuation>('drEvaluateEvacuation', {
       taskQueue,
@@ -29,6 +33,13 @@ async function evaluate(e: Estate, stubs: Stubs, input: Record<string, unknown>)
 }
 
 const evaluations = (e: Estate) => e.events.filter((x) => x.event.runbook === 'drEvaluateEvacuation');
+
+/** The last verdict the metrics endpoint shows for the selection. */
+function gauge(name: string, selection: string): number | undefined {
+  const series = `${name}{selection="${selection}"}`;
+  const line = registry.render().split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
 
 describe('drEvaluateEvacuation (stubbed clusters, real drills)', () => {
   test('every pair healthy: the evacuation would succeed, with its size; nobody paged; nothing changed', async () => {
@@ -50,6 +61,8 @@ describe('drEvaluateEvacuation (stubbed clusters, real drills)', () => {
       assert.equal(drill.type, 'drDrill', `${p.pair}: checked by its own drill`);
     }
     assert.equal(evaluations(e).length, 0, 'a passing evaluation pages nobody');
+    assert.equal(gauge('kdr_evacuation_evaluation_would_succeed', 'zone cn-hangzhou-k'), 1);
+    assert.equal(gauge('kdr_evacuation_evaluation_failing_pairs', 'zone cn-hangzhou-k'), 0);
     for (const p of [a, b, c]) assert.deepEqual(changes(e, p), [], `${p}: nothing changed`);
     for (const p of [a, b, c, other]) assert.equal(await started(p), false, `${p}: no failover started`);
     assert.equal(e.worlds.get(other)!.calls.length, 0, 'a pair in another zone is not drilled');
@@ -93,6 +106,8 @@ describe('drEvaluateEvacuation (stubbed clusters, real drills)', () => {
       'the drills do not page on their own: one message in all',
     );
     assert.match(result.notified ?? '', /sent to/);
+    assert.equal(gauge('kdr_evacuation_evaluation_would_succeed', 'zone cn-hangzhou-k'), 0, 'the metrics say it too');
+    assert.equal(gauge('kdr_evacuation_evaluation_failing_pairs', 'zone cn-hangzhou-k'), 2);
     for (const p of [a, b, c]) assert.deepEqual(changes(e, p), [], `${p}: nothing changed`);
   });
 
