@@ -3,6 +3,7 @@
 import { admissionActivities } from './admission';
 import { approvalActivities } from './approvals';
 import { autoProbeActivities } from './auto-probes';
+import { autoFailoverActivities } from './auto-failover';
 import { clusterActivities } from './clusters';
 import { defaultDeps, type ActivityDeps } from './deps';
 import { dnsActivities } from './dns';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps = defaultDeps()) {
     ...runEventActivities(deps),
     ...evacuationActivities(deps),
     ...autoProbeActivities(deps),
+    ...autoFailoverActivities(deps),
   });
 }
 

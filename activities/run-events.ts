@@ -13,7 +13,8 @@ import type { PairConfig } from '../src/config';
 
 export const UI_URL_ENV = 'KDR_TEMPORAL_UI_URL';
 
-export function runEventActivities(deps: ActivityDeps) {
+/** Sends one event to the pair's targets in the worker's own pairs file; never throws for a failed delivery. */
+export function notifier(deps: ActivityDeps): (event: KdrEvent) => Promise<NotifyOutcome> {
   function targetsOf(pair: string): { targets: NotifyTarget[]; note?: string } {
     try {
       const config = deps.pairs().get(pair);
@@ -64,7 +65,11 @@ export function runEventActivities(deps: ActivityDeps) {
     });
     return outcome;
   }
+  return notify;
+}
 
+export function runEventActivities(deps: ActivityDeps) {
+  const notify = notifier(deps);
   return {
     /** Never throws for a failed delivery: the runbook records the outcome and goes on. */
     async reportRunEvent(event: RunEvent): Promise<NotifyOutcome> {

@@ -3,7 +3,7 @@
 // continue-as-new and replays), and the last measurement of both sides for the at-risk estimate.
 import type { AutoFailoverConfig, AutoWatchState } from '../src/config';
 import type { WatchTick } from '../activities/watch';
-import { decide, describeDecision, type ProbeReading } from '../src/auto-failover/decide';
+import { decide, describeDecision, type PairSituation, type ProbeReading } from '../src/auto-failover/decide';
 import { estimateAtRisk } from '../src/auto-failover/at-risk';
 
 const MAX_EVIDENCE = 6;
@@ -13,6 +13,8 @@ export function autoFailoverCheck(
   previous: AutoWatchState | undefined,
   tick: WatchTick | undefined,
   now: number,
+  /** The other probes' readings and where the pair stands (auto-failover-act.ts); without them, kafka alone. */
+  more?: { readings: ProbeReading[]; situation: PairSituation },
 ): AutoWatchState {
   // The check itself failed (the secondary could not be read): the worker's probe could not tell.
   const kafka: ProbeReading = !tick
@@ -37,9 +39,9 @@ export function autoFailoverCheck(
   const step = decide({
     policy,
     now,
-    readings: [kafka],
+    readings: [kafka, ...(more?.readings ?? [])],
     clock,
-    situation: 'protected',
+    situation: more?.situation ?? 'protected',
     secondary: tick ? { healthy: true } : { healthy: false, why: 'the watch could not read the secondary' },
     atRisk: estimateAtRisk(measured, clock?.since ?? now),
   });
@@ -48,5 +50,6 @@ export function autoFailoverCheck(
     why: describeDecision(step.decision).slice(0, 600),
     ...(step.clock ? { clock: { since: step.clock.since, evidence: step.clock.evidence.slice(0, MAX_EVIDENCE) } } : {}),
     ...(measured ? { measured } : {}),
+    ...(more ? { readings: [kafka, ...more.readings] } : {}),
   };
 }

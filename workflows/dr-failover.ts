@@ -29,6 +29,7 @@ import { switchCname } from './failover/cname';
 import { drain } from './failover/drain';
 import { guardAfterSwitch } from './failover/guard';
 import { confirmed, planShower, type Confirmation } from './failover/confirm';
+import { autoGrant, refuseSwitchover, vetoWindow } from './failover/auto-approval';
 
 export async function drFailover(raw: unknown) {
   const run = runbook('drFailover', FAILOVER_STEPS);
@@ -68,13 +69,18 @@ export async function drFailover(raw: unknown) {
   // A signed pair: rejects and resolves must be signed too.
   run.setPair(name, decisionGuard({ name, approval: pair.approval }));
   run.setDeadlines(pair.deadlines);
+  // Started by the pair's watch under its automatic failover policy: the policy may approve after a veto window.
+  const grant = await autoGrant(run, input, name);
 
   const { assessment, parity } = await run.step('assess', (step) => assessSides(step, pair, input.reverse));
+  if (input.mode === 'outage' && assessment.primaryReachable) await refuseSwitchover(run, grant, name);
   if (needsParityApproval(pair, parity)) {
     run.audit({
       action: 'policy',
       note: `parity.failover "approve": one approval more, because ${parity?.summary ?? ''}`.slice(0, 500),
     });
+    // A difference the pair's owner wants a person to look at is never waved through by the policy.
+    if (grant) run.audit({ action: 'policy', accepted: false, note: 'automatic failover: a person approves (parity)' });
   }
   // The automatic failover policy is shown with every plan (query and details only: no command, replays unchanged).
   const show = planShower(parity, describeAutoFailover(pair.autoFailover));
@@ -131,7 +137,9 @@ export async function drFailover(raw: unknown) {
   }
   const approval =
     released ??
-    (await run.approval('approval', approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy)));
+    (grant && !needsParityApproval(pair, parity)
+      ? await vetoWindow(run, grant, pair, approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy))
+      : await run.approval('approval', approvalOptions(policyWithParity(policy, pair, parity), input.requestedBy)));
   const approvedAt = Date.now();
   const approvers = [...approval.approvedBy];
   const confirmation: Confirmation = {

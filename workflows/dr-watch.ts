@@ -25,13 +25,15 @@ import {
 } from '../src/config';
 import type { KdrActivities } from '../activities';
 import type { WatchTick } from '../activities/watch';
-import { stopWatchSignal, watchQuery } from './contract';
+import { pauseAutoFailoverSignal, resumeAutoFailoverSignal, stopWatchSignal, watchQuery } from './contract';
 import { DrHealthKey, DrPairKey, stepFailure } from './runner';
 import { watchMarkdown, type WatchStatus } from './watch-view';
 import { notableChange, reportHealth } from './notify';
 import { decisionGuard } from './approval-policy';
 import { refuseStop, type StopRequest } from './watch-stop';
 import { autoFailoverCheck } from './auto-failover-watch';
+import { autoFailoverAct, type AutoControl } from './auto-failover-act';
+import { applyControl, type ControlAction } from './auto-control';
 
 /** ~11 events per check: 500 checks stay far below Temporal's 10,000-event suggestion (and 42 min at 5 s). */
 export const CONTINUE_AS_NEW_EVERY = 500;
@@ -73,6 +75,18 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
     description:
       'Stop the watch: {"by": "<your name>", "reason": "..."} (a signed pair: kdr watch <pair> --stop --key <your key>)',
   });
+  // kdr auto pause|resume: judged once the pair is known, like stops; until then they wait in `earlyControl`.
+  let control: AutoControl = {};
+  const controller: { take?: (action: ControlAction, payload: unknown) => Promise<void> } = {};
+  const earlyControl: [ControlAction, unknown][] = [];
+  const onControl = (action: ControlAction) => (payload: unknown) =>
+    controller.take ? controller.take(action, payload) : void earlyControl.push([action, payload]);
+  setHandler(pauseAutoFailoverSignal, onControl('pause'), {
+    description: 'Pause the automatic failover: {"by": "<you>", "reason": "..."}; the watch still decides, a person acts',
+  });
+  setHandler(resumeAutoFailoverSignal, onControl('resume'), {
+    description: "Back to the pairs file's automatic failover policy: listed approvers only (signed pairs: kdr auto resume --key)",
+  });
   setHandler(
     watchQuery,
     () => {
@@ -103,6 +117,7 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
     judgeStop = (request) => refuseStop(pair, request, guard, () => readCname(pair));
   loaded = true;
   for (const payload of early.splice(0)) await takeStop(payload);
+
   // A server without DrHealth would fail every workflow task that upserts it: then the details carry the health alone.
   const unregistered = patched('watch-checks-drhealth') ? await searchAttributesMissing([DrHealthKey.name]) : [];
   const healthAttribute = unregistered.length === 0;
@@ -152,6 +167,25 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
     state.why = (why || 'every check passed').slice(0, 600);
   };
   publish();
+  control = {
+    ...(input.state?.auto?.paused ? { paused: input.state.auto.paused } : {}),
+    ...(input.state?.auto?.audit ? { audit: input.state.auto.audit } : {}),
+  };
+  const takeControl = async (action: ControlAction, payload: unknown) => {
+    await applyControl(pair, guard, control, action, payload, Date.now());
+    // Shown at once (query watch, details), carried by the next check's state and across continue-as-new.
+    if (state.auto) {
+      const { paused: _was, audit: _audit, ...rest } = state.auto;
+      state.auto = {
+        ...rest,
+        ...(control.paused ? { paused: control.paused } : {}),
+        ...(control.audit ? { audit: control.audit } : {}),
+      };
+    }
+    publish();
+  };
+  controller.take = takeControl;
+  for (const [action, payload] of earlyControl.splice(0)) await takeControl(action, payload);
 
   try {
     for (let i = 0; !stop; i++) {
@@ -172,7 +206,17 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
       }
       // Only pairs whose pairs file enables it (no recorded history had the policy): new commands on a new path.
       if (pair.autoFailover?.enabled && patched('auto-failover'))
-        state.auto = autoFailoverCheck(pair.autoFailover, state.auto, tick, Date.now());
+        // The watch acts (probes, failover, pages) on a new path; runs recorded before it only decided.
+        state.auto = patched('auto-failover-acts')
+          ? await autoFailoverAct({
+              pair,
+              policy: pair.autoFailover,
+              previous: state.auto,
+              tick,
+              control,
+              fromFile: input.config === undefined,
+            })
+          : autoFailoverCheck(pair.autoFailover, state.auto, tick, Date.now());
       publish(tick);
       if (notableChange(before, state.health)) {
         const problem = await reportHealth({

@@ -23,3 +23,4 @@ export * from './names';
 export * from './deadlines';
 export * from './parity';
 export * from './auto-failover';
+export * from './auto-failover-input';

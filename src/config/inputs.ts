@@ -2,6 +2,7 @@
 // from the worker's config file, or `config` carries a whole pair; the options sit next to it.
 import { z } from 'zod';
 import { ApprovalRequestSchema, RequestSignatureSchema } from './approval';
+import { AutoEvidenceSchema } from './auto-failover-input';
 import { crossCheck, duration, flag, integer, matching, operatorTimestamp } from './fields';
 import { normaliseName, personName } from './identity';
 import { PAIR_NAME, PAIR_NAME_EXPECTED, PairConfigSchema, selection } from './pair';
@@ -79,6 +80,13 @@ const FailoverObject = z.strictObject({
    * over the reverse replication drFailback's re-protect set up). Every guarantee of a forward failover holds.
    */
   reverse: flag().default(false),
+  /**
+   * Internal: set by drWatch on the failover its automatic failover policy starts. "outage": the run expects the
+   * primary down and aborts, changing nothing, if it answers (an automatic failover is never a switchover).
+   */
+  mode: z.literal('outage', { error: 'is internal (set by drWatch\'s automatic failover): leave it out' }).optional(),
+  /** Internal: the watch's evidence (down clock, probes, at-risk estimate); it never grants an approval by itself. */
+  auto: AutoEvidenceSchema.optional(),
 });
 
 type FailoverDraft = z.input<typeof FailoverObject>;

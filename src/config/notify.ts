@@ -13,6 +13,7 @@ export const NOTIFY_EVENTS = [
   'health-changed',
   'drill-failed',
   'evacuation-started',
+  'auto-failover',
 ] as const;
 export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
 

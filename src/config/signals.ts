@@ -76,12 +76,29 @@ export const StopWatchPayloadSchema = z.strictObject({
   ...decisionProof,
 });
 
+/**
+ * Pause or resume drWatch's automatic failover (signals pauseAutoFailover, resumeAutoFailover; kdr auto). A pause
+ * only tightens: anyone may. A resume returns to the pairs file's policy: listed approvers only, signed on a signed pair.
+ */
+export const AutoControlPayloadSchema = z.strictObject({
+  by: who,
+  reason: operatorText('why the automatic failover is paused or resumed', 500).optional(),
+  ...decisionProof,
+});
+
 // The size guard runs before each of these schemas with the signal bounds (a few short fields), not the input ones.
-for (const schema of [ApprovePayloadSchema, RejectPayloadSchema, ResolvePayloadSchema, StopWatchPayloadSchema])
+for (const schema of [
+  ApprovePayloadSchema,
+  RejectPayloadSchema,
+  ResolvePayloadSchema,
+  StopWatchPayloadSchema,
+  AutoControlPayloadSchema,
+])
   bounded(schema, SIGNAL_BOUNDS);
 
 export type ApprovePayload = z.input<typeof ApprovePayloadSchema>;
 export type StopWatchPayload = z.input<typeof StopWatchPayloadSchema>;
+export type AutoControlPayload = z.input<typeof AutoControlPayloadSchema>;
 export type RejectPayload = z.input<typeof RejectPayloadSchema>;
 export type ResolvePayload = z.input<typeof ResolvePayloadSchema>;
 export type ResolveAction = (typeof RESOLVE_ACTIONS)[number];

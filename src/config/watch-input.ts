@@ -3,6 +3,13 @@
 import { z } from 'zod';
 import { crossCheck, integer, oneOf, text } from './fields';
 import { exactlyOnePair, pairRef } from './inputs';
+import {
+  AutoAuditSchema,
+  AutoEpisodeSchema,
+  AutoPauseSchema,
+  AutoStartedSchema,
+  ProbeReadingSchema,
+} from './auto-failover-input';
 
 export const HEALTH_VALUES = ['unknown', 'healthy', 'degraded', 'broken'] as const;
 
@@ -13,12 +20,6 @@ const Transition = z.strictObject({
   why: text('why the health changed', 600),
 });
 
-const ProbeReadingSchema = z.strictObject({
-  probe: oneOf(['kafka', 'cloud', 'remote']),
-  verdict: oneOf(['up', 'down', 'unknown']),
-  at: integer(0),
-  error: text('the probe error', 300).optional(),
-});
 
 /** The automatic failover decision of the last check, its down clock and the last measurement of both sides. */
 export const AutoWatchStateSchema = z.strictObject({
@@ -26,6 +27,15 @@ export const AutoWatchStateSchema = z.strictObject({
   why: text('the decision in words', 600),
   clock: z.strictObject({ since: integer(0), evidence: z.array(ProbeReadingSchema).max(6) }).optional(),
   measured: z.strictObject({ at: integer(0), lagRecords: integer(0), latencyMs: integer(0) }).optional(),
+  /** Every probe's reading of the last check (kafka, cloud, remote). */
+  readings: z.array(ProbeReadingSchema).max(3).optional(),
+  /** The failover the watch started (or found running) for a down clock: at most one per clock. */
+  started: AutoStartedSchema.optional(),
+  /** `kdr auto pause`: the watch decides but does not act until `kdr auto resume`. */
+  paused: AutoPauseSchema.optional(),
+  audit: z.array(AutoAuditSchema).max(10).optional(),
+  /** The alert already sent for the current episode (held, partition, unsafe). */
+  alerted: AutoEpisodeSchema.optional(),
 });
 export type AutoWatchState = z.output<typeof AutoWatchStateSchema>;
 

@@ -1,6 +1,7 @@
 // What a run or a watch tells the worker about itself, for notifications and metrics. Plain data: built in
 // workflow code (workflows import these types only), sent to the reportRunEvent / reportHealthChange activities.
 // No secrets and no URLs: who gets paged is decided by the worker from its own pairs file.
+import type { AutoFailoverEvent } from '../auto-failover/events';
 
 export interface PlanBrief {
   groups: number;
@@ -68,7 +69,7 @@ export interface HealthChange {
   at: number;
 }
 
-export type KdrEvent = RunEvent | HealthChange;
+export type KdrEvent = RunEvent | HealthChange | AutoFailoverEvent;
 
 /** Where the event happened: filled in by the activity from its own context, never from input. */
 export interface EventOrigin {

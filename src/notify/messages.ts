@@ -5,6 +5,7 @@
 // to copy are built from safe identifiers only, anything else becomes a placeholder and the message says why.
 import { escapeControls, isSafeIdentifier, markdownText, slackText } from '../security/escape';
 import type { EventOrigin, KdrEvent } from './events';
+import { autoFailoverMessage } from './auto-failover-message';
 
 /** A value shown as code (`plan-id`): only a safe identifier is shown, anything else as a placeholder. */
 interface Code {
@@ -202,6 +203,8 @@ function compose(event: KdrEvent, origin: EventOrigin, ids: CommandNames): Messa
         ],
         commands: [`kdr watch ${ids.pair}`, `kdr verify ${ids.pair}`],
       };
+    case 'auto-failover':
+      return autoFailoverMessage(event, link, ids.pair);
   }
 }
 

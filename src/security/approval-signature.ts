@@ -35,9 +35,9 @@ export function approvalMessage(f: SignedFields): Buffer {
 /**
  * What else a key holder signs besides an approval, each under its own first line so a signature for one can
  * never be presented as another: a run's request (who asks; runId and planId empty, the run does not exist yet),
- * a reject, a resolve of a blocked step, a stop of a pair's watch.
+ * a reject, a resolve of a blocked step, a stop of a pair's watch, a resume of its automatic failover.
  */
-export type SignedPurpose = 'request' | 'reject' | 'resolve' | 'stop-watch';
+export type SignedPurpose = 'request' | 'reject' | 'resolve' | 'stop-watch' | 'auto-resume';
 
 export interface DecisionFields extends SignedFields {
   /** Absent: an approval (the v1 text above, unchanged). */

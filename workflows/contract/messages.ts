@@ -1,11 +1,23 @@
 // Signals, queries and updates of every runbook workflow: defined once, used by the workflows, kdr and tests.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ApprovePayload, RejectPayload, ResolvePayload, StopWatchPayload } from '../../src/config';
+import type {
+  ApprovePayload,
+  AutoControlPayload,
+  RejectPayload,
+  ResolvePayload,
+  StopWatchPayload,
+} from '../../src/config';
 import type { PlanPageRequest, PlanView, ResolveOutcome, RunStatus } from '../runner/types';
 import type { ShownPlan } from '../../src/plan/model';
 import type { WatchStatus } from '../watch-view';
 
-export type { ApprovePayload, RejectPayload, ResolvePayload, StopWatchPayload } from '../../src/config';
+export type {
+  ApprovePayload,
+  AutoControlPayload,
+  RejectPayload,
+  ResolvePayload,
+  StopWatchPayload,
+} from '../../src/config';
 export type * from '../runner/types';
 
 /** Approve the current plan: `{ by, planId, comment? }`. Refusals (self-approval, stale plan ...) are audited. */
@@ -14,6 +26,10 @@ export const approveSignal = defineSignal<[ApprovePayload]>('approve');
 export const rejectSignal = defineSignal<[RejectPayload]>('reject');
 /** Stop drWatch: `{ by, reason? }`. The run ends completed, with its last health. */
 export const stopWatchSignal = defineSignal<[StopWatchPayload]>('stopWatch');
+/** drWatch: stop acting on the automatic failover policy (it still decides and shows why): `{ by, reason? }`. */
+export const pauseAutoFailoverSignal = defineSignal<[AutoControlPayload]>('pauseAutoFailover');
+/** drWatch: back to the pairs file's policy; listed approvers only (signed pairs: kdr auto resume --key). */
+export const resumeAutoFailoverSignal = defineSignal<[AutoControlPayload]>('resumeAutoFailover');
 /** drWatch's health, since when and why, the last measurements and snapshot. */
 export const watchQuery = defineQuery<WatchStatus>('watch');
 /** Decide about a blocked step: `{ action: 'retry' | 'skip' | 'abort', by, note?, step? }`. */

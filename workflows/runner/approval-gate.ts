@@ -31,7 +31,9 @@ export interface Approval {
 export type ApprovalOutcome =
   | { kind: 'approved'; approval: Approval }
   | { kind: 'rejected'; by: string; reason: string }
-  | { kind: 'timed-out'; planId: string; required: number; got: number };
+  | { kind: 'timed-out'; planId: string; required: number; got: number }
+  /** `interrupt` (a veto window's probe: the primary answers again) ended the wait before anyone decided. */
+  | { kind: 'interrupted'; planId: string };
 
 /** What the gate needs from the run it guards. */
 export interface GateHost {
@@ -99,12 +101,14 @@ export class ApprovalGate {
 
   /**
    * Opens a wait for `planId` and resolves when it is decided. `opened` runs once the wait (and its timer)
-   * exists, before anything is decided: it announces the wait with the deadline just set.
+   * exists, before anything is decided: it announces the wait with the deadline just set. `interrupt` (an
+   * automatic failover's veto window) ends the wait undecided when it turns true.
    */
   async decide(
     planId: string,
     options: ApprovalOptions,
     opened: (state: ApprovalState) => Promise<void>,
+    interrupt?: () => boolean,
   ): Promise<ApprovalOutcome> {
     const { policy } = options;
     const wait: Wait = {
@@ -134,13 +138,14 @@ export class ApprovalGate {
     }
     this.host.publish();
     const deciding = condition(
-      () => wait.approvedBy.length >= wait.required || wait.rejected !== undefined,
+      () => wait.approvedBy.length >= wait.required || wait.rejected !== undefined || (interrupt?.() ?? false),
       policy.timeout,
     );
     await opened(this.state()!);
     const decided = await deciding;
     this.wait = undefined;
     if (wait.rejected) return { kind: 'rejected', ...wait.rejected };
+    if (decided && wait.approvedBy.length < wait.required) return { kind: 'interrupted', planId: wait.planId };
     if (!decided)
       return { kind: 'timed-out', planId: wait.planId, required: wait.required, got: wait.approvedBy.length };
     return {

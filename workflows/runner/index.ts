@@ -1,4 +1,12 @@
-export { Runbook, runbook, type StepContext, type StepDeclaration, type StepDeclarations } from './runbook';
+export {
+  Runbook,
+  runbook,
+  type StepContext,
+  type StepDeclaration,
+  type StepDeclarations,
+  type VetoWindow,
+  type Vetted,
+} from './runbook';
 export {
   ApprovalGate,
   type Approval,

@@ -5,7 +5,7 @@
 import { condition, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { DECLARED_IDENTITY_WARNING, formatDuration, validate } from '../../src/config';
-import type { Approval, ApprovalOptions } from './approval-gate';
+import type { Approval, ApprovalOptions, ApprovalOutcome } from './approval-gate';
 import { blocksStep, describeFailure, refusalIn, stepFailure } from './failures';
 import { approvalNeeded } from './events';
 import type { PairIdentity } from './signed-decisions';
@@ -17,7 +17,7 @@ import type { RunEvent } from '../../src/notify/events';
 import { registerHandlers } from './handlers';
 import { RUNBOOK, RunState } from './run-state';
 
-export type { Approval, ApprovalClaim, ApprovalOptions } from './approval-gate';
+export type { Approval, ApprovalClaim, ApprovalOptions, ApprovalOutcome } from './approval-gate';
 export type { StepContext, StepDeclaration, StepDeclarations } from './steps';
 
 export class Runbook<S extends StepDeclarations> extends RunState<S> {
@@ -235,12 +235,91 @@ export class Runbook<S extends StepDeclarations> extends RunState<S> {
       this.end(record, 'aborted');
       throw await this.ending('aborted', 'Aborted', `approval timed out: ${reason}`);
     }
+    if (outcome.kind === 'interrupted') throw stepFailure('RunbookDefinition', 'an approval without interrupt ended early');
     const { approval } = outcome;
     record.summary = clip(`plan ${approval.planId} approved by ${approval.approvedBy.map((a) => a.by).join(', ')}`);
     this.end(record, 'succeeded');
     return approval;
   }
+
+  /**
+   * The approval step satisfied by a policy (drFailover's automatic failover) once `options.policy.timeout` has
+   * passed without a veto: a reject ends the run (Rejected), an approval ends the wait at once, and `interrupt`
+   * naming a reason ends the run (Aborted); nothing is changed in any of these. `decided` runs before the run ends
+   * or goes on (notifications, metrics); it must not throw.
+   */
+  async vetoWindow<K extends keyof S & string>(name: K, options: ApprovalOptions, window: VetoWindow): Promise<Vetted> {
+    if (!this.plan) throw stepFailure('RunbookDefinition', 'a veto window needs a plan: call setPlan first');
+    const record = this.record(name);
+    record.state = 'running';
+    record.attempts += 1;
+    record.startedAt = now();
+    this.phase = 'awaiting-approval';
+    const outcome = await this.gate.decide(
+      this.plan.id,
+      options,
+      (wait) => window.opened(wait.deadline),
+      () => window.interrupt() !== undefined,
+    );
+    this.waitingFor = undefined;
+    await window.decided(outcome);
+    if (outcome.kind === 'rejected') {
+      record.lastError = clip(`vetoed by ${outcome.by}: ${outcome.reason}`);
+      this.end(record, 'aborted');
+      throw await this.ending(
+        'rejected',
+        'Rejected',
+        `automatic failover vetoed by ${outcome.by}: ${outcome.reason}; nothing was changed`,
+      );
+    }
+    if (outcome.kind === 'interrupted') {
+      const reason = `${window.interrupt() ?? 'interrupted'}: automatic failover aborted; nothing was changed`;
+      this.remember({ by: RUNBOOK, action: 'abort', accepted: true, step: name, planId: outcome.planId, reason });
+      record.lastError = clip(reason);
+      this.end(record, 'aborted');
+      throw await this.ending('aborted', 'Aborted', reason);
+    }
+    if (outcome.kind === 'approved') {
+      const { approval } = outcome;
+      record.summary = clip(
+        `plan ${approval.planId} approved early by ${approval.approvedBy.map((a) => a.by).join(', ')} ` +
+          `inside the veto window of ${formatDuration(options.policy.timeout)}`,
+      );
+      this.end(record, 'succeeded');
+      return { ...approval, early: true };
+    }
+    const approval = { planId: outcome.planId, approvedBy: [{ by: window.by, at: now(), comment: window.note }] };
+    this.remember({
+      by: window.by,
+      action: 'approve',
+      accepted: true,
+      step: name,
+      planId: outcome.planId,
+      reason: `no veto within ${formatDuration(options.policy.timeout)}`,
+      note: window.note,
+    });
+    record.summary = clip(
+      `plan ${outcome.planId} approved by ${window.by}: no veto within ${formatDuration(options.policy.timeout)}`,
+    );
+    this.end(record, 'succeeded');
+    return { ...approval, early: false };
+  }
 }
+
+/** How a veto window behaves (Runbook.vetoWindow). */
+export interface VetoWindow {
+  /** Who the approval is recorded as when the window passes, e.g. "policy autoFailover". */
+  by: string;
+  /** The approval's comment: the evidence the policy acted on, in one line. */
+  note: string;
+  /** A reason to end the window and the run (the primary answers again), or undefined. */
+  interrupt: () => string | undefined;
+  /** Announces the window with its end (ISO, workflow time). */
+  opened: (deadline: string) => Promise<void>;
+  decided: (outcome: ApprovalOutcome) => Promise<void>;
+}
+
+export type Vetted = Approval & { early: boolean };
 
 /** Declares a runbook: its steps in order (names are checked at compile time by `run.step`). */
 export function runbook<const S extends StepDeclarations>(name: string, steps: S): Runbook<S> {

@@ -5,7 +5,8 @@
 // socket; the pairs they serve name endpoints nobody listens on (stubs/pair.ts).
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { KdrActivities } from '../../../../activities';
+import type { ActivityDeps, KdrActivities } from '../../../../activities';
+import { autoFailoverActivities } from '../../../../activities/auto-failover';
 import type { FailureType } from '../../../../src/errors';
 import type { PairConfig } from '../../../../src/config';
 import type { FidelityProfile } from '../../../../src/kafka/fidelity';
@@ -317,6 +318,23 @@ export function worldStubs(pair: PairConfig, world: World, overrides: Stubs = {}
     async searchAttributesMissing() {
       return [];
     },
+    async probePrimary(_p, o) {
+      return { probe: o?.via === 'remote' ? 'remote' : 'kafka', verdict: 'up', at: Date.now() };
+    },
+    async probeCloud() {
+      return { probe: 'cloud', verdict: 'up', at: Date.now() };
+    },
+    async autoFailoverSituation(p) {
+      return world.cname === p.secondary.endpointHost
+        ? { situation: 'failed-over', detail: `points at ${world.cname}` }
+        : { situation: 'protected', detail: `points at ${world.cname}` };
+    },
+    // The real check (pairs file, parent is a running drWatch) against a pairs file holding only this pair.
+    autoFailoverPolicy: autoFailoverActivities({ pairs: () => new Map([[pair.name, pair]]) } as unknown as ActivityDeps)
+      .autoFailoverPolicy,
+    async reportAutoFailover() {
+      return { sent: [], failed: [] };
+    },
     async watchTick(_p, o) {
       return {
         at: Date.now(),
@@ -383,6 +401,7 @@ function detailOf(name: string, args: unknown[]): string | undefined {
   const [first, second] = args as [{ name?: string } | undefined, unknown];
   if (name === 'ensureCname') return String(second);
   if (name === 'resetGroups') return (second as GroupTarget[]).map((g) => `${g.group}@${g.offsets[0][2]}`).join(',');
+  if (name === 'reportAutoFailover') return (first as unknown as { event: string }).event;
   if (name === 'planOffsets') return JSON.stringify((second as { onlyGroups?: string[] }).onlyGroups ?? null);
   return first && typeof first === 'object' && 'name' in first ? first.name : undefined;
 }
