@@ -14,6 +14,7 @@ import { observeNotification } from '../src/metrics/kdr';
 import { observeEvacuationEvent, observeEvacuationRows, observeEvaluation } from '../src/metrics/evacuation';
 import { briefOf, fingerprintOf as fingerprint } from '../src/evacuation/plan';
 import type { EvacuationView, PairBlocker, PairFacts, PairRow } from '../src/evacuation/types';
+import { rowFromStatus, type MemberStatus } from '../src/evacuation/member-status';
 import type { ShownPlan } from '../src/plan/model';
 import { dnsActivities } from './dns';
 import type { ActivityDeps } from './deps';
@@ -25,23 +26,6 @@ export interface MemberRun {
   tier: number;
   workflowId: string;
   runId: string;
-}
-
-/** What this module reads of a member's `status` query (workflows/runner/types.ts RunStatus). */
-interface MemberStatus {
-  phase: string;
-  waitingFor?: string;
-  planId?: string;
-  steps: { name: string; state: string; lastError?: string }[];
-  /** The member's own open approval wait (a released member has none until its final plan is worse). */
-  approval?: {
-    planId: string;
-    required: number;
-    approvedBy: string[];
-    allowList?: string[];
-    requestedBy?: string;
-    deadline: string;
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,29 +62,7 @@ export function evacuationActivities(deps: ActivityDeps) {
       return ended;
     }
     const s = await handle.query<MemberStatus>('status');
-    const blocked = s.steps.find((x) => x.state === 'blocked');
-    const running = s.steps.find((x) => x.state === 'running');
-    const row: PairRow = {
-      ...base,
-      phase: s.phase,
-      step: running?.name,
-      waitingFor: s.waitingFor,
-      switched: s.steps.some((x) => x.name === 'switch-cname' && x.state === 'succeeded'),
-      ...(blocked ? { blocked: { step: blocked.name, error: (blocked.lastError ?? '').slice(0, 300) } } : {}),
-      ...(s.approval
-        ? {
-            asks: {
-              step: running?.name ?? 'approval',
-              planId: s.approval.planId,
-              required: s.approval.required,
-              approvedBy: s.approval.approvedBy,
-              ...(s.approval.allowList ? { allowList: s.approval.allowList } : {}),
-              ...(s.approval.requestedBy ? { requestedBy: s.approval.requestedBy } : {}),
-              deadline: s.approval.deadline,
-            },
-          }
-        : {}),
-    };
+    const row = rowFromStatus(base, s);
     // The first plan, once: later plans (final, frozen) are the member's own business and its reapproval.
     if (!row.planId && s.planId) await firstPlan(handle, row);
     return row;

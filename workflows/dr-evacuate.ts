@@ -4,7 +4,7 @@
 // releases the pairs tier by tier, a bounded number at a time; a tier's next pair starts when an earlier one has
 // switched its CNAME (or blocked: a blocked pair never holds the others). The children carry the details; this
 // run's history holds their starts and ends, one activity per change of the table, and the releases.
-import { getExternalWorkflowHandle, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import { EvacuateInputSchema, asRequest, type EvacuateInput } from '../src/config/evacuation';
 import type { PairApproval } from '../src/config';
 import { failoverWorkflowId } from './contract';
@@ -21,6 +21,7 @@ import { FOLLOW_WAIT_MS, following, notifier, type Member } from './evacuate/opt
 import { selectMembers } from './evacuate/select';
 import { startMembers } from './evacuate/members';
 import { mergeRow, type PendingEvent } from './evacuate/follow';
+import { parityApprovePairs, withParityApprovals } from './evacuate/parity-approval';
 import { evacuationView, pairOutcomes, pairsTable, reportSummary, waitingSummary } from './evacuate/view';
 
 export async function drEvacuate(raw: unknown) {
@@ -106,15 +107,8 @@ export async function drEvacuate(raw: unknown) {
     required: policy.required - (policy.requesterUnproven ? 1 : 0),
   } as PairApproval);
   // A pair whose parity.failover "approve" asks one approval more alone asks it of the evacuation too.
-  const parityApprove = chosen.pairs.filter((p) => p.parityFailover === 'approve').map((p) => p.name);
-  const policyFor = (p: EvacuationPlan) => {
-    if (!p.parityApprovals?.length || !patched('evacuation-parity-approval')) return policy;
-    run.audit({
-      action: 'policy',
-      note: `parity.failover "approve" on ${p.parityApprovals.map((x) => x.pair).join(', ')}: one approval more`,
-    });
-    return { ...policy, required: policy.required + 1 };
-  };
+  const parityApprove = parityApprovePairs(chosen.pairs);
+  const policyFor = (p: EvacuationPlan) => withParityApprovals(policy, p, (entry) => run.audit(entry));
   rows = chosen.pairs.map((p: PairFacts): PairRow => ({
     pair: p.name,
     tier: p.tier,
