@@ -122,6 +122,7 @@ async function main(): Promise<void> {
       measured.history?.events ?? null,
       total,
       measured.history?.largestPayloadBytes ?? null,
+      measured.measurements,
     );
     console.log(`\n${textTable(table)}\n  * extrapolated linearly from a sample (see notes)\n`);
     for (const t of targets)
