@@ -21,6 +21,7 @@ import { execute, kafkaPair, removeMirror, testEnv, uniqueName, withKdrWorker } 
 import { createTopic, deleteTopics, openBoth } from '../../../stack/harness/kafka';
 import { closeTemporal, eventually, temporal } from '../../../stack/harness/temporal';
 import { startReceiver, type Receiver } from '../notify/receiver';
+import { kdr, shown } from '../../helpers/cli';
 
 describe('a scheduled evaluation of a zone evacuation on the local stack', () => {
   let kafka: Awaited<ReturnType<typeof openBoth>>;
@@ -94,9 +95,23 @@ describe('a scheduled evaluation of a zone evacuation on the local stack', () =>
           close: async () => {},
         };
         const input = { select: [{ zone }], requestedBy: 'alice' };
-        const first = await scheduleEvaluation(ctx, input, '30m');
+        const cli = { KDR_TASK_QUEUE: taskQueue };
+        // As an operator types it: the real kdr, its flags checked before anything is created.
+        const tooOften = await kdr(['evacuate', '--zone', zone, '--evaluate', '--every', '1m'], cli);
+        assert.equal(tooOften.code, 2, shown(tooOften));
+        assert.match(tooOften.stderr, /--every: expected a duration .*at least 300000ms/);
+        const alone = await kdr(['evacuate', '--zone', zone, '--every', '30m'], cli);
+        assert.equal(alone.code, 2, shown(alone));
+        assert.match(alone.stderr, /--every and --unschedule go with --evaluate/);
+        const created = await kdr(
+          ['evacuate', '--zone', zone, '--evaluate', '--every', '30m', '--requested-by', 'alice', '--json'],
+          cli,
+        );
+        assert.equal(created.code, 0, shown(created));
         cleanups.push(() => unscheduleEvaluation(ctx, input));
+        const first = JSON.parse(created.stdout) as { scheduleId: string; created: boolean; nextRuns: string[] };
         assert.equal(first.created, true);
+        assert.equal(first.nextRuns.length, 3);
         const again = await scheduleEvaluation(ctx, input, '1h');
         assert.equal(again.created, false, 'the same selection updates its one schedule');
         assert.equal(again.scheduleId, first.scheduleId);
