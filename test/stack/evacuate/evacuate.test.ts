@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Consumer } from 'kafkajs';
 import { createCloudClients } from '../../../src/cloud';
+import type { CloudApiError } from '../../../src/cloud/errors';
 import { EventBridgeProvider } from '../../../src/connectors/eventbridge';
 import { createKafka } from '../../../src/kafka/clients';
 import { readCheckpoints } from '../../../src/kafka/checkpoints';
@@ -22,6 +23,7 @@ import { approveSignal, planQuery, resolveSignal, statusQuery } from '../../../w
 import { evacuationQuery } from '../../../workflows/evacuate/definitions';
 import { drEvacuate, drSetup } from '../../../workflows';
 import { createTopic, deleteTopics, openBoth } from '../../../stack/harness/kafka';
+import { cloudEnvFor, startTestEmulator } from '../../../stack/harness/emulator';
 import {
   apsaramqPair,
   execute,
@@ -71,9 +73,14 @@ describe('drEvacuate: a zone fails, four pairs, one approval', () => {
   test('three outages and one blocked reset: the three complete, the blocked one after resolve retry; 0 lost, re-reads within bound', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-evacuate-'));
     const pairsFile = path.join(dir, 'pairs.jsonc');
-    const env = testEnv({ KDR_PAIRS_FILE: pairsFile });
+    // An Alibaba Cloud emulator of its own (ApsaraMQ, Alidns, EventBridge; its own DNS server): the stack's may
+    // hold a bench fixture's ten thousand declared groups, which every drSetup of an ApsaraMQ pair lists in pages.
+    const emu = await startTestEmulator({ dnsPort: 0 });
+    const dnsServer = `127.0.0.1:${emu.emulator.dnsPort}`;
+    const env = testEnv({ ...cloudEnvFor(emu.emulator.url), KDR_PAIRS_FILE: pairsFile });
     const kafka = await openBoth();
     cleanups.push(
+      () => emu.close(),
       () => kafka.close(),
       async () => fs.rmSync(dir, { recursive: true, force: true }),
     );
@@ -89,10 +96,11 @@ describe('drEvacuate: a zone fails, four pairs, one approval', () => {
       // group of every test (thousands after a bench run), reset under the feet of the files running alongside.
       const selected = { groups };
       const base = kind === 'mm2' ? kafkaPair(name, [topic], selected) : apsaramqPair(name, [topic], selected);
+      const dns = { ...base.dns!, resolvers: [dnsServer] } as PairConfigInput['dns'];
       const config =
         kind === 'mm2'
-          ? ({ ...base, tier, primary: { ...base.primary!, zone: ZONE } } as PairConfigInput)
-          : ({ ...base, tier } as PairConfigInput);
+          ? ({ ...base, tier, dns, primary: { ...base.primary!, zone: ZONE } } as PairConfigInput)
+          : ({ ...base, tier, dns } as PairConfigInput);
       return { name, topic, groups, config, kind, apps: [], before: [] };
     };
     const [mmDown, mmBlocked, ebA, ebB] = [
@@ -139,9 +147,24 @@ describe('drEvacuate: a zone fails, four pairs, one approval', () => {
       if (m.kind === 'eventbridge') {
         const { primary, secondary } = m.config;
         for (const g of m.groups) {
-          await createCloudClients(env)
-            .alikafka(primary!.region!)
-            .createConsumerGroup({ instanceId: primary!.instanceId!, consumerId: g, remark: 'kdr-test' });
+          // Asked again while the API says its error is transient (declared by a lost first answer counts as done).
+          await eventually(
+            () =>
+              createCloudClients(env)
+                .alikafka(primary!.region!)
+                .createConsumerGroup({ instanceId: primary!.instanceId!, consumerId: g, remark: 'kdr-test' })
+                .then(
+                  () => true,
+                  (err: CloudApiError) => {
+                    if (err.code === 'BIZ_SUBSCRIPTION_EXISTED') return true;
+                    if (err.transient) return false;
+                    throw err;
+                  },
+                ),
+            (declared) => declared,
+            `${g} declared on ${primary!.instanceId}`,
+            60_000,
+          );
           cleanups.push(async () => {
             for (const side of [primary!, secondary!])
               await createCloudClients(env)
@@ -181,11 +204,11 @@ describe('drEvacuate: a zone fails, four pairs, one approval', () => {
         // The applications: a producer and two groups per pair, all through the pair's domain (now the primary).
         for (const m of members) {
           const domain = `${m.name}.kdr.test`;
-          const producer = viaDomain(domain, `${m.name}-orders-service`);
+          const producer = viaDomain(domain, `${m.name}-orders-service`, dnsServer);
           m.apps.push(producer);
           m.producing = await Producing.start(producer.kafka, m.topic, 30);
           for (const [i, g] of m.groups.entries()) {
-            const app = viaDomain(domain, g);
+            const app = viaDomain(domain, g, dnsServer);
             m.apps.push(app);
             // ledger is slow: it has records left to process when the zone fails.
             m.before.push(await Consuming.start(app.kafka, g, m.topic, { delayMs: i === 1 ? 15 : 0 }));
@@ -205,13 +228,15 @@ describe('drEvacuate: a zone fails, four pairs, one approval', () => {
         mark('checkpoints seen');
         // The zone fails: every application in it dies with it, all at once.
         for (const m of members) for (const app of m.apps) app.crash();
-        await Promise.all(members.flatMap((m) => [m.producing!.stop(), ...m.before.map((c) => c.stop())]));
+        // A crashed client reaches no cluster again; its kafkajs loop winds down on the dead sockets (about 20 s)
+        // while the evacuation runs, and has ended before the applications' records are counted.
+        const gone = Promise.all(members.flatMap((m) => [m.producing!.stop(), ...m.before.map((c) => c.stop())]));
         for (const m of members)
           assert.ok(
             m.producing!.sent > 0 && m.before.every((c) => c.processed.size > 0),
             `${m.name}: traffic flowed before the outage`,
           );
-        mark('apps stopped');
+        mark('apps crashed');
         // What reached the secondary is what must not be lost (the brokers here outlive the "zone": let copying finish).
         await Promise.all(
           members.map(async (m) => {
@@ -321,6 +346,7 @@ describe('drEvacuate: a zone fails, four pairs, one approval', () => {
           `# evacuation: RTO ${Math.round(result.rto.totalMs / 1000)} s (approval to last switch ${Math.round(result.rto.approvalToSwitchedMs / 1000)} s)`,
         );
 
+        await gone;
         // Each pair's groups restart through their domain (now the secondary), all at once: count from the
         // applications' records.
         await Promise.all(
@@ -338,7 +364,7 @@ describe('drEvacuate: a zone fails, four pairs, one approval', () => {
             await Promise.all(
               m.groups.map(async (group, i) => {
                 const resumed = await Consuming.start(
-                  viaDomain(`${m.name}.kdr.test`, `${group}-restarted`).kafka,
+                  viaDomain(`${m.name}.kdr.test`, `${group}-restarted`, dnsServer).kafka,
                   group,
                   m.topic,
                   { fromBeginning: false },
