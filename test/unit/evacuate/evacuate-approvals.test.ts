@@ -1,16 +1,17 @@
 // drEvacuate's approvals beyond the first, fast (stubbed clusters, real runs on a private dev server): a pair whose
 // parity.failover "approve" asks one approval more alone asks it of the evacuation too, shown in the evacuation plan;
 // a member whose final plan turns out worse asks again on its own run, under the evacuation's approvers, paged once
-// through the evacuation and shown in its table, while the other pairs go on.
+// through the evacuation and shown in its table, while the other pairs go on; a pair that could not plan before the
+// evacuation's approval is approved on its own plan later (step late-approval), and only under that new planId.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { approveSignal, planQuery } from '../../../workflows/definitions';
+import { approveSignal, planQuery, resolveSignal } from '../../../workflows/definitions';
 import { evacuationQuery } from '../../../workflows/evacuate/definitions';
 import { statusText } from '../../../app/cli/commands/evacuate';
 import type { EvacuationPlan } from '../../../src/evacuation/types';
 import type { ParityGap } from '../../../src/parity/model';
 import { parityReport } from '../../../src/parity/report';
-import { group, plan } from '../runbooks/stubs/activities';
+import { failure, group, plan } from '../runbooks/stubs/activities';
 import { stubPair } from '../runbooks/stubs/pair';
 import { awaitingApproval, status, until } from '../runbooks/stubs/run';
 import { estate, estateStubs } from './stubs';
@@ -75,6 +76,81 @@ describe('drEvacuate: the extra approvals', () => {
       ['bob', 'carol'],
       'released under two approvals, as the pair alone would be',
     );
+  });
+
+  test('a pair planned after the approval: covered by a late approval of its own plan, never by the first planId', async () => {
+    const late = stubPair('epl');
+    const early = stubPair('epe');
+    const e = estate([
+      { pair: late, zone: 'cn-hangzhou-k', tier: 1 },
+      { pair: early, zone: 'cn-hangzhou-k', tier: 1 },
+    ]);
+    let reachable = false;
+    const stubs = estateStubs(e, {
+      [late.name]: {
+        async assess() {
+          if (!reachable) throw failure('ClusterUnreachable', 'the secondary does not answer (simulated)');
+          return {
+            primaryReachable: true,
+            secondary: { brokers: 1 },
+            topics: ['orders'],
+            partitions: 2,
+            connector: { state: 'running' },
+            newestReplicatedAt: 1_700_000_000_000,
+            latency: { ms: 200, source: 'canary' },
+          };
+        },
+      },
+    });
+    await evacuate(e, stubs, { select: [{ zone: 'cn-hangzhou-k' }] }, async (h) => {
+      const first = await awaitingApproval(h);
+      const evac = (await h.query(planQuery))!.plan as unknown as EvacuationPlan;
+      assert.deepEqual(
+        evac.pairs.map((p) => p.pair),
+        [early.name],
+      );
+      assert.deepEqual(
+        evac.unplanned.map((u) => u.pair),
+        [late.name],
+      );
+      assert.ok(evac.warnings.some((w) => w.startsWith(`pair ${late.name} has no plan (blocked at assess`)));
+      await h.signal(approveSignal, { by: 'bob', planId: first.planId! });
+      await until(
+        () => h.query(evacuationQuery),
+        (v) => v.rows.some((r) => r.pair === early.name && r.ended?.outcome === 'completed'),
+        'the planned pair done while the other is blocked',
+        60_000,
+      );
+      assert.deepEqual(changes(e, late.name), [], 'the blocked pair changed nothing');
+      reachable = true;
+      await child(late.name).signal(resolveSignal, { action: 'retry', by: 'bob' });
+      const again = await awaitingApproval(h, 'late-approval');
+      assert.notEqual(again.planId, first.planId);
+      const shown = (await h.query(planQuery))!.plan as unknown as EvacuationPlan;
+      assert.deepEqual(
+        shown.pairs.map((p) => p.pair),
+        [late.name],
+        'the late plan covers the late pair only',
+      );
+      // The first approval's planId does not release a plan it never sealed.
+      await h.signal(approveSignal, { by: 'carol', planId: first.planId! });
+      await until(
+        () => status(h),
+        (s) => s.audit.some((a) => a.by === 'carol' && !a.accepted),
+        "carol's approval of the old planId refused",
+      );
+      assert.deepEqual(changes(e, late.name), []);
+      await h.signal(approveSignal, { by: 'carol', planId: again.planId! });
+      const r = await h.result();
+      assert.equal(r.outcome, 'completed');
+      if (r.dryRun) throw new Error('not a dry run');
+      assert.equal(r.completed, 2);
+      assert.equal(r.steps.find((x) => x.name === 'late-approval')?.state, 'succeeded');
+      assert.deepEqual(r.approvedBy, ['bob', 'carol']);
+    });
+    const member = await child(late.name).result();
+    assert.equal(member.outcome, 'completed');
+    assert.equal(e.worlds.get(late.name)!.cname, 'secondary.kdr.test');
   });
 
   test("a member's worse final plan asks the evacuation's approvers on its own run, paged once; the others go on", async () => {
