@@ -12,7 +12,7 @@ import { uniqueName, withKdrWorker } from '../../../stack/harness/kdr';
 import { closeTemporal, eventually, temporal } from '../../../stack/harness/temporal';
 import { readValues } from '../../../stack/harness/traffic';
 import { startReceiver, type Receiver } from '../notify/receiver';
-import { Apps, autoPosts, failoverRuns, setUp, sleep, startRemoteProbe } from './scenario';
+import { Apps, autoPosts, failoverRuns, setUp, sleep, startRemoteProbe, terminateFailovers } from './scenario';
 
 const INTERVAL_MS = 2_000;
 const AFTER_S = 10;
@@ -26,6 +26,7 @@ describe('automatic failover: a partition and a large tail go to a person', () =
     receiver = await startReceiver('unused-secret');
   });
   after(async () => {
+    for (const p of pairs) await terminateFailovers((await temporal()).client, p.name).catch(() => undefined);
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     for (const p of pairs) await p.remove().catch(() => undefined);
     await receiver?.close();

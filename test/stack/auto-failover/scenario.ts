@@ -6,16 +6,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities, defaultDeps } from '../../../activities';
 import { workflowBundle } from '../../../app/worker';
 import { dataConverter } from '../../../src/data-converter';
 import { failoverWorkflowId } from '../../../workflows/contract';
+import { statusQuery } from '../../../workflows/definitions';
+import type { RunStatus } from '../../../workflows/runner';
 import { drSetup } from '../../../workflows';
 import { execute, uniqueName } from '../../../stack/harness/kdr';
 import { local, repoRoot } from '../../../stack/local-stack';
 import type { AutoPair } from '../../../stack/harness/auto-pair';
+import { partitionOffsets, type AdminSession } from '../../../src/kafka/admin';
+import { readRange } from '../../../src/kafka/protocol';
+import { offsetsPartition } from '../../helpers/commits';
 import { temporal } from '../../../stack/harness/temporal';
 import { Consuming, RetryingProducer, viaDomain, type AppClient } from '../../../stack/harness/traffic';
 import type { Receiver } from '../notify/receiver';
@@ -158,4 +163,67 @@ export async function setUp(client: Client, taskQueue: string, pair: string): Pr
   const setup = await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ pair }] });
   assert.equal(setup.outcome, 'completed');
   assert.equal(setup.watch?.outcome, 'started');
+}
+
+/**
+ * Waits until a drFailover has moved the domain and applied the final offsets: the moment consumers may resume on the
+ * secondary. The run goes on with its post-switch guard (five minutes by default, longer than a test file may wait).
+ * Fails at once, naming the step and its error, when the run blocks or ends otherwise.
+ */
+export async function untilConsumersMayResume(handle: WorkflowHandle, boundMs = 240_000): Promise<RunStatus> {
+  const until = Date.now() + boundMs;
+  let last: RunStatus | undefined;
+  while (Date.now() < until) {
+    last = await handle.query(statusQuery).catch(() => last);
+    if (last) {
+      const blocked = last.steps.find((x) => x.state === 'blocked');
+      if (last.phase === 'blocked' || blocked)
+        throw new Error(`run ${handle.workflowId} blocked at ${blocked?.name}: ${blocked?.lastError ?? '-'}`);
+      if (['aborted', 'rejected'].includes(last.phase)) throw new Error(`run ${handle.workflowId} ${last.phase}`);
+      const guard = last.steps.find((x) => x.name === 'guard');
+      if (last.phase === 'completed' || (guard && guard.state !== 'pending')) return last;
+    }
+    await sleep(250);
+  }
+  throw new Error(`run ${handle.workflowId} did not switch within ${boundMs} ms; phase ${last?.phase ?? 'unknown'}`);
+}
+
+/** Ends the pair's failover runs still running (a test's worker is gone after it: nothing would finish them). */
+export async function terminateFailovers(client: Client, pair: string): Promise<void> {
+  for (const r of await failoverRuns(client, pair))
+    if (r.status === 'RUNNING')
+      await client.workflow
+        .getHandle(failoverWorkflowId(pair), r.runId)
+        .terminate('test over')
+        .catch(() => undefined);
+}
+
+/**
+ * Offset commits the cluster recorded for these groups since `marks` (the ends of __consumer_offsets taken before),
+ * read from its own log: a commit of one partition is one record. Reading only the window keeps it exact and quick on
+ * a shared cluster whose log holds many other groups' commits.
+ */
+export async function commitsSince(
+  s: AdminSession,
+  groups: readonly string[],
+  marks: ReadonlyMap<number, number>,
+): Promise<Map<string, number>> {
+  const counts = new Map(groups.map((g) => [g, 0]));
+  for (const log of await partitionOffsets(s, ['__consumer_offsets'])) {
+    const from = marks.get(log.partition);
+    if (from === undefined) continue;
+    for (const r of await readRange(s.protocol, '__consumer_offsets', log.partition, from, log.end)) {
+      if (!r.key || !r.value || r.key.length < 4 || r.key.readInt16BE(0) > 1) continue;
+      const group = r.key.subarray(4, 4 + r.key.readInt16BE(2)).toString('utf8');
+      if (counts.has(group)) counts.set(group, counts.get(group)! + 1);
+    }
+  }
+  return counts;
+}
+
+/** The ends of the __consumer_offsets partitions holding these groups' commits, to count from with commitsSince. */
+export async function commitMarks(s: AdminSession, groups: readonly string[]): Promise<Map<number, number>> {
+  const logs = await partitionOffsets(s, ['__consumer_offsets']);
+  const wanted = new Set(groups.map((g) => offsetsPartition(g, logs.length)));
+  return new Map(logs.filter((l) => wanted.has(l.partition)).map((l) => [l.partition, l.end]));
 }
