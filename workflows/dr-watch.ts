@@ -147,6 +147,7 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
       ...(stop ? { stopped: stop } : {}),
       ...(stopRefused ? { stopRefused } : {}),
       ...(healthAttribute ? {} : { unregistered }),
+      ...(control.paused || control.audit ? { autoControl: control } : {}),
     };
     setCurrentDetails(watchMarkdown(status, Date.now()));
     if (healthAttribute && state.health !== 'unknown' && state.health !== publishedHealth) {

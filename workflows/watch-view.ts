@@ -13,6 +13,8 @@ export interface WatchStatus extends WatchState {
   stopRefused?: { by: string; reason: string; at: number };
   /** Search attributes the server lacks (the health is then in the details only). */
   unregistered?: string[];
+  /** kdr auto pause|resume: the pause in force and every pause or resume, accepted or refused (shown at once). */
+  autoControl?: Pick<NonNullable<WatchState['auto']>, 'paused' | 'audit'>;
 }
 
 const ICON: Record<HealthValue, string> = { unknown: '·', healthy: '✔', degraded: '⚠', broken: '✖' };
@@ -68,6 +70,7 @@ export function watchMarkdown(s: WatchStatus, now: number): string {
     lines.push('', '**Health changes**');
     for (const x of s.transitions.slice(-5)) lines.push(`- ${clock(x.at)} ${x.from} → ${x.to}: ${mdCell(x.why, 200)}`);
   }
+  lines.push(...autoLines(s, pair));
   if (s.stopRefused && !s.stopped) {
     lines.push(
       '',
@@ -82,4 +85,31 @@ export function watchMarkdown(s: WatchStatus, now: number): string {
           `Stop: signal \`stopWatch\` \`{"by": "<your name>"}\`, or \`kdr watch ${pair} --stop\`.`,
   );
   return lines.join('\n');
+}
+
+/** The automatic failover (pairs with autoFailover enabled): the decision, the probes, the failover it started, pauses. */
+function autoLines(s: WatchStatus, pair: string): string[] {
+  const a = s.auto;
+  const control = s.autoControl ?? a;
+  if (!a && !control?.paused && !control?.audit?.length) return [];
+  const lines = ['', '**Automatic failover**'];
+  if (a) {
+    lines.push(`- decision: **${a.decision}**: ${mdCell(a.why, 600)}`);
+    if (a.readings?.length)
+      lines.push(
+        `- probes: ${a.readings.map((r) => `${r.probe} ${r.verdict}${r.error ? ` (${mdCell(r.error, 80)})` : ''}`).join(', ')}`,
+      );
+    if (a.started)
+      lines.push(`- failover \`${mdCell(a.started.workflowId, 120)}\` ${a.started.outcome} at ${clock(a.started.at)} UTC`);
+  }
+  if (control?.paused)
+    lines.push(
+      `- ⏸ **paused** by ${mdCell(control.paused.by, 64)} at ${clock(control.paused.at)} UTC` +
+        `${control.paused.reason ? ` (“${mdCell(control.paused.reason, 200)}”)` : ''}: resume with \`kdr auto resume ${pair}\``,
+    );
+  for (const e of (control?.audit ?? []).slice(-3))
+    lines.push(
+      `- ${clock(e.at)} ${e.action} by ${mdCell(e.by, 64)}: ${e.accepted ? 'accepted' : `refused (${mdCell(e.reason ?? '', 200)})`}`,
+    );
+  return lines;
 }

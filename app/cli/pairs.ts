@@ -168,7 +168,7 @@ export async function pairStates(client: Client, pairs: PairConfig[]): Promise<P
           p.approval.identity === 'declared'
             ? { mode: 'declared', warning: DECLARED_IDENTITY_WARNING }
             : { mode: 'signed' },
-        autoFailover: describeAutoFailover(p.autoFailover),
+        autoFailover: describeAutoFailover(p.autoFailover) + (p.autoFailover?.enabled ? await autoSeen(client, p.name) : ''),
         where: whereIs(setup, failover, failback),
         ...(failback ? { failback } : {}),
         ...(await newestProfile(client, [setup, verify])),
@@ -198,6 +198,30 @@ async function deadLetterSeen(client: Client, pair: string): Promise<NonNullable
     return seen ? { topic, records: seen.records, at: status!.last!.at } : { topic };
   } catch {
     return { topic };
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+/** What the pair's running watch does with the policy now: paused, its decision, the failover it started. */
+async function autoSeen(client: Client, pair: string): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const running = await findPairRun({ client }, 'watch', pair, { running: true });
+    if (!running) return '; no drWatch runs: nothing fails over by itself';
+    const status = await Promise.race([
+      client.workflow.getHandle(running.description.workflowId).query<WatchStatus>('watch'),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), WATCH_QUERY_MS);
+      }),
+    ]);
+    const paused = status?.autoControl?.paused ?? status?.auto?.paused;
+    if (paused) return `; PAUSED by ${paused.by} (kdr auto resume ${pair})`;
+    const a = status?.auto;
+    if (!a) return '; the watch has not decided yet';
+    return `; watch: ${a.decision}${a.started ? `, ${a.started.workflowId} ${a.started.outcome}` : ''}`;
+  } catch {
+    return '';
   } finally {
     if (timer) clearTimeout(timer);
   }

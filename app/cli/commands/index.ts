@@ -1,6 +1,7 @@
 // Every kdr command, one file each (`kdr --help` lists them by name). Adding a command is adding its file, a
 // KdrCommand (`export function registerX(program: Command, context: CommandContext)`), and one line here.
 export { registerApprove } from './approve';
+export { registerAuto } from './auto';
 export { registerDrill } from './drill';
 export { registerEvacuate } from './evacuate';
 export { registerFailback } from './failback';

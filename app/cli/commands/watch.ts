@@ -23,7 +23,11 @@ function describe(s: WatchStatus | undefined): string {
     s.last?.snapshot && !('error' in s.last.snapshot)
       ? `; last snapshot ${s.last.snapshot.groups} groups, ${s.last.snapshot.positions} positions`
       : '';
-  return `health ${s.health} since ${new Date(s.since).toISOString()} (${s.why})${snap}`;
+  const paused = s.autoControl?.paused ?? s.auto?.paused;
+  const auto = s.auto
+    ? `; automatic failover: ${paused ? `PAUSED by ${paused.by}, ` : ''}${s.auto.decision} (${s.auto.why})`
+    : '';
+  return `health ${s.health} since ${new Date(s.since).toISOString()} (${s.why})${snap}${auto}`;
 }
 
 export function registerWatch(program: Command, deps: WatchCommandDeps): void {
