@@ -269,6 +269,21 @@ describe('drEvacuate: a zone fails, four pairs, one approval', () => {
         cleanups.push(() => stray.disconnect());
         await joined;
 
+        // One evacuation at a time in a namespace (a second is refused at its start): on a shared stack, a bench
+        // run may be finishing one.
+        await eventually(
+          slowly(async () => {
+            const running: string[] = [];
+            for await (const w of client.workflow.list({
+              query: `WorkflowType = 'drEvacuate' AND ExecutionStatus = 'Running'`,
+            }))
+              running.push(w.workflowId);
+            return running;
+          }),
+          (running) => running.length === 0,
+          'no other evacuation running',
+          180_000,
+        );
         const handle = await client.workflow.start(drEvacuate, {
           taskQueue,
           workflowId: uniqueName('dr-evacuate'),
@@ -282,12 +297,20 @@ describe('drEvacuate: a zone fails, four pairs, one approval', () => {
           ],
         });
         cleanups.push(() => handle.terminate('test over'));
-        const plan = await eventually(
-          slowly(() => handle.query(planQuery)),
-          (p) => p !== null,
-          'the evacuation plan',
-          240_000,
-        );
+        // A run that ends before the waits below are met fails them at once, with its own reason.
+        const ended = handle.result().then((r) => {
+          throw new Error(`the evacuation ended early: ${JSON.stringify(r).slice(0, 1000)}`);
+        });
+        ended.catch(() => undefined);
+        const plan = await Promise.race([
+          eventually(
+            slowly(() => handle.query(planQuery)),
+            (p) => p !== null,
+            'the evacuation plan',
+            240_000,
+          ),
+          ended,
+        ]);
         mark('plan ready');
         const evac = plan!.plan as unknown as EvacuationPlan;
         assert.deepEqual(
@@ -312,12 +335,15 @@ describe('drEvacuate: a zone fails, four pairs, one approval', () => {
         await handle.signal(approveSignal, { by: 'bob', planId: plan!.planId });
 
         // The other three complete while the fourth is blocked at its reset.
-        const view = await eventually(
-          slowly(() => handle.query(evacuationQuery)),
-          (v) => v.rows.filter((r) => r.ended?.outcome === 'completed').length === 3 && v.rows.some((r) => r.blocked),
-          'three done, one blocked',
-          240_000,
-        );
+        const view = await Promise.race([
+          eventually(
+            slowly(() => handle.query(evacuationQuery)),
+            (v) => v.rows.filter((r) => r.ended?.outcome === 'completed').length === 3 && v.rows.some((r) => r.blocked),
+            'three done, one blocked',
+            240_000,
+          ),
+          ended,
+        ]);
         mark('three done one blocked');
         const blockedRow = view.rows.find((r) => r.blocked)!;
         assert.equal(blockedRow.pair, mmBlocked.name);
