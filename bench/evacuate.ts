@@ -8,11 +8,13 @@
 //   - drEvacuate (one run, one approval), in the same run, when the worker has it (workflows/dr-evacuate.ts).
 // Writes docs/benchmarks/evacuate.{json,md}. Knobs: KDR_EVAC_PAIRS, KDR_EVAC_GROUPS, KDR_BENCH_KEEP=1 (keep the
 // estate for the next run), KDR_EVAC_SKIP_EVACUATE=1 (baseline only),
-// KDR_EVAC_SKIP_BASELINE=1 (drEvacuate only), KDR_EVAC_WAIT_S (wait for other evacuations, 900), KDR_BENCH_OUT.
+// KDR_EVAC_SKIP_BASELINE=1 (drEvacuate only), KDR_EVAC_WAIT_S (wait for other evacuations, 900),
+// KDR_EVAC_WFT_TIMEOUT_S (workflow task timeout of the runs it starts), KDR_BENCH_OUT.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { repoRoot } from '../stack/local-stack';
 import { testEnv, withKdrWorker } from '../stack/harness/kdr';
 import { ensureStack } from '../stack/harness/stack';
@@ -56,6 +58,13 @@ const config = {
   skipBaseline: process.env.KDR_EVAC_SKIP_BASELINE === '1',
   /** How long drEvacuate waits for other sessions' evacuations to end (one runs at a time per namespace). */
   waitForOthersMs: intEnv('KDR_EVAC_WAIT_S', 900) * 1000,
+  /**
+   * Temporal's workflow task timeout for the runs the bench starts (the per-pair runs and drEvacuate itself, not
+   * drEvacuate's children): unset, the server's 10 s, as kdr starts them. To see what a longer one does under load.
+   */
+  workflowTaskTimeout: process.env.KDR_EVAC_WFT_TIMEOUT_S
+    ? (`${intEnv('KDR_EVAC_WFT_TIMEOUT_S', 10)}s` as Duration)
+    : undefined,
   targetMs: 60_000,
   historyEvents: 2_000,
   payloadBytes: 2 * 1024 * 1024,
@@ -169,6 +178,7 @@ async function perPair(client: Client, taskQueue: string, estate: Estate, names:
           // Every status query is a workflow activation: 20 runs polled twice a second added 40 a second to a
           // worker already starved while they planned. The figures come from the step tables, not the polls.
           pollMs: 2_000,
+          ...(config.workflowTaskTimeout ? { workflowTaskTimeout: config.workflowTaskTimeout } : {}),
           beforeApproval: async () => {
             arrive();
             await allPlanned;
@@ -337,6 +347,7 @@ async function startWhenAlone(client: Client, taskQueue: string, names: string[]
     const handle: WorkflowHandle = await client.workflow.start('drEvacuate', {
       taskQueue,
       workflowId: EVACUATE_WORKFLOW_ID,
+      ...(config.workflowTaskTimeout ? { workflowTaskTimeout: config.workflowTaskTimeout } : {}),
       args: [{ select: [{ pairs: names }], requestedBy: REQUESTED_BY, parallel: Math.min(names.length, 64) }],
     });
     await poll(

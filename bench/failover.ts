@@ -4,6 +4,7 @@
 // from the server afterwards.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { createActivities, defaultDeps } from '../activities';
 import { PairConfigSchema, type PairConfig, type PairConfigInput } from '../src/config';
 import { localStackEnv } from '../stack/local-stack';
@@ -91,11 +92,14 @@ export async function runFailover(
     beforeApproval?: (handle: WorkflowHandle) => Promise<void>;
     /** How often the plan is polled for (many runs at once poll less often: every query is a workflow task). */
     pollMs?: number;
+    /** Temporal's workflow task timeout for this run (default: the server's, 10 s). */
+    workflowTaskTimeout?: Duration;
   },
 ): Promise<FailoverRun> {
   const handle = await client.workflow.start('drFailover', {
     taskQueue,
     workflowId: o.workflowId,
+    ...(o.workflowTaskTimeout ? { workflowTaskTimeout: o.workflowTaskTimeout } : {}),
     args: [
       {
         config: o.pair,
