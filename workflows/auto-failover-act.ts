@@ -61,6 +61,8 @@ export async function autoFailoverAct(c: AutoCheck): Promise<AutoWatchState> {
   const base = { pair: pair.name, atRisk, ...(clock ? { downSince: clock.since } : {}) };
   const say = (line: string) => (next.why = `${line}; ${next.why}`.slice(0, 600));
 
+  // An inline config's name is the starter's choice: it pages and counts nothing (as the runs' events).
+  const report = c.fromFile ? reportEvent : async (_e: Omit<AutoFailoverEvent, 'kind' | 'at'>) => undefined;
   // The gauges: a clock started or stopped (no page).
   if (clock && !previous?.clock) await report({ ...base, event: 'clock-started', why: next.why });
   if (!clock && previous?.clock) await report({ ...base, event: 'clock-stopped', why: next.why });
@@ -137,7 +139,7 @@ async function startFailover(
   }
 }
 
-async function report(e: Omit<AutoFailoverEvent, 'kind' | 'at'>): Promise<void> {
+async function reportEvent(e: Omit<AutoFailoverEvent, 'kind' | 'at'>): Promise<void> {
   try {
     await reportAutoFailover({ kind: 'auto-failover', at: Date.now(), ...e });
   } catch (err) {
