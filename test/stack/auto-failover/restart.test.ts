@@ -63,7 +63,7 @@ describe('automatic failover: the worker killed in the veto window', () => {
       'exact snapshots of both groups',
       120_000,
     );
-    const marks = await commitMarks(p.secondary, groups);
+    const marks = await commitMarks(p.secondary);
     await p.primary.kill();
     await apps.crash();
 

@@ -20,7 +20,6 @@ import { local, repoRoot } from '../../../stack/local-stack';
 import type { AutoPair } from '../../../stack/harness/auto-pair';
 import { partitionOffsets, type AdminSession } from '../../../src/kafka/admin';
 import { readRange } from '../../../src/kafka/protocol';
-import { offsetsPartition } from '../../helpers/commits';
 import { temporal } from '../../../stack/harness/temporal';
 import { Consuming, RetryingProducer, viaDomain, type AppClient } from '../../../stack/harness/traffic';
 import type { Receiver } from '../notify/receiver';
@@ -221,9 +220,7 @@ export async function commitsSince(
   return counts;
 }
 
-/** The ends of the __consumer_offsets partitions holding these groups' commits, to count from with commitsSince. */
-export async function commitMarks(s: AdminSession, groups: readonly string[]): Promise<Map<number, number>> {
-  const logs = await partitionOffsets(s, ['__consumer_offsets']);
-  const wanted = new Set(groups.map((g) => offsetsPartition(g, logs.length)));
-  return new Map(logs.filter((l) => wanted.has(l.partition)).map((l) => [l.partition, l.end]));
+/** The ends of the __consumer_offsets partitions, to count these groups' commits from with commitsSince. */
+export async function commitMarks(s: AdminSession): Promise<Map<number, number>> {
+  return new Map((await partitionOffsets(s, ['__consumer_offsets'])).map((l) => [l.partition, l.end]));
 }
