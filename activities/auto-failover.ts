@@ -66,7 +66,9 @@ export function autoFailoverActivities(deps: ActivityDeps) {
       if (!config.autoFailover?.enabled)
         return { ok: false, reason: `autoFailover is not enabled for pair ${pairName} in the worker's pairs file` };
       const described = await Context.current().client.workflow.getHandle(parent.workflowId, parent.runId).describe();
-      if (described.type !== 'drWatch' || described.status.name !== 'RUNNING')
+      // The watch continues as new (its run that started this one may have handed over since): still the watch.
+      // Stopped, cancelled or terminated, a person ended it: no failover on its word.
+      if (described.type !== 'drWatch' || !['RUNNING', 'CONTINUED_AS_NEW'].includes(described.status.name))
         return {
           ok: false,
           reason:

@@ -49,11 +49,11 @@ export async function outage(): ReturnType<KdrActivities['assess']> {
   };
 }
 
-export function startWatch(env: RunbookEnv, taskQueue: string, pair: PairConfig) {
+export function startWatch(env: RunbookEnv, taskQueue: string, pair: PairConfig, continueAsNewEvery?: number) {
   return env.client.workflow.start<typeof drWatch>('drWatch', {
     taskQueue,
     workflowId: watchWorkflowId(pair.name),
-    args: [{ pair: pair.name }],
+    args: [{ pair: pair.name, ...(continueAsNewEvery ? { continueAsNewEvery } : {}) }],
   });
 }
 

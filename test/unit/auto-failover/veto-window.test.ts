@@ -12,7 +12,7 @@ import type { ActivityDeps } from '../../../activities';
 import { called, callsOf, newWorld, worldStubs } from '../runbooks/stubs/activities';
 import { kafkaClientNeverLoaded, runbookEnv, type RunbookEnv } from '../runbooks/stubs/env';
 import { endedWith, status, until } from '../runbooks/stubs/run';
-import { POLICY, autoPair, failoverWaiting, outage, startWatch, tick } from './auto-stubs';
+import { POLICY, autoPair, failoverWaiting, outage, startWatch, tick, watchOf } from './auto-stubs';
 
 let env: RunbookEnv;
 before(async () => {
@@ -70,7 +70,7 @@ describe('drFailover veto window (automatic failover)', { concurrency: true }, (
     });
   });
 
-  test('a listed approver vetoes in the window: rejected, nothing changed, and the watch starts no second one', async () => {
+  test('a listed approver vetoes in the window: rejected, nothing changed; the watch, continuing as new, starts no second one', async () => {
     const pair = autoPair('auto-veto');
     const world = newWorld(pair);
     let n = 0;
@@ -80,7 +80,8 @@ describe('drFailover veto window (automatic failover)', { concurrency: true }, (
       probePrimary: async () => ({ probe: 'kafka', verdict: 'down', at: Date.now(), error: 'ECONNREFUSED' }),
     });
     await env.withWorker(pair.name, stubs, async (taskQueue) => {
-      const watch = await startWatch(env, taskQueue, pair);
+      // A new watch run every 2 checks: what it started must survive continue-as-new.
+      const watch = await startWatch(env, taskQueue, pair, 2);
       const { h } = await failoverWaiting(env, pair);
       await h.signal(rejectSignal, { by: 'mallory', reason: 'not mine to stop' });
       await h.signal(rejectSignal, { by: 'alice', reason: 'the primary is being restarted on purpose' });
@@ -99,6 +100,10 @@ describe('drFailover veto window (automatic failover)', { concurrency: true }, (
         'three more checks',
       );
       assert.equal(callsOf(world, 'assess').length, 1, 'one failover only');
+      const w = await watchOf(watch);
+      assert.ok(w.runs >= 3, `the watch continued as new (${w.runs} runs)`);
+      assert.equal(w.auto?.started?.outcome, 'started');
+      assert.match(w.auto!.why, /dr-failover-.* started at .* for this outage/);
       await watch.signal(stopWatchSignal, { by: 'bob' });
       await watch.result();
     });
