@@ -64,6 +64,8 @@ function selectedGroups(pair: PairConfig, known: string[]): string[] {
 
 /** CreateConsumerGroup calls in flight while declaring a pair's groups on the secondary instance. */
 const DECLARE_IN_FLIGHT = 8;
+/** Up to this many listed groups are asked for by name (GetConsumerList ConsumerId) instead of listing the instance. */
+const NAMED_LOOKUPS = 20;
 
 export function clusterActivities(deps: ActivityDeps) {
   async function side(cluster: ClusterConfig, label: string): Promise<SideCheck> {
@@ -216,7 +218,8 @@ export function clusterActivities(deps: ActivityDeps) {
     const wanted = groupsToDeclare(pair, known);
     const alikafka = deps.cloud().alikafka(pair.secondary.region);
     const existing = new Set(
-      (await alikafka.listConsumerGroups({ instanceId: pair.secondary.instanceId })).map((g) => g.ConsumerId),
+      (await declaredByName(pair.secondary.region, pair.secondary.instanceId, wanted)) ??
+        (await alikafka.listConsumerGroups({ instanceId: pair.secondary.instanceId })).map((g) => g.ConsumerId),
     );
     const created: string[] = [];
     const missing = wanted.filter((g) => !existing.has(g));
@@ -242,9 +245,29 @@ export function clusterActivities(deps: ActivityDeps) {
     return created.sort();
   }
 
+  /**
+   * Which of a few named groups the instance declares, each asked for by name; undefined for more names. An instance
+   * may hold thousands of groups, listed in pages, and a listing that pages while groups come and go can miss some.
+   */
+  async function declaredByName(region: string, instanceId: string, names: string[]): Promise<string[] | undefined> {
+    if (names.length > NAMED_LOOKUPS) return undefined;
+    const alikafka = deps.cloud().alikafka(region);
+    const found = await Promise.all(
+      names.map(async (g) =>
+        (await alikafka.listConsumerGroups({ instanceId, consumerId: g })).some((x) => x.ConsumerId === g) ? g : null,
+      ),
+    );
+    return found.filter((g): g is string => g !== null);
+  }
+
   /** Every group the primary lists: an ApsaraMQ instance's declared groups, or the groups a Kafka cluster has. */
   async function knownGroupsOfPrimary(pair: PairConfig, primary: Admin): Promise<string[]> {
     if (pair.primary.provider === 'apsaramq') {
+      // None found by name: the whole list, which the refusal shows (what is declared there).
+      const named = Array.isArray(pair.groups)
+        ? await declaredByName(pair.primary.region, pair.primary.instanceId, pair.groups)
+        : undefined;
+      if (named?.length) return named;
       return (
         await deps.cloud().alikafka(pair.primary.region).listConsumerGroups({ instanceId: pair.primary.instanceId })
       ).map((g) => g.ConsumerId);
