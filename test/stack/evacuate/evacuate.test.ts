@@ -48,6 +48,7 @@ const slowly =
     await new Promise((r) => setTimeout(r, 1000));
     return read();
   };
+// Where the file's time goes (it must stay well inside the runner's 600 s file limit): printed, never asserted.
 const t0 = Date.now();
 const mark = (what: string) => console.log(`# +${Math.round((Date.now() - t0) / 1000)} s ${what}`);
 
