@@ -45,10 +45,16 @@ export function autoFailoverCheck(
     secondary: tick ? { healthy: true } : { healthy: false, why: 'the watch could not read the secondary' },
     atRisk: estimateAtRisk(measured, clock?.since ?? now),
   });
+  // While a failover runs the decision is "never" and carries no clock; the outage goes on unless a probe reaches the
+  // primary. Keeping its clock keeps the failover started for it its only one: once a veto ends that run, the next
+  // check finds it already started for this clock instead of starting a second one `after` later.
+  const outageGoesOn =
+    more?.situation === 'failing-over' && clock !== undefined && ![kafka, ...more.readings].some((r) => r.verdict === 'up');
+  const kept = step.clock ?? (outageGoesOn ? clock : undefined);
   return {
     decision: step.decision.kind,
     why: describeDecision(step.decision).slice(0, 600),
-    ...(step.clock ? { clock: { since: step.clock.since, evidence: step.clock.evidence.slice(0, MAX_EVIDENCE) } } : {}),
+    ...(kept ? { clock: { since: kept.since, evidence: kept.evidence.slice(0, MAX_EVIDENCE) } } : {}),
     ...(measured ? { measured } : {}),
     ...(more ? { readings: [kafka, ...more.readings] } : {}),
   };
