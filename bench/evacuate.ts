@@ -18,7 +18,7 @@ import type { Duration } from '@temporalio/common';
 import { repoRoot } from '../stack/local-stack';
 import { testEnv, withKdrWorker } from '../stack/harness/kdr';
 import { ensureStack } from '../stack/harness/stack';
-import { closeTemporal } from '../stack/harness/temporal';
+import { closeTemporal, temporal } from '../stack/harness/temporal';
 import { statusQuery } from '../workflows/definitions';
 import type { RunStatus } from '../workflows/runner';
 import {
@@ -383,6 +383,18 @@ async function whyEnded(handle: WorkflowHandle): Promise<string> {
   return [`phase ${s?.phase ?? '?'}`, ...steps, ...(failure ? [failure] : [])].join('; ').slice(0, 1200);
 }
 
+/** Terminates the running workflows this run started: its per-pair runs, drEvacuate and its members. */
+async function stopRuns(run: string, taskQueue: string | undefined): Promise<void> {
+  const { client } = await temporal();
+  const ours = [`WorkflowId STARTS_WITH 'kev-${run}-'`, `WorkflowId STARTS_WITH 'dr-failover-kev-${run}-'`];
+  if (taskQueue) ours.push(`(WorkflowId = '${EVACUATE_WORKFLOW_ID}' AND TaskQueue = '${taskQueue}')`);
+  for await (const w of client.workflow.list({ query: `ExecutionStatus = 'Running' AND (${ours.join(' OR ')})` }))
+    await client.workflow
+      .getHandle(w.workflowId, w.runId)
+      .terminate('benchmark interrupted')
+      .catch(() => undefined);
+}
+
 function pairsFile(estate: Estate, names: string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-bench-evac-'));
   const file = path.join(dir, 'pairs.json');
@@ -415,10 +427,14 @@ export async function main(): Promise<void> {
         await removeEstate(estate, log);
       }
     })());
-  // Interrupted (Ctrl-C, a time bound's SIGTERM): the 10,000 groups must not stay on the shared stack.
+  let workerQueue: string | undefined;
+  // Interrupted (Ctrl-C, a time bound's SIGTERM): the 10,000 groups must not stay on the shared stack, nor this
+  // run's workflows wait forever for a worker that is gone (a running drEvacuate refuses every later one).
   const interrupted = (signal: NodeJS.Signals) => {
-    log(`${signal}: removing the estate before exiting`);
-    void cleanup()
+    log(`${signal}: stopping this run's workflows and removing the estate before exiting`);
+    void stopRuns(run, workerQueue)
+      .catch((err: Error) => log(`could not stop this run's workflows: ${err.message}`))
+      .then(cleanup)
       .catch((err: Error) => log(`could not remove the estate: ${err.message}`))
       .finally(() => process.exit(130));
   };
@@ -428,6 +444,7 @@ export async function main(): Promise<void> {
   try {
     await withKdrWorker(
       async ({ client, taskQueue }) => {
+        workerQueue = taskQueue;
         await forgetOnSecondary(estate);
         if (config.skipBaseline) log('per-pair baseline not run: KDR_EVAC_SKIP_BASELINE=1');
         else {
