@@ -10,6 +10,7 @@ import { loadPairsFile, PAIRS_FILE_ENV, PairsFileError, type PairsFile } from '.
 import { isLoopbackTemporal } from '../../workflows/contract';
 import type { TemporalTarget } from '../temporal-connection';
 import { DrPairKey, DrPhaseKey } from '../../workflows/runner/search-attributes';
+import { autoSeen } from './auto-seen';
 import { CliError, ExitCode } from './errors';
 import { failoverWorkflowId, findPairRun, RUNBOOKS, setupWorkflowId, verifyWorkflowId } from './temporal';
 import { shortProfile, type FidelityProfile } from '../../src/kafka/fidelity';
@@ -198,30 +199,6 @@ async function deadLetterSeen(client: Client, pair: string): Promise<NonNullable
     return seen ? { topic, records: seen.records, at: status!.last!.at } : { topic };
   } catch {
     return { topic };
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
-}
-
-/** What the pair's running watch does with the policy now: paused, its decision, the failover it started. */
-async function autoSeen(client: Client, pair: string): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const running = await findPairRun({ client }, 'watch', pair, { running: true });
-    if (!running) return '; no drWatch runs: nothing fails over by itself';
-    const status = await Promise.race([
-      client.workflow.getHandle(running.description.workflowId).query<WatchStatus>('watch'),
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), WATCH_QUERY_MS);
-      }),
-    ]);
-    const paused = status?.autoControl?.paused ?? status?.auto?.paused;
-    if (paused) return `; PAUSED by ${paused.by} (kdr auto resume ${pair})`;
-    const a = status?.auto;
-    if (!a) return '; the watch has not decided yet';
-    return `; watch: ${a.decision}${a.started ? `, ${a.started.workflowId} ${a.started.outcome}` : ''}`;
-  } catch {
-    return '';
   } finally {
     if (timer) clearTimeout(timer);
   }

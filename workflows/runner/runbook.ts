@@ -5,7 +5,8 @@
 import { condition, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { DECLARED_IDENTITY_WARNING, formatDuration, validate } from '../../src/config';
-import type { Approval, ApprovalOptions, ApprovalOutcome } from './approval-gate';
+import type { Approval, ApprovalOptions } from './approval-gate';
+import type { VetoWindow, Vetted } from './veto-window';
 import { blocksStep, describeFailure, refusalIn, stepFailure } from './failures';
 import { approvalNeeded } from './events';
 import type { PairIdentity } from './signed-decisions';
@@ -18,6 +19,7 @@ import { registerHandlers } from './handlers';
 import { RUNBOOK, RunState } from './run-state';
 
 export type { Approval, ApprovalClaim, ApprovalOptions, ApprovalOutcome } from './approval-gate';
+export type { VetoWindow, Vetted } from './veto-window';
 export type { StepContext, StepDeclaration, StepDeclarations } from './steps';
 
 export class Runbook<S extends StepDeclarations> extends RunState<S> {
@@ -306,20 +308,6 @@ export class Runbook<S extends StepDeclarations> extends RunState<S> {
   }
 }
 
-/** How a veto window behaves (Runbook.vetoWindow). */
-export interface VetoWindow {
-  /** Who the approval is recorded as when the window passes, e.g. "policy autoFailover". */
-  by: string;
-  /** The approval's comment: the evidence the policy acted on, in one line. */
-  note: string;
-  /** A reason to end the window and the run (the primary answers again), or undefined. */
-  interrupt: () => string | undefined;
-  /** Announces the window with its end (ISO, workflow time). */
-  opened: (deadline: string) => Promise<void>;
-  decided: (outcome: ApprovalOutcome) => Promise<void>;
-}
-
-export type Vetted = Approval & { early: boolean };
 
 /** Declares a runbook: its steps in order (names are checked at compile time by `run.step`). */
 export function runbook<const S extends StepDeclarations>(name: string, steps: S): Runbook<S> {
