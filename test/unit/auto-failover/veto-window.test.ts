@@ -92,12 +92,13 @@ describe('drFailover veto window (automatic failover)', { concurrency: true }, (
       unchanged(called(world));
       assert.equal(world.cname, pair.primary.endpointHost);
       assert.ok(callsOf(world, 'reportAutoFailover').some((c) => c.detail === 'vetoed'));
-      // The primary is still down: the next checks record the vetoed failover and start none.
+      // The primary is still down: the checks for longer than `after` (10 s) record the vetoed failover, start none.
       const checks = world.calls.filter((c) => c.name === 'watchTick').length;
       await until(
         async () => world.calls.filter((c) => c.name === 'watchTick').length,
-        (x) => x >= checks + 3,
-        'three more checks',
+        (x) => x >= checks + 13,
+        'thirteen more checks',
+        60_000,
       );
       assert.equal(callsOf(world, 'assess').length, 1, 'one failover only');
       const w = await watchOf(watch);
