@@ -49,7 +49,9 @@ export function autoFailoverCheck(
   // primary. Keeping its clock keeps the failover started for it its only one: once a veto ends that run, the next
   // check finds it already started for this clock instead of starting a second one `after` later.
   const outageGoesOn =
-    more?.situation === 'failing-over' && clock !== undefined && ![kafka, ...more.readings].some((r) => r.verdict === 'up');
+    more?.situation === 'failing-over' &&
+    clock !== undefined &&
+    ![kafka, ...more.readings].some((r) => r.verdict === 'up');
   const kept = step.clock ?? (outageGoesOn ? clock : undefined);
   return {
     decision: step.decision.kind,

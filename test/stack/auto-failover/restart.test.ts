@@ -16,7 +16,17 @@ import { uniqueName } from '../../../stack/harness/kdr';
 import { POLICY_APPROVER } from '../../../workflows/failover/auto-approval';
 import { closeTemporal, eventually, temporal } from '../../../stack/harness/temporal';
 import { startReceiver, type Receiver } from '../notify/receiver';
-import { Apps, commitMarks, commitsSince, failoverRuns, setUp, sleep, terminateFailovers, untilConsumersMayResume, WorkerProcess } from './scenario';
+import {
+  Apps,
+  commitMarks,
+  commitsSince,
+  failoverRuns,
+  setUp,
+  sleep,
+  terminateFailovers,
+  untilConsumersMayResume,
+  WorkerProcess,
+} from './scenario';
 
 describe('automatic failover: the worker killed in the veto window', () => {
   let receiver: Receiver;
@@ -59,7 +69,8 @@ describe('automatic failover: the worker killed in the veto window', () => {
     const apps = await Apps.start(p, groups, 100, [groups[1]]);
     await eventually(
       () => readPositions(p.secondary, p.name),
-      (r) => groups.every((g) => r.byGroup.get(g)?.size === 3 && [...r.byGroup.get(g)!.values()].every((x) => x.matched)),
+      (r) =>
+        groups.every((g) => r.byGroup.get(g)?.size === 3 && [...r.byGroup.get(g)!.values()].every((x) => x.matched)),
       'exact snapshots of both groups',
       120_000,
     );
@@ -67,7 +78,12 @@ describe('automatic failover: the worker killed in the veto window', () => {
     await p.primary.kill();
     await apps.crash();
 
-    await eventually(() => failoverRuns(client, p.name), (r) => r.length > 0, 'the watch to start drFailover', 120_000);
+    await eventually(
+      () => failoverRuns(client, p.name),
+      (r) => r.length > 0,
+      'the watch to start drFailover',
+      120_000,
+    );
     const handle = client.workflow.getHandle<typeof drFailover>(failoverWorkflowId(p.name));
     await eventually(
       () => handle.query(statusQuery),
@@ -83,7 +99,10 @@ describe('automatic failover: the worker killed in the veto window', () => {
     // The new worker picks the run up where it was: the window's timer ran on the server, the switch follows.
     const run = await untilConsumersMayResume(handle);
     assert.equal(run.steps.find((x) => x.name === 'switch-cname')?.state, 'succeeded');
-    assert.ok(run.audit.some((a) => a.by === POLICY_APPROVER && a.accepted !== false), JSON.stringify(run.audit));
+    assert.ok(
+      run.audit.some((a) => a.by === POLICY_APPROVER && a.accepted !== false),
+      JSON.stringify(run.audit),
+    );
     // The watch, stopped by the failover when it moved the CNAME, started nothing else meanwhile.
     const runs = await failoverRuns(client, p.name);
     assert.equal(runs.length, 1, `one failover run: ${JSON.stringify(runs)}`);
@@ -92,8 +111,8 @@ describe('automatic failover: the worker killed in the veto window', () => {
     const commits = await commitsSince(p.secondary, groups, marks);
     const said = (step: string) => run.steps.find((x) => x.name === step)?.summary ?? '-';
     console.log(
-      `# commits on the secondary per group: ${JSON.stringify([...commits])}; reset-offsets: ${said('reset-offsets')}; ` +
-        `apply-final: ${said('apply-final')}`,
+      `# commits on the secondary per group: ${JSON.stringify([...commits])}; ` +
+        `reset-offsets: ${said('reset-offsets')}; apply-final: ${said('apply-final')}`,
     );
     for (const g of groups) assert.equal(commits.get(g), 3, `${g}: one commit of its 3 partitions`);
   });

@@ -90,10 +90,7 @@ export class Apps {
 }
 
 /** A remote probe worker: its own task queue, only the probe activity, the same pairs file as the kdr worker. */
-export async function startRemoteProbe(
-  taskQueue: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ stop(): Promise<void> }> {
+export async function startRemoteProbe(taskQueue: string, env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }> {
   const { native } = await temporal();
   const { probePrimary } = createActivities(defaultDeps(env));
   const worker = await Worker.create({

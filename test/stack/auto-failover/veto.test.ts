@@ -46,7 +46,12 @@ describe('automatic failover: a short outage and a veto change nothing', () => {
       async ({ client, taskQueue }) => {
         await setUp(client, taskQueue, p.name);
         const watch = client.workflow.getHandle<typeof drWatch>(watchWorkflowId(p.name));
-        await eventually(() => watch.query(watchQuery), (s) => s.auto?.decision === 'healthy', 'the watch to see the primary', 60_000);
+        await eventually(
+          () => watch.query(watchQuery),
+          (s) => s.auto?.decision === 'healthy',
+          'the watch to see the primary',
+          60_000,
+        );
 
         await p.primary.proxy.cut();
         const down = await eventually(
@@ -95,7 +100,11 @@ describe('automatic failover: a short outage and a veto change nothing', () => {
         .listSubDomainRecords({ subDomain: p.domain, domainName: 'kdr.test' })
         .then((r) => r.find((x) => x.Type === 'CNAME')?.Value);
     const offsets = (g: string) =>
-      committedOffsets(p.secondary, g, [0, 1, 2].map((partition) => ({ topic: p.topic, partition })));
+      committedOffsets(
+        p.secondary,
+        g,
+        [0, 1, 2].map((partition) => ({ topic: p.topic, partition })),
+      );
     await withKdrWorker(
       async ({ client, taskQueue }) => {
         await setUp(client, taskQueue, p.name);
@@ -124,7 +133,8 @@ describe('automatic failover: a short outage and a veto change nothing', () => {
         // In the veto window: the run waits for the window, asking nobody to approve.
         await eventually(
           () => handle.query(statusQuery),
-          (s) => s.phase === 'awaiting-approval' || s.steps.some((x) => x.state === 'running' && /approv|veto/.test(x.name)),
+          (s) =>
+            s.phase === 'awaiting-approval' || s.steps.some((x) => x.state === 'running' && /approv|veto/.test(x.name)),
           'the veto window',
           120_000,
         );
