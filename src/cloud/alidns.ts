@@ -82,7 +82,10 @@ export class AlidnsClient {
     domainName?: string;
     type?: DnsRecordType;
   }): Promise<DnsRecord[]> {
-    return collect((pageNumber) => this.describeSubDomainRecords({ ...opts, pageNumber, pageSize: 100 }));
+    return collect(
+      (pageNumber) => this.describeSubDomainRecords({ ...opts, pageNumber, pageSize: 100 }),
+      (r) => r.RecordId,
+    );
   }
 
   async describeDomainRecordInfo(recordId: string): Promise<DnsRecordInfo> {

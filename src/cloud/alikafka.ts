@@ -76,7 +76,10 @@ export class AlikafkaClient {
 
   /** Every topic (all pages); `topic` filters by name as the API does. */
   async listTopics(opts: { instanceId: string; topic?: string; pageSize?: number }): Promise<KafkaTopicInfo[]> {
-    return collect((currentPage) => this.getTopicList({ ...opts, currentPage, pageSize: opts.pageSize ?? 100 }));
+    return collect(
+      (currentPage) => this.getTopicList({ ...opts, currentPage, pageSize: opts.pageSize ?? 100 }),
+      (t) => t.Topic,
+    );
   }
 
   async createTopic(opts: CreateTopicRequest): Promise<void> {
@@ -119,7 +122,10 @@ export class AlikafkaClient {
   }
 
   async listConsumerGroups(opts: ConsumerGroupsRequest): Promise<KafkaConsumerGroupInfo[]> {
-    return collect((currentPage) => this.getConsumerList({ ...opts, currentPage, pageSize: opts.pageSize ?? 100 }));
+    return collect(
+      (currentPage) => this.getConsumerList({ ...opts, currentPage, pageSize: opts.pageSize ?? 100 }),
+      (g) => g.ConsumerId,
+    );
   }
 
   async createConsumerGroup(opts: { instanceId: string; consumerId: string; remark?: string }): Promise<void> {
