@@ -46,8 +46,14 @@ describe('drFailover veto window (automatic failover)', { concurrency: true }, (
         s.audit.some((a) => a.action === 'policy' && /automatic failover by policy autoFailover/.test(a.note ?? '')),
         'the audit names the policy',
       );
-      assert.ok(s.audit.some((a) => /ECONNREFUSED/.test(a.note ?? '')), "the audit names the probes' evidence");
-      assert.ok(s.audit.some((a) => /at risk: 7 record/.test(a.note ?? '')), 'the audit names the estimate');
+      assert.ok(
+        s.audit.some((a) => /ECONNREFUSED/.test(a.note ?? '')),
+        "the audit names the probes' evidence",
+      );
+      assert.ok(
+        s.audit.some((a) => /at risk: 7 record/.test(a.note ?? '')),
+        'the audit names the estimate',
+      );
       const result = (await h.result()) as Awaited<ReturnType<typeof drFailover>>;
       assert.equal(result.dryRun, false);
       if (result.dryRun) return;
@@ -71,7 +77,8 @@ describe('drFailover veto window (automatic failover)', { concurrency: true }, (
   });
 
   test('a listed approver vetoes in the window: rejected, nothing changed; the watch, continuing as new, starts no second one', async () => {
-    const pair = autoPair('auto-veto');
+    // A window far longer than the test: on a loaded machine a 10 s one could pass before the test acts in it.
+    const pair = autoPair('auto-veto', { autoFailover: { ...POLICY, vetoWindow: '10m' } });
     const world = newWorld(pair);
     let n = 0;
     const stubs = worldStubs(pair, world, {
@@ -111,7 +118,8 @@ describe('drFailover veto window (automatic failover)', { concurrency: true }, (
   });
 
   test('the primary answers again in the window: aborted, nothing changed', async () => {
-    const pair = autoPair('auto-back');
+    // A window far longer than the test: on a loaded machine a 10 s one could pass before the test acts in it.
+    const pair = autoPair('auto-back', { autoFailover: { ...POLICY, vetoWindow: '10m' } });
     const world = newWorld(pair);
     let n = 0;
     let inWindow = false;
@@ -181,7 +189,9 @@ describe('drFailover veto window (automatic failover)', { concurrency: true }, (
         'approval',
       );
       assert.ok(
-        s.audit.some((a) => a.action === 'policy' && !a.accepted && /not started by the pair's own watch/.test(a.note ?? '')),
+        s.audit.some(
+          (a) => a.action === 'policy' && !a.accepted && /not started by the pair's own watch/.test(a.note ?? ''),
+        ),
       );
       // The pair's own approval policy (hours), not the 10 s veto window.
       assert.ok(Date.parse(s.approval!.deadline) - Date.now() > 60_000);
@@ -200,8 +210,9 @@ describe('drFailover veto window (automatic failover)', { concurrency: true }, (
     const stubs = worldStubs(pair, world, {
       watchTick: async () => tick(n++ < 1),
       assess: outage,
-      autoFailoverPolicy: autoFailoverActivities({ pairs: () => new Map([[pair.name, file]]) } as unknown as ActivityDeps)
-        .autoFailoverPolicy,
+      autoFailoverPolicy: autoFailoverActivities({
+        pairs: () => new Map([[pair.name, file]]),
+      } as unknown as ActivityDeps).autoFailoverPolicy,
     });
     await env.withWorker(pair.name, stubs, async (taskQueue) => {
       const watch = await startWatch(env, taskQueue, pair);
