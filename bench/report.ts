@@ -79,12 +79,7 @@ export function rows(measurements: readonly Measurement[]): Row[] {
 }
 
 /** a[i] / b[i] for each round i that timed both methods at this group count. */
-export function pairedRatios(
-  measurements: readonly Measurement[],
-  a: MethodId,
-  b: MethodId,
-  groups: number,
-): number[] {
+export function pairedRatios(measurements: readonly Measurement[], a: MethodId, b: MethodId, groups: number): number[] {
   const of = (m: MethodId) => measurements.find((x) => x.method === m && x.groups === groups)?.samplesMs ?? [];
   const [xs, ys] = [of(a), of(b)];
   return xs.slice(0, ys.length).map((x, i) => x / ys[i]);

@@ -87,17 +87,18 @@ export async function autoFailoverAct(c: AutoCheck): Promise<AutoWatchState> {
       }
     }
   } else if (next.decision === 'hold-for-human' && clock) alert = { kind: 'held', since: clock.since };
-  else if (next.decision === 'alert-partition') alert = { kind: 'partition', since: previous?.alerted?.since ?? Date.now() };
+  else if (next.decision === 'alert-partition')
+    alert = { kind: 'partition', since: previous?.alerted?.since ?? Date.now() };
   // The pair is protected, the primary down, and the check could not read the secondary: nothing could take over.
   else if (next.decision === 'never' && situation === 'protected' && c.tick === undefined)
     alert = { kind: 'unsafe', since: clock?.since ?? previous?.alerted?.since ?? Date.now() };
 
   if (alert) {
-    const same = previous?.alerted?.kind === alert.kind && (alert.kind === 'partition' || previous.alerted.since === alert.since);
+    const same =
+      previous?.alerted?.kind === alert.kind && (alert.kind === 'partition' || previous.alerted.since === alert.since);
     const since = same ? previous!.alerted!.since : alert.since;
     next.alerted = { kind: alert.kind, since };
-    if (!same)
-      await report({ ...base, event: alert.kind, why: next.why, evidence: readingsOf(next).slice(0, 6) });
+    if (!same) await report({ ...base, event: alert.kind, why: next.why, evidence: readingsOf(next).slice(0, 6) });
   }
   return next;
 }

@@ -46,11 +46,10 @@ export async function probeReadings(
   const remote = policy.probes.remote;
   if (remote)
     calls.push(
-      remoteProbe(remote.taskQueue, pair.watch.interval)(pair, { via: 'remote' })
-        .then(
-          (r) => clip({ ...r, probe: 'remote' }),
-          (err) => unknown('remote', o.now(), err),
-        ),
+      remoteProbe(remote.taskQueue, pair.watch.interval)(pair, { via: 'remote' }).then(
+        (r) => clip({ ...r, probe: 'remote' }),
+        (err) => unknown('remote', o.now(), err),
+      ),
     );
   return Promise.all(calls);
 }

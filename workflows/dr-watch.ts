@@ -82,10 +82,12 @@ export async function drWatch(raw: unknown): Promise<WatchResult> {
   const onControl = (action: ControlAction) => (payload: unknown) =>
     controller.take ? controller.take(action, payload) : void earlyControl.push([action, payload]);
   setHandler(pauseAutoFailoverSignal, onControl('pause'), {
-    description: 'Pause the automatic failover: {"by": "<you>", "reason": "..."}; the watch still decides, a person acts',
+    description:
+      'Pause the automatic failover: {"by": "<you>", "reason": "..."}; the watch still decides, a person acts',
   });
   setHandler(resumeAutoFailoverSignal, onControl('resume'), {
-    description: "Back to the pairs file's automatic failover policy: listed approvers only (signed pairs: kdr auto resume --key)",
+    description:
+      "Back to the pairs file's automatic failover policy: listed approvers only (signed pairs: kdr auto resume --key)",
   });
   setHandler(
     watchQuery,

@@ -137,7 +137,10 @@ export async function drEvaluateEvacuation(raw: unknown): Promise<EvaluationResu
         },
       ]);
       result.notified =
-        [o.sent.length ? `sent to ${o.sent.join(', ')}` : '', o.failed.length ? `FAILED ${o.failed.map((f) => f.error).join('; ')}` : '']
+        [
+          o.sent.length ? `sent to ${o.sent.join(', ')}` : '',
+          o.failed.length ? `FAILED ${o.failed.map((f) => f.error).join('; ')}` : '',
+        ]
           .filter(Boolean)
           .join('; ') || 'no targets';
     } catch (err) {

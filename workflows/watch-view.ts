@@ -100,7 +100,9 @@ function autoLines(s: WatchStatus, pair: string): string[] {
         `- probes: ${a.readings.map((r) => `${r.probe} ${r.verdict}${r.error ? ` (${mdCell(r.error, 80)})` : ''}`).join(', ')}`,
       );
     if (a.started)
-      lines.push(`- failover \`${mdCell(a.started.workflowId, 120)}\` ${a.started.outcome} at ${clock(a.started.at)} UTC`);
+      lines.push(
+        `- failover \`${mdCell(a.started.workflowId, 120)}\` ${a.started.outcome} at ${clock(a.started.at)} UTC`,
+      );
   }
   if (control?.paused)
     lines.push(

@@ -29,4 +29,3 @@ export async function autoSeen(client: Client, pair: string): Promise<string> {
     if (timer) clearTimeout(timer);
   }
 }
-

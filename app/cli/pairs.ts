@@ -169,7 +169,8 @@ export async function pairStates(client: Client, pairs: PairConfig[]): Promise<P
           p.approval.identity === 'declared'
             ? { mode: 'declared', warning: DECLARED_IDENTITY_WARNING }
             : { mode: 'signed' },
-        autoFailover: describeAutoFailover(p.autoFailover) + (p.autoFailover?.enabled ? await autoSeen(client, p.name) : ''),
+        autoFailover:
+          describeAutoFailover(p.autoFailover) + (p.autoFailover?.enabled ? await autoSeen(client, p.name) : ''),
         where: whereIs(setup, failover, failback),
         ...(failback ? { failback } : {}),
         ...(await newestProfile(client, [setup, verify])),

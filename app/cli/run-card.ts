@@ -56,7 +56,7 @@ const CHANGES: Record<string, (i: CardInput) => string[]> = {
   drDrill: () => ['a failover dry run of the pair on a schedule: nothing in the clusters or DNS'],
   drEvacuate: (i) =>
     i.dryRun
-      ? ["nothing: every selected pair plans in its own drFailover (dr-failover-<pair>); the evacuation plan is shown"]
+      ? ['nothing: every selected pair plans in its own drFailover (dr-failover-<pair>); the evacuation plan is shown']
       : [
           "every selected pair's drFailover (dr-failover-<pair>) plans, then ONE approval of the evacuation plan releases them",
           `tier by tier, ${i.parallel ?? 'the default number of'} pair(s) at once: offsets reset on each secondary, then its CNAME moved`,

@@ -84,7 +84,7 @@ const FailoverObject = z.strictObject({
    * Internal: set by drWatch on the failover its automatic failover policy starts. "outage": the run expects the
    * primary down and aborts, changing nothing, if it answers (an automatic failover is never a switchover).
    */
-  mode: z.literal('outage', { error: 'is internal (set by drWatch\'s automatic failover): leave it out' }).optional(),
+  mode: z.literal('outage', { error: "is internal (set by drWatch's automatic failover): leave it out" }).optional(),
   /** Internal: the watch's evidence (down clock, probes, at-risk estimate); it never grants an approval by itself. */
   auto: AutoEvidenceSchema.optional(),
 });

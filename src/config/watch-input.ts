@@ -20,7 +20,6 @@ const Transition = z.strictObject({
   why: text('why the health changed', 600),
 });
 
-
 /** The automatic failover decision of the last check, its down clock and the last measurement of both sides. */
 export const AutoWatchStateSchema = z.strictObject({
   decision: oneOf(['healthy', 'suspect', 'down-confirmed', 'hold-for-human', 'alert-partition', 'never']),

@@ -7,7 +7,14 @@ import type { PairBlocker, PairFacts } from './types';
 export interface DrillOutcome {
   healthy: boolean;
   findings: string[];
-  plan?: { planId: string; groups: number; partitions: number; duplicateBound: number; untranslated: number; liveGroups: number };
+  plan?: {
+    planId: string;
+    groups: number;
+    partitions: number;
+    duplicateBound: number;
+    untranslated: number;
+    liveGroups: number;
+  };
   rpo: { replicationLatencyMs: number | null; lagRecords: number | null };
   primaryReachable?: boolean;
 }
@@ -51,8 +58,7 @@ export function judgePair(
     why.push(...o.findings);
     if (o.plan && o.plan.liveGroups > 0)
       why.push(`plan: ${o.plan.liveGroups} group(s) with live members on the secondary: the reset would block`);
-    if (!o.plan && !o.findings.some((f) => f.startsWith('plan')))
-      why.push('plan: no failover plan could be made');
+    if (!o.plan && !o.findings.some((f) => f.startsWith('plan'))) why.push('plan: no failover plan could be made');
   }
   return {
     pair: facts.name,
@@ -89,7 +95,9 @@ export function evacuationVerdict(select: string, problems: string[], pairs: Pai
 export function verdictFindings(v: EvacuationVerdict, max = 20): string[] {
   const lines = [
     ...v.problems.map((p) => `evacuation: ${p}`),
-    ...v.pairs.filter((p) => !p.ok).map((p) => `pair ${p.pair} (tier ${p.tier}) would not succeed: ${p.why.join('; ')}`),
+    ...v.pairs
+      .filter((p) => !p.ok)
+      .map((p) => `pair ${p.pair} (tier ${p.tier}) would not succeed: ${p.why.join('; ')}`),
   ];
   return lines.length > max ? [...lines.slice(0, max - 1), `... and ${lines.length - max + 1} more`] : lines;
 }

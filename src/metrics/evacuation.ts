@@ -33,12 +33,10 @@ registry.computed(
   () =>
     [...evacuations].flatMap(([evacuation, e]) => [
       [{ evacuation, state: 'selected' }, e.selected.length] as [Record<string, string>, number],
-      ...STATES.map(
-        (state): [Record<string, string>, number] => [
-          { evacuation, state },
-          [...e.pairs.values()].filter((s) => s === state).length,
-        ],
-      ),
+      ...STATES.map((state): [Record<string, string>, number] => [
+        { evacuation, state },
+        [...e.pairs.values()].filter((s) => s === state).length,
+      ]),
     ]),
 );
 registry.computed(

@@ -36,7 +36,9 @@ export function autoFailoverMessage(e: AutoFailoverEvent, link: Line[], pair: st
       line`At risk: ${e.atRisk.records ?? 'unknown'} record(s), ${e.atRisk.seconds ?? 'unknown'} s (${e.atRisk.basis})`,
     );
   for (const r of (e.evidence ?? []).slice(0, 4))
-    lines.push(line`Probe ${r.probe} at ${new Date(r.at).toISOString()}: ${r.verdict}${r.error ? ` (${r.error})` : ''}`);
+    lines.push(
+      line`Probe ${r.probe} at ${new Date(r.at).toISOString()}: ${r.verdict}${r.error ? ` (${r.error})` : ''}`,
+    );
   if (e.by) lines.push(line`By: ${e.by}`);
   const commands =
     e.event === 'started'

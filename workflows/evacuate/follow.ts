@@ -39,7 +39,12 @@ export function mergeRow(
   }
   // A member asking approval on its own run (its final plan got worse): paged once through the evacuation, with
   // the member's run in the commands; its approvers are the evacuation's (the member's request carries them).
-  if (row.asks && !row.ended && row.asks.planId !== before.asks?.planId && patched('evacuation-member-approval-notice')) {
+  if (
+    row.asks &&
+    !row.ended &&
+    row.asks.planId !== before.asks?.planId &&
+    patched('evacuation-member-approval-notice')
+  ) {
     const a = row.asks;
     pending.push({
       member: row.workflowId,

@@ -237,7 +237,8 @@ export class Runbook<S extends StepDeclarations> extends RunState<S> {
       this.end(record, 'aborted');
       throw await this.ending('aborted', 'Aborted', `approval timed out: ${reason}`);
     }
-    if (outcome.kind === 'interrupted') throw stepFailure('RunbookDefinition', 'an approval without interrupt ended early');
+    if (outcome.kind === 'interrupted')
+      throw stepFailure('RunbookDefinition', 'an approval without interrupt ended early');
     const { approval } = outcome;
     record.summary = clip(`plan ${approval.planId} approved by ${approval.approvedBy.map((a) => a.by).join(', ')}`);
     this.end(record, 'succeeded');
@@ -307,7 +308,6 @@ export class Runbook<S extends StepDeclarations> extends RunState<S> {
     return { ...approval, early: false };
   }
 }
-
 
 /** Declares a runbook: its steps in order (names are checked at compile time by `run.step`). */
 export function runbook<const S extends StepDeclarations>(name: string, steps: S): Runbook<S> {

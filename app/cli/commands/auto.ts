@@ -31,7 +31,10 @@ export function registerAuto(program: Command, c: CommandContext): void {
   for (const action of ['pause', 'resume'] as const) {
     const sub = auto.command(action);
     if (action === 'resume')
-      sub.option('--key <file>', 'signed pairs: sign the resume with your Ed25519 private key (default $KDR_APPROVER_KEY)');
+      sub.option(
+        '--key <file>',
+        'signed pairs: sign the resume with your Ed25519 private key (default $KDR_APPROVER_KEY)',
+      );
     sub
       .argument('<pair>', 'a pair name from the pairs file')
       .description(
@@ -115,7 +118,8 @@ async function recorded(
   const end = Date.now() + SHOWN_WITHIN_MS;
   while (Date.now() < end) {
     const last = lastOf(await read().catch(() => undefined));
-    if (last && JSON.stringify(last) !== JSON.stringify(before) && last.by === by && last.action === action) return last;
+    if (last && JSON.stringify(last) !== JSON.stringify(before) && last.by === by && last.action === action)
+      return last;
     await new Promise((r) => setTimeout(r, 250));
   }
   return undefined;

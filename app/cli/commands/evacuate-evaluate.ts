@@ -52,7 +52,12 @@ export async function scheduleEvaluation(
   raw: EvaluationInput,
   every: string,
 ): Promise<ScheduledEvaluation> {
-  const everyMs = checkFlags(EvaluationScheduleSchema, { every, input: raw }, FLAGS, 'evacuate --evaluate --every').every;
+  const everyMs = checkFlags(
+    EvaluationScheduleSchema,
+    { every, input: raw },
+    FLAGS,
+    'evacuate --evaluate --every',
+  ).every;
   const input = checked(raw);
   const scheduleId = evaluationScheduleId(input.select);
   const select = describeSelection(input.select);
@@ -68,7 +73,8 @@ export async function scheduleEvaluation(
   };
   const spec = { intervals: [{ every: everyMs }] };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' as const };
-  const note = (verb: string) => `Evaluation of the evacuation of ${select}: every ${every}, ${verb} by ${input.requestedBy}`;
+  const note = (verb: string) =>
+    `Evaluation of the evacuation of ${select}: every ${every}, ${verb} by ${input.requestedBy}`;
   let created = true;
   try {
     await ctx.client.schedule.create({ scheduleId, spec, action, policies, state: { note: note('scheduled') } });

@@ -204,7 +204,10 @@ async function evaluation(
 ): Promise<void> {
   if (!opts.evaluate) throw new CliError('--every and --unschedule go with --evaluate', ExitCode.usage);
   if (opts.dryRun || opts.approvals !== undefined)
-    throw new CliError('--evaluate changes nothing and asks no approval: drop --dry-run and --approvals', ExitCode.usage);
+    throw new CliError(
+      '--evaluate changes nothing and asks no approval: drop --dry-run and --approvals',
+      ExitCode.usage,
+    );
   if (opts.every !== undefined && opts.unschedule)
     throw new CliError('give --every <interval> or --unschedule, not both', ExitCode.usage);
   const raw = {
@@ -223,7 +226,7 @@ async function evaluation(
           `${s.created ? 'Scheduled' : 'Rescheduled'} evaluations of the evacuation of ${s.select} (${s.scheduleId}, ` +
             `overlap: skip): every ${s.every}`,
           `  next: ${s.nextRuns.join(', ') || 'none'}`,
-          '  → the evacuation targets are paged when it would not succeed; each pair\'s drill: kdr drills <pair>',
+          "  → the evacuation targets are paged when it would not succeed; each pair's drill: kdr drills <pair>",
         ].join('\n'),
       );
     } else {

@@ -9,11 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setManyGroupOffsets } from '../../../src/kafka/admin';
 import { local } from '../../../stack/local-stack';
-import {
-  scheduleEvaluation,
-  unscheduleEvaluation,
-  verdictText,
-} from '../../../app/cli/commands/evacuate-evaluate';
+import { scheduleEvaluation, unscheduleEvaluation, verdictText } from '../../../app/cli/commands/evacuate-evaluate';
 import type { CliContext } from '../../../app/cli/temporal';
 import type { EvaluationResult } from '../../../workflows/evaluate-evacuation';
 import { drSetup } from '../../../workflows';
@@ -44,7 +40,10 @@ describe('a scheduled evaluation of a zone evacuation on the local stack', () =>
     await createTopic(kafka.primary, brokenTopic, 1);
     const producer = kafka.primary.kafka.producer();
     await producer.connect();
-    await producer.send({ topic, messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: String(i) })) });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: String(i) })),
+    });
     await producer.disconnect();
     for (const [i, group] of groups.entries()) {
       await setManyGroupOffsets(kafka.primary, [
@@ -64,7 +63,10 @@ describe('a scheduled evaluation of a zone evacuation on the local stack', () =>
             tier: 2,
             primary: { ...bad.primary, zone },
             // Never set up: no replication, so its canary never arrives (a short wait keeps the test short).
-            replication: { ...bad.replication, thresholds: { canaryTimeoutMs: 5_000, connectorReadyTimeoutMs: 10_000 } },
+            replication: {
+              ...bad.replication,
+              thresholds: { canaryTimeoutMs: 5_000, connectorReadyTimeoutMs: 10_000 },
+            },
           },
         ],
       }),
@@ -87,7 +89,11 @@ describe('a scheduled evaluation of a zone evacuation on the local stack', () =>
   test('kdr evacuate --evaluate --every creates then updates the schedule; one run drills every pair, one message', async () => {
     await withKdrWorker(
       async ({ client, taskQueue }) => {
-        await execute(client, drSetup, { taskQueue, workflowId: uniqueName('drSetup'), args: [{ pair: name, watch: false }] });
+        await execute(client, drSetup, {
+          taskQueue,
+          workflowId: uniqueName('drSetup'),
+          args: [{ pair: name, watch: false }],
+        });
         const ctx: CliContext = {
           client,
           taskQueue,
@@ -155,7 +161,10 @@ describe('a scheduled evaluation of a zone evacuation on the local stack', () =>
         assert.equal(body.kind, 'drill-failed');
         assert.equal(body.runbook, 'drEvaluateEvacuation');
         assert.deepEqual(body.failing, [broken]);
-        assert.ok(body.findings.some((f) => f.startsWith(`pair ${broken} `)), body.findings.join('\n'));
+        assert.ok(
+          body.findings.some((f) => f.startsWith(`pair ${broken} `)),
+          body.findings.join('\n'),
+        );
         assert.ok(!body.findings.some((f) => f.startsWith(`pair ${name} `)), 'the healthy pair is not named');
         for (const g of groups)
           assert.deepEqual(

@@ -41,12 +41,16 @@ describe('automatic failover events on the worker', () => {
   });
 
   test('the veto window message says when it proceeds and how to stop it or go now', () => {
-    const m = renderEvent(
-      event({ proceedsAt: 1_700_000_280_000, downSince: 1_700_000_000_000, atRisk }),
-      { workflowId: 'dr-failover-orders-ev', runId: 'r', namespace: 'default' },
-    );
+    const m = renderEvent(event({ proceedsAt: 1_700_000_280_000, downSince: 1_700_000_000_000, atRisk }), {
+      workflowId: 'dr-failover-orders-ev',
+      runId: 'r',
+      namespace: 'default',
+    });
     const lines = m.lines.map((l) => l.parts.map((p, i) => `${p}${l.values[i] ?? ''}`).join(''));
-    assert.ok(lines.some((l) => /in 180 s \(at 2023-11-14T22:18:00.000Z\)/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /in 180 s \(at 2023-11-14T22:18:00.000Z\)/.test(l)),
+      lines.join('\n'),
+    );
     assert.ok(lines.some((l) => /At risk: 42 record\(s\), 3 s/.test(l)));
     assert.ok(m.commands.some((c) => c.startsWith('kdr reject orders-ev ')));
     assert.ok(m.commands.some((c) => c.startsWith('kdr approve orders-ev ')));

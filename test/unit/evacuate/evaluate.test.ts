@@ -37,7 +37,10 @@ const evaluations = (e: Estate) => e.events.filter((x) => x.event.runbook === 'd
 /** The last verdict the metrics endpoint shows for the selection. */
 function gauge(name: string, selection: string): number | undefined {
   const series = `${name}{selection="${selection}"}`;
-  const line = registry.render().split('\n').find((l) => l.startsWith(`${series} `));
+  const line = registry
+    .render()
+    .split('\n')
+    .find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
@@ -76,7 +79,11 @@ describe('drEvaluateEvacuation (stubbed clusters, real drills)', () => {
     const stubs = estateStubs(e, {
       [c]: {
         async replicationLag() {
-          return { caughtUp: false, totalLag: 5000, worst: [{ topic: 'orders', partition: 0, lag: 5000, primaryEnd: 5000, secondaryEnd: 0 }] };
+          return {
+            caughtUp: false,
+            totalLag: 5000,
+            worst: [{ topic: 'orders', partition: 0, lag: 5000, primaryEnd: 5000, secondaryEnd: 0 }],
+          };
         },
       },
     });
@@ -115,7 +122,10 @@ describe('drEvaluateEvacuation (stubbed clusters, real drills)', () => {
     const e = zoneEstate();
     const unknown = await evaluate(e, estateStubs(e), { select: [{ zone: 'cn-shanghai-z' }] });
     assert.equal(unknown.result.wouldSucceed, false);
-    assert.match(unknown.result.problems.join('; '), /unknown zone cn-shanghai-z.*known zones: cn-hangzhou-j, cn-hangzhou-k/);
+    assert.match(
+      unknown.result.problems.join('; '),
+      /unknown zone cn-shanghai-z.*known zones: cn-hangzhou-j, cn-hangzhou-k/,
+    );
     assert.deepEqual(unknown.result.pairs, []);
     assert.equal(evaluations(e).length, 1);
 

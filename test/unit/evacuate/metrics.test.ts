@@ -32,7 +32,10 @@ describe('metrics per evacuation', () => {
     const file = path.join(os.tmpdir(), `${evacuation}-${process.pid}-pairs.json`);
     fs.writeFileSync(file, JSON.stringify({ pairs: [] }));
     // The real notification activity (no targets in the file: it only counts), recording for the test as well.
-    const real = evacuationActivities({ env: { KDR_PAIRS_FILE: file }, pairs: () => new Map() } as unknown as ActivityDeps);
+    const real = evacuationActivities({
+      env: { KDR_PAIRS_FILE: file },
+      pairs: () => new Map(),
+    } as unknown as ActivityDeps);
     let broken = true;
     const stubs = estateStubs(e, {
       [c]: {
