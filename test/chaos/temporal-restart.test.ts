@@ -3,10 +3,6 @@
 // cluster keeps it in its database); the worker and the client reconnect by themselves. This file starts a
 // Temporal dev server of its own so the restarts touch nothing else. `npm run chaos` only (about 2 minutes).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -14,105 +10,16 @@ import { createActivities, defaultDeps } from '../../activities';
 import { dataConverter } from '../../src/data-converter';
 import { createWorker } from '../../app/worker';
 import { setManyGroupOffsets } from '../../src/kafka/admin';
-import { paths } from '../../stack/install';
 import { drFailover, drSetup } from '../../workflows';
 import { approveSignal, planQuery, resolveSignal, statusQuery } from '../../workflows/definitions';
 import { createTopic, deleteTopics, openBoth } from '../../stack/harness/kafka';
 import { approveAll, kafkaPair, removeMirror, testEnv, uniqueName } from '../../stack/harness/kdr';
-import { freePort } from '../../stack/harness/own-primary';
+import { OwnTemporal, within } from '../../stack/harness/own-temporal';
 import { eventually } from '../../stack/harness/temporal';
 import { Consuming } from '../../stack/harness/traffic';
 
 const full = process.env.KDR_CHAOS === 'full';
 const say = (line: string) => console.log(`#   ${new Date().toISOString().slice(11, 19)} ${line}`);
-
-/** A call that must answer within `ms` (a hung call fails the test instead of hanging it). */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)),
-  ]);
-}
-
-/** A Temporal dev server of this test's own, on free ports, its state in a file that outlives restarts. */
-class OwnTemporal {
-  private proc: ChildProcess | undefined;
-  private constructor(
-    readonly address: string,
-    private readonly port: number,
-    private readonly db: string,
-  ) {}
-
-  static async start(): Promise<OwnTemporal> {
-    const port = await freePort();
-    const t = new OwnTemporal(
-      `127.0.0.1:${port}`,
-      port,
-      path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-temporal-')), 'temporal.db'),
-    );
-    await t.up();
-    return t;
-  }
-
-  async up(): Promise<void> {
-    this.proc = spawn(
-      paths.temporalBin,
-      [
-        'server',
-        'start-dev',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(this.port),
-        '--headless',
-        '--db-filename',
-        this.db,
-        '--http-port',
-        String(await freePort()),
-        '--metrics-port',
-        String(await freePort()),
-        '--search-attribute',
-        'DrPair=Keyword',
-        '--search-attribute',
-        'DrPhase=Keyword',
-        '--search-attribute',
-        'DrHealth=Keyword',
-        '--log-level',
-        'error',
-      ],
-      { stdio: 'ignore' },
-    );
-    await eventually(
-      async () => {
-        const c = await within(Connection.connect({ address: this.address, connectTimeout: 1_000 }), 5_000, 'connect');
-        await c.close();
-        return true;
-      },
-      (ok) => ok,
-      'the Temporal dev server to answer',
-      60_000,
-    );
-  }
-
-  async down(): Promise<void> {
-    const proc = this.proc;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    // A restart, as an upgrade or a node replacement does it (SIGTERM). A crash of the server process is not
-    // modelled: the dev server's SQLite file may then lose its last writes, which a production database does not.
-    proc.kill('SIGTERM');
-    const killer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(killer);
-  }
-
-  async restart(): Promise<number> {
-    const t0 = Date.now();
-    await this.down();
-    await this.up();
-    return Date.now() - t0;
-  }
-}
 
 describe(
   'the Temporal server restarts at each wait of a drFailover',

@@ -9,7 +9,9 @@ import { local } from '../../stack/local-stack';
 async function main(): Promise<void> {
   const [taskQueue, codePath] = process.argv.slice(2);
   const env = JSON.parse(process.env.KDR_TEST_WORKER_ENV ?? '{}') as NodeJS.ProcessEnv;
-  const connection = await NativeConnection.connect({ address: local.temporalAddress });
+  // A chaos test with a Temporal server of its own (one it restarts) names it here.
+  const address = process.env.KDR_TEST_TEMPORAL_ADDRESS ?? local.temporalAddress;
+  const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection,
     namespace: local.namespace,

@@ -122,13 +122,22 @@ export class WorkerProcess {
     return codePath;
   }
 
-  static async start(taskQueue: string, codePath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+  static async start(
+    taskQueue: string,
+    codePath: string,
+    env: NodeJS.ProcessEnv,
+    temporalAddress?: string,
+  ): Promise<WorkerProcess> {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', path.join(repoRoot, 'test/chaos/worker-process.ts'), taskQueue, codePath],
       {
         cwd: repoRoot,
-        env: { ...process.env, KDR_TEST_WORKER_ENV: JSON.stringify(env) },
+        env: {
+          ...process.env,
+          KDR_TEST_WORKER_ENV: JSON.stringify(env),
+          ...(temporalAddress ? { KDR_TEST_TEMPORAL_ADDRESS: temporalAddress } : {}),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
