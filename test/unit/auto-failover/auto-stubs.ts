@@ -3,6 +3,7 @@
 // every activity is a stub (../runbooks/stubs), the automatic failover policy check among them is the real one.
 import type { WorkflowHandle } from '@temporalio/client';
 import type { drWatch } from '../../../workflows/dr-watch';
+import type { WatchStatus } from '../../../workflows/watch-view';
 import { failoverWorkflowId, watchQuery, watchWorkflowId, type RunStatus } from '../../../workflows/contract';
 import type { PairConfig, PairConfigInput } from '../../../src/config';
 import type { KdrActivities } from '../../../activities';
@@ -57,7 +58,20 @@ export function startWatch(env: RunbookEnv, taskQueue: string, pair: PairConfig,
   });
 }
 
-export const watchOf = (h: WorkflowHandle) => h.query(watchQuery);
+/**
+ * The watch's status. Right after it continues as new, the new run answers "not resolved its pair yet" until its
+ * first workflow task has read the pair: asked again then, as an operator would.
+ */
+export async function watchOf(h: WorkflowHandle): Promise<WatchStatus> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await h.query(watchQuery);
+    } catch (err) {
+      if (attempt >= 100 || !/not resolved its pair yet/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
 
 /** The failover the watch started, once it waits in its approval step (the veto window or a person's approval). */
 export async function failoverWaiting(env: RunbookEnv, pair: PairConfig, boundMs = 45_000) {
