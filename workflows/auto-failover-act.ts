@@ -77,7 +77,11 @@ export async function autoFailoverAct(c: AutoCheck): Promise<AutoWatchState> {
     } else if (unsure !== undefined) {
       say(`where the pair stands could not be read (${unsure.slice(0, 200)}): no failover this check`);
     } else if (previous?.started?.since === clock.since) {
-      say(`${previous.started.workflowId} ${previous.started.outcome} at ${iso(previous.started.at)} for this outage`);
+      // Not "automatic failover starts": one was started for this outage already, and no second one will be.
+      next.why = (
+        `primary down since ${iso(clock.since)}: ${previous.started.workflowId} ${previous.started.outcome} at ` +
+        `${iso(previous.started.at)} for this outage; no second automatic failover`
+      ).slice(0, 600);
     } else {
       const started = await startFailover(pair, clock, readingsOf(next), atRisk);
       if (typeof started === 'string') say(`the failover could not be started (${started}); next check tries again`);

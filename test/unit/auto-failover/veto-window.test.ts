@@ -111,7 +111,8 @@ describe('drFailover veto window (automatic failover)', { concurrency: true }, (
       const w = await watchOf(watch);
       assert.ok(w.runs >= 3, `the watch continued as new (${w.runs} runs)`);
       assert.equal(w.auto?.started?.outcome, 'started');
-      assert.match(w.auto!.why, /dr-failover-.* started at .* for this outage/);
+      assert.match(w.auto!.why, /dr-failover-.* started at .* for this outage; no second automatic failover/);
+      assert.doesNotMatch(w.auto!.why, /automatic failover starts/);
       await watch.signal(stopWatchSignal, { by: 'bob' });
       await watch.result();
     });
