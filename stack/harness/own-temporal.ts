@@ -26,55 +26,87 @@ export class OwnTemporal {
     private readonly db: string,
   ) {}
 
+  /** A new server. The dev server also binds ports next to its own; when one is taken, it is tried on another port. */
   static async start(): Promise<OwnTemporal> {
-    const port = await freePort();
-    const t = new OwnTemporal(
-      `127.0.0.1:${port}`,
-      port,
-      path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-temporal-')), 'temporal.db'),
-    );
-    await t.up();
-    return t;
+    const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kdr-temporal-')), 'temporal.db');
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const t = new OwnTemporal(`127.0.0.1:${port}`, port, db);
+      try {
+        await t.up();
+        return t;
+      } catch (err) {
+        await t.down();
+        if (attempt >= 3) throw err;
+      }
+    }
   }
 
+  /**
+   * Starts the server and waits until it answers and stays up. Its HTTP and metrics ports are free when picked but
+   * may be taken by another test file's process before the server binds them; the server then exits soon after its
+   * gRPC port answered. So: a server that exits within its first seconds is started again on other such ports.
+   */
   async up(): Promise<void> {
-    this.proc = spawn(
-      paths.temporalBin,
-      [
-        'server',
-        'start-dev',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(this.port),
-        '--headless',
-        '--db-filename',
-        this.db,
-        '--http-port',
-        String(await freePort()),
-        '--metrics-port',
-        String(await freePort()),
-        '--search-attribute',
-        'DrPair=Keyword',
-        '--search-attribute',
-        'DrPhase=Keyword',
-        '--search-attribute',
-        'DrHealth=Keyword',
-        '--log-level',
-        'error',
-      ],
-      { stdio: 'ignore' },
-    );
-    await eventually(
-      async () => {
-        const c = await within(Connection.connect({ address: this.address, connectTimeout: 1_000 }), 5_000, 'connect');
-        await c.close();
-        return true;
-      },
-      (ok) => ok,
-      'the Temporal dev server to answer',
-      60_000,
-    );
+    let output = '';
+    for (let attempt = 1; ; attempt++) {
+      const proc = spawn(
+        paths.temporalBin,
+        [
+          'server',
+          'start-dev',
+          '--ip',
+          '127.0.0.1',
+          '--port',
+          String(this.port),
+          '--headless',
+          '--db-filename',
+          this.db,
+          '--http-port',
+          String(await freePort()),
+          '--metrics-port',
+          String(await freePort()),
+          '--search-attribute',
+          'DrPair=Keyword',
+          '--search-attribute',
+          'DrPhase=Keyword',
+          '--search-attribute',
+          'DrHealth=Keyword',
+          '--log-level',
+          'error',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      this.proc = proc;
+      const keep = (d: Buffer) => void (output = (output + d.toString()).slice(-2000));
+      proc.stdout!.on('data', keep);
+      proc.stderr!.on('data', keep);
+      const exited = () => proc.exitCode !== null || proc.signalCode !== null;
+      try {
+        const answered = await eventually(
+          async () => {
+            if (exited()) return 'exited' as const;
+            const c = await within(
+              Connection.connect({ address: this.address, connectTimeout: 1_000 }),
+              5_000,
+              'connect',
+            );
+            await c.close();
+            return 'answers' as const;
+          },
+          (state) => state === 'answers' || state === 'exited',
+          'the Temporal dev server to answer',
+          60_000,
+        );
+        if (answered === 'exited') throw new Error(`the Temporal dev server exited before it answered: ${output}`);
+        await new Promise((r) => setTimeout(r, 2_000));
+        if (!exited()) return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+      if (attempt >= 3) throw new Error(`the Temporal dev server exited after it answered, three times: ${output}`);
+      if (!exited()) proc.kill('SIGKILL');
+    }
   }
 
   async down(): Promise<void> {

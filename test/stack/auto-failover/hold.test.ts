@@ -104,9 +104,16 @@ describe('automatic failover: a partition and a large tail go to a person', () =
           'the watch to measure both sides',
           90_000,
         );
-        // Replication stops; the producer writes two seconds more (well over maxAtRisk.records), then stops.
+        // Replication stops; the producer writes on until well over maxAtRisk.records more were acknowledged (a
+        // fixed two seconds gave only 30 on a loaded machine), then stops.
         await p.pauseReplication();
-        await sleep(2_000);
+        const atPause = apps.producer.acked.size;
+        await eventually(
+          async () => apps.producer.acked.size,
+          (n) => n >= atPause + 4 * maxRecords,
+          `${4 * maxRecords} more records acknowledged after the pause`,
+          60_000,
+        );
         await apps.producer.stop();
         let last = -1;
         let onSecondary = new Set<string>();
