@@ -33,17 +33,15 @@ const COLLECT_ATTEMPTS = 3;
  */
 export async function collect<T>(
   fetchPage: (currentPage: number) => Promise<Page<T>>,
-  keyOf?: (item: T) => string,
+  keyOf: (item: T) => string,
 ): Promise<T[]> {
   const union = new Map<string, T>();
-  let last: T[] = [];
   for (let attempt = 1; attempt <= COLLECT_ATTEMPTS; attempt++) {
     const { items, stable } = await collectOnce(fetchPage);
-    if (stable || !keyOf) return items;
+    if (stable) return items;
     for (const item of items) union.set(keyOf(item), item);
-    last = items;
   }
-  return keyOf ? [...union.values()] : last;
+  return [...union.values()];
 }
 
 async function collectOnce<T>(
